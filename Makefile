@@ -1,0 +1,78 @@
+# Helhed — the two commands are `make run` and `make test`; everything else supports them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HELHED := $(BIN)/helhed
+DEV_ENV := DEBUG=true
+# Settings that a production deployment would use, for `check --deploy`.
+DEPLOY_ENV := DEBUG=false HTTPS=true ALLOWED_HOSTS=helhed.example.dk \
+	SECRET_KEY=ci-only-deploy-check-key-9f3b2c7d1e8a4f6b0c5d2e9a7b3f1c8d4e6a0b2c
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run setup setup-dev assets chromium test lint typecheck check test-sqlite \
+	test-postgresql test-browser bench clean
+
+## make run: set up, migrate, load reference + demo data, print logins, serve on :8000
+run: setup
+	$(DEV_ENV) $(HELHED) migrate --no-input -v 0
+	$(DEV_ENV) $(HELHED) demo --seed 1
+	@echo ""
+	@echo "Helhed kører på http://127.0.0.1:8000  (stop med Ctrl+C)"
+	$(DEV_ENV) $(HELHED) runserver 127.0.0.1:8000
+
+setup: $(VENV)/.installed assets
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+setup-dev: $(VENV)/.installed-dev assets
+
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+assets: src/helhed/static/vendor/.installed
+
+src/helhed/static/vendor/.installed: package-lock.json scripts/vendor_assets.py
+	npm ci --no-audit --no-fund --loglevel=error
+	$(PYTHON) scripts/vendor_assets.py
+	touch $@
+
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@chromium --version
+
+## make test: everything CI runs
+test: setup-dev chromium lint typecheck check test-sqlite test-postgresql test-browser
+	@echo "make test: all suites passed"
+
+lint:
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+
+typecheck:
+	$(DEV_ENV) $(BIN)/mypy
+
+check:
+	$(DEV_ENV) $(HELHED) check --fail-level WARNING
+	$(DEPLOY_ENV) $(HELHED) check --deploy --fail-level WARNING
+	$(DEV_ENV) $(HELHED) makemigrations --check --dry-run
+
+test-sqlite:
+	$(BIN)/pytest -m "not browser" -p no:cacheprovider
+
+test-postgresql:
+	$(BIN)/python scripts/pgtmp.py -- $(BIN)/pytest -m "not browser" -p no:cacheprovider
+
+test-browser:
+	$(BIN)/pytest -m browser -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) node_modules src/helhed/static/vendor var

@@ -1,0 +1,62 @@
+"""The NinjaAPI that mounts each app's router. Errors are RFC 9457 problem bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import django_auth
+
+from helhed.core.api import router as core_router
+
+api = NinjaAPI(
+    title="Helhed API",
+    version="1",
+    description="Helhedsorienterede indsatser: registret, forløb, planer og resultater.",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+PROBLEM = "application/problem+json"
+
+
+def problem(
+    request: HttpRequest, status: int, title: str, detail: str = "", **extra: Any
+) -> HttpResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM
+    return response
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"loc": [str(p) for p in e.get("loc", [])], "msg": e.get("msg", ""), "type": e.get("type")}
+        for e in exc.errors
+    ]
+    return problem(request, 422, "Ugyldige data", "Et eller flere felter er ugyldige.",
+                   errors=errors)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, exc.status_code, str(exc.message), str(exc.message))
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(request, 401, "Ikke logget ind", "Log ind for at bruge API'et.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(request, 404, "Findes ikke", str(exc) or "Ressourcen findes ikke.")
+
+
+api.add_router("/", core_router)

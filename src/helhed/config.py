@@ -1,0 +1,84 @@
+"""Parsing of environment variables into settings, with one clear error line per bad variable.
+
+Kept apart from ``settings.py`` so the rules can be unit-tested without reloading Django.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+# Used only when DEBUG is on and no SECRET_KEY is given: a development convenience, never a
+# production default (with DEBUG off a SECRET_KEY is required).
+DEV_SECRET_KEY = "helhed-development-only-not-secret-" + "x" * 20
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}: expected true/false (1/0, yes/no, on/off), got {raw!r}")
+
+
+def env_list(name: str, *, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_secret_key(name: str, *, debug: bool) -> str:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        if debug:
+            return DEV_SECRET_KEY
+        raise ImproperlyConfigured(f"{name}: must be set when DEBUG is off")
+    if len(raw) < 50 and not debug:
+        raise ImproperlyConfigured(f"{name}: must be at least 50 characters long (got {len(raw)})")
+    return raw
+
+
+def env_database(name: str, *, default_sqlite: Path) -> dict[str, Any]:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        default_sqlite.parent.mkdir(parents=True, exist_ok=True)
+        return sqlite_config(default_sqlite)
+    try:
+        config: dict[str, Any] = dict(dj_database_url.parse(raw.strip(), conn_max_age=60))
+    except (ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(f"{name}: cannot parse {raw!r} ({exc})") from None
+    engine = config.get("ENGINE", "")
+    if engine == "django.db.backends.sqlite3":
+        return sqlite_config(Path(config["NAME"]))
+    if engine != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            f"{name}: only sqlite:// and postgres:// URLs are supported, got {raw.split(':')[0]!r}"
+        )
+    return config
+
+
+def sqlite_config(path: Path) -> dict[str, Any]:
+    """SQLite in WAL mode with immediate write transactions, so readers never block writers."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+            " PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        "TEST": {"NAME": None},
+    }

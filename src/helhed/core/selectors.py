@@ -1,0 +1,93 @@
+"""Read operations of the core app. Organisations and units are not personal data; staff see them
+all. Memberships are filtered to the ones valid today."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from helhed.core.logic import primary_role
+from helhed.core.models import Membership, Organisation, Unit, User, UserKind
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def current_memberships(user: User, on: date | None = None) -> QuerySet[Membership]:
+    on = on or today()
+    return (
+        Membership.objects.filter(user=user)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("unit", "unit__organisation", "unit__organisation__org_type",
+                        "unit__welfare_area")
+    )
+
+
+def roles_of(user: User, on: date | None = None) -> set[str]:
+    """The roles a staff user holds today in any unit. Cached on the user object for a request,
+    because templates and predicates ask many times."""
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        return set()
+    on = on or today()
+    cache: dict[date, set[str]] = user.__dict__.setdefault("_helhed_roles", {})
+    if on not in cache:
+        roles = set(current_memberships(user, on).values_list("role", flat=True))
+        if user.is_superuser:
+            roles.add("administrator")
+        cache[on] = roles
+    return set(cache[on])
+
+
+def start_role(user: User) -> str | None:
+    """Which start page a user gets: "citizen", one of the staff roles, or None (no access)."""
+    if user.kind == UserKind.CITIZEN:
+        return "citizen"
+    return primary_role(roles_of(user))
+
+
+def organisations(
+    *, query: str = "", org_type: str = "", region: str = ""
+) -> QuerySet[Organisation]:
+    qs = Organisation.objects.select_related("org_type", "region").annotate(
+        unit_count=Count("units", distinct=True)
+    )
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(official_code=query.strip()))
+    if org_type:
+        qs = qs.filter(org_type_id=org_type)
+    if region:
+        qs = qs.filter(Q(region__official_code=region) | Q(official_code=region))
+    return qs.order_by("org_type__order", "name")
+
+
+def organisation_detail(org_id: object) -> Organisation | None:
+    return (
+        Organisation.objects.select_related("org_type", "region")
+        .prefetch_related(
+            Prefetch(
+                "units",
+                queryset=Unit.objects.select_related("welfare_area", "parent").annotate(
+                    member_count=Count("memberships", distinct=True)
+                ),
+            )
+        )
+        .filter(pk=org_id)
+        .first()
+    )
+
+
+def colleagues(user: User, on: date | None = None) -> QuerySet[Membership]:
+    """Current memberships of the units the user belongs to — "who is in my team"."""
+    on = on or today()
+    unit_ids = current_memberships(user, on).values("unit_id")
+    return (
+        Membership.objects.filter(unit_id__in=unit_ids)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("user", "unit")
+        .order_by("unit__name", "role", "user__first_name")
+    )

@@ -1,0 +1,73 @@
+"""Pages of the core app: login/logout, the start page per role, organisations and units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from rules.contrib.views import permission_required
+
+from helhed.core import selectors
+from helhed.core.forms import LoginForm, OrganisationFilterForm
+from helhed.core.models import Organisation, User
+from helhed.core.panels import panels_for
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    template_name = "core/logged_out.html"
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    role = selectors.start_role(user)
+    if role is None:
+        return render(request, "core/no_role.html", status=403)
+    context: dict[str, Any] = {"role": role, "panels": panels_for(f"home:{role}", request)}
+    if role != "citizen":
+        context["memberships"] = selectors.current_memberships(user)
+        context["colleagues"] = selectors.colleagues(user).exclude(user=user)[:50]
+    if role == "administrator":
+        context["org_counts"] = list(
+            Organisation.objects.values_list("org_type__name_da")
+            .annotate(n=Count("id"))
+            .order_by("org_type__order")
+        )
+        context["user_count"] = User.objects.filter(is_active=True).count()
+    return render(request, f"core/home_{role}.html", context)
+
+
+@permission_required("core.view_organisations", raise_exception=True)
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    form = OrganisationFilterForm(request.GET or None)
+    filters = {"query": "", "org_type": "", "region": ""}
+    if form.is_valid():
+        filters = {
+            "query": form.cleaned_data["q"],
+            "org_type": form.cleaned_data["org_type"],
+            "region": form.cleaned_data["region"],
+        }
+    page = Paginator(selectors.organisations(**filters), 50).get_page(request.GET.get("side"))
+    template = "core/_organisation_rows.html" if request.headers.get("HX-Request") else (
+        "core/organisation_list.html"
+    )
+    return render(request, template, {"form": form, "page": page})
+
+
+@permission_required("core.view_organisations", raise_exception=True)
+def organisation_detail(request: HttpRequest, org_id: str) -> HttpResponse:
+    org = selectors.organisation_detail(org_id)
+    if org is None:
+        raise Http404
+    return render(request, "core/organisation_detail.html", {"org": org})

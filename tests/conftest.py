@@ -1,0 +1,90 @@
+"""Shared fixtures: users in each role, logged-in clients, and the access-log retention gate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from helhed.core.models import Membership, Organisation, Unit, User, UserKind
+
+PASSWORD = "korrekt-hest-batteri-42"
+
+
+@pytest.fixture(autouse=True)
+def _audit_retention_gate(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The access log refuses DELETE at database level. Transactional tests end with a table
+    flush (DELETE on SQLite), so for them — and only at teardown — the gate is opened the way the
+    retention job would open it."""
+    transactional = any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_retention_guard")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO audit_retention_guard (allow_delete) VALUES (1)")
+
+
+@pytest.fixture
+def municipality(db: None) -> Organisation:
+    return Organisation.objects.get(org_type_id="kommune", official_code="461")
+
+
+@pytest.fixture
+def other_municipality(db: None) -> Organisation:
+    return Organisation.objects.get(org_type_id="kommune", official_code="316")
+
+
+@pytest.fixture
+def unit(municipality: Organisation) -> Unit:
+    return Unit.objects.create(
+        organisation=municipality, name="Koordinerende Team", welfare_area_id="beskaeftigelse"
+    )
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    counter = {"n": 0}
+
+    def make(role: str | None, unit: Unit | None = None, **extra: Any) -> User:
+        counter["n"] += 1
+        username = extra.pop("username", f"{role or 'user'}{counter['n']}")
+        user = User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            first_name=extra.pop("first_name", "Test"),
+            last_name=extra.pop("last_name", f"Bruger {counter['n']}"),
+            **extra,
+        )
+        if role is not None and unit is not None:
+            Membership.objects.create(user=user, unit=unit, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def coordinator(make_user: Callable[..., User], unit: Unit) -> User:
+    return make_user("koordinator", unit, first_name="Karen")
+
+
+@pytest.fixture
+def citizen_user(make_user: Callable[..., User]) -> User:
+    return make_user(None, kind=UserKind.CITIZEN, first_name="Bo")
+
+
+@pytest.fixture
+def login(client: Client) -> Callable[[User], Client]:
+    def do(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return do

@@ -1,0 +1,72 @@
+"""``helhed demo``: deterministic for a seed, idempotent, prints the logins."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from helhed.core.demokit import DEMO_PASSWORD
+from helhed.core.models import Membership, Organisation, Unit, User
+
+pytestmark = pytest.mark.django_db
+
+
+def run(seed: int = 1) -> str:
+    out = StringIO()
+    call_command("demo", seed=seed, no_progress=True, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def counts() -> tuple[int, int, int, int]:
+    return (Organisation.objects.count(), Unit.objects.count(), User.objects.count(),
+            Membership.objects.count())
+
+
+def test_demo_creates_staff_in_every_role_and_prints_logins() -> None:
+    output = run()
+    for username in ("koordinator", "fagperson", "leder", "analytiker", "admin", "borger"):
+        assert f"  {username} " in output
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+    assert DEMO_PASSWORD in output
+    assert "rækker/s" in output
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles == {"fagperson", "koordinator", "leder", "analytiker", "administrator"}
+    assert Unit.objects.filter(organisation__org_type_id="kommune").count() >= 4 * 9
+    assert Organisation.objects.filter(org_type_id="civilsamfund").exists()
+    assert Organisation.objects.filter(org_type_id="privat").exists()
+
+
+def test_demo_is_idempotent() -> None:
+    run()
+    before = counts()
+    second = run()
+    assert counts() == before
+    assert "0 nye rækker" in second
+
+
+def test_demo_is_deterministic_for_a_seed() -> None:
+    run(seed=7)
+    names_7 = sorted(User.objects.values_list("username", "first_name", "last_name", "title"))
+    User.objects.exclude(username__in=[]).delete()
+    run(seed=7)
+    assert sorted(
+        User.objects.values_list("username", "first_name", "last_name", "title")
+    ) == names_7
+
+
+def test_different_seeds_give_different_people() -> None:
+    run(seed=1)
+    first = set(User.objects.values_list("first_name", "last_name"))
+    User.objects.all().delete()
+    run(seed=2)
+    assert set(User.objects.values_list("first_name", "last_name")) != first
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(CommandError, match="--citizens skal være 0 eller større"):
+        call_command("demo", citizens=-1, no_progress=True, stdout=StringIO())
+    with pytest.raises(CommandError, match="Ukendt app i --only: nope"):
+        call_command("demo", only=["nope"], no_progress=True, stdout=StringIO())
