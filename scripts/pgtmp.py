@@ -52,9 +52,22 @@ def main(argv: list[str]) -> int:
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
     try:
         subprocess.run(
-            [*runner, initdb, "-D", str(data), "-U", "helhed", "--auth=trust", "-E", "UTF8",
-             "--locale=C.UTF-8", "--no-sync"],
-            check=True, stdout=subprocess.DEVNULL, env=env,
+            [
+                *runner,
+                initdb,
+                "-D",
+                str(data),
+                "-U",
+                "helhed",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env=env,
         )
         options = (
             f"-k {sock} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
@@ -62,11 +75,14 @@ def main(argv: list[str]) -> int:
         )
         subprocess.run(
             [*runner, pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "start"],
-            check=True, stdout=subprocess.DEVNULL, env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env=env,
         )
         url = f"postgres://helhed@/helhed?host={sock}"
         subprocess.run(
-            [*runner, find_bin("createdb"), "-h", str(sock), "-U", "helhed", "helhed"], check=True,
+            [*runner, find_bin("createdb"), "-h", str(sock), "-U", "helhed", "helhed"],
+            check=True,
             env=env,
         )
         print(f"pgtmp: PostgreSQL running on socket {sock}", flush=True)
@@ -74,7 +90,9 @@ def main(argv: list[str]) -> int:
     finally:
         subprocess.run(
             [*runner, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
         )
         shutil.rmtree(base, ignore_errors=True)
 

@@ -27,8 +27,10 @@ COPIES = [
 def main() -> int:
     missing = [src for src, _ in COPIES if not (NODE / src).exists()]
     if missing:
-        print(f"vendor_assets: missing in node_modules (run npm ci): {', '.join(missing)}",
-              file=sys.stderr)
+        print(
+            f"vendor_assets: missing in node_modules (run npm ci): {', '.join(missing)}",
+            file=sys.stderr,
+        )
         return 1
     for src, dest in COPIES:
         source, target = NODE / src, VENDOR / dest

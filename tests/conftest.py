@@ -10,15 +10,18 @@ from django.db import connection
 from django.test import Client
 
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
+from helhed.core.services import sync_reference_data
 
 PASSWORD = "korrekt-hest-batteri-42"
 
 
 @pytest.fixture(autouse=True)
-def _audit_retention_gate(request: pytest.FixtureRequest) -> Iterator[None]:
-    """The access log refuses DELETE at database level. Transactional tests end with a table
-    flush (DELETE on SQLite), so for them — and only at teardown — the gate is opened the way the
-    retention job would open it."""
+def _transactional_test_support(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Transactional tests (the browser tests' live server) end with a table flush.
+
+    The flush removes the reference data that migrations loaded, so it is loaded again (the load
+    is idempotent). And the access log refuses DELETE at database level, so at teardown — and only
+    then — the gate is opened the way the retention job would open it."""
     transactional = any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
     )
@@ -28,6 +31,7 @@ def _audit_retention_gate(request: pytest.FixtureRequest) -> Iterator[None]:
     request.getfixturevalue("transactional_db")
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_retention_guard")
+    sync_reference_data()
     yield
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO audit_retention_guard (allow_delete) VALUES (1)")
@@ -88,3 +92,10 @@ def login(client: Client) -> Callable[[User], Client]:
         return client
 
     return do
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/browser drives a real Chromium and carries the browser marker."""
+    for item in items:
+        if "/tests/browser/" in str(item.path):
+            item.add_marker(pytest.mark.browser)

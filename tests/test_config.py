@@ -43,7 +43,10 @@ def test_database_url_variants(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5433/helhed")
     pg = config.env_database("DATABASE_URL", default_sqlite=tmp_path / "x.sqlite3")
     assert (pg["ENGINE"], pg["HOST"], pg["PORT"], pg["NAME"]) == (
-        "django.db.backends.postgresql", "db.example", 5433, "helhed"
+        "django.db.backends.postgresql",
+        "db.example",
+        5433,
+        "helhed",
     )
     monkeypatch.setenv("DATABASE_URL", "mysql://u:p@db/helhed")
     with pytest.raises(ImproperlyConfigured, match=r"^DATABASE_URL: only sqlite:// and postgres"):
@@ -68,7 +71,10 @@ def test_helhed_command_prints_one_line_naming_the_variable(
     clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
     clean.update({"DEBUG": "true", "HELHED_VAR_DIR": str(tmp_path), **env})
     result = subprocess.run(
-        [sys.executable, "-m", "helhed", "check"], env=clean, capture_output=True, text=True,
+        [sys.executable, "-m", "helhed", "check"],
+        env=clean,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert result.returncode == 2

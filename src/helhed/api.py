@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -17,6 +18,7 @@ api = NinjaAPI(
     description="Helhedsorienterede indsatser: registret, forløb, planer og resultater.",
     auth=django_auth,
     urls_namespace="api",
+    docs_decorator=login_required,
 )
 
 PROBLEM = "application/problem+json"
@@ -40,8 +42,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         {"loc": [str(p) for p in e.get("loc", [])], "msg": e.get("msg", ""), "type": e.get("type")}
         for e in exc.errors
     ]
-    return problem(request, 422, "Ugyldige data", "Et eller flere felter er ugyldige.",
-                   errors=errors)
+    return problem(
+        request, 422, "Ugyldige data", "Et eller flere felter er ugyldige.", errors=errors
+    )
 
 
 @api.exception_handler(HttpError)

@@ -27,8 +27,11 @@ def test_log_access_records_who_which_citizen_what_when_why(coordinator: User) -
     assert stored.actor_name == "Karen Bruger 1" or stored.actor_name.startswith("Karen")
     assert stored.actor_unit == "Koordinerende Team, Odense Kommune"
     assert stored.citizen_id == CITIZEN
-    assert (stored.what, stored.purpose, stored.without_consent) == ("plan", "sagsbehandling",
-                                                                     False)
+    assert (stored.what, stored.purpose, stored.without_consent) == (
+        "plan",
+        "sagsbehandling",
+        False,
+    )
     assert stored.at is not None
 
 
@@ -41,8 +44,14 @@ def test_one_entry_per_citizen_in_a_list(coordinator: User) -> None:
 def test_access_without_consent_needs_a_legal_basis(coordinator: User) -> None:
     with pytest.raises(AccessLogError, match="hjemmel"):
         log_access(coordinator, CITIZEN, "plan", Purpose.LEGAL_OBLIGATION, without_consent=True)
-    (entry,) = log_access(coordinator, CITIZEN, "plan", Purpose.LEGAL_OBLIGATION,
-                          without_consent=True, legal_basis="Serviceloven § 155")
+    (entry,) = log_access(
+        coordinator,
+        CITIZEN,
+        "plan",
+        Purpose.LEGAL_OBLIGATION,
+        without_consent=True,
+        legal_basis="Serviceloven § 155",
+    )
     assert entry.without_consent and entry.legal_basis == "Serviceloven § 155"
 
 
@@ -56,8 +65,14 @@ def test_bad_calls_are_refused(coordinator: User) -> None:
 
 def test_database_refuses_without_consent_without_basis(coordinator: User) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
-        AccessLogEntry.objects.create(actor=coordinator, actor_name="x", citizen_id=CITIZEN,
-                                      what="plan", purpose="lovpligt", without_consent=True)
+        AccessLogEntry.objects.create(
+            actor=coordinator,
+            actor_name="x",
+            citizen_id=CITIZEN,
+            what="plan",
+            purpose="lovpligt",
+            without_consent=True,
+        )
 
 
 def test_application_has_no_update_or_delete_path(coordinator: User) -> None:
@@ -80,10 +95,16 @@ def test_database_refuses_update_and_delete_even_with_raw_sql(coordinator: User)
     (entry,) = log_access(coordinator, CITIZEN, "plan", Purpose.CASEWORK)
     table = AccessLogEntry._meta.db_table
     pk = entry.pk.hex if connection.vendor == "sqlite" else str(entry.pk)
-    for sql in (f"UPDATE {table} SET what = 'x' WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [pk])
+    for sql in (
+        f"UPDATE {table} SET what = 'x' WHERE id = %s",
+        f"DELETE FROM {table} WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [pk])
     assert AccessLogEntry.objects.filter(pk=entry.pk, what="plan").count() == 1
 
 
@@ -109,7 +130,9 @@ def test_citizen_sees_who_looked_at_their_data(
 
 
 def test_supervision_shows_only_the_leaders_own_organisations(
-    make_user: Callable[..., User], unit: Unit, other_municipality: Organisation,
+    make_user: Callable[..., User],
+    unit: Unit,
+    other_municipality: Organisation,
     login: Callable[[User], Client],
 ) -> None:
     leader = make_user("leder", unit)
@@ -121,8 +144,9 @@ def test_supervision_shows_only_the_leaders_own_organisations(
     client = login(leader)
     html = client.get(reverse("audit:supervision")).content.decode()
     assert "Egen Bruger" in html and "Fremmed Bruger" not in html
-    html = client.get(reverse("audit:supervision"),
-                      {"since": "10.01.2026", "until": "01.01.2026"}).content.decode()
+    html = client.get(
+        reverse("audit:supervision"), {"since": "10.01.2026", "until": "01.01.2026"}
+    ).content.decode()
     assert "Til-datoen skal ligge efter fra-datoen" in html
     fagperson_client = Client()
     fagperson_client.force_login(own_staff)

@@ -33,7 +33,8 @@ def test_login_succeeds_and_lands_on_the_coordinators_start_page(
     client: Client, coordinator: User
 ) -> None:
     response = client.post(
-        reverse("core:login"), {"username": coordinator.username, "password": PASSWORD},
+        reverse("core:login"),
+        {"username": coordinator.username, "password": PASSWORD},
         follow=True,
     )
     html = response.content.decode()
@@ -90,7 +91,10 @@ def test_anonymous_user_is_sent_to_login(client: Client) -> None:
     ],
 )
 def test_each_role_gets_its_own_start_page(
-    role: str, marker: str, make_user: Callable[..., User], unit: Unit,
+    role: str,
+    marker: str,
+    make_user: Callable[..., User],
+    unit: Unit,
     login: Callable[[User], Client],
 ) -> None:
     html = login(make_user(role, unit)).get(reverse("core:home")).content.decode()
@@ -113,9 +117,13 @@ def test_expired_membership_gives_no_access(
     import datetime
 
     user = make_user(None)
-    Membership.objects.create(user=user, unit=unit, role="koordinator",
-                              valid_from=datetime.date(2020, 1, 1),
-                              valid_to=datetime.date(2021, 1, 1))
+    Membership.objects.create(
+        user=user,
+        unit=unit,
+        role="koordinator",
+        valid_from=datetime.date(2020, 1, 1),
+        valid_to=datetime.date(2021, 1, 1),
+    )
     response = login(user).get(reverse("core:home"))
     assert response.status_code == 403
     assert "Du har ingen aktiv rolle" in response.content.decode()
@@ -134,16 +142,15 @@ def test_citizen_gets_min_side_and_no_staff_pages(
 
 
 def test_english_is_available(client: Client) -> None:
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/log-ind/"},
-                           follow=True)
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "/log-ind/"}, follow=True
+    )
     html = response.content.decode()
     assert '<html lang="en">' in html
     assert "Log in to Helhed" in html
 
 
-def test_organisation_list_filters(
-    coordinator: User, login: Callable[[User], Client]
-) -> None:
+def test_organisation_list_filters(coordinator: User, login: Callable[[User], Client]) -> None:
     client = login(coordinator)
     html = client.get(reverse("core:organisation_list"), {"org_type": "region"}).content.decode()
     assert "5 organisationer" in html and "Region Sjælland" in html

@@ -21,8 +21,12 @@ def run(seed: int = 1) -> str:
 
 
 def counts() -> tuple[int, int, int, int]:
-    return (Organisation.objects.count(), Unit.objects.count(), User.objects.count(),
-            Membership.objects.count())
+    return (
+        Organisation.objects.count(),
+        Unit.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+    )
 
 
 def test_demo_creates_staff_in_every_role_and_prints_logins() -> None:
@@ -52,9 +56,9 @@ def test_demo_is_deterministic_for_a_seed() -> None:
     names_7 = sorted(User.objects.values_list("username", "first_name", "last_name", "title"))
     User.objects.exclude(username__in=[]).delete()
     run(seed=7)
-    assert sorted(
-        User.objects.values_list("username", "first_name", "last_name", "title")
-    ) == names_7
+    assert (
+        sorted(User.objects.values_list("username", "first_name", "last_name", "title")) == names_7
+    )
 
 
 def test_different_seeds_give_different_people() -> None:

@@ -17,8 +17,11 @@ def snapshot() -> tuple[object, ...]:
         list(OrganisationType.objects.values_list("slug", "name_da", "is_public")),
         list(WelfareArea.objects.values_list("slug", "name_da", "order")),
         sorted(WelfareAreaSynonym.objects.values_list("term", "area_id")),
-        sorted(Organisation.objects.values_list("org_type_id", "official_code", "name",
-                                                "region__official_code")),
+        sorted(
+            Organisation.objects.values_list(
+                "org_type_id", "official_code", "name", "region__official_code"
+            )
+        ),
     )
 
 
@@ -27,7 +30,11 @@ def test_migrations_load_regions_municipalities_types_and_areas() -> None:
     assert Organisation.objects.filter(org_type_id="region").count() == 5
     assert WelfareArea.objects.count() == 14
     assert set(OrganisationType.objects.values_list("slug", flat=True)) == {
-        "kommune", "region", "stat", "privat", "civilsamfund"
+        "kommune",
+        "region",
+        "stat",
+        "privat",
+        "civilsamfund",
     }
     odense = Organisation.objects.get(org_type_id="kommune", official_code="461")
     assert odense.name == "Odense Kommune"

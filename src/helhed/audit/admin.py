@@ -10,8 +10,15 @@ from helhed.audit.models import AccessLogEntry
 
 @admin.register(AccessLogEntry)
 class AccessLogEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_name", "actor_unit", "citizen_id", "what", "purpose",
-                    "without_consent")
+    list_display = (
+        "at",
+        "actor_name",
+        "actor_unit",
+        "citizen_id",
+        "what",
+        "purpose",
+        "without_consent",
+    )
     list_filter = ("purpose", "without_consent")
     search_fields = ("actor_name", "what")
 

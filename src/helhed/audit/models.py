@@ -82,6 +82,9 @@ class AccessLogEntry(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name}: {self.what}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("Adgangsloggen kan ikke ændres.")
@@ -90,6 +93,3 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Adgangsloggen kan ikke slettes.")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name}: {self.what}"

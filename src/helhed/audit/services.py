@@ -44,7 +44,9 @@ def log_access(
         return []
     unit, organisation_id = "", None
     if actor.kind == "staff":
-        first = current_memberships(actor).order_by("unit__organisation__name", "unit__name").first()
+        first = (
+            current_memberships(actor).order_by("unit__organisation__name", "unit__name").first()
+        )
         if first is not None:
             unit = f"{first.unit.name}, {first.unit.organisation.name}"[:300]
             organisation_id = first.unit.organisation_id

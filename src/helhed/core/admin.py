@@ -24,7 +24,7 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Helhed"), {"fields": ("kind", "title", "phone")}),
     )
     list_display = ("username", "first_name", "last_name", "kind", "is_active")

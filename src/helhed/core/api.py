@@ -97,9 +97,7 @@ def organisation_list(
     request: HttpRequest, q: str = "", org_type: str = "", region: str = ""
 ) -> list[OrganisationOut]:
     _require_staff(request)
-    return [
-        _org_out(o) for o in selectors.organisations(query=q, org_type=org_type, region=region)
-    ]
+    return [_org_out(o) for o in selectors.organisations(query=q, org_type=org_type, region=region)]
 
 
 @router.get("/organisations/{org_id}", response=OrganisationDetailOut)

@@ -23,9 +23,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"menu": [], "current_role": None}
-    role = start_role(user)  # type: ignore[arg-type]
-    held = roles_of(user) if role != "citizen" else {"citizen"}  # type: ignore[arg-type]
-    menu = [{"url": reverse("core:home"), "label": _("Forside")}]
+    role = start_role(user)
+    held = roles_of(user) if role != "citizen" else {"citizen"}
+    menu: list[dict[str, Any]] = [{"url": reverse("core:home"), "label": _("Forside")}]
     for url_name, label, roles in _MENU_ITEMS:
         if held & roles:
             menu.append({"url": reverse(url_name), "label": str(label)})

@@ -24,9 +24,11 @@ MUNICIPAL_UNITS: tuple[tuple[str, str | None], ...] = (
     ("Koordinerende Team", None),
 )
 
-REGION_UNITS = {"1083": ("Psykiatrisk Afdeling Syd", "psykiatri"),
-                "1085": ("Psykiatrien Vest", "psykiatri"),
-                "1082": ("Børne- og Ungdomspsykiatrien", "psykiatri")}
+REGION_UNITS = {
+    "1083": ("Psykiatrisk Afdeling Syd", "psykiatri"),
+    "1085": ("Psykiatrien Vest", "psykiatri"),
+    "1082": ("Børne- og Ungdomspsykiatrien", "psykiatri"),
+}
 
 PROFESSIONS = {
     "beskaeftigelse": ["Jobkonsulent", "Sagsbehandler", "Virksomhedskonsulent"],
@@ -53,77 +55,162 @@ def generate(ctx: DemoContext) -> None:
     f, rng = ctx.faker, ctx.rng
     password = make_password(DEMO_PASSWORD)  # hashed once: argon2 is deliberately slow
     orgs: list[Organisation] = list(
-        Organisation.objects.filter(org_type_id="kommune", official_code__in=DEMO_MUNICIPALITIES)
-        .order_by("official_code")
+        Organisation.objects.filter(
+            org_type_id="kommune", official_code__in=DEMO_MUNICIPALITIES
+        ).order_by("official_code")
     )
     regions = {o.official_code: o for o in Organisation.objects.filter(org_type_id="region")}
     extra_orgs = [
-        Organisation(id=ctx.uuid("org", "kriminalforsorgen"), name="Kriminalforsorgen",
-                     org_type_id="stat"),
-        Organisation(id=ctx.uuid("org", "privat", 1),
-                     name=f"{f.last_name()} & {f.last_name()} Beskæftigelse ApS",
-                     org_type_id="privat", cvr=f"{rng.randint(10_000_000, 99_999_999)}"),
-        Organisation(id=ctx.uuid("org", "civil", 1), name=f"Foreningen {f.first_name()}huset",
-                     org_type_id="civilsamfund"),
-        Organisation(id=ctx.uuid("org", "civil", 2),
-                     name=f"{f.city_name()} Frivilligcenter", org_type_id="civilsamfund"),
+        Organisation(
+            id=ctx.uuid("org", "kriminalforsorgen"), name="Kriminalforsorgen", org_type_id="stat"
+        ),
+        Organisation(
+            id=ctx.uuid("org", "privat", 1),
+            name=f"{f.last_name()} & {f.last_name()} Beskæftigelse ApS",
+            org_type_id="privat",
+            cvr=f"{rng.randint(10_000_000, 99_999_999)}",
+        ),
+        Organisation(
+            id=ctx.uuid("org", "civil", 1),
+            name=f"Foreningen {f.first_name()}huset",
+            org_type_id="civilsamfund",
+        ),
+        Organisation(
+            id=ctx.uuid("org", "civil", 2),
+            name=f"{f.city_name()} Frivilligcenter",
+            org_type_id="civilsamfund",
+        ),
     ]
     ctx.bulk_insert(Organisation, extra_orgs, label="organisationer")
 
     units: list[Unit] = []
     for org in orgs:
         for name, area in MUNICIPAL_UNITS:
-            units.append(Unit(id=ctx.uuid("unit", org.official_code, name), organisation=org,
-                              name=name, welfare_area_id=area,
-                              phone=f"{rng.randint(20, 99)} {rng.randint(10, 99)} "
-                                    f"{rng.randint(10, 99)} {rng.randint(10, 99)}"))
+            units.append(
+                Unit(
+                    id=ctx.uuid("unit", org.official_code, name),
+                    organisation=org,
+                    name=name,
+                    welfare_area_id=area,
+                    phone=f"{rng.randint(20, 99)} {rng.randint(10, 99)} "
+                    f"{rng.randint(10, 99)} {rng.randint(10, 99)}",
+                )
+            )
     for code, (name, area) in REGION_UNITS.items():
-        units.append(Unit(id=ctx.uuid("unit", code, name), organisation=regions[code],
-                          name=name, welfare_area_id=area))
-    units.append(Unit(id=ctx.uuid("unit", "kriminalforsorgen"), organisation_id=extra_orgs[0].id,
-                      name="Kriminalforsorgen i Frihed, Fyn", welfare_area_id="kriminalitet"))
-    units.append(Unit(id=ctx.uuid("unit", "privat"), organisation_id=extra_orgs[1].id,
-                      name="Mentorteam", welfare_area_id="beskaeftigelse"))
-    units.append(Unit(id=ctx.uuid("unit", "civil1"), organisation_id=extra_orgs[2].id,
-                      name="Frivillige bisiddere", welfare_area_id="specialiseret-voksen"))
-    units.append(Unit(id=ctx.uuid("unit", "civil2"), organisation_id=extra_orgs[3].id,
-                      name="Netværksgruppen", welfare_area_id="kultur-fritid"))
+        units.append(
+            Unit(
+                id=ctx.uuid("unit", code, name),
+                organisation=regions[code],
+                name=name,
+                welfare_area_id=area,
+            )
+        )
+    units.append(
+        Unit(
+            id=ctx.uuid("unit", "kriminalforsorgen"),
+            organisation_id=extra_orgs[0].id,
+            name="Kriminalforsorgen i Frihed, Fyn",
+            welfare_area_id="kriminalitet",
+        )
+    )
+    units.append(
+        Unit(
+            id=ctx.uuid("unit", "privat"),
+            organisation_id=extra_orgs[1].id,
+            name="Mentorteam",
+            welfare_area_id="beskaeftigelse",
+        )
+    )
+    units.append(
+        Unit(
+            id=ctx.uuid("unit", "civil1"),
+            organisation_id=extra_orgs[2].id,
+            name="Frivillige bisiddere",
+            welfare_area_id="specialiseret-voksen",
+        )
+    )
+    units.append(
+        Unit(
+            id=ctx.uuid("unit", "civil2"),
+            organisation_id=extra_orgs[3].id,
+            name="Netværksgruppen",
+            welfare_area_id="kultur-fritid",
+        )
+    )
     ctx.bulk_insert(Unit, units, label="enheder")
     # Another seed may already have created a unit of the same name in a reference municipality:
     # use the stored rows, so memberships always point at units that exist.
-    stored = {(u.organisation_id, u.name): u
-              for u in Unit.objects.filter(organisation__in={u.organisation_id for u in units})
-              .select_related("organisation")}
+    stored = {
+        (u.organisation_id, u.name): u
+        for u in Unit.objects.filter(
+            organisation__in={u.organisation_id for u in units}
+        ).select_related("organisation")
+    }
     units = [stored[(u.organisation_id, u.name)] for u in units]
 
     users: list[User] = []
     memberships: list[Membership] = []
 
-    def add_user(key: str, username: str, role: str, unit: Unit, first: str, last: str,
-                 title: str, *, superuser: bool = False) -> None:
+    def add_user(
+        key: str,
+        username: str,
+        role: str,
+        unit: Unit,
+        first: str,
+        last: str,
+        title: str,
+        *,
+        superuser: bool = False,
+    ) -> None:
         uid = ctx.uuid("user", key)
-        users.append(User(id=uid, username=username, first_name=first, last_name=last,
-                          email=f"{username}@demo.helhed.invalid", password=password,
-                          kind=UserKind.STAFF, title=title, is_staff=superuser,
-                          is_superuser=superuser,
-                          phone=f"+45 {rng.randint(20, 99)} {rng.randint(10, 99)} "
-                                f"{rng.randint(10, 99)} {rng.randint(10, 99)}"))
-        memberships.append(Membership(id=ctx.uuid("membership", key, unit.id, role),
-                                      user_id=uid, unit=unit, role=role))
+        users.append(
+            User(
+                id=uid,
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@demo.helhed.invalid",
+                password=password,
+                kind=UserKind.STAFF,
+                title=title,
+                is_staff=superuser,
+                is_superuser=superuser,
+                phone=f"+45 {rng.randint(20, 99)} {rng.randint(10, 99)} "
+                f"{rng.randint(10, 99)} {rng.randint(10, 99)}",
+            )
+        )
+        memberships.append(
+            Membership(
+                id=ctx.uuid("membership", key, unit.id, role), user_id=uid, unit=unit, role=role
+            )
+        )
 
     first_kommune = [u for u in units if u.organisation_id == orgs[0].id]
     by_name = {u.name: u for u in first_kommune}
     # Fixed, documented logins — one per role — in the first demo municipality.
     fixed = [
-        ("koordinator", "koordinator", by_name["Koordinerende Team"], "Koordinerende sagsbehandler"),
+        (
+            "koordinator",
+            "koordinator",
+            by_name["Koordinerende Team"],
+            "Koordinerende sagsbehandler",
+        ),
         ("fagperson", "fagperson", by_name["Jobcenter"], "Jobkonsulent"),
         ("leder", "leder", by_name["Koordinerende Team"], "Afdelingsleder"),
         ("analytiker", "analytiker", by_name["Koordinerende Team"], "Analytiker"),
         ("admin", "administrator", by_name["Koordinerende Team"], "Systemadministrator"),
     ]
     for username, role, unit, title in fixed:
-        add_user(username, username, role, unit, f.first_name(), f.last_name(), title,
-                 superuser=(role == "administrator"))
+        add_user(
+            username,
+            username,
+            role,
+            unit,
+            f.first_name(),
+            f.last_name(),
+            title,
+            superuser=(role == "administrator"),
+        )
         ctx.add_login(username, role, str(unit))
 
     seen: set[str] = {u.username for u in users}
@@ -140,20 +227,36 @@ def generate(ctx: DemoContext) -> None:
             role = "koordinator" if unit.welfare_area_id is None and i < 2 else "fagperson"
             add_user(f"{unit.id}:{i}", username, role, unit, first, last, rng.choice(professions))
         if unit.organisation.org_type_id == "kommune" and unit.welfare_area_id is None:
-            add_user(f"{unit.id}:leder", f"leder.{_ascii(unit.organisation.name.split()[0])}",
-                     "leder", unit, f.first_name(), f.last_name(), "Leder")
+            add_user(
+                f"{unit.id}:leder",
+                f"leder.{_ascii(unit.organisation.name.split()[0])}",
+                "leder",
+                unit,
+                f.first_name(),
+                f.last_name(),
+                "Leder",
+            )
 
     # A citizen login (the courses app links it to a synthetic citizen record).
     citizen_id = ctx.uuid("user", "borger")
-    users.append(User(id=citizen_id, username="borger", first_name=f.first_name(),
-                      last_name=f.last_name(), password=password, kind=UserKind.CITIZEN))
+    users.append(
+        User(
+            id=citizen_id,
+            username="borger",
+            first_name=f.first_name(),
+            last_name=f.last_name(),
+            password=password,
+            kind=UserKind.CITIZEN,
+        )
+    )
     ctx.add_login("borger", "borger", "—")
 
     ctx.bulk_insert(User, users, label="medarbejdere og brugere")
     # Fixed usernames (koordinator, borger…) may belong to another seed's run: bind memberships to
     # whoever holds the username now.
-    id_by_username = dict(User.objects.filter(username__in=[u.username for u in users])
-                          .values_list("username", "id"))
+    id_by_username = dict(
+        User.objects.filter(username__in=[u.username for u in users]).values_list("username", "id")
+    )
     wanted = {u.id: id_by_username[u.username] for u in users}
     for m in memberships:
         m.user_id = wanted[m.user_id]

@@ -66,8 +66,15 @@ class DemoContext:
 
     def bar(self, iterable: Iterable[Any], total: int, desc: str) -> Iterator[Any]:
         return iter(
-            tqdm(iterable, total=total, desc=desc, unit=" rækker", disable=not self.progress,
-                 file=self.out, leave=False)
+            tqdm(
+                iterable,
+                total=total,
+                desc=desc,
+                unit=" rækker",
+                disable=not self.progress,
+                file=self.out,
+                leave=False,
+            )
         )
 
     def bulk_insert(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -28,6 +28,8 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Brugernavn")
         self.fields["password"].label = _("Adgangskode")
+        # No autofocus: the first Tab must reach the skip link, as on every other page.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
 
 
@@ -38,7 +40,9 @@ class OrganisationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_type"].choices = [("", _("Alle typer"))] + [
+        org_type = cast(forms.ChoiceField, self.fields["org_type"])
+        org_type.choices = [("", _("Alle typer"))] + [
             (t.slug, t.name_da) for t in OrganisationType.objects.all()
         ]
-        self.fields["region"].choices = [("", _("Alle regioner"))] + list(REGIONS)
+        region = cast(forms.ChoiceField, self.fields["region"])
+        region.choices = [("", _("Alle regioner")), *REGIONS]

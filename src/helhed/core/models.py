@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -67,7 +67,7 @@ class WelfareAreaSynonym(models.Model):
 
 
 class Organisation(models.Model):
-    """An actor: a municipality, a region, a state body, a private company or a civil-society body."""
+    """An actor: a municipality, region, state body, private company or civil-society body."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("navn"), max_length=200)
@@ -170,8 +170,6 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("telefon"), max_length=20, blank=True)
     title = models.CharField(_("stillingsbetegnelse"), max_length=100, blank=True)
-
-    objects: ClassVar[UserManager[User]] = UserManager()
 
     class Meta:
         ordering: ClassVar = ["first_name", "last_name", "username"]

@@ -3,6 +3,7 @@ all. Memberships are filtered to the ones valid today."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -22,8 +23,9 @@ def current_memberships(user: User, on: date | None = None) -> QuerySet[Membersh
         Membership.objects.filter(user=user)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .select_related("unit", "unit__organisation", "unit__organisation__org_type",
-                        "unit__welfare_area")
+        .select_related(
+            "unit", "unit__organisation", "unit__organisation__org_type", "unit__welfare_area"
+        )
     )
 
 
@@ -64,7 +66,7 @@ def organisations(
     return qs.order_by("org_type__order", "name")
 
 
-def organisation_detail(org_id: object) -> Organisation | None:
+def organisation_detail(org_id: uuid.UUID | str) -> Organisation | None:
     return (
         Organisation.objects.select_related("org_type", "region")
         .prefetch_related(

@@ -27,8 +27,12 @@ def sync_reference_data(apps: Any = global_apps) -> dict[str, int]:
         for order, (slug, name_da, name_en, is_public) in enumerate(ref.ORGANISATION_TYPES):
             OrganisationType.objects.update_or_create(
                 slug=slug,
-                defaults={"name_da": name_da, "name_en": name_en, "is_public": is_public,
-                          "order": order},
+                defaults={
+                    "name_da": name_da,
+                    "name_en": name_en,
+                    "is_public": is_public,
+                    "order": order,
+                },
             )
             counts["organisation_types"] += 1
         for order, (slug, name_da, name_en) in enumerate(ref.WELFARE_AREAS):

@@ -59,8 +59,10 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "region": form.cleaned_data["region"],
         }
     page = Paginator(selectors.organisations(**filters), 50).get_page(request.GET.get("side"))
-    template = "core/_organisation_rows.html" if request.headers.get("HX-Request") else (
-        "core/organisation_list.html"
+    template = (
+        "core/_organisation_rows.html"
+        if request.headers.get("HX-Request")
+        else ("core/organisation_list.html")
     )
     return render(request, template, {"form": form, "page": page})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
@@ -29,13 +30,12 @@ class Command(BaseCommand):
         known = {label for label, _ in demo_hooks()}
         unknown = set(options["only"]) - known
         if unknown:
-            raise CommandError(
-                f"Ukendt app i --only: {', '.join(sorted(unknown))}. Kendte: {', '.join(sorted(known))}"
-            )
+            names, known_names = ", ".join(sorted(unknown)), ", ".join(sorted(known))
+            raise CommandError(f"Ukendt app i --only: {names}. Kendte: {known_names}")
         ctx = DemoContext(
             seed=options["seed"],
             citizens=options["citizens"],
-            out=self.stderr._out,  # progress bars go to stderr, the summary to stdout
+            out=sys.stderr,  # progress bars go to stderr, the summary to stdout
             progress=not options["no_progress"] and options["verbosity"] > 0,
         )
         start = time.perf_counter()
@@ -45,9 +45,8 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Demodata (seed {ctx.seed}) klar på {elapsed:.1f} s:")
         for stat in ctx.stats:
-            self.stdout.write(
-                f"  {stat.label:<32} {stat.rows:>9} nye rækker  {stat.rows_per_second:>10.0f} rækker/s"
-            )
+            rate = f"{stat.rows_per_second:>10.0f} rækker/s"
+            self.stdout.write(f"  {stat.label:<32} {stat.rows:>9} nye rækker  {rate}")
         if ctx.logins:
             self.stdout.write("")
             self.stdout.write(f"Demo-logins (adgangskode for alle: {DEMO_PASSWORD}):")

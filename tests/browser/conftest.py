@@ -1,0 +1,113 @@
+"""Real headless Chromium (Debian's package) driven by Playwright against pytest-django's live
+server, plus an axe-core scan helper. Nothing is downloaded: Playwright uses /usr/bin/chromium and
+axe-core is the copy vendored from npm at setup."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run inside
+# one unless told that this (test-only) use is safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+AXE = Path(__file__).resolve().parents[2] / "src/helhed/static/vendor/axe/axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_path() -> str:
+    path = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+    if not path:
+        pytest.fail("Chromium is not installed: run `make chromium` (Debian package chromium).")
+    return path
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: Any) -> Iterator[Page]:
+    context = browser.new_context(locale="da-DK", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser: Browser, live_server: Any) -> Iterator[Page]:
+    context = browser.new_context(
+        locale="da-DK",
+        base_url=live_server.url,
+        viewport={"width": 375, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations on the current page (WCAG 2.x A/AA rules)."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `make assets`.")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {
+              runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                               'best-practice']},
+              resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+              nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+        }"""
+    )
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture
+def assert_accessible() -> Callable[[Page], None]:
+    def check(page: Page) -> None:
+        violations = axe_violations(page)
+        assert not violations, f"axe violations on {page.url}: {violations}"
+
+    return check
+
+
+def ui_login(page: Page, username: str, password: str) -> None:
+    page.goto("/log-ind/")
+    page.get_by_label("Brugernavn").fill(username)
+    page.get_by_label("Adgangskode").fill(password)
+    page.get_by_role("button", name="Log ind").click()
