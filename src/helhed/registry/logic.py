@@ -33,6 +33,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Final, Literal
 
+from helhed.core import reference_data
+
 __all__ = [
     "CATEGORY_GRID",
     "PUBLIC_ORG_TYPES",
@@ -182,25 +184,10 @@ def axes_for_category(category: int) -> tuple[ActorAxis, FinancingAxis]:
 # The 14 fagområder
 # --------------------------------------------------------------------------------------------
 
-WELFARE_AREAS: Final[tuple[tuple[str, str, str], ...]] = (
-    ("dagtilbud", "Dagtilbud (0-6 år)", "Day care (age 0-6)"),
-    ("skole", "Skole (6-16 år)", "School (age 6-16)"),
-    ("kultur-fritid", "Kultur og fritid", "Culture and leisure"),
-    ("specialiseret-boern-unge", "Specialiseret børn og unge", "Specialised children and youth"),
-    ("specialiseret-voksen", "Specialiseret voksen", "Specialised adult social services"),
-    ("beskaeftigelse", "Beskæftigelse", "Employment"),
-    ("kommunalt-sundhed", "Kommunalt sundhedsområde", "Municipal health"),
-    ("aeldre", "Ældre", "Elderly care"),
-    ("somatik", "Somatisk sygehusbehandling", "Somatic hospital treatment"),
-    ("psykiatri", "Psykiatrisk sygehusbehandling", "Psychiatric hospital treatment"),
-    ("almen-praksis", "Almen praksis", "General practice"),
-    ("uddannelse", "Uddannelse", "Education"),
-    ("boligsocial", "Boligsocialt område", "Social housing"),
-    ("kriminalitet", "Kriminalitetsområdet", "Crime and justice"),
-)
+WELFARE_AREAS: Final[tuple[tuple[str, str, str], ...]] = reference_data.WELFARE_AREAS
 """VIVE's 14 fagområder in the report's order (L336-350) as (slug, Danish name, English name).
 
-The slugs and names match ``helhed.core.reference_data`` so data keyed on either joins.
+Defined once in ``helhed.core.reference_data`` (pure Python) and re-exported here.
 VIVE defines fagområde "along the main lines of legislation" (L334), which is why a
 looser source term must be mapped onto exactly one of these before it is counted.
 """
