@@ -74,5 +74,11 @@ test-postgresql:
 test-browser:
 	$(BIN)/pytest -m browser -p no:cacheprovider
 
+## make bench: course page and caseload on 300,000 synthetic citizens, SQLite then PostgreSQL
+## (the SQLite dataset in var/bench/ is built once and reused; PostgreSQL's cluster is throwaway)
+bench: setup
+	$(DEV_ENV) $(HELHED) bench
+	$(BIN)/python scripts/pgtmp.py -- env $(DEV_ENV) $(HELHED) bench --in-place
+
 clean:
 	rm -rf $(VENV) node_modules src/helhed/static/vendor var

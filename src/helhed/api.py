@@ -11,6 +11,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from helhed.core.api import router as core_router
+from helhed.courses.api import router as courses_router
+from helhed.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="Helhed API",
@@ -63,3 +65,5 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 api.add_router("/", core_router)
+api.add_router("/registry", registry_router)
+api.add_router("/courses", courses_router)

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "simple_history",
     "helhed.core",
     "helhed.audit",
+    "helhed.registry",
+    "helhed.courses",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,8 @@ admin.site.site_title = "Helhed"
 urlpatterns = [
     path("", include("helhed.core.urls")),
     path("", include("helhed.audit.urls")),
+    path("", include("helhed.registry.urls")),
+    path("", include("helhed.courses.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

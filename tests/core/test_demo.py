@@ -14,9 +14,17 @@ from helhed.core.models import Membership, Organisation, Unit, User
 pytestmark = pytest.mark.django_db
 
 
-def run(seed: int = 1) -> str:
+def run(seed: int = 1, only: tuple[str, ...] = ()) -> str:
     out = StringIO()
-    call_command("demo", seed=seed, no_progress=True, stdout=out, stderr=StringIO())
+    call_command(
+        "demo",
+        seed=seed,
+        only=list(only),
+        citizens=5,
+        no_progress=True,
+        stdout=out,
+        stderr=StringIO(),
+    )
     return out.getvalue()
 
 
@@ -52,20 +60,21 @@ def test_demo_is_idempotent() -> None:
 
 
 def test_demo_is_deterministic_for_a_seed() -> None:
-    run(seed=7)
+    # Only the core hook: later apps' rows (courses) refer to the staff and would block deletion.
+    run(seed=7, only=("core",))
     names_7 = sorted(User.objects.values_list("username", "first_name", "last_name", "title"))
-    User.objects.exclude(username__in=[]).delete()
-    run(seed=7)
+    User.objects.all().delete()
+    run(seed=7, only=("core",))
     assert (
         sorted(User.objects.values_list("username", "first_name", "last_name", "title")) == names_7
     )
 
 
 def test_different_seeds_give_different_people() -> None:
-    run(seed=1)
+    run(seed=1, only=("core",))
     first = set(User.objects.values_list("first_name", "last_name"))
     User.objects.all().delete()
-    run(seed=2)
+    run(seed=2, only=("core",))
     assert set(User.objects.values_list("first_name", "last_name")) != first
 
 

@@ -12,9 +12,15 @@ from helhed.core.models import User
 from helhed.core.selectors import current_memberships
 
 
-def entries_for_citizen(citizen_id: uuid.UUID) -> QuerySet[AccessLogEntry]:
-    """What the citizen sees under "who has looked at my data"."""
-    return AccessLogEntry.objects.filter(citizen_id=citizen_id).order_by("-at")
+def entries_for_citizen(
+    citizen_id: uuid.UUID, *, exclude_actor: User | None = None
+) -> QuerySet[AccessLogEntry]:
+    """What the citizen sees under "who has looked at my data". ``exclude_actor`` leaves out the
+    citizen's own reads of their own data (the log still stores them)."""
+    qs = AccessLogEntry.objects.filter(citizen_id=citizen_id)
+    if exclude_actor is not None:
+        qs = qs.exclude(actor=exclude_actor)
+    return qs.order_by("-at")
 
 
 def entries_for_supervision(

@@ -36,11 +36,12 @@ def supervision(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_log(request: HttpRequest) -> HttpResponse:
-    """The citizen's "who has looked at my data". Reading one's own log is not itself logged."""
+    """The citizen's "who has looked at my data": other people's reads (the citizen's own reads
+    of their own data are logged but not listed here). Reading one's own log is not logged."""
     user: User = request.user  # type: ignore[assignment]
     if not user.is_citizen:
         raise PermissionDenied
     citizen_id = citizen_id_for_user(user)
-    entries = selectors.entries_for_citizen(citizen_id) if citizen_id else None
+    entries = selectors.entries_for_citizen(citizen_id, exclude_actor=user) if citizen_id else None
     page = Paginator(entries, 25).get_page(request.GET.get("side")) if entries is not None else None
     return render(request, "audit/my_log.html", {"page": page})

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import StrOrPromise
+
 from helhed.core.selectors import roles_of, start_role
 
-_MENU_ITEMS: list[tuple[str, str, frozenset[str]]] = []
+_MENU_ITEMS: list[tuple[str, StrOrPromise, frozenset[str]]] = []
 
 
-def register_menu_item(url_name: str, label: str, roles: frozenset[str]) -> None:
+def register_menu_item(url_name: str, label: StrOrPromise, roles: frozenset[str]) -> None:
     """Apps add their entries to the main menu (lazy label, roles that see it)."""
     if all(existing[0] != url_name for existing in _MENU_ITEMS):
         _MENU_ITEMS.append((url_name, label, roles))

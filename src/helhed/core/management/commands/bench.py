@@ -1,0 +1,304 @@
+"""``helhed bench``: the course pages' performance on a large synthetic dataset.
+
+By default the benchmark runs against its own SQLite file (``var/bench/helhed-bench.sqlite3``): the
+command starts itself again with ``DATABASE_URL`` pointing there and ``--in-place``. With
+``--in-place`` it uses the configured database as it is — that is how ``make bench`` runs it inside
+``scripts/pgtmp.py``'s throwaway PostgreSQL cluster, and how the test suite runs it on the test
+database. Never point ``--in-place`` at a database with real data: it adds demo data.
+
+Steps: migrate if needed; build the dataset with ``helhed demo --citizens K`` unless the expected
+courses are already there; then, through Django's test client logged in as the ``koordinator`` demo
+login, request the course page of the coordinator's largest plan (plan, team, demands, next
+appointments) and the coordinator's caseload, N times each after a warm-up, and print the median and
+95th percentile of the server time and the number of SQL queries per page. Nothing is asserted; the
+last lines are machine-readable::
+
+    BENCH course-overview backend=sqlite p50_ms=12.3 p95_ms=15.0 queries=14
+    BENCH caseload backend=sqlite p50_ms=20.1 p95_ms=24.9 queries=9
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+from helhed.core.demokit import DemoContext
+from helhed.core.models import User
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+class Command(BaseCommand):
+    help = (
+        "Mål forløbssiden og sagsoversigten på et stort syntetisk datasæt (median, p95, "
+        "antal SQL-forespørgsler)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--citizens", type=int, default=300_000, help="Borgere i datasættet (standard 300000)."
+        )
+        parser.add_argument("--seed", type=int, default=1, help="Seed for demodata (standard 1).")
+        parser.add_argument(
+            "--requests", type=int, default=50, help="Målte forespørgsler pr. side (standard 50)."
+        )
+        parser.add_argument(
+            "--warmup", type=int, default=5, help="Forespørgsler før målingen (standard 5)."
+        )
+        parser.add_argument(
+            "--database",
+            default="",
+            help="SQLite-fil til datasættet (standard var/bench/helhed-bench.sqlite3).",
+        )
+        parser.add_argument(
+            "--in-place",
+            action="store_true",
+            help="Brug den konfigurerede database (fx pgtmp's PostgreSQL). "
+            "Tilføjer demodata — aldrig på en database med rigtige data.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["citizens"] < 1 or options["requests"] < 1 or options["warmup"] < 0:
+            raise CommandError("--citizens og --requests skal være mindst 1, --warmup mindst 0.")
+        if not options["in_place"]:
+            self._run_on_sqlite_file(options)
+            return
+        self._bench(options)
+
+    # -- default: a separate SQLite file, in a child process -----------------------------------
+
+    def _run_on_sqlite_file(self, options: dict[str, Any]) -> None:
+        path = Path(
+            options["database"] or Path(settings.VAR_DIR) / "bench" / "helhed-bench.sqlite3"
+        ).resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.stdout.write(f"Benchmark-database: {path}")
+        self.stdout.flush()
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
+        command = [
+            sys.executable,
+            "-m",
+            "helhed",
+            "bench",
+            "--in-place",
+            "--citizens",
+            str(options["citizens"]),
+            "--seed",
+            str(options["seed"]),
+            "--requests",
+            str(options["requests"]),
+            "--warmup",
+            str(options["warmup"]),
+        ]
+        result = subprocess.run(command, env=env, check=False)
+        if result.returncode != 0:
+            raise CommandError(f"Benchmark fejlede (exit {result.returncode}).")
+
+    # -- in place -------------------------------------------------------------------------------
+
+    def _bench(self, options: dict[str, Any]) -> None:
+        from helhed.courses.demo import expected_courses
+        from helhed.courses.models import Course
+
+        backend = connection.vendor
+        citizens, seed = options["citizens"], options["seed"]
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            self.stdout.write("Migrerer databasen …")
+            call_command("migrate", interactive=False, verbosity=0)
+        expected = expected_courses(seed, citizens)
+        last_course = DemoContext(seed=seed, citizens=citizens, out=StringIO()).uuid(
+            "course", expected - 1
+        )
+        if Course.objects.filter(pk=last_course).exists():
+            self.stdout.write(
+                f"Genbruger datasættet: {Course.objects.count()} forløb "
+                f"(forventet {expected} for --citizens {citizens})."
+            )
+        else:
+            self.stdout.write(f"Bygger datasættet: helhed demo --seed {seed} --citizens {citizens}")
+            self.stdout.flush()
+            start = time.perf_counter()
+            call_command(
+                "demo",
+                seed=seed,
+                citizens=citizens,
+                stdout=self.stdout,
+                no_progress=not sys.stderr.isatty(),
+            )
+            self.stdout.write(f"Datasættet bygget på {time.perf_counter() - start:.0f} s.")
+            if backend == "postgresql":
+                # A freshly bulk-loaded table has no planner statistics until autovacuum gets to
+                # it; a running system has them. Measure the running system.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+
+        user = User.objects.filter(username="koordinator").first()
+        if user is None:
+            raise CommandError("Demo-login »koordinator« findes ikke; kør helhed demo først.")
+        courses = (
+            Course.objects.filter(coordinator=user)
+            .exclude(status="afsluttet")
+            .annotate(
+                n_goals=Count("plan__goals", distinct=True),
+                n_measures=Count("plan__measures", distinct=True),
+                n_demands=Count("plan__demands", distinct=True),
+                n_appointments=Count("plan__appointments", distinct=True),
+            )
+        )
+        sized = sorted(
+            courses,
+            key=lambda c: (c.n_goals + c.n_measures + c.n_demands + c.n_appointments, str(c.pk)),
+        )
+        if not sized:
+            raise CommandError("Koordinatoren har ingen åbne forløb i datasættet.")
+        large = sized[-1]
+        # Django skips a prefetch when there is nothing to prefetch for, so the comparison is with
+        # the smallest plan that has at least one of everything (and the same page sections).
+        small = next(
+            (
+                c
+                for c in sized
+                if min(c.n_goals, c.n_measures, c.n_demands, c.n_appointments) > 0
+                and (c.household_id is None) == (large.household_id is None)
+            ),
+            sized[0],
+        )
+        self.stdout.write(
+            f"\nBackend: {backend}. Datasæt: {Course.objects.count()} forløb. "
+            f"Koordinatoren »{user.username}« har {len(sized)} åbne forløb."
+        )
+
+        def describe(c: Any) -> str:
+            return (
+                f"{c.n_goals} mål, {c.n_measures} indsatser, {c.n_demands} krav, "
+                f"{c.n_appointments} aftaler"
+            )
+
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS]):
+            client = Client(raise_request_exception=False)
+            client.force_login(user)
+            pages: list[tuple[str, str, Callable[[], object]]] = [
+                (
+                    "course-overview",
+                    reverse("courses:course_detail", args=[large.pk]),
+                    lambda: _overview(user, large.pk),
+                ),
+                ("caseload", reverse("courses:course_list"), lambda: _caseload(user)),
+            ]
+            lines = []
+            for page, url, fallback in pages:
+                measured = self._measure(client, url, fallback, options)
+                label, timings, queries = measured
+                p50, p95 = statistics.median(timings), percentile(timings, 95)
+                detail = f" ({describe(large)})" if page == "course-overview" else ""
+                self.stdout.write(
+                    f"{page}{detail} via {label}: median {p50:.1f} ms, p95 {p95:.1f} ms, "
+                    f"{queries} SQL-forespørgsler ({len(timings)} målinger)"
+                )
+                if page == "course-overview":
+                    small_q = self._count(
+                        client,
+                        reverse("courses:course_detail", args=[small.pk]),
+                        lambda: _overview(user, small.pk),
+                        label,
+                    )
+                    self.stdout.write(
+                        f"  forespørgsler, lille plan ({describe(small)}): {small_q}; "
+                        f"stor plan ({describe(large)}): {queries}"
+                    )
+                    _l, small_t, _q = self._measure(
+                        client,
+                        reverse("courses:course_detail", args=[small.pk]),
+                        lambda: _overview(user, small.pk),
+                        options,
+                    )
+                    self.stdout.write(
+                        f"  til sammenligning, lille plan: median "
+                        f"{statistics.median(small_t):.1f} ms, p95 {percentile(small_t, 95):.1f} ms"
+                    )
+                suffix = "" if label == "siden" else " via=selector"
+                lines.append(
+                    f"BENCH {page} backend={backend} p50_ms={p50:.1f} p95_ms={p95:.1f} "
+                    f"queries={queries}{suffix}"
+                )
+        self.stdout.write("")
+        for line in lines:
+            self.stdout.write(line)
+
+    def _measure(
+        self, client: Client, url: str, fallback: Callable[[], object], options: dict[str, Any]
+    ) -> tuple[str, list[float], int]:
+        """Time the page; if the page is not ready (not 200), time its selector instead."""
+        response = client.get(url)
+        if response.status_code == 200:
+
+            def call() -> object:
+                return client.get(url)
+
+            label = "siden"
+        else:
+            self.stdout.write(
+                f"  {url} svarede {response.status_code}: måler selectoren direkte i stedet."
+            )
+            call, label = fallback, "selector"
+        for _ in range(options["warmup"]):
+            call()
+        timings = []
+        for _ in range(options["requests"]):
+            start = time.perf_counter()
+            call()
+            timings.append((time.perf_counter() - start) * 1000)
+        return label, timings, self._count(client, url, fallback, label)
+
+    @staticmethod
+    def _count(client: Client, url: str, fallback: Callable[[], object], label: str) -> int:
+        """SQL statements that read or write data. Transaction control (SQLite's ``BEGIN
+        IMMEDIATE``/``COMMIT``, savepoints) is not counted, so both backends count alike."""
+        with CaptureQueriesContext(connection) as captured:
+            if label == "siden":
+                client.get(url)
+            else:
+                fallback()
+        return sum(
+            1
+            for q in captured.captured_queries
+            if not q["sql"].lstrip().upper().startswith(TRANSACTION_CONTROL)
+        )
+
+
+def _overview(user: User, course_id: object) -> object:
+    from helhed.courses import selectors
+
+    return selectors.course_overview(user, str(course_id))
+
+
+def _caseload(user: User) -> object:
+    from helhed.courses import selectors
+
+    return selectors.caseload(user)

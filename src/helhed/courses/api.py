@@ -1,0 +1,1364 @@
+"""Courses API: courses, the shared plan, team and consent — with the same access rules as the
+pages.
+
+Every read goes through ``selectors`` (``visible_courses``, ``access_for``, ``course_overview``)
+and is written to the access log; every write goes through ``services``. An outsider gets the same
+403 for a course that exists and one that does not. The full CPR number is accepted in the intake
+body only and never returned (responses carry ``ddmmåå-xxxx``).
+
+``helhed.api`` imports this router, so errors are raised as ninja's ``ValidationError`` (422 with
+field-level errors) and ``HttpError`` (403/404); its handlers turn them into problem bodies. A
+stale plan save is answered here with a 409 problem body listing what changed meanwhile.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError, ValidationError
+from pydantic import AfterValidator, StringConstraints
+
+from helhed.audit.models import Purpose
+from helhed.audit.services import log_access
+from helhed.core.models import Organisation, Unit, User, UserKind, WelfareArea
+from helhed.courses import logic, selectors, services
+from helhed.courses.models import (
+    Appointment,
+    Consent,
+    ContactChannel,
+    Course,
+    CourseStatus,
+    Demand,
+    DemandConflict,
+    Goal,
+    LegalBasis,
+    Measure,
+    Plan,
+    PlanVersion,
+    SubGoal,
+    TeamMember,
+    WithoutConsentAccess,
+)
+from helhed.registry.models import Initiative
+
+router = Router(tags=["courses"])
+
+PROBLEM = "application/problem+json"
+NO_ACCESS = "Du har ikke adgang til dette forløb."
+NOT_FOUND = "Findes ikke i dette forløb."
+
+
+# --------------------------------------------------------------------------------------------
+# Input types: bounded strings without NUL characters (PostgreSQL refuses those), so bad input
+# is a 422 and never a database error.
+# --------------------------------------------------------------------------------------------
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Teksten indeholder et ugyldigt tegn.")
+    return value
+
+
+Text = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_no_nul)]
+Str20 = Annotated[str, StringConstraints(max_length=20), AfterValidator(_no_nul)]
+Str60 = Annotated[str, StringConstraints(max_length=60), AfterValidator(_no_nul)]
+Str100 = Annotated[str, StringConstraints(max_length=100), AfterValidator(_no_nul)]
+Str120 = Annotated[str, StringConstraints(max_length=120), AfterValidator(_no_nul)]
+Str200 = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
+Str254 = Annotated[str, StringConstraints(max_length=254), AfterValidator(_no_nul)]
+Version = Annotated[
+    int, Field(ge=1, le=2**31 - 1, description="Den planversion, ændringen bygger på.")
+]
+
+
+def _plausible_year(value: datetime) -> datetime:
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("Tidspunktet skal ligge mellem år 1900 og 2200.")
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_plausible_year)]
+
+
+# --------------------------------------------------------------------------------------------
+# Output schemas
+# --------------------------------------------------------------------------------------------
+
+
+class CourseListItem(Schema):
+    id: uuid.UUID
+    initiative_id: uuid.UUID
+    initiative: str
+    status: str
+    referred_on: date
+    citizen_name: str
+    cpr_masked: str
+    coordinator_id: uuid.UUID
+    coordinator: str
+
+
+class CoursePage(Schema):
+    count: int
+    items: list[CourseListItem]
+
+
+class CitizenOut(Schema):
+    id: uuid.UUID
+    name: str
+    cpr_masked: str
+    age: int
+    contact_channel: str
+    no_fixed_address: bool
+    companion_wanted: bool
+
+
+class CoordinatorOut(Schema):
+    id: uuid.UUID
+    name: str
+    unit_id: uuid.UUID
+    unit: str
+    organisation: str
+    phone: str
+    email: str
+
+
+class PlanSummaryOut(Schema):
+    id: uuid.UUID
+    version: int
+    updated_at: datetime
+    citizen_statement: str | None
+    summary: str | None
+    goals: int
+    measures: int
+    demands: int
+    open_conflicts: int
+    appointments: int
+    overlapping_appointments: int
+
+
+class TeamMemberOut(Schema):
+    id: uuid.UUID
+    user_id: uuid.UUID | None
+    name: str
+    organisation_id: uuid.UUID
+    organisation: str
+    unit_id: uuid.UUID | None
+    unit: str | None
+    welfare_area: str | None
+    role: str
+    phone: str
+    email: str
+    valid_from: date
+    valid_to: date | None
+    current: bool
+
+
+class TeamStatsOut(Schema):
+    current: int
+    joined_last_12_months: int
+    left_last_12_months: int
+    turnover: int
+
+
+class TeamOut(Schema):
+    members: list[TeamMemberOut]
+    stats: TeamStatsOut
+
+
+class RefOut(Schema):
+    id: uuid.UUID
+    name: str
+
+
+class ConsentOut(Schema):
+    id: uuid.UUID
+    given_by: str
+    given_by_name: str
+    organisations: list[RefOut]
+    units: list[RefOut]
+    categories: list[str]
+    valid_from: date
+    valid_to: date | None
+    withdrawn_on: date | None
+    withdrawn_by_name: str
+    note: str
+    valid_today: bool
+
+
+class CourseDetail(Schema):
+    id: uuid.UUID
+    initiative_id: uuid.UUID
+    initiative: str
+    status: str
+    closing_reason: str
+    referred_on: date
+    start_date: date | None
+    end_date: date | None
+    citizen: CitizenOut
+    household: str | None
+    coordinator: CoordinatorOut
+    mandate: str
+    referral_note: str | None
+    categories: list[str] = Field(description="De kategorier af oplysninger, du må se.")
+    hidden_categories: list[str]
+    without_consent: bool
+    plan: PlanSummaryOut | None
+    team: list[TeamMemberOut]
+    team_stats: TeamStatsOut
+    consents: list[ConsentOut]
+
+
+class LegalBasisOut(Schema):
+    id: str
+    law: str
+    paragraph: str
+    title: str
+
+
+class SubGoalOut(Schema):
+    id: uuid.UUID
+    text: str
+    owner_id: uuid.UUID | None
+    welfare_area: str | None
+
+
+class GoalOut(Schema):
+    id: uuid.UUID
+    text: str
+    horizon: str
+    priority: int
+    importance: int | None
+    status: str
+    target_date: date | None
+    subgoals: list[SubGoalOut]
+    measure_ids: list[uuid.UUID]
+
+
+class MeasureOut(Schema):
+    id: uuid.UUID
+    title: str
+    welfare_area: str
+    category: str
+    legal_basis: LegalBasisOut
+    organisation_id: uuid.UUID
+    organisation: str
+    unit_id: uuid.UUID | None
+    unit: str | None
+    responsible_id: uuid.UUID | None
+    responsible: str | None
+    goal_ids: list[uuid.UUID]
+    start_date: date | None
+    end_date: date | None
+    expected_end: date | None
+    status: str
+    budget_area: str
+    description: str
+
+
+class DemandOut(Schema):
+    id: uuid.UUID
+    title: str
+    kind: str
+    organisation_id: uuid.UUID
+    organisation: str
+    welfare_area: str
+    sector: str
+    category: str
+    details: str
+    frequency: str
+    consequence: str
+    legal_basis: LegalBasisOut | None
+    start_date: date | None
+    end_date: date | None
+
+
+class ConflictOut(Schema):
+    id: uuid.UUID
+    first_id: uuid.UUID
+    second_id: uuid.UUID
+    description: str
+    marked_by: str
+    marked_at: datetime
+
+
+class AppointmentOut(Schema):
+    id: uuid.UUID
+    title: str
+    organisation_id: uuid.UUID
+    organisation: str
+    welfare_area: str | None
+    with_member_id: uuid.UUID | None
+    with_member: str | None
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+    demand_id: uuid.UUID | None
+    note: str
+
+
+class PlanOut(Schema):
+    id: uuid.UUID
+    course_id: uuid.UUID
+    version: int
+    updated_at: datetime
+    citizen_statement: str | None
+    summary: str | None
+    goals: list[GoalOut]
+    measures: list[MeasureOut]
+    demands: list[DemandOut]
+    open_conflicts: list[ConflictOut]
+    appointments: list[AppointmentOut]
+    overlapping: list[list[uuid.UUID]] = Field(
+        description="Par af aftaler, der ligger oven i hinanden."
+    )
+    hidden_categories: list[str]
+
+
+class SavedOut(Schema):
+    id: uuid.UUID
+    version: int = Field(description="Planens nye version; send den med ved næste ændring.")
+    changes: list[str]
+
+
+class CreatedCourseOut(Schema):
+    id: uuid.UUID
+    initiative: str
+    status: str
+    citizen_name: str
+    cpr_masked: str
+    coordinator: str
+    plan_version: int
+
+
+class ProblemOut(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+
+
+class StaleProblemOut(ProblemOut):
+    current_version: int
+    changes: list[str]
+
+
+class ExistingCourseOut(Schema):
+    id: uuid.UUID
+    initiative: str
+    coordinator: str
+    coordinator_unit: str
+
+
+class DuplicateProblemOut(ProblemOut):
+    existing: list[ExistingCourseOut]
+
+
+# --------------------------------------------------------------------------------------------
+# Input schemas
+# --------------------------------------------------------------------------------------------
+
+
+class ContactIn(Schema):
+    contact_channel: Str20 = ContactChannel.DIGITAL_POST.value
+    phone: Str20 = ""
+    no_fixed_address: bool = False
+    companion_wanted: bool = False
+    contact_note: Text = ""
+
+
+class IntakeIn(Schema):
+    initiative_id: uuid.UUID
+    coordinator_unit_id: uuid.UUID
+    cpr: Str20 = Field(description="CPR-nummer (ddmmåå-xxxx); returneres aldrig.")
+    first_name: Str100
+    last_name: Str100
+    referred_on: date
+    referral_note: Text = ""
+    mandate: Text = ""
+    checklist: dict[Str200, Str20] = Field(default_factory=dict)
+    contact: ContactIn | None = None
+    allow_duplicate: bool = Field(
+        False, description="Opret selv om borgeren allerede har et åbent forløb."
+    )
+
+
+class PlanTextIn(Schema):
+    version: Version
+    citizen_statement: Text | None = None
+    summary: Text | None = None
+
+
+class GoalIn(Schema):
+    version: Version
+    text: Text
+    horizon: Str20 = "kort"
+    priority: int = Field(1, ge=1, le=999)
+    importance: int | None = Field(None, ge=1, le=5)
+    status: Str20 = "aaben"
+    target_date: date | None = None
+
+
+class SubGoalIn(Schema):
+    version: Version
+    text: Text
+    owner_id: uuid.UUID | None = None
+    welfare_area: Str60 | None = None
+
+
+class MeasureIn(Schema):
+    version: Version
+    title: Str200
+    welfare_area: Str60
+    legal_basis: Str60 = Field("", description="Hjemmel fra den vedligeholdte liste.")
+    organisation_id: uuid.UUID
+    unit_id: uuid.UUID | None = None
+    responsible_id: uuid.UUID | None = None
+    goal_ids: list[uuid.UUID] = Field(default_factory=list)
+    start_date: date | None = None
+    end_date: date | None = None
+    expected_end: date | None = None
+    status: Str20 = "planlagt"
+    budget_area: Str20
+    description: Text = ""
+
+
+class DemandIn(Schema):
+    version: Version
+    organisation_id: uuid.UUID
+    welfare_area: Str60
+    kind: Str20
+    title: Str200
+    details: Text = ""
+    frequency: Str100 = ""
+    consequence: Str200 = ""
+    legal_basis: Str60 | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+class AppointmentIn(Schema):
+    version: Version
+    title: Str200
+    organisation_id: uuid.UUID
+    welfare_area: Str60 | None = None
+    with_member_id: uuid.UUID | None = None
+    place: Str200 = ""
+    starts_at: Moment
+    ends_at: Moment
+    demand_id: uuid.UUID | None = None
+    note: Text = ""
+
+
+class TeamMemberIn(Schema):
+    organisation_id: uuid.UUID
+    unit_id: uuid.UUID | None = None
+    user_id: uuid.UUID | None = None
+    name: Str200
+    role: Str120
+    phone: Str20 = ""
+    email: Str254 = ""
+    welfare_area: Str60 | None = None
+    valid_from: date
+    valid_to: date | None = None
+
+
+class EndMemberIn(Schema):
+    on: date
+
+
+class ConsentIn(Schema):
+    given_by: Str20 = Field(description="borger eller forældremyndighed")
+    given_by_name: Str200
+    organisation_ids: list[uuid.UUID] = Field(default_factory=list)
+    unit_ids: list[uuid.UUID] = Field(default_factory=list)
+    categories: list[Str20] = Field(default_factory=list)
+    valid_from: date
+    valid_to: date | None = None
+    note: Text = ""
+
+
+class WithdrawIn(Schema):
+    by_name: Str200 = ""
+
+
+# --------------------------------------------------------------------------------------------
+# Errors: Django's exceptions from services and selectors → problem bodies
+# --------------------------------------------------------------------------------------------
+
+# The services' field names → the names in this API's request bodies.
+FIELD_NAMES: Mapping[str, str] = {
+    "coordinator_unit": "coordinator_unit_id",
+    "initiative": "initiative_id",
+    "organisation": "organisation_id",
+    "unit": "unit_id",
+    "units": "unit_ids",
+    "organisations": "organisation_ids",
+    "responsible": "responsible_id",
+    "with_member": "with_member_id",
+    "demand": "demand_id",
+    "goals": "goal_ids",
+    "owner": "owner_id",
+}
+
+
+def _field_errors(exc: DjangoValidationError, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = []
+    if hasattr(exc, "error_dict"):
+        for name, messages in exc.message_dict.items():
+            loc = ["body"] if name == NON_FIELD_ERRORS else ["body", names.get(name, name)]
+            errors.extend({"loc": loc, "msg": m, "type": "value_error"} for m in messages)
+    else:
+        errors.extend({"loc": ["body"], "msg": m, "type": "value_error"} for m in exc.messages)
+    return errors
+
+
+def _invalid(field: str, msg: str, where: str = "body") -> ValidationError:
+    return ValidationError([{"loc": [where, field], "msg": msg, "type": "value_error"}])
+
+
+def _problem(status: int, title: str, detail: str = "", **extra: Any) -> JsonResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return JsonResponse(body, status=status, content_type=PROBLEM)
+
+
+def _stale(exc: services.StalePlanError) -> JsonResponse:
+    return _problem(
+        409,
+        "Planen er ændret af en anden",
+        str(exc),
+        current_version=exc.current_version,
+        changes=exc.changes,
+    )
+
+
+def _problems(
+    fields: Mapping[str, str] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Translate the domain's exceptions: PermissionDenied → 403, Django's ValidationError → 422
+    with field errors (renamed to this API's fields), StalePlanError → 409, a missing sub-object
+    → 404. ``functools.wraps`` keeps the signature ninja reads the parameters from."""
+    names = {**FIELD_NAMES, **(fields or {})}
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except PermissionDenied as exc:
+                raise HttpError(403, str(exc) or NO_ACCESS) from None
+            except services.StalePlanError as exc:
+                return _stale(exc)
+            except DjangoValidationError as exc:
+                raise ValidationError(_field_errors(exc, names)) from None
+            except ObjectDoesNotExist:
+                raise HttpError(404, NOT_FOUND) from None
+
+        return wrapper
+
+    return decorate
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _name(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def _plan_of(course: Course) -> Plan:
+    plan = Plan.objects.filter(course=course).first()
+    if plan is None:
+        raise HttpError(404, "Forløbet har ingen plan.")
+    return plan
+
+
+def _saved(obj_id: uuid.UUID, plan: Plan) -> SavedOut:
+    plan.refresh_from_db(fields=["version"])
+    version = PlanVersion.objects.filter(plan=plan, number=plan.version).first()
+    return SavedOut(
+        id=obj_id, version=plan.version, changes=list(version.changes) if version else []
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _get_or_422(model: type[Any], pk: object, field: str, msg: str) -> Any:
+    obj = model.objects.filter(pk=pk).first() if pk is not None else None
+    if pk is not None and obj is None:
+        raise _invalid(field, msg)
+    return obj
+
+
+def _team_member_or_422(course: Course, member_id: uuid.UUID | None, field: str) -> Any:
+    if member_id is None:
+        return None
+    member = TeamMember.objects.filter(pk=member_id, course=course).first()
+    if member is None:
+        raise _invalid(field, "Personen er ikke på forløbets team.")
+    return member
+
+
+def _check_choice(value: str, choices: Iterable[str], field: str) -> None:
+    if value not in set(choices):
+        raise _invalid(field, "Ugyldig værdi.")
+
+
+def _check_area(slug: str | None, field: str = "welfare_area") -> None:
+    if slug is not None and not WelfareArea.objects.filter(pk=slug).exists():
+        raise _invalid(field, "Ukendt fagområde.")
+
+
+def _categories(access: selectors.Access) -> list[str]:
+    return [c for c, _label in logic.DATA_CATEGORIES if access.may(c)]
+
+
+def _log_list(user: User, courses: list[Course]) -> None:
+    """One entry per citizen shown; a course shown because of an access without consent is
+    flagged with its legal basis (as ``selectors.log_course_read`` does)."""
+    if not courses:
+        return
+    grants = dict(
+        WithoutConsentAccess.objects.filter(
+            course__in=[c.pk for c in courses if c.coordinator_id != user.pk],
+            user=user,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("expires_at")
+        .values_list("course_id", "legal_basis")
+    )
+    plain = [c.citizen_id for c in courses if c.pk not in grants]
+    if plain:
+        log_access(user, plain, "forløbsliste", Purpose.CASEWORK)
+    for course in courses:
+        if course.pk in grants:
+            log_access(
+                user,
+                course.citizen_id,
+                "forløbsliste",
+                Purpose.LEGAL_OBLIGATION,
+                without_consent=True,
+                legal_basis=grants[course.pk],
+            )
+
+
+def _team_rows(course: Course) -> list[TeamMember]:
+    return list(
+        TeamMember.objects.filter(course=course)
+        .select_related("organisation", "unit")
+        .order_by("valid_to", "name")
+    )
+
+
+def _member_out(member: TeamMember, on: date) -> TeamMemberOut:
+    return TeamMemberOut(
+        id=member.id,
+        user_id=member.user_id,
+        name=member.name,
+        organisation_id=member.organisation_id,
+        organisation=member.organisation.name,
+        unit_id=member.unit_id,
+        unit=member.unit.name if member.unit else None,
+        welfare_area=member.welfare_area_id,
+        role=member.role,
+        phone=member.phone,
+        email=member.email,
+        valid_from=member.valid_from,
+        valid_to=member.valid_to,
+        current=member.valid_from <= on and (member.valid_to is None or on <= member.valid_to),
+    )
+
+
+def _stats_out(stats: logic.TeamOverview) -> TeamStatsOut:
+    return TeamStatsOut(
+        current=stats.current,
+        joined_last_12_months=stats.joined_last_12_months,
+        left_last_12_months=stats.left_last_12_months,
+        turnover=stats.turnover,
+    )
+
+
+def _consent_out(consent: Consent, on: date) -> ConsentOut:
+    return ConsentOut(
+        id=consent.id,
+        given_by=consent.given_by,
+        given_by_name=consent.given_by_name,
+        organisations=[RefOut(id=o.id, name=o.name) for o in consent.organisations.all()],
+        units=[RefOut(id=u.id, name=u.name) for u in consent.units.all()],
+        categories=sorted(consent.categories),
+        valid_from=consent.valid_from,
+        valid_to=consent.valid_to,
+        withdrawn_on=consent.withdrawn_on,
+        withdrawn_by_name=consent.withdrawn_by_name,
+        note=consent.note,
+        valid_today=consent.valid_on(on),
+    )
+
+
+def _legal_basis_out(basis: LegalBasis | None) -> LegalBasisOut | None:
+    if basis is None:
+        return None
+    return LegalBasisOut(id=basis.id, law=basis.law, paragraph=basis.paragraph, title=basis.title)
+
+
+def _list_item(course: Course) -> CourseListItem:
+    return CourseListItem(
+        id=course.id,
+        initiative_id=course.initiative_id,
+        initiative=course.initiative.name,
+        status=course.status,
+        referred_on=course.referred_on,
+        citizen_name=course.citizen.full_name,
+        cpr_masked=course.citizen.masked_cpr,
+        coordinator_id=course.coordinator_id,
+        coordinator=_name(course.coordinator),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Courses
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/courses", response=CoursePage)
+def course_list(
+    request: HttpRequest,
+    limit: int = Query(20, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=10**9),
+    status: str = Query("", description="henvist, afklaring, aktiv, pause eller afsluttet"),
+) -> CoursePage:
+    """The courses you may see today (as coordinator, by team membership with consent, or by an
+    access without consent). Logged: one entry per citizen on the page."""
+    user = _user(request)
+    if status:
+        _check_choice(status, CourseStatus.values, "status")
+    qs = selectors.visible_courses(user).select_related("citizen", "initiative", "coordinator")
+    if status:
+        qs = qs.filter(status=status)
+    qs = qs.order_by("-referred_on", "id")
+    count = qs.count()
+    page = list(qs[offset : offset + limit])
+    _log_list(user, page)
+    return CoursePage(count=count, items=[_list_item(c) for c in page])
+
+
+@router.post(
+    "/courses",
+    response={201: CreatedCourseOut, 403: ProblemOut, 409: DuplicateProblemOut, 422: ProblemOut},
+)
+@_problems()
+def course_create(request: HttpRequest, payload: IntakeIn) -> Any:
+    """Intake: open a course with you as coordinator and an empty plan (version 1). If the
+    citizen already has an open course the answer is 409 listing it, unless ``allow_duplicate``."""
+    user = _user(request)
+    if user.kind != UserKind.STAFF:
+        raise PermissionDenied("Kun medarbejdere kan visitere.")
+    initiative = _get_or_422(
+        Initiative, payload.initiative_id, "initiative_id", "Indsatsen findes ikke."
+    )
+    unit = _get_or_422(
+        Unit, payload.coordinator_unit_id, "coordinator_unit_id", "Enheden findes ikke."
+    )
+    contact = payload.contact.model_dump() if payload.contact else {}
+    if contact:
+        _check_choice(contact["contact_channel"], ContactChannel.values, "contact_channel")
+    if not payload.allow_duplicate and user.memberships.filter(unit=unit).exists():
+        try:
+            cpr = logic.validate_cpr(payload.cpr, selectors.today())
+        except logic.CprError:
+            cpr = ""
+        existing = selectors.existing_courses_for_cpr(user, cpr) if cpr else []
+        if existing:
+            return _problem(
+                409,
+                "Borgeren har allerede et forløb",
+                "Borgeren har allerede et åbent forløb. Bed om at komme med i det, eller opret "
+                "med allow_duplicate.",
+                existing=[
+                    {
+                        "id": str(c.id),
+                        "initiative": c.initiative.name,
+                        "coordinator": _name(c.coordinator),
+                        "coordinator_unit": c.coordinator_unit.name,
+                    }
+                    for c in existing
+                ],
+            )
+    course = services.intake(
+        user,
+        initiative=initiative,
+        coordinator_unit=unit,
+        cpr=payload.cpr,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        referred_on=payload.referred_on,
+        referral_note=payload.referral_note,
+        checklist=dict(payload.checklist),
+        mandate=payload.mandate,
+        contact=contact,
+    )
+    citizen = course.citizen
+    log_access(user, citizen.id, "visitation", Purpose.CASEWORK)
+    return Status(
+        201,
+        CreatedCourseOut(
+            id=course.id,
+            initiative=initiative.name,
+            status=course.status,
+            citizen_name=citizen.full_name,
+            cpr_masked=citizen.masked_cpr,
+            coordinator=_name(user),
+            plan_version=course.plan.version,
+        ),
+    )
+
+
+@router.get("/courses/{course_id}", response={200: CourseDetail, 403: ProblemOut})
+@_problems()
+def course_detail(request: HttpRequest, course_id: uuid.UUID) -> Any:
+    """The course with a plan summary, team and consents — only what your consent covers.
+    Logged. 403 if you have no access (also if the course does not exist)."""
+    user = _user(request)
+    overview = selectors.course_overview(user, course_id)
+    access = overview.access
+    course = access.course
+    on = selectors.today()
+    plan = overview.plan
+    may_plan = access.may("plan")
+    citizen = course.citizen
+    unit = course.coordinator_unit
+    return CourseDetail(
+        id=course.id,
+        initiative_id=course.initiative_id,
+        initiative=course.initiative.name,
+        status=course.status,
+        closing_reason=course.closing_reason,
+        referred_on=course.referred_on,
+        start_date=course.start_date,
+        end_date=course.end_date,
+        citizen=CitizenOut(
+            id=citizen.id,
+            name=citizen.full_name,
+            cpr_masked=citizen.masked_cpr,
+            age=citizen.age(on),
+            contact_channel=citizen.contact_channel,
+            no_fixed_address=citizen.no_fixed_address,
+            companion_wanted=citizen.companion_wanted,
+        ),
+        household=course.household.name if course.household else None,
+        coordinator=CoordinatorOut(
+            id=course.coordinator_id,
+            name=_name(course.coordinator),
+            unit_id=unit.id,
+            unit=unit.name,
+            organisation=unit.organisation.name,
+            phone=course.coordinator.phone,
+            email=course.coordinator.email,
+        ),
+        mandate=course.mandate,
+        referral_note=course.referral_note if may_plan else None,
+        categories=_categories(access),
+        hidden_categories=overview.hidden_categories,
+        without_consent=access.without_consent is not None and not access.is_coordinator,
+        plan=PlanSummaryOut(
+            id=plan.id,
+            version=plan.version,
+            updated_at=plan.updated_at,
+            citizen_statement=plan.citizen_statement if may_plan else None,
+            summary=plan.summary if may_plan else None,
+            goals=len(overview.goals),
+            measures=len(overview.measures),
+            demands=len(overview.demands),
+            open_conflicts=sum(1 for c in overview.conflicts if c.is_open),
+            appointments=len(overview.appointments),
+            overlapping_appointments=len(overview.overlapping),
+        )
+        if plan is not None
+        else None,
+        team=[_member_out(m, on) for m in _team_rows(course)],
+        team_stats=_stats_out(overview.team_stats),
+        consents=[_consent_out(c, on) for c in course.consents.all()],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The plan
+# --------------------------------------------------------------------------------------------
+
+
+def _goal_out(goal: Goal, access: selectors.Access) -> GoalOut:
+    subgoals: Iterable[SubGoal] = goal.subgoals.all()
+    return GoalOut(
+        id=goal.id,
+        text=goal.text,
+        horizon=goal.horizon,
+        priority=goal.priority,
+        importance=goal.importance,
+        status=goal.status,
+        target_date=goal.target_date,
+        subgoals=[
+            SubGoalOut(id=s.id, text=s.text, owner_id=s.owner_id, welfare_area=s.welfare_area_id)
+            for s in subgoals
+            if access.may(logic.data_category_for_area(s.welfare_area_id))
+        ],
+        measure_ids=[m.id for m in goal.measures.all()],
+    )
+
+
+def _measure_out(m: Measure) -> MeasureOut:
+    legal_basis = _legal_basis_out(m.legal_basis)
+    assert legal_basis is not None
+    return MeasureOut(
+        id=m.id,
+        title=m.title,
+        welfare_area=m.welfare_area_id,
+        category=m.data_category,
+        legal_basis=legal_basis,
+        organisation_id=m.organisation_id,
+        organisation=m.organisation.name,
+        unit_id=m.unit_id,
+        unit=m.unit.name if m.unit else None,
+        responsible_id=m.responsible_id,
+        responsible=m.responsible.name if m.responsible else None,
+        goal_ids=[g.id for g in m.goals.all()],
+        start_date=m.start_date,
+        end_date=m.end_date,
+        expected_end=m.expected_end,
+        status=m.status,
+        budget_area=m.budget_area,
+        description=m.description,
+    )
+
+
+def _demand_out(d: Demand) -> DemandOut:
+    return DemandOut(
+        id=d.id,
+        title=d.title,
+        kind=d.kind,
+        organisation_id=d.organisation_id,
+        organisation=d.organisation.name,
+        welfare_area=d.welfare_area_id,
+        sector=d.welfare_area.name_da,
+        category=d.data_category,
+        details=d.details,
+        frequency=d.frequency,
+        consequence=d.consequence,
+        legal_basis=_legal_basis_out(d.legal_basis),
+        start_date=d.start_date,
+        end_date=d.end_date,
+    )
+
+
+def _conflict_out(c: DemandConflict) -> ConflictOut:
+    return ConflictOut(
+        id=c.id,
+        first_id=c.first_id,
+        second_id=c.second_id,
+        description=c.description,
+        marked_by=_name(c.marked_by),
+        marked_at=c.marked_at,
+    )
+
+
+def _appointment_out(a: Appointment) -> AppointmentOut:
+    return AppointmentOut(
+        id=a.id,
+        title=a.title,
+        organisation_id=a.organisation_id,
+        organisation=a.organisation.name,
+        welfare_area=a.welfare_area_id,
+        with_member_id=a.with_member_id,
+        with_member=a.with_member.name if a.with_member else None,
+        place=a.place,
+        starts_at=a.starts_at,
+        ends_at=a.ends_at,
+        demand_id=a.demand_id,
+        note=a.note,
+    )
+
+
+@router.get("/courses/{course_id}/plan", response={200: PlanOut, 403: ProblemOut})
+@_problems()
+def plan_detail(request: HttpRequest, course_id: uuid.UUID) -> Any:
+    """The shared plan: goals with sub-goals, measures with legal basis, demands, open conflicts,
+    appointments and the version to send with the next change. Filtered by consent; logged."""
+    overview = selectors.course_overview(_user(request), course_id, purpose=Purpose.PLANNING)
+    access = overview.access
+    plan = overview.plan
+    if plan is None:
+        raise HttpError(404, "Forløbet har ingen plan.")
+    may_plan = access.may("plan")
+    return PlanOut(
+        id=plan.id,
+        course_id=access.course.id,
+        version=plan.version,
+        updated_at=plan.updated_at,
+        citizen_statement=plan.citizen_statement if may_plan else None,
+        summary=plan.summary if may_plan else None,
+        goals=[_goal_out(g, access) for g in overview.goals],
+        measures=[_measure_out(m) for m in overview.measures],
+        demands=[_demand_out(d) for d in overview.demands],
+        open_conflicts=[_conflict_out(c) for c in overview.conflicts if c.is_open],
+        appointments=[_appointment_out(a) for a in overview.appointments],
+        overlapping=[[a.id, b.id] for a, b in overview.overlapping],
+        hidden_categories=overview.hidden_categories,
+    )
+
+
+PLAN_RESPONSES: dict[int, Any] = {
+    200: SavedOut,
+    403: ProblemOut,
+    404: ProblemOut,
+    409: StaleProblemOut,
+    422: ProblemOut,
+}
+CREATED_RESPONSES: dict[int, Any] = {**PLAN_RESPONSES, 201: SavedOut}
+del CREATED_RESPONSES[200]
+
+
+@router.patch("/courses/{course_id}/plan", response=PLAN_RESPONSES)
+@_problems()
+def plan_update(request: HttpRequest, course_id: uuid.UUID, payload: PlanTextIn) -> Any:
+    """Change the citizen's own words and/or the shared summary. 409 with what changed if the
+    plan was saved by someone else since ``version``."""
+    user = _user(request)
+    plan = _plan_of(selectors.access_for(user, course_id).course)
+    plan = services.update_plan_text(
+        user,
+        plan.pk,
+        payload.version,
+        citizen_statement=(
+            payload.citizen_statement
+            if payload.citizen_statement is not None
+            else plan.citizen_statement
+        ),
+        summary=payload.summary if payload.summary is not None else plan.summary,
+    )
+    return _saved(plan.pk, plan)
+
+
+def _goal_fields(payload: GoalIn) -> dict[str, Any]:
+    return payload.model_dump(exclude={"version"})
+
+
+@router.post("/courses/{course_id}/plan/goals", response=CREATED_RESPONSES)
+@_problems()
+def goal_create(request: HttpRequest, course_id: uuid.UUID, payload: GoalIn) -> Any:
+    user = _user(request)
+    plan = _plan_of(selectors.access_for(user, course_id).course)
+    goal = services.save_goal(user, plan.pk, payload.version, **_goal_fields(payload))
+    return Status(201, _saved(goal.id, plan))
+
+
+@router.put("/courses/{course_id}/plan/goals/{goal_id}", response=PLAN_RESPONSES)
+@_problems()
+def goal_update(
+    request: HttpRequest, course_id: uuid.UUID, goal_id: uuid.UUID, payload: GoalIn
+) -> Any:
+    user = _user(request)
+    plan = _plan_of(selectors.access_for(user, course_id).course)
+    goal = services.save_goal(
+        user, plan.pk, payload.version, goal_id=goal_id, **_goal_fields(payload)
+    )
+    return _saved(goal.id, plan)
+
+
+@router.delete("/courses/{course_id}/plan/goals/{goal_id}", response=PLAN_RESPONSES)
+@_problems()
+def goal_delete(
+    request: HttpRequest,
+    course_id: uuid.UUID,
+    goal_id: uuid.UUID,
+    version: int = Query(..., ge=1, le=2**31 - 1),
+) -> Any:
+    user = _user(request)
+    plan = _plan_of(selectors.access_for(user, course_id).course)
+    if not Goal.objects.filter(pk=goal_id, plan=plan).exists():
+        raise HttpError(404, NOT_FOUND)
+    services.delete_goal(user, plan.pk, version, goal_id)
+    return _saved(goal_id, plan)
+
+
+@router.post("/courses/{course_id}/plan/goals/{goal_id}/subgoals", response=CREATED_RESPONSES)
+@_problems()
+def subgoal_create(
+    request: HttpRequest, course_id: uuid.UUID, goal_id: uuid.UUID, payload: SubGoalIn
+) -> Any:
+    user = _user(request)
+    course = selectors.access_for(user, course_id).course
+    plan = _plan_of(course)
+    owner = _team_member_or_422(course, payload.owner_id, "owner_id")
+    _check_area(payload.welfare_area)
+    sub = services.add_subgoal(
+        user,
+        plan.pk,
+        payload.version,
+        goal_id=goal_id,
+        text=payload.text,
+        owner=owner,
+        welfare_area_id=payload.welfare_area,
+    )
+    return Status(201, _saved(sub.id, plan))
+
+
+@router.post("/courses/{course_id}/plan/measures", response=CREATED_RESPONSES)
+@_problems()
+def measure_create(request: HttpRequest, course_id: uuid.UUID, payload: MeasureIn) -> Any:
+    """A measure (indsats) — refused without a legal basis from the maintained list."""
+    user = _user(request)
+    course = selectors.access_for(user, course_id).course
+    plan = _plan_of(course)
+    organisation = _get_or_422(
+        Organisation, payload.organisation_id, "organisation_id", "Organisationen findes ikke."
+    )
+    unit = _get_or_422(Unit, payload.unit_id, "unit_id", "Enheden findes ikke.")
+    if unit is not None and unit.organisation_id != organisation.pk:
+        raise _invalid("unit_id", "Enheden hører ikke til den valgte organisation.")
+    responsible = _team_member_or_422(course, payload.responsible_id, "responsible_id")
+    goals = list(Goal.objects.filter(pk__in=payload.goal_ids, plan=plan))
+    if len(goals) != len(set(payload.goal_ids)):
+        raise _invalid("goal_ids", "Målene skal høre til forløbets plan.")
+    measure = services.save_measure(
+        user,
+        plan.pk,
+        payload.version,
+        goals=goals,
+        title=payload.title,
+        welfare_area_id=payload.welfare_area,
+        legal_basis_id=payload.legal_basis,
+        organisation=organisation,
+        unit=unit,
+        responsible=responsible,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
+        expected_end=payload.expected_end,
+        status=payload.status,
+        budget_area=payload.budget_area,
+        description=payload.description,
+    )
+    return Status(201, _saved(measure.id, plan))
+
+
+@router.post("/courses/{course_id}/plan/demands", response=CREATED_RESPONSES)
+@_problems()
+def demand_create(request: HttpRequest, course_id: uuid.UUID, payload: DemandIn) -> Any:
+    user = _user(request)
+    plan = _plan_of(selectors.access_for(user, course_id).course)
+    organisation = _get_or_422(
+        Organisation, payload.organisation_id, "organisation_id", "Organisationen findes ikke."
+    )
+    demand = services.save_demand(
+        user,
+        plan.pk,
+        payload.version,
+        organisation=organisation,
+        welfare_area_id=payload.welfare_area,
+        kind=payload.kind,
+        title=payload.title,
+        details=payload.details,
+        frequency=payload.frequency,
+        consequence=payload.consequence,
+        legal_basis_id=payload.legal_basis or None,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
+    )
+    return Status(201, _saved(demand.id, plan))
+
+
+@router.post("/courses/{course_id}/plan/appointments", response=CREATED_RESPONSES)
+@_problems()
+def appointment_create(request: HttpRequest, course_id: uuid.UUID, payload: AppointmentIn) -> Any:
+    user = _user(request)
+    course = selectors.access_for(user, course_id).course
+    plan = _plan_of(course)
+    organisation = _get_or_422(
+        Organisation, payload.organisation_id, "organisation_id", "Organisationen findes ikke."
+    )
+    with_member = _team_member_or_422(course, payload.with_member_id, "with_member_id")
+    demand = None
+    if payload.demand_id is not None:
+        demand = Demand.objects.filter(pk=payload.demand_id, plan=plan).first()
+        if demand is None:
+            raise _invalid("demand_id", "Kravet hører ikke til forløbets plan.")
+    appointment = services.save_appointment(
+        user,
+        plan.pk,
+        payload.version,
+        title=payload.title,
+        organisation=organisation,
+        welfare_area_id=payload.welfare_area,
+        with_member=with_member,
+        place=payload.place,
+        starts_at=_aware(payload.starts_at),
+        ends_at=_aware(payload.ends_at),
+        demand=demand,
+        note=payload.note,
+    )
+    return Status(201, _saved(appointment.id, plan))
+
+
+# --------------------------------------------------------------------------------------------
+# Team
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/courses/{course_id}/team", response={200: TeamOut, 403: ProblemOut})
+@_problems()
+def team_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
+    """Who is around the citizen: current and former contact persons and the turnover. Logged."""
+    user = _user(request)
+    access = selectors.access_for(user, course_id)
+    on = selectors.today()
+    members = _team_rows(access.course)
+    selectors.log_course_read(user, access, "team", Purpose.CASEWORK)
+    stats = logic.team_overview([(m.valid_from, m.valid_to) for m in members], on)
+    return TeamOut(members=[_member_out(m, on) for m in members], stats=_stats_out(stats))
+
+
+@router.post(
+    "/courses/{course_id}/team", response={201: TeamMemberOut, 403: ProblemOut, 422: ProblemOut}
+)
+@_problems()
+def team_add(request: HttpRequest, course_id: uuid.UUID, payload: TeamMemberIn) -> Any:
+    """Add a contact person (coordinator only)."""
+    user = _user(request)
+    course = selectors.access_for(user, course_id).course
+    organisation = _get_or_422(
+        Organisation, payload.organisation_id, "organisation_id", "Organisationen findes ikke."
+    )
+    unit = _get_or_422(Unit, payload.unit_id, "unit_id", "Enheden findes ikke.")
+    member_user = _get_or_422(User, payload.user_id, "user_id", "Brugeren findes ikke.")
+    if member_user is not None and member_user.kind != UserKind.STAFF:
+        raise _invalid("user_id", "Kun medarbejdere kan være på teamet.")
+    _check_area(payload.welfare_area)
+    if payload.email:
+        try:
+            validate_email(payload.email)
+        except DjangoValidationError:
+            raise _invalid("email", "Ugyldig e-mailadresse.") from None
+    member = services.add_team_member(
+        user,
+        course,
+        organisation=organisation,
+        unit=unit,
+        name=payload.name,
+        role=payload.role,
+        valid_from=payload.valid_from,
+        valid_to=payload.valid_to,
+        member_user=member_user,
+        phone=payload.phone,
+        email=payload.email,
+        welfare_area_id=payload.welfare_area,
+    )
+    member = TeamMember.objects.select_related("organisation", "unit").get(pk=member.pk)
+    return Status(201, _member_out(member, selectors.today()))
+
+
+@router.post(
+    "/courses/{course_id}/team/{member_id}/end",
+    response={200: TeamMemberOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut},
+)
+@_problems(fields={"valid_to": "on"})
+def team_end(
+    request: HttpRequest, course_id: uuid.UUID, member_id: uuid.UUID, payload: EndMemberIn
+) -> Any:
+    """End a contact person's period on the team (coordinator only)."""
+    user = _user(request)
+    course = selectors.access_for(user, course_id).course
+    member = TeamMember.objects.select_related("organisation", "unit", "course").get(
+        pk=member_id, course=course
+    )
+    member = services.end_team_member(user, member, payload.on)
+    return _member_out(member, selectors.today())
+
+
+# --------------------------------------------------------------------------------------------
+# Consent
+# --------------------------------------------------------------------------------------------
+
+
+def _consents(course: Course) -> list[Consent]:
+    return list(Consent.objects.filter(course=course).prefetch_related("organisations", "units"))
+
+
+@router.get("/courses/{course_id}/consents", response={200: list[ConsentOut], 403: ProblemOut})
+@_problems()
+def consent_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
+    """The course's consents, current and past. Logged."""
+    user = _user(request)
+    access = selectors.access_for(user, course_id)
+    on = selectors.today()
+    consents = _consents(access.course)
+    selectors.log_course_read(user, access, "samtykker", Purpose.CASEWORK)
+    return [_consent_out(c, on) for c in consents]
+
+
+@router.post(
+    "/courses/{course_id}/consents", response={201: ConsentOut, 403: ProblemOut, 422: ProblemOut}
+)
+@_problems()
+def consent_create(request: HttpRequest, course_id: uuid.UUID, payload: ConsentIn) -> Any:
+    """Record a consent (coordinator only): whom it covers, which data, from/to."""
+    user = _user(request)
+    course = selectors.access_for(user, course_id).course
+    organisations = list(Organisation.objects.filter(pk__in=payload.organisation_ids))
+    if len(organisations) != len(set(payload.organisation_ids)):
+        raise _invalid("organisation_ids", "En af organisationerne findes ikke.")
+    units = list(Unit.objects.filter(pk__in=payload.unit_ids))
+    if len(units) != len(set(payload.unit_ids)):
+        raise _invalid("unit_ids", "En af enhederne findes ikke.")
+    consent = services.give_consent(
+        user,
+        course,
+        given_by=payload.given_by,
+        given_by_name=payload.given_by_name,
+        organisations=organisations,
+        units=units,
+        categories=payload.categories,
+        valid_from=payload.valid_from,
+        valid_to=payload.valid_to,
+        note=payload.note,
+    )
+    return Status(201, _consent_out(consent, selectors.today()))
+
+
+@router.post(
+    "/courses/{course_id}/consents/{consent_id}/withdraw",
+    response={200: ConsentOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut},
+)
+@_problems()
+def consent_withdraw(
+    request: HttpRequest,
+    course_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    payload: WithdrawIn | None = None,
+) -> Any:
+    """Withdraw a consent at once (coordinator only): from today it gives nobody access."""
+    user = _user(request)
+    course = selectors.access_for(user, course_id).course
+    consent = Consent.objects.select_related("course").get(pk=consent_id, course=course)
+    consent = services.withdraw_consent(user, consent, by_name=payload.by_name if payload else "")
+    return _consent_out(consent, selectors.today())

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoursesConfig(AppConfig):
+    name = "helhed.courses"
+    label = "courses"
+    verbose_name = _("Forløb og planer")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from helhed.courses import panels
+
+        panels.register()

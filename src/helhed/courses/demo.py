@@ -1,0 +1,1838 @@
+"""Synthetic citizens, families and courses for ``helhed demo`` — the research's cases at any scale.
+
+Three kinds of course, modelled on the cases in DOMAIN.md §4 and VIVE's initiatives in the demo
+municipalities (Holbæk, Odense, Svendborg, Viborg):
+
+* **family** — a complex household (mother, father, their children, the father's new partner and
+  their children, the mother's ex-partner and his child); one plan for the whole family
+  (FAMKO, Relationel velfærd, Familien i Fokus …);
+* **youth** — a young person with drug use and a probation sentence: Kriminalforsorgen,
+  Rusmiddelcenter and Ungeenheden around them, and the classic pair of contradictory demands —
+  zero tolerance (probation condition) vs harm reduction (drug treatment) — marked as a conflict;
+* **adult** — a psychologically vulnerable adult on sickness benefit: Jobcenter, psychiatry and
+  Socialpsykiatri (Holbæk's jobindsats for psykisk sårbare, IPS, Sammenhængende Borgerforløb …).
+
+Case 0 is the showcase: a young person in the first demo municipality whose coordinator is the
+fixed ``koordinator`` login, whose record is linked to the ``borger`` login, and whose team
+includes the ``fagperson`` login's Jobcenter with a valid consent — so every feature has data.
+Case 1 is a long-running course with a large plan (the benchmark's worst case).
+
+**Scale.** ``--citizens K`` is met exactly. Cases are expanded in chunks and bulk-inserted table by
+table (``ignore_conflicts``, no per-row ``save()``; plan-version snapshots are built as dicts), so
+K = 300,000 is a matter of minutes; rows/s per table are reported in the summary.
+
+**Determinism and idempotency.** The layout of cases (kind, municipality, family shape) comes from
+its own seeded generator and everything else from ``ctx.rng`` in case order, so the first cases of a
+small run are the first cases of a large one. Every row's primary key is ``ctx.uuid(...)`` of a
+stable key; a second run inserts nothing.
+
+**CPR numbers** are synthetic but valid for ``logic.validate_cpr``: a real birth date (ages are
+counted from a fixed anchor date, not from today, so a re-run never produces a different number),
+then ``9`` (valid for births 1937-2036), the seed's last digit and a two-digit serial per birth
+date whose parity is the sex (odd = male). Numbers that pass the old modulus-11 check are skipped,
+so no synthetic number is a possible pre-2007 real one.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import CommandError
+from django.db import models, transaction
+from django.utils import timezone
+
+from helhed.core.demo import DEMO_MUNICIPALITIES, REGION_UNITS
+from helhed.core.demokit import DEMO_PASSWORD, DemoContext, InsertStat
+from helhed.core.models import Membership, Organisation, Unit, User, UserKind
+from helhed.courses import logic
+from helhed.courses.models import (
+    Appointment,
+    Citizen,
+    Consent,
+    CoordinatorChange,
+    Course,
+    Demand,
+    DemandConflict,
+    Goal,
+    Household,
+    HouseholdRelation,
+    Measure,
+    Plan,
+    PlanVersion,
+    Relative,
+    SubGoal,
+    TeamMember,
+)
+from helhed.courses.services import checklist_for
+from helhed.registry.models import Initiative
+
+# Ages are counted from this date, so a citizen's birth date (and CPR number) never depends on the
+# day the demo runs.
+BIRTH_ANCHOR = date(2026, 1, 1)
+CPH = ZoneInfo("Europe/Copenhagen")
+CHUNK_CASES = 2000  # cases expanded and inserted per transaction
+
+KINDS = ("family", "youth", "adult")
+KIND_WEIGHTS = (25, 35, 40)
+# Weight of each demo municipality (by official code): roughly by population.
+# Holbæk (316) hosts the fixed demo logins, so it gets the largest share.
+MUNI_WEIGHTS = {"316": 40, "461": 30, "479": 10, "791": 20}
+CASELOAD = (26, 38)  # courses per coordinator: one coordinator per ~30 courses
+
+SHOWCASE, LARGE_PLAN = 0, 1
+
+
+# --------------------------------------------------------------------------------------------
+# Layout: which cases exist for (seed, K) — pure, cheap, used by the benchmark too
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    kids: int  # mother's and father's children
+    partner: bool  # the father's new partner …
+    partner_kids: int  # … and their children
+    ex: bool  # the mother's ex-partner …
+    ex_kids: int  # … and his child
+
+    @property
+    def size(self) -> int:
+        return (
+            2
+            + self.kids
+            + (1 + self.partner_kids if self.partner else 0)
+            + (1 + self.ex_kids if self.ex else 0)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSpec:
+    index: int
+    kind: str
+    muni: str  # official code of the municipality
+    size: int  # citizens in the case (a truncated family at the very end of a run)
+    family: Family | None = None
+
+
+def case_layout(seed: int, citizens: int) -> list[CaseSpec]:
+    """The cases a demo run with ``--citizens`` creates: exactly ``citizens`` citizens."""
+    rng = random.Random(f"{seed}:courses:layout")
+    codes = sorted(DEMO_MUNICIPALITIES)
+    weights = [MUNI_WEIGHTS.get(c, 10) for c in codes]
+    cases: list[CaseSpec] = []
+    remaining, index = citizens, 0
+    while remaining > 0:
+        if index == SHOWCASE:
+            kind, muni = "youth", codes[0]
+        elif index == LARGE_PLAN:
+            kind, muni = "adult", codes[0]
+        else:
+            kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
+            muni = rng.choices(codes, weights)[0]
+        family = None
+        size = 1
+        if kind == "family":
+            partner, ex = rng.random() < 0.5, rng.random() < 0.4
+            family = Family(
+                kids=rng.randint(1, 3),
+                partner=partner,
+                partner_kids=rng.randint(0, 2) if partner else 0,
+                ex=ex,
+                ex_kids=rng.randint(0, 1) if ex else 0,
+            )
+            size = family.size
+        size = min(size, remaining)
+        cases.append(CaseSpec(index, kind, muni, size, family))
+        remaining -= size
+        index += 1
+    return cases
+
+
+def expected_courses(seed: int, citizens: int) -> int:
+    """How many courses ``helhed demo --seed S --citizens K`` creates (one per case)."""
+    return len(case_layout(seed, citizens))
+
+
+def _caseload_sizes(seed: int) -> Iterator[int]:
+    rng = random.Random(f"{seed}:courses:caseload")
+    while True:
+        yield rng.randint(*CASELOAD)
+
+
+# --------------------------------------------------------------------------------------------
+# CPR numbers
+# --------------------------------------------------------------------------------------------
+
+_MOD11_WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
+
+
+def passes_modulus_11(cpr: str) -> bool:
+    return sum(int(d) * w for d, w in zip(cpr, _MOD11_WEIGHTS, strict=True)) % 11 == 0
+
+
+class CprAllocator:
+    """Unique synthetic CPR numbers: ddmmyy, 9, the seed's last digit, a serial per birth date
+    (parity = sex), skipping numbers that pass modulus 11. A full birth date moves to the next
+    day. Deterministic for the order of calls."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed_digit = seed % 10
+        self.next_serial: dict[tuple[date, bool], int] = {}
+
+    def allocate(self, born: date, male: bool) -> tuple[str, date]:
+        while True:
+            key = (born, male)
+            n = self.next_serial.get(key, 0)
+            while n < 50:
+                cpr = f"{born:%d%m%y}9{self.seed_digit}{2 * n + male:02d}"
+                n += 1
+                if not passes_modulus_11(cpr):
+                    self.next_serial[key] = n
+                    return cpr, born
+            self.next_serial[key] = n
+            born += timedelta(days=1)
+
+
+# --------------------------------------------------------------------------------------------
+# Texts (Danish; goals in the citizen's own words)
+# --------------------------------------------------------------------------------------------
+
+GOALS = {
+    "youth": [
+        "Jeg vil have min egen lejlighed",
+        "Jeg vil være stoffri",
+        "Jeg vil holde mig ude af kriminalitet",
+        "Jeg vil tage 9. klasse færdig",
+        "Jeg vil have et fritidsjob og tjene mine egne penge",
+        "Jeg vil have en fast hverdag, hvor jeg står op om morgenen",
+        "Jeg vil tage kørekort",
+        "Jeg vil have kontakt med min lillesøster igen",
+        "Jeg vil starte på en uddannelse som tømrer",
+    ],
+    "adult": [
+        "Jeg vil tilbage på arbejde nogle timer om ugen",
+        "Jeg vil kunne sove om natten",
+        "Jeg vil kunne handle ind uden at få angst",
+        "Jeg vil have styr på min økonomi",
+        "Jeg vil ud af lejligheden hver dag",
+        "Jeg vil have en hverdag med struktur",
+        "Jeg vil kunne være der for mine børn",
+        "Jeg vil finde et arbejde, hvor der er ro omkring mig",
+        "Jeg vil have nogen at tale med, når det er svært",
+    ],
+    "family": [
+        "Vi vil have ro i familien om morgenen",
+        "Jeg vil have, at mine børn kommer i skole hver dag",
+        "Jeg vil have et arbejde",
+        "Vi vil kunne tale sammen uden at skændes",
+        "Jeg vil have, at min søn får en god ven",
+        "Vi vil bo et sted, hvor der er plads til os alle",
+        "Jeg vil være en mor, mine børn kan regne med",
+        "Vi vil have én plan i stedet for mange",
+        "Jeg vil have, at min datter får hjælp til at læse",
+    ],
+}
+
+STATEMENTS = {
+    "youth": "Det vigtigste for mig er at komme væk fra det miljø, jeg er i, og få mit eget sted.",
+    "adult": "Det vigtigste for mig er at få det bedre, før jeg skal tilbage på arbejde.",
+    "family": "Det vigtigste for os er, at børnene har det godt, og at vi ikke skal fortælle "
+    "det samme til ti forskellige.",
+}
+SUMMARIES = {
+    "youth": "Ung med forbrug af hash og kokain og en betinget dom med vilkår om tilsyn. "
+    "Uden uddannelse; bor periodevis hos venner.",
+    "adult": "Borger på sygedagpenge med angst og depression; i behandling i psykiatrien. "
+    "Jobafklaring med gradvis tilbagevenden.",
+    "family": "Familie med sager i Børn og Familie, Jobcentret og PPR. Planen dækker hele "
+    "familien, også fars nye partner og deres børn.",
+}
+REFERRALS = {
+    "youth": "Henvist af Kriminalforsorgen og Rusmiddelcentret: mange kontaktpersoner, "
+    "modstridende krav.",
+    "adult": "Henvist af Jobcentret efter 13 uger på sygedagpenge; psykiatrien anbefaler "
+    "en koordineret indsats.",
+    "family": "Familien har aktive sager i mindst to forvaltninger, heraf én i Børn og Familie.",
+}
+MANDATES = {
+    "youth": "Kan bevilge mentorstøtte op til 10 timer om ugen og visitere til ambulant "
+    "misbrugsbehandling uden at vente på visitationsudvalget.",
+    "adult": "Kan bevilge mentorstøtte og iværksætte virksomhedspraktik på nedsat tid.",
+    "family": "Kan iværksætte familiebehandling og mentorstøtte op til 25.000 kr. uden "
+    "forudgående udvalgsbehandling.",
+}
+CLOSING_REASONS = (
+    "Borgeren er i ordinært job",
+    "Borgeren er startet på uddannelse",
+    "Målene i planen er nået",
+    "Borgeren er flyttet til en anden kommune",
+    "Borgeren ønskede ikke at fortsætte",
+)
+
+# Team slots: key → (municipal unit name or special, role shown on the team)
+SLOTS: dict[str, tuple[str, str]] = {
+    "ungeenheden": ("Ungeenheden", "UU-vejleder"),
+    "rus": ("Rusmiddelcenter", "Misbrugsbehandler"),
+    "krim": ("@krim", "Tilsynsførende, Kriminalforsorgen"),
+    "job": ("Jobcenter", "Sagsbehandler, Jobcentret"),
+    "bolig": ("Boligsocialt Team", "Gadeplansmedarbejder"),
+    "mentor": ("@mentor", "Mentor"),
+    "psyk": ("@psyk", "Psykiatrisk sygeplejerske"),
+    "socpsyk": ("Socialpsykiatri og Handicap", "Bostøtte"),
+    "sundhed": ("Sundhed og Forebyggelse", "Sundhedsplejerske"),
+    "bisidder": ("@bisidder", "Frivillig bisidder"),
+    "boern": ("Børn og Familie", "Socialrådgiver"),
+    "ppr": ("PPR og Skole", "Skolepsykolog"),
+    "netvaerk": ("@netvaerk", "Netværksperson"),
+}
+# Per kind: (slot, probability)
+TEAMS: dict[str, tuple[tuple[str, float], ...]] = {
+    "youth": (
+        ("ungeenheden", 1),
+        ("rus", 1),
+        ("krim", 1),
+        ("job", 0.6),
+        ("bolig", 0.3),
+        ("mentor", 0.3),
+        ("psyk", 0.15),
+    ),
+    "adult": (
+        ("job", 1),
+        ("psyk", 1),
+        ("socpsyk", 1),
+        ("sundhed", 0.3),
+        ("bisidder", 0.25),
+        ("rus", 0.15),
+    ),
+    "family": (
+        ("boern", 1),
+        ("job", 0.8),
+        ("ppr", 0.7),
+        ("sundhed", 0.6),
+        ("bolig", 0.3),
+        ("netvaerk", 0.25),
+    ),
+}
+
+# Measures: slot → (title, fagområde, legal basis, budget area)
+MEASURES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "ungeenheden": (
+        ("Uddannelsesplan og forberedende grunduddannelse (FGU)", "uddannelse", "kui-2", "skole"),
+    ),
+    "rus": (
+        ("Ambulant stofmisbrugsbehandling", "specialiseret-voksen", "sel-101", "voksne"),
+        ("Lægelig behandling af stofmisbrug", "specialiseret-voksen", "sul-142", "sundhed"),
+    ),
+    "krim": (("Tilsyn under betinget dom", "kriminalitet", "strfl-57", "stat"),),
+    "job": (
+        ("Jobafklaringsforløb med gradvis opstart", "beskaeftigelse", "sdp-13e", "beskaeftigelse"),
+        ("Virksomhedspraktik 8 timer om ugen", "beskaeftigelse", "lab-127", "beskaeftigelse"),
+        ("Mentorstøtte", "beskaeftigelse", "lab-187", "beskaeftigelse"),
+    ),
+    "bolig": (("Opsøgende gadeplansarbejde og boligstøtte", "boligsocial", "sel-99", "bolig"),),
+    "mentor": (
+        ("Mentorforløb hos privat leverandør", "beskaeftigelse", "lab-187", "beskaeftigelse"),
+    ),
+    "psyk": (
+        (
+            "Koordinationsplan og opfølgning i distriktspsykiatrien",
+            "psykiatri",
+            "psyk-13b",
+            "region",
+        ),
+    ),
+    "socpsyk": (
+        ("Socialpædagogisk støtte i eget hjem", "specialiseret-voksen", "sel-85", "voksne"),
+    ),
+    "sundhed": (
+        ("Forebyggende forløb: søvn, stress og kost", "kommunalt-sundhed", "sul-119", "sundhed"),
+    ),
+    "bisidder": (("Frivillig bisidder til møder", "specialiseret-voksen", "sel-81", "andet"),),
+    "boern": (
+        ("Familiebehandling i hjemmet", "specialiseret-boern-unge", "bl-32", "boern-unge"),
+        ("Forebyggende forældreforløb", "specialiseret-boern-unge", "bl-30", "boern-unge"),
+    ),
+    "ppr": (("Specialpædagogisk bistand i skolen", "skole", "folk-3-9", "skole"),),
+    "netvaerk": (("Frivillig netværksperson til familien", "kultur-fritid", "sel-82", "andet"),),
+}
+
+# Demands: key → (slot, kind, title, fagområde, legal basis, frequency, consequence)
+DEMANDS: dict[str, tuple[str, str, str, str, str | None, str, str]] = {
+    "nultolerance": (
+        "krim",
+        "afholdenhed",
+        "Fuld afholdenhed fra euforiserende stoffer (nultolerance)",
+        "kriminalitet",
+        "strfl-56-2",
+        "Urinprøve ved hvert tilsyn",
+        "Kan føre til, at den betingede dom omsættes til fængsel",
+    ),
+    "skadesreduktion": (
+        "rus",
+        "behandling",
+        "Skadesreduktion: stabilisér forbruget, før det trappes ned",
+        "specialiseret-voksen",
+        "sel-101",
+        "Samtale hver uge",
+        "",
+    ),
+    "tilsyn": (
+        "krim",
+        "indberetning",
+        "Mød til tilsyn hos Kriminalforsorgen",
+        "kriminalitet",
+        "strfl-57",
+        "Hver 14. dag",
+        "Overtrædelse af vilkår",
+    ),
+    "uddannelse": (
+        "ungeenheden",
+        "fremmoede",
+        "Fremmøde i uddannelsesforløbet",
+        "uddannelse",
+        "kui-2",
+        "Alle hverdage kl. 8-14",
+        "Ydelsen kan nedsættes",
+    ),
+    "jobsoegning": (
+        "job",
+        "jobsoegning",
+        "Søg mindst to job om ugen",
+        "beskaeftigelse",
+        "akl-kontanthjaelp",
+        "Hver uge",
+        "Sanktion i ydelsen",
+    ),
+    "afklaring": (
+        "job",
+        "fremmoede",
+        "Deltag i jobafklaring 15 timer om ugen",
+        "beskaeftigelse",
+        "sdp-13e",
+        "Mandag, tirsdag og torsdag",
+        "Sygedagpengene kan standses",
+    ),
+    "opfoelgning": (
+        "job",
+        "fremmoede",
+        "Mød til opfølgningssamtale i Jobcentret",
+        "beskaeftigelse",
+        "sdp-13e",
+        "Hver 4. uge",
+        "Sygedagpengene kan standses",
+    ),
+    "medicin": (
+        "psyk",
+        "behandling",
+        "Tag medicinen som aftalt og mød til samtaler",
+        "psykiatri",
+        "psyk-13b",
+        "Hver 14. dag",
+        "",
+    ),
+    "skaermet": (
+        "psyk",
+        "behandling",
+        "Skærmet hverdag: højst 5 timers aktivitet om ugen under behandlingen",
+        "psykiatri",
+        "psyk-13b",
+        "Indtil videre",
+        "",
+    ),
+    "familiebehandling": (
+        "boern",
+        "fremmoede",
+        "Mød til familiebehandling med børnene",
+        "specialiseret-boern-unge",
+        "bl-32",
+        "Tirsdag kl. 9-11",
+        "Sagen tages op igen",
+    ),
+    "skolegang": (
+        "ppr",
+        "fremmoede",
+        "Børnene møder i skole hver dag",
+        "skole",
+        "folk-3-9",
+        "Alle skoledage",
+        "Underretning",
+    ),
+    "aktivering": (
+        "job",
+        "fremmoede",
+        "Mød til aktivering tirsdag og torsdag formiddag",
+        "beskaeftigelse",
+        "lab-91",
+        "Tirsdag og torsdag kl. 8.30-12",
+        "Sanktion",
+    ),
+}
+DEMAND_SETS = {
+    "youth": ("nultolerance", "skadesreduktion", "tilsyn", "uddannelse", "jobsoegning"),
+    "adult": ("afklaring", "opfoelgning", "medicin", "skaermet"),
+    "family": ("familiebehandling", "skolegang", "aktivering", "jobsoegning"),
+}
+# Contradictory pairs per kind: (first, second, why)
+CONFLICTS = {
+    "youth": (
+        "nultolerance",
+        "skadesreduktion",
+        "Kriminalforsorgen kræver fuld afholdenhed, mens Rusmiddelcentret arbejder "
+        "skadesreducerende. En positiv urinprøve under behandlingen kan koste den unge "
+        "den betingede dom.",
+        0.75,
+    ),
+    "adult": (
+        "afklaring",
+        "skaermet",
+        "Jobcentret kræver 15 timers jobafklaring om ugen, mens psykiatrien anbefaler "
+        "højst 5 timers aktivitet under behandlingen.",
+        0.35,
+    ),
+    "family": (
+        "familiebehandling",
+        "aktivering",
+        "Familiebehandlingen ligger tirsdag formiddag, samtidig med mors aktivering i Jobcentret.",
+        0.2,
+    ),
+}
+RESOLUTIONS = {
+    "youth": "Aftalt på netværksmøde: Kriminalforsorgen accepterer nedtrapning efter "
+    "Rusmiddelcentrets plan; positive prøver drøftes på tilsynet, før der reageres.",
+    "adult": "Jobafklaringen starter med 5 timer om ugen og trappes op efter aftale med "
+    "psykiatrien.",
+    "family": "Aktiveringen flyttes til onsdag og torsdag.",
+}
+SUBGOALS = {
+    "ungeenheden": "Møder op 4 ud af 5 dage i FGU",
+    "rus": "Deltager i ugentlige samtaler og fører forbrugsdagbog",
+    "krim": "Overholder vilkårene i den betingede dom",
+    "job": "Afklaring af arbejdsevnen inden for 26 uger",
+    "bolig": "Skrevet op til en ungdomsbolig",
+    "mentor": "Følges til de første møder på arbejdspladsen",
+    "psyk": "Stabil medicinering og færre indlæggelser",
+    "socpsyk": "Klarer selv indkøb to gange om ugen",
+    "sundhed": "Sover mindst 6 timer de fleste nætter",
+    "bisidder": "Har en bisidder med til alle møder med myndigheder",
+    "boern": "Faste morgenrutiner fem dage om ugen",
+    "ppr": "Læsetest forbedret til næste skoleår",
+    "netvaerk": "Deltager i én fritidsaktivitet om ugen",
+}
+APPOINTMENTS = {
+    "ungeenheden": ("Samtale med UU-vejlederen", "Ungeenheden"),
+    "rus": ("Samtale på Rusmiddelcentret", "Rusmiddelcentret"),
+    "krim": ("Tilsynssamtale", "Kriminalforsorgen"),
+    "job": ("Opfølgningssamtale i Jobcentret", "Jobcentret"),
+    "bolig": ("Boligvisning med gadeplansmedarbejderen", "Boligselskabets kontor"),
+    "mentor": ("Mentormøde", "Café i byen"),
+    "psyk": ("Samtale i distriktspsykiatrien", "Distriktspsykiatrien"),
+    "socpsyk": ("Besøg af bostøtten", "Hjemme"),
+    "sundhed": ("Samtale med sygeplejersken", "Sundhedscentret"),
+    "bisidder": ("Forberedelse med bisidderen", "Frivilligcentret"),
+    "boern": ("Familiebehandling", "Familiehuset"),
+    "ppr": ("Møde med skolepsykologen", "Skolen"),
+    "netvaerk": ("Aktivitet med netværkspersonen", "Fritidsklubben"),
+}
+INITIATIVES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
+    "youth": {
+        "316": (
+            (
+                "Styrket og helhedsorienteret tilgang for udsatte unge på kanten af uddannelse "
+                "og beskæftigelse",
+                "hele landet",
+            ),
+            ("God løsladelse", "hele landet"),
+        ),
+        "461": (("Café Exit", "København, Odense, Aarhus"), ("God løsladelse", "hele landet")),
+        "479": (("En fremstrakt hånd", "Svendborg"), ("God løsladelse", "hele landet")),
+        "791": (("Startblokken", "Viborg"), ("God løsladelse", "hele landet")),
+    },
+    "adult": {
+        "316": (
+            ("Helhedsorienteret jobindsats til psykisk sårbare borgere", "Holbæk"),
+            ("IPS", "hele landet"),
+        ),
+        "461": (
+            ("Sammenhængende Borgerforløb", "Odense"),
+            (
+                "Samarbejdsaftale for borgere med psykisk lidelse og samtidig rusmiddelproblematik",
+                "Syddanmark",
+            ),
+        ),
+        "479": (
+            ("IPS", "hele landet"),
+            (
+                "Samarbejdsaftale for borgere med psykisk lidelse og samtidig rusmiddelproblematik",
+                "Syddanmark",
+            ),
+        ),
+        "791": (("IPS", "hele landet"),),
+    },
+    "family": {
+        "316": (
+            ("Familien i Fokus", "hele landet"),
+            ("Tidlig indsats for sårbare familier", "hele landet"),
+        ),
+        "461": (("FAMKO", "Odense"), ("Sammenhængende Borgerforløb", "Odense")),
+        "479": (
+            ("Familien i Fokus", "hele landet"),
+            ("Tidlig indsats for sårbare familier", "hele landet"),
+        ),
+        "791": (("Relationel velfærd", "Viborg"),),
+    },
+}
+POSTCODES = {
+    "316": "4300 Holbæk",
+    "461": "5000 Odense C",
+    "479": "5700 Svendborg",
+    "791": "8800 Viborg",
+}
+EXTERNAL_KRIM = {
+    "316": "Kriminalforsorgen i Frihed, Vestsjælland",
+    "791": "Kriminalforsorgen i Frihed, Midt- og Vestjylland",
+}
+EXTERNAL_PSYK = {"791": "Regionspsykiatrien Midt, Viborg"}
+
+
+# --------------------------------------------------------------------------------------------
+# The world the cases are placed in (looked up once)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Person:
+    """A staff user or an external contact, as a team member shows them."""
+
+    user_id: uuid.UUID | None
+    name: str
+    title: str
+    phone: str
+    email: str
+
+
+@dataclass(slots=True)
+class Place:
+    """Where a team slot sits: a Helhed unit, or only an organisation (an external contact)."""
+
+    organisation_id: uuid.UUID
+    unit_id: uuid.UUID | None
+    welfare_area: str | None
+    staff: list[Person]
+    external_name: str = ""
+
+
+@dataclass
+class World:
+    today: date
+    now: datetime
+    codes: list[str]
+    coord_unit: dict[str, Unit]
+    places: dict[tuple[str, str], Place]  # (municipality code, slot) → place
+    initiatives: dict[tuple[str, str], list[uuid.UUID]]
+    checklists: dict[uuid.UUID, dict[str, str]]
+    coordinators: dict[str, list[Person]]  # per municipality, in caseload-fill order
+    assignment: list[int]  # per case: index into coordinators[muni]
+    citizen_user_id: uuid.UUID | None
+    fagperson: Person | None
+    first_names_f: list[str]
+    first_names_m: list[str]
+    last_names: list[str]
+    streets: list[str]
+
+
+def _resolve_world(ctx: DemoContext, layout: Sequence[CaseSpec]) -> World | None:
+    orgs = list(
+        Organisation.objects.filter(
+            org_type_id="kommune", official_code__in=DEMO_MUNICIPALITIES
+        ).select_related("region")
+    )
+    if not orgs:
+        return None
+    by_code = {o.official_code: o for o in orgs}
+    codes = sorted(by_code)
+    units = {
+        (u.organisation_id, u.name): u
+        for u in Unit.objects.filter(organisation__in=orgs).select_related("organisation")
+    }
+    coord_unit = {}
+    for code in codes:
+        unit = units.get((by_code[code].id, "Koordinerende Team"))
+        if unit is None:
+            return None
+        coord_unit[code] = unit
+    special_ids = {
+        "@krim": ctx.uuid("unit", "kriminalforsorgen"),
+        "@mentor": ctx.uuid("unit", "privat"),
+        "@bisidder": ctx.uuid("unit", "civil1"),
+        "@netvaerk": ctx.uuid("unit", "civil2"),
+    }
+    specials = {u.id: u for u in Unit.objects.filter(id__in=special_ids.values())}
+    region_units = {}
+    for code, (name, area) in REGION_UNITS.items():
+        unit = Unit.objects.filter(organisation__official_code=code, name=name).first()
+        if unit is not None and area == "psykiatri":
+            region_units[code] = unit
+    krim_org = (
+        specials[special_ids["@krim"]].organisation_id
+        if special_ids["@krim"] in specials
+        else Organisation.objects.filter(name="Kriminalforsorgen")
+        .values_list("id", flat=True)
+        .first()
+    )
+    all_units = list(units.values()) + list(specials.values()) + list(region_units.values())
+    staff: dict[uuid.UUID, list[Person]] = {}
+    for m in (
+        Membership.objects.filter(unit__in=all_units, role="fagperson")
+        .select_related("user")
+        .order_by("user__username")
+    ):
+        u = m.user
+        staff.setdefault(m.unit_id, []).append(
+            Person(u.id, u.get_full_name() or u.username, u.title, u.phone, u.email)
+        )
+
+    def place_of(unit: Unit) -> Place:
+        return Place(unit.organisation_id, unit.id, unit.welfare_area_id, staff.get(unit.id, []))
+
+    places: dict[tuple[str, str], Place] = {}
+    for code in codes:
+        org = by_code[code]
+        region_code = org.region.official_code if org.region else ""
+        for slot, (where, _role) in SLOTS.items():
+            place: Place | None = None
+            if not where.startswith("@"):
+                unit = units.get((org.id, where))
+                place = place_of(unit) if unit else None
+            elif where == "@krim":
+                if code in EXTERNAL_KRIM and krim_org is not None:
+                    place = Place(krim_org, None, "kriminalitet", [], EXTERNAL_KRIM[code])
+                elif special_ids["@krim"] in specials:
+                    place = place_of(specials[special_ids["@krim"]])
+            elif where == "@psyk":
+                region_unit = region_units.get(region_code)
+                if region_unit is not None and "Børne" not in region_unit.name:
+                    place = place_of(region_unit)
+                elif org.region_id is not None:
+                    region_name = org.region.name if org.region else ""
+                    name = EXTERNAL_PSYK.get(code, f"Psykiatrien, {region_name}")
+                    place = Place(org.region_id, None, "psykiatri", [], name)
+            elif special_ids[where] in specials:
+                place = place_of(specials[special_ids[where]])
+            if place is not None:
+                places[(code, slot)] = place
+
+    initiatives: dict[tuple[str, str], list[uuid.UUID]] = {}
+    known = {(i.name, i.location): i for i in Initiative.objects.all()}
+    if not known:
+        return None
+    fallback = sorted(known.values(), key=lambda i: i.name)[0]
+    checklists: dict[uuid.UUID, dict[str, str]] = {}
+    for kind, per_muni in INITIATIVES.items():
+        for code in codes:
+            found = [known[key] for key in per_muni.get(code, ()) if key in known] or [fallback]
+            initiatives[(kind, code)] = [i.id for i in found]
+            for i in found:
+                checklists[i.id] = {text: "ja" for _k, text in checklist_for(i)[:6]}
+
+    users = User.objects.filter(username__in=["koordinator", "fagperson"]).in_bulk(
+        field_name="username"
+    )
+    fagperson = users.get("fagperson")
+    fixed_coordinator = users.get("koordinator")
+    f = ctx.faker
+    world = World(
+        today=timezone.localdate(),
+        now=timezone.now(),
+        codes=codes,
+        coord_unit=coord_unit,
+        places=places,
+        initiatives=initiatives,
+        checklists=checklists,
+        coordinators={},
+        assignment=[],
+        citizen_user_id=ctx.shared.get("citizen_user_id")
+        or User.objects.filter(username="borger").values_list("id", flat=True).first(),
+        fagperson=Person(
+            fagperson.id,
+            fagperson.get_full_name(),
+            fagperson.title,
+            fagperson.phone,
+            fagperson.email,
+        )
+        if fagperson
+        else None,
+        first_names_f=sorted({f.first_name_female() for _ in range(400)}),
+        first_names_m=sorted({f.first_name_male() for _ in range(400)}),
+        last_names=sorted({f.last_name() for _ in range(400)}),
+        streets=sorted({f.street_name() for _ in range(200)}),
+    )
+    _assign_coordinators(ctx, world, layout, fixed_coordinator)
+    return world
+
+
+def _assign_coordinators(
+    ctx: DemoContext, world: World, layout: Sequence[CaseSpec], fixed: User | None
+) -> None:
+    """One coordinator per ~30 courses: fill each coordinator's caseload in case order (the fixed
+    ``koordinator`` login first), creating extra synthetic coordinators where needed."""
+    pools: dict[str, list[Person]] = {}
+    for code in world.codes:
+        members = (
+            Membership.objects.filter(unit=world.coord_unit[code], role="koordinator")
+            .select_related("user")
+            .order_by("user__username")
+        )
+        people = [
+            Person(
+                m.user_id,
+                m.user.get_full_name() or m.user.username,
+                m.user.title,
+                m.user.phone,
+                m.user.email,
+            )
+            for m in members
+            if not m.user.username.startswith("koord-")
+        ]
+        if fixed is not None:
+            people.sort(key=lambda p: p.user_id != fixed.id)
+        pools[code] = people
+    sizes = _caseload_sizes(ctx.seed)
+    fill: dict[str, tuple[int, int]] = {}  # code → (coordinator index, courses left)
+    needed: Counter[str] = Counter()
+    for case in layout:
+        index, left = fill.get(case.muni, (0, next(sizes)))
+        if left == 0:
+            index, left = index + 1, next(sizes)
+        fill[case.muni] = (index, left - 1)
+        world.assignment.append(index)
+        needed[case.muni] = max(needed[case.muni], index + 1)
+    # Extra coordinators, with a single shared password hash (argon2 is deliberately slow).
+    password = User.objects.filter(username="koordinator").values_list(
+        "password", flat=True
+    ).first() or make_password(DEMO_PASSWORD)
+    rng = random.Random(f"{ctx.seed}:courses:coordinators")
+    users: list[User] = []
+    memberships: list[Membership] = []
+    extra_names: dict[str, list[str]] = {}
+    for code in world.codes:
+        for n in range(max(0, needed[code] - len(pools[code]))):
+            username = f"koord-{code}-{n + 1:04d}"
+            first = rng.choice(world.first_names_f + world.first_names_m)
+            last = rng.choice(world.last_names)
+            users.append(
+                User(
+                    id=ctx.uuid("user", "koordinator-extra", code, n),
+                    username=username,
+                    first_name=first,
+                    last_name=last,
+                    password=password,
+                    kind=UserKind.STAFF,
+                    title="Koordinerende sagsbehandler",
+                    email=f"{username}@demo.helhed.invalid",
+                    phone=f"+45 {rng.randint(20, 99)} {rng.randint(10, 99)} "
+                    f"{rng.randint(10, 99)} {rng.randint(10, 99)}",
+                )
+            )
+            extra_names.setdefault(code, []).append(username)
+    if users:
+        ctx.bulk_insert(User, users, label="koordinatorer (ekstra)", total=len(users))
+        stored = User.objects.filter(username__in=[u.username for u in users]).in_bulk(
+            field_name="username"
+        )
+        for code in world.codes:
+            for username in extra_names.get(code, []):
+                u = stored[username]
+                memberships.append(
+                    Membership(
+                        id=ctx.uuid("membership", "koordinator-extra", username),
+                        user_id=u.id,
+                        unit=world.coord_unit[code],
+                        role="koordinator",
+                    )
+                )
+                pools[code].append(Person(u.id, u.get_full_name(), u.title, u.phone, u.email))
+        ctx.bulk_insert(
+            Membership, memberships, label="koordinatorer: medlemskaber", total=len(memberships)
+        )
+    world.coordinators = pools
+
+
+# --------------------------------------------------------------------------------------------
+# Expanding one case into rows
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Rows:
+    """Rows of one chunk of cases, per table, in insert order."""
+
+    tables: dict[str, list[models.Model]] = field(default_factory=dict)
+    stale_plans: list[tuple[uuid.UUID, int]] = field(default_factory=list)  # (plan, days old)
+    cases: int = 0
+
+    def add(self, label: str, row: models.Model) -> None:
+        self.tables.setdefault(label, []).append(row)
+
+
+TABLES: tuple[tuple[str, type[models.Model]], ...] = (
+    ("borgere", Citizen),
+    ("husstande", Household),
+    ("husstande: medlemmer", Household.members.through),
+    ("familierelationer", HouseholdRelation),
+    ("pårørende", Relative),
+    ("forløb", Course),
+    ("koordinatorskift", CoordinatorChange),
+    ("samtykker", Consent),
+    ("samtykker: enheder", Consent.units.through),
+    ("samtykker: organisationer", Consent.organisations.through),
+    ("team (kontaktpersoner)", TeamMember),
+    ("planer", Plan),
+    ("planversioner", PlanVersion),
+    ("mål", Goal),
+    ("delmål", SubGoal),
+    ("indsatser", Measure),
+    ("indsatser: mål", Measure.goals.through),
+    ("krav", Demand),
+    ("modstridende krav", DemandConflict),
+    ("aftaler", Appointment),
+)
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _weekday(d: date) -> date:
+    while d.weekday() >= 5:
+        d += timedelta(days=1)
+    return d
+
+
+class CaseBuilder:
+    def __init__(self, ctx: DemoContext, world: World) -> None:
+        self.ctx, self.world, self.rng = ctx, world, ctx.rng
+        self.cprs = CprAllocator(ctx.seed)
+
+    # -- people ---------------------------------------------------------------------------
+
+    def _phone(self) -> str:
+        r = self.rng
+        return (
+            f"+45 {r.randint(20, 99)} {r.randint(10, 99)} {r.randint(10, 99)} {r.randint(10, 99)}"
+        )
+
+    def _citizen(
+        self,
+        rows: Rows,
+        case: CaseSpec,
+        member: int,
+        *,
+        age: int,
+        male: bool,
+        last_name: str | None = None,
+        kind: str = "adult",
+    ) -> Citizen:
+        r, w = self.rng, self.world
+        born = BIRTH_ANCHOR - timedelta(days=age * 365 + r.randint(0, 364))
+        cpr, born = self.cprs.allocate(born, male)
+        first = r.choice(w.first_names_m if male else w.first_names_f)
+        homeless = kind == "youth" and r.random() < 0.3
+        channel = (
+            r.choice(["sms", "personligt"])
+            if homeless
+            else r.choices(["digital-post", "sms", "telefon", "personligt"], [55, 25, 12, 8])[0]
+        )
+        citizen = Citizen(
+            id=self.ctx.uuid("citizen", case.index, member),
+            cpr=cpr,
+            birth_date=born,
+            first_name=first,
+            last_name=last_name or r.choice(w.last_names),
+            contact_channel=channel,
+            phone=self._phone() if age >= 13 else "",
+            address=""
+            if homeless
+            else f"{r.choice(w.streets)} {r.randint(1, 120)}, {POSTCODES.get(case.muni, '')}",
+            no_fixed_address=homeless,
+            companion_wanted=r.random() < 0.15,
+            contact_note=(
+                "Digital Post når ikke frem: bor skiftevis hos venner. Ring eller skriv SMS."
+                if homeless
+                else ""
+            ),
+        )
+        rows.add("borgere", citizen)
+        return citizen
+
+    def _family(self, rows: Rows, case: CaseSpec) -> tuple[Citizen, uuid.UUID]:
+        r = self.rng
+        fam = case.family or Family(1, False, 0, False, 0)
+        surname = r.choice(self.world.last_names)
+        mother_age, father_age = r.randint(24, 45), r.randint(25, 50)
+        plan: list[tuple[str, int, bool, str | None]] = [
+            ("mor", mother_age, False, None),
+            ("far", father_age, True, surname),
+        ]
+        max_kid = max(0, min(17, mother_age - 19))
+        plan += [
+            ("barn", r.randint(0, max_kid), r.random() < 0.5, surname) for _ in range(fam.kids)
+        ]
+        if fam.partner:
+            plan.append(("fars partner", r.randint(23, 42), False, None))
+            plan += [
+                ("halvsøskende", r.randint(0, 6), r.random() < 0.5, surname)
+                for _ in range(fam.partner_kids)
+            ]
+        if fam.ex:
+            plan.append(("mors ekspartner", r.randint(25, 50), True, None))
+            plan += [
+                ("ekspartners barn", r.randint(0, 14), r.random() < 0.5, None)
+                for _ in range(fam.ex_kids)
+            ]
+        plan = plan[: case.size]
+        people = [
+            (role, self._citizen(rows, case, m, age=age, male=male, last_name=last, kind="family"))
+            for m, (role, age, male, last) in enumerate(plan)
+        ]
+        household_id = self.ctx.uuid("household", case.index)
+        mother = people[0][1]
+        rows.add("husstande", Household(id=household_id, name=f"Familien {mother.last_name}"))
+        through = Household.members.through
+        for _role, c in people:
+            rows.add("husstande: medlemmer", through(household_id=household_id, citizen_id=c.id))
+        by_role: dict[str, list[Citizen]] = {}
+        for role, c in people:
+            by_role.setdefault(role, []).append(c)
+        mor, far = by_role.get("mor", []), by_role.get("far", [])
+        kids, pkids = by_role.get("barn", []), by_role.get("halvsøskende", [])
+        partner, ex = by_role.get("fars partner", []), by_role.get("mors ekspartner", [])
+        relations: list[tuple[Citizen, Citizen, str]] = []
+        relations += [(p, k, "forælder") for p in mor + far for k in kids]
+        relations += [(a, b, "ekspartner") for a in far for b in mor]
+        relations += [(a, b, "partner") for a in far for b in partner]
+        relations += [(p, k, "forælder") for p in far + partner for k in pkids]
+        relations += [(p, k, "stedforælder") for p in partner for k in kids]
+        relations += [(a, b, "halvsøskende") for a in kids for b in pkids]
+        relations += [(a, b, "søskende") for i, a in enumerate(kids) for b in kids[i + 1 :]]
+        relations += [(a, b, "ekspartner") for a in ex for b in mor]
+        relations += [(a, b, "forælder") for a in ex for b in by_role.get("ekspartners barn", [])]
+        for a, b, kind in relations:
+            rows.add(
+                "familierelationer",
+                HouseholdRelation(
+                    id=self.ctx.uuid("relation", case.index, a.id, b.id, kind),
+                    household_id=household_id,
+                    from_citizen_id=a.id,
+                    to_citizen_id=b.id,
+                    kind=kind,
+                ),
+            )
+        return mother, household_id
+
+    def _relative(
+        self, rows: Rows, case: CaseSpec, citizen: Citizen, relation: str, custody: bool
+    ) -> None:
+        r, w = self.rng, self.world
+        male = relation in ("Far", "Bror", "Ven")
+        name = f"{r.choice(w.first_names_m if male else w.first_names_f)} {r.choice(w.last_names)}"
+        rows.add(
+            "pårørende",
+            Relative(
+                id=self.ctx.uuid("relative", case.index),
+                citizen_id=citizen.id,
+                name=name,
+                relation=relation,
+                phone=self._phone(),
+                is_custody_holder=custody,
+            ),
+        )
+
+    # -- the course ---------------------------------------------------------------------
+
+    def build(self, rows: Rows, case: CaseSpec) -> None:
+        r, w, ctx, today = self.rng, self.world, self.ctx, self.world.today
+        i, kind, code = case.index, case.kind, case.muni
+        rows.cases += 1
+        household_id = None
+        if kind == "family":
+            citizen, household_id = self._family(rows, case)
+        elif kind == "youth":
+            citizen = self._citizen(
+                rows, case, 0, age=r.randint(16, 24), male=r.random() < 0.65, kind="youth"
+            )
+            age = logic.age_on(citizen.birth_date, today)
+            self._relative(rows, case, citizen, "Mor", custody=age < 18)
+        else:
+            citizen = self._citizen(rows, case, 0, age=r.randint(25, 62), male=r.random() < 0.45)
+            if r.random() < 0.5:
+                self._relative(rows, case, citizen, r.choice(["Søster", "Bror", "Ven"]), False)
+        if i == SHOWCASE and w.citizen_user_id is not None:
+            taken = Citizen.objects.filter(user_id=w.citizen_user_id).exclude(id=citizen.id)
+            if not taken.exists():
+                citizen.user_id = w.citizen_user_id
+
+        # Status and dates
+        if i in (SHOWCASE, LARGE_PLAN):
+            status = "aktiv"
+        else:
+            status = r.choices(
+                ["henvist", "afklaring", "aktiv", "pause", "afsluttet"], [8, 12, 62, 6, 12]
+            )[0]
+        if status == "henvist":
+            referred = today - timedelta(days=r.randint(0, 30))
+        elif i == LARGE_PLAN:
+            referred = today - timedelta(days=3 * 365)
+        elif i == SHOWCASE:
+            referred = today - timedelta(days=240)
+        else:
+            referred = today - timedelta(days=r.randint(60, 900))
+        start = None if status == "henvist" else referred + timedelta(days=r.randint(7, 30))
+        end = None
+        if status == "afsluttet":
+            assert start is not None
+            end = start + timedelta(days=r.randint(20, max(21, (today - start).days - 1)))
+            end = min(end, today - timedelta(days=1))
+        horizon_end = end or today  # last day the course was running
+        coordinators = w.coordinators[code]
+        coordinator = coordinators[w.assignment[i] % len(coordinators)]
+        coordinator_id = coordinator.user_id
+        assert coordinator_id is not None  # coordinators are Helhed users
+        coord_unit = w.coord_unit[code]
+        course_id, plan_id = ctx.uuid("course", i), ctx.uuid("plan", i)
+        initiative_options = w.initiatives[(kind, code)]
+        initiative_id = (
+            initiative_options[0] if i in (SHOWCASE, LARGE_PLAN) else r.choice(initiative_options)
+        )
+        rows.add(
+            "forløb",
+            Course(
+                id=course_id,
+                initiative_id=initiative_id,
+                citizen_id=citizen.id,
+                household_id=household_id,
+                status=status,
+                closing_reason=r.choice(CLOSING_REASONS) if status == "afsluttet" else "",
+                referred_on=referred,
+                start_date=start,
+                end_date=end,
+                coordinator_id=coordinator_id,
+                coordinator_unit_id=coord_unit.id,
+                mandate=MANDATES[kind],
+                intake_checklist=w.checklists.get(initiative_id, {}),
+                referral_note=REFERRALS[kind],
+            ),
+        )
+
+        # Team: the coordinator, then each slot (some with a predecessor: turnover)
+        team: list[tuple[str, TeamMember]] = []
+        k = 0
+
+        def member(
+            slot: str,
+            place_org: uuid.UUID,
+            unit_id: uuid.UUID | None,
+            area: str | None,
+            person: Person,
+            role: str,
+            since: date,
+            until: date | None,
+        ) -> TeamMember:
+            nonlocal k
+            tm = TeamMember(
+                id=ctx.uuid("team", i, k),
+                course_id=course_id,
+                user_id=person.user_id,
+                name=person.name,
+                organisation_id=place_org,
+                unit_id=unit_id,
+                welfare_area_id=area,
+                role=role,
+                phone=person.phone,
+                email=person.email,
+                valid_from=since,
+                valid_to=until,
+            )
+            k += 1
+            team.append((slot, tm))
+            rows.add("team (kontaktpersoner)", tm)
+            return tm
+
+        previous_coordinator = None
+        if i > LARGE_PLAN and len(coordinators) > 1 and r.random() < 0.08 and start:
+            previous_coordinator = coordinators[(w.assignment[i] + 1) % len(coordinators)]
+        changed_on = None
+        if previous_coordinator is not None:
+            changed_on = referred + timedelta(
+                days=r.randint(1, max(1, (horizon_end - referred).days))
+            )
+            member(
+                "coord",
+                coord_unit.organisation_id,
+                coord_unit.id,
+                None,
+                previous_coordinator,
+                "Koordinator",
+                referred,
+                changed_on - timedelta(days=1),
+            )
+            rows.add(
+                "koordinatorskift",
+                CoordinatorChange(
+                    id=ctx.uuid("coordinator-change", i),
+                    course_id=course_id,
+                    previous_id=previous_coordinator.user_id,
+                    new_id=coordinator_id,
+                    changed_by_id=coordinator_id,
+                    reason="Den tidligere koordinator er stoppet; sagerne er fordelt på ny.",
+                    mandate=MANDATES[kind],
+                ),
+            )
+        member(
+            "coord",
+            coord_unit.organisation_id,
+            coord_unit.id,
+            None,
+            coordinator,
+            "Koordinator",
+            changed_on or referred,
+            end,
+        )
+
+        slots = [slot for slot, p in TEAMS[kind] if p >= 1 or r.random() < p]
+        if i == SHOWCASE:
+            slots = ["ungeenheden", "rus", "krim", "job", "bolig", "mentor"]
+        elif i == LARGE_PLAN:
+            slots = ["job", "psyk", "socpsyk", "sundhed", "bisidder", "rus", "mentor", "bolig"]
+        team_start = start or referred
+        for slot in slots:
+            place = w.places.get((code, slot))
+            if place is None:
+                continue
+            role = SLOTS[slot][1]
+
+            def person_for(p: Place = place, _role: str = role) -> Person:
+                if p.staff:
+                    return r.choice(p.staff)
+                name = f"{r.choice(w.first_names_f + w.first_names_m)} {r.choice(w.last_names)}"
+                return Person(None, name, _role, self._phone(), "")
+
+            since = team_start + timedelta(days=r.randint(0, 20))
+            since = min(since, horizon_end)
+            current = person_for()
+            if i == SHOWCASE and slot == "job" and w.fagperson is not None:
+                current = w.fagperson
+            role_text = f"{current.title or role}" + (
+                f", {place.external_name}" if place.external_name else ""
+            )
+            turnover = (horizon_end - since).days > 40 and (
+                r.random() < 0.25 or (i in (SHOWCASE, LARGE_PLAN) and slot in ("job", "rus"))
+            )
+            if turnover:
+                left = since + timedelta(days=r.randint(10, (horizon_end - since).days - 20))
+                predecessor = person_for()
+                if predecessor.user_id is not None and predecessor.user_id == current.user_id:
+                    others = [p for p in place.staff if p.user_id != current.user_id]
+                    predecessor = r.choice(others) if others else predecessor
+                member(
+                    slot,
+                    place.organisation_id,
+                    place.unit_id,
+                    place.welfare_area,
+                    predecessor,
+                    role_text,
+                    since,
+                    left,
+                )
+                since = left + timedelta(days=1)
+            member(
+                slot,
+                place.organisation_id,
+                place.unit_id,
+                place.welfare_area,
+                current,
+                role_text,
+                since,
+                end,
+            )
+
+        # Consent: covers the team's units (and external organisations as a whole). The
+        # coordinator sees the course as its coordinator, so the coordinating unit is not named:
+        # colleagues in that unit do not see each other's courses.
+        unit_ids = sorted({tm.unit_id for s, tm in team if tm.unit_id and s != "coord"}, key=str)
+        org_ids = sorted({tm.organisation_id for _s, tm in team if tm.unit_id is None}, key=str)
+        categories = (
+            {"plan", "social", "economy"}
+            | ({"health"} if kind in ("adult", "family") or "psyk" in slots else set())
+            | ({"crime"} if "krim" in slots else set())
+        )
+        variant = (
+            "valid"
+            if i in (SHOWCASE, LARGE_PLAN)
+            else "none"
+            if status == "henvist" and r.random() < 0.6
+            else r.choices(["valid", "expiring", "withdrawn", "expired"], [75, 10, 8, 7])[0]
+        )
+        consent_from = referred
+        consents: list[tuple[Consent, list[uuid.UUID], list[uuid.UUID]]] = []
+
+        def consent(
+            n: int,
+            valid_from: date,
+            valid_to: date | None,
+            withdrawn: date | None,
+            units: list[uuid.UUID],
+            orgs: list[uuid.UUID],
+            note: str = "",
+            cats: set[str] = categories,
+        ) -> None:
+            c = Consent(
+                id=ctx.uuid("consent", i, n),
+                course_id=course_id,
+                given_by="borger",
+                given_by_name=citizen.full_name,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                withdrawn_on=withdrawn,
+                withdrawn_by_name=citizen.full_name if withdrawn else "",
+                note=note,
+                recorded_by_id=coordinator_id,
+                **{f"cat_{cat}": cat in cats for cat, _l in logic.DATA_CATEGORIES},
+            )
+            consents.append((c, units, orgs))
+
+        if variant == "valid":
+            consent(
+                0, consent_from, today + timedelta(days=r.randint(60, 540)), None, unit_ids, org_ids
+            )
+        elif variant == "expiring":
+            consent(
+                0,
+                consent_from,
+                today + timedelta(days=r.randint(1, 29)),
+                None,
+                unit_ids,
+                org_ids,
+                "Skal fornyes på næste netværksmøde.",
+            )
+        elif variant == "expired":
+            consent(
+                0,
+                consent_from,
+                max(consent_from, today - timedelta(days=r.randint(1, 40))),
+                None,
+                unit_ids,
+                org_ids,
+            )
+        elif variant == "withdrawn":
+            withdrawn = min(
+                today,
+                max(consent_from + timedelta(days=1), today - timedelta(days=r.randint(1, 60))),
+            )
+            consent(
+                0,
+                consent_from,
+                today + timedelta(days=365),
+                withdrawn,
+                unit_ids,
+                org_ids,
+                "Borgeren trak samtykket tilbage efter et møde, der gik skævt.",
+            )
+            if r.random() < 0.5 and len(unit_ids) > 1:
+                # A new, narrower consent: everyone except one unit
+                consent(
+                    1,
+                    withdrawn,
+                    today + timedelta(days=365),
+                    None,
+                    unit_ids[1:],
+                    org_ids,
+                    "Nyt samtykke uden den ene enhed, efter borgerens ønske.",
+                )
+        if i == SHOWCASE and len(unit_ids) > 1:
+            # An older consent the young person withdrew, and a health consent that runs out soon
+            consent(
+                1,
+                referred,
+                today + timedelta(days=365),
+                referred + timedelta(days=30),
+                unit_ids,
+                org_ids,
+                "Trukket tilbage; erstattet af nyt samtykke.",
+            )
+            rus = member_by_slot_unit(team, "rus")
+            if rus is not None:
+                consent(
+                    2,
+                    today - timedelta(days=30),
+                    today + timedelta(days=20),
+                    None,
+                    [rus],
+                    [],
+                    "Helbredsoplysninger til Rusmiddelcentret; fornyes ved næste møde.",
+                    {"plan", "health"},
+                )
+        for c, units, orgs in consents:
+            rows.add("samtykker", c)
+            for u in units:
+                rows.add("samtykker: enheder", Consent.units.through(consent_id=c.id, unit_id=u))
+            for o in orgs:
+                rows.add(
+                    "samtykker: organisationer",
+                    Consent.organisations.through(consent_id=c.id, organisation_id=o),
+                )
+
+        # The plan
+        member_by_slot: dict[str, TeamMember] = {}
+        for slot, tm in team:  # the last (current) member of each slot
+            member_by_slot[slot] = tm
+        has_plan = status != "henvist"
+        large = i == LARGE_PLAN
+        plan_version = 2 if has_plan else 1
+        rows.add(
+            "planer",
+            Plan(
+                id=plan_id,
+                course_id=course_id,
+                citizen_statement=STATEMENTS[kind] if has_plan else "",
+                summary=SUMMARIES[kind] if has_plan else "",
+                version=plan_version,
+                updated_by_id=coordinator_id,
+            ),
+        )
+        snapshot: dict[str, Any] = {
+            "citizen_statement": "",
+            "summary": "",
+            "goals": [],
+            "measures": [],
+            "demands": [],
+            "appointments": [],
+        }
+        rows.add(
+            "planversioner",
+            PlanVersion(
+                id=ctx.uuid("plan-version", i, 1),
+                plan_id=plan_id,
+                number=1,
+                created_by_id=coordinator_id,
+                changes=["Forløbet er oprettet"],
+                snapshot=snapshot,
+            ),
+        )
+        present = [s for s in slots if s in member_by_slot]
+        if not has_plan:
+            self._appointments(rows, case, plan_id, member_by_slot, present[:1], {}, end, 1)
+            return
+
+        # Goals and the professionals' sub-goals
+        n_goals = 12 if large else r.randint(3, 4) if kind != "family" else r.randint(3, 5)
+        texts = r.sample(GOALS[kind], min(n_goals, len(GOALS[kind])))
+        if i == SHOWCASE:
+            own_flat = "Jeg vil have min egen lejlighed"
+            texts = [own_flat, *[t for t in texts if t != own_flat][: n_goals - 1]]
+        goal_rows: list[Goal] = []
+        snap_goals = []
+        for g in range(n_goals):
+            text = texts[g % len(texts)] + ("" if g < len(texts) else f" ({g // len(texts) + 1})")
+            goal = Goal(
+                id=ctx.uuid("goal", i, g),
+                plan_id=plan_id,
+                text=text,
+                horizon="kort" if g % 3 else "lang",
+                priority=g + 1,
+                importance=r.randint(3, 5),
+                status="naaet" if r.random() < 0.12 else "aaben",
+                target_date=today + timedelta(days=r.randint(30, 365)),
+            )
+            goal_rows.append(goal)
+            rows.add("mål", goal)
+            subs = []
+            for s in range(2 if large else 1):
+                slot = present[(g + s) % len(present)] if present else "coord"
+                owner = member_by_slot.get(slot)
+                sub = SubGoal(
+                    id=ctx.uuid("subgoal", i, g, s),
+                    goal_id=goal.id,
+                    text=SUBGOALS.get(slot, "Koordinatoren følger op hver 8. uge"),
+                    owner_id=owner.id if owner else None,
+                    welfare_area_id=owner.welfare_area_id if owner else None,
+                )
+                rows.add("delmål", sub)
+                subs.append(
+                    {
+                        "id": str(sub.id),
+                        "text": sub.text,
+                        "owner": str(sub.owner_id) if sub.owner_id else None,
+                        "welfare_area": sub.welfare_area_id,
+                    }
+                )
+            snap_goals.append(
+                {
+                    "id": str(goal.id),
+                    "text": goal.text,
+                    "horizon": goal.horizon,
+                    "priority": goal.priority,
+                    "importance": goal.importance,
+                    "status": goal.status,
+                    "target_date": _iso(goal.target_date),
+                    "subgoals": subs,
+                }
+            )
+        snap_goals.sort(key=lambda g: (g["priority"], g["id"]))
+
+        # Measures (one or two per slot present), linked to goals
+        snap_measures = []
+        options = [(slot, m) for slot in present for m in MEASURES.get(slot, ())]
+        if large:
+            options = (options * 4)[:30]
+        else:
+            options = [o for o in options if o[1] == MEASURES[o[0]][0] or r.random() < 0.3]
+        through = Measure.goals.through
+        for n, (slot, (title, area, basis, budget)) in enumerate(options):
+            responsible = member_by_slot.get(slot)
+            m_start = (start or referred) + timedelta(days=r.randint(0, 60))
+            m_status = (
+                "afsluttet"
+                if end
+                else r.choices(["planlagt", "aktiv", "pause", "afsluttet"], [15, 65, 5, 15])[0]
+            )
+            if m_start > horizon_end:
+                m_start, m_status = horizon_end, "planlagt"
+            m_end = (
+                min(horizon_end, m_start + timedelta(days=r.randint(30, 200)))
+                if (m_status == "afsluttet")
+                else None
+            )
+            measure = Measure(
+                id=ctx.uuid("measure", i, n),
+                plan_id=plan_id,
+                title=title + (f" ({n + 1})" if large else ""),
+                welfare_area_id=area,
+                legal_basis_id=basis,
+                organisation_id=(
+                    responsible.organisation_id if responsible else coord_unit.organisation_id
+                ),
+                unit_id=responsible.unit_id if responsible else None,
+                responsible_id=responsible.id if responsible else None,
+                start_date=m_start,
+                end_date=m_end,
+                expected_end=m_start + timedelta(days=r.choice([90, 180, 365])),
+                status=m_status,
+                budget_area=budget,
+                description="",
+            )
+            rows.add("indsatser", measure)
+            linked = sorted(
+                {goal_rows[n % n_goals].id, goal_rows[(n + 1) % n_goals].id}
+                if r.random() < 0.3
+                else {goal_rows[n % n_goals].id},
+                key=str,
+            )
+            for gid in linked:
+                rows.add("indsatser: mål", through(measure_id=measure.id, goal_id=gid))
+            snap_measures.append(
+                {
+                    "id": str(measure.id),
+                    "title": measure.title,
+                    "welfare_area": area,
+                    "legal_basis": basis,
+                    "organisation": str(measure.organisation_id),
+                    "unit": str(measure.unit_id) if measure.unit_id else None,
+                    "responsible": str(measure.responsible_id) if measure.responsible_id else None,
+                    "goals": [str(g) for g in linked],
+                    "start_date": _iso(m_start),
+                    "end_date": _iso(m_end),
+                    "expected_end": _iso(measure.expected_end),
+                    "status": m_status,
+                    "budget_area": budget,
+                    "description": "",
+                }
+            )
+
+        # Demands side by side, and the contradictory pair marked as a conflict
+        demand_ids: dict[str, Demand] = {}
+        snap_demands = []
+        keys = [key for key in DEMAND_SETS[kind] if DEMANDS[key][0] in member_by_slot]
+        if large:
+            keys = (keys * 5)[:20]
+        for n, key in enumerate(keys):
+            slot, dkind, dtitle, area, dbasis, freq, consequence = DEMANDS[key]
+            if n >= len(DEMAND_SETS[kind]) or key in demand_ids:
+                dtitle = f"{dtitle} ({n + 1})"
+            owner = member_by_slot[slot]
+            demand = Demand(
+                id=ctx.uuid("demand", i, n),
+                plan_id=plan_id,
+                organisation_id=owner.organisation_id,
+                welfare_area_id=area,
+                kind=dkind,
+                title=dtitle,
+                frequency=freq,
+                consequence=consequence,
+                legal_basis_id=dbasis,
+                start_date=owner.valid_from,
+                end_date=end,
+            )
+            demand_ids.setdefault(key, demand)
+            rows.add("krav", demand)
+            snap_demands.append(
+                {
+                    "id": str(demand.id),
+                    "title": dtitle,
+                    "kind": dkind,
+                    "organisation": str(demand.organisation_id),
+                    "welfare_area": area,
+                    "details": "",
+                    "frequency": freq,
+                    "consequence": consequence,
+                    "legal_basis": dbasis,
+                    "start_date": _iso(demand.start_date),
+                    "end_date": _iso(end),
+                }
+            )
+        first_key, second_key, why, probability = CONFLICTS[kind]
+        if (
+            first_key in demand_ids
+            and second_key in demand_ids
+            and (i in (SHOWCASE, LARGE_PLAN) or r.random() < probability)
+        ):
+            resolved = i != SHOWCASE and (end is not None or r.random() < 0.3)
+            rows.add(
+                "modstridende krav",
+                DemandConflict(
+                    id=ctx.uuid("conflict", i),
+                    plan_id=plan_id,
+                    first_id=demand_ids[first_key].id,
+                    second_id=demand_ids[second_key].id,
+                    description=why,
+                    marked_by_id=coordinator_id,
+                    resolution=RESOLUTIONS[kind] if resolved else "",
+                    resolved_by_id=coordinator_id if resolved else None,
+                    resolved_at=w.now - timedelta(days=r.randint(1, 60)) if resolved else None,
+                ),
+            )
+
+        attendance = {
+            DEMANDS[key][0]: d for key, d in demand_ids.items() if DEMANDS[key][1] == "fremmoede"
+        }
+        snap_appointments = self._appointments(
+            rows,
+            case,
+            plan_id,
+            member_by_slot,
+            present,
+            attendance,
+            end,
+            60 if large else r.randint(4, 6),
+        )
+        snapshot = {
+            "citizen_statement": STATEMENTS[kind],
+            "summary": SUMMARIES[kind],
+            "goals": snap_goals,
+            "measures": sorted(snap_measures, key=lambda x: x["id"]),
+            "demands": sorted(snap_demands, key=lambda x: x["id"]),
+            "appointments": sorted(snap_appointments, key=lambda x: x["id"]),
+        }
+        rows.add(
+            "planversioner",
+            PlanVersion(
+                id=ctx.uuid("plan-version", i, 2),
+                plan_id=plan_id,
+                number=2,
+                created_by_id=coordinator_id,
+                changes=logic.diff_snapshots(rows_empty_snapshot(), snapshot),
+                snapshot=snapshot,
+            ),
+        )
+        if i != SHOWCASE and (end is not None or r.random() < 0.2):
+            rows.stale_plans.append((plan_id, r.randint(57, 200)))
+
+    def _appointments(
+        self,
+        rows: Rows,
+        case: CaseSpec,
+        plan_id: uuid.UUID,
+        member_by_slot: dict[str, TeamMember],
+        slots: Sequence[str],
+        attendance: dict[str, Demand],
+        end: date | None,
+        count: int,
+    ) -> list[dict[str, Any]]:
+        """Appointments over the past and the next 8 weeks (before the end of a closed course);
+        some courses get two that overlap."""
+        r, w, ctx = self.rng, self.world, self.ctx
+        snap: list[dict[str, Any]] = []
+        choices = [s for s in slots if s in APPOINTMENTS] or []
+        pivot = end or w.today
+        made: list[tuple[datetime, datetime, str]] = []
+        for n in range(count):
+            network = not choices or (n == 0 and count > 2)
+            slot = "coord" if network else choices[n % len(choices)]
+            if n == count - 1 and len(made) >= 2 and (case.index == SHOWCASE or r.random() < 0.2):
+                # An overlap: two sectors book the citizen at the same time
+                starts = made[0][0] + timedelta(minutes=30)
+                slot = next((s for s in choices if s != made[0][2]), slot)
+            else:
+                back = 56 if end is None else 100
+                day = _weekday(pivot + timedelta(days=r.randint(-back, 56 if end is None else -1)))
+                if end is not None and day > end:
+                    day = _weekday(end - timedelta(days=7))
+                    day = day if day <= end else end
+                starts = datetime(
+                    day.year, day.month, day.day, r.randint(8, 14), r.choice((0, 30)), tzinfo=CPH
+                ).astimezone(UTC)
+            ends = starts + timedelta(minutes=r.choice((45, 60, 90)))
+            made.append((starts, ends, slot))
+            tm = member_by_slot.get(slot)
+            title, place = (
+                ("Netværksmøde", "Koordinerende Team") if slot == "coord" else APPOINTMENTS[slot]
+            )
+            demand = attendance.get(slot)
+            a = Appointment(
+                id=ctx.uuid("appointment", case.index, n),
+                plan_id=plan_id,
+                title=title,
+                organisation_id=tm.organisation_id
+                if tm
+                else w.coord_unit[case.muni].organisation_id,
+                welfare_area_id=tm.welfare_area_id if tm else None,
+                with_member_id=tm.id if tm else None,
+                place=place,
+                starts_at=starts,
+                ends_at=ends,
+                demand_id=demand.id if demand else None,
+                note="",
+            )
+            rows.add("aftaler", a)
+            snap.append(
+                {
+                    "id": str(a.id),
+                    "title": title,
+                    "organisation": str(a.organisation_id),
+                    "welfare_area": a.welfare_area_id,
+                    "place": place,
+                    "with_member": str(a.with_member_id) if a.with_member_id else None,
+                    "starts_at": _iso(starts),
+                    "ends_at": _iso(ends),
+                    "demand": str(a.demand_id) if a.demand_id else None,
+                    "note": "",
+                }
+            )
+        return snap
+
+
+def member_by_slot_unit(team: Sequence[tuple[str, TeamMember]], slot: str) -> uuid.UUID | None:
+    return next((tm.unit_id for s, tm in reversed(team) if s == slot and tm.unit_id), None)
+
+
+def rows_empty_snapshot() -> dict[str, Any]:
+    return {
+        "citizen_statement": "",
+        "summary": "",
+        "goals": [],
+        "measures": [],
+        "demands": [],
+        "appointments": [],
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Inserting
+# --------------------------------------------------------------------------------------------
+
+
+class ChunkInserter:
+    """Bulk-inserts chunk after chunk (one transaction per chunk, ``ignore_conflicts``) and
+    records one rows/s figure per table in ``ctx.stats`` at the end — the same figures
+    ``ctx.bulk_insert`` reports, without counting big tables after every chunk."""
+
+    def __init__(self, ctx: DemoContext) -> None:
+        self.ctx = ctx
+        self.before = {label: model._default_manager.count() for label, model in TABLES}
+        self.seconds: dict[str, float] = dict.fromkeys((label for label, _m in TABLES), 0.0)
+        self.started = timezone.now()
+
+    def insert(self, rows: Rows) -> None:
+        with transaction.atomic():
+            for label, model in TABLES:
+                batch = rows.tables.get(label)
+                if not batch:
+                    continue
+                start = time.perf_counter()
+                model._default_manager.bulk_create(batch, batch_size=1000, ignore_conflicts=True)
+                self.seconds[label] += time.perf_counter() - start
+            if rows.stale_plans:
+                start = time.perf_counter()
+                by_age: dict[int, list[uuid.UUID]] = {}
+                for plan_id, days in rows.stale_plans:
+                    by_age.setdefault(days // 30, []).append(plan_id)
+                for months, ids in by_age.items():
+                    # Only plans inserted by this run (a re-run changes nothing)
+                    Plan.objects.filter(id__in=ids, updated_at__gte=self.started).update(
+                        updated_at=self.started - timedelta(days=57 + months * 30)
+                    )
+                self.seconds["planer"] += time.perf_counter() - start
+
+    def finish(self) -> int:
+        total = 0
+        for label, model in TABLES:
+            rows = model._default_manager.count() - self.before[label]
+            total += rows
+            self.ctx.stats.append(InsertStat(label, rows=rows, seconds=self.seconds[label]))
+        return total
+
+
+def _check_cprs(rows: Rows) -> None:
+    """A CPR number taken by another seed's demo data would silently drop a citizen: refuse."""
+    citizens = rows.tables.get("borgere", [])
+    if not citizens:
+        return
+    cprs = [c.cpr for c in citizens if isinstance(c, Citizen)]
+    clash = Citizen.objects.filter(cpr__in=cprs).exclude(id__in=[c.pk for c in citizens])
+    if clash.exists():
+        raise CommandError(
+            "Demodata for et andet seed med samme sidste ciffer findes allerede i databasen "
+            "(CPR-numrene ville kollidere). Brug en tom database eller et andet seed."
+        )
+
+
+def generate(ctx: DemoContext) -> None:
+    layout = case_layout(ctx.seed, ctx.citizens)
+    if not layout:
+        return
+    # Chunks are inserted in case order, one transaction each: if the last course is there, so is
+    # everything else, and a re-run (even at 300,000 citizens) has nothing to do.
+    if Course.objects.filter(pk=ctx.uuid("course", layout[-1].index)).exists():
+        ctx.stats.append(InsertStat("forløbsdata i alt (med opbygning)", rows=0, seconds=0.0))
+        return
+    world = _resolve_world(ctx, layout)
+    if world is None:
+        ctx.out.write("courses: demo springes over (kør core- og registry-demoen først)\n")
+        return
+    builder = CaseBuilder(ctx, world)
+    inserter = ChunkInserter(ctx)
+    started = time.perf_counter()
+    rows = Rows()
+    for case in ctx.bar(layout, total=len(layout), desc="forløb"):
+        builder.build(rows, case)
+        if rows.cases >= CHUNK_CASES:
+            _check_cprs(rows)
+            inserter.insert(rows)
+            rows = Rows()
+    if rows.cases:
+        _check_cprs(rows)
+        inserter.insert(rows)
+    total = inserter.finish()
+    ctx.stats.append(
+        InsertStat(
+            "forløbsdata i alt (med opbygning)", rows=total, seconds=time.perf_counter() - started
+        )
+    )

@@ -1,0 +1,931 @@
+"""Forms of the course pages. They parse and check input; the writes are in ``services``.
+
+Field names match the service's keyword arguments and the model's field names, so a
+``ValidationError`` raised by a service (or by a model's ``full_clean``) lands on the right field
+(``apply_errors``). Every plan form carries the hidden ``version`` the user started from
+(optimistic concurrency: ``services.StalePlanError``).
+
+Writes happen in ``services`` (the household of an intake: ``services.create_household``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helhed.core.models import Organisation, Unit, User, UserKind, WelfareArea
+from helhed.core.selectors import current_memberships
+from helhed.courses import logic
+from helhed.courses.models import (
+    Appointment,
+    BudgetArea,
+    ContactChannel,
+    Course,
+    CourseStatus,
+    Demand,
+    DemandKind,
+    GivenBy,
+    Goal,
+    GoalStatus,
+    Horizon,
+    LegalBasis,
+    Measure,
+    MeasureStatus,
+    Plan,
+    TeamMember,
+)
+from helhed.courses.services import MEMBER_RELATIONS
+from helhed.registry.models import Initiative
+
+DATE_HINT = _("dd.mm.åååå")
+
+
+def date_field(label: Any, *, required: bool = False, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=kwargs.pop("help_text", DATE_HINT),
+        widget=forms.DateInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        **kwargs,
+    )
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on the form: on the named field if the form has it,
+    else as a form-wide error. Never raises (a 500 for user input is a bug)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def display_value(form: forms.Form, name: str, value: Any) -> str:
+    """A stored value as the user would read it in the form (choice label, dd.mm.åååå)."""
+    if value in (None, "", [], ()):
+        return "–"
+    field = form.fields[name]
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return ", ".join(str(v) for v in value)
+    if isinstance(field, forms.ModelChoiceField):
+        return str(value)
+    if isinstance(field, forms.ChoiceField):
+        labels: dict[str, str] = {}
+        for key, label in cast(Any, field.choices):
+            if isinstance(label, list | tuple):
+                labels.update({str(k): str(v) for k, v in label})
+            else:
+                labels[str(key)] = str(label)
+        return labels.get(str(value), str(value))
+    return str(value)
+
+
+def organisation_field(label: Any, *, required: bool = True) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label,
+        required=required,
+        queryset=Organisation.objects.select_related("org_type").order_by(
+            "org_type__order", "name"
+        ),
+        empty_label=_("— vælg —"),
+    )
+
+
+def welfare_area_field(label: Any, *, required: bool = True) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label,
+        required=required,
+        queryset=WelfareArea.objects.order_by("order"),
+        empty_label=_("— vælg —"),
+    )
+
+
+def legal_basis_choices(current: str | None = None) -> list[Any]:
+    """The active legal bases grouped by law (optgroups); an inactive one already chosen stays."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for basis in LegalBasis.objects.filter(Q(active=True) | Q(pk=current or "")).order_by(
+        "law", "id"
+    ):
+        groups.setdefault(basis.law, []).append((basis.pk, f"{basis.paragraph} – {basis.title}"))
+    return [("", _("— vælg hjemmel —")), *groups.items()]
+
+
+class LegalBasisField(forms.ChoiceField):
+    """A select of legal bases (grouped by law) whose cleaned value is the ``LegalBasis``."""
+
+    def clean(self, value: Any) -> LegalBasis | None:
+        key = super().clean(value)
+        if not key:
+            return None
+        basis = LegalBasis.objects.filter(pk=key).first()
+        if basis is None:
+            raise ValidationError(_("Vælg en hjemmel fra listen."))
+        return basis
+
+
+# --------------------------------------------------------------------------------------------
+# Search, intake, household
+# --------------------------------------------------------------------------------------------
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Søg efter borger (navn eller CPR-nummer)"),
+        max_length=100,
+        min_length=2,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"min_length": _("Skriv mindst 2 tegn.")},
+    )
+
+
+CHECKLIST_CHOICES = [("ja", _("Ja")), ("nej", _("Nej")), ("ukendt", _("Ukendt"))]
+
+
+class IntakeForm(forms.Form):
+    initiative = forms.ModelChoiceField(
+        label=_("Indsats (fra registret)"),
+        queryset=Initiative.objects.order_by("name"),
+        empty_label=_("— vælg indsats —"),
+    )
+    coordinator_unit = forms.ModelChoiceField(
+        label=_("Din enhed (koordinatorens enhed)"),
+        queryset=Unit.objects.none(),
+        empty_label=None,
+    )
+    cpr = forms.CharField(
+        label=_("CPR-nummer"),
+        max_length=11,
+        help_text=_("ddmmåå-xxxx"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    first_name = forms.CharField(label=_("Fornavn"), max_length=100)
+    last_name = forms.CharField(label=_("Efternavn"), max_length=100)
+    contact_channel = forms.ChoiceField(
+        label=_("Foretrukken kontaktform"),
+        choices=ContactChannel.choices,
+        initial=ContactChannel.DIGITAL_POST,
+        widget=forms.RadioSelect,
+    )
+    no_fixed_address = forms.BooleanField(label=_("Borgeren er uden fast bopæl"), required=False)
+    phone = forms.CharField(
+        label=_("Borgerens telefon"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    companion_wanted = forms.BooleanField(
+        label=_("Borgeren ønsker bisidder eller ledsager"), required=False
+    )
+    referred_on = date_field(_("Henvist den"), required=True)
+    referral_note = forms.CharField(
+        label=_("Henvisningsårsag"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    mandate = forms.CharField(
+        label=_("Koordinatorens mandat"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Hvad du kan sætte i gang uden at spørge andre (fx beløbsgrænser)."),
+    )
+    household_name = forms.CharField(
+        label=_("Familiens navn"),
+        max_length=200,
+        required=False,
+        help_text=_("Fx »Familien Jensen«. Udfyldes kun, hvis planen skal dække hele familien."),
+    )
+    confirm_duplicate = forms.BooleanField(
+        label=_("Opret alligevel et nyt forløb, selv om borgeren allerede har et"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_ids = current_memberships(user).values_list("unit_id", flat=True)
+        units = cast(forms.ModelChoiceField, self.fields["coordinator_unit"])
+        units.queryset = Unit.objects.filter(pk__in=unit_ids).select_related("organisation")
+        units.label_from_instance = lambda u: f"{u.name}, {u.organisation.name}"  # type: ignore[method-assign,assignment]
+        self.initial.setdefault("referred_on", timezone.localdate())
+        self.criteria = checklist_items(self._chosen_initiative())
+        for index, (kind, text) in enumerate(self.criteria):
+            self.fields[f"kriterie_{index}"] = forms.ChoiceField(
+                label=text,
+                choices=CHECKLIST_CHOICES,
+                initial="ukendt",
+                widget=forms.RadioSelect,
+                help_text=kind,
+            )
+
+    def _chosen_initiative(self) -> Initiative | None:
+        raw = self.data.get("initiative") if self.is_bound else self.initial.get("initiative")
+        if isinstance(raw, Initiative):
+            return raw
+        try:
+            return Initiative.objects.filter(pk=uuid.UUID(str(raw))).first() if raw else None
+        except ValueError:
+            return None
+
+    @property
+    def checklist_fields(self) -> list[forms.BoundField]:
+        return [self[f"kriterie_{i}"] for i in range(len(self.criteria))]
+
+    def clean_cpr(self) -> str:
+        try:
+            return logic.validate_cpr(self.cleaned_data["cpr"], timezone.localdate())
+        except logic.CprError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def clean_referred_on(self) -> date:
+        value: date = self.cleaned_data["referred_on"]
+        if value > timezone.localdate():
+            raise ValidationError(_("Henvisningsdatoen kan ikke ligge i fremtiden."))
+        return value
+
+    def checklist(self) -> dict[str, str]:
+        return {
+            text: self.cleaned_data[f"kriterie_{i}"]
+            for i, (_kind, text) in enumerate(self.criteria)
+        }
+
+    def contact(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "contact_channel": data["contact_channel"],
+            "no_fixed_address": data["no_fixed_address"],
+            "phone": data["phone"],
+            "companion_wanted": data["companion_wanted"],
+        }
+
+
+def checklist_items(initiative: Initiative | None) -> list[tuple[str, str]]:
+    from helhed.courses.services import checklist_for
+
+    return checklist_for(initiative) if initiative is not None else []
+
+
+class HouseholdMemberForm(forms.Form):
+    first_name = forms.CharField(label=_("Fornavn"), max_length=100)
+    last_name = forms.CharField(label=_("Efternavn"), max_length=100)
+    cpr = forms.CharField(
+        label=_("CPR-nummer"),
+        max_length=11,
+        help_text=_("ddmmåå-xxxx"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    relation = forms.ChoiceField(
+        label=_("Relation til borgeren"),
+        choices=[("", _("— vælg —")), *((k, v[0]) for k, v in MEMBER_RELATIONS.items())],
+    )
+
+    def clean_cpr(self) -> str:
+        try:
+            return logic.validate_cpr(self.cleaned_data["cpr"], timezone.localdate())
+        except logic.CprError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class BaseHouseholdFormSet(forms.BaseFormSet):
+    main_cpr: str | None = None
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            cpr = form.cleaned_data.get("cpr") if hasattr(form, "cleaned_data") else None
+            if not cpr:
+                continue
+            if cpr in seen or cpr == self.main_cpr:
+                form.add_error("cpr", _("Personen er allerede med i familien."))
+            seen.add(cpr)
+
+    def members(self) -> list[dict[str, Any]]:
+        return [f.cleaned_data for f in self.forms if getattr(f, "cleaned_data", None)]
+
+
+HouseholdFormSet = forms.formset_factory(
+    HouseholdMemberForm, formset=BaseHouseholdFormSet, extra=2, max_num=8
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Course: status, coordinator, consent, access without consent, team
+# --------------------------------------------------------------------------------------------
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Ny status"), choices=CourseStatus.choices)
+    closing_reason = forms.CharField(
+        label=_("Årsag til afslutning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Skal udfyldes, når forløbet afsluttes."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == CourseStatus.CLOSED and not data.get("closing_reason", "").strip():
+            self.add_error("closing_reason", _("Angiv årsagen til, at forløbet afsluttes."))
+        return data
+
+
+class CoordinatorForm(forms.Form):
+    new = forms.ChoiceField(label=_("Ny koordinator"))
+    reason = forms.CharField(label=_("Årsag til skiftet"), widget=forms.Textarea(attrs={"rows": 2}))
+    mandate = forms.CharField(
+        label=_("Mandat for den nye koordinator"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Tomt: mandatet fortsætter uændret."),
+    )
+
+    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from helhed.core.models import Membership
+
+        today = timezone.localdate()
+        memberships = (
+            Membership.objects.filter(
+                unit__organisation=course.coordinator_unit.organisation,
+                user__kind=UserKind.STAFF,
+                user__is_active=True,
+            )
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+            .exclude(user=course.coordinator)
+            .select_related("user", "unit")
+            .order_by("user__first_name", "user__last_name", "unit__name")
+        )
+        self.candidates = {str(m.pk): (m.user, m.unit) for m in memberships[:300]}
+        field = cast(forms.ChoiceField, self.fields["new"])
+        field.choices = [("", _("— vælg —"))] + [
+            (key, f"{user.get_full_name() or user.username} – {unit.name}")
+            for key, (user, unit) in self.candidates.items()
+        ]
+
+    def chosen(self) -> tuple[User, Unit]:
+        return self.candidates[self.cleaned_data["new"]]
+
+
+CATEGORY_CHOICES = list(logic.DATA_CATEGORIES)
+
+
+class ConsentForm(forms.Form):
+    given_by = forms.ChoiceField(
+        label=_("Samtykket gives af"), choices=GivenBy.choices, widget=forms.RadioSelect
+    )
+    given_by_name = forms.CharField(label=_("Navn på den, der giver samtykke"), max_length=200)
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisationer (hele organisationen)"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("Enheder"),
+        required=False,
+        queryset=Unit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Oplysninger, der må deles"),
+        choices=CATEGORY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["plan"],
+        error_messages={"required": _("Vælg mindst én kategori af oplysninger.")},
+    )
+    valid_from = date_field(_("Gyldigt fra"), required=True)
+    valid_to = date_field(
+        _("Gyldigt til"), help_text=_("dd.mm.åååå – tomt: til det trækkes tilbage")
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        team = TeamMember.objects.filter(course=course)
+        org_ids = set(team.values_list("organisation_id", flat=True))
+        org_ids.add(course.coordinator_unit.organisation_id)
+        unit_ids = set(team.exclude(unit=None).values_list("unit_id", flat=True))
+        unit_ids.add(course.coordinator_unit_id)
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["organisations"]
+        ).queryset = Organisation.objects.filter(pk__in=org_ids).order_by("name")
+        units = cast(forms.ModelMultipleChoiceField, self.fields["units"])
+        units.queryset = (
+            Unit.objects.filter(pk__in=unit_ids)
+            .select_related("organisation")
+            .order_by("organisation__name", "name")
+        )
+        units.label_from_instance = lambda u: f"{u.name}, {u.organisation.name}"  # type: ignore[method-assign,assignment]
+        self.initial.setdefault("valid_from", timezone.localdate())
+        born = course.citizen.birth_date
+        self.initial.setdefault(
+            "given_by",
+            logic.who_consents(born, timezone.localdate())
+            .replace("custody_holder", GivenBy.CUSTODY_HOLDER)
+            .replace("citizen", GivenBy.CITIZEN),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("organisations") and not data.get("units") and not self.has_error("units"):
+            self.add_error(
+                "units", _("Vælg mindst én organisation eller enhed, som samtykket omfatter.")
+            )
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", _("Slutdatoen skal ligge efter startdatoen."))
+        return data
+
+
+class WithdrawConsentForm(forms.Form):
+    by_name = forms.CharField(
+        label=_("Hvem trækker samtykket tilbage?"),
+        max_length=200,
+        required=False,
+        help_text=_("Fx borgerens navn. Tomt: dit eget navn registreres."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Ja, træk samtykket tilbage nu. Adgangen ophører med det samme."),
+        error_messages={"required": _("Bekræft, at samtykket skal trækkes tilbage.")},
+    )
+
+
+class WithoutConsentForm(forms.Form):
+    legal_basis = forms.CharField(
+        label=_("Hjemmel (lov og paragraf)"),
+        max_length=300,
+        help_text=_(
+            "Fx »Serviceloven § 153 (underretningspligt)« eller »Retssikkerhedsloven § 11 c«."
+        ),
+    )
+    reason = forms.CharField(label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TeamMemberForm(forms.Form):
+    organisation = organisation_field(_("Organisation"), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Enhed"),
+        required=False,
+        queryset=Unit.objects.select_related("organisation").order_by("organisation__name", "name"),
+        empty_label=_("— ingen enhed i Helhed —"),
+        help_text=_("Vælg enheden, hvis personen arbejder i en enhed i Helhed."),
+    )
+    member_user = forms.ModelChoiceField(
+        label=_("Bruger i Helhed (valgfri)"),
+        required=False,
+        queryset=User.objects.none(),
+        empty_label=_("— ingen —"),
+        help_text=_("Medarbejdere i den valgte enhed."),
+    )
+    name = forms.CharField(
+        label=_("Navn"), max_length=200, required=False, help_text=_("Tomt: brugerens navn.")
+    )
+    role = forms.CharField(
+        label=_("Rolle"),
+        max_length=120,
+        help_text=_("Fx »Sagsbehandler, jobcenter« eller »Behandler«."),
+    )
+    welfare_area = welfare_area_field(_("Fagområde"), required=False)
+    phone = forms.CharField(
+        label=_("Telefon"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    valid_from = date_field(_("Fra"), required=True)
+    valid_to = date_field(_("Til"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = cast(forms.ModelChoiceField, self.fields["unit"])
+        unit_field.label_from_instance = lambda u: f"{u.name}, {u.organisation.name}"  # type: ignore[method-assign,assignment]
+        self.initial.setdefault("valid_from", timezone.localdate())
+        unit_id = self.data.get("unit") if self.is_bound else self.initial.get("unit")
+        users = cast(forms.ModelChoiceField, self.fields["member_user"])
+        try:
+            unit_uuid = uuid.UUID(str(unit_id)) if unit_id else None
+        except ValueError:
+            unit_uuid = None
+        if unit_uuid is not None:
+            today = timezone.localdate()
+            users.queryset = (
+                User.objects.filter(
+                    kind=UserKind.STAFF, is_active=True, memberships__unit_id=unit_uuid
+                )
+                .filter(Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today))
+                .distinct()
+                .order_by("first_name", "last_name")
+            )
+        users.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign,assignment]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        unit, org = data.get("unit"), data.get("organisation")
+        if unit is not None and org is None:
+            data["organisation"] = unit.organisation
+        elif unit is None and org is None and not self.has_error("organisation"):
+            self.add_error("organisation", _("Vælg en organisation eller en enhed."))
+        member = data.get("member_user")
+        if not data.get("name", "").strip():
+            if member is not None:
+                data["name"] = member.get_full_name() or member.username
+            else:
+                self.add_error("name", _("Angiv navn."))
+        if member is not None:
+            data["phone"] = data.get("phone") or member.phone
+            data["email"] = data.get("email") or member.email
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", _("Slutdatoen skal ligge efter startdatoen."))
+        return data
+
+
+class TeamEndForm(forms.Form):
+    valid_to = date_field(_("Sidste dag i teamet"), required=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The plan
+# --------------------------------------------------------------------------------------------
+
+
+class PlanForm(forms.Form):
+    """Base of every plan form: the version the user started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        self.plan = plan
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", plan.version)
+
+    def service_fields(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+    def with_version(self, version: int) -> PlanForm:
+        """The same input, bound again to a newer version (after a refused stale save)."""
+        data = self.data.copy()  # type: ignore[attr-defined]
+        data["version"] = str(version)
+        self.plan.version = version
+        return type(self)(data, plan=self.plan, **self.extra_kwargs())
+
+    def extra_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def current_values(self, instance: Any) -> list[tuple[str, str]]:
+        """(label, value) of what is stored now, to show beside the user's own input."""
+        values = []
+        for name, field in self.fields.items():
+            if name == "version" or instance is None:
+                continue
+            value = getattr(instance, name, None)
+            if isinstance(field, forms.ModelMultipleChoiceField) and value is not None:
+                value = list(value.all())
+            values.append((str(field.label), display_value(self, name, value)))
+        return values
+
+
+class PlanTextForm(PlanForm):
+    citizen_statement = forms.CharField(
+        label=_("Det vigtigste for mig (borgerens egne ord)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    summary = forms.CharField(
+        label=_("Fælles resumé"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    @staticmethod
+    def initial_for(plan: Plan) -> dict[str, Any]:
+        return {"citizen_statement": plan.citizen_statement, "summary": plan.summary}
+
+
+IMPORTANCE_CHOICES = [("", _("— ikke angivet —"))] + [(str(i), str(i)) for i in range(1, 6)]
+
+
+class GoalForm(PlanForm):
+    text = forms.CharField(
+        label=_("Målet med borgerens egne ord"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    horizon = forms.ChoiceField(label=_("Sigt"), choices=Horizon.choices, initial=Horizon.SHORT)
+    priority = forms.IntegerField(
+        label=_("Prioritet (1 er vigtigst)"), min_value=1, max_value=99, initial=1
+    )
+    importance = forms.TypedChoiceField(
+        label=_("Hvor vigtigt er målet for borgeren (1-5)"),
+        choices=IMPORTANCE_CHOICES,
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=GoalStatus.choices, initial=GoalStatus.OPEN
+    )
+    target_date = date_field(_("Måldato"))
+
+    @staticmethod
+    def initial_for(goal: Goal) -> dict[str, Any]:
+        return {
+            "text": goal.text,
+            "horizon": goal.horizon,
+            "priority": goal.priority,
+            "importance": goal.importance,
+            "status": goal.status,
+            "target_date": goal.target_date,
+        }
+
+
+def team_members_field(label: Any) -> forms.ModelChoiceField:
+    field = forms.ModelChoiceField(
+        label=label, required=False, queryset=TeamMember.objects.none(), empty_label=_("— ingen —")
+    )
+    field.label_from_instance = lambda m: f"{m.name} ({m.role})"  # type: ignore[method-assign,assignment]
+    return field
+
+
+def current_team(plan: Plan) -> Any:
+    today = timezone.localdate()
+    return (
+        TeamMember.objects.filter(course_id=plan.course_id, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by("name")
+    )
+
+
+class SubGoalForm(PlanForm):
+    text = forms.CharField(label=_("Delmål"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = team_members_field(_("Ansvarlig"))
+    welfare_area = welfare_area_field(_("Fagområde"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = current_team(self.plan)
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        area = data.get("welfare_area")
+        return {
+            "text": data["text"],
+            "owner": data.get("owner"),
+            "welfare_area_id": area.pk if area else None,
+        }
+
+
+class MeasureForm(PlanForm):
+    title = forms.CharField(label=_("Indsats"), max_length=200)
+    welfare_area = welfare_area_field(_("Fagområde"))
+    legal_basis = LegalBasisField(
+        label=_("Hjemmel"),
+        error_messages={"required": _("Angiv hjemmel (lov og paragraf) for indsatsen.")},
+    )
+    organisation = organisation_field(_("Ansvarlig organisation"))
+    unit = forms.ModelChoiceField(
+        label=_("Ansvarlig enhed"),
+        required=False,
+        queryset=Unit.objects.none(),
+        empty_label=_("— ingen —"),
+    )
+    responsible = team_members_field(_("Ansvarlig person"))
+    goals = forms.ModelMultipleChoiceField(
+        label=_("Mål, indsatsen skal hjælpe med"),
+        required=False,
+        queryset=Goal.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    start_date = date_field(_("Start"))
+    end_date = date_field(_("Slut"))
+    expected_end = date_field(_("Forventet slut"))
+    status = forms.ChoiceField(
+        label=_("Status"), choices=MeasureStatus.choices, initial=MeasureStatus.PLANNED
+    )
+    budget_area = forms.ChoiceField(
+        label=_("Hvem betaler"), choices=[("", _("— vælg —")), *BudgetArea.choices]
+    )
+    description = forms.CharField(
+        label=_("Beskrivelse"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.initial.get("legal_basis")
+        cast(LegalBasisField, self.fields["legal_basis"]).choices = legal_basis_choices(current)
+        cast(forms.ModelChoiceField, self.fields["responsible"]).queryset = current_team(self.plan)
+        goals = cast(forms.ModelMultipleChoiceField, self.fields["goals"])
+        goals.queryset = Goal.objects.filter(plan=self.plan)
+        unit_ids = (
+            TeamMember.objects.filter(course_id=self.plan.course_id)
+            .exclude(unit=None)
+            .values_list("unit_id", flat=True)
+        )
+        units = cast(forms.ModelChoiceField, self.fields["unit"])
+        units.queryset = Unit.objects.filter(pk__in=unit_ids).select_related("organisation")
+        units.label_from_instance = lambda u: f"{u.name}, {u.organisation.name}"  # type: ignore[method-assign,assignment]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("Slutdatoen skal ligge efter startdatoen."))
+        unit, org = data.get("unit"), data.get("organisation")
+        if unit is not None and org is not None and unit.organisation_id != org.pk:
+            self.add_error("unit", _("Enheden hører ikke til den valgte organisation."))
+        return data
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(super().service_fields())
+        data.pop("goals", None)
+        return data
+
+    @staticmethod
+    def initial_for(m: Measure) -> dict[str, Any]:
+        return {
+            "title": m.title,
+            "welfare_area": m.welfare_area_id,
+            "legal_basis": m.legal_basis_id,
+            "organisation": m.organisation_id,
+            "unit": m.unit_id,
+            "responsible": m.responsible_id,
+            "goals": [g.pk for g in m.goals.all()],
+            "start_date": m.start_date,
+            "end_date": m.end_date,
+            "expected_end": m.expected_end,
+            "status": m.status,
+            "budget_area": m.budget_area,
+            "description": m.description,
+        }
+
+
+class DemandForm(PlanForm):
+    organisation = organisation_field(_("Stillet af (organisation)"))
+    welfare_area = welfare_area_field(_("Sektor"))
+    kind = forms.ChoiceField(label=_("Type"), choices=[("", _("— vælg —")), *DemandKind.choices])
+    title = forms.CharField(label=_("Krav"), max_length=200)
+    details = forms.CharField(
+        label=_("Uddybning"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    frequency = forms.CharField(
+        label=_("Hyppighed"),
+        max_length=100,
+        required=False,
+        help_text=_("Fx »hver mandag« eller »2 gange om ugen«."),
+    )
+    consequence = forms.CharField(label=_("Konsekvens ved brud"), max_length=200, required=False)
+    legal_basis = LegalBasisField(label=_("Hjemmel"), required=False)
+    start_date = date_field(_("Fra"))
+    end_date = date_field(_("Til"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(LegalBasisField, self.fields["legal_basis"]).choices = legal_basis_choices(
+            self.initial.get("legal_basis")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("Slutdatoen skal ligge efter startdatoen."))
+        return data
+
+    @staticmethod
+    def initial_for(d: Demand) -> dict[str, Any]:
+        return {
+            "organisation": d.organisation_id,
+            "welfare_area": d.welfare_area_id,
+            "kind": d.kind,
+            "title": d.title,
+            "details": d.details,
+            "frequency": d.frequency,
+            "consequence": d.consequence,
+            "legal_basis": d.legal_basis_id,
+            "start_date": d.start_date,
+            "end_date": d.end_date,
+        }
+
+
+class AppointmentForm(PlanForm):
+    title = forms.CharField(label=_("Aftale"), max_length=200)
+    organisation = organisation_field(_("Hos (organisation)"))
+    welfare_area = welfare_area_field(_("Fagområde"), required=False)
+    with_member = team_members_field(_("Med (kontaktperson)"))
+    place = forms.CharField(label=_("Sted"), max_length=200, required=False)
+    day = date_field(_("Dato"), required=True)
+    start_time = forms.TimeField(
+        label=_("Starter kl."),
+        help_text=_("tt:mm"),
+        widget=forms.TimeInput(attrs={"inputmode": "numeric"}, format="%H:%M"),
+    )
+    end_time = forms.TimeField(
+        label=_("Slutter kl."),
+        help_text=_("tt:mm"),
+        widget=forms.TimeInput(attrs={"inputmode": "numeric"}, format="%H:%M"),
+    )
+    demand = forms.ModelChoiceField(
+        label=_("Krav om fremmøde"),
+        required=False,
+        queryset=Demand.objects.none(),
+        empty_label=_("— intet —"),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["with_member"]).queryset = current_team(self.plan)
+        cast(forms.ModelChoiceField, self.fields["demand"]).queryset = Demand.objects.filter(
+            plan=self.plan
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, start, end = data.get("day"), data.get("start_time"), data.get("end_time")
+        if day and start and end:
+            data["starts_at"] = timezone.make_aware(datetime.combine(day, start))
+            data["ends_at"] = timezone.make_aware(datetime.combine(day, end))
+            if end <= start:
+                self.add_error("end_time", _("Aftalen skal slutte efter, den begynder."))
+        return data
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(super().service_fields())
+        for key in ("day", "start_time", "end_time"):
+            data.pop(key, None)
+        return data
+
+    def current_values(self, instance: Any) -> list[tuple[str, str]]:
+        values = [
+            v
+            for v in super().current_values(instance)
+            if v[0] not in {str(self.fields[k].label) for k in ("day", "start_time", "end_time")}
+        ]
+        if instance is not None:
+            start = timezone.localtime(instance.starts_at)
+            end = timezone.localtime(instance.ends_at)
+            values.append((str(_("Tidspunkt")), f"{start:%d.%m.%Y} {start:%H:%M}–{end:%H:%M}"))
+        return values
+
+    @staticmethod
+    def initial_for(a: Appointment) -> dict[str, Any]:
+        start, end = timezone.localtime(a.starts_at), timezone.localtime(a.ends_at)
+        return {
+            "title": a.title,
+            "organisation": a.organisation_id,
+            "welfare_area": a.welfare_area_id,
+            "with_member": a.with_member_id,
+            "place": a.place,
+            "day": start.date(),
+            "start_time": start.time(),
+            "end_time": end.time(),
+            "demand": a.demand_id,
+            "note": a.note,
+        }
+
+
+class ConflictForm(forms.Form):
+    first = forms.ModelChoiceField(
+        label=_("Første krav"), queryset=Demand.objects.none(), empty_label=_("— vælg —")
+    )
+    second = forms.ModelChoiceField(
+        label=_("Andet krav"), queryset=Demand.objects.none(), empty_label=_("— vælg —")
+    )
+    description = forms.CharField(
+        label=_("Hvorfor er kravene i modstrid?"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, demands: list[Demand], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ids = [d.pk for d in demands]
+        for name in ("first", "second"):
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            field.queryset = Demand.objects.filter(pk__in=ids).select_related("organisation")
+            field.label_from_instance = lambda d: f"{d.title} ({d.organisation.name})"  # type: ignore[method-assign,assignment]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("first") is not None and data.get("first") == data.get("second"):
+            self.add_error("second", _("Vælg to forskellige krav."))
+        return data
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("Beslutning"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Hvad er besluttet, og hvem har besluttet det?"),
+    )

@@ -1,0 +1,743 @@
+"""Citizens and households, courses, consent, the team, and the one shared plan.
+
+Personal data lives here. Nothing in this module decides who may read it — that is
+``selectors.py`` (through ``logic.may_see_course``) — and every read goes through the audit log.
+The CPR number is never part of a URL, a log line or an exception message; pages show it masked.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from helhed.core.models import Organisation, Unit, WelfareArea
+from helhed.courses import logic
+from helhed.registry.models import Initiative
+
+
+class ContactChannel(models.TextChoices):
+    DIGITAL_POST = "digital-post", _("Digital Post")
+    SMS = "sms", _("SMS")
+    PHONE = "telefon", _("Telefon")
+    IN_PERSON = "personligt", _("Personligt via koordinatoren")
+
+
+class Citizen(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cpr = models.CharField(_("CPR-nummer"), max_length=10, unique=True)
+    birth_date = models.DateField(_("fødselsdato"))
+    first_name = models.CharField(_("fornavn"), max_length=100)
+    last_name = models.CharField(_("efternavn"), max_length=100)
+    preferred_name = models.CharField(_("kaldenavn"), max_length=100, blank=True)
+    contact_channel = models.CharField(
+        _("foretrukken kontaktform"),
+        max_length=15,
+        choices=ContactChannel.choices,
+        default=ContactChannel.DIGITAL_POST,
+    )
+    phone = models.CharField(_("telefon"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("adresse"), max_length=200, blank=True)
+    no_fixed_address = models.BooleanField(
+        _("uden fast bopæl"),
+        default=False,
+        help_text=_("Digital Post og breve når ofte ikke frem til borgere uden fast bopæl."),
+    )
+    companion_wanted = models.BooleanField(_("ønsker bisidder eller ledsager"), default=False)
+    contact_note = models.TextField(_("note om kontakt"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="citizen",
+        verbose_name=_("borgerens login"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["last_name", "first_name"]
+        verbose_name = _("borger")
+        verbose_name_plural = _("borgere")
+        indexes: ClassVar = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def masked_cpr(self) -> str:
+        return logic.mask_cpr(self.cpr)
+
+    def age(self, on: date) -> int:
+        return logic.age_on(self.birth_date, on)
+
+
+class Relative(models.Model):
+    """Someone close to the citizen; a custody holder may consent for a child under 15."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="relatives")
+    name = models.CharField(_("navn"), max_length=200)
+    relation = models.CharField(_("relation"), max_length=100)
+    phone = models.CharField(_("telefon"), max_length=20, blank=True)
+    is_custody_holder = models.BooleanField(_("forældremyndighed"), default=False)
+
+    class Meta:
+        ordering: ClassVar = ["name"]
+        verbose_name = _("pårørende")
+        verbose_name_plural = _("pårørende")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relation})"
+
+
+class Household(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("navn"), max_length=200, help_text=_("Fx »Familien Jensen«."))
+    members = models.ManyToManyField(Citizen, related_name="households", blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["name"]
+        verbose_name = _("husstand")
+        verbose_name_plural = _("husstande")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RelationKind(models.TextChoices):
+    PARENT = "forælder", _("Forælder til")
+    PARTNER = "partner", _("Partner til")
+    EX_PARTNER = "ekspartner", _("Tidligere partner til")
+    STEP_PARENT = "stedforælder", _("Stedforælder til")
+    SIBLING = "søskende", _("Søskende til")
+    HALF_SIBLING = "halvsøskende", _("Halvsøskende til")
+
+
+class HouseholdRelation(models.Model):
+    """A directed relation inside a household: ``from_citizen`` is <kind> ``to_citizen``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="relations")
+    from_citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="+")
+    to_citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("relation"), max_length=15, choices=RelationKind.choices)
+
+    class Meta:
+        verbose_name = _("familierelation")
+        verbose_name_plural = _("familierelationer")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=~Q(from_citizen=F("to_citizen")), name="relation_not_self"
+            ),
+            models.UniqueConstraint(
+                fields=["household", "from_citizen", "to_citizen", "kind"], name="relation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_citizen} {self.get_kind_display()} {self.to_citizen}"
+
+
+class CourseStatus(models.TextChoices):
+    REFERRED = "henvist", _("Henvist")
+    CLARIFICATION = "afklaring", _("Afklaring")
+    ACTIVE = "aktiv", _("Aktiv")
+    PAUSED = "pause", _("Pause")
+    CLOSED = "afsluttet", _("Afsluttet")
+
+
+class Course(models.Model):
+    """One citizen's — or one family's — course in an initiative."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.PROTECT, related_name="courses", verbose_name=_("indsats")
+    )
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, related_name="courses", verbose_name=_("borger")
+    )
+    household = models.ForeignKey(
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="courses",
+        verbose_name=_("familie (hvis planen dækker hele familien)"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CourseStatus.choices, default=CourseStatus.REFERRED
+    )
+    closing_reason = models.TextField(_("årsag til afslutning"), blank=True)
+    referred_on = models.DateField(_("henvist"))
+    start_date = models.DateField(_("startdato"), null=True, blank=True)
+    end_date = models.DateField(_("slutdato"), null=True, blank=True)
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="coordinated_courses",
+        verbose_name=_("koordinator"),
+    )
+    coordinator_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="coordinated_courses",
+        verbose_name=_("koordinatorens enhed"),
+    )
+    mandate = models.TextField(
+        _("koordinatorens mandat"),
+        blank=True,
+        help_text=_("Hvad koordinatoren kan sætte i gang uden at spørge andre (fx beløbsgrænser)."),
+    )
+    intake_checklist = models.JSONField(
+        _("visitation: målgruppekriterier"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Kriterium → ja/nej/ukendt, fra indsatsens objektive og skønsmæssige kriterier."
+        ),
+    )
+    referral_note = models.TextField(_("henvisningsårsag"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering: ClassVar = ["-referred_on"]
+        verbose_name = _("forløb")
+        verbose_name_plural = _("forløb")
+        indexes: ClassVar = [models.Index(fields=["coordinator", "status"])]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="course_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="afsluttet") | ~Q(closing_reason=""),
+                name="course_closed_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citizen} – {self.initiative.name}"
+
+
+class CoordinatorChange(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="coordinator_changes")
+    previous = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("årsag"), blank=True)
+    mandate = models.TextField(_("mandat"), blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["changed_at"]
+        verbose_name = _("koordinatorskifte")
+        verbose_name_plural = _("koordinatorskift")
+
+    def __str__(self) -> str:
+        return f"{self.previous} → {self.new}"
+
+
+class GivenBy(models.TextChoices):
+    CITIZEN = "borger", _("Borgeren selv")
+    CUSTODY_HOLDER = "forældremyndighed", _("Indehaver af forældremyndighed")
+
+
+class Consent(models.Model):
+    """Samtykke: which organisations/units may share which data categories, and when."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="consents")
+    given_by = models.CharField(_("givet af"), max_length=20, choices=GivenBy.choices)
+    given_by_name = models.CharField(_("navn på den, der giver samtykke"), max_length=200)
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="+", verbose_name=_("organisationer")
+    )
+    units = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name=_("enheder"))
+    # One flag per data category (logic.DATA_CATEGORIES) so access can be decided in SQL.
+    cat_plan = models.BooleanField(_("plan, mål og aftaler"), default=True)
+    cat_health = models.BooleanField(_("helbred"), default=False)
+    cat_social = models.BooleanField(_("sociale forhold"), default=False)
+    cat_crime = models.BooleanField(_("strafbare forhold"), default=False)
+    cat_economy = models.BooleanField(_("økonomi og forsørgelse"), default=False)
+    valid_from = models.DateField(_("gyldig fra"))
+    valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("trukket tilbage"), null=True, blank=True)
+    withdrawn_by_name = models.CharField(_("trukket tilbage af"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["-valid_from"]
+        verbose_name = _("samtykke")
+        verbose_name_plural = _("samtykker")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="consent_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Samtykke {self.valid_from:%d.%m.%Y}"
+
+    @property
+    def categories(self) -> frozenset[str]:
+        return frozenset(c for c, _label in logic.DATA_CATEGORIES if getattr(self, f"cat_{c}"))
+
+    def valid_on(self, on: date) -> bool:
+        return self.facts(set(), set()).valid_on(on)
+
+    def facts(self, organisation_ids: set[object], unit_ids: set[object]) -> logic.ConsentFacts:
+        return logic.ConsentFacts(
+            organisation_ids=frozenset(organisation_ids),
+            unit_ids=frozenset(unit_ids),
+            categories=self.categories,
+            valid_from=self.valid_from,
+            valid_to=self.valid_to,
+            withdrawn_on=self.withdrawn_on,
+        )
+
+
+class WithoutConsentAccess(models.Model):
+    """An explicit, time-limited access to a course without consent, on a named legal basis.
+    Every read during it is flagged "uden samtykke" in the access log."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    legal_basis = models.CharField(_("hjemmel"), max_length=300)
+    reason = models.TextField(_("begrundelse"))
+    opened_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("adgang uden samtykke")
+        verbose_name_plural = _("adgange uden samtykke")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.legal_basis}"
+
+
+class TeamMember(models.Model):
+    """A professional around the citizen: in Helhed (``user``) or outside it (name only)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("navn"), max_length=200)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="team_memberships"
+    )
+    welfare_area = models.ForeignKey(
+        WelfareArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("rolle"), max_length=120)
+    phone = models.CharField(_("telefon"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    valid_from = models.DateField(_("fra"))
+    valid_to = models.DateField(_("til"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["valid_to", "name"]
+        verbose_name = _("kontaktperson")
+        verbose_name_plural = _("team")
+        indexes: ClassVar = [models.Index(fields=["unit", "course"])]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="team_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})"
+
+
+class LegalBasis(models.Model):
+    """A maintained list of laws and paragraphs that measures are given under."""
+
+    id = models.SlugField(primary_key=True, max_length=60)
+    law = models.CharField(_("lov"), max_length=100)
+    paragraph = models.CharField(_("paragraf"), max_length=60)
+    title = models.CharField(_("titel"), max_length=200)
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering: ClassVar = ["law", "id"]
+        verbose_name = _("hjemmel")
+        verbose_name_plural = _("hjemler")
+
+    def __str__(self) -> str:
+        return f"{self.law} {self.paragraph} – {self.title}"
+
+
+class Plan(models.Model):
+    """The one shared plan of a course. ``version`` increases with every saved change and is the
+    optimistic-concurrency token: a save based on an older version is refused."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="plan")
+    citizen_statement = models.TextField(
+        _("det vigtigste for mig"),
+        blank=True,
+        help_text=_("Borgerens egne ord om, hvad der skal ske."),
+    )
+    summary = models.TextField(_("fælles resumé"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("helhedsorienteret plan")
+        verbose_name_plural = _("helhedsorienterede planer")
+
+    def __str__(self) -> str:
+        return f"Plan v{self.version}"
+
+
+class PlanVersion(models.Model):
+    """A snapshot of the whole plan after a change: who, when, what changed; restorable."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changes = models.JSONField(default=list)
+    snapshot = models.JSONField()
+
+    class Meta:
+        ordering: ClassVar = ["-number"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+
+class Horizon(models.TextChoices):
+    SHORT = "kort", _("Kort sigt")
+    LONG = "lang", _("Lang sigt")
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "aaben", _("I gang")
+    REACHED = "naaet", _("Nået")
+    DROPPED = "opgivet", _("Opgivet")
+
+
+class Goal(models.Model):
+    """A goal in the citizen's own words."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    text = models.TextField(_("målet med borgerens egne ord"))
+    horizon = models.CharField(
+        _("sigt"), max_length=5, choices=Horizon.choices, default=Horizon.SHORT
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("prioritet"), default=1, validators=[MinValueValidator(1)]
+    )
+    importance = models.PositiveSmallIntegerField(
+        _("hvor vigtigt er det for mig (1-5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN
+    )
+    target_date = models.DateField(_("måldato"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["priority", "horizon"]
+        verbose_name = _("mål")
+        verbose_name_plural = _("mål")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(importance__isnull=True) | Q(importance__gte=1, importance__lte=5),
+                name="goal_importance_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SubGoal(models.Model):
+    """A professional's sub-goal under the citizen's goal."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="subgoals")
+    text = models.TextField(_("delmål"))
+    owner = models.ForeignKey(
+        TeamMember,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("ansvarlig"),
+    )
+    welfare_area = models.ForeignKey(
+        WelfareArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("delmål")
+        verbose_name_plural = _("delmål")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class MeasureStatus(models.TextChoices):
+    PLANNED = "planlagt", _("Planlagt")
+    ACTIVE = "aktiv", _("I gang")
+    PAUSED = "pause", _("På pause")
+    ENDED = "afsluttet", _("Afsluttet")
+    CANCELLED = "annulleret", _("Annulleret")
+
+
+class BudgetArea(models.TextChoices):
+    EMPLOYMENT = "beskaeftigelse", _("Beskæftigelse (kommune)")
+    CHILDREN = "boern-unge", _("Børn og unge (kommune)")
+    ADULTS = "voksne", _("Voksne, handicap og psykiatri (kommune)")
+    HEALTH = "sundhed", _("Sundhed og ældre (kommune)")
+    SCHOOL = "skole", _("Skole og dagtilbud (kommune)")
+    HOUSING = "bolig", _("Bolig (kommune/boligselskab)")
+    REGION = "region", _("Regionen")
+    STATE = "stat", _("Staten")
+    OTHER = "andet", _("Andet")
+
+
+class Measure(models.Model):
+    """An indsats/tilbud for the citizen in the plan."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="measures")
+    title = models.CharField(_("indsats"), max_length=200)
+    welfare_area = models.ForeignKey(
+        WelfareArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("fagområde")
+    )
+    legal_basis = models.ForeignKey(
+        LegalBasis, on_delete=models.PROTECT, related_name="+", verbose_name=_("hjemmel")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ansvarlig organisation"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ansvarlig enhed"),
+    )
+    responsible = models.ForeignKey(
+        TeamMember,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("ansvarlig person"),
+    )
+    goals = models.ManyToManyField(Goal, blank=True, related_name="measures", verbose_name=_("mål"))
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("slut"), null=True, blank=True)
+    expected_end = models.DateField(_("forventet slut"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED
+    )
+    budget_area = models.CharField(_("hvem betaler"), max_length=20, choices=BudgetArea.choices)
+    description = models.TextField(_("beskrivelse"), blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["start_date", "title"]
+        verbose_name = _("indsats")
+        verbose_name_plural = _("indsatser")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="measure_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def data_category(self) -> str:
+        return logic.data_category_for_area(self.welfare_area_id)
+
+
+class DemandKind(models.TextChoices):
+    ATTENDANCE = "fremmoede", _("Fremmøde")
+    JOB_SEARCH = "jobsoegning", _("Jobsøgning")
+    SOBRIETY = "afholdenhed", _("Afholdenhed (stoffer/alkohol)")
+    TREATMENT = "behandling", _("Behandling")
+    REPORTING = "indberetning", _("Indberetning og tilsyn")
+    OTHER = "andet", _("Andet")
+
+
+class Demand(models.Model):
+    """A requirement a sector places on the citizen."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="demands")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("stillet af")
+    )
+    welfare_area = models.ForeignKey(
+        WelfareArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("sektor")
+    )
+    kind = models.CharField(_("type"), max_length=15, choices=DemandKind.choices)
+    title = models.CharField(_("krav"), max_length=200)
+    details = models.TextField(_("uddybning"), blank=True)
+    frequency = models.CharField(_("hyppighed"), max_length=100, blank=True)
+    consequence = models.CharField(_("konsekvens ved brud"), max_length=200, blank=True)
+    legal_basis = models.ForeignKey(
+        LegalBasis,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("hjemmel"),
+    )
+    start_date = models.DateField(_("fra"), null=True, blank=True)
+    end_date = models.DateField(_("til"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["welfare_area__order", "title"]
+        verbose_name = _("krav til borgeren")
+        verbose_name_plural = _("krav til borgeren")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def data_category(self) -> str:
+        return logic.data_category_for_area(self.welfare_area_id)
+
+
+class DemandConflict(models.Model):
+    """Two demands a coordinator has marked as contradictory; flagged until resolved."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="conflicts")
+    first = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="+")
+    description = models.TextField(_("hvorfor er kravene i modstrid"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    marked_at = models.DateTimeField(auto_now_add=True)
+    resolution = models.TextField(_("beslutning"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["resolved_at", "-marked_at"]
+        verbose_name = _("modstridende krav")
+        verbose_name_plural = _("modstridende krav")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=~Q(first=F("second")), name="conflict_two_demands"),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | ~Q(resolution=""),
+                name="conflict_resolution_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class Appointment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="appointments")
+    title = models.CharField(_("aftale"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("hos")
+    )
+    welfare_area = models.ForeignKey(
+        WelfareArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    with_member = models.ForeignKey(
+        TeamMember,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("med"),
+    )
+    place = models.CharField(_("sted"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starter"))
+    ends_at = models.DateTimeField(_("slutter"))
+    demand = models.ForeignKey(
+        Demand,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appointments",
+        verbose_name=_("krav om fremmøde"),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["starts_at"]
+        verbose_name = _("aftale")
+        verbose_name_plural = _("aftaler")
+        indexes: ClassVar = [models.Index(fields=["plan", "starts_at"])]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="appointment_period_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def data_category(self) -> str:
+        return logic.data_category_for_area(self.welfare_area_id)

@@ -1,0 +1,476 @@
+"""Reads of courses — the only way views, API and other apps get at citizens' data.
+
+Two rules hold for every function here that returns personal data:
+
+1. **Access**: a professional sees a course only if they are its coordinator, or one of their
+   units is on the course's team *and* covered by a consent valid today (by unit or by the
+   unit's organisation) that includes the plan, or they have opened an explicit, logged access
+   without consent. ``visible_courses`` expresses this in SQL; ``logic.may_see_course`` is the
+   same rule over plain values, and a property test keeps the two equal.
+2. **Audit**: every read of a citizen's data writes an access-log entry (``log_access``).
+   Functions that read personal data take the ``purpose`` and log before returning.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.utils import timezone
+
+from helhed.audit.models import Purpose
+from helhed.audit.services import log_access
+from helhed.core.models import User, UserKind
+from helhed.core.selectors import current_memberships
+from helhed.courses import logic
+from helhed.courses.models import (
+    Appointment,
+    Citizen,
+    Consent,
+    Course,
+    CourseStatus,
+    Demand,
+    DemandConflict,
+    Goal,
+    Measure,
+    Plan,
+    TeamMember,
+    WithoutConsentAccess,
+)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def _valid_consent_q(on: date, prefix: str = "") -> Q:
+    p = prefix
+    return (
+        Q(**{f"{p}valid_from__lte": on})
+        & (Q(**{f"{p}valid_to__isnull": True}) | Q(**{f"{p}valid_to__gte": on}))
+        & (Q(**{f"{p}withdrawn_on__isnull": True}) | Q(**{f"{p}withdrawn_on__gt": on}))
+    )
+
+
+def _active_team_q(on: date) -> Q:
+    return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+def visible_courses(user: User, on: date | None = None, category: str = "plan") -> QuerySet[Course]:
+    """The courses ``user`` may see on ``on``: the access rule in one query (no log written —
+    callers that show personal data log what they show)."""
+    on = on or today()
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        return Course.objects.none()
+    pairs = list(current_memberships(user, on).values_list("unit_id", "unit__organisation_id"))
+    unit_ids = [unit for unit, _org in pairs]
+    org_ids = {org for _unit, org in pairs}
+    # The rule as ``pk IN (…)`` semi-joins that start from the consents naming the user's units
+    # or their organisations (indexed M2M rows), not from every course or every team row of the
+    # user's units (a coordinating unit is on the team of every course it coordinates): at
+    # 300,000 citizens that is the difference between a millisecond and half a second.
+    active_team = TeamMember.objects.filter(_active_team_q(on))
+    valid = _valid_consent_q(on, prefix="consent__") & Q(**{f"consent__cat_{category}": True})
+    by_unit = (
+        Consent.units.through.objects.filter(valid, unit_id__in=unit_ids)
+        .filter(
+            Exists(active_team.filter(course=OuterRef("consent__course"), unit=OuterRef("unit_id")))
+        )
+        .values("consent__course_id")
+    )
+    by_organisation = (
+        Consent.organisations.through.objects.filter(valid, organisation_id__in=org_ids)
+        .filter(
+            Exists(
+                active_team.filter(
+                    course=OuterRef("consent__course"),
+                    unit_id__in=unit_ids,
+                    organisation=OuterRef("organisation_id"),
+                )
+            )
+        )
+        .values("consent__course_id")
+    )
+    granted = WithoutConsentAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values(
+        "course_id"
+    )
+    return Course.objects.filter(
+        Q(coordinator=user) | Q(pk__in=by_unit) | Q(pk__in=by_organisation) | Q(pk__in=granted)
+    )
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a user may see of one course, and on which terms."""
+
+    course: Course
+    categories: frozenset[str]
+    is_coordinator: bool
+    without_consent: WithoutConsentAccess | None
+
+    def may(self, category: str) -> bool:
+        return (
+            self.is_coordinator or self.without_consent is not None or (category in self.categories)
+        )
+
+
+def _user_units(user: User, on: date) -> list[tuple[Any, Any]]:
+    return [(m.unit_id, m.unit.organisation_id) for m in current_memberships(user, on)]
+
+
+def consent_facts(course: Course) -> list[logic.ConsentFacts]:
+    facts = []
+    for consent in course.consents.all():
+        facts.append(
+            consent.facts(
+                {o.pk for o in consent.organisations.all()}, {u.pk for u in consent.units.all()}
+            )
+        )
+    return facts
+
+
+def team_facts(course: Course) -> list[logic.TeamFacts]:
+    return [
+        logic.TeamFacts(t.unit_id, t.organisation_id, t.valid_from, t.valid_to)
+        for t in course.team.all()
+        if t.unit_id is not None
+    ]
+
+
+def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -> Access:
+    """The user's access to one course, or ``PermissionDenied`` (also for a course that does not
+    exist, so that existence does not leak)."""
+    on = on or today()
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        raise PermissionDenied
+    # The course with its plan (one row), the user's open grant as an annotation (fetched only
+    # when there is one), then consents and team: the query count does not depend on the course.
+    open_grant = (
+        WithoutConsentAccess.objects.filter(
+            course=OuterRef("pk"), user=user, expires_at__gt=timezone.now()
+        )
+        .order_by("-expires_at")
+        .values("pk")[:1]
+    )
+    course = (
+        Course.objects.select_related(
+            "citizen",
+            "initiative",
+            "coordinator",
+            "coordinator_unit",
+            "coordinator_unit__organisation",
+            "household",
+            "plan",
+        )
+        .annotate(open_grant_id=Subquery(open_grant))
+        .prefetch_related(
+            Prefetch(
+                "consents", queryset=Consent.objects.prefetch_related("organisations", "units")
+            ),
+            "team",
+        )
+        .filter(pk=course_id)
+        .first()
+    )
+    if course is None:
+        raise PermissionDenied
+    is_coordinator = course.coordinator_id == user.pk
+    grant_id = course.open_grant_id
+    grant = WithoutConsentAccess.objects.get(pk=grant_id) if grant_id is not None else None
+    user_units = _user_units(user, on)
+    team, consents = team_facts(course), consent_facts(course)
+    categories = logic.consented_categories(user_units, team, consents, on)
+    if not logic.may_see_course(
+        is_coordinator=is_coordinator,
+        user_units=user_units,
+        team=team,
+        consents=consents,
+        on=on,
+        without_consent_grant=grant is not None,
+    ):
+        raise PermissionDenied
+    return Access(course, categories, is_coordinator, grant)
+
+
+def log_course_read(user: User, access: Access, what: str, purpose: str) -> None:
+    grant = access.without_consent
+    log_access(
+        user,
+        access.course.citizen_id,
+        what,
+        purpose if grant is None else Purpose.LEGAL_OBLIGATION,
+        without_consent=grant is not None and not access.is_coordinator,
+        legal_basis=grant.legal_basis if grant is not None and not access.is_coordinator else "",
+    )
+
+
+@dataclass
+class CourseOverview:
+    """Everything the course page shows, filtered by the user's consented categories."""
+
+    access: Access
+    plan: Plan | None
+    goals: list[Goal]
+    measures: list[Measure]
+    demands: list[Demand]
+    demands_by_sector: dict[str, list[Demand]]
+    conflicts: list[DemandConflict]
+    appointments: list[Appointment]
+    overlapping: list[tuple[Appointment, Appointment]]
+    team_current: list[TeamMember]
+    team_past: list[TeamMember]
+    team_stats: logic.TeamOverview
+    hidden_categories: list[str] = field(default_factory=list)
+
+
+def course_overview(
+    user: User, course_id: uuid.UUID | str, *, purpose: str = Purpose.CASEWORK
+) -> CourseOverview:
+    """The course page: plan, team, demands side by side, conflicts, timeline. Logged."""
+    on = today()
+    access = access_for(user, course_id, on)
+    course = access.course
+    plan: Plan | None = getattr(course, "plan", None)  # selected with the course
+    if plan is not None:
+        prefetch_related_objects(
+            [plan],
+            Prefetch("goals", queryset=Goal.objects.prefetch_related("subgoals", "measures")),
+            Prefetch(
+                "measures",
+                queryset=Measure.objects.select_related(
+                    "welfare_area", "legal_basis", "organisation", "unit", "responsible"
+                ).prefetch_related("goals"),
+            ),
+            Prefetch(
+                "demands",
+                queryset=Demand.objects.select_related(
+                    "welfare_area", "organisation", "legal_basis"
+                ),
+            ),
+            Prefetch(
+                "conflicts",
+                queryset=DemandConflict.objects.select_related(
+                    "first", "second", "marked_by", "resolved_by"
+                ),
+            ),
+            Prefetch(
+                "appointments",
+                queryset=Appointment.objects.select_related(
+                    "organisation", "with_member", "welfare_area"
+                ),
+            ),
+        )
+    hidden: set[str] = set()
+
+    def allowed(item: Any) -> bool:
+        ok = access.may(item.data_category)
+        if not ok:
+            hidden.add(item.data_category)
+        return ok
+
+    goals = list(plan.goals.all()) if plan and access.may("plan") else []
+    measures = [m for m in plan.measures.all() if allowed(m)] if plan else []
+    demands = [d for d in plan.demands.all() if allowed(d)] if plan else []
+    appointments = [a for a in plan.appointments.all() if allowed(a)] if plan else []
+    visible_demand_ids = {d.id for d in demands}
+    conflicts = (
+        [
+            c
+            for c in plan.conflicts.all()
+            if c.first_id in visible_demand_ids and c.second_id in visible_demand_ids
+        ]
+        if plan
+        else []
+    )
+    by_sector: dict[str, list[Demand]] = {}
+    for demand in demands:
+        by_sector.setdefault(demand.welfare_area.name_da, []).append(demand)
+    slots = [logic.Slot(a, a.starts_at, a.ends_at) for a in appointments]
+    overlaps = logic.overlapping(slots)
+    team = list(course.team.all())
+    current = [t for t in team if t.valid_from <= on and (t.valid_to is None or t.valid_to >= on)]
+    past = [t for t in team if t not in current]
+    stats = logic.team_overview([(t.valid_from, t.valid_to) for t in team], on)
+    log_course_read(user, access, "forløb og plan", purpose)
+    labels = dict(logic.DATA_CATEGORIES)
+    return CourseOverview(
+        access=access,
+        plan=plan,
+        goals=goals,
+        measures=measures,
+        demands=demands,
+        demands_by_sector=by_sector,
+        conflicts=conflicts,
+        appointments=appointments,
+        overlapping=overlaps,
+        team_current=current,
+        team_past=past,
+        team_stats=stats,
+        hidden_categories=sorted(labels[c] for c in hidden),
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    course: Course
+    alerts: tuple[str, ...]
+
+
+PLAN_STALE_AFTER = timedelta(weeks=8)
+CONSENT_EXPIRY_WARNING = timedelta(days=30)
+
+
+def caseload(user: User, *, include_closed: bool = False) -> list[CaseloadRow]:
+    """The coordinator's courses with alerts: no plan yet, plan not updated in 8 weeks, consent
+    expiring within 30 days (or none valid), open conflicts. Logged (names are shown)."""
+    on = today()
+    qs = (
+        Course.objects.filter(coordinator=user)
+        .select_related("citizen", "initiative", "plan")
+        .prefetch_related("consents")
+        .annotate(
+            open_conflicts=Exists(
+                DemandConflict.objects.filter(plan__course=OuterRef("pk"), resolved_at__isnull=True)
+            )
+        )
+        .order_by("citizen__last_name", "citizen__first_name")
+    )
+    if not include_closed:
+        qs = qs.exclude(status=CourseStatus.CLOSED)
+    rows = []
+    now = timezone.now()
+    for course in qs:
+        alerts: list[str] = []
+        plan = getattr(course, "plan", None)
+        if plan is None or (plan.version <= 1 and not plan.citizen_statement):
+            alerts.append("Ingen plan endnu")
+        elif now - plan.updated_at > PLAN_STALE_AFTER:
+            alerts.append("Planen er ikke opdateret i 8 uger")
+        valid = [c for c in course.consents.all() if c.valid_on(on)]
+        if not valid:
+            alerts.append("Intet gyldigt samtykke")
+        elif all(
+            c.valid_to is not None and c.valid_to - on <= CONSENT_EXPIRY_WARNING for c in valid
+        ):
+            alerts.append("Samtykket udløber snart")
+        if getattr(course, "open_conflicts", False):
+            alerts.append("Modstridende krav")
+        rows.append(CaseloadRow(course, tuple(alerts)))
+    if rows:
+        log_access(user, [r.course.citizen_id for r in rows], "sagsoversigt", Purpose.CASEWORK)
+    return rows
+
+
+def search_citizens(user: User, query: str) -> list[Course]:
+    """Courses the user may see whose citizen matches a name or a CPR number. Logged as a
+    search, one entry per citizen shown; the query itself is never logged (it may be a CPR)."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    qs = visible_courses(user).select_related("citizen", "initiative")
+    try:
+        cpr = logic.normalize_cpr(query)
+        qs = qs.filter(citizen__cpr=cpr)
+    except logic.CprError:
+        for word in query.split():
+            qs = qs.filter(
+                Q(citizen__first_name__icontains=word) | Q(citizen__last_name__icontains=word)
+            )
+    results = list(qs.order_by("citizen__last_name")[:50])
+    if results:
+        log_access(user, [c.citizen_id for c in results], "søgeresultat", Purpose.SEARCH)
+    return results
+
+
+def existing_courses_for_cpr(user: User, cpr: str) -> list[Course]:
+    """Duplicate detection at intake: open courses for this CPR number, whoever coordinates them.
+
+    Only the fact that a course exists, its initiative and its coordinator are shown, so that the
+    new coordinator can ask to join instead of starting a second course. Logged."""
+    courses = list(
+        Course.objects.filter(citizen__cpr=logic.normalize_cpr(cpr))
+        .exclude(status=CourseStatus.CLOSED)
+        .select_related("initiative", "coordinator", "coordinator_unit", "citizen")
+    )
+    if courses:
+        log_access(user, courses[0].citizen_id, "dubletkontrol ved visitation", Purpose.CASEWORK)
+    return courses
+
+
+def citizen_for_user(user: User) -> Citizen | None:
+    if not user.is_authenticated or user.kind != UserKind.CITIZEN:
+        return None
+    return Citizen.objects.filter(user=user).first()
+
+
+def citizen_id_for_user(user: Any) -> uuid.UUID | None:
+    if not getattr(user, "is_authenticated", False) or user.kind != UserKind.CITIZEN:
+        return None
+    return Citizen.objects.filter(user=user).values_list("id", flat=True).first()
+
+
+@dataclass
+class CitizenView:
+    citizen: Citizen
+    courses: list[Course]
+    plans: list[Plan]
+    upcoming: list[Appointment]
+    team: list[TeamMember]
+    consents: list[Consent]
+
+
+def citizen_view(user: User) -> CitizenView | None:
+    """The citizen's own view: everything about them (they always see their own data). The
+    read is logged with purpose "egen adgang" so the log is complete."""
+    citizen = citizen_for_user(user)
+    if citizen is None:
+        return None
+    on = today()
+    courses = list(
+        Course.objects.filter(citizen=citizen)
+        .exclude(status=CourseStatus.CLOSED)
+        .select_related(
+            "initiative", "coordinator", "coordinator_unit", "coordinator_unit__organisation"
+        )
+    )
+    plans = list(
+        Plan.objects.filter(course__in=courses).prefetch_related(
+            "goals",
+            Prefetch(
+                "measures", queryset=Measure.objects.select_related("organisation", "welfare_area")
+            ),
+            Prefetch("demands", queryset=Demand.objects.select_related("organisation")),
+        )
+    )
+    now = timezone.now()
+    upcoming = list(
+        Appointment.objects.filter(plan__course__in=courses, ends_at__gte=now)
+        .select_related("organisation", "with_member")
+        .order_by("starts_at")[:20]
+    )
+    team = list(
+        TeamMember.objects.filter(course__in=courses)
+        .filter(_active_team_q(on))
+        .select_related("organisation", "unit")
+    )
+    consents = list(
+        Consent.objects.filter(course__in=courses).prefetch_related("organisations", "units")
+    )
+    log_access(user, citizen.id, "egen plan", Purpose.CITIZEN_SELF)
+    return CitizenView(citizen, courses, plans, upcoming, team, consents)
+
+
+def upcoming_slots(appointments: list[Appointment], since: datetime) -> list[Appointment]:
+    return [a for a in appointments if a.ends_at >= since]

@@ -1,0 +1,1062 @@
+"""Course pages: caseload and search, intake, the course page, and editing the one shared plan.
+
+Thin: reads go through ``selectors`` (which check access and write the access log), writes
+through ``services`` (which check permissions and run in one transaction). A service's
+``ValidationError`` becomes field errors in the form; ``PermissionDenied`` becomes a 403 page; a
+plan save based on an older version (``StalePlanError``) shows the form again with the user's
+input, what changed meanwhile and the values stored now, bound to the new version.
+
+Every page that shows a citizen's data logs the read (``selectors.log_course_read``). CPR numbers
+are never put in a URL: the search form and the intake form are POSTed.
+
+Joining an existing course (``join_course``): only the coordinator can add someone to the team
+(``services.add_team_member``), so a professional who finds an existing course at intake is
+shown whom to ask — the coordinator's name, unit, phone and e-mail — rather than being added.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from helhed.audit.models import Purpose
+from helhed.audit.services import log_access
+from helhed.core.models import User, UserKind
+from helhed.core.selectors import current_memberships
+from helhed.courses import forms as f
+from helhed.courses import logic, selectors, services
+from helhed.courses.models import (
+    Appointment,
+    Consent,
+    Course,
+    CourseStatus,
+    Demand,
+    DemandConflict,
+    Goal,
+    Measure,
+    Plan,
+    PlanVersion,
+    TeamMember,
+    WithoutConsentAccess,
+)
+
+CATEGORY_LABELS = dict(logic.DATA_CATEGORIES)
+PRINT_LAWS = (
+    ("min-plan", "Min Plan (beskæftigelse)"),
+    ("sel-141", "Handleplan, Serviceloven § 141"),
+    ("barnets-plan", "Barnets plan, Barnets lov"),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _staff(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        raise PermissionDenied
+    return user
+
+
+def course_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log-in required; a ``PermissionDenied`` with a message (e.g. "Kun forløbets koordinator
+    kan gøre dette.") is shown on a 403 page with that message."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            if not str(exc):
+                raise
+            return render(request, "courses/forbidden.html", {"message": str(exc)}, status=403)
+
+    return login_required(wrapper)
+
+
+def _access(request: HttpRequest, course_id: Any, *, category: str = "plan") -> selectors.Access:
+    access = selectors.access_for(_staff(request), course_id)
+    if not access.may(category):
+        raise PermissionDenied
+    return access
+
+
+def _log(
+    request: HttpRequest, access: selectors.Access, what: str, purpose: str = Purpose.PLANNING
+) -> None:
+    selectors.log_course_read(cast(User, request.user), access, what, purpose)
+
+
+def _coordinator_only(access: selectors.Access) -> None:
+    if not access.is_coordinator:
+        raise PermissionDenied("Kun forløbets koordinator kan gøre dette.")
+
+
+def _post(request: HttpRequest) -> Any:
+    """The submitted data for a POST (even an empty one, so the form is bound), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _plan(course: Course) -> Plan:
+    return Plan.objects.get(course=course)
+
+
+def _detail(course: Course, anchor: str = "") -> HttpResponse:
+    url = reverse("courses:course_detail", args=[course.pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _rows(form: Any) -> list[tuple[Any, str]]:
+    """The visible fields with how to render them: a group of choices or one field."""
+    from django import forms as dj
+
+    rows = []
+    for bound in form.visible_fields():
+        widget = bound.field.widget
+        if isinstance(widget, dj.RadioSelect | dj.CheckboxSelectMultiple):
+            rows.append((bound, "choices"))
+            continue
+        if isinstance(widget, dj.Select):
+            widget.attrs.setdefault("class", "form-select")
+        elif not isinstance(widget, dj.CheckboxInput):
+            widget.attrs.setdefault("class", "form-input")
+        rows.append((bound, "field"))
+    return rows
+
+
+def _render_form(
+    request: HttpRequest,
+    access: selectors.Access | None,
+    form: Any,
+    *,
+    title: str,
+    intro: str = "",
+    submit: str = "Gem",
+    **extra: Any,
+) -> HttpResponse:
+    context = {
+        "course": access.course if access else None,
+        "form": form,
+        "rows": _rows(form),
+        "title": title,
+        "intro": intro,
+        "submit": submit,
+        **extra,
+    }
+    return render(request, "courses/form_page.html", context)
+
+
+# --------------------------------------------------------------------------------------------
+# Caseload and search
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+def course_list(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    search = f.SearchForm(_post(request))
+    results: list[Course] | None = None
+    searched_cpr = ""
+    if request.method == "POST" and search.is_valid():
+        query = search.cleaned_data["q"]
+        results = selectors.search_citizens(user, query)
+        try:
+            searched_cpr = logic.mask_cpr(logic.normalize_cpr(query))
+        except logic.CprError:
+            searched_cpr = ""
+        if searched_cpr:
+            # A CPR number is not echoed back into the page either.
+            search = f.SearchForm()
+    rows = selectors.caseload(user)
+    others = (
+        selectors.visible_courses(user)
+        .exclude(coordinator=user)
+        .exclude(status=CourseStatus.CLOSED)
+        .select_related("citizen", "initiative", "coordinator")
+        .order_by("citizen__last_name", "citizen__first_name", "pk")
+    )
+    page = Paginator(others, 50).get_page(request.GET.get("side"))
+    shown = list(page.object_list)
+    if shown:
+        granted = dict(
+            WithoutConsentAccess.objects.filter(
+                user=user, course__in=shown, expires_at__gt=timezone.now()
+            ).values_list("course_id", "legal_basis")
+        )
+        with_consent = [c.citizen_id for c in shown if c.pk not in granted]
+        if with_consent:
+            log_access(user, with_consent, "forløbsliste", Purpose.CASEWORK)
+        for course in shown:
+            if course.pk in granted:
+                log_access(
+                    user,
+                    course.citizen_id,
+                    "forløbsliste",
+                    Purpose.LEGAL_OBLIGATION,
+                    without_consent=True,
+                    legal_basis=granted[course.pk],
+                )
+    return render(
+        request,
+        "courses/course_list.html",
+        {
+            "rows": rows,
+            "search": search,
+            "results": results,
+            "searched_cpr": searched_cpr,
+            "page": page,
+            "shown": shown,
+            "may_intake": current_memberships(user).exists(),
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Intake
+# --------------------------------------------------------------------------------------------
+
+
+@course_page
+def intake(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    if not current_memberships(user).exists():
+        raise PermissionDenied("Du skal være medlem af en enhed for at visitere.")
+    partial = request.headers.get("HX-Request") and "initiative" in request.GET
+    if request.method == "GET" and partial:
+        form = f.IntakeForm(initial={"initiative": request.GET["initiative"]}, user=user)
+        return render(request, "courses/_checklist.html", {"form": form})
+    duplicates: list[Course] = []
+    if request.method == "POST":
+        form = f.IntakeForm(request.POST, user=user)
+        family = cast(f.BaseHouseholdFormSet, f.HouseholdFormSet(request.POST, prefix="familie"))
+        form_ok = form.is_valid()
+        family.main_cpr = form.cleaned_data.get("cpr") if form_ok else None
+        family_ok = family.is_valid()
+        if form_ok and family_ok:
+            data = form.cleaned_data
+            duplicates = selectors.existing_courses_for_cpr(user, data["cpr"])
+            if not duplicates or data["confirm_duplicate"]:
+                try:
+                    with transaction.atomic():
+                        course = services.intake(
+                            user,
+                            initiative=data["initiative"],
+                            coordinator_unit=data["coordinator_unit"],
+                            cpr=data["cpr"],
+                            first_name=data["first_name"],
+                            last_name=data["last_name"],
+                            referred_on=data["referred_on"],
+                            referral_note=data["referral_note"],
+                            checklist=form.checklist(),
+                            mandate=data["mandate"],
+                            contact=form.contact(),
+                        )
+                        members = family.members()
+                        if members or data["household_name"].strip():
+                            services.create_household(user, course, data["household_name"], members)
+                except ValidationError as exc:
+                    f.apply_errors(form, exc)
+                else:
+                    messages.success(
+                        request, "Forløbet er oprettet. Næste skridt: registrér borgerens samtykke."
+                    )
+                    return _detail(course)
+    else:
+        initial = {}
+        if request.GET.get("initiative"):
+            initial["initiative"] = request.GET["initiative"]
+        form = f.IntakeForm(initial=initial, user=user)
+        family = cast(f.BaseHouseholdFormSet, f.HouseholdFormSet(prefix="familie"))
+    form.fields["initiative"].widget.attrs.update(
+        {
+            "hx-get": reverse("courses:intake"),
+            "hx-trigger": "change",
+            "hx-target": "#checklist",
+            "hx-swap": "outerHTML",
+        }
+    )
+    _rows(form)
+    for member in family:
+        _rows(member)
+    return render(
+        request,
+        "courses/intake.html",
+        {
+            "form": form,
+            "family": family,
+            "duplicates": duplicates,
+        },
+    )
+
+
+@course_page
+def join_course(request: HttpRequest, course_id: str) -> HttpResponse:
+    """Join an existing course found at intake: only its coordinator can add a team member, so
+    a coordinator is taken to the course and anyone else is shown whom to ask."""
+    user = _staff(request)
+    course = get_object_or_404(
+        Course.objects.select_related(
+            "coordinator", "coordinator_unit", "coordinator_unit__organisation", "initiative"
+        ),
+        pk=course_id,
+    )
+    if course.coordinator_id == user.pk:
+        messages.info(request, "Du er allerede koordinator for forløbet.")
+        return _detail(course)
+    return render(request, "courses/join_course.html", {"c": course})
+
+
+# --------------------------------------------------------------------------------------------
+# The course page
+# --------------------------------------------------------------------------------------------
+
+
+def _timeline(appointments: list[Appointment]) -> list[tuple[date, list[Appointment]]]:
+    days: dict[date, list[Appointment]] = {}
+    for appointment in sorted(appointments, key=lambda a: a.starts_at):
+        days.setdefault(timezone.localtime(appointment.starts_at).date(), []).append(appointment)
+    return list(days.items())
+
+
+def _label_team(members: list[TeamMember]) -> None:
+    """Organisation and unit names for the team in two queries, not two per member."""
+    from helhed.core.models import Organisation, Unit
+
+    orgs = dict(
+        Organisation.objects.filter(pk__in={m.organisation_id for m in members}).values_list(
+            "pk", "name"
+        )
+    )
+    units = dict(
+        Unit.objects.filter(pk__in={m.unit_id for m in members if m.unit_id}).values_list(
+            "pk", "name"
+        )
+    )
+    for member in members:
+        member.org_name = orgs.get(member.organisation_id, "")  # type: ignore[attr-defined]
+        member.unit_name = units.get(member.unit_id, "") if member.unit_id else ""  # type: ignore[attr-defined]
+
+
+@login_required
+def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
+    user = _staff(request)
+    try:
+        o = selectors.course_overview(user, course_id)
+    except PermissionDenied:
+        return render(
+            request,
+            "courses/no_access.html",
+            {
+                "course_id": course_id,
+                "form": f.WithoutConsentForm(),
+            },
+            status=403,
+        )
+    course = o.access.course
+    today = timezone.localdate()
+    household: list[dict[str, Any]] = []
+    if course.household is not None:
+        members = [m for m in course.household.members.all() if m.pk != course.citizen_id]
+        relations = {
+            (r.from_citizen_id, r.to_citizen_id): r for r in course.household.relations.all()
+        }
+        for member in members:
+            to_member = relations.get((course.citizen_id, member.pk))
+            from_member = relations.get((member.pk, course.citizen_id))
+            main_name, member_name = course.citizen.first_name, member.first_name
+            if to_member:
+                kind = to_member.get_kind_display().lower()
+                relation = f"{main_name} er {kind} {member_name}"
+            elif from_member:
+                kind = from_member.get_kind_display().lower()
+                relation = f"{member_name} er {kind} {main_name}"
+            else:
+                relation = ""
+            household.append({"citizen": member, "age": member.age(today), "relation": relation})
+        if members:
+            log_access(
+                user,
+                [m.pk for m in members],
+                "familiemedlem i forløb",
+                Purpose.CASEWORK,
+                without_consent=o.access.without_consent is not None
+                and not o.access.is_coordinator,
+                legal_basis=o.access.without_consent.legal_basis
+                if o.access.without_consent and not o.access.is_coordinator
+                else "",
+            )
+    age = course.citizen.age(today)
+    child_plan = age < 18 or any(m["age"] < 18 for m in household)
+    overlap_ids = {a.pk for pair in o.overlapping for a in pair}
+    open_conflicts = [c for c in o.conflicts if c.is_open]
+    conflicted = {d for c in open_conflicts for d in (c.first_id, c.second_id)}
+    consents = []
+    for consent in course.consents.all():
+        consents.append(
+            {
+                "consent": consent,
+                "valid": consent.valid_on(today),
+                "categories": [
+                    CATEGORY_LABELS[c] for c, _l in logic.DATA_CATEGORIES if c in consent.categories
+                ],
+                "scope": [org.name for org in consent.organisations.all()]
+                + [unit.name for unit in consent.units.all()],
+            }
+        )
+    _label_team(o.team_current + o.team_past)
+    owners = {t.pk: t for t in o.team_current + o.team_past}
+    for goal in o.goals:
+        for sub in goal.subgoals.all():
+            owner = owners.get(sub.owner_id) if sub.owner_id else None
+            sub.owner_display = owner  # type: ignore[attr-defined]
+    laws = [(slug, label) for slug, label in PRINT_LAWS if slug != "barnets-plan" or child_plan]
+    context = {
+        "o": o,
+        "course": course,
+        "citizen": course.citizen,
+        "age": age,
+        "today": today,
+        "household": household,
+        "team_current": o.team_current,
+        "team_past": o.team_past,
+        "timeline": _timeline(o.appointments),
+        "overlap_ids": overlap_ids,
+        "open_conflicts": open_conflicts,
+        "resolved_conflicts": [c for c in o.conflicts if not c.is_open],
+        "conflicted": conflicted,
+        "consents": consents,
+        "laws": laws,
+        "is_coordinator": o.access.is_coordinator,
+        "grant": o.access.without_consent if not o.access.is_coordinator else None,
+        "checklist": list((course.intake_checklist or {}).items()),
+        "digital_post_risk": course.citizen.no_fixed_address
+        and course.citizen.contact_channel == "digital-post",
+    }
+    if o.access.is_coordinator:
+        status_form = f.StatusForm(prefix="status", initial={"status": course.status})
+        coordinator_form = f.CoordinatorForm(prefix="koordinator", course=course)
+        context.update(
+            {
+                "status_form": status_form,
+                "status_rows": _rows(status_form),
+                "coordinator_form": coordinator_form,
+                "coordinator_rows": _rows(coordinator_form),
+            }
+        )
+    return render(request, "courses/course_detail.html", context)
+
+
+@login_required
+def without_consent(request: HttpRequest, course_id: str) -> HttpResponse:
+    user = _staff(request)
+    form = f.WithoutConsentForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.open_without_consent(user, course_id, **form.cleaned_data)
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.warning(
+                request,
+                "Adgangen uden samtykke er åbnet i 24 timer og er "
+                "registreret i borgerens adgangslog.",
+            )
+            return redirect("courses:course_detail", course_id=course_id)
+    return render(request, "courses/no_access.html", {"course_id": course_id, "form": form})
+
+
+# --------------------------------------------------------------------------------------------
+# Status, coordinator, consent, team (the coordinator's)
+# --------------------------------------------------------------------------------------------
+
+
+@course_page
+def course_status(request: HttpRequest, course_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    course = access.course
+    form = f.StatusForm(_post(request), prefix="status", initial={"status": course.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_status(
+                _staff(request),
+                course,
+                form.cleaned_data["status"],
+                form.cleaned_data["closing_reason"],
+            )
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(request, f"Status er nu »{course.get_status_display()}«.")
+            return _detail(course)
+    _log(request, access, "forløbets status", Purpose.CASEWORK)
+    return _render_form(
+        request, access, form, title="Skift status for forløbet", submit="Skift status"
+    )
+
+
+@course_page
+def change_coordinator(request: HttpRequest, course_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    course = access.course
+    user = _staff(request)
+    form = f.CoordinatorForm(_post(request), prefix="koordinator", course=course)
+    if request.method == "POST" and form.is_valid():
+        new, unit = form.chosen()
+        try:
+            services.change_coordinator(
+                user,
+                course,
+                new,
+                unit,
+                reason=form.cleaned_data["reason"],
+                mandate=form.cleaned_data["mandate"],
+            )
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(request, f"{new.get_full_name()} er nu koordinator for forløbet.")
+            if selectors.visible_courses(user).filter(pk=course.pk).exists():
+                return _detail(course)
+            return redirect("courses:course_list")
+    _log(request, access, "koordinatorskifte", Purpose.CASEWORK)
+    return _render_form(
+        request,
+        access,
+        form,
+        title="Skift koordinator",
+        intro="Den nye koordinator overtager forløbet og mandatet. Skiftet "
+        "gemmes i forløbets historik.",
+        submit="Skift koordinator",
+    )
+
+
+@course_page
+def consent_create(request: HttpRequest, course_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    course = access.course
+    form = f.ConsentForm(_post(request), course=course)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.give_consent(_staff(request), course, **form.cleaned_data)
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(request, "Samtykket er registreret.")
+            return _detail(course, "samtykke")
+    _log(request, access, "samtykke", Purpose.CASEWORK)
+    return _render_form(
+        request,
+        access,
+        form,
+        title="Registrér samtykke",
+        submit="Registrér samtykke",
+        intro="Samtykket afgør, hvem der må se hvad. En ung på 15 år eller derover giver selv "
+        "samtykke; for et barn under 15 gives det af forældremyndigheden. Vælg de "
+        "organisationer eller enheder i teamet, som samtykket omfatter.",
+    )
+
+
+@course_page
+def consent_withdraw(request: HttpRequest, course_id: str, consent_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    consent = get_object_or_404(
+        Consent.objects.prefetch_related("organisations", "units"),
+        pk=consent_id,
+        course=access.course,
+    )
+    form = f.WithdrawConsentForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_consent(
+                _staff(request), consent, by_name=form.cleaned_data["by_name"]
+            )
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(
+                request, "Samtykket er trukket tilbage. Det giver ikke længere adgang fra i dag."
+            )
+            return _detail(access.course, "samtykke")
+    _log(request, access, "samtykke", Purpose.CASEWORK)
+    scope = [o.name for o in consent.organisations.all()] + [u.name for u in consent.units.all()]
+    return _render_form(
+        request,
+        access,
+        form,
+        title="Træk samtykke tilbage",
+        submit="Træk samtykket tilbage",
+        intro=f"Samtykket fra {consent.valid_from:%d.%m.%Y} omfatter: {', '.join(scope)}. "
+        "Når det trækkes tilbage, mister disse straks adgangen til forløbet.",
+        danger=True,
+    )
+
+
+@course_page
+def team_add(request: HttpRequest, course_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    course = access.course
+    if request.method == "GET" and request.headers.get("HX-Request") and "unit" in request.GET:
+        form = f.TeamMemberForm(initial={"unit": request.GET["unit"]})
+        return render(request, "courses/_member_user_field.html", {"field": form["member_user"]})
+    form = f.TeamMemberForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        area = data["welfare_area"]
+        try:
+            services.add_team_member(
+                _staff(request),
+                course,
+                organisation=data["organisation"],
+                unit=data["unit"],
+                name=data["name"],
+                role=data["role"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                member_user=data["member_user"],
+                phone=data["phone"],
+                email=data["email"],
+                welfare_area_id=area.pk if area else None,
+            )
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(request, f"{data['name']} er tilføjet til teamet.")
+            return _detail(course, "team")
+    form.fields["unit"].widget.attrs.update(
+        {
+            "hx-get": reverse("courses:team_add", args=[course.pk]),
+            "hx-trigger": "change",
+            "hx-target": "#member-user-field",
+            "hx-swap": "outerHTML",
+        }
+    )
+    _log(request, access, "team", Purpose.CASEWORK)
+    return _render_form(
+        request,
+        access,
+        form,
+        title="Tilføj en kontaktperson til teamet",
+        submit="Tilføj til teamet",
+        member_user_htmx=True,
+        intro="En enhed i teamet får adgang til forløbet, når et gyldigt samtykke omfatter den.",
+    )
+
+
+@course_page
+def team_end(request: HttpRequest, course_id: str, member_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    member = get_object_or_404(TeamMember, pk=member_id, course=access.course)
+    form = f.TeamEndForm(_post(request), initial={"valid_to": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_team_member(_staff(request), member, form.cleaned_data["valid_to"])
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(request, f"{member.name} er ikke længere med i teamet.")
+            return _detail(access.course, "team")
+    _log(request, access, "team", Purpose.CASEWORK)
+    return _render_form(
+        request,
+        access,
+        form,
+        title=f"Afslut {member.name} ({member.role})",
+        submit="Afslut i teamet",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The plan
+# --------------------------------------------------------------------------------------------
+
+
+def _plan_form(
+    request: HttpRequest,
+    access: selectors.Access,
+    form_class: type[f.PlanForm],
+    *,
+    title: str,
+    initial: dict[str, Any] | None,
+    save: Callable[[User, Plan, int, Any], Any],
+    current: Callable[[], Any],
+    anchor: str,
+    success: str,
+    intro: str = "",
+    extra_buttons: list[tuple[str, str]] | None = None,
+) -> HttpResponse:
+    """Show, check and save one plan form with optimistic concurrency."""
+    user = _staff(request)
+    plan = _plan(access.course)
+    stale: services.StalePlanError | None = None
+    current_values: list[tuple[str, str]] = []
+    if request.method == "POST":
+        form = form_class(request.POST, plan=plan)
+        if form.is_valid():
+            try:
+                save(user, plan, form.cleaned_data["version"], form)
+            except services.StalePlanError as exc:
+                stale = exc
+                form = form.with_version(exc.current_version)
+                current_values = form.current_values(current())
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+            except ObjectDoesNotExist:
+                form.add_error(
+                    None,
+                    "Punktet findes ikke længere i planen. Det kan være "
+                    "slettet af en anden eller ved en gendannelse.",
+                )
+            else:
+                messages.success(request, success)
+                return _detail(access.course, anchor)
+    else:
+        form = form_class(initial=initial or {}, plan=plan)
+    _log(request, access, "plan (redigering)")
+    return _render_form(
+        request,
+        access,
+        form,
+        title=title,
+        intro=intro,
+        stale=stale,
+        current_values=current_values,
+        extra_buttons=extra_buttons or [],
+    )
+
+
+@course_page
+def plan_edit(request: HttpRequest, course_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    plan = _plan(access.course)
+
+    def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
+        return services.update_plan_text(user, plan.pk, version, **form.service_fields())
+
+    return _plan_form(
+        request,
+        access,
+        f.PlanTextForm,
+        title="Redigér planens tekst",
+        initial=f.PlanTextForm.initial_for(plan),
+        save=save,
+        current=lambda: Plan.objects.get(pk=plan.pk),
+        anchor="plan",
+        success="Planen er gemt.",
+        intro="Skriv med borgerens egne ord, hvad der er vigtigst – ikke rettigheder og pligter.",
+    )
+
+
+@course_page
+def goal_edit(request: HttpRequest, course_id: str, goal_id: str | None = None) -> HttpResponse:
+    access = _access(request, course_id)
+    plan = _plan(access.course)
+    goal = get_object_or_404(Goal, pk=goal_id, plan=plan) if goal_id else None
+    if goal is not None and request.method == "POST" and "_delete" in request.POST:
+        try:
+            version = int(request.POST.get("version", ""))
+            services.delete_goal(_staff(request), plan.pk, version, goal.pk)
+        except (services.StalePlanError, ValueError):
+            messages.error(
+                request,
+                "Planen er blevet ændret af en anden, siden du åbnede den. Målet er ikke slettet.",
+            )
+            return redirect("courses:goal_edit", course_id=course_id, goal_id=goal.pk)
+        messages.success(request, "Målet er fjernet fra planen.")
+        return _detail(access.course, "maal")
+
+    def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
+        return services.save_goal(
+            user, plan.pk, version, goal_id=goal.pk if goal else None, **form.service_fields()
+        )
+
+    return _plan_form(
+        request,
+        access,
+        f.GoalForm,
+        title="Redigér mål" if goal else "Nyt mål i borgerens egne ord",
+        initial=f.GoalForm.initial_for(goal) if goal else None,
+        save=save,
+        current=lambda: Goal.objects.filter(pk=goal.pk).first() if goal else None,
+        anchor="maal",
+        success="Målet er gemt.",
+        extra_buttons=[("_delete", "Slet målet")] if goal else None,
+    )
+
+
+@course_page
+def subgoal_add(request: HttpRequest, course_id: str, goal_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    plan = _plan(access.course)
+    goal = get_object_or_404(Goal, pk=goal_id, plan=plan)
+
+    def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
+        return services.add_subgoal(
+            user, plan.pk, version, goal_id=goal.pk, **form.service_fields()
+        )
+
+    return _plan_form(
+        request,
+        access,
+        f.SubGoalForm,
+        title=f"Nyt delmål til »{goal.text[:80]}«",
+        initial=None,
+        save=save,
+        current=lambda: None,
+        anchor="maal",
+        success="Delmålet er gemt.",
+        intro="Et delmål er fagpersonernes skridt på vejen mod borgerens mål.",
+    )
+
+
+@course_page
+def measure_edit(
+    request: HttpRequest, course_id: str, measure_id: str | None = None
+) -> HttpResponse:
+    access = _access(request, course_id)
+    plan = _plan(access.course)
+    measure = None
+    if measure_id:
+        measure = get_object_or_404(
+            Measure.objects.prefetch_related("goals"), pk=measure_id, plan=plan
+        )
+        if not access.may(measure.data_category):
+            raise PermissionDenied
+
+    def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
+        return services.save_measure(
+            user,
+            plan.pk,
+            version,
+            measure_id=measure.pk if measure else None,
+            goals=form.cleaned_data["goals"],
+            **form.service_fields(),
+        )
+
+    return _plan_form(
+        request,
+        access,
+        f.MeasureForm,
+        title="Redigér indsats" if measure else "Ny indsats",
+        initial=f.MeasureForm.initial_for(measure) if measure else None,
+        save=save,
+        current=lambda: Measure.objects.filter(pk=measure.pk).first() if measure else None,
+        anchor="indsatser",
+        success="Indsatsen er gemt.",
+        intro="Hver indsats skal have en hjemmel (lov og paragraf) fra den vedligeholdte liste.",
+    )
+
+
+@course_page
+def demand_edit(request: HttpRequest, course_id: str, demand_id: str | None = None) -> HttpResponse:
+    access = _access(request, course_id)
+    plan = _plan(access.course)
+    demand = None
+    if demand_id:
+        demand = get_object_or_404(Demand, pk=demand_id, plan=plan)
+        if not access.may(demand.data_category):
+            raise PermissionDenied
+
+    def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
+        return services.save_demand(
+            user, plan.pk, version, demand_id=demand.pk if demand else None, **form.service_fields()
+        )
+
+    return _plan_form(
+        request,
+        access,
+        f.DemandForm,
+        title="Redigér krav" if demand else "Nyt krav til borgeren",
+        initial=f.DemandForm.initial_for(demand) if demand else None,
+        save=save,
+        current=lambda: Demand.objects.filter(pk=demand.pk).first() if demand else None,
+        anchor="krav",
+        success="Kravet er gemt.",
+        intro="Krav fra alle sektorer vises side om side, så modstridende krav bliver set.",
+    )
+
+
+@course_page
+def appointment_edit(
+    request: HttpRequest, course_id: str, appointment_id: str | None = None
+) -> HttpResponse:
+    access = _access(request, course_id)
+    plan = _plan(access.course)
+    appointment = None
+    if appointment_id:
+        appointment = get_object_or_404(Appointment, pk=appointment_id, plan=plan)
+        if not access.may(appointment.data_category):
+            raise PermissionDenied
+
+    def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
+        return services.save_appointment(
+            user,
+            plan.pk,
+            version,
+            appointment_id=appointment.pk if appointment else None,
+            **form.service_fields(),
+        )
+
+    return _plan_form(
+        request,
+        access,
+        f.AppointmentForm,
+        title="Redigér aftale" if appointment else "Ny aftale",
+        initial=f.AppointmentForm.initial_for(appointment) if appointment else None,
+        save=save,
+        current=lambda: (
+            Appointment.objects.filter(pk=appointment.pk).first() if appointment else None
+        ),
+        anchor="aftaler",
+        success="Aftalen er gemt.",
+    )
+
+
+@course_page
+def conflict_mark(request: HttpRequest, course_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    plan = _plan(access.course)
+    demands = [d for d in Demand.objects.filter(plan=plan) if access.may(d.data_category)]
+    form = f.ConflictForm(_post(request), demands=demands)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mark_conflict(_staff(request), plan.pk, **form.cleaned_data)
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.warning(
+                request,
+                "Kravene er markeret som modstridende. De vises som en "
+                "åben modstrid, indtil der er truffet en beslutning.",
+            )
+            return _detail(access.course, "modstrid")
+    _log(request, access, "krav til borgeren")
+    return _render_form(
+        request, access, form, title="Markér modstridende krav", submit="Markér som modstridende"
+    )
+
+
+@course_page
+def conflict_resolve(request: HttpRequest, course_id: str, conflict_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    conflict = get_object_or_404(
+        DemandConflict.objects.select_related("plan__course", "first", "second"),
+        pk=conflict_id,
+        plan__course=access.course,
+    )
+    form = f.ResolveForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resolve_conflict(_staff(request), conflict, **form.cleaned_data)
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(request, "Beslutningen er registreret, og modstriden er løst.")
+            return _detail(access.course, "modstrid")
+    _log(request, access, "krav til borgeren")
+    return _render_form(
+        request,
+        access,
+        form,
+        title="Løs modstrid",
+        submit="Registrér beslutning",
+        intro=f"»{conflict.first.title}« og »{conflict.second.title}«: {conflict.description}",
+    )
+
+
+def _history_access(request: HttpRequest, course_id: str) -> selectors.Access:
+    """The history shows every part of the plan, so it needs access to every data category."""
+    access = _access(request, course_id)
+    every = {c for c, _label in logic.DATA_CATEGORIES}
+    if not (access.is_coordinator or access.without_consent or every <= access.categories):
+        raise PermissionDenied(
+            "Versionshistorikken viser hele planen. Borgerens samtykke "
+            "omfatter ikke alle oplysninger for din enhed."
+        )
+    return access
+
+
+@course_page
+def versions(request: HttpRequest, course_id: str) -> HttpResponse:
+    access = _history_access(request, course_id)
+    plan = _plan(access.course)
+    all_versions = list(PlanVersion.objects.filter(plan=plan).select_related("created_by"))
+    diff: dict[str, Any] | None = None
+    shown = request.GET.get("vis", "")
+    if shown.isdigit():
+        by_number = {v.number: v for v in all_versions}
+        version = by_number.get(int(shown))
+        if version is not None:
+            previous = max(
+                (v for v in all_versions if v.number < version.number),
+                key=lambda v: v.number,
+                default=None,
+            )
+            before = previous.snapshot if previous else {}
+            diff = {
+                "version": version,
+                "previous": previous,
+                "changes": logic.diff_snapshots(before, version.snapshot),
+                "texts": [
+                    (label, before.get(key, ""), version.snapshot.get(key, ""))
+                    for key, label in (
+                        ("citizen_statement", "Det vigtigste for mig"),
+                        ("summary", "Fælles resumé"),
+                    )
+                    if before.get(key, "") != version.snapshot.get(key, "")
+                ],
+            }
+    _log(request, access, "planens versionshistorik")
+    return render(
+        request,
+        "courses/versions.html",
+        {
+            "course": access.course,
+            "plan": plan,
+            "versions": all_versions,
+            "diff": diff,
+        },
+    )
+
+
+@require_POST
+@course_page
+def version_restore(request: HttpRequest, course_id: str, number: int) -> HttpResponse:
+    access = _history_access(request, course_id)
+    plan = _plan(access.course)
+    try:
+        expected = int(request.POST.get("version", ""))
+    except ValueError:
+        expected = -1
+    try:
+        services.restore_version(_staff(request), plan.pk, expected, number)
+    except services.StalePlanError as exc:
+        messages.error(request, f"{exc} Ændringer: {'; '.join(exc.changes) or '–'}")
+        return redirect("courses:versions", course_id=course_id)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("courses:versions", course_id=course_id)
+    messages.success(request, f"Version {number} er gendannet som en ny version.")
+    return _detail(access.course, "plan")

@@ -1,0 +1,57 @@
+"""``helhed bench`` on a tiny dataset: it runs end to end and prints the machine-readable lines.
+
+A smoke test, not a timed test: the figures are only checked to be numbers."""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from helhed.core.management.commands.bench import percentile
+
+pytestmark = pytest.mark.django_db
+
+LINE = re.compile(
+    r"^BENCH (?P<page>course-overview|caseload) backend=(?P<backend>sqlite|postgresql) "
+    r"p50_ms=(?P<p50>\d+\.\d) p95_ms=(?P<p95>\d+\.\d) queries=(?P<queries>\d+)$",
+    re.MULTILINE,
+)
+
+
+def test_bench_prints_a_line_per_page_with_numbers() -> None:
+    out = StringIO()
+    call_command("bench", in_place=True, citizens=30, requests=3, warmup=1, stdout=out)
+    output = out.getvalue()
+    lines = {m["page"]: m for m in LINE.finditer(output)}
+    assert set(lines) == {"course-overview", "caseload"}, output
+    for match in lines.values():
+        assert match["backend"] == connection.vendor
+        assert 0 < float(match["p50"]) <= float(match["p95"])
+        assert int(match["queries"]) > 0
+    assert int(lines["caseload"]["queries"]) <= 15
+    # The course page is above the issue's target of 15 (see docs/performance.md for where the
+    # queries come from); this only guards against it growing further.
+    assert int(lines["course-overview"]["queries"]) <= 25
+    # The same number of queries for a small and a large plan
+    small_large = re.search(r"lille plan \(.*?\): (\d+); stor plan \(.*?\): (\d+)", output)
+    assert small_large is not None and small_large[1] == small_large[2]
+    # The dataset is reused the second time
+    again = StringIO()
+    call_command("bench", in_place=True, citizens=30, requests=1, warmup=0, stdout=again)
+    assert "Genbruger datasættet" in again.getvalue()
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 95) == 95.0
+    assert percentile(values, 50) == 50.0
+    assert percentile([7.0], 95) == 7.0
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(CommandError):
+        call_command("bench", in_place=True, requests=0, stdout=StringIO())
