@@ -686,3 +686,37 @@ def test_coordinator_change_is_recorded_in_history(world: World) -> None:
     # the successor sees the course; the former one no longer does (no consent covers them)
     assert course in selectors.visible_courses(successor)
     assert course not in selectors.visible_courses(world.coordinator)
+
+
+def test_stale_save_does_not_reveal_what_a_restricted_user_may_not_see(world: World) -> None:
+    """A professional whose consent covers only the plan category learns that the plan
+    changed meanwhile, not the names of the (possibly health-related) items that changed."""
+    course = intake(world)
+    b.join_team(course, world.coordinator, world.jobcenter, member_user=world.caseworker)
+    b.give_consent(course, world.coordinator, units=[world.jobcenter], categories=("plan",))
+    plan = course.plan
+    services.save_measure(
+        world.coordinator,
+        plan.pk,
+        plan.version,
+        **measure_fields(
+            world,
+            title="Psykiatrisk udredning",
+            welfare_area_id="psykiatri",
+            legal_basis_id="psyk-13b",
+            budget_area="region",
+        ),
+    )
+    with pytest.raises(services.StalePlanError) as info:
+        services.update_plan_text(
+            world.caseworker, plan.pk, plan.version, citizen_statement="x", summary=""
+        )
+    text = " ".join(info.value.changes)
+    assert "planen er ændret" in text
+    assert "Psykiatrisk" not in text
+    # The coordinator, who sees everything, is told what changed.
+    with pytest.raises(services.StalePlanError) as info:
+        services.update_plan_text(
+            world.coordinator, plan.pk, plan.version, citizen_statement="x", summary=""
+        )
+    assert "Ny indsats: Psykiatrisk udredning" in " ".join(info.value.changes)

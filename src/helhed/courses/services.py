@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -553,7 +553,15 @@ def _lock_plan(user: User, plan_id: uuid.UUID | str, expected_version: int) -> P
         since = PlanVersion.objects.filter(plan=plan, number__gt=expected_version).order_by(
             "number"
         )
-        changes = [f"v{v.number} ({v.created_by}): {c}" for v in since for c in v.changes]
+        # The change texts name goals, measures and demands. A user whose consent does not cover
+        # every data category learns only that the plan changed, not what: the texts could name
+        # a measure they may not see.
+        sees_all = all(access.may(c) for c, _label in logic.DATA_CATEGORIES)
+        changes = [
+            f"v{v.number} ({v.created_by}): {c if sees_all else 'planen er ændret'}"
+            for v in since
+            for c in (v.changes if sees_all else [None])
+        ]
         raise StalePlanError(plan.version, changes)
     return plan
 
@@ -587,6 +595,28 @@ def _validate_dates(start: date | None, end: date | None, field: str = "end_date
         raise ValidationError({field: "Slutdatoen skal ligge efter startdatoen."})
 
 
+M = TypeVar("M", Goal, Measure, Demand, Appointment)
+
+
+def _apply_item(
+    plan: Plan, model: type[M], item_id: uuid.UUID | str | None, fields: dict[str, Any]
+) -> M:
+    """Create or update one item of the plan from service fields, validated by the model.
+    An id that does not belong to this plan raises the model's ``DoesNotExist`` (the API answers
+    404, the views check ownership before they call)."""
+    if item_id:
+        item = model.objects.filter(pk=item_id, plan=plan).first()
+        if item is None:
+            raise model.DoesNotExist(f"{model._meta.verbose_name} findes ikke i denne plan.")
+    else:
+        item = model(plan=plan)
+    for key, value in fields.items():
+        setattr(item, key, value)
+    item.full_clean(exclude=["plan"])
+    item.save()
+    return item
+
+
 @transaction.atomic
 def save_goal(
     user: User,
@@ -603,11 +633,7 @@ def save_goal(
     importance = fields.get("importance")
     if importance is not None and not 1 <= int(importance) <= 5:
         raise ValidationError({"importance": "Vigtighed er fra 1 til 5."})
-    goal = Goal.objects.get(pk=goal_id, plan=plan) if goal_id else Goal(plan=plan)
-    for key, value in fields.items():
-        setattr(goal, key, value)
-    goal.full_clean(exclude=["plan"])
-    goal.save()
+    goal = _apply_item(plan, Goal, goal_id, fields)
     _commit(plan, user, "Mål gemt", before)
     return goal
 
@@ -637,7 +663,9 @@ def add_subgoal(
     before = plan_snapshot(plan)
     if not text.strip():
         raise ValidationError({"text": "Skriv delmålet."})
-    goal = Goal.objects.get(pk=goal_id, plan=plan)
+    goal = Goal.objects.filter(pk=goal_id, plan=plan).first()
+    if goal is None:
+        raise Goal.DoesNotExist("Målet findes ikke i denne plan.")
     sub = SubGoal.objects.create(
         goal=goal, text=text.strip(), owner=owner, welfare_area_id=welfare_area_id
     )
@@ -660,12 +688,8 @@ def save_measure(
     if not fields.get("legal_basis") and not fields.get("legal_basis_id"):
         raise ValidationError({"legal_basis": "Angiv hjemmel (lov og paragraf) for indsatsen."})
     _validate_dates(fields.get("start_date"), fields.get("end_date"))
-    measure = Measure.objects.get(pk=measure_id, plan=plan) if measure_id else Measure(plan=plan)
-    for key, value in fields.items():
-        setattr(measure, key, value)
-    measure.full_clean(exclude=["plan"])
-    measure.save()
     goals = list(goals)
+    measure = _apply_item(plan, Measure, measure_id, fields)
     if any(g.plan_id != plan.pk for g in goals):
         raise ValidationError({"goals": "Målene skal høre til samme plan."})
     measure.goals.set(goals)
@@ -685,11 +709,7 @@ def save_demand(
     plan = _lock_plan(user, plan_id, expected_version)
     before = plan_snapshot(plan)
     _validate_dates(fields.get("start_date"), fields.get("end_date"))
-    demand = Demand.objects.get(pk=demand_id, plan=plan) if demand_id else Demand(plan=plan)
-    for key, value in fields.items():
-        setattr(demand, key, value)
-    demand.full_clean(exclude=["plan"])
-    demand.save()
+    demand = _apply_item(plan, Demand, demand_id, fields)
     _commit(plan, user, "Krav gemt", before)
     return demand
 
@@ -708,15 +728,7 @@ def save_appointment(
     starts, ends = fields.get("starts_at"), fields.get("ends_at")
     if starts is not None and ends is not None and ends <= starts:
         raise ValidationError({"ends_at": "Aftalen skal slutte efter, den begynder."})
-    appointment = (
-        Appointment.objects.get(pk=appointment_id, plan=plan)
-        if appointment_id
-        else Appointment(plan=plan)
-    )
-    for key, value in fields.items():
-        setattr(appointment, key, value)
-    appointment.full_clean(exclude=["plan"])
-    appointment.save()
+    appointment = _apply_item(plan, Appointment, appointment_id, fields)
     _commit(plan, user, "Aftale gemt", before)
     return appointment
 
