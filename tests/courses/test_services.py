@@ -712,7 +712,7 @@ def test_stale_save_does_not_reveal_what_a_restricted_user_may_not_see(world: Wo
             world.caseworker, plan.pk, plan.version, citizen_statement="x", summary=""
         )
     text = " ".join(info.value.changes)
-    assert "planen er ændret" in text
+    assert "Andre ændringer i oplysninger, du ikke har adgang til" in text
     assert "Psykiatrisk" not in text
     # The coordinator, who sees everything, is told what changed.
     with pytest.raises(services.StalePlanError) as info:

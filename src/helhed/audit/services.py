@@ -9,7 +9,7 @@ from django.db import transaction
 
 from helhed.audit.models import AccessLogEntry, Purpose
 from helhed.core.models import User
-from helhed.core.selectors import current_memberships
+from helhed.core.selectors import membership_list
 
 
 class AccessLogError(ValueError):
@@ -44,9 +44,12 @@ def log_access(
         return []
     unit, organisation_id = "", None
     if actor.kind == "staff":
-        first = (
-            current_memberships(actor).order_by("unit__organisation__name", "unit__name").first()
+        # The same order as ``ORDER BY unit__organisation__name, unit__name``; the memberships
+        # are read once per request (the access check has usually read them already).
+        memberships = sorted(
+            membership_list(actor), key=lambda m: (m.unit.organisation.name, m.unit.name)
         )
+        first = memberships[0] if memberships else None
         if first is not None:
             unit = f"{first.unit.name}, {first.unit.organisation.name}"[:300]
             organisation_id = first.unit.organisation_id

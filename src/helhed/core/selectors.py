@@ -4,7 +4,9 @@ all. Memberships are filtered to the ones valid today."""
 from __future__ import annotations
 
 import uuid
+from contextvars import ContextVar
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -29,6 +31,25 @@ def current_memberships(user: User, on: date | None = None) -> QuerySet[Membersh
     )
 
 
+# Reads that many parts of one request need (the access check, the access log, the navigation)
+# are cached for the duration of that request only: ``RequestCacheMiddleware`` opens the cache and
+# drops it when the response is made. Outside a request (commands, tests calling selectors
+# directly) nothing is cached, so a change to a membership is seen at once.
+request_cache: ContextVar[dict[Any, Any] | None] = ContextVar("helhed_request_cache", default=None)
+
+
+def membership_list(user: User, on: date | None = None) -> list[Membership]:
+    """``current_memberships`` as a list (with unit and organisation), read once per request."""
+    on = on or today()
+    cache = request_cache.get()
+    if cache is None:
+        return list(current_memberships(user, on))
+    key = ("memberships", user.pk, on)
+    if key not in cache:
+        cache[key] = list(current_memberships(user, on))
+    return list(cache[key])
+
+
 def roles_of(user: User, on: date | None = None) -> set[str]:
     """The roles a staff user holds today in any unit. Cached on the user object for a request,
     because templates and predicates ask many times."""
@@ -37,7 +58,10 @@ def roles_of(user: User, on: date | None = None) -> set[str]:
     on = on or today()
     cache: dict[date, set[str]] = user.__dict__.setdefault("_helhed_roles", {})
     if on not in cache:
-        roles = set(current_memberships(user, on).values_list("role", flat=True))
+        if request_cache.get() is not None:
+            roles = {m.role for m in membership_list(user, on)}
+        else:
+            roles = set(current_memberships(user, on).values_list("role", flat=True))
         if user.is_superuser:
             roles.add("administrator")
         cache[on] = roles

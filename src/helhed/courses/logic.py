@@ -282,12 +282,37 @@ _SECTIONS: Mapping[str, tuple[str, str]] = {
 }
 
 
-def diff_snapshots(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    """Human-readable changes between two plan snapshots (Danish), for the version history."""
+def diff_snapshots(
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    visible_categories: frozenset[str] | None = None,
+) -> list[str]:
+    """Human-readable changes between two plan snapshots (Danish), for the version history.
+
+    With ``visible_categories`` only changes to items in those data categories are named (goals
+    and the plan's texts are plan data; measures, demands and appointments fall in the category
+    of their fagområde); the rest are summed up in one line that names nothing."""
     changes: list[str] = []
+    hidden = 0
+
+    def shown(section: str, item: Mapping[str, Any]) -> bool:
+        if visible_categories is None:
+            return True
+        area = item.get("welfare_area") if section != "goals" else None
+        return data_category_for_area(area) in visible_categories
+
     for section, (noun, new_word) in _SECTIONS.items():
-        before = {item["id"]: item for item in old.get(section, [])}
-        after = {item["id"]: item for item in new.get(section, [])}
+        before_all = {item["id"]: item for item in old.get(section, [])}
+        after_all = {item["id"]: item for item in new.get(section, [])}
+        before = {k: v for k, v in before_all.items() if shown(section, v)}
+        after = {k: v for k, v in after_all.items() if shown(section, v)}
+        hidden += len(
+            {k for k in before_all.keys() ^ after_all.keys() if k not in before and k not in after}
+        ) + sum(
+            1
+            for k in before_all.keys() & after_all.keys()
+            if (k not in before or k not in after) and before_all[k] != after_all[k]
+        )
         for key in after.keys() - before.keys():
             changes.append(f"{new_word} {noun}: {_name(after[key])}")
         for key in before.keys() - after.keys():
@@ -304,6 +329,8 @@ def diff_snapshots(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
         changes.append("Ændret planens resumé")
     if old.get("citizen_statement") != new.get("citizen_statement"):
         changes.append("Ændret borgerens egne ord")
+    if hidden:
+        changes.append("Andre ændringer i oplysninger, du ikke har adgang til")
     return sorted(changes)
 
 

@@ -32,8 +32,8 @@ from django.utils import timezone
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
-from helhed.core.models import User, UserKind
-from helhed.core.selectors import current_memberships
+from helhed.core.models import Organisation, Unit, User, UserKind
+from helhed.core.selectors import membership_list
 from helhed.courses import logic
 from helhed.courses.models import (
     Appointment,
@@ -74,7 +74,7 @@ def visible_courses(user: User, on: date | None = None, category: str = "plan") 
     on = on or today()
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         return Course.objects.none()
-    pairs = list(current_memberships(user, on).values_list("unit_id", "unit__organisation_id"))
+    pairs = _user_units(user, on)
     unit_ids = [unit for unit, _org in pairs]
     org_ids = {org for _unit, org in pairs}
     # The rule as ``pk IN (…)`` semi-joins that start from the consents naming the user's units
@@ -127,7 +127,72 @@ class Access:
 
 
 def _user_units(user: User, on: date) -> list[tuple[Any, Any]]:
-    return [(m.unit_id, m.unit.organisation_id) for m in current_memberships(user, on)]
+    return [(m.unit_id, m.unit.organisation_id) for m in membership_list(user, on)]
+
+
+def _set_prefetched(obj: Any, name: str, items: list[Any]) -> None:
+    """Fill ``obj.<name>.all()`` with ``items`` as ``prefetch_related`` would (no query)."""
+    manager = getattr(obj, name)
+    qs = manager.get_queryset()
+    qs._result_cache = items
+    qs._prefetch_done = True
+    cache_name = getattr(manager, "prefetch_cache_name", name)
+    obj.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = qs
+
+
+def _partial(model: Any, **values: Any) -> Any:
+    """A model instance loaded with some fields (the others are deferred: read on access)."""
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db("default", fields, [values[name] for name in fields])
+
+
+def _prefetch_consent_scope(consents: list[Consent]) -> None:
+    """Each consent's organisations and units (id and name; the other fields load on access) in
+    one query instead of two."""
+    from django.db.models import CharField, F, Value
+
+    ids = [c.pk for c in consents]
+    if not ids:
+        return
+    columns = ("cid", "kind", "obj", "name", "org", "org_name")
+    orgs = (
+        Consent.organisations.through.objects.filter(consent_id__in=ids)
+        .annotate(
+            cid=F("consent_id"),
+            kind=Value("o", output_field=CharField()),
+            obj=F("organisation_id"),
+            name=F("organisation__name"),
+            org=F("organisation_id"),
+            org_name=F("organisation__name"),
+        )
+        .values_list(*columns)
+    )
+    units = (
+        Consent.units.through.objects.filter(consent_id__in=ids)
+        .annotate(
+            cid=F("consent_id"),
+            kind=Value("u", output_field=CharField()),
+            obj=F("unit_id"),
+            name=F("unit__name"),
+            org=F("unit__organisation_id"),
+            org_name=F("unit__organisation__name"),
+        )
+        .values_list(*columns)
+    )
+    found: dict[Any, tuple[list[Organisation], list[Unit]]] = {c.pk: ([], []) for c in consents}
+    # In the models' order (organisations by name, units by organisation and name).
+    rows = orgs.union(units, all=True).order_by("org_name", "name")  # type: ignore[misc]
+    for consent_id, kind, obj_id, name, org_id, _org_name in rows:
+        if kind == "o":
+            found[consent_id][0].append(_partial(Organisation, id=obj_id, name=name))
+        else:
+            found[consent_id][1].append(
+                _partial(Unit, id=obj_id, name=name, organisation_id=org_id)
+            )
+    for consent in consents:
+        org_list, unit_list = found[consent.pk]
+        _set_prefetched(consent, "organisations", org_list)
+        _set_prefetched(consent, "units", unit_list)
 
 
 def consent_facts(course: Course) -> list[logic.ConsentFacts]:
@@ -176,16 +241,15 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
         )
         .annotate(open_grant_id=Subquery(open_grant))
         .prefetch_related(
-            Prefetch(
-                "consents", queryset=Consent.objects.prefetch_related("organisations", "units")
-            ),
-            "team",
+            "consents",
+            Prefetch("team", queryset=TeamMember.objects.select_related("organisation", "unit")),
         )
         .filter(pk=course_id)
         .first()
     )
     if course is None:
         raise PermissionDenied
+    _prefetch_consent_scope(list(course.consents.all()))
     is_coordinator = course.coordinator_id == user.pk
     grant_id = course.open_grant_id
     grant = WithoutConsentAccess.objects.get(pk=grant_id) if grant_id is not None else None
@@ -235,6 +299,40 @@ class CourseOverview:
     hidden_categories: list[str] = field(default_factory=list)
 
 
+def _prefetch_goal_measure_links(plan: Plan) -> None:
+    """``goal.measures.all()`` and ``measure.goals.all()`` for the plan's prefetched goals and
+    measures from one read of the link table (in the models' order), not one per direction."""
+    goals = list(plan.goals.all())
+    measures = list(plan.measures.all())
+    links = list(
+        Measure.goals.through.objects.filter(measure__plan=plan).values_list(
+            "measure_id", "goal_id"
+        )
+    )
+    goal_at = {g.pk: (i, g) for i, g in enumerate(goals)}
+    measure_at = {m.pk: (i, m) for i, m in enumerate(measures)}
+    if any(g not in goal_at or m not in measure_at for m, g in links):
+        # A link outside the plan (not made by the services): let Django fetch it.
+        prefetch_related_objects(goals, "measures")
+        prefetch_related_objects(measures, "goals")
+        return
+    by_goal: dict[Any, list[tuple[int, Measure]]] = {g.pk: [] for g in goals}
+    by_measure: dict[Any, list[tuple[int, Goal]]] = {m.pk: [] for m in measures}
+    for measure_id, goal_id in links:
+        by_goal[goal_id].append(measure_at[measure_id])
+        by_measure[measure_id].append(goal_at[goal_id])
+    for goal in goals:
+        _set_prefetched(goal, "measures", [m for _i, m in sorted(by_goal[goal.pk], key=_first)])
+    for measure in measures:
+        _set_prefetched(
+            measure, "goals", [g for _i, g in sorted(by_measure[measure.pk], key=_first)]
+        )
+
+
+def _first(pair: tuple[int, Any]) -> int:
+    return pair[0]
+
+
 def course_overview(
     user: User, course_id: uuid.UUID | str, *, purpose: str = Purpose.CASEWORK
 ) -> CourseOverview:
@@ -246,12 +344,12 @@ def course_overview(
     if plan is not None:
         prefetch_related_objects(
             [plan],
-            Prefetch("goals", queryset=Goal.objects.prefetch_related("subgoals", "measures")),
+            Prefetch("goals", queryset=Goal.objects.prefetch_related("subgoals")),
             Prefetch(
                 "measures",
                 queryset=Measure.objects.select_related(
                     "welfare_area", "legal_basis", "organisation", "unit", "responsible"
-                ).prefetch_related("goals"),
+                ),
             ),
             Prefetch(
                 "demands",
@@ -272,6 +370,7 @@ def course_overview(
                 ),
             ),
         )
+        _prefetch_goal_measure_links(plan)
     hidden: set[str] = set()
 
     def allowed(item: Any) -> bool:

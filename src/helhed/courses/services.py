@@ -550,18 +550,26 @@ def _lock_plan(user: User, plan_id: uuid.UUID | str, expected_version: int) -> P
     if not access.may("plan"):
         raise PermissionDenied
     if plan.version != expected_version:
-        since = PlanVersion.objects.filter(plan=plan, number__gt=expected_version).order_by(
-            "number"
-        )
-        # The change texts name goals, measures and demands. A user whose consent does not cover
-        # every data category learns only that the plan changed, not what: the texts could name
-        # a measure they may not see.
-        sees_all = all(access.may(c) for c, _label in logic.DATA_CATEGORIES)
-        changes = [
-            f"v{v.number} ({v.created_by}): {c if sees_all else 'planen er ændret'}"
-            for v in since
-            for c in (v.changes if sees_all else [None])
-        ]
+        # Re-describe each change for this user: items in data categories their consent does
+        # not cover are not named (the stored texts could name a measure they may not see).
+        visible = frozenset(c for c, _label in logic.DATA_CATEGORIES if access.may(c))
+        versions = {
+            v.number: v
+            for v in PlanVersion.objects.filter(
+                plan=plan, number__gte=expected_version
+            ).select_related("created_by")
+        }
+        changes: list[str] = []
+        for number in range(expected_version + 1, plan.version + 1):
+            version, previous = versions.get(number), versions.get(number - 1)
+            if version is None:
+                continue
+            texts = (
+                logic.diff_snapshots(previous.snapshot, version.snapshot, visible)
+                if previous is not None
+                else []
+            ) or ["planen er ændret"]
+            changes.extend(f"v{number} ({version.created_by}): {text}" for text in texts)
         raise StalePlanError(plan.version, changes)
     return plan
 

@@ -333,23 +333,48 @@ def _timeline(appointments: list[Appointment]) -> list[tuple[date, list[Appointm
     return list(days.items())
 
 
+def _item_url(name: str, course_id: Any) -> Callable[[Any], str]:
+    """``reverse(name, args=[course_id, pk])`` for many items of one course: reversed once, then
+    formatted (a ``{% url %}`` per row of a large plan costs more than the rest of the row)."""
+    marker = "00000000-0000-0000-0000-000000000000"
+    prefix, suffix = reverse(name, args=[course_id, marker]).split(marker)
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
 def _label_team(members: list[TeamMember]) -> None:
-    """Organisation and unit names for the team in two queries, not two per member."""
+    """Organisation and unit names for the team: from the rows selected with the team (as
+    ``access_for`` does), else in two queries, not two per member."""
     from helhed.core.models import Organisation, Unit
 
-    orgs = dict(
-        Organisation.objects.filter(pk__in={m.organisation_id for m in members}).values_list(
-            "pk", "name"
+    def loaded(member: TeamMember, name: str) -> bool:
+        return name in member._state.fields_cache
+
+    missing = [m for m in members if not loaded(m, "organisation") or not loaded(m, "unit")]
+    orgs = (
+        dict(
+            Organisation.objects.filter(pk__in={m.organisation_id for m in missing}).values_list(
+                "pk", "name"
+            )
         )
+        if missing
+        else {}
     )
-    units = dict(
-        Unit.objects.filter(pk__in={m.unit_id for m in members if m.unit_id}).values_list(
-            "pk", "name"
+    units = (
+        dict(
+            Unit.objects.filter(pk__in={m.unit_id for m in missing if m.unit_id}).values_list(
+                "pk", "name"
+            )
         )
+        if missing
+        else {}
     )
     for member in members:
-        member.org_name = orgs.get(member.organisation_id, "")  # type: ignore[attr-defined]
-        member.unit_name = units.get(member.unit_id, "") if member.unit_id else ""  # type: ignore[attr-defined]
+        if loaded(member, "organisation") and loaded(member, "unit"):
+            member.org_name = member.organisation.name  # type: ignore[attr-defined]
+            member.unit_name = member.unit.name if member.unit else ""  # type: ignore[attr-defined]
+        else:
+            member.org_name = orgs.get(member.organisation_id, "")  # type: ignore[attr-defined]
+            member.unit_name = units.get(member.unit_id, "") if member.unit_id else ""  # type: ignore[attr-defined]
 
 
 @login_required
@@ -424,6 +449,21 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
         for sub in goal.subgoals.all():
             owner = owners.get(sub.owner_id) if sub.owner_id else None
             sub.owner_display = owner  # type: ignore[attr-defined]
+    goal_url = _item_url("courses:goal_edit", course.pk)
+    subgoal_url = _item_url("courses:subgoal_add", course.pk)
+    for goal in o.goals:
+        goal.edit_url = goal_url(goal.pk)  # type: ignore[attr-defined]
+        goal.subgoal_url = subgoal_url(goal.pk)  # type: ignore[attr-defined]
+    rows: list[tuple[list[Any], str]] = [
+        (o.measures, "courses:measure_edit"),
+        (o.demands, "courses:demand_edit"),
+        (o.appointments, "courses:appointment_edit"),
+        (o.team_current, "courses:team_end"),
+    ]
+    for items, name in rows:
+        url = _item_url(name, course.pk)
+        for item in items:
+            item.edit_url = url(item.pk)
     laws = [(slug, label) for slug, label in PRINT_LAWS if slug != "barnets-plan" or child_plan]
     context = {
         "o": o,
@@ -448,16 +488,10 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
         and course.citizen.contact_channel == "digital-post",
     }
     if o.access.is_coordinator:
+        # The change-coordinator form (up to 300 candidates) is on its own page
+        # (``change_coordinator``), not built on every view of the course page.
         status_form = f.StatusForm(prefix="status", initial={"status": course.status})
-        coordinator_form = f.CoordinatorForm(prefix="koordinator", course=course)
-        context.update(
-            {
-                "status_form": status_form,
-                "status_rows": _rows(status_form),
-                "coordinator_form": coordinator_form,
-                "coordinator_rows": _rows(coordinator_form),
-            }
-        )
+        context.update({"status_form": status_form, "status_rows": _rows(status_form)})
     return render(request, "courses/course_detail.html", context)
 
 
