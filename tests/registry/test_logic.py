@@ -624,11 +624,11 @@ def test_count_welfare_areas_counts_distinct_areas() -> None:
     assert logic.count_welfare_areas([]) == 0
 
 
-def test_same_areas_as_core_reference_data() -> None:
-    """The core app keeps its own copy today; the two must not drift apart."""
-    reference_data = pytest.importorskip("helhed.core.reference_data")
-    if not hasattr(reference_data, "WELFARE_AREAS"):
-        pytest.skip("core no longer keeps its own list")
-    if reference_data.WELFARE_AREAS is logic.WELFARE_AREAS:
-        return
-    assert tuple(reference_data.WELFARE_AREAS) == logic.WELFARE_AREAS
+def test_areas_come_from_core_reference_data() -> None:
+    """One list of the 14 fagområder: the registry re-exports core's, in the report's order."""
+    from helhed.core import reference_data
+
+    assert logic.WELFARE_AREAS is reference_data.WELFARE_AREAS
+    assert len(logic.WELFARE_AREAS) == 14
+    assert logic.WELFARE_AREAS[0][1].startswith("Dagtilbud")
+    assert logic.WELFARE_AREAS[-1][1] == "Kriminalitetsområdet"
