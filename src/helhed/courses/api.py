@@ -47,7 +47,6 @@ from helhed.courses.models import (
     PlanVersion,
     SubGoal,
     TeamMember,
-    WithoutConsentAccess,
 )
 from helhed.registry.models import Initiative
 
@@ -636,35 +635,6 @@ def _categories(access: selectors.Access) -> list[str]:
     return [c for c, _label in logic.DATA_CATEGORIES if access.may(c)]
 
 
-def _log_list(user: User, courses: list[Course]) -> None:
-    """One entry per citizen shown; a course shown because of an access without consent is
-    flagged with its legal basis (as ``selectors.log_course_read`` does)."""
-    if not courses:
-        return
-    grants = dict(
-        WithoutConsentAccess.objects.filter(
-            course__in=[c.pk for c in courses if c.coordinator_id != user.pk],
-            user=user,
-            expires_at__gt=timezone.now(),
-        )
-        .order_by("expires_at")
-        .values_list("course_id", "legal_basis")
-    )
-    plain = [c.citizen_id for c in courses if c.pk not in grants]
-    if plain:
-        log_access(user, plain, "forløbsliste", Purpose.CASEWORK)
-    for course in courses:
-        if course.pk in grants:
-            log_access(
-                user,
-                course.citizen_id,
-                "forløbsliste",
-                Purpose.LEGAL_OBLIGATION,
-                without_consent=True,
-                legal_basis=grants[course.pk],
-            )
-
-
 def _team_rows(course: Course) -> list[TeamMember]:
     return list(
         TeamMember.objects.filter(course=course)
@@ -761,7 +731,7 @@ def course_list(
     qs = qs.order_by("-referred_on", "id")
     count = qs.count()
     page = list(qs[offset : offset + limit])
-    _log_list(user, page)
+    selectors.log_course_list(user, page)
     return CoursePage(count=count, items=[_list_item(c) for c in page])
 
 

@@ -14,6 +14,7 @@ Two rules hold for every function here that returns personal data:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -268,16 +269,76 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
     return Access(course, categories, is_coordinator, grant)
 
 
-def log_course_read(user: User, access: Access, what: str, purpose: str) -> None:
+def log_course_read(
+    user: User,
+    access: Access,
+    what: str,
+    purpose: str,
+    citizen_ids: list[uuid.UUID] | None = None,
+) -> None:
+    """Log a read of the course's citizen (or of ``citizen_ids``, e.g. family members shown on
+    the course page). Under an access without consent the entry is flagged with its basis."""
     grant = access.without_consent
+    flagged = grant is not None and not access.is_coordinator
     log_access(
         user,
-        access.course.citizen_id,
+        citizen_ids if citizen_ids is not None else access.course.citizen_id,
         what,
         purpose if grant is None else Purpose.LEGAL_OBLIGATION,
-        without_consent=grant is not None and not access.is_coordinator,
-        legal_basis=grant.legal_basis if grant is not None and not access.is_coordinator else "",
+        without_consent=flagged,
+        legal_basis=grant.legal_basis if grant is not None and flagged else "",
     )
+
+
+def log_course_list(user: User, courses: list[Course], what: str = "forløbsliste") -> None:
+    """Log a list of courses shown to ``user``: one entry per citizen; a course visible only
+    through an access without consent is flagged with its legal basis."""
+    if not courses:
+        return
+    grants = dict(
+        WithoutConsentAccess.objects.filter(
+            course__in=[c.pk for c in courses if c.coordinator_id != user.pk],
+            user=user,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("expires_at")
+        .values_list("course_id", "legal_basis")
+    )
+    plain = [c.citizen_id for c in courses if c.pk not in grants]
+    if plain:
+        log_access(user, plain, what, Purpose.CASEWORK)
+    for course in courses:
+        if course.pk in grants:
+            log_access(
+                user,
+                course.citizen_id,
+                what,
+                Purpose.LEGAL_OBLIGATION,
+                without_consent=True,
+                legal_basis=grants[course.pk],
+            )
+
+
+def household_members(
+    user: User,
+    access: Access,
+    what: str,
+    purpose: str = Purpose.CASEWORK,
+    keep: Callable[[Citizen], bool] | None = None,
+) -> list[Citizen]:
+    """The other members of the family the course covers (oldest first), or those of them
+    ``keep`` selects (e.g. the children, for a child plan), logged as a read of each one shown."""
+    household = access.course.household
+    if household is None:
+        return []
+    members = [
+        m
+        for m in household.members.exclude(pk=access.course.citizen_id).order_by("birth_date", "pk")
+        if keep is None or keep(m)
+    ]
+    if members:
+        log_course_read(user, access, what, purpose, citizen_ids=[m.pk for m in members])
+    return members
 
 
 @dataclass

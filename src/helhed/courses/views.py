@@ -33,7 +33,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from helhed.audit.models import Purpose
-from helhed.audit.services import log_access
 from helhed.core.models import User, UserKind
 from helhed.core.selectors import current_memberships
 from helhed.courses import forms as f
@@ -50,7 +49,6 @@ from helhed.courses.models import (
     Plan,
     PlanVersion,
     TeamMember,
-    WithoutConsentAccess,
 )
 
 CATEGORY_LABELS = dict(logic.DATA_CATEGORIES)
@@ -192,25 +190,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(others, 50).get_page(request.GET.get("side"))
     shown = list(page.object_list)
-    if shown:
-        granted = dict(
-            WithoutConsentAccess.objects.filter(
-                user=user, course__in=shown, expires_at__gt=timezone.now()
-            ).values_list("course_id", "legal_basis")
-        )
-        with_consent = [c.citizen_id for c in shown if c.pk not in granted]
-        if with_consent:
-            log_access(user, with_consent, "forløbsliste", Purpose.CASEWORK)
-        for course in shown:
-            if course.pk in granted:
-                log_access(
-                    user,
-                    course.citizen_id,
-                    "forløbsliste",
-                    Purpose.LEGAL_OBLIGATION,
-                    without_consent=True,
-                    legal_basis=granted[course.pk],
-                )
+    selectors.log_course_list(user, shown)
     return render(
         request,
         "courses/course_list.html",
@@ -396,7 +376,7 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
     today = timezone.localdate()
     household: list[dict[str, Any]] = []
     if course.household is not None:
-        members = [m for m in course.household.members.all() if m.pk != course.citizen_id]
+        members = selectors.household_members(user, o.access, "familiemedlem i forløb")
         relations = {
             (r.from_citizen_id, r.to_citizen_id): r for r in course.household.relations.all()
         }
@@ -413,18 +393,6 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
             else:
                 relation = ""
             household.append({"citizen": member, "age": member.age(today), "relation": relation})
-        if members:
-            log_access(
-                user,
-                [m.pk for m in members],
-                "familiemedlem i forløb",
-                Purpose.CASEWORK,
-                without_consent=o.access.without_consent is not None
-                and not o.access.is_coordinator,
-                legal_basis=o.access.without_consent.legal_basis
-                if o.access.without_consent and not o.access.is_coordinator
-                else "",
-            )
     age = course.citizen.age(today)
     child_plan = age < 18 or any(m["age"] < 18 for m in household)
     overlap_ids = {a.pk for pair in o.overlapping for a in pair}

@@ -23,7 +23,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from helhed.audit.models import Purpose
-from helhed.audit.services import log_access
 from helhed.core.models import User
 from helhed.courses import logic, selectors
 from helhed.courses.models import Citizen, Demand, Goal, Measure, TeamMember
@@ -149,21 +148,13 @@ def _children(user: User, overview: selectors.CourseOverview) -> list[Citizen]:
     children: list[Citizen] = []
     if course.citizen.age(on) < ADULT_AGE:
         children.append(course.citizen)
-    if course.household is not None:
-        members = course.household.members.exclude(pk=course.citizen_id).order_by("birth_date")
-        children += [c for c in members if c.age(on) < ADULT_AGE]
-    others = [c.pk for c in children if c.pk != course.citizen_id]
-    if others:
-        grant = overview.access.without_consent
-        flagged = grant is not None and not overview.access.is_coordinator
-        log_access(
-            user,
-            others,
-            "barnets plan (barn i familien)",
-            Purpose.LEGAL_OBLIGATION if grant is not None else Purpose.PLANNING,
-            without_consent=flagged,
-            legal_basis=grant.legal_basis if grant and flagged else "",
-        )
+    children += selectors.household_members(
+        user,
+        overview.access,
+        "barnets plan (barn i familien)",
+        Purpose.PLANNING,
+        keep=lambda c: c.age(on) < ADULT_AGE,
+    )
     return children
 
 
