@@ -12,6 +12,10 @@ from ninja.security import django_auth
 
 from helhed.core.api import router as core_router
 from helhed.courses.api import router as courses_router
+from helhed.handovers.api import router as handovers_router
+from helhed.meetings.api import router as meetings_router
+from helhed.notifications.api import router as notifications_router
+from helhed.progress.api import router as progress_router
 from helhed.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -67,3 +71,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/registry", registry_router)
 api.add_router("/courses", courses_router)
+api.add_router("/notifications", notifications_router)
+api.add_router("/meetings", meetings_router)
+api.add_router("/handovers", handovers_router)
+api.add_router("/progress", progress_router)

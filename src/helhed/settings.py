@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "helhed.audit",
     "helhed.registry",
     "helhed.courses",
+    "helhed.notifications",
+    "helhed.meetings",
+    "helhed.handovers",
+    "helhed.progress",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_POST
 
 from helhed.audit.models import Purpose
 from helhed.core.models import User, UserKind
+from helhed.core.sections import course_sections
 from helhed.core.selectors import current_memberships
 from helhed.courses import forms as f
 from helhed.courses import logic, selectors, services
@@ -455,12 +456,31 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
         "digital_post_risk": course.citizen.no_fixed_address
         and course.citizen.contact_channel == "digital-post",
     }
+    context["sections"] = _sections(request, o)
     if o.access.is_coordinator:
         # The change-coordinator form (up to 300 candidates) is on its own page
         # (``change_coordinator``), not built on every view of the course page.
         status_form = f.StatusForm(prefix="status", initial={"status": course.status})
         context.update({"status_form": status_form, "status_rows": _rows(status_form)})
     return render(request, "courses/course_detail.html", context)
+
+
+def _sections(request: HttpRequest, o: selectors.CourseOverview) -> list[dict[str, Any]]:
+    """Sections that other apps add to the course page (``core.sections``): inline ones are
+    rendered with the page, lazy ones are loaded by htmx from their own view."""
+    result = []
+    for section in course_sections():
+        entry: dict[str, Any] = {"key": section.key, "label": section.label}
+        if section.url_name is not None:
+            entry["url"] = reverse(section.url_name, args=[o.access.course.pk])
+        elif section.context is not None:
+            extra = section.context(request, o)
+            if extra is None:
+                continue
+            entry["template"] = section.template
+            entry["context"] = extra
+        result.append(entry)
+    return result
 
 
 @login_required

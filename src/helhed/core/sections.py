@@ -1,0 +1,80 @@
+"""Course sections and timeline events: how higher apps add to the course page and its timeline.
+
+The course page belongs to ``courses``; meetings, handovers and progress belong to apps built on
+top of it. Each of them registers a :class:`CourseSection` in its ``AppConfig.ready``:
+
+* a *lazy* section (``url_name``) is loaded by htmx after the page has rendered, from a view that
+  takes ``course_id`` and answers with a fragment for htmx requests (``HX-Request``) and with a
+  whole page otherwise, so the course page's own query count does not grow with every app and the
+  section still works without JavaScript (the placeholder links to it);
+* an *inline* section (``template`` + ``context``) is rendered with the page; its ``context`` gets
+  the request and the course's ``courses.selectors.CourseOverview`` and returns ``None`` when it
+  has nothing to show. Use it only for small summaries (one query).
+
+Timeline events (meetings held, measures started, handovers, …) come from sources registered with
+:func:`register_event_source`; progress charts mark them on their time axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import StrOrPromise
+
+
+@dataclass(frozen=True)
+class CourseSection:
+    key: str
+    label: StrOrPromise
+    order: int = 100
+    url_name: str | None = None
+    template: str | None = None
+    context: Callable[[HttpRequest, Any], dict[str, Any] | None] | None = None
+
+
+_SECTIONS: dict[str, CourseSection] = {}
+
+
+def register_course_section(section: CourseSection) -> None:
+    if (section.url_name is None) == (section.template is None):
+        raise ValueError(f"section {section.key!r}: give either url_name or template")
+    _SECTIONS[section.key] = section
+
+
+def course_sections() -> list[CourseSection]:
+    return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One dated event in a course, for timelines and chart markers."""
+
+    course_id: Any
+    on: date
+    kind: str  # e.g. "meeting", "measure-start", "handover"
+    label: str  # short, already translated
+    url: str = ""
+
+
+EventSource = Callable[[Sequence[Any]], Iterable[TimelineEvent]]
+_EVENT_SOURCES: dict[str, EventSource] = {}
+
+
+def register_event_source(key: str, source: EventSource) -> None:
+    """``source(course_ids)`` returns the events of those courses. It must not check access:
+    callers have already done so for the courses they pass."""
+    _EVENT_SOURCES[key] = source
+
+
+def events_for_courses(course_ids: Sequence[Any]) -> list[TimelineEvent]:
+    events: list[TimelineEvent] = []
+    for key in sorted(_EVENT_SOURCES):
+        events.extend(_EVENT_SOURCES[key](course_ids))
+    events.sort(key=lambda e: (e.on, e.kind, e.label))
+    return events

@@ -1,0 +1,32 @@
+"""``helhed alerts``: the daily job. Runs every registered alert producer; idempotent."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from helhed.notifications.alerts import run_alerts
+
+
+class Command(BaseCommand):
+    help = "Find transitions, overdue tasks, unanswered handovers etc. and notify (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--date", help="run as of this date (YYYY-MM-DD); default today")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = timezone.localdate()
+        if options["date"]:
+            try:
+                today = date.fromisoformat(options["date"])
+            except ValueError as exc:
+                raise CommandError(f"--date: not a date (YYYY-MM-DD): {options['date']}") from exc
+        total_found = total_new = 0
+        for run in run_alerts(today):
+            self.stdout.write(f"{run.key}: {run.found} found, {run.new} new")
+            total_found += run.found
+            total_new += run.new
+        self.stdout.write(f"alerts {today.isoformat()}: {total_found} found, {total_new} new")

@@ -1,0 +1,58 @@
+"""In-app notifications (with an e-mail copy) for tasks, meeting invitations, handovers and alerts.
+
+A notification's title and body never carry personal data about a citizen: the e-mail copy
+travels outside Helhed, and the in-app list is not a read of a citizen's data. They say what
+happened ("Ny opgave fra netværksmøde", "Overdragelse venter på din kvittering") and link to the
+page in Helhed, where access rules and the access log apply.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from helhed.core.models import User
+
+
+class NotificationKind(models.TextChoices):
+    TASK = "opgave", _("Opgave")
+    MEETING = "moede", _("Mødeindkaldelse")
+    HANDOVER = "overdragelse", _("Overdragelse")
+    RULING = "afgoerelse", _("Indstilling og afgørelse")
+    ALERT = "varsel", _("Varsel")
+
+
+class Notification(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("modtager")
+    )
+    kind = models.CharField(_("slags"), max_length=20, choices=NotificationKind.choices)
+    title = models.CharField(_("titel"), max_length=200)
+    body = models.TextField(_("tekst"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    # For idempotent producers (the daily alerts job): one notification per recipient and key.
+    dedupe_key = models.CharField(_("nøgle"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    read_at = models.DateTimeField(_("læst"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("sendt som e-mail"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notifikation")
+        verbose_name_plural = _("notifikationer")
+        ordering: ClassVar = ["-created_at"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="notification_once_per_key",
+            )
+        ]
+        indexes: ClassVar = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
