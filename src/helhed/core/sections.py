@@ -78,3 +78,42 @@ def events_for_courses(course_ids: Sequence[Any]) -> list[TimelineEvent]:
         events.extend(_EVENT_SOURCES[key](course_ids))
     events.sort(key=lambda e: (e.on, e.kind, e.label))
     return events
+
+
+# Timeliness figures per course (days from referral to first meeting, recommendation to ruling,
+# handover acknowledgement, gap days, …). Meetings and handovers register sources; the progress
+# dashboard and the API read them per course and aggregate per initiative and start cohort.
+FigureValue = float | int | None
+TimelinessSource = Callable[[Sequence[Any]], dict[Any, dict[str, FigureValue]]]
+
+
+@dataclass(frozen=True)
+class TimelinessMetric:
+    key: str  # e.g. "days_referral_to_first_meeting"
+    label: StrOrPromise
+    unit: StrOrPromise  # e.g. "dage"
+
+
+_TIMELINESS: dict[str, tuple[list[TimelinessMetric], TimelinessSource]] = {}
+
+
+def register_timeliness_source(
+    key: str, metrics: list[TimelinessMetric], source: TimelinessSource
+) -> None:
+    """``source(course_ids)`` returns ``{course_id: {metric key: value}}`` for the given courses
+    (a course or metric without a value may be left out). A handful of aggregate queries, not one
+    per course: the dashboard asks for 20,000 courses at a time. No access check inside: callers
+    pass courses they may see (or aggregate without showing individual citizens)."""
+    _TIMELINESS[key] = (metrics, source)
+
+
+def timeliness_metrics() -> list[TimelinessMetric]:
+    return [m for key in sorted(_TIMELINESS) for m in _TIMELINESS[key][0]]
+
+
+def timeliness_for_courses(course_ids: Sequence[Any]) -> dict[Any, dict[str, FigureValue]]:
+    result: dict[Any, dict[str, FigureValue]] = {cid: {} for cid in course_ids}
+    for key in sorted(_TIMELINESS):
+        for cid, values in _TIMELINESS[key][1](course_ids).items():
+            result.setdefault(cid, {}).update(values)
+    return result
