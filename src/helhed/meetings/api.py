@@ -1,5 +1,771 @@
-"""API of the meetings app (mounted at /api/meetings by helhed.api)."""
+"""Meetings API (mounted at /api/meetings): meetings and availability answers, the earliest
+common time, minutes, decisions and tasks, recommendations and rulings, timeliness figures.
 
-from ninja import Router
+Same access rules as the pages (reads through ``selectors``, which check access to the course's
+plan and write the access log; writes through ``services``). Errors are problem bodies: 403 for
+no access (also for something that does not exist, so existence does not leak), 422 with
+field-level errors for bad input.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError, ValidationError
+from pydantic import AfterValidator, StringConstraints
+
+from helhed.core.models import Unit, User
+from helhed.courses.models import Goal, LegalBasis, Measure, Relative, TeamMember
+from helhed.meetings import logic, selectors, services
+from helhed.meetings.models import (
+    Decision,
+    Meeting,
+    Participant,
+    ProposedTime,
+    Recommendation,
+    Ruling,
+    Task,
+)
 
 router = Router(tags=["meetings"])
+
+NO_ACCESS = "Du har ikke adgang til dette forløb."
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Teksten indeholder et ugyldigt tegn.")
+    return value
+
+
+Text = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_no_nul)]
+Str200 = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
+Str300 = Annotated[str, StringConstraints(max_length=300), AfterValidator(_no_nul)]
+Str20 = Annotated[str, StringConstraints(max_length=20), AfterValidator(_no_nul)]
+
+
+def _plausible(value: datetime) -> datetime:
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("Tidspunktet skal ligge mellem år 1900 og 2200.")
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+Moment = Annotated[datetime, AfterValidator(_plausible)]
+
+
+def _problems(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PermissionDenied as exc:
+            raise HttpError(403, str(exc) or NO_ACCESS) from None
+        except DjangoValidationError as exc:
+            errors: list[dict[str, Any]] = []
+            if hasattr(exc, "error_dict"):
+                for name, msgs in exc.message_dict.items():
+                    loc = ["body"] if name == NON_FIELD_ERRORS else ["body", name]
+                    errors.extend({"loc": loc, "msg": m, "type": "value_error"} for m in msgs)
+            else:
+                errors.extend(
+                    {"loc": ["body"], "msg": m, "type": "value_error"} for m in exc.messages
+                )
+            raise ValidationError(errors) from None
+        except ObjectDoesNotExist:
+            raise HttpError(403, NO_ACCESS) from None
+
+    return wrapper
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _invalid(field: str, msg: str) -> ValidationError:
+    return ValidationError([{"loc": ["body", field], "msg": msg, "type": "value_error"}])
+
+
+# --------------------------------------------------------------------------------------------
+# Schemas
+# --------------------------------------------------------------------------------------------
+
+
+class ParticipantOut(Schema):
+    id: uuid.UUID
+    kind: str
+    name: str
+    role: str
+    required: bool
+    present: bool | None
+    team_member_id: uuid.UUID | None
+    user_id: uuid.UUID | None
+
+
+class ProposedTimeOut(Schema):
+    id: uuid.UUID
+    starts_at: datetime
+
+
+class AnswerOut(Schema):
+    participant_id: uuid.UUID
+    proposed_time_id: uuid.UUID
+    answer: str
+
+
+class BlockerOut(Schema):
+    proposed_time_id: uuid.UUID
+    starts_at: datetime
+    unavailable: list[str]
+    maybe: list[str]
+    unanswered: list[str]
+
+
+class CommonTimeOut(Schema):
+    found: bool
+    proposed_time_id: uuid.UUID | None
+    starts_at: datetime | None
+    tentative_time_id: uuid.UUID | None
+    maybe: list[str]
+    no_future_times: bool
+    explanation: list[BlockerOut]
+
+
+class TaskOut(Schema):
+    id: uuid.UUID
+    course_id: uuid.UUID
+    decision_id: uuid.UUID
+    title: str
+    owner_id: uuid.UUID
+    owner: str
+    due_date: date
+    overdue: bool
+    goal_id: uuid.UUID | None
+    measure_id: uuid.UUID | None
+    done_at: datetime | None
+
+
+class DecisionOut(Schema):
+    id: uuid.UUID
+    text: str
+    payer: str
+    measure_id: uuid.UUID | None
+    tasks: list[TaskOut]
+
+
+class MinutesOut(Schema):
+    problem_focus: str
+    what_works: str
+    what_worries: str
+    exceptions: str
+    legal_options: str
+    motivation: str
+    organisational_options: str
+    plain_summary: str
+    citizen_present: bool | None
+    citizen_absence_reason: str
+    coordinated_by_id: uuid.UUID | None
+    keeps_in_step_id: uuid.UUID | None
+    next_meeting_date: date | None
+    closed_at: datetime | None
+    next_meeting_id: uuid.UUID | None
+
+
+class MeetingListItem(Schema):
+    id: uuid.UUID
+    course_id: uuid.UUID
+    kind: str
+    purpose: str
+    status: str
+    starts_at: datetime | None
+    place: str
+    virtual_link: str
+    minutes_closed: bool
+
+
+class MeetingOut(MeetingListItem):
+    duration_minutes: int
+    citizen_invited: bool
+    participants: list[ParticipantOut]
+    proposed_times: list[ProposedTimeOut]
+    answers: list[AnswerOut]
+    common_time: CommonTimeOut
+    minutes: MinutesOut
+    decisions: list[DecisionOut]
+
+
+class OtherIn(Schema):
+    name: Str200
+    role: Str200 = ""
+
+
+class MeetingIn(Schema):
+    kind: Str20 = "netvaerk"
+    purpose: Str300
+    place: Str200 = ""
+    virtual_link: Str200 = ""
+    team_member_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+    include_citizen: bool = True
+    relative_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    others: list[OtherIn] = Field(default_factory=list, max_length=50)
+    proposed_times: list[Moment] = Field(default_factory=list, max_length=20)
+    duration_minutes: int = Field(60, ge=1, le=24 * 60)
+
+
+class AnswerIn(Schema):
+    participant_id: uuid.UUID
+    proposed_time_id: uuid.UUID
+    answer: Str20
+
+
+class AnswersIn(Schema):
+    answers: list[AnswerIn] = Field(max_length=2000)
+
+
+class ChooseTimeIn(Schema):
+    proposed_time_id: uuid.UUID | None = Field(
+        None, description="Udelades for at vælge det tidligste fælles tidspunkt."
+    )
+
+
+class MinutesIn(Schema):
+    problem_focus: Text = ""
+    what_works: Text = ""
+    what_worries: Text = ""
+    exceptions: Text = ""
+    legal_options: Text = ""
+    motivation: Text = ""
+    organisational_options: Text = ""
+    plain_summary: Text = ""
+    citizen_present: bool | None = None
+    citizen_absence_reason: Text = ""
+    coordinated_by_id: uuid.UUID | None = None
+    keeps_in_step_id: uuid.UUID | None = None
+    next_meeting_date: date | None = None
+    present_participant_ids: list[uuid.UUID] | None = None
+    close: bool = False
+
+
+class TaskIn(Schema):
+    title: Str300
+    owner_id: uuid.UUID | None = Field(None, description="En deltager i mødet (påkrævet).")
+    due_date: date | None = None
+    goal_id: uuid.UUID | None = None
+    measure_id: uuid.UUID | None = None
+
+
+class DecisionIn(Schema):
+    text: Text
+    payer: Str20 = ""
+    measure_id: uuid.UUID | None = None
+    tasks: list[TaskIn] = Field(default_factory=list, max_length=50)
+
+
+class RecommendationIn(Schema):
+    measure_id: uuid.UUID | None = None
+    recommends: Str20 = "bevilling"
+    reasoning: Text
+    authority_unit_id: uuid.UUID | None = None
+
+
+class RulingOut(Schema):
+    id: uuid.UUID
+    outcome: str
+    legal_basis_id: str
+    legal_basis: str
+    justification: str
+    deviates: bool
+    decided_on: date
+    waiting_days: int
+
+
+class RecommendationOut(Schema):
+    id: uuid.UUID
+    course_id: uuid.UUID
+    measure_id: uuid.UUID
+    measure: str
+    recommends: str
+    reasoning: str
+    authority_unit_id: uuid.UUID
+    authority_unit: str
+    recommended_on: date
+    waiting_days: int
+    ruling: RulingOut | None
+
+
+class RulingIn(Schema):
+    outcome: Str20
+    legal_basis_id: Annotated[str, StringConstraints(max_length=60)] | None = None
+    justification: Text = ""
+    decided_on: date | None = None
+
+
+class TimelinessOut(Schema):
+    course_id: uuid.UUID
+    days_referral_to_first_meeting: int | None
+    days_recommendation_to_ruling: float | None
+    open_recommendations: int
+    overdue_tasks: int
+
+
+# --------------------------------------------------------------------------------------------
+# Output helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _list_item(m: Meeting) -> MeetingListItem:
+    return MeetingListItem(
+        id=m.pk,
+        course_id=m.course_id,
+        kind=m.kind,
+        purpose=m.purpose,
+        status=m.status,
+        starts_at=m.starts_at,
+        place=m.place,
+        virtual_link=m.virtual_link,
+        minutes_closed=m.minutes_closed,
+    )
+
+
+def _task_out(t: Task, today: date) -> TaskOut:
+    return TaskOut(
+        id=t.pk,
+        course_id=t.course_id,
+        decision_id=t.decision_id,
+        title=t.title,
+        owner_id=t.owner_id,
+        owner=t.owner.name,
+        due_date=t.due_date,
+        overdue=logic.is_overdue(t.due_date, t.done_at is not None, today),
+        goal_id=t.goal_id,
+        measure_id=t.measure_id,
+        done_at=t.done_at,
+    )
+
+
+def _common_out(c: logic.CommonTime) -> CommonTimeOut:
+    return CommonTimeOut(
+        found=c.found,
+        proposed_time_id=c.time.key if c.time else None,  # type: ignore[arg-type]
+        starts_at=c.time.starts_at if c.time else None,
+        tentative_time_id=c.tentative.key if c.tentative else None,  # type: ignore[arg-type]
+        maybe=list(c.maybe),
+        no_future_times=c.no_future_times,
+        explanation=[
+            BlockerOut(
+                proposed_time_id=b.time.key,  # type: ignore[arg-type]
+                starts_at=b.time.starts_at,
+                unavailable=list(b.unavailable),
+                maybe=list(b.maybe),
+                unanswered=list(b.unanswered),
+            )
+            for b in c.blockers
+        ],
+    )
+
+
+def _meeting_out(d: selectors.MeetingDetail) -> MeetingOut:
+    m = d.meeting
+    today = selectors.today()
+    return MeetingOut(
+        **_list_item(m).dict(),
+        duration_minutes=m.duration_minutes,
+        citizen_invited=d.citizen_invited,
+        participants=[
+            ParticipantOut(
+                id=p.pk,
+                kind=p.kind,
+                name=p.name,
+                role=p.role,
+                required=p.required,
+                present=p.present,
+                team_member_id=p.team_member_id,
+                user_id=p.user_id,
+            )
+            for p in d.participants
+        ],
+        proposed_times=[ProposedTimeOut(id=t.pk, starts_at=t.starts_at) for t in d.times],
+        answers=[
+            AnswerOut(participant_id=row.participant.pk, proposed_time_id=t.pk, answer=value)
+            for row in d.grid
+            for t, value in row.cells
+            if value
+        ],
+        common_time=_common_out(d.common),
+        minutes=MinutesOut(
+            problem_focus=m.problem_focus,
+            what_works=m.what_works,
+            what_worries=m.what_worries,
+            exceptions=m.exceptions,
+            legal_options=m.legal_options,
+            motivation=m.motivation,
+            organisational_options=m.organisational_options,
+            plain_summary=m.plain_summary,
+            citizen_present=m.citizen_present,
+            citizen_absence_reason=m.citizen_absence_reason,
+            coordinated_by_id=m.coordinated_by_id,
+            keeps_in_step_id=m.keeps_in_step_id,
+            next_meeting_date=m.next_meeting_date,
+            closed_at=m.minutes_closed_at,
+            next_meeting_id=m.next_meeting_id,
+        ),
+        decisions=[
+            DecisionOut(
+                id=dec.pk,
+                text=dec.text,
+                payer=dec.payer,
+                measure_id=dec.measure_id,
+                tasks=[_task_out(t, today) for t in dec.tasks.all()],
+            )
+            for dec in d.decisions
+        ],
+    )
+
+
+def _rec_out(r: Recommendation, today: date) -> RecommendationOut:
+    ruling: Ruling | None = getattr(r, "ruling", None)
+    return RecommendationOut(
+        id=r.pk,
+        course_id=r.course_id,
+        measure_id=r.measure_id,
+        measure=r.measure.title,
+        recommends=r.recommends,
+        reasoning=r.reasoning,
+        authority_unit_id=r.authority_unit_id,
+        authority_unit=r.authority_unit.name,
+        recommended_on=r.recommended_on,
+        waiting_days=(
+            ruling.waiting_days
+            if ruling is not None
+            else logic.waiting_days(r.recommended_on, today)
+        ),
+        ruling=(
+            RulingOut(
+                id=ruling.pk,
+                outcome=ruling.outcome,
+                legal_basis_id=ruling.legal_basis_id,
+                legal_basis=str(ruling.legal_basis),
+                justification=ruling.justification,
+                deviates=ruling.deviates,
+                decided_on=ruling.decided_on,
+                waiting_days=ruling.waiting_days,
+            )
+            if ruling is not None
+            else None
+        ),
+    )
+
+
+def _meeting_for(user: User, meeting_id: uuid.UUID) -> Meeting:
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise PermissionDenied
+    selectors.plan_access(user, meeting.course_id)
+    return meeting
+
+
+# --------------------------------------------------------------------------------------------
+# Meetings
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/courses/{course_id}/meetings", response=list[MeetingListItem])
+@_problems
+def meeting_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
+    data = selectors.course_meetings(_user(request), course_id)
+    return [_list_item(m) for m in [*data.upcoming, *data.past]]
+
+
+@router.post("/courses/{course_id}/meetings", response={201: MeetingOut})
+@_problems
+def meeting_create(request: HttpRequest, course_id: uuid.UUID, payload: MeetingIn) -> Any:
+    user = _user(request)
+    access = selectors.plan_access(user, course_id)
+    course = access.course
+    team = list(TeamMember.objects.filter(course=course, pk__in=payload.team_member_ids))
+    if len(team) != len(set(payload.team_member_ids)):
+        raise _invalid("team_member_ids", "Kontaktpersonen er ikke på forløbets team.")
+    relatives = list(
+        Relative.objects.filter(citizen_id=course.citizen_id, pk__in=payload.relative_ids)
+    )
+    if len(relatives) != len(set(payload.relative_ids)):
+        raise _invalid("relative_ids", "Den pårørende hører ikke til borgeren.")
+    meeting = services.create_meeting(
+        user,
+        course,
+        kind=payload.kind,
+        purpose=payload.purpose,
+        place=payload.place,
+        virtual_link=payload.virtual_link,
+        team_members=team,
+        include_citizen=payload.include_citizen,
+        relatives=relatives,
+        others=[services.OtherPerson(o.name, o.role) for o in payload.others],
+        proposed_times=payload.proposed_times,
+        duration_minutes=payload.duration_minutes,
+    )
+    return 201, _meeting_out(selectors.meeting_detail(user, meeting.pk))
+
+
+@router.get("/meetings/{meeting_id}", response=MeetingOut)
+@_problems
+def meeting_get(request: HttpRequest, meeting_id: uuid.UUID) -> Any:
+    return _meeting_out(selectors.meeting_detail(_user(request), meeting_id))
+
+
+@router.put("/meetings/{meeting_id}/availability", response=MeetingOut)
+@_problems
+def availability(request: HttpRequest, meeting_id: uuid.UUID, payload: AnswersIn) -> Any:
+    user = _user(request)
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise PermissionDenied
+    services.answer_availability(
+        user,
+        meeting,
+        {(a.participant_id, a.proposed_time_id): a.answer for a in payload.answers},
+    )
+    return _meeting_out(selectors.meeting_detail(user, meeting_id))
+
+
+@router.post("/meetings/{meeting_id}/time", response=MeetingOut)
+@_problems
+def choose_time(request: HttpRequest, meeting_id: uuid.UUID, payload: ChooseTimeIn) -> Any:
+    user = _user(request)
+    meeting = _meeting_for(user, meeting_id)
+    time_id = payload.proposed_time_id
+    if time_id is None:
+        common = services.common_time(meeting)
+        if common.time is None:
+            raise _invalid(
+                "proposed_time_id",
+                "Der er intet tidspunkt, hvor alle, der skal deltage, har svaret ja.",
+            )
+        time_id = common.time.key  # type: ignore[assignment]
+    option = ProposedTime.objects.filter(pk=time_id, meeting=meeting).first()
+    if option is None:
+        raise _invalid("proposed_time_id", "Tidspunktet hører ikke til mødet.")
+    services.choose_time(user, meeting, option)
+    return _meeting_out(selectors.meeting_detail(user, meeting_id))
+
+
+@router.put("/meetings/{meeting_id}/minutes", response=MeetingOut)
+@_problems
+def minutes(request: HttpRequest, meeting_id: uuid.UUID, payload: MinutesIn) -> Any:
+    user = _user(request)
+    meeting = _meeting_for(user, meeting_id)
+    members = {
+        m.pk: m
+        for m in TeamMember.objects.filter(
+            course_id=meeting.course_id,
+            pk__in=[i for i in (payload.coordinated_by_id, payload.keeps_in_step_id) if i],
+        )
+    }
+    for name in ("coordinated_by_id", "keeps_in_step_id"):
+        value = getattr(payload, name)
+        if value is not None and value not in members:
+            raise _invalid(name, "Personen er ikke på forløbets team.")
+    data = payload.dict()
+    services.save_minutes(
+        user,
+        meeting,
+        close=data.pop("close"),
+        citizen_present=data.pop("citizen_present"),
+        coordinated_by=members.get(data.pop("coordinated_by_id")),
+        keeps_in_step=members.get(data.pop("keeps_in_step_id")),
+        next_meeting_date=data.pop("next_meeting_date"),
+        present_participant_ids=data.pop("present_participant_ids"),
+        **data,
+    )
+    return _meeting_out(selectors.meeting_detail(user, meeting_id))
+
+
+def _plan_item(model: type[Any], pk: uuid.UUID | None, course_id: Any, field: str) -> Any:
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk, plan__course_id=course_id).first()
+    if obj is None:
+        raise _invalid(field, "Findes ikke i forløbets plan.")
+    return obj
+
+
+@router.post("/meetings/{meeting_id}/decisions", response={201: DecisionOut})
+@_problems
+def decision_create(request: HttpRequest, meeting_id: uuid.UUID, payload: DecisionIn) -> Any:
+    user = _user(request)
+    meeting = _meeting_for(user, meeting_id)
+    participants = {p.pk: p for p in Participant.objects.filter(meeting=meeting)}
+    tasks = []
+    for i, t in enumerate(payload.tasks):
+        owner = participants.get(t.owner_id) if t.owner_id else None
+        if t.owner_id is not None and owner is None:
+            raise ValidationError(
+                [
+                    {
+                        "loc": ["body", "tasks", i, "owner_id"],
+                        "msg": "Den ansvarlige skal være deltager i mødet.",
+                        "type": "value_error",
+                    }
+                ]
+            )
+        tasks.append(
+            {
+                "title": t.title,
+                "owner": owner,
+                "due_date": t.due_date,
+                "goal": _plan_item(Goal, t.goal_id, meeting.course_id, "goal_id"),
+                "measure": _plan_item(Measure, t.measure_id, meeting.course_id, "measure_id"),
+            }
+        )
+    decision = services.add_decision(
+        user,
+        meeting,
+        text=payload.text,
+        payer=payload.payer,
+        measure=_plan_item(Measure, payload.measure_id, meeting.course_id, "measure_id"),
+        tasks=tasks,
+    )
+    decision = Decision.objects.prefetch_related("tasks__owner").get(pk=decision.pk)
+    today = selectors.today()
+    return 201, DecisionOut(
+        id=decision.pk,
+        text=decision.text,
+        payer=decision.payer,
+        measure_id=decision.measure_id,
+        tasks=[_task_out(t, today) for t in decision.tasks.all()],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Tasks
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/tasks/mine", response=list[TaskOut])
+@_problems
+def tasks_mine(request: HttpRequest, include_done: bool = False) -> Any:
+    today = selectors.today()
+    tasks = selectors.my_tasks(_user(request), include_done=include_done)
+    return [_task_out(t, today) for t in tasks]
+
+
+@router.get("/courses/{course_id}/tasks", response=list[TaskOut])
+@_problems
+def course_tasks(request: HttpRequest, course_id: uuid.UUID) -> Any:
+    data = selectors.course_meetings(_user(request), course_id)
+    return [_task_out(t, data.today) for t in data.open_tasks]
+
+
+@router.post("/tasks/{task_id}/done", response=TaskOut)
+@_problems
+def task_done(request: HttpRequest, task_id: uuid.UUID) -> Any:
+    task = Task.objects.filter(pk=task_id).first()
+    if task is None:
+        raise PermissionDenied
+    task = services.complete_task(_user(request), task)
+    task = Task.objects.select_related("owner").get(pk=task.pk)
+    return _task_out(task, selectors.today())
+
+
+# --------------------------------------------------------------------------------------------
+# Recommendations and rulings
+# --------------------------------------------------------------------------------------------
+
+
+def _recs_qs() -> Any:
+    return Recommendation.objects.select_related(
+        "measure", "authority_unit", "ruling", "ruling__legal_basis"
+    )
+
+
+@router.get("/courses/{course_id}/recommendations", response=list[RecommendationOut])
+@_problems
+def course_recommendations(request: HttpRequest, course_id: uuid.UUID) -> Any:
+    data = selectors.course_meetings(_user(request), course_id)
+    ids = [r.pk for r in data.open_recommendations] + [r.recommendation_id for r in data.rulings]
+    recs = _recs_qs().filter(pk__in=ids).order_by("recommended_on", "created_at")
+    return [_rec_out(r, data.today) for r in recs]
+
+
+@router.post("/courses/{course_id}/recommendations", response={201: RecommendationOut})
+@_problems
+def recommendation_create(
+    request: HttpRequest, course_id: uuid.UUID, payload: RecommendationIn
+) -> Any:
+    user = _user(request)
+    access = selectors.plan_access(user, course_id)
+    measure = _plan_item(Measure, payload.measure_id, course_id, "measure_id")
+    unit = None
+    if payload.authority_unit_id is not None:
+        unit = Unit.objects.filter(pk=payload.authority_unit_id).first()
+        if unit is None:
+            raise _invalid("authority_unit_id", "Enheden findes ikke.")
+    rec = services.recommend(
+        user,
+        access.course,
+        measure=measure,
+        recommends=payload.recommends,
+        reasoning=payload.reasoning,
+        authority_unit=unit,
+    )
+    return 201, _rec_out(_recs_qs().get(pk=rec.pk), selectors.today())
+
+
+@router.get("/recommendations/open", response=list[RecommendationOut])
+@_problems
+def recommendations_open(request: HttpRequest) -> Any:
+    today = selectors.today()
+    return [_rec_out(r, today) for r in selectors.open_recommendations(_user(request))]
+
+
+@router.post("/recommendations/{recommendation_id}/ruling", response={201: RecommendationOut})
+@_problems
+def ruling_create(request: HttpRequest, recommendation_id: uuid.UUID, payload: RulingIn) -> Any:
+    user = _user(request)
+    rec = Recommendation.objects.select_related("measure").filter(pk=recommendation_id).first()
+    if rec is None:
+        raise PermissionDenied
+    access = selectors.plan_access(user, rec.course_id)
+    if not access.may(rec.measure.data_category):
+        raise PermissionDenied
+    basis = None
+    if payload.legal_basis_id:
+        basis = LegalBasis.objects.filter(pk=payload.legal_basis_id).first()
+        if basis is None:
+            raise _invalid("legal_basis_id", "Hjemlen findes ikke.")
+    services.record_ruling(
+        user,
+        rec,
+        outcome=payload.outcome,
+        legal_basis=basis,
+        justification=payload.justification,
+        decided_on=payload.decided_on,
+    )
+    return 201, _rec_out(_recs_qs().get(pk=rec.pk), selectors.today())
+
+
+# --------------------------------------------------------------------------------------------
+# Timeliness
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/courses/{course_id}/timeliness", response=TimelinessOut)
+@_problems
+def timeliness(request: HttpRequest, course_id: uuid.UUID) -> Any:
+    access = selectors.plan_access(_user(request), course_id)
+    figures = selectors.timeliness([access.course.pk]).get(access.course.pk, {})
+    return TimelinessOut(
+        course_id=access.course.pk,
+        days_referral_to_first_meeting=figures.get(selectors.DAYS_TO_FIRST_MEETING),  # type: ignore[arg-type]
+        days_recommendation_to_ruling=figures.get(selectors.DAYS_RECOMMENDATION_TO_RULING),
+        open_recommendations=int(figures.get(selectors.OPEN_RECOMMENDATIONS) or 0),
+        overdue_tasks=int(figures.get(selectors.OVERDUE_TASKS) or 0),
+    )

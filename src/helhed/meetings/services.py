@@ -1,0 +1,659 @@
+"""Write operations of meetings: plan a meeting, answer availability, choose the time, write and
+close the minutes, record decisions and tasks, recommendations and rulings.
+
+Every function checks the acting user's access to the course (``courses.selectors.access_for``:
+team membership with a valid consent covering the plan, or coordinator), runs in one transaction
+and either completes or changes nothing. Bad input raises Django's ``ValidationError`` with
+field-level messages. Notifications name what happened and link to the page — never the citizen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from helhed.core.models import Membership, Unit, User
+from helhed.courses import selectors as course_selectors
+from helhed.courses.models import (
+    BudgetArea,
+    Course,
+    Goal,
+    LegalBasis,
+    Measure,
+    Relative,
+    TeamMember,
+)
+from helhed.meetings import logic
+from helhed.meetings.models import (
+    Answer,
+    Availability,
+    Decision,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Participant,
+    ParticipantKind,
+    ProposedTime,
+    Recommendation,
+    Ruling,
+    RulingOutcome,
+    Task,
+)
+from helhed.notifications.models import NotificationKind
+from helhed.notifications.services import notify
+
+PLAN = "plan"
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _plan_access(user: User, course_id: Any) -> course_selectors.Access:
+    access = course_selectors.access_for(user, course_id)
+    if not access.may(PLAN):
+        raise PermissionDenied
+    return access
+
+
+def _plan_id(course: Course) -> Any:
+    plan = getattr(course, "plan", None)
+    return plan.pk if plan is not None else None
+
+
+def _meeting_url(meeting: Meeting) -> str:
+    return reverse("meetings:meeting_detail", args=[meeting.pk])
+
+
+@dataclass(frozen=True)
+class OtherPerson:
+    name: str
+    role: str = ""
+
+
+def _names(people: Iterable[Participant]) -> set[str]:
+    return {p.name for p in people}
+
+
+# --------------------------------------------------------------------------------------------
+# Planning a meeting
+# --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_meeting(
+    user: User,
+    course: Course,
+    *,
+    kind: str = MeetingKind.NETWORK,
+    purpose: str,
+    place: str = "",
+    virtual_link: str = "",
+    team_members: Sequence[TeamMember] = (),
+    include_citizen: bool = True,
+    relatives: Sequence[Relative] = (),
+    others: Sequence[OtherPerson] = (),
+    proposed_times: Sequence[datetime] = (),
+    duration_minutes: int = 60,
+) -> Meeting:
+    """Plan a meeting with its participants and proposed times; invite the team members who
+    use Helhed (a notification without personal data)."""
+    access = _plan_access(user, course.pk)
+    course = access.course
+    errors: dict[str, str] = {}
+    if kind not in MeetingKind.values:
+        errors["kind"] = "Vælg en slags møde."
+    if not purpose.strip():
+        errors["purpose"] = "Skriv formålet med mødet."
+    if not place.strip() and not virtual_link.strip():
+        errors["place"] = "Angiv et sted eller et link til et virtuelt møde."
+    others = [o for o in others if o.name.strip()]
+    if not team_members and not include_citizen and not relatives and not others:
+        errors["participants"] = "Et møde skal have deltagere. Vælg mindst én deltager."
+    if any(m.course_id != course.pk for m in team_members):
+        errors["team_members"] = "Kontaktpersonen er ikke på forløbets team."
+    if any(r.citizen_id != course.citizen_id for r in relatives):
+        errors["relatives"] = "Den pårørende hører ikke til borgeren."
+    now = timezone.now()
+    times = sorted(set(proposed_times))
+    if not times:
+        errors["proposed_times"] = "Foreslå mindst ét tidspunkt."
+    elif any(t < now for t in times):
+        errors["proposed_times"] = "De foreslåede tidspunkter skal ligge i fremtiden."
+    if not 15 <= duration_minutes <= 8 * 60:
+        errors["duration_minutes"] = "Varigheden skal være mellem 15 minutter og 8 timer."
+    if errors:
+        raise ValidationError(errors)
+    meeting = Meeting.objects.create(
+        course=course,
+        kind=kind,
+        purpose=purpose.strip(),
+        place=place.strip(),
+        virtual_link=virtual_link.strip(),
+        created_by=user,
+        duration_minutes=duration_minutes,
+    )
+    participants = _participants(meeting, course, team_members, include_citizen, relatives, others)
+    Participant.objects.bulk_create(participants)
+    ProposedTime.objects.bulk_create(ProposedTime(meeting=meeting, starts_at=t) for t in times)
+    _invite(meeting, participants, user, "Du er inviteret til et møde – svar på tidspunkter")
+    return meeting
+
+
+def _participants(
+    meeting: Meeting,
+    course: Course,
+    team_members: Sequence[TeamMember],
+    include_citizen: bool,
+    relatives: Sequence[Relative],
+    others: Sequence[OtherPerson],
+) -> list[Participant]:
+    result = [
+        Participant(
+            meeting=meeting,
+            kind=ParticipantKind.TEAM,
+            team_member=m,
+            user_id=m.user_id,
+            name=m.name,
+            role=m.role,
+        )
+        for m in team_members
+    ]
+    if include_citizen:
+        result.append(
+            Participant(
+                meeting=meeting,
+                kind=ParticipantKind.CITIZEN,
+                user_id=course.citizen.user_id,
+                name=course.citizen.full_name,
+                role="Borger",
+            )
+        )
+    result += [
+        Participant(
+            meeting=meeting,
+            kind=ParticipantKind.RELATIVE,
+            relative=r,
+            name=r.name,
+            role=r.relation,
+            required=False,
+        )
+        for r in relatives
+    ]
+    result += [
+        Participant(
+            meeting=meeting,
+            kind=ParticipantKind.OTHER,
+            name=o.name.strip()[:200],
+            role=o.role.strip()[:120],
+            required=False,
+        )
+        for o in others
+    ]
+    return result
+
+
+def _invite(meeting: Meeting, participants: Iterable[Participant], by: User, title: str) -> None:
+    staff = {
+        p.user_id
+        for p in participants
+        if p.kind == ParticipantKind.TEAM and p.user_id and p.user_id != by.pk
+    }
+    notify(
+        staff,
+        kind=NotificationKind.MEETING,
+        title=title,
+        body="Se mødet, formålet og de foreslåede tidspunkter i Helhed.",
+        url=_meeting_url(meeting),
+    )
+
+
+def _meeting_for_write(user: User, meeting: Meeting) -> Meeting:
+    access = _plan_access(user, meeting.course_id)
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    locked.course = access.course
+    return locked
+
+
+@transaction.atomic
+def answer_availability(user: User, meeting: Meeting, answers: dict[tuple[Any, Any], str]) -> int:
+    """Record answers ``{(participant id, proposed time id): "ja"|"maaske"|"nej"}``. The
+    coordinator (or anyone planning the meeting) may enter everyone's answers, e.g. from the
+    phone; a participant with a login may answer for themself."""
+    access = course_selectors.access_for(user, meeting.course_id)
+    participants = {str(p.pk): p for p in meeting.participants.all()}
+    times = {str(t.pk): t for t in meeting.proposed_times.all()}
+    if meeting.status not in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED):
+        raise ValidationError({"answers": "Mødet er afholdt eller aflyst."})
+    may_all = access.may(PLAN)
+    rows = []
+    for (participant_id, time_id), answer in answers.items():
+        participant = participants.get(str(participant_id))
+        option = times.get(str(time_id))
+        if participant is None or option is None:
+            raise ValidationError({"answers": "Deltageren eller tidspunktet hører ikke til mødet."})
+        if answer not in Answer.values:
+            raise ValidationError({"answers": "Svar ja, måske eller nej."})
+        if not may_all and participant.user_id != user.pk:
+            raise PermissionDenied("Du kan kun svare for dig selv.")
+        rows.append((participant, option, answer))
+    for participant, option, answer in rows:
+        Availability.objects.update_or_create(
+            participant=participant, proposed_time=option, defaults={"answer": answer}
+        )
+    return len(rows)
+
+
+def common_time(meeting: Meeting, now: datetime | None = None) -> logic.CommonTime:
+    times = list(meeting.proposed_times.all())
+    people = list(meeting.participants.all())
+    answers = {
+        (a.participant_id, a.proposed_time_id): a.answer
+        for a in Availability.objects.filter(proposed_time__meeting=meeting)
+    }
+    return logic.earliest_common_time(
+        [logic.TimeOption(t.pk, t.starts_at) for t in times],
+        [logic.Person(p.pk, p.name, p.required) for p in people],
+        answers,
+        now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def choose_time(user: User, meeting: Meeting, proposed_time: ProposedTime) -> Meeting:
+    """Fix the meeting at one of its proposed times and tell the participants."""
+    meeting = _meeting_for_write(user, meeting)
+    if meeting.status not in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED):
+        raise ValidationError({"proposed_time": "Mødet er afholdt eller aflyst."})
+    if proposed_time.meeting_id != meeting.pk:
+        raise ValidationError({"proposed_time": "Tidspunktet hører ikke til mødet."})
+    meeting.starts_at = proposed_time.starts_at
+    meeting.status = MeetingStatus.SCHEDULED
+    meeting.save(update_fields=["starts_at", "status"])
+    _invite(meeting, meeting.participants.all(), user, "Tidspunktet for et møde er fastlagt")
+    return meeting
+
+
+@transaction.atomic
+def cancel_meeting(user: User, meeting: Meeting) -> Meeting:
+    meeting = _meeting_for_write(user, meeting)
+    if meeting.status == MeetingStatus.HELD:
+        raise ValidationError({"status": "Et afholdt møde kan ikke aflyses."})
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.save(update_fields=["status"])
+    return meeting
+
+
+# --------------------------------------------------------------------------------------------
+# Minutes, decisions, tasks
+# --------------------------------------------------------------------------------------------
+
+MINUTES_FIELDS = (
+    "problem_focus",
+    "what_works",
+    "what_worries",
+    "exceptions",
+    "legal_options",
+    "motivation",
+    "organisational_options",
+    "plain_summary",
+    "citizen_absence_reason",
+)
+
+
+def _team_member(course: Course, member: TeamMember | None, field: str) -> TeamMember | None:
+    if member is not None and member.course_id != course.pk:
+        raise ValidationError({field: "Personen er ikke på forløbets team."})
+    return member
+
+
+@transaction.atomic
+def save_minutes(
+    user: User,
+    meeting: Meeting,
+    *,
+    close: bool = False,
+    citizen_present: bool | None = None,
+    coordinated_by: TeamMember | None = None,
+    keeps_in_step: TeamMember | None = None,
+    next_meeting_date: date | None = None,
+    present_participant_ids: Iterable[Any] | None = None,
+    **texts: str,
+) -> Meeting:
+    """Save the structured minutes; with ``close`` also close them, which needs the next meeting
+    date (after this meeting), whether the citizen took part (and why not), and the problem in
+    focus. Closing marks the meeting held, plans the follow-up meeting on the next date with the
+    same participants, and shares the minutes with the team."""
+    meeting = _meeting_for_write(user, meeting)
+    course = meeting.course
+    if meeting.minutes_closed:
+        raise ValidationError({"next_meeting_date": "Referatet er allerede lukket."})
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"status": "Mødet er aflyst."})
+    unknown = set(texts) - set(MINUTES_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown minutes fields: {sorted(unknown)}")
+    for name, value in texts.items():
+        setattr(meeting, name, (value or "").strip())
+    meeting.coordinated_by = _team_member(course, coordinated_by, "coordinated_by")
+    meeting.keeps_in_step = _team_member(course, keeps_in_step, "keeps_in_step")
+    meeting.citizen_present = citizen_present
+    meeting.next_meeting_date = next_meeting_date
+    participants = list(meeting.participants.all())
+    if present_participant_ids is not None:
+        present = {str(i) for i in present_participant_ids}
+        for p in participants:
+            p.present = str(p.pk) in present
+        Participant.objects.bulk_update(participants, ["present"])
+    if close:
+        if meeting.starts_at is None:
+            raise ValidationError({"proposed_time": "Vælg mødets tidspunkt, før referatet lukkes."})
+        errors = logic.closing_errors(
+            meeting_date=timezone.localtime(meeting.starts_at).date(),
+            next_meeting_date=next_meeting_date,
+            citizen_present=citizen_present,
+            citizen_absence_reason=meeting.citizen_absence_reason,
+            problem_focus=meeting.problem_focus,
+        )
+        if errors:
+            raise ValidationError(errors)
+        assert next_meeting_date is not None
+        meeting.status = MeetingStatus.HELD
+        meeting.minutes_closed_at = timezone.now()
+        meeting.minutes_closed_by = user
+        follow_up = Meeting.objects.create(
+            course=course,
+            kind=MeetingKind.FOLLOW_UP,
+            purpose=f"Opfølgning: {meeting.purpose}"[:300],
+            place=meeting.place,
+            virtual_link=meeting.virtual_link,
+            status=MeetingStatus.SCHEDULED,
+            starts_at=timezone.make_aware(
+                datetime.combine(next_meeting_date, timezone.localtime(meeting.starts_at).time())
+            ),
+            duration_minutes=meeting.duration_minutes,
+            created_by=user,
+        )
+        Participant.objects.bulk_create(
+            Participant(
+                meeting=follow_up,
+                kind=p.kind,
+                team_member_id=p.team_member_id,
+                relative_id=p.relative_id,
+                user_id=p.user_id,
+                name=p.name,
+                role=p.role,
+                required=p.required,
+            )
+            for p in participants
+        )
+        meeting.next_meeting = follow_up
+        _invite(meeting, participants, user, "Referatet fra et møde er klar")
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def add_decision(
+    user: User,
+    meeting: Meeting,
+    *,
+    text: str,
+    payer: str = "",
+    measure: Measure | None = None,
+    tasks: Sequence[dict[str, Any]] = (),
+) -> Decision:
+    """Record a decision with its tasks (each: ``title``, ``owner`` (a participant),
+    ``due_date``, optional ``goal``/``measure``). The owners who use Helhed are notified."""
+    meeting = _meeting_for_write(user, meeting)
+    course = meeting.course
+    errors: dict[str, str] = {}
+    if meeting.minutes_closed:
+        errors["text"] = "Referatet er lukket; beslutninger kan ikke tilføjes."
+    if not text.strip():
+        errors["text"] = "Skriv beslutningen."
+    if payer and payer not in BudgetArea.values:
+        errors["payer"] = "Vælg et budgetområde."
+    plan_id = _plan_id(course)
+    if measure is not None and measure.plan_id != plan_id:
+        errors["measure"] = "Indsatsen hører ikke til forløbets plan."
+    if errors:
+        raise ValidationError(errors)
+    decision = Decision.objects.create(
+        meeting=meeting, text=text.strip(), payer=payer, measure=measure, created_by=user
+    )
+    for spec in tasks:
+        _create_task(user, decision, course, plan_id, **spec)
+    return decision
+
+
+def _create_task(
+    user: User,
+    decision: Decision,
+    course: Course,
+    plan_id: Any,
+    *,
+    title: str,
+    owner: Participant | None,
+    due_date: date | None,
+    goal: Goal | None = None,
+    measure: Measure | None = None,
+) -> Task:
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["task_title"] = "Skriv opgaven."
+    if owner is None:
+        errors["task_owner"] = "En opgave skal have en ansvarlig. Vælg, hvem der gør det."
+    elif owner.meeting_id != decision.meeting_id:
+        errors["task_owner"] = "Den ansvarlige skal være deltager i mødet."
+    if due_date is None:
+        errors["task_due_date"] = "Angiv en frist."
+    if goal is not None and goal.plan_id != plan_id:
+        errors["task_goal"] = "Målet hører ikke til forløbets plan."
+    if measure is not None and measure.plan_id != plan_id:
+        errors["task_measure"] = "Indsatsen hører ikke til forløbets plan."
+    if errors:
+        raise ValidationError(errors)
+    assert owner is not None and due_date is not None
+    task = Task.objects.create(
+        course=course,
+        decision=decision,
+        title=title.strip(),
+        owner=owner,
+        owner_user_id=owner.user_id if owner.kind == ParticipantKind.TEAM else None,
+        due_date=due_date,
+        goal=goal,
+        measure=measure,
+    )
+    if task.owner_user_id and task.owner_user_id != user.pk:
+        notify(
+            [task.owner_user_id],
+            kind=NotificationKind.TASK,
+            title="Ny opgave fra et møde",
+            body=f"Frist {due_date:%d.%m.%Y}. Se opgaven i Helhed.",
+            url=reverse("meetings:my_tasks"),
+        )
+    return task
+
+
+@transaction.atomic
+def add_task(
+    user: User,
+    decision: Decision,
+    *,
+    title: str,
+    owner: Participant | None,
+    due_date: date | None,
+    goal: Goal | None = None,
+    measure: Measure | None = None,
+) -> Task:
+    meeting = _meeting_for_write(user, decision.meeting)
+    course = meeting.course
+    plan_id = _plan_id(course)
+    return _create_task(
+        user,
+        decision,
+        course,
+        plan_id,
+        title=title,
+        owner=owner,
+        due_date=due_date,
+        goal=goal,
+        measure=measure,
+    )
+
+
+@transaction.atomic
+def complete_task(user: User, task: Task) -> Task:
+    """The owner, or anyone who plans the course, marks a task done."""
+    access = course_selectors.access_for(user, task.course_id)
+    if task.owner_user_id != user.pk and not access.may(PLAN):
+        raise PermissionDenied
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.done_at is not None:
+        raise ValidationError({"done_at": "Opgaven er allerede udført."})
+    task.done_at = timezone.now()
+    task.done_by = user
+    task.save(update_fields=["done_at", "done_by"])
+    return task
+
+
+# --------------------------------------------------------------------------------------------
+# Recommendations and rulings
+# --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def recommend(
+    user: User,
+    course: Course,
+    *,
+    measure: Measure | None,
+    recommends: str = RulingOutcome.GRANTED,
+    reasoning: str,
+    authority_unit: Unit | None,
+    recommended_on: date | None = None,
+) -> Recommendation:
+    access = _plan_access(user, course.pk)
+    course = access.course
+    on = recommended_on or _today()
+    errors: dict[str, str] = {}
+    plan = getattr(course, "plan", None)
+    if measure is None:
+        errors["measure"] = "Vælg den indsats, indstillingen gælder."
+    elif plan is None or measure.plan_id != plan.pk:
+        errors["measure"] = "Indsatsen hører ikke til forløbets plan."
+    elif not access.may(measure.data_category):
+        errors["measure"] = "Du har ikke samtykke til at se denne indsats."
+    if recommends not in RulingOutcome.values:
+        errors["recommends"] = "Vælg bevilling, afslag eller delvis bevilling."
+    if not reasoning.strip():
+        errors["reasoning"] = "Skriv den faglige begrundelse for indstillingen."
+    if authority_unit is None:
+        errors["authority_unit"] = "Vælg den enhed, der træffer afgørelsen."
+    if on > _today():
+        errors["recommended_on"] = "Datoen kan ikke ligge i fremtiden."
+    if errors:
+        raise ValidationError(errors)
+    assert measure is not None and authority_unit is not None
+    rec = Recommendation.objects.create(
+        course=course,
+        measure=measure,
+        recommends=recommends,
+        reasoning=reasoning.strip(),
+        authority_unit=authority_unit,
+        recommended_on=on,
+        recommended_by=user,
+    )
+    deciders = Membership.objects.filter(unit=authority_unit).exclude(user=user)
+    notify(
+        deciders.values_list("user_id", flat=True).distinct(),
+        kind=NotificationKind.RULING,
+        title="Ny indstilling venter på afgørelse",
+        body="Se indstillingen og træf afgørelse i Helhed.",
+        url=reverse("meetings:ruling_create", args=[rec.pk]),
+    )
+    return rec
+
+
+def may_rule(user: User, recommendation: Recommendation, on: date | None = None) -> bool:
+    on = on or _today()
+    from helhed.core.selectors import membership_list
+
+    return any(m.unit_id == recommendation.authority_unit_id for m in membership_list(user, on))
+
+
+@transaction.atomic
+def record_ruling(
+    user: User,
+    recommendation: Recommendation,
+    *,
+    outcome: str,
+    legal_basis: LegalBasis | None,
+    justification: str = "",
+    decided_on: date | None = None,
+) -> Ruling:
+    """The authority's ruling. A ruling that deviates from the recommendation is refused without
+    a written justification (field ``justification``)."""
+    course_selectors.access_for(user, recommendation.course_id)
+    if not may_rule(user, recommendation):
+        raise PermissionDenied("Kun den enhed, indstillingen er sendt til, kan træffe afgørelse.")
+    rec = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    on = decided_on or _today()
+    errors: dict[str, str] = {}
+    if Ruling.objects.filter(recommendation=rec).exists():
+        errors["outcome"] = "Der er allerede truffet afgørelse om denne indstilling."
+    if outcome not in RulingOutcome.values:
+        errors["outcome"] = "Vælg bevilling, afslag eller delvis bevilling."
+    if legal_basis is None:
+        errors["legal_basis"] = "Angiv hjemmel (lov og paragraf) for afgørelsen."
+    if on > _today():
+        errors["decided_on"] = "Datoen kan ikke ligge i fremtiden."
+    if outcome in RulingOutcome.values:
+        for key, msg in logic.ruling_errors(
+            rec.recommends, outcome, justification, on, rec.recommended_on
+        ).items():
+            errors.setdefault(key, msg)
+    if errors:
+        raise ValidationError(errors)
+    assert legal_basis is not None
+    ruling = Ruling.objects.create(
+        recommendation=rec,
+        course_id=rec.course_id,
+        outcome=outcome,
+        legal_basis=legal_basis,
+        justification=justification.strip(),
+        deviates=logic.ruling_deviates(rec.recommends, outcome),
+        decided_on=on,
+        waiting_days=logic.waiting_days(rec.recommended_on, on),
+        decided_by=user,
+    )
+    notify(
+        [rec.recommended_by_id] if rec.recommended_by_id != user.pk else [],
+        kind=NotificationKind.RULING,
+        title="Der er truffet afgørelse om din indstilling",
+        body="Se afgørelsen i Helhed.",
+        url=reverse("meetings:course_section", args=[rec.course_id]),
+    )
+    return ruling
+
+
+def default_time(on: date) -> datetime:
+    """10:00 local time on a day (a sensible default for proposed times)."""
+    return timezone.make_aware(datetime.combine(on, time(10, 0)))
+
+
+def next_workdays(start: date, n: int) -> list[date]:
+    days, d = [], start
+    while len(days) < n:
+        d += timedelta(days=1)
+        if d.weekday() < 5:
+            days.append(d)
+    return days

@@ -1,0 +1,476 @@
+"""Meeting pages: the course page's "Møder og opgaver" section, planning a meeting and finding
+the earliest common time, the minutes with decisions and tasks, "Mine opgaver", recommendations
+and rulings, and the citizen's own "Mine møder".
+
+Thin: reads go through ``selectors`` (access-checked, logged), writes through ``services``
+(transactional, field-level ``ValidationError``). A ``PermissionDenied`` with a message is shown
+on a 403 page with that message.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, cast
+
+from django import forms as dj
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from helhed.core.models import Unit, User, UserKind
+from helhed.courses.models import Relative
+from helhed.meetings import forms as f
+from helhed.meetings import selectors, services
+from helhed.meetings.models import (
+    Answer,
+    Meeting,
+    MeetingStatus,
+    ProposedTime,
+    Recommendation,
+    Task,
+)
+
+
+def _staff(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        raise PermissionDenied
+    return user
+
+
+def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            message = str(exc) or _(
+                "Du har ikke adgang. Møder og referater kan kun ses af dem, der har adgang til "
+                "forløbets plan (team og samtykke)."
+            )
+            return render(request, "meetings/forbidden.html", {"message": message}, status=403)
+
+    return login_required(wrapper)
+
+
+def _rows(form: dj.Form) -> list[tuple[Any, str]]:
+    rows = []
+    for bound in form.visible_fields():
+        widget = bound.field.widget
+        if isinstance(widget, dj.RadioSelect | dj.CheckboxSelectMultiple):
+            rows.append((bound, "choices"))
+            continue
+        if isinstance(widget, dj.Select):
+            widget.attrs.setdefault("class", "form-select")
+        elif not isinstance(widget, dj.CheckboxInput):
+            widget.attrs.setdefault("class", "form-input")
+        rows.append((bound, "field"))
+    return rows
+
+
+def _form_page(
+    request: HttpRequest,
+    form: dj.Form,
+    *,
+    title: str,
+    course: Any = None,
+    meeting: Meeting | None = None,
+    intro: str = "",
+    submit: str = "",
+    extra_buttons: list[tuple[str, str]] | None = None,
+    warning: str = "",
+    facts: list[tuple[str, str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "rows": _rows(form),
+            "title": title,
+            "course": course,
+            "meeting": meeting,
+            "intro": intro,
+            "submit": submit or _("Gem"),
+            "extra_buttons": extra_buttons or [],
+            "warning": warning,
+            "facts": facts or [],
+        },
+        status=status,
+    )
+
+
+def _post(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+# --------------------------------------------------------------------------------------------
+# The course page's section
+# --------------------------------------------------------------------------------------------
+
+
+@page
+def course_section(request: HttpRequest, course_id: str) -> HttpResponse:
+    """Meetings, open tasks and open recommendations of a course: a fragment for htmx (the
+    course page loads it lazily), a whole page otherwise."""
+    user = _staff(request)
+    data = selectors.course_meetings(user, course_id)
+    context = {"data": data, "course": data.access.course}
+    if request.headers.get("HX-Request"):
+        return render(request, "meetings/_course_section.html", context)
+    return render(request, "meetings/course_section.html", context)
+
+
+# --------------------------------------------------------------------------------------------
+# Planning a meeting
+# --------------------------------------------------------------------------------------------
+
+
+@page
+def meeting_create(request: HttpRequest, course_id: str) -> HttpResponse:
+    user = _staff(request)
+    access = selectors.plan_access(user, course_id)
+    course = access.course
+    on = selectors.today()
+    team = [
+        t
+        for t in course.team.all()
+        if t.valid_from <= on and (t.valid_to is None or t.valid_to >= on)
+    ]
+    relatives = list(Relative.objects.filter(citizen_id=course.citizen_id))
+    form = f.MeetingForm(_post(request), team=team, relatives=relatives)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.create_meeting(user, course, **form.service_fields())
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(request, _("Mødet er oprettet, og deltagerne er inviteret."))
+            return redirect("meetings:meeting_detail", meeting.pk)
+    if request.method != "POST":
+        form.initial["team_members"] = [str(t.pk) for t in team if t.user_id == user.pk]
+    selectors.course_selectors.log_course_read(user, access, "planlægning af møde", "moede")
+    return _form_page(
+        request,
+        form,
+        title=_("Planlæg et møde"),
+        course=course,
+        intro=_(
+            "Foreslå et eller flere tidspunkter. Deltagernes svar viser det tidligste tidspunkt, "
+            "hvor alle, der skal deltage, kan. Borgeren deltager som udgangspunkt altid."
+        ),
+        submit=_("Opret møde og invitér"),
+        status=422 if form.errors else 200,
+    )
+
+
+@page
+def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    user = _staff(request)
+    d = selectors.meeting_detail(user, meeting_id)
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "d": d,
+            "meeting": d.meeting,
+            "course": d.access.course,
+            "answers": Answer.choices,
+            "planning": d.meeting.status in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED),
+        },
+    )
+
+
+@page
+@require_POST
+def availability(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    user = _staff(request)
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    answers: dict[tuple[Any, Any], str] = {}
+    for key, value in request.POST.items():
+        if key.startswith("a:") and value:
+            _prefix, participant_id, time_id = (key.split(":") + ["", ""])[:3]
+            answers[(participant_id, time_id)] = value
+    try:
+        services.answer_availability(user, meeting, answers)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Svarene er gemt."))
+    return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#tidspunkter")
+
+
+@page
+@require_POST
+def choose_time(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    user = _staff(request)
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    option = ProposedTime.objects.filter(
+        pk=request.POST.get("proposed_time") or None, meeting=meeting
+    ).first()
+    if option is None:
+        messages.error(request, _("Vælg et af mødets foreslåede tidspunkter."))
+    else:
+        try:
+            services.choose_time(user, meeting, option)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Tidspunktet er fastlagt, og deltagerne har fået besked."))
+    return redirect("meetings:meeting_detail", meeting.pk)
+
+
+@page
+@require_POST
+def meeting_cancel(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    user = _staff(request)
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    try:
+        services.cancel_meeting(user, meeting)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Mødet er aflyst."))
+    return redirect("meetings:meeting_detail", meeting.pk)
+
+
+# --------------------------------------------------------------------------------------------
+# Minutes, decisions, tasks
+# --------------------------------------------------------------------------------------------
+
+
+@page
+def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    user = _staff(request)
+    d = selectors.meeting_detail(user, meeting_id)
+    meeting = d.meeting
+    if meeting.minutes_closed:
+        messages.info(request, _("Referatet er lukket."))
+        return redirect("meetings:meeting_detail", meeting.pk)
+    initial = {name: getattr(meeting, name) for name in services.MINUTES_FIELDS} | {
+        "citizen_present": {True: "ja", False: "nej"}.get(meeting.citizen_present, ""),  # type: ignore[arg-type]
+        "coordinated_by": str(meeting.coordinated_by_id or ""),
+        "keeps_in_step": str(meeting.keeps_in_step_id or ""),
+        "next_meeting_date": meeting.next_meeting_date,
+        "present": [str(p.pk) for p in d.participants if p.present is not False],
+    }
+    form = f.MinutesForm(_post(request), initial=initial, team=d.team, participants=d.participants)
+    close = "close" in request.POST
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_minutes(user, meeting, close=close, **form.service_fields())
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            if close:
+                messages.success(
+                    request,
+                    _("Referatet er lukket og delt med teamet. Næste møde er planlagt."),
+                )
+            else:
+                messages.success(request, _("Referatet er gemt som kladde."))
+            return redirect("meetings:meeting_detail", meeting.pk)
+    warning = ""
+    if not d.citizen_invited:
+        warning = _(
+            "Borgeren er ikke inviteret til mødet. Borgeren deltager som udgangspunkt altid."
+        )
+    return _form_page(
+        request,
+        form,
+        title=_("Referat: %(purpose)s") % {"purpose": meeting.purpose},
+        course=d.access.course,
+        meeting=meeting,
+        intro=_(
+            "Referatet følger mødets dagsorden. Beslutninger og opgaver tilføjes på mødesiden. "
+            "Referatet kan først lukkes, når datoen for næste møde er sat."
+        ),
+        submit=_("Gem kladde"),
+        extra_buttons=[("close", _("Luk referatet"))],
+        warning=warning,
+        status=422 if form.errors else 200,
+    )
+
+
+@page
+def decision_add(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    user = _staff(request)
+    d = selectors.meeting_detail(user, meeting_id)
+    form = f.DecisionForm(
+        _post(request), participants=d.participants, goals=d.goals, measures=d.measures
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_decision(user, d.meeting, **form.service_fields())
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(request, _("Beslutningen er gemt."))
+            return redirect(
+                reverse("meetings:meeting_detail", args=[d.meeting.pk]) + "#beslutninger"
+            )
+    return _form_page(
+        request,
+        form,
+        title=_("Beslutning og opgave"),
+        course=d.access.course,
+        meeting=d.meeting,
+        intro=_(
+            "En beslutning bliver til en opgave med en ansvarlig og en frist. Knyt den gerne til "
+            "et mål eller en indsats i planen. Handler beslutningen om, hvem der betaler, så "
+            "angiv budgetområdet."
+        ),
+        submit=_("Gem beslutning"),
+        status=422 if form.errors else 200,
+    )
+
+
+@page
+@require_POST
+def task_done(request: HttpRequest, task_id: str) -> HttpResponse:
+    user = _staff(request)
+    task = get_object_or_404(Task, pk=task_id)
+    try:
+        services.complete_task(user, task)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Opgaven er markeret som udført."))
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("meetings:my_tasks")
+
+
+@page
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    tasks = selectors.my_tasks(user)
+    return render(request, "meetings/my_tasks.html", {"tasks": tasks, "today": selectors.today()})
+
+
+# --------------------------------------------------------------------------------------------
+# Recommendations and rulings
+# --------------------------------------------------------------------------------------------
+
+
+@page
+def recommendation_create(request: HttpRequest, course_id: str) -> HttpResponse:
+    user = _staff(request)
+    access = selectors.plan_access(user, course_id)
+    course = access.course
+    plan = getattr(course, "plan", None)
+    measures = (
+        [m for m in plan.measures.all() if access.may(m.data_category)] if plan is not None else []
+    )
+    unit_ids = {t.unit_id for t in course.team.all() if t.unit_id}
+    units = list(
+        Unit.objects.filter(pk__in=unit_ids).select_related("organisation").order_by("name")
+    )
+    form = f.RecommendationForm(_post(request), measures=measures, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recommend(user, course, **form.service_fields())
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(request, _("Indstillingen er sendt til afgørelse."))
+            return redirect(
+                reverse("courses:course_detail", args=[course.pk]) + "#section-meetings"
+            )
+    selectors.course_selectors.log_course_read(user, access, "indstilling", "planlaegning")
+    return _form_page(
+        request,
+        form,
+        title=_("Ny indstilling"),
+        course=course,
+        intro=_(
+            "Indstil en indsats til afgørelse. Den enhed, der afgør sagen, får besked. Afviger "
+            "afgørelsen fra indstillingen, skal den begrundes."
+        ),
+        submit=_("Send indstilling"),
+        status=422 if form.errors else 200,
+    )
+
+
+@page
+def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
+    user = _staff(request)
+    rec = get_object_or_404(
+        Recommendation.objects.select_related("measure", "measure__legal_basis", "authority_unit"),
+        pk=recommendation_id,
+    )
+    access = selectors.plan_access(user, rec.course_id)
+    if not access.may(rec.measure.data_category):
+        raise PermissionDenied
+    if not services.may_rule(user, rec):
+        raise PermissionDenied(
+            _("Kun den enhed, indstillingen er sendt til, kan træffe afgørelse.")
+        )
+    if hasattr(rec, "ruling"):
+        messages.info(request, _("Der er allerede truffet afgørelse."))
+        return redirect("meetings:course_section", rec.course_id)
+    form = f.RulingForm(
+        _post(request),
+        initial={"outcome": rec.recommends, "legal_basis": rec.measure.legal_basis_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_ruling(user, rec, **form.service_fields())
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(request, _("Afgørelsen er registreret."))
+            return redirect("meetings:recommendations")
+    selectors.course_selectors.log_course_read(
+        user, access, "indstilling til afgørelse", "sagsbehandling"
+    )
+    return _form_page(
+        request,
+        form,
+        title=_("Afgørelse om indstilling"),
+        course=access.course,
+        facts=[
+            (_("Indsats"), rec.measure.title),
+            (_("Indstilling"), rec.get_recommends_display()),
+            (_("Faglig begrundelse"), rec.reasoning),
+            (_("Indstillet"), rec.recommended_on.strftime("%d.%m.%Y")),
+        ],
+        submit=_("Registrér afgørelse"),
+        status=422 if form.errors else 200,
+    )
+
+
+@page
+def recommendations(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    recs = selectors.open_recommendations(user)
+    from helhed.core.selectors import membership_list
+
+    my_units = {m.unit_id for m in membership_list(user)}
+    return render(
+        request,
+        "meetings/recommendations.html",
+        {"recs": recs, "my_units": my_units},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The citizen's own meetings
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+def my_meetings(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if not user.is_citizen:
+        raise PermissionDenied
+    view = selectors.citizen_meetings(user)
+    return render(request, "meetings/my_meetings.html", {"view": view})
