@@ -1,0 +1,163 @@
+"""Alert producers for ``helhed alerts`` (the daily job): transitions ahead, gaps ahead and
+unanswered handovers.
+
+Each producer looks at the data *as of* the day it is given and returns ``Alert``\\ s whose
+``dedupe_key`` names the situation (``overgang-18:<course>``), never the day, so running the job
+twice — or every day of the alert window — notifies once. Titles and bodies carry no personal
+data; the link leads to the course's "Overdragelser og overgange" page, where access applies.
+
+Lead times: ``logic.DEFAULT_LEAD_DAYS``, overridden per kind by the setting
+``HELHED_TRANSITION_LEAD_DAYS``; unanswered handovers escalate after
+``HELHED_HANDOVER_ESCALATE_DAYS`` days (default 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import reverse
+
+from helhed.courses.models import Course, CourseStatus, Measure, MeasureStatus
+from helhed.handovers import logic
+from helhed.handovers.models import Handover, InstitutionalStay
+from helhed.handovers.selectors import escalate_after_days, lead_overrides, measure_periods
+from helhed.notifications.alerts import Alert
+from helhed.notifications.models import NotificationKind
+
+
+def _section_url(course_id: Any) -> str:
+    return reverse("handovers:course_section", args=[course_id])
+
+
+def _years_back(on: date, years: int) -> date:
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - years, day=28)
+
+
+def transition_alerts(today: date) -> Iterable[Alert]:
+    """16th and 18th birthdays and ends of stays whose alert window contains ``today``."""
+    lead = lead_overrides()
+    running = Course.objects.exclude(status=CourseStatus.CLOSED)
+    for kind, years in ((logic.TURNS_16, 16), (logic.TURNS_18, 18)):
+        days = logic.lead_days(kind, lead)
+        # Birthdays between today and today + lead; one day of slack either side for 29 February.
+        born_from = _years_back(today, years) - timedelta(days=1)
+        born_to = _years_back(today + timedelta(days=days), years) + timedelta(days=1)
+        rows = running.filter(citizen__birth_date__range=(born_from, born_to)).values_list(
+            "pk", "coordinator_id", "citizen__birth_date"
+        )
+        for course_id, coordinator_id, born in rows.iterator(chunk_size=2000):
+            t = next(x for x in logic.age_transitions(born, lead) if x.kind == kind)
+            if not t.due_for_alert(today):
+                continue
+            yield Alert(
+                recipient_id=coordinator_id,
+                title=f"Overgang om {t.days_until(today)} dage: {t.label}",
+                body=(
+                    "En borger i et forløb, du koordinerer, står foran en overgang. Se forløbets "
+                    "overdragelser og overgange, og sørg for at næste tilbud er klar."
+                ),
+                url=_section_url(course_id),
+                dedupe_key=f"overgang-{years}:{course_id}",
+            )
+    max_lead = max(logic.lead_days(k, lead) for k in logic.STAY_CATEGORY)
+    stays = (
+        InstitutionalStay.objects.filter(
+            actual_end__isnull=True,
+            expected_end__gte=today,
+            expected_end__lte=today + timedelta(days=max_lead),
+        )
+        .exclude(course__status=CourseStatus.CLOSED)
+        .values_list("pk", "kind", "expected_end", "course_id", "course__coordinator_id")
+    )
+    for stay_id, kind, expected_end, course_id, coordinator_id in stays.iterator(chunk_size=2000):
+        (t,) = logic.stay_transitions([logic.StayFacts(stay_id, kind, expected_end, None)], lead)
+        if not t.due_for_alert(today):
+            continue
+        yield Alert(
+            recipient_id=coordinator_id,
+            title=f"Overgang om {t.days_until(today)} dage: {t.label}",
+            body=(
+                "Et ophold slutter snart for en borger i et forløb, du koordinerer. Aftal hvem "
+                "der tager imod borgeren, så der ikke opstår et hul."
+            ),
+            url=_section_url(course_id),
+            dedupe_key=f"overgang-{kind}:{stay_id}:{expected_end.isoformat()}",
+        )
+
+
+def gap_alerts(today: date) -> Iterable[Alert]:
+    """Measures ending within the gap lead time with no measure covering the next day."""
+    lead = logic.lead_days("gap", lead_overrides())
+    candidates = list(
+        Measure.objects.filter(end_date__gte=today, end_date__lte=today + timedelta(days=lead))
+        .exclude(status=MeasureStatus.CANCELLED)
+        .exclude(plan__course__status=CourseStatus.CLOSED)
+        .values_list("plan__course_id", "plan__course__coordinator_id")
+        .distinct()
+    )
+    coordinators = dict(candidates)
+    periods = measure_periods(list(coordinators))
+    for course_id, coordinator_id in coordinators.items():
+        for p in logic.ending_without_successor(periods.get(course_id, []), today, lead):
+            assert p.end is not None
+            days = (p.end - today).days
+            yield Alert(
+                recipient_id=coordinator_id,
+                title=f"Hul om {days} dage: en indsats slutter, uden at en ny starter",
+                body=(
+                    "En indsats i et forløb, du koordinerer, slutter snart, og der er ikke "
+                    "planlagt noget, der tager over. Borgeren risikerer ventetid."
+                ),
+                url=_section_url(course_id),
+                dedupe_key=f"hul:{p.key}:{p.end.isoformat()}",
+            )
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def handover_alerts(today: date) -> Iterable[Alert]:
+    """Escalation: handovers unanswered (not acknowledged, or acknowledged without confirmed
+    knowledge of the situation) for ``HELHED_HANDOVER_ESCALATE_DAYS`` days go to the sender and
+    the course's coordinator; handovers overtaken but without an arrival report a week after
+    the expected start go to the receiver's reporter (the coordinator)."""
+    days = escalate_after_days()
+    cutoff = _start_of(today - timedelta(days=days) + timedelta(days=1))
+    unanswered = Handover.objects.filter(
+        status__in=[logic.REQUESTED, logic.ACCEPTED], requested_at__lt=cutoff
+    ).values_list("pk", "status", "reopened_count", "requested_by_id", "course__coordinator_id")
+    for pk, status, reopened, sender_id, coordinator_id in unanswered.iterator(chunk_size=2000):
+        what = "ikke kvitteret" if status == logic.REQUESTED else "kvitteret, men ikke overtaget"
+        for recipient in {sender_id, coordinator_id}:
+            yield Alert(
+                recipient_id=recipient,
+                title=f"Overdragelse {what} efter {days} dage",
+                body=(
+                    "Afsenderen har stadig ansvaret for borgeren. Kontakt modtageren, eller find "
+                    "et andet tilbud."
+                ),
+                url=reverse("handovers:detail", args=[pk]),
+                dedupe_key=f"overdragelse-ubesvaret:{pk}:{status}:{reopened}",
+            )
+    late = today - timedelta(days=7)
+    no_report = Handover.objects.filter(
+        status=logic.IN_PROGRESS, expected_start__isnull=False, expected_start__lte=late
+    ).values_list("pk", "reopened_count", "requested_by_id", "course__coordinator_id")
+    for pk, reopened, sender_id, coordinator_id in no_report.iterator(chunk_size=2000):
+        for recipient in {sender_id, coordinator_id}:
+            yield Alert(
+                recipient_id=recipient,
+                title="Ingen melding om fremmøde efter overdragelse",
+                body="Det er en uge efter forventet start. Meld om borgeren er mødt op.",
+                url=reverse("handovers:detail", args=[pk]),
+                kind=NotificationKind.HANDOVER,
+                dedupe_key=f"overdragelse-fremmoede:{pk}:{reopened}",
+            )

@@ -1,0 +1,143 @@
+"""Forms of the handover pages. They parse input; the rules and writes are in ``services``.
+Field names match the services' keyword arguments, so a service's ``ValidationError`` lands on the
+right field (``apply_errors``)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from helhed.core.models import Unit
+from helhed.courses.models import Course, Measure
+from helhed.handovers.models import HandoverMode, StayKind
+
+DATE_HINT = _("dd.mm.åååå")
+
+
+def date_field(label: Any, *, required: bool = False) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=DATE_HINT,
+        widget=forms.DateInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's ``ValidationError`` on the form: on the field if the form has it, else
+    form-wide."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def rows(form: forms.Form) -> list[tuple[Any, str]]:
+    """The visible fields with how to render them (a group of radio buttons or one field)."""
+    result = []
+    for bound in form.visible_fields():
+        widget = bound.field.widget
+        if isinstance(widget, forms.RadioSelect):
+            result.append((bound, "choices"))
+            continue
+        if isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        elif not isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-input")
+        result.append((bound, "field"))
+    return result
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.organisation.name})"
+
+
+class HandoverForm(forms.Form):
+    from_unit = UnitChoiceField(
+        label=_("Fra enhed"), queryset=Unit.objects.none(), empty_label=None
+    )
+    to_unit = UnitChoiceField(
+        label=_("Til enhed i Helhed"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("— tilbud uden for Helhed —"),
+    )
+    external_organisation = forms.CharField(
+        label=_("Eller: tilbud uden for Helhed"),
+        required=False,
+        max_length=200,
+        help_text=_("Fx en privat behandler eller et tilbud i en anden kommune."),
+    )
+    external_contact = forms.CharField(
+        label=_("Kontaktperson og telefon hos modtager"), required=False, max_length=200
+    )
+    measure = forms.ModelChoiceField(
+        label=_("Overdrag kun denne indsats"),
+        queryset=Measure.objects.none(),
+        required=False,
+        empty_label=_("— hele forløbet —"),
+    )
+    mode = forms.ChoiceField(
+        label=_("Form"), choices=HandoverMode.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Hvad skal modtageren hjælpe borgeren med?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("Skriv kun det, borgerens samtykke dækker for modtageren."),
+        error_messages={"required": _("Skriv hvad modtageren skal hjælpe borgeren med.")},
+    )
+    expected_start = date_field(_("Forventet første fremmøde hos modtager"))
+
+    def __init__(
+        self, *args: Any, course: Course, senders: list[Unit], measures: list[Measure], **kw: Any
+    ) -> None:
+        super().__init__(*args, **kw)
+        sender_field = cast(forms.ModelChoiceField, self.fields["from_unit"])
+        sender_field.queryset = Unit.objects.filter(pk__in=[u.pk for u in senders]).select_related(
+            "organisation"
+        )
+        receiver = cast(forms.ModelChoiceField, self.fields["to_unit"])
+        receiver.queryset = Unit.objects.select_related("organisation").order_by(
+            "organisation__name", "name"
+        )
+        measure = cast(forms.ModelChoiceField, self.fields["measure"])
+        measure.queryset = Measure.objects.filter(pk__in=[m.pk for m in measures])
+        if len(senders) == 1:
+            self.fields["from_unit"].initial = senders[0].pk
+
+
+class AnswerForm(forms.Form):
+    """The receiver's (or, for an external receiver, the sender's) answer and notes."""
+
+    reason = forms.CharField(
+        label=_("Begrundelse"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    answered_by = forms.CharField(
+        label=_("Hvem hos modtageren har svaret"), required=False, max_length=200
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class StayForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=[("", _("— vælg —")), *StayKind.choices])
+    institution = forms.CharField(label=_("Institution"), required=False, max_length=200)
+    start_date = date_field(_("Start"), required=True)
+    expected_end = date_field(_("Forventet løsladelse/udskrivning"), required=True)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EndStayForm(forms.Form):
+    actual_end = date_field(_("Faktisk slut"), required=True)

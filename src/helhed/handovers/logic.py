@@ -1,0 +1,429 @@
+"""Plain rules of handovers and transitions — no ORM, so they can be read and tested on their own.
+
+**The "don't let go" rule** (DOMAIN.md §4, 004:L731-739): the sending unit stays responsible for
+the citizen until the receiving unit has *acknowledged* the handover **and** confirmed that it
+*knows the citizen's situation*. Only then does responsibility move to the receiver. If the
+citizen then does not arrive, the handover is reopened and responsibility is back on the sender.
+
+**States** are FHIR ``Task.status`` codes::
+
+    requested ──accept──▶ accepted ──confirm──▶ in-progress ──arrived──▶ completed
+        │  ▲                 │                       │
+        │  └─────────────────┼──────── not-arrived ──┘   (reopened: back on the sender)
+        ├──decline──▶ rejected (reason required)
+        └──revoke───▶ cancelled ◀──revoke── accepted
+
+**Who** may take each step: the receiver acknowledges, declines and confirms; the sender
+revokes; the receiver or the course's coordinator reports arrival. For a receiver outside Helhed
+(no unit here) the sender records the receiver's answers on their behalf. The coordinator may
+always act for the sender.
+
+**Transitions** are computed from data: the 16th birthday (a transition plan to adult services
+must start, Serviceloven § 19a as cited in 004:L695-701), the 18th birthday (child → adult law), the
+expected end of an institutional stay (release from custody or prison, discharge from psychiatric
+hospital, end of placement), and **gaps** — days on which no measure covers the citizen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+# --------------------------------------------------------------------------------------------
+# States (FHIR Task.status), actions and who may take them
+# --------------------------------------------------------------------------------------------
+
+REQUESTED = "requested"
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+IN_PROGRESS = "in-progress"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+
+STATUS_LABELS: tuple[tuple[str, str], ...] = (
+    (REQUESTED, "Venter på kvittering"),
+    (ACCEPTED, "Kvitteret – modtager skal bekræfte kendskab til situationen"),
+    (REJECTED, "Afvist af modtager"),
+    (IN_PROGRESS, "Overtaget – afventer borgerens fremmøde"),
+    (COMPLETED, "Gennemført – borgeren er mødt op"),
+    (CANCELLED, "Trukket tilbage af afsender"),
+)
+TERMINAL = frozenset({REJECTED, COMPLETED, CANCELLED})
+OPEN = frozenset({REQUESTED, ACCEPTED, IN_PROGRESS})
+
+ACCEPT = "accept"
+DECLINE = "decline"
+REVOKE = "revoke"
+CONFIRM = "confirm"  # the receiver confirms they know the citizen's situation
+ARRIVED = "arrived"
+NOT_ARRIVED = "not-arrived"
+ACTIONS = (ACCEPT, DECLINE, REVOKE, CONFIRM, ARRIVED, NOT_ARRIVED)
+
+ACTION_LABELS: Mapping[str, str] = {
+    "create": "Anmodning om overdragelse",
+    ACCEPT: "Kvitteret for modtagelse",
+    DECLINE: "Afvist",
+    REVOKE: "Trukket tilbage",
+    CONFIRM: "Bekræftet kendskab til borgerens situation",
+    ARRIVED: "Borgeren er mødt op",
+    NOT_ARRIVED: "Borgeren er ikke mødt op – genåbnet",
+}
+
+SENDER = "sender"
+RECEIVER = "receiver"
+COORDINATOR = "coordinator"
+
+# (status, action) -> the next status. Anything not listed is illegal.
+TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (REQUESTED, ACCEPT): ACCEPTED,
+    (REQUESTED, DECLINE): REJECTED,
+    (REQUESTED, REVOKE): CANCELLED,
+    (ACCEPTED, CONFIRM): IN_PROGRESS,
+    (ACCEPTED, REVOKE): CANCELLED,
+    (IN_PROGRESS, ARRIVED): COMPLETED,
+    (IN_PROGRESS, NOT_ARRIVED): REQUESTED,
+}
+
+# Who may take each action when the receiver is a unit in Helhed …
+WHO_INTERNAL: Mapping[str, frozenset[str]] = {
+    ACCEPT: frozenset({RECEIVER}),
+    DECLINE: frozenset({RECEIVER}),
+    CONFIRM: frozenset({RECEIVER}),
+    REVOKE: frozenset({SENDER, COORDINATOR}),
+    ARRIVED: frozenset({RECEIVER, COORDINATOR}),
+    NOT_ARRIVED: frozenset({RECEIVER, COORDINATOR}),
+}
+# … and when it is a service outside Helhed: the sender records the receiver's answers.
+WHO_EXTERNAL: Mapping[str, frozenset[str]] = {
+    action: frozenset({SENDER, COORDINATOR}) for action in ACTIONS
+}
+
+
+class HandoverError(Exception):
+    """A refused step; ``status`` is the HTTP status an API answers with."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class IllegalTransition(HandoverError):
+    """The step is not possible from the handover's current state (409 Conflict)."""
+
+    status = 409
+
+
+class NotPermitted(HandoverError):
+    """The user is not the party who may take this step (403)."""
+
+    status = 403
+
+
+_ILLEGAL_MESSAGES: Mapping[tuple[str, str], str] = {
+    (ACCEPTED, ACCEPT): "Overdragelsen er allerede kvitteret.",
+    (IN_PROGRESS, ACCEPT): "Overdragelsen er allerede kvitteret og overtaget.",
+    (COMPLETED, ACCEPT): "Overdragelsen er allerede gennemført.",
+    (IN_PROGRESS, CONFIRM): "Modtageren har allerede bekræftet at kende situationen.",
+    (REQUESTED, CONFIRM): "Modtageren skal kvittere for overdragelsen, før kendskab bekræftes.",
+    (IN_PROGRESS, REVOKE): (
+        "Modtageren har overtaget ansvaret; en overtaget overdragelse kan ikke trækkes tilbage. "
+        "Meld i stedet, om borgeren er mødt op."
+    ),
+    (REQUESTED, ARRIVED): "Fremmøde kan først meldes, når modtageren har overtaget ansvaret.",
+    (ACCEPTED, ARRIVED): "Fremmøde kan først meldes, når modtageren har overtaget ansvaret.",
+    (REQUESTED, NOT_ARRIVED): "Fremmøde kan først meldes, når modtageren har overtaget ansvaret.",
+    (ACCEPTED, NOT_ARRIVED): "Fremmøde kan først meldes, når modtageren har overtaget ansvaret.",
+    (ACCEPTED, DECLINE): "Overdragelsen er allerede kvitteret og kan ikke længere afvises.",
+    (IN_PROGRESS, DECLINE): "Overdragelsen er allerede overtaget og kan ikke længere afvises.",
+}
+
+
+def next_status(status: str, action: str, roles: Iterable[str], *, external: bool) -> str:
+    """The status after ``action``, or :class:`IllegalTransition` / :class:`NotPermitted`.
+
+    The state is checked first: acknowledging twice is "already acknowledged" (409) whoever asks.
+    """
+    if action not in ACTIONS:
+        raise IllegalTransition(f"Ukendt handling: {action}.")
+    target = TRANSITIONS.get((status, action))
+    if target is None:
+        if status in TERMINAL:
+            label = dict(STATUS_LABELS)[status].lower()
+            raise IllegalTransition(f"Overdragelsen er afsluttet ({label}) og kan ikke ændres.")
+        raise IllegalTransition(
+            _ILLEGAL_MESSAGES.get((status, action), "Det kan ikke lade sig gøre i denne tilstand.")
+        )
+    allowed = (WHO_EXTERNAL if external else WHO_INTERNAL)[action]
+    if not allowed & set(roles):
+        raise NotPermitted(_who_message(action, external))
+    return target
+
+
+def _who_message(action: str, external: bool) -> str:
+    if external:
+        return (
+            "Kun afsender eller forløbets koordinator kan registrere svar fra en ekstern modtager."
+        )
+    if action in (ACCEPT, DECLINE, CONFIRM):
+        return "Kun den modtagende enhed kan kvittere, afvise eller bekræfte kendskab."
+    if action == REVOKE:
+        return (
+            "Kun den afsendende enhed eller forløbets koordinator kan trække overdragelsen tilbage."
+        )
+    return "Kun den modtagende enhed eller forløbets koordinator kan melde fremmøde."
+
+
+def allowed_actions(status: str, roles: Iterable[str], *, external: bool) -> list[str]:
+    """The actions this user may take now (for showing the right buttons)."""
+    result = []
+    for action in ACTIONS:
+        try:
+            next_status(status, action, roles, external=external)
+        except HandoverError:
+            continue
+        result.append(action)
+    return result
+
+
+def responsible_side(status: str) -> str:
+    """Who holds responsibility: the receiver only after acknowledgement *and* confirmed
+    knowledge of the situation (in-progress) and once the citizen has arrived (completed)."""
+    return RECEIVER if status in (IN_PROGRESS, COMPLETED) else SENDER
+
+
+def hours_between(start: datetime, end: datetime) -> float:
+    return round((end - start).total_seconds() / 3600, 1)
+
+
+def days_waiting(requested: datetime, now: datetime) -> int:
+    """Whole days an unanswered handover has waited."""
+    return max(0, (now - requested).days)
+
+
+def overdue(requested: datetime, now: datetime, escalate_after_days: int) -> bool:
+    return days_waiting(requested, now) >= escalate_after_days
+
+
+# --------------------------------------------------------------------------------------------
+# Transitions
+# --------------------------------------------------------------------------------------------
+
+TURNS_16 = "turns-16"
+TURNS_18 = "turns-18"
+
+# Default lead times in days: how long ahead the coordinator is alerted. Override with the
+# setting HELHED_TRANSITION_LEAD_DAYS = {"turns-18": 120, …} (docs/handovers.md).
+DEFAULT_LEAD_DAYS: Mapping[str, int] = {
+    TURNS_16: 90,
+    TURNS_18: 90,
+    "varetaegt": 30,
+    "faengsel": 60,
+    "psykiatri": 14,
+    "anbringelse": 90,
+    "doegnbehandling": 30,
+    "hospital": 7,
+    "gap": 30,
+}
+
+TRANSITION_LABELS: Mapping[str, str] = {
+    TURNS_16: "Fylder 16 år – overgangsplan til voksenområdet skal påbegyndes",
+    TURNS_18: "Fylder 18 år – overgang fra børne- til voksenlovgivning",
+    "varetaegt": "Løsladelse fra varetægt",
+    "faengsel": "Løsladelse fra fængsel",
+    "psykiatri": "Udskrivning fra psykiatrisk afdeling",
+    "anbringelse": "Anbringelsen ophører",
+    "doegnbehandling": "Døgnbehandlingen slutter",
+    "hospital": "Udskrivning fra hospital",
+    "gap": "Indsats slutter uden at en ny starter",
+}
+
+# The data category of a stay (``courses.logic.DATA_CATEGORIES``): custody is crime data,
+# psychiatric admission and treatment health data, a placement social data.
+STAY_CATEGORY: Mapping[str, str] = {
+    "varetaegt": "crime",
+    "faengsel": "crime",
+    "psykiatri": "health",
+    "doegnbehandling": "health",
+    "hospital": "health",
+    "anbringelse": "social",
+}
+
+
+def lead_days(kind: str, overrides: Mapping[str, Any] | None = None) -> int:
+    """The lead time for ``kind`` (overrides first, then the defaults, else 30 days)."""
+    if overrides and kind in overrides:
+        return int(overrides[kind])
+    return DEFAULT_LEAD_DAYS.get(kind, 30)
+
+
+def birthday(born: date, years: int) -> date:
+    """The day a person born on ``born`` turns ``years``. Someone born on 29 February turns a year
+    older on 1 March in a common year (as ``courses.logic.age_on`` counts)."""
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:  # 29 February in a common year
+        return date(born.year + years, 3, 1)
+
+
+@dataclass(frozen=True)
+class Transition:
+    kind: str  # TURNS_16, TURNS_18, a stay kind, or "gap"
+    on: date  # the day it happens
+    alert_from: date  # the first day the coordinator is alerted
+    label: str
+    key: str = ""  # what it is about (a stay's or measure's id) — part of the alert's dedupe key
+
+    def days_until(self, today: date) -> int:
+        return (self.on - today).days
+
+    def due_for_alert(self, today: date) -> bool:
+        """Inside the alert window: from ``alert_from`` up to and including the day itself."""
+        return self.alert_from <= today <= self.on
+
+
+def age_transitions(born: date, lead: Mapping[str, Any] | None = None) -> list[Transition]:
+    """The 16th and 18th birthdays with their alert dates."""
+    result = []
+    for kind, years in ((TURNS_16, 16), (TURNS_18, 18)):
+        on = birthday(born, years)
+        result.append(
+            Transition(
+                kind, on, on - timedelta(days=lead_days(kind, lead)), TRANSITION_LABELS[kind]
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class StayFacts:
+    key: Any
+    kind: str
+    expected_end: date
+    actual_end: date | None
+
+
+def stay_transitions(
+    stays: Iterable[StayFacts], lead: Mapping[str, Any] | None = None
+) -> list[Transition]:
+    """Release/discharge for every stay not yet ended."""
+    result = []
+    for stay in stays:
+        if stay.actual_end is not None:
+            continue
+        result.append(
+            Transition(
+                stay.kind,
+                stay.expected_end,
+                stay.expected_end - timedelta(days=lead_days(stay.kind, lead)),
+                TRANSITION_LABELS.get(stay.kind, stay.kind),
+                key=str(stay.key),
+            )
+        )
+    return result
+
+
+def upcoming(
+    transitions: Iterable[Transition], today: date, *, horizon_days: int = 365
+) -> list[Transition]:
+    """Transitions from today up to ``horizon_days`` ahead, soonest first."""
+    end = today + timedelta(days=horizon_days)
+    return sorted((t for t in transitions if today <= t.on <= end), key=lambda t: (t.on, t.kind))
+
+
+# --------------------------------------------------------------------------------------------
+# Gaps: days on which no measure covers the citizen
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    key: Any
+    start: date
+    end: date | None  # last day, inclusive; None = open-ended (covers everything after start)
+
+
+@dataclass(frozen=True)
+class Gap:
+    after: Any  # the measure whose end opens the gap
+    before: Any | None  # the measure whose start closes it (None: nothing has started yet)
+    first_day: date  # the first day without a measure
+    last_day: date  # the last day without a measure (for an open gap: ``until``)
+    open: bool  # no next measure yet: the gap is still running
+
+    @property
+    def days(self) -> int:
+        """Length in days: the days no measure covers (both ends inclusive)."""
+        return (self.last_day - self.first_day).days + 1
+
+
+def gaps(periods: Sequence[Period], until: date | None = None) -> list[Gap]:
+    """The gaps between measures.
+
+    End dates are the measure's last day, so a next measure starting the same day or the day
+    after leaves no gap; one starting two days later leaves a gap of one day. An open-ended
+    measure covers everything after its start. With ``until`` (today, for a running course) a
+    last measure that ended before ``until`` with nothing after it is an *open* gap up to and
+    including ``until``; without it (a closed course) the end of the last measure is the end.
+    """
+    ordered = sorted(periods, key=lambda p: (p.start, p.end or date.max))
+    result: list[Gap] = []
+    if not ordered:
+        return result
+    covered_to: date | None = ordered[0].end  # None: open-ended, covers everything after
+    last_key = ordered[0].key
+    for period in ordered[1:]:
+        if covered_to is None:
+            break
+        if period.start > covered_to + timedelta(days=1):
+            result.append(
+                Gap(
+                    after=last_key,
+                    before=period.key,
+                    first_day=covered_to + timedelta(days=1),
+                    last_day=period.start - timedelta(days=1),
+                    open=False,
+                )
+            )
+        if period.end is None or period.end >= covered_to:
+            covered_to, last_key = period.end, period.key
+    if covered_to is not None and until is not None and until > covered_to:
+        result.append(
+            Gap(
+                after=last_key,
+                before=None,
+                first_day=covered_to + timedelta(days=1),
+                last_day=until,
+                open=True,
+            )
+        )
+    return result
+
+
+def gap_figures(found: Sequence[Gap]) -> tuple[int, int]:
+    """(total gap days, longest gap in days)."""
+    if not found:
+        return 0, 0
+    lengths = [g.days for g in found]
+    return sum(lengths), max(lengths)
+
+
+def ending_without_successor(periods: Sequence[Period], today: date, lead: int) -> list[Period]:
+    """Measures ending within ``lead`` days from today after which no measure covers the next
+    day — a gap ahead, which the coordinator should hear about before it opens."""
+    window_end = today + timedelta(days=lead)
+    result = []
+    for p in periods:
+        if p.end is None or not today <= p.end <= window_end:
+            continue
+        next_day = p.end + timedelta(days=1)
+        covered = any(
+            o.key != p.key and o.start <= next_day and (o.end is None or o.end >= next_day)
+            for o in periods
+        )
+        if not covered:
+            result.append(p)
+    return result

@@ -1,0 +1,574 @@
+"""Reads of handovers, transitions, gaps and timeliness — with the access rules inside.
+
+* A course's handovers, stays, transitions and gaps are read through
+  ``courses.selectors.access_for`` (team + consent, or coordinator) and logged.
+* A handover is also readable by the **receiving unit**, which is usually not on the team yet.
+  What it sees is the *handover summary*: only the data categories that a consent valid today
+  covers for the receiving unit (by unit or its organisation) — "only the data the consent
+  covers travels with the handover" — and a list of what was withheld and why. Everyone else
+  gets ``PermissionDenied``. Every read of a handover is logged (purpose "overlevering").
+* Timeliness figures (``timeliness_for``) are a handful of aggregate queries over many courses and
+  check no access: callers pass courses they may see, or aggregate without showing citizens.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from helhed.audit.models import Purpose
+from helhed.audit.services import log_access
+from helhed.core.models import Unit, User, UserKind
+from helhed.core.selectors import roles_of
+from helhed.courses import logic as course_logic
+from helhed.courses import selectors as course_selectors
+from helhed.courses.models import (
+    Consent,
+    Course,
+    CourseStatus,
+    Demand,
+    Goal,
+    Measure,
+    MeasureStatus,
+    TeamMember,
+)
+from helhed.handovers import logic
+from helhed.handovers.models import Handover, HandoverEvent, InstitutionalStay
+from helhed.handovers.services import roles_for, user_unit_ids
+
+CATEGORY_LABELS = dict(course_logic.DATA_CATEGORIES)
+CHUNK = 5000
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def lead_overrides() -> Mapping[str, Any]:
+    """``settings.HELHED_TRANSITION_LEAD_DAYS`` (optional): per-kind lead days."""
+    return getattr(settings, "HELHED_TRANSITION_LEAD_DAYS", {}) or {}
+
+
+def escalate_after_days() -> int:
+    """``settings.HELHED_HANDOVER_ESCALATE_DAYS`` (optional, default 3 days)."""
+    return int(getattr(settings, "HELHED_HANDOVER_ESCALATE_DAYS", 3))
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
+
+
+# --------------------------------------------------------------------------------------------
+# Gaps and transitions of courses (no access check: callers pass courses they may see)
+# --------------------------------------------------------------------------------------------
+
+
+def measure_periods(course_ids: Sequence[Any]) -> dict[Any, list[logic.Period]]:
+    """The dated measures of each course as periods (cancelled and undated ones left out; an
+    ended measure without an end date ends on its expected end, else its start)."""
+    result: dict[Any, list[logic.Period]] = defaultdict(list)
+    for chunk in _chunks(list(course_ids)):
+        rows = (
+            Measure.objects.filter(plan__course_id__in=chunk, start_date__isnull=False)
+            .exclude(status=MeasureStatus.CANCELLED)
+            .values_list(
+                "plan__course_id", "id", "start_date", "end_date", "expected_end", "status"
+            )
+        )
+        for course_id, mid, start, end, expected, status in rows:
+            if end is None and status == MeasureStatus.ENDED:
+                end = expected if expected is not None and expected >= start else start
+            result[course_id].append(logic.Period(mid, start, end))
+    return result
+
+
+def _gap_until(status: str, end_date: date | None, on: date) -> date | None:
+    """A running course's gaps run up to today; a closed course ends with its last measure."""
+    if status == CourseStatus.CLOSED:
+        return None
+    return on if end_date is None else min(on, end_date)
+
+
+def course_gaps(course: Course, on: date | None = None) -> list[logic.Gap]:
+    on = on or today()
+    periods = measure_periods([course.pk]).get(course.pk, [])
+    return logic.gaps(periods, until=_gap_until(course.status, course.end_date, on))
+
+
+def stay_facts(stays: Iterable[InstitutionalStay]) -> list[logic.StayFacts]:
+    return [logic.StayFacts(s.pk, s.kind, s.expected_end, s.actual_end) for s in stays]
+
+
+def course_transitions(
+    course: Course, stays: Iterable[InstitutionalStay], on: date | None = None
+) -> list[logic.Transition]:
+    """Age transitions still ahead and the ends of stays not yet ended (from today)."""
+    on = on or today()
+    lead = lead_overrides()
+    found = [t for t in logic.age_transitions(course.citizen.birth_date, lead) if t.on >= on]
+    found += logic.stay_transitions(stay_facts(stays), lead)
+    return sorted(found, key=lambda t: (t.on, t.kind))
+
+
+# --------------------------------------------------------------------------------------------
+# A course's handovers and transitions (the course-page section)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HandoverRow:
+    handover: Handover
+    responsible: str  # the unit holding responsibility now
+    days_waiting: int
+    overdue: bool
+
+
+@dataclass
+class CourseHandovers:
+    access: course_selectors.Access
+    open: list[HandoverRow]
+    closed: list[HandoverRow]
+    stays: list[InstitutionalStay]
+    transitions: list[logic.Transition]
+    gaps: list[logic.Gap]
+    gap_total: int
+    gap_longest: int
+    measure_titles: dict[Any, str]
+    hidden: list[str] = field(default_factory=list)
+    on: date | None = None
+
+    @property
+    def transition_rows(self) -> list[tuple[logic.Transition, int, bool]]:
+        """(transition, days until it, whether the coordinator is being alerted now)."""
+        on = self.on or today()
+        return [(t, t.days_until(on), t.due_for_alert(on)) for t in self.transitions]
+
+
+def _rows(handovers: Iterable[Handover]) -> list[HandoverRow]:
+    now = timezone.now()
+    limit = escalate_after_days()
+    rows = []
+    for h in handovers:
+        side = logic.responsible_side(h.status)
+        responsible = h.receiver_name if side == logic.RECEIVER else h.from_unit.name
+        waiting = logic.days_waiting(h.requested_at, now)
+        rows.append(
+            HandoverRow(
+                h,
+                responsible,
+                waiting,
+                h.status in (logic.REQUESTED, logic.ACCEPTED) and waiting >= limit,
+            )
+        )
+    return rows
+
+
+def _handover_qs() -> Any:
+    return Handover.objects.select_related(
+        "from_unit", "to_unit", "to_unit__organisation", "measure", "requested_by"
+    )
+
+
+def course_handovers(
+    user: User, course_id: uuid.UUID | str, *, purpose: str = Purpose.CASEWORK
+) -> CourseHandovers:
+    """Open and closed handovers with who holds responsibility, stays, transitions ahead and
+    gaps of one course. Stays and measures outside the user's consented categories are left out
+    (and named as hidden). Logged."""
+    on = today()
+    access = course_selectors.access_for(user, course_id, on)
+    course = access.course
+    handovers = list(_handover_qs().filter(course=course).order_by("-requested_at"))
+    hidden: set[str] = set()
+    handovers_shown = []
+    for h in handovers:
+        if h.measure is not None and not access.may(h.measure.data_category):
+            hidden.add(h.measure.data_category)
+            continue
+        handovers_shown.append(h)
+    stays = []
+    for stay in InstitutionalStay.objects.filter(course=course).order_by("expected_end"):
+        if access.may(stay.data_category):
+            stays.append(stay)
+        else:
+            hidden.add(stay.data_category)
+    transitions = logic.upcoming(course_transitions(course, stays, on), on, horizon_days=3 * 365)
+    gaps = course_gaps(course, on)
+    # Gap lengths are shown to everyone with access; the measures around a gap are named only
+    # when the user may see their category.
+    titles = {
+        m.pk: m.title if access.may(m.data_category) else "(indsats du ikke har adgang til)"
+        for m in Measure.objects.filter(plan__course=course).only("id", "title", "welfare_area")
+    }
+    total, longest = logic.gap_figures(gaps)
+    rows = _rows(handovers_shown)
+    course_selectors.log_course_read(user, access, "overdragelser og overgange", purpose)
+    return CourseHandovers(
+        access=access,
+        open=[r for r in rows if r.handover.is_open],
+        closed=[r for r in rows if not r.handover.is_open],
+        stays=stays,
+        transitions=transitions,
+        gaps=gaps,
+        gap_total=total,
+        gap_longest=longest,
+        measure_titles=titles,
+        hidden=sorted(CATEGORY_LABELS[c] for c in hidden),
+        on=on,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# One handover, as the sender, the receiver or the coordinator sees it
+# --------------------------------------------------------------------------------------------
+
+
+def receiver_categories(course: Course, unit: Unit | None, on: date) -> frozenset[str]:
+    """The data categories a consent valid on ``on`` covers for the receiving unit (by unit or
+    by its organisation). Team membership is not required: the receiver is not on the team yet.
+    A receiver outside Helhed gets nothing."""
+    if unit is None:
+        return frozenset()
+    consents = Consent.objects.filter(course=course).prefetch_related("organisations", "units")
+    allowed: set[str] = set()
+    for consent in consents:
+        facts = consent.facts(
+            {o.pk for o in consent.organisations.all()}, {u.pk for u in consent.units.all()}
+        )
+        if facts.valid_on(on) and facts.covers(unit.pk, unit.organisation_id):
+            allowed |= facts.categories
+    return frozenset(allowed)
+
+
+@dataclass
+class HandoverSummary:
+    """What travels with the handover to the receiver: only consented categories."""
+
+    categories: list[str]  # labels of the categories that travel
+    withheld: list[tuple[str, str]]  # (category label, why)
+    citizen_name: str = ""
+    citizen_age: int | None = None
+    contact_channel: str = ""
+    goals: list[Goal] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    demands: list[Demand] = field(default_factory=list)
+    stays: list[InstitutionalStay] = field(default_factory=list)
+    team: list[TeamMember] = field(default_factory=list)
+
+    @property
+    def identity_shown(self) -> bool:
+        return bool(self.citizen_name)
+
+
+def build_summary(handover: Handover, categories: frozenset[str], on: date) -> HandoverSummary:
+    course = handover.course
+    withheld = []
+    for cat, label in course_logic.DATA_CATEGORIES:
+        if cat in categories:
+            continue
+        if handover.is_external:
+            why = (
+                "Modtageren er uden for Helhed: intet deles automatisk. Oplysninger må kun "
+                "videregives efter borgerens samtykke ad anden vej."
+            )
+        else:
+            why = (
+                f"Borgerens samtykke omfatter ikke {handover.to_unit.name if handover.to_unit else ''} "
+                "for denne kategori."
+            )
+        withheld.append((label, why))
+    summary = HandoverSummary(
+        categories=[label for cat, label in course_logic.DATA_CATEGORIES if cat in categories],
+        withheld=withheld,
+    )
+    if "plan" not in categories:
+        return summary  # without the plan category not even who the citizen is travels
+    citizen = course.citizen
+    summary.citizen_name = citizen.full_name
+    summary.citizen_age = citizen.age(on)
+    summary.contact_channel = citizen.get_contact_channel_display()
+    plan = getattr(course, "plan", None)
+    if plan is not None:
+        summary.goals = list(plan.goals.all())
+        summary.measures = [
+            m
+            for m in plan.measures.select_related("welfare_area", "organisation")
+            if m.data_category in categories
+        ]
+        summary.demands = [
+            d
+            for d in plan.demands.select_related("welfare_area", "organisation")
+            if d.data_category in categories
+        ]
+    summary.stays = [
+        s for s in InstitutionalStay.objects.filter(course=course) if s.data_category in categories
+    ]
+    summary.team = [
+        t
+        for t in course.team.select_related("organisation", "unit")
+        if t.valid_from <= on and (t.valid_to is None or t.valid_to >= on)
+    ]
+    return summary
+
+
+@dataclass
+class HandoverView:
+    handover: Handover
+    roles: set[str]
+    actions: list[str]
+    responsible: str
+    summary: HandoverSummary
+    events: list[HandoverEvent]
+    may_open_course: bool
+
+
+def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
+    """One handover for its sender, its receiver or the course's coordinator (else
+    ``PermissionDenied``, also for one that does not exist). The summary holds only what the
+    consent covers for the receiving unit (and, for a sender, only what they may see themselves).
+    Logged as a read for the purpose "overlevering"."""
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        raise PermissionDenied
+    on = today()
+    handover = (
+        _handover_qs()
+        .select_related("course", "course__citizen", "course__coordinator", "course__plan")
+        .filter(pk=handover_id)
+        .first()
+    )
+    if handover is None:
+        raise PermissionDenied
+    roles = roles_for(user, handover, user_unit_ids(user, on))
+    access: course_selectors.Access | None
+    try:
+        access = course_selectors.access_for(user, handover.course_id, on)
+    except PermissionDenied:
+        access = None
+    if not roles and access is None:
+        raise PermissionDenied
+    travels = receiver_categories(handover.course, handover.to_unit, on)
+    if logic.RECEIVER in roles:
+        shown = travels | (frozenset(access.categories) if access is not None else frozenset())
+    else:
+        own = (
+            frozenset(c for c, _l in course_logic.DATA_CATEGORIES if access.may(c))
+            if access is not None
+            else frozenset()
+        )
+        shown = travels & own
+    summary = build_summary(handover, shown, on)
+    events = list(handover.events.all())
+    side = logic.responsible_side(handover.status)
+    responsible = handover.receiver_name if side == logic.RECEIVER else handover.from_unit.name
+    actions = logic.allowed_actions(handover.status, roles, external=handover.is_external)
+    if access is not None and logic.RECEIVER not in roles:
+        course_selectors.log_course_read(user, access, "overdragelse", Purpose.HANDOVER)
+    else:
+        log_access(user, handover.course.citizen_id, "overdragelse: resumé", Purpose.HANDOVER)
+    return HandoverView(
+        handover=handover,
+        roles=roles,
+        actions=actions,
+        responsible=responsible,
+        summary=summary,
+        events=events,
+        may_open_course=access is not None,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Lists: handovers waiting for my unit; the coordinator's handovers and transitions ahead
+# --------------------------------------------------------------------------------------------
+
+
+def waiting_for_my_units(user: User, *, limit: int = 50) -> list[HandoverRow]:
+    """Handovers to the user's units that wait for acknowledgement or confirmation. No
+    citizen is named (the receiver may not be covered by consent), so nothing is logged."""
+    units = user_unit_ids(user)
+    if not units:
+        return []
+    qs = (
+        _handover_qs()
+        .filter(to_unit_id__in=units, status__in=[logic.REQUESTED, logic.ACCEPTED])
+        .order_by("requested_at")[:limit]
+    )
+    return _rows(qs)
+
+
+@dataclass
+class CoordinatorOverview:
+    handovers: list[HandoverRow]
+    transitions: list[tuple[Course, logic.Transition]]
+
+
+def coordinator_overview(user: User, *, horizon_days: int = 120) -> CoordinatorOverview:
+    """Open handovers in the courses the user coordinates, and the age transitions and stay ends
+    ahead of them (those whose alert window has begun, or within ``horizon_days``). Citizens are
+    named, so the list is logged, one entry per citizen shown."""
+    on = today()
+    handovers = list(
+        _handover_qs()
+        .select_related("course__citizen")
+        .filter(course__coordinator=user, status__in=logic.OPEN)
+        .order_by("requested_at")[:100]
+    )
+    courses = list(
+        Course.objects.filter(coordinator=user)
+        .exclude(status=CourseStatus.CLOSED)
+        .select_related("citizen")
+    )
+    lead = lead_overrides()
+    stays_by_course: dict[Any, list[InstitutionalStay]] = defaultdict(list)
+    for stay in InstitutionalStay.objects.filter(
+        course__in=[c.pk for c in courses], actual_end__isnull=True
+    ):
+        stays_by_course[stay.course_id].append(stay)
+    ahead: list[tuple[Course, logic.Transition]] = []
+    end = on + timedelta(days=horizon_days)
+    for course in courses:
+        found = logic.age_transitions(course.citizen.birth_date, lead)
+        found += logic.stay_transitions(stay_facts(stays_by_course.get(course.pk, [])), lead)
+        for t in found:
+            if t.on >= on and (t.on <= end or t.due_for_alert(on)):
+                ahead.append((course, t))
+    ahead.sort(key=lambda pair: (pair[1].on, pair[1].kind))
+    shown = {h.course.citizen_id for h in handovers} | {c.citizen_id for c, _t in ahead}
+    if shown:
+        log_access(user, sorted(shown, key=str), "overdragelser og overgange", Purpose.CASEWORK)
+    return CoordinatorOverview(_rows(handovers), ahead)
+
+
+# --------------------------------------------------------------------------------------------
+# Timeliness figures (registered with core.sections; no access check inside)
+# --------------------------------------------------------------------------------------------
+
+FIGURE_KEYS = (
+    "handover_ack_hours",
+    "handovers_waiting",
+    "gap_days_total",
+    "gap_days_longest",
+    "contact_persons_current",
+    "contact_person_changes",
+)
+
+
+def timeliness_for(
+    course_ids: Sequence[Any], on: date | None = None
+) -> dict[Any, dict[str, float | int | None]]:
+    """``{course_id: {figure: value}}`` from four aggregate queries per chunk of courses:
+
+    * ``handover_ack_hours`` — mean hours from request to first acknowledgement;
+    * ``handovers_waiting`` — handovers waiting for acknowledgement now;
+    * ``gap_days_total`` / ``gap_days_longest`` — days without any measure (``logic.gaps``);
+    * ``contact_persons_current`` — team members active on the day;
+    * ``contact_person_changes`` — people who joined after the course's first day, plus people
+      who left (``TeamMember`` from/to).
+    """
+    on = on or today()
+    ids = list(course_ids)
+    result: dict[Any, dict[str, float | int | None]] = {cid: {} for cid in ids}
+    for chunk in _chunks(ids):
+        acks: dict[Any, list[float]] = defaultdict(list)
+        rows = (
+            Handover.objects.filter(course_id__in=chunk)
+            .annotate(first_ack=Min("events__at", filter=Q(events__action=logic.ACCEPT)))
+            .values_list("course_id", "requested_at", "first_ack", "status")
+        )
+        waiting: dict[Any, int] = defaultdict(int)
+        for course_id, requested_at, first_ack, status in rows:
+            if first_ack is not None:
+                acks[course_id].append(logic.hours_between(requested_at, first_ack))
+            if status == logic.REQUESTED:
+                waiting[course_id] += 1
+        for cid in chunk:
+            values = acks.get(cid)
+            result[cid]["handover_ack_hours"] = (
+                round(sum(values) / len(values), 1) if values else None
+            )
+            result[cid]["handovers_waiting"] = waiting.get(cid, 0)
+        courses = dict(Course.objects.filter(pk__in=chunk).values_list("pk", "referred_on"))
+        meta = {
+            pk: (status, end)
+            for pk, status, end in Course.objects.filter(pk__in=chunk).values_list(
+                "pk", "status", "end_date"
+            )
+        }
+        periods = measure_periods(chunk)
+        for cid in chunk:
+            if cid not in meta:
+                continue
+            status, end = meta[cid]
+            total, longest = logic.gap_figures(
+                logic.gaps(periods.get(cid, []), until=_gap_until(status, end, on))
+            )
+            result[cid]["gap_days_total"] = total
+            result[cid]["gap_days_longest"] = longest
+        active = Q(team__valid_from__lte=on) & (
+            Q(team__valid_to__isnull=True) | Q(team__valid_to__gte=on)
+        )
+        team_rows = (
+            Course.objects.filter(pk__in=chunk)
+            .annotate(
+                current=Count("team", filter=active),
+                first_day=Min("team__valid_from"),
+                left=Count("team", filter=Q(team__valid_to__lt=on)),
+            )
+            .values_list("pk", "current", "first_day", "left")
+        )
+        first_days = {}
+        for pk, current, first_day, left in team_rows:
+            result[pk]["contact_persons_current"] = current
+            result[pk]["contact_person_changes"] = left
+            first_days[pk] = first_day or courses.get(pk)
+        joined_later = TeamMember.objects.filter(course_id__in=chunk).values_list(
+            "course_id", "valid_from"
+        )
+        for course_id, valid_from in joined_later:
+            first = first_days.get(course_id)
+            if first is not None and valid_from > first:
+                result[course_id]["contact_person_changes"] = (
+                    int(result[course_id].get("contact_person_changes") or 0) + 1
+                )
+    return result
+
+
+def course_timeliness(user: User, course_id: uuid.UUID | str) -> dict[str, Any]:
+    access = course_selectors.access_for(user, course_id)
+    figures = timeliness_for([access.course.pk])[access.course.pk]
+    course_selectors.log_course_read(user, access, "tidsfigurer", Purpose.CASEWORK)
+    return figures
+
+
+AGGREGATE_ROLES = {"leder", "analytiker", "administrator", "koordinator"}
+
+
+def initiative_timeliness(user: User, initiative_id: uuid.UUID | str) -> dict[str, Any]:
+    """Figures over all courses of an initiative (means, and the number of courses with a value)
+    for leaders, analysts and coordinators. No citizen is shown, so nothing is logged."""
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        raise PermissionDenied
+    if not (roles_of(user) & AGGREGATE_ROLES):
+        raise PermissionDenied(
+            "Kun ledere, analytikere og koordinatorer kan se tal for en indsats."
+        )
+    ids = list(Course.objects.filter(initiative_id=initiative_id).values_list("pk", flat=True))
+    per_course = timeliness_for(ids)
+    out: dict[str, Any] = {"courses": len(ids)}
+    for key in FIGURE_KEYS:
+        values = [v[key] for v in per_course.values() if v.get(key) is not None]
+        out[key] = {
+            "mean": round(sum(values) / len(values), 1) if values else None,
+            "max": max(values) if values else None,
+            "n": len(values),
+        }
+    return out

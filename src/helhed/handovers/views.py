@@ -1,0 +1,235 @@
+"""Handover pages: the course section, requesting a handover, one handover with its answers,
+institutional stays, and the overview of handovers and transitions ahead.
+
+Thin: reads go through ``selectors`` (access + access log), writes through ``services``. A
+refused step (``logic.HandoverError``) is shown on the handover page with the reason and the
+HTTP status the API would give (409 for an illegal state change, 403 for the wrong party).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from helhed.core.models import User, UserKind
+from helhed.courses import selectors as course_selectors
+from helhed.courses.models import Measure
+from helhed.handovers import forms as f
+from helhed.handovers import logic, selectors, services
+
+
+def _staff(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        raise PermissionDenied
+    return user
+
+
+def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log-in required; a ``PermissionDenied`` with a message is shown with that message."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            if not str(exc):
+                raise
+            return render(request, "handovers/forbidden.html", {"message": str(exc)}, status=403)
+
+    return login_required(wrapper)
+
+
+@page
+def course_section(request: HttpRequest, course_id: str) -> HttpResponse:
+    """The section "Overdragelser og overgange" of the course page: a fragment for htmx, a
+    whole page otherwise."""
+    user = _staff(request)
+    data = selectors.course_handovers(user, course_id)
+    context = {
+        "d": data,
+        "course": data.access.course,
+        "is_coordinator": data.access.is_coordinator,
+        "today": selectors.today(),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "handovers/_section.html", context)
+    return render(request, "handovers/section_page.html", context)
+
+
+@page
+def handover_create(request: HttpRequest, course_id: str) -> HttpResponse:
+    user = _staff(request)
+    access = course_selectors.access_for(user, course_id)
+    course = access.course
+    measures = [
+        m
+        for m in Measure.objects.filter(plan__course=course).select_related("welfare_area")
+        if access.may(m.data_category)
+    ]
+    senders = services.sender_units(user, course)
+    form = f.HandoverForm(
+        request.POST if request.method == "POST" else None,
+        course=course,
+        senders=senders,
+        measures=measures,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            handover = services.request_handover(user, course.pk, **form.cleaned_data)
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                "Overdragelsen er sendt. I har ansvaret, indtil modtageren har kvitteret og "
+                "bekræftet at kende borgerens situation.",
+            )
+            return redirect("handovers:detail", handover.pk)
+    course_selectors.log_course_read(user, access, "ny overdragelse", "overlevering")
+    return render(
+        request,
+        "handovers/form_page.html",
+        {
+            "title": "Ny overdragelse",
+            "intro": (
+                "Afsenderen har ansvaret for borgeren, indtil modtageren har kvitteret og bekræftet "
+                "at kende borgerens situation. Kun de oplysninger, borgerens samtykke dækker for "
+                "modtageren, følger med."
+            ),
+            "form": form,
+            "rows": f.rows(form),
+            "submit": "Send overdragelse",
+            "course": course,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def _detail_context(
+    user: User, handover_id: str, form: f.AnswerForm | None = None
+) -> dict[str, Any]:
+    view = selectors.handover_detail(user, handover_id)
+    form = form or f.AnswerForm()
+    return {
+        "v": view,
+        "h": view.handover,
+        "form": form,
+        "labels": logic.ACTION_LABELS,
+        "external": view.handover.is_external,
+        "receiver_side": logic.responsible_side(view.handover.status) == logic.RECEIVER,
+    }
+
+
+@page
+def handover_detail(request: HttpRequest, handover_id: str) -> HttpResponse:
+    user = _staff(request)
+    return render(request, "handovers/detail.html", _detail_context(user, handover_id))
+
+
+@page
+@require_POST
+def handover_action(request: HttpRequest, handover_id: str, action: str) -> HttpResponse:
+    user = _staff(request)
+    if action not in logic.ACTIONS:
+        raise Http404
+    form = f.AnswerForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    try:
+        services.act(
+            user,
+            handover_id,
+            action,
+            reason=data.get("reason", ""),
+            note=data.get("note", ""),
+            answered_by=data.get("answered_by", ""),
+        )
+    except ValidationError as exc:
+        f.apply_errors(form, exc)
+        context = _detail_context(user, handover_id, form)
+        context["failed_action"] = action
+        return render(request, "handovers/detail.html", context, status=422)
+    except logic.HandoverError as exc:
+        context = _detail_context(user, handover_id)
+        context["refused"] = exc.message
+        return render(request, "handovers/detail.html", context, status=exc.status)
+    messages.success(request, f"{logic.ACTION_LABELS[action]}.")
+    return redirect("handovers:detail", handover_id)
+
+
+@page
+def stay_create(request: HttpRequest, course_id: str) -> HttpResponse:
+    user = _staff(request)
+    access = course_selectors.access_for(user, course_id)
+    form = f.StayForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_stay(user, access.course.pk, **form.cleaned_data)
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(request, "Opholdet er registreret.")
+            return redirect(reverse("handovers:course_section", args=[access.course.pk]))
+    return render(
+        request,
+        "handovers/form_page.html",
+        {
+            "title": "Registrér institutionsophold",
+            "intro": (
+                "Fx varetægt, afsoning, indlæggelse på psykiatrisk afdeling eller anbringelse. "
+                "Overgangen ud af opholdet beregnes fra den forventede slutdato."
+            ),
+            "form": form,
+            "rows": f.rows(form),
+            "submit": "Registrér ophold",
+            "course": access.course,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@page
+@require_POST
+def stay_end(request: HttpRequest, stay_id: str) -> HttpResponse:
+    user = _staff(request)
+    form = f.EndStayForm(request.POST)
+    from helhed.handovers.models import InstitutionalStay
+
+    stay = InstitutionalStay.objects.filter(pk=stay_id).first()
+    if stay is None:
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            services.end_stay(user, stay_id, actual_end=form.cleaned_data["actual_end"])
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        else:
+            messages.success(request, "Opholdet er afsluttet.")
+    else:
+        messages.error(request, "Angiv en gyldig slutdato (dd.mm.åååå).")
+    return redirect(reverse("handovers:course_section", args=[stay.course_id]))
+
+
+@page
+def overview(request: HttpRequest) -> HttpResponse:
+    """Handovers waiting for my units, and (for coordinators) my courses' open handovers and
+    the transitions ahead."""
+    user = _staff(request)
+    waiting = selectors.waiting_for_my_units(user, limit=200)
+    mine = selectors.coordinator_overview(user, horizon_days=365)
+    return render(
+        request,
+        "handovers/overview.html",
+        {"waiting": waiting, "mine": mine, "today": selectors.today()},
+    )
