@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from helhed.progress import views
 
 app_name = "progress"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("mig/progression/", views.my_progress, name="my_progress"),
+    path(
+        "mig/progression/<uuid:course_id>/<slug:instrument>/",
+        views.my_measure,
+        name="my_measure",
+    ),
+    path(
+        "forloeb/<uuid:course_id>/progression/", views.course_progress, name="course_progress"
+    ),
+    path(
+        "forloeb/<uuid:course_id>/progression/<slug:instrument>/",
+        views.course_measure,
+        name="course_measure",
+    ),
+    path("progression/indsatser/", views.initiatives, name="initiatives"),
+    path("progression/indsatser/<uuid:initiative_id>/", views.dashboard, name="dashboard"),
+    path("progression/indsatser/<uuid:initiative_id>/udtraek/", views.export, name="export"),
+]

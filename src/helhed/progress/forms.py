@@ -1,0 +1,152 @@
+"""Forms of the progress app. They only shape input: validation of answers and writes happen in
+``services`` (``apply_errors`` puts its messages on the fields)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helhed.progress import logic
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            target = name if name in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class InstrumentForm(forms.Form):
+    """An instrument's items as radio groups (or 1-10 selects), the date and a hidden key that
+    makes a double click or a reloaded POST harmless."""
+
+    measured_on = forms.DateField(
+        label=_("Dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, instrument: logic.Instrument, *args: Any, staff: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
+        kwargs["initial"].setdefault("measured_on", timezone.localdate())
+        kwargs.setdefault("prefix", instrument.key)
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        choices = [(str(v), f"{v} – {label}" if instrument.scale.maximum > 5 else str(label)) for v, label in instrument.scale.labels]
+        if instrument.scale.maximum > 5:
+            choices = [(str(v), str(v)) for v in range(instrument.scale.minimum, instrument.scale.maximum + 1)]
+        for item in instrument.items:
+            # Required is checked by the service (with the instrument's own message).
+            self.fields[item.key] = forms.ChoiceField(
+                label=item.text, choices=choices, required=False, widget=forms.RadioSelect
+            )
+            if instrument.comments:
+                self.fields[f"comment_{item.key}"] = forms.CharField(
+                    label=_("Kommentar (valgfri)"), required=False, max_length=1000
+                )
+        if staff:
+            self.fields["with_citizen"] = forms.BooleanField(
+                label=_("Udfyldt sammen med borgeren"), required=False, initial=True
+            )
+
+    def item_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for item in self.instrument.items:
+            rows.append(
+                {
+                    "item": item,
+                    "field": self[item.key],
+                    "comment": self[f"comment_{item.key}"] if self.instrument.comments else None,
+                }
+            )
+        return rows
+
+    def answers(self) -> dict[str, Any]:
+        return {i.key: self.cleaned_data.get(i.key) or None for i in self.instrument.items}
+
+    def comments(self) -> dict[str, str]:
+        if not self.instrument.comments:
+            return {}
+        return {
+            i.key: self.cleaned_data.get(f"comment_{i.key}", "")
+            for i in self.instrument.items
+            if self.cleaned_data.get(f"comment_{i.key}")
+        }
+
+
+class GoalRatingForm(forms.Form):
+    measured_on = forms.DateField(
+        label=_("Dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    with_citizen = forms.BooleanField(
+        label=_("Vurderet sammen med borgeren"), required=False, initial=True
+    )
+
+    def __init__(self, goals: list[Any], *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("measured_on", timezone.localdate())
+        kwargs.setdefault("prefix", "gas")
+        super().__init__(*args, **kwargs)
+        self.goals = goals
+        choices = [("", _("Ikke vurderet"))] + [(str(v), str(label)) for v, label in logic.GAS_SCALE.labels]
+        for goal in goals:
+            self.fields[f"goal_{goal.pk}"] = forms.ChoiceField(
+                label=goal.text, choices=choices, required=False
+            )
+
+    def levels(self) -> dict[str, Any]:
+        return {str(g.pk): self.cleaned_data.get(f"goal_{g.pk}") for g in self.goals}
+
+
+class OutcomeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"))
+    value = forms.ChoiceField(label=_("Status"), required=False)
+    percent = forms.FloatField(label=_("Skolefremmøde i procent"), required=False)
+    valid_from = forms.DateField(
+        label=_("Gælder fra"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("Note (uden personoplysninger)"), required=False, max_length=300)
+    with_citizen = forms.BooleanField(label=_("Registreret sammen med borgeren"), required=False)
+
+    def __init__(self, kinds: list[str], *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("valid_from", timezone.localdate())
+        kwargs.setdefault("prefix", "res")
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (k, str(logic.OUTCOME_KINDS[k][0])) for k in kinds
+        ]
+        values: list[tuple[str, str]] = [("", "—")]
+        for k in kinds:
+            choices = logic.OUTCOME_KINDS[k][1]
+            if choices:
+                values += [(v, f"{logic.OUTCOME_KINDS[k][0]}: {label}") for v, label in choices]
+        self.fields["value"].choices = values
+
+
+class ExportForm(forms.Form):
+    fmt = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    date_mode = forms.ChoiceField(
+        label=_("Datoer"),
+        choices=[
+            ("quarter", _("Grovere: kvartal")),
+            ("month", _("Grovere: måned")),
+            ("shift", _("Forskudt pr. borger (±90 dage)")),
+        ],
+    )
+    purpose = forms.SlugField(
+        label=_("Formål (nøgle til pseudonymer)"),
+        max_length=60,
+        help_text=_(
+            "Samme formål giver samme pseudonymer i hvert udtræk; et nyt formål giver nye. "
+            "Kun små bogstaver, tal og bindestreg."
+        ),
+        initial="evaluering",
+    )

@@ -1,0 +1,62 @@
+"""The progress app's contributions to pages it does not own: the course page's inline section
+"Seneste progression" (one query), the citizen's start-page panel and the leaders' menu entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from helhed.core.context_processors import register_menu_item
+from helhed.core.panels import Panel, register_panel
+from helhed.core.sections import CourseSection, register_course_section
+
+
+def _latest_section(request: HttpRequest, overview: Any) -> dict[str, Any] | None:
+    """The course page already checked access and logged the read of the course; this adds one
+    query (latest WHO-5 and GAS T-score as subqueries of one row) and shows only what the
+    professional's consented categories allow."""
+    from helhed.progress import selectors
+
+    summary = selectors.latest_summary(overview.access)
+    if summary is None:
+        return None
+    return {
+        "s": summary,
+        "url": reverse("progress:course_progress", args=[overview.access.course.pk]),
+    }
+
+
+def _citizen_panel(request: HttpRequest) -> dict[str, Any] | None:
+    from helhed.progress import selectors
+
+    courses = selectors.citizen_courses(request.user)  # type: ignore[arg-type]
+    if not courses:
+        return None
+    return {"url": reverse("progress:my_progress")}
+
+
+def register() -> None:
+    register_course_section(
+        CourseSection(
+            key="progress-latest",
+            label=_("Seneste progression"),
+            order=50,
+            template="progress/section_latest.html",
+            context=_latest_section,
+        )
+    )
+    register_panel(
+        Panel(
+            "progress:citizen",
+            "progress/panel_citizen.html",
+            _citizen_panel,
+            order=20,
+            pages=frozenset({"home:citizen"}),
+        )
+    )
+    register_menu_item(
+        "progress:initiatives", _("Resultater"), frozenset({"leder", "analytiker"})
+    )

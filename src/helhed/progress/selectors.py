@@ -1,0 +1,653 @@
+"""Reads of the progress app.
+
+* **One course** (:func:`course_progress`): through ``courses.selectors.access_for``; each
+  instrument is shown only if the professional may see all its data categories (WHO-5: health;
+  life areas: health and social; goal attainment: plan; hard outcomes: economy or social). The read
+  is logged once per page.
+* **The citizen's own** (:func:`citizen_progress`): only the courses of the logged-in citizen,
+  logged with purpose "egen adgang".
+* **The course page's summary** (:func:`latest_summary`): one query (the course page's budget).
+* **The initiative dashboard** (:func:`dashboard`, :func:`comparison`): aggregate SQL
+  (``annotate``/``values``) over the courses a leader may count — those whose coordinating unit
+  belongs to one of the organisations where the user is *leder* or *analytiker* — and never
+  individual citizens; cells resting on fewer than 5 citizens are suppressed (``logic.show_*``).
+* **The evaluation export rows** (:func:`export_rows`): pseudonymised, one access-log entry per
+  citizen with purpose "evaluering".
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
+
+from helhed.audit.models import Purpose
+from helhed.audit.services import log_access
+from helhed.core.models import User, UserKind
+from helhed.core.sections import (
+    TimelineEvent,
+    events_for_courses,
+    timeliness_for_courses,
+    timeliness_metrics,
+)
+from helhed.core.selectors import membership_list
+from helhed.courses.models import Course, Goal, GoalStatus, Measure, TeamMember
+from helhed.courses.selectors import Access, access_for, log_course_read
+from helhed.progress import logic
+from helhed.progress.models import Measurement, OutcomeState
+from helhed.registry.models import Initiative
+
+DASHBOARD_ROLES = frozenset({"leder", "analytiker"})
+
+# --------------------------------------------------------------------------------------------
+# One course
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    who5: list[Measurement] | None  # None: not allowed to see
+    life_areas: list[Measurement] | None
+    goals: list[Goal] | None
+    ratings: dict[Any, list[Measurement]]
+    gas_t: list[Measurement]
+    outcomes: dict[str, list[OutcomeState]]
+    events: list[TimelineEvent]
+    hidden: list[str] = field(default_factory=list)
+    access: Access | None = None
+
+
+def _measurements(course_ids: Sequence[Any], instruments: Iterable[str]) -> list[Measurement]:
+    return list(
+        Measurement.objects.filter(course_id__in=course_ids, instrument__in=list(instruments))
+        .select_related("entered_by")
+        .order_by("measured_on", "created_at")
+    )
+
+
+def _build(
+    course: Course,
+    *,
+    may: Any,
+    goals: list[Goal],
+) -> CourseProgress:
+    allowed = {
+        "who5": all(may(c) for c in logic.WHO5.categories),
+        "livsomraader": all(may(c) for c in logic.LIFE_AREAS_INSTRUMENT.categories),
+        "gas": all(may(c) for c in logic.GOAL_ATTAINMENT.categories),
+    }
+    wanted = []
+    if allowed["who5"]:
+        wanted.append("who5")
+    if allowed["livsomraader"]:
+        wanted.append("livsomraader")
+    if allowed["gas"]:
+        wanted += [logic.GOAL_ATTAINMENT.key, logic.GAS_T_KEY]
+    rows = _measurements([course.pk], wanted)
+    ratings: dict[Any, list[Measurement]] = defaultdict(list)
+    for m in rows:
+        if m.instrument == logic.GOAL_ATTAINMENT.key:
+            ratings[m.goal_id].append(m)
+    kinds = [k for k, (_l, _c, cat) in logic.OUTCOME_KINDS.items() if may(cat)]
+    outcomes: dict[str, list[OutcomeState]] = {k: [] for k in kinds}
+    for state in OutcomeState.objects.filter(course=course, kind__in=kinds).order_by(
+        "valid_from", "created_at"
+    ):
+        outcomes[state.kind].append(state)
+    hidden = [str(logic.WHO5.name)] if not allowed["who5"] else []
+    if not allowed["livsomraader"]:
+        hidden.append(str(logic.LIFE_AREAS_INSTRUMENT.name))
+    return CourseProgress(
+        course=course,
+        who5=[m for m in rows if m.instrument == "who5"] if allowed["who5"] else None,
+        life_areas=[m for m in rows if m.instrument == "livsomraader"]
+        if allowed["livsomraader"]
+        else None,
+        goals=goals if allowed["gas"] else None,
+        ratings=dict(ratings),
+        gas_t=[m for m in rows if m.instrument == logic.GAS_T_KEY],
+        outcomes=outcomes,
+        events=events_for_courses([course.pk]),
+        hidden=hidden,
+    )
+
+
+def course_progress(user: User, course_id: uuid.UUID | str) -> CourseProgress:
+    """A course's measurements for a professional (``PermissionDenied`` without access). Logged."""
+    access = access_for(user, course_id)
+    course = access.course
+    goals = list(Goal.objects.filter(plan__course=course).exclude(status=GoalStatus.DROPPED))
+    result = _build(course, may=access.may, goals=goals)
+    result.access = access
+    log_course_read(user, access, "progression og målinger", Purpose.CASEWORK)
+    return result
+
+
+def citizen_courses(user: User) -> list[Course]:
+    if not user.is_authenticated or user.kind != UserKind.CITIZEN:
+        return []
+    return list(
+        Course.objects.filter(citizen__user=user)
+        .exclude(status="afsluttet")
+        .select_related("initiative")
+        .order_by("-referred_on")
+    )
+
+
+def citizen_progress(user: User) -> list[CourseProgress]:
+    """The citizen's own courses and measurements (they see everything about themselves)."""
+    courses = citizen_courses(user)
+    if not courses:
+        return []
+    result = []
+    for course in courses:
+        goals = list(Goal.objects.filter(plan__course=course).exclude(status=GoalStatus.DROPPED))
+        result.append(_build(course, may=lambda _c: True, goals=goals))
+    log_access(user, courses[0].citizen_id, "egen progression", Purpose.CITIZEN_SELF)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# The course page's summary: one query
+# --------------------------------------------------------------------------------------------
+
+
+def _latest(course_ref: Any, instrument: str, column: str) -> Subquery:
+    return Subquery(
+        Measurement.objects.filter(
+            course=course_ref, instrument=instrument, goal__isnull=True, score__isnull=False
+        )
+        .order_by("-measured_on")
+        .values(column)[:1]
+    )
+
+
+@dataclass(frozen=True)
+class LatestSummary:
+    who5_score: float | None
+    who5_on: date | None
+    who5_interpretation: logic.Interpretation | None
+    gas_t: float | None
+    gas_on: date | None
+    shows_who5: bool
+    shows_gas: bool
+
+
+def latest_summary(access: Access) -> LatestSummary | None:
+    """Latest WHO-5 (if the user may see health data) and latest GAS T-score (plan data) in one
+    query. ``None`` if the user may see neither."""
+    shows_who5 = all(access.may(c) for c in logic.WHO5.categories)
+    shows_gas = access.may("plan")
+    if not (shows_who5 or shows_gas):
+        return None
+    annotations: dict[str, Any] = {}
+    if shows_who5:
+        annotations["w"] = _latest(OuterRef("pk"), "who5", "score")
+        annotations["w_on"] = _latest(OuterRef("pk"), "who5", "measured_on")
+    if shows_gas:
+        annotations["t"] = _latest(OuterRef("pk"), logic.GAS_T_KEY, "score")
+        annotations["t_on"] = _latest(OuterRef("pk"), logic.GAS_T_KEY, "measured_on")
+    row = (
+        Course.objects.filter(pk=access.course.pk)
+        .annotate(**annotations)
+        .values(*annotations)
+        .first()
+    ) or {}
+    w = row.get("w")
+    return LatestSummary(
+        who5_score=w,
+        who5_on=row.get("w_on"),
+        who5_interpretation=logic.who5_interpret(w) if w is not None else None,
+        gas_t=row.get("t"),
+        gas_on=row.get("t_on"),
+        shows_who5=shows_who5,
+        shows_gas=shows_gas,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The initiative dashboard
+# --------------------------------------------------------------------------------------------
+
+
+def dashboard_organisations(user: User) -> set[Any]:
+    """The organisations whose courses the user may count: where they are leder or analytiker."""
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        return set()
+    return {m.unit.organisation_id for m in membership_list(user) if m.role in DASHBOARD_ROLES}
+
+
+def counted_courses(user: User, initiative_id: Any | None = None) -> QuerySet[Course]:
+    orgs = dashboard_organisations(user)
+    if not orgs:
+        raise PermissionDenied
+    qs = Course.objects.filter(coordinator_unit__organisation_id__in=orgs)
+    if initiative_id is not None:
+        qs = qs.filter(initiative_id=initiative_id)
+    return qs
+
+
+def visible_initiatives(user: User) -> list[Initiative]:
+    ids = counted_courses(user).values("initiative_id")
+    return list(Initiative.objects.filter(pk__in=ids).order_by("name", "location"))
+
+
+def _cohort_fields(prefix: str = "") -> dict[str, Any]:
+    start = Coalesce(f"{prefix}start_date", f"{prefix}referred_on")
+    return {"cy": ExtractYear(start), "cq": ExtractQuarter(start)}
+
+
+def _first_last(instrument: str, *, last: bool, column: str = "score") -> Subquery:
+    order = "-measured_on" if last else "measured_on"
+    return Subquery(
+        Measurement.objects.filter(
+            course=OuterRef("pk"), instrument=instrument, goal__isnull=True, score__isnull=False
+        )
+        .order_by(order)
+        .values(column)[:1],
+        output_field=FloatField(),
+    )
+
+
+def _state(kind: str, *, last: bool) -> Subquery:
+    order = ("-valid_from", "-created_at") if last else ("valid_from", "created_at")
+    return Subquery(
+        OutcomeState.objects.filter(course=OuterRef("pk"), kind=kind).order_by(*order).values(
+            "value"
+        )[:1]
+    )
+
+
+def outcome_figures(courses: QuerySet[Course], group: Sequence[str]) -> list[dict[str, Any]]:
+    """One aggregate query over ``courses`` grouped by ``group`` (e.g. the cohort ``cy``/``cq``
+    or ``initiative_id``): courses, citizens, WHO-5 first→last, mean latest GAS T-score,
+    cash/sickness benefit → job/education, placements avoided."""
+    who5 = Measurement.objects.filter(
+        course=OuterRef("pk"), instrument="who5", goal__isnull=True, score__isnull=False
+    )
+    who5_n = Subquery(
+        who5.order_by().values("course").annotate(c=Count("pk")).values("c"),
+        output_field=IntegerField(),
+    )
+    qs = courses.annotate(
+        **_cohort_fields(),
+        w_first=_first_last("who5", last=False),
+        w_last=_first_last("who5", last=True),
+        w_n=who5_n,
+        t_last=_first_last(logic.GAS_T_KEY, last=True),
+        e_first=_state("beskaeftigelse", last=False),
+        e_last=_state("beskaeftigelse", last=True),
+        p_tracked=Exists(OutcomeState.objects.filter(course=OuterRef("pk"), kind="anbringelse")),
+        p_placed=Exists(
+            OutcomeState.objects.filter(
+                course=OuterRef("pk"), kind="anbringelse", value="anbragt"
+            )
+        ),
+    )
+    paired = Q(w_n__gte=2)
+    passive = Q(e_first__in=sorted(logic.PASSIVE))
+    rows = (
+        qs.order_by()
+        .values(*group)
+        .annotate(
+            courses=Count("pk"),
+            citizens=Count("citizen_id", distinct=True),
+            who5_paired=Count("pk", filter=paired),
+            who5_better=Count(
+                "pk", filter=paired & Q(w_last__gte=F("w_first") + logic.WHO5_MEANINGFUL_CHANGE)
+            ),
+            who5_first_sum=Sum("w_first", filter=paired),
+            who5_last_sum=Sum("w_last", filter=paired),
+            gas_n=Count("t_last"),
+            gas_sum=Sum("t_last"),
+            passive_n=Count("pk", filter=passive),
+            to_job=Count("pk", filter=passive & Q(e_last__in=sorted(logic.JOB_OR_EDUCATION))),
+            placement_tracked=Count("pk", filter=Q(p_tracked=True)),
+            placement_avoided=Count("pk", filter=Q(p_tracked=True, p_placed=False)),
+        )
+        .order_by(*group)
+    )
+    return list(rows)
+
+
+def _count_by_cohort(qs: QuerySet[Any], prefix: str) -> dict[tuple[int, int], int]:
+    return {
+        (r["cy"], r["cq"]): r["n"]
+        for r in qs.annotate(**_cohort_fields(prefix))
+        .order_by()
+        .values("cy", "cq")
+        .annotate(n=Count("pk"))
+    }
+
+
+def output_counts(courses: QuerySet[Course]) -> dict[str, dict[tuple[int, int], int]]:
+    """Measures, contact persons and (when the meetings app has a ``Meeting`` with a course)
+    meetings per start cohort."""
+    ids = courses.values("pk")
+    result = {
+        "measures": _count_by_cohort(
+            Measure.objects.filter(plan__course__in=ids), "plan__course__"
+        ),
+        "contacts": _count_by_cohort(TeamMember.objects.filter(course__in=ids), "course__"),
+    }
+    meeting = _meeting_model()
+    if meeting is not None:
+        result["meetings"] = _count_by_cohort(
+            meeting._default_manager.filter(course__in=ids), "course__"
+        )
+    return result
+
+
+def _meeting_model() -> Any:
+    """The meetings app's ``Meeting`` if it is installed and linked to a course (it is built in
+    parallel; the dashboard shows meetings once it exists)."""
+    try:
+        model = apps.get_model("meetings", "Meeting")
+    except LookupError:
+        return None
+    names = {f.name for f in model._meta.get_fields()}
+    return model if "course" in names else None
+
+
+@dataclass
+class CohortRow:
+    label: str
+    raw: dict[str, Any]
+    outputs: dict[str, int]
+    timeliness: dict[str, tuple[float | None, int]]
+    timely_cells: list[str] = field(default_factory=list)
+
+    @property
+    def meetings(self) -> str:
+        return self.output("meetings")
+
+    @property
+    def measures(self) -> str:
+        return self.output("measures")
+
+    @property
+    def contacts(self) -> str:
+        return self.output("contacts")
+
+    @property
+    def citizens(self) -> str:
+        return logic.show_count(self.raw.get("citizens") or 0)
+
+    @property
+    def courses(self) -> str:
+        return logic.show_count(self.raw.get("courses") or 0)
+
+    @property
+    def who5_paired(self) -> str:
+        return logic.show_count(self.raw.get("who5_paired") or 0)
+
+    @property
+    def who5_share(self) -> str:
+        return logic.show_share(self.raw.get("who5_better") or 0, self.raw.get("who5_paired") or 0)
+
+    @property
+    def who5_first(self) -> str:
+        return logic.show_mean(self.raw.get("who5_first_sum") or 0, self.raw.get("who5_paired") or 0)
+
+    @property
+    def who5_last(self) -> str:
+        return logic.show_mean(self.raw.get("who5_last_sum") or 0, self.raw.get("who5_paired") or 0)
+
+    @property
+    def gas_mean(self) -> str:
+        return logic.show_mean(self.raw.get("gas_sum") or 0, self.raw.get("gas_n") or 0)
+
+    @property
+    def to_job(self) -> str:
+        return logic.show_share(self.raw.get("to_job") or 0, self.raw.get("passive_n") or 0)
+
+    @property
+    def placements_avoided(self) -> str:
+        return logic.show_share(self.raw.get("placement_avoided") or 0, self.raw.get("placement_tracked") or 0)
+
+    def output(self, key: str) -> str:
+        return logic.show_count(self.outputs.get(key, 0))
+
+    def timely(self, key: str) -> str:
+        mean, n = self.timeliness.get(key, (None, 0))
+        if n == 0 or mean is None:
+            return "–"
+        if logic.suppressed(n):
+            return "<5"
+        return f"{mean:.1f}"
+
+
+@dataclass
+class Dashboard:
+    initiative: Initiative
+    rows: list[CohortRow]
+    total: CohortRow
+    has_meetings: bool
+    metrics: list[Any]
+
+
+def _combine(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    total: dict[str, Any] = defaultdict(float)
+    for r in rows:
+        for k, v in r.items():
+            if isinstance(v, (int, float)) and k not in ("cy", "cq"):
+                total[k] += v or 0
+    for k in list(total):
+        if k not in ("who5_first_sum", "who5_last_sum", "gas_sum"):
+            total[k] = int(total[k])
+    for key in (
+        "courses", "citizens", "who5_paired", "who5_better", "gas_n", "passive_n", "to_job",
+        "placement_tracked", "placement_avoided",
+    ):
+        total.setdefault(key, 0)
+    return dict(total)
+
+
+def _timeliness(
+    cohort_of: dict[Any, tuple[int, int]], metric_keys: list[str]
+) -> dict[tuple[int, int], dict[str, tuple[float | None, int]]]:
+    """Mean of each timeliness figure per cohort (and the number of courses with a value)."""
+    sums: dict[tuple[int, int], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    if not metric_keys or not cohort_of:
+        return {}
+    for course_id, values in timeliness_for_courses(list(cohort_of)).items():
+        cohort = cohort_of.get(course_id)
+        if cohort is None:
+            continue
+        for key, value in values.items():
+            if value is not None:
+                sums[cohort][key].append(float(value))
+                sums[(0, 0)][key].append(float(value))
+    return {
+        cohort: {k: (sum(v) / len(v) if v else None, len(v)) for k, v in per.items()}
+        for cohort, per in sums.items()
+    }
+
+
+def dashboard(user: User, initiative_id: uuid.UUID | str) -> Dashboard:
+    """The initiative's outputs and outcomes by start cohort, for a leader or analyst. Aggregates
+    only: no citizen is shown, so no access-log entry is written."""
+    courses = counted_courses(user, initiative_id)
+    initiative = Initiative.objects.filter(pk=initiative_id).first()
+    if initiative is None or not courses.exists():
+        raise PermissionDenied
+    raw = outcome_figures(courses, ["cy", "cq"])
+    outputs = output_counts(courses)
+    metrics = timeliness_metrics()
+    timely: dict[tuple[int, int], dict[str, tuple[float | None, int]]] = {}
+    if metrics:
+        cohort_of = {
+            pk: (y, q)
+            for pk, y, q in courses.annotate(**_cohort_fields()).values_list("pk", "cy", "cq")
+        }
+        timely = _timeliness(cohort_of, [m.key for m in metrics])
+    rows = []
+    for r in raw:
+        key = (r["cy"], r["cq"])
+        rows.append(
+            CohortRow(
+                logic.cohort_label(r["cy"], r["cq"]),
+                r,
+                {name: counts.get(key, 0) for name, counts in outputs.items()},
+                timely.get(key, {}),
+            )
+        )
+    total = CohortRow(
+        "I alt",
+        _combine(raw),
+        {name: sum(counts.values()) for name, counts in outputs.items()},
+        timely.get((0, 0), {}),
+    )
+    for row in [*rows, total]:
+        row.timely_cells = [row.timely(m.key) for m in metrics]
+    return Dashboard(initiative, rows, total, "meetings" in outputs, metrics)
+
+
+@dataclass
+class ComparisonRow:
+    label: str
+    row: CohortRow
+    category: int | None = None
+    initiative_id: Any = None
+
+
+def comparison(user: User) -> tuple[list[ComparisonRow], list[ComparisonRow]]:
+    """The headline figures per initiative and per registry category (1-9) for the initiatives
+    the user may count."""
+    from helhed.registry.selectors import evaluate, initiatives
+
+    courses = counted_courses(user)
+    raw = {r["initiative_id"]: r for r in outcome_figures(courses, ["initiative_id"])}
+    inits = list(initiatives().filter(pk__in=list(raw)).order_by("name", "location"))
+    by_initiative = []
+    by_category: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    for initiative in inits:
+        category = evaluate(initiative).category
+        r = raw[initiative.pk]
+        by_initiative.append(
+            ComparisonRow(str(initiative), CohortRow(str(initiative), r, {}, {}), category, initiative.pk)
+        )
+        by_category[category].append(r)
+    categories = [
+        ComparisonRow(
+            f"Kategori {c}" if c else "Uden kategori",
+            CohortRow(str(c), _combine(rows), {}, {}),
+            c,
+        )
+        for c, rows in sorted(by_category.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+    ]
+    return by_initiative, categories
+
+
+# --------------------------------------------------------------------------------------------
+# The evaluation export
+# --------------------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "pseudonym",
+    "forloeb",
+    "kohorte",
+    "raekke",
+    "maaleredskab",
+    "version",
+    "dato",
+    "score",
+    "svar",
+    "udfyldt_af",
+)
+
+
+def export_rows(
+    user: User, initiative_id: uuid.UUID | str, *, purpose_salt: str, date_mode: str
+) -> list[dict[str, Any]]:
+    """One row per measurement and per outcome state of the initiative's counted courses,
+    pseudonymised: a stable HMAC pseudonym per citizen (and per course), no names, no CPR, no free
+    text; dates shifted per citizen or coarsened to month/quarter. One access-log entry per
+    citizen (purpose "evaluering")."""
+    if date_mode not in logic.DATE_MODES:
+        raise ValueError(date_mode)
+    courses = counted_courses(user, initiative_id)
+    key = logic.export_key(settings.SECRET_KEY, purpose_salt)
+    course_rows = list(courses.values_list("pk", "citizen_id", "start_date", "referred_on"))
+    if not course_rows:
+        raise PermissionDenied
+    meta = {
+        pk: (
+            str(citizen),
+            logic.cohort_of(start or referred),
+        )
+        for pk, citizen, start, referred in course_rows
+    }
+    rows: list[dict[str, Any]] = []
+
+    def when(citizen: str, on: date) -> str:
+        return logic.coarsen_date(on, date_mode, logic.date_shift_days(key, citizen))
+
+    for m in (
+        Measurement.objects.filter(course__in=courses.values("pk"))
+        .order_by("course_id", "measured_on", "instrument")
+        .values_list("course_id", "instrument", "version", "measured_on", "score", "answers", "entered_as")
+        .iterator(chunk_size=5000)
+    ):
+        course_id, instrument, version, on, score, answers, entered_as = m
+        citizen, cohort = meta[course_id]
+        if instrument == logic.GAS_T_KEY:
+            answers = {"niveauer": [g["niveau"] for g in answers.get("goals", {}).values()]}
+        rows.append(
+            {
+                "pseudonym": logic.pseudonym(key, citizen),
+                "forloeb": logic.pseudonym(key, f"course:{course_id}"),
+                "kohorte": cohort,
+                "raekke": "maaling",
+                "maaleredskab": instrument,
+                "version": version,
+                "dato": when(citizen, on),
+                "score": score,
+                "svar": answers,
+                "udfyldt_af": entered_as,
+            }
+        )
+    for course_id, kind, value, percent, on, entered_as in (
+        OutcomeState.objects.filter(course__in=courses.values("pk"))
+        .order_by("course_id", "valid_from", "kind")
+        .values_list("course_id", "kind", "value", "percent", "valid_from", "entered_as")
+    ):
+        citizen, cohort = meta[course_id]
+        rows.append(
+            {
+                "pseudonym": logic.pseudonym(key, citizen),
+                "forloeb": logic.pseudonym(key, f"course:{course_id}"),
+                "kohorte": cohort,
+                "raekke": "resultat",
+                "maaleredskab": kind,
+                "version": 1,
+                "dato": when(citizen, on),
+                "score": percent,
+                "svar": value,
+                "udfyldt_af": entered_as,
+            }
+        )
+    citizens = sorted({uuid.UUID(c) for c, _ in meta.values()}, key=str)
+    log_access(user, citizens, "pseudonymiseret evalueringsudtræk", Purpose.EVALUATION)
+    return rows

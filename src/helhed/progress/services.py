@@ -1,0 +1,307 @@
+"""Writes of the progress app: measurements (one instrument, one course, one day), goal-attainment
+ratings with the derived GAS T-score, and hard-outcome states.
+
+Each function checks who may write (the citizen on their own course; a professional with access to
+the course and to the instrument's data categories), validates everything before writing, and
+writes in one transaction: bad input raises Django's ``ValidationError`` with a message per field
+(per item for the answers), and nothing is half-written. A repeated submission — the same
+idempotency key, or the same instrument for the same course (and goal) on the same day — raises
+:class:`DuplicateSubmission`, which names the measurement that is already there.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from helhed.core.models import User, UserKind
+from helhed.courses.models import Course, Goal, GoalStatus
+from helhed.courses.selectors import access_for
+from helhed.progress import logic
+from helhed.progress.models import EnteredBy, Measurement, OutcomeState
+
+
+class DuplicateSubmission(ValidationError):
+    """The same answers were already received (same key, or same instrument/course/day)."""
+
+    def __init__(self, message: str, existing: Measurement | None) -> None:
+        super().__init__({"measured_on": [message]})
+        self.existing = existing
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def writable_course(user: User, course_id: uuid.UUID | str, categories: tuple[str, ...]) -> tuple[Course, str]:
+    """The course ``user`` may record for, and how the entry is attributed. A citizen records on
+    their own courses only; a professional needs access to the course and to every category."""
+    if not user.is_authenticated:
+        raise PermissionDenied
+    if user.kind == UserKind.CITIZEN:
+        course = Course.objects.filter(pk=course_id, citizen__user=user).first()
+        if course is None:
+            raise PermissionDenied
+        return course, EnteredBy.CITIZEN
+    access = access_for(user, course_id)
+    if not all(access.may(c) for c in categories):
+        raise PermissionDenied
+    return access.course, EnteredBy.PROFESSIONAL
+
+
+def _check_date(on: date | None, field: str = "measured_on") -> date:
+    on = on or _today()
+    if on > _today():
+        raise ValidationError({field: [_("Datoen må ikke ligge i fremtiden.")]})
+    if on.year < 2000:
+        raise ValidationError({field: [_("Datoen er for gammel.")]})
+    return on
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None or key == "":
+        return None
+    if len(key) > 64 or "\x00" in key:
+        raise ValidationError({"idempotency_key": [_("Ugyldig nøgle.")]})
+    return key
+
+
+def record_measurement(
+    user: User,
+    course_id: uuid.UUID | str,
+    instrument_key: str,
+    answers: Mapping[str, Any],
+    *,
+    measured_on: date | None = None,
+    goal_id: uuid.UUID | str | None = None,
+    comments: Mapping[str, str] | None = None,
+    with_citizen: bool = False,
+    idempotency_key: str | None = None,
+) -> Measurement:
+    """Record one answered instrument. The score is computed here (all items answered)."""
+    try:
+        inst = logic.instrument(instrument_key)
+    except ValueError as exc:
+        raise ValidationError({"instrument": [str(exc)]}) from None
+    course, entered_as = writable_course(user, course_id, inst.categories)
+    with transaction.atomic():
+        measurement = _record(
+            user, course, entered_as, inst, answers, measured_on, goal_id, comments,
+            with_citizen, idempotency_key,
+        )
+        if inst.per_goal:
+            update_gas_t(course, measurement.measured_on, user, measurement.entered_as)
+    return measurement
+
+
+def _record(
+    user: User,
+    course: Course,
+    entered_as: str,
+    inst: logic.Instrument,
+    answers: Mapping[str, Any],
+    measured_on: date | None,
+    goal_id: uuid.UUID | str | None,
+    comments: Mapping[str, str] | None,
+    with_citizen: bool,
+    idempotency_key: str | None,
+) -> Measurement:
+    key = _check_key(idempotency_key)
+    if key is not None:
+        existing = Measurement.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            raise DuplicateSubmission(_("Besvarelsen er allerede modtaget."), existing)
+    on = _check_date(measured_on)
+    errors: dict[str, list[str]] = {}
+    goal: Goal | None = None
+    if inst.per_goal:
+        if goal_id is None:
+            errors["goal"] = [_("Vælg et mål.")]
+        else:
+            try:
+                goal = Goal.objects.filter(pk=goal_id, plan__course=course).first()
+            except (ValueError, ValidationError):
+                goal = None
+            if goal is None:
+                errors["goal"] = [_("Målet findes ikke i forløbets plan.")]
+    elif goal_id is not None:
+        errors["goal"] = [_("Dette måleredskab knyttes ikke til et mål.")]
+    clean, item_errors = logic.validate_answers(inst, answers)
+    for item_key, message in item_errors.items():
+        errors[item_key] = [message]
+    comment_map: dict[str, str] = {}
+    if comments:
+        if not inst.comments:
+            errors["comments"] = [_("Dette måleredskab har ikke kommentarer.")]
+        else:
+            for item_key, text in comments.items():
+                if item_key not in inst.item_keys:
+                    errors[f"comment_{item_key}"] = [_("Ukendt område.")]
+                elif text and (len(text) > 1000 or "\x00" in text):
+                    errors[f"comment_{item_key}"] = [_("Kommentaren er for lang (højst 1000 tegn).")]
+                elif text and text.strip():
+                    comment_map[item_key] = text.strip()
+    if errors:
+        raise ValidationError(errors)
+    same_day = Measurement.objects.filter(
+        course=course, instrument=inst.key, measured_on=on, goal=goal
+    ).first()
+    if same_day is not None:
+        raise DuplicateSubmission(
+            _("Der er allerede registreret %(name)s for denne dag (%(date)s).")
+            % {"name": inst.name, "date": on.strftime("%d.%m.%Y")},
+            same_day,
+        )
+    if entered_as == EnteredBy.PROFESSIONAL and with_citizen:
+        entered_as = EnteredBy.WITH_CITIZEN
+    try:
+        with transaction.atomic():
+            return Measurement.objects.create(
+                course=course,
+                goal=goal,
+                instrument=inst.key,
+                version=inst.version,
+                measured_on=on,
+                answers=clean,
+                comments=comment_map,
+                score=logic.score(inst, clean),
+                entered_by=user,
+                entered_as=entered_as,
+                idempotency_key=key,
+            )
+    except IntegrityError:  # a concurrent twin got there first
+        raise DuplicateSubmission(_("Besvarelsen er allerede modtaget."), None) from None
+
+
+def record_goal_ratings(
+    user: User,
+    course_id: uuid.UUID | str,
+    levels: Mapping[str, Any],
+    *,
+    measured_on: date | None = None,
+    with_citizen: bool = False,
+) -> list[Measurement]:
+    """Rate several goals at once (the GAS form); the T-score is recomputed once. Goals left
+    empty are not rated; at least one rating is needed."""
+    inst = logic.GOAL_ATTAINMENT
+    course, entered_as = writable_course(user, course_id, inst.categories)
+    given = {str(k): v for k, v in levels.items() if v not in (None, "")}
+    if not given:
+        raise ValidationError({"__all__": [_("Vurdér mindst ét mål.")]})
+    saved: list[Measurement] = []
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        for goal_id, level in given.items():
+            try:
+                with transaction.atomic():
+                    saved.append(
+                        _record(
+                            user, course, entered_as, inst, {"niveau": level}, measured_on,
+                            goal_id, None, with_citizen, None,
+                        )
+                    )
+            except ValidationError as exc:
+                messages = [m for msgs in exc.message_dict.values() for m in msgs]
+                errors[f"goal_{goal_id}"] = messages
+        if errors:
+            transaction.set_rollback(True)
+            raise ValidationError(errors)
+        update_gas_t(course, saved[0].measured_on, user, saved[0].entered_as)
+    return saved
+
+
+def gas_inputs(course: Course, on: date) -> tuple[list[int], list[float], dict[str, Any]] | None:
+    """The latest level of every goal of the plan that is not dropped, as of ``on``, with the
+    weights; ``None`` when a goal has no rating yet (the T-score's completeness rule)."""
+    goals = list(
+        Goal.objects.filter(plan__course=course).exclude(status=GoalStatus.DROPPED).order_by("pk")
+    )
+    if not goals:
+        return None
+    latest: dict[Any, tuple[date, float]] = {}
+    for goal_id, measured, level in Measurement.objects.filter(
+        course=course, instrument=logic.GOAL_ATTAINMENT.key, measured_on__lte=on, score__isnull=False
+    ).values_list("goal_id", "measured_on", "score"):
+        if goal_id not in latest or measured >= latest[goal_id][0]:
+            latest[goal_id] = (measured, level)
+    if any(g.pk not in latest for g in goals):
+        return None
+    levels = [int(latest[g.pk][1]) for g in goals]
+    weights = [logic.goal_weight(g.importance) for g in goals]
+    detail = {
+        "goals": {str(g.pk): {"niveau": lv, "vægt": w} for g, lv, w in zip(goals, levels, weights, strict=True)},
+        "rho": logic.GAS_RHO,
+    }
+    return levels, weights, detail
+
+
+def update_gas_t(course: Course, on: date, user: User | None, entered_as: str) -> Measurement | None:
+    """Store (or replace) the course's GAS T-score for ``on`` when every goal is rated."""
+    inputs = gas_inputs(course, on)
+    if inputs is None:
+        return None
+    levels, weights, detail = inputs
+    t = round(logic.gas_t_score(levels, weights), 2)
+    obj, _created = Measurement.objects.update_or_create(
+        course=course,
+        instrument=logic.GAS_T_KEY,
+        measured_on=on,
+        goal=None,
+        defaults={
+            "version": 1,
+            "answers": detail,
+            "score": t,
+            "entered_by": user,
+            "entered_as": entered_as,
+        },
+    )
+    return obj
+
+
+def record_outcome(
+    user: User,
+    course_id: uuid.UUID | str,
+    *,
+    kind: str,
+    value: str = "",
+    percent: Any = None,
+    valid_from: date | None = None,
+    note: str = "",
+    with_citizen: bool = False,
+) -> OutcomeState:
+    """A new dated state of a hard outcome (professionals only)."""
+    if kind not in logic.OUTCOME_KINDS:
+        raise ValidationError({"kind": [_("Vælg en type.")]})
+    category = logic.OUTCOME_KINDS[kind][2]
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        raise PermissionDenied
+    course, entered_as = writable_course(user, course_id, (category,))
+    errors = {k: [v] for k, v in logic.validate_outcome(kind, value, percent).items()}
+    if len(note) > 300 or "\x00" in note:
+        errors["note"] = [_("Noten er for lang (højst 300 tegn).")]
+    on = _check_date(valid_from, "valid_from")
+    if errors:
+        raise ValidationError(errors)
+    if OutcomeState.objects.filter(course=course, kind=kind, valid_from=on).exists():
+        raise ValidationError(
+            {"valid_from": [_("Der er allerede registreret en status af denne type på datoen.")]}
+        )
+    choices = logic.OUTCOME_KINDS[kind][1]
+    with transaction.atomic():
+        return OutcomeState.objects.create(
+            course=course,
+            kind=kind,
+            value=value if choices is not None else "",
+            percent=float(percent) if choices is None else None,
+            valid_from=on,
+            note=note.strip(),
+            entered_by=user,
+            entered_as=EnteredBy.WITH_CITIZEN if with_citizen else entered_as,
+        )

@@ -1,0 +1,407 @@
+"""Pages of the progress app: the citizen's own progress (``/mig/progression/``), a course's
+progress for the team (``/forloeb/<id>/progression/``), the initiative dashboard for leaders and
+the pseudonymised evaluation export. Thin: reads in ``selectors``, writes in ``services``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from helhed.core.models import User
+from helhed.progress import charts, logic, selectors, services
+from helhed.progress.forms import (
+    ExportForm,
+    GoalRatingForm,
+    InstrumentForm,
+    OutcomeForm,
+    apply_errors,
+)
+
+INSTRUMENT_URL_KEYS = {"who5": logic.WHO5, "livsomraader": logic.LIFE_AREAS_INSTRUMENT}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------------------------
+# Charts for one course
+# --------------------------------------------------------------------------------------------
+
+
+def course_charts(p: selectors.CourseProgress, *, compact: bool = False) -> dict[str, Any]:
+    events = p.events
+    out: dict[str, Any] = {"who5": None, "life": [], "goals": [], "gas_t": None}
+    if p.who5 is not None:
+        out["who5"] = charts.line_chart(
+            f"who5-{p.course.pk}",
+            str(logic.WHO5.name),
+            [(m.measured_on, m.score) for m in p.who5 if m.score is not None],
+            y_range=(0, 100),
+            y_step=20,
+            thresholds=logic.WHO5.thresholds,
+            events=events,
+            width=360 if compact else 640,
+        )
+    if p.life_areas is not None:
+        for item in logic.LIFE_AREAS:
+            series = [
+                (m.measured_on, float(m.answers[item.key]))
+                for m in p.life_areas
+                if item.key in m.answers
+            ]
+            out["life"].append(
+                charts.line_chart(
+                    f"life-{item.key}-{p.course.pk}",
+                    str(item.short),
+                    series,
+                    y_range=(1, 10),
+                    y_step=3,
+                    events=events,
+                    width=200,
+                    height=130,
+                    compact=True,
+                )
+            )
+    if p.goals is not None:
+        for goal in p.goals:
+            series = [(m.measured_on, m.score) for m in p.ratings.get(goal.pk, []) if m.score is not None]
+            out["goals"].append(
+                (
+                    goal,
+                    charts.line_chart(
+                        f"goal-{goal.pk}",
+                        goal.text[:60],
+                        series,
+                        y_range=(-2, 2),
+                        y_step=1,
+                        events=events,
+                        width=320,
+                        height=160,
+                        compact=True,
+                    ),
+                )
+            )
+        out["gas_t"] = charts.line_chart(
+            f"gas-t-{p.course.pk}",
+            _("GAS T-score"),
+            [(m.measured_on, m.score) for m in p.gas_t if m.score is not None],
+            y_range=(20, 80),
+            y_step=10,
+            thresholds=((50, _("Forventet niveau (50)")),),
+            events=events,
+        )
+    return out
+
+
+def _life_table(p: selectors.CourseProgress) -> list[dict[str, Any]]:
+    if not p.life_areas:
+        return []
+    return [
+        {
+            "on": m.measured_on,
+            "values": [m.answers.get(i.key) for i in logic.LIFE_AREAS],
+            "comments": [m.comments.get(i.key, "") for i in logic.LIFE_AREAS],
+        }
+        for m in p.life_areas
+    ]
+
+
+def _outcome_rows(p: selectors.CourseProgress) -> list[dict[str, Any]]:
+    rows = []
+    for kind, states in p.outcomes.items():
+        for s in states:
+            rows.append(
+                {
+                    "kind": logic.OUTCOME_KINDS[kind][0],
+                    "value": logic.outcome_label(kind, s.value, s.percent),
+                    "on": s.valid_from,
+                    "entered_as": s.get_entered_as_display(),
+                }
+            )
+    rows.sort(key=lambda r: r["on"])
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# The citizen's own page
+# --------------------------------------------------------------------------------------------
+
+
+def _citizen(request: HttpRequest) -> User:
+    user = _user(request)
+    if not user.is_citizen:
+        raise PermissionDenied
+    return user
+
+
+def _my_context(user: User, forms_by_course: dict[Any, dict[str, Any]] | None = None) -> dict[str, Any]:
+    progress = selectors.citizen_progress(user)
+    forms_by_course = forms_by_course or {}
+    courses = []
+    for p in progress:
+        given = forms_by_course.get(p.course.pk, {})
+        courses.append(
+            {
+                "p": p,
+                "charts": course_charts(p, compact=True),
+                "life_table": _life_table(p),
+                "who5_form": given.get("who5") or InstrumentForm(logic.WHO5),
+                "life_form": given.get("livsomraader"),
+                "latest": p.who5[-1] if p.who5 else None,
+                "latest_interpretation": logic.who5_interpret(p.who5[-1].score)
+                if p.who5 and p.who5[-1].score is not None
+                else None,
+            }
+        )
+    return {"courses": courses, "who5": logic.WHO5, "life": logic.LIFE_AREAS_INSTRUMENT}
+
+
+@login_required
+def my_progress(request: HttpRequest) -> HttpResponse:
+    user = _citizen(request)
+    return render(request, "progress/my_progress.html", _my_context(user))
+
+
+@login_required
+def my_measure(request: HttpRequest, course_id: str, instrument: str) -> HttpResponse:
+    user = _citizen(request)
+    inst = INSTRUMENT_URL_KEYS.get(instrument)
+    if inst is None:
+        raise PermissionDenied
+    if request.method != "POST":
+        if inst is logic.LIFE_AREAS_INSTRUMENT:
+            ctx = _my_context(user, {_uuid(course_id): {"livsomraader": InstrumentForm(inst)}})
+            return render(request, "progress/my_progress.html", ctx)
+        return redirect("progress:my_progress")
+    form = InstrumentForm(inst, request.POST)
+    if form.is_valid():
+        try:
+            services.record_measurement(
+                user,
+                course_id,
+                inst.key,
+                form.answers(),
+                measured_on=form.cleaned_data.get("measured_on"),
+                comments=form.comments(),
+                idempotency_key=form.cleaned_data.get("idempotency_key"),
+            )
+        except services.DuplicateSubmission as exc:
+            messages.info(request, exc.messages[0])
+            return redirect(reverse("progress:my_progress") + f"#kurve-{course_id}")
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Tak! Dit svar er gemt, og kurven er opdateret."))
+            return redirect(reverse("progress:my_progress") + f"#kurve-{course_id}")
+    ctx = _my_context(user, {_uuid(course_id): {inst.key: form}})
+    return render(request, "progress/my_progress.html", ctx, status=400)
+
+
+def _uuid(value: str) -> Any:
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise PermissionDenied from None
+
+
+# --------------------------------------------------------------------------------------------
+# A course's progress for the team
+# --------------------------------------------------------------------------------------------
+
+
+def _course_page(
+    request: HttpRequest, course_id: str, given: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    user = _user(request)
+    p = selectors.course_progress(user, course_id)
+    given = given or {}
+    access = p.access
+    assert access is not None
+    outcome_kinds = [k for k, (_l, _c, cat) in logic.OUTCOME_KINDS.items() if access.may(cat)]
+    ctx = {
+        "p": p,
+        "course": p.course,
+        "charts": course_charts(p),
+        "life_table": _life_table(p),
+        "outcome_rows": _outcome_rows(p),
+        "who5_form": given.get("who5")
+        or (InstrumentForm(logic.WHO5, staff=True) if p.who5 is not None else None),
+        "life_form": given.get("livsomraader")
+        or (
+            InstrumentForm(logic.LIFE_AREAS_INSTRUMENT, staff=True)
+            if p.life_areas is not None
+            else None
+        ),
+        "gas_form": given.get("gas")
+        or (GoalRatingForm(p.goals) if p.goals else None),
+        "outcome_form": given.get("outcome") or (OutcomeForm(outcome_kinds) if outcome_kinds else None),
+        "life_items": logic.LIFE_AREAS,
+        "who5": logic.WHO5,
+    }
+    return render(request, "progress/course.html", ctx, status=status)
+
+
+@login_required
+def course_progress(request: HttpRequest, course_id: str) -> HttpResponse:
+    return _course_page(request, course_id)
+
+
+@login_required
+def course_measure(request: HttpRequest, course_id: str, instrument: str) -> HttpResponse:
+    user = _user(request)
+    if request.method != "POST":
+        return redirect("progress:course_progress", course_id=course_id)
+    if instrument in INSTRUMENT_URL_KEYS:
+        inst = INSTRUMENT_URL_KEYS[instrument]
+        form: Any = InstrumentForm(inst, request.POST, staff=True)
+        if form.is_valid():
+            try:
+                services.record_measurement(
+                    user,
+                    course_id,
+                    inst.key,
+                    form.answers(),
+                    measured_on=form.cleaned_data.get("measured_on"),
+                    comments=form.comments(),
+                    with_citizen=form.cleaned_data.get("with_citizen", False),
+                    idempotency_key=form.cleaned_data.get("idempotency_key"),
+                )
+            except services.DuplicateSubmission as exc:
+                messages.info(request, exc.messages[0])
+                return redirect("progress:course_progress", course_id=course_id)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Målingen er gemt."))
+                return redirect("progress:course_progress", course_id=course_id)
+        return _course_page(request, course_id, {inst.key: form}, status=400)
+    if instrument == "maal":
+        p = selectors.course_progress(user, course_id)
+        form = GoalRatingForm(p.goals or [], request.POST)
+        if form.is_valid():
+            try:
+                services.record_goal_ratings(
+                    user,
+                    course_id,
+                    form.levels(),
+                    measured_on=form.cleaned_data.get("measured_on"),
+                    with_citizen=form.cleaned_data.get("with_citizen", False),
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Målopfyldelsen er gemt."))
+                return redirect("progress:course_progress", course_id=course_id)
+        return _course_page(request, course_id, {"gas": form}, status=400)
+    if instrument == "resultat":
+        form = OutcomeForm(list(logic.OUTCOME_KINDS), request.POST)
+        if form.is_valid():
+            try:
+                services.record_outcome(
+                    user,
+                    course_id,
+                    kind=form.cleaned_data["kind"],
+                    value=form.cleaned_data.get("value") or "",
+                    percent=form.cleaned_data.get("percent"),
+                    valid_from=form.cleaned_data.get("valid_from"),
+                    note=form.cleaned_data.get("note") or "",
+                    with_citizen=form.cleaned_data.get("with_citizen", False),
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Resultatet er gemt."))
+                return redirect("progress:course_progress", course_id=course_id)
+        return _course_page(request, course_id, {"outcome": form}, status=400)
+    raise PermissionDenied
+
+
+# --------------------------------------------------------------------------------------------
+# Dashboard and export
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+def initiatives(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    visible = selectors.visible_initiatives(user)
+    by_initiative, by_category = selectors.comparison(user)
+    return render(
+        request,
+        "progress/initiatives.html",
+        {"initiatives": visible, "by_initiative": by_initiative, "by_category": by_category},
+    )
+
+
+@login_required
+def dashboard(request: HttpRequest, initiative_id: str) -> HttpResponse:
+    d = selectors.dashboard(_user(request), initiative_id)
+    return render(request, "progress/dashboard.html", {"d": d})
+
+
+@login_required
+def export(request: HttpRequest, initiative_id: str) -> HttpResponse:
+    user = _user(request)
+    d = selectors.dashboard(user, initiative_id)
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rows = selectors.export_rows(
+            user,
+            initiative_id,
+            purpose_salt=form.cleaned_data["purpose"],
+            date_mode=form.cleaned_data["date_mode"],
+        )
+        name = f"progression-{date.today():%Y%m%d}"
+        if form.cleaned_data["fmt"] == "xlsx":
+            return _xlsx(rows, name)
+        return _csv(rows, name)
+    return render(request, "progress/export.html", {"d": d, "form": form})
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is None else value
+
+
+def _csv(rows: list[dict[str, Any]], name: str) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(selectors.EXPORT_COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(row[c]) for c in selectors.EXPORT_COLUMNS])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def _xlsx(rows: list[dict[str, Any]], name: str) -> HttpResponse:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("progression")
+    ws.append(list(selectors.EXPORT_COLUMNS))
+    for row in rows:
+        ws.append([_cell(row[c]) for c in selectors.EXPORT_COLUMNS])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
