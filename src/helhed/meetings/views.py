@@ -196,7 +196,7 @@ def availability(request: HttpRequest, meeting_id: str) -> HttpResponse:
     answers: dict[tuple[Any, Any], str] = {}
     for key, value in request.POST.items():
         if key.startswith("a:") and value:
-            _prefix, participant_id, time_id = (key.split(":") + ["", ""])[:3]
+            _prefix, participant_id, time_id = [*key.split(":"), "", ""][:3]
             answers[(participant_id, time_id)] = value
     try:
         services.answer_availability(user, meeting, answers)

@@ -1,0 +1,72 @@
+"""Fixtures for meetings: the courses fixtures (a course coordinated by ``coordinator`` with the
+jobcenter professional on the team and a consent covering both units; an outsider from another
+municipality without consent), plus a measure in the plan and a meeting planned for next week."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from helhed.core.models import User
+from helhed.courses import services as course_services
+from helhed.courses.models import BudgetArea, Course, LegalBasis, Measure, Plan, TeamMember
+from helhed.meetings import services
+from helhed.meetings.models import Meeting
+
+# The courses fixtures, re-exported for these tests.
+from tests.courses.conftest import consent as consent
+from tests.courses.conftest import coordinator_unit as coordinator_unit
+from tests.courses.conftest import course as course
+from tests.courses.conftest import initiative as initiative
+from tests.courses.conftest import jobcenter_member as jobcenter_member
+from tests.courses.conftest import jobcenter_unit as jobcenter_unit
+from tests.courses.conftest import jobcenter_user as jobcenter_user
+from tests.courses.conftest import outsider_unit as outsider_unit
+from tests.courses.conftest import outsider_user as outsider_user
+
+
+def at(days: int, hour: int = 10) -> datetime:
+    """A local time ``days`` from today."""
+    return timezone.make_aware(
+        datetime.combine(timezone.localdate() + timedelta(days=days), time(hour, 0))
+    )
+
+
+@pytest.fixture
+def coordinator_member(course: Course, coordinator: User) -> TeamMember:
+    return course.team.get(user=coordinator)
+
+
+@pytest.fixture
+def measure(course: Course, coordinator: User) -> Measure:
+    plan = Plan.objects.get(course=course)
+    return course_services.save_measure(
+        coordinator,
+        plan.pk,
+        plan.version,
+        title="Mentorforløb",
+        welfare_area_id="beskaeftigelse",
+        legal_basis=LegalBasis.objects.get(pk="lab-187"),
+        organisation=course.coordinator_unit.organisation,
+        budget_area=BudgetArea.EMPLOYMENT,
+    )
+
+
+@pytest.fixture
+def meeting(
+    course: Course,
+    coordinator: User,
+    coordinator_member: TeamMember,
+    jobcenter_member: TeamMember,
+) -> Meeting:
+    return services.create_meeting(
+        coordinator,
+        course,
+        purpose="Fælles plan for job og bolig",
+        place="Borgerservice, mødelokale 2",
+        team_members=[coordinator_member, jobcenter_member],
+        include_citizen=True,
+        proposed_times=[at(7), at(8), at(9)],
+    )

@@ -1,0 +1,222 @@
+"""Pages, access and the access log: the team sees meetings and minutes, an outsider from a unit
+without consent does not (403, nothing shown), every read is logged; the course page's lazy
+section answers htmx with a fragment; the citizen sees the plain-language minutes; the daily
+alerts job notifies about an overdue task once; timeliness figures and timeline events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from helhed.audit.models import AccessLogEntry
+from helhed.core.models import User
+from helhed.core.sections import events_for_courses, timeliness_for_courses
+from helhed.courses.models import Course, LegalBasis, Measure, TeamMember
+from helhed.meetings import selectors, services
+from helhed.meetings.models import Meeting, Task
+from helhed.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def held(meeting: Meeting, coordinator: User, member: TeamMember) -> Meeting:
+    services.choose_time(coordinator, meeting, meeting.proposed_times.first())
+    meeting.refresh_from_db()
+    services.save_minutes(
+        coordinator,
+        meeting,
+        close=True,
+        citizen_present=True,
+        problem_focus="Bolig og job",
+        plain_summary="Vi aftalte, at du får en mentor.",
+        coordinated_by=member,
+        next_meeting_date=timezone.localdate() + timedelta(days=40),
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
+def test_team_member_sees_meeting_and_read_is_logged(
+    meeting: Meeting, jobcenter_user: User, login: Callable[[User], Client]
+) -> None:
+    client = login(jobcenter_user)
+    before = AccessLogEntry.objects.filter(actor=jobcenter_user).count()
+    response = client.get(reverse("meetings:meeting_detail", args=[meeting.pk]))
+    assert response.status_code == 200
+    assert "Fælles plan for job og bolig" in response.content.decode()
+    entries = AccessLogEntry.objects.filter(actor=jobcenter_user)
+    assert entries.count() == before + 1
+    entry = entries.order_by("-at").first()
+    assert entry is not None and entry.citizen_id == meeting.course.citizen_id
+    assert entry.what == "møde og referat"
+
+
+def test_outsider_without_consent_sees_no_meeting_minutes_or_section(
+    meeting: Meeting,
+    coordinator: User,
+    coordinator_member: TeamMember,
+    outsider_user: User,
+    login: Callable[[User], Client],
+) -> None:
+    held(meeting, coordinator, coordinator_member)
+    client = login(outsider_user)
+    for url in (
+        reverse("meetings:meeting_detail", args=[meeting.pk]),
+        reverse("meetings:minutes", args=[meeting.pk]),
+        reverse("meetings:course_section", args=[meeting.course_id]),
+        reverse("meetings:meeting_create", args=[meeting.course_id]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        body = response.content.decode()
+        assert "Bolig og job" not in body and "Mette" not in body
+    api = client.get(f"/api/meetings/meetings/{meeting.pk}")
+    assert api.status_code == 403
+    assert api["Content-Type"] == "application/problem+json"
+    assert not AccessLogEntry.objects.filter(actor=outsider_user).exists()
+
+
+def test_withdrawn_consent_hides_minutes_from_the_team(
+    meeting: Meeting, coordinator: User, jobcenter_user: User, login: Callable[[User], Client]
+) -> None:
+    from helhed.courses import services as course_services
+
+    course_services.withdraw_consent(coordinator, meeting.course.consents.get(), by_name="Mette")
+    response = login(jobcenter_user).get(reverse("meetings:meeting_detail", args=[meeting.pk]))
+    assert response.status_code == 403
+
+
+def test_course_section_fragment_for_htmx_and_page_otherwise(
+    meeting: Meeting, coordinator: User, login: Callable[[User], Client]
+) -> None:
+    client = login(coordinator)
+    url = reverse("meetings:course_section", args=[meeting.course_id])
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "Fælles plan for job og bolig" in fragment and "<html" not in fragment
+    full = client.get(url).content.decode()
+    assert "<html" in full and "<h1>Møder og opgaver</h1>" in full
+    course_page = client.get(reverse("courses:course_detail", args=[meeting.course_id]))
+    assert url in course_page.content.decode()
+
+
+def test_my_tasks_page_and_start_panel(
+    meeting: Meeting, coordinator: User, jobcenter_user: User, login: Callable[[User], Client]
+) -> None:
+    owner = meeting.participants.get(user=jobcenter_user)
+    services.add_decision(
+        coordinator,
+        meeting,
+        text="Praktik",
+        tasks=[
+            {
+                "title": "Find praktikplads",
+                "owner": owner,
+                "due_date": timezone.localdate() - timedelta(days=1),
+            }
+        ],
+    )
+    client = login(jobcenter_user)
+    page = client.get(reverse("meetings:my_tasks")).content.decode()
+    assert "Find praktikplads" in page and "overskredet" in page
+    home = client.get("/").content.decode()
+    assert "Mine opgaver" in home and "Find praktikplads" in home
+    task = Task.objects.get()
+    client.post(reverse("meetings:task_done", args=[task.pk]))
+    task.refresh_from_db()
+    assert task.done_at is not None
+
+
+def test_overdue_alerts_notify_once(
+    meeting: Meeting, coordinator: User, jobcenter_user: User
+) -> None:
+    owner = meeting.participants.get(user=jobcenter_user)
+    services.add_decision(
+        coordinator,
+        meeting,
+        text="Praktik",
+        tasks=[
+            {"title": "Ring til virksomheden", "owner": owner, "due_date": timezone.localdate()}
+        ],
+    )
+    Notification.objects.all().delete()
+    call_command("alerts", stdout=StringIO())  # due today: not overdue yet
+    assert not Notification.objects.exists()
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    call_command("alerts", "--date", tomorrow, stdout=StringIO())
+    call_command("alerts", "--date", tomorrow, stdout=StringIO())
+    assert Notification.objects.filter(recipient=jobcenter_user).count() == 1
+    assert Notification.objects.filter(recipient=coordinator).count() == 1
+    note = Notification.objects.get(recipient=jobcenter_user)
+    assert "Mette" not in note.title + note.body
+
+
+def test_citizen_sees_plain_minutes_in_own_view(
+    meeting: Meeting,
+    coordinator: User,
+    coordinator_member: TeamMember,
+    citizen_user: User,
+    login: Callable[[User], Client],
+) -> None:
+    course = meeting.course
+    course.citizen.user = citizen_user
+    course.citizen.save()
+    held(meeting, coordinator, coordinator_member)
+    client = login(citizen_user)
+    page = client.get(reverse("meetings:my_meetings")).content.decode()
+    assert "Vi aftalte, at du får en mentor." in page
+    assert "Bolig og job" not in page  # the professionals' minutes are not the citizen's version
+    assert AccessLogEntry.objects.filter(
+        actor=citizen_user, what="egne møder og referater"
+    ).exists()
+    home = client.get("/").content.decode()
+    assert reverse("meetings:my_meetings") in home
+    assert login(coordinator).get(reverse("meetings:my_meetings")).status_code == 403
+
+
+def test_timeliness_and_events(
+    meeting: Meeting,
+    coordinator: User,
+    coordinator_member: TeamMember,
+    jobcenter_user: User,
+    jobcenter_unit: object,
+    measure: Measure,
+    course: Course,
+) -> None:
+    held(meeting, coordinator, coordinator_member)
+    today = timezone.localdate()
+    r1 = services.recommend(
+        coordinator,
+        course,
+        measure=measure,
+        reasoning="Mentor",
+        authority_unit=jobcenter_unit,  # type: ignore[arg-type]
+        recommended_on=today - timedelta(days=6),
+    )
+    services.recommend(
+        coordinator,
+        course,
+        measure=measure,
+        reasoning="Mentor igen",
+        authority_unit=jobcenter_unit,  # type: ignore[arg-type]
+        recommended_on=today - timedelta(days=2),
+    )
+    services.record_ruling(
+        jobcenter_user, r1, outcome="bevilling", legal_basis=LegalBasis.objects.get(pk="lab-187")
+    )
+    figures = timeliness_for_courses([course.pk])[course.pk]
+    referral_to_meeting = (timezone.localtime(meeting.starts_at).date() - course.referred_on).days
+    assert figures[selectors.DAYS_TO_FIRST_MEETING] == referral_to_meeting
+    assert figures[selectors.DAYS_RECOMMENDATION_TO_RULING] == 6.0
+    assert figures[selectors.OPEN_RECOMMENDATIONS] == 1
+    assert selectors.OVERDUE_TASKS not in figures
+    events = [e for e in events_for_courses([course.pk]) if e.kind == "meeting"]
+    assert [e.on for e in events] == [timezone.localtime(meeting.starts_at).date()]
+    open_recs = selectors.open_recommendations(jobcenter_user)
+    assert [(r.reasoning, r.waiting) for r in open_recs] == [("Mentor igen", 2)]  # type: ignore[attr-defined]
