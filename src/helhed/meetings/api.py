@@ -19,7 +19,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, Permiss
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import AfterValidator, StringConstraints
 
@@ -512,7 +512,7 @@ def meeting_create(request: HttpRequest, course_id: uuid.UUID, payload: MeetingI
         proposed_times=payload.proposed_times,
         duration_minutes=payload.duration_minutes,
     )
-    return 201, _meeting_out(selectors.meeting_detail(user, meeting.pk))
+    return Status(201, _meeting_out(selectors.meeting_detail(user, meeting.pk)))
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingOut)
@@ -635,12 +635,15 @@ def decision_create(request: HttpRequest, meeting_id: uuid.UUID, payload: Decisi
     )
     decision = Decision.objects.prefetch_related("tasks__owner").get(pk=decision.pk)
     today = selectors.today()
-    return 201, DecisionOut(
-        id=decision.pk,
-        text=decision.text,
-        payer=decision.payer,
-        measure_id=decision.measure_id,
-        tasks=[_task_out(t, today) for t in decision.tasks.all()],
+    return Status(
+        201,
+        DecisionOut(
+            id=decision.pk,
+            text=decision.text,
+            payer=decision.payer,
+            measure_id=decision.measure_id,
+            tasks=[_task_out(t, today) for t in decision.tasks.all()],
+        ),
     )
 
 
@@ -716,7 +719,7 @@ def recommendation_create(
         reasoning=payload.reasoning,
         authority_unit=unit,
     )
-    return 201, _rec_out(_recs_qs().get(pk=rec.pk), selectors.today())
+    return Status(201, _rec_out(_recs_qs().get(pk=rec.pk), selectors.today()))
 
 
 @router.get("/recommendations/open", response=list[RecommendationOut])
@@ -749,7 +752,7 @@ def ruling_create(request: HttpRequest, recommendation_id: uuid.UUID, payload: R
         justification=payload.justification,
         decided_on=payload.decided_on,
     )
-    return 201, _rec_out(_recs_qs().get(pk=rec.pk), selectors.today())
+    return Status(201, _rec_out(_recs_qs().get(pk=rec.pk), selectors.today()))
 
 
 # --------------------------------------------------------------------------------------------
