@@ -13,7 +13,7 @@ import functools
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -549,7 +549,7 @@ def choose_time(request: HttpRequest, meeting_id: uuid.UUID, payload: ChooseTime
                 "proposed_time_id",
                 "Der er intet tidspunkt, hvor alle, der skal deltage, har svaret ja.",
             )
-        time_id = common.time.key  # type: ignore[assignment]
+        time_id = cast(uuid.UUID, common.time.key)
     option = ProposedTime.objects.filter(pk=time_id, meeting=meeting).first()
     if option is None:
         raise _invalid("proposed_time_id", "Tidspunktet hører ikke til mødet.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -28,6 +28,10 @@ def date_field(label: Any, *, required: bool = False, **kwargs: Any) -> forms.Da
         widget=forms.DateInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         **kwargs,
     )
+
+
+def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -103,8 +107,8 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.team_by_id = {str(t.pk): t for t in team}
         self.relatives_by_id = {str(r.pk): r for r in relatives}
-        self.fields["team_members"].choices = [(str(t.pk), f"{t.name} ({t.role})") for t in team]
-        self.fields["relatives"].choices = [
+        _choices(self, "team_members").choices = [(str(t.pk), f"{t.name} ({t.role})") for t in team]
+        _choices(self, "relatives").choices = [
             (str(r.pk), f"{r.name} ({r.relation})") for r in relatives
         ]
         if not relatives:
@@ -194,9 +198,9 @@ class MinutesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.team_by_id = {str(t.pk): t for t in team}
         choices = [("", _("— vælg —"))] + [(str(t.pk), f"{t.name} ({t.role})") for t in team]
-        self.fields["coordinated_by"].choices = choices
-        self.fields["keeps_in_step"].choices = choices
-        self.fields["present"].choices = [(str(p.pk), p.name) for p in participants]
+        _choices(self, "coordinated_by").choices = choices
+        _choices(self, "keeps_in_step").choices = choices
+        _choices(self, "present").choices = [(str(p.pk), p.name) for p in participants]
 
     def service_fields(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -254,13 +258,15 @@ class DecisionForm(forms.Form):
         self.goals = {str(g.pk): g for g in goals}
         self.measures = {str(m.pk): m for m in measures}
         empty = [("", _("— vælg —"))]
-        self.fields["task_owner"].choices = empty + [
+        _choices(self, "task_owner").choices = empty + [
             (k, f"{p.name}{f' ({p.role})' if p.role else ''}") for k, p in self.participants.items()
         ]
-        self.fields["task_goal"].choices = empty + [(k, str(g)[:80]) for k, g in self.goals.items()]
+        _choices(self, "task_goal").choices = empty + [
+            (k, str(g)[:80]) for k, g in self.goals.items()
+        ]
         measure_choices = empty + [(k, m.title) for k, m in self.measures.items()]
-        self.fields["task_measure"].choices = measure_choices
-        self.fields["measure"].choices = measure_choices
+        _choices(self, "task_measure").choices = measure_choices
+        _choices(self, "measure").choices = measure_choices
 
     def has_task(self) -> bool:
         d = self.cleaned_data
@@ -302,8 +308,8 @@ class RecommendationForm(forms.Form):
         self.measures = {str(m.pk): m for m in measures}
         self.units = {str(u.pk): u for u in units}
         empty = [("", _("— vælg —"))]
-        self.fields["measure"].choices = empty + [(k, m.title) for k, m in self.measures.items()]
-        self.fields["authority_unit"].choices = empty + [
+        _choices(self, "measure").choices = empty + [(k, m.title) for k, m in self.measures.items()]
+        _choices(self, "authority_unit").choices = empty + [
             (k, f"{u.name} ({u.organisation.name})") for k, u in self.units.items()
         ]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -167,7 +167,7 @@ def meeting_detail(
     if not access.may(PLAN):
         raise PermissionDenied
     times = list(meeting.proposed_times.all())
-    answers = {
+    answers: dict[tuple[Hashable, Hashable], str] = {
         (a.participant_id, a.proposed_time_id): a.answer
         for a in Availability.objects.filter(proposed_time__meeting=meeting)
     }
@@ -334,24 +334,26 @@ def timeliness(
             result[row["course_id"]][DAYS_TO_FIRST_MEETING] = logic.waiting_days(
                 row["course__referred_on"], held_on
             )
-        for row in (
+        for row_mean in (
             Ruling.objects.filter(course_id__in=chunk)
             .values("course_id")
             .annotate(mean=Avg("waiting_days"))
         ):
-            result[row["course_id"]][DAYS_RECOMMENDATION_TO_RULING] = round(float(row["mean"]), 1)
-        for row in (
+            result[row_mean["course_id"]][DAYS_RECOMMENDATION_TO_RULING] = round(
+                float(row_mean["mean"]), 1
+            )
+        for row_open in (
             Recommendation.objects.filter(course_id__in=chunk, ruling__isnull=True)
             .values("course_id")
             .annotate(n=Count("pk"))
         ):
-            result[row["course_id"]][OPEN_RECOMMENDATIONS] = row["n"]
-        for row in (
+            result[row_open["course_id"]][OPEN_RECOMMENDATIONS] = row_open["n"]
+        for row_task in (
             Task.objects.filter(course_id__in=chunk, done_at__isnull=True, due_date__lt=on)
             .values("course_id")
             .annotate(n=Count("pk"))
         ):
-            result[row["course_id"]][OVERDUE_TASKS] = row["n"]
+            result[row_task["course_id"]][OVERDUE_TASKS] = row_task["n"]
     return dict(result)
 
 

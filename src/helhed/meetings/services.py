@@ -9,7 +9,7 @@ field-level messages. Notifications name what happened and link to the page — 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -254,7 +254,7 @@ def answer_availability(user: User, meeting: Meeting, answers: dict[tuple[Any, A
 def common_time(meeting: Meeting, now: datetime | None = None) -> logic.CommonTime:
     times = list(meeting.proposed_times.all())
     people = list(meeting.participants.all())
-    answers = {
+    answers: dict[tuple[Hashable, Hashable], str] = {
         (a.participant_id, a.proposed_time_id): a.answer
         for a in Availability.objects.filter(proposed_time__meeting=meeting)
     }
@@ -651,7 +651,8 @@ def default_time(on: date) -> datetime:
 
 
 def next_workdays(start: date, n: int) -> list[date]:
-    days, d = [], start
+    days: list[date] = []
+    d = start
     while len(days) < n:
         d += timedelta(days=1)
         if d.weekday() < 5:

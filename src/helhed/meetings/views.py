@@ -10,6 +10,7 @@ on a 403 page with that message.
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -196,8 +197,8 @@ def availability(request: HttpRequest, meeting_id: str) -> HttpResponse:
     answers: dict[tuple[Any, Any], str] = {}
     for key, value in request.POST.items():
         if key.startswith("a:") and value:
-            _prefix, participant_id, time_id = [*key.split(":"), "", ""][:3]
-            answers[(participant_id, time_id)] = value
+            parts = [*key.split(":"), "", ""]
+            answers[(parts[1], parts[2])] = str(value)
     try:
         services.answer_availability(user, meeting, answers)
     except ValidationError as exc:
@@ -212,9 +213,13 @@ def availability(request: HttpRequest, meeting_id: str) -> HttpResponse:
 def choose_time(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = _staff(request)
     meeting = get_object_or_404(Meeting, pk=meeting_id)
-    option = ProposedTime.objects.filter(
-        pk=request.POST.get("proposed_time") or None, meeting=meeting
-    ).first()
+    option = None
+    try:
+        chosen = uuid.UUID(str(request.POST.get("proposed_time", "")))
+    except ValueError:
+        pass
+    else:
+        option = ProposedTime.objects.filter(pk=chosen, meeting=meeting).first()
     if option is None:
         messages.error(request, _("Vælg et af mødets foreslåede tidspunkter."))
     else:
