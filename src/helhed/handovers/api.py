@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import AfterValidator, StringConstraints
 
@@ -335,7 +335,7 @@ def create_handover(request: HttpRequest, course_id: uuid.UUID, payload: Handove
         measure=measure,
         expected_start=payload.expected_start,
     )
-    return 201, _detail(user, handover.pk)
+    return Status(201, _detail(user, handover.pk))
 
 
 @router.get("/{handover_id}", response=HandoverDetailOut)
@@ -458,7 +458,7 @@ def stay_create(request: HttpRequest, course_id: uuid.UUID, payload: StayIn) -> 
         expected_end=payload.expected_end,
         note=payload.note,
     )
-    return 201, _stay_out(stay)
+    return Status(201, _stay_out(stay))
 
 
 @router.get("/courses/{course_id}/timeliness", response=dict[str, float | int | None])

@@ -111,13 +111,13 @@ class HandoverError(Exception):
         self.message = message
 
 
-class IllegalTransition(HandoverError):
+class IllegalTransitionError(HandoverError):
     """The step is not possible from the handover's current state (409 Conflict)."""
 
     status = 409
 
 
-class NotPermitted(HandoverError):
+class NotPermittedError(HandoverError):
     """The user is not the party who may take this step (403)."""
 
     status = 403
@@ -143,23 +143,25 @@ _ILLEGAL_MESSAGES: Mapping[tuple[str, str], str] = {
 
 
 def next_status(status: str, action: str, roles: Iterable[str], *, external: bool) -> str:
-    """The status after ``action``, or :class:`IllegalTransition` / :class:`NotPermitted`.
+    """The status after ``action``, or ``IllegalTransitionError`` / ``NotPermittedError``.
 
     The state is checked first: acknowledging twice is "already acknowledged" (409) whoever asks.
     """
     if action not in ACTIONS:
-        raise IllegalTransition(f"Ukendt handling: {action}.")
+        raise IllegalTransitionError(f"Ukendt handling: {action}.")
     target = TRANSITIONS.get((status, action))
     if target is None:
         if status in TERMINAL:
             label = dict(STATUS_LABELS)[status].lower()
-            raise IllegalTransition(f"Overdragelsen er afsluttet ({label}) og kan ikke ændres.")
-        raise IllegalTransition(
+            raise IllegalTransitionError(
+                f"Overdragelsen er afsluttet ({label}) og kan ikke ændres."
+            )
+        raise IllegalTransitionError(
             _ILLEGAL_MESSAGES.get((status, action), "Det kan ikke lade sig gøre i denne tilstand.")
         )
     allowed = (WHO_EXTERNAL if external else WHO_INTERNAL)[action]
     if not allowed & set(roles):
-        raise NotPermitted(_who_message(action, external))
+        raise NotPermittedError(_who_message(action, external))
     return target
 
 

@@ -282,10 +282,8 @@ def build_summary(handover: Handover, categories: frozenset[str], on: date) -> H
                 "videregives efter borgerens samtykke ad anden vej."
             )
         else:
-            why = (
-                f"Borgerens samtykke omfatter ikke {handover.to_unit.name if handover.to_unit else ''} "
-                "for denne kategori."
-            )
+            unit = handover.to_unit.name if handover.to_unit else ""
+            why = f"Borgerens samtykke omfatter ikke {unit} for denne kategori."
         withheld.append((label, why))
     summary = HandoverSummary(
         categories=[label for cat, label in course_logic.DATA_CATEGORIES if cat in categories],

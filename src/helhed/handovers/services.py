@@ -2,8 +2,8 @@
 
 Each function runs in one transaction and either completes or changes nothing. The state
 machine (``logic.next_status``) decides whether a step is possible and who may take it; a
-refused step raises ``logic.IllegalTransition`` (409) or ``logic.NotPermitted`` (403), and bad
-input raises Django's ``ValidationError`` with field-level Danish messages (422 in the API).
+refused step raises ``logic.IllegalTransitionError`` (409) or ``logic.NotPermittedError`` (403),
+and bad input raises Django's ``ValidationError`` with field-level Danish messages (422 in the API).
 
 Notifications never name the citizen: they say what happened and link to the handover, where
 access rules and the access log apply.

@@ -102,9 +102,9 @@ def handover_create(request: HttpRequest, course_id: str) -> HttpResponse:
         {
             "title": "Ny overdragelse",
             "intro": (
-                "Afsenderen har ansvaret for borgeren, indtil modtageren har kvitteret og bekræftet "
-                "at kende borgerens situation. Kun de oplysninger, borgerens samtykke dækker for "
-                "modtageren, følger med."
+                "Afsenderen har ansvaret for borgeren, indtil modtageren har kvitteret og "
+                "bekræftet at kende borgerens situation. Kun de oplysninger, borgerens samtykke "
+                "dækker for modtageren, følger med."
             ),
             "form": form,
             "rows": f.rows(form),

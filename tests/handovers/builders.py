@@ -1,0 +1,64 @@
+"""Plain builders for the handovers tests: measures straight into a plan (the plan services'
+versioning is tested in courses), a second course, a youth of a given birth date."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import count
+
+from helhed.core.models import Unit, User
+from helhed.courses import services as course_services
+from helhed.courses.models import Course, Measure, Plan
+from tests.courses.builders import cpr_for
+
+_serial = count(1)
+
+
+def add_measure(
+    user: User,
+    course: Course,
+    start: date | None,
+    end: date | None,
+    *,
+    title: str = "Indsats",
+    area: str = "beskaeftigelse",
+    status: str = "aktiv",
+) -> Measure:
+    plan = Plan.objects.get(course=course)
+    return Measure.objects.create(
+        plan=plan,
+        title=title,
+        welfare_area_id=area,
+        legal_basis_id="lab-187",
+        organisation=course.coordinator_unit.organisation,
+        start_date=start,
+        end_date=end,
+        status=status,
+        budget_area="beskaeftigelse",
+    )
+
+
+def other_course(coordinator: User, like: Course) -> Course:
+    n = next(_serial)
+    return course_services.intake(
+        coordinator,
+        initiative=like.initiative,
+        coordinator_unit=like.coordinator_unit,
+        cpr=cpr_for(date(1990, 1, 1), tail=f"{n:03d}"),
+        first_name="Anden",
+        last_name="Borger",
+        referred_on=like.referred_on,
+    )
+
+
+def youth_course(coordinator: User, unit: Unit, like: Course, born: date) -> Course:
+    n = next(_serial)
+    return course_services.intake(
+        coordinator,
+        initiative=like.initiative,
+        coordinator_unit=unit,
+        cpr=cpr_for(born, tail=f"{500 + n:03d}"),
+        first_name="Unge",
+        last_name="Ungsen",
+        referred_on=like.referred_on,
+    )

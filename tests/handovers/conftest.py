@@ -1,0 +1,56 @@
+"""Fixtures for handovers: the courses fixtures (a course coordinated by ``coordinator`` with the
+jobcenter on the team and a consent covering the coordinator's and the jobcenter's units for plan,
+social and economy), plus the municipal drug treatment unit ("Rusmiddelcenter") as receiver.
+
+The consent does not cover the Rusmiddelcenter at first; ``drug_consent`` adds one that covers it
+for plan and health only, so the receiver's summary shows what travels and what is withheld.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from helhed.core.models import Organisation, Unit, User
+from helhed.courses import services as course_services
+from helhed.courses.models import Consent, Course, GivenBy
+from tests.courses.conftest import (  # noqa: F401  (fixtures re-used here)
+    consent,
+    coordinator_unit,
+    course,
+    initiative,
+    jobcenter_member,
+    jobcenter_unit,
+    jobcenter_user,
+    outsider_unit,
+    outsider_user,
+)
+
+
+@pytest.fixture
+def drug_unit(municipality: Organisation) -> Unit:
+    return Unit.objects.create(
+        organisation=municipality, name="Rusmiddelcenter Odense", welfare_area_id="kommunalt-sundhed"
+    )
+
+
+@pytest.fixture
+def drug_user(make_user: Callable[..., User], drug_unit: Unit) -> User:
+    return make_user("fagperson", drug_unit, first_name="Rasmus", last_name="Rus")
+
+
+@pytest.fixture
+def drug_consent(course: Course, coordinator: User, drug_unit: Unit) -> Consent:
+    return course_services.give_consent(
+        coordinator,
+        course,
+        given_by=GivenBy.CITIZEN,
+        given_by_name="Mette Sørensen",
+        units=[drug_unit],
+        categories=["plan", "health"],
+        valid_from=course.referred_on,
+        valid_to=timezone.localdate() + timedelta(days=365),
+    )
