@@ -25,6 +25,14 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+class AnswerField(forms.ChoiceField):
+    """A choice whose range is checked by the instrument (``logic.validate_answers``), so that a
+    bad value gets the instrument's own message, in the same place as a missing one."""
+
+    def validate(self, value: Any) -> None:
+        return None
+
+
 class InstrumentForm(forms.Form):
     """An instrument's items as radio groups (or 1-10 selects), the date and a hidden key that
     makes a double click or a reloaded POST harmless."""
@@ -46,7 +54,7 @@ class InstrumentForm(forms.Form):
             choices = [(str(v), str(v)) for v in range(instrument.scale.minimum, instrument.scale.maximum + 1)]
         for item in instrument.items:
             # Required is checked by the service (with the instrument's own message).
-            self.fields[item.key] = forms.ChoiceField(
+            self.fields[item.key] = AnswerField(
                 label=item.text, choices=choices, required=False, widget=forms.RadioSelect
             )
             if instrument.comments:
