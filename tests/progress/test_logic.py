@@ -64,7 +64,13 @@ def test_who5_is_not_scored_with_a_missing_answer() -> None:
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [(6, "mellem 0 og 5"), (-1, "mellem 0 og 5"), ("x", "helt tal"), (2.5, "helt tal"), (True, "helt tal")],
+    [
+        (6, "mellem 0 og 5"),
+        (-1, "mellem 0 og 5"),
+        ("x", "helt tal"),
+        (2.5, "helt tal"),
+        (True, "helt tal"),
+    ],
 )
 def test_who5_bad_values_get_a_message_per_item(value: object, message: str) -> None:
     a: dict[str, object] = dict(answers(3, 3, 3, 3, 3))
@@ -188,7 +194,9 @@ def test_pseudonyms_are_stable_per_purpose_and_differ_across_purposes() -> None:
     assert logic.pseudonym(k1, "abc") == logic.pseudonym(k1, "abc")
     assert logic.pseudonym(k1, "abc") != logic.pseudonym(k2, "abc")
     assert logic.pseudonym(k1, "abc") != logic.pseudonym(k1, "abd")
-    assert logic.pseudonym(logic.export_key("other", "evaluering"), "abc") != logic.pseudonym(k1, "abc")
+    assert logic.pseudonym(logic.export_key("other", "evaluering"), "abc") != logic.pseudonym(
+        k1, "abc"
+    )
 
 
 def test_date_shift_is_stable_bounded_and_never_zero() -> None:

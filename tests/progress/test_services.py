@@ -45,7 +45,10 @@ def test_missing_and_out_of_range_answers_write_nothing(world: World) -> None:
 def test_future_date_and_unknown_instrument_are_refused(world: World) -> None:
     with pytest.raises(ValidationError) as exc:
         services.record_measurement(
-            world.citizen, world.course.pk, "who5", FULL,
+            world.citizen,
+            world.course.pk,
+            "who5",
+            FULL,
             measured_on=timezone.localdate() + timedelta(days=1),
         )
     assert "fremtiden" in exc.value.message_dict["measured_on"][0]
@@ -75,7 +78,10 @@ def test_same_instrument_same_course_same_day_is_refused_with_a_message(world: W
     assert Measurement.objects.count() == 1
     # another day is fine
     services.record_measurement(
-        world.citizen, world.course.pk, "who5", FULL,
+        world.citizen,
+        world.course.pk,
+        "who5",
+        FULL,
         measured_on=timezone.localdate() - timedelta(days=14),
     )
     assert Measurement.objects.count() == 2
@@ -100,12 +106,19 @@ def test_professional_without_health_consent_cannot_record_who5(world: World) ->
 def test_life_areas_with_comments(world: World) -> None:
     answers = {i.key: 6 for i in logic.LIFE_AREAS}
     m = services.record_measurement(
-        world.citizen, world.course.pk, "livsomraader", answers, comments={"bolig": " Ny lejlighed "}
+        world.citizen,
+        world.course.pk,
+        "livsomraader",
+        answers,
+        comments={"bolig": " Ny lejlighed "},
     )
     assert m.score == 6.0 and m.comments == {"bolig": "Ny lejlighed"}
     with pytest.raises(ValidationError) as exc:
         services.record_measurement(
-            world.citizen, world.course.pk, "livsomraader", {**answers, "bolig": 11},
+            world.citizen,
+            world.course.pk,
+            "livsomraader",
+            {**answers, "bolig": 11},
             measured_on=timezone.localdate() - timedelta(days=1),
         )
     assert "bolig" in exc.value.message_dict
@@ -113,9 +126,7 @@ def test_life_areas_with_comments(world: World) -> None:
 
 def test_gas_t_score_only_when_every_goal_is_rated(world: World) -> None:
     g1, g2, g3 = world.goals  # importance 3, none (1), 2
-    services.record_goal_ratings(
-        world.coordinator, world.course.pk, {str(g1.pk): 1, str(g2.pk): 0}
-    )
+    services.record_goal_ratings(world.coordinator, world.course.pk, {str(g1.pk): 1, str(g2.pk): 0})
     assert not Measurement.objects.filter(instrument=logic.GAS_T_KEY).exists()
     services.record_goal_ratings(world.coordinator, world.course.pk, {str(g3.pk): -1})
     t = Measurement.objects.get(instrument=logic.GAS_T_KEY)
@@ -145,7 +156,9 @@ def test_hard_outcomes(world: World) -> None:
     )
     assert s.value == "kontanthjaelp"
     with pytest.raises(ValidationError) as exc:
-        services.record_outcome(world.coordinator, world.course.pk, kind="skolefremmoede", percent=140)
+        services.record_outcome(
+            world.coordinator, world.course.pk, kind="skolefremmoede", percent=140
+        )
     assert "percent" in exc.value.message_dict
     with pytest.raises(ValidationError):
         services.record_outcome(

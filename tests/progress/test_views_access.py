@@ -74,7 +74,9 @@ def test_staff_cannot_use_the_citizen_page(world: World, client: Client) -> None
     assert client.get("/mig/progression/").status_code == 403
 
 
-def test_professional_without_health_consent_does_not_see_who5(world: World, client: Client) -> None:
+def test_professional_without_health_consent_does_not_see_who5(
+    world: World, client: Client
+) -> None:
     services.record_measurement(world.citizen, world.course.pk, "who5", FULL)
     client.force_login(world.jobcenter)
     response = client.get(f"/forloeb/{world.course.pk}/progression/")

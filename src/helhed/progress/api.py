@@ -280,7 +280,11 @@ def _cohort(r: selectors.CohortRow, keys: list[str]) -> dict[str, Any]:
 def dashboard(request: HttpRequest, initiative_id: uuid.UUID) -> Any:
     """Aggregated outputs and outcomes by start cohort (leder/analytiker; suppressed < 5)."""
     d = selectors.dashboard(_user(request), initiative_id)
-    keys = [m.key for m in d.metrics]
+    t = selectors.dashboard_timeliness(_user(request), initiative_id)
+    keys = [m.key for m in t.metrics]
+    timely = {r.label: r for r in [*t.rows, t.total]}
+    for r in [*d.rows, d.total]:
+        r.timely_cells = timely[r.label].timely_cells if r.label in timely else ["–"] * len(keys)
     return {
         "initiative_id": d.initiative.pk,
         "initiative": str(d.initiative),

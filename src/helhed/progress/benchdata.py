@@ -77,8 +77,10 @@ def ensure_dataset(
     else:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    out(f"Dashboard-datasæt bygget: {courses} forløb, {n_rows} målinger på "
-        f"{time.perf_counter() - started:.0f} s.")
+    out(
+        f"Dashboard-datasæt bygget: {courses} forløb, {n_rows} målinger på "
+        f"{time.perf_counter() - started:.0f} s."
+    )
     return initiative_id(seed), True
 
 
@@ -91,7 +93,11 @@ def _world(seed: int) -> dict[str, Any]:
         raise RuntimeError("no municipality in the reference data")
     unit, _ = Unit.objects.get_or_create(
         pk=key(seed, "unit"),
-        defaults={"organisation": org, "name": "Benchmark: progression", "welfare_area_id": "beskaeftigelse"},
+        defaults={
+            "organisation": org,
+            "name": "Benchmark: progression",
+            "welfare_area_id": "beskaeftigelse",
+        },
     )
     coordinator, _ = User.objects.get_or_create(
         username="bench-koordinator", defaults={"first_name": "Bench", "last_name": "Koordinator"}
@@ -149,7 +155,15 @@ def _chunk(
         plans.append(Plan(id=plan_id, course_id=course_id))
         goal_ids = [key(seed, "goal", i, g) for g in range(3)]
         for g, gid in enumerate(goal_ids):
-            goals.append(Goal(id=gid, plan_id=plan_id, text=f"Mål {g + 1}", priority=g + 1, importance=1 + (i + g) % 5))
+            goals.append(
+                Goal(
+                    id=gid,
+                    plan_id=plan_id,
+                    text=f"Mål {g + 1}",
+                    priority=g + 1,
+                    importance=1 + (i + g) % 5,
+                )
+            )
         team.append(
             TeamMember(
                 id=key(seed, "team", i),
@@ -174,8 +188,18 @@ def _chunk(
                 budget_area="beskaeftigelse",
             )
         )
-        first = rng.choice(["kontanthjaelp", "sygedagpenge", "ressourceforloeb", "uddannelseshjaelp"])
-        states.append(OutcomeState(id=key(seed, "e", i, 0), course_id=course_id, kind="beskaeftigelse", value=first, valid_from=start))
+        first = rng.choice(
+            ["kontanthjaelp", "sygedagpenge", "ressourceforloeb", "uddannelseshjaelp"]
+        )
+        states.append(
+            OutcomeState(
+                id=key(seed, "e", i, 0),
+                course_id=course_id,
+                kind="beskaeftigelse",
+                value=first,
+                valid_from=start,
+            )
+        )
         if rng.random() < 0.4:
             states.append(
                 OutcomeState(
@@ -205,7 +229,42 @@ def _chunk(
     Measure.objects.bulk_create(measures, ignore_conflicts=True)
     OutcomeState.objects.bulk_create(states, ignore_conflicts=True)
     _insert_measurements(rows)
+    insert_summaries(rows, states, [c.pk for c in courses])
     return len(rows)
+
+
+def insert_summaries(rows: list[tuple[Any, ...]], states: list[Any], course_ids: list[Any]) -> None:
+    """``CourseSummary`` rows for bulk-loaded courses, from the generated rows (the services keep
+    them up to date for everything entered afterwards)."""
+    from helhed.progress.models import CourseSummary
+
+    who5: dict[Any, list[tuple[date, float]]] = {c: [] for c in course_ids}
+    gas: dict[Any, list[tuple[date, float]]] = {c: [] for c in course_ids}
+    for r in rows:
+        if r[8] is None:
+            continue
+        if r[3] == "who5":
+            who5[r[1]].append((r[5], r[8]))
+        elif r[3] == logic.GAS_T_KEY:
+            gas[r[1]].append((r[5], r[8]))
+    employment: dict[Any, list[tuple[date, str]]] = {c: [] for c in course_ids}
+    placement: dict[Any, list[str]] = {c: [] for c in course_ids}
+    for st in states:
+        if st.kind == "beskaeftigelse":
+            employment[st.course_id].append((st.valid_from, st.value))
+        elif st.kind == "anbringelse":
+            placement[st.course_id].append(st.value)
+    CourseSummary.objects.bulk_create(
+        [
+            CourseSummary(
+                course_id=c,
+                **logic.summarise(who5[c], gas[c], employment[c], placement[c]),
+            )
+            for c in course_ids
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
 
 
 def _measurement_rows(
@@ -231,16 +290,46 @@ def _measurement_rows(
         plan.append(("who5", None, start + timedelta(days=14 * k), answers, float(raw * 4)))
     for k in range(4):
         answers = {item.key: rng.randint(3, 9) for item in logic.LIFE_AREAS}
-        plan.append(("livsomraader", None, start + timedelta(days=42 * k + 1), answers, logic.life_areas_mean(answers)))
+        plan.append(
+            (
+                "livsomraader",
+                None,
+                start + timedelta(days=42 * k + 1),
+                answers,
+                logic.life_areas_mean(answers),
+            )
+        )
     weights = [float(1 + (i + g) % 5) for g in range(3)]
     for r in range(8):
         on = start + timedelta(days=28 * r + 2)
         levels = [max(-2, min(2, -2 + r // 2 + rng.randint(-1, 0))) for _g in range(3)]
         for g, gid in enumerate(goal_ids):
             plan.append(("maalopfyldelse", gid, on, {"niveau": levels[g]}, float(levels[g])))
-        plan.append((logic.GAS_T_KEY, None, on, {"rho": logic.GAS_RHO}, round(logic.gas_t_score(levels, weights), 2)))
+        plan.append(
+            (
+                logic.GAS_T_KEY,
+                None,
+                on,
+                {"rho": logic.GAS_RHO},
+                round(logic.gas_t_score(levels, weights), 2),
+            )
+        )
     for instrument, goal, on, answers, score in plan[:per]:
-        yield (key(seed, "m", i, n), course_id, goal, instrument, 1, on, answers, {}, score, None, "borger", None, now)
+        yield (
+            key(seed, "m", i, n),
+            course_id,
+            goal,
+            instrument,
+            1,
+            on,
+            answers,
+            {},
+            score,
+            None,
+            "borger",
+            None,
+            now,
+        )
         n += 1
 
 
@@ -253,8 +342,19 @@ def _split(raw: int, rng: random.Random) -> dict[str, int]:
 
 
 COLUMNS = (
-    "id", "course_id", "goal_id", "instrument", "version", "measured_on", "answers", "comments",
-    "score", "entered_by_id", "entered_as", "idempotency_key", "created_at",
+    "id",
+    "course_id",
+    "goal_id",
+    "instrument",
+    "version",
+    "measured_on",
+    "answers",
+    "comments",
+    "score",
+    "entered_by_id",
+    "entered_as",
+    "idempotency_key",
+    "created_at",
 )
 
 
@@ -278,7 +378,21 @@ def _insert_measurements(rows: list[tuple[Any, ...]]) -> None:
         return v.isoformat() if sqlite else v
 
     params = [
-        (u(r[0]), u(r[1]), u(r[2]), r[3], r[4], d(r[5]), j(r[6]), j(r[7]), r[8], r[9], r[10], r[11], d(r[12]))
+        (
+            u(r[0]),
+            u(r[1]),
+            u(r[2]),
+            r[3],
+            r[4],
+            d(r[5]),
+            j(r[6]),
+            j(r[7]),
+            r[8],
+            r[9],
+            r[10],
+            r[11],
+            d(r[12]),
+        )
         for r in rows
     ]
     placeholders = ", ".join(["%s"] * len(COLUMNS))
@@ -293,12 +407,21 @@ def _insert_measurements(rows: list[tuple[Any, ...]]) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def raw_sql(organisation_ids: list[Any], initiative: Any) -> list[tuple[str, str, list[Any]]]:
-    """The dashboard's aggregate statements as plain SQL: (name, sql, params)."""
+Statement = tuple[str, str, list[Any]]
+
+
+def raw_sql(organisation_ids: list[Any], initiative: Any) -> tuple[list[Statement], list[Statement]]:
+    """The dashboard's aggregate statements as plain SQL, (name, sql, params) each: the same
+    statements as the page (over the per-course summary), and — for comparison — the outcome
+    figures computed straight from the measurements and outcome states with correlated
+    subqueries (what the summary saves)."""
     sqlite = connection.vendor == "sqlite"
     start = "COALESCE(c.start_date, c.referred_on)"
     if sqlite:
-        year, quarter = f"CAST(strftime('%%Y', {start}) AS INTEGER)", f"((CAST(strftime('%%m', {start}) AS INTEGER) + 2) / 3)"
+        year, quarter = (
+            f"CAST(substr({start}, 1, 4) AS INTEGER)",
+            f"((CAST(substr({start}, 6, 2) AS INTEGER) + 2) / 3)",
+        )
         ids = [o.hex if isinstance(o, uuid.UUID) else o for o in organisation_ids]
         init = initiative.hex if isinstance(initiative, uuid.UUID) else initiative
     else:
@@ -311,10 +434,10 @@ def raw_sql(organisation_ids: list[Any], initiative: Any) -> list[tuple[str, str
     )
     params = [init, *ids]
     m = "progress_measurement"
-    who_first = f"(SELECT score FROM {m} m WHERE m.course_id = c.id AND m.instrument = 'who5' AND m.goal_id IS NULL AND m.score IS NOT NULL ORDER BY m.measured_on ASC LIMIT 1)"
-    who_last = f"(SELECT score FROM {m} m WHERE m.course_id = c.id AND m.instrument = 'who5' AND m.goal_id IS NULL AND m.score IS NOT NULL ORDER BY m.measured_on DESC LIMIT 1)"
-    who_n = f"(SELECT COUNT(*) FROM {m} m WHERE m.course_id = c.id AND m.instrument = 'who5' AND m.goal_id IS NULL AND m.score IS NOT NULL)"
-    gas = f"(SELECT score FROM {m} m WHERE m.course_id = c.id AND m.instrument = 'gas-t' AND m.goal_id IS NULL AND m.score IS NOT NULL ORDER BY m.measured_on DESC LIMIT 1)"
+    who_first = f"(SELECT score FROM {m} m WHERE m.course_id = c.id AND m.instrument = 'who5' AND m.score IS NOT NULL ORDER BY m.measured_on ASC LIMIT 1)"
+    who_last = f"(SELECT score FROM {m} m WHERE m.course_id = c.id AND m.instrument = 'who5' AND m.score IS NOT NULL ORDER BY m.measured_on DESC LIMIT 1)"
+    who_n = f"(SELECT COUNT(*) FROM {m} m WHERE m.course_id = c.id AND m.instrument = 'who5' AND m.score IS NOT NULL)"
+    gas = f"(SELECT score FROM {m} m WHERE m.course_id = c.id AND m.instrument = 'gas-t' AND m.score IS NOT NULL ORDER BY m.measured_on DESC LIMIT 1)"
     o = "progress_outcomestate"
     e_first = f"(SELECT value FROM {o} s WHERE s.course_id = c.id AND s.kind = 'beskaeftigelse' ORDER BY s.valid_from, s.created_at LIMIT 1)"
     e_last = f"(SELECT value FROM {o} s WHERE s.course_id = c.id AND s.kind = 'beskaeftigelse' ORDER BY s.valid_from DESC, s.created_at DESC LIMIT 1)"
@@ -323,16 +446,19 @@ def raw_sql(organisation_ids: list[Any], initiative: Any) -> list[tuple[str, str
     passive = "('kontanthjaelp', 'sygedagpenge', 'uddannelseshjaelp')"
     job = "('fleksjob', 'ordinaert-job', 'uddannelse')"
     outcomes = (
-        f"SELECT cy, cq, COUNT(*), COUNT(DISTINCT citizen_id), "
-        f"SUM(CASE WHEN wn >= 2 THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN wn >= 2 AND wl >= wf + 10 THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN wn >= 2 THEN wf END), SUM(CASE WHEN wn >= 2 THEN wl END), "
-        f"COUNT(t), SUM(t), SUM(CASE WHEN ef IN {passive} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN ef IN {passive} AND el IN {job} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN pt THEN 1 ELSE 0 END), SUM(CASE WHEN pt AND NOT pp THEN 1 ELSE 0 END) "
-        f"FROM (SELECT c.id, c.citizen_id, {year} AS cy, {quarter} AS cq, {who_first} AS wf, "
-        f"{who_last} AS wl, {who_n} AS wn, {gas} AS t, {e_first} AS ef, {e_last} AS el, "
-        f"{tracked} AS pt, {placed} AS pp {base}) x GROUP BY cy, cq ORDER BY cy, cq"
+        "SELECT cy, cq, COUNT(*), COUNT(DISTINCT citizen_id), "
+        "SUM(CASE WHEN who5_n >= 2 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN who5_n >= 2 AND who5_last >= who5_first + 10 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN who5_n >= 2 THEN who5_first END), "
+        "SUM(CASE WHEN who5_n >= 2 THEN who5_last END), COUNT(gas_t_last), SUM(gas_t_last), "
+        f"SUM(CASE WHEN employment_first IN {passive} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN employment_first IN {passive} AND employment_last IN {job} "
+        "THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN placement_tracked THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN placement_tracked AND NOT placement_ever THEN 1 ELSE 0 END) "
+        f"FROM (SELECT c.citizen_id, {year} AS cy, {quarter} AS cq, s.* "
+        f"{base.replace('WHERE', 'LEFT JOIN progress_coursesummary s ON s.course_id = c.id WHERE')}"
+        ") x GROUP BY cy, cq ORDER BY cy, cq"
     )
     measures = (
         f"SELECT {year}, {quarter}, COUNT(*) FROM courses_measure me JOIN courses_plan p ON p.id = me.plan_id "
@@ -344,7 +470,11 @@ def raw_sql(organisation_ids: list[Any], initiative: Any) -> list[tuple[str, str
         f"JOIN courses_course c ON c.id = t.course_id JOIN core_unit u ON u.id = c.coordinator_unit_id "
         f"WHERE c.initiative_id = %s AND u.organisation_id IN ({org_in}) GROUP BY 1, 2"
     )
-    return [("outcomes", outcomes, params), ("measures", measures, params), ("contacts", contacts, params)]
+    return [
+        ("outcomes", outcomes, params),
+        ("measures", measures, params),
+        ("contacts", contacts, params),
+    ]
 
 
 def run_raw(statements: list[tuple[str, str, list[Any]]]) -> dict[str, list[tuple[Any, ...]]]:

@@ -122,7 +122,9 @@ def line_chart(
     chart.markers = [Marker(x_of(e.on), f"{e.on:%d.%m.%Y}: {e.label}", e.kind) for e in events]
     if series:
         last_d, last_v = series[-1]
-        chart.summary = f"{title}: {len(series)} målinger, senest {_fmt(last_v)} ({last_d:%d.%m.%Y})"
+        chart.summary = (
+            f"{title}: {len(series)} målinger, senest {_fmt(last_v)} ({last_d:%d.%m.%Y})"
+        )
     else:
         chart.summary = f"{title}: ingen målinger endnu"
     return chart

@@ -34,10 +34,10 @@ def _rng(seed: int, course_id: Any) -> random.Random:
 
 
 def generate(ctx: DemoContext) -> None:
+    import time
+
     from helhed.courses.models import Course, Goal
     from helhed.progress.models import Measurement, OutcomeState
-
-    import time
 
     started = time.perf_counter()
     last = Course.objects.order_by("-pk").values_list("pk", flat=True).first()
@@ -53,8 +53,10 @@ def generate(ctx: DemoContext) -> None:
     ids = list(Course.objects.order_by("pk").values_list("pk", flat=True))
     for lo in range(0, len(ids), CHUNK):
         chunk = ids[lo : lo + CHUNK]
-        info = Course.objects.filter(pk__in=chunk).values_list(
-            "pk", "start_date", "referred_on", "household_id"
+        info = list(
+            Course.objects.filter(pk__in=chunk).values_list(
+                "pk", "start_date", "referred_on", "household_id"
+            )
         )
         goals: dict[Any, list[tuple[Any, int | None]]] = {}
         for course_id, goal_id, importance in (
@@ -69,14 +71,19 @@ def generate(ctx: DemoContext) -> None:
             rng = _rng(ctx.seed, course_id)
             begin = min(start or referred, today)
             rich = course_id == showcase
-            rows += _course_rows(ctx, rng, course_id, begin, today, goals.get(course_id, []), rich, now)
+            rows += _course_rows(
+                ctx, rng, course_id, begin, today, goals.get(course_id, []), rich, now
+            )
             states += _states(ctx, rng, course_id, begin, today, household is not None)
         with transaction.atomic():
             benchdata._insert_measurements(rows)
             OutcomeState.objects.bulk_create(states, ignore_conflicts=True)
+            benchdata.insert_summaries(rows, states, [c[0] for c in info])
         total += len(rows) + len(states)
     ctx.stats.append(
-        InsertStat("progressionsmålinger og resultater", rows=total, seconds=time.perf_counter() - started)
+        InsertStat(
+            "progressionsmålinger og resultater", rows=total, seconds=time.perf_counter() - started
+        )
     )
 
 
@@ -97,10 +104,26 @@ def _course_rows(
     rows: list[tuple[Any, ...]] = []
     n = 0
 
-    def add(instrument: str, goal: Any, on: date, answers: dict[str, Any], score: float, by: str) -> None:
+    def add(
+        instrument: str, goal: Any, on: date, answers: dict[str, Any], score: float, by: str
+    ) -> None:
         nonlocal n
         rows.append(
-            (ctx.uuid("progress-m", course_id, n), course_id, goal, instrument, 1, on, answers, {}, score, None, by, None, now)
+            (
+                ctx.uuid("progress-m", course_id, n),
+                course_id,
+                goal,
+                instrument,
+                1,
+                on,
+                answers,
+                {},
+                score,
+                None,
+                by,
+                None,
+                now,
+            )
         )
         n += 1
 
@@ -109,7 +132,14 @@ def _course_rows(
     on = begin
     k = 0
     while on <= today and k < (8 if rich else 6):
-        add("who5", None, on, _who5_answers(raw, rng), float(raw * 4), "borger" if k % 2 == 0 else "med-borger")
+        add(
+            "who5",
+            None,
+            on,
+            _who5_answers(raw, rng),
+            float(raw * 4),
+            "borger" if k % 2 == 0 else "med-borger",
+        )
         raw = max(0, min(25, raw + (rng.randint(1, 4) if improving else rng.randint(-2, 2))))
         on += timedelta(days=rng.randint(21, 42) if not rich else 28)
         k += 1
@@ -118,18 +148,35 @@ def _course_rows(
             d = begin + timedelta(days=1 + 60 * j)
             if d > today:
                 break
-            answers = {item.key: max(1, min(10, rng.randint(3, 6) + 2 * j)) for item in logic.LIFE_AREAS}
+            answers = {
+                item.key: max(1, min(10, rng.randint(3, 6) + 2 * j)) for item in logic.LIFE_AREAS
+            }
             add("livsomraader", None, d, answers, logic.life_areas_mean(answers), "borger")
     if goals:
         weights = [logic.goal_weight(imp) for _g, imp in goals]
         d = begin + timedelta(days=2)
         r = 0
         while d <= today and r < (4 if rich else 3):
-            levels = [max(-2, min(2, -2 + r + rng.randint(-1, 1) * (0 if rich else 1))) for _g in goals]
+            levels = [
+                max(-2, min(2, -2 + r + rng.randint(-1, 1) * (0 if rich else 1))) for _g in goals
+            ]
             for (goal_id, _imp), level in zip(goals, levels, strict=True):
                 add("maalopfyldelse", goal_id, d, {"niveau": level}, float(level), "med-borger")
-            detail = {"goals": {str(g): {"niveau": lv, "vægt": w} for (g, _i), lv, w in zip(goals, levels, weights, strict=True)}, "rho": logic.GAS_RHO}
-            add(logic.GAS_T_KEY, None, d, detail, round(logic.gas_t_score(levels, weights), 2), "med-borger")
+            detail = {
+                "goals": {
+                    str(g): {"niveau": lv, "vægt": w}
+                    for (g, _i), lv, w in zip(goals, levels, weights, strict=True)
+                },
+                "rho": logic.GAS_RHO,
+            }
+            add(
+                logic.GAS_T_KEY,
+                None,
+                d,
+                detail,
+                round(logic.gas_t_score(levels, weights), 2),
+                "med-borger",
+            )
             d += timedelta(days=rng.randint(42, 56))
             r += 1
     return rows

@@ -42,16 +42,24 @@ class InstrumentForm(forms.Form):
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, instrument: logic.Instrument, *args: Any, staff: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, instrument: logic.Instrument, *args: Any, staff: bool = False, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
         kwargs["initial"].setdefault("measured_on", timezone.localdate())
         kwargs.setdefault("prefix", instrument.key)
         super().__init__(*args, **kwargs)
         self.instrument = instrument
-        choices = [(str(v), f"{v} – {label}" if instrument.scale.maximum > 5 else str(label)) for v, label in instrument.scale.labels]
+        choices = [
+            (str(v), f"{v} – {label}" if instrument.scale.maximum > 5 else str(label))
+            for v, label in instrument.scale.labels
+        ]
         if instrument.scale.maximum > 5:
-            choices = [(str(v), str(v)) for v in range(instrument.scale.minimum, instrument.scale.maximum + 1)]
+            choices = [
+                (str(v), str(v))
+                for v in range(instrument.scale.minimum, instrument.scale.maximum + 1)
+            ]
         for item in instrument.items:
             # Required is checked by the service (with the instrument's own message).
             self.fields[item.key] = AnswerField(
@@ -104,7 +112,9 @@ class GoalRatingForm(forms.Form):
         kwargs.setdefault("prefix", "gas")
         super().__init__(*args, **kwargs)
         self.goals = goals
-        choices = [("", _("Ikke vurderet"))] + [(str(v), str(label)) for v, label in logic.GAS_SCALE.labels]
+        choices = [("", _("Ikke vurderet"))] + [
+            (str(v), str(label)) for v, label in logic.GAS_SCALE.labels
+        ]
         for goal in goals:
             self.fields[f"goal_{goal.pk}"] = forms.ChoiceField(
                 label=goal.text, choices=choices, required=False
@@ -128,9 +138,7 @@ class OutcomeForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("valid_from", timezone.localdate())
         kwargs.setdefault("prefix", "res")
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
-            (k, str(logic.OUTCOME_KINDS[k][0])) for k in kinds
-        ]
+        self.fields["kind"].choices = [(k, str(logic.OUTCOME_KINDS[k][0])) for k in kinds]
         values: list[tuple[str, str]] = [("", "—")]
         for k in kinds:
             choices = logic.OUTCOME_KINDS[k][1]

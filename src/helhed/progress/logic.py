@@ -131,7 +131,9 @@ def is_complete(instrument: Instrument, answers: Mapping[str, int]) -> bool:
 
 def score(instrument: Instrument, answers: Mapping[str, int]) -> float:
     if not is_complete(instrument, answers):
-        raise IncompleteError(str(_("Alle spørgsmål skal besvares, før der kan beregnes en score.")))
+        raise IncompleteError(
+            str(_("Alle spørgsmål skal besvares, før der kan beregnes en score."))
+        )
     return instrument.score(answers)
 
 
@@ -186,7 +188,7 @@ def who5_interpret(index: float) -> Interpretation:
 
 
 def who5_change(first: float, last: float) -> str:
-    """"better", "worse" or "same": a change of at least 10 points counts as meaningful."""
+    """ "better", "worse" or "same": a change of at least 10 points counts as meaningful."""
     delta = last - first
     if delta >= WHO5_MEANINGFUL_CHANGE:
         return "better"
@@ -208,7 +210,10 @@ WHO5 = Instrument(
     score_label=_("Trivselsindeks (0-100)"),
     score_range=(0.0, 100.0),
     meaningful_change=WHO5_MEANINGFUL_CHANGE,
-    thresholds=((WHO5_POOR, _("Lav trivsel (≤ 50)")), (WHO5_DEPRESSION, _("Mulig depression (≤ 28)"))),
+    thresholds=(
+        (WHO5_POOR, _("Lav trivsel (≤ 50)")),
+        (WHO5_DEPRESSION, _("Mulig depression (≤ 28)")),
+    ),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -224,7 +229,11 @@ LIFE_AREAS = (
     Item("arbejde", _("Hvordan går det med arbejde eller uddannelse?"), _("Arbejde/uddannelse")),
     Item("netvaerk", _("Hvordan har du det med dit netværk og dine relationer?"), _("Netværk")),
     Item("familie", _("Hvordan går det med din familie og dine børn?"), _("Familie/børn")),
-    Item("kriminalitet", _("Hvordan går det med at holde dig fri af kriminalitet?"), _("Kriminalitet")),
+    Item(
+        "kriminalitet",
+        _("Hvordan går det med at holde dig fri af kriminalitet?"),
+        _("Kriminalitet"),
+    ),
     Item("hverdag", _("Hvordan klarer du din hverdag?"), _("Hverdagsliv")),
 )
 LIFE_AREAS_SCALE = Scale(1, 10, ((1, _("Meget dårligt")), (10, _("Rigtig godt"))))
@@ -489,3 +498,34 @@ def coarsen_date(value: date, mode: str, shift: int = 0) -> str:
     if mode == "quarter":
         return f"{value.year}-Q{(value.month - 1) // 3 + 1}"
     raise ValueError(f"unknown date mode {mode!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# The per-course summary the dashboard reads
+# --------------------------------------------------------------------------------------------
+
+
+def summarise(
+    who5: Sequence[tuple[date, float]],
+    gas_t: Sequence[tuple[date, float]],
+    employment: Sequence[tuple[date, str]],
+    placement: Sequence[str],
+) -> dict[str, Any]:
+    """The fields of ``models.CourseSummary`` from a course's scored WHO-5s, T-scores,
+    employment states (in the order they were entered on a day) and placement values."""
+    w = sorted(who5, key=lambda p: p[0])
+    t = sorted(gas_t, key=lambda p: p[0])
+    e = sorted(employment, key=lambda p: p[0])  # stable: same-day order kept
+    return {
+        "who5_n": len(w),
+        "who5_first": w[0][1] if w else None,
+        "who5_first_on": w[0][0] if w else None,
+        "who5_last": w[-1][1] if w else None,
+        "who5_last_on": w[-1][0] if w else None,
+        "gas_t_last": t[-1][1] if t else None,
+        "gas_t_on": t[-1][0] if t else None,
+        "employment_first": e[0][1] if e else "",
+        "employment_last": e[-1][1] if e else "",
+        "placement_tracked": bool(placement),
+        "placement_ever": "anbragt" in placement,
+    }

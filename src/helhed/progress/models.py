@@ -54,7 +54,8 @@ class Measurement(models.Model):
         indexes: ClassVar = [
             # Covers "first/last score of an instrument per course" (dashboard, course page).
             models.Index(
-                fields=["course", "instrument", "measured_on", "score"], name="progress_course_instr"
+                fields=["course", "instrument", "measured_on", "score"],
+                name="progress_course_instr",
             ),
         ]
         constraints: ClassVar = [
@@ -107,3 +108,34 @@ class OutcomeState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.value or self.percent} {self.valid_from}"
+
+
+class CourseSummary(models.Model):
+    """Per course, the figures the dashboard and the course page read: first and latest WHO-5,
+    the latest GAS T-score, the first and latest employment state, placement. Derived data,
+    rewritten by ``services.refresh_summary`` in the same transaction as every write of a
+    measurement or an outcome state (and built by the demo and benchmark loaders), so that an
+    initiative's dashboard is one pass over its courses instead of subqueries into a million
+    measurements."""
+
+    course = models.OneToOneField(
+        Course, primary_key=True, on_delete=models.CASCADE, related_name="progress_summary"
+    )
+    who5_n = models.PositiveIntegerField(default=0)
+    who5_first = models.FloatField(null=True)
+    who5_first_on = models.DateField(null=True)
+    who5_last = models.FloatField(null=True)
+    who5_last_on = models.DateField(null=True)
+    gas_t_last = models.FloatField(null=True)
+    gas_t_on = models.DateField(null=True)
+    employment_first = models.CharField(max_length=30, blank=True)
+    employment_last = models.CharField(max_length=30, blank=True)
+    placement_tracked = models.BooleanField(default=False)
+    placement_ever = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("progressionsoversigt")
+        verbose_name_plural = _("progressionsoversigter")
+
+    def __str__(self) -> str:
+        return f"{self.course_id}"

@@ -57,6 +57,4 @@ def register() -> None:
             pages=frozenset({"home:citizen"}),
         )
     )
-    register_menu_item(
-        "progress:initiatives", _("Resultater"), frozenset({"leder", "analytiker"})
-    )
+    register_menu_item("progress:initiatives", _("Resultater"), frozenset({"leder", "analytiker"}))

@@ -25,7 +25,7 @@ from helhed.core.models import User, UserKind
 from helhed.courses.models import Course, Goal, GoalStatus
 from helhed.courses.selectors import access_for
 from helhed.progress import logic
-from helhed.progress.models import EnteredBy, Measurement, OutcomeState
+from helhed.progress.models import CourseSummary, EnteredBy, Measurement, OutcomeState
 
 
 class DuplicateSubmission(ValidationError):
@@ -40,7 +40,9 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def writable_course(user: User, course_id: uuid.UUID | str, categories: tuple[str, ...]) -> tuple[Course, str]:
+def writable_course(
+    user: User, course_id: uuid.UUID | str, categories: tuple[str, ...]
+) -> tuple[Course, str]:
     """The course ``user`` may record for, and how the entry is attributed. A citizen records on
     their own courses only; a professional needs access to the course and to every category."""
     if not user.is_authenticated:
@@ -93,11 +95,20 @@ def record_measurement(
     course, entered_as = writable_course(user, course_id, inst.categories)
     with transaction.atomic():
         measurement = _record(
-            user, course, entered_as, inst, answers, measured_on, goal_id, comments,
-            with_citizen, idempotency_key,
+            user,
+            course,
+            entered_as,
+            inst,
+            answers,
+            measured_on,
+            goal_id,
+            comments,
+            with_citizen,
+            idempotency_key,
         )
         if inst.per_goal:
             update_gas_t(course, measurement.measured_on, user, measurement.entered_as)
+        refresh_summary(course.pk)
     return measurement
 
 
@@ -145,7 +156,9 @@ def _record(
                 if item_key not in inst.item_keys:
                     errors[f"comment_{item_key}"] = [_("Ukendt område.")]
                 elif text and (len(text) > 1000 or "\x00" in text):
-                    errors[f"comment_{item_key}"] = [_("Kommentaren er for lang (højst 1000 tegn).")]
+                    errors[f"comment_{item_key}"] = [
+                        _("Kommentaren er for lang (højst 1000 tegn).")
+                    ]
                 elif text and text.strip():
                     comment_map[item_key] = text.strip()
     if errors:
@@ -203,8 +216,16 @@ def record_goal_ratings(
                 with transaction.atomic():
                     saved.append(
                         _record(
-                            user, course, entered_as, inst, {"niveau": level}, measured_on,
-                            goal_id, None, with_citizen, None,
+                            user,
+                            course,
+                            entered_as,
+                            inst,
+                            {"niveau": level},
+                            measured_on,
+                            goal_id,
+                            None,
+                            with_citizen,
+                            None,
                         )
                     )
             except ValidationError as exc:
@@ -214,6 +235,7 @@ def record_goal_ratings(
             transaction.set_rollback(True)
             raise ValidationError(errors)
         update_gas_t(course, saved[0].measured_on, user, saved[0].entered_as)
+        refresh_summary(course.pk)
     return saved
 
 
@@ -227,7 +249,10 @@ def gas_inputs(course: Course, on: date) -> tuple[list[int], list[float], dict[s
         return None
     latest: dict[Any, tuple[date, float]] = {}
     for goal_id, measured, level in Measurement.objects.filter(
-        course=course, instrument=logic.GOAL_ATTAINMENT.key, measured_on__lte=on, score__isnull=False
+        course=course,
+        instrument=logic.GOAL_ATTAINMENT.key,
+        measured_on__lte=on,
+        score__isnull=False,
     ).values_list("goal_id", "measured_on", "score"):
         if goal_id not in latest or measured >= latest[goal_id][0]:
             latest[goal_id] = (measured, level)
@@ -236,13 +261,18 @@ def gas_inputs(course: Course, on: date) -> tuple[list[int], list[float], dict[s
     levels = [int(latest[g.pk][1]) for g in goals]
     weights = [logic.goal_weight(g.importance) for g in goals]
     detail = {
-        "goals": {str(g.pk): {"niveau": lv, "vægt": w} for g, lv, w in zip(goals, levels, weights, strict=True)},
+        "goals": {
+            str(g.pk): {"niveau": lv, "vægt": w}
+            for g, lv, w in zip(goals, levels, weights, strict=True)
+        },
         "rho": logic.GAS_RHO,
     }
     return levels, weights, detail
 
 
-def update_gas_t(course: Course, on: date, user: User | None, entered_as: str) -> Measurement | None:
+def update_gas_t(
+    course: Course, on: date, user: User | None, entered_as: str
+) -> Measurement | None:
     """Store (or replace) the course's GAS T-score for ``on`` when every goal is rated."""
     inputs = gas_inputs(course, on)
     if inputs is None:
@@ -295,7 +325,7 @@ def record_outcome(
         )
     choices = logic.OUTCOME_KINDS[kind][1]
     with transaction.atomic():
-        return OutcomeState.objects.create(
+        state = OutcomeState.objects.create(
             course=course,
             kind=kind,
             value=value if choices is not None else "",
@@ -305,3 +335,28 @@ def record_outcome(
             entered_by=user,
             entered_as=EnteredBy.WITH_CITIZEN if with_citizen else entered_as,
         )
+        refresh_summary(course.pk)
+    return state
+
+
+def refresh_summary(course_id: Any) -> CourseSummary:
+    """Recompute the course's ``CourseSummary`` from its measurements and outcome states (a
+    handful of indexed reads; called inside the writing transaction)."""
+    scores = list(
+        Measurement.objects.filter(
+            course_id=course_id, instrument__in=["who5", logic.GAS_T_KEY], score__isnull=False
+        ).values_list("instrument", "measured_on", "score")
+    )
+    states = list(
+        OutcomeState.objects.filter(course_id=course_id, kind__in=["beskaeftigelse", "anbringelse"])
+        .order_by("valid_from", "created_at")
+        .values_list("kind", "valid_from", "value")
+    )
+    values = logic.summarise(
+        [(on, sc) for inst, on, sc in scores if inst == "who5"],
+        [(on, sc) for inst, on, sc in scores if inst == logic.GAS_T_KEY],
+        [(on, v) for kind, on, v in states if kind == "beskaeftigelse"],
+        [v for kind, _on, v in states if kind == "anbringelse"],
+    )
+    summary, _created = CourseSummary.objects.update_or_create(course_id=course_id, defaults=values)
+    return summary

@@ -11,9 +11,7 @@ urlpatterns = [
         views.my_measure,
         name="my_measure",
     ),
-    path(
-        "forloeb/<uuid:course_id>/progression/", views.course_progress, name="course_progress"
-    ),
+    path("forloeb/<uuid:course_id>/progression/", views.course_progress, name="course_progress"),
     path(
         "forloeb/<uuid:course_id>/progression/<slug:instrument>/",
         views.course_measure,
@@ -21,5 +19,10 @@ urlpatterns = [
     ),
     path("progression/indsatser/", views.initiatives, name="initiatives"),
     path("progression/indsatser/<uuid:initiative_id>/", views.dashboard, name="dashboard"),
+    path(
+        "progression/indsatser/<uuid:initiative_id>/rettidighed/",
+        views.dashboard_timeliness,
+        name="dashboard_timeliness",
+    ),
     path("progression/indsatser/<uuid:initiative_id>/udtraek/", views.export, name="export"),
 ]

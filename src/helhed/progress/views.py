@@ -76,7 +76,9 @@ def course_charts(p: selectors.CourseProgress, *, compact: bool = False) -> dict
             )
     if p.goals is not None:
         for goal in p.goals:
-            series = [(m.measured_on, m.score) for m in p.ratings.get(goal.pk, []) if m.score is not None]
+            series = [
+                (m.measured_on, m.score) for m in p.ratings.get(goal.pk, []) if m.score is not None
+            ]
             out["goals"].append(
                 (
                     goal,
@@ -146,7 +148,9 @@ def _citizen(request: HttpRequest) -> User:
     return user
 
 
-def _my_context(user: User, forms_by_course: dict[Any, dict[str, Any]] | None = None) -> dict[str, Any]:
+def _my_context(
+    user: User, forms_by_course: dict[Any, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     progress = selectors.citizen_progress(user)
     forms_by_course = forms_by_course or {}
     courses = []
@@ -246,9 +250,9 @@ def _course_page(
             if p.life_areas is not None
             else None
         ),
-        "gas_form": given.get("gas")
-        or (GoalRatingForm(p.goals) if p.goals else None),
-        "outcome_form": given.get("outcome") or (OutcomeForm(outcome_kinds) if outcome_kinds else None),
+        "gas_form": given.get("gas") or (GoalRatingForm(p.goals) if p.goals else None),
+        "outcome_form": given.get("outcome")
+        or (OutcomeForm(outcome_kinds) if outcome_kinds else None),
         "life_items": logic.LIFE_AREAS,
         "who5": logic.WHO5,
     }
@@ -351,6 +355,14 @@ def initiatives(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest, initiative_id: str) -> HttpResponse:
     d = selectors.dashboard(_user(request), initiative_id)
     return render(request, "progress/dashboard.html", {"d": d})
+
+
+@login_required
+def dashboard_timeliness(request: HttpRequest, initiative_id: str) -> HttpResponse:
+    d = selectors.dashboard_timeliness(_user(request), initiative_id)
+    if request.headers.get("HX-Request"):
+        return render(request, "progress/_timeliness.html", {"d": d})
+    return render(request, "progress/timeliness.html", {"d": d})
 
 
 @login_required

@@ -71,6 +71,24 @@ class Command(BaseCommand):
             "--warmup", type=int, default=5, help="Forespørgsler før målingen (standard 5)."
         )
         parser.add_argument(
+            "--dashboard-courses",
+            type=int,
+            default=20_000,
+            help="Forløb i indsatsen til resultat-dashboardet (standard 20000).",
+        )
+        parser.add_argument(
+            "--dashboard-measurements",
+            type=int,
+            default=1_000_000,
+            help="Målinger i indsatsen til resultat-dashboardet (standard 1000000).",
+        )
+        parser.add_argument(
+            "--dashboard-requests",
+            type=int,
+            default=10,
+            help="Målte visninger af resultat-dashboardet (standard 10).",
+        )
+        parser.add_argument(
             "--database",
             default="",
             help="SQLite-fil til datasættet (standard var/bench/helhed-bench.sqlite3).",
@@ -85,6 +103,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["citizens"] < 1 or options["requests"] < 1 or options["warmup"] < 0:
             raise CommandError("--citizens og --requests skal være mindst 1, --warmup mindst 0.")
+        if (
+            options["dashboard_courses"] < 1
+            or options["dashboard_measurements"] < options["dashboard_courses"]
+            or options["dashboard_requests"] < 1
+        ):
+            raise CommandError(
+                "--dashboard-courses og --dashboard-requests skal være mindst 1, "
+                "--dashboard-measurements mindst lig med --dashboard-courses."
+            )
         if not options["in_place"]:
             self._run_on_sqlite_file(options)
             return
@@ -114,6 +141,12 @@ class Command(BaseCommand):
             str(options["requests"]),
             "--warmup",
             str(options["warmup"]),
+            "--dashboard-courses",
+            str(options["dashboard_courses"]),
+            "--dashboard-measurements",
+            str(options["dashboard_measurements"]),
+            "--dashboard-requests",
+            str(options["dashboard_requests"]),
         ]
         result = subprocess.run(command, env=env, check=False)
         if result.returncode != 0:
@@ -247,9 +280,76 @@ class Command(BaseCommand):
                     f"BENCH {page} backend={backend} p50_ms={p50:.1f} p95_ms={p95:.1f} "
                     f"queries={queries}{suffix}"
                 )
+            lines += self._bench_dashboard(client, options, backend)
         self.stdout.write("")
         for line in lines:
             self.stdout.write(line)
+
+    # -- the progress app's initiative dashboard (issue 6) ---------------------------------------
+
+    def _bench_dashboard(self, client: Client, options: dict[str, Any], backend: str) -> list[str]:
+        """The initiative dashboard on its own dataset (one initiative, N courses, M measurements;
+        built once, reused), through the test client as the dataset's leader, and the same
+        figures as hand-written aggregate SQL in the same run."""
+        from helhed.progress import benchdata
+        from helhed.progress.selectors import dashboard_organisations
+
+        courses, measurements = options["dashboard_courses"], options["dashboard_measurements"]
+        self.stdout.write(
+            f"\nResultat-dashboard: én indsats med {courses} forløb og {measurements} målinger."
+        )
+        self.stdout.flush()
+        start = time.perf_counter()
+        initiative, built = benchdata.ensure_dataset(
+            options["seed"], courses, measurements, self.stdout.write
+        )
+        if not built:
+            self.stdout.write("Genbruger dashboard-datasættet.")
+        else:
+            self.stdout.write(f"Dashboard-datasættet bygget på {time.perf_counter() - start:.0f} s.")
+        leader = User.objects.get(username=benchdata.leader_username())
+        client.force_login(leader)
+        url = reverse("progress:dashboard", args=[initiative])
+        n = options["dashboard_requests"]
+        warm = {**options, "requests": n, "warmup": min(options["warmup"], 2)}
+        label, timings, queries = self._measure(
+            client, url, lambda: _dashboard(leader, initiative), warm
+        )
+        statements, from_measurements = benchdata.raw_sql(
+            sorted(dashboard_organisations(leader), key=str), initiative
+        )
+        raw_timings = self._time_raw(statements, n)
+        direct = self._time_raw(from_measurements, max(1, min(n, 3)))
+        p50, p95 = statistics.median(timings), percentile(timings, 95)
+        r50, r95 = statistics.median(raw_timings), percentile(raw_timings, 95)
+        ratio = p50 / r50 if r50 else float("inf")
+        self.stdout.write(
+            f"dashboard via {label}: median {p50:.1f} ms, p95 {p95:.1f} ms, {queries} "
+            f"SQL-forespørgsler ({len(timings)} målinger)\n"
+            f"rå aggregat-SQL for de samme tal: median {r50:.1f} ms, p95 {r95:.1f} ms "
+            f"({len(statements)} sætninger)\n"
+            f"forhold side/rå SQL (median): {ratio:.2f}\n"
+            f"til sammenligning: resultattallene beregnet direkte fra målingerne (korrelerede "
+            f"underforespørgsler, uden forløbsoversigten): median {statistics.median(direct):.1f} ms"
+        )
+        suffix = "" if label == "siden" else " via=selector"
+        return [
+            f"BENCH dashboard backend={backend} p50_ms={p50:.1f} p95_ms={p95:.1f} "
+            f"queries={queries}{suffix}",
+            f"BENCH dashboard-raw-sql backend={backend} p50_ms={r50:.1f} p95_ms={r95:.1f}",
+        ]
+
+    @staticmethod
+    def _time_raw(statements: list[Any], n: int) -> list[float]:
+        from helhed.progress import benchdata
+
+        benchdata.run_raw(statements)  # warm-up
+        timings = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            benchdata.run_raw(statements)
+            timings.append((time.perf_counter() - t0) * 1000)
+        return timings
 
     def _measure(
         self, client: Client, url: str, fallback: Callable[[], object], options: dict[str, Any]
@@ -296,6 +396,12 @@ def _overview(user: User, course_id: object) -> object:
     from helhed.courses import selectors
 
     return selectors.course_overview(user, str(course_id))
+
+
+def _dashboard(user: User, initiative: object) -> object:
+    from helhed.progress import selectors
+
+    return selectors.dashboard(user, str(initiative))
 
 
 def _caseload(user: User) -> object:
