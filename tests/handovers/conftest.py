@@ -33,7 +33,9 @@ from tests.courses.conftest import (  # noqa: F401  (fixtures re-used here)
 @pytest.fixture
 def drug_unit(municipality: Organisation) -> Unit:
     return Unit.objects.create(
-        organisation=municipality, name="Rusmiddelcenter Odense", welfare_area_id="kommunalt-sundhed"
+        organisation=municipality,
+        name="Rusmiddelcenter Odense",
+        welfare_area_id="kommunalt-sundhed",
     )
 
 

@@ -25,13 +25,21 @@ pytestmark = pytest.mark.django_db
 def handover(course: Course, coordinator: User, drug_unit: Unit) -> Handover:
     today = timezone.localdate()
     add_measure(coordinator, course, today, None, title="Jobafklaring", area="beskaeftigelse")
-    add_measure(coordinator, course, today, None, title="Ambulant behandling", area="kommunalt-sundhed")
+    add_measure(
+        coordinator, course, today, None, title="Ambulant behandling", area="kommunalt-sundhed"
+    )
     services.record_stay(
-        coordinator, course.pk, kind="varetaegt", start_date=today - timedelta(days=5),
+        coordinator,
+        course.pk,
+        kind="varetaegt",
+        start_date=today - timedelta(days=5),
         expected_end=today + timedelta(days=20),
     )
     services.record_stay(
-        coordinator, course.pk, kind="psykiatri", start_date=today - timedelta(days=5),
+        coordinator,
+        course.pk,
+        kind="psykiatri",
+        start_date=today - timedelta(days=5),
         expected_end=today + timedelta(days=10),
     )
     return services.request_handover(
@@ -66,10 +74,15 @@ def test_receiver_with_consent_sees_only_the_covered_categories(
 
 
 def test_sender_sees_what_travels_but_never_more_than_own_access(
-    course: Course, jobcenter_user: User, drug_unit: Unit, drug_consent: Consent,
+    course: Course,
+    jobcenter_user: User,
+    drug_unit: Unit,
+    drug_consent: Consent,
     coordinator: User,
 ) -> None:
-    add_measure(coordinator, course, timezone.localdate(), None, title="Behandling", area="psykiatri")
+    add_measure(
+        coordinator, course, timezone.localdate(), None, title="Behandling", area="psykiatri"
+    )
     h = services.request_handover(
         jobcenter_user, course.pk, mode="henvist", reason="x", to_unit=drug_unit
     )
@@ -82,8 +95,12 @@ def test_sender_sees_what_travels_but_never_more_than_own_access(
 
 def test_external_receiver_gets_nothing_automatically(course: Course, coordinator: User) -> None:
     h = services.request_handover(
-        coordinator, course.pk, mode="ledsaget", reason="x",
-        external_organisation="Privat tilbud", external_contact="Per 12345678",
+        coordinator,
+        course.pk,
+        mode="ledsaget",
+        reason="x",
+        external_organisation="Privat tilbud",
+        external_contact="Per 12345678",
     )
     view = selectors.handover_detail(coordinator, h.pk)
     assert not view.summary.identity_shown

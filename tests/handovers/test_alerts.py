@@ -84,7 +84,10 @@ def test_release_from_custody_is_alerted_with_its_lead_time(
 ) -> None:
     today = timezone.localdate()
     stay = services.record_stay(
-        coordinator, course.pk, kind="varetaegt", start_date=today - timedelta(days=10),
+        coordinator,
+        course.pk,
+        kind="varetaegt",
+        start_date=today - timedelta(days=10),
         expected_end=today + timedelta(days=30),
     )
     (alert,) = alerts.transition_alerts(today)

@@ -137,9 +137,7 @@ def test_outsider_gets_403_everywhere(
     problem(call(outsider_user, "get", f"{BASE}/{missing}"), 403)  # existence does not leak
 
 
-def test_transitions_gaps_stays_and_timeliness(
-    course: Course, coordinator: User
-) -> None:
+def test_transitions_gaps_stays_and_timeliness(course: Course, coordinator: User) -> None:
     today = timezone.localdate()
     r = call(
         coordinator,

@@ -214,7 +214,10 @@ def test_outsider_cannot_request(course: Course, outsider_user: User, drug_unit:
 
 
 def test_team_member_hands_over_from_own_unit_only(
-    course: Course, jobcenter_user: User, jobcenter_unit: Unit, coordinator_unit: Unit,
+    course: Course,
+    jobcenter_user: User,
+    jobcenter_unit: Unit,
+    coordinator_unit: Unit,
     drug_unit: Unit,
 ) -> None:
     h = request(jobcenter_user, course, drug_unit)
@@ -230,11 +233,19 @@ def test_stays_validate_dates_and_consent(
     today = timezone.localdate()
     with pytest.raises(ValidationError) as exc:
         services.record_stay(
-            coordinator, course.pk, kind="varetaegt", start_date=today, expected_end=today - timedelta(days=1)
+            coordinator,
+            course.pk,
+            kind="varetaegt",
+            start_date=today,
+            expected_end=today - timedelta(days=1),
         )
     assert "expected_end" in exc.value.message_dict
     stay = services.record_stay(
-        coordinator, course.pk, kind="varetaegt", start_date=today, expected_end=today + timedelta(days=40)
+        coordinator,
+        course.pk,
+        kind="varetaegt",
+        start_date=today,
+        expected_end=today + timedelta(days=40),
     )
     assert stay.data_category == "crime"
     # the jobcenter's consent does not cover crime data: it may not record custody

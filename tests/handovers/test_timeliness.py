@@ -24,7 +24,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_figures_for_one_course(
-    course: Course, coordinator: User, drug_unit: Unit, drug_user: User,
+    course: Course,
+    coordinator: User,
+    drug_unit: Unit,
+    drug_user: User,
     jobcenter_member: object,
 ) -> None:
     today = timezone.localdate()
@@ -34,7 +37,9 @@ def test_figures_for_one_course(
     services.act(drug_user, h.pk, logic.ACCEPT)
     # requested 30 hours before the acknowledgement
     ack = HandoverEvent.objects.get(handover=h, action="accept")
-    HandoverEvent.objects.filter(handover=h, action="create").update(at=ack.at - timedelta(hours=30))
+    HandoverEvent.objects.filter(handover=h, action="create").update(
+        at=ack.at - timedelta(hours=30)
+    )
     type(h).objects.filter(pk=h.pk).update(requested_at=ack.at - timedelta(hours=30))
     add_measure(coordinator, course, today - timedelta(days=60), today - timedelta(days=41))
     add_measure(coordinator, course, today - timedelta(days=30), today - timedelta(days=11))

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 
 from helhed.courses.models import Course, CourseStatus, Measure, MeasureStatus
@@ -93,17 +94,23 @@ def transition_alerts(today: date) -> Iterable[Alert]:
 
 
 def gap_alerts(today: date) -> Iterable[Alert]:
-    """Measures ending within the gap lead time with no measure covering the next day."""
+    """Measures ending (or expected to end) within the gap lead time with no measure covering
+    the next day."""
     lead = logic.lead_days("gap", lead_overrides())
+    window = (today, today + timedelta(days=lead))
+    ending = Q(end_date__range=window) | Q(
+        end_date__isnull=True,
+        expected_end__range=window,
+        status__in=[MeasureStatus.PLANNED, MeasureStatus.ACTIVE, MeasureStatus.PAUSED],
+    )
     candidates = list(
-        Measure.objects.filter(end_date__gte=today, end_date__lte=today + timedelta(days=lead))
-        .exclude(status=MeasureStatus.CANCELLED)
+        Measure.objects.filter(ending, start_date__isnull=False)
         .exclude(plan__course__status=CourseStatus.CLOSED)
         .values_list("plan__course_id", "plan__course__coordinator_id")
         .distinct()
     )
     coordinators = dict(candidates)
-    periods = measure_periods(list(coordinators))
+    periods = measure_periods(list(coordinators), expected=True)
     for course_id, coordinator_id in coordinators.items():
         for p in logic.ending_without_successor(periods.get(course_id, []), today, lead):
             assert p.end is not None

@@ -73,9 +73,13 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
 # --------------------------------------------------------------------------------------------
 
 
-def measure_periods(course_ids: Sequence[Any]) -> dict[Any, list[logic.Period]]:
+def measure_periods(
+    course_ids: Sequence[Any], *, expected: bool = False
+) -> dict[Any, list[logic.Period]]:
     """The dated measures of each course as periods (cancelled and undated ones left out; an
-    ended measure without an end date ends on its expected end, else its start)."""
+    ended measure without an end date ends on its expected end, else its start). With
+    ``expected`` a running measure without an end date ends on its expected end (for looking
+    ahead: a gap is coming); without it, it is open-ended (for counting gap days so far)."""
     result: dict[Any, list[logic.Period]] = defaultdict(list)
     for chunk in _chunks(list(course_ids)):
         rows = (
@@ -85,9 +89,11 @@ def measure_periods(course_ids: Sequence[Any]) -> dict[Any, list[logic.Period]]:
                 "plan__course_id", "id", "start_date", "end_date", "expected_end", "status"
             )
         )
-        for course_id, mid, start, end, expected, status in rows:
+        for course_id, mid, start, end, expected_end, status in rows:
             if end is None and status == MeasureStatus.ENDED:
-                end = expected if expected is not None and expected >= start else start
+                end = expected_end if expected_end is not None and expected_end >= start else start
+            elif end is None and expected and expected_end is not None and expected_end >= start:
+                end = expected_end
             result[course_id].append(logic.Period(mid, start, end))
     return result
 
