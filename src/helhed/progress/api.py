@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
 from helhed.core.models import User
@@ -201,7 +201,7 @@ def create_measurement(request: HttpRequest, course_id: uuid.UUID, body: Measure
         with_citizen=body.with_citizen,
         idempotency_key=body.idempotency_key,
     )
-    return 201, _out(m)
+    return Status(201, _out(m))
 
 
 @router.post("/courses/{course_id}/goal-ratings", response={201: list[MeasurementOut]})
@@ -214,7 +214,7 @@ def rate_goals(request: HttpRequest, course_id: uuid.UUID, body: GoalRatingsIn) 
         measured_on=body.measured_on,
         with_citizen=body.with_citizen,
     )
-    return 201, [_out(m) for m in saved]
+    return Status(201, [_out(m) for m in saved])
 
 
 @router.post("/courses/{course_id}/outcomes", response={201: OutcomeOut})
@@ -230,7 +230,7 @@ def create_outcome(request: HttpRequest, course_id: uuid.UUID, body: OutcomeIn) 
         note=body.note,
         with_citizen=body.with_citizen,
     )
-    return 201, state
+    return Status(201, state)
 
 
 class CohortOut(Schema):
