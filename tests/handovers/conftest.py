@@ -45,7 +45,7 @@ def drug_user(make_user: Callable[..., User], drug_unit: Unit) -> User:
 
 
 @pytest.fixture
-def drug_consent(course: Course, coordinator: User, drug_unit: Unit) -> Consent:
+def drug_consent(course: Course, coordinator: User, drug_unit: Unit) -> Consent:  # noqa: F811
     return course_services.give_consent(
         coordinator,
         course,

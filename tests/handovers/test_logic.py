@@ -197,7 +197,7 @@ def test_upcoming_is_sorted_and_bounded() -> None:
 # ------------------------------------------------------------------ gaps
 
 
-def P(key: str, start: date, end: date | None) -> Period:
+def per(key: str, start: date, end: date | None) -> Period:
     return Period(key, start, end)
 
 
@@ -205,47 +205,47 @@ D = date
 
 
 def test_same_day_end_and_start_is_no_gap() -> None:
-    assert logic.gaps([P("a", D(2026, 1, 1), D(2026, 3, 1)), P("b", D(2026, 3, 1), None)]) == []
+    assert logic.gaps([per("a", D(2026, 1, 1), D(2026, 3, 1)), per("b", D(2026, 3, 1), None)]) == []
 
 
 def test_next_day_start_is_no_gap() -> None:
-    assert logic.gaps([P("a", D(2026, 1, 1), D(2026, 3, 1)), P("b", D(2026, 3, 2), None)]) == []
+    assert logic.gaps([per("a", D(2026, 1, 1), D(2026, 3, 1)), per("b", D(2026, 3, 2), None)]) == []
 
 
 def test_two_days_later_is_a_one_day_gap() -> None:
-    (gap,) = logic.gaps([P("a", D(2026, 1, 1), D(2026, 3, 1)), P("b", D(2026, 3, 3), None)])
+    (gap,) = logic.gaps([per("a", D(2026, 1, 1), D(2026, 3, 1)), per("b", D(2026, 3, 3), None)])
     assert gap == Gap("a", "b", D(2026, 3, 2), D(2026, 3, 2), open=False)
     assert gap.days == 1
 
 
 def test_gap_across_29_february_counts_the_leap_day() -> None:
-    (gap,) = logic.gaps([P("a", D(2028, 2, 1), D(2028, 2, 27)), P("b", D(2028, 3, 2), None)])
+    (gap,) = logic.gaps([per("a", D(2028, 2, 1), D(2028, 2, 27)), per("b", D(2028, 3, 2), None)])
     assert (gap.first_day, gap.last_day, gap.days) == (D(2028, 2, 28), D(2028, 3, 1), 3)
-    (common,) = logic.gaps([P("a", D(2027, 2, 1), D(2027, 2, 27)), P("b", D(2027, 3, 2), None)])
+    (common,) = logic.gaps([per("a", D(2027, 2, 1), D(2027, 2, 27)), per("b", D(2027, 3, 2), None)])
     assert common.days == 2  # 28 February and 1 March
 
 
 def test_open_ended_measure_covers_everything_after() -> None:
     periods = [
-        P("a", D(2026, 1, 1), None),
-        P("b", D(2026, 2, 1), D(2026, 2, 10)),
-        P("c", D(2026, 6, 1), D(2026, 6, 30)),
+        per("a", D(2026, 1, 1), None),
+        per("b", D(2026, 2, 1), D(2026, 2, 10)),
+        per("c", D(2026, 6, 1), D(2026, 6, 30)),
     ]
     assert logic.gaps(periods, until=D(2027, 1, 1)) == []
 
 
 def test_overlapping_measures_and_a_longer_one_inside() -> None:
     periods = [
-        P("a", D(2026, 1, 1), D(2026, 6, 30)),
-        P("b", D(2026, 2, 1), D(2026, 3, 1)),  # inside a
-        P("c", D(2026, 7, 11), D(2026, 8, 1)),
+        per("a", D(2026, 1, 1), D(2026, 6, 30)),
+        per("b", D(2026, 2, 1), D(2026, 3, 1)),  # inside a
+        per("c", D(2026, 7, 11), D(2026, 8, 1)),
     ]
     (gap,) = logic.gaps(periods)
     assert (gap.after, gap.before, gap.days) == ("a", "c", 10)
 
 
 def test_last_measure_ended_with_nothing_after_is_an_open_gap_until_today() -> None:
-    periods = [P("a", D(2026, 1, 1), D(2026, 1, 31))]
+    periods = [per("a", D(2026, 1, 1), D(2026, 1, 31))]
     (gap,) = logic.gaps(periods, until=D(2026, 2, 10))
     assert gap.open and gap.before is None
     assert (gap.first_day, gap.last_day, gap.days) == (D(2026, 2, 1), D(2026, 2, 10), 10)
@@ -255,9 +255,9 @@ def test_last_measure_ended_with_nothing_after_is_an_open_gap_until_today() -> N
 
 def test_gap_figures() -> None:
     periods = [
-        P("a", D(2026, 1, 1), D(2026, 1, 10)),
-        P("b", D(2026, 1, 16), D(2026, 1, 20)),  # 5-day gap (11-15)
-        P("c", D(2026, 1, 23), D(2026, 1, 25)),  # 2-day gap (21-22)
+        per("a", D(2026, 1, 1), D(2026, 1, 10)),
+        per("b", D(2026, 1, 16), D(2026, 1, 20)),  # 5-day gap (11-15)
+        per("c", D(2026, 1, 23), D(2026, 1, 25)),  # 2-day gap (21-22)
     ]
     found = logic.gaps(periods)
     assert [g.days for g in found] == [5, 2]
@@ -272,15 +272,15 @@ def test_no_measures_no_gaps() -> None:
 def test_ending_without_successor() -> None:
     today = D(2026, 1, 1)
     periods = [
-        P("a", D(2025, 6, 1), D(2026, 1, 20)),  # ends in 19 days, nothing after: alert
-        P("b", D(2025, 6, 1), D(2026, 1, 25)),  # ends, but c starts the next day
-        P("c", D(2026, 1, 26), None),
-        P("d", D(2025, 6, 1), D(2026, 6, 1)),  # ends beyond the lead time
+        per("a", D(2025, 6, 1), D(2026, 1, 20)),  # ends in 19 days, nothing after: alert
+        per("b", D(2025, 6, 1), D(2026, 1, 25)),  # ends, but c starts the next day
+        per("c", D(2026, 1, 26), None),
+        per("d", D(2025, 6, 1), D(2026, 6, 1)),  # ends beyond the lead time
     ]
     found = logic.ending_without_successor(periods, today, 30)
     # a ends 20 January; b covers 21 January, so a's end is not a gap either
     assert found == []
-    alone = [P("a", D(2025, 6, 1), D(2026, 1, 20))]
+    alone = [per("a", D(2025, 6, 1), D(2026, 1, 20))]
     assert logic.ending_without_successor(alone, today, 30) == alone
     assert logic.ending_without_successor(alone, today, 10) == []
 

@@ -90,6 +90,8 @@ def measure_periods(
             )
         )
         for course_id, mid, start, end, expected_end, status in rows:
+            if start is None:  # excluded by the query; for the type checker
+                continue
             if end is None and status == MeasureStatus.ENDED:
                 end = expected_end if expected_end is not None and expected_end >= start else start
             elif end is None and expected and expected_end is not None and expected_end >= start:
@@ -569,7 +571,9 @@ def initiative_timeliness(user: User, initiative_id: uuid.UUID | str) -> dict[st
     per_course = timeliness_for(ids)
     out: dict[str, Any] = {"courses": len(ids)}
     for key in FIGURE_KEYS:
-        values = [v[key] for v in per_course.values() if v.get(key) is not None]
+        values: list[float] = [
+            float(x) for x in (v.get(key) for v in per_course.values()) if x is not None
+        ]
         out[key] = {
             "mean": round(sum(values) / len(values), 1) if values else None,
             "max": max(values) if values else None,
