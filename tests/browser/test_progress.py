@@ -1,0 +1,94 @@
+"""A citizen fills WHO-5 on a phone-sized screen and sees their chart update; the team's progress
+page and the leader's dashboard pass the axe scan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from helhed.core.models import Organisation, User, UserKind
+from helhed.progress import services
+from tests.browser.conftest import ui_login
+from tests.conftest import PASSWORD
+from tests.courses.builders import make_unit, open_course
+from tests.progress.conftest import add_goals
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def progress_world(make_user: Callable[..., User], municipality: Organisation) -> dict[str, object]:
+    unit = make_unit(municipality, "Koordinerende Team")
+    coordinator = make_user("koordinator", unit, username="karen", first_name="Karen")
+    leader = make_user("leder", unit, username="lene", first_name="Lene")
+    citizen = make_user(None, username="mette", kind=UserKind.CITIZEN, first_name="Mette")
+    course = open_course(coordinator, unit)
+    course.citizen.user = citizen
+    course.citizen.save()
+    add_goals(course, [("Få et arbejde", 3), ("Sove bedre", None)])
+    services.record_measurement(
+        citizen,
+        course.pk,
+        "who5",
+        {f"who5_{i}": 2 for i in range(1, 6)},
+        measured_on=timezone.localdate() - timedelta(days=21),
+    )
+    return {"course": course, "citizen": citizen, "coordinator": coordinator, "leader": leader}
+
+
+def test_citizen_fills_who5_on_a_phone_and_sees_the_chart_update(
+    phone_page: Page, progress_world: dict[str, object], assert_accessible: Callable[[Page], None]
+) -> None:
+    page = phone_page
+    course = progress_world["course"]
+    ui_login(page, "mette", PASSWORD)
+    page.get_by_role("link", name="Se og udfyld min trivsel").click()
+    expect(page.get_by_role("heading", name="Sådan går det", level=1)).to_be_visible()
+    chart = page.locator(f"#chart-who5-{course.pk}")  # type: ignore[attr-defined]
+    expect(chart).to_have_attribute("data-points", "1")
+    table = page.locator(f"#who5-table-{course.pk}")  # type: ignore[attr-defined]
+    expect(table.locator("tbody tr")).to_have_count(1)
+    assert_accessible(page)
+    # nothing wider than the phone
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375 + 1
+
+    # one answer missing: a clear message, nothing saved
+    answers = ["Det meste af tiden", "Hele tiden", "Det meste af tiden", "Lidt mere end halvdelen af tiden"]
+    groups = page.locator("fieldset")
+    for i, label in enumerate(answers):
+        groups.nth(i).get_by_label(label, exact=True).check()
+    page.get_by_role("button", name="Gem mit svar").click()
+    expect(page.get_by_role("alert")).to_contain_text("Besvar spørgsmålet")
+    expect(chart).to_have_attribute("data-points", "1")
+
+    # answer all five: 4+5+4+3+4 = 20 → 80
+    for i, label in enumerate([*answers, "Det meste af tiden"]):
+        page.locator("fieldset").nth(i).get_by_label(label, exact=True).check()
+    page.get_by_role("button", name="Gem mit svar").click()
+    expect(page.get_by_text("Dit svar er gemt")).to_be_visible()
+    expect(chart).to_have_attribute("data-points", "2")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table).to_contain_text("80")
+    expect(page.get_by_text("Din seneste trivsel: 80 af 100")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_team_progress_page_and_leader_dashboard_are_accessible(
+    page: Page, progress_world: dict[str, object], assert_accessible: Callable[[Page], None]
+) -> None:
+    course = progress_world["course"]
+    ui_login(page, "karen", PASSWORD)
+    page.goto(f"/forloeb/{course.pk}/progression/")  # type: ignore[attr-defined]
+    expect(page.get_by_role("heading", name="Trivsel (WHO-5)")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"/forloeb/{course.pk}/")  # type: ignore[attr-defined]
+    expect(page.get_by_role("heading", name="Seneste progression")).to_be_visible()
+    page.get_by_role("button", name="Log ud").click()
+    ui_login(page, "lene", PASSWORD)
+    page.goto(f"/progression/indsatser/{course.initiative_id}/")  # type: ignore[attr-defined]
+    expect(page.locator("#outcomes")).to_contain_text("<5")
+    assert_accessible(page)
