@@ -289,3 +289,64 @@ def test_participant_kinds(meeting: Meeting) -> None:
     citizen = meeting.participants.get(kind=ParticipantKind.CITIZEN)
     assert citizen.name == "Mette Sørensen" and citizen.required
     assert Participant.objects.filter(meeting=meeting, kind=ParticipantKind.TEAM).count() == 2
+
+
+def test_restoring_an_older_plan_version_keeps_recommendations_and_task_links(
+    recommendation: Recommendation, meeting: Meeting, coordinator: User, measure: Measure
+) -> None:
+    from helhed.courses import services as course_services
+    from helhed.courses.models import Plan
+
+    owner = meeting.participants.filter(kind=ParticipantKind.TEAM).first()
+    services.add_decision(
+        coordinator,
+        meeting,
+        text="Mentor",
+        tasks=[
+            {
+                "title": "Find mentor",
+                "owner": owner,
+                "due_date": timezone.localdate(),
+                "measure": measure,
+            }
+        ],
+    )
+    plan = Plan.objects.get(pk=measure.plan_id)
+    # Restore the version in which the measure was saved (the plan's goals and measures are
+    # deleted and recreated with the same ids).
+    course_services.restore_version(coordinator, plan.pk, plan.version, plan.version)
+    recommendation.refresh_from_db()
+    assert recommendation.measure == measure and recommendation.measure_title == "Mentorforløb"
+    assert Task.objects.get().measure == measure
+
+
+def test_recommendation_in_a_category_without_consent_is_hidden(
+    course: Course, coordinator: User, jobcenter_user: User, jobcenter_unit: object
+) -> None:
+    from helhed.courses import services as course_services
+    from helhed.courses.models import Plan
+    from helhed.meetings import selectors
+
+    plan = Plan.objects.get(course=course)
+    treatment = course_services.save_measure(
+        coordinator,
+        plan.pk,
+        plan.version,
+        title="Psykiatrisk behandling",
+        welfare_area_id="psykiatri",
+        legal_basis=LegalBasis.objects.first(),
+        organisation=course.coordinator_unit.organisation,
+        budget_area=BudgetArea.REGION,
+    )
+    assert treatment.data_category == "health"
+    services.recommend(
+        coordinator,
+        course,
+        measure=treatment,
+        reasoning="Behandling først",
+        authority_unit=jobcenter_unit,  # type: ignore[arg-type]
+    )
+    # The consent covers plan, social and economy — not health.
+    assert selectors.open_recommendations(jobcenter_user) == []
+    assert selectors.course_meetings(jobcenter_user, course.pk).open_recommendations == []
+    assert len(selectors.open_recommendations(coordinator)) == 1

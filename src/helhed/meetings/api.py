@@ -290,7 +290,7 @@ class RulingOut(Schema):
 class RecommendationOut(Schema):
     id: uuid.UUID
     course_id: uuid.UUID
-    measure_id: uuid.UUID
+    measure_id: uuid.UUID | None
     measure: str
     recommends: str
     reasoning: str
@@ -436,7 +436,7 @@ def _rec_out(r: Recommendation, today: date) -> RecommendationOut:
         id=r.pk,
         course_id=r.course_id,
         measure_id=r.measure_id,
-        measure=r.measure.title,
+        measure=r.measure_title,
         recommends=r.recommends,
         reasoning=r.reasoning,
         authority_unit_id=r.authority_unit_id,
@@ -684,9 +684,7 @@ def task_done(request: HttpRequest, task_id: uuid.UUID) -> Any:
 
 
 def _recs_qs() -> Any:
-    return Recommendation.objects.select_related(
-        "measure", "authority_unit", "ruling", "ruling__legal_basis"
-    )
+    return Recommendation.objects.select_related("authority_unit", "ruling", "ruling__legal_basis")
 
 
 @router.get("/courses/{course_id}/recommendations", response=list[RecommendationOut])
@@ -733,11 +731,11 @@ def recommendations_open(request: HttpRequest) -> Any:
 @_problems
 def ruling_create(request: HttpRequest, recommendation_id: uuid.UUID, payload: RulingIn) -> Any:
     user = _user(request)
-    rec = Recommendation.objects.select_related("measure").filter(pk=recommendation_id).first()
+    rec = Recommendation.objects.filter(pk=recommendation_id).first()
     if rec is None:
         raise PermissionDenied
     access = selectors.plan_access(user, rec.course_id)
-    if not access.may(rec.measure.data_category):
+    if not access.may(rec.data_category):
         raise PermissionDenied
     basis = None
     if payload.legal_basis_id:

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from helhed.core.demokit import DemoContext, InsertStat
 from helhed.core.models import Membership, User
+from helhed.courses.logic import data_category_for_area
 from helhed.courses.models import BudgetArea, Course, CourseStatus, Measure, TeamMember
 from helhed.meetings.models import (
     Availability,
@@ -114,7 +115,7 @@ class CourseFacts:
     referred_on: date
     coordinator_id: Any
     team: tuple[tuple[Any, Any, str, str, Any], ...]  # (member id, user id, name, role, unit id)
-    measure: tuple[Any, Any, str, Any] | None  # (id, unit id, legal basis id, goal-free)
+    measure: tuple[Any, Any, str, str, str] | None  # (id, unit, legal basis, title, category)
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -156,13 +157,17 @@ def _facts(batch: Sequence[tuple[Any, ...]]) -> list[CourseFacts]:
         .values_list("course_id", "pk", "user_id", "name", "role", "unit_id")
     ):
         team.setdefault(course_id, []).append((member_id, user_id, name, role, unit_id))
-    measures: dict[Any, tuple[Any, Any, str, Any]] = {}
-    for course_id, measure_id, unit_id, basis_id in (
+    measures: dict[Any, tuple[Any, Any, str, str, str]] = {}
+    for course_id, measure_id, unit_id, basis_id, title, area in (
         Measure.objects.filter(plan__course_id__in=ids)
         .order_by("plan__course_id", "title", "pk")
-        .values_list("plan__course_id", "pk", "unit_id", "legal_basis_id")
+        .values_list(
+            "plan__course_id", "pk", "unit_id", "legal_basis_id", "title", "welfare_area_id"
+        )
     ):
-        measures.setdefault(course_id, (measure_id, unit_id, basis_id, None))
+        measures.setdefault(
+            course_id, (measure_id, unit_id, basis_id, title, data_category_for_area(area))
+        )
     return [
         CourseFacts(
             id=row[0],
@@ -366,7 +371,7 @@ class Builder:
     ) -> None:
         if f.measure is None:
             return
-        measure_id, measure_unit, basis_id, _ = f.measure
+        measure_id, measure_unit, basis_id, title, category = f.measure
         units = [m[4] for m in f.team if m[4] is not None and m[1] != f.coordinator_id]
         authority = measure_unit or (units[0] if units else None)
         if authority is None:
@@ -376,6 +381,8 @@ class Builder:
             id=self.ctx.uuid("recommendation", f.id),
             course_id=f.id,
             measure_id=measure_id,
+            measure_title=title[:200],
+            data_category=category,
             recommends=RulingOutcome.GRANTED,
             reasoning=rng.choice(REASONS),
             authority_unit_id=authority,
@@ -437,9 +444,13 @@ def generate(ctx: DemoContext) -> None:
                         batch, batch_size=1000, ignore_conflicts=True
                     )
                     seconds[label] += clock.perf_counter() - t0
+    total = 0
     for label, model in TABLES:
         rows_added = model._default_manager.count() - before[label]
+        total += rows_added
         ctx.stats.append(InsertStat(label, rows=rows_added, seconds=seconds[label]))
     ctx.stats.append(
-        InsertStat("møder i alt (med opbygning)", rows=0, seconds=clock.perf_counter() - started)
+        InsertStat(
+            "mødedata i alt (med opbygning)", rows=total, seconds=clock.perf_counter() - started
+        )
     )

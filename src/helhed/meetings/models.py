@@ -34,6 +34,21 @@ from helhed.courses.models import (
 )
 
 
+def plan_link(model: type[models.Model], verbose_name: object) -> models.ForeignKey:  # type: ignore[type-arg]
+    """A link to a goal or measure of the plan that survives a plan restore: restoring a version
+    deletes and recreates the plan's goals and measures with the same ids, so no database
+    constraint and no cascade — a link to an item that is gone reads as empty."""
+    return models.ForeignKey(
+        model,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 class MeetingKind(models.TextChoices):
     NETWORK = "netvaerk", _("Netværksmøde")
     COORDINATION = "koordinering", _("Koordineringsmøde")
@@ -143,10 +158,10 @@ class Participant(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
     kind = models.CharField(_("deltager"), max_length=12, choices=ParticipantKind.choices)
     team_member = models.ForeignKey(
-        TeamMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        TeamMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     relative = models.ForeignKey(
-        Relative, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Relative, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -225,14 +240,7 @@ class Decision(models.Model):
         blank=True,
         help_text=_("Udfyld, når beslutningen handler om, hvem der betaler."),
     )
-    measure = models.ForeignKey(
-        Measure,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("indsats"),
-    )
+    measure = plan_link(Measure, _("indsats"))
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -253,29 +261,15 @@ class Task(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("opgave"), max_length=300)
     owner = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("ansvarlig")
+        Participant, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("ansvarlig")
     )
     # The owner's login (a team member's user), so "Mine opgaver" is one indexed query.
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     due_date = models.DateField(_("frist"))
-    goal = models.ForeignKey(
-        Goal,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("mål"),
-    )
-    measure = models.ForeignKey(
-        Measure,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("indsats"),
-    )
+    goal = plan_link(Goal, _("mål"))
+    measure = plan_link(Measure, _("indsats"))
     done_at = models.DateTimeField(_("udført"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -308,9 +302,11 @@ class Recommendation(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="recommendations")
-    measure = models.ForeignKey(
-        Measure, on_delete=models.PROTECT, related_name="+", verbose_name=_("indsats")
-    )
+    measure = plan_link(Measure, _("indsats"))
+    # What the recommendation is about, kept with it: restoring an older plan version recreates
+    # the measures (same ids), and a measure may leave the plan while the ruling stays on record.
+    measure_title = models.CharField(_("indsats"), max_length=200)
+    data_category = models.CharField(_("kategori af oplysninger"), max_length=10, default="plan")
     recommends = models.CharField(
         _("indstilling"),
         max_length=10,

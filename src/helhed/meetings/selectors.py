@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Avg, Count, Min, Prefetch, QuerySet
+from django.db.models import Avg, Count, Min, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from helhed.audit.services import log_access
 from helhed.core.models import User
 from helhed.core.sections import FigureValue, TimelineEvent
 from helhed.courses import selectors as course_selectors
+from helhed.courses.logic import DATA_CATEGORIES
 from helhed.meetings import logic
 from helhed.meetings.models import (
     Availability,
@@ -103,13 +104,13 @@ def course_meetings(
     done = tasks.filter(done_at__isnull=False).count()
     recs = list(
         Recommendation.objects.filter(course=course)
-        .select_related("measure", "authority_unit", "authority_unit__organisation", "ruling")
+        .select_related("authority_unit", "authority_unit__organisation", "ruling")
         .select_related("ruling__legal_basis", "recommended_by", "ruling__decided_by")
         .order_by("recommended_on")
     )
     open_recs, rulings = [], []
     for rec in recs:
-        if not access.may(rec.measure.data_category):
+        if not access.may(rec.data_category):
             continue
         ruling = getattr(rec, "ruling", None)
         if ruling is None:
@@ -239,13 +240,16 @@ def open_recommendations(user: User) -> list[Recommendation]:
     """Recommendations without a ruling in the courses the user may see, oldest first, each with
     ``waiting`` (days since the recommendation). Logged."""
     on = today()
-    recs = list(
-        Recommendation.objects.filter(
-            ruling__isnull=True, course__in=course_selectors.visible_courses(user)
+    # Each recommendation only where the user's consent covers its measure's category.
+    allowed = Q()
+    for category, _label in DATA_CATEGORIES:
+        allowed |= Q(
+            data_category=category,
+            course__in=course_selectors.visible_courses(user, category=category),
         )
+    recs = list(
+        Recommendation.objects.filter(allowed, ruling__isnull=True)
         .select_related(
-            "measure",
-            "measure__welfare_area",
             "course__citizen",
             "authority_unit",
             "authority_unit__organisation",

@@ -566,6 +566,8 @@ def recommend(
     rec = Recommendation.objects.create(
         course=course,
         measure=measure,
+        measure_title=measure.title[:200],
+        data_category=measure.data_category,
         recommends=recommends,
         reasoning=reasoning.strip(),
         authority_unit=authority_unit,

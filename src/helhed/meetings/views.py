@@ -409,11 +409,11 @@ def recommendation_create(request: HttpRequest, course_id: str) -> HttpResponse:
 def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
     user = _staff(request)
     rec = get_object_or_404(
-        Recommendation.objects.select_related("measure", "measure__legal_basis", "authority_unit"),
+        Recommendation.objects.select_related("measure", "authority_unit"),
         pk=recommendation_id,
     )
     access = selectors.plan_access(user, rec.course_id)
-    if not access.may(rec.measure.data_category):
+    if not access.may(rec.data_category):
         raise PermissionDenied
     if not services.may_rule(user, rec):
         raise PermissionDenied(
@@ -424,7 +424,10 @@ def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
         return redirect("meetings:course_section", rec.course_id)
     form = f.RulingForm(
         _post(request),
-        initial={"outcome": rec.recommends, "legal_basis": rec.measure.legal_basis_id},
+        initial={
+            "outcome": rec.recommends,
+            "legal_basis": rec.measure.legal_basis_id if rec.measure else None,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -443,7 +446,7 @@ def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
         title=_("Afgørelse om indstilling"),
         course=access.course,
         facts=[
-            (_("Indsats"), rec.measure.title),
+            (_("Indsats"), rec.measure_title),
             (_("Indstilling"), rec.get_recommends_display()),
             (_("Faglig begrundelse"), rec.reasoning),
             (_("Indstillet"), rec.recommended_on.strftime("%d.%m.%Y")),
