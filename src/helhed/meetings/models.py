@@ -15,12 +15,15 @@ deviates from the recommendation must say why.
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import StrOrPromise
 
 from helhed.core.models import Unit
 from helhed.courses.models import (
@@ -34,7 +37,7 @@ from helhed.courses.models import (
 )
 
 
-def plan_link(model: type[models.Model], verbose_name: object) -> models.ForeignKey:  # type: ignore[type-arg]
+def plan_link(model: type[models.Model], verbose_name: StrOrPromise) -> models.ForeignKey:
     """A link to a goal or measure of the plan that survives a plan restore: restoring a version
     deletes and recreates the plan's goals and measures with the same ids, so no database
     constraint and no cascade — a link to an item that is gone reads as empty."""
