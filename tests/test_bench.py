@@ -22,9 +22,21 @@ LINE = re.compile(
 )
 
 
+DASHBOARD = re.compile(
+    r"^BENCH dashboard backend=(?P<backend>sqlite|postgresql) "
+    r"p50_ms=(?P<p50>\d+\.\d) p95_ms=(?P<p95>\d+\.\d) queries=(?P<queries>\d+)\n"
+    r"BENCH dashboard-raw-sql backend=(?P<raw_backend>sqlite|postgresql) "
+    r"p50_ms=(?P<raw_p50>\d+\.\d) p95_ms=(?P<raw_p95>\d+\.\d)$",
+    re.MULTILINE,
+)
+SMALL = {"dashboard_courses": 12, "dashboard_measurements": 600}
+
+
 def test_bench_prints_a_line_per_page_with_numbers() -> None:
     out = StringIO()
-    call_command("bench", in_place=True, citizens=30, requests=3, warmup=1, stdout=out)
+    call_command(
+        "bench", in_place=True, citizens=30, requests=3, warmup=1, stdout=out, **SMALL
+    )
     output = out.getvalue()
     lines = {m["page"]: m for m in LINE.finditer(output)}
     assert set(lines) == {"course-overview", "caseload"}, output
@@ -38,10 +50,22 @@ def test_bench_prints_a_line_per_page_with_numbers() -> None:
     # The same number of queries for a small and a large plan
     small_large = re.search(r"lille plan \(.*?\): (\d+); stor plan \(.*?\): (\d+)", output)
     assert small_large is not None and small_large[1] == small_large[2]
-    # The dataset is reused the second time
+    # Issue 6: the initiative dashboard and the same figures in raw SQL, as the last two lines
+    dashboard = DASHBOARD.search(output)
+    assert dashboard is not None, output
+    assert output.rstrip().endswith(dashboard.group(0))
+    assert dashboard["backend"] == dashboard["raw_backend"] == connection.vendor
+    assert 0 < float(dashboard["p50"]) <= float(dashboard["p95"])
+    assert 0 < float(dashboard["raw_p50"]) <= float(dashboard["raw_p95"])
+    assert 0 < int(dashboard["queries"]) <= 15
+    assert "forhold side/rå SQL" in output
+    # The datasets are reused the second time
     again = StringIO()
-    call_command("bench", in_place=True, citizens=30, requests=1, warmup=0, stdout=again)
+    call_command(
+        "bench", in_place=True, citizens=30, requests=1, warmup=0, stdout=again, **SMALL
+    )
     assert "Genbruger datasættet" in again.getvalue()
+    assert "Genbruger dashboard-datasættet" in again.getvalue()
 
 
 def test_percentile_is_nearest_rank() -> None:
@@ -54,3 +78,7 @@ def test_percentile_is_nearest_rank() -> None:
 def test_bad_arguments_are_refused() -> None:
     with pytest.raises(CommandError):
         call_command("bench", in_place=True, requests=0, stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command(
+            "bench", in_place=True, dashboard_courses=10, dashboard_measurements=5, stdout=StringIO()
+        )

@@ -87,6 +87,7 @@ def test_team_progress_page_and_leader_dashboard_are_accessible(
     assert_accessible(page)
     page.goto(f"/forloeb/{course.pk}/")  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="Seneste progression")).to_be_visible()
+    expect(page.get_by_text("40 af 100")).to_be_visible()  # loaded into the section
     page.get_by_role("button", name="Log ud").click()
     ui_login(page, "lene", PASSWORD)
     page.goto(f"/progression/indsatser/{course.initiative_id}/")  # type: ignore[attr-defined]

@@ -470,11 +470,24 @@ def raw_sql(organisation_ids: list[Any], initiative: Any) -> tuple[list[Statemen
         f"JOIN courses_course c ON c.id = t.course_id JOIN core_unit u ON u.id = c.coordinator_unit_id "
         f"WHERE c.initiative_id = %s AND u.organisation_id IN ({org_in}) GROUP BY 1, 2"
     )
-    return [
+    from_measurements = (
+        "SELECT cy, cq, COUNT(*), COUNT(DISTINCT citizen_id), "
+        "SUM(CASE WHEN wn >= 2 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN wn >= 2 AND wl >= wf + 10 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN wn >= 2 THEN wf END), SUM(CASE WHEN wn >= 2 THEN wl END), "
+        f"COUNT(t), SUM(t), SUM(CASE WHEN ef IN {passive} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN ef IN {passive} AND el IN {job} THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN pt THEN 1 ELSE 0 END), SUM(CASE WHEN pt AND NOT pp THEN 1 ELSE 0 END) "
+        f"FROM (SELECT c.id, c.citizen_id, {year} AS cy, {quarter} AS cq, {who_first} AS wf, "
+        f"{who_last} AS wl, {who_n} AS wn, {gas} AS t, {e_first} AS ef, {e_last} AS el, "
+        f"{tracked} AS pt, {placed} AS pp {base}) x GROUP BY cy, cq ORDER BY cy, cq"
+    )
+    page = [
         ("outcomes", outcomes, params),
         ("measures", measures, params),
         ("contacts", contacts, params),
     ]
+    return page, [("from-measurements", from_measurements, params)]
 
 
 def run_raw(statements: list[tuple[str, str, list[Any]]]) -> dict[str, list[tuple[Any, ...]]]:

@@ -14,13 +14,29 @@ from helhed.core.panels import Panel, register_panel
 from helhed.core.sections import CourseSection, register_course_section
 
 
+# True: the section reads one row (the course's CourseSummary) while the page renders — one
+# query on the course page. False: it costs the page no query; the same figures are loaded by
+# htmx from ``progress:course_latest`` (the link works without JavaScript). False for now: the
+# course page is at its 15-query budget (tests/test_bench.py); switch to True when the page has
+# a query to spare.
+INLINE_FIGURES = False
+
+
 def _latest_section(request: HttpRequest, overview: Any) -> dict[str, Any] | None:
     """The course page already checked access and logged the read of the course; this adds one
-    query (latest WHO-5 and GAS T-score as subqueries of one row) and shows only what the
-    professional's consented categories allow."""
+    query (the course's summary row) and shows only what the professional's consented categories
+    allow."""
     from helhed.progress import selectors
 
-    summary = selectors.latest_summary(overview.access)
+    access = overview.access
+    if not INLINE_FIGURES:
+        if not (access.may("plan") or access.may("health")):
+            return None
+        return {
+            "lazy_url": reverse("progress:course_latest", args=[access.course.pk]),
+            "url": reverse("progress:course_progress", args=[access.course.pk]),
+        }
+    summary = selectors.latest_summary(access)
     if summary is None:
         return None
     return {

@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("forloeb/<uuid:course_id>/progression/", views.course_progress, name="course_progress"),
     path(
+        "forloeb/<uuid:course_id>/progression/seneste/",
+        views.course_latest,
+        name="course_latest",
+    ),
+    path(
         "forloeb/<uuid:course_id>/progression/<slug:instrument>/",
         views.course_measure,
         name="course_measure",

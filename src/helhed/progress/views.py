@@ -265,6 +265,22 @@ def course_progress(request: HttpRequest, course_id: str) -> HttpResponse:
 
 
 @login_required
+def course_latest(request: HttpRequest, course_id: str) -> HttpResponse:
+    """The course page's "Seneste progression" as a fragment (``panels.INLINE_FIGURES``)."""
+    from helhed.audit.models import Purpose
+    from helhed.courses.selectors import access_for, log_course_read
+
+    user = _user(request)
+    access = access_for(user, course_id)
+    summary = selectors.latest_summary(access)
+    if summary is None:
+        raise PermissionDenied
+    log_course_read(user, access, "seneste progression", Purpose.CASEWORK)
+    data = {"s": summary, "url": reverse("progress:course_progress", args=[course_id])}
+    return render(request, "progress/section_latest.html", {"data": data})
+
+
+@login_required
 def course_measure(request: HttpRequest, course_id: str, instrument: str) -> HttpResponse:
     user = _user(request)
     if request.method != "POST":
