@@ -232,7 +232,7 @@ def act(
     """
     _require_staff(user)
     handover = (
-        Handover.objects.select_for_update()
+        Handover.objects.select_for_update(of=("self",))
         .select_related("course", "from_unit", "to_unit", "to_unit__organisation")
         .filter(pk=handover_id)
         .first()
