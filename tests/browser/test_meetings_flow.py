@@ -173,3 +173,57 @@ def test_common_time_minutes_with_tasks_and_justified_ruling(
     expect(page.locator("main")).to_contain_text("Afgørelsen er registreret")
     ruling = Ruling.objects.get()
     assert ruling.deviates and ruling.outcome == "afslag"
+
+
+def test_citizen_reads_plain_minutes_and_outsider_is_refused(
+    page: Page,
+    world: dict[str, object],
+    make_user: Callable[..., User],
+    other_municipality: Organisation,
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    from helhed.core.models import UserKind
+    from helhed.meetings import services
+
+    course = world["course"]
+    karen = world["karen"]
+    assert isinstance(course, Course) and isinstance(karen, User)
+    mette = make_user(None, username="mette", kind=UserKind.CITIZEN, first_name="Mette")
+    course.citizen.user = mette
+    course.citizen.save()
+    team = list(course.team.all())
+    meeting = services.create_meeting(
+        karen,
+        course,
+        purpose="Job og mentor",
+        place="Borgerservice",
+        team_members=team,
+        proposed_times=[timezone.make_aware(when(3, 10))],
+    )
+    services.choose_time(karen, meeting, meeting.proposed_times.get())
+    meeting.refresh_from_db()
+    services.save_minutes(
+        karen,
+        meeting,
+        close=True,
+        citizen_present=True,
+        problem_focus="Fagligt referat om job",
+        plain_summary="Vi aftalte, at du får en mentor.",
+        next_meeting_date=timezone.localdate() + timedelta(days=30),
+    )
+    make_user(
+        "fagperson",
+        make_unit(other_municipality, "Socialafdelingen Holbæk", "specialiseret-voksen"),
+        username="olga",
+    )
+    ui_login(page, "mette", PASSWORD)
+    page.get_by_role("link", name="Se mine møder og hvad vi aftalte").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mine møder")
+    expect(page.locator("main")).to_contain_text("Vi aftalte, at du får en mentor.")
+    expect(page.locator("main")).not_to_contain_text("Fagligt referat om job")
+    assert_accessible(page)
+    page.get_by_role("button", name="Log ud").click()
+    ui_login(page, "olga", PASSWORD)
+    response = page.goto(f"/moeder/{meeting.pk}/")
+    assert response is not None and response.status == 403
+    expect(page.locator("main")).not_to_contain_text("Job og mentor")

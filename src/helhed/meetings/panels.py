@@ -125,3 +125,6 @@ def register() -> None:
     register_menu_item(
         "meetings:my_tasks", _("Mine opgaver"), frozenset({"koordinator", "fagperson"})
     )
+    register_menu_item(
+        "meetings:recommendations", _("Indstillinger"), frozenset({"koordinator", "fagperson"})
+    )
