@@ -34,9 +34,7 @@ SMALL = {"dashboard_courses": 12, "dashboard_measurements": 600}
 
 def test_bench_prints_a_line_per_page_with_numbers() -> None:
     out = StringIO()
-    call_command(
-        "bench", in_place=True, citizens=30, requests=3, warmup=1, stdout=out, **SMALL
-    )
+    call_command("bench", in_place=True, citizens=30, requests=3, warmup=1, stdout=out, **SMALL)
     output = out.getvalue()
     lines = {m["page"]: m for m in LINE.finditer(output)}
     assert set(lines) == {"course-overview", "caseload"}, output
@@ -61,9 +59,7 @@ def test_bench_prints_a_line_per_page_with_numbers() -> None:
     assert "forhold side/rå SQL" in output
     # The datasets are reused the second time
     again = StringIO()
-    call_command(
-        "bench", in_place=True, citizens=30, requests=1, warmup=0, stdout=again, **SMALL
-    )
+    call_command("bench", in_place=True, citizens=30, requests=1, warmup=0, stdout=again, **SMALL)
     assert "Genbruger datasættet" in again.getvalue()
     assert "Genbruger dashboard-datasættet" in again.getvalue()
 
@@ -80,5 +76,9 @@ def test_bad_arguments_are_refused() -> None:
         call_command("bench", in_place=True, requests=0, stdout=StringIO())
     with pytest.raises(CommandError):
         call_command(
-            "bench", in_place=True, dashboard_courses=10, dashboard_measurements=5, stdout=StringIO()
+            "bench",
+            in_place=True,
+            dashboard_courses=10,
+            dashboard_measurements=5,
+            stdout=StringIO(),
         )

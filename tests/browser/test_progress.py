@@ -57,7 +57,12 @@ def test_citizen_fills_who5_on_a_phone_and_sees_the_chart_update(
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375 + 1
 
     # one answer missing: a clear message, nothing saved
-    answers = ["Det meste af tiden", "Hele tiden", "Det meste af tiden", "Lidt mere end halvdelen af tiden"]
+    answers = [
+        "Det meste af tiden",
+        "Hele tiden",
+        "Det meste af tiden",
+        "Lidt mere end halvdelen af tiden",
+    ]
     groups = page.locator("fieldset")
     for i, label in enumerate(answers):
         groups.nth(i).get_by_label(label, exact=True).check()

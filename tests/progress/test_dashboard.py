@@ -73,8 +73,12 @@ def generate(world: World) -> dict[str, dict[str, Any]]:
         for k in range(rng.randint(0, 4)):
             answers = {f"who5_{i}": rng.randint(0, 5) for i in range(1, 6)}
             services.record_measurement(
-                world.coordinator, course.pk, "who5", answers,
-                measured_on=day + timedelta(days=20 * k), with_citizen=True,
+                world.coordinator,
+                course.pk,
+                "who5",
+                answers,
+                measured_on=day + timedelta(days=20 * k),
+                with_citizen=True,
             )
             series.append(4 * sum(answers.values()))
         if len(series) >= 2:
@@ -90,7 +94,8 @@ def generate(world: World) -> dict[str, dict[str, Any]]:
             for r in range(rng.randint(1, 2)):
                 levels = [rng.randint(-2, 2) for _ in goals]
                 services.record_goal_ratings(
-                    world.coordinator, course.pk,
+                    world.coordinator,
+                    course.pk,
                     {str(g.pk): lv for g, lv in zip(goals, levels, strict=True)},
                     measured_on=day + timedelta(days=30 * (r + 1)),
                 )
@@ -106,7 +111,10 @@ def generate(world: World) -> dict[str, dict[str, Any]]:
         if rng.random() < 0.6:
             last = rng.choice(["ordinaert-job", "uddannelse", "kontanthjaelp"])
             services.record_outcome(
-                world.coordinator, course.pk, kind="beskaeftigelse", value=last,
+                world.coordinator,
+                course.pk,
+                kind="beskaeftigelse",
+                value=last,
                 valid_from=day + timedelta(days=50),
             )
         e["passive"] += first in PASSIVE
@@ -114,8 +122,11 @@ def generate(world: World) -> dict[str, dict[str, Any]]:
         if n % 3 == 0:
             placed = rng.random() < 0.3
             services.record_outcome(
-                world.coordinator, course.pk, kind="anbringelse",
-                value="anbragt" if placed else "hjemme", valid_from=day,
+                world.coordinator,
+                course.pk,
+                kind="anbringelse",
+                value="anbragt" if placed else "hjemme",
+                valid_from=day,
             )
             e["tracked"] += 1
             e["avoided"] += not placed

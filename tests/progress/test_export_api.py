@@ -27,13 +27,26 @@ def _data(world: World) -> None:
     day = timezone.localdate() - timedelta(days=40)
     services.record_measurement(world.citizen, world.course.pk, "who5", FULL, measured_on=day)
     services.record_measurement(
-        world.citizen, world.course.pk, "who5", {**FULL, "who5_1": 5}, measured_on=day + timedelta(days=20)
+        world.citizen,
+        world.course.pk,
+        "who5",
+        {**FULL, "who5_1": 5},
+        measured_on=day + timedelta(days=20),
     )
     services.record_outcome(
-        world.coordinator, world.course.pk, kind="beskaeftigelse", value="kontanthjaelp", valid_from=day
+        world.coordinator,
+        world.course.pk,
+        kind="beskaeftigelse",
+        value="kontanthjaelp",
+        valid_from=day,
     )
-    second = open_course(world.coordinator, world.unit, initiative=world.course.initiative,
-                         first_name="Zakarias", last_name="Quist")
+    second = open_course(
+        world.coordinator,
+        world.unit,
+        initiative=world.course.initiative,
+        first_name="Zakarias",
+        last_name="Quist",
+    )
     services.record_measurement(world.coordinator, second.pk, "who5", FULL, measured_on=day)
 
 
@@ -50,8 +63,15 @@ def test_export_is_pseudonymised_stable_coarsened_and_logged(world: World, clien
     first = client.post(url, {"fmt": "csv", "date_mode": "month", "purpose": "evaluering"})
     assert first.status_code == 200 and first["Content-Type"].startswith("text/csv")
     text = first.content.decode()
-    for secret in ("Mette", "Hansen", "Zakarias", "Quist", world.course.citizen.cpr,
-                   str(world.course.citizen_id), str(world.course.pk)):
+    for secret in (
+        "Mette",
+        "Hansen",
+        "Zakarias",
+        "Quist",
+        world.course.citizen.cpr,
+        str(world.course.citizen_id),
+        str(world.course.pk),
+    ):
         assert secret not in text
     rows = _csv(first)
     assert len(rows) == 4
@@ -65,10 +85,17 @@ def test_export_is_pseudonymised_stable_coarsened_and_logged(world: World, clien
     other = _csv(client.post(url, {"fmt": "csv", "date_mode": "shift", "purpose": "forskning"}))
     assert not ({r["pseudonym"] for r in other} & pseudonyms)
     # shifted dates: the same shift for all rows of one citizen, so intervals are kept
-    real = sorted(Measurement.objects.filter(course=world.course, instrument="who5")
-                  .values_list("measured_on", flat=True))
-    mine = sorted(r["dato"] for r in other if r["raekke"] == "maaling" and r["forloeb"] ==
-                  next(x["forloeb"] for x in other if x["svar"] == "kontanthjaelp"))
+    real = sorted(
+        Measurement.objects.filter(course=world.course, instrument="who5").values_list(
+            "measured_on", flat=True
+        )
+    )
+    mine = sorted(
+        r["dato"]
+        for r in other
+        if r["raekke"] == "maaling"
+        and r["forloeb"] == next(x["forloeb"] for x in other if x["svar"] == "kontanthjaelp")
+    )
     assert len(mine) == 2
     from datetime import date
 
@@ -95,7 +122,10 @@ def test_export_refused_for_others(world: World, client: Client) -> None:
     url = f"/progression/indsatser/{world.course.initiative_id}/udtraek/"
     for user in (world.coordinator, world.other_leader, world.citizen):
         client.force_login(user)
-        assert client.post(url, {"fmt": "csv", "date_mode": "month", "purpose": "x"}).status_code == 403
+        assert (
+            client.post(url, {"fmt": "csv", "date_mode": "month", "purpose": "x"}).status_code
+            == 403
+        )
     client.force_login(world.leader)
     bad = client.post(url, {"fmt": "pdf", "date_mode": "day", "purpose": "Ø Ø"})
     assert bad.status_code == 200 and "Der er fejl i formularen" in bad.content.decode()
@@ -135,7 +165,9 @@ def test_api_problem_bodies(world: World, client: Client) -> None:
     client.force_login(world.jobcenter)  # on the team, but no consent for health data
     listed = client.get(url)
     assert listed.status_code == 200 and listed.json() == []
-    assert AccessLogEntry.objects.filter(actor=world.jobcenter, citizen_id=world.course.citizen_id).exists()
+    assert AccessLogEntry.objects.filter(
+        actor=world.jobcenter, citizen_id=world.course.citizen_id
+    ).exists()
 
 
 def test_api_goal_ratings_outcomes_and_dashboard(world: World, client: Client) -> None:
@@ -152,4 +184,7 @@ def test_api_goal_ratings_outcomes_and_dashboard(world: World, client: Client) -
     d = client.get(f"/api/progress/initiatives/{world.course.initiative_id}/dashboard")
     assert d.status_code == 200 and d.json()["total"]["courses"] == "<5"
     client.force_login(world.coordinator)
-    assert client.get(f"/api/progress/initiatives/{world.course.initiative_id}/dashboard").status_code == 403
+    assert (
+        client.get(f"/api/progress/initiatives/{world.course.initiative_id}/dashboard").status_code
+        == 403
+    )

@@ -28,7 +28,7 @@ def answers(*values: int) -> dict[str, int]:
         ((3, 3, 2, 3, 2), 13, 52.0, "good"),
         # 2+3+2+3+2 = 12 → 48: poor well-being
         ((2, 3, 2, 3, 2), 12, 48.0, "poor"),
-        # boundaries: 50 is not reachable (raw × 4), 7 × 4 = 28 is "likely depression", 8 × 4 = 32 not
+        # boundaries: 7 × 4 = 28 is "likely depression", 8 × 4 = 32 is not
         ((2, 2, 1, 1, 1), 7, 28.0, "depression"),
         ((2, 2, 2, 1, 1), 8, 32.0, "poor"),
     ],
@@ -58,7 +58,7 @@ def test_who5_is_not_scored_with_a_missing_answer() -> None:
     a = answers(3, 3, 3, 3)
     with pytest.raises(logic.IncompleteError):
         logic.score(WHO, a)
-    clean, errors = logic.validate_answers(WHO, a)
+    _clean, errors = logic.validate_answers(WHO, a)
     assert set(errors) == {"who5_5"} and "Besvar" in errors["who5_5"]
 
 
@@ -90,7 +90,7 @@ def test_who5_uses_the_official_danish_wording() -> None:
     texts = [str(i.text) for i in WHO.items]
     assert texts[0].endswith("har jeg været glad og i godt humør")
     assert texts[4].endswith("har min dagligdag været fyldt med ting der interesserer mig")
-    assert [str(label) for _v, label in WHO.scale.labels][0] == "Hele tiden"
+    assert str(WHO.scale.labels[0][1]) == "Hele tiden"
     assert [v for v, _l in WHO.scale.labels] == [5, 4, 3, 2, 1, 0]
 
 

@@ -61,7 +61,7 @@ def test_same_idempotency_key_twice_is_one_measurement(world: World) -> None:
     first = services.record_measurement(
         world.citizen, world.course.pk, "who5", FULL, idempotency_key="k-1"
     )
-    with pytest.raises(services.DuplicateSubmission) as exc:
+    with pytest.raises(services.DuplicateSubmissionError) as exc:
         services.record_measurement(
             world.citizen, world.course.pk, "who5", FULL, idempotency_key="k-1"
         )
@@ -72,7 +72,7 @@ def test_same_idempotency_key_twice_is_one_measurement(world: World) -> None:
 
 def test_same_instrument_same_course_same_day_is_refused_with_a_message(world: World) -> None:
     services.record_measurement(world.citizen, world.course.pk, "who5", FULL)
-    with pytest.raises(services.DuplicateSubmission) as exc:
+    with pytest.raises(services.DuplicateSubmissionError) as exc:
         services.record_measurement(world.citizen, world.course.pk, "who5", {**FULL, "who5_1": 5})
     assert "allerede registreret" in exc.value.messages[0]
     assert Measurement.objects.count() == 1

@@ -45,7 +45,7 @@ def _problems(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except PermissionDenied:
             raise HttpError(403, NO_ACCESS) from None
-        except services.DuplicateSubmission as exc:
+        except services.DuplicateSubmissionError as exc:
             return _problem(
                 409,
                 "Allerede modtaget",

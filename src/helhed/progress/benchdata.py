@@ -279,7 +279,6 @@ def _measurement_rows(
 ) -> Iterator[tuple[Any, ...]]:
     """``per`` measurements of one course (the plan below is for 50; fewer or more are cut or
     padded with WHO-5)."""
-    n = 0
     base = rng.randint(5, 15) * 4
     slope = rng.choice([-1, 0, 1, 2, 3])
     plan: list[tuple[str, Any, date, dict[str, Any], float]] = []
@@ -314,7 +313,7 @@ def _measurement_rows(
                 round(logic.gas_t_score(levels, weights), 2),
             )
         )
-    for instrument, goal, on, answers, score in plan[:per]:
+    for n, (instrument, goal, on, answers, score) in enumerate(plan[:per]):
         yield (
             key(seed, "m", i, n),
             course_id,
@@ -330,7 +329,6 @@ def _measurement_rows(
             None,
             now,
         )
-        n += 1
 
 
 def _split(raw: int, rng: random.Random) -> dict[str, int]:
@@ -372,7 +370,7 @@ def _insert_measurements(rows: list[tuple[Any, ...]]) -> None:
         return v.hex if sqlite else v
 
     def j(v: Any) -> Any:
-        return json.dumps(v) if sqlite else ops.adapt_json_value(v, json_field.encoder)  # type: ignore[attr-defined]
+        return json.dumps(v) if sqlite else ops.adapt_json_value(v, json_field.encoder)
 
     def d(v: date | datetime) -> Any:
         return v.isoformat() if sqlite else v
@@ -410,7 +408,9 @@ def _insert_measurements(rows: list[tuple[Any, ...]]) -> None:
 Statement = tuple[str, str, list[Any]]
 
 
-def raw_sql(organisation_ids: list[Any], initiative: Any) -> tuple[list[Statement], list[Statement]]:
+def raw_sql(
+    organisation_ids: list[Any], initiative: Any
+) -> tuple[list[Statement], list[Statement]]:
     """The dashboard's aggregate statements as plain SQL, (name, sql, params) each: the same
     statements as the page (over the per-course summary), and — for comparison — the outcome
     figures computed straight from the measurements and outcome states with correlated
@@ -434,17 +434,23 @@ def raw_sql(organisation_ids: list[Any], initiative: Any) -> tuple[list[Statemen
     )
     params = [init, *ids]
     m = "progress_measurement"
-    who_first = f"(SELECT score FROM {m} m WHERE m.course_id = c.id AND m.instrument = 'who5' AND m.score IS NOT NULL ORDER BY m.measured_on ASC LIMIT 1)"
-    who_last = f"(SELECT score FROM {m} m WHERE m.course_id = c.id AND m.instrument = 'who5' AND m.score IS NOT NULL ORDER BY m.measured_on DESC LIMIT 1)"
-    who_n = f"(SELECT COUNT(*) FROM {m} m WHERE m.course_id = c.id AND m.instrument = 'who5' AND m.score IS NOT NULL)"
-    gas = f"(SELECT score FROM {m} m WHERE m.course_id = c.id AND m.instrument = 'gas-t' AND m.score IS NOT NULL ORDER BY m.measured_on DESC LIMIT 1)"
+    w = f"FROM {m} m WHERE m.course_id = c.id AND m.score IS NOT NULL AND m.instrument"
+    who_first = f"(SELECT score {w} = 'who5' ORDER BY m.measured_on ASC LIMIT 1)"
+    who_last = f"(SELECT score {w} = 'who5' ORDER BY m.measured_on DESC LIMIT 1)"
+    who_n = f"(SELECT COUNT(*) {w} = 'who5')"
+    gas = f"(SELECT score {w} = 'gas-t' ORDER BY m.measured_on DESC LIMIT 1)"
     o = "progress_outcomestate"
-    e_first = f"(SELECT value FROM {o} s WHERE s.course_id = c.id AND s.kind = 'beskaeftigelse' ORDER BY s.valid_from, s.created_at LIMIT 1)"
-    e_last = f"(SELECT value FROM {o} s WHERE s.course_id = c.id AND s.kind = 'beskaeftigelse' ORDER BY s.valid_from DESC, s.created_at DESC LIMIT 1)"
-    tracked = f"EXISTS (SELECT 1 FROM {o} s WHERE s.course_id = c.id AND s.kind = 'anbringelse')"
-    placed = f"EXISTS (SELECT 1 FROM {o} s WHERE s.course_id = c.id AND s.kind = 'anbringelse' AND s.value = 'anbragt')"
+    k = f"FROM {o} s WHERE s.course_id = c.id AND s.kind"
+    e_first = f"(SELECT value {k} = 'beskaeftigelse' ORDER BY s.valid_from, s.created_at LIMIT 1)"
+    e_last = (
+        f"(SELECT value {k} = 'beskaeftigelse' "
+        "ORDER BY s.valid_from DESC, s.created_at DESC LIMIT 1)"
+    )
+    tracked = f"EXISTS (SELECT 1 {k} = 'anbringelse')"
+    placed = f"EXISTS (SELECT 1 {k} = 'anbringelse' AND s.value = 'anbragt')"
     passive = "('kontanthjaelp', 'sygedagpenge', 'uddannelseshjaelp')"
     job = "('fleksjob', 'ordinaert-job', 'uddannelse')"
+    summary_join = "LEFT JOIN progress_coursesummary s ON s.course_id = c.id WHERE"
     outcomes = (
         "SELECT cy, cq, COUNT(*), COUNT(DISTINCT citizen_id), "
         "SUM(CASE WHEN who5_n >= 2 THEN 1 ELSE 0 END), "
@@ -457,17 +463,19 @@ def raw_sql(organisation_ids: list[Any], initiative: Any) -> tuple[list[Statemen
         "SUM(CASE WHEN placement_tracked THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN placement_tracked AND NOT placement_ever THEN 1 ELSE 0 END) "
         f"FROM (SELECT c.citizen_id, {year} AS cy, {quarter} AS cq, s.* "
-        f"{base.replace('WHERE', 'LEFT JOIN progress_coursesummary s ON s.course_id = c.id WHERE')}"
+        f"{base.replace('WHERE', summary_join)}"
         ") x GROUP BY cy, cq ORDER BY cy, cq"
     )
     measures = (
-        f"SELECT {year}, {quarter}, COUNT(*) FROM courses_measure me JOIN courses_plan p ON p.id = me.plan_id "
-        f"JOIN courses_course c ON c.id = p.course_id JOIN core_unit u ON u.id = c.coordinator_unit_id "
+        f"SELECT {year}, {quarter}, COUNT(*) FROM courses_measure me "
+        "JOIN courses_plan p ON p.id = me.plan_id JOIN courses_course c ON c.id = p.course_id "
+        "JOIN core_unit u ON u.id = c.coordinator_unit_id "
         f"WHERE c.initiative_id = %s AND u.organisation_id IN ({org_in}) GROUP BY 1, 2"
     )
     contacts = (
         f"SELECT {year}, {quarter}, COUNT(*) FROM courses_teammember t "
-        f"JOIN courses_course c ON c.id = t.course_id JOIN core_unit u ON u.id = c.coordinator_unit_id "
+        "JOIN courses_course c ON c.id = t.course_id "
+        "JOIN core_unit u ON u.id = c.coordinator_unit_id "
         f"WHERE c.initiative_id = %s AND u.organisation_id IN ({org_in}) GROUP BY 1, 2"
     )
     from_measurements = (

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -138,13 +138,13 @@ class OutcomeForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("valid_from", timezone.localdate())
         kwargs.setdefault("prefix", "res")
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, str(logic.OUTCOME_KINDS[k][0])) for k in kinds]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [(k, str(logic.OUTCOME_KINDS[k][0])) for k in kinds]
         values: list[tuple[str, str]] = [("", "—")]
         for k in kinds:
             choices = logic.OUTCOME_KINDS[k][1]
             if choices:
                 values += [(v, f"{logic.OUTCOME_KINDS[k][0]}: {label}") for v, label in choices]
-        self.fields["value"].choices = values
+        cast(forms.ChoiceField, self.fields["value"]).choices = values
 
 
 class ExportForm(forms.Form):

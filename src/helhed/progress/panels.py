@@ -13,7 +13,6 @@ from helhed.core.context_processors import register_menu_item
 from helhed.core.panels import Panel, register_panel
 from helhed.core.sections import CourseSection, register_course_section
 
-
 # True: the section reads one row (the course's CourseSummary) while the page renders — one
 # query on the course page. False: it costs the page no query; the same figures are loaded by
 # htmx from ``progress:course_latest`` (the link works without JavaScript). False for now: the

@@ -465,7 +465,9 @@ def dashboard_timeliness(user: User, initiative_id: uuid.UUID | str) -> Dashboar
     metrics = timeliness_metrics()
     cohort_of = {
         pk: (y, q)
-        for pk, y, q in courses.annotate(**_cohort_fields()).values_list("pk", "cy", "cq")
+        for pk, y, q in courses.annotate(**_cohort_fields()).values_list(  # type: ignore[misc]
+            "pk", "cy", "cq"
+        )
     }
     if not cohort_of:
         raise PermissionDenied

@@ -6,7 +6,7 @@ the course and to the instrument's data categories), validates everything before
 writes in one transaction: bad input raises Django's ``ValidationError`` with a message per field
 (per item for the answers), and nothing is half-written. A repeated submission — the same
 idempotency key, or the same instrument for the same course (and goal) on the same day — raises
-:class:`DuplicateSubmission`, which names the measurement that is already there.
+:class:`DuplicateSubmissionError`, which names the measurement that is already there.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from helhed.progress import logic
 from helhed.progress.models import CourseSummary, EnteredBy, Measurement, OutcomeState
 
 
-class DuplicateSubmission(ValidationError):
+class DuplicateSubmissionError(ValidationError):
     """The same answers were already received (same key, or same instrument/course/day)."""
 
     def __init__(self, message: str, existing: Measurement | None) -> None:
@@ -128,7 +128,7 @@ def _record(
     if key is not None:
         existing = Measurement.objects.filter(idempotency_key=key).first()
         if existing is not None:
-            raise DuplicateSubmission(_("Besvarelsen er allerede modtaget."), existing)
+            raise DuplicateSubmissionError(_("Besvarelsen er allerede modtaget."), existing)
     on = _check_date(measured_on)
     errors: dict[str, list[str]] = {}
     goal: Goal | None = None
@@ -167,7 +167,7 @@ def _record(
         course=course, instrument=inst.key, measured_on=on, goal=goal
     ).first()
     if same_day is not None:
-        raise DuplicateSubmission(
+        raise DuplicateSubmissionError(
             _("Der er allerede registreret %(name)s for denne dag (%(date)s).")
             % {"name": inst.name, "date": on.strftime("%d.%m.%Y")},
             same_day,
@@ -190,7 +190,7 @@ def _record(
                 idempotency_key=key,
             )
     except IntegrityError:  # a concurrent twin got there first
-        raise DuplicateSubmission(_("Besvarelsen er allerede modtaget."), None) from None
+        raise DuplicateSubmissionError(_("Besvarelsen er allerede modtaget."), None) from None
 
 
 def record_goal_ratings(
@@ -254,7 +254,7 @@ def gas_inputs(course: Course, on: date) -> tuple[list[int], list[float], dict[s
         measured_on__lte=on,
         score__isnull=False,
     ).values_list("goal_id", "measured_on", "score"):
-        if goal_id not in latest or measured >= latest[goal_id][0]:
+        if level is not None and (goal_id not in latest or measured >= latest[goal_id][0]):
             latest[goal_id] = (measured, level)
     if any(g.pk not in latest for g in goals):
         return None
@@ -353,8 +353,8 @@ def refresh_summary(course_id: Any) -> CourseSummary:
         .values_list("kind", "valid_from", "value")
     )
     values = logic.summarise(
-        [(on, sc) for inst, on, sc in scores if inst == "who5"],
-        [(on, sc) for inst, on, sc in scores if inst == logic.GAS_T_KEY],
+        [(on, float(sc or 0)) for inst, on, sc in scores if inst == "who5"],
+        [(on, float(sc or 0)) for inst, on, sc in scores if inst == logic.GAS_T_KEY],
         [(on, v) for kind, on, v in states if kind == "beskaeftigelse"],
         [v for kind, _on, v in states if kind == "anbringelse"],
     )

@@ -201,7 +201,7 @@ def my_measure(request: HttpRequest, course_id: str, instrument: str) -> HttpRes
                 comments=form.comments(),
                 idempotency_key=form.cleaned_data.get("idempotency_key"),
             )
-        except services.DuplicateSubmission as exc:
+        except services.DuplicateSubmissionError as exc:
             messages.info(request, exc.messages[0])
             return redirect(reverse("progress:my_progress") + f"#kurve-{course_id}")
         except ValidationError as exc:
@@ -300,7 +300,7 @@ def course_measure(request: HttpRequest, course_id: str, instrument: str) -> Htt
                     with_citizen=form.cleaned_data.get("with_citizen", False),
                     idempotency_key=form.cleaned_data.get("idempotency_key"),
                 )
-            except services.DuplicateSubmission as exc:
+            except services.DuplicateSubmissionError as exc:
                 messages.info(request, exc.messages[0])
                 return redirect("progress:course_progress", course_id=course_id)
             except ValidationError as exc:

@@ -313,7 +313,9 @@ class Command(BaseCommand):
         if not built:
             self.stdout.write("Genbruger dashboard-datasættet.")
         else:
-            self.stdout.write(f"Dashboard-datasættet bygget på {time.perf_counter() - start:.0f} s.")
+            self.stdout.write(
+                f"Dashboard-datasættet bygget på {time.perf_counter() - start:.0f} s."
+            )
         leader = User.objects.get(username=benchdata.leader_username())
         client.force_login(leader)
         url = reverse("progress:dashboard", args=[initiative])
@@ -336,8 +338,9 @@ class Command(BaseCommand):
             f"rå aggregat-SQL for de samme tal: median {r50:.1f} ms, p95 {r95:.1f} ms "
             f"({len(statements)} sætninger)\n"
             f"forhold side/rå SQL (median): {ratio:.2f}\n"
-            f"til sammenligning: resultattallene beregnet direkte fra målingerne (korrelerede "
-            f"underforespørgsler, uden forløbsoversigten): median {statistics.median(direct):.1f} ms"
+            "til sammenligning: resultattallene beregnet direkte fra målingerne (korrelerede "
+            "underforespørgsler, uden forløbsoversigten): "
+            f"median {statistics.median(direct):.1f} ms"
         )
         suffix = "" if label == "siden" else " via=selector"
         return [
