@@ -209,3 +209,25 @@ def test_handover_to_drug_treatment_stays_on_sender_until_acknowledged_and_reope
     assert_accessible(page)
     h = Handover.objects.get()
     assert (h.status, h.reopened_count, h.arrival) == ("requested", 1, "ikke-moedt")
+
+    # The coordinator's list of open handovers shows who holds responsibility.
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role(
+        "link", name="Overdragelser"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overdragelser og overgange")
+    mine = page.get_by_role("row").filter(has_text="Mads Madsen")
+    expect(mine).to_contain_text("Koordinerende Team")
+    assert_accessible(page)
+    # A psychiatric admission recorded with a bad date is refused, then saved.
+    page.goto(f"/forloeb/{course.pk}/ophold/ny/")
+    page.get_by_label("Type").select_option(label="Indlæggelse på psykiatrisk afdeling")
+    page.get_by_label("Start").fill("10.01.2026")
+    page.get_by_label("Forventet løsladelse/udskrivning").fill("01.01.2026")
+    page.get_by_role("button", name="Registrér ophold").click()
+    expect(page.locator("#form-error-summary")).to_contain_text("efter startdatoen")
+    assert_accessible(page)
+    later = (timezone.localdate() + timedelta(days=10)).strftime("%d.%m.%Y")
+    page.get_by_label("Forventet løsladelse/udskrivning").fill(later)
+    page.get_by_role("button", name="Registrér ophold").click()
+    row = page.get_by_role("row").filter(has_text="Udskrivning fra psykiatrisk afdeling")
+    expect(row).to_contain_text("Koordinatoren er varslet")  # 10 days < 14 days' lead time

@@ -18,6 +18,7 @@ from helhed.courses import services as course_services
 from helhed.courses.models import Course
 from helhed.handovers import logic, selectors, services
 from helhed.handovers.models import HandoverEvent
+from tests.courses.builders import join_team
 from tests.handovers.builders import add_measure, other_course
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +52,10 @@ def test_figures_for_one_course(
     assert figures["gap_days_total"] == 21 and figures["gap_days_longest"] == 11
     assert figures["contact_persons_current"] == 1  # the coordinator (the jobcenter left)
     assert figures["contact_person_changes"] == 1  # one left; nobody joined later
+    join_team(course, coordinator, drug_unit, valid_from=today - timedelta(days=5))
+    figures = selectors.timeliness_for([course.pk])[course.pk]
+    assert figures["contact_persons_current"] == 2
+    assert figures["contact_person_changes"] == 2  # one left, one joined later
 
 
 def test_registered_with_core_sections(course: Course) -> None:

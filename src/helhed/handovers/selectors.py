@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from helhed.audit.models import Purpose
@@ -502,7 +502,6 @@ def timeliness_for(
                 round(sum(values) / len(values), 1) if values else None
             )
             result[cid]["handovers_waiting"] = waiting.get(cid, 0)
-        courses = dict(Course.objects.filter(pk__in=chunk).values_list("pk", "referred_on"))
         meta = {
             pk: (status, end)
             for pk, status, end in Course.objects.filter(pk__in=chunk).values_list(
@@ -519,6 +518,8 @@ def timeliness_for(
             )
             result[cid]["gap_days_total"] = total
             result[cid]["gap_days_longest"] = longest
+        # Contact persons: active today; changes = joined after the course's first team day
+        # + left before today. One grouped query each.
         active = Q(team__valid_from__lte=on) & (
             Q(team__valid_to__isnull=True) | Q(team__valid_to__gte=on)
         )
@@ -526,25 +527,32 @@ def timeliness_for(
             Course.objects.filter(pk__in=chunk)
             .annotate(
                 current=Count("team", filter=active),
-                first_day=Min("team__valid_from"),
                 left=Count("team", filter=Q(team__valid_to__lt=on)),
             )
-            .values_list("pk", "current", "first_day", "left")
+            .values_list("pk", "current", "left")
         )
-        first_days = {}
-        for pk, current, first_day, left in team_rows:
+        for pk, current, left in team_rows:
             result[pk]["contact_persons_current"] = current
             result[pk]["contact_person_changes"] = left
-            first_days[pk] = first_day or courses.get(pk)
-        joined_later = TeamMember.objects.filter(course_id__in=chunk).values_list(
-            "course_id", "valid_from"
+        first_day = (
+            TeamMember.objects.filter(course=OuterRef("course"))
+            .order_by()
+            .values("course")
+            .annotate(first=Min("valid_from"))
+            .values("first")
         )
-        for course_id, valid_from in joined_later:
-            first = first_days.get(course_id)
-            if first is not None and valid_from > first:
-                result[course_id]["contact_person_changes"] = (
-                    int(result[course_id].get("contact_person_changes") or 0) + 1
-                )
+        joined_later = (
+            TeamMember.objects.filter(course_id__in=chunk)
+            .filter(valid_from__gt=Subquery(first_day))
+            .order_by()
+            .values("course_id")
+            .annotate(n=Count("id"))
+            .values_list("course_id", "n")
+        )
+        for course_id, n in joined_later:
+            result[course_id]["contact_person_changes"] = (
+                int(result[course_id].get("contact_person_changes") or 0) + n
+            )
     return result
 
 
