@@ -118,6 +118,17 @@ class CourseFacts:
     measure: tuple[Any, Any, str, str, str] | None  # (id, unit, legal basis, title, category)
 
 
+def _workdays(start: date, n: int) -> list[date]:
+    """``n`` weekdays from ``start`` (inclusive)."""
+    days: list[date] = []
+    day = start
+    while len(days) < n:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
 def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=TZ)
 
@@ -214,15 +225,15 @@ class Builder:
         rng = random.Random(f"{self.ctx.seed}:meetings:{f.id}")
         if f.id not in self.showcase and rng.random() > SHARE_WITH_MEETINGS:
             return
-        held_on = f.referred_on + timedelta(days=rng.randint(5, 30))
+        held_on = _workdays(f.referred_on + timedelta(days=rng.randint(5, 30)), 1)[0]
         if held_on >= self.today - timedelta(days=1) or not f.team:
             self._upcoming(rows, rng, f, None, self.today + timedelta(days=rng.randint(3, 12)))
             return
         uid = self.ctx.uuid
         present = f.id in self.showcase or rng.random() < 0.9
-        next_date = max(
-            held_on + timedelta(days=42), self.today + timedelta(days=rng.randint(3, 12))
-        )
+        next_date = _workdays(
+            max(held_on + timedelta(days=42), self.today + timedelta(days=rng.randint(3, 12))), 1
+        )[0]
         coordinator_member = next((m for m in f.team if m[1] == f.coordinator_id), f.team[0])
         held = Meeting(
             id=uid("meeting", f.id, "held"),
@@ -344,15 +355,15 @@ class Builder:
         participants = self._participants(rows, f, meeting, None)
         times = [
             ProposedTime(id=uid("time", meeting.id, i), meeting_id=meeting.id, starts_at=_at(d, h))
-            for i, (d, h) in enumerate(
-                ((day, 10), (day + timedelta(days=1), 13), (day + timedelta(days=2), 9))
-            )
+            for i, (d, h) in enumerate(zip(_workdays(day, 3), (10, 13, 9), strict=True))
         ]
         for t in times:
             rows.add("foreslåede tidspunkter", t)
-        # Most have answered: yes to the second time, mixed for the first; a few still missing.
+        # Most have answered: yes to the second time, mixed for the first; a few partners have
+        # not answered yet (the coordinator always has, and everyone in the showcase course).
         for p in participants:
-            if rng.random() < 0.15:
+            waiting = p.user_id != f.coordinator_id and f.id not in self.showcase
+            if waiting and rng.random() < 0.15:
                 continue
             for i, t in enumerate(times):
                 answer = "ja" if i > 0 else rng.choice(("ja", "nej", "maaske"))
