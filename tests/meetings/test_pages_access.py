@@ -220,3 +220,40 @@ def test_timeliness_and_events(
     assert [e.on for e in events] == [timezone.localtime(meeting.starts_at).date()]
     open_recs = selectors.open_recommendations(jobcenter_user)
     assert [(r.reasoning, r.waiting) for r in open_recs] == [("Mentor igen", 2)]  # type: ignore[attr-defined]
+
+
+def test_citizen_answers_when_they_can_come(
+    meeting: Meeting, coordinator: User, citizen_user: User, login: Callable[[User], Client]
+) -> None:
+    course = meeting.course
+    course.citizen.user = citizen_user
+    course.citizen.save()
+    first, second, third = meeting.proposed_times.all()
+    client = login(citizen_user)
+    page = client.get(reverse("meetings:my_meetings")).content.decode()
+    assert "Hvornår kan du komme?" in page and f'name="t:{second.pk}"' in page
+    client.post(
+        reverse("meetings:my_answers", args=[meeting.pk]),
+        {f"t:{first.pk}": "nej", f"t:{second.pk}": "ja", f"t:{third.pk}": "maaske"},
+    )
+    citizen = meeting.participants.get(kind="borger")
+    assert dict(citizen.answers.values_list("proposed_time_id", "answer")) == {
+        first.pk: "nej",
+        second.pk: "ja",
+        third.pk: "maaske",
+    }
+    common = services.common_time(meeting)
+    assert common.blockers[0].unavailable == ("Mette Sørensen",)
+    # Another citizen cannot answer for this meeting; staff cannot use the citizen's form.
+    from helhed.core.models import UserKind
+
+    other = User.objects.create_user(username="anden", password="x", kind=UserKind.CITIZEN)
+    response = login(other).post(
+        reverse("meetings:my_answers", args=[meeting.pk]), {f"t:{first.pk}": "ja"}
+    )
+    assert response.status_code == 403
+    response = login(coordinator).post(
+        reverse("meetings:my_answers", args=[meeting.pk]), {f"t:{first.pk}": "ja"}
+    )
+    assert response.status_code == 403
+    assert citizen.answers.get(proposed_time=first).answer == "nej"

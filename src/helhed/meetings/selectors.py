@@ -273,6 +273,8 @@ class CitizenMeetings:
     upcoming: list[Meeting]
     minutes: list[Meeting]
     tasks: list[Task]
+    # For meetings whose time is still being found: [(proposed time, the citizen's answer)].
+    questions: dict[Any, list[tuple[ProposedTime, str]]] = field(default_factory=dict)
 
 
 def citizen_meetings(user: User) -> CitizenMeetings | None:
@@ -300,8 +302,25 @@ def citizen_meetings(user: User) -> CitizenMeetings | None:
         .select_related("owner")
         .order_by("due_date")
     )
+    invited = set(
+        Participant.objects.filter(
+            meeting__in=[m.pk for m in upcoming if m.status == MeetingStatus.PLANNING],
+            kind=ParticipantKind.CITIZEN,
+        ).values_list("meeting_id", flat=True)
+    )
+    planning = [m for m in upcoming if m.pk in invited]
+    questions: dict[Any, list[tuple[ProposedTime, str]]] = {m.pk: [] for m in planning}
+    if planning:
+        own = {
+            a.proposed_time_id: a.answer
+            for a in Availability.objects.filter(
+                proposed_time__meeting__in=planning, participant__kind=ParticipantKind.CITIZEN
+            )
+        }
+        for t in ProposedTime.objects.filter(meeting__in=planning).order_by("starts_at"):
+            questions[t.meeting_id].append((t, own.get(t.pk, "")))
     log_access(user, citizen_id, "egne møder og referater", Purpose.CITIZEN_SELF)
-    return CitizenMeetings(upcoming, minutes, tasks)
+    return CitizenMeetings(upcoming, minutes, tasks, questions)
 
 
 # --------------------------------------------------------------------------------------------

@@ -251,6 +251,32 @@ def answer_availability(user: User, meeting: Meeting, answers: dict[tuple[Any, A
     return len(rows)
 
 
+@transaction.atomic
+def answer_as_citizen(user: User, meeting: Meeting, answers: dict[Any, str]) -> int:
+    """The citizen answers for themself, ``{proposed time id: answer}``, from their own view."""
+    if not user.is_authenticated or not user.is_citizen:
+        raise PermissionDenied
+    if meeting.course.citizen.user_id != user.pk:
+        raise PermissionDenied
+    participant = meeting.participants.filter(kind=ParticipantKind.CITIZEN).first()
+    if participant is None:
+        raise PermissionDenied("Du er ikke inviteret til dette møde.")
+    if meeting.status != MeetingStatus.PLANNING:
+        raise ValidationError({"answers": "Tidspunktet for mødet er allerede fastlagt."})
+    times = {str(t.pk): t for t in meeting.proposed_times.all()}
+    rows = []
+    for time_id, answer in answers.items():
+        option = times.get(str(time_id))
+        if option is None or answer not in Answer.values:
+            raise ValidationError({"answers": "Svar ja, måske eller nej til mødets tidspunkter."})
+        rows.append((option, answer))
+    for option, answer in rows:
+        Availability.objects.update_or_create(
+            participant=participant, proposed_time=option, defaults={"answer": answer}
+        )
+    return len(rows)
+
+
 def common_time(meeting: Meeting, now: datetime | None = None) -> logic.CommonTime:
     times = list(meeting.proposed_times.all())
     people = list(meeting.participants.all())

@@ -27,4 +27,5 @@ urlpatterns = [
         name="ruling_create",
     ),
     path("mig/moeder/", views.my_meetings, name="my_meetings"),
+    path("mig/moeder/<uuid:meeting_id>/svar/", views.my_answers, name="my_answers"),
 ]

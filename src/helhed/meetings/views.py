@@ -481,4 +481,24 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
     if not user.is_citizen:
         raise PermissionDenied
     view = selectors.citizen_meetings(user)
-    return render(request, "meetings/my_meetings.html", {"view": view})
+    return render(request, "meetings/my_meetings.html", {"view": view, "answers": Answer.choices})
+
+
+@login_required
+@require_POST
+def my_answers(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    """The citizen says when they can come."""
+    user = cast(User, request.user)
+    meeting = Meeting.objects.filter(pk=meeting_id).select_related("course__citizen").first()
+    if meeting is None:
+        raise PermissionDenied
+    answers = {
+        key[2:]: str(value) for key, value in request.POST.items() if key.startswith("t:") and value
+    }
+    try:
+        services.answer_as_citizen(user, meeting, answers)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Tak. Vi har fået dine svar."))
+    return redirect("meetings:my_meetings")
