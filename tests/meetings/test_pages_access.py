@@ -257,3 +257,13 @@ def test_citizen_answers_when_they_can_come(
     )
     assert response.status_code == 403
     assert citizen.answers.get(proposed_time=first).answer == "nej"
+
+
+def test_meeting_page_in_english(
+    meeting: Meeting, coordinator: User, login: Callable[[User], Client]
+) -> None:
+    client = login(coordinator)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
+    assert "Earliest common time" in page and "Times and answers" in page
+    assert "Tidligste fælles tidspunkt" not in page
