@@ -225,3 +225,9 @@ def test_comparison_between_initiatives(world: World) -> None:
     ids = {r.initiative_id for r in by_initiative}
     assert ids == {world.course.initiative_id, other.initiative_id}
     assert sum(int(r.row.raw["courses"]) for r in by_category) == 2
+
+
+def test_leader_start_page_lists_the_initiatives(world: World, client: Client) -> None:
+    client.force_login(world.leader)
+    text = client.get("/").content.decode()
+    assert f"/progression/indsatser/{world.course.initiative_id}/" in text

@@ -30,7 +30,9 @@ def test_demo_measurements() -> None:
     run()
     courses = Course.objects.count()
     assert courses > 0
-    assert Measurement.objects.filter(instrument="who5").values("course").distinct().count() == courses
+    assert (
+        Measurement.objects.filter(instrument="who5").values("course").distinct().count() == courses
+    )
     assert CourseSummary.objects.count() == courses
     assert OutcomeState.objects.filter(kind="beskaeftigelse").exists()
     assert Measurement.objects.filter(instrument="livsomraader").exists()
@@ -45,7 +47,10 @@ def test_demo_measurements() -> None:
     for summary in CourseSummary.objects.all()[:40]:
         fresh = services.refresh_summary(summary.course_id)
         assert (fresh.who5_first, fresh.who5_last, fresh.who5_n, fresh.gas_t_last) == (
-            summary.who5_first, summary.who5_last, summary.who5_n, summary.gas_t_last
+            summary.who5_first,
+            summary.who5_last,
+            summary.who5_n,
+            summary.gas_t_last,
         )
     # the leader demo login sees a dashboard for at least one initiative
     leader = User.objects.get(username="leder")

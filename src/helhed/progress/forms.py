@@ -138,7 +138,9 @@ class OutcomeForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("valid_from", timezone.localdate())
         kwargs.setdefault("prefix", "res")
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["kind"]).choices = [(k, str(logic.OUTCOME_KINDS[k][0])) for k in kinds]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            (k, str(logic.OUTCOME_KINDS[k][0])) for k in kinds
+        ]
         values: list[tuple[str, str]] = [("", "—")]
         for k in kinds:
             choices = logic.OUTCOME_KINDS[k][1]

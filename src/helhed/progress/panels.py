@@ -53,6 +53,18 @@ def _citizen_panel(request: HttpRequest) -> dict[str, Any] | None:
     return {"url": reverse("progress:my_progress")}
 
 
+def _leader_panel(request: HttpRequest) -> dict[str, Any] | None:
+    from django.core.exceptions import PermissionDenied
+
+    from helhed.progress import selectors
+
+    try:
+        initiatives = selectors.visible_initiatives(request.user)  # type: ignore[arg-type]
+    except PermissionDenied:
+        return None
+    return {"initiatives": initiatives[:10], "total": len(initiatives)}
+
+
 def register() -> None:
     register_course_section(
         CourseSection(
@@ -70,6 +82,15 @@ def register() -> None:
             _citizen_panel,
             order=20,
             pages=frozenset({"home:citizen"}),
+        )
+    )
+    register_panel(
+        Panel(
+            "progress:leader",
+            "progress/panel_leader.html",
+            _leader_panel,
+            order=30,
+            pages=frozenset({"home:leder", "home:analytiker"}),
         )
     )
     register_menu_item("progress:initiatives", _("Resultater"), frozenset({"leder", "analytiker"}))
