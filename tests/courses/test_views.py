@@ -472,6 +472,37 @@ def test_contradictory_demands_stay_flagged_until_resolved(
     assert "Behandlingen går forud; Kriminalforsorgen er enig" in page
 
 
+def test_course_page_shows_every_plan_change_at_once(course: Course, coordinator: User) -> None:
+    """The rendered plan is reused between views of the same plan version; each saved change
+    (and each restore) must still show on the next view, in both languages."""
+    client = client_for(coordinator)
+    previous = None
+    for text in ("Jeg vil have mit eget sted at bo", "Jeg vil i praktik", "Jeg vil se min søn"):
+        plan = Plan.objects.get(pk=course.plan.pk)
+        goal = services.save_goal(
+            coordinator,
+            plan.pk,
+            plan.version,
+            goal_id=previous.pk if previous else None,
+            text=text,
+            horizon="kort",
+            priority=1,
+        )
+        page = html(client.get(detail_url(course)))
+        assert text in page
+        if previous is not None:
+            assert previous.text not in page  # the goal was edited: no stale text
+        previous = goal
+    english = html(client.get(detail_url(course), HTTP_ACCEPT_LANGUAGE="en"))
+    danish = html(client.get(detail_url(course)))
+    assert english != danish and "Jeg vil se min søn" in english
+    first_version = PlanVersion.objects.filter(plan=course.plan).order_by("number").first()
+    assert first_version is not None
+    plan = Plan.objects.get(pk=course.plan.pk)
+    services.restore_version(coordinator, plan.pk, plan.version, first_version.number)
+    assert "Jeg vil se min søn" not in html(client.get(detail_url(course)))
+
+
 def test_overlapping_appointments_are_flagged(
     course: Course, coordinator: User, municipality: Organisation
 ) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -107,9 +108,12 @@ def visible_courses(user: User, on: date | None = None, category: str = "plan") 
     granted = WithoutConsentAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values(
         "course_id"
     )
-    return Course.objects.filter(
-        Q(coordinator=user) | Q(pk__in=by_unit) | Q(pk__in=by_organisation) | Q(pk__in=granted)
-    )
+    # One ``pk IN (… UNION …)`` rather than an ``OR`` of four conditions: PostgreSQL cannot use
+    # an index for an ``OR`` of semi-joins and scans every course; the union is a short list of
+    # ids looked up by primary key (SQLite does well with either).
+    coordinated = Course.objects.filter(coordinator=user).order_by().values("pk")
+    ids = coordinated.union(by_unit.order_by(), by_organisation.order_by(), granted.order_by())
+    return Course.objects.filter(pk__in=ids)
 
 
 @dataclass(frozen=True)
@@ -343,7 +347,12 @@ def household_members(
 
 @dataclass
 class CourseOverview:
-    """Everything the course page shows, filtered by the user's consented categories."""
+    """Everything the course page shows, filtered by the user's consented categories.
+
+    ``course_overview(..., items=False)`` leaves ``measures``, ``demands``, ``appointments`` and
+    ``overlapping`` empty (``items_loaded`` False) until :func:`load_plan_items` fills them: the
+    course page renders those parts from a cache per plan version and needs them only when the
+    plan has changed."""
 
     access: Access
     plan: Plan | None
@@ -358,36 +367,17 @@ class CourseOverview:
     team_past: list[TeamMember]
     team_stats: logic.TeamOverview
     hidden_categories: list[str] = field(default_factory=list)
+    items_loaded: bool = True
+    hidden_codes: set[str] = field(default_factory=set)
 
-
-def _prefetch_goal_measure_links(plan: Plan) -> None:
-    """``goal.measures.all()`` and ``measure.goals.all()`` for the plan's prefetched goals and
-    measures from one read of the link table (in the models' order), not one per direction."""
-    goals = list(plan.goals.all())
-    measures = list(plan.measures.all())
-    links = list(
-        Measure.goals.through.objects.filter(measure__plan=plan).values_list(
-            "measure_id", "goal_id"
-        )
-    )
-    goal_at = {g.pk: (i, g) for i, g in enumerate(goals)}
-    measure_at = {m.pk: (i, m) for i, m in enumerate(measures)}
-    if any(g not in goal_at or m not in measure_at for m, g in links):
-        # A link outside the plan (not made by the services): let Django fetch it.
-        prefetch_related_objects(goals, "measures")
-        prefetch_related_objects(measures, "goals")
-        return
-    by_goal: dict[Any, list[tuple[int, Measure]]] = {g.pk: [] for g in goals}
-    by_measure: dict[Any, list[tuple[int, Goal]]] = {m.pk: [] for m in measures}
-    for measure_id, goal_id in links:
-        by_goal[goal_id].append(measure_at[measure_id])
-        by_measure[measure_id].append(goal_at[goal_id])
-    for goal in goals:
-        _set_prefetched(goal, "measures", [m for _i, m in sorted(by_goal[goal.pk], key=_first)])
-    for measure in measures:
-        _set_prefetched(
-            measure, "goals", [g for _i, g in sorted(by_measure[measure.pk], key=_first)]
-        )
+    def allowed(self, item: Any) -> bool:
+        """May the reader see this plan item? Records the category if not."""
+        ok = self.access.may(item.data_category)
+        if not ok:
+            self.hidden_codes.add(item.data_category)
+            labels = dict(logic.DATA_CATEGORIES)
+            self.hidden_categories = sorted(labels[c] for c in self.hidden_codes)
+        return ok
 
 
 def _first(pair: tuple[int, Any]) -> int:
@@ -395,9 +385,17 @@ def _first(pair: tuple[int, Any]) -> int:
 
 
 def course_overview(
-    user: User, course_id: uuid.UUID | str, *, purpose: str = Purpose.CASEWORK
+    user: User,
+    course_id: uuid.UUID | str,
+    *,
+    purpose: str = Purpose.CASEWORK,
+    items: bool = True,
 ) -> CourseOverview:
-    """The course page: plan, team, demands side by side, conflicts, timeline. Logged."""
+    """The course page: plan, team, demands side by side, conflicts, timeline. Logged.
+
+    The course, consents, team, goals with sub-goals and the conflicts are always read; with
+    ``items=False`` the measures, demands and appointments are left for :func:`load_plan_items`.
+    """
     on = today()
     access = access_for(user, course_id, on)
     course = access.course
@@ -407,78 +405,111 @@ def course_overview(
             [plan],
             Prefetch("goals", queryset=Goal.objects.prefetch_related("subgoals")),
             Prefetch(
-                "measures",
-                queryset=Measure.objects.select_related(
-                    "welfare_area", "legal_basis", "organisation", "unit", "responsible"
-                ),
-            ),
-            Prefetch(
-                "demands",
-                queryset=Demand.objects.select_related(
-                    "welfare_area", "organisation", "legal_basis"
-                ),
-            ),
-            Prefetch(
                 "conflicts",
                 queryset=DemandConflict.objects.select_related(
                     "first", "second", "marked_by", "resolved_by"
                 ),
             ),
-            Prefetch(
-                "appointments",
-                queryset=Appointment.objects.select_related(
-                    "organisation", "with_member", "welfare_area"
-                ),
-            ),
         )
-        _prefetch_goal_measure_links(plan)
-    hidden: set[str] = set()
-
-    def allowed(item: Any) -> bool:
-        ok = access.may(item.data_category)
-        if not ok:
-            hidden.add(item.data_category)
-        return ok
-
-    goals = list(plan.goals.all()) if plan and access.may("plan") else []
-    measures = [m for m in plan.measures.all() if allowed(m)] if plan else []
-    demands = [d for d in plan.demands.all() if allowed(d)] if plan else []
-    appointments = [a for a in plan.appointments.all() if allowed(a)] if plan else []
-    visible_demand_ids = {d.id for d in demands}
-    conflicts = (
-        [
-            c
-            for c in plan.conflicts.all()
-            if c.first_id in visible_demand_ids and c.second_id in visible_demand_ids
-        ]
-        if plan
-        else []
-    )
-    by_sector: dict[str, list[Demand]] = {}
-    for demand in demands:
-        by_sector.setdefault(demand.welfare_area.name_da, []).append(demand)
-    slots = [logic.Slot(a, a.starts_at, a.ends_at) for a in appointments]
-    overlaps = logic.overlapping(slots)
     team = list(course.team.all())
     current = [t for t in team if t.valid_from <= on and (t.valid_to is None or t.valid_to >= on)]
     past = [t for t in team if t not in current]
-    stats = logic.team_overview([(t.valid_from, t.valid_to) for t in team], on)
-    log_course_read(user, access, "forløb og plan", purpose)
-    labels = dict(logic.DATA_CATEGORIES)
-    return CourseOverview(
+    overview = CourseOverview(
         access=access,
         plan=plan,
-        goals=goals,
-        measures=measures,
-        demands=demands,
-        demands_by_sector=by_sector,
-        conflicts=conflicts,
-        appointments=appointments,
-        overlapping=overlaps,
+        goals=list(plan.goals.all()) if plan and access.may("plan") else [],
+        measures=[],
+        demands=[],
+        demands_by_sector={},
+        conflicts=[],
+        appointments=[],
+        overlapping=[],
         team_current=current,
         team_past=past,
-        team_stats=stats,
-        hidden_categories=sorted(labels[c] for c in hidden),
+        team_stats=logic.team_overview([(t.valid_from, t.valid_to) for t in team], on),
+        items_loaded=False,
+    )
+    if plan is not None:
+        # A conflict is shown only to a reader who may see both of its demands.
+        overview.conflicts = [
+            c
+            for c in plan.conflicts.all()
+            if overview.allowed(c.first) and overview.allowed(c.second)
+        ]
+    log_course_read(user, access, "forløb og plan", purpose)
+    if items:
+        load_plan_items(overview)
+    return overview
+
+
+def load_plan_items(overview: CourseOverview) -> None:
+    """Measures (with their goals, in one query with the link table), demands and appointments
+    of the overview's plan, filtered by what the reader may see. Three queries, whatever the size
+    of the plan. The read was logged by ``course_overview``."""
+    plan = overview.plan
+    overview.items_loaded = True
+    if plan is None:
+        return
+    goals = list(plan.goals.all())  # all of the plan's goals (the links point at any of them)
+    goal_at = {g.pk: (i, g) for i, g in enumerate(goals)}
+    measure_rows = (
+        Measure.objects.filter(plan=plan)
+        .select_related("welfare_area", "legal_basis", "organisation", "unit", "responsible")
+        .annotate(linked_goal_id=F("goals__id"))
+    )
+    measures: list[Measure] = []
+    links: dict[Any, list[tuple[int, Goal]]] = {}
+    outside = False
+    for row in measure_rows:
+        if row.pk not in links:
+            links[row.pk] = []
+            measures.append(row)
+        goal_id = row.linked_goal_id
+        if goal_id is not None:
+            if goal_id in goal_at:
+                links[row.pk].append(goal_at[goal_id])
+            else:
+                outside = True  # a link not made by the services: let Django fetch it
+    by_goal: dict[Any, list[tuple[int, Measure]]] = {g.pk: [] for g in goals}
+    for index, measure in enumerate(measures):
+        measure.plan = plan
+        linked = sorted(links[measure.pk], key=_first)
+        _set_prefetched(measure, "goals", [g for _i, g in linked])
+        for _i, goal in linked:
+            by_goal[goal.pk].append((index, measure))
+    if outside:
+        prefetch_related_objects(goals, "measures")
+        prefetch_related_objects(measures, "goals")
+    else:
+        for goal in goals:
+            _set_prefetched(goal, "measures", [m for _i, m in sorted(by_goal[goal.pk], key=_first)])
+    demands = [
+        d
+        for d in Demand.objects.filter(plan=plan).select_related(
+            "welfare_area", "organisation", "legal_basis"
+        )
+        if overview.allowed(d)
+    ]
+    appointments = [
+        a
+        for a in Appointment.objects.filter(plan=plan).select_related(
+            "organisation", "with_member", "welfare_area"
+        )
+        if overview.allowed(a)
+    ]
+    for demand in demands:
+        demand.plan = plan
+    for appointment in appointments:
+        appointment.plan = plan
+    by_sector: dict[str, list[Demand]] = {}
+    for demand in demands:
+        by_sector.setdefault(demand.welfare_area.name_da, []).append(demand)
+    overview.measures = [m for m in measures if overview.allowed(m)]
+    overview.demands = demands
+    overview.demands_by_sector = by_sector
+    overview.appointments = appointments
+    overview.overlapping = logic.overlapping(
+        [logic.Slot(a, a.starts_at, a.ends_at) for a in appointments]
     )
 
 

@@ -17,19 +17,24 @@ shown whom to ask — the coordinator's name, unit, phone and e-mail — rather 
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from helhed.audit.models import Purpose
@@ -362,7 +367,7 @@ def _label_team(members: list[TeamMember]) -> None:
 def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
     user = _staff(request)
     try:
-        o = selectors.course_overview(user, course_id)
+        o = selectors.course_overview(user, course_id, items=False)
     except PermissionDenied:
         return render(
             request,
@@ -396,9 +401,7 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
             household.append({"citizen": member, "age": member.age(today), "relation": relation})
     age = course.citizen.age(today)
     child_plan = age < 18 or any(m["age"] < 18 for m in household)
-    overlap_ids = {a.pk for pair in o.overlapping for a in pair}
     open_conflicts = [c for c in o.conflicts if c.is_open]
-    conflicted = {d for c in open_conflicts for d in (c.first_id, c.second_id)}
     consents = []
     for consent in course.consents.all():
         consents.append(
@@ -413,26 +416,9 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
             }
         )
     _label_team(o.team_current + o.team_past)
-    owners = {t.pk: t for t in o.team_current + o.team_past}
-    for goal in o.goals:
-        for sub in goal.subgoals.all():
-            owner = owners.get(sub.owner_id) if sub.owner_id else None
-            sub.owner_display = owner  # type: ignore[attr-defined]
-    goal_url = _item_url("courses:goal_edit", course.pk)
-    subgoal_url = _item_url("courses:subgoal_add", course.pk)
-    for goal in o.goals:
-        goal.edit_url = goal_url(goal.pk)  # type: ignore[attr-defined]
-        goal.subgoal_url = subgoal_url(goal.pk)  # type: ignore[attr-defined]
-    rows: list[tuple[list[Any], str]] = [
-        (o.measures, "courses:measure_edit"),
-        (o.demands, "courses:demand_edit"),
-        (o.appointments, "courses:appointment_edit"),
-        (o.team_current, "courses:team_end"),
-    ]
-    for items, name in rows:
-        url = _item_url(name, course.pk)
-        for item in items:
-            item.edit_url = url(item.pk)
+    team_end_url = _item_url("courses:team_end", course.pk)
+    for team_member in o.team_current:
+        team_member.edit_url = team_end_url(team_member.pk)  # type: ignore[attr-defined]
     laws = [(slug, label) for slug, label in PRINT_LAWS if slug != "barnets-plan" or child_plan]
     context = {
         "o": o,
@@ -443,11 +429,8 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
         "household": household,
         "team_current": o.team_current,
         "team_past": o.team_past,
-        "timeline": _timeline(o.appointments),
-        "overlap_ids": overlap_ids,
         "open_conflicts": open_conflicts,
-        "resolved_conflicts": [c for c in o.conflicts if not c.is_open],
-        "conflicted": conflicted,
+        **_plan_sections(request, o, open_conflicts),
         "consents": consents,
         "laws": laws,
         "is_coordinator": o.access.is_coordinator,
@@ -463,6 +446,99 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
         status_form = f.StatusForm(prefix="status", initial={"status": course.status})
         context.update({"status_form": status_form, "status_rows": _rows(status_form)})
     return render(request, "courses/course_detail.html", context)
+
+
+PLAN_SECTIONS_TTL = 600  # seconds; bounds how long a renamed organisation or person shows
+
+
+def _plan_sections_key(o: selectors.CourseOverview, today: date) -> str | None:
+    """What the rendered plan depends on: the plan's version (every saved change to goals,
+    measures, demands and appointments increases it, through ``services._commit``), the state of
+    its conflicts (marked and resolved without a new version), what the reader may see (data
+    categories, coordinator or not), the language and the day."""
+    plan = o.plan
+    if plan is None:
+        return None
+    access = o.access
+    scope = (
+        "all"
+        if access.is_coordinator or access.without_consent is not None
+        else "-".join(sorted(access.categories))
+    )
+    conflicts = ",".join(f"{c.pk}:{c.resolved_at}" for c in o.conflicts)
+    raw = (
+        f"{plan.pk}:{plan.version}:{plan.updated_at.isoformat()}:{conflicts}:{scope}:"
+        f"{access.is_coordinator}:{get_language()}:{today.isoformat()}"
+    )
+    return "courses:plan-sections:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _plan_sections(
+    request: HttpRequest, o: selectors.CourseOverview, open_conflicts: list[Any]
+) -> dict[str, Any]:
+    """The plan, demands side by side, conflicts and the appointments timeline (with the
+    overlaps banner and the names of hidden data categories): the largest part of the course
+    page, rendered once per plan version and reader scope and then served from the cache — a
+    12-goal, 30-measure, 60-appointment plan takes longer to load and render than everything else
+    on the page. Access is checked and the read logged on every request, before this."""
+    course = o.access.course
+    key = _plan_sections_key(o, timezone.localdate())
+    if key is not None:
+        cached = cache.get(key)
+        if cached is not None:
+            return _safe_parts(cached)
+    selectors.load_plan_items(o)
+    owners = {t.pk: t for t in o.team_current + o.team_past}
+    for goal in o.goals:
+        for sub in goal.subgoals.all():
+            owner = owners.get(sub.owner_id) if sub.owner_id else None
+            sub.owner_display = owner  # type: ignore[attr-defined]
+    goal_url = _item_url("courses:goal_edit", course.pk)
+    subgoal_url = _item_url("courses:subgoal_add", course.pk)
+    for goal in o.goals:
+        goal.edit_url = goal_url(goal.pk)  # type: ignore[attr-defined]
+        goal.subgoal_url = subgoal_url(goal.pk)  # type: ignore[attr-defined]
+    rows: list[tuple[list[Any], str]] = [
+        (o.measures, "courses:measure_edit"),
+        (o.demands, "courses:demand_edit"),
+        (o.appointments, "courses:appointment_edit"),
+    ]
+    for items, name in rows:
+        url = _item_url(name, course.pk)
+        for item in items:
+            item.edit_url = url(item.pk)
+    parts = {
+        "plan_sections": render_to_string(
+            "courses/_plan_sections.html",
+            {
+                "o": o,
+                "course": course,
+                "is_coordinator": o.access.is_coordinator,
+                "timeline": _timeline(o.appointments),
+                "overlap_ids": {a.pk for pair in o.overlapping for a in pair},
+                "open_conflicts": open_conflicts,
+                "resolved_conflicts": [c for c in o.conflicts if not c.is_open],
+                "conflicted": {d for c in open_conflicts for d in (c.first_id, c.second_id)},
+            },
+            request=request,
+        ),
+        "overlaps_banner": render_to_string(
+            "courses/_overlaps_banner.html", {"o": o}, request=request
+        ),
+        "hidden_categories": list(o.hidden_categories),
+    }
+    if key is not None:
+        cache.set(key, parts, PLAN_SECTIONS_TTL)
+    return _safe_parts(parts)
+
+
+def _safe_parts(parts: dict[str, Any]) -> dict[str, Any]:
+    # The HTML was rendered by our own autoescaping templates (above).
+    return {
+        "plan_sections": mark_safe(parts["plan_sections"]),
+        "overlaps_banner": mark_safe(parts["overlaps_banner"]),
+        "hidden_categories": parts["hidden_categories"],
+    }
 
 
 def _sections(request: HttpRequest, o: selectors.CourseOverview) -> list[dict[str, Any]]:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
@@ -262,31 +263,43 @@ class Command(BaseCommand):
                     f"{queries} SQL-forespørgsler ({len(timings)} målinger)"
                 )
                 if page == "course-overview":
+                    small_url = reverse("courses:course_detail", args=[small.pk])
                     small_q = self._count(
-                        client,
-                        reverse("courses:course_detail", args=[small.pk]),
-                        lambda: _overview(user, small.pk),
-                        label,
+                        client, small_url, lambda: _overview(user, small.pk), label
+                    )
+                    cold_small_q = self._count(
+                        client, small_url, lambda: _overview(user, small.pk), label, cold=True
+                    )
+                    _l, cold_t, cold_q = self._measure(client, url, fallback, options, cold=True)
+                    self.stdout.write(
+                        f"  uden cache (planen ændret siden sidste visning): median "
+                        f"{statistics.median(cold_t):.1f} ms, p95 {percentile(cold_t, 95):.1f} ms, "
+                        f"{cold_q} SQL-forespørgsler"
                     )
                     self.stdout.write(
-                        f"  forespørgsler, lille plan ({describe(small)}): {small_q}; "
-                        f"stor plan ({describe(large)}): {queries}"
+                        f"  forespørgsler, lille plan ({describe(small)}): {small_q}, uden cache "
+                        f"{cold_small_q}; stor plan ({describe(large)}): {queries}, uden cache "
+                        f"{cold_q}"
                     )
                     _l, small_t, _q = self._measure(
-                        client,
-                        reverse("courses:course_detail", args=[small.pk]),
-                        lambda: _overview(user, small.pk),
-                        options,
+                        client, small_url, lambda: _overview(user, small.pk), options
                     )
                     self.stdout.write(
                         f"  til sammenligning, lille plan: median "
                         f"{statistics.median(small_t):.1f} ms, p95 {percentile(small_t, 95):.1f} ms"
+                    )
+                    cold_line = (
+                        f"BENCH course-overview-uncached backend={backend} "
+                        f"p50_ms={statistics.median(cold_t):.1f} "
+                        f"p95_ms={percentile(cold_t, 95):.1f} queries={cold_q}"
                     )
                 suffix = "" if label == "siden" else " via=selector"
                 lines.append(
                     f"BENCH {page} backend={backend} p50_ms={p50:.1f} p95_ms={p95:.1f} "
                     f"queries={queries}{suffix}"
                 )
+                if page == "course-overview":
+                    lines.append(cold_line + suffix)
             lines += self._bench_dashboard(client, options, backend)
         self.stdout.write("")
         for line in lines:
@@ -362,9 +375,17 @@ class Command(BaseCommand):
         return timings
 
     def _measure(
-        self, client: Client, url: str, fallback: Callable[[], object], options: dict[str, Any]
+        self,
+        client: Client,
+        url: str,
+        fallback: Callable[[], object],
+        options: dict[str, Any],
+        *,
+        cold: bool = False,
     ) -> tuple[str, list[float], int]:
-        """Time the page; if the page is not ready (not 200), time its selector instead."""
+        """Time the page; if the page is not ready (not 200), time its selector instead. With
+        ``cold``, the cache is emptied before every request (as when the plan has just changed:
+        the course page renders the plan again)."""
         response = client.get(url)
         if response.status_code == 200:
 
@@ -378,18 +399,33 @@ class Command(BaseCommand):
             )
             call, label = fallback, "selector"
         for _ in range(options["warmup"]):
+            if cold:
+                cache.clear()
             call()
         timings = []
         for _ in range(options["requests"]):
+            if cold:
+                cache.clear()
             start = time.perf_counter()
             call()
             timings.append((time.perf_counter() - start) * 1000)
-        return label, timings, self._count(client, url, fallback, label)
+        return label, timings, self._count(client, url, fallback, label, cold=cold)
 
     @staticmethod
-    def _count(client: Client, url: str, fallback: Callable[[], object], label: str) -> int:
+    def _count(
+        client: Client,
+        url: str,
+        fallback: Callable[[], object],
+        label: str,
+        *,
+        cold: bool = False,
+    ) -> int:
         """SQL statements that read or write data. Transaction control (SQLite's ``BEGIN
         IMMEDIATE``/``COMMIT``, savepoints) is not counted, so both backends count alike."""
+        if cold:
+            cache.clear()
+        elif label == "siden":
+            client.get(url)  # the page as it is usually served: from a filled cache
         with CaptureQueriesContext(connection) as captured:
             if label == "siden":
                 client.get(url)
