@@ -128,3 +128,11 @@ def test_stay_form(course: Course, coordinator: User, client: Client) -> None:
     )
     assert r.status_code == 302
     assert logic.STAY_CATEGORY["psykiatri"] == "health"
+
+
+def test_english_catalogue(course: Course, coordinator: User, client: Client) -> None:
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/forloeb/{course.pk}/overdragelser/").content.decode()
+    assert "Handovers and transitions" in page and "Transitions ahead" in page
+    assert "Overgange forude" not in page
