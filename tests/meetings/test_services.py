@@ -4,6 +4,7 @@ and every piece of bad input the issue names (nothing half-written)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -350,3 +351,28 @@ def test_recommendation_in_a_category_without_consent_is_hidden(
     assert selectors.open_recommendations(jobcenter_user) == []
     assert selectors.course_meetings(jobcenter_user, course.pk).open_recommendations == []
     assert len(selectors.open_recommendations(coordinator)) == 1
+
+
+def test_invitation_is_also_an_email_without_personal_data(
+    course: Course,
+    coordinator: User,
+    coordinator_member: TeamMember,
+    jobcenter_member: TeamMember,
+    jobcenter_user: User,
+    django_capture_on_commit_callbacks: Any,
+    mailoutbox: list[Any],
+) -> None:
+    jobcenter_user.email = "jonas@jobcenter.example"
+    jobcenter_user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.create_meeting(
+            coordinator,
+            course,
+            purpose="Fælles plan",
+            place="Rådhuset",
+            team_members=[coordinator_member, jobcenter_member],
+            proposed_times=[at(4)],
+        )
+    assert [m.to for m in mailoutbox] == [["jonas@jobcenter.example"]]
+    text = mailoutbox[0].subject + mailoutbox[0].body
+    assert "/moeder/" in text and "Mette" not in text and "Sørensen" not in text
