@@ -171,3 +171,32 @@ def test_waiting_lists_my_units_handovers(
 ) -> None:
     hid = create(coordinator, course, drug_unit).json()["handover"]["id"]
     assert [h["id"] for h in call(drug_user, "get", f"{BASE}/waiting").json()] == [hid]
+
+
+def test_handover_as_fhir_task(
+    course: Course, coordinator: User, drug_unit: Unit, drug_user: User, outsider_user: User
+) -> None:
+    hid = create(coordinator, course, drug_unit).json()["handover"]["id"]
+    call(drug_user, "post", f"{BASE}/{hid}/decline", {"reason": "Ingen plads"})
+    task = call(coordinator, "get", f"{BASE}/{hid}/fhir").json()
+    assert task["resourceType"] == "Task" and task["status"] == "rejected"
+    assert task["intent"] == "order"
+    assert task["for"] == {"reference": f"Patient/{course.citizen_id}"}
+    assert task["owner"]["reference"] == f"Organization/{drug_unit.organisation_id}"
+    assert task["statusReason"] == {"text": "Ingen plads"}
+    assert course.citizen.cpr not in json.dumps(task)
+    problem(call(outsider_user, "get", f"{BASE}/{hid}/fhir"), 403)
+
+
+def test_admin_lists_handovers_read_only(
+    course: Course, coordinator: User, drug_unit: Unit, make_user: Any
+) -> None:
+    hid = create(coordinator, course, drug_unit).json()["handover"]["id"]
+    admin = make_user(None, is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    listing = client.get("/admin/handovers/handover/")
+    assert listing.status_code == 200 and "Rusmiddelcenter Odense" in listing.content.decode()
+    assert "Mette" not in listing.content.decode()
+    assert client.get(f"/admin/handovers/handover/{hid}/change/").status_code == 200
+    assert client.get("/admin/handovers/handover/add/").status_code == 403

@@ -346,6 +346,33 @@ def handover_detail(request: HttpRequest, handover_id: uuid.UUID) -> Any:
     return _detail(_user(request), handover_id)
 
 
+@router.get("/{handover_id}/fhir", response=dict[str, Any])
+@_problems
+def handover_fhir(request: HttpRequest, handover_id: uuid.UUID) -> Any:
+    """The handover as a FHIR Task (same access as the handover; logged)."""
+    v = selectors.handover_detail(_user(request), handover_id)
+    h = v.handover
+    last = v.events[-1].at if v.events else h.requested_at
+    plan = getattr(h.course, "plan", None)
+    return logic.fhir_task(
+        handover_id=h.pk,
+        status=h.status,
+        citizen_id=h.course.citizen_id,
+        plan_id=plan.pk if plan is not None else None,
+        requester=(h.from_unit.organisation_id, h.from_unit.name),
+        owner=(
+            (h.to_unit.organisation_id, h.to_unit.name)
+            if h.to_unit is not None
+            else (None, h.external_organisation)
+        ),
+        authored_on=h.requested_at,
+        last_modified=last,
+        mode=h.mode,
+        arrival=h.arrival,
+        status_reason=h.decline_reason or h.cancel_reason,
+    )
+
+
 def _step(request: HttpRequest, handover_id: uuid.UUID, action: str, payload: AnswerIn) -> Any:
     user = _user(request)
     services.act(

@@ -429,3 +429,60 @@ def ending_without_successor(periods: Sequence[Period], today: date, lead: int) 
         if not covered:
             result.append(p)
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# FHIR Task (R4/R5 shape) for later interoperability
+# --------------------------------------------------------------------------------------------
+
+ARRIVAL_CODES: Mapping[str, str] = {
+    "moedt": "arrived",
+    "ikke-moedt": "did-not-arrive",
+}
+
+
+def fhir_task(
+    *,
+    handover_id: Any,
+    status: str,
+    citizen_id: Any,
+    plan_id: Any | None,
+    requester: tuple[Any, str],
+    owner: tuple[Any | None, str],
+    authored_on: datetime,
+    last_modified: datetime,
+    mode: str,
+    arrival: str = "",
+    status_reason: str = "",
+) -> dict[str, Any]:
+    """A handover as a FHIR ``Task``: ``status`` is stored as the Task.status code already; the
+    arrival report goes in ``businessStatus``; a decline or revocation reason in
+    ``statusReason``. References use Helhed's ids (never a CPR number); a receiver outside
+    Helhed is named by display only. The description is deliberately generic — the free text
+    of the request stays in Helhed, where access rules apply."""
+    task: dict[str, Any] = {
+        "resourceType": "Task",
+        "id": str(handover_id),
+        "status": status,
+        "intent": "order",
+        "code": {"text": "Overdragelse af borgerforløb"},
+        "description": "Overdragelse (ledsaget)"
+        if mode == "ledsaget"
+        else "Overdragelse (henvist)",
+        "for": {"reference": f"Patient/{citizen_id}"},
+        "authoredOn": authored_on.isoformat(),
+        "lastModified": last_modified.isoformat(),
+        "requester": {"reference": f"Organization/{requester[0]}", "display": requester[1]},
+        "owner": (
+            {"reference": f"Organization/{owner[0]}", "display": owner[1]}
+            if owner[0] is not None
+            else {"display": owner[1]}
+        ),
+    }
+    if plan_id is not None:
+        task["focus"] = {"reference": f"CarePlan/{plan_id}"}
+    if arrival in ARRIVAL_CODES:
+        task["businessStatus"] = {"text": ARRIVAL_CODES[arrival]}
+    if status_reason:
+        task["statusReason"] = {"text": status_reason}
+    return task

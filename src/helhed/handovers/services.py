@@ -283,7 +283,10 @@ def act(
         handover.knows_situation_at = now
         handover.knows_situation_by_name = who[:200]
         title = "Modtageren har overtaget ansvaret"
-        body = "Modtageren kender borgerens situation og har overtaget ansvaret. Meld fremmøde."
+        body = (
+            "Modtageren kender borgerens situation og har overtaget ansvaret. Meld, om borgeren "
+            "møder op. Skal modtageren se planen, så tilføj enheden til teamet."
+        )
     elif action == logic.ARRIVED:
         handover.arrival = Arrival.ARRIVED
         handover.closed_at = now
