@@ -136,3 +136,26 @@ def test_english_catalogue(course: Course, coordinator: User, client: Client) ->
     page = client.get(f"/forloeb/{course.pk}/overdragelser/").content.decode()
     assert "Handovers and transitions" in page and "Transitions ahead" in page
     assert "Overgange forude" not in page
+
+
+def test_external_handover_answers_recorded_by_sender_on_the_page(
+    course: Course, coordinator: User, client: Client
+) -> None:
+    h = services.request_handover(
+        coordinator,
+        course.pk,
+        mode="ledsaget",
+        reason="Privat psykolog",
+        external_organisation="Psykologhuset Fyn",
+        external_contact="Lise, 66 11 22 33",
+    )
+    client.force_login(coordinator)
+    page = client.get(f"/overdragelser/{h.pk}/").content.decode()
+    assert "Afsenderen registrerer modtagerens svar" in page
+    assert "uden for Helhed: intet deles automatisk" in page
+    r = client.post(f"/overdragelser/{h.pk}/accept/", {"answered_by": ""})
+    assert r.status_code == 422 and "Skriv hvem hos det eksterne tilbud" in r.content.decode()
+    r = client.post(f"/overdragelser/{h.pk}/accept/", {"answered_by": "Lise Holm"})
+    assert r.status_code == 302
+    h.refresh_from_db()
+    assert (h.status, h.acknowledged_by_name) == ("accepted", "Lise Holm")
