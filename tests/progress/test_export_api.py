@@ -150,6 +150,16 @@ def test_api_create_and_list(world: World, client: Client) -> None:
     assert client.get("/api/progress/instruments").status_code == 200
 
 
+def test_api_citizen_sees_only_their_own_course(world: World, client: Client) -> None:
+    from tests.courses.builders import make_citizen_user
+
+    services.record_measurement(world.citizen, world.course.pk, "who5", FULL)
+    client.force_login(make_citizen_user())
+    url = f"/api/progress/courses/{world.course.pk}/measurements"
+    assert client.get(url).status_code == 403
+    assert "60" not in client.get("/mig/progression/").content.decode()
+
+
 def test_api_problem_bodies(world: World, client: Client) -> None:
     client.force_login(world.citizen)
     url = f"/api/progress/courses/{world.course.pk}/measurements"
