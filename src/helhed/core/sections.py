@@ -60,6 +60,9 @@ class TimelineEvent:
     kind: str  # e.g. "meeting", "measure-start", "handover"
     label: str  # short, already translated
     url: str = ""
+    # The data category the label reveals (plan, health, social, crime, economy): callers show
+    # an event only to a reader who may see that category (``events_for_courses(..., may=)``).
+    category: str = "plan"
 
 
 EventSource = Callable[[Sequence[Any]], Iterable[TimelineEvent]]
@@ -72,10 +75,14 @@ def register_event_source(key: str, source: EventSource) -> None:
     _EVENT_SOURCES[key] = source
 
 
-def events_for_courses(course_ids: Sequence[Any]) -> list[TimelineEvent]:
+def events_for_courses(
+    course_ids: Sequence[Any], may: Callable[[str], bool] | None = None
+) -> list[TimelineEvent]:
+    """The events of the given courses in date order; with ``may`` (e.g. ``Access.may``) only
+    those whose category the reader may see."""
     events: list[TimelineEvent] = []
     for key in sorted(_EVENT_SOURCES):
-        events.extend(_EVENT_SOURCES[key](course_ids))
+        events.extend(e for e in _EVENT_SOURCES[key](course_ids) if may is None or may(e.category))
     events.sort(key=lambda e: (e.on, e.kind, e.label))
     return events
 

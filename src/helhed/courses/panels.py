@@ -3,13 +3,19 @@ the resolver from a citizen login to the citizen record."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.context_processors import register_menu_item
 from helhed.core.panels import Panel, register_citizen_resolver, register_panel
+from helhed.core.sections import TimelineEvent, register_event_source
+from helhed.notifications.alerts import Alert, register_alert_producer
 
 TEAM_COURSES_CAP = 100
 
@@ -38,10 +44,60 @@ def _team_courses(request: HttpRequest) -> dict[str, Any] | None:
     return {"count": min(count, TEAM_COURSES_CAP), "more": count > TEAM_COURSES_CAP}
 
 
+def _plan_events(course_ids: Sequence[Any]) -> Iterable[TimelineEvent]:
+    """Measures starting and ending, for the progress charts' time axis."""
+    from helhed.courses.logic import data_category_for_area
+    from helhed.courses.models import Measure
+
+    rows = Measure.objects.filter(plan__course__in=list(course_ids)).values_list(
+        "plan__course_id", "title", "start_date", "end_date", "welfare_area_id"
+    )
+    for course_id, title, start, end, area in rows:
+        category = data_category_for_area(area)
+        if start is not None:
+            label = gettext("Indsats starter: %(title)s") % {"title": title}
+            yield TimelineEvent(course_id, start, "measure-start", label, category=category)
+        if end is not None:
+            label = gettext("Indsats slutter: %(title)s") % {"title": title}
+            yield TimelineEvent(course_id, end, "measure-end", label, category=category)
+
+
+def _consent_expiry_alerts(today: date) -> Iterable[Alert]:
+    """The coordinator is told once per consent when the last valid consent of an open course
+    expires within 30 days (the caseload shows the same)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from helhed.courses.models import Consent, CourseStatus
+    from helhed.courses.selectors import CONSENT_EXPIRY_WARNING
+
+    horizon = today + CONSENT_EXPIRY_WARNING
+    valid = Q(valid_from__lte=today) & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+    lasting = Consent.objects.filter(valid, course=OuterRef("course")).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=horizon)
+    )
+    expiring = (
+        Consent.objects.filter(valid, valid_to__gte=today, valid_to__lte=horizon)
+        .exclude(course__status=CourseStatus.CLOSED)
+        .filter(~Exists(lasting))
+        .values_list("pk", "course_id", "course__coordinator_id", "valid_to")
+    )
+    for consent_id, course_id, coordinator_id, valid_to in expiring:
+        assert valid_to is not None  # filtered on above
+        yield Alert(
+            recipient_id=coordinator_id,
+            title=gettext("Et samtykke udløber %(date)s") % {"date": valid_to.strftime("%d.%m.%Y")},
+            body=gettext("Forny samtykket med borgeren, før det udløber."),
+            url=reverse("courses:course_detail", args=[course_id]),
+            dedupe_key=f"samtykke-udloeber:{consent_id}:{valid_to.isoformat()}",
+        )
+
+
 def register() -> None:
     from helhed.courses import selectors
 
     register_citizen_resolver(selectors.citizen_id_for_user)
+    register_event_source("courses:measures", _plan_events)
+    register_alert_producer("courses:consent-expiry", _consent_expiry_alerts)
     register_panel(
         Panel(
             "courses:caseload",

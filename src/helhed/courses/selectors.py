@@ -390,6 +390,7 @@ def course_overview(
     *,
     purpose: str = Purpose.CASEWORK,
     items: bool = True,
+    what: str = "forløb og plan",
 ) -> CourseOverview:
     """The course page: plan, team, demands side by side, conflicts, timeline. Logged.
 
@@ -436,7 +437,7 @@ def course_overview(
             for c in plan.conflicts.all()
             if overview.allowed(c.first) and overview.allowed(c.second)
         ]
-    log_course_read(user, access, "forløb og plan", purpose)
+    log_course_read(user, access, what, purpose)
     if items:
         load_plan_items(overview)
     return overview

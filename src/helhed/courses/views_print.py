@@ -174,7 +174,9 @@ def print_view(request: HttpRequest, course_id: str, law: str) -> HttpResponse:
     if view is None:
         raise Http404
     user: User = request.user  # type: ignore[assignment]
-    overview = selectors.course_overview(user, course_id, purpose=Purpose.PLANNING)
+    overview = selectors.course_overview(
+        user, course_id, purpose=Purpose.PLANNING, what=f"udskrift: {view.title.split(' – ')[0]}"
+    )
     course = overview.access.course
     goals = overview.goals
     _visible_subgoals(overview, goals)

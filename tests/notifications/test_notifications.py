@@ -1,0 +1,170 @@
+"""Notifications: in the app and by e-mail, once per key, only to their recipient, and the daily
+alerts job that runs every app's producers without notifying twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from helhed.core.models import Unit, User
+from helhed.notifications import alerts, services
+from helhed.notifications.alerts import Alert
+from helhed.notifications.models import Notification, NotificationKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_users(make_user: Callable[..., User], unit: Unit) -> tuple[User, User]:
+    first = make_user("fagperson", unit, email="anna@example.dk")
+    second = make_user("fagperson", unit, email="")
+    return first, second
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_notify_creates_one_per_recipient_and_mails_those_with_an_address(
+    two_users: tuple[User, User], django_capture_on_commit_callbacks: Any
+) -> None:
+    first, second = two_users
+    with django_capture_on_commit_callbacks(execute=True):
+        created = services.notify(
+            [first, second.pk],
+            kind=NotificationKind.TASK,
+            title="Ny opgave fra netværksmøde",
+            url="/forloeb/",
+        )
+    assert len(created) == 2
+    assert Notification.objects.filter(recipient=first).count() == 1
+    assert Notification.objects.filter(recipient=second).count() == 1
+    assert len(mail.outbox) == 1  # the second user has no e-mail address
+    message = mail.outbox[0]
+    assert message.to == ["anna@example.dk"]
+    assert "Ny opgave fra netværksmøde" in message.subject
+    assert "/forloeb/" in message.body
+    assert "ikke personoplysninger" in message.body
+    assert Notification.objects.get(recipient=first).emailed_at is not None
+
+
+def test_the_same_key_notifies_once(two_users: tuple[User, User]) -> None:
+    first, _second = two_users
+    for _ in range(3):
+        services.notify([first], kind=NotificationKind.ALERT, title="Varsel", dedupe_key="k:1")
+    assert Notification.objects.filter(recipient=first).count() == 1
+    services.notify([first], kind=NotificationKind.ALERT, title="Andet varsel", dedupe_key="k:2")
+    assert Notification.objects.filter(recipient=first).count() == 2
+
+
+def test_a_failing_mail_server_keeps_the_notification_unsent(
+    two_users: tuple[User, User],
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    first, _second = two_users
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = 9  # nothing listens: connection refused
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify([first], kind=NotificationKind.TASK, title="Ny opgave")
+    notification = Notification.objects.get(recipient=first)
+    assert notification.emailed_at is None
+
+
+def test_list_shows_only_own_notifications_and_opening_marks_read(
+    two_users: tuple[User, User],
+) -> None:
+    first, second = two_users
+    mine = services.notify([first], kind=NotificationKind.TASK, title="Min opgave", url="/")[0]
+    services.notify([second], kind=NotificationKind.TASK, title="Kollegaens opgave")
+    client = logged_in(first)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "Min opgave" in page and "Kollegaens opgave" not in page
+    assert "Du har 1 ulæst notifikation" in page
+    badge = client.get(reverse("notifications:badge")).content.decode()
+    assert ">1<" in badge
+    response = client.get(reverse("notifications:open", args=[mine.pk]))
+    assert response.status_code == 302 and response["Location"] == "/"
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+    assert ">1<" not in client.get(reverse("notifications:badge")).content.decode()
+    # Someone else's notification is not found (and stays unread)
+    other = Notification.objects.get(recipient=second)
+    assert client.get(reverse("notifications:open", args=[other.pk])).status_code == 404
+    other.refresh_from_db()
+    assert other.read_at is None
+
+
+def test_opening_never_redirects_off_site(two_users: tuple[User, User]) -> None:
+    first, _second = two_users
+    n = services.notify(
+        [first], kind=NotificationKind.TASK, title="Mistænkeligt link", url="https://evil.example/"
+    )[0]
+    response = logged_in(first).get(reverse("notifications:open", args=[n.pk]))
+    assert response["Location"] == reverse("notifications:list")
+
+
+def test_mark_all_read(two_users: tuple[User, User]) -> None:
+    first, _second = two_users
+    for i in range(3):
+        services.notify([first], kind=NotificationKind.TASK, title=f"Opgave {i}")
+    client = logged_in(first)
+    client.post(reverse("notifications:read_all"))
+    assert not Notification.objects.filter(recipient=first, read_at__isnull=True).exists()
+
+
+def test_api_lists_own_and_marks_read(two_users: tuple[User, User]) -> None:
+    first, second = two_users
+    n = services.notify([first], kind=NotificationKind.TASK, title="API-opgave")[0]
+    services.notify([second], kind=NotificationKind.TASK, title="Ikke min")
+    client = logged_in(first)
+    body = client.get("/api/notifications/?unread=true").json()
+    assert [item["title"] for item in body] == ["API-opgave"]
+    read = client.post(f"/api/notifications/{n.pk}/read")
+    assert read.status_code == 200 and read.json()["read_at"] is not None
+    other = Notification.objects.get(recipient=second)
+    missing = client.post(f"/api/notifications/{other.pk}/read")
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/problem+json"
+
+
+@pytest.fixture
+def producer(two_users: tuple[User, User]) -> Iterator[list[date]]:
+    first, _second = two_users
+    seen: list[date] = []
+
+    def produce(today: date) -> list[Alert]:
+        seen.append(today)
+        return [Alert(recipient_id=first.pk, title="Testvarsel", dedupe_key="test:situation")]
+
+    alerts.register_alert_producer("test:producer", produce)
+    yield seen
+    alerts._PRODUCERS.pop("test:producer", None)
+
+
+def test_alerts_command_is_idempotent(producer: list[date], two_users: tuple[User, User]) -> None:
+    first, _second = two_users
+    out = StringIO()
+    call_command("alerts", "--date", "2027-02-01", stdout=out)
+    assert "test:producer: 1 found, 1 new" in out.getvalue()
+    again = StringIO()
+    call_command("alerts", "--date", "2027-02-02", stdout=again)
+    assert "test:producer: 1 found, 0 new" in again.getvalue()
+    assert producer == [date(2027, 2, 1), date(2027, 2, 2)]
+    assert Notification.objects.filter(recipient=first, title="Testvarsel").count() == 1
+
+
+def test_alerts_command_refuses_a_bad_date() -> None:
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("alerts", "--date", "31-12-2026", stdout=StringIO())
