@@ -123,6 +123,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helhed@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# Notification e-mails link back to Helhed: the address users reach it on (no trailing slash).
+HELHED_BASE_URL = os.environ.get("HELHED_BASE_URL", "")
+
+# The course page keeps the rendered plan per plan version in this cache. It holds personal data:
+# keep it in the server's own memory (the default, per process) or a cache as protected as the
+# database — never a shared cache other systems can read.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "helhed",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
 
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day; personal data must not stay open for weeks
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
