@@ -367,10 +367,30 @@ def initiatives(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _share_bars(d: selectors.Dashboard) -> dict[str, Any]:
+    """A bar per cohort: the share with a meaningful WHO-5 improvement (suppressed cohorts get
+    no bar, only their "<5")."""
+    bars = []
+    for i, r in enumerate(d.rows):
+        paired = int(r.raw.get("who5_paired") or 0)
+        better = int(r.raw.get("who5_better") or 0)
+        share = 100 * better / paired if paired >= logic.SMALL_CELL else None
+        bars.append(
+            {
+                "y": 10 + 26 * i,
+                "label": r.label,
+                "width": round(3 * share, 1) if share is not None else 0,
+                "text": r.who5_share,
+            }
+        )
+    summary = _("Andel med betydende forbedring i WHO-5 pr. startkohorte")
+    return {"bars": bars, "height": 20 + 26 * len(bars), "summary": summary}
+
+
 @login_required
 def dashboard(request: HttpRequest, initiative_id: str) -> HttpResponse:
     d = selectors.dashboard(_user(request), initiative_id)
-    return render(request, "progress/dashboard.html", {"d": d})
+    return render(request, "progress/dashboard.html", {"d": d, "chart": _share_bars(d)})
 
 
 @login_required
