@@ -267,3 +267,43 @@ def test_meeting_page_in_english(
     page = client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
     assert "Earliest common time" in page and "Times and answers" in page
     assert "Tidligste fælles tidspunkt" not in page
+
+
+def test_course_section_query_count_does_not_grow_with_meetings(
+    meeting: Meeting,
+    coordinator: User,
+    coordinator_member: TeamMember,
+    jobcenter_user: User,
+    login: Callable[[User], Client],
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.meetings.conftest import at
+
+    client = login(coordinator)
+    url = reverse("meetings:course_section", args=[meeting.course_id])
+    headers = {"HX-Request": "true"}
+    client.get(url, headers=headers)  # warm caches (session, reference data)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, headers=headers)
+    owner = meeting.participants.get(user=jobcenter_user)
+    for n in range(3):
+        services.create_meeting(
+            coordinator,
+            meeting.course,
+            purpose=f"Møde {n}",
+            place="Rådhuset",
+            team_members=[coordinator_member],
+            proposed_times=[at(10 + n)],
+        )
+        services.add_decision(
+            coordinator,
+            meeting,
+            text=f"Beslutning {n}",
+            tasks=[{"title": f"Opgave {n}", "owner": owner, "due_date": timezone.localdate()}],
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url, headers=headers)
+    assert "Opgave 2" in response.content.decode()
+    assert len(many.captured_queries) == len(one.captured_queries)
