@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -307,3 +308,15 @@ def test_course_section_query_count_does_not_grow_with_meetings(
         response = client.get(url, headers=headers)
     assert "Opgave 2" in response.content.decode()
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_timeliness_is_four_queries_for_any_number_of_courses(
+    meeting: Meeting, django_assert_num_queries: Any
+) -> None:
+    import uuid
+
+    ids = [meeting.course_id, *(uuid.uuid4() for _ in range(50))]
+    with django_assert_num_queries(4):
+        selectors.timeliness(ids)
+    with django_assert_num_queries(1):
+        selectors.meeting_events(ids)
