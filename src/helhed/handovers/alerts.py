@@ -67,6 +67,41 @@ def transition_alerts(today: date) -> Iterable[Alert]:
                 url=_section_url(course_id),
                 dedupe_key=f"overgang-{years}:{course_id}",
             )
+        # The children of the families the running courses' plans cover.
+        members = (
+            running.filter(
+                household__isnull=False,
+                household__members__birth_date__range=(born_from, born_to),
+            )
+            .values_list(
+                "pk",
+                "coordinator_id",
+                "citizen_id",
+                "household__members__id",
+                "household__members__birth_date",
+            )
+            .distinct()
+        )
+        for course_id, coordinator_id, citizen_id, member_id, born in members.iterator(
+            chunk_size=2000
+        ):
+            if member_id == citizen_id:
+                continue
+            t = next(
+                x for x in logic.age_transitions(born, lead, member=member_id) if x.kind == kind
+            )
+            if not t.due_for_alert(today):
+                continue
+            yield Alert(
+                recipient_id=coordinator_id,
+                title=f"Overgang om {t.days_until(today)} dage: {t.label}",
+                body=(
+                    "Et barn i en familie, du koordinerer et forløb for, står foran en overgang. "
+                    "Se forløbets overdragelser og overgange."
+                ),
+                url=_section_url(course_id),
+                dedupe_key=f"overgang-{years}:{course_id}:{member_id}",
+            )
     max_lead = max(logic.lead_days(k, lead) for k in logic.STAY_CATEGORY)
     stays = (
         InstitutionalStay.objects.filter(

@@ -277,7 +277,8 @@ class Transition:
     on: date  # the day it happens
     alert_from: date  # the first day the coordinator is alerted
     label: str
-    key: str = ""  # what it is about (a stay's or measure's id) — part of the alert's dedupe key
+    key: str = ""  # what it is about (a stay's or family member's id) — part of the dedupe key
+    who: str = ""  # a family member's name, shown only where the family is shown (never alerts)
 
     def days_until(self, today: date) -> int:
         return (self.on - today).days
@@ -287,14 +288,29 @@ class Transition:
         return self.alert_from <= today <= self.on
 
 
-def age_transitions(born: date, lead: Mapping[str, Any] | None = None) -> list[Transition]:
-    """The 16th and 18th birthdays with their alert dates."""
+def age_transitions(
+    born: date,
+    lead: Mapping[str, Any] | None = None,
+    *,
+    member: Any = None,
+    who: str = "",
+) -> list[Transition]:
+    """The 16th and 18th birthdays with their alert dates — of the course's citizen, or (with
+    ``member``) of a child in the family the course's plan covers."""
     result = []
     for kind, years in ((TURNS_16, 16), (TURNS_18, 18)):
         on = birthday(born, years)
+        label = TRANSITION_LABELS[kind]
+        if member is not None:
+            label = f"Barn i familien {label[0].lower()}{label[1:]}"
         result.append(
             Transition(
-                kind, on, on - timedelta(days=lead_days(kind, lead)), TRANSITION_LABELS[kind]
+                kind,
+                on,
+                on - timedelta(days=lead_days(kind, lead)),
+                label,
+                key=str(member) if member is not None else "",
+                who=who,
             )
         )
     return result

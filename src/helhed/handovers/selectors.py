@@ -117,15 +117,47 @@ def stay_facts(stays: Iterable[InstitutionalStay]) -> list[logic.StayFacts]:
     return [logic.StayFacts(s.pk, s.kind, s.expected_end, s.actual_end) for s in stays]
 
 
+FamilyMember = tuple[Any, str, date]  # (citizen id, first name, birth date)
+
+
+def family_children(course_ids: Sequence[Any], on: date) -> dict[Any, list[FamilyMember]]:
+    """The other members under 18 of the family each course's plan covers (one query)."""
+    result: dict[Any, list[FamilyMember]] = defaultdict(list)
+    rows = (
+        Course.objects.filter(pk__in=list(course_ids), household__isnull=False)
+        .values_list(
+            "pk",
+            "citizen_id",
+            "household__members__id",
+            "household__members__first_name",
+            "household__members__birth_date",
+        )
+        .order_by("pk", "household__members__birth_date")
+    )
+    for course_id, citizen_id, member_id, name, born in rows:
+        if member_id is None or member_id == citizen_id or born is None:
+            continue
+        if course_logic.age_on(born, on) < 18:
+            result[course_id].append((member_id, name, born))
+    return result
+
+
 def course_transitions(
-    course: Course, stays: Iterable[InstitutionalStay], on: date | None = None
+    course: Course,
+    stays: Iterable[InstitutionalStay],
+    on: date | None = None,
+    members: Iterable[FamilyMember] = (),
 ) -> list[logic.Transition]:
-    """Age transitions still ahead and the ends of stays not yet ended (from today)."""
+    """Age transitions still ahead (the citizen's and the family's children's) and the ends of
+    stays not yet ended (from today)."""
     on = on or today()
     lead = lead_overrides()
-    found = [t for t in logic.age_transitions(course.citizen.birth_date, lead) if t.on >= on]
+    found = list(logic.age_transitions(course.citizen.birth_date, lead))
+    for member_id, name, born in members:
+        found += logic.age_transitions(born, lead, member=member_id, who=name)
+    found = [t for t in found if t.on >= on]
     found += logic.stay_transitions(stay_facts(stays), lead)
-    return sorted(found, key=lambda t: (t.on, t.kind))
+    return sorted(found, key=lambda t: (t.on, t.kind, t.who))
 
 
 # --------------------------------------------------------------------------------------------
@@ -210,7 +242,26 @@ def course_handovers(
             stays.append(stay)
         else:
             hidden.add(stay.data_category)
-    transitions = logic.upcoming(course_transitions(course, stays, on), on, horizon_days=3 * 365)
+    horizon = 3 * 365
+    members: list[FamilyMember] = []
+    if course.household_id is not None:
+        # Children of the family whose 16th or 18th birthday lies within the horizon (their
+        # names are shown, so their reads are logged by ``household_members``).
+        def ahead(m: Any) -> bool:
+            return any(
+                on <= logic.birthday(m.birth_date, y) <= on + timedelta(days=horizon)
+                for y in (16, 18)
+            )
+
+        members = [
+            (m.pk, m.first_name, m.birth_date)
+            for m in course_selectors.household_members(
+                user, access, "overgange i familien", purpose, keep=ahead
+            )
+        ]
+    transitions = logic.upcoming(
+        course_transitions(course, stays, on, members), on, horizon_days=horizon
+    )
     gaps = course_gaps(course, on)
     # Gap lengths are shown to everyone with access; the measures around a gap are named only
     # when the user may see their category.
@@ -439,16 +490,20 @@ def coordinator_overview(user: User, *, horizon_days: int = 120) -> CoordinatorO
         course__in=[c.pk for c in courses], actual_end__isnull=True
     ):
         stays_by_course[stay.course_id].append(stay)
+    children = family_children([c.pk for c in courses], on)
     ahead: list[tuple[Course, logic.Transition]] = []
     end = on + timedelta(days=horizon_days)
     for course in courses:
         found = logic.age_transitions(course.citizen.birth_date, lead)
+        for member_id, name, born in children.get(course.pk, []):
+            found += logic.age_transitions(born, lead, member=member_id, who=name)
         found += logic.stay_transitions(stay_facts(stays_by_course.get(course.pk, [])), lead)
         for t in found:
             if t.on >= on and (t.on <= end or t.due_for_alert(on)):
                 ahead.append((course, t))
     ahead.sort(key=lambda pair: (pair[1].on, pair[1].kind))
     shown = {h.course.citizen_id for h in handovers} | {c.citizen_id for c, _t in ahead}
+    shown |= {uuid.UUID(t.key) for _c, t in ahead if t.who}  # the family's children named
     if shown:
         log_access(user, sorted(shown, key=str), "overdragelser og overgange", Purpose.CASEWORK)
     return CoordinatorOverview(_rows(handovers), ahead)
