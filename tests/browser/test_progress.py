@@ -47,6 +47,7 @@ def test_citizen_fills_who5_on_a_phone_and_sees_the_chart_update(
     course = progress_world["course"]
     ui_login(page, "mette", PASSWORD)
     page.get_by_role("link", name="Se og udfyld min trivsel").click()
+    page.wait_for_load_state("networkidle")
     expect(page.get_by_role("heading", name="Sådan går det", level=1)).to_be_visible()
     chart = page.locator(f"#chart-who5-{course.pk}")  # type: ignore[attr-defined]
     expect(chart).to_have_attribute("data-points", "1")
@@ -88,13 +89,16 @@ def test_team_progress_page_and_leader_dashboard_are_accessible(
     course = progress_world["course"]
     ui_login(page, "karen", PASSWORD)
     page.goto(f"/forloeb/{course.pk}/progression/")  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")
     expect(page.get_by_role("heading", name="Trivsel (WHO-5)")).to_be_visible()
     assert_accessible(page)
     page.goto(f"/forloeb/{course.pk}/")  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")
     expect(page.get_by_role("heading", name="Seneste progression")).to_be_visible()
     expect(page.get_by_text("40 af 100")).to_be_visible()  # loaded into the section
     page.get_by_role("button", name="Log ud").click()
     ui_login(page, "lene", PASSWORD)
     page.goto(f"/progression/indsatser/{course.initiative_id}/")  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")
     expect(page.locator("#outcomes")).to_contain_text("<5")
     assert_accessible(page)
