@@ -11,11 +11,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run inside
 # one unless told that this (test-only) use is safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The test database is SQLite in memory, and the live server shares its one connection with the
+# test. A threaded server lets two requests (e.g. htmx fragments loading at the same time) use
+# that connection at once ("cannot start a transaction within a transaction"). One request at a
+# time: Django's single-threaded server answers with "Connection: close", so the browser's parallel
+# requests queue instead of colliding.
+class SerialWSGIServer(WSGIServer):
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        # LiveServerThread.run() already puts the test's connection into this (its own) thread.
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SerialWSGIServer  # type: ignore[assignment]
 
 AXE = Path(__file__).resolve().parents[2] / "src/helhed/static/vendor/axe/axe.min.js"
 CHROMIUM_ARGS = [
