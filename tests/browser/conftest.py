@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 # one unless told that this (test-only) use is safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+
 # The test database is SQLite in memory, and the live server shares its one connection with the
 # test. A threaded server lets two requests (e.g. htmx fragments loading at the same time) use
 # that connection at once ("cannot start a transaction within a transaction"). One request at a

@@ -320,3 +320,48 @@ def test_timeliness_is_four_queries_for_any_number_of_courses(
         selectors.timeliness(ids)
     with django_assert_num_queries(1):
         selectors.meeting_events(ids)
+
+
+def test_a_linked_measure_is_named_only_to_readers_whose_consent_covers_it(
+    meeting: Meeting, coordinator: User, jobcenter_user: User, login: Callable[[User], Client]
+) -> None:
+    """The jobcenter's consent covers plan, social and economy — not health. A task and a
+    decision linked to a psychiatric measure must not reveal its title to them."""
+    from helhed.courses import services as course_services
+    from helhed.courses.models import Plan
+
+    plan = Plan.objects.get(course=meeting.course)
+    psychiatric = course_services.save_measure(
+        coordinator,
+        plan.pk,
+        plan.version,
+        title="Psykiatrisk udredning",
+        welfare_area_id="psykiatri",
+        legal_basis=LegalBasis.objects.get(pk="sul-119"),
+        organisation=meeting.course.coordinator_unit.organisation,
+        budget_area="region",
+    )
+    owner = meeting.participants.get(user=jobcenter_user)
+    services.add_decision(
+        coordinator,
+        meeting,
+        text="Udredning bestilles",
+        measure=psychiatric,
+        tasks=[
+            {
+                "title": "Send henvisning",
+                "owner": owner,
+                "due_date": timezone.localdate() + timedelta(days=7),
+                "measure": psychiatric,
+            }
+        ],
+    )
+    section = reverse("meetings:course_section", args=[meeting.course_id])
+    detail = reverse("meetings:meeting_detail", args=[meeting.pk])
+    for url in (section, detail):
+        own = login(coordinator).get(url).content.decode()
+        assert "Psykiatrisk udredning" in own
+        theirs = login(jobcenter_user).get(url).content.decode()
+        assert "Send henvisning" in theirs
+        assert "Psykiatrisk udredning" not in theirs
+        assert "en indsats, dit samtykke ikke omfatter" in theirs

@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import Avg, Count, Min, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
@@ -101,6 +102,7 @@ def course_meetings(
     )
     tasks = Task.objects.filter(course=course).select_related("owner", "goal", "measure")
     open_tasks = list(tasks.filter(done_at__isnull=True).order_by("due_date"))
+    _label_measures(open_tasks, access)
     done = tasks.filter(done_at__isnull=False).count()
     recs = list(
         Recommendation.objects.filter(course=course)
@@ -121,6 +123,20 @@ def course_meetings(
     course_selectors.log_course_read(user, access, "møder, opgaver og indstillinger", purpose)
     figures = timeliness([course.pk]).get(course.pk, {})
     return CourseMeetings(access, upcoming, past, open_tasks, done, open_recs, rulings, figures, on)
+
+
+def _label_measures(items: list[Any], access: course_selectors.Access) -> None:
+    """``item.measure_label``: the linked measure's title, or a neutral text when the reader's
+    consent does not cover the measure's data category (a title such as "Psykiatrisk udredning"
+    is itself health data)."""
+    for item in items:
+        measure = item.measure
+        if measure is None:
+            item.measure_label = ""
+        elif access.may(measure.data_category):
+            item.measure_label = measure.title
+        else:
+            item.measure_label = gettext("en indsats, dit samtykke ikke omfatter")
 
 
 @dataclass
@@ -189,6 +205,9 @@ def meeting_detail(
             Prefetch("tasks", queryset=Task.objects.select_related("owner", "goal", "measure"))
         )
     )
+    _label_measures(decisions, access)
+    for decision in decisions:
+        _label_measures(list(decision.tasks.all()), access)
     course = access.course
     plan = getattr(course, "plan", None)
     on = today()
