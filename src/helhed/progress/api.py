@@ -161,7 +161,7 @@ def instruments(request: HttpRequest) -> list[dict[str, Any]]:
             "per_goal": i.per_goal,
             "items": [{"key": it.key, "text": str(it.text)} for it in i.items],
         }
-        for i in logic.INSTRUMENTS.values()
+        for i in logic.latest_instruments()
     ]
 
 
