@@ -15,7 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
-from helhed.courses.models import Course, TeamMember
+from helhed.courses.models import Course, Measure, Plan, TeamMember
+from helhed.meetings.models import Meeting
 from helhed.progress import selectors, services
 from tests.courses.builders import make_unit, open_course, organisation
 from tests.progress.conftest import World, add_goals
@@ -73,6 +74,30 @@ def generate(world: World) -> dict[str, dict[str, Any]]:
         e["courses"] += 1
         e["citizens"] += 1
         e["contacts"] += TeamMember.objects.filter(course=course).count()
+        # outputs: 0-2 measures; meetings held, cancelled or still being planned (held count)
+        plan, _created = Plan.objects.get_or_create(course=course)
+        for k in range(rng.randint(0, 2)):
+            Measure.objects.create(
+                plan=plan,
+                title=f"Indsats {k}",
+                welfare_area_id="beskaeftigelse",
+                legal_basis_id="lab-187",
+                organisation=course.coordinator_unit.organisation,
+                status="aktiv",
+                budget_area="beskaeftigelse",
+            )
+            e["measures"] += 1
+        for status in rng.sample(
+            ["afholdt", "afholdt", "aflyst", "planlaegges"], rng.randint(0, 3)
+        ):
+            Meeting.objects.create(
+                course=course,
+                purpose="Netværksmøde",
+                status=status,
+                starts_at=timezone.now() - timedelta(days=1),
+                created_by=world.coordinator,
+            )
+            e["meetings"] += status == "afholdt"
         # WHO-5: 0-4 answers, 20 days apart
         series = []
         for k in range(rng.randint(0, 4)):
@@ -154,19 +179,31 @@ def test_dashboard_matches_the_expectation(world: World) -> None:
     open_course(make_staff(elsewhere, "koordinator"), elsewhere, initiative=world.course.initiative)
     expected = generate(world)
     # the generated data exercises every figure
-    for key in ("paired", "better", "gas_n", "to_job", "tracked", "avoided"):
+    for key in (
+        "paired",
+        "better",
+        "gas_n",
+        "to_job",
+        "tracked",
+        "avoided",
+        "measures",
+        "meetings",
+    ):
         assert sum(e[key] for e in expected.values()) > 0, key
     d = selectors.dashboard(world.leader, world.course.initiative_id)
     got = {r.label: r for r in d.rows}
     assert set(got) == set(expected)
     labels = sorted(expected)
-    keys = ("courses", "citizens", "contacts", "paired", "better", "gas_n", "gas_sum")
+    keys = ("courses", "citizens", "contacts", "measures", "meetings", "paired", "better")
+    keys += ("gas_n", "gas_sum")
     keys += ("passive", "to_job", "tracked", "avoided", "who5_first", "who5_last")
     total = {k: sum(e[k] for e in expected.values()) for k in keys}
     columns = {  # column → (shown per row from e, the base it rests on)
         "courses": (lambda e: shown_count(e["courses"]), "courses"),
         "citizens": (lambda e: shown_count(e["citizens"]), "citizens"),
         "contacts": (lambda e: shown_count(e["contacts"]), "contacts"),
+        "measures": (lambda e: shown_count(e["measures"]), "measures"),
+        "meetings": (lambda e: shown_count(e["meetings"]), "meetings"),
         "who5_paired": (lambda e: shown_count(e["paired"]), "paired"),
         "who5_share": (lambda e: shown_share(e["better"], e["paired"]), "paired"),
         "who5_first": (lambda e: shown_mean(e["who5_first"], e["paired"]), "paired"),
