@@ -217,6 +217,9 @@ def test_p6_a_category_hides_a_second_initiative(world: World) -> None:
     shown = [r.row.courses for r in by_initiative]
     assert "<5" in shown
     assert not (any(s.isdigit() for s in shown) and by_category[0].row.courses.isdigit())
+    # the visible initiative's figure is its dashboard's "I alt" (shown there), so the category
+    # is what is hidden
+    assert sorted(shown) == ["7", "<5"] and by_category[0].row.courses == "x"
 
 
 def _export(client: Client, world: World, purpose: str, mode: str = "shift") -> Any:

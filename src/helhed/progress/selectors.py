@@ -440,18 +440,24 @@ class CohortRow:
         return f"{mean:.1f}"
 
 
-def secondary_suppress(members: Sequence[CohortRow], total: CohortRow) -> None:
+def secondary_suppress(
+    members: Sequence[CohortRow], total: CohortRow, *, hide_total: bool = False
+) -> None:
     """Hide, per column, a second cell wherever a single suppressed cell could be derived as the
     total minus the other rows (``logic.secondary_suppression``): cohorts and "I alt" on the
-    dashboard, initiatives and their category in the comparison."""
+    dashboard; initiatives and their category in the comparison — there with ``hide_total``,
+    because an initiative's row is also its dashboard's "I alt" (shown there), so the category
+    cell is the one to hide."""
     for column in [*COUNT_COLUMNS, *SHARE_COLUMNS, *MEAN_COLUMNS]:
-        hide, hide_total = logic.secondary_suppression(
+        hide, hide_the_total = logic.secondary_suppression(
             [(r.base(column), r.primary(column)) for r in members],
             (total.base(column), total.primary(column)),
         )
+        if hide and hide_total:
+            hide, hide_the_total = set(), True
         for i in hide:
             members[i].hidden.add(column)
-        if hide_total:
+        if hide_the_total:
             total.hidden.add(column)
 
 
@@ -616,7 +622,7 @@ def comparison(user: User) -> tuple[list[ComparisonRow], list[ComparisonRow]]:
         combined = _combine(r.row.raw for r in members)
         combined["citizens"] = citizens[f"c{i}"]
         total = CohortRow(str(c), combined)
-        secondary_suppress([r.row for r in members], total)
+        secondary_suppress([r.row for r in members], total, hide_total=True)
         categories.append(
             ComparisonRow(_("Kategori %(n)s") % {"n": c} if c else _("Uden kategori"), total, c)
         )
