@@ -431,3 +431,25 @@ def test_s6_instruments_are_kept_per_version(monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(ValueError):
         logic.instrument("who5", 3)
     assert logic.rescore(logic.WHO5.key, 1, FULL) == 60.0
+
+
+def test_p6_timeliness_means_get_secondary_suppression(
+    world: World, isolated_sources: dict[str, dict[str, object]]
+) -> None:
+    from helhed.core.sections import TimelinessMetric
+
+    Course.objects.filter(pk=world.course.pk).update(
+        start_date=date(2024, 2, 1), referred_on=date(2024, 2, 1)
+    )
+    _cohort_courses(world, 7, date(2024, 2, 1))
+    _cohort_courses(world, 3, date(2024, 5, 1))
+    ids = list(Course.objects.values_list("pk", flat=True))
+    isolated_sources["timeliness"]["test"] = (
+        [TimelinessMetric("days", "Dage til første møde", "dage")],
+        lambda course_ids: {c: {"days": 10.0} for c in course_ids if c in ids},
+    )
+    d = selectors.dashboard_timeliness(world.leader, world.course.initiative_id)
+    cells = {r.label: r.timely_cells[0] for r in d.rows}
+    assert cells["2024 K2"] == "<5"
+    # the mean of K2 = (11 · total − 8 · K1) / 3 unless K1 or the total is hidden
+    assert cells["2024 K1"] == "x" and d.total.timely_cells[0] == "10.0"
