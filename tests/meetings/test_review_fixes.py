@@ -625,3 +625,20 @@ def test_recommendation_does_not_notify_former_staff_of_the_deciding_unit(
     )
     assert Notification.objects.filter(recipient=jobcenter_user, kind="afgoerelse").exists()
     assert not Notification.objects.filter(recipient=former).exists()
+
+
+def test_new_field_errors_are_translated_to_english(
+    course: Course, coordinator: User, measure: Measure, outsider_unit: Unit
+) -> None:
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        services.recommend(
+            coordinator, course, measure=measure, reasoning="Mentor", authority_unit=outsider_unit
+        )
+    assert exc.value.message_dict["authority_unit"] == [
+        "The unit is not on the course's team. Choose one of the team's units."
+    ]
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        plan_meeting(coordinator, course, virtual_link="javascript:alert(1)")
+    assert "web address" in exc.value.message_dict["virtual_link"][0]

@@ -221,7 +221,7 @@ def create_meeting(
         participants,
         user,
         "Du er inviteret til et møde – svar på tidspunkter",
-        citizen_title=_("Du er inviteret til et møde – sig, hvornår du kan komme"),
+        citizen_title="Du er inviteret til et møde – sig, hvornår du kan komme",
     )
     return meeting
 
@@ -291,7 +291,8 @@ def _invite(
 ) -> None:
     """Tell the participating team members (and ``also``: more staff user ids) with a link to
     the meeting, and the citizen, if they take part and have a login, with a link to their own
-    "Mine møder". Never the acting user; never a name."""
+    "Mine møder". Never the acting user; never a name. The texts are stored as they are, in
+    Danish, whatever language the acting user reads Helhed in."""
     participants = list(participants)
     staff = {
         p.user_id
@@ -316,7 +317,7 @@ def _invite(
             [citizen_user_id],
             kind=NotificationKind.MEETING,
             title=citizen_title,
-            body=_("Se dine møder i Helhed."),
+            body="Se dine møder i Helhed.",
             url=reverse("meetings:my_meetings"),
         )
 
@@ -425,7 +426,7 @@ def choose_time(user: User, meeting: Meeting, proposed_time: ProposedTime) -> Me
         meeting.participants.all(),
         user,
         "Tidspunktet for et møde er fastlagt",
-        citizen_title=_("Tidspunktet for dit møde er fastlagt"),
+        citizen_title="Tidspunktet for dit møde er fastlagt",
     )
     return meeting
 
@@ -443,9 +444,9 @@ def cancel_meeting(user: User, meeting: Meeting) -> Meeting:
         meeting,
         meeting.participants.all(),
         user,
-        _("Et møde er aflyst"),
-        citizen_title=_("Et af dine møder er aflyst"),
-        body=_("Se mødet i Helhed."),
+        "Et møde er aflyst",
+        citizen_title="Et af dine møder er aflyst",
+        body="Se mødet i Helhed.",
     )
     return meeting
 
@@ -584,8 +585,8 @@ def save_minutes(
             participants,
             user,
             "Referatet fra et møde er klar",
-            citizen_title=_("Referatet fra dit møde er klar"),
-            body=_("Se referatet, beslutningerne og opgaverne i Helhed."),
+            citizen_title="Referatet fra dit møde er klar",
+            body="Se referatet, beslutningerne og opgaverne i Helhed.",
             also=_current_team_users(course),
         )
     meeting.save()
