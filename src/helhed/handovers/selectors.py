@@ -213,6 +213,16 @@ def _rows(handovers: Iterable[Handover]) -> list[HandoverRow]:
     return rows
 
 
+def measure_category(h: Handover) -> str | None:
+    """The data category of the one measure handed over (kept on the handover, so also after the
+    measure was deleted); None for a handover of the whole course."""
+    if not h.measure_id:
+        return None
+    if h.measure_category:
+        return h.measure_category
+    return h.measure.data_category if h.measure is not None else "health"
+
+
 def _handover_qs() -> Any:
     return Handover.objects.select_related(
         "from_unit", "to_unit", "to_unit__organisation", "measure", "requested_by"
@@ -232,8 +242,9 @@ def course_handovers(
     hidden: set[str] = set()
     handovers_shown = []
     for h in handovers:
-        if h.measure is not None and not access.may(h.measure.data_category):
-            hidden.add(h.measure.data_category)
+        category = measure_category(h)
+        if category is not None and not access.may(category):
+            hidden.add(category)
             continue
         handovers_shown.append(h)
     stays = []
@@ -387,6 +398,15 @@ class HandoverView:
     summary: HandoverSummary
     events: list[HandoverEvent]
     may_open_course: bool
+    # The measure handed over is named only to a reader whose categories cover it; the free
+    # texts (reason, decline/revoke reasons, event notes) only to one who also may see the plan.
+    show_measure: bool = False
+    show_text: bool = False
+    identity_shown: bool = False
+
+    @property
+    def measure_title(self) -> str:
+        return self.handover.measure_title if self.show_measure else ""
 
 
 def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
@@ -413,16 +433,24 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
         access = None
     if not roles and access is None:
         raise PermissionDenied
-    travels = receiver_categories(handover.course, handover.to_unit, on)
+    own = (
+        frozenset(c for c, _l in course_logic.DATA_CATEGORIES if access.may(c))
+        if access is not None
+        else frozenset()
+    )
+    # The receiving unit sees the summary only while the handover is open; afterwards only what
+    # its own access to the course gives.
+    travels = (
+        receiver_categories(handover.course, handover.to_unit, on)
+        if handover.is_open
+        else frozenset()
+    )
     if logic.RECEIVER in roles:
-        shown = travels | (frozenset(access.categories) if access is not None else frozenset())
+        shown = travels | own
+        visible = shown
     else:
-        own = (
-            frozenset(c for c, _l in course_logic.DATA_CATEGORIES if access.may(c))
-            if access is not None
-            else frozenset()
-        )
         shown = travels & own
+        visible = own
     summary = build_summary(handover, shown, on)
     events = list(handover.events.all())
     side = logic.responsible_side(handover.status)
@@ -432,6 +460,8 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
         course_selectors.log_course_read(user, access, "overdragelse", Purpose.HANDOVER)
     else:
         log_access(user, handover.course.citizen_id, "overdragelse: resumé", Purpose.HANDOVER)
+    category = measure_category(handover)
+    show_measure = category is None or category in visible
     return HandoverView(
         handover=handover,
         roles=roles,
@@ -440,6 +470,9 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
         summary=summary,
         events=events,
         may_open_course=access is not None,
+        show_measure=show_measure,
+        show_text=show_measure and "plan" in visible,
+        identity_shown=summary.identity_shown or (access is not None and access.may("plan")),
     )
 
 
@@ -466,12 +499,21 @@ def waiting_for_my_units(user: User, *, limit: int = 50) -> list[HandoverRow]:
 class CoordinatorOverview:
     handovers: list[HandoverRow]
     transitions: list[tuple[Course, logic.Transition]]
+    handover_count: int = 0
 
 
-def coordinator_overview(user: User, *, horizon_days: int = 120) -> CoordinatorOverview:
+def coordinator_overview(
+    user: User,
+    *,
+    horizon_days: int = 120,
+    handovers_shown: int | None = None,
+    transitions_shown: int | None = None,
+) -> CoordinatorOverview:
     """Open handovers in the courses the user coordinates, and the age transitions and stay ends
     ahead of them (those whose alert window has begun, or within ``horizon_days``). Citizens are
-    named, so the list is logged, one entry per citizen shown."""
+    named, so the list is logged, one entry per citizen shown. A caller that renders only the
+    first rows (the start-page panel: a count and ten transitions) says how many with
+    ``handovers_shown`` / ``transitions_shown``; only those are returned and logged."""
     on = today()
     handovers = list(
         _handover_qs()
@@ -502,11 +544,16 @@ def coordinator_overview(user: User, *, horizon_days: int = 120) -> CoordinatorO
             if t.on >= on and (t.on <= end or t.due_for_alert(on)):
                 ahead.append((course, t))
     ahead.sort(key=lambda pair: (pair[1].on, pair[1].kind))
+    count = len(handovers)
+    if handovers_shown is not None:
+        handovers = handovers[:handovers_shown]
+    if transitions_shown is not None:
+        ahead = ahead[:transitions_shown]
     shown = {h.course.citizen_id for h in handovers} | {c.citizen_id for c, _t in ahead}
     shown |= {uuid.UUID(t.key) for _c, t in ahead if t.who}  # the family's children named
     if shown:
         log_access(user, sorted(shown, key=str), "overdragelser og overgange", Purpose.CASEWORK)
-    return CoordinatorOverview(_rows(handovers), ahead)
+    return CoordinatorOverview(_rows(handovers), ahead, count)
 
 
 # --------------------------------------------------------------------------------------------
@@ -618,28 +665,41 @@ def course_timeliness(user: User, course_id: uuid.UUID | str) -> dict[str, Any]:
     return figures
 
 
-AGGREGATE_ROLES = {"leder", "analytiker", "administrator", "koordinator"}
+AGGREGATE_ROLES = {"leder", "analytiker", "koordinator"}
+ORGANISATION_ROLES = frozenset({"leder", "analytiker"})
+SMALL = 5  # fewer courses than this: no figure (one course is one citizen)
 
 
 def initiative_timeliness(user: User, initiative_id: uuid.UUID | str) -> dict[str, Any]:
-    """Figures over all courses of an initiative (means, and the number of courses with a value)
-    for leaders, analysts and coordinators. No citizen is shown, so nothing is logged."""
+    """Figures over an initiative's courses the user may count — those whose coordinating unit
+    belongs to an organisation where the user is *leder* or *analytiker*, and the courses the
+    user coordinates — as the mean and the number of courses with a value. Fewer than five
+    courses with a value: no mean and ``n`` "<5". No citizen is shown, so nothing is logged."""
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         raise PermissionDenied
     if not (roles_of(user) & AGGREGATE_ROLES):
         raise PermissionDenied(
             "Kun ledere, analytikere og koordinatorer kan se tal for en indsats."
         )
-    ids = list(Course.objects.filter(initiative_id=initiative_id).values_list("pk", flat=True))
+    from helhed.core.selectors import current_memberships
+
+    orgs = {
+        m.unit.organisation_id for m in current_memberships(user) if m.role in ORGANISATION_ROLES
+    }
+    ids = list(
+        Course.objects.filter(initiative_id=initiative_id)
+        .filter(Q(coordinator_unit__organisation_id__in=orgs) | Q(coordinator=user))
+        .values_list("pk", flat=True)
+    )
     per_course = timeliness_for(ids)
     out: dict[str, Any] = {"courses": len(ids)}
     for key in FIGURE_KEYS:
         values: list[float] = [
             float(x) for x in (v.get(key) for v in per_course.values()) if x is not None
         ]
+        small = len(values) < SMALL
         out[key] = {
-            "mean": round(sum(values) / len(values), 1) if values else None,
-            "max": max(values) if values else None,
-            "n": len(values),
+            "mean": None if small else round(sum(values) / len(values), 1),
+            "n": f"<{SMALL}" if small else len(values),
         }
     return out
