@@ -91,6 +91,24 @@ def test_https_virtual_link_is_kept(course: Course, coordinator: User) -> None:
     assert meeting.virtual_link == "https://moede.example.dk/a"
 
 
+def test_an_unsafe_link_stored_before_the_check_is_never_a_link(
+    meeting: Meeting,
+    coordinator: User,
+    citizen_user: User,
+    login: Callable[[User], Client],
+) -> None:
+    Meeting.objects.filter(pk=meeting.pk).update(virtual_link="javascript:alert(1)")
+    course = meeting.course
+    course.citizen.user = citizen_user
+    course.citizen.save()
+    staff_page = login(coordinator).get(reverse("meetings:meeting_detail", args=[meeting.pk]))
+    assert "javascript:" not in staff_page.content.decode()
+    citizen_page = login(citizen_user).get(reverse("meetings:my_meetings"))
+    assert "javascript:" not in citizen_page.content.decode()
+    api = login(coordinator).get(f"{BASE}/meetings/{meeting.pk}").json()
+    assert api["virtual_link"] == ""
+
+
 # P8 -------------------------------------------------------------------------------------------
 
 
@@ -391,6 +409,19 @@ def test_double_click_on_the_meeting_form_creates_one_meeting(
         == second["Location"]
         == reverse("meetings:meeting_detail", args=[meeting.pk])
     )
+
+
+def test_double_click_on_the_decision_form_records_one_decision(
+    meeting: Meeting, coordinator: User, login: Callable[[User], Client]
+) -> None:
+    client = login(coordinator)
+    url = reverse("meetings:decision_add", args=[meeting.pk])
+    assert 'name="idempotency_key"' in client.get(url).content.decode()
+    data = {"text": "Mette får en mentor", "idempotency_key": "form-2"}
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert Decision.objects.count() == 1
 
 
 # S1 -------------------------------------------------------------------------------------------

@@ -351,7 +351,7 @@ def _list_item(m: Meeting) -> MeetingListItem:
         status=m.status,
         starts_at=m.starts_at,
         place=m.place,
-        virtual_link=m.virtual_link,
+        virtual_link=m.safe_virtual_link,
         minutes_closed=m.minutes_closed,
     )
 

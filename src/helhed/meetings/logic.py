@@ -8,6 +8,8 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext
 
 YES = "ja"
@@ -122,6 +124,19 @@ def ruling_errors(
 def waiting_days(since: date, until: date) -> int:
     """Whole days from ``since`` to ``until`` (0 on the same day, never negative)."""
     return max((until - since).days, 0)
+
+
+_web_address = URLValidator(schemes=["https", "http"])
+
+
+def valid_link(link: str) -> bool:
+    """A link to a virtual meeting must be a web address (http or https): never
+    ``javascript:`` or ``data:``, which would run in the reader's browser."""
+    try:
+        _web_address(link)
+    except ValidationError:
+        return False
+    return True
 
 
 def one_year_after(day: date) -> date:

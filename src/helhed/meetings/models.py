@@ -156,6 +156,14 @@ class Meeting(models.Model):
     def minutes_closed(self) -> bool:
         return self.minutes_closed_at is not None
 
+    @property
+    def safe_virtual_link(self) -> str:
+        """The virtual link if it is a web address, else "" (a row stored before links were
+        checked is never rendered as a ``javascript:`` link)."""
+        from helhed.meetings.logic import valid_link
+
+        return self.virtual_link if self.virtual_link and valid_link(self.virtual_link) else ""
+
 
 class ParticipantKind(models.TextChoices):
     TEAM = "team", _("Kontaktperson fra teamet")

@@ -15,7 +15,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.urls import reverse
@@ -102,17 +101,7 @@ def _create_once(
         ) from None
 
 
-_web_address = URLValidator(schemes=["https", "http"])
-
-
-def valid_link(link: str) -> bool:
-    """A link to a virtual meeting must be a web address (http or https): never
-    ``javascript:`` or ``data:``, which would run in the reader's browser."""
-    try:
-        _web_address(link)
-    except ValidationError:
-        return False
-    return True
+valid_link = logic.valid_link
 
 
 def _today() -> date:
