@@ -437,11 +437,17 @@ def gaps(periods: Sequence[Period], until: date | None = None) -> list[Gap]:
     return result
 
 
-def gap_figures(found: Sequence[Gap]) -> tuple[int, int]:
-    """(total gap days, longest gap in days)."""
-    if not found:
+def gap_figures(found: Sequence[Gap], on: date | None = None) -> tuple[int, int]:
+    """(total gap days, longest gap in days). With ``on`` (today) only the days up to and
+    including ``on`` count: a gap before a measure planned to start next month has not happened
+    yet beyond today."""
+    lengths = [
+        g.days if on is None else (min(g.last_day, on) - g.first_day).days + 1
+        for g in found
+        if on is None or g.first_day <= on
+    ]
+    if not lengths:
         return 0, 0
-    lengths = [g.days for g in found]
     return sum(lengths), max(lengths)
 
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,7 +23,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from helhed.audit.models import Purpose
@@ -280,7 +282,7 @@ def course_handovers(
         m.pk: m.title if access.may(m.data_category) else "(indsats du ikke har adgang til)"
         for m in Measure.objects.filter(plan__course=course).only("id", "title", "welfare_area")
     }
-    total, longest = logic.gap_figures(gaps)
+    total, longest = logic.gap_figures(gaps, on)
     rows = _rows(handovers_shown)
     course_selectors.log_course_read(user, access, "overdragelser og overgange", purpose)
     return CourseHandovers(
@@ -570,14 +572,120 @@ FIGURE_KEYS = (
 )
 
 
+def _in(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::uuid[])"
+    return f"{column} IN (SELECT value FROM json_each(%s))"
+
+
+def _ids_value(hexes: list[str]) -> Any:
+    return hexes if connection.vendor == "postgresql" else json.dumps(hexes)
+
+
+def _days(a: str, b: str) -> str:
+    """SQL for the days from date ``b`` to date ``a``."""
+    if connection.vendor == "postgresql":
+        return f"({a} - {b})"
+    return f"CAST(ROUND(julianday({a}) - julianday({b})) AS INTEGER)"
+
+
+def gap_figures_sql(course_ids: Sequence[Any], on: date) -> dict[Any, tuple[int, int]]:
+    """``{course_id: (gap days in total, longest gap)}`` up to and including ``on``, in one
+    window query — the same as ``logic.gap_figures(logic.gaps(...), on)`` over
+    ``measure_periods`` (tested against it). Courses without dated measures are left out."""
+    back = {_hex(cid): cid for cid in course_ids}
+    return {back[k]: v for k, v in _gap_rows(_ids_value(list(back)), on).items()}
+
+
+def _gap_rows(param: Any, on: date) -> dict[str, tuple[int, int]]:
+    """The gap figures keyed by the courses' ids as 32 hex digits (``param``: ``_ids_value``).
+
+    The running maximum of the ends of the earlier measures (in order of start) is what covers
+    the citizen; a measure starting more than a day after it opens a gap (clipped at ``on``),
+    and a running course's last measure ending before ``on`` (or the course's end) leaves an
+    open gap up to it."""
+    pg = connection.vendor == "postgresql"
+    where = _in("id")
+    course_t, plan_t, measure_t = (
+        Course._meta.db_table,
+        Measure._meta.get_field("plan").related_model._meta.db_table,
+        Measure._meta.db_table,
+    )
+    day = "%s::date" if pg else "%s"
+    far = "DATE '9999-12-31'" if pg else "'9999-12-31'"
+    least = "LEAST" if pg else "MIN"
+    sql = f"""
+    WITH c AS (SELECT id, status, end_date FROM {course_t} WHERE {where}),
+    m AS MATERIALIZED (
+        SELECT p.course_id AS cid, m.start_date AS s,
+            CASE WHEN m.end_date IS NOT NULL THEN m.end_date
+                 WHEN m.status = %s THEN
+                    CASE WHEN m.expected_end >= m.start_date THEN m.expected_end
+                         ELSE m.start_date END
+                 ELSE {far} END AS e
+        FROM {measure_t} m JOIN {plan_t} p ON p.id = m.plan_id JOIN c ON c.id = p.course_id
+        WHERE m.start_date IS NOT NULL AND m.status <> %s
+    ),
+    r AS (
+        SELECT cid, s, e, MAX(e) OVER (
+            PARTITION BY cid ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+        ) AS cov
+        FROM m
+    ),
+    g AS (
+        SELECT cid, {_days(f"{least}(s, {day})", "cov")} - CASE WHEN s <= {day} THEN 1 ELSE 0 END
+            AS d
+        FROM r
+        WHERE cov IS NOT NULL AND {_days("s", "cov")} > 1 AND {_days(day, "cov")} > 0
+        UNION ALL
+        SELECT m.cid, {_days(f"{least}({day}, COALESCE(c.end_date, {day}))", "MAX(m.e)")}
+        FROM m JOIN c ON c.id = m.cid
+        WHERE c.status <> %s
+        GROUP BY m.cid, c.end_date
+        HAVING {least}({day}, COALESCE(c.end_date, {day})) > MAX(m.e)
+        UNION ALL
+        SELECT cid, 0 FROM m  -- a course with measures but no gap: 0, not missing
+    )
+    SELECT cid, SUM(d), MAX(d) FROM g GROUP BY cid
+    """
+    params = [
+        param,
+        MeasureStatus.ENDED,
+        MeasureStatus.CANCELLED,
+        on,
+        on,
+        on,
+        on,
+        on,
+        CourseStatus.CLOSED,
+        on,
+        on,
+    ]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    return {_hex(cid): (int(total), int(longest)) for cid, total, longest in rows}
+
+
+def _hex(value: Any) -> str:
+    """A UUID as the 32 hex digits SQLite stores (PostgreSQL returns ``uuid.UUID``)."""
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    text = str(value)
+    return text if len(text) == 32 else uuid.UUID(text).hex
+
+
 def timeliness_for(
     course_ids: Sequence[Any], on: date | None = None
 ) -> dict[Any, dict[str, float | int | None]]:
-    """``{course_id: {figure: value}}`` from four aggregate queries per chunk of courses:
+    """``{course_id: {figure: value}}`` from three aggregate queries for all the courses:
 
-    * ``handover_ack_hours`` — mean hours from request to first acknowledgement;
+    * ``handover_ack_hours`` — mean hours from request to first acknowledgement (kept on the
+      handover when it is first acknowledged);
     * ``handovers_waiting`` — handovers waiting for acknowledgement now;
-    * ``gap_days_total`` / ``gap_days_longest`` — days without any measure (``logic.gaps``);
+    * ``gap_days_total`` / ``gap_days_longest`` — days without any measure up to today
+      (``logic.gaps``; planned future measures count no days that have not happened); ``None``
+      for a course without dated measures;
     * ``contact_persons_current`` — team members active on the day;
     * ``contact_person_changes`` — people who joined after the course's first day, plus people
       who left (``TeamMember`` from/to).
@@ -585,76 +693,69 @@ def timeliness_for(
     on = on or today()
     ids = list(course_ids)
     result: dict[Any, dict[str, float | int | None]] = {cid: {} for cid in ids}
-    for chunk in _chunks(ids):
-        acks: dict[Any, list[float]] = defaultdict(list)
-        rows = (
-            Handover.objects.filter(course_id__in=chunk)
-            .annotate(first_ack=Min("events__at", filter=Q(events__action=logic.ACCEPT)))
-            .values_list("course_id", "requested_at", "first_ack", "status")
-        )
-        waiting: dict[Any, int] = defaultdict(int)
-        for course_id, requested_at, first_ack, status in rows:
-            if first_ack is not None:
-                acks[course_id].append(logic.hours_between(requested_at, first_ack))
-            if status == logic.REQUESTED:
-                waiting[course_id] += 1
-        for cid in chunk:
-            values = acks.get(cid)
-            result[cid]["handover_ack_hours"] = (
-                round(sum(values) / len(values), 1) if values else None
+    if not ids:
+        return result
+    back = {_hex(cid): cid for cid in ids}
+    pg = connection.vendor == "postgresql"
+    param = _ids_value(list(back))
+    handover_t, team_t, course_t = (
+        Handover._meta.db_table,
+        TeamMember._meta.db_table,
+        Course._meta.db_table,
+    )
+    hours = (
+        "ROUND(CAST(EXTRACT(EPOCH FROM (first_acknowledged_at - requested_at)) / 3600.0 "
+        "AS numeric), 1)"
+        if pg
+        else "ROUND((julianday(first_acknowledged_at) - julianday(requested_at)) * 24.0, 1)"
+    )
+    day = "%s::date" if pg else "%s"
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT id FROM {course_t} WHERE {_in('id')}", [param])
+        existing = {_hex(r[0]) for r in cur.fetchall()}
+        for key in existing:
+            cid = back[key]
+            result[cid].update(
+                handover_ack_hours=None,
+                handovers_waiting=0,
+                gap_days_total=None,
+                gap_days_longest=None,
+                contact_persons_current=0,
+                contact_person_changes=0,
             )
-            result[cid]["handovers_waiting"] = waiting.get(cid, 0)
-        meta = {
-            pk: (status, end)
-            for pk, status, end in Course.objects.filter(pk__in=chunk).values_list(
-                "pk", "status", "end_date"
-            )
-        }
-        periods = measure_periods(chunk)
-        for cid in chunk:
-            if cid not in meta:
-                continue
-            status, end = meta[cid]
-            total, longest = logic.gap_figures(
-                logic.gaps(periods.get(cid, []), until=_gap_until(status, end, on))
-            )
-            result[cid]["gap_days_total"] = total
-            result[cid]["gap_days_longest"] = longest
-        # Contact persons: active today; changes = joined after the course's first team day
-        # + left before today. One grouped query each.
-        active = Q(team__valid_from__lte=on) & (
-            Q(team__valid_to__isnull=True) | Q(team__valid_to__gte=on)
+        cur.execute(
+            f"""SELECT course_id, AVG(CASE WHEN first_acknowledged_at IS NOT NULL
+                    THEN {hours} END),
+                SUM(CASE WHEN status = %s THEN 1 ELSE 0 END)
+            FROM {handover_t} WHERE {_in("course_id")} GROUP BY course_id""",
+            [logic.REQUESTED, param],
         )
-        team_rows = (
-            Course.objects.filter(pk__in=chunk)
-            .annotate(
-                current=Count("team", filter=active),
-                left=Count("team", filter=Q(team__valid_to__lt=on)),
-            )
-            .values_list("pk", "current", "left")
+        for course_id, mean, waiting in cur.fetchall():
+            figures = result[back[_hex(course_id)]]
+            figures["handover_ack_hours"] = round(float(mean), 1) if mean is not None else None
+            figures["handovers_waiting"] = int(waiting or 0)
+        cur.execute(
+            f"""SELECT course_id,
+                SUM(CASE WHEN valid_from <= {day}
+                    AND (valid_to IS NULL OR valid_to >= {day}) THEN 1 ELSE 0 END),
+                SUM(CASE WHEN valid_to < {day} THEN 1 ELSE 0 END)
+                + SUM(CASE WHEN valid_from > first THEN 1 ELSE 0 END)
+            FROM (
+                SELECT t.course_id, t.valid_from, t.valid_to,
+                    MIN(t.valid_from) OVER (PARTITION BY t.course_id) AS first
+                FROM {team_t} t WHERE {_in("t.course_id")}
+            ) AS x
+            GROUP BY course_id""",
+            [on, on, on, param],
         )
-        for pk, current, left in team_rows:
-            result[pk]["contact_persons_current"] = current
-            result[pk]["contact_person_changes"] = left
-        first_day = (
-            TeamMember.objects.filter(course=OuterRef("course"))
-            .order_by()
-            .values("course")
-            .annotate(first=Min("valid_from"))
-            .values("first")
-        )
-        joined_later = (
-            TeamMember.objects.filter(course_id__in=chunk)
-            .filter(valid_from__gt=Subquery(first_day))
-            .order_by()
-            .values("course_id")
-            .annotate(n=Count("id"))
-            .values_list("course_id", "n")
-        )
-        for course_id, n in joined_later:
-            result[course_id]["contact_person_changes"] = (
-                int(result[course_id].get("contact_person_changes") or 0) + n
-            )
+        for course_id, current, changes in cur.fetchall():
+            figures = result[back[_hex(course_id)]]
+            figures["contact_persons_current"] = int(current or 0)
+            figures["contact_person_changes"] = int(changes or 0)
+    for key, (total, longest) in _gap_rows(param, on).items():
+        figures = result[back[key]]
+        figures["gap_days_total"] = total
+        figures["gap_days_longest"] = longest
     return result
 
 
