@@ -50,6 +50,10 @@ def world(make_user: Callable[..., User], municipality: Organisation) -> dict[st
     return {"course": course, "karen": karen, "jonas": jonas}
 
 
+def took_place(meeting: Meeting) -> None:
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=2))
+
+
 def when(days: int, hour: int) -> datetime:
     return datetime.combine(timezone.localdate() + timedelta(days=days), time(hour, 0))
 
@@ -105,6 +109,9 @@ def test_common_time_minutes_with_tasks_and_justified_ruling(
     page.get_by_role("button", name="Vælg dette tidspunkt").click()
     expect(page.locator("#meeting-status")).to_have_text("Planlagt")
     expect(page.locator("#meeting-time")).to_contain_text(second.strftime("%d.%m.%Y %H:%M"))
+    # The meeting takes place: its time moves to two hours ago, so its minutes may be closed
+    # (minutes of a meeting that has not happened yet cannot be).
+    took_place(Meeting.objects.get(status=MeetingStatus.SCHEDULED))
 
     # A decision becomes a task: refused without an owner, saved with one.
     page.get_by_role("link", name="Tilføj beslutning og opgave").click()
@@ -201,6 +208,7 @@ def test_citizen_reads_plain_minutes_and_outsider_is_refused(
         proposed_times=[timezone.make_aware(when(3, 10))],
     )
     services.choose_time(karen, meeting, meeting.proposed_times.get())
+    took_place(meeting)
     meeting.refresh_from_db()
     services.save_minutes(
         karen,

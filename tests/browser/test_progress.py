@@ -25,6 +25,7 @@ def progress_world(make_user: Callable[..., User], municipality: Organisation) -
     unit = make_unit(municipality, "Koordinerende Team")
     coordinator = make_user("koordinator", unit, username="karen", first_name="Karen")
     leader = make_user("leder", unit, username="lene", first_name="Lene")
+    make_user("analytiker", unit, username="anna", first_name="Anna")
     citizen = make_user(None, username="mette", kind=UserKind.CITIZEN, first_name="Mette")
     course = open_course(coordinator, unit)
     course.citizen.user = citizen
@@ -101,4 +102,14 @@ def test_team_progress_page_and_leader_dashboard_are_accessible(
     page.goto(f"/progression/indsatser/{course.initiative_id}/")  # type: ignore[attr-defined]
     page.wait_for_load_state("networkidle")
     expect(page.locator("#outcomes")).to_contain_text("<5")
+    assert_accessible(page)
+    # the pseudonymised export is for analysts: no link for the leader
+    export = page.get_by_role("link", name="Pseudonymiseret udtræk til evaluering")
+    expect(export).to_have_count(0)
+    page.get_by_role("button", name="Log ud").click()
+    ui_login(page, "anna", PASSWORD)
+    page.goto(f"/progression/indsatser/{course.initiative_id}/")  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")
+    export.click()
+    expect(page.get_by_role("heading", name="Pseudonymiseret udtræk", exact=False)).to_be_visible()
     assert_accessible(page)

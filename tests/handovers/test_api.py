@@ -183,7 +183,7 @@ def test_handover_as_fhir_task(
     assert task["intent"] == "order"
     assert task["for"] == {"reference": f"Patient/{course.citizen_id}"}
     assert task["owner"]["reference"] == f"Organization/{drug_unit.organisation_id}"
-    assert task["statusReason"] == {"text": "Ingen plads"}
+    assert task["statusReason"]["coding"][0]["code"] == "declined"  # a code, not the free text
     assert course.citizen.cpr not in json.dumps(task)
     problem(call(outsider_user, "get", f"{BASE}/{hid}/fhir"), 403)
 

@@ -51,10 +51,7 @@ def test_child_turning_18_is_alerted_without_name_and_shown_with_name(
     found = [a for a in alerts.transition_alerts(today) if a.dedupe_key.endswith(str(child.pk))]
     (alert,) = found
     assert alert.dedupe_key == f"overgang-18:{course.pk}:{child.pk}"
-    assert alert.title == (
-        "Overgang om 90 dage: Barn i familien fylder 18 år – overgang fra børne- til "
-        "voksenlovgivning"
-    )
+    assert alert.title == "Overgang om 90 dage for et barn i et forløb, du koordinerer"
     assert "Liva" not in alert.title + alert.body
     assert list(alerts.transition_alerts(today - timedelta(days=1))) == []
 
@@ -77,4 +74,4 @@ def test_adult_family_member_has_no_age_transitions(course: Course, coordinator:
     assert list(alerts.transition_alerts(timezone.localdate())) == []
     # …as they were when the member was a child: 30 days before turning 18
     (alert,) = alerts.transition_alerts(date(2018, 1, 1) - timedelta(days=30))
-    assert alert.title.startswith("Overgang om 30 dage: Barn i familien fylder 18 år")
+    assert alert.title.startswith("Overgang om 30 dage for et barn")

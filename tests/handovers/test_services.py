@@ -253,10 +253,12 @@ def test_stays_validate_dates_and_consent(
         services.record_stay(
             jobcenter_user, course.pk, kind="faengsel", start_date=today, expected_end=today
         )
-    services.end_stay(coordinator, stay.pk, actual_end=today + timedelta(days=2))
+    with pytest.raises(ValidationError):  # not in the future
+        services.end_stay(coordinator, stay.pk, actual_end=today + timedelta(days=2))
+    services.end_stay(coordinator, stay.pk, actual_end=today)
     with pytest.raises(ValidationError):
-        services.end_stay(coordinator, stay.pk, actual_end=today + timedelta(days=3))
-    assert InstitutionalStay.objects.get().actual_end == today + timedelta(days=2)
+        services.end_stay(coordinator, stay.pk, actual_end=today)
+    assert InstitutionalStay.objects.get().actual_end == today
 
 
 def test_measure_of_another_course_is_refused(

@@ -70,3 +70,30 @@ def meeting(
         include_citizen=True,
         proposed_times=[at(7), at(8), at(9)],
     )
+
+
+def happened(meeting: Meeting, user: User, days_ago: int = 1) -> Meeting:
+    """Fix the meeting at its first proposed time, then move that time ``days_ago`` days into
+    the past: the meeting has taken place, so its minutes may be closed."""
+    services.choose_time(user, meeting, meeting.proposed_times.order_by("starts_at").first())
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=at(-days_ago))
+    meeting.refresh_from_db()
+    return meeting
+
+
+@pytest.fixture
+def health_measure(course: Course, coordinator: User) -> Measure:
+    """A measure in the health category, which the jobcenter's consent does not cover."""
+    plan = Plan.objects.get(course=course)
+    measure = course_services.save_measure(
+        coordinator,
+        plan.pk,
+        plan.version,
+        title="Psykiatrisk udredning",
+        welfare_area_id="psykiatri",
+        legal_basis=LegalBasis.objects.get(pk="lab-187"),
+        organisation=course.coordinator_unit.organisation,
+        budget_area=BudgetArea.REGION,
+    )
+    assert measure.data_category == "health"
+    return measure

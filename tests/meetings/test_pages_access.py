@@ -23,13 +23,13 @@ from helhed.courses.models import Course, LegalBasis, Measure, TeamMember
 from helhed.meetings import selectors, services
 from helhed.meetings.models import Meeting, Task
 from helhed.notifications.models import Notification
+from tests.meetings.conftest import at, happened
 
 pytestmark = pytest.mark.django_db
 
 
 def held(meeting: Meeting, coordinator: User, member: TeamMember) -> Meeting:
-    services.choose_time(coordinator, meeting, meeting.proposed_times.first())
-    meeting.refresh_from_db()
+    meeting = happened(meeting, coordinator)
     services.save_minutes(
         coordinator,
         meeting,
@@ -110,6 +110,7 @@ def test_course_section_fragment_for_htmx_and_page_otherwise(
 def test_my_tasks_page_and_start_panel(
     meeting: Meeting, coordinator: User, jobcenter_user: User, login: Callable[[User], Client]
 ) -> None:
+    meeting = happened(meeting, coordinator, days_ago=3)
     owner = meeting.participants.get(user=jobcenter_user)
     services.add_decision(
         coordinator,
@@ -137,6 +138,7 @@ def test_my_tasks_page_and_start_panel(
 def test_overdue_alerts_notify_once(
     meeting: Meeting, coordinator: User, jobcenter_user: User
 ) -> None:
+    meeting = happened(meeting, coordinator)
     owner = meeting.participants.get(user=jobcenter_user)
     services.add_decision(
         coordinator,
@@ -280,8 +282,6 @@ def test_course_section_query_count_does_not_grow_with_meetings(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.meetings.conftest import at
-
     client = login(coordinator)
     url = reverse("meetings:course_section", args=[meeting.course_id])
     headers = {"HX-Request": "true"}
@@ -302,7 +302,7 @@ def test_course_section_query_count_does_not_grow_with_meetings(
             coordinator,
             meeting,
             text=f"Beslutning {n}",
-            tasks=[{"title": f"Opgave {n}", "owner": owner, "due_date": timezone.localdate()}],
+            tasks=[{"title": f"Opgave {n}", "owner": owner, "due_date": at(10).date()}],
         )
     with CaptureQueriesContext(connection) as many:
         response = client.get(url, headers=headers)

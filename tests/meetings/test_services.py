@@ -24,7 +24,7 @@ from helhed.meetings.models import (
     Task,
 )
 from helhed.notifications.models import Notification
-from tests.meetings.conftest import at
+from tests.meetings.conftest import at, happened
 
 pytestmark = pytest.mark.django_db
 
@@ -107,12 +107,6 @@ def test_a_participant_answers_only_for_themself(
         )
 
 
-def scheduled(meeting: Meeting, coordinator: User) -> Meeting:
-    services.choose_time(coordinator, meeting, meeting.proposed_times.first())
-    meeting.refresh_from_db()
-    return meeting
-
-
 def test_task_without_owner_is_refused_and_nothing_is_written(
     meeting: Meeting, coordinator: User
 ) -> None:
@@ -155,7 +149,7 @@ def test_decision_with_task_notifies_owner_and_records_who_pays(
 
 
 def test_closing_minutes_without_next_date_is_refused(meeting: Meeting, coordinator: User) -> None:
-    meeting = scheduled(meeting, coordinator)
+    meeting = happened(meeting, coordinator)
     with pytest.raises(ValidationError) as exc:
         services.save_minutes(
             coordinator, meeting, close=True, citizen_present=True, problem_focus="Bolig"
@@ -169,7 +163,7 @@ def test_closing_minutes_without_next_date_is_refused(meeting: Meeting, coordina
 def test_closing_minutes_plans_next_meeting(
     meeting: Meeting, coordinator: User, coordinator_member: TeamMember
 ) -> None:
-    meeting = scheduled(meeting, coordinator)
+    meeting = happened(meeting, coordinator)
     next_date = timezone.localdate() + timedelta(days=30)
     services.save_minutes(
         coordinator,
@@ -193,7 +187,7 @@ def test_closing_minutes_plans_next_meeting(
 
 
 def test_absent_citizen_needs_a_reason(meeting: Meeting, coordinator: User) -> None:
-    meeting = scheduled(meeting, coordinator)
+    meeting = happened(meeting, coordinator)
     with pytest.raises(ValidationError) as exc:
         services.save_minutes(
             coordinator,
@@ -278,7 +272,7 @@ def test_complete_task_once(meeting: Meeting, coordinator: User, jobcenter_user:
         coordinator,
         meeting,
         text="Praktik",
-        tasks=[{"title": "Find praktik", "owner": owner, "due_date": timezone.localdate()}],
+        tasks=[{"title": "Find praktik", "owner": owner, "due_date": at(10).date()}],
     )
     task = decision.tasks.get()
     services.complete_task(jobcenter_user, task)
@@ -307,7 +301,7 @@ def test_restoring_an_older_plan_version_keeps_recommendations_and_task_links(
             {
                 "title": "Find mentor",
                 "owner": owner,
-                "due_date": timezone.localdate(),
+                "due_date": at(10).date(),
                 "measure": measure,
             }
         ],

@@ -15,7 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
-from helhed.courses.models import Course, TeamMember
+from helhed.courses.models import Course, Measure, Plan, TeamMember
+from helhed.meetings.models import Meeting
 from helhed.progress import selectors, services
 from tests.courses.builders import make_unit, open_course, organisation
 from tests.progress.conftest import World, add_goals
@@ -40,7 +41,12 @@ def shown_count(n: int) -> str:
 
 
 def shown_share(k: int, n: int) -> str:
-    return "–" if n == 0 else "<5" if n < 5 else f"{100 * k / n:.0f} %"
+    """Suppressed when the base, the numerator or the rest (n - k) is 1-4 citizens."""
+    if n == 0:
+        return "–"
+    if n < 5 or 0 < k < 5 or 0 < n - k < 5:
+        return "<5"
+    return f"{100 * k / n:.0f} %"
 
 
 def shown_mean(total: float, n: int) -> str:
@@ -68,6 +74,30 @@ def generate(world: World) -> dict[str, dict[str, Any]]:
         e["courses"] += 1
         e["citizens"] += 1
         e["contacts"] += TeamMember.objects.filter(course=course).count()
+        # outputs: 0-2 measures; meetings held, cancelled or still being planned (held count)
+        plan, _created = Plan.objects.get_or_create(course=course)
+        for k in range(rng.randint(0, 2)):
+            Measure.objects.create(
+                plan=plan,
+                title=f"Indsats {k}",
+                welfare_area_id="beskaeftigelse",
+                legal_basis_id="lab-187",
+                organisation=course.coordinator_unit.organisation,
+                status="aktiv",
+                budget_area="beskaeftigelse",
+            )
+            e["measures"] += 1
+        for status in rng.sample(
+            ["afholdt", "afholdt", "aflyst", "planlaegges"], rng.randint(0, 3)
+        ):
+            Meeting.objects.create(
+                course=course,
+                purpose="Netværksmøde",
+                status=status,
+                starts_at=timezone.now() - timedelta(days=1),
+                created_by=world.coordinator,
+            )
+            e["meetings"] += status == "afholdt"
         # WHO-5: 0-4 answers, 20 days apart
         series = []
         for k in range(rng.randint(0, 4)):
@@ -149,30 +179,61 @@ def test_dashboard_matches_the_expectation(world: World) -> None:
     open_course(make_staff(elsewhere, "koordinator"), elsewhere, initiative=world.course.initiative)
     expected = generate(world)
     # the generated data exercises every figure
-    for key in ("paired", "better", "gas_n", "to_job", "tracked", "avoided"):
+    for key in (
+        "paired",
+        "better",
+        "gas_n",
+        "to_job",
+        "tracked",
+        "avoided",
+        "measures",
+        "meetings",
+    ):
         assert sum(e[key] for e in expected.values()) > 0, key
     d = selectors.dashboard(world.leader, world.course.initiative_id)
     got = {r.label: r for r in d.rows}
     assert set(got) == set(expected)
-    for label, e in expected.items():
-        r = got[label]
-        assert r.courses == shown_count(e["courses"]), label
-        assert r.citizens == shown_count(e["citizens"]), label
-        assert r.contacts == shown_count(e["contacts"]), label
-        assert r.who5_paired == shown_count(e["paired"]), label
-        assert r.who5_share == shown_share(e["better"], e["paired"]), label
-        assert r.who5_first == shown_mean(e["who5_first"], e["paired"]), label
-        assert r.who5_last == shown_mean(e["who5_last"], e["paired"]), label
-        assert r.gas_mean == shown_mean(e["gas_sum"], e["gas_n"]), label
-        assert r.to_job == shown_share(e["to_job"], e["passive"]), label
-        assert r.placements_avoided == shown_share(e["avoided"], e["tracked"]), label
+    labels = sorted(expected)
+    keys = ("courses", "citizens", "contacts", "measures", "meetings", "paired", "better")
+    keys += ("gas_n", "gas_sum")
+    keys += ("passive", "to_job", "tracked", "avoided", "who5_first", "who5_last")
+    total = {k: sum(e[k] for e in expected.values()) for k in keys}
+    columns = {  # column → (shown per row from e, the base it rests on)
+        "courses": (lambda e: shown_count(e["courses"]), "courses"),
+        "citizens": (lambda e: shown_count(e["citizens"]), "citizens"),
+        "contacts": (lambda e: shown_count(e["contacts"]), "contacts"),
+        "measures": (lambda e: shown_count(e["measures"]), "measures"),
+        "meetings": (lambda e: shown_count(e["meetings"]), "meetings"),
+        "who5_paired": (lambda e: shown_count(e["paired"]), "paired"),
+        "who5_share": (lambda e: shown_share(e["better"], e["paired"]), "paired"),
+        "who5_first": (lambda e: shown_mean(e["who5_first"], e["paired"]), "paired"),
+        "who5_last": (lambda e: shown_mean(e["who5_last"], e["paired"]), "paired"),
+        "gas_mean": (lambda e: shown_mean(e["gas_sum"], e["gas_n"]), "gas_n"),
+        "to_job": (lambda e: shown_share(e["to_job"], e["passive"]), "passive"),
+        "placements_avoided": (lambda e: shown_share(e["avoided"], e["tracked"]), "tracked"),
+    }
+    seen_secondary = False
+    for column, (shown, base) in columns.items():
+        cells = {label: shown(expected[label]) for label in labels}
+        total_cell = shown(total)
+        # secondary suppression: one hidden cohort and a shown total → hide the next smallest
+        hidden = [label for label in labels if cells[label] == "<5"]
+        if len(hidden) == 1 and total_cell != "<5":
+            others = [x for x in labels if x not in hidden and expected[x][base] > 0]
+            if others:
+                cells[min(others, key=lambda x: (expected[x][base], x))] = "x"
+                seen_secondary = True
+            else:
+                total_cell = "x"
+        for label in labels:
+            assert getattr(got[label], column) == cells[label], (column, label)
+        assert getattr(d.total, column) == total_cell, column
+    assert seen_secondary
     # the smallest cohort (3 or 4 courses) is suppressed everywhere
     small = [r for label, r in got.items() if expected[label]["courses"] < 5]
     assert small and all(r.courses == "<5" and r.citizens == "<5" for r in small)
-    # totals
-    total = {k: sum(e[k] for e in expected.values()) for k in ("courses", "paired", "better")}
-    assert d.total.courses == str(total["courses"])
-    assert d.total.who5_share == shown_share(total["better"], total["paired"])
+    # every citizen has one course here, so the distinct total equals the sum
+    assert d.total.raw["citizens"] == total["courses"]
 
 
 def test_dashboard_page_and_timeliness_fragment(

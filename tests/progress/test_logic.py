@@ -179,7 +179,9 @@ def test_small_cells_are_suppressed() -> None:
     assert logic.show_count(4) == "<5"
     assert logic.show_count(5) == "5"
     assert logic.show_share(2, 4) == "<5"
-    assert logic.show_share(2, 5) == "40 %"
+    assert logic.show_share(2, 5) == "<5"  # 2 citizens: a small numerator (P5)
+    assert logic.show_share(5, 12) == "42 %"
+    assert logic.show_share(0, 5) == "0 %"
     assert logic.show_share(0, 0) == "–"
     assert logic.show_mean(250.0, 5) == "50.0"
     assert logic.show_mean(100.0, 2) == "<5"

@@ -59,7 +59,7 @@ def transition_alerts(today: date) -> Iterable[Alert]:
                 continue
             yield Alert(
                 recipient_id=coordinator_id,
-                title=f"Overgang om {t.days_until(today)} dage: {t.label}",
+                title=f"Overgang om {t.days_until(today)} dage i et forløb, du koordinerer",
                 body=(
                     "En borger i et forløb, du koordinerer, står foran en overgang. Se forløbets "
                     "overdragelser og overgange, og sørg for at næste tilbud er klar."
@@ -94,7 +94,10 @@ def transition_alerts(today: date) -> Iterable[Alert]:
                 continue
             yield Alert(
                 recipient_id=coordinator_id,
-                title=f"Overgang om {t.days_until(today)} dage: {t.label}",
+                title=(
+                    f"Overgang om {t.days_until(today)} dage for et barn i et forløb, "
+                    "du koordinerer"
+                ),
                 body=(
                     "Et barn i en familie, du koordinerer et forløb for, står foran en overgang. "
                     "Se forløbets overdragelser og overgange."
@@ -118,7 +121,7 @@ def transition_alerts(today: date) -> Iterable[Alert]:
             continue
         yield Alert(
             recipient_id=coordinator_id,
-            title=f"Overgang om {t.days_until(today)} dage: {t.label}",
+            title=f"Overgang om {t.days_until(today)} dage i et forløb, du koordinerer",
             body=(
                 "Et ophold slutter snart for en borger i et forløb, du koordinerer. Aftal hvem "
                 "der tager imod borgeren, så der ikke opstår et hul."

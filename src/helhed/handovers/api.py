@@ -117,10 +117,23 @@ class ArrivalIn(Schema):
     note: Text = ""
 
 
+class WaitingOut(Schema):
+    """A handover waiting for my unit: no citizen, course, measure or free text."""
+
+    id: uuid.UUID
+    from_unit: str
+    to_unit: str
+    status: str
+    status_label: str
+    days_waiting: int
+    overdue: bool
+
+
 class HandoverOut(Schema):
     id: uuid.UUID
     course_id: uuid.UUID
-    measure_id: uuid.UUID | None
+    measure_id: uuid.UUID | None  # null: the whole course, or a measure the reader may not see
+    measure_title: str | None
     from_unit_id: uuid.UUID
     from_unit: str
     to_unit_id: uuid.UUID | None
@@ -131,11 +144,11 @@ class HandoverOut(Schema):
     status_label: str
     responsible: str  # "sender" or "receiver"
     responsible_unit: str
-    reason: str
+    reason: str | None  # null: withheld (the reader's categories do not cover it)
     requested_at: datetime
     acknowledged_at: datetime | None
     knows_situation_at: datetime | None
-    decline_reason: str
+    decline_reason: str | None
     arrival: str
     reopened_count: int
     expected_start: date | None
@@ -163,7 +176,7 @@ class EventOut(Schema):
     to_status: str
     at: datetime
     actor: str
-    note: str
+    note: str | None
 
 
 class HandoverDetailOut(Schema):
@@ -216,12 +229,13 @@ class StayOut(Schema):
     actual_end: date | None
 
 
-def _out(h: Handover) -> HandoverOut:
+def _out(h: Handover, *, show_measure: bool, show_text: bool) -> HandoverOut:
     side = logic.responsible_side(h.status)
     return HandoverOut(
         id=h.pk,
         course_id=h.course_id,
-        measure_id=h.measure_id,
+        measure_id=h.measure_id if show_measure else None,
+        measure_title=(h.measure_title or None) if show_measure else None,
         from_unit_id=h.from_unit_id,
         from_unit=h.from_unit.name,
         to_unit_id=h.to_unit_id,
@@ -232,11 +246,11 @@ def _out(h: Handover) -> HandoverOut:
         status_label=str(h.get_status_display()),
         responsible=side,
         responsible_unit=h.receiver_name if side == logic.RECEIVER else h.from_unit.name,
-        reason=h.reason,
+        reason=h.reason if show_text else None,
         requested_at=h.requested_at,
         acknowledged_at=h.acknowledged_at,
         knows_situation_at=h.knows_situation_at,
-        decline_reason=h.decline_reason,
+        decline_reason=h.decline_reason if show_text else None,
         arrival=h.arrival,
         reopened_count=h.reopened_count,
         expected_start=h.expected_start,
@@ -259,7 +273,7 @@ def _detail(user: User, handover_id: uuid.UUID) -> HandoverDetailOut:
     v = selectors.handover_detail(user, handover_id)
     s = v.summary
     return HandoverDetailOut(
-        handover=_out(v.handover),
+        handover=_out(v.handover, show_measure=v.show_measure, show_text=v.show_text),
         roles=sorted(v.roles),
         allowed_actions=v.actions,
         summary=SummaryOut(
@@ -279,7 +293,7 @@ def _detail(user: User, handover_id: uuid.UUID) -> HandoverDetailOut:
                 to_status=e.to_status,
                 at=e.at,
                 actor=e.actor_name,
-                note=e.note,
+                note=e.note if v.show_text else (None if e.note else ""),
             )
             for e in v.events
         ],
@@ -291,18 +305,32 @@ def _detail(user: User, handover_id: uuid.UUID) -> HandoverDetailOut:
 # --------------------------------------------------------------------------------------------
 
 
-@router.get("/waiting", response=list[HandoverOut])
+@router.get("/waiting", response=list[WaitingOut])
 @_problems
 def waiting(request: HttpRequest) -> Any:
-    """Handovers to my units waiting for acknowledgement or confirmation (no citizen named)."""
-    return [_out(r.handover) for r in selectors.waiting_for_my_units(_user(request), limit=200)]
+    """Handovers to my units waiting for acknowledgement or confirmation. The receiver may not
+    be covered by consent, so no citizen, course, measure or free text — open one to see what
+    travels with it."""
+    return [
+        WaitingOut(
+            id=r.handover.pk,
+            from_unit=r.handover.from_unit.name,
+            to_unit=r.handover.receiver_name,
+            status=r.handover.status,
+            status_label=str(r.handover.get_status_display()),
+            days_waiting=r.days_waiting,
+            overdue=r.overdue,
+        )
+        for r in selectors.waiting_for_my_units(_user(request), limit=200)
+    ]
 
 
 @router.get("/courses/{course_id}/handovers", response=list[HandoverOut])
 @_problems
 def course_handovers(request: HttpRequest, course_id: uuid.UUID) -> Any:
     data = selectors.course_handovers(_user(request), course_id)
-    return [_out(r.handover) for r in data.open + data.closed]
+    text = data.access.may("plan")
+    return [_out(r.handover, show_measure=True, show_text=text) for r in data.open + data.closed]
 
 
 @router.post("/courses/{course_id}/handovers", response={201: HandoverDetailOut})
@@ -357,8 +385,8 @@ def handover_fhir(request: HttpRequest, handover_id: uuid.UUID) -> Any:
     return logic.fhir_task(
         handover_id=h.pk,
         status=h.status,
-        citizen_id=h.course.citizen_id,
-        plan_id=plan.pk if plan is not None else None,
+        citizen_id=h.course.citizen_id if v.identity_shown else None,
+        plan_id=plan.pk if plan is not None and v.identity_shown else None,
         requester=(h.from_unit.organisation_id, h.from_unit.name),
         owner=(
             (h.to_unit.organisation_id, h.to_unit.name)
@@ -369,7 +397,13 @@ def handover_fhir(request: HttpRequest, handover_id: uuid.UUID) -> Any:
         last_modified=last,
         mode=h.mode,
         arrival=h.arrival,
-        status_reason=h.decline_reason or h.cancel_reason,
+        status_reason=(
+            "declined"
+            if h.status == logic.REJECTED
+            else "revoked"
+            if h.status == logic.CANCELLED
+            else ""
+        ),
     )
 
 

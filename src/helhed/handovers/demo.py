@@ -145,6 +145,7 @@ class Builder:
             note = ""
             if action == logic.ACCEPT:
                 h.acknowledged_at, h.acknowledged_by_name = at, answerer
+                h.first_acknowledged_at = h.first_acknowledged_at or at
             elif action == logic.CONFIRM:
                 h.knows_situation_at, h.knows_situation_by_name = at, answerer
             elif action == logic.DECLINE:
@@ -156,7 +157,7 @@ class Builder:
             elif action == logic.ARRIVED:
                 h.arrival, h.closed_at = "moedt", at
             elif action == logic.NOT_ARRIVED:
-                h.arrival, h.reopened_count = "ikke-moedt", 1
+                h.arrival, h.reopened_count, h.reopened_at = "ikke-moedt", 1, at
                 h.acknowledged_at = h.knows_situation_at = None
                 h.acknowledged_by_name = h.knows_situation_by_name = ""
                 note = "Borgeren mødte ikke op til de to første aftaler."

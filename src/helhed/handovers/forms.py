@@ -12,15 +12,22 @@ from django.utils.translation import gettext_lazy as _
 
 from helhed.core.models import Unit
 from helhed.courses.models import Course, Measure
+from helhed.handovers import logic
 from helhed.handovers.models import HandoverMode, StayKind
 
 DATE_HINT = _("dd.mm.åååå")
+
+
+def plausible(value: Any) -> None:
+    if value is not None and not logic.plausible_date(value):
+        raise ValidationError(logic.IMPLAUSIBLE_DATE)
 
 
 def date_field(label: Any, *, required: bool = False) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
+        validators=[plausible],
         help_text=DATE_HINT,
         widget=forms.DateInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )

@@ -324,6 +324,22 @@ class StayFacts:
     actual_end: date | None
 
 
+IMPLAUSIBLE_DATE = "Datoen skal ligge mellem år 1900 og 2200."
+
+
+def plausible_date(day: date) -> bool:
+    """Dates Helhed accepts from people: years 1900-2200 (a typo like 01.01.0001 is refused)."""
+    return 1900 <= day.year <= 2200
+
+
+def days_before(day: date, days: int) -> date:
+    """``day - days``, clamped to ``date.min`` (never an OverflowError for an odd stored date)."""
+    try:
+        return day - timedelta(days=days)
+    except OverflowError:
+        return date.min
+
+
 def stay_transitions(
     stays: Iterable[StayFacts], lead: Mapping[str, Any] | None = None
 ) -> list[Transition]:
@@ -336,7 +352,7 @@ def stay_transitions(
             Transition(
                 stay.kind,
                 stay.expected_end,
-                stay.expected_end - timedelta(days=lead_days(stay.kind, lead)),
+                days_before(stay.expected_end, lead_days(stay.kind, lead)),
                 TRANSITION_LABELS.get(stay.kind, stay.kind),
                 key=str(stay.key),
             )
@@ -421,11 +437,17 @@ def gaps(periods: Sequence[Period], until: date | None = None) -> list[Gap]:
     return result
 
 
-def gap_figures(found: Sequence[Gap]) -> tuple[int, int]:
-    """(total gap days, longest gap in days)."""
-    if not found:
+def gap_figures(found: Sequence[Gap], on: date | None = None) -> tuple[int, int]:
+    """(total gap days, longest gap in days). With ``on`` (today) only the days up to and
+    including ``on`` count: a gap before a measure planned to start next month has not happened
+    yet beyond today."""
+    lengths = [
+        g.days if on is None else (min(g.last_day, on) - g.first_day).days + 1
+        for g in found
+        if on is None or g.first_day <= on
+    ]
+    if not lengths:
         return 0, 0
-    lengths = [g.days for g in found]
     return sum(lengths), max(lengths)
 
 
@@ -457,11 +479,18 @@ ARRIVAL_CODES: Mapping[str, str] = {
 }
 
 
+STATUS_REASON_SYSTEM = "urn:helhed:handover-status-reason"
+STATUS_REASONS: Mapping[str, str] = {
+    "declined": "Afvist af modtager",
+    "revoked": "Trukket tilbage af afsender",
+}
+
+
 def fhir_task(
     *,
     handover_id: Any,
     status: str,
-    citizen_id: Any,
+    citizen_id: Any | None,
     plan_id: Any | None,
     requester: tuple[Any, str],
     owner: tuple[Any | None, str],
@@ -472,10 +501,12 @@ def fhir_task(
     status_reason: str = "",
 ) -> dict[str, Any]:
     """A handover as a FHIR ``Task``: ``status`` is stored as the Task.status code already; the
-    arrival report goes in ``businessStatus``; a decline or revocation reason in
-    ``statusReason``. References use Helhed's ids (never a CPR number); a receiver outside
-    Helhed is named by display only. The description is deliberately generic — the free text
-    of the request stays in Helhed, where access rules apply."""
+    arrival report goes in ``businessStatus``; a decline or revocation as a *code* in
+    ``statusReason`` (the free-text reason stays in Helhed). References use Helhed's ids (never
+    a CPR number), and the citizen and plan are referenced (``for``/``focus``) only when the
+    reader may know who the citizen is; a receiver outside Helhed is named by display only. The
+    description is deliberately generic — the free text of the request stays in Helhed, where
+    access rules apply."""
     task: dict[str, Any] = {
         "resourceType": "Task",
         "id": str(handover_id),
@@ -485,7 +516,6 @@ def fhir_task(
         "description": "Overdragelse (ledsaget)"
         if mode == "ledsaget"
         else "Overdragelse (henvist)",
-        "for": {"reference": f"Patient/{citizen_id}"},
         "authoredOn": authored_on.isoformat(),
         "lastModified": last_modified.isoformat(),
         "requester": {"reference": f"Organization/{requester[0]}", "display": requester[1]},
@@ -495,10 +525,20 @@ def fhir_task(
             else {"display": owner[1]}
         ),
     }
+    if citizen_id is not None:
+        task["for"] = {"reference": f"Patient/{citizen_id}"}
     if plan_id is not None:
         task["focus"] = {"reference": f"CarePlan/{plan_id}"}
     if arrival in ARRIVAL_CODES:
         task["businessStatus"] = {"text": ARRIVAL_CODES[arrival]}
-    if status_reason:
-        task["statusReason"] = {"text": status_reason}
+    if status_reason in STATUS_REASONS:
+        task["statusReason"] = {
+            "coding": [
+                {
+                    "system": STATUS_REASON_SYSTEM,
+                    "code": status_reason,
+                    "display": STATUS_REASONS[status_reason],
+                }
+            ]
+        }
     return task

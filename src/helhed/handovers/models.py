@@ -14,7 +14,7 @@ computed from it, like the 16th and 18th birthdays are computed from the citizen
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -57,10 +57,16 @@ class Handover(models.Model):
         Measure,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # The plan's versioning deletes and recreates measures with the same ids, so no
+        # database constraint; the title and category are kept on the handover so that a deleted
+        # measure never widens a one-measure handover to the whole course (or reveals more).
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="handovers",
         verbose_name=_("indsats (hvis kun én indsats overdrages)"),
     )
+    measure_title = models.CharField(_("indsatsens titel"), max_length=200, blank=True)
+    measure_category = models.CharField(_("indsatsens datakategori"), max_length=10, blank=True)
     from_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="handovers_sent", verbose_name=_("fra enhed")
     )
@@ -92,6 +98,9 @@ class Handover(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     acknowledged_at = models.DateTimeField(_("kvitteret"), null=True, blank=True)
+    first_acknowledged_at = models.DateTimeField(
+        _("første kvittering"), null=True, blank=True, editable=False
+    )
     acknowledged_by_name = models.CharField(_("kvitteret af"), max_length=200, blank=True)
     knows_situation_at = models.DateTimeField(
         _("modtager kender situationen"), null=True, blank=True
@@ -103,6 +112,7 @@ class Handover(models.Model):
         _("fremmøde"), max_length=12, choices=Arrival.choices, default=Arrival.UNKNOWN, blank=True
     )
     reopened_count = models.PositiveSmallIntegerField(_("genåbnet antal gange"), default=0)
+    reopened_at = models.DateTimeField(_("genåbnet"), null=True, blank=True)
     closed_at = models.DateTimeField(_("afsluttet"), null=True, blank=True)
 
     class Meta:
@@ -131,6 +141,18 @@ class Handover(models.Model):
                 condition=Q(status__in=[s for s, _l in logic.STATUS_LABELS]),
                 name="handover_status_fhir",
             ),
+            # One open handover of the same thing to the same unit (two constraints because a
+            # NULL measure — the whole course — is not equal to another NULL).
+            models.UniqueConstraint(
+                fields=["course", "to_unit", "measure"],
+                condition=Q(status__in=sorted(logic.OPEN), measure__isnull=False),
+                name="handover_one_open_per_measure",
+            ),
+            models.UniqueConstraint(
+                fields=["course", "to_unit"],
+                condition=Q(status__in=sorted(logic.OPEN), measure__isnull=True),
+                name="handover_one_open_per_course",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -149,6 +171,11 @@ class Handover(models.Model):
     @property
     def responsible_side(self) -> str:
         return logic.responsible_side(self.status)
+
+    @property
+    def waiting_since(self) -> Any:
+        """When the current wait began: the request, or the reopening after "did not arrive"."""
+        return self.reopened_at or self.requested_at
 
     @property
     def is_open(self) -> bool:

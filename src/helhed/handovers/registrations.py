@@ -35,6 +35,9 @@ TIMELINESS_METRICS = [
 def timeline_events(course_ids: Sequence[Any]) -> Iterable[TimelineEvent]:
     """Handover steps and the 16th/18th birthdays. Stays are left out: a timeline is shown to
     everyone with access to the course, and a stay's kind is health or crime data."""
+    from django.utils import timezone
+
+    from helhed.courses.logic import data_category_for_area
     from helhed.courses.models import Course
     from helhed.handovers import logic
     from helhed.handovers.models import HandoverEvent
@@ -49,16 +52,21 @@ def timeline_events(course_ids: Sequence[Any]) -> Iterable[TimelineEvent]:
             "action",
             "handover__to_unit__name",
             "handover__external_organisation",
+            "handover__measure_category",
+            "handover__to_unit__welfare_area_id",
         )
     )
-    for course_id, handover_id, at, action, unit_name, external in events:
+    for course_id, handover_id, at, action, unit_name, external, cat, area in events:
         receiver = unit_name or external
+        # The receiving unit (a drug treatment centre …) or the measure reveals a category.
+        category = cat or data_category_for_area(area)
         yield TimelineEvent(
             course_id=course_id,
-            on=at.date(),
+            on=timezone.localdate(at),
             kind="handover",
             label=f"{logic.ACTION_LABELS.get(action, action)}: {receiver}",
             url=reverse("handovers:detail", args=[handover_id]),
+            category=category,
         )
     for course_id, born in Course.objects.filter(pk__in=list(course_ids)).values_list(
         "pk", "citizen__birth_date"
@@ -86,10 +94,15 @@ def _coordinator_panel(request: HttpRequest) -> dict[str, Any] | None:
     user = request.user
     if "koordinator" not in roles_of(user):  # type: ignore[arg-type]
         return None
-    overview = selectors.coordinator_overview(user, horizon_days=120)  # type: ignore[arg-type]
-    if not overview.handovers and not overview.transitions:
+    overview = selectors.coordinator_overview(
+        user,  # type: ignore[arg-type]
+        horizon_days=120,
+        handovers_shown=0,  # the panel shows only how many
+        transitions_shown=10,
+    )
+    if not overview.handover_count and not overview.transitions:
         return None
-    return {"handovers": overview.handovers, "transitions": overview.transitions[:10]}
+    return {"handovers_count": overview.handover_count, "transitions": overview.transitions}
 
 
 def register() -> None:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,7 +23,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from helhed.audit.models import Purpose
@@ -213,6 +215,16 @@ def _rows(handovers: Iterable[Handover]) -> list[HandoverRow]:
     return rows
 
 
+def measure_category(h: Handover) -> str | None:
+    """The data category of the one measure handed over (kept on the handover, so also after the
+    measure was deleted); None for a handover of the whole course."""
+    if not h.measure_id:
+        return None
+    if h.measure_category:
+        return h.measure_category
+    return h.measure.data_category if h.measure is not None else "health"
+
+
 def _handover_qs() -> Any:
     return Handover.objects.select_related(
         "from_unit", "to_unit", "to_unit__organisation", "measure", "requested_by"
@@ -232,8 +244,9 @@ def course_handovers(
     hidden: set[str] = set()
     handovers_shown = []
     for h in handovers:
-        if h.measure is not None and not access.may(h.measure.data_category):
-            hidden.add(h.measure.data_category)
+        category = measure_category(h)
+        if category is not None and not access.may(category):
+            hidden.add(category)
             continue
         handovers_shown.append(h)
     stays = []
@@ -269,7 +282,7 @@ def course_handovers(
         m.pk: m.title if access.may(m.data_category) else "(indsats du ikke har adgang til)"
         for m in Measure.objects.filter(plan__course=course).only("id", "title", "welfare_area")
     }
-    total, longest = logic.gap_figures(gaps)
+    total, longest = logic.gap_figures(gaps, on)
     rows = _rows(handovers_shown)
     course_selectors.log_course_read(user, access, "overdragelser og overgange", purpose)
     return CourseHandovers(
@@ -387,6 +400,15 @@ class HandoverView:
     summary: HandoverSummary
     events: list[HandoverEvent]
     may_open_course: bool
+    # The measure handed over is named only to a reader whose categories cover it; the free
+    # texts (reason, decline/revoke reasons, event notes) only to one who also may see the plan.
+    show_measure: bool = False
+    show_text: bool = False
+    identity_shown: bool = False
+
+    @property
+    def measure_title(self) -> str:
+        return self.handover.measure_title if self.show_measure else ""
 
 
 def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
@@ -413,16 +435,24 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
         access = None
     if not roles and access is None:
         raise PermissionDenied
-    travels = receiver_categories(handover.course, handover.to_unit, on)
+    own = (
+        frozenset(c for c, _l in course_logic.DATA_CATEGORIES if access.may(c))
+        if access is not None
+        else frozenset()
+    )
+    # The receiving unit sees the summary only while the handover is open; afterwards only what
+    # its own access to the course gives.
+    travels = (
+        receiver_categories(handover.course, handover.to_unit, on)
+        if handover.is_open
+        else frozenset()
+    )
     if logic.RECEIVER in roles:
-        shown = travels | (frozenset(access.categories) if access is not None else frozenset())
+        shown = travels | own
+        visible = shown
     else:
-        own = (
-            frozenset(c for c, _l in course_logic.DATA_CATEGORIES if access.may(c))
-            if access is not None
-            else frozenset()
-        )
         shown = travels & own
+        visible = own
     summary = build_summary(handover, shown, on)
     events = list(handover.events.all())
     side = logic.responsible_side(handover.status)
@@ -432,6 +462,8 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
         course_selectors.log_course_read(user, access, "overdragelse", Purpose.HANDOVER)
     else:
         log_access(user, handover.course.citizen_id, "overdragelse: resumé", Purpose.HANDOVER)
+    category = measure_category(handover)
+    show_measure = category is None or category in visible
     return HandoverView(
         handover=handover,
         roles=roles,
@@ -440,6 +472,9 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
         summary=summary,
         events=events,
         may_open_course=access is not None,
+        show_measure=show_measure,
+        show_text=show_measure and "plan" in visible,
+        identity_shown=summary.identity_shown or (access is not None and access.may("plan")),
     )
 
 
@@ -466,12 +501,21 @@ def waiting_for_my_units(user: User, *, limit: int = 50) -> list[HandoverRow]:
 class CoordinatorOverview:
     handovers: list[HandoverRow]
     transitions: list[tuple[Course, logic.Transition]]
+    handover_count: int = 0
 
 
-def coordinator_overview(user: User, *, horizon_days: int = 120) -> CoordinatorOverview:
+def coordinator_overview(
+    user: User,
+    *,
+    horizon_days: int = 120,
+    handovers_shown: int | None = None,
+    transitions_shown: int | None = None,
+) -> CoordinatorOverview:
     """Open handovers in the courses the user coordinates, and the age transitions and stay ends
     ahead of them (those whose alert window has begun, or within ``horizon_days``). Citizens are
-    named, so the list is logged, one entry per citizen shown."""
+    named, so the list is logged, one entry per citizen shown. A caller that renders only the
+    first rows (the start-page panel: a count and ten transitions) says how many with
+    ``handovers_shown`` / ``transitions_shown``; only those are returned and logged."""
     on = today()
     handovers = list(
         _handover_qs()
@@ -502,11 +546,16 @@ def coordinator_overview(user: User, *, horizon_days: int = 120) -> CoordinatorO
             if t.on >= on and (t.on <= end or t.due_for_alert(on)):
                 ahead.append((course, t))
     ahead.sort(key=lambda pair: (pair[1].on, pair[1].kind))
+    count = len(handovers)
+    if handovers_shown is not None:
+        handovers = handovers[:handovers_shown]
+    if transitions_shown is not None:
+        ahead = ahead[:transitions_shown]
     shown = {h.course.citizen_id for h in handovers} | {c.citizen_id for c, _t in ahead}
     shown |= {uuid.UUID(t.key) for _c, t in ahead if t.who}  # the family's children named
     if shown:
         log_access(user, sorted(shown, key=str), "overdragelser og overgange", Purpose.CASEWORK)
-    return CoordinatorOverview(_rows(handovers), ahead)
+    return CoordinatorOverview(_rows(handovers), ahead, count)
 
 
 # --------------------------------------------------------------------------------------------
@@ -523,14 +572,120 @@ FIGURE_KEYS = (
 )
 
 
+def _in(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::uuid[])"
+    return f"{column} IN (SELECT value FROM json_each(%s))"
+
+
+def _ids_value(hexes: list[str]) -> Any:
+    return hexes if connection.vendor == "postgresql" else json.dumps(hexes)
+
+
+def _days(a: str, b: str) -> str:
+    """SQL for the days from date ``b`` to date ``a``."""
+    if connection.vendor == "postgresql":
+        return f"({a} - {b})"
+    return f"CAST(ROUND(julianday({a}) - julianday({b})) AS INTEGER)"
+
+
+def gap_figures_sql(course_ids: Sequence[Any], on: date) -> dict[Any, tuple[int, int]]:
+    """``{course_id: (gap days in total, longest gap)}`` up to and including ``on``, in one
+    window query — the same as ``logic.gap_figures(logic.gaps(...), on)`` over
+    ``measure_periods`` (tested against it). Courses without dated measures are left out."""
+    back = {_hex(cid): cid for cid in course_ids}
+    return {back[k]: v for k, v in _gap_rows(_ids_value(list(back)), on).items()}
+
+
+def _gap_rows(param: Any, on: date) -> dict[str, tuple[int, int]]:
+    """The gap figures keyed by the courses' ids as 32 hex digits (``param``: ``_ids_value``).
+
+    The running maximum of the ends of the earlier measures (in order of start) is what covers
+    the citizen; a measure starting more than a day after it opens a gap (clipped at ``on``),
+    and a running course's last measure ending before ``on`` (or the course's end) leaves an
+    open gap up to it."""
+    pg = connection.vendor == "postgresql"
+    where = _in("id")
+    course_t, plan_t, measure_t = (
+        Course._meta.db_table,
+        Measure._meta.get_field("plan").related_model._meta.db_table,
+        Measure._meta.db_table,
+    )
+    day = "%s::date" if pg else "%s"
+    far = "DATE '9999-12-31'" if pg else "'9999-12-31'"
+    least = "LEAST" if pg else "MIN"
+    sql = f"""
+    WITH c AS (SELECT id, status, end_date FROM {course_t} WHERE {where}),
+    m AS MATERIALIZED (
+        SELECT p.course_id AS cid, m.start_date AS s,
+            CASE WHEN m.end_date IS NOT NULL THEN m.end_date
+                 WHEN m.status = %s THEN
+                    CASE WHEN m.expected_end >= m.start_date THEN m.expected_end
+                         ELSE m.start_date END
+                 ELSE {far} END AS e
+        FROM {measure_t} m JOIN {plan_t} p ON p.id = m.plan_id JOIN c ON c.id = p.course_id
+        WHERE m.start_date IS NOT NULL AND m.status <> %s
+    ),
+    r AS (
+        SELECT cid, s, e, MAX(e) OVER (
+            PARTITION BY cid ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+        ) AS cov
+        FROM m
+    ),
+    g AS (
+        SELECT cid, {_days(f"{least}(s, {day})", "cov")} - CASE WHEN s <= {day} THEN 1 ELSE 0 END
+            AS d
+        FROM r
+        WHERE cov IS NOT NULL AND {_days("s", "cov")} > 1 AND {_days(day, "cov")} > 0
+        UNION ALL
+        SELECT m.cid, {_days(f"{least}({day}, COALESCE(c.end_date, {day}))", "MAX(m.e)")}
+        FROM m JOIN c ON c.id = m.cid
+        WHERE c.status <> %s
+        GROUP BY m.cid, c.end_date
+        HAVING {least}({day}, COALESCE(c.end_date, {day})) > MAX(m.e)
+        UNION ALL
+        SELECT cid, 0 FROM m  -- a course with measures but no gap: 0, not missing
+    )
+    SELECT cid, SUM(d), MAX(d) FROM g GROUP BY cid
+    """
+    params = [
+        param,
+        MeasureStatus.ENDED,
+        MeasureStatus.CANCELLED,
+        on,
+        on,
+        on,
+        on,
+        on,
+        CourseStatus.CLOSED,
+        on,
+        on,
+    ]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    return {_hex(cid): (int(total), int(longest)) for cid, total, longest in rows}
+
+
+def _hex(value: Any) -> str:
+    """A UUID as the 32 hex digits SQLite stores (PostgreSQL returns ``uuid.UUID``)."""
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    text = str(value)
+    return text if len(text) == 32 else uuid.UUID(text).hex
+
+
 def timeliness_for(
     course_ids: Sequence[Any], on: date | None = None
 ) -> dict[Any, dict[str, float | int | None]]:
-    """``{course_id: {figure: value}}`` from four aggregate queries per chunk of courses:
+    """``{course_id: {figure: value}}`` from three aggregate queries for all the courses:
 
-    * ``handover_ack_hours`` — mean hours from request to first acknowledgement;
+    * ``handover_ack_hours`` — mean hours from request to first acknowledgement (kept on the
+      handover when it is first acknowledged);
     * ``handovers_waiting`` — handovers waiting for acknowledgement now;
-    * ``gap_days_total`` / ``gap_days_longest`` — days without any measure (``logic.gaps``);
+    * ``gap_days_total`` / ``gap_days_longest`` — days without any measure up to today
+      (``logic.gaps``; planned future measures count no days that have not happened); ``None``
+      for a course without dated measures;
     * ``contact_persons_current`` — team members active on the day;
     * ``contact_person_changes`` — people who joined after the course's first day, plus people
       who left (``TeamMember`` from/to).
@@ -538,76 +693,69 @@ def timeliness_for(
     on = on or today()
     ids = list(course_ids)
     result: dict[Any, dict[str, float | int | None]] = {cid: {} for cid in ids}
-    for chunk in _chunks(ids):
-        acks: dict[Any, list[float]] = defaultdict(list)
-        rows = (
-            Handover.objects.filter(course_id__in=chunk)
-            .annotate(first_ack=Min("events__at", filter=Q(events__action=logic.ACCEPT)))
-            .values_list("course_id", "requested_at", "first_ack", "status")
-        )
-        waiting: dict[Any, int] = defaultdict(int)
-        for course_id, requested_at, first_ack, status in rows:
-            if first_ack is not None:
-                acks[course_id].append(logic.hours_between(requested_at, first_ack))
-            if status == logic.REQUESTED:
-                waiting[course_id] += 1
-        for cid in chunk:
-            values = acks.get(cid)
-            result[cid]["handover_ack_hours"] = (
-                round(sum(values) / len(values), 1) if values else None
+    if not ids:
+        return result
+    back = {_hex(cid): cid for cid in ids}
+    pg = connection.vendor == "postgresql"
+    param = _ids_value(list(back))
+    handover_t, team_t, course_t = (
+        Handover._meta.db_table,
+        TeamMember._meta.db_table,
+        Course._meta.db_table,
+    )
+    hours = (
+        "ROUND(CAST(EXTRACT(EPOCH FROM (first_acknowledged_at - requested_at)) / 3600.0 "
+        "AS numeric), 1)"
+        if pg
+        else "ROUND((julianday(first_acknowledged_at) - julianday(requested_at)) * 24.0, 1)"
+    )
+    day = "%s::date" if pg else "%s"
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT id FROM {course_t} WHERE {_in('id')}", [param])
+        existing = {_hex(r[0]) for r in cur.fetchall()}
+        for key in existing:
+            cid = back[key]
+            result[cid].update(
+                handover_ack_hours=None,
+                handovers_waiting=0,
+                gap_days_total=None,
+                gap_days_longest=None,
+                contact_persons_current=0,
+                contact_person_changes=0,
             )
-            result[cid]["handovers_waiting"] = waiting.get(cid, 0)
-        meta = {
-            pk: (status, end)
-            for pk, status, end in Course.objects.filter(pk__in=chunk).values_list(
-                "pk", "status", "end_date"
-            )
-        }
-        periods = measure_periods(chunk)
-        for cid in chunk:
-            if cid not in meta:
-                continue
-            status, end = meta[cid]
-            total, longest = logic.gap_figures(
-                logic.gaps(periods.get(cid, []), until=_gap_until(status, end, on))
-            )
-            result[cid]["gap_days_total"] = total
-            result[cid]["gap_days_longest"] = longest
-        # Contact persons: active today; changes = joined after the course's first team day
-        # + left before today. One grouped query each.
-        active = Q(team__valid_from__lte=on) & (
-            Q(team__valid_to__isnull=True) | Q(team__valid_to__gte=on)
+        cur.execute(
+            f"""SELECT course_id, AVG(CASE WHEN first_acknowledged_at IS NOT NULL
+                    THEN {hours} END),
+                SUM(CASE WHEN status = %s THEN 1 ELSE 0 END)
+            FROM {handover_t} WHERE {_in("course_id")} GROUP BY course_id""",
+            [logic.REQUESTED, param],
         )
-        team_rows = (
-            Course.objects.filter(pk__in=chunk)
-            .annotate(
-                current=Count("team", filter=active),
-                left=Count("team", filter=Q(team__valid_to__lt=on)),
-            )
-            .values_list("pk", "current", "left")
+        for course_id, mean, waiting in cur.fetchall():
+            figures = result[back[_hex(course_id)]]
+            figures["handover_ack_hours"] = round(float(mean), 1) if mean is not None else None
+            figures["handovers_waiting"] = int(waiting or 0)
+        cur.execute(
+            f"""SELECT course_id,
+                SUM(CASE WHEN valid_from <= {day}
+                    AND (valid_to IS NULL OR valid_to >= {day}) THEN 1 ELSE 0 END),
+                SUM(CASE WHEN valid_to < {day} THEN 1 ELSE 0 END)
+                + SUM(CASE WHEN valid_from > first THEN 1 ELSE 0 END)
+            FROM (
+                SELECT t.course_id, t.valid_from, t.valid_to,
+                    MIN(t.valid_from) OVER (PARTITION BY t.course_id) AS first
+                FROM {team_t} t WHERE {_in("t.course_id")}
+            ) AS x
+            GROUP BY course_id""",
+            [on, on, on, param],
         )
-        for pk, current, left in team_rows:
-            result[pk]["contact_persons_current"] = current
-            result[pk]["contact_person_changes"] = left
-        first_day = (
-            TeamMember.objects.filter(course=OuterRef("course"))
-            .order_by()
-            .values("course")
-            .annotate(first=Min("valid_from"))
-            .values("first")
-        )
-        joined_later = (
-            TeamMember.objects.filter(course_id__in=chunk)
-            .filter(valid_from__gt=Subquery(first_day))
-            .order_by()
-            .values("course_id")
-            .annotate(n=Count("id"))
-            .values_list("course_id", "n")
-        )
-        for course_id, n in joined_later:
-            result[course_id]["contact_person_changes"] = (
-                int(result[course_id].get("contact_person_changes") or 0) + n
-            )
+        for course_id, current, changes in cur.fetchall():
+            figures = result[back[_hex(course_id)]]
+            figures["contact_persons_current"] = int(current or 0)
+            figures["contact_person_changes"] = int(changes or 0)
+    for key, (total, longest) in _gap_rows(param, on).items():
+        figures = result[back[key]]
+        figures["gap_days_total"] = total
+        figures["gap_days_longest"] = longest
     return result
 
 
@@ -618,28 +766,41 @@ def course_timeliness(user: User, course_id: uuid.UUID | str) -> dict[str, Any]:
     return figures
 
 
-AGGREGATE_ROLES = {"leder", "analytiker", "administrator", "koordinator"}
+AGGREGATE_ROLES = {"leder", "analytiker", "koordinator"}
+ORGANISATION_ROLES = frozenset({"leder", "analytiker"})
+SMALL = 5  # fewer courses than this: no figure (one course is one citizen)
 
 
 def initiative_timeliness(user: User, initiative_id: uuid.UUID | str) -> dict[str, Any]:
-    """Figures over all courses of an initiative (means, and the number of courses with a value)
-    for leaders, analysts and coordinators. No citizen is shown, so nothing is logged."""
+    """Figures over an initiative's courses the user may count — those whose coordinating unit
+    belongs to an organisation where the user is *leder* or *analytiker*, and the courses the
+    user coordinates — as the mean and the number of courses with a value. Fewer than five
+    courses with a value: no mean and ``n`` "<5". No citizen is shown, so nothing is logged."""
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         raise PermissionDenied
     if not (roles_of(user) & AGGREGATE_ROLES):
         raise PermissionDenied(
             "Kun ledere, analytikere og koordinatorer kan se tal for en indsats."
         )
-    ids = list(Course.objects.filter(initiative_id=initiative_id).values_list("pk", flat=True))
+    from helhed.core.selectors import current_memberships
+
+    orgs = {
+        m.unit.organisation_id for m in current_memberships(user) if m.role in ORGANISATION_ROLES
+    }
+    ids = list(
+        Course.objects.filter(initiative_id=initiative_id)
+        .filter(Q(coordinator_unit__organisation_id__in=orgs) | Q(coordinator=user))
+        .values_list("pk", flat=True)
+    )
     per_course = timeliness_for(ids)
     out: dict[str, Any] = {"courses": len(ids)}
     for key in FIGURE_KEYS:
         values: list[float] = [
             float(x) for x in (v.get(key) for v in per_course.values()) if x is not None
         ]
+        small = len(values) < SMALL
         out[key] = {
-            "mean": round(sum(values) / len(values), 1) if values else None,
-            "max": max(values) if values else None,
-            "n": len(values),
+            "mean": None if small else round(sum(values) / len(values), 1),
+            "n": f"<{SMALL}" if small else len(values),
         }
     return out

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,7 +58,8 @@ def roles_for(user: User, handover: Handover, unit_ids: set[Any] | None = None) 
         return set()
     units = user_unit_ids(user) if unit_ids is None else unit_ids
     roles = set()
-    if handover.from_unit_id in units or handover.requested_by_id == user.pk:
+    # The sender is the sending unit's current staff; a requester who left the unit is not.
+    if handover.from_unit_id in units:
         roles.add(logic.SENDER)
     if handover.to_unit_id is not None and handover.to_unit_id in units:
         roles.add(logic.RECEIVER)
@@ -170,6 +171,9 @@ def request_handover(
             errors["measure"] = "Du har ikke adgang til denne indsats."
     if course.status == CourseStatus.CLOSED:
         errors["__all__"] = "Forløbet er afsluttet; der kan ikke oprettes overdragelser."
+    for name, day in (("expected_start", expected_start),):
+        if day is not None and not logic.plausible_date(day):
+            errors[name] = logic.IMPLAUSIBLE_DATE
     if not errors and to_unit is not None:
         duplicate = Handover.objects.filter(
             course=course, to_unit=to_unit, status__in=logic.OPEN, measure=measure
@@ -179,20 +183,28 @@ def request_handover(
     if errors:
         raise ValidationError(errors)
     assert from_unit is not None
-    handover = Handover.objects.create(
-        course=course,
-        measure=measure,
-        from_unit=from_unit,
-        to_unit=to_unit,
-        external_organisation=external_organisation if to_unit is None else "",
-        external_contact=external_contact,
-        mode=mode,
-        reason=reason.strip(),
-        expected_start=expected_start,
-        status=logic.REQUESTED,
-        requested_at=timezone.now(),
-        requested_by=user,
-    )
+    try:
+        with transaction.atomic():
+            handover = Handover.objects.create(
+                course=course,
+                measure=measure,
+                measure_title=measure.title[:200] if measure is not None else "",
+                measure_category=measure.data_category if measure is not None else "",
+                from_unit=from_unit,
+                to_unit=to_unit,
+                external_organisation=external_organisation if to_unit is None else "",
+                external_contact=external_contact,
+                mode=mode,
+                reason=reason.strip(),
+                expected_start=expected_start,
+                status=logic.REQUESTED,
+                requested_at=timezone.now(),
+                requested_by=user,
+            )
+    except IntegrityError:  # a concurrent request created the same open handover
+        raise ValidationError(
+            {"to_unit": "Der er allerede en åben overdragelse af dette til den enhed."}
+        ) from None
     _event(handover, "create", "", user)
     if to_unit is not None:
         notify(
@@ -244,6 +256,14 @@ def act(
         raise PermissionDenied
     before = handover.status
     target = logic.next_status(before, action, roles, external=handover.is_external)
+    if (
+        action in (logic.ACCEPT, logic.CONFIRM)
+        and not handover.is_external
+        and handover.requested_by_id == user.pk
+    ):
+        raise logic.NotPermittedError(
+            "Du har selv sendt overdragelsen; en anden i den modtagende enhed skal svare."
+        )
     reason, note, answered_by = reason.strip(), note.strip(), answered_by.strip()
     errors: dict[str, str] = {}
     if action == logic.DECLINE and not reason:
@@ -266,6 +286,8 @@ def act(
     if action == logic.ACCEPT:
         handover.acknowledged_at = now
         handover.acknowledged_by_name = who[:200]
+        if handover.first_acknowledged_at is None:
+            handover.first_acknowledged_at = now
         title = "Overdragelse kvitteret"
         body = (
             "Modtageren har kvitteret. I har stadig ansvaret, indtil modtageren har bekræftet at "
@@ -299,6 +321,7 @@ def act(
         handover.knows_situation_at = None
         handover.knows_situation_by_name = ""
         handover.reopened_count += 1
+        handover.reopened_at = now
         alert = True
         title = "Borgeren mødte ikke op – overdragelsen er genåbnet"
         body = (
@@ -355,7 +378,11 @@ def record_stay(
         raise PermissionDenied("Samtykket giver dig ikke adgang til den slags oplysninger.")
     if start_date is None:
         errors["start_date"] = "Angiv hvornår opholdet begyndte."
-    if expected_end is None:
+    elif not logic.plausible_date(start_date):
+        errors["start_date"] = logic.IMPLAUSIBLE_DATE
+    if expected_end is not None and not logic.plausible_date(expected_end):
+        errors["expected_end"] = logic.IMPLAUSIBLE_DATE
+    elif expected_end is None:
         errors["expected_end"] = "Angiv den forventede løsladelse eller udskrivning."
     elif start_date is not None and expected_end < start_date:
         errors["expected_end"] = "Den forventede slutdato skal ligge efter startdatoen."
@@ -384,8 +411,18 @@ def end_stay(user: User, stay_id: uuid.UUID | str, *, actual_end: date | None) -
         raise PermissionDenied
     if actual_end is None:
         raise ValidationError({"actual_end": "Angiv hvornår opholdet sluttede."})
+    if not logic.plausible_date(actual_end):
+        raise ValidationError({"actual_end": logic.IMPLAUSIBLE_DATE})
     if actual_end < stay.start_date:
         raise ValidationError({"actual_end": "Slutdatoen skal ligge efter startdatoen."})
+    if actual_end > timezone.localdate():
+        raise ValidationError(
+            {
+                "actual_end": (
+                    "Slutdatoen kan ikke ligge i fremtiden. Afslut opholdet, når det er slut."
+                )
+            }
+        )
     if stay.actual_end is not None:
         raise ValidationError({"actual_end": "Opholdet er allerede afsluttet."})
     stay.actual_end = actual_end

@@ -208,6 +208,9 @@ def stay_end(request: HttpRequest, stay_id: str) -> HttpResponse:
     stay = InstitutionalStay.objects.filter(pk=stay_id).first()
     if stay is None:
         raise PermissionDenied
+    access = course_selectors.access_for(user, stay.course_id)  # 403 before anything else
+    if not access.may(stay.data_category):
+        raise PermissionDenied
     if form.is_valid():
         try:
             services.end_stay(user, stay_id, actual_end=form.cleaned_data["actual_end"])
@@ -216,6 +219,9 @@ def stay_end(request: HttpRequest, stay_id: str) -> HttpResponse:
                 messages.error(request, msg)
         else:
             messages.success(request, "Opholdet er afsluttet.")
+    elif "actual_end" in form.data and form.data["actual_end"] and form.errors.get("actual_end"):
+        for msg in form.errors["actual_end"]:
+            messages.error(request, msg)
     else:
         messages.error(request, "Angiv en gyldig slutdato (dd.mm.åååå).")
     return redirect(reverse("handovers:course_section", args=[stay.course_id]))

@@ -17,7 +17,7 @@ from typing import Annotated, Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
@@ -51,6 +51,11 @@ Text = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_no_n
 Str200 = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
 Str300 = Annotated[str, StringConstraints(max_length=300), AfterValidator(_no_nul)]
 Str20 = Annotated[str, StringConstraints(max_length=20), AfterValidator(_no_nul)]
+Key = Annotated[str, StringConstraints(max_length=64), AfterValidator(_no_nul)]
+KEY_HELP = (
+    "Valgfri nøgle for denne indsendelse: sendes samme nøgle igen (af samme bruger), svares 409 "
+    "med id på det, der allerede er oprettet."
+)
 
 
 def _plausible(value: datetime) -> datetime:
@@ -69,6 +74,19 @@ def _problems(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except PermissionDenied as exc:
             raise HttpError(403, str(exc) or NO_ACCESS) from None
+        except services.DuplicateSubmissionError as exc:
+            existing = exc.existing
+            return JsonResponse(
+                {
+                    "type": "about:blank",
+                    "title": "Allerede modtaget",
+                    "status": 409,
+                    "detail": exc.messages[0],
+                    "existing_id": str(existing.pk) if existing is not None else None,
+                },
+                status=409,
+                content_type="application/problem+json",
+            )
         except DjangoValidationError as exc:
             errors: list[dict[str, Any]] = []
             if hasattr(exc, "error_dict"):
@@ -218,6 +236,7 @@ class MeetingIn(Schema):
     others: list[OtherIn] = Field(default_factory=list, max_length=50)
     proposed_times: list[Moment] = Field(default_factory=list, max_length=20)
     duration_minutes: int = Field(60, ge=1, le=24 * 60)
+    idempotency_key: Key | None = Field(None, description=KEY_HELP)
 
 
 class AnswerIn(Schema):
@@ -267,6 +286,7 @@ class DecisionIn(Schema):
     payer: Str20 = ""
     measure_id: uuid.UUID | None = None
     tasks: list[TaskIn] = Field(default_factory=list, max_length=50)
+    idempotency_key: Key | None = Field(None, description=KEY_HELP)
 
 
 class RecommendationIn(Schema):
@@ -274,6 +294,7 @@ class RecommendationIn(Schema):
     recommends: Str20 = "bevilling"
     reasoning: Text
     authority_unit_id: uuid.UUID | None = None
+    idempotency_key: Key | None = Field(None, description=KEY_HELP)
 
 
 class RulingOut(Schema):
@@ -330,7 +351,7 @@ def _list_item(m: Meeting) -> MeetingListItem:
         status=m.status,
         starts_at=m.starts_at,
         place=m.place,
-        virtual_link=m.virtual_link,
+        virtual_link=m.safe_virtual_link,
         minutes_closed=m.minutes_closed,
     )
 
@@ -511,6 +532,7 @@ def meeting_create(request: HttpRequest, course_id: uuid.UUID, payload: MeetingI
         others=[services.OtherPerson(o.name, o.role) for o in payload.others],
         proposed_times=payload.proposed_times,
         duration_minutes=payload.duration_minutes,
+        idempotency_key=payload.idempotency_key,
     )
     return Status(201, _meeting_out(selectors.meeting_detail(user, meeting.pk)))
 
@@ -538,10 +560,12 @@ def availability(request: HttpRequest, meeting_id: uuid.UUID, payload: AnswersIn
 
 @router.post("/meetings/{meeting_id}/time", response=MeetingOut)
 @_problems
-def choose_time(request: HttpRequest, meeting_id: uuid.UUID, payload: ChooseTimeIn) -> Any:
+def choose_time(
+    request: HttpRequest, meeting_id: uuid.UUID, payload: ChooseTimeIn | None = None
+) -> Any:
     user = _user(request)
     meeting = _meeting_for(user, meeting_id)
-    time_id = payload.proposed_time_id
+    time_id = payload.proposed_time_id if payload is not None else None
     if time_id is None:
         common = services.common_time(meeting)
         if common.time is None:
@@ -632,6 +656,7 @@ def decision_create(request: HttpRequest, meeting_id: uuid.UUID, payload: Decisi
         payer=payload.payer,
         measure=_plan_item(Measure, payload.measure_id, meeting.course_id, "measure_id"),
         tasks=tasks,
+        idempotency_key=payload.idempotency_key,
     )
     decision = Decision.objects.prefetch_related("tasks__owner").get(pk=decision.pk)
     today = selectors.today()
@@ -708,7 +733,7 @@ def recommendation_create(
     if payload.authority_unit_id is not None:
         unit = Unit.objects.filter(pk=payload.authority_unit_id).first()
         if unit is None:
-            raise _invalid("authority_unit_id", "Enheden findes ikke.")
+            raise _invalid("authority_unit", "Enheden findes ikke.")
     rec = services.recommend(
         user,
         access.course,
@@ -716,6 +741,7 @@ def recommendation_create(
         recommends=payload.recommends,
         reasoning=payload.reasoning,
         authority_unit=unit,
+        idempotency_key=payload.idempotency_key,
     )
     return Status(201, _rec_out(_recs_qs().get(pk=rec.pk), selectors.today()))
 
@@ -733,9 +759,6 @@ def ruling_create(request: HttpRequest, recommendation_id: uuid.UUID, payload: R
     user = _user(request)
     rec = Recommendation.objects.filter(pk=recommendation_id).first()
     if rec is None:
-        raise PermissionDenied
-    access = selectors.plan_access(user, rec.course_id)
-    if not access.may(rec.data_category):
         raise PermissionDenied
     basis = None
     if payload.legal_basis_id:
@@ -761,10 +784,9 @@ def ruling_create(request: HttpRequest, recommendation_id: uuid.UUID, payload: R
 @router.get("/courses/{course_id}/timeliness", response=TimelinessOut)
 @_problems
 def timeliness(request: HttpRequest, course_id: uuid.UUID) -> Any:
-    access = selectors.plan_access(_user(request), course_id)
-    figures = selectors.timeliness([access.course.pk]).get(access.course.pk, {})
+    figures = selectors.course_timeliness(_user(request), course_id)
     return TimelinessOut(
-        course_id=access.course.pk,
+        course_id=course_id,
         days_referral_to_first_meeting=figures.get(selectors.DAYS_TO_FIRST_MEETING),  # type: ignore[arg-type]
         days_recommendation_to_ruling=figures.get(selectors.DAYS_RECOMMENDATION_TO_RULING),
         open_recommendations=int(figures.get(selectors.OPEN_RECOMMENDATIONS) or 0),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime
 from typing import Any, cast
 
@@ -69,7 +70,22 @@ def parse_times(text: str) -> list[datetime]:
     return result
 
 
-class MeetingForm(forms.Form):
+class SubmittedOnce(forms.Form):
+    """A hidden key per rendered form: a double click or a reloaded POST sends the same key, and
+    the service answers with what the first submission created instead of a second one."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+
+    def key(self) -> str | None:
+        return self.cleaned_data.get("idempotency_key") or None
+
+
+class MeetingForm(SubmittedOnce):
     kind = forms.ChoiceField(label=_("Slags møde"), choices=MeetingKind.choices)
     purpose = forms.CharField(label=_("Formål med mødet"), max_length=300, required=False)
     place = forms.CharField(label=_("Sted"), max_length=200, required=False)
@@ -138,6 +154,7 @@ class MeetingForm(forms.Form):
             "others": d.get("others", []),
             "proposed_times": d.get("proposed_times", []),
             "duration_minutes": d["duration_minutes"],
+            "idempotency_key": self.key(),
         }
 
 
@@ -229,7 +246,7 @@ class MinutesForm(forms.Form):
         }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(SubmittedOnce):
     text = forms.CharField(
         label=_("Beslutning"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -290,10 +307,11 @@ class DecisionForm(forms.Form):
             "payer": d.get("payer", ""),
             "measure": self.measures.get(d.get("measure") or ""),
             "tasks": tasks,
+            "idempotency_key": self.key(),
         }
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(SubmittedOnce):
     measure = forms.ChoiceField(label=_("Indsats"), required=False)
     recommends = forms.ChoiceField(
         label=_("Indstilling"), choices=RulingOutcome.choices, initial=RulingOutcome.GRANTED
@@ -320,6 +338,7 @@ class RecommendationForm(forms.Form):
             "recommends": d["recommends"],
             "reasoning": d.get("reasoning", ""),
             "authority_unit": self.units.get(d.get("authority_unit") or ""),
+            "idempotency_key": self.key(),
         }
 
 

@@ -8,6 +8,10 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext
+
 YES = "ja"
 MAYBE = "maaske"
 NO = "nej"
@@ -122,6 +126,27 @@ def waiting_days(since: date, until: date) -> int:
     return max((until - since).days, 0)
 
 
+_web_address = URLValidator(schemes=["https", "http"])
+
+
+def valid_link(link: str) -> bool:
+    """A link to a virtual meeting must be a web address (http or https): never
+    ``javascript:`` or ``data:``, which would run in the reader's browser."""
+    try:
+        _web_address(link)
+    except ValidationError:
+        return False
+    return True
+
+
+def one_year_after(day: date) -> date:
+    """The same date a year later (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 def closing_errors(
     *,
     meeting_date: date,
@@ -136,6 +161,8 @@ def closing_errors(
         errors["next_meeting_date"] = "Angiv datoen for næste møde, før referatet lukkes."
     elif next_meeting_date <= meeting_date:
         errors["next_meeting_date"] = "Næste møde skal ligge efter dette møde."
+    elif next_meeting_date > one_year_after(meeting_date):
+        errors["next_meeting_date"] = gettext("Næste møde skal ligge højst et år efter dette møde.")
     if citizen_present is None:
         errors["citizen_present"] = "Angiv, om borgeren deltog."
     elif citizen_present is False and not citizen_absence_reason.strip():

@@ -124,6 +124,9 @@ class Meeting(models.Model):
     minutes_closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A form or API client's key for this submission: a double click or a retried request with
+    # the same key (by the same user) is answered with the existing row instead of a second one.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering: ClassVar = ["starts_at", "created_at"]
@@ -139,6 +142,11 @@ class Meeting(models.Model):
                 condition=~Q(status="afholdt") | Q(starts_at__isnull=False),
                 name="meeting_held_has_time",
             ),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="meeting_submitted_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -147,6 +155,14 @@ class Meeting(models.Model):
     @property
     def minutes_closed(self) -> bool:
         return self.minutes_closed_at is not None
+
+    @property
+    def safe_virtual_link(self) -> str:
+        """The virtual link if it is a web address, else "" (a row stored before links were
+        checked is never rendered as a ``javascript:`` link)."""
+        from helhed.meetings.logic import valid_link
+
+        return self.virtual_link if self.virtual_link and valid_link(self.virtual_link) else ""
 
 
 class ParticipantKind(models.TextChoices):
@@ -248,11 +264,21 @@ class Decision(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # A form or API client's key for this submission: a double click or a retried request with
+    # the same key (by the same user) is answered with the existing row instead of a second one.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering: ClassVar = ["created_at"]
         verbose_name = _("beslutning")
         verbose_name_plural = _("beslutninger")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="decision_submitted_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -325,12 +351,22 @@ class Recommendation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A form or API client's key for this submission: a double click or a retried request with
+    # the same key (by the same user) is answered with the existing row instead of a second one.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering: ClassVar = ["recommended_on", "created_at"]
         verbose_name = _("indstilling")
         verbose_name_plural = _("indstillinger")
         indexes: ClassVar = [models.Index(fields=["authority_unit", "recommended_on"])]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["recommended_by", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="recommendation_submitted_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_recommends_display()}: {self.measure_id}"

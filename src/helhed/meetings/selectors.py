@@ -121,7 +121,7 @@ def course_meetings(
         else:
             rulings.append(ruling)
     course_selectors.log_course_read(user, access, "møder, opgaver og indstillinger", purpose)
-    figures = timeliness([course.pk]).get(course.pk, {})
+    figures = timeliness([course.pk], categories=allowed_categories(access)).get(course.pk, {})
     return CourseMeetings(access, upcoming, past, open_tasks, done, open_recs, rulings, figures, on)
 
 
@@ -357,13 +357,37 @@ def _chunks(ids: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:
         yield ids[i : i + size]
 
 
+def allowed_categories(access: course_selectors.Access) -> list[str]:
+    """The data categories the reader's access covers."""
+    return [category for category, _label in DATA_CATEGORIES if access.may(category)]
+
+
+def course_timeliness(user: User, course_id: uuid.UUID | str) -> dict[str, FigureValue]:
+    """One course's timeliness figures for a reader with access to its plan, counting only
+    recommendations and rulings in categories the reader may see. Logged."""
+    access = plan_access(user, course_id)
+    figures = timeliness([access.course.pk], categories=allowed_categories(access))
+    course_selectors.log_course_read(user, access, "rettidighed", Purpose.MEETING)
+    return figures.get(access.course.pk, {})
+
+
 def timeliness(
-    course_ids: Sequence[Any], on: date | None = None
+    course_ids: Sequence[Any],
+    on: date | None = None,
+    *,
+    categories: Sequence[str] | None = None,
 ) -> dict[Any, dict[str, FigureValue]]:
     """Per course: days from referral to the first meeting held, the mean days from
     recommendation to ruling, the number of open recommendations and of overdue tasks. Four
-    grouped queries per chunk of 900 courses (SQLite's parameter limit)."""
+    grouped queries per chunk of 900 courses (SQLite's parameter limit). With ``categories``
+    (a reader's allowed data categories), recommendations and rulings about measures in other
+    categories are not counted."""
     on = on or today()
+    recs = Recommendation.objects.all()
+    rulings = Ruling.objects.all()
+    if categories is not None:
+        recs = recs.filter(data_category__in=list(categories))
+        rulings = rulings.filter(recommendation__data_category__in=list(categories))
     result: dict[Any, dict[str, FigureValue]] = defaultdict(dict)
     for chunk in _chunks(list(course_ids)):
         first_held = (
@@ -377,7 +401,7 @@ def timeliness(
                 row["course__referred_on"], held_on
             )
         for row_mean in (
-            Ruling.objects.filter(course_id__in=chunk)
+            rulings.filter(course_id__in=chunk)
             .values("course_id")
             .annotate(mean=Avg("waiting_days"))
         ):
@@ -385,7 +409,7 @@ def timeliness(
                 float(row_mean["mean"]), 1
             )
         for row_open in (
-            Recommendation.objects.filter(course_id__in=chunk, ruling__isnull=True)
+            recs.filter(course_id__in=chunk, ruling__isnull=True)
             .values("course_id")
             .annotate(n=Count("pk"))
         ):

@@ -15,9 +15,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from helhed.core.models import Membership, Unit, User
 from helhed.courses import selectors as course_selectors
@@ -50,6 +52,56 @@ from helhed.notifications.models import NotificationKind
 from helhed.notifications.services import notify
 
 PLAN = "plan"
+KEY_MAX = 64
+
+
+class DuplicateSubmissionError(ValidationError):
+    """The same form or request was already received (same user, same idempotency key): a
+    double click or a retried request. ``existing`` is what the first submission created."""
+
+    def __init__(self, message: str, existing: Model | None) -> None:
+        super().__init__({"idempotency_key": [message]})
+        self.existing = existing
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None or key == "":
+        return None
+    if len(key) > KEY_MAX or "\x00" in key:
+        raise ValidationError({"idempotency_key": _("Ugyldig nøgle.")})
+    return key
+
+
+def _already(model: type[Model], user_field: str, user: User, key: str | None) -> None:
+    """Refuse a repeated submission of ``key`` by ``user`` (keys are per user: another user's
+    key never reveals what they created)."""
+    if key is None:
+        return
+    existing = model._default_manager.filter(**{user_field: user, "idempotency_key": key}).first()
+    if existing is not None:
+        raise DuplicateSubmissionError(_("Formularen er allerede modtaget."), existing)
+
+
+def _create_once(
+    model: type[Model], user_field: str, user: User, key: str | None, **fields: Any
+) -> Any:
+    """Create the row; a concurrent twin with the same key becomes a ``DuplicateSubmissionError``
+    (not a 500)."""
+    try:
+        with transaction.atomic():
+            return model._default_manager.create(
+                **fields, **{user_field: user, "idempotency_key": key}
+            )
+    except IntegrityError:
+        if key is None:
+            raise
+        raise DuplicateSubmissionError(
+            _("Formularen er allerede modtaget."),
+            model._default_manager.filter(**{user_field: user, "idempotency_key": key}).first(),
+        ) from None
+
+
+valid_link = logic.valid_link
 
 
 def _today() -> date:
@@ -102,11 +154,14 @@ def create_meeting(
     others: Sequence[OtherPerson] = (),
     proposed_times: Sequence[datetime] = (),
     duration_minutes: int = 60,
+    idempotency_key: str | None = None,
 ) -> Meeting:
     """Plan a meeting with its participants and proposed times; invite the team members who
-    use Helhed (a notification without personal data)."""
+    use Helhed and the citizen if they have a login (a notification without personal data)."""
     access = _plan_access(user, course.pk)
     course = access.course
+    key = _check_key(idempotency_key)
+    _already(Meeting, "created_by", user, key)
     errors: dict[str, str] = {}
     if kind not in MeetingKind.values:
         errors["kind"] = "Vælg en slags møde."
@@ -114,6 +169,10 @@ def create_meeting(
         errors["purpose"] = "Skriv formålet med mødet."
     if not place.strip() and not virtual_link.strip():
         errors["place"] = "Angiv et sted eller et link til et virtuelt møde."
+    if virtual_link.strip() and not valid_link(virtual_link.strip()):
+        errors["virtual_link"] = _(
+            "Linket til det virtuelle møde skal være en webadresse, der begynder med https://."
+        )
     others = [o for o in others if o.name.strip()]
     if not team_members and not include_citizen and not relatives and not others:
         errors["participants"] = "Et møde skal have deltagere. Vælg mindst én deltager."
@@ -131,19 +190,28 @@ def create_meeting(
         errors["duration_minutes"] = "Varigheden skal være mellem 15 minutter og 8 timer."
     if errors:
         raise ValidationError(errors)
-    meeting = Meeting.objects.create(
+    meeting = _create_once(
+        Meeting,
+        "created_by",
+        user,
+        key,
         course=course,
         kind=kind,
         purpose=purpose.strip(),
         place=place.strip(),
         virtual_link=virtual_link.strip(),
-        created_by=user,
         duration_minutes=duration_minutes,
     )
     participants = _participants(meeting, course, team_members, include_citizen, relatives, others)
     Participant.objects.bulk_create(participants)
     ProposedTime.objects.bulk_create(ProposedTime(meeting=meeting, starts_at=t) for t in times)
-    _invite(meeting, participants, user, "Du er inviteret til et møde – svar på tidspunkter")
+    _invite(
+        meeting,
+        participants,
+        user,
+        "Du er inviteret til et møde – svar på tidspunkter",
+        citizen_title="Du er inviteret til et møde – sig, hvornår du kan komme",
+    )
     return meeting
 
 
@@ -200,19 +268,47 @@ def _participants(
     return result
 
 
-def _invite(meeting: Meeting, participants: Iterable[Participant], by: User, title: str) -> None:
+def _invite(
+    meeting: Meeting,
+    participants: Iterable[Participant],
+    by: User,
+    title: str,
+    *,
+    citizen_title: str = "",
+    body: str = "Se mødet, formålet og de foreslåede tidspunkter i Helhed.",
+    also: Iterable[Any] = (),
+) -> None:
+    """Tell the participating team members (and ``also``: more staff user ids) with a link to
+    the meeting, and the citizen, if they take part and have a login, with a link to their own
+    "Mine møder". Never the acting user; never a name. The texts are stored as they are, in
+    Danish, whatever language the acting user reads Helhed in."""
+    participants = list(participants)
     staff = {
         p.user_id
         for p in participants
         if p.kind == ParticipantKind.TEAM and p.user_id and p.user_id != by.pk
-    }
+    } | {u for u in also if u and u != by.pk}
     notify(
         staff,
         kind=NotificationKind.MEETING,
         title=title,
-        body="Se mødet, formålet og de foreslåede tidspunkter i Helhed.",
+        body=body,
         url=_meeting_url(meeting),
     )
+    # The citizen's login as it is now (they may have got one after the meeting was planned).
+    citizen_user_id = (
+        meeting.course.citizen.user_id
+        if any(p.kind == ParticipantKind.CITIZEN for p in participants)
+        else None
+    )
+    if citizen_title and citizen_user_id and citizen_user_id != by.pk:
+        notify(
+            [citizen_user_id],
+            kind=NotificationKind.MEETING,
+            title=citizen_title,
+            body="Se dine møder i Helhed.",
+            url=reverse("meetings:my_meetings"),
+        )
 
 
 def _meeting_for_write(user: User, meeting: Meeting) -> Meeting:
@@ -228,6 +324,9 @@ def answer_availability(user: User, meeting: Meeting, answers: dict[tuple[Any, A
     coordinator (or anyone planning the meeting) may enter everyone's answers, e.g. from the
     phone; a participant with a login may answer for themself."""
     access = course_selectors.access_for(user, meeting.course_id)
+    # The meeting as it is now, locked: a cancellation or a fixed time made since the caller
+    # read it is seen, and concurrent answers to the same meeting queue up.
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     participants = {str(p.pk): p for p in meeting.participants.all()}
     times = {str(t.pk): t for t in meeting.proposed_times.all()}
     if meeting.status not in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED):
@@ -244,11 +343,21 @@ def answer_availability(user: User, meeting: Meeting, answers: dict[tuple[Any, A
         if not may_all and participant.user_id != user.pk:
             raise PermissionDenied("Du kan kun svare for dig selv.")
         rows.append((participant, option, answer))
-    for participant, option, answer in rows:
-        Availability.objects.update_or_create(
-            participant=participant, proposed_time=option, defaults={"answer": answer}
-        )
+    _store_answers(rows)
     return len(rows)
+
+
+def _store_answers(rows: Iterable[tuple[Participant, ProposedTime, str]]) -> None:
+    try:
+        with transaction.atomic():
+            for participant, option, answer in rows:
+                Availability.objects.update_or_create(
+                    participant=participant, proposed_time=option, defaults={"answer": answer}
+                )
+    except IntegrityError:  # a concurrent answer to the same time got there first
+        raise ValidationError(
+            {"answers": _("Svaret blev ændret samtidig af en anden. Prøv igen.")}
+        ) from None
 
 
 @transaction.atomic
@@ -258,6 +367,7 @@ def answer_as_citizen(user: User, meeting: Meeting, answers: dict[Any, str]) -> 
         raise PermissionDenied
     if meeting.course.citizen.user_id != user.pk:
         raise PermissionDenied
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     participant = meeting.participants.filter(kind=ParticipantKind.CITIZEN).first()
     if participant is None:
         raise PermissionDenied("Du er ikke inviteret til dette møde.")
@@ -270,10 +380,7 @@ def answer_as_citizen(user: User, meeting: Meeting, answers: dict[Any, str]) -> 
         if option is None or answer not in Answer.values:
             raise ValidationError({"answers": "Svar ja, måske eller nej til mødets tidspunkter."})
         rows.append((option, answer))
-    for option, answer in rows:
-        Availability.objects.update_or_create(
-            participant=participant, proposed_time=option, defaults={"answer": answer}
-        )
+    _store_answers((participant, option, answer) for option, answer in rows)
     return len(rows)
 
 
@@ -303,7 +410,13 @@ def choose_time(user: User, meeting: Meeting, proposed_time: ProposedTime) -> Me
     meeting.starts_at = proposed_time.starts_at
     meeting.status = MeetingStatus.SCHEDULED
     meeting.save(update_fields=["starts_at", "status"])
-    _invite(meeting, meeting.participants.all(), user, "Tidspunktet for et møde er fastlagt")
+    _invite(
+        meeting,
+        meeting.participants.all(),
+        user,
+        "Tidspunktet for et møde er fastlagt",
+        citizen_title="Tidspunktet for dit møde er fastlagt",
+    )
     return meeting
 
 
@@ -312,8 +425,18 @@ def cancel_meeting(user: User, meeting: Meeting) -> Meeting:
     meeting = _meeting_for_write(user, meeting)
     if meeting.status == MeetingStatus.HELD:
         raise ValidationError({"status": "Et afholdt møde kan ikke aflyses."})
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"status": _("Mødet er allerede aflyst.")})
     meeting.status = MeetingStatus.CANCELLED
     meeting.save(update_fields=["status"])
+    _invite(
+        meeting,
+        meeting.participants.all(),
+        user,
+        "Et møde er aflyst",
+        citizen_title="Et af dine møder er aflyst",
+        body="Se mødet i Helhed.",
+    )
     return meeting
 
 
@@ -332,6 +455,16 @@ MINUTES_FIELDS = (
     "plain_summary",
     "citizen_absence_reason",
 )
+
+
+def _current_team_users(course: Course, on: date | None = None) -> list[Any]:
+    """The user ids of the team members who are on the team today and use Helhed."""
+    on = on or _today()
+    return list(
+        TeamMember.objects.filter(course=course, user__isnull=False, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .values_list("user_id", flat=True)
+    )
 
 
 def _team_member(course: Course, member: TeamMember | None, field: str) -> TeamMember | None:
@@ -373,14 +506,28 @@ def save_minutes(
     meeting.citizen_present = citizen_present
     meeting.next_meeting_date = next_meeting_date
     participants = list(meeting.participants.all())
-    if present_participant_ids is not None:
-        present = {str(i) for i in present_participant_ids}
+    if present_participant_ids is not None or citizen_present is not None:
+        present = {str(i) for i in present_participant_ids or ()}
         for p in participants:
-            p.present = str(p.pk) in present
+            if present_participant_ids is not None:
+                p.present = str(p.pk) in present
+            # "Did the citizen take part?" decides the citizen's own presence, so the two
+            # never disagree.
+            if p.kind == ParticipantKind.CITIZEN and citizen_present is not None:
+                p.present = citizen_present
         Participant.objects.bulk_update(participants, ["present"])
     if close:
         if meeting.starts_at is None:
             raise ValidationError({"proposed_time": "Vælg mødets tidspunkt, før referatet lukkes."})
+        if meeting.starts_at > timezone.now():
+            raise ValidationError(
+                {
+                    "starts_at": _(
+                        "Mødet har ikke fundet sted endnu. Referatet kan lukkes, når mødet er "
+                        "holdt."
+                    )
+                }
+            )
         errors = logic.closing_errors(
             meeting_date=timezone.localtime(meeting.starts_at).date(),
             next_meeting_date=next_meeting_date,
@@ -399,7 +546,8 @@ def save_minutes(
             kind=MeetingKind.FOLLOW_UP,
             purpose=f"Opfølgning: {meeting.purpose}"[:300],
             place=meeting.place,
-            virtual_link=meeting.virtual_link,
+            # Only a safe link is carried over (rows from before links were checked).
+            virtual_link=meeting.virtual_link if valid_link(meeting.virtual_link) else "",
             status=MeetingStatus.SCHEDULED,
             starts_at=timezone.make_aware(
                 datetime.combine(next_meeting_date, timezone.localtime(meeting.starts_at).time())
@@ -421,7 +569,15 @@ def save_minutes(
             for p in participants
         )
         meeting.next_meeting = follow_up
-        _invite(meeting, participants, user, "Referatet fra et møde er klar")
+        _invite(
+            meeting,
+            participants,
+            user,
+            "Referatet fra et møde er klar",
+            citizen_title="Referatet fra dit møde er klar",
+            body="Se referatet, beslutningerne og opgaverne i Helhed.",
+            also=_current_team_users(course),
+        )
     meeting.save()
     return meeting
 
@@ -435,11 +591,15 @@ def add_decision(
     payer: str = "",
     measure: Measure | None = None,
     tasks: Sequence[dict[str, Any]] = (),
+    idempotency_key: str | None = None,
 ) -> Decision:
     """Record a decision with its tasks (each: ``title``, ``owner`` (a participant),
     ``due_date``, optional ``goal``/``measure``). The owners who use Helhed are notified."""
+    access = _plan_access(user, meeting.course_id)
     meeting = _meeting_for_write(user, meeting)
     course = meeting.course
+    key = _check_key(idempotency_key)
+    _already(Decision, "created_by", user, key)
     errors: dict[str, str] = {}
     if meeting.minutes_closed:
         errors["text"] = "Referatet er lukket; beslutninger kan ikke tilføjes."
@@ -450,20 +610,39 @@ def add_decision(
     plan_id = _plan_id(course)
     if measure is not None and measure.plan_id != plan_id:
         errors["measure"] = "Indsatsen hører ikke til forløbets plan."
+    elif measure is not None and not access.may(measure.data_category):
+        errors["measure"] = _("Du har ikke samtykke til at se denne indsats.")
     if errors:
         raise ValidationError(errors)
-    decision = Decision.objects.create(
-        meeting=meeting, text=text.strip(), payer=payer, measure=measure, created_by=user
+    decision = _create_once(
+        Decision,
+        "created_by",
+        user,
+        key,
+        meeting=meeting,
+        text=text.strip(),
+        payer=payer,
+        measure=measure,
     )
     for spec in tasks:
-        _create_task(user, decision, course, plan_id, **spec)
+        _create_task(user, access, decision, meeting, plan_id, **spec)
     return decision
+
+
+def meeting_day(meeting: Meeting) -> date:
+    """The meeting's date; while its time is not fixed, the date of the earliest proposed time
+    (or today, if none is proposed)."""
+    if meeting.starts_at is not None:
+        return timezone.localtime(meeting.starts_at).date()
+    first = meeting.proposed_times.order_by("starts_at").values_list("starts_at", flat=True).first()
+    return timezone.localtime(first).date() if first is not None else _today()
 
 
 def _create_task(
     user: User,
+    access: course_selectors.Access,
     decision: Decision,
-    course: Course,
+    meeting: Meeting,
     plan_id: Any,
     *,
     title: str,
@@ -481,15 +660,21 @@ def _create_task(
         errors["task_owner"] = "Den ansvarlige skal være deltager i mødet."
     if due_date is None:
         errors["task_due_date"] = "Angiv en frist."
+    elif due_date < meeting_day(meeting):
+        errors["task_due_date"] = _("Fristen kan ikke ligge før mødet (%(date)s).") % {
+            "date": meeting_day(meeting).strftime("%d.%m.%Y")
+        }
     if goal is not None and goal.plan_id != plan_id:
         errors["task_goal"] = "Målet hører ikke til forløbets plan."
     if measure is not None and measure.plan_id != plan_id:
         errors["task_measure"] = "Indsatsen hører ikke til forløbets plan."
+    elif measure is not None and not access.may(measure.data_category):
+        errors["task_measure"] = _("Du har ikke samtykke til at se denne indsats.")
     if errors:
         raise ValidationError(errors)
     assert owner is not None and due_date is not None
     task = Task.objects.create(
-        course=course,
+        course=meeting.course,
         decision=decision,
         title=title.strip(),
         owner=owner,
@@ -520,13 +705,14 @@ def add_task(
     goal: Goal | None = None,
     measure: Measure | None = None,
 ) -> Task:
+    access = _plan_access(user, decision.meeting.course_id)
     meeting = _meeting_for_write(user, decision.meeting)
-    course = meeting.course
-    plan_id = _plan_id(course)
+    plan_id = _plan_id(meeting.course)
     return _create_task(
         user,
+        access,
         decision,
-        course,
+        meeting,
         plan_id,
         title=title,
         owner=owner,
@@ -566,9 +752,14 @@ def recommend(
     reasoning: str,
     authority_unit: Unit | None,
     recommended_on: date | None = None,
+    idempotency_key: str | None = None,
 ) -> Recommendation:
+    """Recommend a measure to a unit on the course's team, which decides; its current staff are
+    notified."""
     access = _plan_access(user, course.pk)
     course = access.course
+    key = _check_key(idempotency_key)
+    _already(Recommendation, "recommended_by", user, key)
     on = recommended_on or _today()
     errors: dict[str, str] = {}
     plan = getattr(course, "plan", None)
@@ -584,12 +775,20 @@ def recommend(
         errors["reasoning"] = "Skriv den faglige begrundelse for indstillingen."
     if authority_unit is None:
         errors["authority_unit"] = "Vælg den enhed, der træffer afgørelsen."
+    elif authority_unit.pk not in team_units(course):
+        errors["authority_unit"] = _(
+            "Enheden er ikke på forløbets team. Vælg en af teamets enheder."
+        )
     if on > _today():
         errors["recommended_on"] = "Datoen kan ikke ligge i fremtiden."
     if errors:
         raise ValidationError(errors)
     assert measure is not None and authority_unit is not None
-    rec = Recommendation.objects.create(
+    rec = _create_once(
+        Recommendation,
+        "recommended_by",
+        user,
+        key,
         course=course,
         measure=measure,
         measure_title=measure.title[:200],
@@ -598,9 +797,14 @@ def recommend(
         reasoning=reasoning.strip(),
         authority_unit=authority_unit,
         recommended_on=on,
-        recommended_by=user,
     )
-    deciders = Membership.objects.filter(unit=authority_unit).exclude(user=user)
+    today = _today()
+    deciders = (
+        Membership.objects.filter(unit=authority_unit)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .exclude(user=user)
+    )
     notify(
         deciders.values_list("user_id", flat=True).distinct(),
         kind=NotificationKind.RULING,
@@ -609,6 +813,16 @@ def recommend(
         url=reverse("meetings:ruling_create", args=[rec.pk]),
     )
     return rec
+
+
+def team_units(course: Course, on: date | None = None) -> set[Any]:
+    """The units on the course's team today: the units a recommendation may be sent to."""
+    on = on or _today()
+    return set(
+        TeamMember.objects.filter(course=course, unit__isnull=False, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .values_list("unit_id", flat=True)
+    )
 
 
 def may_rule(user: User, recommendation: Recommendation, on: date | None = None) -> bool:
@@ -630,7 +844,9 @@ def record_ruling(
 ) -> Ruling:
     """The authority's ruling. A ruling that deviates from the recommendation is refused without
     a written justification (field ``justification``)."""
-    course_selectors.access_for(user, recommendation.course_id)
+    access = course_selectors.access_for(user, recommendation.course_id)
+    if not access.may(PLAN) or not access.may(recommendation.data_category):
+        raise PermissionDenied
     if not may_rule(user, recommendation):
         raise PermissionDenied("Kun den enhed, indstillingen er sendt til, kan træffe afgørelse.")
     rec = Recommendation.objects.select_for_update().get(pk=recommendation.pk)

@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -112,6 +112,19 @@ def _post(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
+def _get(model: type[Any], pk: str, related: tuple[str, ...] = ()) -> Any:
+    """The object, or ``PermissionDenied`` when it does not exist: an unknown id answers like
+    one the user may not see, so a 404 never reveals which meetings exist."""
+    obj = model.objects.filter(pk=pk).select_related(*related).first()
+    if obj is None:
+        raise PermissionDenied
+    return obj
+
+
+def _already_received(request: HttpRequest) -> None:
+    messages.info(request, _("Formularen var allerede sendt. Her er det, der blev gemt."))
+
+
 # --------------------------------------------------------------------------------------------
 # The course page's section
 # --------------------------------------------------------------------------------------------
@@ -150,6 +163,11 @@ def meeting_create(request: HttpRequest, course_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.create_meeting(user, course, **form.service_fields())
+        except services.DuplicateSubmissionError as exc:
+            _already_received(request)
+            if exc.existing is not None:
+                return redirect("meetings:meeting_detail", exc.existing.pk)
+            return redirect("meetings:course_section", course.pk)
         except ValidationError as exc:
             f.apply_errors(form, exc)
         else:
@@ -193,7 +211,7 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_POST
 def availability(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = _staff(request)
-    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    meeting = _get(Meeting, meeting_id)
     answers: dict[tuple[Any, Any], str] = {}
     for key, value in request.POST.items():
         if key.startswith("a:") and value:
@@ -212,7 +230,8 @@ def availability(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_POST
 def choose_time(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = _staff(request)
-    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    meeting = _get(Meeting, meeting_id)
+    selectors.plan_access(user, meeting.course_id)
     option = None
     try:
         chosen = uuid.UUID(str(request.POST.get("proposed_time", "")))
@@ -236,7 +255,7 @@ def choose_time(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_POST
 def meeting_cancel(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = _staff(request)
-    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    meeting = _get(Meeting, meeting_id)
     try:
         services.cancel_meeting(user, meeting)
     except ValidationError as exc:
@@ -314,6 +333,11 @@ def decision_add(request: HttpRequest, meeting_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.add_decision(user, d.meeting, **form.service_fields())
+        except services.DuplicateSubmissionError:
+            _already_received(request)
+            return redirect(
+                reverse("meetings:meeting_detail", args=[d.meeting.pk]) + "#beslutninger"
+            )
         except ValidationError as exc:
             f.apply_errors(form, exc)
         else:
@@ -341,7 +365,7 @@ def decision_add(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_POST
 def task_done(request: HttpRequest, task_id: str) -> HttpResponse:
     user = _staff(request)
-    task = get_object_or_404(Task, pk=task_id)
+    task = _get(Task, task_id)
     try:
         services.complete_task(user, task)
     except ValidationError as exc:
@@ -375,7 +399,7 @@ def recommendation_create(request: HttpRequest, course_id: str) -> HttpResponse:
     measures = (
         [m for m in plan.measures.all() if access.may(m.data_category)] if plan is not None else []
     )
-    unit_ids = {t.unit_id for t in course.team.all() if t.unit_id}
+    unit_ids = services.team_units(course)
     units = list(
         Unit.objects.filter(pk__in=unit_ids).select_related("organisation").order_by("name")
     )
@@ -383,6 +407,11 @@ def recommendation_create(request: HttpRequest, course_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.recommend(user, course, **form.service_fields())
+        except services.DuplicateSubmissionError:
+            _already_received(request)
+            return redirect(
+                reverse("courses:course_detail", args=[course.pk]) + "#section-meetings"
+            )
         except ValidationError as exc:
             f.apply_errors(form, exc)
         else:
@@ -408,10 +437,7 @@ def recommendation_create(request: HttpRequest, course_id: str) -> HttpResponse:
 @page
 def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
     user = _staff(request)
-    rec = get_object_or_404(
-        Recommendation.objects.select_related("measure", "authority_unit"),
-        pk=recommendation_id,
-    )
+    rec = _get(Recommendation, recommendation_id, ("measure", "authority_unit"))
     access = selectors.plan_access(user, rec.course_id)
     if not access.may(rec.data_category):
         raise PermissionDenied

@@ -161,7 +161,7 @@ def instruments(request: HttpRequest) -> list[dict[str, Any]]:
             "per_goal": i.per_goal,
             "items": [{"key": it.key, "text": str(it.text)} for it in i.items],
         }
-        for i in logic.INSTRUMENTS.values()
+        for i in logic.latest_instruments()
     ]
 
 
@@ -288,7 +288,11 @@ def dashboard(request: HttpRequest, initiative_id: uuid.UUID) -> Any:
     return {
         "initiative_id": d.initiative.pk,
         "initiative": str(d.initiative),
-        "suppression": "Celler med 1-4 borgere vises som <5.",
+        "suppression": (
+            "Celler med 1-4 borgere vises som <5; en andel også, når 1-4 borgere har (eller "
+            "ikke har) opnået resultatet. x: skjult, så en lille celle ikke kan regnes ud fra "
+            "totalen (sekundær diskretionering)."
+        ),
         "cohorts": [_cohort(r, keys) for r in d.rows],
         "total": _cohort(d.total, keys),
     }

@@ -43,6 +43,8 @@ class Item:
     key: str
     text: Any  # a (lazy) translated string
     short: Any = ""
+    # The data category the answer (and its comment) belongs to; "" = the instrument's only one.
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,16 @@ class Instrument:
         return tuple(i.key for i in self.items)
 
 
+def item_category(instrument: Instrument, item: Item) -> str:
+    """The data category of one item: its own, else the instrument's (single) category."""
+    return item.category or instrument.categories[0]
+
+
+def visible_items(instrument: Instrument, may: Callable[[str], bool]) -> tuple[Item, ...]:
+    """The items whose category the reader may see (``may`` is e.g. ``Access.may``)."""
+    return tuple(i for i in instrument.items if may(item_category(instrument, i)))
+
+
 def validate_answers(
     instrument: Instrument, answers: Mapping[str, Any]
 ) -> tuple[dict[str, int], dict[str, str]]:
@@ -105,10 +117,12 @@ def validate_answers(
             errors[item.key] = str(_("Svaret skal være et helt tal."))
             continue
         try:
+            if isinstance(raw, float) and not math.isfinite(raw):
+                raise ValueError
             value = int(raw)
             if isinstance(raw, float) and raw != value:
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             errors[item.key] = str(_("Svaret skal være et helt tal."))
             continue
         if not instrument.scale.contains(value):
@@ -221,20 +235,43 @@ WHO5 = Instrument(
 # --------------------------------------------------------------------------------------------
 
 LIFE_AREAS = (
-    Item("bolig", _("Hvordan har du det med, hvor du bor?"), _("Bolig")),
-    Item("oekonomi", _("Hvordan hænger din økonomi sammen?"), _("Økonomi")),
-    Item("fysisk", _("Hvordan har du det med dit fysiske helbred?"), _("Fysisk helbred")),
-    Item("psykisk", _("Hvordan har du det med dit psykiske helbred?"), _("Psykisk helbred")),
-    Item("rusmidler", _("Hvordan går det med alkohol, hash og andre stoffer?"), _("Rusmidler")),
-    Item("arbejde", _("Hvordan går det med arbejde eller uddannelse?"), _("Arbejde/uddannelse")),
-    Item("netvaerk", _("Hvordan har du det med dit netværk og dine relationer?"), _("Netværk")),
-    Item("familie", _("Hvordan går det med din familie og dine børn?"), _("Familie/børn")),
+    Item("bolig", _("Hvordan har du det med, hvor du bor?"), _("Bolig"), "social"),
+    Item("oekonomi", _("Hvordan hænger din økonomi sammen?"), _("Økonomi"), "economy"),
+    Item("fysisk", _("Hvordan har du det med dit fysiske helbred?"), _("Fysisk helbred"), "health"),
+    Item(
+        "psykisk",
+        _("Hvordan har du det med dit psykiske helbred?"),
+        _("Psykisk helbred"),
+        "health",
+    ),
+    Item(
+        "rusmidler",
+        _("Hvordan går det med alkohol, hash og andre stoffer?"),
+        _("Rusmidler"),
+        "health",
+    ),
+    Item(
+        "arbejde",
+        _("Hvordan går det med arbejde eller uddannelse?"),
+        _("Arbejde/uddannelse"),
+        "social",
+    ),
+    Item(
+        "netvaerk",
+        _("Hvordan har du det med dit netværk og dine relationer?"),
+        _("Netværk"),
+        "social",
+    ),
+    Item(
+        "familie", _("Hvordan går det med din familie og dine børn?"), _("Familie/børn"), "social"
+    ),
     Item(
         "kriminalitet",
         _("Hvordan går det med at holde dig fri af kriminalitet?"),
         _("Kriminalitet"),
+        "crime",
     ),
-    Item("hverdag", _("Hvordan klarer du din hverdag?"), _("Hverdagsliv")),
+    Item("hverdag", _("Hvordan klarer du din hverdag?"), _("Hverdagsliv"), "social"),
 )
 LIFE_AREAS_SCALE = Scale(1, 10, ((1, _("Meget dårligt")), (10, _("Rigtig godt"))))
 
@@ -250,7 +287,8 @@ LIFE_AREAS_INSTRUMENT = Instrument(
     intro=_("Sæt et tal fra 1 (meget dårligt) til 10 (rigtig godt) for hvert område."),
     items=LIFE_AREAS,
     scale=LIFE_AREAS_SCALE,
-    categories=("health", "social"),
+    # Every item's category: needed to enter all ten; a reader sees the items they may see.
+    categories=("health", "social", "economy", "crime"),
     score=life_areas_mean,
     comments=True,
     score_label=_("Gennemsnit (1-10)"),
@@ -330,16 +368,34 @@ def gas_interpret(t: float) -> Interpretation:
     return Interpretation("poor", _("Målene er endnu ikke nået som forventet"))
 
 
-INSTRUMENTS: dict[str, Instrument] = {
-    i.key: i for i in (WHO5, LIFE_AREAS_INSTRUMENT, GOAL_ATTAINMENT)
+# Every version of every instrument, keyed by (key, version): a new wording or scoring is added
+# next to the old one, so measurements stored with v1 can still be shown and rescored with v1.
+INSTRUMENTS: dict[tuple[str, int], Instrument] = {
+    (i.key, i.version): i for i in (WHO5, LIFE_AREAS_INSTRUMENT, GOAL_ATTAINMENT)
 }
 
 
-def instrument(key: str) -> Instrument:
-    try:
-        return INSTRUMENTS[key]
-    except KeyError:
-        raise ValueError(str(_("Ukendt måleredskab."))) from None
+def instrument(key: str, version: int | None = None) -> Instrument:
+    """The instrument ``key`` in ``version``, or its latest version (the one new answers use)."""
+    if version is not None:
+        found = INSTRUMENTS.get((key, version))
+    else:
+        versions = [i for (k, _v), i in INSTRUMENTS.items() if k == key]
+        found = max(versions, key=lambda i: i.version) if versions else None
+    if found is None:
+        raise ValueError(str(_("Ukendt måleredskab.")))
+    return found
+
+
+def latest_instruments() -> list[Instrument]:
+    """The latest version of each instrument, in the order they were registered."""
+    keys = list(dict.fromkeys(k for k, _v in INSTRUMENTS))
+    return [instrument(k) for k in keys]
+
+
+def rescore(key: str, version: int, answers: Mapping[str, int]) -> float:
+    """The score of stored answers with the instrument version they were given with."""
+    return score(instrument(key, version), answers)
 
 
 # --------------------------------------------------------------------------------------------
@@ -436,6 +492,33 @@ def suppressed(base: int) -> bool:
     return 0 < base < SMALL_CELL
 
 
+def share_suppressed(numerator: int, base: int) -> bool:
+    """A share is suppressed when its base is 1-4, or when the citizens it counts — or those it
+    does not count (base − numerator) — are 1-4: "1 of 6 improved" or "5 of 6" would point at one
+    citizen. 0 % and 100 % of a base of 5 or more are shown."""
+    return suppressed(base) or suppressed(numerator) or suppressed(base - numerator)
+
+
+SECONDARY = "x"  # a cell hidden so that a suppressed cell cannot be derived from a total
+
+
+def secondary_suppression(
+    members: Sequence[tuple[int, bool]], total: tuple[int, bool]
+) -> tuple[set[int], bool]:
+    """Secondary suppression for cells that add up to a total: ``members`` are (base, primarily
+    suppressed) per row, ``total`` the same for the total row. When exactly one member is
+    suppressed and the total is shown, the total minus the others would reveal it: the member
+    with the next smallest non-zero base is hidden too (or, if there is none, the total). Returns
+    the indices of the members to hide and whether to hide the total."""
+    primary = [i for i, (_b, hidden) in enumerate(members) if hidden]
+    if len(primary) != 1 or total[1]:
+        return set(), False
+    candidates = [i for i, (b, hidden) in enumerate(members) if not hidden and b > 0]
+    if not candidates:
+        return set(), True
+    return {min(candidates, key=lambda i: (members[i][0], i))}, False
+
+
 def show_count(n: int | None) -> str:
     if n is None:
         return "–"
@@ -443,10 +526,10 @@ def show_count(n: int | None) -> str:
 
 
 def show_share(numerator: int, base: int) -> str:
-    """A percentage of ``base`` citizens, suppressed when the base is small."""
+    """A percentage of ``base`` citizens, suppressed by :func:`share_suppressed`."""
     if base == 0:
         return "–"
-    if suppressed(base):
+    if share_suppressed(numerator, base):
         return "<5"
     return f"{100 * numerator / base:.0f} %"
 
@@ -479,8 +562,15 @@ def pseudonym(key: bytes, citizen_id: str) -> str:
     return "P" + hmac.new(key, f"citizen:{citizen_id}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
+def shift_key(secret: str) -> bytes:
+    """The key of the per-citizen date shift: independent of the export's purpose, so exports
+    with different purposes shift a citizen's dates by the same offset (otherwise the true date
+    could be estimated by averaging the shifted dates of several exports)."""
+    return export_key(secret, "shift")
+
+
 def date_shift_days(key: bytes, citizen_id: str, max_days: int = 90) -> int:
-    """A stable per-citizen shift in −max_days…+max_days, never 0."""
+    """A stable per-citizen shift in −max_days…+max_days, never 0 (``key``: :func:`shift_key`)."""
     digest = hmac.new(key, f"shift:{citizen_id}".encode(), hashlib.sha256).digest()
     n = int.from_bytes(digest[:4], "big") % (2 * max_days)  # 0 … 2·max − 1
     return n - max_days if n < max_days else n - max_days + 1

@@ -44,7 +44,9 @@ class Measurement(models.Model):
     entered_as = models.CharField(
         _("udfyldt af"), max_length=12, choices=EnteredBy.choices, default=EnteredBy.CITIZEN
     )
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # A key per form (or API client) that makes a double submission harmless; unique per user
+    # (``entered_by``), so another user's key neither collides nor names their measurement.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -68,6 +70,11 @@ class Measurement(models.Model):
                 fields=["course", "instrument", "goal", "measured_on"],
                 condition=Q(goal__isnull=False),
                 name="progress_one_per_goal_day",
+            ),
+            models.UniqueConstraint(
+                fields=["entered_by", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="progress_idempotency_per_user",
             ),
         ]
 

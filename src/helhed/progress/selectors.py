@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -38,6 +38,8 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractQuarter, ExtractYear, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
@@ -56,6 +58,8 @@ from helhed.progress.models import CourseSummary, Measurement, OutcomeState
 from helhed.registry.models import Initiative
 
 DASHBOARD_ROLES = frozenset({"leder", "analytiker"})
+EXPORT_ROLES = frozenset({"analytiker"})  # the pseudonymised export: analysts only
+HELD_MEETING = "afholdt"  # meetings.MeetingStatus.HELD
 
 # --------------------------------------------------------------------------------------------
 # One course
@@ -74,6 +78,8 @@ class CourseProgress:
     events: list[TimelineEvent]
     hidden: list[str] = field(default_factory=list)
     access: Access | None = None
+    # The life areas the reader may see (each item has its own data category).
+    life_items: tuple[logic.Item, ...] = ()
 
 
 def _measurements(course_ids: Sequence[Any], instruments: Iterable[str]) -> list[Measurement]:
@@ -90,9 +96,10 @@ def _build(
     may: Any,
     goals: list[Goal],
 ) -> CourseProgress:
+    life_items = logic.visible_items(logic.LIFE_AREAS_INSTRUMENT, may)
     allowed = {
         "who5": all(may(c) for c in logic.WHO5.categories),
-        "livsomraader": all(may(c) for c in logic.LIFE_AREAS_INSTRUMENT.categories),
+        "livsomraader": bool(life_items),
         "gas": all(may(c) for c in logic.GOAL_ATTAINMENT.categories),
     }
     wanted = []
@@ -116,19 +123,50 @@ def _build(
     hidden = [str(logic.WHO5.name)] if not allowed["who5"] else []
     if not allowed["livsomraader"]:
         hidden.append(str(logic.LIFE_AREAS_INSTRUMENT.name))
+    elif len(life_items) < len(logic.LIFE_AREAS):
+        hidden.append(
+            _("%(name)s: %(n)s af %(total)s områder")
+            % {
+                "name": logic.LIFE_AREAS_INSTRUMENT.name,
+                "n": len(logic.LIFE_AREAS) - len(life_items),
+                "total": len(logic.LIFE_AREAS),
+            }
+        )
+    life = [m for m in rows if m.instrument == "livsomraader"]
+    _limit_life_areas(life, life_items)
     return CourseProgress(
         course=course,
         who5=[m for m in rows if m.instrument == "who5"] if allowed["who5"] else None,
-        life_areas=[m for m in rows if m.instrument == "livsomraader"]
-        if allowed["livsomraader"]
-        else None,
+        life_areas=life if allowed["livsomraader"] else None,
         goals=goals if allowed["gas"] else None,
         ratings=dict(ratings),
         gas_t=[m for m in rows if m.instrument == logic.GAS_T_KEY],
         outcomes=outcomes,
-        events=events_for_courses([course.pk]),
+        events=events_for_courses([course.pk], may=may),
         hidden=hidden,
+        life_items=life_items,
     )
+
+
+def _limit_life_areas(rows: list[Measurement], items: Sequence[logic.Item]) -> None:
+    """Keep only the answers and comments of the items the reader may see (in memory: the rows
+    are never saved). The mean rests on every item, so it is dropped when any item is hidden."""
+    if len(items) == len(logic.LIFE_AREAS):
+        return
+    keys = {i.key for i in items}
+    for m in rows:
+        m.answers = {k: v for k, v in m.answers.items() if k in keys}
+        m.comments = {k: v for k, v in (m.comments or {}).items() if k in keys}
+        m.score = None
+
+
+def rating_goals(user: User, course_id: uuid.UUID | str) -> list[Goal]:
+    """The goals a professional may rate (for binding the GAS form): access checked, not logged
+    — the page that shows them logs the read once."""
+    access = access_for(user, course_id)
+    if not all(access.may(c) for c in logic.GOAL_ATTAINMENT.categories):
+        return []
+    return list(Goal.objects.filter(plan__course=access.course).exclude(status=GoalStatus.DROPPED))
 
 
 def course_progress(user: User, course_id: uuid.UUID | str) -> CourseProgress:
@@ -161,7 +199,7 @@ def citizen_progress(user: User) -> list[CourseProgress]:
     result = []
     for course in courses:
         goals = list(Goal.objects.filter(plan__course=course).exclude(status=GoalStatus.DROPPED))
-        result.append(_build(course, may=lambda _c: True, goals=goals))
+        result.append(_build(course, may=lambda _c: True, goals=goals))  # their own: everything
     log_access(user, courses[0].citizen_id, "egen progression", Purpose.CITIZEN_SELF)
     return result
 
@@ -290,15 +328,15 @@ def outcome_figures(courses: QuerySet[Course], group: Sequence[str]) -> list[dic
         )
         .order_by(*group)
     )
-    joins = {"measures": "plan__measures", "contacts": "team"}
+    joins: dict[str, Any] = {"measures": Count("plan__measures"), "contacts": Count("team")}
     meeting = _meeting_model()
     if meeting is not None:
-        joins["meetings"] = meeting._meta.get_field("course").related_query_name()
+        path = meeting._meta.get_field("course").related_query_name()
+        # only meetings that were held (not cancelled, not still being planned)
+        joins["meetings"] = Count(path, filter=Q(**{f"{path}__status": HELD_MEETING}))
     by_group = {tuple(r[g] for g in group): r for r in rows}
-    for name, path in joins.items():
-        for r in (
-            courses.annotate(**_cohort_fields()).order_by().values(*group).annotate(n=Count(path))
-        ):
+    for name, count in joins.items():
+        for r in courses.annotate(**_cohort_fields()).order_by().values(*group).annotate(n=count):
             target = by_group.get(tuple(r[g] for g in group))
             if target is not None:
                 target[name] = r["n"]
@@ -316,75 +354,127 @@ def _meeting_model() -> Any:
     return model if "course" in names else None
 
 
+# Display columns of the figures: counts (raw key), and shares/means (numerator or sum, base).
+COUNT_COLUMNS = {
+    "courses": "courses",
+    "citizens": "citizens",
+    "who5_paired": "who5_paired",
+    "measures": "measures",
+    "contacts": "contacts",
+    "meetings": "meetings",
+}
+SHARE_COLUMNS = {
+    "who5_share": ("who5_better", "who5_paired"),
+    "to_job": ("to_job", "passive_n"),
+    "placements_avoided": ("placement_avoided", "placement_tracked"),
+}
+MEAN_COLUMNS = {
+    "who5_first": ("who5_first_sum", "who5_paired"),
+    "who5_last": ("who5_last_sum", "who5_paired"),
+    "gas_mean": ("gas_sum", "gas_n"),
+}
+
+
 @dataclass
 class CohortRow:
     label: str
     raw: dict[str, Any]
     timeliness: dict[str, tuple[float | None, int]] = field(default_factory=dict)
     timely_cells: list[str] = field(default_factory=list)
+    # Columns hidden by secondary suppression (``logic.secondary_suppression``).
+    hidden: set[str] = field(default_factory=set)
 
-    @property
-    def meetings(self) -> str:
-        return self.output("meetings")
+    def _int(self, key: str) -> int:
+        return int(self.raw.get(key) or 0)
 
-    @property
-    def measures(self) -> str:
-        return self.output("measures")
+    def base(self, column: str) -> int:
+        """The number of citizens/courses (or items) the column's figure rests on."""
+        if column in COUNT_COLUMNS:
+            return self._int(COUNT_COLUMNS[column])
+        if column in SHARE_COLUMNS:
+            return self._int(SHARE_COLUMNS[column][1])
+        return self._int(MEAN_COLUMNS[column][1])
 
-    @property
-    def contacts(self) -> str:
-        return self.output("contacts")
+    def primary(self, column: str) -> bool:
+        """Whether the figure is suppressed on its own (small cell)."""
+        if column in SHARE_COLUMNS:
+            num, base = SHARE_COLUMNS[column]
+            return logic.share_suppressed(self._int(num), self._int(base))
+        return logic.suppressed(self.base(column))
 
-    @property
-    def citizens(self) -> str:
-        return logic.show_count(self.raw.get("citizens") or 0)
+    def cell(self, column: str) -> str:
+        if column in self.hidden:
+            return logic.SECONDARY
+        if column in COUNT_COLUMNS:
+            return logic.show_count(self._int(COUNT_COLUMNS[column]))
+        if column in SHARE_COLUMNS:
+            num, base = SHARE_COLUMNS[column]
+            return logic.show_share(self._int(num), self._int(base))
+        total, base = MEAN_COLUMNS[column]
+        return logic.show_mean(self.raw.get(total) or 0, self._int(base))
 
-    @property
-    def courses(self) -> str:
-        return logic.show_count(self.raw.get("courses") or 0)
-
-    @property
-    def who5_paired(self) -> str:
-        return logic.show_count(self.raw.get("who5_paired") or 0)
-
-    @property
-    def who5_share(self) -> str:
-        return logic.show_share(self.raw.get("who5_better") or 0, self.raw.get("who5_paired") or 0)
-
-    @property
-    def who5_first(self) -> str:
-        return logic.show_mean(
-            self.raw.get("who5_first_sum") or 0, self.raw.get("who5_paired") or 0
-        )
-
-    @property
-    def who5_last(self) -> str:
-        return logic.show_mean(self.raw.get("who5_last_sum") or 0, self.raw.get("who5_paired") or 0)
-
-    @property
-    def gas_mean(self) -> str:
-        return logic.show_mean(self.raw.get("gas_sum") or 0, self.raw.get("gas_n") or 0)
-
-    @property
-    def to_job(self) -> str:
-        return logic.show_share(self.raw.get("to_job") or 0, self.raw.get("passive_n") or 0)
-
-    @property
-    def placements_avoided(self) -> str:
-        return logic.show_share(
-            self.raw.get("placement_avoided") or 0, self.raw.get("placement_tracked") or 0
-        )
+    meetings = property(lambda self: self.cell("meetings"))
+    measures = property(lambda self: self.cell("measures"))
+    contacts = property(lambda self: self.cell("contacts"))
+    citizens = property(lambda self: self.cell("citizens"))
+    courses = property(lambda self: self.cell("courses"))
+    who5_paired = property(lambda self: self.cell("who5_paired"))
+    who5_share = property(lambda self: self.cell("who5_share"))
+    who5_first = property(lambda self: self.cell("who5_first"))
+    who5_last = property(lambda self: self.cell("who5_last"))
+    gas_mean = property(lambda self: self.cell("gas_mean"))
+    to_job = property(lambda self: self.cell("to_job"))
+    placements_avoided = property(lambda self: self.cell("placements_avoided"))
 
     def output(self, key: str) -> str:
-        return logic.show_count(int(self.raw.get(key) or 0))
+        return self.cell(key)
 
     def timely(self, key: str) -> str:
+        if f"timely:{key}" in self.hidden:
+            return logic.SECONDARY
         mean, n = self.timeliness.get(key, (None, 0))
         if n == 0 or mean is None:
             return "–"
         if logic.suppressed(n):
             return "<5"
         return f"{mean:.1f}"
+
+
+def secondary_suppress(
+    members: Sequence[CohortRow], total: CohortRow, *, hide_total: bool = False
+) -> None:
+    """Hide, per column, a second cell wherever a single suppressed cell could be derived as the
+    total minus the other rows (``logic.secondary_suppression``): cohorts and "I alt" on the
+    dashboard; initiatives and their category in the comparison — there with ``hide_total``,
+    because an initiative's row is also its dashboard's "I alt" (shown there), so the category
+    cell is the one to hide."""
+    for column in [*COUNT_COLUMNS, *SHARE_COLUMNS, *MEAN_COLUMNS]:
+        hide, hide_the_total = logic.secondary_suppression(
+            [(r.base(column), r.primary(column)) for r in members],
+            (total.base(column), total.primary(column)),
+        )
+        if hide and hide_total:
+            hide, hide_the_total = set(), True
+        for i in hide:
+            members[i].hidden.add(column)
+        if hide_the_total:
+            total.hidden.add(column)
+
+
+def _secondary_timeliness(members: Sequence[CohortRow], total: CohortRow, keys: list[str]) -> None:
+    for key in keys:
+        n = [r.timeliness.get(key, (None, 0))[1] for r in members]
+        hide, hide_total = logic.secondary_suppression(
+            [(x, logic.suppressed(x)) for x in n],
+            (
+                total.timeliness.get(key, (None, 0))[1],
+                logic.suppressed(total.timeliness.get(key, (None, 0))[1]),
+            ),
+        )
+        for i in hide:
+            members[i].hidden.add(f"timely:{key}")
+        if hide_total:
+            total.hidden.add(f"timely:{key}")
 
 
 @dataclass
@@ -450,7 +540,11 @@ def dashboard(user: User, initiative_id: uuid.UUID | str) -> Dashboard:
         raise PermissionDenied
     raw = outcome_figures(courses, ["cy", "cq"])
     rows = [CohortRow(logic.cohort_label(r["cy"], r["cq"]), r) for r in raw]
-    total = CohortRow("I alt", _combine(raw))
+    combined = _combine(raw)
+    # a citizen with courses in two cohorts is one citizen in the total
+    combined["citizens"] = courses.aggregate(n=Count("citizen_id", distinct=True))["n"]
+    total = CohortRow("I alt", combined)
+    secondary_suppress(rows, total)
     return Dashboard(initiative, rows, total, _meeting_model() is not None, timeliness_metrics())
 
 
@@ -480,6 +574,7 @@ def dashboard_timeliness(user: User, initiative_id: uuid.UUID | str) -> Dashboar
         for y, q in sorted(counts)
     ]
     total = CohortRow("I alt", {"courses": len(cohort_of)}, timely.get((0, 0), {}))
+    _secondary_timeliness(rows, total, [m.key for m in metrics])
     for row in [*rows, total]:
         row.timely_cells = [row.timely(m.key) for m in metrics]
     return Dashboard(initiative, rows, total, False, metrics)
@@ -502,22 +597,35 @@ def comparison(user: User) -> tuple[list[ComparisonRow], list[ComparisonRow]]:
     raw = {r["initiative_id"]: r for r in outcome_figures(courses, ["initiative_id"])}
     inits = list(initiatives().filter(pk__in=list(raw)).order_by("name", "location"))
     by_initiative = []
-    by_category: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    by_category: dict[int | None, list[ComparisonRow]] = defaultdict(list)
     for initiative in inits:
         category = evaluate(initiative).category
-        r = raw[initiative.pk]
-        by_initiative.append(
-            ComparisonRow(str(initiative), CohortRow(str(initiative), r), category, initiative.pk)
+        row = ComparisonRow(
+            str(initiative), CohortRow(str(initiative), raw[initiative.pk]), category, initiative.pk
         )
-        by_category[category].append(r)
-    categories = [
-        ComparisonRow(
-            f"Kategori {c}" if c else "Uden kategori",
-            CohortRow(str(c), _combine(rows)),
-            c,
+        by_initiative.append(row)
+        by_category[category].append(row)
+    ordered = sorted(by_category.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+    # distinct citizens per category (a citizen in two initiatives of a category counts once)
+    citizens = courses.aggregate(
+        **{
+            f"c{i}": Count(
+                "citizen_id",
+                distinct=True,
+                filter=Q(initiative_id__in=[r.initiative_id for r in members]),
+            )
+            for i, (_c, members) in enumerate(ordered)
+        }
+    )
+    categories = []
+    for i, (c, members) in enumerate(ordered):
+        combined = _combine(r.row.raw for r in members)
+        combined["citizens"] = citizens[f"c{i}"]
+        total = CohortRow(str(c), combined)
+        secondary_suppress([r.row for r in members], total, hide_total=True)
+        categories.append(
+            ComparisonRow(_("Kategori %(n)s") % {"n": c} if c else _("Uden kategori"), total, c)
         )
-        for c, rows in sorted(by_category.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
-    ]
     return by_initiative, categories
 
 
@@ -539,46 +647,120 @@ EXPORT_COLUMNS = (
 )
 
 
+def export_organisations(user: User) -> set[Any]:
+    """The organisations whose courses the user may export: where they are *analytiker*."""
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        return set()
+    return {m.unit.organisation_id for m in membership_list(user) if m.role in EXPORT_ROLES}
+
+
+def consented_categories(course_ids: Any) -> dict[Any, set[str]]:
+    """Per course, the data categories covered by a consent valid today (not expired, not
+    withdrawn). A course without one is absent."""
+    from helhed.courses.models import Consent
+
+    today = timezone.localdate()
+    valid = (
+        Q(valid_from__lte=today)
+        & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+    )
+    names = ("plan", "health", "social", "crime", "economy")
+    out: dict[Any, set[str]] = defaultdict(set)
+    for course_id, *flags in Consent.objects.filter(valid, course_id__in=course_ids).values_list(
+        "course_id", *(f"cat_{n}" for n in names)
+    ):
+        out[course_id] |= {n for n, flag in zip(names, flags, strict=True) if flag}
+    return dict(out)
+
+
 def export_rows(
     user: User, initiative_id: uuid.UUID | str, *, purpose_salt: str, date_mode: str
-) -> list[dict[str, Any]]:
+) -> Iterator[dict[str, Any]]:
     """One row per measurement and per outcome state of the initiative's counted courses,
     pseudonymised: a stable HMAC pseudonym per citizen (and per course), no names, no CPR, no free
-    text; dates shifted per citizen or coarsened to month/quarter. One access-log entry per
-    citizen (purpose "evaluering")."""
+    text; dates shifted per citizen (by a purpose-independent key) or coarsened to month/quarter.
+
+    Only for *analytiker* (in the organisation coordinating the course), and only data a valid
+    consent covers: a course without a current consent is left out, and so is every row (life
+    area answer) of a category its consents do not cover. One access-log entry per citizen
+    exported (purpose "evaluering") is written here, before the rows are produced; the rows are
+    a generator, streamed from the database in chunks."""
     if date_mode not in logic.DATE_MODES:
         raise ValueError(date_mode)
-    courses = counted_courses(user, initiative_id)
-    key = logic.export_key(settings.SECRET_KEY, purpose_salt)
+    orgs = export_organisations(user)
+    if not orgs:
+        raise PermissionDenied
+    courses = counted_courses(user, initiative_id).filter(
+        coordinator_unit__organisation_id__in=orgs
+    )
     course_rows = list(courses.values_list("pk", "citizen_id", "start_date", "referred_on"))
     if not course_rows:
         raise PermissionDenied
+    allowed = consented_categories([pk for pk, *_rest in course_rows])
     meta = {
-        pk: (
-            str(citizen),
-            logic.cohort_of(start or referred),
-        )
+        pk: (str(citizen), logic.cohort_of(start or referred))
         for pk, citizen, start, referred in course_rows
+        if pk in allowed
     }
-    rows: list[dict[str, Any]] = []
+    citizens = sorted({uuid.UUID(c) for c, _cohort in meta.values()}, key=str)
+    if citizens:
+        log_access(user, citizens, "pseudonymiseret evalueringsudtræk", Purpose.EVALUATION)
+    key = logic.export_key(settings.SECRET_KEY, purpose_salt)
+    shift = logic.shift_key(settings.SECRET_KEY)
+    return _export_rows(key, shift, date_mode, meta, allowed)
 
+
+def _export_rows(
+    key: bytes,
+    shift: bytes,
+    date_mode: str,
+    meta: dict[Any, tuple[str, str]],
+    allowed: dict[Any, set[str]],
+) -> Iterator[dict[str, Any]]:
     def when(citizen: str, on: date) -> str:
-        return logic.coarsen_date(on, date_mode, logic.date_shift_days(key, citizen))
+        return logic.coarsen_date(on, date_mode, logic.date_shift_days(shift, citizen))
 
-    for m in (
-        Measurement.objects.filter(course__in=courses.values("pk"))
-        .order_by("course_id", "measured_on", "instrument")
-        .values_list(
-            "course_id", "instrument", "version", "measured_on", "score", "answers", "entered_as"
-        )
-        .iterator(chunk_size=5000)
-    ):
-        course_id, instrument, version, on, score, answers, entered_as = m
-        citizen, cohort = meta[course_id]
-        if instrument == logic.GAS_T_KEY:
-            answers = {"niveauer": [g["niveau"] for g in answers.get("goals", {}).values()]}
-        rows.append(
-            {
+    ids = list(meta)
+    life = logic.LIFE_AREAS_INSTRUMENT
+    for chunk_start in range(0, len(ids), 1000):
+        chunk = ids[chunk_start : chunk_start + 1000]
+        for m in (
+            Measurement.objects.filter(course_id__in=chunk)
+            .order_by("course_id", "measured_on", "instrument")
+            .values_list(
+                "course_id",
+                "instrument",
+                "version",
+                "measured_on",
+                "score",
+                "answers",
+                "entered_as",
+            )
+            .iterator(chunk_size=5000)
+        ):
+            course_id, instrument, version, on, score, answers, entered_as = m
+            citizen, cohort = meta[course_id]
+            may = allowed[course_id].__contains__
+            if instrument == logic.GAS_T_KEY:
+                if not may("plan"):
+                    continue
+                answers = {"niveauer": [g["niveau"] for g in answers.get("goals", {}).values()]}
+            elif instrument == life.key:
+                keys = {i.key for i in logic.visible_items(life, may)}
+                if not keys:
+                    continue
+                if len(keys) < len(life.items):
+                    answers = {k: v for k, v in answers.items() if k in keys}
+                    score = None
+            else:
+                try:
+                    categories = logic.instrument(instrument, version).categories
+                except ValueError:
+                    continue
+                if not all(may(c) for c in categories):
+                    continue
+            yield {
                 "pseudonym": logic.pseudonym(key, citizen),
                 "forloeb": logic.pseudonym(key, f"course:{course_id}"),
                 "kohorte": cohort,
@@ -590,15 +772,17 @@ def export_rows(
                 "svar": answers,
                 "udfyldt_af": entered_as,
             }
-        )
-    for course_id, kind, value, percent, on, entered_as in (
-        OutcomeState.objects.filter(course__in=courses.values("pk"))
-        .order_by("course_id", "valid_from", "kind")
-        .values_list("course_id", "kind", "value", "percent", "valid_from", "entered_as")
-    ):
-        citizen, cohort = meta[course_id]
-        rows.append(
-            {
+        for course_id, kind, value, percent, on, entered_as in (
+            OutcomeState.objects.filter(course_id__in=chunk)
+            .order_by("course_id", "valid_from", "kind")
+            .values_list("course_id", "kind", "value", "percent", "valid_from", "entered_as")
+        ):
+            if kind not in logic.OUTCOME_KINDS:
+                continue
+            if logic.OUTCOME_KINDS[kind][2] not in allowed[course_id]:
+                continue
+            citizen, cohort = meta[course_id]
+            yield {
                 "pseudonym": logic.pseudonym(key, citizen),
                 "forloeb": logic.pseudonym(key, f"course:{course_id}"),
                 "kohorte": cohort,
@@ -610,7 +794,3 @@ def export_rows(
                 "svar": value,
                 "udfyldt_af": entered_as,
             }
-        )
-    citizens = sorted({uuid.UUID(c) for c, _ in meta.values()}, key=str)
-    log_access(user, citizens, "pseudonymiseret evalueringsudtræk", Purpose.EVALUATION)
-    return rows

@@ -126,7 +126,8 @@ def _record(
 ) -> Measurement:
     key = _check_key(idempotency_key)
     if key is not None:
-        existing = Measurement.objects.filter(idempotency_key=key).first()
+        # Keys are scoped per user: another user's key never names their measurement.
+        existing = Measurement.objects.filter(entered_by=user, idempotency_key=key).first()
         if existing is not None:
             raise DuplicateSubmissionError(_("Besvarelsen er allerede modtaget."), existing)
     on = _check_date(measured_on)
@@ -210,6 +211,7 @@ def record_goal_ratings(
         raise ValidationError({"__all__": [_("Vurdér mindst ét mål.")]})
     saved: list[Measurement] = []
     errors: dict[str, list[str]] = {}
+    duplicates: list[DuplicateSubmissionError] = []
     with transaction.atomic():
         for goal_id, level in given.items():
             try:
@@ -229,10 +231,17 @@ def record_goal_ratings(
                         )
                     )
             except ValidationError as exc:
+                if isinstance(exc, DuplicateSubmissionError):
+                    duplicates.append(exc)
                 messages = [m for msgs in exc.message_dict.values() for m in msgs]
                 errors[f"goal_{goal_id}"] = messages
         if errors:
             transaction.set_rollback(True)
+            if len(duplicates) == len(errors):  # only double submissions: 409 in the API
+                raise DuplicateSubmissionError(
+                    _("Målopfyldelsen er allerede registreret for denne dag."),
+                    duplicates[0].existing,
+                )
             raise ValidationError(errors)
         update_gas_t(course, saved[0].measured_on, user, saved[0].entered_as)
         refresh_summary(course.pk)
@@ -273,23 +282,46 @@ def gas_inputs(course: Course, on: date) -> tuple[list[int], list[float], dict[s
 def update_gas_t(
     course: Course, on: date, user: User | None, entered_as: str
 ) -> Measurement | None:
-    """Store (or replace) the course's GAS T-score for ``on`` when every goal is rated."""
+    """Store (or replace) the course's GAS T-score for ``on`` and for every later date with a
+    rating or a T-score: a backdated rating changes the latest levels as of every later round,
+    so their T-scores are recomputed too (they keep who entered them). Returns the one for
+    ``on``."""
+    later = sorted(
+        set(
+            Measurement.objects.filter(
+                course=course,
+                instrument__in=[logic.GOAL_ATTAINMENT.key, logic.GAS_T_KEY],
+                measured_on__gt=on,
+            ).values_list("measured_on", flat=True)
+        )
+    )
+    first = _store_gas_t(course, on, user, entered_as)
+    for day in later:
+        _store_gas_t(course, day, None, "")
+    return first
+
+
+def _store_gas_t(
+    course: Course, on: date, user: User | None, entered_as: str
+) -> Measurement | None:
     inputs = gas_inputs(course, on)
     if inputs is None:
         return None
     levels, weights, detail = inputs
     t = round(logic.gas_t_score(levels, weights), 2)
+    defaults: dict[str, Any] = {"version": 1, "answers": detail, "score": t}
+    if entered_as:  # a recomputation of a later round keeps who entered it
+        defaults |= {"entered_by": user, "entered_as": entered_as}
     obj, _created = Measurement.objects.update_or_create(
         course=course,
         instrument=logic.GAS_T_KEY,
         measured_on=on,
         goal=None,
-        defaults={
-            "version": 1,
-            "answers": detail,
-            "score": t,
+        defaults=defaults,
+        create_defaults={
+            **defaults,
             "entered_by": user,
-            "entered_as": entered_as,
+            "entered_as": entered_as or EnteredBy.PROFESSIONAL,
         },
     )
     return obj
@@ -324,18 +356,23 @@ def record_outcome(
             {"valid_from": [_("Der er allerede registreret en status af denne type på datoen.")]}
         )
     choices = logic.OUTCOME_KINDS[kind][1]
-    with transaction.atomic():
-        state = OutcomeState.objects.create(
-            course=course,
-            kind=kind,
-            value=value if choices is not None else "",
-            percent=float(percent) if choices is None else None,
-            valid_from=on,
-            note=note.strip(),
-            entered_by=user,
-            entered_as=EnteredBy.WITH_CITIZEN if with_citizen else entered_as,
-        )
-        refresh_summary(course.pk)
+    try:
+        with transaction.atomic():
+            state = OutcomeState.objects.create(
+                course=course,
+                kind=kind,
+                value=value if choices is not None else "",
+                percent=float(percent) if choices is None else None,
+                valid_from=on,
+                note=note.strip(),
+                entered_by=user,
+                entered_as=EnteredBy.WITH_CITIZEN if with_citizen else entered_as,
+            )
+            refresh_summary(course.pk)
+    except IntegrityError:  # a concurrent twin for the same day got there first
+        raise ValidationError(
+            {"valid_from": [_("Der er allerede registreret en status af denne type på datoen.")]}
+        ) from None
     return state
 
 

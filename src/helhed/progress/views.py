@@ -5,15 +5,18 @@ the pseudonymised evaluation export. Thin: reads in ``selectors``, writes in ``s
 from __future__ import annotations
 
 import csv
-import io
 import json
+import math
+import tempfile
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -55,7 +58,7 @@ def course_charts(p: selectors.CourseProgress, *, compact: bool = False) -> dict
             width=360 if compact else 640,
         )
     if p.life_areas is not None:
-        for item in logic.LIFE_AREAS:
+        for item in p.life_items:  # only the areas the reader may see
             series = [
                 (m.measured_on, float(m.answers[item.key]))
                 for m in p.life_areas
@@ -95,16 +98,25 @@ def course_charts(p: selectors.CourseProgress, *, compact: bool = False) -> dict
                     ),
                 )
             )
+        t_series = [(m.measured_on, m.score) for m in p.gas_t if m.score is not None]
         out["gas_t"] = charts.line_chart(
             f"gas-t-{p.course.pk}",
             _("GAS T-score"),
-            [(m.measured_on, m.score) for m in p.gas_t if m.score is not None],
-            y_range=(20, 80),
+            t_series,
+            y_range=t_range([t for _d, t in t_series]),
             y_step=10,
             thresholds=((50, _("Forventet niveau (50)")),),
             events=events,
         )
     return out
+
+
+def t_range(scores: list[float]) -> tuple[float, float]:
+    """The T-score chart's y range: 20-80, widened to whole tens around the data (with five
+    goals at +2 and importance weights, T can pass 85)."""
+    lo = min([20.0, *scores])
+    hi = max([80.0, *scores])
+    return (math.floor(lo / 10) * 10, math.ceil(hi / 10) * 10)
 
 
 def _life_table(p: selectors.CourseProgress) -> list[dict[str, Any]]:
@@ -113,8 +125,8 @@ def _life_table(p: selectors.CourseProgress) -> list[dict[str, Any]]:
     return [
         {
             "on": m.measured_on,
-            "values": [m.answers.get(i.key) for i in logic.LIFE_AREAS],
-            "comments": [m.comments.get(i.key, "") for i in logic.LIFE_AREAS],
+            "values": [m.answers.get(i.key) for i in p.life_items],
+            "comments": [m.comments.get(i.key, "") for i in p.life_items],
         }
         for m in p.life_areas
     ]
@@ -247,7 +259,8 @@ def _course_page(
         "life_form": given.get("livsomraader")
         or (
             InstrumentForm(logic.LIFE_AREAS_INSTRUMENT, staff=True)
-            if p.life_areas is not None
+            # entering asks all ten areas: only for readers who may see every area
+            if len(p.life_items) == len(logic.LIFE_AREAS)
             else None
         ),
         "gas_form": given.get("gas") or (GoalRatingForm(p.goals) if p.goals else None),
@@ -310,8 +323,7 @@ def course_measure(request: HttpRequest, course_id: str, instrument: str) -> Htt
                 return redirect("progress:course_progress", course_id=course_id)
         return _course_page(request, course_id, {inst.key: form}, status=400)
     if instrument == "maal":
-        p = selectors.course_progress(user, course_id)
-        form = GoalRatingForm(p.goals or [], request.POST)
+        form = GoalRatingForm(selectors.rating_goals(user, course_id), request.POST)
         if form.is_valid():
             try:
                 services.record_goal_ratings(
@@ -321,6 +333,9 @@ def course_measure(request: HttpRequest, course_id: str, instrument: str) -> Htt
                     measured_on=form.cleaned_data.get("measured_on"),
                     with_citizen=form.cleaned_data.get("with_citizen", False),
                 )
+            except services.DuplicateSubmissionError as exc:
+                messages.info(request, exc.messages[0])
+                return redirect("progress:course_progress", course_id=course_id)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -374,7 +389,8 @@ def _share_bars(d: selectors.Dashboard) -> dict[str, Any]:
     for i, r in enumerate(d.rows):
         paired = int(r.raw.get("who5_paired") or 0)
         better = int(r.raw.get("who5_better") or 0)
-        share = 100 * better / paired if paired >= logic.SMALL_CELL else None
+        shown = paired > 0 and not logic.share_suppressed(better, paired)
+        share = 100 * better / paired if shown and "who5_share" not in r.hidden else None
         bars.append(
             {
                 "y": 10 + 26 * i,
@@ -389,8 +405,14 @@ def _share_bars(d: selectors.Dashboard) -> dict[str, Any]:
 
 @login_required
 def dashboard(request: HttpRequest, initiative_id: str) -> HttpResponse:
-    d = selectors.dashboard(_user(request), initiative_id)
-    return render(request, "progress/dashboard.html", {"d": d, "chart": _share_bars(d)})
+    user = _user(request)
+    d = selectors.dashboard(user, initiative_id)
+    may_export = bool(selectors.export_organisations(user))
+    return render(
+        request,
+        "progress/dashboard.html",
+        {"d": d, "chart": _share_bars(d), "may_export": may_export},
+    )
 
 
 @login_required
@@ -402,11 +424,14 @@ def dashboard_timeliness(request: HttpRequest, initiative_id: str) -> HttpRespon
 
 
 @login_required
-def export(request: HttpRequest, initiative_id: str) -> HttpResponse:
+def export(request: HttpRequest, initiative_id: str) -> HttpResponseBase:
     user = _user(request)
+    if not selectors.export_organisations(user):
+        raise PermissionDenied
     d = selectors.dashboard(user, initiative_id)
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # access checked and every exported citizen logged before the first byte is sent
         rows = selectors.export_rows(
             user,
             initiative_id,
@@ -426,18 +451,29 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _csv(rows: list[dict[str, Any]], name: str) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(selectors.EXPORT_COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(row[c]) for c in selectors.EXPORT_COLUMNS])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+class _Echo:
+    """A file-like object whose ``write`` returns the line (for ``csv.writer`` streaming)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv(rows: Iterable[dict[str, Any]], name: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow(selectors.EXPORT_COLUMNS)
+        for row in rows:
+            yield writer.writerow([_cell(row[c]) for c in selectors.EXPORT_COLUMNS])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
 
-def _xlsx(rows: list[dict[str, Any]], name: str) -> HttpResponse:
+def _xlsx(rows: Iterable[dict[str, Any]], name: str) -> FileResponse:
+    """Written row by row (``write_only``) to a temporary file, then streamed from it (the file
+    is deleted when the response is closed)."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -445,11 +481,12 @@ def _xlsx(rows: list[dict[str, Any]], name: str) -> HttpResponse:
     ws.append(list(selectors.EXPORT_COLUMNS))
     for row in rows:
         ws.append([_cell(row[c]) for c in selectors.EXPORT_COLUMNS])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
+    wb.save(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{name}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
