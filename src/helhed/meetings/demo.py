@@ -285,7 +285,11 @@ class Builder:
             # The first task to a partner, the second to the coordinator (who then has one too).
             owner = owners[0] if i == 0 else owners[-1]
             due = held_on + timedelta(days=rng.randint(7, 35))
-            done = due < self.today and rng.random() < 0.6
+            # Most tasks are done by their due date; a few are overdue, and none for months
+            # (a task two years overdue would be followed up at the next meeting).
+            done = due < self.today and (
+                due < self.today - timedelta(days=60) or rng.random() < 0.6
+            )
             rows.add(
                 "opgaver",
                 Task(
