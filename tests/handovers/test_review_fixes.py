@@ -519,3 +519,45 @@ def test_escalation_reaches_receiving_unit_then_its_leader(
     second = [a for a in alerts.handover_alerts(today + timedelta(days=6)) if str(h.pk) in a.url]
     level2 = [a for a in second if a.dedupe_key.endswith(":2")]
     assert {a.recipient_id for a in level2} == {boss.pk}
+
+
+# --------------------------------------------------------------------------------------------
+# P3.17 an unplanned early release with nothing to take over tells the coordinator
+# --------------------------------------------------------------------------------------------
+
+
+def test_early_release_without_a_next_measure_notifies_coordinator(
+    course: Course, coordinator: User, jobcenter_user: User, jobcenter_member: TeamMember
+) -> None:
+    from helhed.notifications.models import Notification
+
+    today = timezone.localdate()
+    stay = services.record_stay(
+        coordinator,
+        course.pk,
+        kind="anbringelse",
+        start_date=today - timedelta(days=20),
+        expected_end=today + timedelta(days=30),
+    )
+    services.end_stay(jobcenter_user, stay.pk, actual_end=today - timedelta(days=1))
+    (n,) = Notification.objects.filter(recipient=coordinator, title__contains="tidligere")
+    assert "anbringelse" not in (n.title + n.body).lower()
+    assert n.url.endswith(f"/forloeb/{course.pk}/overdragelser/")
+
+
+def test_early_release_covered_by_a_measure_is_quiet(
+    course: Course, coordinator: User, jobcenter_user: User, jobcenter_member: TeamMember
+) -> None:
+    from helhed.notifications.models import Notification
+
+    today = timezone.localdate()
+    add_measure(coordinator, course, today - timedelta(days=5), None)
+    stay = services.record_stay(
+        coordinator,
+        course.pk,
+        kind="anbringelse",
+        start_date=today - timedelta(days=20),
+        expected_end=today + timedelta(days=30),
+    )
+    services.end_stay(jobcenter_user, stay.pk, actual_end=today - timedelta(days=1))
+    assert not Notification.objects.filter(recipient=coordinator, title__contains="tidligere")
