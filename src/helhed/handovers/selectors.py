@@ -737,17 +737,15 @@ def timeliness_for(
             figures["handover_ack_hours"] = round(float(mean), 1) if mean is not None else None
             figures["handovers_waiting"] = int(waiting or 0)
         cur.execute(
-            f"""SELECT course_id,
-                SUM(CASE WHEN valid_from <= {day}
-                    AND (valid_to IS NULL OR valid_to >= {day}) THEN 1 ELSE 0 END),
-                SUM(CASE WHEN valid_to < {day} THEN 1 ELSE 0 END)
-                + SUM(CASE WHEN valid_from > first THEN 1 ELSE 0 END)
-            FROM (
-                SELECT t.course_id, t.valid_from, t.valid_to,
-                    MIN(t.valid_from) OVER (PARTITION BY t.course_id) AS first
-                FROM {team_t} t WHERE {_in("t.course_id")}
-            ) AS x
-            GROUP BY course_id""",
+            f"""SELECT t.course_id,
+                SUM(CASE WHEN t.valid_from <= {day}
+                    AND (t.valid_to IS NULL OR t.valid_to >= {day}) THEN 1 ELSE 0 END),
+                SUM(CASE WHEN t.valid_to < {day} THEN 1 ELSE 0 END)
+                + SUM(CASE WHEN t.valid_from > (
+                    SELECT MIN(x.valid_from) FROM {team_t} x WHERE x.course_id = t.course_id
+                ) THEN 1 ELSE 0 END)
+            FROM {team_t} t WHERE {_in("t.course_id")}
+            GROUP BY t.course_id""",
             [on, on, on, param],
         )
         for course_id, current, changes in cur.fetchall():
