@@ -105,7 +105,7 @@ def test_gap_ahead_is_alerted(course: Course, coordinator: User) -> None:
     assert list(alerts.gap_alerts(today)) == []  # the next measure starts the day after
 
 
-def test_unanswered_handover_escalates_to_sender_and_coordinator_once(
+def test_unanswered_handover_escalates_to_sender_coordinator_and_receiver_once(
     course: Course, coordinator: User, jobcenter_user: User, drug_unit: Unit, drug_user: User
 ) -> None:
     h = services.request_handover(
@@ -116,18 +116,18 @@ def test_unanswered_handover_escalates_to_sender_and_coordinator_once(
     assert list(alerts.handover_alerts(today)) == []
     Handover.objects.filter(pk=h.pk).update(requested_at=timezone.now() - timedelta(days=3))
     found = list(alerts.handover_alerts(today))
-    assert {a.recipient_id for a in found} == {coordinator.pk, jobcenter_user.pk}
+    assert {a.recipient_id for a in found} == {coordinator.pk, jobcenter_user.pk, drug_user.pk}
     run(today)
     run(today)
     assert (
         Notification.objects.filter(dedupe_key__startswith=f"overdragelse-ubesvaret:{h.pk}").count()
-        == 2
+        == 3
     )
     services.act(drug_user, h.pk, logic.ACCEPT)  # acknowledged but not confirmed: new alert
     run(today)
     assert (
         Notification.objects.filter(dedupe_key__startswith=f"overdragelse-ubesvaret:{h.pk}").count()
-        == 4
+        == 6
     )
     services.act(drug_user, h.pk, logic.CONFIRM)
     assert list(alerts.handover_alerts(today)) == []

@@ -470,3 +470,94 @@ def test_acknowledgement_hours_use_the_first_acknowledgement(
     figures = selectors.timeliness_for([course.pk])[course.pk]
     assert figures["handover_ack_hours"] == 30.0
     assert figures["handovers_waiting"] == 0
+
+
+# --------------------------------------------------------------------------------------------
+# P3.13 after "did not arrive" the wait starts again (rows and alerts, calendar days)
+# --------------------------------------------------------------------------------------------
+
+
+def test_reopened_handover_waits_from_the_reopening(
+    course: Course, coordinator: User, drug_unit: Unit, drug_user: User
+) -> None:
+    h = services.request_handover(
+        coordinator, course.pk, mode="henvist", reason="Hjælp", to_unit=drug_unit
+    )
+    Handover.objects.filter(pk=h.pk).update(requested_at=timezone.now() - timedelta(days=40))
+    services.act(drug_user, h.pk, logic.ACCEPT)
+    services.act(drug_user, h.pk, logic.CONFIRM)
+    services.act(drug_user, h.pk, logic.NOT_ARRIVED)
+    (row,) = selectors.waiting_for_my_units(drug_user)
+    assert row.days_waiting == 0 and not row.overdue
+    today = timezone.localdate()
+    assert not [a for a in alerts.handover_alerts(today) if str(h.pk) in a.url]
+    later = [a for a in alerts.handover_alerts(today + timedelta(days=3)) if str(h.pk) in a.url]
+    assert later  # three calendar days after the reopening it escalates
+
+
+# --------------------------------------------------------------------------------------------
+# P3.14 escalation reaches the receiving unit, then its leader
+# --------------------------------------------------------------------------------------------
+
+
+def test_escalation_reaches_receiving_unit_then_its_leader(
+    course: Course,
+    coordinator: User,
+    drug_unit: Unit,
+    drug_user: User,
+    make_user: Callable[..., User],
+) -> None:
+    boss = make_user("leder", drug_unit, first_name="Bo", last_name="Leder")
+    h = services.request_handover(
+        coordinator, course.pk, mode="henvist", reason="Hjælp", to_unit=drug_unit
+    )
+    today = timezone.localdate()
+    first = [a for a in alerts.handover_alerts(today + timedelta(days=3)) if str(h.pk) in a.url]
+    recipients = {a.recipient_id for a in first}
+    assert {coordinator.pk, drug_user.pk, boss.pk} <= recipients
+    assert all(":1" in a.dedupe_key for a in first)
+    second = [a for a in alerts.handover_alerts(today + timedelta(days=6)) if str(h.pk) in a.url]
+    level2 = [a for a in second if a.dedupe_key.endswith(":2")]
+    assert {a.recipient_id for a in level2} == {boss.pk}
+
+
+# --------------------------------------------------------------------------------------------
+# P3.17 an unplanned early release with nothing to take over tells the coordinator
+# --------------------------------------------------------------------------------------------
+
+
+def test_early_release_without_a_next_measure_notifies_coordinator(
+    course: Course, coordinator: User, jobcenter_user: User, jobcenter_member: TeamMember
+) -> None:
+    from helhed.notifications.models import Notification
+
+    today = timezone.localdate()
+    stay = services.record_stay(
+        coordinator,
+        course.pk,
+        kind="anbringelse",
+        start_date=today - timedelta(days=20),
+        expected_end=today + timedelta(days=30),
+    )
+    services.end_stay(jobcenter_user, stay.pk, actual_end=today - timedelta(days=1))
+    (n,) = Notification.objects.filter(recipient=coordinator, title__contains="tidligere")
+    assert "anbringelse" not in (n.title + n.body).lower()
+    assert n.url.endswith(f"/forloeb/{course.pk}/overdragelser/")
+
+
+def test_early_release_covered_by_a_measure_is_quiet(
+    course: Course, coordinator: User, jobcenter_user: User, jobcenter_member: TeamMember
+) -> None:
+    from helhed.notifications.models import Notification
+
+    today = timezone.localdate()
+    add_measure(coordinator, course, today - timedelta(days=5), None)
+    stay = services.record_stay(
+        coordinator,
+        course.pk,
+        kind="anbringelse",
+        start_date=today - timedelta(days=20),
+        expected_end=today + timedelta(days=30),
+    )
+    services.end_stay(jobcenter_user, stay.pk, actual_end=today - timedelta(days=1))
+    assert not Notification.objects.filter(recipient=coordinator, title__contains="tidligere")

@@ -13,6 +13,7 @@ Lead times: ``logic.DEFAULT_LEAD_DAYS``, overridden per kind by the setting
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,8 +21,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from helhed.core.models import Membership
 from helhed.courses.models import Course, CourseStatus, Measure, MeasureStatus
 from helhed.handovers import logic
 from helhed.handovers.models import Handover, InstitutionalStay
@@ -171,27 +174,71 @@ def _start_of(day: date) -> datetime:
 
 def handover_alerts(today: date) -> Iterable[Alert]:
     """Escalation: handovers unanswered (not acknowledged, or acknowledged without confirmed
-    knowledge of the situation) for ``HELHED_HANDOVER_ESCALATE_DAYS`` days go to the sender and
-    the course's coordinator; handovers overtaken but without an arrival report a week after
+    knowledge of the situation) for ``HELHED_HANDOVER_ESCALATE_DAYS`` calendar days (counted
+    from the request, or from the reopening after "did not arrive") go to the sender, the
+    course's coordinator and the receiving unit's staff; after twice as long to the receiving
+    unit's leader; handovers overtaken but without an arrival report a week after
     the expected start go to the receiver's reporter (the coordinator)."""
     days = escalate_after_days()
     cutoff = _start_of(today - timedelta(days=days) + timedelta(days=1))
-    unanswered = Handover.objects.filter(
-        status__in=[logic.REQUESTED, logic.ACCEPTED], requested_at__lt=cutoff
-    ).values_list("pk", "status", "reopened_count", "requested_by_id", "course__coordinator_id")
-    for pk, status, reopened, sender_id, coordinator_id in unanswered.iterator(chunk_size=2000):
+    second_cutoff = _start_of(today - timedelta(days=2 * days) + timedelta(days=1))
+    # Waiting since the request, or since the reopening after "did not arrive" (calendar days).
+    unanswered = list(
+        Handover.objects.annotate(since=Coalesce("reopened_at", "requested_at"))
+        .filter(status__in=[logic.REQUESTED, logic.ACCEPTED], since__lt=cutoff)
+        .values_list(
+            "pk",
+            "status",
+            "reopened_count",
+            "requested_by_id",
+            "course__coordinator_id",
+            "to_unit_id",
+            "since",
+        )
+    )
+    staff: dict[Any, set[Any]] = defaultdict(set)
+    leaders: dict[Any, set[Any]] = defaultdict(set)
+    to_units = {row[5] for row in unanswered if row[5] is not None}
+    if to_units:
+        members = (
+            Membership.objects.filter(unit_id__in=to_units)
+            .exclude(valid_from__gt=today)
+            .exclude(valid_to__lt=today)
+            .values_list("unit_id", "user_id", "role")
+        )
+        for unit_id, user_id, role in members:
+            staff[unit_id].add(user_id)
+            if role == "leder":
+                leaders[unit_id].add(user_id)
+    for pk, status, reopened, sender_id, coordinator_id, to_unit_id, since in unanswered:
         what = "ikke kvitteret" if status == logic.REQUESTED else "kvitteret, men ikke overtaget"
-        for recipient in {sender_id, coordinator_id}:
+        url = reverse("handovers:detail", args=[pk])
+        key = f"overdragelse-ubesvaret:{pk}:{status}:{reopened}"
+        # Level 1: the sender side and the receiving unit's staff.
+        for recipient in {sender_id, coordinator_id} | staff.get(to_unit_id, set()):
             yield Alert(
                 recipient_id=recipient,
                 title=f"Overdragelse {what} efter {days} dage",
                 body=(
-                    "Afsenderen har stadig ansvaret for borgeren. Kontakt modtageren, eller find "
-                    "et andet tilbud."
+                    "Afsenderen har stadig ansvaret for borgeren. Modtageren skal kvittere og "
+                    "bekræfte at kende borgerens situation, eller afvise med en begrundelse."
                 ),
-                url=reverse("handovers:detail", args=[pk]),
-                dedupe_key=f"overdragelse-ubesvaret:{pk}:{status}:{reopened}",
+                url=url,
+                dedupe_key=f"{key}:1",
             )
+        # Level 2 after twice as long: the receiving unit's leader.
+        if since < second_cutoff:
+            for recipient in leaders.get(to_unit_id, set()):
+                yield Alert(
+                    recipient_id=recipient,
+                    title=f"Overdragelse til jeres enhed {what} efter {2 * days} dage",
+                    body=(
+                        "En overdragelse til en enhed, du er leder for, er stadig ikke besvaret. "
+                        "Sørg for, at nogen kvitterer eller afviser."
+                    ),
+                    url=url,
+                    dedupe_key=f"{key}:2",
+                )
     late = today - timedelta(days=7)
     no_report = Handover.objects.filter(
         status=logic.IN_PROGRESS, expected_start__isnull=False, expected_start__lte=late

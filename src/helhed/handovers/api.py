@@ -532,5 +532,6 @@ def course_timeliness(request: HttpRequest, course_id: uuid.UUID) -> Any:
 @router.get("/initiatives/{initiative_id}/timeliness", response=dict[str, Any])
 @_problems
 def initiative_timeliness(request: HttpRequest, initiative_id: uuid.UUID) -> Any:
-    """The same figures over all courses of an initiative (mean, max, n); no citizen shown."""
+    """The same figures over the initiative's courses the user may count (mean and n; fewer than
+    five courses: no mean, n "<5"); no citizen shown."""
     return selectors.initiative_timeliness(_user(request), initiative_id)

@@ -206,6 +206,12 @@ def days_waiting(requested: datetime, now: datetime) -> int:
     return max(0, (now - requested).days)
 
 
+def calendar_days(since: date, today: date) -> int:
+    """Calendar days from ``since`` to ``today`` (0 on the same day) — the one rule for how long
+    a handover has waited, on the pages and in the escalation job."""
+    return max(0, (today - since).days)
+
+
 def overdue(requested: datetime, now: datetime, escalate_after_days: int) -> bool:
     return days_waiting(requested, now) >= escalate_after_days
 

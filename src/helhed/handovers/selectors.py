@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from helhed.audit.models import Purpose
@@ -197,13 +198,14 @@ class CourseHandovers:
 
 
 def _rows(handovers: Iterable[Handover]) -> list[HandoverRow]:
-    now = timezone.now()
+    on = today()
     limit = escalate_after_days()
     rows = []
     for h in handovers:
         side = logic.responsible_side(h.status)
         responsible = h.receiver_name if side == logic.RECEIVER else h.from_unit.name
-        waiting = logic.days_waiting(h.requested_at, now)
+        # Calendar days since the request, or since it was reopened (the rule the alert uses).
+        waiting = logic.calendar_days(timezone.localdate(h.waiting_since), on)
         rows.append(
             HandoverRow(
                 h,
@@ -492,7 +494,7 @@ def waiting_for_my_units(user: User, *, limit: int = 50) -> list[HandoverRow]:
     qs = (
         _handover_qs()
         .filter(to_unit_id__in=units, status__in=[logic.REQUESTED, logic.ACCEPTED])
-        .order_by("requested_at")[:limit]
+        .order_by(Coalesce("reopened_at", "requested_at"))[:limit]
     )
     return _rows(qs)
 
@@ -735,17 +737,15 @@ def timeliness_for(
             figures["handover_ack_hours"] = round(float(mean), 1) if mean is not None else None
             figures["handovers_waiting"] = int(waiting or 0)
         cur.execute(
-            f"""SELECT course_id,
-                SUM(CASE WHEN valid_from <= {day}
-                    AND (valid_to IS NULL OR valid_to >= {day}) THEN 1 ELSE 0 END),
-                SUM(CASE WHEN valid_to < {day} THEN 1 ELSE 0 END)
-                + SUM(CASE WHEN valid_from > first THEN 1 ELSE 0 END)
-            FROM (
-                SELECT t.course_id, t.valid_from, t.valid_to,
-                    MIN(t.valid_from) OVER (PARTITION BY t.course_id) AS first
-                FROM {team_t} t WHERE {_in("t.course_id")}
-            ) AS x
-            GROUP BY course_id""",
+            f"""SELECT t.course_id,
+                SUM(CASE WHEN t.valid_from <= {day}
+                    AND (t.valid_to IS NULL OR t.valid_to >= {day}) THEN 1 ELSE 0 END),
+                SUM(CASE WHEN t.valid_to < {day} THEN 1 ELSE 0 END)
+                + SUM(CASE WHEN t.valid_from > (
+                    SELECT MIN(x.valid_from) FROM {team_t} x WHERE x.course_id = t.course_id
+                ) THEN 1 ELSE 0 END)
+            FROM {team_t} t WHERE {_in("t.course_id")}
+            GROUP BY t.course_id""",
             [on, on, on, param],
         )
         for course_id, current, changes in cur.fetchall():

@@ -12,18 +12,19 @@ access rules and the access log apply.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from helhed.core.models import Membership, Unit, User, UserKind
 from helhed.core.selectors import current_memberships
 from helhed.courses import selectors as course_selectors
-from helhed.courses.models import Course, CourseStatus, Measure
+from helhed.courses.models import Course, CourseStatus, Measure, MeasureStatus
 from helhed.handovers import logic
 from helhed.handovers.models import (
     Arrival,
@@ -427,4 +428,36 @@ def end_stay(user: User, stay_id: uuid.UUID | str, *, actual_end: date | None) -
         raise ValidationError({"actual_end": "Opholdet er allerede afsluttet."})
     stay.actual_end = actual_end
     stay.save(update_fields=["actual_end"])
+    if actual_end < stay.expected_end:
+        _unplanned_end(user, stay, actual_end)
     return stay
+
+
+def _unplanned_end(user: User, stay: InstitutionalStay, actual_end: date) -> None:
+    """The stay ended before its expected end (an unplanned release or discharge): if no
+    measure covers the next day, the coordinator hears about it (no personal data, no kind)."""
+    next_day = actual_end + timedelta(days=1)
+    covered = (
+        Measure.objects.filter(plan__course_id=stay.course_id, start_date__lte=next_day)
+        .exclude(status=MeasureStatus.CANCELLED)
+        .filter(
+            Q(end_date__gte=next_day) | Q(end_date__isnull=True) & ~Q(status=MeasureStatus.ENDED)
+        )
+        .exists()
+    )
+    coordinator_id = (
+        Course.objects.filter(pk=stay.course_id).values_list("coordinator_id", flat=True).first()
+    )
+    if covered or coordinator_id is None or coordinator_id == user.pk:
+        return
+    notify(
+        [coordinator_id],
+        kind=NotificationKind.ALERT,
+        title="Et ophold sluttede tidligere end ventet i et forløb, du koordinerer",
+        body=(
+            "Borgeren er ude af et ophold før forventet, og ingen indsats dækker dagen efter. "
+            "Se forløbets overdragelser og overgange, og aftal hvem der tager imod borgeren."
+        ),
+        url=reverse("handovers:course_section", args=[stay.course_id]),
+        dedupe_key=f"ophold-slut-tidligt:{stay.pk}",
+    )

@@ -219,9 +219,9 @@ def stay_end(request: HttpRequest, stay_id: str) -> HttpResponse:
                 messages.error(request, msg)
         else:
             messages.success(request, "Opholdet er afsluttet.")
-    elif "actual_end" in form.data and form.data["actual_end"] and form.errors.get("actual_end"):
-        for msg in form.errors["actual_end"]:
-            messages.error(request, msg)
+    elif form.data.get("actual_end") and form.errors.get("actual_end"):
+        for error in form.errors["actual_end"]:
+            messages.error(request, str(error))
     else:
         messages.error(request, "Angiv en gyldig slutdato (dd.mm.åååå).")
     return redirect(reverse("handovers:course_section", args=[stay.course_id]))
