@@ -367,7 +367,13 @@ class TeamMember(models.Model):
         ordering: ClassVar = ["valid_to", "name"]
         verbose_name = _("kontaktperson")
         verbose_name_plural = _("team")
-        indexes: ClassVar = [models.Index(fields=["unit", "course"])]
+        indexes: ClassVar = [
+            models.Index(fields=["unit", "course"]),
+            # Timeliness figures (contact persons and changes) per course read only these.
+            models.Index(
+                fields=["course", "valid_from", "valid_to"], name="teammember_course_period"
+            ),
+        ]
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
@@ -589,6 +595,13 @@ class Measure(models.Model):
         ordering: ClassVar = ["start_date", "title"]
         verbose_name = _("indsats")
         verbose_name_plural = _("indsatser")
+        indexes: ClassVar = [
+            # Gaps between measures (handovers' timeliness) read only these, per plan.
+            models.Index(
+                fields=["plan", "start_date", "end_date", "expected_end", "status"],
+                name="measure_plan_period",
+            )
+        ]
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)
