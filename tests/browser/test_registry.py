@@ -145,7 +145,7 @@ def test_matrix_list_detail_and_distribution_after_loading_vive(
     services.load_vive()
     login_analyst(page, analyst)
 
-    page.get_by_role("link", name="Kategorier").click()
+    page.get_by_role("link", name="Kategorier", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Kategorierne: aktører × finansiering"
     )
