@@ -72,11 +72,44 @@ def test_receiver_without_consent_finds_neither_reason_nor_measure_in_page_or_ap
 def test_team_member_without_health_consent_finds_neither_reason_nor_measure(
     health_handover: Handover, jobcenter_user: User, jobcenter_member: TeamMember
 ) -> None:
-    html = get(jobcenter_user, f"/overdragelser/{health_handover.pk}/").content.decode()
-    assert SECRET not in html and "Metadonbehandling" not in html
-    assert "(tilbageholdt)" in html
-    body = json.dumps(get(jobcenter_user, f"{BASE}/{health_handover.pk}").json())
-    assert "Metadon" not in body
+    # The handover itself reveals health data: a team member without health consent is refused
+    # the page and the API (the course section does not list it either).
+    page = get(jobcenter_user, f"/overdragelser/{health_handover.pk}/")
+    assert page.status_code == 403
+    html = page.content.decode()
+    assert SECRET not in html and "Metadonbehandling" not in html and "Rusmiddelcenter" not in html
+    api = get(jobcenter_user, f"{BASE}/{health_handover.pk}")
+    assert api.status_code == 403 and "Metadon" not in json.dumps(api.json())
+
+
+def test_a_whole_course_handover_to_a_drug_treatment_unit_is_health_data(
+    course: Course,
+    coordinator: User,
+    drug_unit: Unit,
+    jobcenter_user: User,
+    jobcenter_member: TeamMember,
+) -> None:
+    """No measure, but the receiving unit's fagområde says what the handover is about."""
+    from django.urls import reverse
+
+    from helhed.core.sections import events_for_courses
+    from helhed.courses.selectors import access_for
+
+    handover = services.request_handover(
+        coordinator, course.pk, mode="henvist", reason="Henvist til behandling", to_unit=drug_unit
+    )
+    section = get(jobcenter_user, reverse("handovers:course_section", args=[course.pk]))
+    assert section.status_code == 200
+    assert "Rusmiddelcenter" not in section.content.decode()
+    assert get(jobcenter_user, f"/overdragelser/{handover.pk}/").status_code == 403
+    shown = events_for_courses([course.pk], may=access_for(jobcenter_user, course.pk).may)
+    assert not any("Rusmiddelcenter" in e.label for e in shown)
+    # The coordinator sees all of it
+    assert (
+        "Rusmiddelcenter"
+        in get(coordinator, reverse("handovers:course_section", args=[course.pk])).content.decode()
+    )
+    assert get(coordinator, f"/overdragelser/{handover.pk}/").status_code == 200
 
 
 def test_coordinator_still_sees_reason_and_measure(

@@ -548,3 +548,13 @@ def fhir_task(
             ]
         }
     return task
+
+
+def handover_category(measure_category: str | None, receiving_area: str | None) -> str:
+    """The data category a handover reveals to whoever sees that it exists: its measure's, else
+    the receiving unit's fagområde's (that a citizen is handed over to a drug treatment centre or
+    a psychiatric ward is health data), else plan. Pages, lists and timelines show a handover only
+    to readers whose consent covers this category (sender, receiver and coordinator aside)."""
+    from helhed.courses.logic import data_category_for_area
+
+    return measure_category or data_category_for_area(receiving_area)

@@ -37,7 +37,6 @@ def timeline_events(course_ids: Sequence[Any]) -> Iterable[TimelineEvent]:
     everyone with access to the course, and a stay's kind is health or crime data."""
     from django.utils import timezone
 
-    from helhed.courses.logic import data_category_for_area
     from helhed.courses.models import Course
     from helhed.handovers import logic
     from helhed.handovers.models import HandoverEvent
@@ -58,8 +57,7 @@ def timeline_events(course_ids: Sequence[Any]) -> Iterable[TimelineEvent]:
     )
     for course_id, handover_id, at, action, unit_name, external, cat, area in events:
         receiver = unit_name or external
-        # The receiving unit (a drug treatment centre …) or the measure reveals a category.
-        category = cat or data_category_for_area(area)
+        category = logic.handover_category(cat, area)
         yield TimelineEvent(
             course_id=course_id,
             on=timezone.localdate(at),

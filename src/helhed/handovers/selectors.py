@@ -227,6 +227,13 @@ def measure_category(h: Handover) -> str | None:
     return h.measure.data_category if h.measure is not None else "health"
 
 
+def revealed_category(h: Handover) -> str:
+    """What the handover's existence reveals (``logic.handover_category``)."""
+    return logic.handover_category(
+        measure_category(h), h.to_unit.welfare_area_id if h.to_unit is not None else None
+    )
+
+
 def _handover_qs() -> Any:
     return Handover.objects.select_related(
         "from_unit", "to_unit", "to_unit__organisation", "measure", "requested_by"
@@ -246,8 +253,8 @@ def course_handovers(
     hidden: set[str] = set()
     handovers_shown = []
     for h in handovers:
-        category = measure_category(h)
-        if category is not None and not access.may(category):
+        category = revealed_category(h)
+        if not access.may(category):
             hidden.add(category)
             continue
         handovers_shown.append(h)
@@ -436,6 +443,10 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
     except PermissionDenied:
         access = None
     if not roles and access is None:
+        raise PermissionDenied
+    if not roles and access is not None and not access.may(revealed_category(handover)):
+        # A team member whose consent does not cover what this handover reveals (the course
+        # section does not list it either).
         raise PermissionDenied
     own = (
         frozenset(c for c, _l in course_logic.DATA_CATEGORIES if access.may(c))
