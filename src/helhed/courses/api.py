@@ -19,17 +19,30 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
+from helhed.core.apikit import (
+    Str20,
+    Str60,
+    Str100,
+    Str120,
+    Str200,
+    Str254,
+    Text,
+    field_errors,
+    invalid,
+    problem,
+    user_of,
+)
 from helhed.core.models import Organisation, Unit, User, UserKind, WelfareArea
 from helhed.courses import logic, selectors, services
 from helhed.courses.models import (
@@ -52,7 +65,6 @@ from helhed.registry.models import Initiative
 
 router = Router(tags=["courses"])
 
-PROBLEM = "application/problem+json"
 NO_ACCESS = "Du har ikke adgang til dette forløb."
 NOT_FOUND = "Findes ikke i dette forløb."
 
@@ -63,19 +75,6 @@ NOT_FOUND = "Findes ikke i dette forløb."
 # --------------------------------------------------------------------------------------------
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("Teksten indeholder et ugyldigt tegn.")
-    return value
-
-
-Text = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_no_nul)]
-Str20 = Annotated[str, StringConstraints(max_length=20), AfterValidator(_no_nul)]
-Str60 = Annotated[str, StringConstraints(max_length=60), AfterValidator(_no_nul)]
-Str100 = Annotated[str, StringConstraints(max_length=100), AfterValidator(_no_nul)]
-Str120 = Annotated[str, StringConstraints(max_length=120), AfterValidator(_no_nul)]
-Str200 = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
-Str254 = Annotated[str, StringConstraints(max_length=254), AfterValidator(_no_nul)]
 Version = Annotated[
     int, Field(ge=1, le=2**31 - 1, description="Den planversion, ændringen bygger på.")
 ]
@@ -511,31 +510,8 @@ FIELD_NAMES: Mapping[str, str] = {
 }
 
 
-def _field_errors(exc: DjangoValidationError, names: Mapping[str, str]) -> list[dict[str, Any]]:
-    errors: list[dict[str, Any]] = []
-    if hasattr(exc, "error_dict"):
-        for name, messages in exc.message_dict.items():
-            loc = ["body"] if name == NON_FIELD_ERRORS else ["body", names.get(name, name)]
-            errors.extend({"loc": loc, "msg": m, "type": "value_error"} for m in messages)
-    else:
-        errors.extend({"loc": ["body"], "msg": m, "type": "value_error"} for m in exc.messages)
-    return errors
-
-
-def _invalid(field: str, msg: str, where: str = "body") -> ValidationError:
-    return ValidationError([{"loc": [where, field], "msg": msg, "type": "value_error"}])
-
-
-def _problem(status: int, title: str, detail: str = "", **extra: Any) -> JsonResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    body.update(extra)
-    return JsonResponse(body, status=status, content_type=PROBLEM)
-
-
 def _stale(exc: services.StalePlanError) -> JsonResponse:
-    return _problem(
+    return problem(
         409,
         "Planen er ændret af en anden",
         str(exc),
@@ -562,7 +538,7 @@ def _problems(
             except services.StalePlanError as exc:
                 return _stale(exc)
             except DjangoValidationError as exc:
-                raise ValidationError(_field_errors(exc, names)) from None
+                raise ValidationError(field_errors(exc, names)) from None
             except ObjectDoesNotExist:
                 raise HttpError(404, NOT_FOUND) from None
 
@@ -574,10 +550,6 @@ def _problems(
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _name(user: User | None) -> str:
@@ -608,7 +580,7 @@ def _aware(value: datetime) -> datetime:
 def _get_or_422(model: type[Any], pk: object, field: str, msg: str) -> Any:
     obj = model.objects.filter(pk=pk).first() if pk is not None else None
     if pk is not None and obj is None:
-        raise _invalid(field, msg)
+        raise invalid(field, msg)
     return obj
 
 
@@ -617,18 +589,18 @@ def _team_member_or_422(course: Course, member_id: uuid.UUID | None, field: str)
         return None
     member = TeamMember.objects.filter(pk=member_id, course=course).first()
     if member is None:
-        raise _invalid(field, "Personen er ikke på forløbets team.")
+        raise invalid(field, "Personen er ikke på forløbets team.")
     return member
 
 
 def _check_choice(value: str, choices: Iterable[str], field: str) -> None:
     if value not in set(choices):
-        raise _invalid(field, "Ugyldig værdi.")
+        raise invalid(field, "Ugyldig værdi.")
 
 
 def _check_area(slug: str | None, field: str = "welfare_area") -> None:
     if slug is not None and not WelfareArea.objects.filter(pk=slug).exists():
-        raise _invalid(field, "Ukendt fagområde.")
+        raise invalid(field, "Ukendt fagområde.")
 
 
 def _categories(access: selectors.Access) -> list[str]:
@@ -722,7 +694,7 @@ def course_list(
 ) -> CoursePage:
     """The courses you may see today (as coordinator, by team membership with consent, or by an
     access without consent). Logged: one entry per citizen on the page."""
-    user = _user(request)
+    user = user_of(request)
     if status:
         _check_choice(status, CourseStatus.values, "status")
     qs = selectors.visible_courses(user).select_related("citizen", "initiative", "coordinator")
@@ -743,7 +715,7 @@ def course_list(
 def course_create(request: HttpRequest, payload: IntakeIn) -> Any:
     """Intake: open a course with you as coordinator and an empty plan (version 1). If the
     citizen already has an open course the answer is 409 listing it, unless ``allow_duplicate``."""
-    user = _user(request)
+    user = user_of(request)
     if user.kind != UserKind.STAFF:
         raise PermissionDenied("Kun medarbejdere kan visitere.")
     initiative = _get_or_422(
@@ -762,7 +734,7 @@ def course_create(request: HttpRequest, payload: IntakeIn) -> Any:
             cpr = ""
         existing = selectors.existing_courses_for_cpr(user, cpr) if cpr else []
         if existing:
-            return _problem(
+            return problem(
                 409,
                 "Borgeren har allerede et forløb",
                 "Borgeren har allerede et åbent forløb. Bed om at komme med i det, eller opret "
@@ -811,7 +783,7 @@ def course_create(request: HttpRequest, payload: IntakeIn) -> Any:
 def course_detail(request: HttpRequest, course_id: uuid.UUID) -> Any:
     """The course with a plan summary, team and consents — only what your consent covers.
     Logged. 403 if you have no access (also if the course does not exist)."""
-    user = _user(request)
+    user = user_of(request)
     overview = selectors.course_overview(user, course_id)
     access = overview.access
     course = access.course
@@ -975,7 +947,7 @@ def _appointment_out(a: Appointment) -> AppointmentOut:
 def plan_detail(request: HttpRequest, course_id: uuid.UUID) -> Any:
     """The shared plan: goals with sub-goals, measures with legal basis, demands, open conflicts,
     appointments and the version to send with the next change. Filtered by consent; logged."""
-    overview = selectors.course_overview(_user(request), course_id, purpose=Purpose.PLANNING)
+    overview = selectors.course_overview(user_of(request), course_id, purpose=Purpose.PLANNING)
     access = overview.access
     plan = overview.plan
     if plan is None:
@@ -1014,7 +986,7 @@ del CREATED_RESPONSES[200]
 def plan_update(request: HttpRequest, course_id: uuid.UUID, payload: PlanTextIn) -> Any:
     """Change the citizen's own words and/or the shared summary. 409 with what changed if the
     plan was saved by someone else since ``version``."""
-    user = _user(request)
+    user = user_of(request)
     plan = _plan_of(selectors.access_for(user, course_id).course)
     plan = services.update_plan_text(
         user,
@@ -1037,7 +1009,7 @@ def _goal_fields(payload: GoalIn) -> dict[str, Any]:
 @router.post("/courses/{course_id}/plan/goals", response=CREATED_RESPONSES)
 @_problems()
 def goal_create(request: HttpRequest, course_id: uuid.UUID, payload: GoalIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     plan = _plan_of(selectors.access_for(user, course_id).course)
     goal = services.save_goal(user, plan.pk, payload.version, **_goal_fields(payload))
     return Status(201, _saved(goal.id, plan))
@@ -1048,7 +1020,7 @@ def goal_create(request: HttpRequest, course_id: uuid.UUID, payload: GoalIn) -> 
 def goal_update(
     request: HttpRequest, course_id: uuid.UUID, goal_id: uuid.UUID, payload: GoalIn
 ) -> Any:
-    user = _user(request)
+    user = user_of(request)
     plan = _plan_of(selectors.access_for(user, course_id).course)
     goal = services.save_goal(
         user, plan.pk, payload.version, goal_id=goal_id, **_goal_fields(payload)
@@ -1064,7 +1036,7 @@ def goal_delete(
     goal_id: uuid.UUID,
     version: int = Query(..., ge=1, le=2**31 - 1),
 ) -> Any:
-    user = _user(request)
+    user = user_of(request)
     plan = _plan_of(selectors.access_for(user, course_id).course)
     if not Goal.objects.filter(pk=goal_id, plan=plan).exists():
         raise HttpError(404, NOT_FOUND)
@@ -1077,7 +1049,7 @@ def goal_delete(
 def subgoal_create(
     request: HttpRequest, course_id: uuid.UUID, goal_id: uuid.UUID, payload: SubGoalIn
 ) -> Any:
-    user = _user(request)
+    user = user_of(request)
     course = selectors.access_for(user, course_id).course
     plan = _plan_of(course)
     owner = _team_member_or_422(course, payload.owner_id, "owner_id")
@@ -1098,7 +1070,7 @@ def subgoal_create(
 @_problems()
 def measure_create(request: HttpRequest, course_id: uuid.UUID, payload: MeasureIn) -> Any:
     """A measure (indsats) — refused without a legal basis from the maintained list."""
-    user = _user(request)
+    user = user_of(request)
     course = selectors.access_for(user, course_id).course
     plan = _plan_of(course)
     organisation = _get_or_422(
@@ -1106,11 +1078,11 @@ def measure_create(request: HttpRequest, course_id: uuid.UUID, payload: MeasureI
     )
     unit = _get_or_422(Unit, payload.unit_id, "unit_id", "Enheden findes ikke.")
     if unit is not None and unit.organisation_id != organisation.pk:
-        raise _invalid("unit_id", "Enheden hører ikke til den valgte organisation.")
+        raise invalid("unit_id", "Enheden hører ikke til den valgte organisation.")
     responsible = _team_member_or_422(course, payload.responsible_id, "responsible_id")
     goals = list(Goal.objects.filter(pk__in=payload.goal_ids, plan=plan))
     if len(goals) != len(set(payload.goal_ids)):
-        raise _invalid("goal_ids", "Målene skal høre til forløbets plan.")
+        raise invalid("goal_ids", "Målene skal høre til forløbets plan.")
     measure = services.save_measure(
         user,
         plan.pk,
@@ -1135,7 +1107,7 @@ def measure_create(request: HttpRequest, course_id: uuid.UUID, payload: MeasureI
 @router.post("/courses/{course_id}/plan/demands", response=CREATED_RESPONSES)
 @_problems()
 def demand_create(request: HttpRequest, course_id: uuid.UUID, payload: DemandIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     plan = _plan_of(selectors.access_for(user, course_id).course)
     organisation = _get_or_422(
         Organisation, payload.organisation_id, "organisation_id", "Organisationen findes ikke."
@@ -1161,7 +1133,7 @@ def demand_create(request: HttpRequest, course_id: uuid.UUID, payload: DemandIn)
 @router.post("/courses/{course_id}/plan/appointments", response=CREATED_RESPONSES)
 @_problems()
 def appointment_create(request: HttpRequest, course_id: uuid.UUID, payload: AppointmentIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     course = selectors.access_for(user, course_id).course
     plan = _plan_of(course)
     organisation = _get_or_422(
@@ -1172,7 +1144,7 @@ def appointment_create(request: HttpRequest, course_id: uuid.UUID, payload: Appo
     if payload.demand_id is not None:
         demand = Demand.objects.filter(pk=payload.demand_id, plan=plan).first()
         if demand is None:
-            raise _invalid("demand_id", "Kravet hører ikke til forløbets plan.")
+            raise invalid("demand_id", "Kravet hører ikke til forløbets plan.")
     appointment = services.save_appointment(
         user,
         plan.pk,
@@ -1199,7 +1171,7 @@ def appointment_create(request: HttpRequest, course_id: uuid.UUID, payload: Appo
 @_problems()
 def team_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
     """Who is around the citizen: current and former contact persons and the turnover. Logged."""
-    user = _user(request)
+    user = user_of(request)
     access = selectors.access_for(user, course_id)
     on = selectors.today()
     members = _team_rows(access.course)
@@ -1214,7 +1186,7 @@ def team_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
 @_problems()
 def team_add(request: HttpRequest, course_id: uuid.UUID, payload: TeamMemberIn) -> Any:
     """Add a contact person (coordinator only)."""
-    user = _user(request)
+    user = user_of(request)
     course = selectors.access_for(user, course_id).course
     organisation = _get_or_422(
         Organisation, payload.organisation_id, "organisation_id", "Organisationen findes ikke."
@@ -1222,13 +1194,13 @@ def team_add(request: HttpRequest, course_id: uuid.UUID, payload: TeamMemberIn) 
     unit = _get_or_422(Unit, payload.unit_id, "unit_id", "Enheden findes ikke.")
     member_user = _get_or_422(User, payload.user_id, "user_id", "Brugeren findes ikke.")
     if member_user is not None and member_user.kind != UserKind.STAFF:
-        raise _invalid("user_id", "Kun medarbejdere kan være på teamet.")
+        raise invalid("user_id", "Kun medarbejdere kan være på teamet.")
     _check_area(payload.welfare_area)
     if payload.email:
         try:
             validate_email(payload.email)
         except DjangoValidationError:
-            raise _invalid("email", "Ugyldig e-mailadresse.") from None
+            raise invalid("email", "Ugyldig e-mailadresse.") from None
     member = services.add_team_member(
         user,
         course,
@@ -1256,7 +1228,7 @@ def team_end(
     request: HttpRequest, course_id: uuid.UUID, member_id: uuid.UUID, payload: EndMemberIn
 ) -> Any:
     """End a contact person's period on the team (coordinator only)."""
-    user = _user(request)
+    user = user_of(request)
     course = selectors.access_for(user, course_id).course
     member = TeamMember.objects.select_related("organisation", "unit", "course").get(
         pk=member_id, course=course
@@ -1278,7 +1250,7 @@ def _consents(course: Course) -> list[Consent]:
 @_problems()
 def consent_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
     """The course's consents, current and past. Logged."""
-    user = _user(request)
+    user = user_of(request)
     access = selectors.access_for(user, course_id)
     on = selectors.today()
     consents = _consents(access.course)
@@ -1292,14 +1264,14 @@ def consent_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
 @_problems()
 def consent_create(request: HttpRequest, course_id: uuid.UUID, payload: ConsentIn) -> Any:
     """Record a consent (coordinator only): whom it covers, which data, from/to."""
-    user = _user(request)
+    user = user_of(request)
     course = selectors.access_for(user, course_id).course
     organisations = list(Organisation.objects.filter(pk__in=payload.organisation_ids))
     if len(organisations) != len(set(payload.organisation_ids)):
-        raise _invalid("organisation_ids", "En af organisationerne findes ikke.")
+        raise invalid("organisation_ids", "En af organisationerne findes ikke.")
     units = list(Unit.objects.filter(pk__in=payload.unit_ids))
     if len(units) != len(set(payload.unit_ids)):
-        raise _invalid("unit_ids", "En af enhederne findes ikke.")
+        raise invalid("unit_ids", "En af enhederne findes ikke.")
     consent = services.give_consent(
         user,
         course,
@@ -1327,7 +1299,7 @@ def consent_withdraw(
     payload: WithdrawIn | None = None,
 ) -> Any:
     """Withdraw a consent at once (coordinator only): from today it gives nobody access."""
-    user = _user(request)
+    user = user_of(request)
     course = selectors.access_for(user, course_id).course
     consent = Consent.objects.select_related("course").get(pk=consent_id, course=course)
     consent = services.withdraw_consent(user, consent, by_name=payload.by_name if payload else "")

@@ -15,13 +15,15 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator
 
+from helhed.core.apikit import Str200, field_errors, invalid, user_of
+from helhed.core.apikit import Text5000 as Text
 from helhed.core.models import Unit, User
 from helhed.courses import selectors as course_selectors
 from helhed.courses.models import Measure
@@ -31,16 +33,6 @@ from helhed.handovers.models import Handover, InstitutionalStay
 router = Router(tags=["handovers"])
 
 NO_ACCESS = "Du har ikke adgang til denne overdragelse eller dette forløb."
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("Teksten indeholder et ugyldigt tegn.")
-    return value
-
-
-Text = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_no_nul)]
-Str200 = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
 
 
 def _plausible(value: date) -> date:
@@ -64,14 +56,7 @@ def _problems(func: Callable[..., Any]) -> Callable[..., Any]:
         except logic.HandoverError as exc:
             raise HttpError(exc.status, exc.message) from None
         except DjangoValidationError as exc:
-            errors: list[dict[str, Any]] = []
-            if hasattr(exc, "error_dict"):
-                for name, messages in exc.message_dict.items():
-                    loc = ["body"] if name == NON_FIELD_ERRORS else ["body", _api_name(name)]
-                    errors.extend({"loc": loc, "msg": m, "type": "value_error"} for m in messages)
-            else:
-                errors = [{"loc": ["body"], "msg": m, "type": "value_error"} for m in exc.messages]
-            raise ValidationError(errors) from None
+            raise ValidationError(field_errors(exc, _api_name)) from None
 
     return wrapper
 
@@ -80,14 +65,6 @@ def _api_name(field: str) -> str:
     return {"to_unit": "to_unit_id", "from_unit": "from_unit_id", "measure": "measure_id"}.get(
         field, field
     )
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _invalid(field: str, msg: str) -> ValidationError:
-    return ValidationError([{"loc": ["body", field], "msg": msg, "type": "value_error"}])
 
 
 # --------------------------------------------------------------------------------------------
@@ -321,14 +298,14 @@ def waiting(request: HttpRequest) -> Any:
             days_waiting=r.days_waiting,
             overdue=r.overdue,
         )
-        for r in selectors.waiting_for_my_units(_user(request), limit=200)
+        for r in selectors.waiting_for_my_units(user_of(request), limit=200)
     ]
 
 
 @router.get("/courses/{course_id}/handovers", response=list[HandoverOut])
 @_problems
 def course_handovers(request: HttpRequest, course_id: uuid.UUID) -> Any:
-    data = selectors.course_handovers(_user(request), course_id)
+    data = selectors.course_handovers(user_of(request), course_id)
     text = data.access.may("plan")
     return [_out(r.handover, show_measure=True, show_text=text) for r in data.open + data.closed]
 
@@ -336,21 +313,21 @@ def course_handovers(request: HttpRequest, course_id: uuid.UUID) -> Any:
 @router.post("/courses/{course_id}/handovers", response={201: HandoverDetailOut})
 @_problems
 def create_handover(request: HttpRequest, course_id: uuid.UUID, payload: HandoverIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     course_selectors.access_for(user, course_id)  # 403 before anything else
     to_unit = from_unit = measure = None
     if payload.to_unit_id is not None:
         to_unit = Unit.objects.filter(pk=payload.to_unit_id).first()
         if to_unit is None:
-            raise _invalid("to_unit_id", "Enheden findes ikke.")
+            raise invalid("to_unit_id", "Enheden findes ikke.")
     if payload.from_unit_id is not None:
         from_unit = Unit.objects.filter(pk=payload.from_unit_id).first()
         if from_unit is None:
-            raise _invalid("from_unit_id", "Enheden findes ikke.")
+            raise invalid("from_unit_id", "Enheden findes ikke.")
     if payload.measure_id is not None:
         measure = Measure.objects.select_related("plan").filter(pk=payload.measure_id).first()
         if measure is None:
-            raise _invalid("measure_id", "Indsatsen findes ikke.")
+            raise invalid("measure_id", "Indsatsen findes ikke.")
     handover = services.request_handover(
         user,
         course_id,
@@ -371,14 +348,14 @@ def create_handover(request: HttpRequest, course_id: uuid.UUID, payload: Handove
 def handover_detail(request: HttpRequest, handover_id: uuid.UUID) -> Any:
     """The handover with the summary that travels to the receiver (consented categories only)
     and what was withheld and why. Logged."""
-    return _detail(_user(request), handover_id)
+    return _detail(user_of(request), handover_id)
 
 
 @router.get("/{handover_id}/fhir", response=dict[str, Any])
 @_problems
 def handover_fhir(request: HttpRequest, handover_id: uuid.UUID) -> Any:
     """The handover as a FHIR Task (same access as the handover; logged)."""
-    v = selectors.handover_detail(_user(request), handover_id)
+    v = selectors.handover_detail(user_of(request), handover_id)
     h = v.handover
     last = v.events[-1].at if v.events else h.requested_at
     plan = getattr(h.course, "plan", None)
@@ -408,7 +385,7 @@ def handover_fhir(request: HttpRequest, handover_id: uuid.UUID) -> Any:
 
 
 def _step(request: HttpRequest, handover_id: uuid.UUID, action: str, payload: AnswerIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     services.act(
         user,
         handover_id,
@@ -465,7 +442,7 @@ def arrival(request: HttpRequest, handover_id: uuid.UUID, payload: ArrivalIn) ->
 @router.get("/courses/{course_id}/transitions", response=list[TransitionOut])
 @_problems
 def transitions(request: HttpRequest, course_id: uuid.UUID) -> Any:
-    data = selectors.course_handovers(_user(request), course_id)
+    data = selectors.course_handovers(user_of(request), course_id)
     return [
         TransitionOut(
             kind=t.kind,
@@ -482,7 +459,7 @@ def transitions(request: HttpRequest, course_id: uuid.UUID) -> Any:
 @router.get("/courses/{course_id}/gaps", response=GapsOut)
 @_problems
 def gaps(request: HttpRequest, course_id: uuid.UUID) -> Any:
-    data = selectors.course_handovers(_user(request), course_id)
+    data = selectors.course_handovers(user_of(request), course_id)
     return GapsOut(
         total_days=data.gap_total,
         longest_days=data.gap_longest,
@@ -503,7 +480,7 @@ def gaps(request: HttpRequest, course_id: uuid.UUID) -> Any:
 @router.get("/courses/{course_id}/stays", response=list[StayOut])
 @_problems
 def stays(request: HttpRequest, course_id: uuid.UUID) -> Any:
-    data = selectors.course_handovers(_user(request), course_id)
+    data = selectors.course_handovers(user_of(request), course_id)
     return [_stay_out(s) for s in data.stays]
 
 
@@ -511,7 +488,7 @@ def stays(request: HttpRequest, course_id: uuid.UUID) -> Any:
 @_problems
 def stay_create(request: HttpRequest, course_id: uuid.UUID, payload: StayIn) -> Any:
     stay = services.record_stay(
-        _user(request),
+        user_of(request),
         course_id,
         kind=payload.kind,
         institution=payload.institution,
@@ -526,7 +503,7 @@ def stay_create(request: HttpRequest, course_id: uuid.UUID, payload: StayIn) -> 
 @_problems
 def course_timeliness(request: HttpRequest, course_id: uuid.UUID) -> Any:
     """Handover acknowledgement time, gap days, contact persons and changes for one course."""
-    return selectors.course_timeliness(_user(request), course_id)
+    return selectors.course_timeliness(user_of(request), course_id)
 
 
 @router.get("/initiatives/{initiative_id}/timeliness", response=dict[str, Any])
@@ -534,4 +511,4 @@ def course_timeliness(request: HttpRequest, course_id: uuid.UUID) -> Any:
 def initiative_timeliness(request: HttpRequest, initiative_id: uuid.UUID) -> Any:
     """The same figures over the initiative's courses the user may count (mean and n; fewer than
     five courses: no mean, n "<5"); no citizen shown."""
-    return selectors.initiative_timeliness(_user(request), initiative_id)
+    return selectors.initiative_timeliness(user_of(request), initiative_id)

@@ -15,14 +15,16 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, cast
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import AfterValidator, StringConstraints
 
+from helhed.core.apikit import Str20, Str200, Str300, Text, field_errors, invalid, problem, user_of
+from helhed.core.apikit import Str64 as Key
 from helhed.core.models import Unit, User
 from helhed.courses.models import Goal, LegalBasis, Measure, Relative, TeamMember
 from helhed.meetings import logic, selectors, services
@@ -41,17 +43,6 @@ router = Router(tags=["meetings"])
 NO_ACCESS = "Du har ikke adgang til dette forløb."
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("Teksten indeholder et ugyldigt tegn.")
-    return value
-
-
-Text = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_no_nul)]
-Str200 = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
-Str300 = Annotated[str, StringConstraints(max_length=300), AfterValidator(_no_nul)]
-Str20 = Annotated[str, StringConstraints(max_length=20), AfterValidator(_no_nul)]
-Key = Annotated[str, StringConstraints(max_length=64), AfterValidator(_no_nul)]
 KEY_HELP = (
     "Valgfri nøgle for denne indsendelse: sendes samme nøgle igen (af samme bruger), svares 409 "
     "med id på det, der allerede er oprettet."
@@ -76,40 +67,18 @@ def _problems(func: Callable[..., Any]) -> Callable[..., Any]:
             raise HttpError(403, str(exc) or NO_ACCESS) from None
         except services.DuplicateSubmissionError as exc:
             existing = exc.existing
-            return JsonResponse(
-                {
-                    "type": "about:blank",
-                    "title": "Allerede modtaget",
-                    "status": 409,
-                    "detail": exc.messages[0],
-                    "existing_id": str(existing.pk) if existing is not None else None,
-                },
-                status=409,
-                content_type="application/problem+json",
+            return problem(
+                409,
+                "Allerede modtaget",
+                exc.messages[0],
+                existing_id=str(existing.pk) if existing is not None else None,
             )
         except DjangoValidationError as exc:
-            errors: list[dict[str, Any]] = []
-            if hasattr(exc, "error_dict"):
-                for name, msgs in exc.message_dict.items():
-                    loc = ["body"] if name == NON_FIELD_ERRORS else ["body", name]
-                    errors.extend({"loc": loc, "msg": m, "type": "value_error"} for m in msgs)
-            else:
-                errors.extend(
-                    {"loc": ["body"], "msg": m, "type": "value_error"} for m in exc.messages
-                )
-            raise ValidationError(errors) from None
+            raise ValidationError(field_errors(exc)) from None
         except ObjectDoesNotExist:
             raise HttpError(403, NO_ACCESS) from None
 
     return wrapper
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _invalid(field: str, msg: str) -> ValidationError:
-    return ValidationError([{"loc": ["body", field], "msg": msg, "type": "value_error"}])
 
 
 # --------------------------------------------------------------------------------------------
@@ -501,24 +470,24 @@ def _meeting_for(user: User, meeting_id: uuid.UUID) -> Meeting:
 @router.get("/courses/{course_id}/meetings", response=list[MeetingListItem])
 @_problems
 def meeting_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
-    data = selectors.course_meetings(_user(request), course_id)
+    data = selectors.course_meetings(user_of(request), course_id)
     return [_list_item(m) for m in [*data.upcoming, *data.past]]
 
 
 @router.post("/courses/{course_id}/meetings", response={201: MeetingOut})
 @_problems
 def meeting_create(request: HttpRequest, course_id: uuid.UUID, payload: MeetingIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     access = selectors.plan_access(user, course_id)
     course = access.course
     team = list(TeamMember.objects.filter(course=course, pk__in=payload.team_member_ids))
     if len(team) != len(set(payload.team_member_ids)):
-        raise _invalid("team_member_ids", "Kontaktpersonen er ikke på forløbets team.")
+        raise invalid("team_member_ids", "Kontaktpersonen er ikke på forløbets team.")
     relatives = list(
         Relative.objects.filter(citizen_id=course.citizen_id, pk__in=payload.relative_ids)
     )
     if len(relatives) != len(set(payload.relative_ids)):
-        raise _invalid("relative_ids", "Den pårørende hører ikke til borgeren.")
+        raise invalid("relative_ids", "Den pårørende hører ikke til borgeren.")
     meeting = services.create_meeting(
         user,
         course,
@@ -540,13 +509,13 @@ def meeting_create(request: HttpRequest, course_id: uuid.UUID, payload: MeetingI
 @router.get("/meetings/{meeting_id}", response=MeetingOut)
 @_problems
 def meeting_get(request: HttpRequest, meeting_id: uuid.UUID) -> Any:
-    return _meeting_out(selectors.meeting_detail(_user(request), meeting_id))
+    return _meeting_out(selectors.meeting_detail(user_of(request), meeting_id))
 
 
 @router.put("/meetings/{meeting_id}/availability", response=MeetingOut)
 @_problems
 def availability(request: HttpRequest, meeting_id: uuid.UUID, payload: AnswersIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None:
         raise PermissionDenied
@@ -563,20 +532,20 @@ def availability(request: HttpRequest, meeting_id: uuid.UUID, payload: AnswersIn
 def choose_time(
     request: HttpRequest, meeting_id: uuid.UUID, payload: ChooseTimeIn | None = None
 ) -> Any:
-    user = _user(request)
+    user = user_of(request)
     meeting = _meeting_for(user, meeting_id)
     time_id = payload.proposed_time_id if payload is not None else None
     if time_id is None:
         common = services.common_time(meeting)
         if common.time is None:
-            raise _invalid(
+            raise invalid(
                 "proposed_time_id",
                 "Der er intet tidspunkt, hvor alle, der skal deltage, har svaret ja.",
             )
         time_id = cast(uuid.UUID, common.time.key)
     option = ProposedTime.objects.filter(pk=time_id, meeting=meeting).first()
     if option is None:
-        raise _invalid("proposed_time_id", "Tidspunktet hører ikke til mødet.")
+        raise invalid("proposed_time_id", "Tidspunktet hører ikke til mødet.")
     services.choose_time(user, meeting, option)
     return _meeting_out(selectors.meeting_detail(user, meeting_id))
 
@@ -584,7 +553,7 @@ def choose_time(
 @router.put("/meetings/{meeting_id}/minutes", response=MeetingOut)
 @_problems
 def minutes(request: HttpRequest, meeting_id: uuid.UUID, payload: MinutesIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     meeting = _meeting_for(user, meeting_id)
     members = {
         m.pk: m
@@ -596,7 +565,7 @@ def minutes(request: HttpRequest, meeting_id: uuid.UUID, payload: MinutesIn) -> 
     for name in ("coordinated_by_id", "keeps_in_step_id"):
         value = getattr(payload, name)
         if value is not None and value not in members:
-            raise _invalid(name, "Personen er ikke på forløbets team.")
+            raise invalid(name, "Personen er ikke på forløbets team.")
     data = payload.dict()
     services.save_minutes(
         user,
@@ -617,14 +586,14 @@ def _plan_item(model: type[Any], pk: uuid.UUID | None, course_id: Any, field: st
         return None
     obj = model.objects.filter(pk=pk, plan__course_id=course_id).first()
     if obj is None:
-        raise _invalid(field, "Findes ikke i forløbets plan.")
+        raise invalid(field, "Findes ikke i forløbets plan.")
     return obj
 
 
 @router.post("/meetings/{meeting_id}/decisions", response={201: DecisionOut})
 @_problems
 def decision_create(request: HttpRequest, meeting_id: uuid.UUID, payload: DecisionIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     meeting = _meeting_for(user, meeting_id)
     participants = {p.pk: p for p in Participant.objects.filter(meeting=meeting)}
     tasks = []
@@ -681,14 +650,14 @@ def decision_create(request: HttpRequest, meeting_id: uuid.UUID, payload: Decisi
 @_problems
 def tasks_mine(request: HttpRequest, include_done: bool = False) -> Any:
     today = selectors.today()
-    tasks = selectors.my_tasks(_user(request), include_done=include_done)
+    tasks = selectors.my_tasks(user_of(request), include_done=include_done)
     return [_task_out(t, today) for t in tasks]
 
 
 @router.get("/courses/{course_id}/tasks", response=list[TaskOut])
 @_problems
 def course_tasks(request: HttpRequest, course_id: uuid.UUID) -> Any:
-    data = selectors.course_meetings(_user(request), course_id)
+    data = selectors.course_meetings(user_of(request), course_id)
     return [_task_out(t, data.today) for t in data.open_tasks]
 
 
@@ -698,7 +667,7 @@ def task_done(request: HttpRequest, task_id: uuid.UUID) -> Any:
     task = Task.objects.filter(pk=task_id).first()
     if task is None:
         raise PermissionDenied
-    task = services.complete_task(_user(request), task)
+    task = services.complete_task(user_of(request), task)
     task = Task.objects.select_related("owner").get(pk=task.pk)
     return _task_out(task, selectors.today())
 
@@ -715,7 +684,7 @@ def _recs_qs() -> Any:
 @router.get("/courses/{course_id}/recommendations", response=list[RecommendationOut])
 @_problems
 def course_recommendations(request: HttpRequest, course_id: uuid.UUID) -> Any:
-    data = selectors.course_meetings(_user(request), course_id)
+    data = selectors.course_meetings(user_of(request), course_id)
     ids = [r.pk for r in data.open_recommendations] + [r.recommendation_id for r in data.rulings]
     recs = _recs_qs().filter(pk__in=ids).order_by("recommended_on", "created_at")
     return [_rec_out(r, data.today) for r in recs]
@@ -726,14 +695,14 @@ def course_recommendations(request: HttpRequest, course_id: uuid.UUID) -> Any:
 def recommendation_create(
     request: HttpRequest, course_id: uuid.UUID, payload: RecommendationIn
 ) -> Any:
-    user = _user(request)
+    user = user_of(request)
     access = selectors.plan_access(user, course_id)
     measure = _plan_item(Measure, payload.measure_id, course_id, "measure_id")
     unit = None
     if payload.authority_unit_id is not None:
         unit = Unit.objects.filter(pk=payload.authority_unit_id).first()
         if unit is None:
-            raise _invalid("authority_unit", "Enheden findes ikke.")
+            raise invalid("authority_unit", "Enheden findes ikke.")
     rec = services.recommend(
         user,
         access.course,
@@ -750,13 +719,13 @@ def recommendation_create(
 @_problems
 def recommendations_open(request: HttpRequest) -> Any:
     today = selectors.today()
-    return [_rec_out(r, today) for r in selectors.open_recommendations(_user(request))]
+    return [_rec_out(r, today) for r in selectors.open_recommendations(user_of(request))]
 
 
 @router.post("/recommendations/{recommendation_id}/ruling", response={201: RecommendationOut})
 @_problems
 def ruling_create(request: HttpRequest, recommendation_id: uuid.UUID, payload: RulingIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     rec = Recommendation.objects.filter(pk=recommendation_id).first()
     if rec is None:
         raise PermissionDenied
@@ -764,7 +733,7 @@ def ruling_create(request: HttpRequest, recommendation_id: uuid.UUID, payload: R
     if payload.legal_basis_id:
         basis = LegalBasis.objects.filter(pk=payload.legal_basis_id).first()
         if basis is None:
-            raise _invalid("legal_basis_id", "Hjemlen findes ikke.")
+            raise invalid("legal_basis_id", "Hjemlen findes ikke.")
     services.record_ruling(
         user,
         rec,
@@ -784,7 +753,7 @@ def ruling_create(request: HttpRequest, recommendation_id: uuid.UUID, payload: R
 @router.get("/courses/{course_id}/timeliness", response=TimelinessOut)
 @_problems
 def timeliness(request: HttpRequest, course_id: uuid.UUID) -> Any:
-    figures = selectors.course_timeliness(_user(request), course_id)
+    figures = selectors.course_timeliness(user_of(request), course_id)
     return TimelinessOut(
         course_id=course_id,
         days_referral_to_first_meeting=figures.get(selectors.DAYS_TO_FIRST_MEETING),  # type: ignore[arg-type]

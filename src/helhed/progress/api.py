@@ -16,26 +16,17 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
-from helhed.core.models import User
+from helhed.core.apikit import field_errors, problem, user_of
 from helhed.progress import logic, selectors, services
 from helhed.progress.models import Measurement
 
 router = Router(tags=["progress"])
 
-PROBLEM = "application/problem+json"
 NO_ACCESS = "Du har ikke adgang til dette forløb."
-
-
-def _problem(status: int, title: str, detail: str = "", **extra: Any) -> JsonResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    body.update(extra)
-    return JsonResponse(body, status=status, content_type=PROBLEM)
 
 
 def _problems(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,27 +37,16 @@ def _problems(func: Callable[..., Any]) -> Callable[..., Any]:
         except PermissionDenied:
             raise HttpError(403, NO_ACCESS) from None
         except services.DuplicateSubmissionError as exc:
-            return _problem(
+            return problem(
                 409,
                 "Allerede modtaget",
                 exc.messages[0],
                 existing_id=str(exc.existing.pk) if exc.existing is not None else None,
             )
         except DjangoValidationError as exc:
-            errors: list[dict[str, Any]] = []
-            if hasattr(exc, "error_dict"):
-                for field, messages in exc.message_dict.items():
-                    loc = ["body"] if field == "__all__" else ["body", field]
-                    errors += [{"loc": loc, "msg": m, "type": "value_error"} for m in messages]
-            else:
-                errors = [{"loc": ["body"], "msg": m, "type": "value_error"} for m in exc.messages]
-            raise ValidationError(errors) from None
+            raise ValidationError(field_errors(exc)) from None
 
     return wrapper
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 class ItemOut(Schema):
@@ -169,7 +149,7 @@ def instruments(request: HttpRequest) -> list[dict[str, Any]]:
 @_problems
 def list_measurements(request: HttpRequest, course_id: uuid.UUID) -> Any:
     """The course's measurements the caller may see (a citizen: their own course). Logged."""
-    user = _user(request)
+    user = user_of(request)
     if user.is_citizen:
         progress = [p for p in selectors.citizen_progress(user) if p.course.pk == course_id]
         if not progress:
@@ -191,7 +171,7 @@ def list_measurements(request: HttpRequest, course_id: uuid.UUID) -> Any:
 @_problems
 def create_measurement(request: HttpRequest, course_id: uuid.UUID, body: MeasurementIn) -> Any:
     m = services.record_measurement(
-        _user(request),
+        user_of(request),
         course_id,
         body.instrument,
         body.answers,
@@ -208,7 +188,7 @@ def create_measurement(request: HttpRequest, course_id: uuid.UUID, body: Measure
 @_problems
 def rate_goals(request: HttpRequest, course_id: uuid.UUID, body: GoalRatingsIn) -> Any:
     saved = services.record_goal_ratings(
-        _user(request),
+        user_of(request),
         course_id,
         body.levels,
         measured_on=body.measured_on,
@@ -221,7 +201,7 @@ def rate_goals(request: HttpRequest, course_id: uuid.UUID, body: GoalRatingsIn) 
 @_problems
 def create_outcome(request: HttpRequest, course_id: uuid.UUID, body: OutcomeIn) -> Any:
     state = services.record_outcome(
-        _user(request),
+        user_of(request),
         course_id,
         kind=body.kind,
         value=body.value,
@@ -279,8 +259,8 @@ def _cohort(r: selectors.CohortRow, keys: list[str]) -> dict[str, Any]:
 @_problems
 def dashboard(request: HttpRequest, initiative_id: uuid.UUID) -> Any:
     """Aggregated outputs and outcomes by start cohort (leder/analytiker; suppressed < 5)."""
-    d = selectors.dashboard(_user(request), initiative_id)
-    t = selectors.dashboard_timeliness(_user(request), initiative_id)
+    d = selectors.dashboard(user_of(request), initiative_id)
+    t = selectors.dashboard_timeliness(user_of(request), initiative_id)
     keys = [m.key for m in t.metrics]
     timely = {r.label: r for r in [*t.rows, t.total]}
     for r in [*d.rows, d.total]:
