@@ -9,11 +9,13 @@ a router returns :func:`problem` itself only for statuses with extra members (40
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from ninja.errors import ValidationError
 from pydantic import AfterValidator, StringConstraints
 
@@ -41,6 +43,24 @@ Str120 = Annotated[str, StringConstraints(max_length=120), NoNul]
 Str200 = Annotated[str, StringConstraints(max_length=200), NoNul]
 Str254 = Annotated[str, StringConstraints(max_length=254), NoNul]
 Str300 = Annotated[str, StringConstraints(max_length=300), NoNul]
+
+
+def _plausible_day(value: date) -> date:
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("Datoen skal ligge mellem år 1900 og 2200.")
+    return value
+
+
+def _plausible_moment(value: datetime) -> datetime:
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("Tidspunktet skal ligge mellem år 1900 og 2200.")
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+# Dates and times within years 1900-2200 (a year-1 date would overflow date arithmetic later);
+# a time without a zone is Copenhagen time.
+Day = Annotated[date, AfterValidator(_plausible_day)]
+Moment = Annotated[datetime, AfterValidator(_plausible_moment)]
 
 
 def problem(status: int, title: str, detail: str = "", **extra: Any) -> JsonResponse:

@@ -26,11 +26,11 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
-from pydantic import AfterValidator
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
 from helhed.core.apikit import (
+    Moment,
     Str20,
     Str60,
     Str100,
@@ -78,15 +78,6 @@ NOT_FOUND = "Findes ikke i dette forløb."
 Version = Annotated[
     int, Field(ge=1, le=2**31 - 1, description="Den planversion, ændringen bygger på.")
 ]
-
-
-def _plausible_year(value: datetime) -> datetime:
-    if not 1900 <= value.year <= 2200:
-        raise ValueError("Tidspunktet skal ligge mellem år 1900 og 2200.")
-    return value
-
-
-Moment = Annotated[datetime, AfterValidator(_plausible_year)]
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,16 +13,15 @@ import functools
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
-from pydantic import AfterValidator
 
-from helhed.core.apikit import Str200, field_errors, invalid, user_of
+from helhed.core.apikit import Day, Str200, field_errors, invalid, user_of
 from helhed.core.apikit import Text5000 as Text
 from helhed.core.models import Unit, User
 from helhed.courses import selectors as course_selectors
@@ -33,15 +32,6 @@ from helhed.handovers.models import Handover, InstitutionalStay
 router = Router(tags=["handovers"])
 
 NO_ACCESS = "Du har ikke adgang til denne overdragelse eller dette forløb."
-
-
-def _plausible(value: date) -> date:
-    if not 1900 <= value.year <= 2200:
-        raise ValueError("Datoen skal ligge mellem år 1900 og 2200.")
-    return value
-
-
-Day = Annotated[date, AfterValidator(_plausible)]
 
 
 def _problems(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -18,12 +18,21 @@ from typing import Annotated, Any, cast
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
-from pydantic import AfterValidator, StringConstraints
+from pydantic import StringConstraints
 
-from helhed.core.apikit import Str20, Str200, Str300, Text, field_errors, invalid, problem, user_of
+from helhed.core.apikit import (
+    Moment,
+    Str20,
+    Str200,
+    Str300,
+    Text,
+    field_errors,
+    invalid,
+    problem,
+    user_of,
+)
 from helhed.core.apikit import Str64 as Key
 from helhed.core.models import Unit, User
 from helhed.courses.models import Goal, LegalBasis, Measure, Relative, TeamMember
@@ -47,15 +56,6 @@ KEY_HELP = (
     "Valgfri nøgle for denne indsendelse: sendes samme nøgle igen (af samme bruger), svares 409 "
     "med id på det, der allerede er oprettet."
 )
-
-
-def _plausible(value: datetime) -> datetime:
-    if not 1900 <= value.year <= 2200:
-        raise ValueError("Tidspunktet skal ligge mellem år 1900 og 2200.")
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
-
-
-Moment = Annotated[datetime, AfterValidator(_plausible)]
 
 
 def _problems(func: Callable[..., Any]) -> Callable[..., Any]:
