@@ -1,6 +1,9 @@
 """Issue 4, "Done means": no professional ever sees a course without team membership and a valid
 consent — across random units, organisations, memberships, team periods, consents (scopes,
-categories, validity, withdrawals) and days.
+categories, validity, withdrawals) and days. Issue 10: the coordinator and an access without
+consent count only while the reader is a member of the unit they act from (the coordinating unit;
+the unit the access was opened from), and an access without consent opens only the categories
+of its legal basis.
 
 Three descriptions of the access rule are compared for every (user, course, day):
 
@@ -91,7 +94,8 @@ class CourseSpec:
     coordinator: int
     team: tuple[TeamSpec, ...]
     consents: tuple[ConsentSpec, ...]
-    grant: tuple[int, bool] | None  # (professional, still active?)
+    # (professional, unit it was opened from, still active?, categories besides the plan)
+    grant: tuple[int, int, bool, frozenset[str]] | None
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,15 @@ def courses(draw: st.DrawFn) -> CourseSpec:
         coordinator=draw(st.integers(0, CITIZEN)),
         team=tuple(draw(st.lists(team_rows(), max_size=4))),
         consents=tuple(draw(st.lists(consents(), max_size=3))),
-        grant=draw(st.none() | st.tuples(st.integers(0, PROFESSIONALS - 1), st.booleans())),
+        grant=draw(
+            st.none()
+            | st.tuples(
+                st.integers(0, PROFESSIONALS - 1),
+                st.integers(0, len(UNIT_ORG) - 1),
+                st.booleans(),
+                st.frozensets(st.sampled_from(CATEGORIES)),
+            )
+        ),
     )
 
 
@@ -193,14 +205,35 @@ def oracle_categories(s: Scenario, user: int, course: CourseSpec, day: int) -> s
     return found
 
 
-def has_grant(course: CourseSpec, user: int) -> bool:
-    return course.grant is not None and course.grant == (user, True)
+COORDINATING_UNIT = 0  # every course is coordinated from unit 0
+
+
+def active_units(s: Scenario, user: int, day: int) -> set[int]:
+    return {m.unit for m in s.memberships[user] if m.period.active(day)}
+
+
+def coordinates(s: Scenario, user: int, course: CourseSpec, day: int) -> bool:
+    """The coordinator, while still a member of the coordinating unit."""
+    return course.coordinator == user and COORDINATING_UNIT in active_units(s, user, day)
+
+
+def has_grant(s: Scenario, course: CourseSpec, user: int, day: int) -> bool:
+    """An open access without consent, while the user is a member of the unit it came from."""
+    if course.grant is None:
+        return False
+    grantee, unit, active, _categories = course.grant
+    return grantee == user and active and unit in active_units(s, user, day)
+
+
+def grant_categories(course: CourseSpec) -> set[str]:
+    assert course.grant is not None
+    return {"plan", *course.grant[3]}
 
 
 def oracle(s: Scenario, user: int, course: CourseSpec, day: int) -> bool:
     return (
-        course.coordinator == user
-        or has_grant(course, user)
+        coordinates(s, user, course, day)
+        or has_grant(s, course, user, day)
         or bool(witnesses(s, user, course, day))
     )
 
@@ -239,12 +272,12 @@ def plain_may_see(s: Scenario, user: int, course: CourseSpec, day: int) -> bool:
         for c in course.consents
     ]
     return logic.may_see_course(
-        is_coordinator=course.coordinator == user,
+        is_coordinator=coordinates(s, user, course, day),
         user_units=user_units,
         team=team,
         consents=facts,
         on=on,
-        without_consent_grant=has_grant(course, user),
+        without_consent_grant=has_grant(s, course, user, day),
     )
 
 
@@ -330,13 +363,15 @@ def build(world: World, s: Scenario) -> list[Course]:
             consent.units.set([world.units[u] for u in c.units])
             consent.organisations.set([world.organisations[o] for o in c.organisations])
         if spec.grant is not None:
-            grantee, active = spec.grant
+            grantee, unit, active, categories = spec.grant
             WithoutConsentAccess.objects.create(
                 course=course,
                 user=world.users[grantee],
-                legal_basis="Barnets lov § 133",
+                unit=world.units[unit],
+                legal_basis="Retssikkerhedsloven § 11 c",
                 reason="Underretning",
                 expires_at=timezone.now() + timedelta(hours=1 if active else -1),
+                **WithoutConsentAccess.flags({"plan", *categories}),
             )
         built.append(course)
     return built
@@ -374,9 +409,9 @@ def test_visible_courses_agrees_with_the_rule_and_the_oracle(
                     expected = oracle(scenario, user, spec, day)
                     assert (course.pk in seen) == expected, (user, spec, day)
                     assert plain_may_see(scenario, user, spec, day) == expected
-                    if spec.coordinator == user:
+                    if coordinates(scenario, user, spec, day):
                         assert course.pk in seen  # the coordinator always sees their course
-                    elif course.pk in seen and not has_grant(spec, user):
+                    elif course.pk in seen and not has_grant(scenario, spec, user, day):
                         # never without team membership and a valid consent with the plan
                         assert witnesses(scenario, user, spec, day)
             # a citizen login never sees a course through visible_courses — not even one it
@@ -389,13 +424,16 @@ def test_visible_courses_agrees_with_the_rule_and_the_oracle(
                 in_category = visible(world, user, courses, day, category)
                 for spec, course in zip(scenario.courses, courses, strict=True):
                     categories = oracle_categories(scenario, user, spec, day)
-                    privileged = spec.coordinator == user or has_grant(spec, user)
-                    assert (course.pk in in_category) == (privileged or category in categories)
+                    coordinator = coordinates(scenario, user, spec, day)
+                    granted = has_grant(scenario, spec, user, day)
+                    if granted and not coordinator:
+                        categories |= grant_categories(spec)
+                    assert (course.pk in in_category) == (coordinator or category in categories)
                     if oracle(scenario, user, spec, day):
                         access = selectors.access_for(world.users[user], course.pk, on)
                         assert access.categories == categories
-                        assert access.is_coordinator == (spec.coordinator == user)
-                        assert access.may(category) == (privileged or category in categories)
+                        assert access.is_coordinator == coordinator
+                        assert access.may(category) == (coordinator or category in categories)
                     else:
                         with pytest.raises(PermissionDenied):
                             selectors.access_for(world.users[user], course.pk, on)

@@ -62,6 +62,9 @@ class AccessLogEntry(models.Model):
     actor_name = models.CharField(_("navn"), max_length=200)
     actor_unit = models.CharField(_("enhed"), max_length=300, blank=True)
     actor_organisation_id = models.UUIDField(_("organisation"), null=True, blank=True)
+    # The unit the read was made from (the one whose team place, consent, coordination or access
+    # without consent let the reader in), so the unit's leader sees it in supervision.
+    actor_unit_id = models.UUIDField(_("enhed (id)"), null=True, blank=True)
     citizen_id = models.UUIDField(_("borger"), db_index=True)
     what = models.CharField(_("hvad"), max_length=200)
     purpose = models.CharField(_("formål"), max_length=20, choices=Purpose.choices)
@@ -74,7 +77,10 @@ class AccessLogEntry(models.Model):
         ordering: ClassVar = ["-at"]
         verbose_name = _("adgangslogpost")
         verbose_name_plural = _("adgangslog")
-        indexes: ClassVar = [models.Index(fields=["citizen_id", "-at"], name="audit_citizen_at")]
+        indexes: ClassVar = [
+            models.Index(fields=["citizen_id", "-at"], name="audit_citizen_at"),
+            models.Index(fields=["actor_organisation_id", "-at"], name="audit_org_at"),
+        ]
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=models.Q(without_consent=False) | ~models.Q(legal_basis=""),

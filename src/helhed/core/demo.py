@@ -6,6 +6,7 @@ import unicodedata
 
 from django.contrib.auth.hashers import make_password
 
+from helhed.core import logic
 from helhed.core.demokit import DEMO_PASSWORD, DemoContext
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
 
@@ -137,6 +138,13 @@ def generate(ctx: DemoContext) -> None:
             welfare_area_id="kultur-fritid",
         )
     )
+    # Municipalities, regions and the state's Kriminalforsorgen are public authorities.
+    public = {o.pk for o in orgs} | {o.pk for o in regions.values()} | {extra_orgs[0].id}
+    for unit in units:
+        unit.data_category = logic.category_for_unit(unit.name, unit.welfare_area_id)
+        unit.may_open_without_consent = logic.default_may_open_without_consent(
+            unit.organisation_id in public, unit.welfare_area_id
+        )
     ctx.bulk_insert(Unit, units, label="enheder")
     # Another seed may already have created a unit of the same name in a reference municipality:
     # use the stored rows, so memberships always point at units that exist.

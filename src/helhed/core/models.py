@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core import logic
+
 
 class OrganisationType(models.Model):
     """kommune, region, stat, privat, civilsamfund — reference data loaded by a migration."""
@@ -133,13 +135,38 @@ class Unit(models.Model):
     )
     phone = models.CharField(_("telefon"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # What naming this unit on a citizen's team reveals (a "Rusmiddelcenter" reveals drug
+    # treatment): team readers whose consent does not cover the category are not told the name.
+    data_category = models.CharField(
+        _("kategori, som enhedens navn afslører"),
+        max_length=12,
+        choices=logic.DATA_CATEGORIES,
+        default="plan",
+        help_text=_(
+            "Fx »Helbred« for et rusmiddelcenter: kontaktpersoner fra enheden vises kun med navn "
+            "for læsere, hvis samtykke omfatter kategorien."
+        ),
+    )
+    # docs/security.md, "Access without consent": only a public authority's casework units.
+    may_open_without_consent = models.BooleanField(
+        _("myndighedsenhed: må åbne forløb uden samtykke"),
+        default=False,
+        help_text=_(
+            "Kun enheder i en offentlig myndighed, der udfører sagsbehandling med hjemmel til at "
+            "indhente oplysninger uden samtykke. Aldrig private eller frivillige organisationer."
+        ),
+    )
 
     class Meta:
         ordering: ClassVar = ["organisation__name", "name"]
         verbose_name = _("enhed")
         verbose_name_plural = _("enheder")
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="unit_unique_name")
+            models.UniqueConstraint(fields=["organisation", "name"], name="unit_unique_name"),
+            models.CheckConstraint(
+                condition=Q(data_category__in=sorted(logic.CATEGORY_KEYS)),
+                name="unit_data_category_known",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -54,6 +54,7 @@ from helhed.core.demo import DEMO_MUNICIPALITIES, REGION_UNITS
 from helhed.core.demokit import DEMO_PASSWORD, DemoContext, InsertStat
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
 from helhed.courses import logic
+from helhed.courses.legal_bases import shipped_category
 from helhed.courses.models import (
     Appointment,
     Citizen,
@@ -1464,6 +1465,7 @@ class CaseBuilder:
                     text=SUBGOALS.get(slot, "Koordinatoren følger op hver 8. uge"),
                     owner_id=owner.id if owner else None,
                     welfare_area_id=owner.welfare_area_id if owner else None,
+                    data_category=shipped_category(None, owner.welfare_area_id if owner else None),
                 )
                 rows.add("delmål", sub)
                 subs.append(
@@ -1528,6 +1530,7 @@ class CaseBuilder:
                 status=m_status,
                 budget_area=budget,
                 description="",
+                data_category=shipped_category(basis, area),
             )
             rows.add("indsatser", measure)
             linked = sorted(
@@ -1580,6 +1583,8 @@ class CaseBuilder:
                 legal_basis_id=dbasis,
                 start_date=owner.valid_from,
                 end_date=end,
+                unit_id=owner.unit_id,
+                data_category=shipped_category(dbasis, area),
             )
             demand_ids.setdefault(key, demand)
             rows.add("krav", demand)
@@ -1710,6 +1715,7 @@ class CaseBuilder:
                 ends_at=ends,
                 demand_id=demand.id if demand else None,
                 note="",
+                data_category=shipped_category(None, tm.welfare_area_id if tm else None),
             )
             rows.add("aftaler", a)
             snap.append(

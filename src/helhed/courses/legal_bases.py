@@ -60,10 +60,48 @@ LEGAL_BASES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+# The data category a measure under each basis reveals (docs/security.md). A basis not named
+# here leaves it to the measure's fagområde. Treatment for drug or alcohol use is health data
+# whichever act it is given under (Serviceloven § 101 as well as Sundhedsloven §§ 141-142);
+# special-needs schooling reveals a disability ("rent private forhold"); employment measures are
+# the jobcenter's own category, apart from benefits (income and support).
+LEGAL_BASIS_CATEGORY: dict[str, str] = {
+    **{key: "employment" for key, law, _p, _t in LEGAL_BASES if law == "LAB"},
+    "sdp-13e": "employment",
+    "akl-kontanthjaelp": "economy",
+    **{key: "social" for key, law, _p, _t in LEGAL_BASES if law in ("Serviceloven", "Barnets lov")},
+    "sel-101": "health",
+    "sel-101a": "health",
+    **{
+        key: "health"
+        for key, law, _p, _t in LEGAL_BASES
+        if law in ("Sundhedsloven", "Psykiatriloven")
+    },
+    **{
+        key: "crime"
+        for key, law, _p, _t in LEGAL_BASES
+        if law in ("Straffeloven", "Straffuldbyrdelsesloven")
+    },
+    "stu-lov-1": "social",
+    "folk-3-9": "social",
+    "almen-boligsocial": "social",
+}
+
+
+def shipped_category(basis_id: str | None, area: str | None) -> str:
+    """A plan item's category by the shipped list (for bulk-inserted demo and benchmark data;
+    the models' ``save`` reads the maintained list in the database)."""
+    from helhed.courses.logic import item_category
+
+    return item_category(LEGAL_BASIS_CATEGORY.get(basis_id or ""), area)
+
+
 def sync_legal_bases(apps: Any) -> int:
     LegalBasis = apps.get_model("courses", "LegalBasis")
+    has_category = any(f.name == "data_category" for f in LegalBasis._meta.get_fields())
     for key, law, paragraph, title in LEGAL_BASES:
-        LegalBasis.objects.update_or_create(
-            id=key, defaults={"law": law, "paragraph": paragraph, "title": title}
-        )
+        defaults = {"law": law, "paragraph": paragraph, "title": title}
+        if has_category:  # migration 0002 runs before the field exists
+            defaults["data_category"] = LEGAL_BASIS_CATEGORY.get(key, "")
+        LegalBasis.objects.update_or_create(id=key, defaults=defaults)
     return len(LEGAL_BASES)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from helhed.core import logic as core_logic
+
 # --------------------------------------------------------------------------------------------
 # CPR numbers
 # --------------------------------------------------------------------------------------------
@@ -81,32 +83,84 @@ def who_consents(born: date, on: date) -> str:
 # Consent and access
 # --------------------------------------------------------------------------------------------
 
-DATA_CATEGORIES: tuple[tuple[str, str], ...] = (
-    ("plan", "Plan, mål og aftaler"),
-    ("health", "Helbred (sundhed og psykiatri)"),
-    ("social", "Sociale forhold"),
-    ("crime", "Strafbare forhold"),
-    ("economy", "Økonomi og forsørgelse"),
+# The categories and the fagområde rule live in ``core.logic`` (units are classified too).
+DATA_CATEGORIES = core_logic.DATA_CATEGORIES
+CATEGORY_KEYS = core_logic.CATEGORY_KEYS
+AREA_CATEGORY = core_logic.AREA_CATEGORY
+data_category_for_area = core_logic.category_for_area
+
+
+def item_category(basis_category: str | None, area: str | None) -> str:
+    """The data category of a plan item: its legal basis's category where the basis has one
+    (Sundhedsloven § 142 is health whatever fagområde the measure is filed under), else its
+    fagområde's."""
+    if basis_category:
+        return basis_category
+    return data_category_for_area(area)
+
+
+# Words that, in a free text written before texts carried a category, reveal a sensitive
+# category. Used once, by the migration that classified existing texts (most sensitive first);
+# new texts carry the category their writer chose.
+_TEXT_HINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "crime",
+        (
+            "dom",
+            "domme",
+            "fængsel",
+            "afsoning",
+            "kriminal",
+            "vilkår",
+            "prøveløs",
+            "anholdt",
+            "sigtet",
+            "tiltalt",
+            "straf",
+            "fodlænke",
+        ),
+    ),
+    (
+        "health",
+        (
+            "psykiat",
+            "psykose",
+            "skizofren",
+            "depressi",
+            "angst",
+            "diagnose",
+            "medicin",
+            "misbrug",
+            "rusmiddel",
+            "hash",
+            "kokain",
+            "alkohol",
+            "indlæg",
+            "selvmord",
+            "ptsd",
+            "adhd",
+            "autis",
+            "sygdom",
+            "læge",
+        ),
+    ),
+    (
+        "social",
+        ("anbring", "underretning", "vold", "hjemløs", "forsorgshjem", "botilbud", "§ 50"),
+    ),
+    ("economy", ("gæld", "kontanthjælp", "sygedagpenge", "ydelse", "husleje", "restance")),
+    ("employment", ("jobcenter", "praktik", "løntilskud", "ledig", "jobafklaring")),
 )
 
-# Which data category a measure or demand in a given fagområde belongs to.
-AREA_CATEGORY: Mapping[str, str] = {
-    "psykiatri": "health",
-    "somatik": "health",
-    "almen-praksis": "health",
-    "kommunalt-sundhed": "health",
-    "aeldre": "health",
-    "specialiseret-voksen": "social",
-    "specialiseret-boern-unge": "social",
-    "boligsocial": "social",
-    "kriminalitet": "crime",
-    "beskaeftigelse": "economy",
-}
 
-
-def data_category_for_area(area: str | None) -> str:
-    """Everything not sensitive in itself (school, day care, education, leisure) is plan data."""
-    return AREA_CATEGORY.get(area or "", "plan")
+def guess_text_category(text: str) -> str:
+    """The most sensitive category a free text's words suggest, else plan."""
+    lowered = f" {text.lower()} "
+    for category, words in _TEXT_HINTS:
+        for word in words:
+            if (f" {word}" if len(word) <= 4 else word) in lowered:
+                return category
+    return "plan"
 
 
 @dataclass(frozen=True)
@@ -142,6 +196,27 @@ class TeamFacts:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
 
 
+def categories_by_unit(
+    user_units: Iterable[tuple[Any, Any]],
+    team: Iterable[TeamFacts],
+    consents: Iterable[ConsentFacts],
+    on: date,
+) -> dict[Any, frozenset[str]]:
+    """For each of the professional's units that is on the course's team on ``on`` and covered by
+    a consent valid that day (by unit or by its whole organisation): what those consents cover."""
+    units = set(user_units)
+    team_units = {(t.unit_id, t.organisation_id) for t in team if t.active_on(on)}
+    found: dict[Any, frozenset[str]] = {}
+    for unit_id, org_id in units & team_units:
+        allowed: set[str] = set()
+        for consent in consents:
+            if consent.valid_on(on) and consent.covers(unit_id, org_id):
+                allowed |= consent.categories
+        if allowed:
+            found[unit_id] = frozenset(allowed)
+    return found
+
+
 def consented_categories(
     user_units: Iterable[tuple[Any, Any]],
     team: Iterable[TeamFacts],
@@ -155,14 +230,42 @@ def consented_categories(
     covers it (by unit or by its whole organisation). The result is the union of what those
     consents cover; empty means no access.
     """
-    units = set(user_units)
-    team_units = {(t.unit_id, t.organisation_id) for t in team if t.active_on(on)}
     allowed: set[str] = set()
-    for unit_id, org_id in units & team_units:
-        for consent in consents:
-            if consent.valid_on(on) and consent.covers(unit_id, org_id):
-                allowed |= consent.categories
+    for categories in categories_by_unit(user_units, team, consents, on).values():
+        allowed |= categories
     return frozenset(allowed)
+
+
+def acting_unit(
+    granted: dict[Any, frozenset[str]], order: Sequence[Any], category: str = "plan"
+) -> Any:
+    """The unit a read is attributed to in the access log: the first unit (in ``order``, the
+    professional's memberships in a stable order) through which the consent grants ``category``,
+    else the first that grants anything, else None."""
+    for unit_id in order:
+        if category in granted.get(unit_id, frozenset()):
+            return unit_id
+    for unit_id in order:
+        if unit_id in granted:
+            return unit_id
+    return None
+
+
+def sees_item(
+    *,
+    category: str,
+    owner_units: Iterable[Any],
+    may: frozenset[str],
+    own_units: frozenset[Any],
+    is_coordinator: bool,
+) -> bool:
+    """May a reader with course access see one item of the plan (a measure, demand, appointment
+    or sub-goal, a team member's name and unit)? The coordinator sees everything; others see an
+    item whose category their consent covers, and always what one of their own units owns or is
+    responsible for (a jobcenter sees its own mentor measure under a plan-only consent)."""
+    if is_coordinator or category in may:
+        return True
+    return any(unit in own_units for unit in owner_units if unit is not None)
 
 
 def may_see_course(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,6 +20,28 @@ from django.utils.translation import gettext_lazy as _
 from helhed.core.models import Organisation, Unit, WelfareArea
 from helhed.courses import logic
 from helhed.registry.models import Initiative
+
+
+def category_field(verbose: str = "kategori af oplysninger", default: str = "plan") -> Any:
+    """A data category (``logic.DATA_CATEGORIES``): what reading the row or text reveals."""
+    return models.CharField(
+        _(verbose), max_length=12, choices=logic.DATA_CATEGORIES, default=default
+    )
+
+
+def item_category_field() -> Any:
+    """A plan item's category, recomputed by the model's ``save`` from its legal basis and
+    fagområde. No default: a bulk insert that forgets it fails the check constraint instead of
+    filing a psychiatric measure as plan data."""
+    return models.CharField(
+        _("kategori af oplysninger"), max_length=12, choices=logic.DATA_CATEGORIES, editable=False
+    )
+
+
+def known_category(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": sorted(logic.CATEGORY_KEYS)}), name=name
+    )
 
 
 class ContactChannel(models.TextChoices):
@@ -209,6 +231,15 @@ class Course(models.Model):
         ),
     )
     referral_note = models.TextField(_("henvisningsårsag"), blank=True)
+    # Free text can say anything: its writer says which category it reveals, and a reader
+    # whose consent does not cover that category is told the text is there, not what it says.
+    referral_note_category = category_field("henvisningsårsagen afslører")
+    mandate_category = category_field("mandatet afslører")
+    parallel_reason = models.TextField(
+        _("begrundelse for et forløb ved siden af et aktivt forløb"),
+        blank=True,
+        help_text=_("Kræves, når borgeren allerede har et aktivt forløb i Helhed."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -228,6 +259,8 @@ class Course(models.Model):
                 condition=~Q(status="afsluttet") | ~Q(closing_reason=""),
                 name="course_closed_needs_reason",
             ),
+            known_category("referral_note_category", "course_referral_category_known"),
+            known_category("mandate_category", "course_mandate_category_known"),
         ]
 
     def __str__(self) -> str:
@@ -262,7 +295,29 @@ class GivenBy(models.TextChoices):
     CUSTODY_HOLDER = "forældremyndighed", _("Indehaver af forældremyndighed")
 
 
-class Consent(models.Model):
+class CategoryFlags(models.Model):
+    """One flag per data category (``logic.DATA_CATEGORIES``), so access is decided in SQL."""
+
+    cat_plan = models.BooleanField(_("plan, mål og aftaler"), default=True)
+    cat_health = models.BooleanField(_("helbred"), default=False)
+    cat_social = models.BooleanField(_("sociale forhold"), default=False)
+    cat_crime = models.BooleanField(_("strafbare forhold"), default=False)
+    cat_employment = models.BooleanField(_("beskæftigelse"), default=False)
+    cat_economy = models.BooleanField(_("økonomi og forsørgelse"), default=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def categories(self) -> frozenset[str]:
+        return frozenset(c for c, _label in logic.DATA_CATEGORIES if getattr(self, f"cat_{c}"))
+
+    @staticmethod
+    def flags(categories: frozenset[str] | set[str]) -> dict[str, bool]:
+        return {f"cat_{c}": c in categories for c, _label in logic.DATA_CATEGORIES}
+
+
+class Consent(CategoryFlags):
     """Samtykke: which organisations/units may share which data categories, and when."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -273,12 +328,15 @@ class Consent(models.Model):
         Organisation, blank=True, related_name="+", verbose_name=_("organisationer")
     )
     units = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name=_("enheder"))
-    # One flag per data category (logic.DATA_CATEGORIES) so access can be decided in SQL.
-    cat_plan = models.BooleanField(_("plan, mål og aftaler"), default=True)
-    cat_health = models.BooleanField(_("helbred"), default=False)
-    cat_social = models.BooleanField(_("sociale forhold"), default=False)
-    cat_crime = models.BooleanField(_("strafbare forhold"), default=False)
-    cat_economy = models.BooleanField(_("økonomi og forsørgelse"), default=False)
+    # Purposes beyond the course's own casework that the consent names (docs/security.md).
+    for_evaluation = models.BooleanField(
+        _("må bruges pseudonymiseret til evaluering"),
+        default=False,
+        help_text=_(
+            "Borgeren har samtykket til, at de omfattede organisationer bruger oplysningerne "
+            "pseudonymiseret til evaluering af indsatsen."
+        ),
+    )
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
     withdrawn_on = models.DateField(_("trukket tilbage"), null=True, blank=True)
@@ -303,10 +361,6 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"Samtykke {self.valid_from:%d.%m.%Y}"
 
-    @property
-    def categories(self) -> frozenset[str]:
-        return frozenset(c for c, _label in logic.DATA_CATEGORIES if getattr(self, f"cat_{c}"))
-
     def valid_on(self, on: date) -> bool:
         return self.facts(set(), set()).valid_on(on)
 
@@ -321,24 +375,129 @@ class Consent(models.Model):
         )
 
 
-class WithoutConsentAccess(models.Model):
-    """An explicit, time-limited access to a course without consent, on a named legal basis.
-    Every read during it is flagged "uden samtykke" in the access log."""
+class WithoutConsentBasis(models.Model):
+    """A maintained legal basis on which a public authority may read a course without the
+    citizen's consent, and which data categories it opens (docs/security.md)."""
+
+    id = models.SlugField(primary_key=True, max_length=60)
+    law = models.CharField(_("lov"), max_length=120)
+    paragraph = models.CharField(_("paragraf"), max_length=60)
+    title = models.CharField(_("titel"), max_length=200)
+    guidance = models.TextField(_("hvornår hjemlen kan bruges"), blank=True)
+    categories = models.JSONField(
+        _("kategorier, hjemlen åbner for"),
+        default=list,
+        help_text=_('Fx ["plan", "crime"] for udveksling efter retsplejelovens § 115.'),
+    )
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering: ClassVar = ["law", "id"]
+        verbose_name = _("hjemmel til adgang uden samtykke")
+        verbose_name_plural = _("hjemler til adgang uden samtykke")
+
+    def __str__(self) -> str:
+        return f"{self.law} {self.paragraph} – {self.title}"
+
+    @property
+    def category_set(self) -> frozenset[str]:
+        return frozenset(c for c in self.categories if c in logic.CATEGORY_KEYS) | {"plan"}
+
+
+class WithoutConsentAccess(CategoryFlags):
+    """An explicit, time-limited access to a course without consent, on a maintained legal basis,
+    opened from one of the reader's units. Every read during it is flagged "uden samtykke" in the
+    access log and attributed to that unit; the coordinator and the reader's leaders are told at
+    once, and a leader reviews it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty only on accesses opened before units and bases were recorded (migration 0004).
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("åbnet fra enhed"),
+    )
+    basis = models.ForeignKey(
+        WithoutConsentBasis,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("hjemmel"),
+    )
+    # The basis as it read when the access was opened (the list is maintained; the log is not),
+    # and the categories it opened (the ``cat_*`` flags).
     legal_basis = models.CharField(_("hjemmel"), max_length=300)
-    reason = models.TextField(_("begrundelse"))
+    reason = models.TextField(_("note"), blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(_("gennemgået"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.TextField(_("lederens bemærkning"), blank=True)
+    review_outcome = models.CharField(
+        _("vurdering"),
+        max_length=20,
+        blank=True,
+        choices=[("berettiget", _("Berettiget")), ("ikke-berettiget", _("Ikke berettiget"))],
+    )
 
     class Meta:
+        ordering: ClassVar = ["-opened_at"]
         verbose_name = _("adgang uden samtykke")
         verbose_name_plural = _("adgange uden samtykke")
+        indexes: ClassVar = [models.Index(fields=["user", "course", "expires_at"])]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.legal_basis}"
+
+
+class JoinStatus(models.TextChoices):
+    PENDING = "afventer", _("Afventer koordinatorens svar")
+    ACCEPTED = "accepteret", _("Tilføjet til teamet")
+    DECLINED = "afvist", _("Afvist")
+
+
+class JoinRequest(models.Model):
+    """A professional who found, at intake, that the citizen already has an active course asks
+    its coordinator to join the team. The requester is told nothing about the course until the
+    coordinator has answered (and then only what the consent lets them see)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="join_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    message = models.TextField(_("besked til koordinatoren"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=JoinStatus.choices, default=JoinStatus.PENDING
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer_note = models.TextField(_("svar"), blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at"]
+        verbose_name = _("anmodning om at komme med i teamet")
+        verbose_name_plural = _("anmodninger om at komme med i teamet")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["course", "unit"],
+                condition=Q(status="afventer"),
+                name="join_request_one_pending_per_unit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} → {self.course_id} ({self.status})"
 
 
 class TeamMember(models.Model):
@@ -393,6 +552,14 @@ class LegalBasis(models.Model):
     paragraph = models.CharField(_("paragraf"), max_length=60)
     title = models.CharField(_("titel"), max_length=200)
     active = models.BooleanField(_("aktiv"), default=True)
+    # Blank: the item's fagområde decides (``logic.item_category``).
+    data_category = models.CharField(
+        _("kategori af oplysninger"),
+        max_length=12,
+        choices=logic.DATA_CATEGORIES,
+        blank=True,
+        help_text=_("Hvad en indsats efter denne hjemmel afslører. Tom: fagområdet afgør det."),
+    )
 
     class Meta:
         ordering: ClassVar = ["law", "id"]
@@ -415,6 +582,8 @@ class Plan(models.Model):
         help_text=_("Borgerens egne ord om, hvad der skal ske."),
     )
     summary = models.TextField(_("fælles resumé"), blank=True)
+    citizen_statement_category = category_field("borgerens egne ord afslører")
+    summary_category = category_field("resuméet afslører")
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -424,6 +593,10 @@ class Plan(models.Model):
     class Meta:
         verbose_name = _("helhedsorienteret plan")
         verbose_name_plural = _("helhedsorienterede planer")
+        constraints: ClassVar = [
+            known_category("citizen_statement_category", "plan_statement_category_known"),
+            known_category("summary_category", "plan_summary_category_known"),
+        ]
 
     def __str__(self) -> str:
         return f"Plan v{self.version}"
@@ -518,13 +691,26 @@ class SubGoal(models.Model):
     welfare_area = models.ForeignKey(
         WelfareArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    data_category = item_category_field()
 
     class Meta:
         verbose_name = _("delmål")
         verbose_name_plural = _("delmål")
+        constraints: ClassVar = [known_category("data_category", "subgoal_category_known")]
 
     def __str__(self) -> str:
         return self.text
+
+    def classify(self) -> None:
+        self.data_category = logic.item_category(None, self.welfare_area_id)
+
+    def clean(self) -> None:
+        self.classify()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.classify()
+        _with_category(kwargs)
+        super().save(*args, **kwargs)
 
 
 class MeasureStatus(models.TextChoices):
@@ -590,6 +776,8 @@ class Measure(models.Model):
     )
     budget_area = models.CharField(_("hvem betaler"), max_length=20, choices=BudgetArea.choices)
     description = models.TextField(_("beskrivelse"), blank=True)
+    # From the legal basis, else the fagområde (``logic.item_category``); kept by ``save``.
+    data_category = item_category_field()
 
     class Meta:
         ordering: ClassVar = ["start_date", "title"]
@@ -609,14 +797,24 @@ class Measure(models.Model):
                 | Q(end_date__gte=F("start_date")),
                 name="measure_period_ordered",
             ),
+            known_category("data_category", "measure_category_known"),
         ]
 
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def data_category(self) -> str:
-        return logic.data_category_for_area(self.welfare_area_id)
+    def classify(self) -> None:
+        self.data_category = logic.item_category(
+            _basis_category(self.legal_basis_id), self.welfare_area_id
+        )
+
+    def clean(self) -> None:
+        self.classify()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.classify()
+        _with_category(kwargs)
+        super().save(*args, **kwargs)
 
 
 class DemandKind(models.TextChoices):
@@ -636,6 +834,14 @@ class Demand(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("stillet af")
     )
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("stillet af enhed"),
+    )
     welfare_area = models.ForeignKey(
         WelfareArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("sektor")
     )
@@ -654,18 +860,29 @@ class Demand(models.Model):
     )
     start_date = models.DateField(_("fra"), null=True, blank=True)
     end_date = models.DateField(_("til"), null=True, blank=True)
+    data_category = item_category_field()
 
     class Meta:
         ordering: ClassVar = ["welfare_area__order", "title"]
         verbose_name = _("krav til borgeren")
         verbose_name_plural = _("krav til borgeren")
+        constraints: ClassVar = [known_category("data_category", "demand_category_known")]
 
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def data_category(self) -> str:
-        return logic.data_category_for_area(self.welfare_area_id)
+    def classify(self) -> None:
+        self.data_category = logic.item_category(
+            _basis_category(self.legal_basis_id), self.welfare_area_id
+        )
+
+    def clean(self) -> None:
+        self.classify()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.classify()
+        _with_category(kwargs)
+        super().save(*args, **kwargs)
 
 
 class DemandConflict(models.Model):
@@ -736,6 +953,7 @@ class Appointment(models.Model):
         verbose_name=_("krav om fremmøde"),
     )
     note = models.TextField(_("note"), blank=True)
+    data_category = item_category_field()
 
     class Meta:
         ordering: ClassVar = ["starts_at"]
@@ -746,11 +964,32 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="appointment_period_ordered"
             ),
+            known_category("data_category", "appointment_category_known"),
         ]
 
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def data_category(self) -> str:
-        return logic.data_category_for_area(self.welfare_area_id)
+    def classify(self) -> None:
+        self.data_category = logic.item_category(None, self.welfare_area_id)
+
+    def clean(self) -> None:
+        self.classify()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.classify()
+        _with_category(kwargs)
+        super().save(*args, **kwargs)
+
+
+def _basis_category(basis_id: str | None) -> str | None:
+    if not basis_id:
+        return None
+    return LegalBasis.objects.filter(pk=basis_id).values_list("data_category", flat=True).first()
+
+
+def _with_category(kwargs: dict[str, Any]) -> None:
+    """A save with ``update_fields`` also writes the recomputed category."""
+    fields = kwargs.get("update_fields")
+    if fields is not None:
+        kwargs["update_fields"] = {*fields, "data_category"}

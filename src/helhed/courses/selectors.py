@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
     Exists,
     F,
@@ -70,19 +70,14 @@ def _active_team_q(on: date) -> Q:
     return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
 
-def visible_courses(user: User, on: date | None = None, category: str = "plan") -> QuerySet[Course]:
-    """The courses ``user`` may see on ``on``: the access rule in one query (no log written —
-    callers that show personal data log what they show)."""
-    on = on or today()
-    if not user.is_authenticated or user.kind != UserKind.STAFF:
-        return Course.objects.none()
-    pairs = _user_units(user, on)
+def _consented_ids(pairs: list[tuple[Any, Any]], on: date, category: str) -> Any:
+    """Ids of the courses on whose team one of ``pairs`` (unit id, organisation id) is on ``on``,
+    covered by a consent valid that day for ``category`` (by unit or by organisation)."""
     unit_ids = [unit for unit, _org in pairs]
     org_ids = {org for _unit, org in pairs}
-    # The rule as ``pk IN (…)`` semi-joins that start from the consents naming the user's units
-    # or their organisations (indexed M2M rows), not from every course or every team row of the
-    # user's units (a coordinating unit is on the team of every course it coordinates): at
-    # 300,000 citizens that is the difference between a millisecond and half a second.
+    # ``pk IN (…)`` semi-joins that start from the consents naming the units or their
+    # organisations (indexed M2M rows), not from every course or every team row of the units (a
+    # coordinating unit is on the team of every course it coordinates): see docs/performance.md.
     active_team = TeamMember.objects.filter(_active_team_q(on))
     valid = _valid_consent_q(on, prefix="consent__") & Q(**{f"consent__cat_{category}": True})
     by_unit = (
@@ -105,30 +100,108 @@ def visible_courses(user: User, on: date | None = None, category: str = "plan") 
         )
         .values("consent__course_id")
     )
-    granted = WithoutConsentAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values(
-        "course_id"
+    return by_unit.order_by(), by_organisation.order_by()
+
+
+def visible_courses(user: User, on: date | None = None, category: str = "plan") -> QuerySet[Course]:
+    """The courses ``user`` may see on ``on``: the access rule in one query (no log written —
+    callers that show personal data log what they show)."""
+    on = on or today()
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        return Course.objects.none()
+    pairs = _user_units(user, on)
+    unit_ids = [unit for unit, _org in pairs]
+    by_unit, by_organisation = _consented_ids(pairs, on, category)
+    # An access without consent counts only while the reader is still a member of the unit it
+    # was opened from, and only for the categories its legal basis opens.
+    granted = WithoutConsentAccess.objects.filter(
+        user=user, unit_id__in=unit_ids, expires_at__gt=timezone.now()
     )
+    granted = granted.filter(**{f"cat_{category}": True})
+    # The coordinator sees the course while still a member of the coordinating unit.
+    coordinated = Course.objects.filter(coordinator=user, coordinator_unit_id__in=unit_ids)
     # One ``pk IN (… UNION …)`` rather than an ``OR`` of four conditions: PostgreSQL cannot use
     # an index for an ``OR`` of semi-joins and scans every course; the union is a short list of
     # ids looked up by primary key (SQLite does well with either).
-    coordinated = Course.objects.filter(coordinator=user).order_by().values("pk")
-    ids = coordinated.union(by_unit.order_by(), by_organisation.order_by(), granted.order_by())
+    ids = (
+        coordinated.order_by()
+        .values("pk")
+        .union(by_unit, by_organisation, granted.order_by().values("course_id"))
+    )
     return Course.objects.filter(pk__in=ids)
 
 
 @dataclass(frozen=True)
 class Access:
-    """What a user may see of one course, and on which terms."""
+    """What one reader may see of one course, and on which terms — the guard's answer.
+
+    ``categories`` are the data categories the consents (and an open access without consent)
+    cover for the reader's units; the coordinator sees every category. ``own_units`` are the
+    reader's current units: what one of them owns or is responsible for, the reader always sees.
+    ``unit_id`` is the unit every read is attributed to in the access log."""
 
     course: Course
     categories: frozenset[str]
     is_coordinator: bool
     without_consent: WithoutConsentAccess | None
+    own_units: frozenset[Any] = frozenset()
+    unit_id: Any = None
+    member_units: dict[Any, Any] = field(default_factory=dict)
 
     def may(self, category: str) -> bool:
-        return (
-            self.is_coordinator or self.without_consent is not None or (category in self.categories)
+        """May the reader see data of ``category`` in this course (whoever owns it)?"""
+        return self.is_coordinator or category in self.categories
+
+    def may_all(self) -> bool:
+        """Every category: what the plan's version history and a restore need."""
+        return self.is_coordinator or self.categories >= logic.CATEGORY_KEYS
+
+    @property
+    def visible_categories(self) -> frozenset[str]:
+        return frozenset(c for c in logic.CATEGORY_KEYS if self.may(c))
+
+    def owner_units(self, item: Any) -> list[Any]:
+        """The units that own or are responsible for a plan item: its own ``unit`` and the unit of
+        the team member responsible for it (``responsible``, ``owner``, ``with_member``)."""
+        units = [getattr(item, "unit_id", None)]
+        for attr in ("responsible_id", "owner_id", "with_member_id"):
+            member_id = getattr(item, attr, None)
+            if member_id is not None:
+                units.append(self.member_units.get(member_id))
+        return [u for u in units if u is not None]
+
+    def sees(self, item: Any) -> bool:
+        """May the reader see this item (measure, demand, appointment, sub-goal)?"""
+        return logic.sees_item(
+            category=item.data_category,
+            owner_units=self.owner_units(item),
+            may=self.categories,
+            own_units=self.own_units,
+            is_coordinator=self.is_coordinator,
         )
+
+    def sees_member(self, member: TeamMember) -> bool:
+        """May the reader see who this team member is (name, role, unit, organisation)? Naming a
+        unit can reveal a category ("Rusmiddelcenter"): the unit's own category decides; one's
+        own unit's people are always shown."""
+        return logic.sees_item(
+            category=member_category(member),
+            owner_units=[member.unit_id],
+            may=self.categories,
+            own_units=self.own_units,
+            is_coordinator=self.is_coordinator,
+        )
+
+    def sees_text(self, category: str) -> bool:
+        """May the reader read a free text its writer filed under ``category``?"""
+        return self.may(category)
+
+
+def member_category(member: TeamMember) -> str:
+    """What naming a team member reveals: their unit's category, else their fagområde's."""
+    if member.unit_id is not None:
+        return member.unit.data_category
+    return logic.data_category_for_area(member.welfare_area_id)
 
 
 def _user_units(user: User, on: date) -> list[tuple[Any, Any]]:
@@ -225,42 +298,50 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
     on = on or today()
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         raise PermissionDenied
+    memberships = membership_list(user, on)
+    unit_ids = [m.unit_id for m in memberships]
     # The course with its plan (one row), the user's open grant as an annotation (fetched only
     # when there is one), then consents and team: the query count does not depend on the course.
     open_grant = (
         WithoutConsentAccess.objects.filter(
-            course=OuterRef("pk"), user=user, expires_at__gt=timezone.now()
+            course=OuterRef("pk"), user=user, unit_id__in=unit_ids, expires_at__gt=timezone.now()
         )
         .order_by("-expires_at")
         .values("pk")[:1]
     )
-    course = (
-        Course.objects.select_related(
-            "citizen",
-            "initiative",
-            "coordinator",
-            "coordinator_unit",
-            "coordinator_unit__organisation",
-            "household",
-            "plan",
+    try:
+        course = (
+            Course.objects.select_related(
+                "citizen",
+                "initiative",
+                "coordinator",
+                "coordinator_unit",
+                "coordinator_unit__organisation",
+                "household",
+                "plan",
+            )
+            .annotate(open_grant_id=Subquery(open_grant))
+            .prefetch_related(
+                "consents",
+                Prefetch(
+                    "team", queryset=TeamMember.objects.select_related("organisation", "unit")
+                ),
+            )
+            .filter(pk=course_id)
+            .first()
         )
-        .annotate(open_grant_id=Subquery(open_grant))
-        .prefetch_related(
-            "consents",
-            Prefetch("team", queryset=TeamMember.objects.select_related("organisation", "unit")),
-        )
-        .filter(pk=course_id)
-        .first()
-    )
+    except (ValueError, ValidationError):  # not a UUID: as unknown as a course that is not there
+        course = None
     if course is None:
         raise PermissionDenied
     _prefetch_consent_scope(list(course.consents.all()))
-    is_coordinator = course.coordinator_id == user.pk
+    is_coordinator = course.coordinator_id == user.pk and course.coordinator_unit_id in unit_ids
     grant_id = course.open_grant_id
     grant = WithoutConsentAccess.objects.get(pk=grant_id) if grant_id is not None else None
-    user_units = _user_units(user, on)
+    user_units = [(m.unit_id, m.unit.organisation_id) for m in memberships]
     team, consents = team_facts(course), consent_facts(course)
-    categories = logic.consented_categories(user_units, team, consents, on)
+    by_unit = logic.categories_by_unit(user_units, team, consents, on)
+    categories = frozenset().union(*by_unit.values()) if by_unit else frozenset()
     if not logic.may_see_course(
         is_coordinator=is_coordinator,
         user_units=user_units,
@@ -270,7 +351,23 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
         without_consent_grant=grant is not None,
     ):
         raise PermissionDenied
-    return Access(course, categories, is_coordinator, grant)
+    if is_coordinator:
+        unit_id = course.coordinator_unit_id
+    elif grant is not None:
+        unit_id = grant.unit_id
+    else:
+        unit_id = logic.acting_unit(by_unit, unit_ids)
+    if grant is not None and not is_coordinator:
+        categories |= grant.categories
+    return Access(
+        course,
+        categories,
+        is_coordinator,
+        grant,
+        own_units=frozenset(unit_ids),
+        unit_id=unit_id,
+        member_units={t.pk: t.unit_id for t in course.team.all() if t.unit_id is not None},
+    )
 
 
 def log_course_read(
@@ -283,43 +380,69 @@ def log_course_read(
     """Log a read of the course's citizen (or of ``citizen_ids``, e.g. family members shown on
     the course page). Under an access without consent the entry is flagged with its basis."""
     grant = access.without_consent
+    # While an access without consent is open, every read by the reader is flagged with it.
     flagged = grant is not None and not access.is_coordinator
     log_access(
         user,
         citizen_ids if citizen_ids is not None else access.course.citizen_id,
         what,
-        purpose if grant is None else Purpose.LEGAL_OBLIGATION,
+        Purpose.LEGAL_OBLIGATION if flagged else purpose,
         without_consent=flagged,
         legal_basis=grant.legal_basis if grant is not None and flagged else "",
+        unit_id=access.unit_id,
     )
 
 
 def log_course_list(user: User, courses: list[Course], what: str = "forløbsliste") -> None:
-    """Log a list of courses shown to ``user``: one entry per citizen; a course visible only
-    through an access without consent is flagged with its legal basis."""
+    """Log a list of courses shown to ``user``: one entry per citizen, attributed to the unit
+    through which the user sees that course; a course visible only through an access without
+    consent is flagged with its legal basis."""
     if not courses:
         return
-    grants = dict(
-        WithoutConsentAccess.objects.filter(
-            course__in=[c.pk for c in courses if c.coordinator_id != user.pk],
-            user=user,
-            expires_at__gt=timezone.now(),
-        )
-        .order_by("expires_at")
-        .values_list("course_id", "legal_basis")
-    )
-    plain = [c.citizen_id for c in courses if c.pk not in grants]
-    if plain:
-        log_access(user, plain, what, Purpose.CASEWORK)
+    on = today()
+    pairs = _user_units(user, on)
+    unit_ids = [unit for unit, _org in pairs]
+    units: dict[Any, Any] = {}
     for course in courses:
-        if course.pk in grants:
+        if course.coordinator_id == user.pk and course.coordinator_unit_id in unit_ids:
+            units[course.pk] = course.coordinator_unit_id
+    rest = [c.pk for c in courses if c.pk not in units]
+    # Through a consent: the first of the user's units (in membership order) that lets them in.
+    for pair in pairs:
+        if not rest:
+            break
+        by_unit, by_organisation = _consented_ids([pair], on, "plan")
+        through = set(
+            Course.objects.filter(pk__in=rest)
+            .filter(Q(pk__in=by_unit) | Q(pk__in=by_organisation))
+            .values_list("pk", flat=True)
+        )
+        for course_id in through:
+            units[course_id] = pair[0]
+        rest = [pk for pk in rest if pk not in through]
+    grants = {
+        g.course_id: g
+        for g in WithoutConsentAccess.objects.filter(
+            course__in=rest, user=user, unit_id__in=unit_ids, expires_at__gt=timezone.now()
+        ).order_by("expires_at")
+    }
+    plain: dict[Any, list[uuid.UUID]] = {}
+    for course in courses:
+        if course.pk in units:
+            plain.setdefault(units[course.pk], []).append(course.citizen_id)
+    for unit_id, citizen_ids in plain.items():
+        log_access(user, citizen_ids, what, Purpose.CASEWORK, unit_id=unit_id)
+    for course in courses:
+        grant = grants.get(course.pk)
+        if grant is not None:
             log_access(
                 user,
                 course.citizen_id,
                 what,
                 Purpose.LEGAL_OBLIGATION,
                 without_consent=True,
-                legal_basis=grants[course.pk],
+                legal_basis=grant.legal_basis,
+                unit_id=grant.unit_id,
             )
 
 
@@ -528,8 +651,9 @@ def caseload(user: User, *, include_closed: bool = False) -> list[CaseloadRow]:
     """The coordinator's courses with alerts: no plan yet, plan not updated in 8 weeks, consent
     expiring within 30 days (or none valid), open conflicts. Logged (names are shown)."""
     on = today()
+    unit_ids = [unit for unit, _org in _user_units(user, on)]
     qs = (
-        Course.objects.filter(coordinator=user)
+        Course.objects.filter(coordinator=user, coordinator_unit_id__in=unit_ids)
         .select_related("citizen", "initiative", "plan")
         .prefetch_related("consents")
         .annotate(
@@ -560,8 +684,11 @@ def caseload(user: User, *, include_closed: bool = False) -> list[CaseloadRow]:
         if getattr(course, "open_conflicts", False):
             alerts.append("Modstridende krav")
         rows.append(CaseloadRow(course, tuple(alerts)))
-    if rows:
-        log_access(user, [r.course.citizen_id for r in rows], "sagsoversigt", Purpose.CASEWORK)
+    by_unit: dict[Any, list[uuid.UUID]] = {}
+    for row in rows:
+        by_unit.setdefault(row.course.coordinator_unit_id, []).append(row.course.citizen_id)
+    for unit_id, citizen_ids in by_unit.items():
+        log_access(user, citizen_ids, "sagsoversigt", Purpose.CASEWORK, unit_id=unit_id)
     return rows
 
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from helhed.core.demokit import DemoContext, InsertStat
 from helhed.core.models import Unit, User
+from helhed.courses.legal_bases import shipped_category
 from helhed.courses.logic import age_on
 from helhed.courses.models import Course, CourseStatus, Measure, MeasureStatus
 from helhed.handovers import logic
@@ -92,6 +93,7 @@ class Builder:
                 status=MeasureStatus.ACTIVE if next_in <= 0 else MeasureStatus.PLANNED,
                 budget_area="voksne",
                 description="Venteliste hos Rusmiddelcentret.",
+                data_category=shipped_category("sel-101", "specialiseret-voksen"),
             )
         )
 

@@ -122,6 +122,7 @@ def _chunk(
     per: int,
     today: date,
 ) -> int:
+    from helhed.courses.legal_bases import shipped_category
     from helhed.courses.models import Citizen, Course, Goal, Measure, Plan, TeamMember
     from helhed.progress.models import OutcomeState
 
@@ -186,6 +187,7 @@ def _chunk(
                 start_date=start,
                 status="aktiv",
                 budget_area="beskaeftigelse",
+                data_category=shipped_category("lab-36", "beskaeftigelse"),
             )
         )
         first = rng.choice(

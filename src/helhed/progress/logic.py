@@ -254,7 +254,7 @@ LIFE_AREAS = (
         "arbejde",
         _("Hvordan går det med arbejde eller uddannelse?"),
         _("Arbejde/uddannelse"),
-        "social",
+        "employment",
     ),
     Item(
         "netvaerk",
@@ -288,7 +288,7 @@ LIFE_AREAS_INSTRUMENT = Instrument(
     items=LIFE_AREAS,
     scale=LIFE_AREAS_SCALE,
     # Every item's category: needed to enter all ten; a reader sees the items they may see.
-    categories=("health", "social", "economy", "crime"),
+    categories=("health", "social", "employment", "economy", "crime"),
     score=life_areas_mean,
     comments=True,
     score_label=_("Gennemsnit (1-10)"),
@@ -429,7 +429,7 @@ PLACEMENT = (("anbragt", _("Anbragt uden for hjemmet")), ("hjemme", _("Bor hjemm
 
 # kind → (label, choices or None for a percentage, data category)
 OUTCOME_KINDS: dict[str, tuple[Any, tuple[tuple[str, Any], ...] | None, str]] = {
-    "beskaeftigelse": (_("Beskæftigelse og forsørgelse"), EMPLOYMENT, "economy"),
+    "beskaeftigelse": (_("Beskæftigelse og forsørgelse"), EMPLOYMENT, "employment"),
     "selvforsoergelse": (_("Selvforsørgende"), YES_NO, "economy"),
     "skolefremmoede": (_("Skolefremmøde (%)"), None, "social"),
     "anbringelse": (_("Barn anbragt uden for hjemmet"), PLACEMENT, "social"),

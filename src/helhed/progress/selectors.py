@@ -51,6 +51,7 @@ from helhed.core.sections import (
     timeliness_metrics,
 )
 from helhed.core.selectors import membership_list
+from helhed.courses.logic import DATA_CATEGORIES
 from helhed.courses.models import Course, Goal, GoalStatus
 from helhed.courses.selectors import Access, access_for, log_course_read
 from helhed.progress import logic
@@ -665,7 +666,7 @@ def consented_categories(course_ids: Any) -> dict[Any, set[str]]:
         & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
     )
-    names = ("plan", "health", "social", "crime", "economy")
+    names = tuple(c for c, _label in DATA_CATEGORIES)
     out: dict[Any, set[str]] = defaultdict(set)
     for course_id, *flags in Consent.objects.filter(valid, course_id__in=course_ids).values_list(
         "course_id", *(f"cat_{n}" for n in names)
