@@ -701,9 +701,6 @@ class SubGoal(models.Model):
     def __str__(self) -> str:
         return self.text
 
-    def classify(self) -> None:
-        self.data_category = logic.item_category(None, self.welfare_area_id)
-
     def clean(self) -> None:
         self.classify()
 
@@ -711,6 +708,9 @@ class SubGoal(models.Model):
         self.classify()
         _with_category(kwargs)
         super().save(*args, **kwargs)
+
+    def classify(self) -> None:
+        self.data_category = logic.item_category(None, self.welfare_area_id)
 
 
 class MeasureStatus(models.TextChoices):
@@ -803,11 +803,6 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def classify(self) -> None:
-        self.data_category = logic.item_category(
-            _basis_category(self.legal_basis_id), self.welfare_area_id
-        )
-
     def clean(self) -> None:
         self.classify()
 
@@ -815,6 +810,11 @@ class Measure(models.Model):
         self.classify()
         _with_category(kwargs)
         super().save(*args, **kwargs)
+
+    def classify(self) -> None:
+        self.data_category = logic.item_category(
+            _basis_category(self.legal_basis_id), self.welfare_area_id
+        )
 
 
 class DemandKind(models.TextChoices):
@@ -871,11 +871,6 @@ class Demand(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def classify(self) -> None:
-        self.data_category = logic.item_category(
-            _basis_category(self.legal_basis_id), self.welfare_area_id
-        )
-
     def clean(self) -> None:
         self.classify()
 
@@ -883,6 +878,11 @@ class Demand(models.Model):
         self.classify()
         _with_category(kwargs)
         super().save(*args, **kwargs)
+
+    def classify(self) -> None:
+        self.data_category = logic.item_category(
+            _basis_category(self.legal_basis_id), self.welfare_area_id
+        )
 
 
 class DemandConflict(models.Model):
@@ -970,9 +970,6 @@ class Appointment(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def classify(self) -> None:
-        self.data_category = logic.item_category(None, self.welfare_area_id)
-
     def clean(self) -> None:
         self.classify()
 
@@ -980,6 +977,9 @@ class Appointment(models.Model):
         self.classify()
         _with_category(kwargs)
         super().save(*args, **kwargs)
+
+    def classify(self) -> None:
+        self.data_category = logic.item_category(None, self.welfare_area_id)
 
 
 def _basis_category(basis_id: str | None) -> str | None:
