@@ -701,13 +701,13 @@ class SubGoal(models.Model):
     def __str__(self) -> str:
         return self.text
 
-    def clean(self) -> None:
-        self.classify()
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.classify()
         _with_category(kwargs)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.classify()
 
     def classify(self) -> None:
         self.data_category = logic.item_category(None, self.welfare_area_id)
@@ -803,13 +803,13 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def clean(self) -> None:
-        self.classify()
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.classify()
         _with_category(kwargs)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.classify()
 
     def classify(self) -> None:
         self.data_category = logic.item_category(
@@ -871,13 +871,13 @@ class Demand(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def clean(self) -> None:
-        self.classify()
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.classify()
         _with_category(kwargs)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.classify()
 
     def classify(self) -> None:
         self.data_category = logic.item_category(
@@ -970,13 +970,13 @@ class Appointment(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def clean(self) -> None:
-        self.classify()
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.classify()
         _with_category(kwargs)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.classify()
 
     def classify(self) -> None:
         self.data_category = logic.item_category(None, self.welfare_area_id)
