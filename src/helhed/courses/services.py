@@ -874,3 +874,32 @@ def restore_version(
             conflict.save(force_insert=True)
             DemandConflict.objects.filter(pk=conflict.pk).update(marked_at=marked_at)
     return _commit(plan, user, f"Gendannet version {number}", before)
+
+
+# --------------------------------------------------------------------------------------------
+# Reference lists that decide categories
+# --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reclassify_items(*, legal_basis_id: str | None = None) -> int:
+    """Recompute the stored data category of every plan item under ``legal_basis_id`` (or of
+    every item) after the maintained list changed a basis's category. Returns the rows updated.
+
+    Called by the admin when a legal basis is saved; a basis changed to a more sensitive category
+    hides its items from readers without that category from the next request on."""
+    from helhed.courses.models import LegalBasis
+
+    basis_category = dict(LegalBasis.objects.values_list("id", "data_category"))
+    updated = 0
+    for model in (Measure, Demand):
+        rows = model.objects.all()
+        if legal_basis_id is not None:
+            rows = rows.filter(legal_basis_id=legal_basis_id)
+        for basis_id, area_id, pk, current in rows.values_list(
+            "legal_basis_id", "welfare_area_id", "pk", "data_category"
+        ).iterator():
+            category = logic.item_category(basis_category.get(basis_id), area_id)
+            if category != current:
+                updated += model.objects.filter(pk=pk).update(data_category=category)
+    return updated

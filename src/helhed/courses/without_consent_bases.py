@@ -72,9 +72,9 @@ WITHOUT_CONSENT_BASES: tuple[tuple[str, str, str, str, str, tuple[str, ...]], ..
 
 
 def sync_without_consent_bases(apps: Any) -> int:
-    Basis = apps.get_model("courses", "WithoutConsentBasis")
+    basis_model = apps.get_model("courses", "WithoutConsentBasis")
     for key, law, paragraph, title, guidance, categories in WITHOUT_CONSENT_BASES:
-        Basis.objects.update_or_create(
+        basis_model.objects.update_or_create(
             id=key,
             defaults={
                 "law": law,
