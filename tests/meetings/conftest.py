@@ -1,6 +1,10 @@
 """Fixtures for meetings: the courses fixtures (a course coordinated by ``coordinator`` with the
 jobcenter professional on the team and a consent covering both units; an outsider from another
-municipality without consent), plus a measure in the plan and a meeting planned for next week."""
+municipality without consent), plus a measure in the plan and a meeting planned for next week.
+
+The measure is the jobcenter's own mentor measure (``unit``: the jobcenter). Under LAB it is
+employment data, which the fixture consent (plan, social, economy) does not cover: the
+jobcenter sees it because it is its own contribution (docs/security.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from helhed.core.models import User
+from helhed.core.models import Unit, User
 from helhed.courses import services as course_services
 from helhed.courses.models import BudgetArea, Course, LegalBasis, Measure, Plan, TeamMember
 from helhed.meetings import services
@@ -40,18 +44,21 @@ def coordinator_member(course: Course, coordinator: User) -> TeamMember:
 
 
 @pytest.fixture
-def measure(course: Course, coordinator: User) -> Measure:
+def measure(course: Course, coordinator: User, jobcenter_unit: Unit) -> Measure:
     plan = Plan.objects.get(course=course)
-    return course_services.save_measure(
+    measure = course_services.save_measure(
         coordinator,
         plan.pk,
         plan.version,
         title="Mentorforløb",
         welfare_area_id="beskaeftigelse",
         legal_basis=LegalBasis.objects.get(pk="lab-187"),
-        organisation=course.coordinator_unit.organisation,
+        organisation=jobcenter_unit.organisation,
+        unit=jobcenter_unit,
         budget_area=BudgetArea.EMPLOYMENT,
     )
+    assert measure.data_category == "employment"
+    return measure
 
 
 @pytest.fixture
@@ -91,7 +98,7 @@ def health_measure(course: Course, coordinator: User) -> Measure:
         plan.version,
         title="Psykiatrisk udredning",
         welfare_area_id="psykiatri",
-        legal_basis=LegalBasis.objects.get(pk="lab-187"),
+        legal_basis=LegalBasis.objects.get(pk="psyk-13b"),
         organisation=course.coordinator_unit.organisation,
         budget_area=BudgetArea.REGION,
     )

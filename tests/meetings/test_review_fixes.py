@@ -157,11 +157,12 @@ def test_recommendation_to_a_unit_that_has_left_the_team_is_refused(
 def test_decision_about_a_measure_outside_the_consent_is_refused(
     meeting: Meeting, jobcenter_user: User, health_measure: Measure
 ) -> None:
+    """Writes check the same rights as reads: a decision or task about a measure the user may not
+    see is refused with the same 403 as reading it (issue 10; it was a 422 on the field)."""
     owner = meeting.participants.get(user=jobcenter_user)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(PermissionDenied):
         services.add_decision(jobcenter_user, meeting, text="Udredning", measure=health_measure)
-    assert list(exc.value.message_dict) == ["measure"]
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(PermissionDenied):
         services.add_decision(
             jobcenter_user,
             meeting,
@@ -175,8 +176,24 @@ def test_decision_about_a_measure_outside_the_consent_is_refused(
                 }
             ],
         )
-    assert list(exc.value.message_dict) == ["task_measure"]
     assert not Decision.objects.exists()
+
+
+def test_recommendation_to_a_unit_the_consent_does_not_cover_for_the_measure_is_refused(
+    course: Course, coordinator: User, jobcenter_unit: Unit, health_measure: Measure
+) -> None:
+    """Sending a recommendation shows its measure to the deciding unit: not to a unit whose
+    consent does not cover the measure's category."""
+    with pytest.raises(ValidationError) as exc:
+        services.recommend(
+            coordinator,
+            course,
+            measure=health_measure,
+            reasoning="Udredning først",
+            authority_unit=jobcenter_unit,
+        )
+    assert list(exc.value.message_dict) == ["authority_unit"]
+    assert not Recommendation.objects.exists()
 
 
 def test_ruling_on_a_recommendation_outside_the_consent_is_refused_by_the_service(
@@ -186,12 +203,16 @@ def test_ruling_on_a_recommendation_outside_the_consent_is_refused_by_the_servic
     jobcenter_unit: Unit,
     health_measure: Measure,
 ) -> None:
-    rec = services.recommend(
-        coordinator,
-        course,
+    # Sent before the consent stopped covering it (the service refuses to send it now).
+    rec = Recommendation.objects.create(
+        course=course,
         measure=health_measure,
+        measure_title=health_measure.title,
+        data_category=health_measure.data_category,
         reasoning="Udredning først",
         authority_unit=jobcenter_unit,
+        recommended_on=timezone.localdate(),
+        recommended_by=coordinator,
     )
     with pytest.raises(PermissionDenied):
         services.record_ruling(
@@ -210,7 +231,7 @@ def test_timeliness_api_is_logged_and_counts_only_visible_recommendations(
     course: Course,
     coordinator: User,
     jobcenter_user: User,
-    jobcenter_unit: Unit,
+    coordinator_unit: Unit,
     health_measure: Measure,
     login: Callable[[User], Client],
 ) -> None:
@@ -219,7 +240,7 @@ def test_timeliness_api_is_logged_and_counts_only_visible_recommendations(
         course,
         measure=health_measure,
         reasoning="Udredning først",
-        authority_unit=jobcenter_unit,
+        authority_unit=coordinator_unit,
     )
     before = AccessLogEntry.objects.filter(actor=jobcenter_user).count()
     figures = login(jobcenter_user).get(f"{BASE}/courses/{course.pk}/timeliness").json()

@@ -316,7 +316,7 @@ def test_restoring_an_older_plan_version_keeps_recommendations_and_task_links(
 
 
 def test_recommendation_in_a_category_without_consent_is_hidden(
-    course: Course, coordinator: User, jobcenter_user: User, jobcenter_unit: object
+    course: Course, coordinator: User, jobcenter_user: User, coordinator_unit: object
 ) -> None:
     from helhed.courses import services as course_services
     from helhed.courses.models import Plan
@@ -329,7 +329,7 @@ def test_recommendation_in_a_category_without_consent_is_hidden(
         plan.version,
         title="Psykiatrisk behandling",
         welfare_area_id="psykiatri",
-        legal_basis=LegalBasis.objects.first(),
+        legal_basis=LegalBasis.objects.get(pk="psyk-13b"),
         organisation=course.coordinator_unit.organisation,
         budget_area=BudgetArea.REGION,
     )
@@ -339,7 +339,7 @@ def test_recommendation_in_a_category_without_consent_is_hidden(
         course,
         measure=treatment,
         reasoning="Behandling først",
-        authority_unit=jobcenter_unit,  # type: ignore[arg-type]
+        authority_unit=coordinator_unit,  # type: ignore[arg-type]
     )
     # The consent covers plan, social and economy — not health.
     assert selectors.open_recommendations(jobcenter_user) == []

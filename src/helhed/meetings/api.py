@@ -1,10 +1,13 @@
 """Meetings API (mounted at /api/meetings): meetings and availability answers, the earliest
 common time, minutes, decisions and tasks, recommendations and rulings, timeliness figures.
 
-Same access rules as the pages (reads through ``selectors``, which check access to the course's
-plan and write the access log; writes through ``services``). Errors are problem bodies: 403 for
-no access (also for something that does not exist, so existence does not leak), 422 with
-field-level errors for bad input.
+Same access rules as the pages (reads through ``selectors``, which fetch, check and log in one
+step; writes through ``services``, which check the same rights). What the reader may not see is
+``null``: the minutes' texts under a category their consent does not cover, a decision or task
+about a measure they may not see, the name of a team member whose unit reveals such a category.
+Errors are problem bodies: 403 for no access (also for something that does not exist or that the
+reader may not see — a meeting, a task, a measure or goal named in a request — so existence does
+not leak), 422 with field-level errors for bad input.
 """
 
 from __future__ import annotations
@@ -34,18 +37,10 @@ from helhed.core.apikit import (
     user_of,
 )
 from helhed.core.apikit import Str64 as Key
-from helhed.core.models import Unit, User
-from helhed.courses.models import Goal, LegalBasis, Measure, Relative, TeamMember
+from helhed.core.models import Unit
+from helhed.courses.models import LegalBasis
 from helhed.meetings import logic, selectors, services
-from helhed.meetings.models import (
-    Decision,
-    Meeting,
-    Participant,
-    ProposedTime,
-    Recommendation,
-    Ruling,
-    Task,
-)
+from helhed.meetings.models import Decision, Meeting, Recommendation, Ruling, Task
 
 router = Router(tags=["meetings"])
 
@@ -89,7 +84,7 @@ def _problems(func: Callable[..., Any]) -> Callable[..., Any]:
 class ParticipantOut(Schema):
     id: uuid.UUID
     kind: str
-    name: str
+    name: str  # a neutral text for a team member whose unit the reader may not see
     role: str
     required: bool
     present: bool | None
@@ -130,7 +125,7 @@ class TaskOut(Schema):
     id: uuid.UUID
     course_id: uuid.UUID
     decision_id: uuid.UUID
-    title: str
+    title: str | None  # null: about something the reader's consent does not cover
     owner_id: uuid.UUID
     owner: str
     due_date: date
@@ -142,23 +137,27 @@ class TaskOut(Schema):
 
 class DecisionOut(Schema):
     id: uuid.UUID
-    text: str
+    text: str | None  # null: about something the reader's consent does not cover
     payer: str
     measure_id: uuid.UUID | None
     tasks: list[TaskOut]
 
 
 class MinutesOut(Schema):
-    problem_focus: str
-    what_works: str
-    what_worries: str
-    exceptions: str
-    legal_options: str
-    motivation: str
-    organisational_options: str
-    plain_summary: str
+    # Who may read the minutes (a data category). When the reader may not, ``withheld`` is true
+    # and the texts are null: the reader learns that minutes exist, not what they say.
+    category: str
+    withheld: bool
+    problem_focus: str | None
+    what_works: str | None
+    what_worries: str | None
+    exceptions: str | None
+    legal_options: str | None
+    motivation: str | None
+    organisational_options: str | None
+    plain_summary: str | None
     citizen_present: bool | None
-    citizen_absence_reason: str
+    citizen_absence_reason: str | None
     coordinated_by_id: uuid.UUID | None
     keeps_in_step_id: uuid.UUID | None
     next_meeting_date: date | None
@@ -239,6 +238,13 @@ class MinutesIn(Schema):
     keeps_in_step_id: uuid.UUID | None = None
     next_meeting_date: date | None = None
     present_participant_ids: list[uuid.UUID] | None = None
+    minutes_category: Str20 | None = Field(
+        None,
+        description=(
+            "Hvem må læse referatet: en kategori (plan, health, social, crime, employment, "
+            "economy), som du selv har adgang til. Udelades: uændret."
+        ),
+    )
     close: bool = False
 
 
@@ -326,17 +332,19 @@ def _list_item(m: Meeting) -> MeetingListItem:
 
 
 def _task_out(t: Task, today: date) -> TaskOut:
+    """A task as the selectors labelled it (``label_tasks``, ``my_tasks``)."""
+    shown = getattr(t, "shown", False)
     return TaskOut(
         id=t.pk,
         course_id=t.course_id,
         decision_id=t.decision_id,
-        title=t.title,
+        title=t.title if shown else None,
         owner_id=t.owner_id,
-        owner=t.owner.name,
+        owner=getattr(t, "owner_label", ""),
         due_date=t.due_date,
         overdue=logic.is_overdue(t.due_date, t.done_at is not None, today),
-        goal_id=t.goal_id,
-        measure_id=t.measure_id,
+        goal_id=t.goal_id if shown else None,
+        measure_id=t.measure_id if shown and getattr(t, "measure_label", "") else None,
         done_at=t.done_at,
     )
 
@@ -362,9 +370,27 @@ def _common_out(c: logic.CommonTime) -> CommonTimeOut:
     )
 
 
+def _decision_out(dec: Decision, today: date) -> DecisionOut:
+    shown = getattr(dec, "shown", False)
+    measure_shown = shown and bool(getattr(dec, "measure_label", ""))
+    return DecisionOut(
+        id=dec.pk,
+        text=dec.text if shown else None,
+        payer=dec.payer if shown else "",
+        measure_id=dec.measure_id if measure_shown else None,
+        tasks=[_task_out(t, today) for t in getattr(dec, "task_list", [])],
+    )
+
+
 def _meeting_out(d: selectors.MeetingDetail) -> MeetingOut:
     m = d.meeting
     today = selectors.today()
+    shown = d.minutes_shown
+
+    def text(value: str) -> str | None:
+        return value if shown else None
+
+    team_ids = {t.pk for t in d.team}
     return MeetingOut(
         **_list_item(m).dict(),
         duration_minutes=m.duration_minutes,
@@ -373,12 +399,12 @@ def _meeting_out(d: selectors.MeetingDetail) -> MeetingOut:
             ParticipantOut(
                 id=p.pk,
                 kind=p.kind,
-                name=p.name,
-                role=p.role,
+                name=p.label,  # type: ignore[attr-defined]
+                role=p.role_label,  # type: ignore[attr-defined]
                 required=p.required,
                 present=p.present,
-                team_member_id=p.team_member_id,
-                user_id=p.user_id,
+                team_member_id=p.team_member_id if p.shown else None,  # type: ignore[attr-defined]
+                user_id=p.user_id if p.shown else None,  # type: ignore[attr-defined]
             )
             for p in d.participants
         ],
@@ -391,32 +417,25 @@ def _meeting_out(d: selectors.MeetingDetail) -> MeetingOut:
         ],
         common_time=_common_out(d.common),
         minutes=MinutesOut(
-            problem_focus=m.problem_focus,
-            what_works=m.what_works,
-            what_worries=m.what_worries,
-            exceptions=m.exceptions,
-            legal_options=m.legal_options,
-            motivation=m.motivation,
-            organisational_options=m.organisational_options,
-            plain_summary=m.plain_summary,
+            category=m.minutes_category,
+            withheld=not shown,
+            problem_focus=text(m.problem_focus),
+            what_works=text(m.what_works),
+            what_worries=text(m.what_worries),
+            exceptions=text(m.exceptions),
+            legal_options=text(m.legal_options),
+            motivation=text(m.motivation),
+            organisational_options=text(m.organisational_options),
+            plain_summary=text(m.plain_summary),
             citizen_present=m.citizen_present,
-            citizen_absence_reason=m.citizen_absence_reason,
-            coordinated_by_id=m.coordinated_by_id,
-            keeps_in_step_id=m.keeps_in_step_id,
+            citizen_absence_reason=text(m.citizen_absence_reason),
+            coordinated_by_id=m.coordinated_by_id if m.coordinated_by_id in team_ids else None,
+            keeps_in_step_id=m.keeps_in_step_id if m.keeps_in_step_id in team_ids else None,
             next_meeting_date=m.next_meeting_date,
             closed_at=m.minutes_closed_at,
             next_meeting_id=m.next_meeting_id,
         ),
-        decisions=[
-            DecisionOut(
-                id=dec.pk,
-                text=dec.text,
-                payer=dec.payer,
-                measure_id=dec.measure_id,
-                tasks=[_task_out(t, today) for t in dec.tasks.all()],
-            )
-            for dec in d.decisions
-        ],
+        decisions=[_decision_out(dec, today) for dec in d.decisions],
     )
 
 
@@ -430,7 +449,7 @@ def _rec_out(r: Recommendation, today: date) -> RecommendationOut:
         recommends=r.recommends,
         reasoning=r.reasoning,
         authority_unit_id=r.authority_unit_id,
-        authority_unit=r.authority_unit.name,
+        authority_unit=getattr(r, "authority_label", ""),
         recommended_on=r.recommended_on,
         waiting_days=(
             ruling.waiting_days
@@ -454,14 +473,6 @@ def _rec_out(r: Recommendation, today: date) -> RecommendationOut:
     )
 
 
-def _meeting_for(user: User, meeting_id: uuid.UUID) -> Meeting:
-    meeting = Meeting.objects.filter(pk=meeting_id).first()
-    if meeting is None:
-        raise PermissionDenied
-    selectors.plan_access(user, meeting.course_id)
-    return meeting
-
-
 # --------------------------------------------------------------------------------------------
 # Meetings
 # --------------------------------------------------------------------------------------------
@@ -478,26 +489,23 @@ def meeting_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
 @_problems
 def meeting_create(request: HttpRequest, course_id: uuid.UUID, payload: MeetingIn) -> Any:
     user = user_of(request)
-    access = selectors.plan_access(user, course_id)
-    course = access.course
-    team = list(TeamMember.objects.filter(course=course, pk__in=payload.team_member_ids))
-    if len(team) != len(set(payload.team_member_ids)):
+    choices = selectors.planning_choices(user, course_id)
+    team_by_id = {t.pk: t for t in choices.team}  # the team members the user may name
+    relatives_by_id = {r.pk: r for r in choices.relatives}
+    if any(i not in team_by_id for i in payload.team_member_ids):
         raise invalid("team_member_ids", "Kontaktpersonen er ikke på forløbets team.")
-    relatives = list(
-        Relative.objects.filter(citizen_id=course.citizen_id, pk__in=payload.relative_ids)
-    )
-    if len(relatives) != len(set(payload.relative_ids)):
+    if any(i not in relatives_by_id for i in payload.relative_ids):
         raise invalid("relative_ids", "Den pårørende hører ikke til borgeren.")
     meeting = services.create_meeting(
         user,
-        course,
+        choices.access.course,
         kind=payload.kind,
         purpose=payload.purpose,
         place=payload.place,
         virtual_link=payload.virtual_link,
-        team_members=team,
+        team_members=[team_by_id[i] for i in dict.fromkeys(payload.team_member_ids)],
         include_citizen=payload.include_citizen,
-        relatives=relatives,
+        relatives=[relatives_by_id[i] for i in dict.fromkeys(payload.relative_ids)],
         others=[services.OtherPerson(o.name, o.role) for o in payload.others],
         proposed_times=payload.proposed_times,
         duration_minutes=payload.duration_minutes,
@@ -516,9 +524,7 @@ def meeting_get(request: HttpRequest, meeting_id: uuid.UUID) -> Any:
 @_problems
 def availability(request: HttpRequest, meeting_id: uuid.UUID, payload: AnswersIn) -> Any:
     user = user_of(request)
-    meeting = Meeting.objects.filter(pk=meeting_id).first()
-    if meeting is None:
-        raise PermissionDenied
+    meeting, _access = selectors.check_meeting(user, meeting_id, need_plan=False)
     services.answer_availability(
         user,
         meeting,
@@ -533,7 +539,7 @@ def choose_time(
     request: HttpRequest, meeting_id: uuid.UUID, payload: ChooseTimeIn | None = None
 ) -> Any:
     user = user_of(request)
-    meeting = _meeting_for(user, meeting_id)
+    meeting, _access = selectors.check_meeting(user, meeting_id)
     time_id = payload.proposed_time_id if payload is not None else None
     if time_id is None:
         common = services.common_time(meeting)
@@ -543,7 +549,7 @@ def choose_time(
                 "Der er intet tidspunkt, hvor alle, der skal deltage, har svaret ja.",
             )
         time_id = cast(uuid.UUID, common.time.key)
-    option = ProposedTime.objects.filter(pk=time_id, meeting=meeting).first()
+    option = selectors.meeting_time(meeting, time_id)
     if option is None:
         raise invalid("proposed_time_id", "Tidspunktet hører ikke til mødet.")
     services.choose_time(user, meeting, option)
@@ -554,14 +560,8 @@ def choose_time(
 @_problems
 def minutes(request: HttpRequest, meeting_id: uuid.UUID, payload: MinutesIn) -> Any:
     user = user_of(request)
-    meeting = _meeting_for(user, meeting_id)
-    members = {
-        m.pk: m
-        for m in TeamMember.objects.filter(
-            course_id=meeting.course_id,
-            pk__in=[i for i in (payload.coordinated_by_id, payload.keeps_in_step_id) if i],
-        )
-    }
+    meeting, access = selectors.check_meeting(user, meeting_id)
+    members = selectors.minutes_team(access, meeting)
     for name in ("coordinated_by_id", "keeps_in_step_id"):
         value = getattr(payload, name)
         if value is not None and value not in members:
@@ -576,26 +576,29 @@ def minutes(request: HttpRequest, meeting_id: uuid.UUID, payload: MinutesIn) -> 
         keeps_in_step=members.get(data.pop("keeps_in_step_id")),
         next_meeting_date=data.pop("next_meeting_date"),
         present_participant_ids=data.pop("present_participant_ids"),
+        minutes_category=data.pop("minutes_category"),
         **data,
     )
     return _meeting_out(selectors.meeting_detail(user, meeting_id))
 
 
-def _plan_item(model: type[Any], pk: uuid.UUID | None, course_id: Any, field: str) -> Any:
+def _choice(items: list[Any], pk: uuid.UUID | None) -> Any:
+    """A goal or measure the reader may choose, by id; one that is not in the plan or that the
+    reader may not see is refused alike (403: no existence oracle)."""
     if pk is None:
         return None
-    obj = model.objects.filter(pk=pk, plan__course_id=course_id).first()
-    if obj is None:
-        raise invalid(field, "Findes ikke i forløbets plan.")
-    return obj
+    found = next((item for item in items if item.pk == pk), None)
+    if found is None:
+        raise PermissionDenied
+    return found
 
 
 @router.post("/meetings/{meeting_id}/decisions", response={201: DecisionOut})
 @_problems
 def decision_create(request: HttpRequest, meeting_id: uuid.UUID, payload: DecisionIn) -> Any:
     user = user_of(request)
-    meeting = _meeting_for(user, meeting_id)
-    participants = {p.pk: p for p in Participant.objects.filter(meeting=meeting)}
+    c = selectors.decision_choices(user, meeting_id)
+    participants = {p.pk: p for p in c.participants}
     tasks = []
     for i, t in enumerate(payload.tasks):
         owner = participants.get(t.owner_id) if t.owner_id else None
@@ -614,31 +617,22 @@ def decision_create(request: HttpRequest, meeting_id: uuid.UUID, payload: Decisi
                 "title": t.title,
                 "owner": owner,
                 "due_date": t.due_date,
-                "goal": _plan_item(Goal, t.goal_id, meeting.course_id, "goal_id"),
-                "measure": _plan_item(Measure, t.measure_id, meeting.course_id, "measure_id"),
+                "goal": _choice(c.goals, t.goal_id),
+                "measure": _choice(c.measures, t.measure_id),
             }
         )
     decision = services.add_decision(
         user,
-        meeting,
+        c.meeting,
         text=payload.text,
         payer=payload.payer,
-        measure=_plan_item(Measure, payload.measure_id, meeting.course_id, "measure_id"),
+        measure=_choice(c.measures, payload.measure_id),
         tasks=tasks,
         idempotency_key=payload.idempotency_key,
     )
-    decision = Decision.objects.prefetch_related("tasks__owner").get(pk=decision.pk)
+    d = selectors.meeting_detail(user, meeting_id)
     today = selectors.today()
-    return Status(
-        201,
-        DecisionOut(
-            id=decision.pk,
-            text=decision.text,
-            payer=decision.payer,
-            measure_id=decision.measure_id,
-            tasks=[_task_out(t, today) for t in decision.tasks.all()],
-        ),
-    )
+    return Status(201, _decision_out(next(x for x in d.decisions if x.pk == decision.pk), today))
 
 
 # --------------------------------------------------------------------------------------------
@@ -664,11 +658,10 @@ def course_tasks(request: HttpRequest, course_id: uuid.UUID) -> Any:
 @router.post("/tasks/{task_id}/done", response=TaskOut)
 @_problems
 def task_done(request: HttpRequest, task_id: uuid.UUID) -> Any:
-    task = Task.objects.filter(pk=task_id).first()
-    if task is None:
-        raise PermissionDenied
-    task = services.complete_task(user_of(request), task)
-    task = Task.objects.select_related("owner").get(pk=task.pk)
+    user = user_of(request)
+    task, _access = selectors.check_task(user, task_id)
+    services.complete_task(user, task)
+    task, _access = selectors.access_task(user, task_id)
     return _task_out(task, selectors.today())
 
 
@@ -677,16 +670,12 @@ def task_done(request: HttpRequest, task_id: uuid.UUID) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
-def _recs_qs() -> Any:
-    return Recommendation.objects.select_related("authority_unit", "ruling", "ruling__legal_basis")
-
-
 @router.get("/courses/{course_id}/recommendations", response=list[RecommendationOut])
 @_problems
 def course_recommendations(request: HttpRequest, course_id: uuid.UUID) -> Any:
     data = selectors.course_meetings(user_of(request), course_id)
-    ids = [r.pk for r in data.open_recommendations] + [r.recommendation_id for r in data.rulings]
-    recs = _recs_qs().filter(pk__in=ids).order_by("recommended_on", "created_at")
+    recs = [*data.open_recommendations, *(r.recommendation for r in data.rulings)]
+    recs.sort(key=lambda r: (r.recommended_on, r.created_at))
     return [_rec_out(r, data.today) for r in recs]
 
 
@@ -696,8 +685,8 @@ def recommendation_create(
     request: HttpRequest, course_id: uuid.UUID, payload: RecommendationIn
 ) -> Any:
     user = user_of(request)
-    access = selectors.plan_access(user, course_id)
-    measure = _plan_item(Measure, payload.measure_id, course_id, "measure_id")
+    choices = selectors.recommendation_choices(user, course_id)
+    measure = _choice(choices.measures, payload.measure_id)
     unit = None
     if payload.authority_unit_id is not None:
         unit = Unit.objects.filter(pk=payload.authority_unit_id).first()
@@ -705,14 +694,15 @@ def recommendation_create(
             raise invalid("authority_unit", "Enheden findes ikke.")
     rec = services.recommend(
         user,
-        access.course,
+        choices.access.course,
         measure=measure,
         recommends=payload.recommends,
         reasoning=payload.reasoning,
         authority_unit=unit,
         idempotency_key=payload.idempotency_key,
     )
-    return Status(201, _rec_out(_recs_qs().get(pk=rec.pk), selectors.today()))
+    rec, _access = selectors.access_recommendation(user, rec.pk)
+    return Status(201, _rec_out(rec, selectors.today()))
 
 
 @router.get("/recommendations/open", response=list[RecommendationOut])
@@ -726,9 +716,7 @@ def recommendations_open(request: HttpRequest) -> Any:
 @_problems
 def ruling_create(request: HttpRequest, recommendation_id: uuid.UUID, payload: RulingIn) -> Any:
     user = user_of(request)
-    rec = Recommendation.objects.filter(pk=recommendation_id).first()
-    if rec is None:
-        raise PermissionDenied
+    rec, _access = selectors.check_recommendation(user, recommendation_id)
     basis = None
     if payload.legal_basis_id:
         basis = LegalBasis.objects.filter(pk=payload.legal_basis_id).first()
@@ -742,7 +730,8 @@ def ruling_create(request: HttpRequest, recommendation_id: uuid.UUID, payload: R
         justification=payload.justification,
         decided_on=payload.decided_on,
     )
-    return Status(201, _rec_out(_recs_qs().get(pk=rec.pk), selectors.today()))
+    rec, _access = selectors.access_recommendation(user, recommendation_id)
+    return Status(201, _rec_out(rec, selectors.today()))
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Forms of the meeting pages. They parse and label input; the rules live in ``services`` and
-``logic`` and come back as field errors (``apply_errors``)."""
+``logic`` and come back as field errors (``apply_errors``). Their choices are lists the selectors
+filtered for the reader (team members they may name, measures they may see), never querysets of
+personal data; people are labelled as the selectors labelled them (``p.label``)."""
 
 from __future__ import annotations
 
@@ -162,6 +164,15 @@ YES_NO = [("", _("— vælg —")), ("ja", _("Ja")), ("nej", _("Nej"))]
 
 
 class MinutesForm(forms.Form):
+    minutes_category = forms.ChoiceField(
+        label=_("Hvem må læse referatet?"),
+        required=False,
+        help_text=_(
+            "Vælg det område, referatet handler om. Kun dem, borgerens samtykke giver adgang til "
+            "det område, kan læse referatet og de beslutninger, der ikke handler om en indsats. "
+            "Skriver I om helbred, misbrug eller strafbare forhold, så vælg det område."
+        ),
+    )
     problem_focus = forms.CharField(
         label=_("Dagens problem i fokus"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -211,13 +222,29 @@ class MinutesForm(forms.Form):
         help_text=_("dd.mm.åååå – skal udfyldes, før referatet kan lukkes."),
     )
 
-    def __init__(self, *args: Any, team: Any = (), participants: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        team: Any = (),
+        kept: Any = (),
+        participants: Any = (),
+        categories: Any = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.team_by_id = {str(t.pk): t for t in team}
-        choices = [("", _("— vælg —"))] + [(str(t.pk), f"{t.name} ({t.role})") for t in team]
+        self.team_by_id = {str(t.pk): t for t in [*team, *kept]}
+        hidden = _("en kontaktperson fra et område, du ikke har adgang til")
+        choices = (
+            [("", _("— vælg —"))]
+            + [(str(t.pk), f"{t.name} ({t.role})") for t in team]
+            + [(str(t.pk), hidden) for t in kept]
+        )
         _choices(self, "coordinated_by").choices = choices
         _choices(self, "keeps_in_step").choices = choices
-        _choices(self, "present").choices = [(str(p.pk), p.name) for p in participants]
+        _choices(self, "present").choices = [
+            (str(p.pk), getattr(p, "label", p.name)) for p in participants
+        ]
+        _choices(self, "minutes_category").choices = list(categories)
 
     def service_fields(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -243,7 +270,15 @@ class MinutesForm(forms.Form):
             "keeps_in_step": self.team_by_id.get(d.get("keeps_in_step") or ""),
             "next_meeting_date": d.get("next_meeting_date"),
             "present_participant_ids": d.get("present", []),
+            "minutes_category": d.get("minutes_category") or None,
         }
+
+
+def _person(p: Any) -> str:
+    """A participant as the selectors labelled them (a neutral text for a hidden team member)."""
+    name = getattr(p, "label", p.name)
+    role = getattr(p, "role_label", p.role)
+    return f"{name} ({role})" if role else str(name)
 
 
 class DecisionForm(SubmittedOnce):
@@ -271,17 +306,17 @@ class DecisionForm(SubmittedOnce):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.participants = {str(p.pk): p for p in participants}
-        self.goals = {str(g.pk): g for g in goals}
-        self.measures = {str(m.pk): m for m in measures}
+        self.participant_by_id = {str(p.pk): p for p in participants}
+        self.goal_by_id = {str(g.pk): g for g in goals}
+        self.measure_by_id = {str(m.pk): m for m in measures}
         empty = [("", _("— vælg —"))]
         _choices(self, "task_owner").choices = empty + [
-            (k, f"{p.name}{f' ({p.role})' if p.role else ''}") for k, p in self.participants.items()
+            (k, _person(p)) for k, p in self.participant_by_id.items()
         ]
         _choices(self, "task_goal").choices = empty + [
-            (k, str(g)[:80]) for k, g in self.goals.items()
+            (k, str(g)[:80]) for k, g in self.goal_by_id.items()
         ]
-        measure_choices = empty + [(k, m.title) for k, m in self.measures.items()]
+        measure_choices = empty + [(k, m.title) for k, m in self.measure_by_id.items()]
         _choices(self, "task_measure").choices = measure_choices
         _choices(self, "measure").choices = measure_choices
 
@@ -296,16 +331,16 @@ class DecisionForm(SubmittedOnce):
             tasks.append(
                 {
                     "title": d.get("task_title", ""),
-                    "owner": self.participants.get(d.get("task_owner") or ""),
+                    "owner": self.participant_by_id.get(d.get("task_owner") or ""),
                     "due_date": d.get("task_due_date"),
-                    "goal": self.goals.get(d.get("task_goal") or ""),
-                    "measure": self.measures.get(d.get("task_measure") or ""),
+                    "goal": self.goal_by_id.get(d.get("task_goal") or ""),
+                    "measure": self.measure_by_id.get(d.get("task_measure") or ""),
                 }
             )
         return {
             "text": d.get("text", ""),
             "payer": d.get("payer", ""),
-            "measure": self.measures.get(d.get("measure") or ""),
+            "measure": self.measure_by_id.get(d.get("measure") or ""),
             "tasks": tasks,
             "idempotency_key": self.key(),
         }
@@ -323,21 +358,23 @@ class RecommendationForm(SubmittedOnce):
 
     def __init__(self, *args: Any, measures: Any = (), units: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.measures = {str(m.pk): m for m in measures}
-        self.units = {str(u.pk): u for u in units}
+        self.measure_by_id = {str(m.pk): m for m in measures}
+        self.unit_by_id = {str(u.pk): u for u in units}
         empty = [("", _("— vælg —"))]
-        _choices(self, "measure").choices = empty + [(k, m.title) for k, m in self.measures.items()]
+        _choices(self, "measure").choices = empty + [
+            (k, m.title) for k, m in self.measure_by_id.items()
+        ]
         _choices(self, "authority_unit").choices = empty + [
-            (k, f"{u.name} ({u.organisation.name})") for k, u in self.units.items()
+            (k, f"{u.name} ({u.organisation.name})") for k, u in self.unit_by_id.items()
         ]
 
     def service_fields(self) -> dict[str, Any]:
         d = self.cleaned_data
         return {
-            "measure": self.measures.get(d.get("measure") or ""),
+            "measure": self.measure_by_id.get(d.get("measure") or ""),
             "recommends": d["recommends"],
             "reasoning": d.get("reasoning", ""),
-            "authority_unit": self.units.get(d.get("authority_unit") or ""),
+            "authority_unit": self.unit_by_id.get(d.get("authority_unit") or ""),
             "idempotency_key": self.key(),
         }
 

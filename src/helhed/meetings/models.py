@@ -4,8 +4,11 @@ A meeting belongs to one course. It is planned with proposed times and the parti
 availability answers (``logic.earliest_common_time`` picks the time), then held: the minutes
 follow a fixed structure (today's problem in focus, what works, what worries, …), decisions
 become tasks with an owner and a due date, and the minutes can only be closed with the date of
-the next meeting. The minutes are plan data (category "plan"): only people who may see the
-course's plan see them; the citizen sees a plain-language version in their own view.
+the next meeting. The minutes are free text and can say anything, so they carry the data category
+their writer chose (``minutes_category``, "plan" by default): a reader whose consent does not
+cover it is told that the minutes exist, not what they say; a decision or task about a measure
+follows that measure's category, the others the minutes'. The citizen always sees the
+plain-language version in their own view.
 
 A recommendation (indstilling) is a professional's advice about a measure; the authority's
 ruling (afgørelse) records grant/refusal/partial grant with its legal basis, and a ruling that
@@ -25,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     from django_stubs_ext import StrOrPromise
 
+from helhed.core.logic import DATA_CATEGORIES
 from helhed.core.models import Unit
 from helhed.courses.models import (
     BudgetArea,
@@ -98,6 +102,14 @@ class Meeting(models.Model):
         blank=True,
         help_text=_("Skriv kort og enkelt, hvad I aftalte. Borgeren ser det under »Mine møder«."),
     )
+    # Who may read the minutes (the agenda texts above, the summary, the reason for absence and
+    # the decisions not about a measure): the category the writer chose (docs/security.md).
+    minutes_category = models.CharField(
+        _("hvem må læse referatet"),
+        max_length=12,
+        choices=DATA_CATEGORIES,
+        default="plan",
+    )
     citizen_present = models.BooleanField(_("borgeren deltog"), null=True, blank=True)
     citizen_absence_reason = models.TextField(_("hvorfor deltog borgeren ikke"), blank=True)
     coordinated_by = models.ForeignKey(
@@ -146,6 +158,10 @@ class Meeting(models.Model):
                 fields=["created_by", "idempotency_key"],
                 condition=Q(idempotency_key__isnull=False),
                 name="meeting_submitted_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes_category__in=[key for key, _label in DATA_CATEGORIES]),
+                name="meeting_minutes_category_known",
             ),
         ]
 
@@ -335,7 +351,7 @@ class Recommendation(models.Model):
     # What the recommendation is about, kept with it: restoring an older plan version recreates
     # the measures (same ids), and a measure may leave the plan while the ruling stays on record.
     measure_title = models.CharField(_("indsats"), max_length=200)
-    data_category = models.CharField(_("kategori af oplysninger"), max_length=10, default="plan")
+    data_category = models.CharField(_("kategori af oplysninger"), max_length=12, default="plan")
     recommends = models.CharField(
         _("indstilling"),
         max_length=10,

@@ -1,9 +1,25 @@
-"""Reads of meetings, tasks, recommendations and rulings — access-checked and logged.
+"""Reads of meetings, tasks, recommendations and rulings — fetched, checked and logged in one step.
 
-Meetings and minutes are plan data: a professional sees them only when ``courses.selectors``
-grants access to the course's plan (team membership with a valid consent, coordinator, or an
-explicit access without consent), and every read of them is written to the access log. Lists
-across courses (my tasks, open recommendations) are filtered by ``visible_courses`` in SQL.
+Every function here that returns personal data goes through the course guard
+(``courses.selectors.access_for``) and writes the access log, attributed to the unit the reader
+acts from. Views, forms and the API get meetings, tasks and recommendations only from here:
+
+* ``access_meeting``, ``access_task``, ``access_recommendation`` fetch one object and check it in
+  the same step; an id that does not exist and one the reader may not see give the same
+  ``PermissionDenied`` (no existence oracle). ``check_meeting``, ``check_task`` and
+  ``check_recommendation`` are the same checks without the log entry, for the services (a write
+  shows nothing) and for the adapters that hand an object to a service.
+* **Meetings are plan data**: a reader needs the plan category. **The minutes are free text** and
+  carry the category their writer chose (``Meeting.minutes_category``); a reader who may not see
+  it learns that minutes exist, not what they say. A decision or task about a measure follows the
+  measure (``Access.sees``: its category, or one of the reader's own units owns it); the others
+  follow the minutes. The owner of a task always sees it.
+* **People**: a participant from the team is named only to a reader who may know who that team
+  member is (``Access.sees_member``: naming a "Rusmiddelcenter" reveals health data); others see
+  "en kontaktperson fra et område, du ikke har adgang til".
+* Lists across courses (my tasks, open recommendations) are filtered in SQL by
+  ``visible_courses`` and logged per course with the unit the reader sees it through
+  (``log_course_list``).
 
 The timeliness figures and timeline events take course ids that the caller may see and are a
 few aggregate queries, whatever the number of courses.
@@ -18,17 +34,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Avg, Count, Min, Prefetch, Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count, F, Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
-from helhed.core.models import User
+from helhed.core.models import Unit, User, UserKind
 from helhed.core.sections import FigureValue, TimelineEvent
+from helhed.core.selectors import membership_list
+from helhed.courses import logic as course_logic
 from helhed.courses import selectors as course_selectors
 from helhed.courses.logic import DATA_CATEGORIES
+from helhed.courses.models import Goal, Measure, Relative, TeamMember
 from helhed.meetings import logic
 from helhed.meetings.models import (
     Availability,
@@ -45,26 +66,370 @@ from helhed.meetings.models import (
 )
 
 PLAN = "plan"
+CATEGORY_LABELS = dict(DATA_CATEGORIES)
 
 
 def today() -> date:
     return timezone.localdate()
 
 
-def plan_access(user: User, course_id: Any) -> course_selectors.Access:
-    """Access to the course's plan (meetings are plan data), or ``PermissionDenied``."""
-    from django.core.exceptions import PermissionDenied
+def hidden_member() -> str:
+    return gettext("en kontaktperson fra et område, du ikke har adgang til")
 
+
+def hidden_measure() -> str:
+    return gettext("en indsats, dit samtykke ikke omfatter")
+
+
+def hidden_unit() -> str:
+    return gettext("en enhed fra et område, du ikke har adgang til")
+
+
+# --------------------------------------------------------------------------------------------
+# The guard for one course, meeting, task or recommendation
+# --------------------------------------------------------------------------------------------
+
+
+def plan_access(user: User, course_id: Any) -> course_selectors.Access:
+    """Access to the course's plan (meetings are plan data), or ``PermissionDenied``. Not
+    logged: for the services; a read goes through :func:`access_course`."""
     access = course_selectors.access_for(user, course_id)
     if not access.may(PLAN):
         raise PermissionDenied
     return access
 
 
-def _meetings_qs() -> QuerySet[Meeting]:
-    return Meeting.objects.prefetch_related(
-        Prefetch("participants", queryset=Participant.objects.order_by("kind", "name"))
+def access_course(
+    user: User, course_id: Any, *, purpose: str = Purpose.MEETING, what: str
+) -> course_selectors.Access:
+    """Access to the course's plan for a page that shows some of it (a form with the team, the
+    measures …). Logged as ``what``."""
+    access = plan_access(user, course_id)
+    course_selectors.log_course_read(user, access, what, purpose)
+    return access
+
+
+def _pk(value: Any) -> Any:
+    """An id as it came (a UUID, or text from a URL or a form); anything that is not a UUID is as
+    unknown as an id that does not exist."""
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise PermissionDenied from None
+
+
+def check_meeting(
+    user: User, meeting_id: Any, *, need_plan: bool = True
+) -> tuple[Meeting, course_selectors.Access]:
+    """The meeting and the reader's access to its course, or ``PermissionDenied`` — the same for
+    a meeting that does not exist. Not logged (for writes; a read uses :func:`access_meeting`).
+    ``need_plan=False`` is for a participant answering for themself under an access that does
+    not open the plan."""
+    meeting = (
+        Meeting.objects.select_related("coordinated_by", "keeps_in_step", "next_meeting")
+        .filter(pk=_pk(meeting_id))
+        .first()
     )
+    if meeting is None:
+        raise PermissionDenied
+    access = course_selectors.access_for(user, meeting.course_id)
+    if need_plan and not access.may(PLAN):
+        raise PermissionDenied
+    meeting.course = access.course
+    return meeting, access
+
+
+def access_meeting(
+    user: User, meeting_id: Any, *, purpose: str = Purpose.MEETING, what: str = "møde"
+) -> tuple[Meeting, course_selectors.Access]:
+    """One meeting (no minutes, no people) and the reader's access, checked and logged."""
+    meeting, access = check_meeting(user, meeting_id)
+    course_selectors.log_course_read(user, access, what, purpose)
+    return meeting, access
+
+
+def citizen_meeting(user: User, meeting_id: Any) -> Meeting:
+    """A meeting of the logged-in citizen's own course (for their answers), else
+    ``PermissionDenied`` — also for a meeting that does not exist."""
+    citizen_id = course_selectors.citizen_id_for_user(user)
+    if citizen_id is None:
+        raise PermissionDenied
+    meeting = (
+        Meeting.objects.select_related("course__citizen")
+        .filter(pk=_pk(meeting_id), course__citizen_id=citizen_id)
+        .first()
+    )
+    if meeting is None:
+        raise PermissionDenied
+    return meeting
+
+
+def meeting_time(meeting: Meeting, time_id: Any) -> ProposedTime | None:
+    """One of the meeting's proposed times (the caller has checked the meeting), or None."""
+    try:
+        pk = _pk(time_id)
+    except PermissionDenied:
+        return None
+    return ProposedTime.objects.filter(pk=pk, meeting=meeting).first()
+
+
+def _team(access: course_selectors.Access) -> dict[Any, TeamMember]:
+    return {t.pk: t for t in access.course.team.all()}  # prefetched by the guard
+
+
+def _current(member: TeamMember, on: date) -> bool:
+    return member.valid_from <= on and (member.valid_to is None or member.valid_to >= on)
+
+
+def current_team(access: course_selectors.Access, on: date | None = None) -> list[TeamMember]:
+    """The team members on the team today whom the reader may name (for choices)."""
+    on = on or today()
+    return [t for t in access.course.team.all() if _current(t, on) and access.sees_member(t)]
+
+
+def sees_unit(access: course_selectors.Access, unit: Unit) -> bool:
+    """May the reader see that this unit is involved (its name reveals its category)?"""
+    return course_logic.sees_item(
+        category=unit.data_category,
+        owner_units=[unit.pk],
+        may=access.categories,
+        own_units=access.own_units,
+        is_coordinator=access.is_coordinator,
+    )
+
+
+def sees_participant(
+    user: User, access: course_selectors.Access, team: dict[Any, TeamMember], p: Participant
+) -> bool:
+    """Relatives, others and the citizen are named to every reader of the meeting; a team member
+    only to readers who may know who they are (and always to themselves)."""
+    if p.kind != ParticipantKind.TEAM or (p.user_id is not None and p.user_id == user.pk):
+        return True
+    member = team.get(p.team_member_id)
+    if member is None:  # no longer on the team: what their unit reveals is unknown
+        return access.may_all()
+    return access.sees_member(member)
+
+
+def label_participants(
+    user: User, access: course_selectors.Access, participants: Iterable[Participant]
+) -> list[Participant]:
+    """``p.label`` and ``p.role_label`` on each participant: name and role, or a neutral text."""
+    team = _team(access)
+    result = []
+    for p in participants:
+        shown = sees_participant(user, access, team, p)
+        p.label = p.name if shown else hidden_member()  # type: ignore[attr-defined]
+        p.role_label = (  # type: ignore[attr-defined]
+            (p.role or str(p.get_kind_display())) if shown else str(p.get_kind_display())
+        )
+        p.shown = shown  # type: ignore[attr-defined]
+        result.append(p)
+    return result
+
+
+def _member_label(access: course_selectors.Access, member: TeamMember | None) -> str:
+    if member is None:
+        return ""
+    return member.name if access.sees_member(member) else hidden_member()
+
+
+def sees_minutes(access: course_selectors.Access, meeting: Meeting) -> bool:
+    return access.sees_text(meeting.minutes_category)
+
+
+def _sees_decision(
+    access: course_selectors.Access, decision: Decision, minutes_shown: bool
+) -> bool:
+    """A decision about a measure follows the measure; the others are part of the minutes."""
+    measure = decision.measure if decision.measure_id else None
+    if measure is not None:
+        return access.sees(measure)
+    return minutes_shown
+
+
+def _owned_by_reader(
+    user: User, access: course_selectors.Access, team: dict[Any, TeamMember], task: Task
+) -> bool:
+    """The task's owner is the reader, or a colleague in one of the reader's units."""
+    if task.owner_user_id is not None and task.owner_user_id == user.pk:
+        return True
+    member = team.get(task.owner.team_member_id) if task.owner_id else None
+    return member is not None and member.unit_id in access.own_units
+
+
+def _sees_task(
+    user: User,
+    access: course_selectors.Access,
+    team: dict[Any, TeamMember],
+    task: Task,
+    decision_shown: bool,
+) -> bool:
+    if _owned_by_reader(user, access, team, task):
+        return True
+    measure = task.measure if task.measure_id else None
+    if measure is not None:
+        return access.sees(measure)
+    return decision_shown
+
+
+def _measure_label(access: course_selectors.Access, item: Any) -> str:
+    """The linked measure's title, or a neutral text when the reader may not see it (a title such
+    as "Psykiatrisk udredning" is itself health data)."""
+    measure = item.measure if item.measure_id else None
+    if measure is None:
+        return ""
+    return measure.title if access.sees(measure) else hidden_measure()
+
+
+def label_tasks(
+    user: User,
+    access: course_selectors.Access,
+    tasks: Iterable[Task],
+    *,
+    minutes_shown: dict[Any, bool] | None = None,
+    decisions_shown: dict[Any, bool] | None = None,
+) -> list[Task]:
+    """``t.shown``, ``t.label`` (title or a neutral text), ``t.measure_label`` and
+    ``t.owner_label`` on each task. Tasks need ``decision``, ``decision__measure``,
+    ``decision__meeting``, ``measure`` and ``owner`` selected."""
+    team = _team(access)
+    result = []
+    for t in tasks:
+        if decisions_shown is not None and t.decision_id in decisions_shown:
+            decision_shown = decisions_shown[t.decision_id]
+        else:
+            meeting = t.decision.meeting
+            shown_minutes = (
+                minutes_shown[meeting.pk]
+                if minutes_shown is not None and meeting.pk in minutes_shown
+                else sees_minutes(access, meeting)
+            )
+            decision_shown = _sees_decision(access, t.decision, shown_minutes)
+        shown = _sees_task(user, access, team, t, decision_shown)
+        t.shown = shown  # type: ignore[attr-defined]
+        t.label = (  # type: ignore[attr-defined]
+            t.title if shown else gettext("En opgave, dit samtykke ikke omfatter")
+        )
+        t.measure_label = _measure_label(access, t) if shown else ""  # type: ignore[attr-defined]
+        t.goal_label = (  # type: ignore[attr-defined]
+            t.goal.text if shown and t.goal_id and t.goal is not None else ""
+        )
+        t.owner_label = (  # type: ignore[attr-defined]
+            t.owner.name if sees_participant(user, access, team, t.owner) else hidden_member()
+        )
+        result.append(t)
+    return result
+
+
+def _tasks_qs() -> QuerySet[Task]:
+    return Task.objects.select_related(
+        "owner", "goal", "measure", "decision", "decision__measure", "decision__meeting"
+    )
+
+
+def sees_recommendation(access: course_selectors.Access, rec: Recommendation) -> bool:
+    """A recommendation follows its measure (``Access.sees``: its category, or one of the
+    reader's units owns it; the category kept on the recommendation once the measure is gone)."""
+    measure = rec.measure if rec.measure_id else None
+    if measure is not None:
+        return access.sees(measure)
+    return access.may(rec.data_category)
+
+
+def unit_sees_measure(access: course_selectors.Access, unit: Unit, measure: Measure) -> bool:
+    """May the members of ``unit`` see ``measure`` in this course (to decide a recommendation
+    about it)? The coordinating unit, a unit that owns the measure, or a unit on the team whose
+    consent covers the plan and the measure's category."""
+    course = access.course
+    if unit.pk == course.coordinator_unit_id or unit.pk in access.owner_units(measure):
+        return True
+    covered = course_logic.categories_by_unit(
+        [(unit.pk, unit.organisation_id)],
+        course_selectors.team_facts(course),
+        course_selectors.consent_facts(course),
+        today(),
+    ).get(unit.pk, frozenset())
+    return PLAN in covered and measure.data_category in covered
+
+
+def _recs_qs() -> QuerySet[Recommendation]:
+    return Recommendation.objects.select_related(
+        "measure",
+        "authority_unit",
+        "authority_unit__organisation",
+        "ruling",
+        "ruling__legal_basis",
+        "recommended_by",
+        "ruling__decided_by",
+    )
+
+
+def label_recommendation(access: course_selectors.Access, rec: Recommendation) -> Recommendation:
+    """``rec.authority_label``: the deciding unit's name, or a neutral text when the unit's name
+    reveals a category the reader may not see."""
+    rec.authority_label = (  # type: ignore[attr-defined]
+        rec.authority_unit.name if sees_unit(access, rec.authority_unit) else hidden_unit()
+    )
+    return rec
+
+
+def check_recommendation(
+    user: User, recommendation_id: Any
+) -> tuple[Recommendation, course_selectors.Access]:
+    """The recommendation and the reader's access, or ``PermissionDenied`` (also when it does not
+    exist). Not logged: for the services."""
+    rec = _recs_qs().filter(pk=_pk(recommendation_id)).first()
+    if rec is None:
+        raise PermissionDenied
+    access = plan_access(user, rec.course_id)
+    if not sees_recommendation(access, rec):
+        raise PermissionDenied
+    rec.course = access.course
+    return label_recommendation(access, rec), access
+
+
+def access_recommendation(
+    user: User,
+    recommendation_id: Any,
+    *,
+    purpose: str = Purpose.CASEWORK,
+    what: str = "indstilling",
+) -> tuple[Recommendation, course_selectors.Access]:
+    """One recommendation (with its ruling), checked and logged."""
+    rec, access = check_recommendation(user, recommendation_id)
+    course_selectors.log_course_read(user, access, what, purpose)
+    return rec, access
+
+
+def check_task(user: User, task_id: Any) -> tuple[Task, course_selectors.Access]:
+    """The task and the reader's access, or ``PermissionDenied`` (also when it does not exist).
+    Its owner, and whoever may see it in the course, may see it. Not logged: for the services."""
+    task = _tasks_qs().filter(pk=_pk(task_id)).first()
+    if task is None:
+        raise PermissionDenied
+    access = course_selectors.access_for(user, task.course_id)
+    owner = task.owner_user_id is not None and task.owner_user_id == user.pk
+    if not owner and not access.may(PLAN):
+        raise PermissionDenied
+    (task,) = label_tasks(user, access, [task])
+    if not task.shown:  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return task, access
+
+
+def access_task(
+    user: User, task_id: Any, *, purpose: str = Purpose.MEETING, what: str = "opgave"
+) -> tuple[Task, course_selectors.Access]:
+    """One task, checked and logged."""
+    task, access = check_task(user, task_id)
+    course_selectors.log_course_read(user, access, what, purpose)
+    return task, access
+
+
+# --------------------------------------------------------------------------------------------
+# A course's meetings (the course page's section)
+# --------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -84,6 +449,41 @@ class CourseMeetings:
         return [t for t in self.open_tasks if t.due_date < self.today]
 
 
+def _recommendations(
+    access: course_selectors.Access, on: date
+) -> tuple[list[Recommendation], list[Ruling]]:
+    """The course's open recommendations (each with ``waiting`` days) and rulings the reader may
+    see, oldest first."""
+    open_recs, rulings = [], []
+    for rec in _recs_qs().filter(course=access.course).order_by("recommended_on", "created_at"):
+        if not sees_recommendation(access, rec):
+            continue
+        label_recommendation(access, rec)
+        ruling = getattr(rec, "ruling", None)
+        if ruling is None:
+            rec.waiting = logic.waiting_days(rec.recommended_on, on)  # type: ignore[attr-defined]
+            open_recs.append(rec)
+        else:
+            ruling.recommendation = rec
+            rulings.append(ruling)
+    return open_recs, rulings
+
+
+def _visible_figures(
+    course_id: Any, open_recs: list[Recommendation], rulings: list[Ruling], on: date
+) -> dict[str, FigureValue]:
+    """The course's timeliness figures, the recommendation figures counted over what the reader
+    may see (the other figures reveal no category)."""
+    figures = dict(timeliness([course_id], on, categories=()).get(course_id, {}))
+    if open_recs:
+        figures[OPEN_RECOMMENDATIONS] = len(open_recs)
+    if rulings:
+        figures[DAYS_RECOMMENDATION_TO_RULING] = round(
+            sum(r.waiting_days for r in rulings) / len(rulings), 1
+        )
+    return figures
+
+
 def course_meetings(
     user: User, course_id: uuid.UUID | str, *, purpose: str = Purpose.MEETING
 ) -> CourseMeetings:
@@ -91,7 +491,7 @@ def course_meetings(
     access = plan_access(user, course_id)
     course = access.course
     on = today()
-    meetings = list(_meetings_qs().filter(course=course).order_by("starts_at", "created_at"))
+    meetings = list(Meeting.objects.filter(course=course).order_by("starts_at", "created_at"))
     upcoming = [
         m for m in meetings if m.status in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED)
     ]
@@ -100,43 +500,24 @@ def course_meetings(
         key=lambda m: m.starts_at or m.created_at,
         reverse=True,
     )
-    tasks = Task.objects.filter(course=course).select_related("owner", "goal", "measure")
-    open_tasks = list(tasks.filter(done_at__isnull=True).order_by("due_date"))
-    _label_measures(open_tasks, access)
-    done = tasks.filter(done_at__isnull=False).count()
-    recs = list(
-        Recommendation.objects.filter(course=course)
-        .select_related("authority_unit", "authority_unit__organisation", "ruling")
-        .select_related("ruling__legal_basis", "recommended_by", "ruling__decided_by")
-        .order_by("recommended_on")
+    minutes_shown = {m.pk: sees_minutes(access, m) for m in meetings}
+    tasks = Task.objects.filter(course=course)
+    open_tasks = label_tasks(
+        user,
+        access,
+        _tasks_qs().filter(course=course, done_at__isnull=True).order_by("due_date"),
+        minutes_shown=minutes_shown,
     )
-    open_recs, rulings = [], []
-    for rec in recs:
-        if not access.may(rec.data_category):
-            continue
-        ruling = getattr(rec, "ruling", None)
-        if ruling is None:
-            rec.waiting = logic.waiting_days(rec.recommended_on, on)  # type: ignore[attr-defined]
-            open_recs.append(rec)
-        else:
-            rulings.append(ruling)
+    done = tasks.filter(done_at__isnull=False).count()
+    open_recs, rulings = _recommendations(access, on)
     course_selectors.log_course_read(user, access, "møder, opgaver og indstillinger", purpose)
-    figures = timeliness([course.pk], categories=allowed_categories(access)).get(course.pk, {})
+    figures = _visible_figures(course.pk, open_recs, rulings, on)
     return CourseMeetings(access, upcoming, past, open_tasks, done, open_recs, rulings, figures, on)
 
 
-def _label_measures(items: list[Any], access: course_selectors.Access) -> None:
-    """``item.measure_label``: the linked measure's title, or a neutral text when the reader's
-    consent does not cover the measure's data category (a title such as "Psykiatrisk udredning"
-    is itself health data)."""
-    for item in items:
-        measure = item.measure
-        if measure is None:
-            item.measure_label = ""
-        elif access.may(measure.data_category):
-            item.measure_label = measure.title
-        else:
-            item.measure_label = gettext("en indsats, dit samtykke ikke omfatter")
+# --------------------------------------------------------------------------------------------
+# One meeting
+# --------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -156,34 +537,62 @@ class MeetingDetail:
     decisions: list[Decision]
     citizen_invited: bool
     answerable_ids: set[Any]
-    team: list[Any]
-    goals: list[Any]
-    measures: list[Any]
+    team: list[TeamMember]
+    goals: list[Goal]
+    measures: list[Measure]
+    # The minutes' texts are shown only to a reader who may see the category they were filed
+    # under; everyone with the meeting learns that minutes exist and under which category.
+    minutes_shown: bool = True
+    coordinated_by: str = ""
+    keeps_in_step: str = ""
+    # Team members already chosen in the minutes whom the reader may not name: kept as they are
+    # when the reader saves the minutes (shown as a neutral text).
+    kept_members: list[TeamMember] = field(default_factory=list)
+
+    @property
+    def minutes_category_label(self) -> str:
+        return CATEGORY_LABELS.get(self.meeting.minutes_category, "")
+
+    @property
+    def may_write_minutes(self) -> bool:
+        return self.minutes_shown and self.meeting.status in (
+            MeetingStatus.PLANNING,
+            MeetingStatus.SCHEDULED,
+        )
+
+    @property
+    def minutes_categories(self) -> list[tuple[str, str]]:
+        """The categories the reader may file minutes under (those they may see)."""
+        return [(c, label) for c, label in DATA_CATEGORIES if self.access.sees_text(c)]
+
+
+def _plan_items(access: course_selectors.Access) -> tuple[list[Goal], list[Measure]]:
+    """The plan's goals (plan data) and the measures the reader may see."""
+    plan = getattr(access.course, "plan", None)
+    if plan is None:
+        return [], []
+    goals = list(Goal.objects.filter(plan=plan).order_by("priority", "pk"))
+    measures = [
+        m
+        for m in Measure.objects.filter(plan=plan).select_related("unit", "responsible")
+        if access.sees(m)
+    ]
+    return goals, measures
 
 
 def meeting_detail(
     user: User, meeting_id: uuid.UUID | str, *, purpose: str = Purpose.MEETING
 ) -> MeetingDetail:
-    """One meeting with its participants, the availability grid, the earliest common time and
-    the minutes. Logged. ``PermissionDenied`` for a meeting that does not exist or that the
-    user may not see (existence does not leak)."""
-    from django.core.exceptions import PermissionDenied
-
-    course_id = Meeting.objects.filter(pk=meeting_id).values_list("course_id", flat=True).first()
-    if course_id is None:
-        raise PermissionDenied
-    access = course_selectors.access_for(user, course_id)
-    meeting = (
-        _meetings_qs()
-        .select_related("coordinated_by", "keeps_in_step", "next_meeting", "minutes_closed_by")
-        .prefetch_related("proposed_times")
-        .get(pk=meeting_id)
+    """One meeting with its participants, the availability grid, the earliest common time, the
+    minutes (if the reader may see their category) and the decisions with their tasks. Logged.
+    ``PermissionDenied`` for a meeting that does not exist or that the user may not see
+    (existence does not leak)."""
+    meeting, access = check_meeting(user, meeting_id)
+    participants = label_participants(
+        user, access, Participant.objects.filter(meeting=meeting).order_by("kind", "name")
     )
-    participants = list(meeting.participants.all())
     own = {p.pk for p in participants if p.user_id == user.pk}
-    if not access.may(PLAN):
-        raise PermissionDenied
-    times = list(meeting.proposed_times.all())
+    times = list(ProposedTime.objects.filter(meeting=meeting).order_by("starts_at"))
     answers: dict[tuple[Hashable, Hashable], str] = {
         (a.participant_id, a.proposed_time_id): a.answer
         for a in Availability.objects.filter(proposed_time__meeting=meeting)
@@ -194,32 +603,47 @@ def meeting_detail(
     ]
     common = logic.earliest_common_time(
         [logic.TimeOption(t.pk, t.starts_at) for t in times],
-        [logic.Person(p.pk, p.name, p.required) for p in participants],
+        [logic.Person(p.pk, p.label, p.required) for p in participants],  # type: ignore[attr-defined]
         answers,
         timezone.now(),
     )
-    decisions = list(
-        Decision.objects.filter(meeting=meeting)
-        .select_related("measure")
-        .prefetch_related(
-            Prefetch("tasks", queryset=Task.objects.select_related("owner", "goal", "measure"))
-        )
-    )
-    _label_measures(decisions, access)
+    minutes_shown = sees_minutes(access, meeting)
+    decisions = list(Decision.objects.filter(meeting=meeting).select_related("measure"))
+    shown: dict[Any, bool] = {}
     for decision in decisions:
-        _label_measures(list(decision.tasks.all()), access)
-    course = access.course
-    plan = getattr(course, "plan", None)
-    on = today()
-    team = [
-        t
-        for t in course.team.all()
-        if t.valid_from <= on and (t.valid_to is None or t.valid_to >= on)
+        decision.meeting = meeting
+        ok = _sees_decision(access, decision, minutes_shown)
+        shown[decision.pk] = ok
+        decision.shown = ok  # type: ignore[attr-defined]
+        decision.label = (  # type: ignore[attr-defined]
+            decision.text if ok else gettext("En beslutning, dit samtykke ikke omfatter")
+        )
+        decision.measure_label = _measure_label(access, decision) if ok else ""  # type: ignore[attr-defined]
+        decision.task_list = []  # type: ignore[attr-defined]
+    by_decision = {d.pk: d for d in decisions}
+    for task in label_tasks(
+        user,
+        access,
+        _tasks_qs().filter(decision__meeting=meeting).order_by("due_date", "title"),
+        decisions_shown=shown,
+    ):
+        by_decision[task.decision_id].task_list.append(task)  # type: ignore[attr-defined]
+    goals, measures = _plan_items(access)
+    team = current_team(access)
+    members = _team(access)
+
+    def label(member_id: Any) -> str:
+        if member_id is None:
+            return ""
+        member = members.get(member_id)
+        return _member_label(access, member) if member is not None else hidden_member()
+
+    shown_ids = {t.pk for t in team}
+    kept = [
+        members[pk]
+        for pk in dict.fromkeys((meeting.coordinated_by_id, meeting.keeps_in_step_id))
+        if pk is not None and pk in members and pk not in shown_ids
     ]
-    goals = list(plan.goals.all()) if plan is not None else []
-    measures = (
-        [m for m in plan.measures.all() if access.may(m.data_category)] if plan is not None else []
-    )
     course_selectors.log_course_read(user, access, "møde og referat", purpose)
     return MeetingDetail(
         access=access,
@@ -234,12 +658,100 @@ def meeting_detail(
         team=team,
         goals=goals,
         measures=measures,
+        minutes_shown=minutes_shown,
+        coordinated_by=label(meeting.coordinated_by_id),
+        keeps_in_step=label(meeting.keeps_in_step_id),
+        kept_members=kept,
     )
 
 
+def minutes_team(access: course_selectors.Access, meeting: Meeting) -> dict[Any, TeamMember]:
+    """The team members the minutes may name as coordinator and "keeps everyone in step": those
+    on the team today whom the reader may name, and the ones already chosen (kept as they are)."""
+    members = _team(access)
+    chosen = {
+        pk: members[pk]
+        for pk in (meeting.coordinated_by_id, meeting.keeps_in_step_id)
+        if pk is not None and pk in members
+    }
+    return {t.pk: t for t in current_team(access)} | chosen
+
+
+@dataclass
+class DecisionChoices:
+    """What a decision and its task may name: the meeting's participants (labelled), the plan's
+    goals and the measures the reader may see."""
+
+    meeting: Meeting
+    access: course_selectors.Access
+    participants: list[Participant]
+    goals: list[Goal]
+    measures: list[Measure]
+    minutes_shown: bool
+
+
+def decision_choices(
+    user: User, meeting_id: Any, *, purpose: str = Purpose.MEETING
+) -> DecisionChoices:
+    """The choices of a new decision (page and API). Logged (names and titles are read)."""
+    meeting, access = check_meeting(user, meeting_id)
+    participants = label_participants(
+        user, access, Participant.objects.filter(meeting=meeting).order_by("kind", "name")
+    )
+    goals, measures = _plan_items(access)
+    course_selectors.log_course_read(user, access, "beslutning og opgave", purpose)
+    return DecisionChoices(
+        meeting, access, participants, goals, measures, sees_minutes(access, meeting)
+    )
+
+
+@dataclass
+class PlanningChoices:
+    """What the reader may choose from when planning a meeting: the team members on the team
+    today whom they may name, and the citizen's relatives."""
+
+    access: course_selectors.Access
+    team: list[TeamMember]
+    relatives: list[Relative]
+
+
+def planning_choices(
+    user: User, course_id: Any, *, purpose: str = Purpose.MEETING
+) -> PlanningChoices:
+    """The choices of the "plan a meeting" form and API. Logged (names are shown)."""
+    access = access_course(user, course_id, purpose=purpose, what="planlægning af møde")
+    relatives = list(Relative.objects.filter(citizen_id=access.course.citizen_id).order_by("name"))
+    return PlanningChoices(access, current_team(access), relatives)
+
+
+@dataclass
+class RecommendationChoices:
+    access: course_selectors.Access
+    measures: list[Measure]
+    units: list[Unit]
+
+
+def recommendation_choices(
+    user: User, course_id: Any, *, purpose: str = Purpose.PLANNING
+) -> RecommendationChoices:
+    """The measures the reader may see and the team's units today whose names they may see: the
+    choices of a new recommendation. Logged."""
+    access = access_course(user, course_id, purpose=purpose, what="indstilling")
+    _goals, measures = _plan_items(access)
+    on = today()
+    units = {t.unit_id: t.unit for t in access.course.team.all() if t.unit and _current(t, on)}
+    shown = sorted((u for u in units.values() if sees_unit(access, u)), key=lambda u: u.name)
+    return RecommendationChoices(access, measures, shown)
+
+
+# --------------------------------------------------------------------------------------------
+# Lists across courses
+# --------------------------------------------------------------------------------------------
+
+
 def my_tasks(user: User, *, include_done: bool = False, limit: int | None = None) -> list[Task]:
-    """The user's own tasks in courses they may still see, soonest due first. Logged (the list
-    names the citizens)."""
+    """The user's own tasks in courses they may still see, soonest due first. Logged per course
+    (the list names the citizens)."""
     qs = (
         Task.objects.filter(owner_user=user, course__in=course_selectors.visible_courses(user))
         .select_related("course", "course__citizen", "owner")
@@ -248,42 +760,69 @@ def my_tasks(user: User, *, include_done: bool = False, limit: int | None = None
     if not include_done:
         qs = qs.filter(done_at__isnull=True)
     tasks = list(qs[:limit] if limit else qs)
-    if tasks:
-        log_access(
-            user, sorted({t.course.citizen_id for t in tasks}), "mine opgaver", Purpose.CASEWORK
-        )
+    for t in tasks:  # the owner sees their own tasks
+        t.shown = True  # type: ignore[attr-defined]
+        t.label = t.title  # type: ignore[attr-defined]
+        t.owner_label = t.owner.name  # type: ignore[attr-defined]
+    courses = list({t.course_id: t.course for t in tasks}.values())
+    course_selectors.log_course_list(user, courses, "mine opgaver")
     return tasks
 
 
 def open_recommendations(user: User) -> list[Recommendation]:
     """Recommendations without a ruling in the courses the user may see, oldest first, each with
-    ``waiting`` (days since the recommendation). Logged."""
+    ``waiting`` (days since the recommendation): those whose measure's category the user may see
+    in that course, and those about measures that belong to one of the user's units (the rule of
+    ``sees_recommendation`` in SQL). Logged per course."""
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        return []
     on = today()
-    # Each recommendation only where the user's consent covers its measure's category.
-    allowed = Q()
+    own = [m.unit_id for m in membership_list(user, on)]
+    visible = course_selectors.visible_courses(user)
+    allowed = (Q(measure__unit_id__in=own) | Q(measure__responsible__unit_id__in=own)) & Q(
+        course__in=visible
+    )
     for category, _label in DATA_CATEGORIES:
         allowed |= Q(
-            data_category=category,
+            category=category,
             course__in=course_selectors.visible_courses(user, category=category),
         )
-    recs = list(
-        Recommendation.objects.filter(allowed, ruling__isnull=True)
+    recs: list[Recommendation] = list(
+        Recommendation.objects.annotate(
+            category=Coalesce(F("measure__data_category"), F("data_category"))
+        )
+        .filter(allowed, ruling__isnull=True)
         .select_related(
+            "course",
             "course__citizen",
             "authority_unit",
             "authority_unit__organisation",
         )
         .order_by("recommended_on", "created_at")[:500]
     )
+    my_units = set(own)
+    course_ids = {r.course_id for r in recs}
+    # The deciding unit is named where the reader may see the category its name reveals.
+    named_in: dict[str, set[Any]] = {}
+    for category in {r.authority_unit.data_category for r in recs} - {PLAN}:
+        named_in[category] = set(
+            course_selectors.visible_courses(user, category=category)
+            .filter(pk__in=course_ids)
+            .values_list("pk", flat=True)
+        )
     for rec in recs:
         rec.waiting = logic.waiting_days(rec.recommended_on, on)  # type: ignore[attr-defined]
-    if recs:
-        log_access(
-            user,
-            sorted({r.course.citizen_id for r in recs}),
-            "åbne indstillinger",
-            Purpose.CASEWORK,
+        rec.may_rule = rec.authority_unit_id in my_units  # type: ignore[attr-defined]
+        category = rec.authority_unit.data_category
+        named = (
+            rec.authority_unit_id in my_units
+            or category == PLAN
+            or rec.course_id in named_in.get(category, set())
         )
+        rec.authority_label = rec.authority_unit.name if named else hidden_unit()  # type: ignore[attr-defined]
+    course_selectors.log_course_list(
+        user, list({r.course_id: r.course for r in recs}.values()), "åbne indstillinger"
+    )
     return recs
 
 
@@ -298,7 +837,8 @@ class CitizenMeetings:
 
 def citizen_meetings(user: User) -> CitizenMeetings | None:
     """The citizen's own meetings: upcoming ones, and the plain-language minutes of held ones
-    with the tasks agreed. Logged with the purpose "egen adgang"."""
+    with the tasks agreed (the citizen sees everything about themself). Logged with the purpose
+    "egen adgang"."""
     citizen_id = course_selectors.citizen_id_for_user(user)
     if citizen_id is None:
         return None
@@ -363,12 +903,13 @@ def allowed_categories(access: course_selectors.Access) -> list[str]:
 
 
 def course_timeliness(user: User, course_id: uuid.UUID | str) -> dict[str, FigureValue]:
-    """One course's timeliness figures for a reader with access to its plan, counting only
-    recommendations and rulings in categories the reader may see. Logged."""
+    """One course's timeliness figures for a reader with access to its plan, counting only the
+    recommendations and rulings the reader may see. Logged."""
     access = plan_access(user, course_id)
-    figures = timeliness([access.course.pk], categories=allowed_categories(access))
+    on = today()
+    open_recs, rulings = _recommendations(access, on)
     course_selectors.log_course_read(user, access, "rettidighed", Purpose.MEETING)
-    return figures.get(access.course.pk, {})
+    return _visible_figures(access.course.pk, open_recs, rulings, on)
 
 
 def timeliness(

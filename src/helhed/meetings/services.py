@@ -1,10 +1,14 @@
 """Write operations of meetings: plan a meeting, answer availability, choose the time, write and
 close the minutes, record decisions and tasks, recommendations and rulings.
 
-Every function checks the acting user's access to the course (``courses.selectors.access_for``:
-team membership with a valid consent covering the plan, or coordinator), runs in one transaction
-and either completes or changes nothing. Bad input raises Django's ``ValidationError`` with
-field-level messages. Notifications name what happened and link to the page — never the citizen.
+Every function checks the acting user's rights with the same checks as the reads
+(``selectors.check_meeting``, ``check_task``, ``check_recommendation``: the course guard, the plan
+category, and the item rules): a user may only write what they may see — a decision or task about
+a measure they may not see, minutes under a category they may not see, a team member or unit whose
+name they may not know, is refused with the same ``PermissionDenied`` (403) as a read. Each runs in
+one transaction and either completes or changes nothing. Bad input raises Django's
+``ValidationError`` with field-level messages. Notifications name what happened and link to the
+page — never the citizen.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from helhed.core.models import Membership, Unit, User
 from helhed.courses import selectors as course_selectors
+from helhed.courses.logic import CATEGORY_KEYS
 from helhed.courses.models import (
     BudgetArea,
     Course,
@@ -32,7 +37,7 @@ from helhed.courses.models import (
     Relative,
     TeamMember,
 )
-from helhed.meetings import logic
+from helhed.meetings import logic, selectors
 from helhed.meetings.models import (
     Answer,
     Availability,
@@ -109,10 +114,7 @@ def _today() -> date:
 
 
 def _plan_access(user: User, course_id: Any) -> course_selectors.Access:
-    access = course_selectors.access_for(user, course_id)
-    if not access.may(PLAN):
-        raise PermissionDenied
-    return access
+    return selectors.plan_access(user, course_id)
 
 
 def _plan_id(course: Course) -> Any:
@@ -178,6 +180,8 @@ def create_meeting(
         errors["participants"] = "Et møde skal have deltagere. Vælg mindst én deltager."
     if any(m.course_id != course.pk for m in team_members):
         errors["team_members"] = "Kontaktpersonen er ikke på forløbets team."
+    elif any(not access.sees_member(m) for m in team_members):
+        raise PermissionDenied  # a team member the user may not know is on the team
     if any(r.citizen_id != course.citizen_id for r in relatives):
         errors["relatives"] = "Den pårørende hører ikke til borgeren."
     now = timezone.now()
@@ -312,10 +316,18 @@ def _invite(
 
 
 def _meeting_for_write(user: User, meeting: Meeting) -> Meeting:
-    access = _plan_access(user, meeting.course_id)
+    return _locked_meeting(user, meeting)[0]
+
+
+def _locked_meeting(
+    user: User, meeting: Meeting, *, need_plan: bool = True
+) -> tuple[Meeting, course_selectors.Access]:
+    """The meeting as it is now, checked like a read and locked: a cancellation or a fixed time
+    made since the caller read it is seen, and concurrent writes to the same meeting queue up."""
+    _checked, access = selectors.check_meeting(user, meeting.pk, need_plan=need_plan)
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
     locked.course = access.course
-    return locked
+    return locked, access
 
 
 @transaction.atomic
@@ -323,10 +335,7 @@ def answer_availability(user: User, meeting: Meeting, answers: dict[tuple[Any, A
     """Record answers ``{(participant id, proposed time id): "ja"|"maaske"|"nej"}``. The
     coordinator (or anyone planning the meeting) may enter everyone's answers, e.g. from the
     phone; a participant with a login may answer for themself."""
-    access = course_selectors.access_for(user, meeting.course_id)
-    # The meeting as it is now, locked: a cancellation or a fixed time made since the caller
-    # read it is seen, and concurrent answers to the same meeting queue up.
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting, access = _locked_meeting(user, meeting, need_plan=False)
     participants = {str(p.pk): p for p in meeting.participants.all()}
     times = {str(t.pk): t for t in meeting.proposed_times.all()}
     if meeting.status not in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED):
@@ -467,9 +476,20 @@ def _current_team_users(course: Course, on: date | None = None) -> list[Any]:
     )
 
 
-def _team_member(course: Course, member: TeamMember | None, field: str) -> TeamMember | None:
-    if member is not None and member.course_id != course.pk:
+def _team_member(
+    access: course_selectors.Access,
+    member: TeamMember | None,
+    field: str,
+    current: Any,
+) -> TeamMember | None:
+    """A team member chosen in the minutes: on the course's team, and one the writer may name
+    (the one already chosen may stay, even if the writer may not see who it is)."""
+    if member is None:
+        return None
+    if member.course_id != access.course.pk:
         raise ValidationError({field: "Personen er ikke på forløbets team."})
+    if member.pk != current and not access.sees_member(member):
+        raise PermissionDenied
     return member
 
 
@@ -484,14 +504,27 @@ def save_minutes(
     keeps_in_step: TeamMember | None = None,
     next_meeting_date: date | None = None,
     present_participant_ids: Iterable[Any] | None = None,
+    minutes_category: str | None = None,
     **texts: str,
 ) -> Meeting:
     """Save the structured minutes; with ``close`` also close them, which needs the next meeting
     date (after this meeting), whether the citizen took part (and why not), and the problem in
     focus. Closing marks the meeting held, plans the follow-up meeting on the next date with the
-    same participants, and shares the minutes with the team."""
-    meeting = _meeting_for_write(user, meeting)
+    same participants, and shares the minutes with the team.
+
+    ``minutes_category`` is who may read the minutes (a data category; None keeps it). Only a
+    writer who may see the minutes' category may change them, and only to a category they may
+    see themself (else ``PermissionDenied``, as for a read)."""
+    meeting, access = _locked_meeting(user, meeting)
     course = meeting.course
+    if not access.sees_text(meeting.minutes_category):
+        raise PermissionDenied
+    if minutes_category is not None:
+        if minutes_category not in CATEGORY_KEYS:
+            raise ValidationError({"minutes_category": _("Vælg, hvem der må læse referatet.")})
+        if not access.sees_text(minutes_category):
+            raise PermissionDenied
+        meeting.minutes_category = minutes_category
     if meeting.minutes_closed:
         raise ValidationError({"next_meeting_date": "Referatet er allerede lukket."})
     if meeting.status == MeetingStatus.CANCELLED:
@@ -501,8 +534,12 @@ def save_minutes(
         raise ValueError(f"unknown minutes fields: {sorted(unknown)}")
     for name, value in texts.items():
         setattr(meeting, name, (value or "").strip())
-    meeting.coordinated_by = _team_member(course, coordinated_by, "coordinated_by")
-    meeting.keeps_in_step = _team_member(course, keeps_in_step, "keeps_in_step")
+    meeting.coordinated_by = _team_member(
+        access, coordinated_by, "coordinated_by", meeting.coordinated_by_id
+    )
+    meeting.keeps_in_step = _team_member(
+        access, keeps_in_step, "keeps_in_step", meeting.keeps_in_step_id
+    )
     meeting.citizen_present = citizen_present
     meeting.next_meeting_date = next_meeting_date
     participants = list(meeting.participants.all())
@@ -553,6 +590,9 @@ def save_minutes(
                 datetime.combine(next_meeting_date, timezone.localtime(meeting.starts_at).time())
             ),
             duration_minutes=meeting.duration_minutes,
+            # The next meeting continues this one: its minutes are filed the same way until
+            # their writer says otherwise.
+            minutes_category=meeting.minutes_category,
             created_by=user,
         )
         Participant.objects.bulk_create(
@@ -594,10 +634,13 @@ def add_decision(
     idempotency_key: str | None = None,
 ) -> Decision:
     """Record a decision with its tasks (each: ``title``, ``owner`` (a participant),
-    ``due_date``, optional ``goal``/``measure``). The owners who use Helhed are notified."""
-    access = _plan_access(user, meeting.course_id)
-    meeting = _meeting_for_write(user, meeting)
+    ``due_date``, optional ``goal``/``measure``). The owners who use Helhed are notified.
+
+    A decision about a measure is read under the measure's category, the others under the
+    minutes': the writer must be able to see it (else ``PermissionDenied``)."""
+    meeting, access = _locked_meeting(user, meeting)
     course = meeting.course
+    _may_write_about(access, meeting, measure)
     key = _check_key(idempotency_key)
     _already(Decision, "created_by", user, key)
     errors: dict[str, str] = {}
@@ -610,8 +653,6 @@ def add_decision(
     plan_id = _plan_id(course)
     if measure is not None and measure.plan_id != plan_id:
         errors["measure"] = "Indsatsen hører ikke til forløbets plan."
-    elif measure is not None and not access.may(measure.data_category):
-        errors["measure"] = _("Du har ikke samtykke til at se denne indsats.")
     if errors:
         raise ValidationError(errors)
     decision = _create_once(
@@ -627,6 +668,18 @@ def add_decision(
     for spec in tasks:
         _create_task(user, access, decision, meeting, plan_id, **spec)
     return decision
+
+
+def _may_write_about(
+    access: course_selectors.Access, meeting: Meeting, measure: Measure | None
+) -> None:
+    """A decision or task about a measure needs the measure (``Access.sees``); one that is not
+    is part of the minutes and needs their category."""
+    if measure is not None:
+        if measure.plan_id == _plan_id(access.course) and not access.sees(measure):
+            raise PermissionDenied
+    elif not access.sees_text(meeting.minutes_category):
+        raise PermissionDenied
 
 
 def meeting_day(meeting: Meeting) -> date:
@@ -668,8 +721,8 @@ def _create_task(
         errors["task_goal"] = "Målet hører ikke til forløbets plan."
     if measure is not None and measure.plan_id != plan_id:
         errors["task_measure"] = "Indsatsen hører ikke til forløbets plan."
-    elif measure is not None and not access.may(measure.data_category):
-        errors["task_measure"] = _("Du har ikke samtykke til at se denne indsats.")
+    elif measure is not None and not access.sees(measure):
+        raise PermissionDenied
     if errors:
         raise ValidationError(errors)
     assert owner is not None and due_date is not None
@@ -705,8 +758,9 @@ def add_task(
     goal: Goal | None = None,
     measure: Measure | None = None,
 ) -> Task:
-    access = _plan_access(user, decision.meeting.course_id)
-    meeting = _meeting_for_write(user, decision.meeting)
+    meeting, access = _locked_meeting(user, decision.meeting)
+    decision_measure = decision.measure if decision.measure_id else None
+    _may_write_about(access, meeting, decision_measure)
     plan_id = _plan_id(meeting.course)
     return _create_task(
         user,
@@ -724,10 +778,8 @@ def add_task(
 
 @transaction.atomic
 def complete_task(user: User, task: Task) -> Task:
-    """The owner, or anyone who plans the course, marks a task done."""
-    access = course_selectors.access_for(user, task.course_id)
-    if task.owner_user_id != user.pk and not access.may(PLAN):
-        raise PermissionDenied
+    """The owner, or anyone who plans the course and may see the task, marks it done."""
+    selectors.check_task(user, task.pk)
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.done_at is not None:
         raise ValidationError({"done_at": "Opgaven er allerede udført."})
@@ -767,8 +819,8 @@ def recommend(
         errors["measure"] = "Vælg den indsats, indstillingen gælder."
     elif plan is None or measure.plan_id != plan.pk:
         errors["measure"] = "Indsatsen hører ikke til forløbets plan."
-    elif not access.may(measure.data_category):
-        errors["measure"] = "Du har ikke samtykke til at se denne indsats."
+    elif not access.sees(measure):
+        raise PermissionDenied
     if recommends not in RulingOutcome.values:
         errors["recommends"] = "Vælg bevilling, afslag eller delvis bevilling."
     if not reasoning.strip():
@@ -778,6 +830,15 @@ def recommend(
     elif authority_unit.pk not in team_units(course):
         errors["authority_unit"] = _(
             "Enheden er ikke på forløbets team. Vælg en af teamets enheder."
+        )
+    elif not selectors.sees_unit(access, authority_unit):
+        raise PermissionDenied  # a unit whose name the user may not know is on the team
+    elif measure is not None and not selectors.unit_sees_measure(access, authority_unit, measure):
+        # Sending the recommendation would show the measure to a unit the consent does not
+        # cover for it.
+        errors["authority_unit"] = _(
+            "Borgerens samtykke giver ikke den enhed adgang til indsatsen. Vælg en enhed, der "
+            "må se den."
         )
     if on > _today():
         errors["recommended_on"] = "Datoen kan ikke ligge i fremtiden."
@@ -844,9 +905,7 @@ def record_ruling(
 ) -> Ruling:
     """The authority's ruling. A ruling that deviates from the recommendation is refused without
     a written justification (field ``justification``)."""
-    access = course_selectors.access_for(user, recommendation.course_id)
-    if not access.may(PLAN) or not access.may(recommendation.data_category):
-        raise PermissionDenied
+    selectors.check_recommendation(user, recommendation.pk)
     if not may_rule(user, recommendation):
         raise PermissionDenied("Kun den enhed, indstillingen er sendt til, kan træffe afgørelse.")
     rec = Recommendation.objects.select_for_update().get(pk=recommendation.pk)

@@ -2,15 +2,15 @@
 the earliest common time, the minutes with decisions and tasks, "Mine opgaver", recommendations
 and rulings, and the citizen's own "Mine møder".
 
-Thin: reads go through ``selectors`` (access-checked, logged), writes through ``services``
-(transactional, field-level ``ValidationError``). A ``PermissionDenied`` with a message is shown
-on a 403 page with that message.
+Thin: reads go through ``selectors`` (fetched, access-checked and logged in one step; forms get
+lists of what the reader may choose), writes through ``services`` (the same checks,
+transactional, field-level ``ValidationError``). A ``PermissionDenied`` with a message is shown on
+a 403 page with that message.
 """
 
 from __future__ import annotations
 
 import functools
-import uuid
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -24,18 +24,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from helhed.core.models import Unit, User, UserKind
-from helhed.courses.models import Relative
+from helhed.audit.models import Purpose
+from helhed.core.models import User, UserKind
 from helhed.meetings import forms as f
 from helhed.meetings import selectors, services
-from helhed.meetings.models import (
-    Answer,
-    Meeting,
-    MeetingStatus,
-    ProposedTime,
-    Recommendation,
-    Task,
-)
+from helhed.meetings.models import Answer, Meeting, MeetingStatus
 
 
 def _staff(request: HttpRequest) -> User:
@@ -112,13 +105,11 @@ def _post(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _get(model: type[Any], pk: str, related: tuple[str, ...] = ()) -> Any:
-    """The object, or ``PermissionDenied`` when it does not exist: an unknown id answers like
-    one the user may not see, so a 404 never reveals which meetings exist."""
-    obj = model.objects.filter(pk=pk).select_related(*related).first()
-    if obj is None:
-        raise PermissionDenied
-    return obj
+def _hidden_minutes(d: selectors.MeetingDetail) -> str:
+    return _(
+        "Referatet er skrevet under »%(category)s«, som borgerens samtykke ikke giver dig adgang "
+        "til. Du kan se mødet, men ikke referatet, og du kan ikke skrive i det."
+    ) % {"category": d.minutes_category_label}
 
 
 def _already_received(request: HttpRequest) -> None:
@@ -150,16 +141,10 @@ def course_section(request: HttpRequest, course_id: str) -> HttpResponse:
 @page
 def meeting_create(request: HttpRequest, course_id: str) -> HttpResponse:
     user = _staff(request)
-    access = selectors.plan_access(user, course_id)
-    course = access.course
-    on = selectors.today()
-    team = [
-        t
-        for t in course.team.all()
-        if t.valid_from <= on and (t.valid_to is None or t.valid_to >= on)
-    ]
-    relatives = list(Relative.objects.filter(citizen_id=course.citizen_id))
-    form = f.MeetingForm(_post(request), team=team, relatives=relatives)
+    choices = selectors.planning_choices(user, course_id)
+    course = choices.access.course
+    team = choices.team
+    form = f.MeetingForm(_post(request), team=team, relatives=choices.relatives)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.create_meeting(user, course, **form.service_fields())
@@ -175,7 +160,6 @@ def meeting_create(request: HttpRequest, course_id: str) -> HttpResponse:
             return redirect("meetings:meeting_detail", meeting.pk)
     if request.method != "POST":
         form.initial["team_members"] = [str(t.pk) for t in team if t.user_id == user.pk]
-    selectors.course_selectors.log_course_read(user, access, "planlægning af møde", "moede")
     return _form_page(
         request,
         form,
@@ -211,7 +195,7 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_POST
 def availability(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = _staff(request)
-    meeting = _get(Meeting, meeting_id)
+    meeting, _access = selectors.check_meeting(user, meeting_id, need_plan=False)
     answers: dict[tuple[Any, Any], str] = {}
     for key, value in request.POST.items():
         if key.startswith("a:") and value:
@@ -230,15 +214,8 @@ def availability(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_POST
 def choose_time(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = _staff(request)
-    meeting = _get(Meeting, meeting_id)
-    selectors.plan_access(user, meeting.course_id)
-    option = None
-    try:
-        chosen = uuid.UUID(str(request.POST.get("proposed_time", "")))
-    except ValueError:
-        pass
-    else:
-        option = ProposedTime.objects.filter(pk=chosen, meeting=meeting).first()
+    meeting, _access = selectors.check_meeting(user, meeting_id)
+    option = selectors.meeting_time(meeting, request.POST.get("proposed_time", ""))
     if option is None:
         messages.error(request, _("Vælg et af mødets foreslåede tidspunkter."))
     else:
@@ -255,7 +232,7 @@ def choose_time(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_POST
 def meeting_cancel(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = _staff(request)
-    meeting = _get(Meeting, meeting_id)
+    meeting, _access = selectors.check_meeting(user, meeting_id)
     try:
         services.cancel_meeting(user, meeting)
     except ValidationError as exc:
@@ -278,14 +255,24 @@ def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
     if meeting.minutes_closed:
         messages.info(request, _("Referatet er lukket."))
         return redirect("meetings:meeting_detail", meeting.pk)
+    if not d.minutes_shown:
+        raise PermissionDenied(_hidden_minutes(d))
     initial = {name: getattr(meeting, name) for name in services.MINUTES_FIELDS} | {
+        "minutes_category": meeting.minutes_category,
         "citizen_present": {True: "ja", False: "nej"}.get(meeting.citizen_present, ""),  # type: ignore[arg-type]
         "coordinated_by": str(meeting.coordinated_by_id or ""),
         "keeps_in_step": str(meeting.keeps_in_step_id or ""),
         "next_meeting_date": meeting.next_meeting_date,
         "present": [str(p.pk) for p in d.participants if p.present is not False],
     }
-    form = f.MinutesForm(_post(request), initial=initial, team=d.team, participants=d.participants)
+    form = f.MinutesForm(
+        _post(request),
+        initial=initial,
+        team=d.team,
+        kept=d.kept_members,
+        participants=d.participants,
+        categories=d.minutes_categories,
+    )
     close = "close" in request.POST
     if request.method == "POST" and form.is_valid():
         try:
@@ -326,31 +313,38 @@ def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @page
 def decision_add(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = _staff(request)
-    d = selectors.meeting_detail(user, meeting_id)
+    c = selectors.decision_choices(user, meeting_id)
+    if not c.minutes_shown:
+        raise PermissionDenied(
+            _(
+                "Referatet er skrevet under et område, som borgerens samtykke ikke giver dig "
+                "adgang til, så du kan ikke tilføje beslutninger til det."
+            )
+        )
     form = f.DecisionForm(
-        _post(request), participants=d.participants, goals=d.goals, measures=d.measures
+        _post(request), participants=c.participants, goals=c.goals, measures=c.measures
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_decision(user, d.meeting, **form.service_fields())
+            services.add_decision(user, c.meeting, **form.service_fields())
         except services.DuplicateSubmissionError:
             _already_received(request)
             return redirect(
-                reverse("meetings:meeting_detail", args=[d.meeting.pk]) + "#beslutninger"
+                reverse("meetings:meeting_detail", args=[c.meeting.pk]) + "#beslutninger"
             )
         except ValidationError as exc:
             f.apply_errors(form, exc)
         else:
             messages.success(request, _("Beslutningen er gemt."))
             return redirect(
-                reverse("meetings:meeting_detail", args=[d.meeting.pk]) + "#beslutninger"
+                reverse("meetings:meeting_detail", args=[c.meeting.pk]) + "#beslutninger"
             )
     return _form_page(
         request,
         form,
         title=_("Beslutning og opgave"),
-        course=d.access.course,
-        meeting=d.meeting,
+        course=c.access.course,
+        meeting=c.meeting,
         intro=_(
             "En beslutning bliver til en opgave med en ansvarlig og en frist. Knyt den gerne til "
             "et mål eller en indsats i planen. Handler beslutningen om, hvem der betaler, så "
@@ -365,7 +359,7 @@ def decision_add(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_POST
 def task_done(request: HttpRequest, task_id: str) -> HttpResponse:
     user = _staff(request)
-    task = _get(Task, task_id)
+    task, _access = selectors.check_task(user, task_id)
     try:
         services.complete_task(user, task)
     except ValidationError as exc:
@@ -393,17 +387,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 @page
 def recommendation_create(request: HttpRequest, course_id: str) -> HttpResponse:
     user = _staff(request)
-    access = selectors.plan_access(user, course_id)
-    course = access.course
-    plan = getattr(course, "plan", None)
-    measures = (
-        [m for m in plan.measures.all() if access.may(m.data_category)] if plan is not None else []
-    )
-    unit_ids = services.team_units(course)
-    units = list(
-        Unit.objects.filter(pk__in=unit_ids).select_related("organisation").order_by("name")
-    )
-    form = f.RecommendationForm(_post(request), measures=measures, units=units)
+    choices = selectors.recommendation_choices(user, course_id)
+    course = choices.access.course
+    form = f.RecommendationForm(_post(request), measures=choices.measures, units=choices.units)
     if request.method == "POST" and form.is_valid():
         try:
             services.recommend(user, course, **form.service_fields())
@@ -419,7 +405,6 @@ def recommendation_create(request: HttpRequest, course_id: str) -> HttpResponse:
             return redirect(
                 reverse("courses:course_detail", args=[course.pk]) + "#section-meetings"
             )
-    selectors.course_selectors.log_course_read(user, access, "indstilling", "planlaegning")
     return _form_page(
         request,
         form,
@@ -437,10 +422,9 @@ def recommendation_create(request: HttpRequest, course_id: str) -> HttpResponse:
 @page
 def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
     user = _staff(request)
-    rec = _get(Recommendation, recommendation_id, ("measure", "authority_unit"))
-    access = selectors.plan_access(user, rec.course_id)
-    if not access.may(rec.data_category):
-        raise PermissionDenied
+    rec, access = selectors.access_recommendation(
+        user, recommendation_id, purpose=Purpose.CASEWORK, what="indstilling til afgørelse"
+    )
     if not services.may_rule(user, rec):
         raise PermissionDenied(
             _("Kun den enhed, indstillingen er sendt til, kan træffe afgørelse.")
@@ -463,9 +447,6 @@ def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
         else:
             messages.success(request, _("Afgørelsen er registreret."))
             return redirect("meetings:recommendations")
-    selectors.course_selectors.log_course_read(
-        user, access, "indstilling til afgørelse", "sagsbehandling"
-    )
     return _form_page(
         request,
         form,
@@ -486,14 +467,7 @@ def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
 def recommendations(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     recs = selectors.open_recommendations(user)
-    from helhed.core.selectors import membership_list
-
-    my_units = {m.unit_id for m in membership_list(user)}
-    return render(
-        request,
-        "meetings/recommendations.html",
-        {"recs": recs, "my_units": my_units},
-    )
+    return render(request, "meetings/recommendations.html", {"recs": recs})
 
 
 # --------------------------------------------------------------------------------------------
@@ -515,9 +489,7 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
 def my_answers(request: HttpRequest, meeting_id: str) -> HttpResponse:
     """The citizen says when they can come."""
     user = cast(User, request.user)
-    meeting = Meeting.objects.filter(pk=meeting_id).select_related("course__citizen").first()
-    if meeting is None:
-        raise PermissionDenied
+    meeting = selectors.citizen_meeting(user, meeting_id)
     answers = {
         key[2:]: str(value) for key, value in request.POST.items() if key.startswith("t:") and value
     }
