@@ -1,4 +1,11 @@
-"""Reads of the access log: the citizen's own view and supervision by leaders/administrators."""
+"""Reads of the access log: the citizen's own view and supervision by leaders/administrators.
+
+Supervision follows attribution: each entry names the unit the read was made from
+(``actor_unit_id``) and that unit's organisation (``actor_organisation_id``), and a *leder* or
+*administrator* sees the entries attributed to units of the organisations where they hold that
+role today. A reader with units in two organisations is supervised by the organisation of the
+unit each read was made from. Only memberships count: a superuser is nobody's supervisor.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,10 @@ from datetime import date
 from django.db.models import QuerySet
 
 from helhed.audit.models import AccessLogEntry
-from helhed.core.models import User
-from helhed.core.selectors import current_memberships
+from helhed.core.models import Organisation, Role, User
+from helhed.core.selectors import membership_list
+
+SUPERVISING_ROLES = frozenset({Role.LEDER, Role.ADMINISTRATOR})
 
 
 def entries_for_citizen(
@@ -23,6 +32,22 @@ def entries_for_citizen(
     return qs.order_by("-at")
 
 
+def supervised_organisation_ids(viewer: User) -> frozenset[uuid.UUID]:
+    """The organisations where ``viewer`` is *leder* or *administrator* today."""
+    return frozenset(org.pk for org in supervised_organisations(viewer))
+
+
+def supervised_organisations(viewer: User) -> list[Organisation]:
+    """The same organisations, by name (the supervision page says whose entries it shows)."""
+    if not viewer.is_authenticated or viewer.is_citizen:
+        return []
+    found: dict[uuid.UUID, Organisation] = {}
+    for m in membership_list(viewer):
+        if m.role in SUPERVISING_ROLES:
+            found.setdefault(m.unit.organisation_id, m.unit.organisation)
+    return sorted(found.values(), key=lambda org: org.name)
+
+
 def entries_for_supervision(
     viewer: User,
     *,
@@ -32,11 +57,11 @@ def entries_for_supervision(
     since: date | None = None,
     until: date | None = None,
 ) -> QuerySet[AccessLogEntry]:
-    """Entries written by staff of the viewer's own organisations (all, for a superuser)."""
-    qs = AccessLogEntry.objects.all()
-    if not viewer.is_superuser:
-        org_ids = current_memberships(viewer).values("unit__organisation_id")
-        qs = qs.filter(actor_organisation_id__in=org_ids)
+    """Entries attributed to units of the organisations ``viewer`` supervises (none for anyone
+    else, a superuser included), newest first."""
+    qs = AccessLogEntry.objects.filter(
+        actor_organisation_id__in=supervised_organisation_ids(viewer)
+    )
     if citizen_id is not None:
         qs = qs.filter(citizen_id=citizen_id)
     if actor_query:

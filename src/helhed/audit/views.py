@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import rules
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from rules.contrib.views import permission_required
 
 from helhed.audit import selectors
 from helhed.audit.forms import AccessLogFilterForm
@@ -15,13 +15,18 @@ from helhed.core.models import User
 from helhed.core.panels import citizen_id_for_user
 
 
-@permission_required("core.view_access_log", raise_exception=True)
+@login_required
 def supervision(request: HttpRequest) -> HttpResponse:
+    """The entries attributed to units of the viewer's organisations. The rule is asked itself
+    (``rules.has_perm``), not ``user.has_perm``, which lets every superuser through."""
+    user: User = request.user  # type: ignore[assignment]
+    if not rules.has_perm("core.view_access_log", user):
+        raise PermissionDenied
     form = AccessLogFilterForm(request.GET or None)
-    entries = selectors.entries_for_supervision(request.user)  # type: ignore[arg-type]
+    entries = selectors.entries_for_supervision(user)
     if form.is_bound and form.is_valid():
         entries = selectors.entries_for_supervision(
-            request.user,  # type: ignore[arg-type]
+            user,
             citizen_id=form.cleaned_data["citizen"],
             actor_query=form.cleaned_data["actor"],
             without_consent_only=form.cleaned_data["without_consent"],
@@ -30,8 +35,28 @@ def supervision(request: HttpRequest) -> HttpResponse:
         )
     elif form.is_bound:
         entries = entries.none()
+    only_without_consent = bool(
+        form.is_bound and form.is_valid() and form.cleaned_data["without_consent"]
+    )
+    # Reads without consent stand out: counted above the list, with a link that keeps the
+    # other filters and shows only them.
+    without_consent_query = request.GET.copy()
+    without_consent_query["without_consent"] = "on"
+    without_consent_query.pop("side", None)
     page = Paginator(entries, 50).get_page(request.GET.get("side"))
-    return render(request, "audit/supervision.html", {"form": form, "page": page})
+    return render(
+        request,
+        "audit/supervision.html",
+        {
+            "form": form,
+            "page": page,
+            "organisations": selectors.supervised_organisations(user),
+            "without_consent_count": (
+                0 if only_without_consent else entries.filter(without_consent=True).count()
+            ),
+            "without_consent_query": without_consent_query.urlencode(),
+        },
+    )
 
 
 @login_required

@@ -1,5 +1,10 @@
 """Role predicates (django-rules). Object-level, consent-aware predicates live in the apps that
-own the objects (courses, meetings…); these are the organisation-wide ones."""
+own the objects (courses, meetings…); these are the organisation-wide ones.
+
+Roles come from current memberships only (``core.selectors.roles_of``). Django's
+``user.has_perm`` answers yes to every active superuser whatever the rule says, so a view that
+guards personal data asks the rule itself — ``rules.has_perm(name, user)`` — as the access log's
+supervision page does: a superuser without a membership is no leader or administrator there."""
 
 from __future__ import annotations
 

@@ -52,7 +52,11 @@ def membership_list(user: User, on: date | None = None) -> list[Membership]:
 
 def roles_of(user: User, on: date | None = None) -> set[str]:
     """The roles a staff user holds today in any unit. Cached on the user object for a request,
-    because templates and predicates ask many times."""
+    because templates and predicates ask many times.
+
+    Only memberships give roles: a superuser is not an ``administrator`` (nor anything else)
+    without a membership — the superuser keeps technical settings in the Django admin and reads
+    no personal data (docs/security.md, "The Django admin")."""
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         return set()
     on = on or today()
@@ -62,8 +66,6 @@ def roles_of(user: User, on: date | None = None) -> set[str]:
             roles = {m.role for m in membership_list(user, on)}
         else:
             roles = set(current_memberships(user, on).values_list("role", flat=True))
-        if user.is_superuser:
-            roles.add("administrator")
         cache[on] = roles
     return set(cache[on])
 
