@@ -28,7 +28,7 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS: must name at least one host")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "helhed.core.admin_site.HelhedAdminConfig",  # django.contrib.admin with Helhed's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

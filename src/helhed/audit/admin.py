@@ -1,32 +1,6 @@
-"""The access log is visible in the admin but read-only: no add, change or delete."""
+"""The access log is not in the Django admin (docs/security.md, "The Django admin").
 
-from typing import Any
-
-from django.contrib import admin
-from django.http import HttpRequest
-
-from helhed.audit.models import AccessLogEntry
-
-
-@admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(admin.ModelAdmin):
-    list_display = (
-        "at",
-        "actor_name",
-        "actor_unit",
-        "citizen_id",
-        "what",
-        "purpose",
-        "without_consent",
-    )
-    list_filter = ("purpose", "without_consent")
-    search_fields = ("actor_name", "what")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+It is personal data: leaders and administrators read their own organisations' entries at
+``/adgangslog/`` (``audit.views.supervision``), citizens their own at ``/mig/adgangslog/``.
+``tests/core/test_admin_scope.py`` fails if a personal-data model is registered here.
+"""

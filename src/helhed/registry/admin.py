@@ -1,11 +1,14 @@
 """Administration of the registry (Django admin, Danish): initiatives with their actors,
-funding sources and fagområder inline, read and write."""
+funding sources and fagområder inline, read and write. The registry is shared reference data
+(VIVE's list), kept by the technical administrator; analysts and administrators edit it in the
+application's own pages (``registry.rules``)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.admin import TechnicalAdmin, TechnicalInline
 from helhed.registry.models import (
     FundingSource,
     Initiative,
@@ -14,14 +17,14 @@ from helhed.registry.models import (
 )
 
 
-class ActorInline(admin.TabularInline):
+class ActorInline(TechnicalInline):
     model = InitiativeActor
     extra = 0
     fields = ("name", "org_type", "role", "organisation", "units", "professions", "note", "order")
     autocomplete_fields = ("organisation",)
 
 
-class FundingInline(admin.TabularInline):
+class FundingInline(TechnicalInline):
     model = FundingSource
     extra = 0
     fields = (
@@ -36,14 +39,14 @@ class FundingInline(admin.TabularInline):
     )
 
 
-class WelfareAreaInline(admin.TabularInline):
+class WelfareAreaInline(TechnicalInline):
     model = InitiativeWelfareArea
     extra = 0
     fields = ("welfare_area", "raw_term")
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(TechnicalAdmin):
     list_display = (
         "name",
         "location",
