@@ -1,11 +1,19 @@
-"""Per-request cache for reads that many parts of one request need (see
-``core.selectors.request_cache``)."""
+"""Middleware of the core app.
+
+- ``RequestCacheMiddleware``: a per-request cache for reads that many parts of one request need
+  (see ``core.selectors.request_cache``).
+- ``NoStoreMiddleware``: every response to a logged-in user — page, htmx fragment, API answer,
+  download — carries ``Cache-Control: no-store, private`` (docs/security.md, "HTTP"), so no
+  browser or proxy keeps personal data after the session. Static files never reach it
+  (WhiteNoise answers them earlier in the chain).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from helhed.core.selectors import request_cache
 
@@ -20,3 +28,19 @@ class RequestCacheMiddleware:
             return self.get_response(request)
         finally:
             request_cache.reset(token)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private`` on every
+    response to a logged-in user (asked after the view, so a login or logout in this request
+    counts)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
