@@ -53,8 +53,8 @@ def world(make_user: Callable[..., User], municipality: Organisation) -> dict[st
 def intake(world: dict[str, object], born: date, first: str, last: str) -> Course:
     return course_services.intake(
         world["karen"],  # type: ignore[arg-type]
-        initiative=world["initiative"],  # type: ignore[arg-type]
-        coordinator_unit=world["coordination"],  # type: ignore[arg-type]
+        initiative_id=world["initiative"].pk,  # type: ignore[arg-type]
+        coordinator_unit_id=world["coordination"].pk,  # type: ignore[arg-type]
         cpr=cpr_for(born, tail="321"),
         first_name=first,
         last_name=last,

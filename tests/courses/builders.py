@@ -87,8 +87,8 @@ def open_course(
     cpr = cpr or cpr_for(date(1985, 3, 15), tail=f"{n % 1000:03d}")
     return services.intake(
         coordinator,
-        initiative=initiative or make_initiative(),
-        coordinator_unit=unit,
+        initiative_id=(initiative or make_initiative()).pk,
+        coordinator_unit_id=unit.pk,
         cpr=cpr,
         first_name=first_name,
         last_name=last_name,

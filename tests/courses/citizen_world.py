@@ -142,8 +142,8 @@ def build_world() -> World:
     initiative = Initiative.objects.create(name="Helhedsorienteret indsats", location="Odense")
     course = services.intake(
         coordinator,
-        initiative=initiative,
-        coordinator_unit=coordinator_unit,
+        initiative_id=initiative.pk,
+        coordinator_unit_id=coordinator_unit.pk,
         cpr=CITIZEN_CPR,
         first_name="Mette",
         last_name="Sørensen",
@@ -361,8 +361,8 @@ def young_citizen_with_course(world: World, user: User) -> Course:
     """A 10-year-old with a login and a course of her own (consent by the custody holder)."""
     course = services.intake(
         world.coordinator,
-        initiative=world.initiative,
-        coordinator_unit=world.coordinator_unit,
+        initiative_id=world.initiative.pk,
+        coordinator_unit_id=world.coordinator_unit.pk,
         cpr="0101164322",
         first_name="Ida",
         last_name="Hansen",

@@ -62,8 +62,8 @@ def make_course(
 ) -> Course:
     return services.intake(
         coordinator,
-        initiative=initiative,
-        coordinator_unit=coordinator_unit,
+        initiative_id=initiative.pk,
+        coordinator_unit_id=coordinator_unit.pk,
         cpr=cpr,
         first_name=first_name,
         last_name=last_name,
@@ -92,7 +92,11 @@ def jobcenter_unit(municipality: Organisation) -> Unit:
 
 @pytest.fixture
 def outsider_unit(other_municipality: Organisation) -> Unit:
-    return make_unit(other_municipality, "Socialafdelingen Holbæk", "specialiseret-voksen")
+    """A municipal casework authority, not on the team: it may open a course without consent."""
+    unit = make_unit(other_municipality, "Socialafdelingen Holbæk", "specialiseret-voksen")
+    unit.may_open_without_consent = True
+    unit.save()
+    return unit
 
 
 @pytest.fixture

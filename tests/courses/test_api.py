@@ -195,6 +195,7 @@ def test_detail_for_team_member_is_filtered_by_consent_and_logged(
         welfare_area_id="beskaeftigelse",
         legal_basis_id="lab-187",
         organisation=world.jobcenter.organisation,
+        unit=world.jobcenter,
         budget_area="beskaeftigelse",
     )
     response = as_user(world.caseworker).get(f"{BASE}/{world.course.id}")
@@ -204,9 +205,12 @@ def test_detail_for_team_member_is_filtered_by_consent_and_logged(
     assert body["citizen"]["cpr_masked"] == "150385-xxxx"
     assert "cpr" not in body["citizen"]
     assert body["categories"] == ["plan", "economy"]
-    assert body["hidden_categories"] == ["Helbred (sundhed og psykiatri)"]
+    # drug treatment is health data, whichever act it is given under
+    assert body["hidden_categories"] == ["Helbred (sundhed, psykiatri og rusmiddelbehandling)"]
     assert body["plan"]["version"] == 3
-    assert body["plan"]["measures"] == 1  # the health measure is not counted for them
+    # the health measure is not counted for them; the jobcenter's own employment measure is,
+    # although the consent does not cover employment (a unit sees its own contribution)
+    assert body["plan"]["measures"] == 1
     assert body["without_consent"] is False
     assert {m["name"] for m in body["team"]} >= {"Sagsbehandler"}
     assert body["team_stats"]["current"] == 2
@@ -276,7 +280,8 @@ def test_consent_withdrawal_removes_access_at_once(
 
     assert_problem(caseworker.get(f"{BASE}/{world.course.id}"), 403)
     assert caseworker.get(BASE).json()["count"] == 0
-    # the coordinator still sees it; withdrawing twice is a 422, an unknown consent a 404
+    # the coordinator still sees it; withdrawing twice is a 422, an unknown consent a 403 (the
+    # same answer as for one the reader may not see)
     assert coordinator.get(f"{BASE}/{world.course.id}").status_code == 200
     # (the body is optional: a bare POST is enough)
     withdraw = f"{BASE}/{world.course.id}/consents/{consent.id}/withdraw"
@@ -287,24 +292,33 @@ def test_consent_withdrawal_removes_access_at_once(
         coordinator.post(
             f"{BASE}/{world.course.id}/consents/{missing}/withdraw", content_type="application/json"
         ),
-        404,
+        403,
     )
 
 
 def test_access_without_consent_is_flagged_in_the_log(
     world: World, as_user: Callable[[User], Client]
 ) -> None:
-    services.open_without_consent(
-        world.outsider, world.course.id, legal_basis="Barnets lov § 133", reason="Underretning"
-    )
     client = as_user(world.outsider)
+    url = f"{BASE}/{world.course.id}/without-consent"
+    body = {"unit_id": str(world.outsider_unit.id), "basis_id": "rsl-11c", "note": "Underretning"}
+    # not a casework authority unit: refused, nothing opened
+    assert_problem(send(client, "post", url, body), 403)
+    world.outsider_unit.may_open_without_consent = True
+    world.outsider_unit.save()
+    bad = assert_problem(send(client, "post", url, {**body, "basis_id": "eget-skøn"}), 422)
+    assert bad["errors"][0]["loc"][-1] == "basis_id"
+    opened = send(client, "post", url, body)
+    assert opened.status_code == 201
+    assert set(opened.json()["categories"]) == {"plan", "health", "social", "employment", "economy"}
     assert client.get(BASE).json()["count"] == 1
-    body = client.get(f"{BASE}/{world.course.id}").json()
-    assert body["without_consent"] is True
+    detail = client.get(f"{BASE}/{world.course.id}").json()
+    assert detail["without_consent"] is True
     reads = [e for e in log_entries(world.outsider) if e.what in ("forløbsliste", "forløb og plan")]
     assert len(reads) == 2
-    assert all(e.without_consent and e.legal_basis == "Barnets lov § 133" for e in reads)
+    assert all(e.without_consent and "Retssikkerhedsloven § 11 c" in e.legal_basis for e in reads)
     assert all(e.purpose == Purpose.LEGAL_OBLIGATION for e in reads)
+    assert {e.actor_unit_id for e in reads} == {world.outsider_unit.id}
 
 
 def test_team_and_consents_reads_are_logged(
@@ -415,40 +429,52 @@ def test_intake_in_a_foreign_unit_and_by_a_citizen(
     assert_problem(send(as_user(b.make_citizen_user()), "post", BASE, intake_body(world)), 403)
 
 
-def test_intake_of_a_citizen_with_an_open_course_offers_to_join_it(
+def test_intake_of_a_citizen_with_an_open_course_says_only_that_it_exists(
     world: World, as_user: Callable[[User], Client]
 ) -> None:
     client = as_user(world.caseworker)
-    body = assert_problem(
-        send(
-            client,
-            "post",
-            BASE,
-            intake_body(world, cpr="150385-1234", coordinator_unit_id=str(world.jobcenter.id)),
-        ),
-        409,
+    same = {"cpr": "150385-1234", "first_name": "Mette", "last_name": "Hansen"}
+    unit = {"coordinator_unit_id": str(world.jobcenter.id)}
+    response = send(client, "post", BASE, intake_body(world, **same, **unit))
+    body = assert_problem(response, 409)
+    assert body["join_request"] == "/api/courses/join-requests"
+    text = response.content.decode()
+    for secret in (str(world.course.id), "FAMKO", world.coordinator.get_full_name()):
+        assert secret not in text
+    # the lookup of the registered citizen is logged, attributed to the unit
+    [lookup] = [e for e in log_entries(world.caseworker) if e.purpose == Purpose.SEARCH]
+    assert lookup.citizen_id == world.course.citizen_id
+    assert lookup.actor_unit_id == world.jobcenter.id
+    # another name for the CPR number: refused, and the registered name is not returned
+    wrong = send(client, "post", BASE, intake_body(world, cpr="150385-1234", **unit))
+    assert_problem(wrong, 422)
+    assert "Mette" not in wrong.content.decode()
+    # a second course needs a reason and the koordinator role: the caseworker is a fagperson
+    reason = {"parallel_reason": "Et særskilt forløb"}
+    refused = assert_problem(
+        send(client, "post", BASE, intake_body(world, **same, **unit, **reason)), 422
     )
-    assert body["existing"] == [
-        {
-            "id": str(world.course.id),
-            "initiative": "FAMKO",
-            "coordinator": world.coordinator.get_full_name(),
-            "coordinator_unit": "Koordinerende team",
-        }
-    ]
+    assert refused["errors"][0]["loc"][-1] == "parallel_reason"
     assert Course.objects.count() == 1
-    response = send(
+    # ask the coordinator instead: a join request, answered by the coordinator
+    asked = send(
         client,
         "post",
-        BASE,
-        intake_body(
-            world,
-            cpr="150385-1234",
-            coordinator_unit_id=str(world.jobcenter.id),
-            allow_duplicate=True,
-        ),
+        "/api/courses/join-requests",
+        {"cpr": "150385-1234", "unit_id": str(world.jobcenter.id), "message": "Jobafklaring"},
     )
-    assert response.status_code == 201
+    assert asked.status_code == 201 and asked.json() == {"sent": 0}  # already on the team
+    outsider = as_user(world.outsider)
+    asked = send(
+        outsider,
+        "post",
+        "/api/courses/join-requests",
+        {"cpr": "150385-1234", "unit_id": str(world.outsider_unit.id)},
+    )
+    assert asked.json() == {"sent": 1}
+    koordinator = b.make_staff(world.jobcenter, "koordinator", first_name="Kim")
+    created = send(as_user(koordinator), "post", BASE, intake_body(world, **same, **unit, **reason))
+    assert created.status_code == 201
     assert Course.objects.filter(citizen__cpr=CPR).count() == 2
 
 
@@ -525,10 +551,10 @@ def test_goal_update_and_delete(world: World, as_user: Callable[[User], Client])
         422,
     )
     missing = "00000000-0000-0000-0000-000000000000"
-    assert_problem(send(client, "put", f"{url}/{missing}", {"version": 4, "text": "x"}), 404)
+    assert_problem(send(client, "put", f"{url}/{missing}", {"version": 4, "text": "x"}), 403)
     assert_problem(client.delete(f"{url}/{goal_id}?version=1"), 409)
     assert_problem(client.delete(f"{url}/{goal_id}"), 422)  # the version is required
-    assert_problem(client.delete(f"{url}/{missing}?version=4"), 404)
+    assert_problem(client.delete(f"{url}/{missing}?version=4"), 403)
     response = client.delete(f"{url}/{goal_id}?version=4")
     assert response.status_code == 200
     assert response.json()["version"] == 5
@@ -686,7 +712,7 @@ def test_team_add_and_end(world: World, as_user: Callable[[User], Client]) -> No
     ended = send(client, "post", end_url, {"on": b.today().isoformat()})
     assert ended.json()["valid_to"] == b.today().isoformat()
     missing = "00000000-0000-0000-0000-000000000000"
-    assert_problem(send(client, "post", f"{url}/{missing}/end", {"on": "2026-01-01"}), 404)
+    assert_problem(send(client, "post", f"{url}/{missing}/end", {"on": "2026-01-01"}), 403)
 
 
 def test_consent_create_validation_and_access(

@@ -264,7 +264,8 @@ def test_categories_are_the_union_of_covering_consents() -> None:
 def test_data_category_for_area() -> None:
     assert logic.data_category_for_area("psykiatri") == "health"
     assert logic.data_category_for_area("kriminalitet") == "crime"
-    assert logic.data_category_for_area("beskaeftigelse") == "economy"
+    assert logic.data_category_for_area("beskaeftigelse") == "employment"
+    assert logic.data_category_for_area("specialiseret-voksen") == "social"
     assert logic.data_category_for_area("skole") == "plan"
     assert logic.data_category_for_area(None) == "plan"
 

@@ -53,6 +53,8 @@ def world(db: None) -> World:
     coordinator_unit = b.make_unit(odense, "Koordinerende team")
     jobcenter = b.make_unit(odense, "Jobcenter Odense")
     outsider_unit = b.make_unit(holbaek, "Socialafdelingen", "specialiseret-voksen")
+    outsider_unit.may_open_without_consent = True  # a municipal casework authority
+    outsider_unit.save()
     return World(
         initiative=b.make_initiative(),
         coordinator_unit=coordinator_unit,
@@ -72,8 +74,8 @@ def counts() -> tuple[int, ...]:
 
 def intake(world: World, **overrides: Any) -> Course:
     values: dict[str, Any] = {
-        "initiative": world.initiative,
-        "coordinator_unit": world.coordinator_unit,
+        "initiative_id": world.initiative.pk,
+        "coordinator_unit_id": world.coordinator_unit.pk,
         "cpr": "150385-1234",
         "first_name": " Mette ",
         "last_name": "Hansen",
@@ -111,10 +113,34 @@ def test_intake_creates_citizen_course_plan_and_first_version(world: World) -> N
     assert course in selectors.visible_courses(world.coordinator)
 
 
-def test_second_intake_reuses_the_citizen(world: World) -> None:
+def test_second_intake_reuses_the_citizen_only_with_a_reason_and_the_registered_name(
+    world: World,
+) -> None:
     first = intake(world)
-    second = intake(world, cpr="1503851234", first_name="Anden", last_name="Stavning")
+    # an active course: only that it exists is told, nothing about it
+    with pytest.raises(services.DuplicateCourseError) as info:
+        intake(world, cpr="1503851234", first_name="mette", last_name="HANSEN")
+    assert info.value.visible == [first]  # the coordinator may already open it
+    assert "FAMKO" not in str(info.value)
+    # another name for a registered CPR number: refused, and the registered name is not told
+    with pytest.raises(ValidationError) as refused:
+        intake(
+            world,
+            cpr="1503851234",
+            first_name="Anden",
+            last_name="Stavning",
+            parallel_reason="Særskilt forløb",
+        )
+    assert "Mette" not in str(refused.value.message_dict)
+    second = intake(
+        world,
+        cpr="1503851234",
+        first_name="mette",
+        last_name=" hansen ",
+        parallel_reason="Et særskilt forløb i psykiatrien",
+    )
     assert second.citizen_id == first.citizen_id
+    assert second.parallel_reason == "Et særskilt forløb i psykiatrien"
     assert Citizen.objects.count() == 1
 
 
@@ -141,7 +167,7 @@ def test_invalid_intake_writes_nothing(world: World, overrides: dict[str, Any], 
 def test_intake_in_a_unit_you_do_not_belong_to_is_refused(world: World) -> None:
     before = counts()
     with pytest.raises(ValidationError) as info:
-        intake(world, coordinator_unit=world.jobcenter)
+        intake(world, coordinator_unit_id=world.jobcenter.pk)
     assert "coordinator_unit" in info.value.message_dict
     assert counts() == before
 
@@ -150,8 +176,8 @@ def test_citizen_cannot_intake(world: World) -> None:
     with pytest.raises(PermissionDenied):
         services.intake(
             b.make_citizen_user(),
-            initiative=world.initiative,
-            coordinator_unit=world.coordinator_unit,
+            initiative_id=world.initiative.pk,
+            coordinator_unit_id=world.coordinator_unit.pk,
             cpr="1503851234",
             first_name="A",
             last_name="B",
@@ -301,31 +327,42 @@ def test_outsider_has_no_access_even_with_a_consent_naming_their_unit(world: Wor
 def test_access_without_consent_is_explicit_and_flagged(world: World) -> None:
     course = intake(world)
     with pytest.raises(ValidationError) as info:
-        services.open_without_consent(world.outsider, course.pk, legal_basis=" ", reason="")
-    assert set(info.value.message_dict) == {"legal_basis", "reason"}
+        services.open_without_consent(
+            world.outsider, course_id=course.pk, unit_id=world.jobcenter.pk, basis_id="x"
+        )
+    assert set(info.value.message_dict) == {"unit", "basis"}
     assert not WithoutConsentAccess.objects.exists()
     with pytest.raises(PermissionDenied):
         services.open_without_consent(
-            b.make_citizen_user(), course.pk, legal_basis="Serviceloven § 11", reason="Bekymring"
+            b.make_citizen_user(), course_id=course.pk, unit_id=world.jobcenter.pk, basis_id="x"
         )
 
     grant = services.open_without_consent(
-        world.outsider, course.pk, legal_basis="Barnets lov § 133", reason="Underretning"
+        world.outsider,
+        course_id=course.pk,
+        unit_id=world.outsider_unit.pk,
+        basis_id="rpl-115",
+        note="SSP-møde",
     )
+    basis = "Retsplejeloven § 115 – Udveksling af oplysninger i SSP-, PSP- og KSP-samarbejdet"
     opened = AccessLogEntry.objects.get(actor=world.outsider)
     assert opened.citizen_id == course.citizen_id
     assert opened.without_consent
-    assert opened.legal_basis == "Barnets lov § 133"
+    assert opened.legal_basis == basis
     assert opened.purpose == Purpose.LEGAL_OBLIGATION
+    assert opened.actor_unit_id == world.outsider_unit.pk
     assert grant.expires_at > timezone.now()
+    assert grant.categories == {"plan", "health", "social", "crime"}  # what § 115 opens
 
     assert course in selectors.visible_courses(world.outsider)
     overview = selectors.course_overview(world.outsider, course.pk)
     assert overview.access.without_consent == grant
+    assert not overview.access.may("economy") and overview.access.may("crime")
     read = AccessLogEntry.objects.filter(actor=world.outsider).exclude(pk=opened.pk).get()
     assert read.without_consent
-    assert read.legal_basis == "Barnets lov § 133"
+    assert read.legal_basis == basis
     assert read.what == "forløb og plan"
+    assert read.actor_unit_id == world.outsider_unit.pk
 
     # when it expires, the access is gone
     WithoutConsentAccess.objects.filter(pk=grant.pk).update(
@@ -340,9 +377,9 @@ def test_access_without_consent_to_an_unknown_course_is_refused(world: World) ->
     with pytest.raises(PermissionDenied):
         services.open_without_consent(
             world.outsider,
-            "00000000-0000-0000-0000-000000000000",
-            legal_basis="Barnets lov § 133",
-            reason="Underretning",
+            course_id="00000000-0000-0000-0000-000000000000",
+            unit_id=world.outsider_unit.pk,
+            basis_id="rsl-11c",
         )
 
 
@@ -487,7 +524,7 @@ def test_measure_without_legal_basis_is_refused(world: World) -> None:
     )
     assert measure.legal_basis_id == "lab-187"
     assert list(measure.goals.all()) == [goal]
-    assert measure.data_category == "economy"
+    assert measure.data_category == "employment"  # LAB measures: the jobcenter's category
 
 
 def demand(world: World, plan: Plan, version: int, title: str, area: str) -> Demand:

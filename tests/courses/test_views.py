@@ -24,13 +24,14 @@ from helhed.courses.models import (
     DemandKind,
     Household,
     HouseholdRelation,
+    JoinRequest,
     Plan,
     PlanVersion,
     RelationKind,
     WithoutConsentAccess,
 )
 from helhed.registry.models import Initiative
-from tests.courses.conftest import CHILD_CPR, CITIZEN_CPR
+from tests.courses.conftest import CHILD_CPR, CITIZEN_CPR, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -181,28 +182,65 @@ def test_checklist_is_loaded_for_the_chosen_initiative(
     assert "Familien ønsker et samlet forløb" in page
 
 
-def test_second_intake_with_same_cpr_warns_and_offers_to_join(
+def test_second_intake_with_same_cpr_tells_only_that_a_course_exists_and_sends_a_request(
     course: Course,
     make_user: Callable[..., User],
     unit: Unit,
     initiative: Initiative,
     coordinator: User,
 ) -> None:
-    other = make_user("koordinator", unit, first_name="Per")
+    # a caseworker in another unit of the municipality, not on the team
+    unit = make_unit(unit.organisation, "Børn og Familie", "specialiseret-boern-unge")
+    other = make_user("fagperson", unit, first_name="Per")
     client = client_for(other)
     response = client.post(reverse("courses:intake"), intake_data(initiative, unit))
     page = html(response)
-    assert "Borgeren har allerede et forløb" in page
-    assert "FAMKO" in page and coordinator.get_full_name() in page
-    assert reverse("courses:join_course", args=[course.pk]) in page
+    assert "Borgeren har allerede et aktivt forløb" in page
+    assert "Du har allerede adgang til" not in page
+    # nothing about the course: not its initiative, coordinator or id
+    warning = page.split('id="duplicate-warning"', 1)[1].split("</form>", 1)[0]
+    assert "FAMKO" not in warning and coordinator.get_full_name() not in page
+    assert str(course.pk) not in page
     assert Course.objects.count() == 1
-    # Asking to join shows whom to ask; it does not add anyone to the team.
-    join = html(client.get(reverse("courses:join_course", args=[course.pk])))
-    assert coordinator.get_full_name() in join
+    lookup = AccessLogEntry.objects.get(actor=other, citizen_id=course.citizen_id)
+    assert lookup.purpose == Purpose.SEARCH and lookup.actor_unit_id == unit.pk
+    # The request goes to the coordinator; the requester is not added to the team.
+    sent = client.post(
+        reverse("courses:join_request"),
+        {"cpr": CITIZEN_CPR, "unit": str(unit.pk), "message": "Vi har borgeren i jobcentret"},
+    )
+    assert sent.status_code == 302
+    request = JoinRequest.objects.get()
+    assert (request.course, request.requested_by, request.status) == (course, other, "afventer")
     assert not course.team.filter(user=other).exists()
-    # "Opret alligevel" creates a second course for the same citizen.
-    confirmed = intake_data(initiative, unit, confirm_duplicate="on")
-    response = client.post(reverse("courses:intake"), confirmed)
+    assert coordinator.notifications.filter(kind="join-request").exists()
+    # "Opret alligevel" needs a reason and the koordinator role in the unit: a fagperson may not.
+    refused = client.post(
+        reverse("courses:intake"),
+        intake_data(initiative, unit, parallel_reason="Et særskilt forløb"),
+    )
+    assert "Kun en koordinator i enheden" in html(refused)
+    assert Course.objects.count() == 1
+    # The coordinator accepts: the unit joins the team from today.
+    answered = client_for(coordinator).post(
+        reverse("courses:join_answer", args=[course.pk, request.pk]),
+        {"svar": "accepter", "role": "Jobkonsulent"},
+    )
+    assert answered.status_code == 302
+    member = course.team.get(user=other)
+    assert (member.unit, member.role) == (unit, "Jobkonsulent")
+    # ... and still sees nothing until a consent covers the unit
+    assert client.get(detail_url(course)).status_code == 403
+
+
+def test_a_coordinator_may_open_a_second_course_with_a_reason(
+    course: Course, make_user: Callable[..., User], unit: Unit, initiative: Initiative
+) -> None:
+    other = make_user("koordinator", unit, first_name="Per")
+    response = client_for(other).post(
+        reverse("courses:intake"),
+        intake_data(initiative, unit, parallel_reason="Særskilt forløb for den unge"),
+    )
     assert response.status_code == 302
     assert Course.objects.filter(citizen=course.citizen).count() == 2
     assert Citizen.objects.count() == 1
@@ -265,22 +303,24 @@ def test_outsider_is_refused_with_an_explanation(course: Course, outsider_user: 
 
 
 def test_access_without_consent_needs_a_legal_basis_and_is_flagged_in_the_log(
-    course: Course, outsider_user: User
+    course: Course, outsider_user: User, outsider_unit: Unit, coordinator: User
 ) -> None:
     client = client_for(outsider_user)
     url = reverse("courses:without_consent", args=[course.pk])
-    refused = client.post(url, {"legal_basis": "", "reason": "Underretning"})
+    refused = client.post(url, {"unit": str(outsider_unit.pk), "basis": "", "note": "x"})
     assert "Dette felt er påkrævet" in html(refused)
     assert not WithoutConsentAccess.objects.exists()
     response = client.post(
-        url, {"legal_basis": "Serviceloven § 153", "reason": "Underretning om barn"}
+        url, {"unit": str(outsider_unit.pk), "basis": "rsl-11c", "note": "Underretning"}
     )
     assert response.status_code == 302
     page = html(client.get(detail_url(course)))
-    assert "Du ser forløbet uden samtykke med hjemmel i Serviceloven § 153" in page
+    assert "Du ser forløbet uden samtykke med hjemmel i Retssikkerhedsloven § 11 c" in page
     entries = AccessLogEntry.objects.filter(actor=outsider_user, citizen_id=course.citizen_id)
     assert entries.count() >= 2
-    assert all(e.without_consent and e.legal_basis == "Serviceloven § 153" for e in entries)
+    assert all(e.without_consent and "Retssikkerhedsloven § 11 c" in e.legal_basis for e in entries)
+    assert {e.actor_unit_id for e in entries} == {outsider_unit.pk}
+    assert coordinator.notifications.filter(kind="without-consent").exists()
 
 
 def test_withdrawing_consent_removes_the_jobcenter_users_access_at_once(

@@ -14,6 +14,19 @@ from tests.courses.builders import cpr_for
 _serial = count(1)
 
 
+# A legal basis that fits each fagområde (the basis decides the measure's category: LAB is
+# employment, Sundhedsloven health …); "kui-2" leaves it to the fagområde.
+BASIS_BY_AREA = {
+    "beskaeftigelse": "lab-187",
+    "kommunalt-sundhed": "sul-119",
+    "psykiatri": "psyk-13b",
+    "somatik": "sul-119",
+    "specialiseret-voksen": "sel-85",
+    "specialiseret-boern-unge": "bl-32",
+    "kriminalitet": "strfl-57",
+}
+
+
 def add_measure(
     user: User,
     course: Course,
@@ -29,7 +42,7 @@ def add_measure(
         plan=plan,
         title=title,
         welfare_area_id=area,
-        legal_basis_id="lab-187",
+        legal_basis_id=BASIS_BY_AREA.get(area, "kui-2"),
         organisation=course.coordinator_unit.organisation,
         start_date=start,
         end_date=end,
@@ -42,8 +55,8 @@ def other_course(coordinator: User, like: Course) -> Course:
     n = next(_serial)
     return course_services.intake(
         coordinator,
-        initiative=like.initiative,
-        coordinator_unit=like.coordinator_unit,
+        initiative_id=like.initiative.pk,
+        coordinator_unit_id=like.coordinator_unit.pk,
         cpr=cpr_for(date(1990, 1, 1), tail=f"{n:03d}"),
         first_name="Anden",
         last_name="Borger",
@@ -55,8 +68,8 @@ def youth_course(coordinator: User, unit: Unit, like: Course, born: date) -> Cou
     n = next(_serial)
     return course_services.intake(
         coordinator,
-        initiative=like.initiative,
-        coordinator_unit=unit,
+        initiative_id=like.initiative.pk,
+        coordinator_unit_id=unit.pk,
         cpr=cpr_for(born, tail=f"{500 + n:03d}"),
         first_name="Unge",
         last_name="Ungsen",

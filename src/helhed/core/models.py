@@ -141,9 +141,9 @@ class Unit(models.Model):
         _("kategori, som enhedens navn afslører"),
         max_length=12,
         choices=logic.DATA_CATEGORIES,
-        default="plan",
+        blank=True,
         help_text=_(
-            "Fx »Helbred« for et rusmiddelcenter: kontaktpersoner fra enheden vises kun med navn "
+            "Tom: udledes af navn og fagområde. Fx »Helbred« for et rusmiddelcenter: kontaktpersoner fra enheden vises kun med navn "
             "for læsere, hvis samtykke omfatter kategorien."
         ),
     )
@@ -171,6 +171,13 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation.name})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # A unit created without a category gets the one its name and fagområde suggest (a
+        # "Rusmiddelcenter" is health), never silently "plan"; the administrator may change it.
+        if not self.data_category:
+            self.data_category = logic.category_for_unit(self.name, self.welfare_area_id)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class Role(models.TextChoices):

@@ -57,11 +57,8 @@ from helhed.courses.models import (
     LegalBasis,
     Measure,
     Plan,
-    PlanVersion,
-    SubGoal,
     TeamMember,
 )
-from helhed.registry.models import Initiative
 
 router = Router(tags=["courses"])
 
@@ -162,6 +159,7 @@ class TeamStatsOut(Schema):
 
 class TeamOut(Schema):
     members: list[TeamMemberOut]
+    hidden: int = Field(description="Nuværende kontaktpersoner, du ikke må se navnet på.")
     stats: TeamStatsOut
 
 
@@ -197,13 +195,20 @@ class CourseDetail(Schema):
     citizen: CitizenOut
     household: str | None
     coordinator: CoordinatorOut
-    mandate: str
+    mandate: str | None = Field(description="None: teksten hører til en kategori, du ikke må se.")
     referral_note: str | None
+    hidden_texts: list[str] = Field(
+        description="Frie tekster, der findes, men hører til en kategori, du ikke må se."
+    )
     categories: list[str] = Field(description="De kategorier af oplysninger, du må se.")
     hidden_categories: list[str]
     without_consent: bool
     plan: PlanSummaryOut | None
     team: list[TeamMemberOut]
+    team_hidden: int = Field(
+        description="Nuværende kontaktpersoner fra områder, dit samtykke ikke omfatter "
+        "(tælles, navngives ikke)."
+    )
     team_stats: TeamStatsOut
     consents: list[ConsentOut]
 
@@ -312,6 +317,7 @@ class PlanOut(Schema):
         description="Par af aftaler, der ligger oven i hinanden."
     )
     hidden_categories: list[str]
+    hidden_texts: list[str]
 
 
 class SavedOut(Schema):
@@ -342,15 +348,10 @@ class StaleProblemOut(ProblemOut):
     changes: list[str]
 
 
-class ExistingCourseOut(Schema):
-    id: uuid.UUID
-    initiative: str
-    coordinator: str
-    coordinator_unit: str
-
-
 class DuplicateProblemOut(ProblemOut):
-    existing: list[ExistingCourseOut]
+    join_request: str = Field(
+        description="POST hertil (med cpr og unit_id) for at bede koordinatoren om at komme med."
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -376,16 +377,60 @@ class IntakeIn(Schema):
     referral_note: Text = ""
     mandate: Text = ""
     checklist: dict[Str200, Str20] = Field(default_factory=dict)
+    referral_note_category: Str20 = "plan"
+    mandate_category: Str20 = "plan"
     contact: ContactIn | None = None
-    allow_duplicate: bool = Field(
-        False, description="Opret selv om borgeren allerede har et åbent forløb."
+    parallel_reason: Text = Field(
+        "",
+        description="Begrundelse for et forløb ved siden af et aktivt forløb (kræver rollen "
+        "koordinator i enheden).",
     )
+
+
+class JoinRequestIn(Schema):
+    cpr: Str20
+    unit_id: uuid.UUID
+    message: Text = ""
+
+
+class JoinRequestOut(Schema):
+    sent: int = Field(description="Antal koordinatorer, der har fået anmodningen.")
+
+
+class JoinAnswerIn(Schema):
+    accept: bool
+    role: Str120 = ""
+    note: Text = ""
+
+
+class WithoutConsentIn(Schema):
+    unit_id: uuid.UUID
+    basis_id: Str60
+    note: Text = ""
+
+
+class WithoutConsentOut(Schema):
+    id: uuid.UUID
+    legal_basis: str
+    categories: list[str]
+    expires_at: datetime
+
+
+class BasisOut(Schema):
+    id: str
+    law: str
+    paragraph: str
+    title: str
+    guidance: str
+    categories: list[str]
 
 
 class PlanTextIn(Schema):
     version: Version
     citizen_statement: Text | None = None
+    citizen_statement_category: Str20 | None = None
     summary: Text | None = None
+    summary_category: Str20 | None = None
 
 
 class GoalIn(Schema):
@@ -475,6 +520,7 @@ class ConsentIn(Schema):
     valid_from: date
     valid_to: date | None = None
     note: Text = ""
+    for_evaluation: bool = False
 
 
 class WithdrawIn(Schema):
@@ -549,18 +595,14 @@ def _name(user: User | None) -> str:
     return user.get_full_name() or user.username
 
 
-def _plan_of(course: Course) -> Plan:
-    plan = Plan.objects.filter(course=course).first()
-    if plan is None:
-        raise HttpError(404, "Forløbet har ingen plan.")
-    return plan
-
-
 def _saved(obj_id: uuid.UUID, plan: Plan) -> SavedOut:
-    plan.refresh_from_db(fields=["version"])
-    version = PlanVersion.objects.filter(plan=plan, number=plan.version).first()
+    """The answer to a plan save: ``plan`` is the row the service locked and saved, so its
+    version is the one this save wrote — not a later one another user's save wrote since (a
+    client sending that newer version on would overwrite their change unseen)."""
     return SavedOut(
-        id=obj_id, version=plan.version, changes=list(version.changes) if version else []
+        id=obj_id,
+        version=plan.version,
+        changes=selectors.version_changes(plan.pk, plan.version),
     )
 
 
@@ -575,13 +617,13 @@ def _get_or_422(model: type[Any], pk: object, field: str, msg: str) -> Any:
     return obj
 
 
-def _team_member_or_422(course: Course, member_id: uuid.UUID | None, field: str) -> Any:
+def _team_member_or_422(access: selectors.Access, member_id: uuid.UUID | None, field: str) -> Any:
     if member_id is None:
         return None
-    member = TeamMember.objects.filter(pk=member_id, course=course).first()
-    if member is None:
-        raise invalid(field, "Personen er ikke på forløbets team.")
-    return member
+    try:
+        return selectors.team_member_of(access, member_id)
+    except PermissionDenied:
+        raise invalid(field, "Personen er ikke på forløbets team.") from None
 
 
 def _check_choice(value: str, choices: Iterable[str], field: str) -> None:
@@ -596,14 +638,6 @@ def _check_area(slug: str | None, field: str = "welfare_area") -> None:
 
 def _categories(access: selectors.Access) -> list[str]:
     return [c for c, _label in logic.DATA_CATEGORIES if access.may(c)]
-
-
-def _team_rows(course: Course) -> list[TeamMember]:
-    return list(
-        TeamMember.objects.filter(course=course)
-        .select_related("organisation", "unit")
-        .order_by("valid_to", "name")
-    )
 
 
 def _member_out(member: TeamMember, on: date) -> TeamMemberOut:
@@ -702,69 +736,130 @@ def course_list(
     "/courses",
     response={201: CreatedCourseOut, 403: ProblemOut, 409: DuplicateProblemOut, 422: ProblemOut},
 )
-@_problems()
+@_problems(fields={"parallel_reason": "parallel_reason"})
 def course_create(request: HttpRequest, payload: IntakeIn) -> Any:
     """Intake: open a course with you as coordinator and an empty plan (version 1). If the
-    citizen already has an open course the answer is 409 listing it, unless ``allow_duplicate``."""
+    citizen already has an active course the answer is 409 saying only that — ask its
+    coordinator to let your unit join (``join_request``), or give a ``parallel_reason`` (needs the
+    koordinator role in the unit). A registered CPR number must come with the registered names."""
     user = user_of(request)
     if user.kind != UserKind.STAFF:
         raise PermissionDenied("Kun medarbejdere kan visitere.")
-    initiative = _get_or_422(
-        Initiative, payload.initiative_id, "initiative_id", "Indsatsen findes ikke."
-    )
-    unit = _get_or_422(
-        Unit, payload.coordinator_unit_id, "coordinator_unit_id", "Enheden findes ikke."
-    )
     contact = payload.contact.model_dump() if payload.contact else {}
     if contact:
         _check_choice(contact["contact_channel"], ContactChannel.values, "contact_channel")
-    if not payload.allow_duplicate and user.memberships.filter(unit=unit).exists():
-        try:
-            cpr = logic.validate_cpr(payload.cpr, selectors.today())
-        except logic.CprError:
-            cpr = ""
-        existing = selectors.existing_courses_for_cpr(user, cpr) if cpr else []
-        if existing:
-            return problem(
-                409,
-                "Borgeren har allerede et forløb",
-                "Borgeren har allerede et åbent forløb. Bed om at komme med i det, eller opret "
-                "med allow_duplicate.",
-                existing=[
-                    {
-                        "id": str(c.id),
-                        "initiative": c.initiative.name,
-                        "coordinator": _name(c.coordinator),
-                        "coordinator_unit": c.coordinator_unit.name,
-                    }
-                    for c in existing
-                ],
-            )
-    course = services.intake(
-        user,
-        initiative=initiative,
-        coordinator_unit=unit,
-        cpr=payload.cpr,
-        first_name=payload.first_name,
-        last_name=payload.last_name,
-        referred_on=payload.referred_on,
-        referral_note=payload.referral_note,
-        checklist=dict(payload.checklist),
-        mandate=payload.mandate,
-        contact=contact,
-    )
+    try:
+        course = services.intake(
+            user,
+            initiative_id=payload.initiative_id,
+            coordinator_unit_id=payload.coordinator_unit_id,
+            cpr=payload.cpr,
+            first_name=payload.first_name,
+            last_name=payload.last_name,
+            referred_on=payload.referred_on,
+            referral_note=payload.referral_note,
+            referral_note_category=payload.referral_note_category,
+            checklist=dict(payload.checklist),
+            mandate=payload.mandate,
+            mandate_category=payload.mandate_category,
+            contact=contact,
+            parallel_reason=payload.parallel_reason,
+        )
+    except services.DuplicateCourseError as exc:
+        return problem(
+            409,
+            "Borgeren har allerede et aktivt forløb",
+            str(exc),
+            join_request="/api/courses/join-requests",
+        )
     citizen = course.citizen
-    log_access(user, citizen.id, "visitation", Purpose.CASEWORK)
+    log_access(user, citizen.id, "visitation", Purpose.CASEWORK, unit_id=course.coordinator_unit_id)
     return Status(
         201,
         CreatedCourseOut(
             id=course.id,
-            initiative=initiative.name,
+            initiative=course.initiative.name,
             status=course.status,
             citizen_name=citizen.full_name,
             cpr_masked=citizen.masked_cpr,
             coordinator=_name(user),
             plan_version=course.plan.version,
+        ),
+    )
+
+
+@router.post("/join-requests", response={201: JoinRequestOut, 403: ProblemOut, 422: ProblemOut})
+@_problems()
+def join_request_create(request: HttpRequest, payload: JoinRequestIn) -> Any:
+    """Ask the coordinators of the citizen's active courses to add your unit to the team. You
+    learn nothing about the courses; each coordinator answers in Helhed."""
+    sent = services.request_to_join(
+        user_of(request), cpr=payload.cpr, unit_id=payload.unit_id, message=payload.message
+    )
+    return Status(201, JoinRequestOut(sent=sent))
+
+
+@router.post(
+    "/courses/{course_id}/join-requests/{request_id}/answer",
+    response={200: JoinRequestOut, 403: ProblemOut, 422: ProblemOut},
+)
+@_problems()
+def join_request_answer(
+    request: HttpRequest, course_id: uuid.UUID, request_id: uuid.UUID, payload: JoinAnswerIn
+) -> Any:
+    """Accept (the unit joins the team from today) or decline a request (coordinator only)."""
+    user = user_of(request)
+    access = selectors.access_for(user, course_id)
+    if not access.is_coordinator:
+        raise PermissionDenied("Kun forløbets koordinator kan gøre dette.")
+    services.answer_join_request(
+        user, request_id=request_id, accept=payload.accept, role=payload.role, note=payload.note
+    )
+    return JoinRequestOut(sent=1)
+
+
+@router.get("/without-consent/bases", response=list[BasisOut])
+def without_consent_bases(request: HttpRequest) -> list[BasisOut]:
+    """The maintained legal bases for access without consent, with the categories each opens."""
+    user_of(request)
+    return [
+        BasisOut(
+            id=b.id,
+            law=b.law,
+            paragraph=b.paragraph,
+            title=b.title,
+            guidance=b.guidance,
+            categories=sorted(b.category_set),
+        )
+        for b in selectors.without_consent_bases()
+    ]
+
+
+@router.post(
+    "/courses/{course_id}/without-consent",
+    response={201: WithoutConsentOut, 403: ProblemOut, 422: ProblemOut},
+)
+@_problems(fields={"unit": "unit_id", "basis": "basis_id"})
+def without_consent_open(
+    request: HttpRequest, course_id: uuid.UUID, payload: WithoutConsentIn
+) -> Any:
+    """Open the course without consent for 24 hours on a basis from the maintained list, from
+    one of your casework-authority units (koordinator or fagperson). The coordinator and your
+    unit's leaders are told; every read is flagged in the citizen's access log."""
+    grant = services.open_without_consent(
+        user_of(request),
+        course_id=course_id,
+        unit_id=payload.unit_id,
+        basis_id=payload.basis_id,
+        note=payload.note,
+    )
+    return Status(
+        201,
+        WithoutConsentOut(
+            id=grant.id,
+            legal_basis=grant.legal_basis,
+            categories=sorted(grant.categories),
+            expires_at=grant.expires_at,
         ),
     )
 
@@ -780,7 +875,7 @@ def course_detail(request: HttpRequest, course_id: uuid.UUID) -> Any:
     course = access.course
     on = selectors.today()
     plan = overview.plan
-    may_plan = access.may("plan")
+    texts = overview.texts
     citizen = course.citizen
     unit = course.coordinator_unit
     return CourseDetail(
@@ -811,8 +906,9 @@ def course_detail(request: HttpRequest, course_id: uuid.UUID) -> Any:
             phone=course.coordinator.phone,
             email=course.coordinator.email,
         ),
-        mandate=course.mandate,
-        referral_note=course.referral_note if may_plan else None,
+        mandate=_text(texts["mandate"]),
+        referral_note=_text(texts["referral_note"]),
+        hidden_texts=sorted(k for k, t in texts.items() if t.hidden),
         categories=_categories(access),
         hidden_categories=overview.hidden_categories,
         without_consent=access.without_consent is not None and not access.is_coordinator,
@@ -820,8 +916,8 @@ def course_detail(request: HttpRequest, course_id: uuid.UUID) -> Any:
             id=plan.id,
             version=plan.version,
             updated_at=plan.updated_at,
-            citizen_statement=plan.citizen_statement if may_plan else None,
-            summary=plan.summary if may_plan else None,
+            citizen_statement=_text(texts["citizen_statement"]),
+            summary=_text(texts["summary"]),
             goals=len(overview.goals),
             measures=len(overview.measures),
             demands=len(overview.demands),
@@ -831,10 +927,15 @@ def course_detail(request: HttpRequest, course_id: uuid.UUID) -> Any:
         )
         if plan is not None
         else None,
-        team=[_member_out(m, on) for m in _team_rows(course)],
+        team=[_member_out(m, on) for m in overview.team_current + overview.team_past],
+        team_hidden=overview.team_hidden,
         team_stats=_stats_out(overview.team_stats),
-        consents=[_consent_out(c, on) for c in course.consents.all()],
+        consents=[_consent_out(c, on) for c in overview.consents],
     )
+
+
+def _text(text: selectors.FreeText) -> str | None:
+    return text.text if text.shown else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -842,8 +943,8 @@ def course_detail(request: HttpRequest, course_id: uuid.UUID) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
-def _goal_out(goal: Goal, access: selectors.Access) -> GoalOut:
-    subgoals: Iterable[SubGoal] = goal.subgoals.all()
+def _goal_out(goal: Goal) -> GoalOut:
+    """Sub-goals and measure ids as the guard filtered them (``course_overview``)."""
     return GoalOut(
         id=goal.id,
         text=goal.text,
@@ -853,17 +954,22 @@ def _goal_out(goal: Goal, access: selectors.Access) -> GoalOut:
         status=goal.status,
         target_date=goal.target_date,
         subgoals=[
-            SubGoalOut(id=s.id, text=s.text, owner_id=s.owner_id, welfare_area=s.welfare_area_id)
-            for s in subgoals
-            if access.may(logic.data_category_for_area(s.welfare_area_id))
+            SubGoalOut(
+                id=s.id,
+                text=s.text,
+                owner_id=s.owner_shown.id if s.owner_shown else None,
+                welfare_area=s.welfare_area_id,
+            )
+            for s in getattr(goal, "visible_subgoals", [])
         ],
-        measure_ids=[m.id for m in goal.measures.all()],
+        measure_ids=[m.id for m in getattr(goal, "visible_measures", [])],
     )
 
 
 def _measure_out(m: Measure) -> MeasureOut:
     legal_basis = _legal_basis_out(m.legal_basis)
     assert legal_basis is not None
+    member = getattr(m, "member_shown", None)
     return MeasureOut(
         id=m.id,
         title=m.title,
@@ -874,9 +980,9 @@ def _measure_out(m: Measure) -> MeasureOut:
         organisation=m.organisation.name,
         unit_id=m.unit_id,
         unit=m.unit.name if m.unit else None,
-        responsible_id=m.responsible_id,
-        responsible=m.responsible.name if m.responsible else None,
-        goal_ids=[g.id for g in m.goals.all()],
+        responsible_id=member.id if member else None,
+        responsible=member.name if member else None,
+        goal_ids=[g.id for g in getattr(m, "linked_goals", [])],
         start_date=m.start_date,
         end_date=m.end_date,
         expected_end=m.expected_end,
@@ -916,19 +1022,20 @@ def _conflict_out(c: DemandConflict) -> ConflictOut:
     )
 
 
-def _appointment_out(a: Appointment) -> AppointmentOut:
+def _appointment_out(a: Appointment, visible_demands: set[Any]) -> AppointmentOut:
+    member = getattr(a, "member_shown", None)
     return AppointmentOut(
         id=a.id,
         title=a.title,
         organisation_id=a.organisation_id,
         organisation=a.organisation.name,
         welfare_area=a.welfare_area_id,
-        with_member_id=a.with_member_id,
-        with_member=a.with_member.name if a.with_member else None,
+        with_member_id=member.id if member else None,
+        with_member=member.name if member else None,
         place=a.place,
         starts_at=a.starts_at,
         ends_at=a.ends_at,
-        demand_id=a.demand_id,
+        demand_id=a.demand_id if a.demand_id in visible_demands else None,
         note=a.note,
     )
 
@@ -943,21 +1050,23 @@ def plan_detail(request: HttpRequest, course_id: uuid.UUID) -> Any:
     plan = overview.plan
     if plan is None:
         raise HttpError(404, "Forløbet har ingen plan.")
-    may_plan = access.may("plan")
+    texts = overview.texts
+    visible_demands = {d.pk for d in overview.demands}
     return PlanOut(
         id=plan.id,
         course_id=access.course.id,
         version=plan.version,
         updated_at=plan.updated_at,
-        citizen_statement=plan.citizen_statement if may_plan else None,
-        summary=plan.summary if may_plan else None,
-        goals=[_goal_out(g, access) for g in overview.goals],
+        citizen_statement=_text(texts["citizen_statement"]),
+        summary=_text(texts["summary"]),
+        goals=[_goal_out(g) for g in overview.goals],
         measures=[_measure_out(m) for m in overview.measures],
         demands=[_demand_out(d) for d in overview.demands],
         open_conflicts=[_conflict_out(c) for c in overview.conflicts if c.is_open],
-        appointments=[_appointment_out(a) for a in overview.appointments],
+        appointments=[_appointment_out(a, visible_demands) for a in overview.appointments],
         overlapping=[[a.id, b.id] for a, b in overview.overlapping],
         hidden_categories=overview.hidden_categories,
+        hidden_texts=sorted(k for k, t in texts.items() if t.hidden),
     )
 
 
@@ -975,20 +1084,13 @@ del CREATED_RESPONSES[200]
 @router.patch("/courses/{course_id}/plan", response=PLAN_RESPONSES)
 @_problems()
 def plan_update(request: HttpRequest, course_id: uuid.UUID, payload: PlanTextIn) -> Any:
-    """Change the citizen's own words and/or the shared summary. 409 with what changed if the
-    plan was saved by someone else since ``version``."""
+    """Change the citizen's own words and/or the shared summary, and the category each text is
+    filed under (only categories you may see). A text you leave out stays as it is. 409 with what
+    changed if the plan was saved by someone else since ``version``."""
     user = user_of(request)
-    plan = _plan_of(selectors.access_for(user, course_id).course)
+    _access, plan = selectors.access_plan(user, course_id)
     plan = services.update_plan_text(
-        user,
-        plan.pk,
-        payload.version,
-        citizen_statement=(
-            payload.citizen_statement
-            if payload.citizen_statement is not None
-            else plan.citizen_statement
-        ),
-        summary=payload.summary if payload.summary is not None else plan.summary,
+        user, plan.pk, payload.version, **payload.model_dump(exclude={"version"}, exclude_none=True)
     )
     return _saved(plan.pk, plan)
 
@@ -1001,9 +1103,9 @@ def _goal_fields(payload: GoalIn) -> dict[str, Any]:
 @_problems()
 def goal_create(request: HttpRequest, course_id: uuid.UUID, payload: GoalIn) -> Any:
     user = user_of(request)
-    plan = _plan_of(selectors.access_for(user, course_id).course)
+    _access, plan = selectors.access_plan(user, course_id)
     goal = services.save_goal(user, plan.pk, payload.version, **_goal_fields(payload))
-    return Status(201, _saved(goal.id, plan))
+    return Status(201, _saved(goal.id, goal.plan))
 
 
 @router.put("/courses/{course_id}/plan/goals/{goal_id}", response=PLAN_RESPONSES)
@@ -1012,11 +1114,11 @@ def goal_update(
     request: HttpRequest, course_id: uuid.UUID, goal_id: uuid.UUID, payload: GoalIn
 ) -> Any:
     user = user_of(request)
-    plan = _plan_of(selectors.access_for(user, course_id).course)
+    _access, plan = selectors.access_plan(user, course_id)
     goal = services.save_goal(
         user, plan.pk, payload.version, goal_id=goal_id, **_goal_fields(payload)
     )
-    return _saved(goal.id, plan)
+    return _saved(goal.id, goal.plan)
 
 
 @router.delete("/courses/{course_id}/plan/goals/{goal_id}", response=PLAN_RESPONSES)
@@ -1027,11 +1129,11 @@ def goal_delete(
     goal_id: uuid.UUID,
     version: int = Query(..., ge=1, le=2**31 - 1),
 ) -> Any:
+    """Remove a goal — refused (403) when it is linked to a measure or has a sub-goal you may
+    not see, or is not in this plan."""
     user = user_of(request)
-    plan = _plan_of(selectors.access_for(user, course_id).course)
-    if not Goal.objects.filter(pk=goal_id, plan=plan).exists():
-        raise HttpError(404, NOT_FOUND)
-    services.delete_goal(user, plan.pk, version, goal_id)
+    _access, plan = selectors.access_plan(user, course_id)
+    plan = services.delete_goal(user, plan.pk, version, goal_id)
     return _saved(goal_id, plan)
 
 
@@ -1041,9 +1143,8 @@ def subgoal_create(
     request: HttpRequest, course_id: uuid.UUID, goal_id: uuid.UUID, payload: SubGoalIn
 ) -> Any:
     user = user_of(request)
-    course = selectors.access_for(user, course_id).course
-    plan = _plan_of(course)
-    owner = _team_member_or_422(course, payload.owner_id, "owner_id")
+    access, plan = selectors.access_plan(user, course_id)
+    owner = _team_member_or_422(access, payload.owner_id, "owner_id")
     _check_area(payload.welfare_area)
     sub = services.add_subgoal(
         user,
@@ -1054,31 +1155,28 @@ def subgoal_create(
         owner=owner,
         welfare_area_id=payload.welfare_area,
     )
-    return Status(201, _saved(sub.id, plan))
+    return Status(201, _saved(sub.id, sub.goal.plan))
 
 
 @router.post("/courses/{course_id}/plan/measures", response=CREATED_RESPONSES)
 @_problems()
 def measure_create(request: HttpRequest, course_id: uuid.UUID, payload: MeasureIn) -> Any:
-    """A measure (indsats) — refused without a legal basis from the maintained list."""
+    """A measure (indsats) — refused without a legal basis from the maintained list, and with a
+    field error in a category your consent does not cover (unless your own unit is responsible)."""
     user = user_of(request)
-    course = selectors.access_for(user, course_id).course
-    plan = _plan_of(course)
+    access, plan = selectors.access_plan(user, course_id)
     organisation = _get_or_422(
         Organisation, payload.organisation_id, "organisation_id", "Organisationen findes ikke."
     )
     unit = _get_or_422(Unit, payload.unit_id, "unit_id", "Enheden findes ikke.")
     if unit is not None and unit.organisation_id != organisation.pk:
         raise invalid("unit_id", "Enheden hører ikke til den valgte organisation.")
-    responsible = _team_member_or_422(course, payload.responsible_id, "responsible_id")
-    goals = list(Goal.objects.filter(pk__in=payload.goal_ids, plan=plan))
-    if len(goals) != len(set(payload.goal_ids)):
-        raise invalid("goal_ids", "Målene skal høre til forløbets plan.")
+    responsible = _team_member_or_422(access, payload.responsible_id, "responsible_id")
     measure = services.save_measure(
         user,
         plan.pk,
         payload.version,
-        goals=goals,
+        goals=selectors.plan_goals(access, list(payload.goal_ids)),
         title=payload.title,
         welfare_area_id=payload.welfare_area,
         legal_basis_id=payload.legal_basis,
@@ -1092,14 +1190,14 @@ def measure_create(request: HttpRequest, course_id: uuid.UUID, payload: MeasureI
         budget_area=payload.budget_area,
         description=payload.description,
     )
-    return Status(201, _saved(measure.id, plan))
+    return Status(201, _saved(measure.id, measure.plan))
 
 
 @router.post("/courses/{course_id}/plan/demands", response=CREATED_RESPONSES)
 @_problems()
 def demand_create(request: HttpRequest, course_id: uuid.UUID, payload: DemandIn) -> Any:
     user = user_of(request)
-    plan = _plan_of(selectors.access_for(user, course_id).course)
+    _access, plan = selectors.access_plan(user, course_id)
     organisation = _get_or_422(
         Organisation, payload.organisation_id, "organisation_id", "Organisationen findes ikke."
     )
@@ -1118,22 +1216,21 @@ def demand_create(request: HttpRequest, course_id: uuid.UUID, payload: DemandIn)
         start_date=payload.start_date,
         end_date=payload.end_date,
     )
-    return Status(201, _saved(demand.id, plan))
+    return Status(201, _saved(demand.id, demand.plan))
 
 
 @router.post("/courses/{course_id}/plan/appointments", response=CREATED_RESPONSES)
 @_problems()
 def appointment_create(request: HttpRequest, course_id: uuid.UUID, payload: AppointmentIn) -> Any:
     user = user_of(request)
-    course = selectors.access_for(user, course_id).course
-    plan = _plan_of(course)
+    access, plan = selectors.access_plan(user, course_id)
     organisation = _get_or_422(
         Organisation, payload.organisation_id, "organisation_id", "Organisationen findes ikke."
     )
-    with_member = _team_member_or_422(course, payload.with_member_id, "with_member_id")
+    with_member = _team_member_or_422(access, payload.with_member_id, "with_member_id")
     demand = None
     if payload.demand_id is not None:
-        demand = Demand.objects.filter(pk=payload.demand_id, plan=plan).first()
+        demand = selectors.current_plan_item(access, Demand, payload.demand_id)
         if demand is None:
             raise invalid("demand_id", "Kravet hører ikke til forløbets plan.")
     appointment = services.save_appointment(
@@ -1150,7 +1247,7 @@ def appointment_create(request: HttpRequest, course_id: uuid.UUID, payload: Appo
         demand=demand,
         note=payload.note,
     )
-    return Status(201, _saved(appointment.id, plan))
+    return Status(201, _saved(appointment.id, appointment.plan))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1161,14 +1258,16 @@ def appointment_create(request: HttpRequest, course_id: uuid.UUID, payload: Appo
 @router.get("/courses/{course_id}/team", response={200: TeamOut, 403: ProblemOut})
 @_problems()
 def team_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
-    """Who is around the citizen: current and former contact persons and the turnover. Logged."""
+    """Who is around the citizen: current and former contact persons and the turnover; those
+    from an area your consent does not cover are counted, not named. Logged."""
     user = user_of(request)
-    access = selectors.access_for(user, course_id)
+    overview = selectors.course_overview(user, course_id, items=False, what="team")
     on = selectors.today()
-    members = _team_rows(access.course)
-    selectors.log_course_read(user, access, "team", Purpose.CASEWORK)
-    stats = logic.team_overview([(m.valid_from, m.valid_to) for m in members], on)
-    return TeamOut(members=[_member_out(m, on) for m in members], stats=_stats_out(stats))
+    return TeamOut(
+        members=[_member_out(m, on) for m in overview.team_current + overview.team_past],
+        hidden=overview.team_hidden,
+        stats=_stats_out(overview.team_stats),
+    )
 
 
 @router.post(
@@ -1206,7 +1305,6 @@ def team_add(request: HttpRequest, course_id: uuid.UUID, payload: TeamMemberIn) 
         email=payload.email,
         welfare_area_id=payload.welfare_area,
     )
-    member = TeamMember.objects.select_related("organisation", "unit").get(pk=member.pk)
     return Status(201, _member_out(member, selectors.today()))
 
 
@@ -1220,21 +1318,14 @@ def team_end(
 ) -> Any:
     """End a contact person's period on the team (coordinator only)."""
     user = user_of(request)
-    course = selectors.access_for(user, course_id).course
-    member = TeamMember.objects.select_related("organisation", "unit", "course").get(
-        pk=member_id, course=course
-    )
-    member = services.end_team_member(user, member, payload.on)
+    access = selectors.access_for(user, course_id)
+    member = services.end_team_member(user, selectors.team_member_of(access, member_id), payload.on)
     return _member_out(member, selectors.today())
 
 
 # --------------------------------------------------------------------------------------------
 # Consent
 # --------------------------------------------------------------------------------------------
-
-
-def _consents(course: Course) -> list[Consent]:
-    return list(Consent.objects.filter(course=course).prefetch_related("organisations", "units"))
 
 
 @router.get("/courses/{course_id}/consents", response={200: list[ConsentOut], 403: ProblemOut})
@@ -1244,9 +1335,8 @@ def consent_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
     user = user_of(request)
     access = selectors.access_for(user, course_id)
     on = selectors.today()
-    consents = _consents(access.course)
     selectors.log_course_read(user, access, "samtykker", Purpose.CASEWORK)
-    return [_consent_out(c, on) for c in consents]
+    return [_consent_out(c, on) for c in selectors.consents_of(access)]
 
 
 @router.post(
@@ -1254,7 +1344,8 @@ def consent_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
 )
 @_problems()
 def consent_create(request: HttpRequest, course_id: uuid.UUID, payload: ConsentIn) -> Any:
-    """Record a consent (coordinator only): whom it covers, which data, from/to."""
+    """Record a consent (coordinator only): whom it covers, which data, from/to, and whether it
+    may be used (pseudonymised) for evaluation."""
     user = user_of(request)
     course = selectors.access_for(user, course_id).course
     organisations = list(Organisation.objects.filter(pk__in=payload.organisation_ids))
@@ -1274,6 +1365,7 @@ def consent_create(request: HttpRequest, course_id: uuid.UUID, payload: ConsentI
         valid_from=payload.valid_from,
         valid_to=payload.valid_to,
         note=payload.note,
+        for_evaluation=payload.for_evaluation,
     )
     return Status(201, _consent_out(consent, selectors.today()))
 
@@ -1291,7 +1383,8 @@ def consent_withdraw(
 ) -> Any:
     """Withdraw a consent at once (coordinator only): from today it gives nobody access."""
     user = user_of(request)
-    course = selectors.access_for(user, course_id).course
-    consent = Consent.objects.select_related("course").get(pk=consent_id, course=course)
-    consent = services.withdraw_consent(user, consent, by_name=payload.by_name if payload else "")
+    access = selectors.access_for(user, course_id)
+    consent = services.withdraw_consent(
+        user, selectors.consent_of(access, consent_id), by_name=payload.by_name if payload else ""
+    )
     return _consent_out(consent, selectors.today())

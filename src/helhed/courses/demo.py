@@ -1270,9 +1270,15 @@ class CaseBuilder:
         # colleagues in that unit do not see each other's courses.
         unit_ids = sorted({tm.unit_id for s, tm in team if tm.unit_id and s != "coord"}, key=str)
         org_ids = sorted({tm.organisation_id for _s, tm in team if tm.unit_id is None}, key=str)
+        # Treatment for drug use is health data (docs/security.md): a team with the drug
+        # treatment unit needs the health category to share the plan's demands side by side.
         categories = (
-            {"plan", "social", "economy"}
-            | ({"health"} if kind in ("adult", "family") or "psyk" in slots else set())
+            {"plan", "social", "employment", "economy"}
+            | (
+                {"health"}
+                if kind in ("adult", "family") or "psyk" in slots or "rus" in slots
+                else set()
+            )
             | ({"crime"} if "krim" in slots else set())
         )
         variant = (
@@ -1306,7 +1312,10 @@ class CaseBuilder:
                 withdrawn_by_name=citizen.full_name if withdrawn else "",
                 note=note,
                 recorded_by_id=coordinator_id,
-                **{f"cat_{cat}": cat in cats for cat, _l in logic.DATA_CATEGORIES},
+                # Four in five citizens also agree to pseudonymised evaluation (no extra draw
+                # from the generator: the rest of the demo stays as it was for each seed).
+                for_evaluation=i % 5 != 0,
+                **Consent.flags(cats),
             )
             consents.append((c, units, orgs))
 

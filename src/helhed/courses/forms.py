@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.forms import ObjectChoiceField, ObjectMultipleChoiceField
 from helhed.core.models import Organisation, Unit, User, UserKind, WelfareArea
 from helhed.core.selectors import current_memberships
 from helhed.courses import logic
@@ -41,6 +42,7 @@ from helhed.courses.models import (
     Plan,
     TeamMember,
 )
+from helhed.courses.selectors import PlanChoices
 from helhed.courses.services import MEMBER_RELATIONS
 from helhed.registry.models import Initiative
 
@@ -79,6 +81,10 @@ def display_value(form: forms.Form, name: str, value: Any) -> str:
         return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
+    if isinstance(field, ObjectMultipleChoiceField):
+        return ", ".join(field_label(field, v) for v in value) or "–"
+    if isinstance(field, ObjectChoiceField):
+        return field_label(field, value)
     if isinstance(field, forms.ModelMultipleChoiceField):
         return ", ".join(str(v) for v in value)
     if isinstance(field, forms.ModelChoiceField):
@@ -92,6 +98,30 @@ def display_value(form: forms.Form, name: str, value: Any) -> str:
                 labels[str(key)] = str(label)
         return labels.get(str(value), str(value))
     return str(value)
+
+
+def field_label(field: Any, value: Any) -> str:
+    """How an object choice reads in the form; one the reader may not see is not named."""
+    key = str(getattr(value, "pk", value))
+    for choice_key, label in field.choices:
+        if str(choice_key) == key:
+            return str(label)
+    return str(_("(ikke synlig for dig)"))
+
+
+def category_field(label: Any, categories: list[tuple[str, str]]) -> forms.ChoiceField:
+    """Which data category a free text reveals (docs/security.md, "Free text"). Left out of a
+    submission, the text keeps the category it has (plan data for a new text)."""
+    return forms.ChoiceField(
+        label=label,
+        choices=categories,
+        initial="plan",
+        required=False,
+        help_text=_(
+            "Kun læsere, hvis samtykke omfatter kategorien, kan læse teksten. Vælg fx Helbred, "
+            "hvis teksten nævner behandling eller diagnoser."
+        ),
+    )
 
 
 def organisation_field(label: Any, *, required: bool = True) -> forms.ModelChoiceField:
@@ -192,23 +222,37 @@ class IntakeForm(forms.Form):
     )
     referred_on = date_field(_("Henvist den"), required=True)
     referral_note = forms.CharField(
-        label=_("Henvisningsårsag"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Henvisningsårsag"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    referral_note_category = category_field(
+        _("Hvad afslører henvisningsårsagen?"), list(logic.DATA_CATEGORIES)
     )
     mandate = forms.CharField(
         label=_("Koordinatorens mandat"),
         required=False,
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Hvad du kan sætte i gang uden at spørge andre (fx beløbsgrænser)."),
     )
+    mandate_category = category_field(_("Hvad afslører mandatet?"), list(logic.DATA_CATEGORIES))
     household_name = forms.CharField(
         label=_("Familiens navn"),
         max_length=200,
         required=False,
         help_text=_("Fx »Familien Jensen«. Udfyldes kun, hvis planen skal dække hele familien."),
     )
-    confirm_duplicate = forms.BooleanField(
-        label=_("Opret alligevel et nyt forløb, selv om borgeren allerede har et"),
+    parallel_reason = forms.CharField(
+        label=_("Begrundelse for et forløb ved siden af det aktive forløb"),
         required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Kun hvis borgeren allerede har et aktivt forløb og der er grund til et forløb mere. "
+            "Kræver rollen koordinator i din enhed."
+        ),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -249,6 +293,8 @@ class IntakeForm(forms.Form):
 
     def clean_referred_on(self) -> date:
         value: date = self.cleaned_data["referred_on"]
+        if not 1900 <= value.year <= 2200:
+            raise ValidationError(_("Angiv en dato mellem år 1900 og 2200."))
         if value > timezone.localdate():
             raise ValidationError(_("Henvisningsdatoen kan ikke ligge i fremtiden."))
         return value
@@ -340,6 +386,33 @@ class StatusForm(forms.Form):
         return data
 
 
+class JoinRequestForm(forms.Form):
+    """Sent from intake when the citizen already has an active course: the CPR number and unit
+    come again from the intake form (POSTed, never in a URL)."""
+
+    cpr = forms.CharField(max_length=11, widget=forms.HiddenInput)
+    unit = forms.CharField(widget=forms.HiddenInput)
+    message = forms.CharField(
+        label=_("Besked til koordinatoren (valgfri)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Fx hvorfor din enhed skal med i teamet. Skriv ikke helbredsoplysninger."),
+    )
+
+
+class JoinAnswerForm(forms.Form):
+    role = forms.CharField(
+        label=_("Rolle i teamet"),
+        max_length=120,
+        required=False,
+        help_text=_("Fx »Sagsbehandler, jobcenter«. Tomt: Kontaktperson."),
+    )
+    note = forms.CharField(
+        label=_("Svar til fagpersonen (valgfri)"), required=False, max_length=2000
+    )
+
+
 class CoordinatorForm(forms.Form):
     new = forms.ChoiceField(label=_("Ny koordinator"))
     reason = forms.CharField(label=_("Årsag til skiftet"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -409,27 +482,38 @@ class ConsentForm(forms.Form):
     valid_to = date_field(
         _("Gyldigt til"), help_text=_("dd.mm.åååå – tomt: til det trækkes tilbage")
     )
+    for_evaluation = forms.BooleanField(
+        label=_("Oplysningerne må bruges pseudonymiseret til evaluering af indsatsen"),
+        required=False,
+        help_text=_(
+            "Kun de organisationer og enheder, samtykket omfatter, og kun pseudonymiseret."
+        ),
+    )
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        course: Course,
+        organisations: list[Organisation],
+        units: list[Unit],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        team = TeamMember.objects.filter(course=course)
-        org_ids = set(team.values_list("organisation_id", flat=True))
-        org_ids.add(course.coordinator_unit.organisation_id)
-        unit_ids = set(team.exclude(unit=None).values_list("unit_id", flat=True))
-        unit_ids.add(course.coordinator_unit_id)
         cast(
             forms.ModelMultipleChoiceField, self.fields["organisations"]
-        ).queryset = Organisation.objects.filter(pk__in=org_ids).order_by("name")
-        units = cast(forms.ModelMultipleChoiceField, self.fields["units"])
-        units.queryset = (
-            Unit.objects.filter(pk__in=unit_ids)
+        ).queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by(
+            "name"
+        )
+        unit_field = cast(forms.ModelMultipleChoiceField, self.fields["units"])
+        unit_field.queryset = (
+            Unit.objects.filter(pk__in=[u.pk for u in units])
             .select_related("organisation")
             .order_by("organisation__name", "name")
         )
-        units.label_from_instance = lambda u: f"{u.name}, {u.organisation.name}"  # type: ignore[method-assign,assignment]
+        unit_field.label_from_instance = lambda u: f"{u.name}, {u.organisation.name}"  # type: ignore[method-assign,assignment]
         self.initial.setdefault("valid_from", timezone.localdate())
         born = course.citizen.birth_date
         self.initial.setdefault(
@@ -465,14 +549,50 @@ class WithdrawConsentForm(forms.Form):
 
 
 class WithoutConsentForm(forms.Form):
-    legal_basis = forms.CharField(
-        label=_("Hjemmel (lov og paragraf)"),
-        max_length=300,
-        help_text=_(
-            "Fx »Serviceloven § 153 (underretningspligt)« eller »Retssikkerhedsloven § 11 c«."
-        ),
+    unit = ObjectChoiceField(
+        label=_("Åbnes fra enhed"),
+        label_of=lambda u: f"{u.name}, {u.organisation.name}",
+        help_text=_("Adgangen står i loggen under denne enhed, og enhedens leder får besked."),
     )
-    reason = forms.CharField(label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 3}))
+    basis = ObjectChoiceField(
+        label=_("Hjemmel"),
+        label_of=lambda b: f"{b.law} {b.paragraph} – {b.title}",
+        empty_label=_("— vælg hjemmel —"),
+    )
+    note = forms.CharField(
+        label=_("Note (valgfri)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Fx sagsnummeret på underretningen. Skriv ikke mere end nødvendigt."),
+    )
+
+    def __init__(self, *args: Any, units: list[Unit], bases: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(ObjectChoiceField, self.fields["unit"]).set_objects(
+            units, lambda u: f"{u.name}, {u.organisation.name}"
+        )
+        cast(ObjectChoiceField, self.fields["basis"]).set_objects(
+            bases, lambda b: f"{b.law} {b.paragraph} – {b.title}"
+        )
+        if len(units) == 1:
+            self.initial.setdefault("unit", units[0].pk)
+
+
+REVIEW_CHOICES = [
+    ("berettiget", _("Berettiget")),
+    ("ikke-berettiget", _("Ikke berettiget")),
+]
+
+
+class WithoutConsentReviewForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Vurdering"), choices=REVIEW_CHOICES)
+    note = forms.CharField(
+        label=_("Bemærkning"),
+        required=False,
+        max_length=2000,
+        help_text=_("Skal udfyldes, hvis adgangen ikke var berettiget."),
+    )
 
 
 class TeamMemberForm(forms.Form):
@@ -569,8 +689,9 @@ class PlanForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan: Plan, choices: PlanChoices, **kwargs: Any) -> None:
         self.plan = plan
+        self.choices = choices
         super().__init__(*args, **kwargs)
         self.initial.setdefault("version", plan.version)
 
@@ -582,7 +703,7 @@ class PlanForm(forms.Form):
         data = self.data.copy()  # type: ignore[attr-defined]
         data["version"] = str(version)
         self.plan.version = version
-        return type(self)(data, plan=self.plan, **self.extra_kwargs())
+        return type(self)(data, plan=self.plan, choices=self.choices, **self.extra_kwargs())
 
     def extra_kwargs(self) -> dict[str, Any]:
         return {}
@@ -594,25 +715,60 @@ class PlanForm(forms.Form):
             if name == "version" or instance is None:
                 continue
             value = getattr(instance, name, None)
-            if isinstance(field, forms.ModelMultipleChoiceField) and value is not None:
-                value = list(value.all())
+            if isinstance(field, ObjectMultipleChoiceField):
+                value = getattr(instance, f"linked_{name}", [])
             values.append((str(field.label), display_value(self, name, value)))
         return values
 
 
 class PlanTextForm(PlanForm):
+    """The plan's two free texts, each with the category it is filed under. A text filed under a
+    category the reader may not see is left out of the form (and stays as it is)."""
+
     citizen_statement = forms.CharField(
         label=_("Det vigtigste for mig (borgerens egne ord)"),
         required=False,
+        max_length=10000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    summary = forms.CharField(
-        label=_("Fælles resumé"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    citizen_statement_category = category_field(
+        _("Hvad afslører borgerens egne ord?"), list(logic.DATA_CATEGORIES)
     )
+    summary = forms.CharField(
+        label=_("Fælles resumé"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    summary_category = category_field(_("Hvad afslører resuméet?"), list(logic.DATA_CATEGORIES))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = {c for c, _label in self.choices.categories}
+        self.hidden_texts = []
+        for text_field in ("citizen_statement", "summary"):
+            category_name = f"{text_field}_category"
+            cast(forms.ChoiceField, self.fields[category_name]).choices = self.choices.categories
+            if getattr(self.plan, category_name) not in allowed:
+                del self.fields[text_field], self.fields[category_name]
+                self.hidden_texts.append(text_field)
+
+    def service_fields(self) -> dict[str, Any]:
+        """The texts shown in the form, and a category only where one was chosen."""
+        return {
+            name: value
+            for name, value in super().service_fields().items()
+            if not (name.endswith("_category") and not value)
+        }
 
     @staticmethod
     def initial_for(plan: Plan) -> dict[str, Any]:
-        return {"citizen_statement": plan.citizen_statement, "summary": plan.summary}
+        return {
+            "citizen_statement": plan.citizen_statement,
+            "citizen_statement_category": plan.citizen_statement_category,
+            "summary": plan.summary,
+            "summary_category": plan.summary_category,
+        }
 
 
 IMPORTANCE_CHOICES = [("", _("— ikke angivet —"))] + [(str(i), str(i)) for i in range(1, 6)]
@@ -620,7 +776,9 @@ IMPORTANCE_CHOICES = [("", _("— ikke angivet —"))] + [(str(i), str(i)) for i
 
 class GoalForm(PlanForm):
     text = forms.CharField(
-        label=_("Målet med borgerens egne ord"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Målet med borgerens egne ord"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     horizon = forms.ChoiceField(label=_("Sigt"), choices=Horizon.choices, initial=Horizon.SHORT)
     priority = forms.IntegerField(
@@ -650,31 +808,28 @@ class GoalForm(PlanForm):
         }
 
 
-def team_members_field(label: Any) -> forms.ModelChoiceField:
-    field = forms.ModelChoiceField(
-        label=label, required=False, queryset=TeamMember.objects.none(), empty_label=_("— ingen —")
-    )
-    field.label_from_instance = lambda m: f"{m.name} ({m.role})"  # type: ignore[method-assign,assignment]
-    return field
+def member_label(member: TeamMember) -> str:
+    return f"{member.name} ({member.role})"
 
 
-def current_team(plan: Plan) -> Any:
-    today = timezone.localdate()
-    return (
-        TeamMember.objects.filter(course_id=plan.course_id, valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .order_by("name")
-    )
+def team_members_field(label: Any) -> ObjectChoiceField:
+    return ObjectChoiceField(label=label, required=False, empty_label=_("— ingen —"))
+
+
+def unit_label(unit: Unit) -> str:
+    return f"{unit.name}, {unit.organisation.name}"
 
 
 class SubGoalForm(PlanForm):
-    text = forms.CharField(label=_("Delmål"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Delmål"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     owner = team_members_field(_("Ansvarlig"))
     welfare_area = welfare_area_field(_("Fagområde"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = current_team(self.plan)
+        cast(ObjectChoiceField, self.fields["owner"]).set_objects(self.choices.team, member_label)
 
     def service_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -694,17 +849,11 @@ class MeasureForm(PlanForm):
         error_messages={"required": _("Angiv hjemmel (lov og paragraf) for indsatsen.")},
     )
     organisation = organisation_field(_("Ansvarlig organisation"))
-    unit = forms.ModelChoiceField(
-        label=_("Ansvarlig enhed"),
-        required=False,
-        queryset=Unit.objects.none(),
-        empty_label=_("— ingen —"),
-    )
+    unit = ObjectChoiceField(label=_("Ansvarlig enhed"), required=False, empty_label=_("— ingen —"))
     responsible = team_members_field(_("Ansvarlig person"))
-    goals = forms.ModelMultipleChoiceField(
+    goals = ObjectMultipleChoiceField(
         label=_("Mål, indsatsen skal hjælpe med"),
         required=False,
-        queryset=Goal.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
     start_date = date_field(_("Start"))
@@ -717,24 +866,22 @@ class MeasureForm(PlanForm):
         label=_("Hvem betaler"), choices=[("", _("— vælg —")), *BudgetArea.choices]
     )
     description = forms.CharField(
-        label=_("Beskrivelse"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Beskrivelse"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         current = self.initial.get("legal_basis")
         cast(LegalBasisField, self.fields["legal_basis"]).choices = legal_basis_choices(current)
-        cast(forms.ModelChoiceField, self.fields["responsible"]).queryset = current_team(self.plan)
-        goals = cast(forms.ModelMultipleChoiceField, self.fields["goals"])
-        goals.queryset = Goal.objects.filter(plan=self.plan)
-        unit_ids = (
-            TeamMember.objects.filter(course_id=self.plan.course_id)
-            .exclude(unit=None)
-            .values_list("unit_id", flat=True)
+        choices = self.choices
+        cast(ObjectChoiceField, self.fields["responsible"]).set_objects(choices.team, member_label)
+        cast(ObjectMultipleChoiceField, self.fields["goals"]).set_objects(
+            choices.goals, lambda g: str(g.text)[:80]
         )
-        units = cast(forms.ModelChoiceField, self.fields["unit"])
-        units.queryset = Unit.objects.filter(pk__in=unit_ids).select_related("organisation")
-        units.label_from_instance = lambda u: f"{u.name}, {u.organisation.name}"  # type: ignore[method-assign,assignment]
+        cast(ObjectChoiceField, self.fields["unit"]).set_objects(choices.units, unit_label)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -760,7 +907,7 @@ class MeasureForm(PlanForm):
             "organisation": m.organisation_id,
             "unit": m.unit_id,
             "responsible": m.responsible_id,
-            "goals": [g.pk for g in m.goals.all()],
+            "goals": [g.pk for g in getattr(m, "linked_goals", [])],
             "start_date": m.start_date,
             "end_date": m.end_date,
             "expected_end": m.expected_end,
@@ -776,7 +923,10 @@ class DemandForm(PlanForm):
     kind = forms.ChoiceField(label=_("Type"), choices=[("", _("— vælg —")), *DemandKind.choices])
     title = forms.CharField(label=_("Krav"), max_length=200)
     details = forms.CharField(
-        label=_("Uddybning"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Uddybning"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     frequency = forms.CharField(
         label=_("Hyppighed"),
@@ -835,21 +985,19 @@ class AppointmentForm(PlanForm):
         help_text=_("tt:mm"),
         widget=forms.TimeInput(attrs={"inputmode": "numeric"}, format="%H:%M"),
     )
-    demand = forms.ModelChoiceField(
-        label=_("Krav om fremmøde"),
-        required=False,
-        queryset=Demand.objects.none(),
-        empty_label=_("— intet —"),
+    demand = ObjectChoiceField(
+        label=_("Krav om fremmøde"), required=False, empty_label=_("— intet —")
     )
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["with_member"]).queryset = current_team(self.plan)
-        cast(forms.ModelChoiceField, self.fields["demand"]).queryset = Demand.objects.filter(
-            plan=self.plan
+        choices = self.choices
+        cast(ObjectChoiceField, self.fields["with_member"]).set_objects(choices.team, member_label)
+        cast(ObjectChoiceField, self.fields["demand"]).set_objects(
+            choices.demands, lambda d: f"{d.title} ({d.organisation.name})"
         )
 
     def clean(self) -> dict[str, Any]:
@@ -898,23 +1046,20 @@ class AppointmentForm(PlanForm):
 
 
 class ConflictForm(forms.Form):
-    first = forms.ModelChoiceField(
-        label=_("Første krav"), queryset=Demand.objects.none(), empty_label=_("— vælg —")
-    )
-    second = forms.ModelChoiceField(
-        label=_("Andet krav"), queryset=Demand.objects.none(), empty_label=_("— vælg —")
-    )
+    first = ObjectChoiceField(label=_("Første krav"))
+    second = ObjectChoiceField(label=_("Andet krav"))
     description = forms.CharField(
-        label=_("Hvorfor er kravene i modstrid?"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Hvorfor er kravene i modstrid?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, demands: list[Demand], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        ids = [d.pk for d in demands]
         for name in ("first", "second"):
-            field = cast(forms.ModelChoiceField, self.fields[name])
-            field.queryset = Demand.objects.filter(pk__in=ids).select_related("organisation")
-            field.label_from_instance = lambda d: f"{d.title} ({d.organisation.name})"  # type: ignore[method-assign,assignment]
+            cast(ObjectChoiceField, self.fields[name]).set_objects(
+                demands, lambda d: f"{d.title} ({d.organisation.name})"
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

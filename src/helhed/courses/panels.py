@@ -46,14 +46,12 @@ def _team_courses(request: HttpRequest) -> dict[str, Any] | None:
 
 def _plan_events(course_ids: Sequence[Any]) -> Iterable[TimelineEvent]:
     """Measures starting and ending, for the progress charts' time axis."""
-    from helhed.courses.logic import data_category_for_area
     from helhed.courses.models import Measure
 
     rows = Measure.objects.filter(plan__course__in=list(course_ids)).values_list(
-        "plan__course_id", "title", "start_date", "end_date", "welfare_area_id"
+        "plan__course_id", "title", "start_date", "end_date", "data_category"
     )
-    for course_id, title, start, end, area in rows:
-        category = data_category_for_area(area)
+    for course_id, title, start, end, category in rows:
         if start is not None:
             label = gettext("Indsats starter: %(title)s") % {"title": title}
             yield TimelineEvent(course_id, start, "measure-start", label, category=category)

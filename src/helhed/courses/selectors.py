@@ -14,7 +14,7 @@ Two rules hold for every function here that returns personal data:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -46,10 +46,15 @@ from helhed.courses.models import (
     Demand,
     DemandConflict,
     Goal,
+    HouseholdRelation,
+    JoinRequest,
+    JoinStatus,
     Measure,
     Plan,
+    PlanVersion,
     TeamMember,
     WithoutConsentAccess,
+    WithoutConsentBasis,
 )
 
 
@@ -182,8 +187,11 @@ class Access:
 
     def sees_member(self, member: TeamMember) -> bool:
         """May the reader see who this team member is (name, role, unit, organisation)? Naming a
-        unit can reveal a category ("Rusmiddelcenter"): the unit's own category decides; one's
-        own unit's people are always shown."""
+        unit can reveal a category ("Rusmiddelcenter"): the unit's own category decides. One's
+        own unit's people, and the coordinating unit's (the course's one entry point, named on
+        every course page), are always shown."""
+        if member.unit_id is not None and member.unit_id == self.course.coordinator_unit_id:
+            return True
         return logic.sees_item(
             category=member_category(member),
             owner_units=[member.unit_id],
@@ -199,7 +207,7 @@ class Access:
 
 def member_category(member: TeamMember) -> str:
     """What naming a team member reveals: their unit's category, else their fagområde's."""
-    if member.unit_id is not None:
+    if member.unit is not None:
         return member.unit.data_category
     return logic.data_category_for_area(member.welfare_area_id)
 
@@ -351,6 +359,7 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
         without_consent_grant=grant is not None,
     ):
         raise PermissionDenied
+    unit_id: Any
     if is_coordinator:
         unit_id = course.coordinator_unit_id
     elif grant is not None:
@@ -393,7 +402,9 @@ def log_course_read(
     )
 
 
-def log_course_list(user: User, courses: list[Course], what: str = "forløbsliste") -> None:
+def log_course_list(
+    user: User, courses: list[Course], what: str = "forløbsliste", purpose: str = Purpose.CASEWORK
+) -> None:
     """Log a list of courses shown to ``user``: one entry per citizen, attributed to the unit
     through which the user sees that course; a course visible only through an access without
     consent is flagged with its legal basis."""
@@ -431,7 +442,7 @@ def log_course_list(user: User, courses: list[Course], what: str = "forløbslist
         if course.pk in units:
             plain.setdefault(units[course.pk], []).append(course.citizen_id)
     for unit_id, citizen_ids in plain.items():
-        log_access(user, citizen_ids, what, Purpose.CASEWORK, unit_id=unit_id)
+        log_access(user, citizen_ids, what, purpose, unit_id=unit_id)
     for course in courses:
         grant = grants.get(course.pk)
         if grant is not None:
@@ -446,36 +457,90 @@ def log_course_list(user: User, courses: list[Course], what: str = "forløbslist
             )
 
 
+@dataclass(frozen=True)
+class HouseholdMember:
+    citizen: Citizen
+    age: int
+    relation: str  # "Mette er forælder til Noah", or ""
+
+
 def household_members(
     user: User,
     access: Access,
     what: str,
     purpose: str = Purpose.CASEWORK,
     keep: Callable[[Citizen], bool] | None = None,
-) -> list[Citizen]:
-    """The other members of the family the course covers (oldest first), or those of them
-    ``keep`` selects (e.g. the children, for a child plan), logged as a read of each one shown."""
-    household = access.course.household
+) -> list[HouseholdMember]:
+    """The other members of the family the course covers (oldest first) with their relation to
+    the course's citizen, or those of them ``keep`` selects (e.g. the children, for a child
+    plan), logged as a read of each one shown."""
+    course = access.course
+    household = course.household
     if household is None:
         return []
+    on = today()
     members = [
         m
-        for m in household.members.exclude(pk=access.course.citizen_id).order_by("birth_date", "pk")
+        for m in household.members.exclude(pk=course.citizen_id).order_by("birth_date", "pk")
         if keep is None or keep(m)
     ]
-    if members:
-        log_course_read(user, access, what, purpose, citizen_ids=[m.pk for m in members])
-    return members
+    if not members:
+        return []
+    relations = {
+        (r.from_citizen_id, r.to_citizen_id): r
+        for r in HouseholdRelation.objects.filter(household=household)
+    }
+    main = course.citizen
+    found = []
+    for member in members:
+        to_member = relations.get((main.pk, member.pk))
+        from_member = relations.get((member.pk, main.pk))
+        relation = ""
+        if to_member is not None:
+            kind = to_member.get_kind_display().lower()
+            relation = f"{main.first_name} er {kind} {member.first_name}"
+        elif from_member is not None:
+            kind = from_member.get_kind_display().lower()
+            relation = f"{member.first_name} er {kind} {main.first_name}"
+        found.append(HouseholdMember(member, member.age(on), relation))
+    log_course_read(user, access, what, purpose, citizen_ids=[m.pk for m in members])
+    return found
+
+
+@dataclass(frozen=True)
+class FreeText:
+    """A free text as one reader may see it: the text, or only that there is one."""
+
+    text: str
+    category: str
+    shown: bool
+
+    @property
+    def hidden(self) -> bool:
+        return bool(self.text) and not self.shown
+
+    @property
+    def category_label(self) -> str:
+        return dict(logic.DATA_CATEGORIES).get(self.category, self.category)
+
+
+def free_text(access: Access, text: str, category: str) -> FreeText:
+    shown = access.sees_text(category)
+    return FreeText(text if shown else "", category, shown)
 
 
 @dataclass
 class CourseOverview:
-    """Everything the course page shows, filtered by the user's consented categories.
+    """Everything the course page shows, filtered by what the reader may see.
 
     ``course_overview(..., items=False)`` leaves ``measures``, ``demands``, ``appointments`` and
     ``overlapping`` empty (``items_loaded`` False) until :func:`load_plan_items` fills them: the
-    course page renders those parts from a cache per plan version and needs them only when the
-    plan has changed."""
+    course page renders those parts from a cache and needs them only when the plan has changed.
+
+    Team members whose unit reveals a category the reader may not see are left out of
+    ``team_current`` and ``team_past`` and counted in ``team_hidden``; each goal's
+    ``visible_subgoals`` holds the sub-goals the reader may see; ``texts`` holds the course's
+    and the plan's free texts (``FreeText``)."""
 
     access: Access
     plan: Plan | None
@@ -489,18 +554,34 @@ class CourseOverview:
     team_current: list[TeamMember]
     team_past: list[TeamMember]
     team_stats: logic.TeamOverview
+    consents: list[Consent] = field(default_factory=list)
+    texts: dict[str, FreeText] = field(default_factory=dict)
+    team_hidden: int = 0
+    team_key: str = ""  # the team as the rendered plan depends on it (a cache key's part)
     hidden_categories: list[str] = field(default_factory=list)
     items_loaded: bool = True
     hidden_codes: set[str] = field(default_factory=set)
 
     def allowed(self, item: Any) -> bool:
         """May the reader see this plan item? Records the category if not."""
-        ok = self.access.may(item.data_category)
+        ok = self.access.sees(item)
         if not ok:
-            self.hidden_codes.add(item.data_category)
-            labels = dict(logic.DATA_CATEGORIES)
-            self.hidden_categories = sorted(labels[c] for c in self.hidden_codes)
+            self._hide(item.data_category)
         return ok
+
+    def _hide(self, category: str) -> None:
+        self.hidden_codes.add(category)
+        labels = dict(logic.DATA_CATEGORIES)
+        self.hidden_categories = sorted(labels[c] for c in self.hidden_codes)
+
+    def member(self, member: TeamMember | None) -> TeamMember | None:
+        """The team member if the reader may know who they are, else None."""
+        if member is None or not self.access.sees_member(member):
+            return None
+        return member
+
+    def member_by_id(self, members: dict[Any, TeamMember], member_id: Any) -> TeamMember | None:
+        return self.member(members.get(member_id)) if member_id is not None else None
 
 
 def _first(pair: tuple[int, Any]) -> int:
@@ -536,8 +617,10 @@ def course_overview(
             ),
         )
     team = list(course.team.all())
+    members = {t.pk: t for t in team}
     current = [t for t in team if t.valid_from <= on and (t.valid_to is None or t.valid_to >= on)]
     past = [t for t in team if t not in current]
+    shown_current = [t for t in current if access.sees_member(t)]
     overview = CourseOverview(
         access=access,
         plan=plan,
@@ -548,18 +631,37 @@ def course_overview(
         conflicts=[],
         appointments=[],
         overlapping=[],
-        team_current=current,
-        team_past=past,
+        team_current=shown_current,
+        team_past=[t for t in past if access.sees_member(t)],
         team_stats=logic.team_overview([(t.valid_from, t.valid_to) for t in team], on),
+        consents=list(course.consents.all()),
+        team_hidden=len(current) - len(shown_current),
+        team_key=",".join(f"{t.pk}:{t.valid_to}:{t.unit_id}" for t in team),
         items_loaded=False,
     )
+    overview.texts = {
+        "referral_note": free_text(access, course.referral_note, course.referral_note_category),
+        "mandate": free_text(access, course.mandate, course.mandate_category),
+    }
     if plan is not None:
+        overview.texts["citizen_statement"] = free_text(
+            access, plan.citizen_statement, plan.citizen_statement_category
+        )
+        overview.texts["summary"] = free_text(access, plan.summary, plan.summary_category)
+        for goal in overview.goals:
+            subgoals = [s for s in goal.subgoals.all() if overview.allowed(s)]
+            for sub in subgoals:
+                sub.owner_shown = overview.member_by_id(members, sub.owner_id)  # type: ignore[attr-defined]
+            goal.visible_subgoals = subgoals  # type: ignore[attr-defined]
         # A conflict is shown only to a reader who may see both of its demands.
         overview.conflicts = [
             c
             for c in plan.conflicts.all()
             if overview.allowed(c.first) and overview.allowed(c.second)
         ]
+    for text in overview.texts.values():
+        if text.hidden:
+            overview._hide(text.category)
     log_course_read(user, access, what, purpose)
     if items:
         load_plan_items(overview)
@@ -574,6 +676,7 @@ def load_plan_items(overview: CourseOverview) -> None:
     overview.items_loaded = True
     if plan is None:
         return
+    members = {t.pk: t for t in overview.access.course.team.all()}
     goals = list(plan.goals.all())  # all of the plan's goals (the links point at any of them)
     goal_at = {g.pk: (i, g) for i, g in enumerate(goals)}
     measure_rows = (
@@ -599,6 +702,7 @@ def load_plan_items(overview: CourseOverview) -> None:
         measure.plan = plan
         linked = sorted(links[measure.pk], key=_first)
         _set_prefetched(measure, "goals", [g for _i, g in linked])
+        measure.linked_goals = [g for _i, g in linked]  # type: ignore[attr-defined]
         for _i, goal in linked:
             by_goal[goal.pk].append((index, measure))
     if outside:
@@ -607,6 +711,10 @@ def load_plan_items(overview: CourseOverview) -> None:
     else:
         for goal in goals:
             _set_prefetched(goal, "measures", [m for _i, m in sorted(by_goal[goal.pk], key=_first)])
+    for goal in goals:
+        goal.visible_measures = [  # type: ignore[attr-defined]
+            m for m in goal.measures.all() if overview.access.sees(m)
+        ]
     demands = [
         d
         for d in Demand.objects.filter(plan=plan).select_related(
@@ -625,16 +733,253 @@ def load_plan_items(overview: CourseOverview) -> None:
         demand.plan = plan
     for appointment in appointments:
         appointment.plan = plan
+        appointment.member_shown = overview.member_by_id(members, appointment.with_member_id)  # type: ignore[attr-defined]
     by_sector: dict[str, list[Demand]] = {}
     for demand in demands:
         by_sector.setdefault(demand.welfare_area.name_da, []).append(demand)
     overview.measures = [m for m in measures if overview.allowed(m)]
+    for measure in overview.measures:
+        measure.member_shown = overview.member_by_id(members, measure.responsible_id)  # type: ignore[attr-defined]
     overview.demands = demands
     overview.demands_by_sector = by_sector
     overview.appointments = appointments
     overview.overlapping = logic.overlapping(
         [logic.Slot(a, a.starts_at, a.ends_at) for a in appointments]
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Editing the plan: one item at a time, and the choices a form may offer
+# --------------------------------------------------------------------------------------------
+
+
+def access_plan(user: User, course_id: uuid.UUID | str) -> tuple[Access, Plan]:
+    """The course's plan for a reader who may see it (the plan category), or PermissionDenied."""
+    access = access_for(user, course_id)
+    plan = getattr(access.course, "plan", None)
+    if plan is None or not access.may("plan"):
+        raise PermissionDenied
+    return access, plan
+
+
+PLAN_ITEM_RELATED: dict[type[Any], tuple[str, ...]] = {
+    Goal: (),
+    Measure: ("welfare_area", "legal_basis", "organisation", "unit", "responsible"),
+    Demand: ("welfare_area", "organisation", "legal_basis"),
+    Appointment: ("organisation", "with_member", "welfare_area"),
+    DemandConflict: ("first", "second", "marked_by", "resolved_by"),
+}
+
+
+ITEM_NOT_SEEN = "Punktet findes ikke i forløbets plan, eller du har ikke adgang til det."
+
+
+def plan_item(access: Access, model: type[Any], item_id: uuid.UUID | str) -> Any:
+    """One item of the course's plan that the reader may see, or PermissionDenied — the same
+    for an item that is not there, belongs to another plan or is hidden from the reader."""
+    plan = getattr(access.course, "plan", None)
+    if plan is None:
+        raise PermissionDenied
+    try:
+        item = (
+            model.objects.filter(pk=item_id, plan=plan)
+            .select_related(*PLAN_ITEM_RELATED[model])
+            .first()
+        )
+    except (ValueError, ValidationError):
+        item = None
+    if item is None:
+        raise PermissionDenied(ITEM_NOT_SEEN)
+    visible = (
+        access.sees(item.first) and access.sees(item.second)
+        if model is DemandConflict
+        else (model is Goal or access.sees(item))
+    )
+    if not visible:
+        raise PermissionDenied(ITEM_NOT_SEEN)
+    item.plan = plan
+    if model is Measure:
+        item.linked_goals = list(item.goals.all())
+    return item
+
+
+def current_plan_item(access: Access, model: type[Any], item_id: Any) -> Any:
+    """The item as stored now (after someone else's save), or None if it is gone or hidden."""
+    try:
+        return plan_item(access, model, item_id)
+    except PermissionDenied:
+        return None
+
+
+def plan_goals(access: Access, goal_ids: list[Any]) -> list[Goal]:
+    """The plan's goals with these ids, in the given order; a missing one: ValidationError."""
+    plan = getattr(access.course, "plan", None)
+    found = {g.pk: g for g in Goal.objects.filter(plan=plan, pk__in=goal_ids)}
+    if len(found) != len(set(goal_ids)):
+        raise ValidationError({"goals": "Målene skal høre til forløbets plan."})
+    return [found[g] for g in dict.fromkeys(goal_ids)]
+
+
+def version_changes(plan_id: Any, number: int) -> list[str]:
+    """What one saved version changed (for the answer to the save that wrote it)."""
+    return list(
+        PlanVersion.objects.filter(plan_id=plan_id, number=number)
+        .values_list("changes", flat=True)
+        .first()
+        or []
+    )
+
+
+@dataclass
+class PlanChoices:
+    """What a plan form may offer this reader: lists, never querysets."""
+
+    team: list[TeamMember]  # current contact persons the reader may name
+    units: list[Unit]  # units on the team the reader may name
+    goals: list[Goal]
+    demands: list[Demand]  # demands the reader may see
+    categories: list[tuple[str, str]]  # categories the reader may file a free text under
+
+
+def plan_choices(access: Access) -> PlanChoices:
+    on = today()
+    plan = getattr(access.course, "plan", None)
+    team = sorted(
+        (
+            t
+            for t in access.course.team.all()
+            if t.valid_from <= on
+            and (t.valid_to is None or t.valid_to >= on)
+            and access.sees_member(t)
+        ),
+        key=lambda t: (t.name, str(t.pk)),
+    )
+    units: dict[Any, Unit] = {}
+    for member in access.course.team.all():
+        if member.unit is not None and access.sees_member(member):
+            units.setdefault(member.unit_id, member.unit)
+    goals = list(Goal.objects.filter(plan=plan)) if plan is not None else []
+    demands = (
+        [
+            d
+            for d in Demand.objects.filter(plan=plan).select_related("organisation")
+            if access.sees(d)
+        ]
+        if plan is not None
+        else []
+    )
+    return PlanChoices(
+        team=team,
+        units=sorted(units.values(), key=lambda u: (u.organisation.name, u.name)),
+        goals=goals,
+        demands=demands,
+        categories=[(c, label) for c, label in logic.DATA_CATEGORIES if access.may(c)],
+    )
+
+
+def consent_scope_choices(access: Access) -> tuple[list[Organisation], list[Unit]]:
+    """The organisations and units a consent can name: those on the course's team and the
+    coordinating unit (for the coordinator, who sees the whole team)."""
+    course = access.course
+    orgs: dict[Any, Organisation] = {
+        course.coordinator_unit.organisation_id: course.coordinator_unit.organisation
+    }
+    units: dict[Any, Unit] = {course.coordinator_unit_id: course.coordinator_unit}
+    for member in course.team.all():
+        if not access.sees_member(member):
+            continue
+        orgs.setdefault(member.organisation_id, member.organisation)
+        if member.unit is not None:
+            units.setdefault(member.unit_id, member.unit)
+    return (
+        sorted(orgs.values(), key=lambda o: o.name),
+        sorted(units.values(), key=lambda u: (u.organisation.name, u.name)),
+    )
+
+
+def consents_of(access: Access) -> list[Consent]:
+    """The course's consents (read with the course by ``access_for``)."""
+    return list(access.course.consents.all())
+
+
+def consent_of(access: Access, consent_id: uuid.UUID | str) -> Consent:
+    for consent in access.course.consents.all():
+        if str(consent.pk) == str(consent_id):
+            return consent
+    raise PermissionDenied(ITEM_NOT_SEEN)
+
+
+def team_member_of(access: Access, member_id: uuid.UUID | str) -> TeamMember:
+    for member in access.course.team.all():
+        if str(member.pk) == str(member_id) and access.sees_member(member):
+            return member
+    raise PermissionDenied(ITEM_NOT_SEEN)
+
+
+def plan_versions(access: Access) -> list[PlanVersion]:
+    """The plan's versions: every category is in them, so only for a reader who sees all."""
+    if not access.may_all():
+        raise PermissionDenied(
+            "Versionshistorikken viser hele planen. Borgerens samtykke "
+            "omfatter ikke alle oplysninger for din enhed."
+        )
+    plan = getattr(access.course, "plan", None)
+    if plan is None:
+        return []
+    return list(PlanVersion.objects.filter(plan=plan).select_related("created_by"))
+
+
+# --------------------------------------------------------------------------------------------
+# Leaders' review of accesses without consent
+# --------------------------------------------------------------------------------------------
+
+
+def without_consent_bases() -> list[WithoutConsentBasis]:
+    """The maintained list's active legal bases for access without consent."""
+    return list(WithoutConsentBasis.objects.filter(active=True).order_by("law", "id"))
+
+
+def review_organisations(user: User) -> set[Any]:
+    """The organisations whose accesses without consent ``user`` reviews: those in which they
+    hold the leder role today."""
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        return set()
+    return {m.unit.organisation_id for m in membership_list(user) if m.role == "leder"}
+
+
+def without_consent_reviews(user: User, *, pending_only: bool = False) -> QuerySet[Any]:
+    """Every access without consent opened from a unit of the leader's organisations, newest
+    first, with the number of reads made under it. Names no citizen: the leader judges the
+    access (who, from where, on what basis, why); the access log shows the reads."""
+    from django.db.models import Count, IntegerField
+
+    from helhed.audit.models import AccessLogEntry
+
+    orgs = review_organisations(user)
+    if not orgs:
+        raise PermissionDenied
+    reads = (
+        AccessLogEntry.objects.filter(
+            actor_id=OuterRef("user_id"),
+            citizen_id=OuterRef("course__citizen_id"),
+            without_consent=True,
+            at__gte=OuterRef("opened_at"),
+            at__lte=OuterRef("expires_at"),
+        )
+        .order_by()
+        .values("actor_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = (
+        WithoutConsentAccess.objects.filter(unit__organisation_id__in=orgs)
+        .select_related("user", "unit", "unit__organisation", "reviewed_by")
+        .annotate(reads=Subquery(reads, output_field=IntegerField()))
+        .order_by("-opened_at")
+    )
+    if pending_only:
+        qs = qs.filter(reviewed_at__isnull=True)
+    return qs
 
 
 @dataclass(frozen=True)
@@ -692,6 +1037,25 @@ def caseload(user: User, *, include_closed: bool = False) -> list[CaseloadRow]:
     return rows
 
 
+def other_courses_page(user: User, page_number: Any, per_page: int = 50) -> Any:
+    """One page of the open courses the user sees without coordinating them (as a team member
+    with consent, or under an access without consent), by name; the citizens shown are logged."""
+    from django.core.paginator import Paginator
+
+    on = today()
+    unit_ids = [unit for unit, _org in _user_units(user, on)]
+    others = (
+        visible_courses(user, on)
+        .exclude(coordinator=user, coordinator_unit_id__in=unit_ids)
+        .exclude(status=CourseStatus.CLOSED)
+        .select_related("citizen", "initiative", "coordinator")
+        .order_by("citizen__last_name", "citizen__first_name", "pk")
+    )
+    page = Paginator(others, per_page).get_page(page_number)
+    log_course_list(user, list(page.object_list))
+    return page
+
+
 def search_citizens(user: User, query: str) -> list[Course]:
     """Courses the user may see whose citizen matches a name or a CPR number. Logged as a
     search, one entry per citizen shown; the query itself is never logged (it may be a CPR)."""
@@ -708,24 +1072,75 @@ def search_citizens(user: User, query: str) -> list[Course]:
                 Q(citizen__first_name__icontains=word) | Q(citizen__last_name__icontains=word)
             )
     results = list(qs.order_by("citizen__last_name")[:50])
-    if results:
-        log_access(user, [c.citizen_id for c in results], "søgeresultat", Purpose.SEARCH)
+    log_course_list(user, results, "søgeresultat", Purpose.SEARCH)
     return results
 
 
-def existing_courses_for_cpr(user: User, cpr: str) -> list[Course]:
-    """Duplicate detection at intake: open courses for this CPR number, whoever coordinates them.
+@dataclass(frozen=True)
+class DuplicateCheck:
+    """What intake may tell about a CPR number: only what the caller needs to act. Whether the
+    citizen already has an active course (then: ask its coordinator to join, or give a reason
+    for a second course), and which of those courses the caller may already open — nothing about
+    the others (no id, initiative or coordinator: an initiative such as IPS reveals a diagnosis).
+    """
 
-    Only the fact that a course exists, its initiative and its coordinator are shown, so that the
-    new coordinator can ask to join instead of starting a second course. Logged."""
-    courses = list(
+    citizen_known: bool
+    active: bool
+    visible: list[Course]
+
+
+def duplicate_check(user: User, cpr: str, *, unit_id: Any = None) -> DuplicateCheck:
+    """Duplicate detection at intake. The lookup of a registered citizen is logged as a read of
+    that citizen (purpose: search), attributed to the unit the caller does intake for."""
+    normalized = logic.normalize_cpr(cpr)
+    citizen_id = Citizen.objects.filter(cpr=normalized).values_list("pk", flat=True).first()
+    if citizen_id is None:
+        return DuplicateCheck(False, False, [])
+    active_ids = list(
+        Course.objects.filter(citizen_id=citizen_id)
+        .exclude(status=CourseStatus.CLOSED)
+        .values_list("pk", flat=True)
+    )
+    visible = list(
+        visible_courses(user)
+        .filter(pk__in=active_ids)
+        .select_related("initiative", "citizen")
+        .order_by("referred_on")
+    )
+    log_access(
+        user, citizen_id, "opslag på CPR-nummer ved visitation", Purpose.SEARCH, unit_id=unit_id
+    )
+    return DuplicateCheck(True, bool(active_ids), visible)
+
+
+def active_course_ids_for_cpr(cpr: str) -> list[uuid.UUID]:
+    """For the join-request service only (it never returns these ids to the caller)."""
+    return list(
         Course.objects.filter(citizen__cpr=logic.normalize_cpr(cpr))
         .exclude(status=CourseStatus.CLOSED)
-        .select_related("initiative", "coordinator", "coordinator_unit", "citizen")
+        .values_list("pk", flat=True)
     )
-    if courses:
-        log_access(user, courses[0].citizen_id, "dubletkontrol ved visitation", Purpose.CASEWORK)
-    return courses
+
+
+def join_requests_for_course(access: Access) -> list[JoinRequest]:
+    """The pending requests to join the course's team: for its coordinator only."""
+    if not access.is_coordinator:
+        return []
+    return list(
+        JoinRequest.objects.filter(course=access.course, status=JoinStatus.PENDING)
+        .select_related("requested_by", "unit", "unit__organisation")
+        .order_by("created_at")
+    )
+
+
+def my_join_requests(user: User) -> list[JoinRequest]:
+    """The caller's own requests with their status — nothing about the course until accepted
+    (and then only a link, which the guard decides on)."""
+    return list(
+        JoinRequest.objects.filter(requested_by=user)
+        .select_related("unit", "unit__organisation")
+        .order_by("-created_at")[:20]
+    )
 
 
 def citizen_for_user(user: User) -> Citizen | None:
@@ -744,7 +1159,7 @@ def citizen_id_for_user(user: Any) -> uuid.UUID | None:
 class CitizenView:
     citizen: Citizen
     courses: list[Course]
-    plans: list[Plan]
+    plans: Sequence[Plan]
     upcoming: list[Appointment]
     team: list[TeamMember]
     consents: list[Consent]
@@ -766,11 +1181,26 @@ def citizen_view(user: User) -> CitizenView | None:
     )
     plans = list(
         Plan.objects.filter(course__in=courses).prefetch_related(
-            "goals",
+            Prefetch("goals", to_attr="goal_list"),
             Prefetch(
-                "measures", queryset=Measure.objects.select_related("organisation", "welfare_area")
+                "measures",
+                queryset=Measure.objects.select_related(
+                    "organisation", "welfare_area", "responsible", "unit"
+                ),
+                to_attr="measure_list",
             ),
-            Prefetch("demands", queryset=Demand.objects.select_related("organisation")),
+            Prefetch(
+                "demands",
+                queryset=Demand.objects.select_related("organisation", "welfare_area"),
+                to_attr="demand_list",
+            ),
+            Prefetch(
+                "conflicts",
+                queryset=DemandConflict.objects.filter(resolved_at__isnull=True).select_related(
+                    "first", "second"
+                ),
+                to_attr="open_conflicts",
+            ),
         )
     )
     now = timezone.now()

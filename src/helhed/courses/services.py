@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +37,8 @@ from helhed.courses.models import (
     Goal,
     Household,
     HouseholdRelation,
+    JoinRequest,
+    JoinStatus,
     Measure,
     Plan,
     PlanVersion,
@@ -42,6 +46,7 @@ from helhed.courses.models import (
     SubGoal,
     TeamMember,
     WithoutConsentAccess,
+    WithoutConsentBasis,
 )
 from helhed.registry.models import Initiative
 
@@ -72,27 +77,66 @@ def _require_staff(user: User) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+class DuplicateCourseError(Exception):
+    """The citizen already has an active course: the caller may ask its coordinator to join, or
+    give a reason for a second course. Carries nothing about the existing course."""
+
+    def __init__(self, visible: list[Course]) -> None:
+        super().__init__(
+            "Borgeren har allerede et aktivt forløb i Helhed. Bed forløbets koordinator om at "
+            "komme med i teamet, eller begrund, hvorfor der skal være et forløb ved siden af."
+        )
+        self.visible = visible  # those of them the caller may already open
+
+
+def _same_name(given: str, registered: str) -> bool:
+    return " ".join(given.split()).casefold() == " ".join(registered.split()).casefold()
+
+
+def _current_roles(user: User, unit_id: Any) -> set[str]:
+    from helhed.core.selectors import membership_list
+
+    return {m.role for m in membership_list(user) if m.unit_id == unit_id}
+
+
 def intake(
     coordinator: User,
     *,
-    initiative: Initiative,
-    coordinator_unit: Unit,
+    initiative_id: Any,
+    coordinator_unit_id: Any,
     cpr: str,
     first_name: str,
     last_name: str,
     referred_on: date,
     referral_note: str = "",
+    referral_note_category: str = "plan",
     checklist: dict[str, str] | None = None,
     mandate: str = "",
+    mandate_category: str = "plan",
     contact: dict[str, Any] | None = None,
+    parallel_reason: str = "",
+    household_name: str = "",
+    members: list[dict[str, Any]] | None = None,
 ) -> Course:
     """Open a course for a citizen (created if new, matched on CPR if known) with the acting
-    coordinator as coordinator and first team member, and an empty plan (version 1)."""
+    coordinator as coordinator and first team member, and an empty plan (version 1).
+
+    The caller must be a current member of the coordinating unit. A registered CPR number must
+    come with the registered names (intake is not a way to learn who a CPR number belongs to).
+    If the citizen already has an active course, ``DuplicateCourseError`` — unless a reason for
+    a course beside it is given by someone with the koordinator role in the unit. The duplicate
+    lookup is logged as a read of the citizen (``selectors.duplicate_check``) — outside the
+    transaction that creates the course, so a refused intake still leaves its log entry. With
+    ``members`` (or a ``household_name``) the course covers the family (``create_household``)."""
     _require_staff(coordinator)
-    if not coordinator.memberships.filter(unit=coordinator_unit).exists():
-        raise ValidationError({"coordinator_unit": "Du er ikke medlem af den valgte enhed."})
     errors: dict[str, str] = {}
+    roles = _current_roles(coordinator, _uuid_or_none(coordinator_unit_id))
+    if not roles:
+        errors["coordinator_unit"] = "Du er ikke medlem af den valgte enhed i dag."
+    initiative: Any = Initiative.objects.filter(pk=_uuid_or_none(initiative_id)).first()
+    if initiative is None:
+        errors["initiative"] = "Vælg en indsats fra registret."
+    normalized = ""
     try:
         normalized = logic.validate_cpr(cpr, _today())
     except logic.CprError as exc:
@@ -101,37 +145,114 @@ def intake(
         errors["first_name"] = "Angiv fornavn."
     if not last_name.strip():
         errors["last_name"] = "Angiv efternavn."
-    if referred_on > _today():
-        errors["referred_on"] = "Henvisningsdatoen kan ikke ligge i fremtiden."
+    _check_day(errors, "referred_on", referred_on, future=False)
+    for field_name, category in (
+        ("referral_note_category", referral_note_category),
+        ("mandate_category", mandate_category),
+    ):
+        if category not in logic.CATEGORY_KEYS:
+            errors[field_name] = "Vælg en kategori fra listen."
     if errors:
         raise ValidationError(errors)
-    citizen, _created = Citizen.objects.get_or_create(
-        cpr=normalized,
-        defaults={
-            "birth_date": logic.cpr_birth_date(normalized),
-            "first_name": first_name.strip(),
-            "last_name": last_name.strip(),
-            **(contact or {}),
-        },
-    )
+    unit = Unit.objects.select_related("organisation").get(pk=coordinator_unit_id)
+    citizen = Citizen.objects.filter(cpr=normalized).first()
+    if citizen is not None:
+        found = selectors.duplicate_check(coordinator, normalized, unit_id=unit.pk)
+        if not (
+            _same_name(first_name, citizen.first_name) and _same_name(last_name, citizen.last_name)
+        ):
+            raise ValidationError(
+                {
+                    "last_name": "Navn og CPR-nummer passer ikke sammen med borgerens registrering "
+                    "i Helhed. Kontrollér navn og CPR-nummer."
+                }
+            )
+        if found.active:
+            if not parallel_reason.strip():
+                raise DuplicateCourseError(found.visible)
+            if "koordinator" not in roles:
+                raise ValidationError(
+                    {
+                        "parallel_reason": "Kun en koordinator i enheden kan oprette et forløb "
+                        "ved siden af et aktivt forløb."
+                    }
+                )
+    with transaction.atomic():
+        return _open_course(
+            coordinator,
+            citizen=citizen,
+            cpr=normalized,
+            first_name=first_name,
+            last_name=last_name,
+            contact=contact,
+            initiative=initiative,
+            unit=unit,
+            referred_on=referred_on,
+            referral_note=referral_note,
+            referral_note_category=referral_note_category,
+            checklist=checklist,
+            mandate=mandate,
+            mandate_category=mandate_category,
+            parallel_reason=parallel_reason,
+            household_name=household_name,
+            members=members,
+        )
+
+
+def _open_course(
+    coordinator: User,
+    *,
+    citizen: Citizen | None,
+    cpr: str,
+    first_name: str,
+    last_name: str,
+    contact: dict[str, Any] | None,
+    initiative: Initiative,
+    unit: Unit,
+    referred_on: date,
+    referral_note: str,
+    referral_note_category: str,
+    checklist: dict[str, str] | None,
+    mandate: str,
+    mandate_category: str,
+    parallel_reason: str,
+    household_name: str,
+    members: list[dict[str, Any]] | None,
+) -> Course:
+    """The writes of an intake that passed its checks (inside one transaction)."""
+    if citizen is None:
+        citizen, created = Citizen.objects.get_or_create(
+            cpr=cpr,
+            defaults={
+                "birth_date": logic.cpr_birth_date(cpr),
+                "first_name": first_name.strip(),
+                "last_name": last_name.strip(),
+                **(contact or {}),
+            },
+        )
+        if not created:  # registered meanwhile by a simultaneous intake: check it again
+            raise ValidationError({"cpr": "Borgeren er netop blevet registreret. Prøv igen."})
     course = Course.objects.create(
         initiative=initiative,
         citizen=citizen,
         status=CourseStatus.REFERRED,
         referred_on=referred_on,
         coordinator=coordinator,
-        coordinator_unit=coordinator_unit,
-        mandate=mandate,
+        coordinator_unit=unit,
+        mandate=mandate.strip(),
+        mandate_category=mandate_category,
         intake_checklist=checklist or {},
-        referral_note=referral_note,
+        referral_note=referral_note.strip(),
+        referral_note_category=referral_note_category,
+        parallel_reason=parallel_reason.strip(),
     )
     TeamMember.objects.create(
         course=course,
         user=coordinator,
         name=coordinator.get_full_name() or coordinator.username,
-        organisation=coordinator_unit.organisation,
-        unit=coordinator_unit,
-        welfare_area=coordinator_unit.welfare_area,
+        organisation=unit.organisation,
+        unit=unit,
+        welfare_area=unit.welfare_area,
         role="Koordinator",
         phone=coordinator.phone,
         email=coordinator.email,
@@ -139,7 +260,143 @@ def intake(
     )
     plan = Plan.objects.create(course=course, updated_by=coordinator)
     _snapshot(plan, coordinator, ["Forløbet er oprettet"])
+    if members or household_name.strip():
+        create_household(coordinator, course, household_name, members or [])
     return course
+
+
+def _uuid_or_none(value: Any) -> Any:
+    """A UUID from an id (or an object with a pk), or None for anything else — typed ``Any``
+    because it only feeds lookups, where None matches nothing."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(getattr(value, "pk", value)))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _check_day(
+    errors: dict[str, str], field: str, value: date | None, *, future: bool = True
+) -> None:
+    """A plausible date (years 1900-2200), not in the future unless ``future``."""
+    if value is None:
+        return
+    if not 1900 <= value.year <= 2200:
+        errors[field] = "Angiv en dato mellem år 1900 og 2200."
+    elif not future and value > _today():
+        errors[field] = "Datoen kan ikke ligge i fremtiden."
+
+
+# --------------------------------------------------------------------------------------------
+# Joining an existing course
+# --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_to_join(user: User, *, cpr: str, unit_id: Any, message: str = "") -> int:
+    """Ask the coordinators of the citizen's active courses to add the caller's unit to the team.
+    The caller learns nothing about the courses; returns how many requests were sent (0 when
+    the unit is already on every team or already asked)."""
+    from helhed.notifications.services import notify
+
+    _require_staff(user)
+    unit = _uuid_or_none(unit_id)
+    if not _current_roles(user, unit):
+        raise ValidationError({"unit": "Du er ikke medlem af den valgte enhed i dag."})
+    try:
+        course_ids = selectors.active_course_ids_for_cpr(cpr)
+    except logic.CprError as exc:
+        raise ValidationError({"cpr": str(exc)}) from None
+    if not course_ids:
+        raise ValidationError({"cpr": "Borgeren har ikke et aktivt forløb i Helhed."})
+    on = _today()
+    sent = 0
+    for course in Course.objects.filter(pk__in=course_ids).select_related("citizen"):
+        on_team = TeamMember.objects.filter(course=course, unit_id=unit, valid_from__lte=on).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        )
+        pending = JoinRequest.objects.filter(course=course, unit_id=unit, status=JoinStatus.PENDING)
+        if on_team.exists() or pending.exists():
+            continue
+        request = JoinRequest.objects.create(
+            course=course, requested_by=user, unit_id=unit, message=message.strip()[:2000]
+        )
+        log_access(
+            user,
+            course.citizen_id,
+            "anmodning om at komme med i teamet",
+            Purpose.CASEWORK,
+            unit_id=unit,
+        )
+        notify(
+            [course.coordinator_id],
+            kind="join-request",
+            title=str(_("En fagperson beder om at komme med i teamet i et af dine forløb")),
+            url=reverse("courses:course_detail", args=[course.pk]) + "#anmodninger",
+            dedupe_key=f"join-request:{request.pk}",
+        )
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def answer_join_request(
+    user: User, *, request_id: Any, accept: bool, role: str = "", note: str = ""
+) -> JoinRequest:
+    """The coordinator accepts (the requester's unit joins the team from today, with the
+    requester as contact person; access still needs a consent covering the unit) or declines."""
+    from helhed.notifications.services import notify
+
+    request = (
+        JoinRequest.objects.select_for_update()
+        .select_related("course", "unit", "unit__organisation", "requested_by")
+        .filter(pk=_uuid_or_none(request_id))
+        .first()
+    )
+    if request is None:
+        raise PermissionDenied
+    _require_coordinator(user, request.course)
+    if request.status != JoinStatus.PENDING:
+        raise ValidationError("Anmodningen er allerede besvaret.")
+    if accept:
+        requester = request.requested_by
+        TeamMember.objects.create(
+            course=request.course,
+            user=requester,
+            name=requester.get_full_name() or requester.username,
+            organisation=request.unit.organisation,
+            unit=request.unit,
+            welfare_area=request.unit.welfare_area,
+            role=role.strip()[:120] or "Kontaktperson",
+            phone=requester.phone,
+            email=requester.email,
+            valid_from=_today(),
+        )
+    request.status = JoinStatus.ACCEPTED if accept else JoinStatus.DECLINED
+    request.answered_by, request.answered_at = user, timezone.now()
+    request.answer_note = note.strip()[:2000]
+    request.save()
+    notify(
+        [request.requested_by_id],
+        kind="join-answer",
+        title=str(
+            _("Din anmodning om at komme med i et team er accepteret")
+            if accept
+            else _("Din anmodning om at komme med i et team er afvist")
+        ),
+        body=str(
+            _(
+                "Du kan se forløbet, når borgerens samtykke omfatter din enhed. "
+                "Koordinatoren registrerer samtykket."
+            )
+            if accept
+            else _("Kontakt koordinatoren, hvis du har spørgsmål.")
+        ),
+        url=reverse("courses:course_list") + "#anmodninger",
+        dedupe_key=f"join-answer:{request.pk}",
+    )
+    return request
 
 
 def checklist_for(initiative: Initiative) -> list[tuple[str, str]]:
@@ -180,7 +437,7 @@ def create_household(
     household = Household.objects.create(name=name.strip() or f"Familien {main.last_name}")
     household.members.add(main)
     for data in members:
-        member, _created = Citizen.objects.get_or_create(
+        member, created = Citizen.objects.get_or_create(
             cpr=data["cpr"],
             defaults={
                 "birth_date": logic.cpr_birth_date(data["cpr"]),
@@ -188,6 +445,15 @@ def create_household(
                 "last_name": data["last_name"].strip(),
             },
         )
+        if not created and not (
+            _same_name(data["first_name"], member.first_name)
+            and _same_name(data["last_name"], member.last_name)
+        ):
+            # As at intake: a CPR number is not a way to learn whose it is.
+            raise ValidationError(
+                "Navn og CPR-nummer for et familiemedlem passer ikke sammen med registreringen "
+                "i Helhed. Kontrollér navn og CPR-nummer."
+            )
         household.members.add(member)
         _label, kind, main_first = MEMBER_RELATIONS[data["relation"]]
         HouseholdRelation.objects.create(
@@ -261,8 +527,13 @@ def change_coordinator(
 
 
 def _require_coordinator(user: User, course: Course) -> None:
+    """The course's coordinator, while still a member of the coordinating unit (as the guard
+    decides reads: ``selectors.access_for``)."""
+    from helhed.core.selectors import membership_list
+
     _require_staff(user)
-    if course.coordinator_id != user.pk:
+    units = {m.unit_id for m in membership_list(user)}
+    if course.coordinator_id != user.pk or course.coordinator_unit_id not in units:
         raise PermissionDenied("Kun forløbets koordinator kan gøre dette.")
 
 
@@ -284,6 +555,7 @@ def give_consent(
     valid_from: date,
     valid_to: date | None = None,
     note: str = "",
+    for_evaluation: bool = False,
 ) -> Consent:
     """Record a consent. The citizen from age 15 consents personally; for a younger child a
     custody holder does. A consent must name whom it covers and which data."""
@@ -321,7 +593,8 @@ def give_consent(
         valid_to=valid_to,
         note=note,
         recorded_by=user,
-        **{f"cat_{c}": c in categories for c in known},
+        for_evaluation=for_evaluation,
+        **Consent.flags(categories),
     )
     consent.organisations.set(organisations)
     consent.units.set(units)
@@ -348,40 +621,160 @@ def withdraw_consent(user: User, consent: Consent, *, by_name: str = "") -> Cons
 
 
 WITHOUT_CONSENT_HOURS = 24
+# docs/security.md, "Access without consent": the caseworkers of an authority unit; leaders
+# review, analysts and administrators never read a course this way.
+WITHOUT_CONSENT_ROLES = frozenset({"koordinator", "fagperson"})
+
+
+def without_consent_units(user: User) -> list[Unit]:
+    """The caller's units from which an access without consent may be opened today."""
+    from helhed.core.selectors import membership_list
+
+    units: dict[Any, Unit] = {}
+    for membership in membership_list(user):
+        unit = membership.unit
+        if (
+            membership.role in WITHOUT_CONSENT_ROLES
+            and unit.may_open_without_consent
+            and unit.organisation.org_type.is_public
+        ):
+            units.setdefault(unit.pk, unit)
+    return sorted(units.values(), key=lambda u: (u.organisation.name, u.name))
 
 
 @transaction.atomic
 def open_without_consent(
-    user: User, course_id: uuid.UUID | str, *, legal_basis: str, reason: str
+    user: User, *, course_id: Any, unit_id: Any, basis_id: str, note: str = ""
 ) -> WithoutConsentAccess:
-    """An explicit access without consent for a legally authorised purpose: time-limited, named
-    legal basis, and flagged in the access log (now and on every read while it lasts)."""
+    """An explicit access without consent for a legally authorised purpose: opened from one of
+    the caller's casework-authority units on a basis from the maintained list, for 24 hours and
+    the categories the basis opens; flagged in the access log (now and on every read while it
+    lasts); the coordinator and the unit's leaders are told at once."""
+    from helhed.notifications.services import notify
+
     _require_staff(user)
-    errors = {}
-    if not legal_basis.strip():
-        errors["legal_basis"] = "Angiv hjemlen (lov og paragraf) for adgang uden samtykke."
-    if not reason.strip():
-        errors["reason"] = "Angiv begrundelsen."
+    allowed = {u.pk: u for u in without_consent_units(user)}
+    if not allowed:
+        raise PermissionDenied(
+            "Kun sagsbehandlere i en myndighedsenhed kan åbne et forløb uden samtykke."
+        )
+    errors: dict[str, str] = {}
+    unit = allowed.get(_uuid_or_none(unit_id))
+    if unit is None:
+        errors["unit"] = "Vælg en af dine myndighedsenheder."
+    basis = WithoutConsentBasis.objects.filter(pk=str(basis_id), active=True).first()
+    if basis is None:
+        errors["basis"] = "Vælg en hjemmel fra listen."
     if errors:
         raise ValidationError(errors)
-    course = Course.objects.filter(pk=course_id).first()
+    assert unit is not None and basis is not None
+    course = (
+        Course.objects.select_related("coordinator").filter(pk=_uuid_or_none(course_id)).first()
+    )
     if course is None:
         raise PermissionDenied
     grant = WithoutConsentAccess.objects.create(
         course=course,
         user=user,
-        legal_basis=legal_basis.strip(),
-        reason=reason.strip(),
+        unit=unit,
+        basis=basis,
+        legal_basis=f"{basis.law} {basis.paragraph} – {basis.title}"[:300],
+        reason=note.strip()[:2000],
         expires_at=timezone.now() + timedelta(hours=WITHOUT_CONSENT_HOURS),
+        **WithoutConsentAccess.flags(basis.category_set),
     )
     log_access(
         user,
         course.citizen_id,
-        f"adgang uden samtykke åbnet: {reason.strip()[:120]}",
+        "adgang uden samtykke åbnet",
         Purpose.LEGAL_OBLIGATION,
         without_consent=True,
         legal_basis=grant.legal_basis,
+        unit_id=unit.pk,
     )
+    title = str(_("Et forløb er åbnet uden samtykke"))
+    body = str(_("Hjemmel: %(basis)s. Enhed: %(unit)s.")) % {
+        "basis": grant.legal_basis,
+        "unit": f"{unit.name}, {unit.organisation.name}",
+    }
+    if course.coordinator_id != user.pk:
+        notify(
+            [course.coordinator_id],
+            kind="without-consent",
+            title=title,
+            body=body,
+            url=reverse("courses:course_detail", args=[course.pk]),
+            dedupe_key=f"without-consent:{grant.pk}:coordinator",
+        )
+    notify(
+        [leader for leader in _leaders_of(unit) if leader != user.pk],
+        kind="without-consent",
+        title=title,
+        body=body,
+        url=reverse("courses:without_consent_review"),
+        dedupe_key=f"without-consent:{grant.pk}:leader",
+    )
+    return grant
+
+
+def _leaders_of(unit: Unit) -> list[Any]:
+    """The current leaders of the unit; if it has none, of its parent units; if none, of the
+    organisation."""
+    from helhed.core.models import Membership
+
+    on = _today()
+    current = Membership.objects.filter(role="leder").filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+    )
+    level: Unit | None = unit
+    while level is not None:
+        found = list(current.filter(unit=level).values_list("user_id", flat=True))
+        if found:
+            return found
+        level = level.parent
+    return list(
+        current.filter(unit__organisation_id=unit.organisation_id)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+REVIEW_OUTCOMES = ("berettiget", "ikke-berettiget")
+
+
+@transaction.atomic
+def review_without_consent(
+    user: User, *, access_id: Any, outcome: str, note: str = ""
+) -> WithoutConsentAccess:
+    """A leader of the organisation the access was opened from records whether it was
+    justified. An unjustified access needs a note (what follows from it)."""
+    from helhed.courses.selectors import review_organisations
+
+    grant = (
+        WithoutConsentAccess.objects.select_for_update()
+        .select_related("unit")
+        .filter(pk=_uuid_or_none(access_id))
+        .first()
+    )
+    if grant is None or grant.unit is None:
+        raise PermissionDenied
+    if grant.unit.organisation_id not in review_organisations(user):
+        raise PermissionDenied
+    if grant.user_id == user.pk:
+        raise PermissionDenied("Du kan ikke gennemgå din egen adgang uden samtykke.")
+    errors: dict[str, str] = {}
+    if outcome not in REVIEW_OUTCOMES:
+        errors["outcome"] = "Vælg, om adgangen var berettiget."
+    elif outcome == "ikke-berettiget" and not note.strip():
+        errors["note"] = "Skriv, hvad der sker nu, når adgangen ikke var berettiget."
+    if grant.reviewed_at is not None:
+        errors["outcome"] = "Adgangen er allerede gennemgået."
+    if errors:
+        raise ValidationError(errors)
+    grant.review_outcome, grant.review_note = outcome, note.strip()[:2000]
+    grant.reviewed_by, grant.reviewed_at = user, timezone.now()
+    grant.save(update_fields=["review_outcome", "review_note", "reviewed_by", "reviewed_at"])
     return grant
 
 
@@ -541,9 +934,16 @@ def _snapshot(plan: Plan, user: User, changes: list[str]) -> PlanVersion:
     )
 
 
-def _lock_plan(user: User, plan_id: uuid.UUID | str, expected_version: int) -> Plan:
+def _lock_plan(
+    user: User, plan_id: uuid.UUID | str, expected_version: int
+) -> tuple[Plan, selectors.Access]:
     """Lock the plan row, check the user may edit it and that nobody saved in between."""
-    plan = Plan.objects.select_for_update().select_related("course").filter(pk=plan_id).first()
+    plan = (
+        Plan.objects.select_for_update()
+        .select_related("course")
+        .filter(pk=_uuid_or_none(plan_id))
+        .first()
+    )
     if plan is None:
         raise PermissionDenied
     access = selectors.access_for(user, plan.course_id)
@@ -552,7 +952,7 @@ def _lock_plan(user: User, plan_id: uuid.UUID | str, expected_version: int) -> P
     if plan.version != expected_version:
         # Re-describe each change for this user: items in data categories their consent does
         # not cover are not named (the stored texts could name a measure they may not see).
-        visible = frozenset(c for c, _label in logic.DATA_CATEGORIES if access.may(c))
+        visible = access.visible_categories
         versions = {
             v.number: v
             for v in PlanVersion.objects.filter(
@@ -571,7 +971,7 @@ def _lock_plan(user: User, plan_id: uuid.UUID | str, expected_version: int) -> P
             ) or ["planen er ændret"]
             changes.extend(f"v{number} ({version.created_by}): {text}" for text in texts)
         raise StalePlanError(plan.version, changes)
-    return plan
+    return plan, access
 
 
 def _commit(plan: Plan, user: User, fallback: str, before: dict[str, Any]) -> Plan:
@@ -583,18 +983,42 @@ def _commit(plan: Plan, user: User, fallback: str, before: dict[str, Any]) -> Pl
     return plan
 
 
+TEXT_FIELDS = {"citizen_statement": "citizen_statement_category", "summary": "summary_category"}
+
+
 @transaction.atomic
 def update_plan_text(
     user: User,
     plan_id: uuid.UUID | str,
     expected_version: int,
-    *,
-    citizen_statement: str,
-    summary: str,
+    **texts: str | None,
 ) -> Plan:
-    plan = _lock_plan(user, plan_id, expected_version)
+    """Save the plan's free texts (``citizen_statement``, ``summary``) and the category each is
+    filed under (``…_category``). A text left out (or None) is unchanged. A reader may not
+    change a text filed under a category they may not see, nor file one under such a category."""
+    plan, access = _lock_plan(user, plan_id, expected_version)
+    unknown = set(texts) - set(TEXT_FIELDS) - set(TEXT_FIELDS.values())
+    if unknown:
+        raise ValidationError({name: "Ukendt felt." for name in sorted(unknown)})
     before = plan_snapshot(plan)
-    plan.citizen_statement, plan.summary = citizen_statement.strip(), summary.strip()
+    errors: dict[str, str] = {}
+    for text_field, category_field in TEXT_FIELDS.items():
+        text, category = texts.get(text_field), texts.get(category_field)
+        if text is None and category is None:
+            continue
+        if not access.sees_text(getattr(plan, category_field)):
+            raise PermissionDenied
+        if category is not None and (
+            category not in logic.CATEGORY_KEYS or not access.sees_text(category)
+        ):
+            errors[category_field] = "Vælg en kategori, du selv har adgang til."
+            continue
+        if text is not None:
+            setattr(plan, text_field, text.strip())
+        if category is not None:
+            setattr(plan, category_field, category)
+    if errors:
+        raise ValidationError(errors)
     return _commit(plan, user, "Planens tekst er gemt", before)
 
 
@@ -605,22 +1029,39 @@ def _validate_dates(start: date | None, end: date | None, field: str = "end_date
 
 M = TypeVar("M", Goal, Measure, Demand, Appointment)
 
+_CATEGORY_FIELD = {Measure: "legal_basis", Demand: "welfare_area", Appointment: "welfare_area"}
+
 
 def _apply_item(
-    plan: Plan, model: type[M], item_id: uuid.UUID | str | None, fields: dict[str, Any]
+    plan: Plan,
+    access: selectors.Access,
+    model: type[M],
+    item_id: uuid.UUID | str | None,
+    fields: dict[str, Any],
 ) -> M:
     """Create or update one item of the plan from service fields, validated by the model.
-    An id that does not belong to this plan raises the model's ``DoesNotExist`` (the API answers
-    404, the views check ownership before they call)."""
+    An item the reader may not see — not there, in another plan, or hidden from them — is
+    refused with ``PermissionDenied``; so is an item that would end up in a category the reader
+    may not see (and that no unit of theirs owns), with a field error."""
     if item_id:
-        item = model.objects.filter(pk=item_id, plan=plan).first()
-        if item is None:
-            raise model.DoesNotExist(f"{model._meta.verbose_name} findes ikke i denne plan.")
+        item = model.objects.filter(pk=_uuid_or_none(item_id), plan=plan).first()
+        if item is None or (model is not Goal and not access.sees(item)):
+            raise PermissionDenied(selectors.ITEM_NOT_SEEN)
+        item.plan = plan  # the locked row: its version is the one this save writes
     else:
         item = model(plan=plan)
     for key, value in fields.items():
         setattr(item, key, value)
     item.full_clean(exclude=["plan"])
+    if model is not Goal and not access.sees(item):
+        label = dict(logic.DATA_CATEGORIES)[item.data_category]  # type: ignore[attr-defined]
+        raise ValidationError(
+            {
+                _CATEGORY_FIELD[model]: f"Oplysningen hører til kategorien »{label}«, som "
+                "borgerens samtykke ikke omfatter for din enhed. Vælg din egen enhed som "
+                "ansvarlig, eller bed koordinatoren om at registrere den."
+            }
+        )
     item.save()
     return item
 
@@ -634,14 +1075,14 @@ def save_goal(
     goal_id: uuid.UUID | str | None = None,
     **fields: Any,
 ) -> Goal:
-    plan = _lock_plan(user, plan_id, expected_version)
+    plan, access = _lock_plan(user, plan_id, expected_version)
     before = plan_snapshot(plan)
     if not str(fields.get("text", "")).strip():
         raise ValidationError({"text": "Skriv målet – gerne med borgerens egne ord."})
     importance = fields.get("importance")
     if importance is not None and not 1 <= int(importance) <= 5:
         raise ValidationError({"importance": "Vigtighed er fra 1 til 5."})
-    goal = _apply_item(plan, Goal, goal_id, fields)
+    goal = _apply_item(plan, access, Goal, goal_id, fields)
     _commit(plan, user, "Mål gemt", before)
     return goal
 
@@ -649,11 +1090,24 @@ def save_goal(
 @transaction.atomic
 def delete_goal(
     user: User, plan_id: uuid.UUID | str, expected_version: int, goal_id: uuid.UUID | str
-) -> None:
-    plan = _lock_plan(user, plan_id, expected_version)
+) -> Plan:
+    """Remove a goal (its sub-goals go with it). Refused when the goal is linked to a measure or
+    has a sub-goal the reader may not see: only someone who sees them can judge the loss."""
+    plan, access = _lock_plan(user, plan_id, expected_version)
+    goal = Goal.objects.filter(pk=_uuid_or_none(goal_id), plan=plan).first()
+    if goal is None:
+        raise PermissionDenied(selectors.ITEM_NOT_SEEN)
+    hidden = [m for m in goal.measures.all() if not access.sees(m)] + [
+        s for s in goal.subgoals.all() if not access.sees(s)
+    ]
+    if hidden:
+        raise PermissionDenied(
+            "Målet er knyttet til indsatser eller delmål, du ikke har adgang til. "
+            "Bed koordinatoren om at fjerne det."
+        )
     before = plan_snapshot(plan)
-    Goal.objects.filter(pk=goal_id, plan=plan).delete()
-    _commit(plan, user, "Mål fjernet", before)
+    goal.delete()
+    return _commit(plan, user, "Mål fjernet", before)
 
 
 @transaction.atomic
@@ -667,18 +1121,40 @@ def add_subgoal(
     owner: TeamMember | None = None,
     welfare_area_id: str | None = None,
 ) -> SubGoal:
-    plan = _lock_plan(user, plan_id, expected_version)
+    plan, access = _lock_plan(user, plan_id, expected_version)
     before = plan_snapshot(plan)
     if not text.strip():
         raise ValidationError({"text": "Skriv delmålet."})
-    goal = Goal.objects.filter(pk=goal_id, plan=plan).first()
+    goal = Goal.objects.filter(pk=_uuid_or_none(goal_id), plan=plan).first()
     if goal is None:
-        raise Goal.DoesNotExist("Målet findes ikke i denne plan.")
-    sub = SubGoal.objects.create(
-        goal=goal, text=text.strip(), owner=owner, welfare_area_id=welfare_area_id
-    )
+        raise PermissionDenied(selectors.ITEM_NOT_SEEN)
+    goal.plan = plan
+    if owner is not None and owner.course_id != plan.course_id:
+        raise ValidationError({"owner": "Den ansvarlige skal være med i forløbets team."})
+    sub = SubGoal(goal=goal, text=text.strip(), owner=owner, welfare_area_id=welfare_area_id)
+    sub.full_clean(exclude=["goal"])
+    if not access.sees(sub):
+        label = dict(logic.DATA_CATEGORIES)[sub.data_category]
+        raise ValidationError(
+            {
+                "welfare_area": f"Delmålet hører til kategorien »{label}«, som borgerens "
+                "samtykke ikke omfatter for din enhed."
+            }
+        )
+    sub.save()
     _commit(plan, user, "Delmål tilføjet", before)
     return sub
+
+
+def _check_team(plan: Plan, fields: dict[str, Any], *names: str) -> None:
+    """Team members and units an item points at must belong to the course's team."""
+    errors = {}
+    for name in names:
+        member = fields.get(name)
+        if member is not None and member.course_id != plan.course_id:
+            errors[name] = "Personen skal være med i forløbets team."
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -691,15 +1167,16 @@ def save_measure(
     goals: Iterable[Goal] = (),
     **fields: Any,
 ) -> Measure:
-    plan = _lock_plan(user, plan_id, expected_version)
+    plan, access = _lock_plan(user, plan_id, expected_version)
     before = plan_snapshot(plan)
     if not fields.get("legal_basis") and not fields.get("legal_basis_id"):
         raise ValidationError({"legal_basis": "Angiv hjemmel (lov og paragraf) for indsatsen."})
     _validate_dates(fields.get("start_date"), fields.get("end_date"))
+    _check_team(plan, fields, "responsible")
     goals = list(goals)
-    measure = _apply_item(plan, Measure, measure_id, fields)
     if any(g.plan_id != plan.pk for g in goals):
         raise ValidationError({"goals": "Målene skal høre til samme plan."})
+    measure = _apply_item(plan, access, Measure, measure_id, fields)
     measure.goals.set(goals)
     _commit(plan, user, "Indsats gemt", before)
     return measure
@@ -714,10 +1191,10 @@ def save_demand(
     demand_id: uuid.UUID | str | None = None,
     **fields: Any,
 ) -> Demand:
-    plan = _lock_plan(user, plan_id, expected_version)
+    plan, access = _lock_plan(user, plan_id, expected_version)
     before = plan_snapshot(plan)
     _validate_dates(fields.get("start_date"), fields.get("end_date"))
-    demand = _apply_item(plan, Demand, demand_id, fields)
+    demand = _apply_item(plan, access, Demand, demand_id, fields)
     _commit(plan, user, "Krav gemt", before)
     return demand
 
@@ -731,12 +1208,16 @@ def save_appointment(
     appointment_id: uuid.UUID | str | None = None,
     **fields: Any,
 ) -> Appointment:
-    plan = _lock_plan(user, plan_id, expected_version)
+    plan, access = _lock_plan(user, plan_id, expected_version)
     before = plan_snapshot(plan)
     starts, ends = fields.get("starts_at"), fields.get("ends_at")
     if starts is not None and ends is not None and ends <= starts:
         raise ValidationError({"ends_at": "Aftalen skal slutte efter, den begynder."})
-    appointment = _apply_item(plan, Appointment, appointment_id, fields)
+    _check_team(plan, fields, "with_member")
+    demand = fields.get("demand")
+    if demand is not None and (demand.plan_id != plan.pk or not access.sees(demand)):
+        raise ValidationError({"demand": "Vælg et krav fra planen."})
+    appointment = _apply_item(plan, access, Appointment, appointment_id, fields)
     _commit(plan, user, "Aftale gemt", before)
     return appointment
 
@@ -779,8 +1260,11 @@ def resolve_conflict(user: User, conflict: DemandConflict, *, resolution: str) -
 def restore_version(
     user: User, plan_id: uuid.UUID | str, expected_version: int, number: int
 ) -> Plan:
-    """Bring the plan back to version ``number`` as a new version (history is kept)."""
-    plan = _lock_plan(user, plan_id, expected_version)
+    """Bring the plan back to version ``number`` as a new version (history is kept). A version
+    holds every category, so only a reader who sees them all may restore one."""
+    plan, access = _lock_plan(user, plan_id, expected_version)
+    if not access.may_all():
+        raise PermissionDenied
     version = PlanVersion.objects.filter(plan=plan, number=number).first()
     if version is None:
         raise ValidationError({"number": "Versionen findes ikke."})

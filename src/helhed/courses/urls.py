@@ -13,7 +13,12 @@ urlpatterns = [
     path(
         "forloeb/<uuid:course_id>/koordinator/", views.change_coordinator, name="change_coordinator"
     ),
-    path("forloeb/<uuid:course_id>/deltag/", views.join_course, name="join_course"),
+    path("forloeb/visitation/anmodning/", views.join_request, name="join_request"),
+    path(
+        "forloeb/<uuid:course_id>/anmodninger/<uuid:request_id>/",
+        views.join_answer,
+        name="join_answer",
+    ),
     path("forloeb/<uuid:course_id>/samtykke/", views.consent_create, name="consent_create"),
     path(
         "forloeb/<uuid:course_id>/samtykke/<uuid:consent_id>/tilbagekald/",
@@ -23,6 +28,12 @@ urlpatterns = [
     path("forloeb/<uuid:course_id>/team/", views.team_add, name="team_add"),
     path("forloeb/<uuid:course_id>/team/<uuid:member_id>/afslut/", views.team_end, name="team_end"),
     path("forloeb/<uuid:course_id>/uden-samtykke/", views.without_consent, name="without_consent"),
+    path("forloeb/uden-samtykke/", views.without_consent_review, name="without_consent_review"),
+    path(
+        "forloeb/uden-samtykke/<uuid:access_id>/gennemgaa/",
+        views.without_consent_review_save,
+        name="without_consent_review_save",
+    ),
     path("forloeb/<uuid:course_id>/plan/", views.plan_edit, name="plan_edit"),
     path("forloeb/<uuid:course_id>/plan/maal/", views.goal_edit, name="goal_add"),
     path("forloeb/<uuid:course_id>/plan/maal/<uuid:goal_id>/", views.goal_edit, name="goal_edit"),

@@ -1,17 +1,16 @@
 """Course pages: caseload and search, intake, the course page, and editing the one shared plan.
 
-Thin: reads go through ``selectors`` (which check access and write the access log), writes
-through ``services`` (which check permissions and run in one transaction). A service's
-``ValidationError`` becomes field errors in the form; ``PermissionDenied`` becomes a 403 page; a
-plan save based on an older version (``StalePlanError``) shows the form again with the user's
-input, what changed meanwhile and the values stored now, bound to the new version.
+Thin: reads go through ``selectors`` (the guard: they check access, filter what the reader may
+see and write the access log), writes through ``services`` (which check the same rights and run
+in one transaction). A service's ``ValidationError`` becomes field errors in the form;
+``PermissionDenied`` becomes a 403 page; a plan save based on an older version
+(``StalePlanError``) shows the form again with the user's input, what changed meanwhile and the
+values stored now, bound to the new version. Forms receive lists from the selectors, never
+querysets of personal data (``scripts/check_guard.py``).
 
-Every page that shows a citizen's data logs the read (``selectors.log_course_read``). CPR numbers
-are never put in a URL: the search form and the intake form are POSTed.
-
-Joining an existing course (``join_course``): only the coordinator can add someone to the team
-(``services.add_team_member``), so a professional who finds an existing course at intake is
-shown whom to ask — the coordinator's name, unit, phone and e-mail — rather than being added.
+CPR numbers are never put in a URL: the search form and the intake form are POSTed. Intake that
+finds an active course tells only that one exists and offers to ask its coordinator to join
+(``services.request_to_join``) — docs/security.md, "Intake and duplicates".
 """
 
 from __future__ import annotations
@@ -25,11 +24,10 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -40,21 +38,17 @@ from django.views.decorators.http import require_POST
 from helhed.audit.models import Purpose
 from helhed.core.models import User, UserKind
 from helhed.core.sections import course_sections
-from helhed.core.selectors import current_memberships
+from helhed.core.selectors import membership_list
 from helhed.courses import forms as f
 from helhed.courses import logic, selectors, services
 from helhed.courses.models import (
     Appointment,
-    Consent,
-    Course,
-    CourseStatus,
     Demand,
     DemandConflict,
     Goal,
     Measure,
     Plan,
-    PlanVersion,
-    TeamMember,
+    WithoutConsentBasis,
 )
 
 CATEGORY_LABELS = dict(logic.DATA_CATEGORIES)
@@ -116,11 +110,7 @@ def _post(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _plan(course: Course) -> Plan:
-    return Plan.objects.get(course=course)
-
-
-def _detail(course: Course, anchor: str = "") -> HttpResponse:
+def _detail(course: Any, anchor: str = "") -> HttpResponse:
     url = reverse("courses:course_detail", args=[course.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
 
@@ -174,7 +164,7 @@ def _render_form(
 def course_list(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     search = f.SearchForm(_post(request))
-    results: list[Course] | None = None
+    results: list[Any] | None = None
     searched_cpr = ""
     if request.method == "POST" and search.is_valid():
         query = search.cleaned_data["q"]
@@ -187,16 +177,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
             # A CPR number is not echoed back into the page either.
             search = f.SearchForm()
     rows = selectors.caseload(user)
-    others = (
-        selectors.visible_courses(user)
-        .exclude(coordinator=user)
-        .exclude(status=CourseStatus.CLOSED)
-        .select_related("citizen", "initiative", "coordinator")
-        .order_by("citizen__last_name", "citizen__first_name", "pk")
-    )
-    page = Paginator(others, 50).get_page(request.GET.get("side"))
-    shown = list(page.object_list)
-    selectors.log_course_list(user, shown)
+    page = selectors.other_courses_page(user, request.GET.get("side"))
     return render(
         request,
         "courses/course_list.html",
@@ -206,8 +187,9 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "results": results,
             "searched_cpr": searched_cpr,
             "page": page,
-            "shown": shown,
-            "may_intake": current_memberships(user).exists(),
+            "shown": list(page.object_list),
+            "may_intake": bool(membership_list(user)),
+            "join_requests": selectors.my_join_requests(user),
         },
     )
 
@@ -217,51 +199,62 @@ def course_list(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------------------------
 
 
+def _intake_context(form: Any, family: Any, **extra: Any) -> dict[str, Any]:
+    _rows(form)
+    for member in family:
+        _rows(member)
+    return {"form": form, "family": family, **extra}
+
+
 @course_page
 def intake(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
-    if not current_memberships(user).exists():
+    if not membership_list(user):
         raise PermissionDenied("Du skal være medlem af en enhed for at visitere.")
     partial = request.headers.get("HX-Request") and "initiative" in request.GET
     if request.method == "GET" and partial:
         form = f.IntakeForm(initial={"initiative": request.GET["initiative"]}, user=user)
         return render(request, "courses/_checklist.html", {"form": form})
-    duplicates: list[Course] = []
+    duplicate: services.DuplicateCourseError | None = None
+    join_form: f.JoinRequestForm | None = None
     if request.method == "POST":
         form = f.IntakeForm(request.POST, user=user)
         family = cast(f.BaseHouseholdFormSet, f.HouseholdFormSet(request.POST, prefix="familie"))
         form_ok = form.is_valid()
         family.main_cpr = form.cleaned_data.get("cpr") if form_ok else None
-        family_ok = family.is_valid()
-        if form_ok and family_ok:
+        if form_ok and family.is_valid():
             data = form.cleaned_data
-            duplicates = selectors.existing_courses_for_cpr(user, data["cpr"])
-            if not duplicates or data["confirm_duplicate"]:
-                try:
-                    with transaction.atomic():
-                        course = services.intake(
-                            user,
-                            initiative=data["initiative"],
-                            coordinator_unit=data["coordinator_unit"],
-                            cpr=data["cpr"],
-                            first_name=data["first_name"],
-                            last_name=data["last_name"],
-                            referred_on=data["referred_on"],
-                            referral_note=data["referral_note"],
-                            checklist=form.checklist(),
-                            mandate=data["mandate"],
-                            contact=form.contact(),
-                        )
-                        members = family.members()
-                        if members or data["household_name"].strip():
-                            services.create_household(user, course, data["household_name"], members)
-                except ValidationError as exc:
-                    f.apply_errors(form, exc)
-                else:
-                    messages.success(
-                        request, "Forløbet er oprettet. Næste skridt: registrér borgerens samtykke."
-                    )
-                    return _detail(course)
+            try:
+                course = services.intake(
+                    user,
+                    initiative_id=data["initiative"].pk,
+                    coordinator_unit_id=data["coordinator_unit"].pk,
+                    cpr=data["cpr"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    referred_on=data["referred_on"],
+                    referral_note=data["referral_note"],
+                    referral_note_category=data["referral_note_category"] or "plan",
+                    checklist=form.checklist(),
+                    mandate=data["mandate"],
+                    mandate_category=data["mandate_category"] or "plan",
+                    contact=form.contact(),
+                    parallel_reason=data["parallel_reason"],
+                    household_name=data["household_name"],
+                    members=family.members(),
+                )
+            except services.DuplicateCourseError as exc:
+                duplicate = exc
+                join_form = f.JoinRequestForm(
+                    initial={"cpr": data["cpr"], "unit": data["coordinator_unit"].pk}
+                )
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+            else:
+                messages.success(
+                    request, "Forløbet er oprettet. Næste skridt: registrér borgerens samtykke."
+                )
+                return _detail(course)
     else:
         initial = {}
         if request.GET.get("initiative"):
@@ -276,35 +269,72 @@ def intake(request: HttpRequest) -> HttpResponse:
             "hx-swap": "outerHTML",
         }
     )
-    _rows(form)
-    for member in family:
-        _rows(member)
     return render(
         request,
         "courses/intake.html",
-        {
-            "form": form,
-            "family": family,
-            "duplicates": duplicates,
-        },
+        _intake_context(form, family, duplicate=duplicate, join_form=join_form),
     )
 
 
+@require_POST
 @course_page
-def join_course(request: HttpRequest, course_id: str) -> HttpResponse:
-    """Join an existing course found at intake: only its coordinator can add a team member, so
-    a coordinator is taken to the course and anyone else is shown whom to ask."""
+def join_request(request: HttpRequest) -> HttpResponse:
+    """Ask the coordinator of the citizen's active course to let the caller's unit join."""
     user = _staff(request)
-    course = get_object_or_404(
-        Course.objects.select_related(
-            "coordinator", "coordinator_unit", "coordinator_unit__organisation", "initiative"
-        ),
-        pk=course_id,
-    )
-    if course.coordinator_id == user.pk:
-        messages.info(request, "Du er allerede koordinator for forløbet.")
-        return _detail(course)
-    return render(request, "courses/join_course.html", {"c": course})
+    form = f.JoinRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            sent = services.request_to_join(
+                user,
+                cpr=form.cleaned_data["cpr"],
+                unit_id=form.cleaned_data["unit"],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if sent:
+                messages.success(
+                    request,
+                    "Anmodningen er sendt til forløbets koordinator. Du får besked, når "
+                    "koordinatoren har svaret.",
+                )
+            else:
+                messages.info(
+                    request,
+                    "Din enhed er allerede med i teamet eller har allerede bedt om det.",
+                )
+    else:
+        messages.error(request, "Anmodningen kunne ikke sendes. Prøv visitationen igen.")
+    return redirect(reverse("courses:course_list") + "#anmodninger")
+
+
+@require_POST
+@course_page
+def join_answer(request: HttpRequest, course_id: str, request_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    form = f.JoinAnswerForm(request.POST)
+    accept = request.POST.get("svar") == "accepter"
+    if form.is_valid():
+        try:
+            services.answer_join_request(
+                _staff(request),
+                request_id=request_id,
+                accept=accept,
+                role=form.cleaned_data["role"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                "Enheden er tilføjet til teamet. Husk samtykket."
+                if accept
+                else "Anmodningen er afvist.",
+            )
+    return _detail(access.course, "anmodninger")
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,40 +357,27 @@ def _item_url(name: str, course_id: Any) -> Callable[[Any], str]:
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
-def _label_team(members: list[TeamMember]) -> None:
-    """Organisation and unit names for the team: from the rows selected with the team (as
-    ``access_for`` does), else in two queries, not two per member."""
-    from helhed.core.models import Organisation, Unit
-
-    def loaded(member: TeamMember, name: str) -> bool:
-        return name in member._state.fields_cache
-
-    missing = [m for m in members if not loaded(m, "organisation") or not loaded(m, "unit")]
-    orgs = (
-        dict(
-            Organisation.objects.filter(pk__in={m.organisation_id for m in missing}).values_list(
-                "pk", "name"
-            )
-        )
-        if missing
-        else {}
+def _no_access(request: HttpRequest, course_id: str, form: Any = None) -> HttpResponse:
+    """The 403 page for a course: names no fact about it; offers an access without consent only
+    to a caller who may open one."""
+    user = _staff(request)
+    units = services.without_consent_units(user)
+    if form is None and units:
+        form = f.WithoutConsentForm(units=units, bases=_bases())
+    return render(
+        request,
+        "courses/no_access.html",
+        {
+            "course_id": course_id,
+            "form": form if units else None,
+            "rows": _rows(form) if form else [],
+        },
+        status=403,
     )
-    units = (
-        dict(
-            Unit.objects.filter(pk__in={m.unit_id for m in missing if m.unit_id}).values_list(
-                "pk", "name"
-            )
-        )
-        if missing
-        else {}
-    )
-    for member in members:
-        if loaded(member, "organisation") and loaded(member, "unit"):
-            member.org_name = member.organisation.name  # type: ignore[attr-defined]
-            member.unit_name = member.unit.name if member.unit else ""  # type: ignore[attr-defined]
-        else:
-            member.org_name = orgs.get(member.organisation_id, "")  # type: ignore[attr-defined]
-            member.unit_name = units.get(member.unit_id, "") if member.unit_id else ""  # type: ignore[attr-defined]
+
+
+def _bases() -> list[WithoutConsentBasis]:
+    return selectors.without_consent_bases()
 
 
 @login_required
@@ -369,41 +386,19 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
     try:
         o = selectors.course_overview(user, course_id, items=False)
     except PermissionDenied:
-        return render(
-            request,
-            "courses/no_access.html",
-            {
-                "course_id": course_id,
-                "form": f.WithoutConsentForm(),
-            },
-            status=403,
-        )
+        return _no_access(request, course_id)
     course = o.access.course
     today = timezone.localdate()
-    household: list[dict[str, Any]] = []
-    if course.household is not None:
-        members = selectors.household_members(user, o.access, "familiemedlem i forløb")
-        relations = {
-            (r.from_citizen_id, r.to_citizen_id): r for r in course.household.relations.all()
-        }
-        for member in members:
-            to_member = relations.get((course.citizen_id, member.pk))
-            from_member = relations.get((member.pk, course.citizen_id))
-            main_name, member_name = course.citizen.first_name, member.first_name
-            if to_member:
-                kind = to_member.get_kind_display().lower()
-                relation = f"{main_name} er {kind} {member_name}"
-            elif from_member:
-                kind = from_member.get_kind_display().lower()
-                relation = f"{member_name} er {kind} {main_name}"
-            else:
-                relation = ""
-            household.append({"citizen": member, "age": member.age(today), "relation": relation})
+    household = (
+        selectors.household_members(user, o.access, "familiemedlem i forløb")
+        if course.household is not None
+        else []
+    )
     age = course.citizen.age(today)
-    child_plan = age < 18 or any(m["age"] < 18 for m in household)
+    child_plan = age < 18 or any(m.age < 18 for m in household)
     open_conflicts = [c for c in o.conflicts if c.is_open]
     consents = []
-    for consent in course.consents.all():
+    for consent in o.consents:
         consents.append(
             {
                 "consent": consent,
@@ -415,7 +410,9 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
                 + [unit.name for unit in consent.units.all()],
             }
         )
-    _label_team(o.team_current + o.team_past)
+    for member in o.team_current + o.team_past:
+        member.org_name = member.organisation.name  # type: ignore[attr-defined]
+        member.unit_name = member.unit.name if member.unit else ""  # type: ignore[attr-defined]
     team_end_url = _item_url("courses:team_end", course.pk)
     for team_member in o.team_current:
         team_member.edit_url = team_end_url(team_member.pk)  # type: ignore[attr-defined]
@@ -434,8 +431,10 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
         "consents": consents,
         "laws": laws,
         "is_coordinator": o.access.is_coordinator,
+        "may_history": o.access.may_all(),
         "grant": o.access.without_consent if not o.access.is_coordinator else None,
         "checklist": list((course.intake_checklist or {}).items()),
+        "join_requests": selectors.join_requests_for_course(o.access),
         "digital_post_risk": course.citizen.no_fixed_address
         and course.citizen.contact_channel == "digital-post",
     }
@@ -455,20 +454,17 @@ def _plan_sections_key(o: selectors.CourseOverview, today: date) -> str | None:
     """What the rendered plan depends on: the plan's version (every saved change to goals,
     measures, demands and appointments increases it, through ``services._commit``), the state of
     its conflicts (marked and resolved without a new version), what the reader may see (data
-    categories, coordinator or not), the language and the day."""
+    categories, own units, coordinator or not), the language and the day."""
     plan = o.plan
     if plan is None:
         return None
     access = o.access
-    scope = (
-        "all"
-        if access.is_coordinator or access.without_consent is not None
-        else "-".join(sorted(access.categories))
-    )
+    scope = "all" if access.is_coordinator else "-".join(sorted(access.categories))
+    own = ",".join(sorted(str(u) for u in access.own_units))
     conflicts = ",".join(f"{c.pk}:{c.resolved_at}" for c in o.conflicts)
     raw = (
-        f"{plan.pk}:{plan.version}:{plan.updated_at.isoformat()}:{conflicts}:{scope}:"
-        f"{access.is_coordinator}:{get_language()}:{today.isoformat()}"
+        f"{plan.pk}:{plan.version}:{plan.updated_at.isoformat()}:{conflicts}:{scope}:{own}:"
+        f"{o.team_key}:{access.is_coordinator}:{get_language()}:{today.isoformat()}"
     )
     return "courses:plan-sections:" + hashlib.sha256(raw.encode()).hexdigest()
 
@@ -486,13 +482,8 @@ def _plan_sections(
     if key is not None:
         cached = cache.get(key)
         if cached is not None:
-            return _safe_parts(cached)
+            return _safe_parts(cached, o)
     selectors.load_plan_items(o)
-    owners = {t.pk: t for t in o.team_current + o.team_past}
-    for goal in o.goals:
-        for sub in goal.subgoals.all():
-            owner = owners.get(sub.owner_id) if sub.owner_id else None
-            sub.owner_display = owner  # type: ignore[attr-defined]
     goal_url = _item_url("courses:goal_edit", course.pk)
     subgoal_url = _item_url("courses:subgoal_add", course.pk)
     for goal in o.goals:
@@ -529,15 +520,15 @@ def _plan_sections(
     }
     if key is not None:
         cache.set(key, parts, PLAN_SECTIONS_TTL)
-    return _safe_parts(parts)
+    return _safe_parts(parts, o)
 
 
-def _safe_parts(parts: dict[str, Any]) -> dict[str, Any]:
+def _safe_parts(parts: dict[str, Any], o: selectors.CourseOverview) -> dict[str, Any]:
     # The HTML was rendered by our own autoescaping templates (above).
     return {
         "plan_sections": mark_safe(parts["plan_sections"]),
         "overlaps_banner": mark_safe(parts["overlaps_banner"]),
-        "hidden_categories": parts["hidden_categories"],
+        "hidden_categories": sorted(set(parts["hidden_categories"]) | set(o.hidden_categories)),
     }
 
 
@@ -559,23 +550,76 @@ def _sections(request: HttpRequest, o: selectors.CourseOverview) -> list[dict[st
     return result
 
 
-@login_required
+# --------------------------------------------------------------------------------------------
+# Access without consent, and the leaders' review of it
+# --------------------------------------------------------------------------------------------
+
+
+@course_page
 def without_consent(request: HttpRequest, course_id: str) -> HttpResponse:
     user = _staff(request)
-    form = f.WithoutConsentForm(_post(request))
+    units = services.without_consent_units(user)
+    if not units:
+        raise PermissionDenied(
+            "Kun sagsbehandlere i en myndighedsenhed kan åbne et forløb uden samtykke."
+        )
+    form = f.WithoutConsentForm(_post(request), units=units, bases=_bases())
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.open_without_consent(user, course_id, **form.cleaned_data)
+            services.open_without_consent(
+                user,
+                course_id=course_id,
+                unit_id=data["unit"].pk,
+                basis_id=data["basis"].pk,
+                note=data["note"],
+            )
         except ValidationError as exc:
             f.apply_errors(form, exc)
         else:
             messages.warning(
                 request,
-                "Adgangen uden samtykke er åbnet i 24 timer og er "
-                "registreret i borgerens adgangslog.",
+                "Adgangen uden samtykke er åbnet i 24 timer. Den står i borgerens adgangslog, "
+                "og koordinatoren og din leder har fået besked.",
             )
             return redirect("courses:course_detail", course_id=course_id)
-    return render(request, "courses/no_access.html", {"course_id": course_id, "form": form})
+    return _no_access(request, course_id, form)
+
+
+@login_required
+def without_consent_review(request: HttpRequest) -> HttpResponse:
+    """The leaders' list of every access without consent opened from their organisations."""
+    user = _staff(request)
+    pending_only = request.GET.get("vis") == "afventer"
+    page = Paginator(
+        selectors.without_consent_reviews(user, pending_only=pending_only), 50
+    ).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "courses/without_consent_review.html",
+        {"page": page, "pending_only": pending_only},
+    )
+
+
+@require_POST
+@course_page
+def without_consent_review_save(request: HttpRequest, access_id: str) -> HttpResponse:
+    form = f.WithoutConsentReviewForm(request.POST, prefix=access_id)
+    if form.is_valid():
+        try:
+            services.review_without_consent(
+                _staff(request),
+                access_id=access_id,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Gennemgangen er registreret.")
+    else:
+        messages.error(request, "Vælg en vurdering.")
+    return redirect("courses:without_consent_review")
 
 
 # --------------------------------------------------------------------------------------------
@@ -630,9 +674,11 @@ def change_coordinator(request: HttpRequest, course_id: str) -> HttpResponse:
             f.apply_errors(form, exc)
         else:
             messages.success(request, f"{new.get_full_name()} er nu koordinator for forløbet.")
-            if selectors.visible_courses(user).filter(pk=course.pk).exists():
-                return _detail(course)
-            return redirect("courses:course_list")
+            try:
+                selectors.access_for(user, course.pk)
+            except PermissionDenied:
+                return redirect("courses:course_list")
+            return _detail(course)
     _log(request, access, "koordinatorskifte", Purpose.CASEWORK)
     return _render_form(
         request,
@@ -650,7 +696,8 @@ def consent_create(request: HttpRequest, course_id: str) -> HttpResponse:
     access = _access(request, course_id)
     _coordinator_only(access)
     course = access.course
-    form = f.ConsentForm(_post(request), course=course)
+    organisations, units = selectors.consent_scope_choices(access)
+    form = f.ConsentForm(_post(request), course=course, organisations=organisations, units=units)
     if request.method == "POST" and form.is_valid():
         try:
             services.give_consent(_staff(request), course, **form.cleaned_data)
@@ -676,11 +723,7 @@ def consent_create(request: HttpRequest, course_id: str) -> HttpResponse:
 def consent_withdraw(request: HttpRequest, course_id: str, consent_id: str) -> HttpResponse:
     access = _access(request, course_id)
     _coordinator_only(access)
-    consent = get_object_or_404(
-        Consent.objects.prefetch_related("organisations", "units"),
-        pk=consent_id,
-        course=access.course,
-    )
+    consent = selectors.consent_of(access, consent_id)
     form = f.WithdrawConsentForm(_post(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -764,7 +807,7 @@ def team_add(request: HttpRequest, course_id: str) -> HttpResponse:
 def team_end(request: HttpRequest, course_id: str, member_id: str) -> HttpResponse:
     access = _access(request, course_id)
     _coordinator_only(access)
-    member = get_object_or_404(TeamMember, pk=member_id, course=access.course)
+    member = selectors.team_member_of(access, member_id)
     form = f.TeamEndForm(_post(request), initial={"valid_to": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -792,6 +835,7 @@ def team_end(request: HttpRequest, course_id: str, member_id: str) -> HttpRespon
 def _plan_form(
     request: HttpRequest,
     access: selectors.Access,
+    plan: Plan,
     form_class: type[f.PlanForm],
     *,
     title: str,
@@ -803,13 +847,14 @@ def _plan_form(
     intro: str = "",
     extra_buttons: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
-    """Show, check and save one plan form with optimistic concurrency."""
+    """Show, check and save one plan form with optimistic concurrency. The form's choices come
+    from the guard (``selectors.plan_choices``): only what the reader may see."""
     user = _staff(request)
-    plan = _plan(access.course)
+    choices = selectors.plan_choices(access)
     stale: services.StalePlanError | None = None
     current_values: list[tuple[str, str]] = []
     if request.method == "POST":
-        form = form_class(request.POST, plan=plan)
+        form = form_class(request.POST, plan=plan, choices=choices)
         if form.is_valid():
             try:
                 save(user, plan, form.cleaned_data["version"], form)
@@ -819,17 +864,19 @@ def _plan_form(
                 current_values = form.current_values(current())
             except ValidationError as exc:
                 f.apply_errors(form, exc)
-            except ObjectDoesNotExist:
+            except PermissionDenied as exc:
+                if str(exc) != selectors.ITEM_NOT_SEEN:
+                    raise
                 form.add_error(
                     None,
-                    "Punktet findes ikke længere i planen. Det kan være "
-                    "slettet af en anden eller ved en gendannelse.",
+                    "Punktet findes ikke længere i planen, eller du har ikke adgang til det. Det "
+                    "kan være slettet af en anden eller ved en gendannelse.",
                 )
             else:
                 messages.success(request, success)
                 return _detail(access.course, anchor)
     else:
-        form = form_class(initial=initial or {}, plan=plan)
+        form = form_class(initial=initial or {}, plan=plan, choices=choices)
     _log(request, access, "plan (redigering)")
     return _render_form(
         request,
@@ -845,8 +892,7 @@ def _plan_form(
 
 @course_page
 def plan_edit(request: HttpRequest, course_id: str) -> HttpResponse:
-    access = _access(request, course_id)
-    plan = _plan(access.course)
+    access, plan = selectors.access_plan(_staff(request), course_id)
 
     def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
         return services.update_plan_text(user, plan.pk, version, **form.service_fields())
@@ -854,22 +900,24 @@ def plan_edit(request: HttpRequest, course_id: str) -> HttpResponse:
     return _plan_form(
         request,
         access,
+        plan,
         f.PlanTextForm,
         title="Redigér planens tekst",
         initial=f.PlanTextForm.initial_for(plan),
         save=save,
-        current=lambda: Plan.objects.get(pk=plan.pk),
+        current=lambda: selectors.access_plan(_staff(request), course_id)[1],
         anchor="plan",
         success="Planen er gemt.",
-        intro="Skriv med borgerens egne ord, hvad der er vigtigst – ikke rettigheder og pligter.",
+        intro="Skriv med borgerens egne ord, hvad der er vigtigst – ikke rettigheder og pligter. "
+        "Vælg for hver tekst, hvad den afslører: kun læsere med samtykke til den kategori kan "
+        "læse den.",
     )
 
 
 @course_page
 def goal_edit(request: HttpRequest, course_id: str, goal_id: str | None = None) -> HttpResponse:
-    access = _access(request, course_id)
-    plan = _plan(access.course)
-    goal = get_object_or_404(Goal, pk=goal_id, plan=plan) if goal_id else None
+    access, plan = selectors.access_plan(_staff(request), course_id)
+    goal = selectors.plan_item(access, Goal, goal_id) if goal_id else None
     if goal is not None and request.method == "POST" and "_delete" in request.POST:
         try:
             version = int(request.POST.get("version", ""))
@@ -891,11 +939,12 @@ def goal_edit(request: HttpRequest, course_id: str, goal_id: str | None = None) 
     return _plan_form(
         request,
         access,
+        plan,
         f.GoalForm,
         title="Redigér mål" if goal else "Nyt mål i borgerens egne ord",
         initial=f.GoalForm.initial_for(goal) if goal else None,
         save=save,
-        current=lambda: Goal.objects.filter(pk=goal.pk).first() if goal else None,
+        current=lambda: selectors.current_plan_item(access, Goal, goal.pk) if goal else None,
         anchor="maal",
         success="Målet er gemt.",
         extra_buttons=[("_delete", "Slet målet")] if goal else None,
@@ -904,9 +953,8 @@ def goal_edit(request: HttpRequest, course_id: str, goal_id: str | None = None) 
 
 @course_page
 def subgoal_add(request: HttpRequest, course_id: str, goal_id: str) -> HttpResponse:
-    access = _access(request, course_id)
-    plan = _plan(access.course)
-    goal = get_object_or_404(Goal, pk=goal_id, plan=plan)
+    access, plan = selectors.access_plan(_staff(request), course_id)
+    goal = selectors.plan_item(access, Goal, goal_id)
 
     def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
         return services.add_subgoal(
@@ -916,6 +964,7 @@ def subgoal_add(request: HttpRequest, course_id: str, goal_id: str) -> HttpRespo
     return _plan_form(
         request,
         access,
+        plan,
         f.SubGoalForm,
         title=f"Nyt delmål til »{goal.text[:80]}«",
         initial=None,
@@ -931,15 +980,8 @@ def subgoal_add(request: HttpRequest, course_id: str, goal_id: str) -> HttpRespo
 def measure_edit(
     request: HttpRequest, course_id: str, measure_id: str | None = None
 ) -> HttpResponse:
-    access = _access(request, course_id)
-    plan = _plan(access.course)
-    measure = None
-    if measure_id:
-        measure = get_object_or_404(
-            Measure.objects.prefetch_related("goals"), pk=measure_id, plan=plan
-        )
-        if not access.may(measure.data_category):
-            raise PermissionDenied
+    access, plan = selectors.access_plan(_staff(request), course_id)
+    measure = selectors.plan_item(access, Measure, measure_id) if measure_id else None
 
     def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
         return services.save_measure(
@@ -954,11 +996,14 @@ def measure_edit(
     return _plan_form(
         request,
         access,
+        plan,
         f.MeasureForm,
         title="Redigér indsats" if measure else "Ny indsats",
         initial=f.MeasureForm.initial_for(measure) if measure else None,
         save=save,
-        current=lambda: Measure.objects.filter(pk=measure.pk).first() if measure else None,
+        current=lambda: (
+            selectors.current_plan_item(access, Measure, measure.pk) if measure else None
+        ),
         anchor="indsatser",
         success="Indsatsen er gemt.",
         intro="Hver indsats skal have en hjemmel (lov og paragraf) fra den vedligeholdte liste.",
@@ -967,13 +1012,8 @@ def measure_edit(
 
 @course_page
 def demand_edit(request: HttpRequest, course_id: str, demand_id: str | None = None) -> HttpResponse:
-    access = _access(request, course_id)
-    plan = _plan(access.course)
-    demand = None
-    if demand_id:
-        demand = get_object_or_404(Demand, pk=demand_id, plan=plan)
-        if not access.may(demand.data_category):
-            raise PermissionDenied
+    access, plan = selectors.access_plan(_staff(request), course_id)
+    demand = selectors.plan_item(access, Demand, demand_id) if demand_id else None
 
     def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
         return services.save_demand(
@@ -983,11 +1023,12 @@ def demand_edit(request: HttpRequest, course_id: str, demand_id: str | None = No
     return _plan_form(
         request,
         access,
+        plan,
         f.DemandForm,
         title="Redigér krav" if demand else "Nyt krav til borgeren",
         initial=f.DemandForm.initial_for(demand) if demand else None,
         save=save,
-        current=lambda: Demand.objects.filter(pk=demand.pk).first() if demand else None,
+        current=lambda: selectors.current_plan_item(access, Demand, demand.pk) if demand else None,
         anchor="krav",
         success="Kravet er gemt.",
         intro="Krav fra alle sektorer vises side om side, så modstridende krav bliver set.",
@@ -998,13 +1039,10 @@ def demand_edit(request: HttpRequest, course_id: str, demand_id: str | None = No
 def appointment_edit(
     request: HttpRequest, course_id: str, appointment_id: str | None = None
 ) -> HttpResponse:
-    access = _access(request, course_id)
-    plan = _plan(access.course)
-    appointment = None
-    if appointment_id:
-        appointment = get_object_or_404(Appointment, pk=appointment_id, plan=plan)
-        if not access.may(appointment.data_category):
-            raise PermissionDenied
+    access, plan = selectors.access_plan(_staff(request), course_id)
+    appointment = (
+        selectors.plan_item(access, Appointment, appointment_id) if appointment_id else None
+    )
 
     def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
         return services.save_appointment(
@@ -1018,12 +1056,15 @@ def appointment_edit(
     return _plan_form(
         request,
         access,
+        plan,
         f.AppointmentForm,
         title="Redigér aftale" if appointment else "Ny aftale",
         initial=f.AppointmentForm.initial_for(appointment) if appointment else None,
         save=save,
         current=lambda: (
-            Appointment.objects.filter(pk=appointment.pk).first() if appointment else None
+            selectors.current_plan_item(access, Appointment, appointment.pk)
+            if appointment
+            else None
         ),
         anchor="aftaler",
         success="Aftalen er gemt.",
@@ -1032,11 +1073,9 @@ def appointment_edit(
 
 @course_page
 def conflict_mark(request: HttpRequest, course_id: str) -> HttpResponse:
-    access = _access(request, course_id)
+    access, plan = selectors.access_plan(_staff(request), course_id)
     _coordinator_only(access)
-    plan = _plan(access.course)
-    demands = [d for d in Demand.objects.filter(plan=plan) if access.may(d.data_category)]
-    form = f.ConflictForm(_post(request), demands=demands)
+    form = f.ConflictForm(_post(request), demands=selectors.plan_choices(access).demands)
     if request.method == "POST" and form.is_valid():
         try:
             services.mark_conflict(_staff(request), plan.pk, **form.cleaned_data)
@@ -1057,13 +1096,9 @@ def conflict_mark(request: HttpRequest, course_id: str) -> HttpResponse:
 
 @course_page
 def conflict_resolve(request: HttpRequest, course_id: str, conflict_id: str) -> HttpResponse:
-    access = _access(request, course_id)
+    access, _plan = selectors.access_plan(_staff(request), course_id)
     _coordinator_only(access)
-    conflict = get_object_or_404(
-        DemandConflict.objects.select_related("plan__course", "first", "second"),
-        pk=conflict_id,
-        plan__course=access.course,
-    )
+    conflict = selectors.plan_item(access, DemandConflict, conflict_id)
     form = f.ResolveForm(_post(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -1084,23 +1119,10 @@ def conflict_resolve(request: HttpRequest, course_id: str, conflict_id: str) -> 
     )
 
 
-def _history_access(request: HttpRequest, course_id: str) -> selectors.Access:
-    """The history shows every part of the plan, so it needs access to every data category."""
-    access = _access(request, course_id)
-    every = {c for c, _label in logic.DATA_CATEGORIES}
-    if not (access.is_coordinator or access.without_consent or every <= access.categories):
-        raise PermissionDenied(
-            "Versionshistorikken viser hele planen. Borgerens samtykke "
-            "omfatter ikke alle oplysninger for din enhed."
-        )
-    return access
-
-
 @course_page
 def versions(request: HttpRequest, course_id: str) -> HttpResponse:
-    access = _history_access(request, course_id)
-    plan = _plan(access.course)
-    all_versions = list(PlanVersion.objects.filter(plan=plan).select_related("created_by"))
+    access, plan = selectors.access_plan(_staff(request), course_id)
+    all_versions = selectors.plan_versions(access)
     diff: dict[str, Any] | None = None
     shown = request.GET.get("vis", "")
     if shown.isdigit():
@@ -1142,8 +1164,8 @@ def versions(request: HttpRequest, course_id: str) -> HttpResponse:
 @require_POST
 @course_page
 def version_restore(request: HttpRequest, course_id: str, number: int) -> HttpResponse:
-    access = _history_access(request, course_id)
-    plan = _plan(access.course)
+    access, plan = selectors.access_plan(_staff(request), course_id)
+    selectors.plan_versions(access)  # every category, or a 403 with the reason
     try:
         expected = int(request.POST.get("version", ""))
     except ValueError:

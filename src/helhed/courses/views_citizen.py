@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
@@ -154,18 +154,18 @@ def _my_course(course: Course, plan: Plan | None, team: list[TeamMember]) -> MyC
     mine = MyCourse(course=course, plan=plan, coordinator=_coordinator_contact(course, team))
     if plan is None:
         return mine
-    mine.goals = sorted(plan.goals.all(), key=lambda g: (g.status != "aaben", g.priority))
-    mine.measures_now = [m for m in plan.measures.all() if m.status in CURRENT_MEASURES]
+    mine.goals = sorted(plan.goal_list, key=lambda g: (g.status != "aaben", g.priority))  # type: ignore[attr-defined]
+    mine.measures_now = [m for m in plan.measure_list if m.status in CURRENT_MEASURES]  # type: ignore[attr-defined]
     for m in mine.measures_now:
         m.responsible_text = _responsible(m)  # type: ignore[attr-defined]
     mine.open_conflicts = list(plan.open_conflicts)  # type: ignore[attr-defined]
     mine.conflicted_demand_ids = {i for c in mine.open_conflicts for i in (c.first_id, c.second_id)}
     groups: dict[str, DemandGroup] = {}
-    for demand in sorted(plan.demands.all(), key=lambda d: (d.welfare_area.order, d.title)):
+    for demand in sorted(plan.demand_list, key=lambda d: (d.welfare_area.order, d.title)):  # type: ignore[attr-defined]
         plain = PLAIN_SECTOR.get(demand.welfare_area_id, demand.welfare_area.name_da)
         sector = f"{plain} ({demand.organisation.name})"
         groups.setdefault(sector, DemandGroup(sector, [])).demands.append(demand)
-        demand.in_conflict = demand.pk in mine.conflicted_demand_ids  # type: ignore[attr-defined]
+        demand.in_conflict = demand.pk in mine.conflicted_demand_ids
     mine.demand_groups = list(groups.values())
     return mine
 
@@ -176,21 +176,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
     view = selectors.citizen_view(user)
     if view is None or not view.courses:
         return _no_plan(request)
-    # The citizen's own data, already read (and logged) by citizen_view: fetch the related rows
-    # the page shows in a constant number of queries.
-    prefetch_related_objects(
-        view.plans,
-        "measures__responsible",
-        "measures__unit",
-        "demands__welfare_area",
-        Prefetch(
-            "conflicts",
-            queryset=DemandConflict.objects.filter(resolved_at__isnull=True).select_related(
-                "first", "second"
-            ),
-            to_attr="open_conflicts",
-        ),
-    )
+    # The citizen's own data, read (and logged) by citizen_view with the rows the page shows.
     plans = {p.course_id: p for p in view.plans}
     courses = [_my_course(c, plans.get(c.pk), view.team) for c in view.courses]
     coordinator_user_ids = {c.coordinator_id for c in view.courses}

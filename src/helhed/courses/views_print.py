@@ -24,7 +24,7 @@ from django.shortcuts import render
 
 from helhed.audit.models import Purpose
 from helhed.core.models import User
-from helhed.courses import logic, selectors
+from helhed.courses import selectors
 from helhed.courses.models import Citizen, Demand, Goal, Measure, TeamMember
 
 EMPLOYMENT_AREA = "beskaeftigelse"
@@ -107,7 +107,7 @@ def split(
 
 def goals_of(measures: Iterable[Measure], goals: list[Goal]) -> list[Goal]:
     """The goals the given measures work towards, in the plan's order."""
-    linked = {g.pk for m in measures for g in m.goals.all()}
+    linked = {g.pk for m in measures for g in getattr(m, "linked_goals", [])}
     return [g for g in goals if g.pk in linked]
 
 
@@ -148,24 +148,17 @@ def _children(user: User, overview: selectors.CourseOverview) -> list[Citizen]:
     children: list[Citizen] = []
     if course.citizen.age(on) < ADULT_AGE:
         children.append(course.citizen)
-    children += selectors.household_members(
-        user,
-        overview.access,
-        "barnets plan (barn i familien)",
-        Purpose.PLANNING,
-        keep=lambda c: c.age(on) < ADULT_AGE,
-    )
+    children += [
+        m.citizen
+        for m in selectors.household_members(
+            user,
+            overview.access,
+            "barnets plan (barn i familien)",
+            Purpose.PLANNING,
+            keep=lambda c: c.age(on) < ADULT_AGE,
+        )
+    ]
     return children
-
-
-def _visible_subgoals(overview: selectors.CourseOverview, goals: list[Goal]) -> None:
-    """Professionals' sub-goals, without those in areas the reader's consent does not cover."""
-    for goal in goals:
-        goal.visible_subgoals = [  # type: ignore[attr-defined]
-            s
-            for s in goal.subgoals.all()
-            if overview.access.may(logic.data_category_for_area(s.welfare_area_id))
-        ]
 
 
 @login_required
@@ -178,8 +171,7 @@ def print_view(request: HttpRequest, course_id: str, law: str) -> HttpResponse:
         user, course_id, purpose=Purpose.PLANNING, what=f"udskrift: {view.title.split(' – ')[0]}"
     )
     course = overview.access.course
-    goals = overview.goals
-    _visible_subgoals(overview, goals)
+    goals = overview.goals  # each with the sub-goals the reader may see (visible_subgoals)
     context: dict[str, Any] = {
         "view": view,
         "laws": LAWS.values(),

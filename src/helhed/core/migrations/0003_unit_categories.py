@@ -27,16 +27,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='unit',
             name='data_category',
-            field=models.CharField(choices=[('plan', 'Plan, mål og aftaler'), ('health', 'Helbred (sundhed, psykiatri og rusmiddelbehandling)'), ('social', 'Sociale forhold'), ('crime', 'Strafbare forhold'), ('employment', 'Beskæftigelse'), ('economy', 'Økonomi og forsørgelse')], default='plan', help_text='Fx »Helbred« for et rusmiddelcenter: kontaktpersoner fra enheden vises kun med navn for læsere, hvis samtykke omfatter kategorien.', max_length=12, verbose_name='kategori, som enhedens navn afslører'),
+            field=models.CharField(choices=[('plan', 'Plan, mål og aftaler'), ('health', 'Helbred (sundhed, psykiatri og rusmiddelbehandling)'), ('social', 'Sociale forhold'), ('crime', 'Strafbare forhold'), ('employment', 'Beskæftigelse'), ('economy', 'Økonomi og forsørgelse')], blank=True, default='', help_text='Tom: udledes af navn og fagområde. Fx »Helbred« for et rusmiddelcenter: kontaktpersoner fra enheden vises kun med navn for læsere, hvis samtykke omfatter kategorien.', max_length=12, verbose_name='kategori, som enhedens navn afslører'),
+            preserve_default=False,
         ),
         migrations.AddField(
             model_name='unit',
             name='may_open_without_consent',
             field=models.BooleanField(default=False, help_text='Kun enheder i en offentlig myndighed, der udfører sagsbehandling med hjemmel til at indhente oplysninger uden samtykke. Aldrig private eller frivillige organisationer.', verbose_name='myndighedsenhed: må åbne forløb uden samtykke'),
         ),
+        migrations.RunPython(classify_units, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='unit',
             constraint=models.CheckConstraint(condition=models.Q(('data_category__in', ['crime', 'economy', 'employment', 'health', 'plan', 'social'])), name='unit_data_category_known'),
         ),
-        migrations.RunPython(classify_units, migrations.RunPython.noop),
     ]
