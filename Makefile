@@ -56,6 +56,7 @@ test: setup-dev chromium lint typecheck check test-sqlite test-postgresql test-b
 lint:
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
+	$(DEV_ENV) $(BIN)/python scripts/check_guard.py
 
 typecheck:
 	$(DEV_ENV) $(BIN)/mypy

@@ -90,7 +90,7 @@ def personal_models() -> tuple[set[str], set[str]]:
                 continue
             for field in model._meta.get_fields():
                 target = getattr(field, "related_model", None)
-                forward = field.is_relation and field.concrete or field.many_to_many
+                forward = (field.is_relation and field.concrete) or field.many_to_many
                 if forward and not field.auto_created and target in personal:
                     personal.add(model)
                     changed = True
@@ -205,8 +205,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    print("check_guard: views, forms, API modules and templates read personal data only "
-          "through the guard")
+    print(
+        "check_guard: views, forms, API modules and templates read personal data only "
+        "through the guard"
+    )
     return 0
 
 

@@ -108,6 +108,32 @@ def organisation_detail(org_id: uuid.UUID | str) -> Organisation | None:
     )
 
 
+def administered_overview(user: User, on: date | None = None) -> list[tuple[str, int, int, int]]:
+    """For an administrator's start page: per organisation they administer today, its units,
+    current memberships and active users (nothing of other organisations)."""
+    on = on or today()
+    org_ids = {
+        m.unit.organisation_id for m in membership_list(user, on) if m.role == "administrator"
+    }
+    current = (Q(memberships__valid_from__isnull=True) | Q(memberships__valid_from__lte=on)) & (
+        Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=on)
+    )
+    rows = []
+    for org in Organisation.objects.filter(pk__in=org_ids).order_by("name"):
+        units = Unit.objects.filter(organisation=org)
+        memberships = Membership.objects.filter(unit__organisation=org).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+        )
+        users = (
+            User.objects.filter(is_active=True, memberships__unit__organisation=org)
+            .filter(current)
+            .distinct()
+        )
+        rows.append((org.name, units.count(), memberships.count(), users.count()))
+    return rows
+
+
 def colleagues(user: User, on: date | None = None) -> QuerySet[Membership]:
     """Current memberships of the units the user belongs to — "who is in my team"."""
     on = on or today()

@@ -7,14 +7,13 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from rules.contrib.views import permission_required
 
 from helhed.core import selectors
 from helhed.core.forms import LoginForm, OrganisationFilterForm
-from helhed.core.models import Organisation, User
+from helhed.core.models import User
 from helhed.core.panels import panels_for
 
 
@@ -33,18 +32,17 @@ def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     role = selectors.start_role(user)
     if role is None:
+        if user.is_superuser:
+            # The superuser administers technical settings and reference lists, and reads no
+            # personal data (docs/security.md, "The Django admin").
+            return redirect("admin:index")
         return render(request, "core/no_role.html", status=403)
     context: dict[str, Any] = {"role": role, "panels": panels_for(f"home:{role}", request)}
     if role != "citizen":
         context["memberships"] = selectors.current_memberships(user)
         context["colleagues"] = selectors.colleagues(user).exclude(user=user)[:50]
     if role == "administrator":
-        context["org_counts"] = list(
-            Organisation.objects.values_list("org_type__name_da")
-            .annotate(n=Count("id"))
-            .order_by("org_type__order")
-        )
-        context["user_count"] = User.objects.filter(is_active=True).count()
+        context["administered"] = selectors.administered_overview(user)
     return render(request, f"core/home_{role}.html", context)
 
 

@@ -44,6 +44,17 @@ def _team_courses(request: HttpRequest) -> dict[str, Any] | None:
     return {"count": min(count, TEAM_COURSES_CAP), "more": count > TEAM_COURSES_CAP}
 
 
+def _without_consent_reviews(request: HttpRequest) -> dict[str, Any] | None:
+    """A leader's count of accesses without consent from their organisations that nobody has
+    reviewed yet (the list itself names no citizen)."""
+    from helhed.courses import selectors
+
+    if not selectors.review_organisations(request.user):  # type: ignore[arg-type]
+        return None
+    pending = selectors.without_consent_reviews(request.user, pending_only=True)  # type: ignore[arg-type]
+    return {"pending": pending.count()}
+
+
 def _plan_events(course_ids: Sequence[Any]) -> Iterable[TimelineEvent]:
     """Measures starting and ending, for the progress charts' time axis."""
     from helhed.courses.models import Measure
@@ -112,6 +123,15 @@ def register() -> None:
             _team_courses,
             order=10,
             pages=frozenset({"home:fagperson"}),
+        )
+    )
+    register_panel(
+        Panel(
+            "courses:without-consent-reviews",
+            "courses/panels/without_consent_reviews.html",
+            _without_consent_reviews,
+            order=5,
+            pages=frozenset({"home:leder"}),
         )
     )
     register_panel(
