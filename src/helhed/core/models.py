@@ -143,8 +143,9 @@ class Unit(models.Model):
         choices=logic.DATA_CATEGORIES,
         blank=True,
         help_text=_(
-            "Tom: udledes af navn og fagområde. Fx »Helbred« for et rusmiddelcenter: kontaktpersoner fra enheden vises kun med navn "
-            "for læsere, hvis samtykke omfatter kategorien."
+            "Tom: udledes af navn og fagområde. Fx »Helbred« for et rusmiddelcenter: "
+            "kontaktpersoner fra enheden vises kun med navn for læsere, hvis samtykke "
+            "omfatter kategorien."
         ),
     )
     # docs/security.md, "Access without consent": only a public authority's casework units.
