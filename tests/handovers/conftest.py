@@ -1,6 +1,7 @@
 """Fixtures for handovers: the courses fixtures (a course coordinated by ``coordinator`` with the
 jobcenter on the team and a consent covering the coordinator's and the jobcenter's units for plan,
-social and economy), plus the municipal drug treatment unit ("Rusmiddelcenter") as receiver.
+social and economy), plus the municipal drug treatment unit ("Rusmiddelcenter", health data) as
+receiver.
 
 The consent does not cover the Rusmiddelcenter at first; ``drug_consent`` adds one that covers it
 for plan and health only, so the receiver's summary shows what travels and what is withheld.
@@ -32,10 +33,14 @@ from tests.courses.conftest import (  # noqa: F401  (fixtures re-used here)
 
 @pytest.fixture
 def drug_unit(municipality: Organisation) -> Unit:
+    """Filed under specialised adult services (Serviceloven § 101), but naming it reveals drug
+    treatment: its own category is health (as ``core/0003`` classifies it from its name and the
+    administrator confirms)."""
     return Unit.objects.create(
         organisation=municipality,
         name="Rusmiddelcenter Odense",
-        welfare_area_id="kommunalt-sundhed",
+        welfare_area_id="specialiseret-voksen",
+        data_category="health",
     )
 
 

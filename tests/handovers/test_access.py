@@ -54,7 +54,7 @@ def test_receiver_without_consent_sees_no_identity_and_what_was_withheld(
     assert "receiver" in view.roles and view.actions == ["accept", "decline"]
     assert not view.summary.identity_shown
     assert view.summary.measures == [] and view.summary.stays == []
-    assert len(view.summary.withheld) == 5
+    assert len(view.summary.withheld) == 6  # all six categories (employment apart from economy)
     assert all("Rusmiddelcenter Odense" in why for _label, why in view.summary.withheld)
     assert not view.may_open_course
     entry = AccessLogEntry.objects.get(actor=drug_user)
@@ -67,10 +67,15 @@ def test_receiver_with_consent_sees_only_the_covered_categories(
     view = selectors.handover_detail(drug_user, handover.pk)
     s = view.summary
     assert s.identity_shown and s.citizen_name == "Mette Sørensen"
-    assert [m.title for m in s.measures] == ["Ambulant behandling"]  # health, not economy
+    assert [m.title for m in s.measures] == ["Ambulant behandling"]  # health, not employment
     assert [st.kind for st in s.stays] == ["psykiatri"]  # health, not crime (custody)
     withheld = [label for label, _why in s.withheld]
-    assert withheld == ["Sociale forhold", "Strafbare forhold", "Økonomi og forsørgelse"]
+    assert withheld == [
+        "Sociale forhold",
+        "Strafbare forhold",
+        "Beskæftigelse",
+        "Økonomi og forsørgelse",
+    ]
 
 
 def test_sender_sees_what_travels_but_never_more_than_own_access(
@@ -129,7 +134,10 @@ def test_course_section_hides_stays_outside_consent_and_logs(
 ) -> None:
     data = selectors.course_handovers(jobcenter_user, course.pk)
     assert data.stays == []  # custody (crime) and psychiatry (health): not in the consent
-    assert set(data.hidden) >= {"Strafbare forhold", "Helbred (sundhed og psykiatri)"}
+    assert set(data.hidden) >= {
+        "Strafbare forhold",
+        "Helbred (sundhed, psykiatri og rusmiddelbehandling)",
+    }
     assert [t.kind for t in data.transitions] == []  # stays hidden → their transitions too
     entry = AccessLogEntry.objects.get(actor=jobcenter_user)
     assert entry.what == "overdragelser og overgange" and entry.citizen_id == course.citizen_id

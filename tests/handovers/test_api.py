@@ -57,10 +57,14 @@ def test_full_loop_over_http(
     assert r.status_code == 200
     summary = r.json()["summary"]
     assert summary["citizen_name"] == "Mette Sørensen"
-    assert summary["categories"] == ["Plan, mål og aftaler", "Helbred (sundhed og psykiatri)"]
+    assert summary["categories"] == [
+        "Plan, mål og aftaler",
+        "Helbred (sundhed, psykiatri og rusmiddelbehandling)",
+    ]
     assert {w["category"] for w in summary["withheld"]} == {
         "Sociale forhold",
         "Strafbare forhold",
+        "Beskæftigelse",
         "Økonomi og forsørgelse",
     }
     assert r.json()["allowed_actions"] == ["accept", "decline"]

@@ -24,8 +24,6 @@ from ninja.errors import HttpError, ValidationError
 from helhed.core.apikit import Day, Str200, field_errors, invalid, user_of
 from helhed.core.apikit import Text5000 as Text
 from helhed.core.models import Unit, User
-from helhed.courses import selectors as course_selectors
-from helhed.courses.models import Measure
 from helhed.handovers import logic, selectors, services
 from helhed.handovers.models import Handover, InstitutionalStay
 
@@ -297,14 +295,17 @@ def waiting(request: HttpRequest) -> Any:
 def course_handovers(request: HttpRequest, course_id: uuid.UUID) -> Any:
     data = selectors.course_handovers(user_of(request), course_id)
     text = data.access.may("plan")
-    return [_out(r.handover, show_measure=True, show_text=text) for r in data.open + data.closed]
+    return [
+        _out(r.handover, show_measure=r.handover.shows_measure, show_text=text)  # type: ignore[attr-defined]
+        for r in data.open + data.closed
+    ]
 
 
 @router.post("/courses/{course_id}/handovers", response={201: HandoverDetailOut})
 @_problems
 def create_handover(request: HttpRequest, course_id: uuid.UUID, payload: HandoverIn) -> Any:
     user = user_of(request)
-    course_selectors.access_for(user, course_id)  # 403 before anything else
+    choices = selectors.handover_choices(user, course_id)  # 403 before anything else
     to_unit = from_unit = measure = None
     if payload.to_unit_id is not None:
         to_unit = Unit.objects.filter(pk=payload.to_unit_id).first()
@@ -315,9 +316,10 @@ def create_handover(request: HttpRequest, course_id: uuid.UUID, payload: Handove
         if from_unit is None:
             raise invalid("from_unit_id", "Enheden findes ikke.")
     if payload.measure_id is not None:
-        measure = Measure.objects.select_related("plan").filter(pk=payload.measure_id).first()
+        # Only a measure of this course the user may see; any other id is refused alike (403).
+        measure = next((m for m in choices.measures if m.pk == payload.measure_id), None)
         if measure is None:
-            raise invalid("measure_id", "Indsatsen findes ikke.")
+            raise PermissionDenied
     handover = services.request_handover(
         user,
         course_id,

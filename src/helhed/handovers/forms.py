@@ -1,6 +1,7 @@
 """Forms of the handover pages. They parse input; the rules and writes are in ``services``.
 Field names match the services' keyword arguments, so a service's ``ValidationError`` lands on the
-right field (``apply_errors``)."""
+right field (``apply_errors``). Choices of personal data (the measures one may hand over) are lists
+the selectors filtered for the reader, never querysets."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.models import Unit
-from helhed.courses.models import Course, Measure
+from helhed.courses.models import Measure
 from helhed.handovers import logic
 from helhed.handovers.models import HandoverMode, StayKind
 
@@ -86,12 +87,7 @@ class HandoverForm(forms.Form):
     external_contact = forms.CharField(
         label=_("Kontaktperson og telefon hos modtager"), required=False, max_length=200
     )
-    measure = forms.ModelChoiceField(
-        label=_("Overdrag kun denne indsats"),
-        queryset=Measure.objects.none(),
-        required=False,
-        empty_label=_("— hele forløbet —"),
-    )
+    measure = forms.ChoiceField(label=_("Overdrag kun denne indsats"), required=False)
     mode = forms.ChoiceField(
         label=_("Form"), choices=HandoverMode.choices, widget=forms.RadioSelect
     )
@@ -104,10 +100,9 @@ class HandoverForm(forms.Form):
     )
     expected_start = date_field(_("Forventet første fremmøde hos modtager"))
 
-    def __init__(
-        self, *args: Any, course: Course, senders: list[Unit], measures: list[Measure], **kw: Any
-    ) -> None:
+    def __init__(self, *args: Any, senders: list[Unit], measures: list[Measure], **kw: Any) -> None:
         super().__init__(*args, **kw)
+        self.measure_by_id = {str(m.pk): m for m in measures}
         sender_field = cast(forms.ModelChoiceField, self.fields["from_unit"])
         sender_field.queryset = Unit.objects.filter(pk__in=[u.pk for u in senders]).select_related(
             "organisation"
@@ -116,10 +111,15 @@ class HandoverForm(forms.Form):
         receiver.queryset = Unit.objects.select_related("organisation").order_by(
             "organisation__name", "name"
         )
-        measure = cast(forms.ModelChoiceField, self.fields["measure"])
-        measure.queryset = Measure.objects.filter(pk__in=[m.pk for m in measures])
+        cast(forms.ChoiceField, self.fields["measure"]).choices = [
+            ("", _("— hele forløbet —")),
+            *((key, m.title) for key, m in self.measure_by_id.items()),
+        ]
         if len(senders) == 1:
             self.fields["from_unit"].initial = senders[0].pk
+
+    def clean_measure(self) -> Measure | None:
+        return self.measure_by_id.get(self.cleaned_data.get("measure") or "")
 
 
 class AnswerForm(forms.Form):
@@ -138,6 +138,17 @@ class AnswerForm(forms.Form):
 
 class StayForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=[("", _("— vælg —")), *StayKind.choices])
+
+    def __init__(self, *args: Any, kinds: Any = None, **kw: Any) -> None:
+        """``kinds``: the kinds of stay the reader may record (their categories)."""
+        super().__init__(*args, **kw)
+        if kinds is not None:
+            allowed = set(kinds)
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
+                ("", _("— vælg —")),
+                *((k, label) for k, label in StayKind.choices if k in allowed),
+            ]
+
     institution = forms.CharField(label=_("Institution"), required=False, max_length=200)
     start_date = date_field(_("Start"), required=True)
     expected_end = date_field(_("Forventet løsladelse/udskrivning"), required=True)

@@ -550,11 +550,19 @@ def fhir_task(
     return task
 
 
-def handover_category(measure_category: str | None, receiving_area: str | None) -> str:
-    """The data category a handover reveals to whoever sees that it exists: its measure's, else
-    the receiving unit's fagområde's (that a citizen is handed over to a drug treatment centre or
-    a psychiatric ward is health data), else plan. Pages, lists and timelines show a handover only
-    to readers whose consent covers this category (sender, receiver and coordinator aside)."""
-    from helhed.courses.logic import data_category_for_area
+def handover_categories(measure_category: str | None, unit_category: str | None) -> frozenset[str]:
+    """Every data category a handover reveals to whoever sees it: its measure's (the measure is
+    named) and the receiving unit's own category (naming a "Rusmiddelcenter" reveals drug
+    treatment, whatever fagområde the unit is filed under); plan when neither says more. A reader
+    who is not a party sees the handover only if they may see all of them."""
+    found = {c for c in (measure_category, unit_category) if c and c != "plan"}
+    return frozenset(found or {"plan"})
 
-    return measure_category or data_category_for_area(receiving_area)
+
+def handover_category(measure_category: str | None, unit_category: str | None) -> str:
+    """The one category a timeline event of the handover carries (its label names the receiving
+    unit, not the measure): the receiving unit's own category where it says more than plan, else
+    the measure's, else plan. Pages, lists and the API use :func:`handover_categories`."""
+    if unit_category and unit_category != "plan":
+        return unit_category
+    return measure_category or "plan"

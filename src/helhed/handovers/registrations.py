@@ -52,12 +52,14 @@ def timeline_events(course_ids: Sequence[Any]) -> Iterable[TimelineEvent]:
             "handover__to_unit__name",
             "handover__external_organisation",
             "handover__measure_category",
-            "handover__to_unit__welfare_area_id",
+            "handover__to_unit__data_category",
         )
     )
-    for course_id, handover_id, at, action, unit_name, external, cat, area in events:
+    for course_id, handover_id, at, action, unit_name, external, cat, unit_cat in events:
         receiver = unit_name or external
-        category = logic.handover_category(cat, area)
+        # The label names the receiving unit: its own category (a "Rusmiddelcenter" is health
+        # data), else the measure's.
+        category = logic.handover_category(cat, unit_cat)
         yield TimelineEvent(
             course_id=course_id,
             on=timezone.localdate(at),

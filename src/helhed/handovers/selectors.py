@@ -1,7 +1,12 @@
-"""Reads of handovers, transitions, gaps and timeliness — with the access rules inside.
+"""Reads of handovers, transitions, gaps and timeliness — fetched, checked and logged in one step.
 
 * A course's handovers, stays, transitions and gaps are read through
-  ``courses.selectors.access_for`` (team + consent, or coordinator) and logged.
+  ``courses.selectors.access_for`` (team + consent, or coordinator) and logged, attributed to the
+  unit the reader acts from. A team member who is not a party sees a handover only if they may
+  see everything it reveals (``sees_handover``: the measure, by ``Access.sees``, and the receiving
+  unit's own category); a measure is named only where ``Access.sees`` allows it.
+* One stay (``check_stay``) and the choices of a new handover (``handover_choices``) come from
+  here too: views, forms and the API never query personal data themselves.
 * A handover is also readable by the **receiving unit**, which is usually not on the team yet.
   What it sees is the *handover summary*: only the data categories that a consent valid today
   covers for the receiving unit (by unit or its organisation) — "only the data the consent
@@ -17,7 +22,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -46,7 +51,7 @@ from helhed.courses.models import (
 )
 from helhed.handovers import logic
 from helhed.handovers.models import Handover, HandoverEvent, InstitutionalStay
-from helhed.handovers.services import roles_for, user_unit_ids
+from helhed.handovers.services import roles_for, sender_units, user_unit_ids
 
 CATEGORY_LABELS = dict(course_logic.DATA_CATEGORIES)
 CHUNK = 5000
@@ -217,6 +222,17 @@ def _rows(handovers: Iterable[Handover]) -> list[HandoverRow]:
     return rows
 
 
+def _live_measure(h: Handover) -> Measure | None:
+    """The measure handed over as it is in the plan now (None for the whole course or when it is
+    gone: restored plan versions recreate measures, so the handover keeps title and category)."""
+    if not h.measure_id:
+        return None
+    try:
+        return h.measure
+    except Measure.DoesNotExist:
+        return None
+
+
 def measure_category(h: Handover) -> str | None:
     """The data category of the one measure handed over (kept on the handover, so also after the
     measure was deleted); None for a handover of the whole course."""
@@ -227,11 +243,35 @@ def measure_category(h: Handover) -> str | None:
     return h.measure.data_category if h.measure is not None else "health"
 
 
-def revealed_category(h: Handover) -> str:
-    """What the handover's existence reveals (``logic.handover_category``)."""
-    return logic.handover_category(
-        measure_category(h), h.to_unit.welfare_area_id if h.to_unit is not None else None
-    )
+def unit_category(h: Handover) -> str | None:
+    """What naming the receiving unit reveals (its own category: a "Rusmiddelcenter" filed under
+    specialised adult services is health data); None for a receiver outside Helhed."""
+    return h.to_unit.data_category if h.to_unit is not None else None
+
+
+def revealed_categories(h: Handover) -> frozenset[str]:
+    """What the handover's existence reveals (``logic.handover_categories``)."""
+    return logic.handover_categories(measure_category(h), unit_category(h))
+
+
+def sees_handover(access: course_selectors.Access, h: Handover) -> bool:
+    """May a reader with access to the course see this handover? Its sending and receiving units
+    always see it (a unit sees its own contribution); others only if they may see the measure
+    (``Access.sees``: its category, or their unit owns it) and the receiving unit's category."""
+    if h.from_unit_id in access.own_units or h.to_unit_id in access.own_units:
+        return True
+    if h.measure_id and not shows_measure(access, h):
+        return False
+    category = unit_category(h)
+    return category is None or access.may(category)
+
+
+def shows_measure(access: course_selectors.Access | None, h: Handover) -> bool:
+    """May this reader be told which measure is handed over?"""
+    if not h.measure_id or access is None:
+        return not h.measure_id
+    live = _live_measure(h)
+    return access.sees(live) if live is not None else access.may(measure_category(h) or "")
 
 
 def _handover_qs() -> Any:
@@ -253,10 +293,10 @@ def course_handovers(
     hidden: set[str] = set()
     handovers_shown = []
     for h in handovers:
-        category = revealed_category(h)
-        if not access.may(category):
-            hidden.add(category)
+        if not sees_handover(access, h):
+            hidden |= {c for c in revealed_categories(h) if not access.may(c)}
             continue
+        h.shows_measure = shows_measure(access, h)  # type: ignore[attr-defined]
         handovers_shown.append(h)
     stays = []
     for stay in InstitutionalStay.objects.filter(course=course).order_by("expected_end"):
@@ -276,9 +316,12 @@ def course_handovers(
             )
 
         members = [
-            (m.pk, m.first_name, m.birth_date)
-            for m in course_selectors.household_members(
-                user, access, "overgange i familien", purpose, keep=ahead
+            (c.pk, c.first_name, c.birth_date)
+            for c in (
+                getattr(m, "citizen", m)  # a HouseholdMember, or the citizen itself
+                for m in course_selectors.household_members(
+                    user, access, "overgange i familien", purpose, keep=ahead
+                )
             )
         ]
     transitions = logic.upcoming(
@@ -288,8 +331,10 @@ def course_handovers(
     # Gap lengths are shown to everyone with access; the measures around a gap are named only
     # when the user may see their category.
     titles = {
-        m.pk: m.title if access.may(m.data_category) else "(indsats du ikke har adgang til)"
-        for m in Measure.objects.filter(plan__course=course).only("id", "title", "welfare_area")
+        m.pk: m.title if access.sees(m) else "(indsats du ikke har adgang til)"
+        for m in Measure.objects.filter(plan__course=course).only(
+            "id", "title", "data_category", "unit_id", "responsible_id"
+        )
     }
     total, longest = logic.gap_figures(gaps, on)
     rows = _rows(handovers_shown)
@@ -392,10 +437,13 @@ def build_summary(handover: Handover, categories: frozenset[str], on: date) -> H
     summary.stays = [
         s for s in InstitutionalStay.objects.filter(course=course) if s.data_category in categories
     ]
+    # A contact person is named only where the categories cover what their unit's name reveals.
     summary.team = [
         t
         for t in course.team.select_related("organisation", "unit")
-        if t.valid_from <= on and (t.valid_to is None or t.valid_to >= on)
+        if t.valid_from <= on
+        and (t.valid_to is None or t.valid_to >= on)
+        and course_selectors.member_category(t) in categories
     ]
     return summary
 
@@ -418,6 +466,18 @@ class HandoverView:
     @property
     def measure_title(self) -> str:
         return self.handover.measure_title if self.show_measure else ""
+
+
+def acting_unit(roles: set[str], handover: Handover) -> Any:
+    """The unit a party reads a handover from: the receiving unit, the sending unit, or the
+    coordinating unit (None for a reader who is not a party)."""
+    if logic.RECEIVER in roles:
+        return handover.to_unit_id
+    if logic.SENDER in roles:
+        return handover.from_unit_id
+    if logic.COORDINATOR in roles:
+        return handover.course.coordinator_unit_id
+    return None
 
 
 def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
@@ -444,7 +504,7 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
         access = None
     if not roles and access is None:
         raise PermissionDenied
-    if not roles and access is not None and not access.may(revealed_category(handover)):
+    if not roles and access is not None and not sees_handover(access, handover):
         # A team member whose consent does not cover what this handover reveals (the course
         # section does not list it either).
         raise PermissionDenied
@@ -471,12 +531,24 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
     side = logic.responsible_side(handover.status)
     responsible = handover.receiver_name if side == logic.RECEIVER else handover.from_unit.name
     actions = logic.allowed_actions(handover.status, roles, external=handover.is_external)
+    unit_id = acting_unit(roles, handover)
     if access is not None and logic.RECEIVER not in roles:
-        course_selectors.log_course_read(user, access, "overdragelse", Purpose.HANDOVER)
+        attributed = replace(access, unit_id=unit_id) if unit_id is not None else access
+        course_selectors.log_course_read(user, attributed, "overdragelse", Purpose.HANDOVER)
     else:
-        log_access(user, handover.course.citizen_id, "overdragelse: resumé", Purpose.HANDOVER)
+        log_access(
+            user,
+            handover.course.citizen_id,
+            "overdragelse: resumé",
+            Purpose.HANDOVER,
+            unit_id=unit_id,
+        )
     category = measure_category(handover)
-    show_measure = category is None or category in visible
+    show_measure = (
+        category is None
+        or category in visible
+        or (access is not None and shows_measure(access, handover))
+    )
     return HandoverView(
         handover=handover,
         roles=roles,
@@ -489,6 +561,55 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
         show_text=show_measure and "plan" in visible,
         identity_shown=summary.identity_shown or (access is not None and access.may("plan")),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Choices of a new handover, one stay
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HandoverChoices:
+    """What the reader may hand over: the measures they may see, from the units they may hand
+    over from."""
+
+    access: course_selectors.Access
+    measures: list[Measure]
+    senders: list[Unit]
+
+
+def handover_choices(
+    user: User, course_id: uuid.UUID | str, *, purpose: str = Purpose.HANDOVER
+) -> HandoverChoices:
+    """The choices of the "new handover" page and API, checked and logged."""
+    access = course_selectors.access_for(user, course_id)
+    measures = [
+        m
+        for m in Measure.objects.filter(plan__course=access.course)
+        .select_related("welfare_area", "plan")
+        .order_by("start_date", "title")
+        if access.sees(m)
+    ]
+    course_selectors.log_course_read(user, access, "ny overdragelse", purpose)
+    return HandoverChoices(access, measures, sender_units(user))
+
+
+def check_stay(user: User, stay_id: uuid.UUID | str) -> tuple[InstitutionalStay, Any]:
+    """One institutional stay and the reader's access to its course, or ``PermissionDenied`` —
+    the same for a stay that does not exist and one of a category the reader may not see. Not
+    logged: for the services and for adapters that hand it to one (a stay is shown only in the
+    course section, which logs)."""
+    try:
+        pk = stay_id if isinstance(stay_id, uuid.UUID) else uuid.UUID(str(stay_id))
+    except ValueError:
+        raise PermissionDenied from None
+    stay = InstitutionalStay.objects.filter(pk=pk).first()
+    if stay is None:
+        raise PermissionDenied
+    access = course_selectors.access_for(user, stay.course_id)
+    if not access.may(stay.data_category):
+        raise PermissionDenied
+    return stay, access
 
 
 # --------------------------------------------------------------------------------------------
@@ -530,14 +651,20 @@ def coordinator_overview(
     first rows (the start-page panel: a count and ten transitions) says how many with
     ``handovers_shown`` / ``transitions_shown``; only those are returned and logged."""
     on = today()
+    # The coordinator counts only while a member of the coordinating unit.
+    units = user_unit_ids(user, on)
     handovers = list(
         _handover_qs()
         .select_related("course__citizen")
-        .filter(course__coordinator=user, status__in=logic.OPEN)
+        .filter(
+            course__coordinator=user,
+            course__coordinator_unit_id__in=units,
+            status__in=logic.OPEN,
+        )
         .order_by("requested_at")[:100]
     )
     courses = list(
-        Course.objects.filter(coordinator=user)
+        Course.objects.filter(coordinator=user, coordinator_unit_id__in=units)
         .exclude(status=CourseStatus.CLOSED)
         .select_related("citizen")
     )
@@ -564,10 +691,21 @@ def coordinator_overview(
         handovers = handovers[:handovers_shown]
     if transitions_shown is not None:
         ahead = ahead[:transitions_shown]
-    shown = {h.course.citizen_id for h in handovers} | {c.citizen_id for c, _t in ahead}
-    shown |= {uuid.UUID(t.key) for _c, t in ahead if t.who}  # the family's children named
-    if shown:
-        log_access(user, sorted(shown, key=str), "overdragelser og overgange", Purpose.CASEWORK)
+    # Logged per course (the coordinating unit), and each of the family's children named.
+    shown = {h.course.pk: h.course for h in handovers} | {c.pk: c for c, _t in ahead}
+    course_selectors.log_course_list(user, list(shown.values()), "overdragelser og overgange")
+    children: dict[Any, set[uuid.UUID]] = defaultdict(set)
+    for c, t in ahead:
+        if t.who:
+            children[c.coordinator_unit_id].add(uuid.UUID(t.key))
+    for unit_id, ids in children.items():
+        log_access(
+            user,
+            sorted(ids, key=str),
+            "overdragelser og overgange",
+            Purpose.CASEWORK,
+            unit_id=unit_id,
+        )
     return CoordinatorOverview(_rows(handovers), ahead, count)
 
 
@@ -795,12 +933,15 @@ def initiative_timeliness(user: User, initiative_id: uuid.UUID | str) -> dict[st
         )
     from helhed.core.selectors import current_memberships
 
-    orgs = {
-        m.unit.organisation_id for m in current_memberships(user) if m.role in ORGANISATION_ROLES
-    }
+    memberships = list(current_memberships(user))
+    orgs = {m.unit.organisation_id for m in memberships if m.role in ORGANISATION_ROLES}
+    units = [m.unit_id for m in memberships]
     ids = list(
         Course.objects.filter(initiative_id=initiative_id)
-        .filter(Q(coordinator_unit__organisation_id__in=orgs) | Q(coordinator=user))
+        .filter(
+            Q(coordinator_unit__organisation_id__in=orgs)
+            | Q(coordinator=user, coordinator_unit_id__in=units)
+        )
         .values_list("pk", flat=True)
     )
     per_course = timeliness_for(ids)

@@ -1,6 +1,9 @@
 """Write operations of handovers: request, answer, revoke, report arrival; institutional stays.
 
-Each function runs in one transaction and either completes or changes nothing. The state
+Each function checks the acting user's rights with the same rules as the reads (the course
+guard and ``Access.sees``: a user may hand over only a measure they may see, record or end only a
+stay of a category they may see — else the same ``PermissionDenied`` as a read), runs in one
+transaction and either completes or changes nothing. The state
 machine (``logic.next_status``) decides whether a step is possible and who may take it; a
 refused step raises ``logic.IllegalTransitionError`` (409) or ``logic.NotPermittedError`` (403),
 and bad input raises Django's ``ValidationError`` with field-level Danish messages (422 in the API).
@@ -64,7 +67,9 @@ def roles_for(user: User, handover: Handover, unit_ids: set[Any] | None = None) 
         roles.add(logic.SENDER)
     if handover.to_unit_id is not None and handover.to_unit_id in units:
         roles.add(logic.RECEIVER)
-    if handover.course.coordinator_id == user.pk:
+    # The coordinator counts only while a member of the coordinating unit.
+    course = handover.course
+    if course.coordinator_id == user.pk and course.coordinator_unit_id in units:
         roles.add(logic.COORDINATOR)
     return roles
 
@@ -104,12 +109,10 @@ def _event(
 # --------------------------------------------------------------------------------------------
 
 
-def sender_units(user: User, course: Course) -> list[Unit]:
-    """The units ``user`` may hand over from: their own current units; the course's
-    coordinator may also hand over on behalf of the coordinating unit."""
+def sender_units(user: User) -> list[Unit]:
+    """The units ``user`` may hand over from: their own current units (the coordinator's include
+    the coordinating unit: the coordinator counts only while a member of it)."""
     units = {m.unit_id: m.unit for m in current_memberships(user)}
-    if course.coordinator_id == user.pk:
-        units.setdefault(course.coordinator_unit_id, course.coordinator_unit)
     return sorted(units.values(), key=lambda u: u.name)
 
 
@@ -134,7 +137,7 @@ def request_handover(
     access = course_selectors.access_for(user, course_id)
     course = access.course
     errors: dict[str, str] = {}
-    own = sender_units(user, course)
+    own = sender_units(user)
     if from_unit is None:
         from_unit = own[0] if len(own) == 1 else None
         if from_unit is None:
@@ -168,8 +171,8 @@ def request_handover(
     if measure is not None:
         if measure.plan.course_id != course.pk:
             errors["measure"] = "Indsatsen hører ikke til dette forløb."
-        elif not access.may(measure.data_category):
-            errors["measure"] = "Du har ikke adgang til denne indsats."
+        elif not access.sees(measure):
+            raise PermissionDenied  # the same answer as reading a measure one may not see
     if course.status == CourseStatus.CLOSED:
         errors["__all__"] = "Forløbet er afsluttet; der kan ikke oprettes overdragelser."
     for name, day in (("expected_start", expected_start),):

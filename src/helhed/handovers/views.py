@@ -1,7 +1,8 @@
 """Handover pages: the course section, requesting a handover, one handover with its answers,
 institutional stays, and the overview of handovers and transitions ahead.
 
-Thin: reads go through ``selectors`` (access + access log), writes through ``services``. A
+Thin: reads go through ``selectors`` (fetched, checked and logged in one step; forms get the
+lists the reader may choose from), writes through ``services`` (the same checks). A
 refused step (``logic.HandoverError``) is shown on the handover page with the reason and the
 HTTP status the API would give (409 for an illegal state change, 403 for the wrong party).
 """
@@ -22,7 +23,6 @@ from django.views.decorators.http import require_POST
 
 from helhed.core.models import User, UserKind
 from helhed.courses import selectors as course_selectors
-from helhed.courses.models import Measure
 from helhed.handovers import forms as f
 from helhed.handovers import logic, selectors, services
 
@@ -69,19 +69,12 @@ def course_section(request: HttpRequest, course_id: str) -> HttpResponse:
 @page
 def handover_create(request: HttpRequest, course_id: str) -> HttpResponse:
     user = _staff(request)
-    access = course_selectors.access_for(user, course_id)
-    course = access.course
-    measures = [
-        m
-        for m in Measure.objects.filter(plan__course=course).select_related("welfare_area")
-        if access.may(m.data_category)
-    ]
-    senders = services.sender_units(user, course)
+    choices = selectors.handover_choices(user, course_id)
+    course = choices.access.course
     form = f.HandoverForm(
         request.POST if request.method == "POST" else None,
-        course=course,
-        senders=senders,
-        measures=measures,
+        senders=choices.senders,
+        measures=choices.measures,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -95,7 +88,6 @@ def handover_create(request: HttpRequest, course_id: str) -> HttpResponse:
                 "bekræftet at kende borgerens situation.",
             )
             return redirect("handovers:detail", handover.pk)
-    course_selectors.log_course_read(user, access, "ny overdragelse", "overlevering")
     return render(
         request,
         "handovers/form_page.html",
@@ -171,7 +163,8 @@ def handover_action(request: HttpRequest, handover_id: str, action: str) -> Http
 def stay_create(request: HttpRequest, course_id: str) -> HttpResponse:
     user = _staff(request)
     access = course_selectors.access_for(user, course_id)
-    form = f.StayForm(request.POST if request.method == "POST" else None)
+    kinds = [k for k, cat in logic.STAY_CATEGORY.items() if access.may(cat)]
+    form = f.StayForm(request.POST if request.method == "POST" else None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_stay(user, access.course.pk, **form.cleaned_data)
@@ -203,14 +196,7 @@ def stay_create(request: HttpRequest, course_id: str) -> HttpResponse:
 def stay_end(request: HttpRequest, stay_id: str) -> HttpResponse:
     user = _staff(request)
     form = f.EndStayForm(request.POST)
-    from helhed.handovers.models import InstitutionalStay
-
-    stay = InstitutionalStay.objects.filter(pk=stay_id).first()
-    if stay is None:
-        raise PermissionDenied
-    access = course_selectors.access_for(user, stay.course_id)  # 403 before anything else
-    if not access.may(stay.data_category):
-        raise PermissionDenied
+    stay, _access = selectors.check_stay(user, stay_id)  # 403 before anything else
     if form.is_valid():
         try:
             services.end_stay(user, stay_id, actual_end=form.cleaned_data["actual_end"])
