@@ -511,13 +511,14 @@ def household_members(
 class FreeText:
     """A free text as one reader may see it: the text, or only that there is one."""
 
-    text: str
+    text: str  # empty when not shown
     category: str
     shown: bool
+    present: bool  # there is a text, shown or not
 
     @property
     def hidden(self) -> bool:
-        return bool(self.text) and not self.shown
+        return self.present and not self.shown
 
     @property
     def category_label(self) -> str:
@@ -526,7 +527,7 @@ class FreeText:
 
 def free_text(access: Access, text: str, category: str) -> FreeText:
     shown = access.sees_text(category)
-    return FreeText(text if shown else "", category, shown)
+    return FreeText(text if shown else "", category, shown, bool(text.strip()))
 
 
 @dataclass
