@@ -328,7 +328,13 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
                 "household",
                 "plan",
             )
-            .annotate(open_grant_id=Subquery(open_grant))
+            .annotate(
+                open_grant_id=Subquery(open_grant),
+                # the coordinator's pending join requests, loaded only when there are some
+                has_join_requests=Exists(
+                    JoinRequest.objects.filter(course=OuterRef("pk"), status=JoinStatus.PENDING)
+                ),
+            )
             .prefetch_related(
                 "consents",
                 Prefetch(
@@ -1124,8 +1130,9 @@ def active_course_ids_for_cpr(cpr: str) -> list[uuid.UUID]:
 
 
 def join_requests_for_course(access: Access) -> list[JoinRequest]:
-    """The pending requests to join the course's team: for its coordinator only."""
-    if not access.is_coordinator:
+    """The pending requests to join the course's team: for its coordinator only (no query when
+    ``access_for`` found none)."""
+    if not access.is_coordinator or not getattr(access.course, "has_join_requests", True):
         return []
     return list(
         JoinRequest.objects.filter(course=access.course, status=JoinStatus.PENDING)
