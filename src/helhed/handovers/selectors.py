@@ -396,7 +396,14 @@ class HandoverSummary:
         return bool(self.citizen_name)
 
 
-def build_summary(handover: Handover, categories: frozenset[str], on: date) -> HandoverSummary:
+def build_summary(
+    handover: Handover,
+    categories: frozenset[str],
+    on: date,
+    own_units: frozenset[Any] = frozenset(),
+) -> HandoverSummary:
+    """What travels: only ``categories``. A contact person is named where the categories cover
+    what their unit's name reveals, or when they are from one of the reader's ``own_units``."""
     course = handover.course
     withheld = []
     for cat, label in course_logic.DATA_CATEGORIES:
@@ -443,7 +450,7 @@ def build_summary(handover: Handover, categories: frozenset[str], on: date) -> H
         for t in course.team.select_related("organisation", "unit")
         if t.valid_from <= on
         and (t.valid_to is None or t.valid_to >= on)
-        and course_selectors.member_category(t) in categories
+        and (course_selectors.member_category(t) in categories or t.unit_id in own_units)
     ]
     return summary
 
@@ -526,7 +533,7 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
     else:
         shown = travels & own
         visible = own
-    summary = build_summary(handover, shown, on)
+    summary = build_summary(handover, shown, on, frozenset(user_unit_ids(user, on)))
     events = list(handover.events.all())
     side = logic.responsible_side(handover.status)
     responsible = handover.receiver_name if side == logic.RECEIVER else handover.from_unit.name
