@@ -296,7 +296,7 @@ def course_handovers(
         if not sees_handover(access, h):
             hidden |= {c for c in revealed_categories(h) if not access.may(c)}
             continue
-        h.shows_measure = shows_measure(access, h)  # type: ignore[attr-defined]
+        h.shows_measure = shows_measure(access, h)
         handovers_shown.append(h)
     stays = []
     for stay in InstitutionalStay.objects.filter(course=course).order_by("expected_end"):
@@ -316,12 +316,9 @@ def course_handovers(
             )
 
         members = [
-            (c.pk, c.first_name, c.birth_date)
-            for c in (
-                getattr(m, "citizen", m)  # a HouseholdMember, or the citizen itself
-                for m in course_selectors.household_members(
-                    user, access, "overgange i familien", purpose, keep=ahead
-                )
+            (m.citizen.pk, m.citizen.first_name, m.citizen.birth_date)
+            for m in course_selectors.household_members(
+                user, access, "overgange i familien", purpose, keep=ahead
             )
         ]
     transitions = logic.upcoming(
@@ -701,11 +698,11 @@ def coordinator_overview(
     # Logged per course (the coordinating unit), and each of the family's children named.
     shown = {h.course.pk: h.course for h in handovers} | {c.pk: c for c, _t in ahead}
     course_selectors.log_course_list(user, list(shown.values()), "overdragelser og overgange")
-    children: dict[Any, set[uuid.UUID]] = defaultdict(set)
+    named: dict[Any, set[uuid.UUID]] = defaultdict(set)
     for c, t in ahead:
-        if t.who:
-            children[c.coordinator_unit_id].add(uuid.UUID(t.key))
-    for unit_id, ids in children.items():
+        if t.who:  # a child of the family, named
+            named[c.coordinator_unit_id].add(uuid.UUID(t.key))
+    for unit_id, ids in named.items():
         log_access(
             user,
             sorted(ids, key=str),
