@@ -1,16 +1,22 @@
 """A small world for the progress tests: a coordinator, a course with three goals and a citizen
-login, a jobcenter professional on the team with consent for plan and economy (not health), a
+login, a jobcenter professional on the team with consent for plan, employment and economy (not
+health; a consent that covered economy also covers employment since employment became its own
+category, migration ``courses/0004``), a
 health professional with consent for health and social, an outsider, and a leader and an
 analyst in the coordinator's municipality."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from helhed.core.models import Unit, User
-from helhed.courses.models import Course, Goal, Plan
+from helhed.core.models import Organisation, Unit, User
+from helhed.courses import services as course_services
+from helhed.courses.models import Consent, Course, GivenBy, Goal, Plan
 from tests.courses.builders import (
     give_consent,
     join_team,
@@ -62,7 +68,9 @@ def world(db: None) -> World:
     health = make_staff(health_unit)
     join_team(course, coordinator, job_unit, member_user=jobcenter)
     join_team(course, coordinator, health_unit, member_user=health)
-    give_consent(course, coordinator, units=[job_unit], categories=("plan", "economy"))
+    give_consent(
+        course, coordinator, units=[job_unit], categories=("plan", "employment", "economy")
+    )
     give_consent(course, coordinator, units=[health_unit], categories=("plan", "health", "social"))
     return World(
         coordinator=coordinator,
@@ -77,6 +85,51 @@ def world(db: None) -> World:
         analyst=make_staff(unit, "analytiker"),
         other_leader=make_staff(other, "leder"),
     )
+
+
+ALL_BUT_CRIME = ("plan", "health", "social", "employment", "economy")
+
+
+def evaluation_consent(
+    course: Course,
+    by: User,
+    *,
+    units: Iterable[Unit] = (),
+    organisations: Iterable[Organisation] = (),
+    categories: Iterable[str] = ALL_BUT_CRIME,
+    for_evaluation: bool = True,
+) -> Consent:
+    """A consent valid today that names evaluation as a purpose (``Consent.for_evaluation``) and
+    its recipients: what the evaluation export needs (docs/security.md)."""
+    return course_services.give_consent(
+        by,
+        course,
+        given_by=GivenBy.CITIZEN,
+        given_by_name="Borgeren",
+        units=units,
+        organisations=organisations,
+        categories=categories,
+        valid_from=timezone.localdate() - timedelta(days=10),
+        for_evaluation=for_evaluation,
+    )
+
+
+def more_evaluated_citizens(world: World, n: int) -> list[Course]:
+    """``n`` more courses of the world's initiative, without measurements, whose citizens consent
+    to evaluation by the analyst's unit: with the world's own course the export's threshold of 5
+    citizens is reached without changing its rows."""
+    courses = []
+    for i in range(n):
+        course = open_course(
+            world.coordinator,
+            world.unit,
+            initiative=world.course.initiative,
+            first_name="Evaluering",
+            last_name=f"Borger{i}",
+        )
+        evaluation_consent(course, world.coordinator, units=[world.unit])
+        courses.append(course)
+    return courses
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """The progress part of ``helhed demo``: every course has measurements, the ``borger`` login's
 course has an improving WHO-5 series and a GAS T-score, the ``leder`` login sees a dashboard, the
-summaries agree with the measurements, and a re-run inserts nothing."""
+summaries agree with the measurements, the ``analytiker`` login may use the evaluation export, and
+a re-run inserts nothing."""
 
 from __future__ import annotations
 
@@ -57,6 +58,20 @@ def test_demo_measurements() -> None:
     initiatives = selectors.visible_initiatives(leader)
     assert initiatives
     assert selectors.dashboard(leader, initiatives[0].pk).rows
+    # the analytiker demo login may use the export of every initiative it sees: rows where at
+    # least five citizens consent to evaluation by its municipality, else the refusal (the
+    # 60-citizen demo spreads a municipality's courses over several initiatives)
+    analyst = User.objects.get(username="analytiker")
+    initiatives = selectors.visible_initiatives(analyst)
+    assert initiatives
+    for initiative in initiatives:
+        try:
+            rows = selectors.export_rows(
+                analyst, initiative.pk, purpose_salt="demo", date_mode="quarter"
+            )
+        except selectors.TooFewCitizensError:
+            continue
+        assert list(rows)
     # measures stored with the instrument's version
     assert set(Measurement.objects.values_list("version", flat=True)) == {logic.WHO5.version}
 

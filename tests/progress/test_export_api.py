@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from helhed.audit.models import AccessLogEntry
 from helhed.progress import logic, selectors, services
 from helhed.progress.models import Measurement
-from tests.courses.builders import give_consent, open_course
-from tests.progress.conftest import World
+from tests.courses.builders import open_course
+from tests.progress.conftest import World, evaluation_consent, more_evaluated_citizens
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,9 @@ FULL = {f"who5_{i}": 3 for i in range(1, 6)}
 
 
 def _data(world: World) -> None:
+    """Two citizens with measurements, both consenting to evaluation by the analyst's unit, and
+    three more who consent (without measurements): five citizens, the export's threshold."""
+    evaluation_consent(world.course, world.coordinator, units=[world.unit])
     day = timezone.localdate() - timedelta(days=40)
     services.record_measurement(world.citizen, world.course.pk, "who5", FULL, measured_on=day)
     services.record_measurement(
@@ -47,8 +50,9 @@ def _data(world: World) -> None:
         first_name="Zakarias",
         last_name="Quist",
     )
-    give_consent(second, world.coordinator, units=[world.unit], categories=("plan", "health"))
+    evaluation_consent(second, world.coordinator, units=[world.unit], categories=("plan", "health"))
     services.record_measurement(world.coordinator, second.pk, "who5", FULL, measured_on=day)
+    more_evaluated_citizens(world, 3)
 
 
 def _text(response: object) -> str:
@@ -106,9 +110,11 @@ def test_export_is_pseudonymised_stable_coarsened_and_logged(world: World, clien
 
     d0, d1 = (date.fromisoformat(x) for x in mine)
     assert (d1 - d0) == (real[1] - real[0]) and d0 != real[0]
-    # one entry per citizen and export, purpose "evaluering"
+    # one entry per citizen whose data the export read (the five who consent to it) and export,
+    # purpose "evaluering", attributed to the analyst's unit the consents name
     logged = AccessLogEntry.objects.filter(purpose="evaluering")
-    assert logged.count() - before == 3 * 2
+    assert logged.count() - before == 3 * 5
+    assert set(logged.values_list("actor_unit_id", flat=True)) == {world.unit.pk}
     assert set(logged.values_list("citizen_id", flat=True)) >= {world.course.citizen_id}
 
 

@@ -20,8 +20,8 @@ from helhed.core.sections import TimelineEvent
 from helhed.courses.models import Course
 from helhed.progress import logic, selectors, services, views
 from helhed.progress.models import CourseSummary, Measurement, OutcomeState
-from tests.courses.builders import give_consent, make_citizen_user, open_course
-from tests.progress.conftest import World
+from tests.courses.builders import make_citizen_user, open_course
+from tests.progress.conftest import World, evaluation_consent, more_evaluated_citizens
 
 pytestmark = pytest.mark.django_db
 
@@ -82,15 +82,17 @@ def _life(world: World) -> Measurement:
 
 def test_p2_life_area_items_follow_their_own_category(world: World, client: Client) -> None:
     _life(world)
-    # health consent (plan, health, social): no economy or crime items, no crime comment
+    # health consent (plan, health, social): no economy, employment or crime items, no crime
+    # comment
     p = selectors.course_progress(world.health, world.course.pk)
     assert p.life_areas is not None
     (m,) = p.life_areas
     assert "kriminalitet" not in m.answers and "oekonomi" not in m.answers
+    assert "arbejde" not in m.answers  # work/education is employment data since issue 10
     assert m.answers["psykisk"] == 6 and m.comments == {"psykisk": "Sover dårligt"}
     assert m.score is None  # the mean would rest on items they may not see
     assert [i.key for i in p.life_items] == [
-        i.key for i in logic.LIFE_AREAS if i.key not in ("oekonomi", "kriminalitet")
+        i.key for i in logic.LIFE_AREAS if i.key not in ("oekonomi", "arbejde", "kriminalitet")
     ]
     table = views._life_table(p)
     assert len(table[0]["values"]) == len(p.life_items)
@@ -103,10 +105,10 @@ def test_p2_life_area_items_follow_their_own_category(world: World, client: Clie
     life = [m for m in api if m["instrument"] == "livsomraader"]
     assert life and "kriminalitet" not in life[0]["answers"]
     assert "oekonomi" not in life[0]["answers"]
-    # jobcenter (plan, economy): only the economy item
+    # jobcenter (plan, employment, economy): only the economy and work/education items
     p = selectors.course_progress(world.jobcenter, world.course.pk)
-    assert p.life_areas is not None and [i.key for i in p.life_items] == ["oekonomi"]
-    assert p.life_areas[0].answers == {"oekonomi": 6}
+    assert p.life_areas is not None and [i.key for i in p.life_items] == ["oekonomi", "arbejde"]
+    assert p.life_areas[0].answers == {"oekonomi": 6, "arbejde": 6}
     # the coordinator and the citizen see everything
     p = selectors.course_progress(world.coordinator, world.course.pk)
     assert p.life_areas is not None and p.life_areas[0].answers["kriminalitet"] == 2
@@ -120,7 +122,14 @@ def test_p2_life_area_categories_are_per_item() -> None:
     assert cats["fysisk"] == cats["psykisk"] == cats["rusmidler"] == "health"
     assert cats["oekonomi"] == "economy" and cats["kriminalitet"] == "crime"
     assert cats["bolig"] == cats["familie"] == "social"
-    assert set(logic.LIFE_AREAS_INSTRUMENT.categories) == {"health", "social", "economy", "crime"}
+    assert cats["arbejde"] == "employment"  # apart from economy since issue 10
+    assert set(logic.LIFE_AREAS_INSTRUMENT.categories) == {
+        "health",
+        "social",
+        "employment",
+        "economy",
+        "crime",
+    }
 
 
 def test_p4_idempotency_keys_are_per_user(world: World, client: Client) -> None:
@@ -228,6 +237,8 @@ def _export(client: Client, world: World, purpose: str, mode: str = "shift") -> 
 
 
 def test_p7_date_shift_does_not_depend_on_the_purpose(world: World, client: Client) -> None:
+    evaluation_consent(world.course, world.coordinator, units=[world.unit])
+    more_evaluated_citizens(world, 4)
     day = timezone.localdate() - timedelta(days=40)
     services.record_measurement(world.citizen, world.course.pk, "who5", FULL, measured_on=day)
     client.force_login(world.analyst)
@@ -239,14 +250,16 @@ def test_p7_date_shift_does_not_depend_on_the_purpose(world: World, client: Clie
 
 def test_p11_export_only_for_analysts_and_consented_data(world: World, client: Client) -> None:
     day = timezone.localdate() - timedelta(days=40)
+    evaluation_consent(world.course, world.coordinator, units=[world.unit])
+    more_evaluated_citizens(world, 3)
     services.record_measurement(world.citizen, world.course.pk, "who5", FULL, measured_on=day)
     no_consent = open_course(world.coordinator, world.unit, initiative=world.course.initiative)
     services.record_measurement(world.coordinator, no_consent.pk, "who5", FULL, measured_on=day)
     plan_only = open_course(world.coordinator, world.unit, initiative=world.course.initiative)
-    give_consent(plan_only, world.coordinator, units=[world.unit], categories=("plan",))
+    evaluation_consent(plan_only, world.coordinator, units=[world.unit], categories=("plan",))
     services.record_measurement(world.coordinator, plan_only.pk, "who5", FULL, measured_on=day)
     withdrawn = open_course(world.coordinator, world.unit, initiative=world.course.initiative)
-    consent = give_consent(
+    consent = evaluation_consent(
         withdrawn, world.coordinator, units=[world.unit], categories=("plan", "health")
     )
     consent.withdrawn_on = timezone.localdate() - timedelta(days=1)
@@ -284,12 +297,15 @@ def test_e1_non_finite_answers_are_field_errors(world: World, client: Client) ->
 
 
 def test_e2_export_streams_and_logs_before_streaming(world: World, client: Client) -> None:
+    evaluation_consent(world.course, world.coordinator, units=[world.unit])
+    more_evaluated_citizens(world, 4)
     services.record_measurement(world.citizen, world.course.pk, "who5", FULL)
     client.force_login(world.analyst)
     url = f"/progression/indsatser/{world.course.initiative_id}/udtraek/"
     response = client.post(url, {"fmt": "csv", "date_mode": "month", "purpose": "evaluering"})
     assert response.streaming
-    assert AccessLogEntry.objects.filter(purpose="evaluering").count() == 1
+    # one entry per citizen in the export (the five who consent to it), before the first byte
+    assert AccessLogEntry.objects.filter(purpose="evaluering").count() == 5
     rows = _csv(response)
     assert len(rows) == 1 and rows[0]["maaleredskab"] == "who5"
     xlsx = client.post(url, {"fmt": "xlsx", "date_mode": "month", "purpose": "evaluering"})

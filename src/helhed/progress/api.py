@@ -3,7 +3,8 @@
 The same rules as the pages: reads through ``selectors`` (access checked, logged), writes through
 ``services``. Errors are problem bodies: 403 without access (the same for a course that does not
 exist), 422 with a message per field (per item for answers), 409 for a double submission (with the
-id of the measurement already received).
+id of the measurement already received), and 422 "For få borgere" when an evaluation export would
+rest on fewer than 5 citizens.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import functools
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -36,6 +37,8 @@ def _problems(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except PermissionDenied:
             raise HttpError(403, NO_ACCESS) from None
+        except selectors.TooFewCitizensError as exc:
+            return problem(422, "For få borgere", str(exc), minimum=selectors.EXPORT_MIN_CITIZENS)
         except services.DuplicateSubmissionError as exc:
             return problem(
                 409,
@@ -275,4 +278,37 @@ def dashboard(request: HttpRequest, initiative_id: uuid.UUID) -> Any:
         ),
         "cohorts": [_cohort(r, keys) for r in d.rows],
         "total": _cohort(d.total, keys),
+    }
+
+
+class ExportIn(Schema):
+    purpose: str = Field(
+        default="evaluering",
+        max_length=60,
+        pattern=r"^[-a-zA-Z0-9_]+$",
+        description="Formålet (nøgle til pseudonymerne): samme formål giver samme pseudonymer.",
+    )
+    date_mode: Literal["quarter", "month", "shift"] = "quarter"
+
+
+class ExportOut(Schema):
+    initiative_id: uuid.UUID
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+@router.post("/initiatives/{initiative_id}/export", response=ExportOut)
+@_problems
+def export(request: HttpRequest, initiative_id: uuid.UUID, body: ExportIn) -> Any:
+    """The pseudonymised evaluation export as JSON (analytiker only; the same rows as the page's
+    CSV/XLSX): only citizens whose consent valid today names evaluation and the analyst's unit or
+    organisation, only the categories it covers; fewer than 5 such citizens: 422 "For få
+    borgere", no rows. Logged per citizen (purpose "evaluering")."""
+    rows = selectors.export_rows(
+        user_of(request), initiative_id, purpose_salt=body.purpose, date_mode=body.date_mode
+    )
+    return {
+        "initiative_id": initiative_id,
+        "columns": list(selectors.EXPORT_COLUMNS),
+        "rows": list(rows),
     }

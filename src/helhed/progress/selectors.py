@@ -11,8 +11,11 @@
   (``annotate``/``values``) over the courses a leader may count — those whose coordinating unit
   belongs to one of the organisations where the user is *leder* or *analytiker* — and never
   individual citizens; cells resting on fewer than 5 citizens are suppressed (``logic.show_*``).
-* **The evaluation export rows** (:func:`export_rows`): pseudonymised, one access-log entry per
-  citizen with purpose "evaluering".
+* **The evaluation export rows** (:func:`export_rows`): pseudonymised; only citizens whose
+  consent valid today names evaluation and the analyst's organisation
+  (:func:`evaluation_consents`), only the categories it covers, and nothing at all below 5 such
+  citizens (:class:`TooFewCitizensError`); one access-log entry per citizen with purpose
+  "evaluering", attributed to the analyst's unit.
 """
 
 from __future__ import annotations
@@ -248,6 +251,17 @@ def latest_summary(access: Access) -> LatestSummary | None:
         shows_who5=shows_who5,
         shows_gas=shows_gas,
     )
+
+
+def course_latest(user: User, course_id: uuid.UUID | str) -> LatestSummary:
+    """The course page's "Seneste progression" fragment: checked and logged in one step
+    (``PermissionDenied`` when the reader may see neither figure)."""
+    access = access_for(user, course_id)
+    summary = latest_summary(access)
+    if summary is None:
+        raise PermissionDenied
+    log_course_read(user, access, "seneste progression", Purpose.CASEWORK)
+    return summary
 
 
 # --------------------------------------------------------------------------------------------
@@ -650,45 +664,101 @@ EXPORT_COLUMNS = (
 
 def export_organisations(user: User) -> set[Any]:
     """The organisations whose courses the user may export: where they are *analytiker*."""
+    return {org for _unit, org in _analyst_units(user)}
+
+
+def _analyst_units(user: User) -> list[tuple[Any, Any]]:
+    """(unit id, organisation id) of the user's current *analytiker* memberships."""
     if not user.is_authenticated or user.kind != UserKind.STAFF:
-        return set()
-    return {m.unit.organisation_id for m in membership_list(user) if m.role in EXPORT_ROLES}
+        return []
+    return [
+        (m.unit_id, m.unit.organisation_id) for m in membership_list(user) if m.role in EXPORT_ROLES
+    ]
 
 
-def consented_categories(course_ids: Any) -> dict[Any, set[str]]:
-    """Per course, the data categories covered by a consent valid today (not expired, not
-    withdrawn). A course without one is absent."""
+EXPORT_MIN_CITIZENS = logic.SMALL_CELL  # the dashboard's threshold
+
+
+class TooFewCitizensError(Exception):
+    """Fewer than ``EXPORT_MIN_CITIZENS`` citizens of the initiative may be exported: rows on so
+    few people could single them out (the dashboard suppresses the same cells)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Udtrækket kan ikke laves: færre end %(n)s borgere i indsatsen har et gyldigt "
+                "samtykke til, at deres oplysninger bruges pseudonymiseret til evaluering hos "
+                "jer. Så få rækker kan pege på den enkelte borger."
+            )
+            % {"n": EXPORT_MIN_CITIZENS}
+        )
+
+
+def evaluation_consents(user: User, course_ids: Sequence[Any]) -> dict[Any, tuple[set[str], Any]]:
+    """Per course: the data categories covered by the consents valid today (not expired, not
+    withdrawn) that name evaluation as a purpose (``Consent.for_evaluation``) and whose
+    recipients include the analyst's organisation — the organisation as a whole, or one of its
+    units (the organisation is the data controller that evaluates) — and the analyst's unit the
+    export is attributed to. A course without such a consent is absent: a consent for the
+    casework only, or given to another organisation, does not count."""
     from helhed.courses.models import Consent
 
+    pairs = _analyst_units(user)
+    if not pairs or not course_ids:
+        return {}
+    unit_of_org: dict[Any, Any] = {}
+    for unit, org in pairs:
+        unit_of_org.setdefault(org, unit)
+    orgs = list(unit_of_org)
     today = timezone.localdate()
     valid = (
-        Q(valid_from__lte=today)
-        & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+        Q(consent__valid_from__lte=today)
+        & (Q(consent__valid_to__isnull=True) | Q(consent__valid_to__gte=today))
+        & (Q(consent__withdrawn_on__isnull=True) | Q(consent__withdrawn_on__gt=today))
+        & Q(consent__for_evaluation=True, consent__course_id__in=list(course_ids))
     )
+    recipient: dict[Any, Any] = {}  # consent id -> the analyst's unit in the organisation named
+    for consent_id, org in Consent.units.through.objects.filter(
+        valid, unit__organisation_id__in=orgs
+    ).values_list("consent_id", "unit__organisation_id"):
+        recipient.setdefault(consent_id, unit_of_org[org])
+    for consent_id, org in Consent.organisations.through.objects.filter(
+        valid, organisation_id__in=orgs
+    ).values_list("consent_id", "organisation_id"):
+        recipient.setdefault(consent_id, unit_of_org[org])
     names = tuple(c for c, _label in DATA_CATEGORIES)
-    out: dict[Any, set[str]] = defaultdict(set)
-    for course_id, *flags in Consent.objects.filter(valid, course_id__in=course_ids).values_list(
-        "course_id", *(f"cat_{n}" for n in names)
+    out: dict[Any, tuple[set[str], Any]] = {}
+    for consent_id, course_id, *flags in (
+        Consent.objects.filter(pk__in=list(recipient))
+        .order_by("pk")
+        .values_list("pk", "course_id", *(f"cat_{n}" for n in names))
     ):
-        out[course_id] |= {n for n, flag in zip(names, flags, strict=True) if flag}
-    return dict(out)
+        categories, unit = out.get(course_id, (set(), recipient[consent_id]))
+        categories |= {n for n, flag in zip(names, flags, strict=True) if flag}
+        out[course_id] = (categories, unit)
+    return out
 
 
-def export_rows(
-    user: User, initiative_id: uuid.UUID | str, *, purpose_salt: str, date_mode: str
-) -> Iterator[dict[str, Any]]:
-    """One row per measurement and per outcome state of the initiative's counted courses,
-    pseudonymised: a stable HMAC pseudonym per citizen (and per course), no names, no CPR, no free
-    text; dates shifted per citizen (by a purpose-independent key) or coarsened to month/quarter.
+@dataclass(frozen=True)
+class ExportScope:
+    """What an analyst may export of one initiative: per course the categories its evaluation
+    consents cover, the citizen and cohort, and the analyst's unit each read is attributed to."""
 
-    Only for *analytiker* (in the organisation coordinating the course), and only data a valid
-    consent covers: a course without a current consent is left out, and so is every row (life
-    area answer) of a category its consents do not cover. One access-log entry per citizen
-    exported (purpose "evaluering") is written here, before the rows are produced; the rows are
-    a generator, streamed from the database in chunks."""
-    if date_mode not in logic.DATE_MODES:
-        raise ValueError(date_mode)
+    allowed: dict[Any, set[str]]
+    meta: dict[Any, tuple[str, str]]
+    units: dict[Any, Any]
+
+    @property
+    def citizens(self) -> set[str]:
+        return {citizen for citizen, _cohort in self.meta.values()}
+
+
+def export_scope(user: User, initiative_id: uuid.UUID | str) -> ExportScope:
+    """The courses of the initiative the analyst may export (access checked, nothing logged):
+    counted courses coordinated by an organisation where the user is *analytiker*, with a
+    consent valid today for evaluation whose recipients include that organisation.
+    ``PermissionDenied`` for anyone else (also for an initiative without courses to count);
+    ``TooFewCitizensError`` below the threshold."""
     orgs = export_organisations(user)
     if not orgs:
         raise PermissionDenied
@@ -698,18 +768,55 @@ def export_rows(
     course_rows = list(courses.values_list("pk", "citizen_id", "start_date", "referred_on"))
     if not course_rows:
         raise PermissionDenied
-    allowed = consented_categories([pk for pk, *_rest in course_rows])
+    consents = evaluation_consents(user, [pk for pk, *_rest in course_rows])
     meta = {
         pk: (str(citizen), logic.cohort_of(start or referred))
         for pk, citizen, start, referred in course_rows
-        if pk in allowed
+        if pk in consents
     }
-    citizens = sorted({uuid.UUID(c) for c, _cohort in meta.values()}, key=str)
-    if citizens:
-        log_access(user, citizens, "pseudonymiseret evalueringsudtræk", Purpose.EVALUATION)
+    scope = ExportScope(
+        allowed={pk: consents[pk][0] for pk in meta},
+        meta=meta,
+        units={pk: consents[pk][1] for pk in meta},
+    )
+    if len(scope.citizens) < EXPORT_MIN_CITIZENS:
+        raise TooFewCitizensError
+    return scope
+
+
+def export_rows(
+    user: User, initiative_id: uuid.UUID | str, *, purpose_salt: str, date_mode: str
+) -> Iterator[dict[str, Any]]:
+    """One row per measurement and per outcome state of the initiative's courses the analyst may
+    export (``export_scope``), pseudonymised: a stable HMAC pseudonym per citizen (and per
+    course), no names, no CPR, no free text; dates shifted per citizen (by a purpose-independent
+    key) or coarsened to month/quarter.
+
+    Only for *analytiker* (in the organisation coordinating the course), only citizens whose
+    consent valid today names evaluation and the analyst's organisation (or one of its units) as
+    a recipient, only the categories
+    that consent covers (a life-area answer of another category is left out), and only when at
+    least ``EXPORT_MIN_CITIZENS`` citizens qualify (else ``TooFewCitizensError``: no rows). One
+    access-log entry per citizen exported (purpose "evaluering"), attributed to the analyst's unit
+    in the organisation the consent names, is written here, before the rows are produced; the
+    rows are a generator, streamed from the database in chunks."""
+    if date_mode not in logic.DATE_MODES:
+        raise ValueError(date_mode)
+    scope = export_scope(user, initiative_id)
+    by_unit: dict[Any, set[uuid.UUID]] = defaultdict(set)
+    for pk, (citizen, _cohort) in scope.meta.items():
+        by_unit[scope.units[pk]].add(uuid.UUID(citizen))
+    for unit_id, citizens in by_unit.items():
+        log_access(
+            user,
+            sorted(citizens, key=str),
+            "pseudonymiseret evalueringsudtræk",
+            Purpose.EVALUATION,
+            unit_id=unit_id,
+        )
     key = logic.export_key(settings.SECRET_KEY, purpose_salt)
     shift = logic.shift_key(settings.SECRET_KEY)
-    return _export_rows(key, shift, date_mode, meta, allowed)
+    return _export_rows(key, shift, date_mode, scope.meta, scope.allowed)
 
 
 def _export_rows(

@@ -122,14 +122,17 @@ def t_range(scores: list[float]) -> tuple[float, float]:
 def _life_table(p: selectors.CourseProgress) -> list[dict[str, Any]]:
     if not p.life_areas:
         return []
-    return [
-        {
-            "on": m.measured_on,
-            "values": [m.answers.get(i.key) for i in p.life_items],
-            "comments": [m.comments.get(i.key, "") for i in p.life_items],
-        }
-        for m in p.life_areas
-    ]
+    rows = []
+    for m in p.life_areas:
+        given, comments = m.answers, m.comments  # the JSON answers, already limited by the selector
+        rows.append(
+            {
+                "on": m.measured_on,
+                "values": [given.get(i.key) for i in p.life_items],
+                "comments": [comments.get(i.key, "") for i in p.life_items],
+            }
+        )
+    return rows
 
 
 def _outcome_rows(p: selectors.CourseProgress) -> list[dict[str, Any]]:
@@ -280,15 +283,7 @@ def course_progress(request: HttpRequest, course_id: str) -> HttpResponse:
 @login_required
 def course_latest(request: HttpRequest, course_id: str) -> HttpResponse:
     """The course page's "Seneste progression" as a fragment (``panels.INLINE_FIGURES``)."""
-    from helhed.audit.models import Purpose
-    from helhed.courses.selectors import access_for, log_course_read
-
-    user = _user(request)
-    access = access_for(user, course_id)
-    summary = selectors.latest_summary(access)
-    if summary is None:
-        raise PermissionDenied
-    log_course_read(user, access, "seneste progression", Purpose.CASEWORK)
+    summary = selectors.course_latest(_user(request), course_id)
     data = {"s": summary, "url": reverse("progress:course_progress", args=[course_id])}
     return render(request, "progress/section_latest.html", {"data": data})
 
@@ -430,19 +425,26 @@ def export(request: HttpRequest, initiative_id: str) -> HttpResponseBase:
         raise PermissionDenied
     d = selectors.dashboard(user, initiative_id)
     form = ExportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        # access checked and every exported citizen logged before the first byte is sent
-        rows = selectors.export_rows(
-            user,
-            initiative_id,
-            purpose_salt=form.cleaned_data["purpose"],
-            date_mode=form.cleaned_data["date_mode"],
-        )
-        name = f"progression-{date.today():%Y%m%d}"
-        if form.cleaned_data["fmt"] == "xlsx":
-            return _xlsx(rows, name)
-        return _csv(rows, name)
-    return render(request, "progress/export.html", {"d": d, "form": form})
+    refused = ""
+    try:
+        if request.method == "POST" and form.is_valid():
+            # access checked and every exported citizen logged before the first byte is sent
+            rows = selectors.export_rows(
+                user,
+                initiative_id,
+                purpose_salt=form.cleaned_data["purpose"],
+                date_mode=form.cleaned_data["date_mode"],
+            )
+            name = f"progression-{date.today():%Y%m%d}"
+            if form.cleaned_data["fmt"] == "xlsx":
+                return _xlsx(rows, name)
+            return _csv(rows, name)
+        selectors.export_scope(user, initiative_id)  # say so before the analyst fills it in
+    except selectors.TooFewCitizensError as exc:
+        refused = str(exc)
+    context = {"d": d, "form": form, "refused": refused}
+    status = 422 if refused and request.method == "POST" else 200
+    return render(request, "progress/export.html", context, status=status)
 
 
 def _cell(value: Any) -> Any:
