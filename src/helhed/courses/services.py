@@ -1371,11 +1371,14 @@ def reclassify_items(*, legal_basis_id: str | None = None) -> int:
     every item) after the maintained list changed a basis's category. Returns the rows updated.
 
     Called by the admin when a legal basis is saved; a basis changed to a more sensitive category
-    hides its items from readers without that category from the next request on."""
+    hides its items from readers without that category from the next request on. Apps that keep
+    a copy of a measure's category are told (``signals.measures_reclassified``)."""
     from helhed.courses.models import LegalBasis
+    from helhed.courses.signals import measures_reclassified
 
     basis_category = dict(LegalBasis.objects.values_list("id", "data_category"))
     updated = 0
+    changed_measures: dict[Any, str] = {}
     for model in (Measure, Demand):
         rows = model.objects.all()
         if legal_basis_id is not None:
@@ -1386,4 +1389,8 @@ def reclassify_items(*, legal_basis_id: str | None = None) -> int:
             category = logic.item_category(basis_category.get(basis_id), area_id)
             if category != current:
                 updated += model.objects.filter(pk=pk).update(data_category=category)
+                if model is Measure:
+                    changed_measures[pk] = category
+    if changed_measures:
+        measures_reclassified.send(sender=Measure, changed=changed_measures)
     return updated

@@ -105,9 +105,20 @@ def _coordinator_panel(request: HttpRequest) -> dict[str, Any] | None:
     return {"handovers_count": overview.handover_count, "transitions": overview.transitions}
 
 
+def _measures_reclassified(sender: Any, changed: dict[Any, str], **kwargs: Any) -> None:
+    """Keep each handover's copy of its measure's category (used once the measure is gone)."""
+    from helhed.handovers.models import Handover
+
+    for measure_id, category in changed.items():
+        Handover.objects.filter(measure_id=measure_id).update(measure_category=category)
+
+
 def register() -> None:
+    from helhed.courses.signals import measures_reclassified
     from helhed.handovers import alerts, selectors
     from helhed.notifications.alerts import register_alert_producer
+
+    measures_reclassified.connect(_measures_reclassified, dispatch_uid="handovers:reclassified")
 
     register_course_section(
         CourseSection(

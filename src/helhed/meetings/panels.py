@@ -73,8 +73,19 @@ def overdue_task_alerts(today: date) -> Iterator[Alert]:
             )
 
 
+def _measures_reclassified(sender: Any, changed: dict[Any, str], **kwargs: Any) -> None:
+    """Keep each recommendation's copy of its measure's category."""
+    from helhed.meetings.models import Recommendation
+
+    for measure_id, category in changed.items():
+        Recommendation.objects.filter(measure_id=measure_id).update(data_category=category)
+
+
 def register() -> None:
+    from helhed.courses.signals import measures_reclassified
     from helhed.meetings import selectors
+
+    measures_reclassified.connect(_measures_reclassified, dispatch_uid="meetings:reclassified")
 
     register_course_section(
         CourseSection(
