@@ -35,7 +35,9 @@ def world(make_user: Callable[..., User], municipality: Organisation) -> dict[st
     )
     course = make_course(karen, coordination, make_initiative())
     join_team(course, karen, jobcenter, member_user=jonas, name="Jonas Jobcenter")
-    give_consent(course, karen, units=[coordination, jobcenter], categories=["plan", "employment", "economy"])
+    give_consent(
+        course, karen, units=[coordination, jobcenter], categories=["plan", "employment", "economy"]
+    )
     plan = Plan.objects.get(course=course)
     course_services.save_measure(
         karen,
