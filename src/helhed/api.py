@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from helhed.core.api import router as core_router
+from helhed.core.apikit import field_errors
+from helhed.core.domain import DomainError
 from helhed.courses.api import router as courses_router
 from helhed.handovers.api import router as handovers_router
 from helhed.meetings.api import router as meetings_router
@@ -61,6 +65,33 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problem(request, 401, "Ikke logget ind", "Log ind for at bruge API'et.")
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A service's refusal: its status, title, detail and extra members (e.g. the plan's current
+    version and what changed meanwhile)."""
+    return problem(request, exc.status, exc.title, exc.detail, **exc.members)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    """The same 403 for what does not exist and what the caller may not see (the guard)."""
+    detail = str(exc) or "Du har ikke adgang til dette."
+    return problem(request, 403, detail, detail)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A service's field errors: the services take the API's own field names (``…_id``), so
+    the errors name the fields the client sent."""
+    return problem(
+        request,
+        422,
+        "Ugyldige data",
+        "Et eller flere felter er ugyldige.",
+        errors=field_errors(exc),
+    )
 
 
 @api.exception_handler(Http404)
