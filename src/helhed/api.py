@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
+from helhed.coordination.api import router as coordination_router
 from helhed.core.api import router as core_router
 from helhed.courses.api import router as courses_router
 from helhed.handovers.api import router as handovers_router
@@ -75,3 +76,4 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/handovers", handovers_router)
 api.add_router("/progress", progress_router)
+api.add_router("/coordination", coordination_router)
