@@ -156,6 +156,14 @@ class ChooseGroupsForm(forms.Form):
         cast(forms.MultipleChoiceField, self.fields["groups"]).choices = groups
 
 
+class AnswerField(forms.ChoiceField):
+    """A choice whose value the service checks (``logic.check_answers``), so that a wrong value
+    gets the same message, in the same place, as a missing one."""
+
+    def validate(self, value: Any) -> None:
+        return None
+
+
 class GroupAnswerForm(forms.Form):
     """The instrument's items about one workgroup, each a group of radio buttons with the
     item's options and "Ikke relevant"."""
@@ -176,7 +184,7 @@ class GroupAnswerForm(forms.Form):
                 (o.code, o.label_en if english and o.label_en else o.label_da) for o in item.options
             ]
             choices.append((logic.NOT_RELEVANT, _("Ikke relevant")))
-            self.fields[item.key] = forms.ChoiceField(
+            self.fields[item.key] = AnswerField(
                 label=text.replace("{gruppe}", group_name),
                 choices=choices,
                 required=False,

@@ -611,31 +611,56 @@ def suppress(
     ``lines`` are (members, total) where the total is derived from the members (a row of the
     matrix and what the row's workgroup gives, a column and what it receives, the row totals and
     the network's RC, …). A cell with 1 to k−1 respondents is hidden (primary). Then, as long as
-    some line has exactly one hidden element (a member or its total) while the others are shown,
-    the hidden value could be worked out from the rest: the shown member with the fewest
-    respondents is hidden too (secondary), or the total if no member is left. Cells with no
-    respondents are empty, not hidden: they add nothing to a total. Deterministic."""
+    some line has exactly one hidden element (a member or its total) while others are shown, the
+    hidden value could be worked out from the rest, so a second one is hidden (secondary): the
+    shown member with the fewest respondents, or the line's total — whichever leaves fewer cells
+    hidden in the end (the member when equal). Cells with no respondents are empty, not hidden:
+    they add nothing to a total. Deterministic."""
     k = effective_threshold(k)
-    hidden: dict[Hashable, str] = {c: PRIMARY for c, n in bases.items() if 0 < n < k}
-    changed = True
-    while changed:
-        changed = False
-        for members, total in lines:
+    primary: dict[Hashable, str] = {c: PRIMARY for c, n in bases.items() if 0 < n < k}
+    return _protect(bases, lines, primary, lookahead=True)
+
+
+def _protect(
+    bases: Mapping[Hashable, int],
+    lines: Sequence[tuple[Sequence[Hashable], Hashable]],
+    start: Mapping[Hashable, str],
+    *,
+    lookahead: bool,
+) -> dict[Hashable, str]:
+    hidden = dict(start)
+    stuck: set[int] = set()  # lines whose only element is the hidden one: nothing protects it
+    while True:
+        for index, (members, total) in enumerate(lines):
+            if index in stuck:
+                continue
             elements = [m for m in members if bases.get(m, 0) > 0]
             if bases.get(total, 0) > 0:
                 elements.append(total)
             if sum(1 for e in elements if e in hidden) != 1:
                 continue
+            options: list[Hashable] = []
             shown = [m for m in members if bases.get(m, 0) > 0 and m not in hidden]
             if shown:
-                pick = min(shown, key=lambda m: (bases[m], str(m)))
-            elif bases.get(total, 0) > 0 and total not in hidden:
-                pick = total
-            else:  # the only element is the hidden one: nothing to protect it with
+                options.append(min(shown, key=lambda m: (bases[m], str(m))))
+            if bases.get(total, 0) > 0 and total not in hidden:
+                options.append(total)
+            if not options:
+                stuck.add(index)
                 continue
+            pick = options[0]
+            if lookahead and len(options) > 1:
+                pick = min(
+                    options,
+                    key=lambda o: (
+                        len(_protect(bases, lines, {**hidden, o: SECONDARY}, lookahead=False)),
+                        options.index(o),
+                    ),
+                )
             hidden[pick] = SECONDARY
-            changed = True
-    return hidden
+            break
+        else:
+            return hidden
 
 
 def matrix_lines(

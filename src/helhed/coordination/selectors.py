@@ -255,10 +255,7 @@ def invitations(user: User, *, open_only: bool = False) -> list[Invitation]:
     )
     if open_only:
         qs = qs.filter(wave__status=WaveStatus.OPEN, submitted=False)
-    return [
-        Invitation(p.wave, p.workgroup, p.submitted, bool(p.n_draft))
-        for p in qs
-    ]
+    return [Invitation(p.wave, p.workgroup, p.submitted, bool(p.n_draft)) for p in qs]
 
 
 def overview(user: User) -> Overview:

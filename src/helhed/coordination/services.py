@@ -498,10 +498,11 @@ def add_participant(*, actor: User, wave_id: Any, user_id: Any, workgroup: str) 
         raise ValidationError({"user": _("Målingen er lukket.")})
     errors: dict[str, str] = {}
     candidates = {str(c.user_id) for c in selectors.candidates(wave)}
-    if str(user_id) not in candidates:
-        errors["user"] = _("Vælg en medarbejder fra listen.")
-    elif Participation.objects.filter(wave=wave, user_id=user_id).exists():
+    person = _by_pk(User, user_id)
+    if person is not None and Participation.objects.filter(wave=wave, user=person).exists():
         errors["user"] = _("Medarbejderen deltager allerede.")
+    elif str(user_id) not in candidates:
+        errors["user"] = _("Vælg en medarbejder fra listen.")
     group = _participant_group(workgroup)
     if group is None:
         errors["workgroup"] = _("Vælg en faggruppe fra listen.")
