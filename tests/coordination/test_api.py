@@ -164,8 +164,13 @@ def test_problem_bodies(world: World, client: Client) -> None:
     }
     implausible = client.post(
         f"{API}/waves",
-        {"name": "x", "scope_kind": "organisation", "period_start": "0001-01-01",
-         "period_end": "2024-01-01", "answer_by": "2030-01-01"},
+        {
+            "name": "x",
+            "scope_kind": "organisation",
+            "period_start": "0001-01-01",
+            "period_end": "2024-01-01",
+            "answer_by": "2030-01-01",
+        },
         content_type="application/json",
     )
     assert implausible.status_code == 422

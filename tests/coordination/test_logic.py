@@ -328,9 +328,10 @@ def codes(problems: list[logic.Problem]) -> set[tuple[str, str, str]]:
 
 def test_check_answers() -> None:
     kw = {"own": "job", "allowed": {"psyk", "koord"}}
-    assert logic.check_answers(
-        HELHED_V1, others={"psyk": all_("3")}, within=None, complete=True, **kw
-    ) == []
+    assert (
+        logic.check_answers(HELHED_V1, others={"psyk": all_("3")}, within=None, complete=True, **kw)
+        == []
+    )
     assert ("own_as_other", "job", "") in codes(
         logic.check_answers(HELHED_V1, others={"job": all_("3")}, within=None, complete=True, **kw)
     )
@@ -358,9 +359,9 @@ def test_check_answers() -> None:
     assert ("missing", "psyk", "hyppig") in codes(
         logic.check_answers(HELHED_V1, others=partial, within=None, complete=True, **kw)
     )
-    assert codes(
-        logic.check_answers(HELHED_V1, others={}, within=None, complete=True, **kw)
-    ) == {("nothing", "", "")}
+    assert codes(logic.check_answers(HELHED_V1, others={}, within=None, complete=True, **kw)) == {
+        ("nothing", "", "")
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -385,7 +386,10 @@ def test_a_licensed_short_form_with_its_own_recoding() -> None:
                 "key": f"i{n}",
                 "dimension": dim,
                 "text": "Spørgsmål om {gruppe}",
-                "options": [{"code": c, "score": s, "label": c} for c, s in zip("abcde", scores)],
+                "options": [
+                    {"code": c, "score": s, "label": c}
+                    for c, s in zip("abcde", scores, strict=True)
+                ],
             }
             for n, (dim, scores) in enumerate(
                 [
@@ -438,7 +442,11 @@ def test_a_broken_instrument_lists_every_problem() -> None:
 
 
 def test_structural_counts_and_boundary_spanners() -> None:
-    course_groups = {1: {"job", "psyk", "koord"}, 2: {"job", "koord"}, 3: {"psyk", "bolig", "koord"}}
+    course_groups = {
+        1: {"job", "psyk", "koord"},
+        2: {"job", "koord"},
+        3: {"psyk", "bolig", "koord"},
+    }
     assert logic.shared_courses(course_groups) == {
         ("job", "koord"): 2,
         ("job", "psyk"): 1,
@@ -473,10 +481,28 @@ def test_tie_figures_per_pair() -> None:
         ("Psykiatrisk sygeplejerske, Psykiatrien Vest", "", "psykiatri", "region", "psykiatri"),
         ("Sundhedsplejerske", "Sundhed og Forebyggelse", "kommunalt-sundhed", "kommune", "sundhed"),
         ("Skolepsykolog", "PPR og Skole", "skole", "kommune", "ppr-skole"),
-        ("Frivilligkoordinator", "Netværksgruppen", "kultur-fritid", "civilsamfund", "civilsamfund"),
+        (
+            "Frivilligkoordinator",
+            "Netværksgruppen",
+            "kultur-fritid",
+            "civilsamfund",
+            "civilsamfund",
+        ),
         ("Jobkonsulent", "Mentorteam", "beskaeftigelse", "privat", "privat"),
-        ("Socialrådgiver", "Børn og Familie", "specialiseret-boern-unge", "kommune", "boern-familie"),
-        ("Bostøtte", "Socialpsykiatri og Handicap", "specialiseret-voksen", "kommune", "voksensocial"),
+        (
+            "Socialrådgiver",
+            "Børn og Familie",
+            "specialiseret-boern-unge",
+            "kommune",
+            "boern-familie",
+        ),
+        (
+            "Bostøtte",
+            "Socialpsykiatri og Handicap",
+            "specialiseret-voksen",
+            "kommune",
+            "voksensocial",
+        ),
         ("Misbrugsbehandler", "Rusmiddelcenter", "specialiseret-voksen", "kommune", "rusmiddel"),
         ("Tilsynsførende, Kriminalforsorgen", "", "kriminalitet", "stat", "kriminalforsorg"),
         ("Gadeplansmedarbejder", "Boligsocialt Team", "boligsocial", "kommune", "boligsocial"),

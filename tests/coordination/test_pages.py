@@ -134,7 +134,9 @@ def test_nobody_else_reaches_the_pages(world: World, client: Client) -> None:
         assert client.post(f"{base}/handling/luk/").status_code == 403
     client.force_login(world.other_leader)
     assert client.get(f"/samarbejde/svar/{wave.pk}/").status_code == 403
-    assert client.get("/samarbejde/maalinger/00000000-0000-0000-0000-000000000000/").status_code == 403
+    assert (
+        client.get("/samarbejde/maalinger/00000000-0000-0000-0000-000000000000/").status_code == 403
+    )
     client.logout()
     assert client.get(f"{base}/").status_code == 302  # to the login
 
@@ -180,8 +182,12 @@ def test_classification_page(world: World, client: Client) -> None:
 
     sig = TeamMemberWorkgroup.objects.get(team_member__name="Ole").signature
     missing = client.post("/samarbejde/faggrupper/placering/", {"signature": sig, "workgroup": ""})
-    assert missing.status_code == 422 and "Vælg en faggruppe fra listen." in missing.content.decode()
-    ok = client.post("/samarbejde/faggrupper/placering/", {"signature": sig, "workgroup": "sundhed"})
+    assert (
+        missing.status_code == 422 and "Vælg en faggruppe fra listen." in missing.content.decode()
+    )
+    ok = client.post(
+        "/samarbejde/faggrupper/placering/", {"signature": sig, "workgroup": "sundhed"}
+    )
     assert ok.status_code == 302
     client.force_login(world.jobcenter[0])
     assert client.get("/samarbejde/faggrupper/placering/").status_code == 403
@@ -195,8 +201,14 @@ def test_workgroup_list_and_maintenance(world: World, client: Client) -> None:
     client.force_login(world.admin)
     created = client.post(
         "/samarbejde/faggrupper/",
-        {"slug": "familiebehandling", "name_da": "Familiebehandling", "kind": "fagfolk",
-         "order": "35", "active": "on", "create": "1"},
+        {
+            "slug": "familiebehandling",
+            "name_da": "Familiebehandling",
+            "kind": "fagfolk",
+            "order": "35",
+            "active": "on",
+            "create": "1",
+        },
     )
     assert created.status_code == 302
     bad = client.post(

@@ -42,7 +42,9 @@ def plans(draw: st.DrawFn) -> list[tuple[int, dict[str, dict[str, str]], dict[st
         others = [g for g in ("jobcenter", "psykiatri", "koordinator") if g != own]
         rated = draw(st.lists(st.sampled_from(others), min_size=1, max_size=2, unique=True))
         codes = {g: {k: draw(CODES) for k in logic.HELHED_V1.item_keys} for g in rated}
-        within = {k: draw(CODES) for k in logic.HELHED_V1.item_keys} if draw(st.booleans()) else None
+        within = (
+            {k: draw(CODES) for k in logic.HELHED_V1.item_keys} if draw(st.booleans()) else None
+        )
         out.append((person, codes, within))
     return out
 
@@ -186,7 +188,11 @@ def test_a_lonely_respondents_answers_appear_nowhere(world: World, client: Clien
     client.force_login(world.leader)
     outputs = []
     base = f"/samarbejde/maalinger/{wave.pk}"
-    for url in (f"{base}/resultater/", f"{base}/resultater/?dimension=frequent", f"{base}/rettidighed/"):
+    for url in (
+        f"{base}/resultater/",
+        f"{base}/resultater/?dimension=frequent",
+        f"{base}/rettidighed/",
+    ):
         outputs.append(client.get(url).content.decode())
     for url in ("results", "results?dimension=mutual_respect", "flow", ""):
         outputs.append(client.get(f"/api/coordination/waves/{wave.pk}/{url}").content.decode())

@@ -80,8 +80,9 @@ def test_opening_notifies_with_a_link_and_no_personal_data(world: World) -> None
 
 
 def test_a_wave_without_participants_cannot_be_opened(world: World) -> None:
-    wave = world.draft_wave(period_start=today() - timedelta(days=900),
-                            period_end=today() - timedelta(days=800))
+    wave = world.draft_wave(
+        period_start=today() - timedelta(days=900), period_end=today() - timedelta(days=800)
+    )
     assert wave.participations.count() == 0
     with pytest.raises(ValidationError) as caught:
         services.open_wave(actor=world.leader, wave_id=wave.pk)
@@ -145,7 +146,9 @@ def test_another_organisations_leader_cannot_create_read_or_close(world: World) 
         lambda: selectors.structure(world.other_leader, wave.pk),
         lambda: services.close_wave(actor=world.other_leader, wave_id=wave.pk),
         lambda: services.add_participant(
-            actor=world.other_leader, wave_id=wave.pk, user_id=world.other_leader.pk,
+            actor=world.other_leader,
+            wave_id=wave.pk,
+            user_id=world.other_leader.pk,
             workgroup="jobcenter",
         ),
     ):
@@ -337,8 +340,13 @@ def test_results_only_after_close_and_only_for_managers(world: World) -> None:
     world.close(wave)
     r = selectors.results(world.analyst, wave.pk)
     assert r.threshold == 5
-    for attacker in (world.jobcenter[0], world.psychiatry[0], world.admin, world.other_leader,
-                     world.outsider):
+    for attacker in (
+        world.jobcenter[0],
+        world.psychiatry[0],
+        world.admin,
+        world.other_leader,
+        world.outsider,
+    ):
         with pytest.raises(PermissionDenied):
             selectors.results(attacker, wave.pk)
         with pytest.raises(PermissionDenied):
@@ -474,9 +482,7 @@ def test_the_data_migration_classifies_existing_team_members(world: World) -> No
     from django.apps import apps
 
     TeamMemberWorkgroup.objects.all().delete()  # as before the migration
-    migration = importlib.import_module(
-        "helhed.coordination.migrations.0003_classify_team_members"
-    )
+    migration = importlib.import_module("helhed.coordination.migrations.0003_classify_team_members")
     migration.forwards(apps, None)
     groups = dict(TeamMemberWorkgroup.objects.values_list("team_member__name", "workgroup_id"))
     assert groups["Job0"] == "jobcenter" and groups["Psyk1"] == "psykiatri"
