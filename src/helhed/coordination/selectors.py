@@ -882,14 +882,10 @@ def network(wave: Wave) -> _Network:
     scope = scope_of(wave)
     course_ids = course_selectors.course_ids_in_scope(scope)
     rows = course_selectors.team_rows_in_scope(scope)
-    mapping = (
-        dict(
-            TeamMemberWorkgroup.objects.filter(team_member_id__in=[r.id for r in rows]).values_list(
-                "team_member_id", "workgroup_id"
-            )
-        )
-        if len(rows) <= 5000
-        else _mapping_in_chunks([r.id for r in rows])
+    mapping = dict(
+        TeamMemberWorkgroup.objects.filter(
+            team_member_id__in=course_selectors.team_member_ids_in_scope(scope)
+        ).values_list("team_member_id", "workgroup_id")
     )
     course_groups: dict[Any, set[str]] = {cid: set() for cid in course_ids}
     member_group: dict[Any, str] = {}
@@ -924,17 +920,6 @@ def network(wave: Wave) -> _Network:
         person_label,
         unknown,
     )
-
-
-def _mapping_in_chunks(ids: list[Any]) -> dict[Any, Any]:
-    out: dict[Any, Any] = {}
-    for i in range(0, len(ids), 900):
-        out.update(
-            TeamMemberWorkgroup.objects.filter(team_member_id__in=ids[i : i + 900]).values_list(
-                "team_member_id", "workgroup_id"
-            )
-        )
-    return out
 
 
 def _unit_groups(unit_ids: Iterable[Any], known: dict[Any, str]) -> dict[Any, str]:
