@@ -780,6 +780,17 @@ def team_rows_in_scope(scope: CourseScope) -> list[TeamRow]:
     return [_team_row(v) for v in qs.order_by().values_list(*_TEAM_ROW_FIELDS)]
 
 
+def team_member_ids_in_scope(scope: CourseScope) -> Any:
+    """The ids of ``team_rows_in_scope`` as a subquery (a ``values("pk")`` queryset), for a
+    higher app to join its own rows keyed by team member in one query."""
+    qs = TeamMember.objects.filter(
+        _period_team_q(scope.start, scope.end), course__in=_scope_courses(scope).values("pk")
+    )
+    if scope.unit_ids:
+        qs = qs.filter(unit_id__in=list(scope.unit_ids))
+    return qs.order_by().values("pk")
+
+
 def team_rows(*, ids: Sequence[Any] | None = None, exclude: Any = None) -> Iterable[TeamRow]:
     """Team members by id, or all of them except ``exclude`` (a subquery of ids), streamed."""
     qs = TeamMember.objects.all()
