@@ -350,17 +350,15 @@ class DecidedOut(Schema):
 def _wave_out(
     wave: Wave, invited: int | None = None, submitted: int | None = None
 ) -> dict[str, Any]:
-    if invited is None or submitted is None:
-        invited = wave.participations.count()
-        submitted = wave.participations.filter(submitted=True).count()
+    facts = selectors.wave_facts(wave)
     return {
         "id": wave.pk,
         "name": wave.name,
         "status": wave.status,
         "scope_kind": wave.scope_kind,
         "initiative_id": wave.initiative_id,
-        "organisation_ids": list(wave.organisations.values_list("pk", flat=True)),
-        "unit_ids": list(wave.units.values_list("pk", flat=True)),
+        "organisation_ids": facts.organisation_ids,
+        "unit_ids": facts.unit_ids,
         "period_start": wave.period_start,
         "period_end": wave.period_end,
         "answer_by": wave.answer_by,
@@ -368,8 +366,8 @@ def _wave_out(
         "min_respondents": wave.min_respondents,
         "include_citizen_side": wave.include_citizen_side,
         "previous_id": wave.previous_id,
-        "invited": invited,
-        "submitted": submitted,
+        "invited": facts.invited if invited is None else invited,
+        "submitted": facts.submitted if submitted is None else submitted,
     }
 
 
@@ -617,7 +615,7 @@ def wave_results(request: HttpRequest, wave_id: uuid.UUID, dimension: Str40 = ""
                 "high": round(c.change.high, 2),
                 "clear": c.change.clear,
             }
-            for c in r.changes
+            for c in r.all_changes.values()
         ],
     }
 

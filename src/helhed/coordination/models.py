@@ -324,7 +324,7 @@ class WaveResult(models.Model):
     under the wave's threshold is ever stored here (``logic.suppressed_results``)."""
 
     wave = models.OneToOneField(Wave, primary_key=True, on_delete=models.CASCADE, related_name="+")
-    computed_at = models.DateTimeField(auto_now_add=True)
+    computed_at = models.DateTimeField(auto_now=True)
     data = models.JSONField()
 
     def __str__(self) -> str:

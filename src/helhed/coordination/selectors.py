@@ -223,6 +223,27 @@ class Overview:
     pending_decisions: int
 
 
+@dataclass(frozen=True)
+class WaveFacts:
+    invited: int
+    submitted: int
+    organisation_ids: list[Any]
+    unit_ids: list[Any]
+
+
+def wave_facts(wave: Wave) -> WaveFacts:
+    """Counts and scope ids of a wave the caller already may see (for the API and messages)."""
+    counts = Participation.objects.filter(wave=wave).aggregate(
+        invited=Count("pk"), submitted=Count("pk", filter=Q(submitted=True))
+    )
+    return WaveFacts(
+        counts["invited"],
+        counts["submitted"],
+        list(wave.organisations.values_list("pk", flat=True)),
+        list(wave.units.values_list("pk", flat=True)),
+    )
+
+
 def managed_waves(user: User) -> list[WaveRow]:
     orgs = manager_organisations(user)
     if not orgs:
@@ -679,6 +700,9 @@ class Results:
     changes: list[ChangeRow]
     previous: Wave | None
     cells: dict[str, Shown]
+    computed_at: Any = None  # when the figures were stored: part of a cache key for the page
+    compared: int = 0  # ties shown in both waves (``changes`` lists the network and clear ones)
+    all_changes: dict[str, ChangeRow] = field(default_factory=dict)
 
     def name(self, slug: str) -> str:
         g = self.groups.get(slug)
@@ -712,8 +736,13 @@ def _shown(key: str, raw: Mapping[str, Any] | None, b: logic.Bands) -> Shown:
 
 
 def stored_results(wave: Wave) -> dict[str, Any] | None:
-    row = WaveResult.objects.filter(wave=wave).values_list("data", flat=True).first()
-    return row
+    found = _stored(wave)
+    return found[0] if found else None
+
+
+def _stored(wave: Wave) -> tuple[dict[str, Any], Any] | None:
+    row = WaveResult.objects.filter(wave=wave).values_list("data", "computed_at").first()
+    return (row[0], row[1]) if row else None
 
 
 def results(user: User, wave_id: Any, dimension: str = "") -> Results:
@@ -721,9 +750,10 @@ def results(user: User, wave_id: Any, dimension: str = "") -> Results:
     anyone else): the tie matrix of all items or of one ``dimension``, what each workgroup gives
     and receives, the network's RC, response counts and the change since the previous wave."""
     wave = _wave(user, wave_id)
-    data = stored_results(wave) if wave.status == WaveStatus.CLOSED else None
-    if data is None:
+    found = _stored(wave) if wave.status == WaveStatus.CLOSED else None
+    if found is None:
         raise PermissionDenied
+    data, computed_at = found
     b = bands()
     dims = list(data.get("dimensions") or logic.DIMENSIONS)
     if dimension not in dims:
@@ -749,7 +779,9 @@ def results(user: User, wave_id: Any, dimension: str = "") -> Results:
     received = [get(*prefix, "received", b_) for b_ in targets]
     previous = wave.previous if wave.previous_id else None
     before = stored_results(previous) if previous is not None else None
-    changes = _changes(data, before, b) if before else []
+    all_changes = _changes(data, before, b) if before else []
+    network_keys = {"between", "within", "communication", "relationship"}
+    changes = [c for c in all_changes if c.key in network_keys or c.change.clear]
     return Results(
         wave=wave,
         threshold=int(data["threshold"]),
@@ -771,6 +803,9 @@ def results(user: User, wave_id: Any, dimension: str = "") -> Results:
         changes=changes,
         previous=previous if before else None,
         cells=cells,
+        computed_at=computed_at,
+        compared=sum(1 for c in all_changes if c.key.startswith("tie|")),
+        all_changes={c.key: c for c in all_changes},
     )
 
 
@@ -1166,6 +1201,9 @@ EXPORT_COLUMNS = (
     "spredning",
     "baand",
     "skjult",
+    "aendring",
+    "aendring_fra",
+    "aendring_til",
 )
 
 
@@ -1197,9 +1235,20 @@ def export_rows(user: User, wave_id: Any) -> list[dict[str, Any]]:
                 "spredning": round(cell.sd, 2) if cell.sd is not None else "",
                 "baand": cell.band,
                 "skjult": cell.marker(res.threshold) if cell.hidden else "",
+                **_change_columns(res.all_changes.get(key)),
             }
         )
     return out
+
+
+def _change_columns(change: ChangeRow | None) -> dict[str, Any]:
+    if change is None:
+        return {"aendring": "", "aendring_fra": "", "aendring_til": ""}
+    return {
+        "aendring": round(change.change.diff, 2),
+        "aendring_fra": round(change.change.low, 2),
+        "aendring_til": round(change.change.high, 2),
+    }
 
 
 # --------------------------------------------------------------------------------------------

@@ -509,9 +509,13 @@ def add_participant(*, actor: User, wave_id: Any, user_id: Any, workgroup: str) 
     if errors:
         raise ValidationError(errors)
     assert group is not None
-    participation = Participation.objects.create(
-        wave=wave, user_id=user_id, workgroup=group, added=True
-    )
+    try:
+        with transaction.atomic():
+            participation = Participation.objects.create(
+                wave=wave, user_id=user_id, workgroup=group, added=True
+            )
+    except IntegrityError:  # added at the same moment by someone else
+        raise ValidationError({"user": _("Medarbejderen deltager allerede.")}) from None
     wave.groups.add(group)
     if wave.status == WaveStatus.OPEN:
         _invite(wave, [participation.user_id])

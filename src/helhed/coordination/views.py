@@ -14,10 +14,13 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -118,7 +121,7 @@ def wave_new(request: HttpRequest) -> HttpResponse:
                     "Målingen er oprettet som kladde med %(n)s deltagere fra teamene. Se "
                     "deltagerne igennem, og åbn den, når I er klar."
                 )
-                % {"n": wave.participations.count()},
+                % {"n": selectors.wave_facts(wave).invited},
             )
             return redirect("coordination:wave_detail", wave.pk)
     return render(
@@ -319,6 +322,32 @@ def _results_context(r: selectors.Results) -> dict[str, Any]:
     }
 
 
+def _matrix_html(r: selectors.Results) -> str:
+    """The matrix, the map and their tables, rendered once per stored result, dimension,
+    language and bands: a closed wave's figures never change (closing is final), they are
+    aggregates already suppressed (nothing personal in the cache), and access has been checked
+    before the cache is asked."""
+    key = "rk-matrix:" + ":".join(
+        str(x)
+        for x in (
+            r.wave.pk,
+            r.computed_at.isoformat() if r.computed_at else "",
+            r.dimension,
+            get_language(),
+            r.bands.weak_below,
+            r.bands.strong_from,
+        )
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("coordination/_matrix.html", _results_context(r))
+        cache.set(key, html, MATRIX_CACHE_SECONDS)
+    return str(html)
+
+
+MATRIX_CACHE_SECONDS = 3600
+
+
 @page
 def results(request: HttpRequest, wave_id: str) -> HttpResponse:
     user = _staff(request)
@@ -328,9 +357,17 @@ def results(request: HttpRequest, wave_id: str) -> HttpResponse:
     except PermissionDenied:
         d = selectors.wave_detail(user, wave_id)  # 403 for anyone who may not manage it
         return render(request, "coordination/not_yet.html", {"d": d}, status=409)
-    ctx = _results_context(r)
+    matrix = mark_safe(_matrix_html(r))  # our own template, rendered above
     if request.headers.get("HX-Request"):
-        return render(request, "coordination/_matrix.html", ctx)
+        return HttpResponse(matrix)
+    ctx = {
+        "r": r,
+        "k": r.threshold,
+        "matrix": matrix,
+        "questions": DISCUSSION_QUESTIONS,
+        "weak": rk_num(r.bands.weak_below, 1),
+        "strong": rk_num(r.bands.strong_from, 1),
+    }
     return render(request, "coordination/results.html", ctx)
 
 

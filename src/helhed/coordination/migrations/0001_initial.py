@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
             name='WaveResult',
             fields=[
                 ('wave', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='coordination.wave')),
-                ('computed_at', models.DateTimeField(auto_now_add=True)),
+                ('computed_at', models.DateTimeField(auto_now=True)),
                 ('data', models.JSONField()),
             ],
         ),
