@@ -40,6 +40,8 @@ SMALL = {
 COORDINATION = re.compile(
     r"^BENCH coordination backend=(?P<backend>sqlite|postgresql) "
     r"p50_ms=(?P<p50>\d+\.\d) p95_ms=(?P<p95>\d+\.\d) queries=(?P<queries>\d+)\n"
+    r"BENCH coordination-uncached backend=(?:sqlite|postgresql) "
+    r"p50_ms=\d+\.\d p95_ms=\d+\.\d queries=(?P<cold_queries>\d+)\n"
     r"BENCH coordination-close backend=(?:sqlite|postgresql) "
     r"p50_ms=(?P<close50>\d+\.\d) p95_ms=(?P<close95>\d+\.\d)\n"
     r"BENCH coordination-network backend=(?:sqlite|postgresql) p50_ms=\d+\.\d p95_ms=\d+\.\d "
@@ -87,6 +89,7 @@ def test_bench_prints_a_line_per_page_with_numbers() -> None:
     assert coordination["backend"] == connection.vendor
     assert 0 < float(coordination["p50"]) <= float(coordination["p95"])
     assert 0 < int(coordination["queries"]) <= 15
+    assert int(coordination["queries"]) == int(coordination["cold_queries"])  # same reads
     assert "via siden" in output.split("samarbejdsresultater")[1].split("\n")[0]
     # The datasets are reused the second time
     again = StringIO()
