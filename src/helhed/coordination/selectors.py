@@ -701,6 +701,7 @@ class Results:
     previous: Wave | None
     cells: dict[str, Shown]
     computed_at: Any = None  # when the figures were stored: part of a cache key for the page
+    previous_computed_at: Any = None
     compared: int = 0  # ties shown in both waves (``changes`` lists the network and clear ones)
     all_changes: dict[str, ChangeRow] = field(default_factory=dict)
 
@@ -778,7 +779,8 @@ def results(user: User, wave_id: Any, dimension: str = "") -> Results:
     ]
     received = [get(*prefix, "received", b_) for b_ in targets]
     previous = wave.previous if wave.previous_id else None
-    before = stored_results(previous) if previous is not None else None
+    stored_before = _stored(previous) if previous is not None else None
+    before = stored_before[0] if stored_before else None
     all_changes = _changes(data, before, b) if before else []
     network_keys = {"between", "within", "communication", "relationship"}
     changes = [c for c in all_changes if c.key in network_keys or c.change.clear]
@@ -804,6 +806,7 @@ def results(user: User, wave_id: Any, dimension: str = "") -> Results:
         previous=previous if before else None,
         cells=cells,
         computed_at=computed_at,
+        previous_computed_at=stored_before[1] if stored_before else None,
         compared=sum(1 for c in all_changes if c.key.startswith("tie|")),
         all_changes={c.key: c for c in all_changes},
     )

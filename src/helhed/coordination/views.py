@@ -20,7 +20,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -322,16 +322,24 @@ def _results_context(r: selectors.Results) -> dict[str, Any]:
     }
 
 
-def _matrix_html(r: selectors.Results) -> str:
-    """The matrix, the map and their tables, rendered once per stored result, dimension,
-    language and bands: a closed wave's figures never change (closing is final), they are
-    aggregates already suppressed (nothing personal in the cache), and access has been checked
-    before the cache is asked."""
-    key = "rk-matrix:" + ":".join(
+RESULTS_CACHE_SECONDS = 3600
+
+
+def _cached(
+    template: str, r: selectors.Results, context: Callable[[], dict[str, Any]]
+) -> SafeString:
+    """A part of the results page rendered once per stored result (and the previous wave's),
+    dimension, language and bands: a closed wave's figures never change (closing is final), they
+    are aggregates already suppressed (nothing personal in the cache), and access has been
+    checked before the cache is asked. ``context`` is built only when the cache has nothing."""
+    key = "rk:" + ":".join(
         str(x)
         for x in (
+            template,
             r.wave.pk,
             r.computed_at.isoformat() if r.computed_at else "",
+            r.previous.pk if r.previous else "",
+            r.previous_computed_at.isoformat() if r.previous_computed_at else "",
             r.dimension,
             get_language(),
             r.bands.weak_below,
@@ -340,12 +348,9 @@ def _matrix_html(r: selectors.Results) -> str:
     )
     html = cache.get(key)
     if html is None:
-        html = render_to_string("coordination/_matrix.html", _results_context(r))
-        cache.set(key, html, MATRIX_CACHE_SECONDS)
-    return str(html)
-
-
-MATRIX_CACHE_SECONDS = 3600
+        html = render_to_string(template, context())
+        cache.set(key, html, RESULTS_CACHE_SECONDS)
+    return mark_safe(html)  # our own template, rendered from the suppressed figures
 
 
 @page
@@ -357,18 +362,24 @@ def results(request: HttpRequest, wave_id: str) -> HttpResponse:
     except PermissionDenied:
         d = selectors.wave_detail(user, wave_id)  # 403 for anyone who may not manage it
         return render(request, "coordination/not_yet.html", {"d": d}, status=409)
-    matrix = mark_safe(_matrix_html(r))  # our own template, rendered above
     if request.headers.get("HX-Request"):
-        return HttpResponse(matrix)
+        return HttpResponse(_cached("coordination/_matrix.html", r, lambda: _results_context(r)))
     ctx = {
         "r": r,
         "k": r.threshold,
-        "matrix": matrix,
         "questions": DISCUSSION_QUESTIONS,
         "weak": rk_num(r.bands.weak_below, 1),
         "strong": rk_num(r.bands.strong_from, 1),
     }
-    return render(request, "coordination/results.html", ctx)
+
+    def body() -> dict[str, Any]:
+        return {
+            **ctx,
+            "matrix": _cached("coordination/_matrix.html", r, lambda: _results_context(r)),
+        }
+
+    html = _cached("coordination/_results_body.html", r, body)
+    return render(request, "coordination/results.html", {**ctx, "body": html})
 
 
 @page
