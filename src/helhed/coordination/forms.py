@@ -4,7 +4,6 @@ the field of the same name (``apply_errors``)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -223,7 +222,3 @@ class DecideForm(forms.Form):
     def __init__(self, *args: Any, groups: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["workgroup"]).choices = [("", "—"), *groups]
-
-
-def new_key() -> str:
-    return uuid.uuid4().hex

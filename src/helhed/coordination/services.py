@@ -17,10 +17,9 @@ and deletes the draft in the same transaction.
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -825,13 +824,12 @@ def submit(
 
 
 def new_wave_defaults() -> dict[str, Any]:
+    """What the new-wave form starts with: the courses of the last year, three weeks to
+    answer, the installation's threshold."""
     today = _today()
     return {
-        "period_start": today.replace(year=today.year - 1)
-        if not (today.month == 2 and today.day == 29)
-        else today.replace(year=today.year - 1, day=28),
+        "period_start": today - timedelta(days=365),
         "period_end": today,
-        "answer_by": date.fromordinal(today.toordinal() + 21),
-        "min_respondents": logic.DEFAULT_THRESHOLD,
-        "key": uuid.uuid4().hex,
+        "answer_by": today + timedelta(days=21),
+        "min_respondents": selectors.threshold(),
     }
