@@ -239,3 +239,17 @@ def test_english(world: World, client: Client) -> None:
     )
     form = client.get(f"/samarbejde/svar/{wave.pk}/psykiatri/").content.decode()
     assert "How often do you communicate with Psychiatry (region)" in form
+
+
+def test_a_wave_nobody_answered_closes_and_shows_empty_results(
+    world: World, client: Client
+) -> None:
+    wave = world.open_wave()
+    world.close(wave)
+    client.force_login(world.leader)
+    page = client.get(f"/samarbejde/maalinger/{wave.pk}/resultater/")
+    assert page.status_code == 200
+    assert 'data-cell="between">–<' in page.content.decode()
+    body = client.get(f"/api/coordination/waves/{wave.pk}/results").json()
+    assert body["submitted"] == {} and all(c["mean"] is None for c in body["cells"])
+    assert client.get(f"/samarbejde/maalinger/{wave.pk}/rettidighed/").status_code == 200

@@ -18,6 +18,7 @@ closing wave's figures (``compute_results``), which are suppressed before they a
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Min, Q
+from django.db.models import CharField, Count, Min, Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -1279,18 +1281,22 @@ def classification(user: User, *, decided: bool = False) -> list[PendingSignatur
     if not orgs:
         raise PermissionDenied
     source = Source.PERSON if decided else Source.UNKNOWN
+    # one sample team member per signature (MIN over text: PostgreSQL has no MIN(uuid))
     groups = (
         TeamMemberWorkgroup.objects.filter(source=source, organisation_id__in=orgs)
         .values("signature", "workgroup_id")
-        .annotate(n=Count("pk"), sample=Min("team_member_id"))
+        .annotate(n=Count("pk"), sample=Min(Cast("team_member_id", CharField())))
         .order_by("signature")[:200]
     )
     rows = list(groups)
-    samples = {r.id: r for r in course_selectors.team_rows(ids=[row["sample"] for row in rows])}
+    samples = {
+        uuid.UUID(str(r.id)): r
+        for r in course_selectors.team_rows(ids=[uuid.UUID(row["sample"]) for row in rows])
+    }
     areas = dict(_welfare_area_names())
     out = []
     for row in rows:
-        sample = samples.get(row["sample"])
+        sample = samples.get(uuid.UUID(row["sample"]))
         if sample is None:
             continue
         out.append(
