@@ -524,3 +524,18 @@ def test_reminders_go_to_those_who_have_not_answered(world: World) -> None:
     assert {a.dedupe_key for a in last} == {f"rk-paamindelse:{wave.pk}:sidste"}
     overdue = list(selectors.reminders(today() + timedelta(days=11)))
     assert [a.recipient_id for a in overdue] == [world.leader.pk]
+
+
+def test_an_emptied_workgroup_list_is_restored_before_it_is_needed(world: World) -> None:
+    from helhed.coordination.models import Instrument, Workgroup
+
+    TeamMemberWorkgroup.objects.all().delete()
+    Decision.objects.all().delete()
+    Participation.objects.all().delete()
+    Workgroup.objects.all().delete()
+    Instrument.objects.all().delete()
+    member = join_team(world.courses[0], world.coordinator, world.job_unit, name="Ny")
+    assert TeamMemberWorkgroup.objects.get(team_member_id=member.pk).workgroup_id == "jobcenter"
+    assert Workgroup.objects.filter(kind="borger").exists()
+    wave = world.draft_wave()
+    assert wave.instrument.key == logic.HELHED_V1.key

@@ -94,11 +94,39 @@ def problems_as_errors(problems: Iterable[logic.Problem]) -> dict[str, list[str]
 
 
 def _known_slugs() -> set[str]:
-    return set(
+    known = set(
         Workgroup.objects.filter(active=True, kind=WorkgroupKind.PROFESSIONAL).values_list(
             "slug", flat=True
         )
     )
+    if not known and ensure_defaults():
+        return _known_slugs()
+    return known
+
+
+def ensure_defaults() -> bool:
+    """The shipped workgroups when the list is empty (a database flushed after the migrations,
+    as the browser tests do), and Helhed's instrument when it is missing. Never re-adds a
+    workgroup an installation deleted from a list it maintains. True if anything was added."""
+    added = False
+    if not Workgroup.objects.exists():
+        Workgroup.objects.bulk_create(
+            [
+                Workgroup(
+                    slug=slug,
+                    name_da=name_da,
+                    name_en=name_en,
+                    kind=kind,
+                    order=order,
+                    description=description,
+                )
+                for slug, name_da, name_en, kind, order, description in logic.DEFAULT_WORKGROUPS
+            ],
+            ignore_conflicts=True,
+        )
+        added = True
+    ensure_builtin_instrument()
+    return added
 
 
 def _mapping_for(
@@ -362,6 +390,7 @@ def create_wave(
     allowed = selectors.manager_organisations(actor)
     if not allowed:
         raise PermissionDenied(_("Kun ledere og analytikere kan oprette målinger."))
+    ensure_defaults()
     errors: dict[str, str] = {}
     name = (name or "").strip()
     if not name:
