@@ -30,7 +30,26 @@ DASHBOARD = re.compile(
     r"p50_ms=(?P<raw_p50>\d+\.\d) p95_ms=(?P<raw_p95>\d+\.\d)$",
     re.MULTILINE,
 )
-SMALL = {"dashboard_courses": 12, "dashboard_measurements": 600}
+SMALL = {
+    "dashboard_courses": 12,
+    "dashboard_measurements": 600,
+    "coordination_respondents": 40,
+    "coordination_workgroups": 4,
+    "coordination_requests": 2,
+}
+COORDINATION = re.compile(
+    r"^BENCH coordination backend=(?P<backend>sqlite|postgresql) "
+    r"p50_ms=(?P<p50>\d+\.\d) p95_ms=(?P<p95>\d+\.\d) queries=(?P<queries>\d+)\n"
+    r"BENCH coordination-uncached backend=(?:sqlite|postgresql) "
+    r"p50_ms=\d+\.\d p95_ms=\d+\.\d queries=(?P<cold_queries>\d+)\n"
+    r"BENCH coordination-close backend=(?:sqlite|postgresql) "
+    r"p50_ms=(?P<close50>\d+\.\d) p95_ms=(?P<close95>\d+\.\d)\n"
+    r"BENCH coordination-network backend=(?:sqlite|postgresql) p50_ms=\d+\.\d p95_ms=\d+\.\d "
+    r"queries=\d+\n"
+    r"BENCH coordination-flow backend=(?:sqlite|postgresql) p50_ms=\d+\.\d p95_ms=\d+\.\d "
+    r"queries=\d+$",
+    re.MULTILINE,
+)
 
 
 def test_bench_prints_a_line_per_page_with_numbers() -> None:
@@ -64,11 +83,20 @@ def test_bench_prints_a_line_per_page_with_numbers() -> None:
     assert 0 < float(dashboard["raw_p50"]) <= float(dashboard["raw_p95"])
     assert 0 < int(dashboard["queries"]) <= 15
     assert "forhold side/rå SQL" in output
+    # Issue 13: the results of a closed wave (its own dataset), before the dashboard
+    coordination = COORDINATION.search(output)
+    assert coordination is not None, output
+    assert coordination["backend"] == connection.vendor
+    assert 0 < float(coordination["p50"]) <= float(coordination["p95"])
+    assert 0 < int(coordination["queries"]) <= 15
+    assert int(coordination["queries"]) == int(coordination["cold_queries"])  # same reads
+    assert "via siden" in output.split("samarbejdsresultater")[1].split("\n")[0]
     # The datasets are reused the second time
     again = StringIO()
     call_command("bench", in_place=True, citizens=30, requests=1, warmup=0, stdout=again, **SMALL)
     assert "Genbruger datasættet" in again.getvalue()
     assert "Genbruger dashboard-datasættet" in again.getvalue()
+    assert "Genbruger samarbejds-datasættet" in again.getvalue()
 
 
 def test_percentile_is_nearest_rank() -> None:
@@ -89,3 +117,5 @@ def test_bad_arguments_are_refused() -> None:
             dashboard_measurements=5,
             stdout=StringIO(),
         )
+    with pytest.raises(CommandError):
+        call_command("bench", in_place=True, coordination_workgroups=1, stdout=StringIO())

@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
+from helhed.coordination.api import router as coordination_router
 from helhed.core.api import router as core_router
 from helhed.core.apikit import field_errors
 from helhed.core.domain import DomainError
@@ -106,3 +107,4 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/handovers", handovers_router)
 api.add_router("/progress", progress_router)
+api.add_router("/coordination", coordination_router)

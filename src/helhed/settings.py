@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "helhed.meetings",
     "helhed.handovers",
     "helhed.progress",
+    "helhed.coordination",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helhed@localhost")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 # Notification e-mails link back to Helhed: the address users reach it on (no trailing slash).
 HELHED_BASE_URL = os.environ.get("HELHED_BASE_URL", "")
+
+# Relational coordination (docs/coordination.md): a figure from a survey rests on at least this
+# many respondents (never below 3; a wave may ask for more), and the bands "weak below" and
+# "strong from" — a convention, not a published rule.
+HELHED_RC_MIN_RESPONDENTS = 5
+HELHED_RC_BANDS = (3.5, 4.0)
 
 # The course page keeps the rendered plan per plan version in this cache. It holds personal data:
 # keep it in the server's own memory (the default, per process) or a cache as protected as the

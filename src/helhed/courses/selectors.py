@@ -14,7 +14,7 @@ Two rules hold for every function here that returns personal data:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -1231,3 +1231,139 @@ def citizen_view(user: User) -> CitizenView | None:
 
 def upcoming_slots(appointments: list[Appointment], since: datetime) -> list[Appointment]:
     return [a for a in appointments if a.ends_at >= since]
+
+
+# --------------------------------------------------------------------------------------------
+# Aggregate reads for higher apps (relational coordination): plain values about teams, never a
+# citizen's name. No access check and no access-log entry here: the callers only show counts
+# and means over many courses, suppressed below their small-cell threshold.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseScope:
+    """Courses coordinated by a unit of one of ``organisation_ids``, running at some point in
+    ``start``…``end``; optionally only one initiative's, or only those with one of ``unit_ids``
+    on the team in the period (then only those units' team members count)."""
+
+    organisation_ids: tuple[Any, ...]
+    start: date
+    end: date
+    initiative_id: Any = None
+    unit_ids: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """One team member (a professional around a citizen) without anything about the citizen."""
+
+    id: Any
+    course_id: Any
+    user_id: Any
+    name: str
+    role: str
+    organisation_id: Any
+    organisation_name: str
+    org_type: str
+    unit_id: Any
+    unit_name: str
+    welfare_area_id: str | None
+    valid_from: date
+    valid_to: date | None
+
+
+_TEAM_ROW_FIELDS = (
+    "id",
+    "course_id",
+    "user_id",
+    "name",
+    "role",
+    "organisation_id",
+    "organisation__name",
+    "organisation__org_type_id",
+    "unit_id",
+    "unit__name",
+    "welfare_area_id",
+    "valid_from",
+    "valid_to",
+)
+
+
+def _team_row(values: tuple[Any, ...]) -> TeamRow:
+    (tid, cid, uid, name, role, org, org_name, org_type, unit, unit_name, area, vf, vt) = values
+    return TeamRow(
+        tid,
+        cid,
+        uid,
+        name,
+        role,
+        org,
+        org_name,
+        org_type or "",
+        unit,
+        unit_name or "",
+        area,
+        vf,
+        vt,
+    )
+
+
+def _period_team_q(start: date, end: date) -> Q:
+    return Q(valid_from__lte=end) & (Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+
+
+def _scope_courses(scope: CourseScope) -> QuerySet[Course]:
+    qs = Course.objects.filter(
+        coordinator_unit__organisation_id__in=list(scope.organisation_ids),
+        referred_on__lte=scope.end,
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=scope.start))
+    qs = qs.filter(Q(start_date__isnull=True) | Q(start_date__lte=scope.end))
+    if scope.initiative_id is not None:
+        qs = qs.filter(initiative_id=scope.initiative_id)
+    if scope.unit_ids:
+        qs = qs.filter(
+            pk__in=TeamMember.objects.filter(
+                _period_team_q(scope.start, scope.end), unit_id__in=list(scope.unit_ids)
+            ).values("course_id")
+        )
+    return qs
+
+
+def course_ids_in_scope(scope: CourseScope) -> list[Any]:
+    """The ids of the courses in ``scope`` (for aggregate figures only)."""
+    return list(_scope_courses(scope).order_by().values_list("pk", flat=True))
+
+
+def team_rows_in_scope(scope: CourseScope) -> list[TeamRow]:
+    """The team members of the courses in ``scope`` who were on the team in the period (for a
+    network of units: only those in its units), in one query."""
+    qs = TeamMember.objects.filter(
+        _period_team_q(scope.start, scope.end), course__in=_scope_courses(scope).values("pk")
+    )
+    if scope.unit_ids:
+        qs = qs.filter(unit_id__in=list(scope.unit_ids))
+    return [_team_row(v) for v in qs.order_by().values_list(*_TEAM_ROW_FIELDS)]
+
+
+def team_member_ids_in_scope(scope: CourseScope) -> Any:
+    """The ids of ``team_rows_in_scope`` as a subquery (a ``values("pk")`` queryset), for a
+    higher app to join its own rows keyed by team member in one query."""
+    qs = TeamMember.objects.filter(
+        _period_team_q(scope.start, scope.end), course__in=_scope_courses(scope).values("pk")
+    )
+    if scope.unit_ids:
+        qs = qs.filter(unit_id__in=list(scope.unit_ids))
+    return qs.order_by().values("pk")
+
+
+def team_rows(*, ids: Sequence[Any] | None = None, exclude: Any = None) -> Iterable[TeamRow]:
+    """Team members by id, or all of them except ``exclude`` (a subquery of ids), streamed."""
+    qs = TeamMember.objects.all()
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    if exclude is not None:
+        qs = qs.exclude(pk__in=exclude)
+    return (
+        _team_row(v)
+        for v in qs.order_by("pk").values_list(*_TEAM_ROW_FIELDS).iterator(chunk_size=2000)
+    )

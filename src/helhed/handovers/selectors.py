@@ -960,3 +960,43 @@ def initiative_timeliness(user: User, initiative_id: uuid.UUID | str) -> dict[st
             "n": f"<{SMALL}" if small else len(values),
         }
     return out
+
+
+@dataclass(frozen=True)
+class HandoverFact:
+    """One handover between two units, without anything about the citizen (for aggregate figures
+    such as relational coordination's handovers between workgroups)."""
+
+    course_id: Any
+    from_unit_id: Any
+    to_unit_id: Any
+    hours_to_acknowledgement: float | None  # None: not acknowledged (yet)
+
+
+def handover_facts(course_ids: Sequence[Any], start: date, end: date) -> list[HandoverFact]:
+    """The handovers to a unit in Helhed requested in ``start``…``end`` in the given courses,
+    with the hours from the request to the first acknowledgement. No access check and nothing
+    logged: callers show only counts and means over many handovers."""
+    out: list[HandoverFact] = []
+    ids = list(course_ids)
+    for i in range(0, len(ids), 900):
+        rows = (
+            Handover.objects.filter(
+                course_id__in=ids[i : i + 900],
+                to_unit__isnull=False,
+                requested_at__date__gte=start,
+                requested_at__date__lte=end,
+            )
+            .order_by()
+            .values_list(
+                "course_id", "from_unit_id", "to_unit_id", "requested_at", "first_acknowledged_at"
+            )
+        )
+        for course_id, from_unit, to_unit, requested, acknowledged in rows:
+            hours = (
+                round((acknowledged - requested).total_seconds() / 3600, 1)
+                if acknowledged is not None
+                else None
+            )
+            out.append(HandoverFact(course_id, from_unit, to_unit, hours))
+    return out

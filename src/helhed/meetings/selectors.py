@@ -992,3 +992,27 @@ def overdue_tasks_for_alerts(on: date) -> Iterable[tuple[Any, Any, Any, Any]]:
         .order_by()
         .iterator(chunk_size=2000)
     )
+
+
+def attendance(
+    course_ids: Sequence[Any], start: date, end: date
+) -> list[tuple[Any, Any, str, Any]]:
+    """``(meeting id, course id, participant kind, team member id or None)`` for everyone who
+    took part in a meeting held in ``start``…``end`` in the given courses (a participant counts
+    unless the minutes say they were absent). For aggregate figures (which workgroups meet);
+    no access check and nothing logged."""
+    out: list[tuple[Any, Any, str, Any]] = []
+    ids = list(course_ids)
+    for chunk in _chunks(ids):
+        out.extend(
+            Participant.objects.filter(
+                meeting__course_id__in=chunk,
+                meeting__status=MeetingStatus.HELD,
+                meeting__starts_at__date__gte=start,
+                meeting__starts_at__date__lte=end,
+            )
+            .exclude(present=False)
+            .order_by()
+            .values_list("meeting_id", "meeting__course_id", "kind", "team_member_id")
+        )
+    return out

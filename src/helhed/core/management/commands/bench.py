@@ -18,6 +18,18 @@ last lines are machine-readable::
     BENCH dashboard backend=sqlite p50_ms=300.0 p95_ms=350.0 queries=9
     BENCH dashboard-raw-sql backend=sqlite p50_ms=240.0 p95_ms=260.0
 
+Before them, the coordination app's results page (issue 13) on its own dataset — a wave with
+``--coordination-respondents`` respondents in ``--coordination-workgroups`` workgroups, built by
+``helhed.coordination.benchdata`` — requested as that dataset's leader, with the time it takes to
+compute and store a wave's results from its answers (as closing does) and the structural-network
+and timeliness pages::
+
+    BENCH coordination backend=sqlite p50_ms=40.0 p95_ms=50.0 queries=9
+    BENCH coordination-uncached backend=sqlite p50_ms=80.0 p95_ms=95.0 queries=9
+    BENCH coordination-close backend=sqlite p50_ms=300.0 p95_ms=320.0
+    BENCH coordination-network backend=sqlite p50_ms=90.0 p95_ms=110.0 queries=12
+    BENCH coordination-flow backend=sqlite p50_ms=200.0 p95_ms=220.0 queries=20
+
 The last two lines are the progress app's initiative dashboard (issue 6) on its own dataset — one
 initiative with ``--dashboard-courses`` courses and ``--dashboard-measurements`` measurements,
 built by ``helhed.progress.benchdata`` and reused like the main dataset — requested as the
@@ -97,6 +109,24 @@ class Command(BaseCommand):
             help="Målte visninger af resultat-dashboardet (standard 10).",
         )
         parser.add_argument(
+            "--coordination-respondents",
+            type=int,
+            default=2000,
+            help="Svarpersoner i samarbejdsmålingen (standard 2000).",
+        )
+        parser.add_argument(
+            "--coordination-workgroups",
+            type=int,
+            default=12,
+            help="Faggrupper i samarbejdsmålingen (standard 12).",
+        )
+        parser.add_argument(
+            "--coordination-requests",
+            type=int,
+            default=30,
+            help="Målte visninger af samarbejdsresultaterne (standard 30).",
+        )
+        parser.add_argument(
             "--database",
             default="",
             help="SQLite-fil til datasættet (standard var/bench/helhed-bench.sqlite3).",
@@ -119,6 +149,15 @@ class Command(BaseCommand):
             raise CommandError(
                 "--dashboard-courses og --dashboard-requests skal være mindst 1, "
                 "--dashboard-measurements mindst lig med --dashboard-courses."
+            )
+        if (
+            options["coordination_respondents"] < 1
+            or options["coordination_workgroups"] < 2
+            or options["coordination_requests"] < 1
+        ):
+            raise CommandError(
+                "--coordination-respondents og --coordination-requests skal være mindst 1, "
+                "--coordination-workgroups mindst 2."
             )
         if not options["in_place"]:
             self._run_on_sqlite_file(options)
@@ -155,6 +194,12 @@ class Command(BaseCommand):
             str(options["dashboard_measurements"]),
             "--dashboard-requests",
             str(options["dashboard_requests"]),
+            "--coordination-respondents",
+            str(options["coordination_respondents"]),
+            "--coordination-workgroups",
+            str(options["coordination_workgroups"]),
+            "--coordination-requests",
+            str(options["coordination_requests"]),
         ]
         result = subprocess.run(command, env=env, check=False)
         if result.returncode != 0:
@@ -300,6 +345,7 @@ class Command(BaseCommand):
                 )
                 if page == "course-overview":
                     lines.append(cold_line + suffix)
+            lines += self._bench_coordination(client, options, backend)
             lines += self._bench_dashboard(client, options, backend)
         self.stdout.write("")
         for line in lines:
@@ -361,6 +407,83 @@ class Command(BaseCommand):
             f"queries={queries}{suffix}",
             f"BENCH dashboard-raw-sql backend={backend} p50_ms={r50:.1f} p95_ms={r95:.1f}",
         ]
+
+    # -- the coordination app's results (issue 13) ----------------------------------------------
+
+    def _bench_coordination(
+        self, client: Client, options: dict[str, Any], backend: str
+    ) -> list[str]:
+        """A closed wave's results page on its own dataset (N respondents in W workgroups, two
+        waves, built once and reused), through the test client as the dataset's leader; the
+        computation of a wave's results from its answers (what closing does); and the
+        structural-network and timeliness pages of the same wave."""
+        from helhed.coordination import benchdata, services
+        from helhed.coordination.models import Wave
+
+        respondents = options["coordination_respondents"]
+        groups = options["coordination_workgroups"]
+        self.stdout.write(
+            f"\nSamarbejdsmåling: {respondents} svarpersoner i {groups} faggrupper, to målinger."
+        )
+        self.stdout.flush()
+        start = time.perf_counter()
+        wave_id, built = benchdata.ensure_dataset(
+            options["seed"], respondents, groups, self.stdout.write
+        )
+        if built:
+            self.stdout.write(
+                f"Samarbejds-datasættet bygget på {time.perf_counter() - start:.0f} s."
+            )
+        else:
+            self.stdout.write("Genbruger samarbejds-datasættet.")
+        leader = User.objects.get(username=benchdata.leader_username())
+        client.force_login(leader)
+        n = options["coordination_requests"]
+        warm = {**options, "requests": n, "warmup": min(options["warmup"], 3)}
+        url = reverse("coordination:results", args=[wave_id])
+        label, timings, queries = self._measure(
+            client, url, lambda: _coordination(leader, wave_id), warm
+        )
+        p50, p95 = statistics.median(timings), percentile(timings, 95)
+        # the first view of each result (the rendered matrix is cached per stored result)
+        _l, cold_t, cold_q = self._measure(
+            client, url, lambda: _coordination(leader, wave_id), warm, cold=True
+        )
+        u50, u95 = statistics.median(cold_t), percentile(cold_t, 95)
+        wave = Wave.objects.get(pk=wave_id)
+        close: list[float] = []
+        for _ in range(max(3, min(n, 10))):
+            t0 = time.perf_counter()
+            services.store_results(wave)
+            close.append((time.perf_counter() - t0) * 1000)
+        c50, c95 = statistics.median(close), percentile(close, 95)
+        few = {**options, "requests": max(3, min(n, 5)), "warmup": 1}
+        extra = []
+        for page, name in (("coordination-network", "structure"), ("coordination-flow", "flow")):
+            page_url = reverse(f"coordination:{name}", args=[wave_id])
+            _l, t, q = self._measure(client, page_url, lambda: None, few)
+            extra.append((page, statistics.median(t), percentile(t, 95), q))
+        self.stdout.write(
+            f"samarbejdsresultater via {label}: median {p50:.1f} ms, p95 {p95:.1f} ms, "
+            f"{queries} SQL-forespørgsler ({len(timings)} målinger)\n"
+            f"  første visning (uden cache): median {u50:.1f} ms, p95 {u95:.1f} ms, "
+            f"{cold_q} SQL-forespørgsler\n"
+            f"resultaterne beregnet fra svarene (som ved lukning): median {c50:.1f} ms, "
+            f"p95 {c95:.1f} ms"
+        )
+        suffix = "" if label == "siden" else " via=selector"
+        lines = [
+            f"BENCH coordination backend={backend} p50_ms={p50:.1f} p95_ms={p95:.1f} "
+            f"queries={queries}{suffix}",
+            f"BENCH coordination-uncached backend={backend} p50_ms={u50:.1f} p95_ms={u95:.1f} "
+            f"queries={cold_q}{suffix}",
+            f"BENCH coordination-close backend={backend} p50_ms={c50:.1f} p95_ms={c95:.1f}",
+        ]
+        for page, e50, e95, q in extra:
+            lines.append(
+                f"BENCH {page} backend={backend} p50_ms={e50:.1f} p95_ms={e95:.1f} queries={q}"
+            )
+        return lines
 
     @staticmethod
     def _time_raw(statements: list[Any], n: int) -> list[float]:
@@ -448,6 +571,12 @@ def _dashboard(user: User, initiative: object) -> object:
     from helhed.progress import selectors
 
     return selectors.dashboard(user, str(initiative))
+
+
+def _coordination(user: User, wave_id: object) -> object:
+    from helhed.coordination import selectors
+
+    return selectors.results(user, str(wave_id))
 
 
 def _caseload(user: User) -> object:
