@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from helhed.coordination import logic, selectors, services
 from helhed.coordination.models import (
-    Decision,
     Draft,
     Participation,
     Response,
@@ -23,6 +22,7 @@ from helhed.coordination.models import (
     TieAnswer,
     WaveResult,
     WaveStatus,
+    WorkgroupDecision,
 )
 from helhed.notifications.models import Notification
 from tests.coordination.conftest import World, answers
@@ -457,7 +457,7 @@ def test_a_team_member_added_later_is_classified_at_once(world: World) -> None:
     # the next one with the same role in the same unit follows the decision
     later = join_team(world.courses[1], world.coordinator, unit, name="Lise")
     assert TeamMemberWorkgroup.objects.get(team_member_id=later.pk).workgroup_id == "sundhed"
-    assert Decision.objects.count() == 1
+    assert WorkgroupDecision.objects.count() == 1
 
 
 def test_only_the_organisations_leaders_decide(world: World) -> None:
@@ -530,7 +530,7 @@ def test_an_emptied_workgroup_list_is_restored_before_it_is_needed(world: World)
     from helhed.coordination.models import Instrument, Workgroup
 
     TeamMemberWorkgroup.objects.all().delete()
-    Decision.objects.all().delete()
+    WorkgroupDecision.objects.all().delete()
     Participation.objects.all().delete()
     Workgroup.objects.all().delete()
     Instrument.objects.all().delete()

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from helhed.coordination.models import Decision, Instrument, Wave, Workgroup
+from helhed.coordination.models import Instrument, Wave, Workgroup, WorkgroupDecision
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -65,7 +65,7 @@ class WaveAdmin(ReadOnly):
     readonly_fields = fields
 
 
-@admin.register(Decision)
+@admin.register(WorkgroupDecision)
 class DecisionAdmin(ReadOnly):
     list_display = ("role", "organisation", "unit", "workgroup", "decided_by", "decided_at")
     fields = ("role", "organisation", "unit", "welfare_area", "workgroup", "decided_by")

@@ -8,27 +8,12 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from helhed.coordination import logic
 from helhed.coordination.models import ScopeKind, WorkgroupKind
 
 Choices = Sequence[tuple[Any, Any]]
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's errors on the form: a key ``"<group>.<item>"`` lands on the item's field,
-    any other unknown key on the form as a whole."""
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for key, messages in exc.message_dict.items():
-        name = key.split(".")[-1] if key not in form.fields else key
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 def rows(form: forms.Form) -> list[tuple[Any, str]]:

@@ -89,7 +89,7 @@ class TeamMemberWorkgroup(models.Model):
         return f"{self.team_member_id} → {self.workgroup_id or '?'}"
 
 
-class Decision(models.Model):
+class WorkgroupDecision(models.Model):
     """A person's decision: team members with this role text in this unit (or organisation) and
     welfare area belong to this workgroup — now and when they are added later."""
 

@@ -31,7 +31,6 @@ from django.utils.translation import gettext_lazy
 
 from helhed.coordination import logic, selectors
 from helhed.coordination.models import (
-    Decision,
     Draft,
     Instrument,
     Participation,
@@ -44,6 +43,7 @@ from helhed.coordination.models import (
     WaveResult,
     WaveStatus,
     Workgroup,
+    WorkgroupDecision,
     WorkgroupKind,
 )
 from helhed.core.models import Organisation, Unit, User, UserKind
@@ -158,7 +158,7 @@ def classify_pending(batch: int = 2000) -> int:
     Team members added through ``courses.services`` are classified at once (a signal); this
     catches rows loaded in bulk (the demo, an import)."""
     known = _known_slugs()
-    decisions = dict(Decision.objects.values_list("signature", "workgroup_id"))
+    decisions = dict(WorkgroupDecision.objects.values_list("signature", "workgroup_id"))
     pending = course_selectors.team_rows(
         exclude=TeamMemberWorkgroup.objects.values("team_member_id")
     )
@@ -186,7 +186,7 @@ def team_member_saved(team_member_id: Any) -> None:
     rows = list(course_selectors.team_rows(ids=[team_member_id]))
     if not rows:
         return
-    decisions = dict(Decision.objects.values_list("signature", "workgroup_id"))
+    decisions = dict(WorkgroupDecision.objects.values_list("signature", "workgroup_id"))
     mapping = _mapping_for(rows[0], _known_slugs(), decisions)
     TeamMemberWorkgroup.objects.update_or_create(
         team_member_id=mapping.team_member_id,
@@ -219,7 +219,7 @@ def decide_workgroup(*, actor: User, signature: str, workgroup: str) -> int:
     ).first()
     if group is None:
         raise ValidationError({"workgroup": _("Vælg en faggruppe fra listen.")})
-    Decision.objects.update_or_create(
+    WorkgroupDecision.objects.update_or_create(
         signature=signature,
         defaults={
             "role": row.role[:120],

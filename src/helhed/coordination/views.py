@@ -7,13 +7,11 @@ unknown workgroups. Thin: reads in ``selectors``, writes in ``services``; a refu
 from __future__ import annotations
 
 import csv
-import functools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -29,29 +27,8 @@ from helhed.coordination import charts, forms, selectors, services
 from helhed.coordination.labels import BAND_LABELS, DIMENSION_LABELS, DISCUSSION_QUESTIONS
 from helhed.coordination.models import WaveStatus
 from helhed.coordination.templatetags.coordination_tags import rk_cell, rk_num
-from helhed.core.models import User, UserKind
-
-
-def _staff(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_authenticated or user.kind != UserKind.STAFF:
-        raise PermissionDenied
-    return user
-
-
-def page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Log-in required; a ``PermissionDenied`` with a reason is shown with that reason."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            if not str(exc):
-                raise
-            return render(request, "coordination/forbidden.html", {"message": str(exc)}, status=403)
-
-    return login_required(wrapper)
+from helhed.core.models import User
+from helhed.core.web import apply_errors, staff_only, staff_user
 
 
 def _english() -> bool:
@@ -63,9 +40,9 @@ def _english() -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-@page
+@staff_only
 def index(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     return render(request, "coordination/index.html", {"o": selectors.overview(user)})
 
 
@@ -86,9 +63,9 @@ def _wave_form(user: User, data: Any = None) -> forms.WaveForm:
     )
 
 
-@page
+@staff_only
 def wave_new(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     if not selectors.manager_organisations(user):
         raise PermissionDenied(_("Kun ledere og analytikere kan oprette målinger."))
     form = _wave_form(user, request.POST if request.method == "POST" else None)
@@ -113,7 +90,7 @@ def wave_new(request: HttpRequest) -> HttpResponse:
                 previous_id=d["previous"] or None,
             )
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -167,20 +144,20 @@ def _detail(
     )
 
 
-@page
+@staff_only
 def wave_detail(request: HttpRequest, wave_id: str) -> HttpResponse:
-    return _detail(request, _staff(request), wave_id)
+    return _detail(request, staff_user(request), wave_id)
 
 
 def _messages_of(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-@page
+@staff_only
 @require_POST
 def wave_action(request: HttpRequest, wave_id: str, action: str) -> HttpResponseBase:
     """Open, close, change the deadline, add/remove a participant or change their workgroup."""
-    user = _staff(request)
+    user = staff_user(request)
     post = request.POST
     try:
         if action == "aabn":
@@ -199,7 +176,7 @@ def wave_action(request: HttpRequest, wave_id: str, action: str) -> HttpResponse
                     actor=user, wave_id=wave_id, answer_by=form.cleaned_data["answer_by"]
                 )
             except ValidationError as exc:
-                forms.apply_errors(form, exc)
+                apply_errors(form, exc)
                 return _detail(request, user, wave_id, answer_by_form=form, status=422)
             messages.success(request, _("Svarfristen er ændret."))
         elif action == "tilfoej":
@@ -219,7 +196,7 @@ def wave_action(request: HttpRequest, wave_id: str, action: str) -> HttpResponse
                     workgroup=post.get("workgroup", ""),
                 )
             except ValidationError as exc:
-                forms.apply_errors(add, exc)
+                apply_errors(add, exc)
                 return _detail(request, user, wave_id, add_form=add, status=422)
             messages.success(request, _("Deltageren er tilføjet."))
         elif action == "fjern":
@@ -242,10 +219,10 @@ def wave_action(request: HttpRequest, wave_id: str, action: str) -> HttpResponse
     return redirect("coordination:wave_detail", wave_id)
 
 
-@page
+@staff_only
 def wave_close(request: HttpRequest, wave_id: str) -> HttpResponse:
     """Ask before closing (closing is final)."""
-    d = selectors.wave_detail(_staff(request), wave_id)
+    d = selectors.wave_detail(staff_user(request), wave_id)
     if d.wave.status != WaveStatus.OPEN:
         return redirect("coordination:wave_detail", wave_id)
     return render(request, "coordination/wave_close.html", {"d": d})
@@ -353,9 +330,9 @@ def _cached(
     return mark_safe(html)  # our own template, rendered from the suppressed figures
 
 
-@page
+@staff_only
 def results(request: HttpRequest, wave_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     dimension = request.GET.get("dimension", "")
     try:
         r = selectors.results(user, wave_id, dimension)
@@ -382,9 +359,9 @@ def results(request: HttpRequest, wave_id: str) -> HttpResponse:
     return render(request, "coordination/results.html", {**ctx, "body": html})
 
 
-@page
+@staff_only
 def structure(request: HttpRequest, wave_id: str) -> HttpResponse:
-    s = selectors.structure(_staff(request), wave_id)
+    s = selectors.structure(staff_user(request), wave_id)
     return render(
         request,
         "coordination/structure.html",
@@ -392,9 +369,9 @@ def structure(request: HttpRequest, wave_id: str) -> HttpResponse:
     )
 
 
-@page
+@staff_only
 def flow(request: HttpRequest, wave_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     try:
         f = selectors.flow(user, wave_id)
     except PermissionDenied:
@@ -412,10 +389,10 @@ class _Echo:
         return value
 
 
-@page
+@staff_only
 def export(request: HttpRequest, wave_id: str) -> HttpResponseBase:
     """The suppressed figures as CSV or XLSX (never more than the page shows)."""
-    rows = selectors.export_rows(_staff(request), wave_id)
+    rows = selectors.export_rows(staff_user(request), wave_id)
     name = "samarbejde-" + str(wave_id)[:8]
     if request.GET.get("format") == "xlsx":
         return _xlsx(rows, name)
@@ -461,9 +438,9 @@ def _answer_closed(request: HttpRequest, state: selectors.AnswerState) -> HttpRe
     return None
 
 
-@page
+@staff_only
 def answer_start(request: HttpRequest, wave_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     state = selectors.answer_state(user, wave_id)
     if (done := _answer_closed(request, state)) is not None:
         return done
@@ -481,7 +458,7 @@ def answer_start(request: HttpRequest, wave_id: str) -> HttpResponse:
                 rate_own=form.cleaned_data["rate_own"],
             )
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             state = selectors.answer_state(user, wave_id)
             steps = state.steps()
@@ -494,9 +471,9 @@ def answer_start(request: HttpRequest, wave_id: str) -> HttpResponse:
     )
 
 
-@page
+@staff_only
 def answer_group(request: HttpRequest, wave_id: str, group: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     state = selectors.answer_state(user, wave_id)
     if (done := _answer_closed(request, state)) is not None:
         return done
@@ -525,7 +502,7 @@ def answer_group(request: HttpRequest, wave_id: str, group: str) -> HttpResponse
                 actor=user, wave_id=wave_id, group=group, answers=form.answers()
             )
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if request.POST.get("back") and index > 0:
                 return redirect("coordination:answer_group", wave_id, slugs[index - 1])
@@ -549,9 +526,9 @@ def answer_group(request: HttpRequest, wave_id: str, group: str) -> HttpResponse
     )
 
 
-@page
+@staff_only
 def answer_submit(request: HttpRequest, wave_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     state = selectors.answer_state(user, wave_id)
     if (done := _answer_closed(request, state)) is not None:
         return done
@@ -583,9 +560,9 @@ def answer_submit(request: HttpRequest, wave_id: str) -> HttpResponse:
 # --------------------------------------------------------------------------------------------
 
 
-@page
+@staff_only
 def workgroup_list(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     may_edit = selectors.may_maintain_workgroups(user)
     form = forms.WorkgroupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -606,7 +583,7 @@ def workgroup_list(request: HttpRequest) -> HttpResponse:
                     create=request.POST.get("create") == "1",
                 )
             except ValidationError as exc:
-                forms.apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Faggruppen er gemt."))
                 return redirect("coordination:workgroups")
@@ -624,9 +601,9 @@ def workgroup_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@page
+@staff_only
 def classification(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     groups = [(g.slug, selectors.group_name(g)) for g in selectors.participant_groups()]
     error_form = None
     if request.method == "POST":
@@ -639,7 +616,7 @@ def classification(request: HttpRequest) -> HttpResponse:
                     workgroup=form.cleaned_data["workgroup"],
                 )
             except ValidationError as exc:
-                forms.apply_errors(form, exc)
+                apply_errors(form, exc)
                 error_form = form
             else:
                 messages.success(request, _("Afgjort for %(n)s kontaktpersoner.") % {"n": n})

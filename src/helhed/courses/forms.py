@@ -59,19 +59,6 @@ def date_field(label: Any, *, required: bool = False, **kwargs: Any) -> forms.Da
     )
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: on the named field if the form has it,
-    else as a form-wide error. Never raises (a 500 for user input is a bug)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 def display_value(form: forms.Form, name: str, value: Any) -> str:
     """A stored value as the user would read it in the form (choice label, dd.mm.åååå)."""
     if value in (None, "", [], ()):

@@ -15,7 +15,6 @@ finds an active course tells only that one exists and offers to ask its coordina
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable
 from datetime import date
@@ -36,9 +35,10 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from helhed.audit.models import Purpose
-from helhed.core.models import User, UserKind
+from helhed.core.models import User
 from helhed.core.sections import course_sections
 from helhed.core.selectors import membership_list
+from helhed.core.web import apply_errors, posted, staff_only, staff_user
 from helhed.courses import forms as f
 from helhed.courses import logic, selectors, services
 from helhed.courses.models import (
@@ -64,31 +64,8 @@ PRINT_LAWS = (
 # --------------------------------------------------------------------------------------------
 
 
-def _staff(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_authenticated or user.kind != UserKind.STAFF:
-        raise PermissionDenied
-    return user
-
-
-def course_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Log-in required; a ``PermissionDenied`` with a message (e.g. "Kun forløbets koordinator
-    kan gøre dette.") is shown on a 403 page with that message."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            if not str(exc):
-                raise
-            return render(request, "courses/forbidden.html", {"message": str(exc)}, status=403)
-
-    return login_required(wrapper)
-
-
 def _access(request: HttpRequest, course_id: Any, *, category: str = "plan") -> selectors.Access:
-    access = selectors.access_for(_staff(request), course_id)
+    access = selectors.access_for(staff_user(request), course_id)
     if not access.may(category):
         raise PermissionDenied
     return access
@@ -103,11 +80,6 @@ def _log(
 def _coordinator_only(access: selectors.Access) -> None:
     if not access.is_coordinator:
         raise PermissionDenied("Kun forløbets koordinator kan gøre dette.")
-
-
-def _post(request: HttpRequest) -> Any:
-    """The submitted data for a POST (even an empty one, so the form is bound), else None."""
-    return request.POST if request.method == "POST" else None
 
 
 def _detail(course: Any, anchor: str = "") -> HttpResponse:
@@ -162,8 +134,8 @@ def _render_form(
 
 @login_required
 def course_list(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
-    search = f.SearchForm(_post(request))
+    user = staff_user(request)
+    search = f.SearchForm(posted(request))
     results: list[Any] | None = None
     searched_cpr = ""
     if request.method == "POST" and search.is_valid():
@@ -206,9 +178,9 @@ def _intake_context(form: Any, family: Any, **extra: Any) -> dict[str, Any]:
     return {"form": form, "family": family, **extra}
 
 
-@course_page
+@staff_only
 def intake(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     if not membership_list(user):
         raise PermissionDenied("Du skal være medlem af en enhed for at visitere.")
     partial = request.headers.get("HX-Request") and "initiative" in request.GET
@@ -249,7 +221,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                     initial={"cpr": data["cpr"], "unit": data["coordinator_unit"].pk}
                 )
             except ValidationError as exc:
-                f.apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request, "Forløbet er oprettet. Næste skridt: registrér borgerens samtykke."
@@ -277,10 +249,10 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@course_page
+@staff_only
 def join_request(request: HttpRequest) -> HttpResponse:
     """Ask the coordinator of the citizen's active course to let the caller's unit join."""
-    user = _staff(request)
+    user = staff_user(request)
     form = f.JoinRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -310,7 +282,7 @@ def join_request(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@course_page
+@staff_only
 def join_answer(request: HttpRequest, course_id: str, request_id: str) -> HttpResponse:
     access = _access(request, course_id)
     _coordinator_only(access)
@@ -319,7 +291,7 @@ def join_answer(request: HttpRequest, course_id: str, request_id: str) -> HttpRe
     if form.is_valid():
         try:
             services.answer_join_request(
-                _staff(request),
+                staff_user(request),
                 request_id=request_id,
                 accept=accept,
                 role=form.cleaned_data["role"],
@@ -360,7 +332,7 @@ def _item_url(name: str, course_id: Any) -> Callable[[Any], str]:
 def _no_access(request: HttpRequest, course_id: str, form: Any = None) -> HttpResponse:
     """The 403 page for a course: names no fact about it; offers an access without consent only
     to a caller who may open one."""
-    user = _staff(request)
+    user = staff_user(request)
     units = services.without_consent_units(user)
     if form is None and units:
         form = f.WithoutConsentForm(units=units, bases=_bases())
@@ -382,7 +354,7 @@ def _bases() -> list[WithoutConsentBasis]:
 
 @login_required
 def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     try:
         o = selectors.course_overview(user, course_id, items=False)
     except PermissionDenied:
@@ -555,15 +527,15 @@ def _sections(request: HttpRequest, o: selectors.CourseOverview) -> list[dict[st
 # --------------------------------------------------------------------------------------------
 
 
-@course_page
+@staff_only
 def without_consent(request: HttpRequest, course_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     units = services.without_consent_units(user)
     if not units:
         raise PermissionDenied(
             "Kun sagsbehandlere i en myndighedsenhed kan åbne et forløb uden samtykke."
         )
-    form = f.WithoutConsentForm(_post(request), units=units, bases=_bases())
+    form = f.WithoutConsentForm(posted(request), units=units, bases=_bases())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -575,7 +547,7 @@ def without_consent(request: HttpRequest, course_id: str) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.warning(
                 request,
@@ -589,7 +561,7 @@ def without_consent(request: HttpRequest, course_id: str) -> HttpResponse:
 @login_required
 def without_consent_review(request: HttpRequest) -> HttpResponse:
     """The leaders' list of every access without consent opened from their organisations."""
-    user = _staff(request)
+    user = staff_user(request)
     pending_only = request.GET.get("vis") == "afventer"
     page = Paginator(
         selectors.without_consent_reviews(user, pending_only=pending_only), 50
@@ -602,13 +574,13 @@ def without_consent_review(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@course_page
+@staff_only
 def without_consent_review_save(request: HttpRequest, access_id: str) -> HttpResponse:
     form = f.WithoutConsentReviewForm(request.POST, prefix=access_id)
     if form.is_valid():
         try:
             services.review_without_consent(
-                _staff(request),
+                staff_user(request),
                 access_id=access_id,
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
@@ -627,22 +599,22 @@ def without_consent_review_save(request: HttpRequest, access_id: str) -> HttpRes
 # --------------------------------------------------------------------------------------------
 
 
-@course_page
+@staff_only
 def course_status(request: HttpRequest, course_id: str) -> HttpResponse:
     access = _access(request, course_id)
     _coordinator_only(access)
     course = access.course
-    form = f.StatusForm(_post(request), prefix="status", initial={"status": course.status})
+    form = f.StatusForm(posted(request), prefix="status", initial={"status": course.status})
     if request.method == "POST" and form.is_valid():
         try:
             services.change_status(
-                _staff(request),
+                staff_user(request),
                 course,
                 form.cleaned_data["status"],
                 form.cleaned_data["closing_reason"],
             )
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Status er nu »{course.get_status_display()}«.")
             return _detail(course)
@@ -652,13 +624,13 @@ def course_status(request: HttpRequest, course_id: str) -> HttpResponse:
     )
 
 
-@course_page
+@staff_only
 def change_coordinator(request: HttpRequest, course_id: str) -> HttpResponse:
     access = _access(request, course_id)
     _coordinator_only(access)
     course = access.course
-    user = _staff(request)
-    form = f.CoordinatorForm(_post(request), prefix="koordinator", course=course)
+    user = staff_user(request)
+    form = f.CoordinatorForm(posted(request), prefix="koordinator", course=course)
     if request.method == "POST" and form.is_valid():
         new, unit = form.chosen()
         try:
@@ -671,7 +643,7 @@ def change_coordinator(request: HttpRequest, course_id: str) -> HttpResponse:
                 mandate=form.cleaned_data["mandate"],
             )
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{new.get_full_name()} er nu koordinator for forløbet.")
             try:
@@ -691,18 +663,18 @@ def change_coordinator(request: HttpRequest, course_id: str) -> HttpResponse:
     )
 
 
-@course_page
+@staff_only
 def consent_create(request: HttpRequest, course_id: str) -> HttpResponse:
     access = _access(request, course_id)
     _coordinator_only(access)
     course = access.course
     organisations, units = selectors.consent_scope_choices(access)
-    form = f.ConsentForm(_post(request), course=course, organisations=organisations, units=units)
+    form = f.ConsentForm(posted(request), course=course, organisations=organisations, units=units)
     if request.method == "POST" and form.is_valid():
         try:
-            services.give_consent(_staff(request), course, **form.cleaned_data)
+            services.give_consent(staff_user(request), course, **form.cleaned_data)
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Samtykket er registreret.")
             return _detail(course, "samtykke")
@@ -719,19 +691,19 @@ def consent_create(request: HttpRequest, course_id: str) -> HttpResponse:
     )
 
 
-@course_page
+@staff_only
 def consent_withdraw(request: HttpRequest, course_id: str, consent_id: str) -> HttpResponse:
     access = _access(request, course_id)
     _coordinator_only(access)
     consent = selectors.consent_of(access, consent_id)
-    form = f.WithdrawConsentForm(_post(request))
+    form = f.WithdrawConsentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.withdraw_consent(
-                _staff(request), consent, by_name=form.cleaned_data["by_name"]
+                staff_user(request), consent, by_name=form.cleaned_data["by_name"]
             )
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, "Samtykket er trukket tilbage. Det giver ikke længere adgang fra i dag."
@@ -751,7 +723,7 @@ def consent_withdraw(request: HttpRequest, course_id: str, consent_id: str) -> H
     )
 
 
-@course_page
+@staff_only
 def team_add(request: HttpRequest, course_id: str) -> HttpResponse:
     access = _access(request, course_id)
     _coordinator_only(access)
@@ -759,13 +731,13 @@ def team_add(request: HttpRequest, course_id: str) -> HttpResponse:
     if request.method == "GET" and request.headers.get("HX-Request") and "unit" in request.GET:
         form = f.TeamMemberForm(initial={"unit": request.GET["unit"]})
         return render(request, "courses/_member_user_field.html", {"field": form["member_user"]})
-    form = f.TeamMemberForm(_post(request))
+    form = f.TeamMemberForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         area = data["welfare_area"]
         try:
             services.add_team_member(
-                _staff(request),
+                staff_user(request),
                 course,
                 organisation=data["organisation"],
                 unit=data["unit"],
@@ -779,7 +751,7 @@ def team_add(request: HttpRequest, course_id: str) -> HttpResponse:
                 welfare_area_id=area.pk if area else None,
             )
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{data['name']} er tilføjet til teamet.")
             return _detail(course, "team")
@@ -803,17 +775,17 @@ def team_add(request: HttpRequest, course_id: str) -> HttpResponse:
     )
 
 
-@course_page
+@staff_only
 def team_end(request: HttpRequest, course_id: str, member_id: str) -> HttpResponse:
     access = _access(request, course_id)
     _coordinator_only(access)
     member = selectors.team_member_of(access, member_id)
-    form = f.TeamEndForm(_post(request), initial={"valid_to": timezone.localdate()})
+    form = f.TeamEndForm(posted(request), initial={"valid_to": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.end_team_member(_staff(request), member, form.cleaned_data["valid_to"])
+            services.end_team_member(staff_user(request), member, form.cleaned_data["valid_to"])
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{member.name} er ikke længere med i teamet.")
             return _detail(access.course, "team")
@@ -849,7 +821,7 @@ def _plan_form(
 ) -> HttpResponse:
     """Show, check and save one plan form with optimistic concurrency. The form's choices come
     from the guard (``selectors.plan_choices``): only what the reader may see."""
-    user = _staff(request)
+    user = staff_user(request)
     choices = selectors.plan_choices(access)
     stale: services.StalePlanError | None = None
     current_values: list[tuple[str, str]] = []
@@ -863,7 +835,7 @@ def _plan_form(
                 form = form.with_version(exc.current_version)
                 current_values = form.current_values(current())
             except ValidationError as exc:
-                f.apply_errors(form, exc)
+                apply_errors(form, exc)
             except PermissionDenied as exc:
                 if str(exc) != selectors.ITEM_NOT_SEEN:
                     raise
@@ -890,9 +862,9 @@ def _plan_form(
     )
 
 
-@course_page
+@staff_only
 def plan_edit(request: HttpRequest, course_id: str) -> HttpResponse:
-    access, plan = selectors.access_plan(_staff(request), course_id)
+    access, plan = selectors.access_plan(staff_user(request), course_id)
 
     def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
         return services.update_plan_text(user, plan.pk, version, **form.service_fields())
@@ -905,7 +877,7 @@ def plan_edit(request: HttpRequest, course_id: str) -> HttpResponse:
         title="Redigér planens tekst",
         initial=f.PlanTextForm.initial_for(plan),
         save=save,
-        current=lambda: selectors.access_plan(_staff(request), course_id)[1],
+        current=lambda: selectors.access_plan(staff_user(request), course_id)[1],
         anchor="plan",
         success="Planen er gemt.",
         intro="Skriv med borgerens egne ord, hvad der er vigtigst – ikke rettigheder og pligter. "
@@ -914,14 +886,14 @@ def plan_edit(request: HttpRequest, course_id: str) -> HttpResponse:
     )
 
 
-@course_page
+@staff_only
 def goal_edit(request: HttpRequest, course_id: str, goal_id: str | None = None) -> HttpResponse:
-    access, plan = selectors.access_plan(_staff(request), course_id)
+    access, plan = selectors.access_plan(staff_user(request), course_id)
     goal = selectors.plan_item(access, Goal, goal_id) if goal_id else None
     if goal is not None and request.method == "POST" and "_delete" in request.POST:
         try:
             version = int(request.POST.get("version", ""))
-            services.delete_goal(_staff(request), plan.pk, version, goal.pk)
+            services.delete_goal(staff_user(request), plan.pk, version, goal.pk)
         except (services.StalePlanError, ValueError):
             messages.error(
                 request,
@@ -951,9 +923,9 @@ def goal_edit(request: HttpRequest, course_id: str, goal_id: str | None = None) 
     )
 
 
-@course_page
+@staff_only
 def subgoal_add(request: HttpRequest, course_id: str, goal_id: str) -> HttpResponse:
-    access, plan = selectors.access_plan(_staff(request), course_id)
+    access, plan = selectors.access_plan(staff_user(request), course_id)
     goal = selectors.plan_item(access, Goal, goal_id)
 
     def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
@@ -976,11 +948,11 @@ def subgoal_add(request: HttpRequest, course_id: str, goal_id: str) -> HttpRespo
     )
 
 
-@course_page
+@staff_only
 def measure_edit(
     request: HttpRequest, course_id: str, measure_id: str | None = None
 ) -> HttpResponse:
-    access, plan = selectors.access_plan(_staff(request), course_id)
+    access, plan = selectors.access_plan(staff_user(request), course_id)
     measure = selectors.plan_item(access, Measure, measure_id) if measure_id else None
 
     def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
@@ -1010,9 +982,9 @@ def measure_edit(
     )
 
 
-@course_page
+@staff_only
 def demand_edit(request: HttpRequest, course_id: str, demand_id: str | None = None) -> HttpResponse:
-    access, plan = selectors.access_plan(_staff(request), course_id)
+    access, plan = selectors.access_plan(staff_user(request), course_id)
     demand = selectors.plan_item(access, Demand, demand_id) if demand_id else None
 
     def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
@@ -1035,11 +1007,11 @@ def demand_edit(request: HttpRequest, course_id: str, demand_id: str | None = No
     )
 
 
-@course_page
+@staff_only
 def appointment_edit(
     request: HttpRequest, course_id: str, appointment_id: str | None = None
 ) -> HttpResponse:
-    access, plan = selectors.access_plan(_staff(request), course_id)
+    access, plan = selectors.access_plan(staff_user(request), course_id)
     appointment = (
         selectors.plan_item(access, Appointment, appointment_id) if appointment_id else None
     )
@@ -1071,16 +1043,16 @@ def appointment_edit(
     )
 
 
-@course_page
+@staff_only
 def conflict_mark(request: HttpRequest, course_id: str) -> HttpResponse:
-    access, plan = selectors.access_plan(_staff(request), course_id)
+    access, plan = selectors.access_plan(staff_user(request), course_id)
     _coordinator_only(access)
-    form = f.ConflictForm(_post(request), demands=selectors.plan_choices(access).demands)
+    form = f.ConflictForm(posted(request), demands=selectors.plan_choices(access).demands)
     if request.method == "POST" and form.is_valid():
         try:
-            services.mark_conflict(_staff(request), plan.pk, **form.cleaned_data)
+            services.mark_conflict(staff_user(request), plan.pk, **form.cleaned_data)
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.warning(
                 request,
@@ -1094,17 +1066,17 @@ def conflict_mark(request: HttpRequest, course_id: str) -> HttpResponse:
     )
 
 
-@course_page
+@staff_only
 def conflict_resolve(request: HttpRequest, course_id: str, conflict_id: str) -> HttpResponse:
-    access, _plan = selectors.access_plan(_staff(request), course_id)
+    access, _plan = selectors.access_plan(staff_user(request), course_id)
     _coordinator_only(access)
     conflict = selectors.plan_item(access, DemandConflict, conflict_id)
-    form = f.ResolveForm(_post(request))
+    form = f.ResolveForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.resolve_conflict(_staff(request), conflict, **form.cleaned_data)
+            services.resolve_conflict(staff_user(request), conflict, **form.cleaned_data)
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Beslutningen er registreret, og modstriden er løst.")
             return _detail(access.course, "modstrid")
@@ -1119,9 +1091,9 @@ def conflict_resolve(request: HttpRequest, course_id: str, conflict_id: str) -> 
     )
 
 
-@course_page
+@staff_only
 def versions(request: HttpRequest, course_id: str) -> HttpResponse:
-    access, plan = selectors.access_plan(_staff(request), course_id)
+    access, plan = selectors.access_plan(staff_user(request), course_id)
     all_versions = selectors.plan_versions(access)
     diff: dict[str, Any] | None = None
     shown = request.GET.get("vis", "")
@@ -1162,16 +1134,16 @@ def versions(request: HttpRequest, course_id: str) -> HttpResponse:
 
 
 @require_POST
-@course_page
+@staff_only
 def version_restore(request: HttpRequest, course_id: str, number: int) -> HttpResponse:
-    access, plan = selectors.access_plan(_staff(request), course_id)
+    access, plan = selectors.access_plan(staff_user(request), course_id)
     selectors.plan_versions(access)  # every category, or a 403 with the reason
     try:
         expected = int(request.POST.get("version", ""))
     except ValueError:
         expected = -1
     try:
-        services.restore_version(_staff(request), plan.pk, expected, number)
+        services.restore_version(staff_user(request), plan.pk, expected, number)
     except services.StalePlanError as exc:
         messages.error(request, f"{exc} Ændringer: {'; '.join(exc.changes) or '–'}")
         return redirect("courses:versions", course_id=course_id)

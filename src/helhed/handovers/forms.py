@@ -34,19 +34,6 @@ def date_field(label: Any, *, required: bool = False) -> forms.DateField:
     )
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ``ValidationError`` on the form: on the field if the form has it, else
-    form-wide."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 def rows(form: forms.Form) -> list[tuple[Any, str]]:
     """The visible fields with how to render them (a group of radio buttons or one field)."""
     result = []

@@ -9,51 +9,27 @@ HTTP status the API would give (409 for an illegal state change, 403 for the wro
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from helhed.core.models import User, UserKind
+from helhed.core.models import User
+from helhed.core.web import apply_errors, staff_only, staff_user
 from helhed.courses import selectors as course_selectors
 from helhed.handovers import forms as f
 from helhed.handovers import logic, selectors, services
 
 
-def _staff(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_authenticated or user.kind != UserKind.STAFF:
-        raise PermissionDenied
-    return user
-
-
-def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Log-in required; a ``PermissionDenied`` with a message is shown with that message."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            if not str(exc):
-                raise
-            return render(request, "handovers/forbidden.html", {"message": str(exc)}, status=403)
-
-    return login_required(wrapper)
-
-
-@page
+@staff_only
 def course_section(request: HttpRequest, course_id: str) -> HttpResponse:
     """The section "Overdragelser og overgange" of the course page: a fragment for htmx, a
     whole page otherwise."""
-    user = _staff(request)
+    user = staff_user(request)
     data = selectors.course_handovers(user, course_id)
     context = {
         "d": data,
@@ -66,9 +42,9 @@ def course_section(request: HttpRequest, course_id: str) -> HttpResponse:
     return render(request, "handovers/section_page.html", context)
 
 
-@page
+@staff_only
 def handover_create(request: HttpRequest, course_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     choices = selectors.handover_choices(user, course_id)
     course = choices.access.course
     form = f.HandoverForm(
@@ -80,7 +56,7 @@ def handover_create(request: HttpRequest, course_id: str) -> HttpResponse:
         try:
             handover = services.request_handover(user, course.pk, **form.cleaned_data)
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -122,16 +98,16 @@ def _detail_context(
     }
 
 
-@page
+@staff_only
 def handover_detail(request: HttpRequest, handover_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     return render(request, "handovers/detail.html", _detail_context(user, handover_id))
 
 
-@page
+@staff_only
 @require_POST
 def handover_action(request: HttpRequest, handover_id: str, action: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     if action not in logic.ACTIONS:
         raise Http404
     form = f.AnswerForm(request.POST)
@@ -147,7 +123,7 @@ def handover_action(request: HttpRequest, handover_id: str, action: str) -> Http
             answered_by=data.get("answered_by", ""),
         )
     except ValidationError as exc:
-        f.apply_errors(form, exc)
+        apply_errors(form, exc)
         context = _detail_context(user, handover_id, form)
         context["failed_action"] = action
         return render(request, "handovers/detail.html", context, status=422)
@@ -159,9 +135,9 @@ def handover_action(request: HttpRequest, handover_id: str, action: str) -> Http
     return redirect("handovers:detail", handover_id)
 
 
-@page
+@staff_only
 def stay_create(request: HttpRequest, course_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     access = course_selectors.access_for(user, course_id)
     kinds = [k for k, cat in logic.STAY_CATEGORY.items() if access.may(cat)]
     form = f.StayForm(request.POST if request.method == "POST" else None, kinds=kinds)
@@ -169,7 +145,7 @@ def stay_create(request: HttpRequest, course_id: str) -> HttpResponse:
         try:
             services.record_stay(user, access.course.pk, **form.cleaned_data)
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Opholdet er registreret.")
             return redirect(reverse("handovers:course_section", args=[access.course.pk]))
@@ -191,10 +167,10 @@ def stay_create(request: HttpRequest, course_id: str) -> HttpResponse:
     )
 
 
-@page
+@staff_only
 @require_POST
 def stay_end(request: HttpRequest, stay_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     form = f.EndStayForm(request.POST)
     stay, _access = selectors.check_stay(user, stay_id)  # 403 before anything else
     if form.is_valid():
@@ -213,11 +189,11 @@ def stay_end(request: HttpRequest, stay_id: str) -> HttpResponse:
     return redirect(reverse("handovers:course_section", args=[stay.course_id]))
 
 
-@page
+@staff_only
 def overview(request: HttpRequest) -> HttpResponse:
     """Handovers waiting for my units, and (for coordinators) my courses' open handovers and
     the transitions ahead."""
-    user = _staff(request)
+    user = staff_user(request)
     waiting = selectors.waiting_for_my_units(user, limit=200)
     mine = selectors.coordinator_overview(user, horizon_days=365)
     return render(

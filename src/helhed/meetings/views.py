@@ -10,8 +10,6 @@ a 403 page with that message.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms as dj
@@ -25,32 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from helhed.audit.models import Purpose
-from helhed.core.models import User, UserKind
+from helhed.core.models import User
+from helhed.core.web import apply_errors, posted, staff_only, staff_user
 from helhed.meetings import forms as f
 from helhed.meetings import selectors, services
 from helhed.meetings.models import Answer, Meeting, MeetingStatus
-
-
-def _staff(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_authenticated or user.kind != UserKind.STAFF:
-        raise PermissionDenied
-    return user
-
-
-def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            message = str(exc) or _(
-                "Du har ikke adgang. Møder og referater kan kun ses af dem, der har adgang til "
-                "forløbets plan (team og samtykke)."
-            )
-            return render(request, "meetings/forbidden.html", {"message": message}, status=403)
-
-    return login_required(wrapper)
 
 
 def _rows(form: dj.Form) -> list[tuple[Any, str]]:
@@ -101,10 +78,6 @@ def _form_page(
     )
 
 
-def _post(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
 def _hidden_minutes(d: selectors.MeetingDetail) -> str:
     return _(
         "Referatet er skrevet under »%(category)s«, som borgerens samtykke ikke giver dig adgang "
@@ -121,11 +94,11 @@ def _already_received(request: HttpRequest) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-@page
+@staff_only
 def course_section(request: HttpRequest, course_id: str) -> HttpResponse:
     """Meetings, open tasks and open recommendations of a course: a fragment for htmx (the
     course page loads it lazily), a whole page otherwise."""
-    user = _staff(request)
+    user = staff_user(request)
     data = selectors.course_meetings(user, course_id)
     context = {"data": data, "course": data.access.course}
     if request.headers.get("HX-Request"):
@@ -138,13 +111,13 @@ def course_section(request: HttpRequest, course_id: str) -> HttpResponse:
 # --------------------------------------------------------------------------------------------
 
 
-@page
+@staff_only
 def meeting_create(request: HttpRequest, course_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     choices = selectors.planning_choices(user, course_id)
     course = choices.access.course
     team = choices.team
-    form = f.MeetingForm(_post(request), team=team, relatives=choices.relatives)
+    form = f.MeetingForm(posted(request), team=team, relatives=choices.relatives)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.create_meeting(user, course, **form.service_fields())
@@ -154,7 +127,7 @@ def meeting_create(request: HttpRequest, course_id: str) -> HttpResponse:
                 return redirect("meetings:meeting_detail", exc.existing.pk)
             return redirect("meetings:course_section", course.pk)
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Mødet er oprettet, og deltagerne er inviteret."))
             return redirect("meetings:meeting_detail", meeting.pk)
@@ -174,9 +147,9 @@ def meeting_create(request: HttpRequest, course_id: str) -> HttpResponse:
     )
 
 
-@page
+@staff_only
 def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     d = selectors.meeting_detail(user, meeting_id)
     return render(
         request,
@@ -191,10 +164,10 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
     )
 
 
-@page
+@staff_only
 @require_POST
 def availability(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     meeting, _access = selectors.check_meeting(user, meeting_id, need_plan=False)
     answers: dict[tuple[Any, Any], str] = {}
     for key, value in request.POST.items():
@@ -210,10 +183,10 @@ def availability(request: HttpRequest, meeting_id: str) -> HttpResponse:
     return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#tidspunkter")
 
 
-@page
+@staff_only
 @require_POST
 def choose_time(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     meeting, _access = selectors.check_meeting(user, meeting_id)
     option = selectors.meeting_time(meeting, request.POST.get("proposed_time", ""))
     if option is None:
@@ -228,10 +201,10 @@ def choose_time(request: HttpRequest, meeting_id: str) -> HttpResponse:
     return redirect("meetings:meeting_detail", meeting.pk)
 
 
-@page
+@staff_only
 @require_POST
 def meeting_cancel(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     meeting, _access = selectors.check_meeting(user, meeting_id)
     try:
         services.cancel_meeting(user, meeting)
@@ -247,9 +220,9 @@ def meeting_cancel(request: HttpRequest, meeting_id: str) -> HttpResponse:
 # --------------------------------------------------------------------------------------------
 
 
-@page
+@staff_only
 def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     d = selectors.meeting_detail(user, meeting_id)
     meeting = d.meeting
     if meeting.minutes_closed:
@@ -266,7 +239,7 @@ def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
         "present": [str(p.pk) for p in d.participants if p.present is not False],
     }
     form = f.MinutesForm(
-        _post(request),
+        posted(request),
         initial=initial,
         team=d.team,
         kept=d.kept_members,
@@ -278,7 +251,7 @@ def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
         try:
             services.save_minutes(user, meeting, close=close, **form.service_fields())
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if close:
                 messages.success(
@@ -310,9 +283,9 @@ def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
     )
 
 
-@page
+@staff_only
 def decision_add(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     c = selectors.decision_choices(user, meeting_id)
     if not c.minutes_shown:
         raise PermissionDenied(
@@ -322,7 +295,7 @@ def decision_add(request: HttpRequest, meeting_id: str) -> HttpResponse:
             )
         )
     form = f.DecisionForm(
-        _post(request), participants=c.participants, goals=c.goals, measures=c.measures
+        posted(request), participants=c.participants, goals=c.goals, measures=c.measures
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -333,7 +306,7 @@ def decision_add(request: HttpRequest, meeting_id: str) -> HttpResponse:
                 reverse("meetings:meeting_detail", args=[c.meeting.pk]) + "#beslutninger"
             )
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Beslutningen er gemt."))
             return redirect(
@@ -355,10 +328,10 @@ def decision_add(request: HttpRequest, meeting_id: str) -> HttpResponse:
     )
 
 
-@page
+@staff_only
 @require_POST
 def task_done(request: HttpRequest, task_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     task, _access = selectors.check_task(user, task_id)
     try:
         services.complete_task(user, task)
@@ -372,9 +345,9 @@ def task_done(request: HttpRequest, task_id: str) -> HttpResponse:
     return redirect("meetings:my_tasks")
 
 
-@page
+@staff_only
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     tasks = selectors.my_tasks(user)
     return render(request, "meetings/my_tasks.html", {"tasks": tasks, "today": selectors.today()})
 
@@ -384,12 +357,12 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------------------------
 
 
-@page
+@staff_only
 def recommendation_create(request: HttpRequest, course_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     choices = selectors.recommendation_choices(user, course_id)
     course = choices.access.course
-    form = f.RecommendationForm(_post(request), measures=choices.measures, units=choices.units)
+    form = f.RecommendationForm(posted(request), measures=choices.measures, units=choices.units)
     if request.method == "POST" and form.is_valid():
         try:
             services.recommend(user, course, **form.service_fields())
@@ -399,7 +372,7 @@ def recommendation_create(request: HttpRequest, course_id: str) -> HttpResponse:
                 reverse("courses:course_detail", args=[course.pk]) + "#section-meetings"
             )
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Indstillingen er sendt til afgørelse."))
             return redirect(
@@ -419,9 +392,9 @@ def recommendation_create(request: HttpRequest, course_id: str) -> HttpResponse:
     )
 
 
-@page
+@staff_only
 def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     rec, access = selectors.access_recommendation(
         user, recommendation_id, purpose=Purpose.CASEWORK, what="indstilling til afgørelse"
     )
@@ -433,7 +406,7 @@ def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
         messages.info(request, _("Der er allerede truffet afgørelse."))
         return redirect("meetings:course_section", rec.course_id)
     form = f.RulingForm(
-        _post(request),
+        posted(request),
         initial={
             "outcome": rec.recommends,
             "legal_basis": rec.measure.legal_basis_id if rec.measure else None,
@@ -443,7 +416,7 @@ def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
         try:
             services.record_ruling(user, rec, **form.service_fields())
         except ValidationError as exc:
-            f.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Afgørelsen er registreret."))
             return redirect("meetings:recommendations")
@@ -463,9 +436,9 @@ def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
     )
 
 
-@page
+@staff_only
 def recommendations(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     recs = selectors.open_recommendations(user)
     return render(request, "meetings/recommendations.html", {"recs": recs})
 

@@ -22,13 +22,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from helhed.core.models import User
+from helhed.core.web import apply_errors
 from helhed.progress import charts, logic, selectors, services
 from helhed.progress.forms import (
     ExportForm,
     GoalRatingForm,
     InstrumentForm,
     OutcomeForm,
-    apply_errors,
 )
 
 INSTRUMENT_URL_KEYS = {"who5": logic.WHO5, "livsomraader": logic.LIFE_AREAS_INSTRUMENT}

@@ -1,0 +1,59 @@
+"""What every app's pages share, as ``core.apikit`` is for the API: the staff-only decorator, one
+way to put a service's errors on a form, and the form rows' rendering kinds.
+
+Refusals need nothing here: a view (or the selector it calls) raises ``PermissionDenied`` —
+with a Danish message where there is something to say — and ``core.errors.forbidden`` renders
+the one 403 page with that message.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponseBase
+
+from helhed.core.models import User, UserKind
+
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The logged-in professional, or ``PermissionDenied`` (a citizen login, say)."""
+    user = cast(User, request.user)
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        raise PermissionDenied
+    return user
+
+
+def staff_only(view: Callable[..., R]) -> Callable[..., R]:
+    """Log-in required (else to the login page), and a professional's login (else 403)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> R:
+        staff_user(request)
+        return view(request, *args, **kwargs)
+
+    return cast(Callable[..., R], login_required(wrapper))
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on the form: on the named field if the form has it,
+    else as a form-wide error. Never raises (a 500 for user input is a bug)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def posted(request: HttpRequest) -> Any:
+    """The submitted data for a POST (even an empty one, so the form is bound), else None."""
+    return request.POST if request.method == "POST" else None
