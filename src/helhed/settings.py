@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "helhed.meetings",
     "helhed.handovers",
     "helhed.progress",
+    "helhed.economics",
 ]
 
 MIDDLEWARE = [

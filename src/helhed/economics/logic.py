@@ -89,7 +89,7 @@ def parse_decimal(text: str | Decimal | int) -> Decimal:
 
 def format_kr(value: Decimal | int, *, ore: bool = False) -> str:
     """Danish money: ``1.234.567 kr.``, ``-12.000 kr.``; with ``ore`` the value is in øre."""
-    kr = to_kr(value) if ore else Decimal(value)
+    kr = to_kr(int(value)) if ore else Decimal(value)
     whole = round_kr(kr)
     sign = "-" if whole < 0 else ""
     digits = f"{abs(int(whole)):,}".replace(",", ".")
@@ -647,7 +647,7 @@ def evaluate_indicator(rule: Rule, facts: Facts, start: date, today: date) -> Ou
         on, attendance = found
         absence = Decimal(str(round(100 - attendance, 1)))
         limit = rule.limit_percent if rule.limit_percent is not None else ZERO
-        ev = {"kind": "school", "absence": str(absence), "limit": str(limit)}
+        ev: dict[str, object] = {"kind": "school", "absence": str(absence), "limit": str(limit)}
         return Outcome(MET if absence <= limit else NOT_MET, due, ev, on)
     if rule.source == PLAN_GOALS:
         if not decided:
@@ -688,7 +688,7 @@ def _who5(rule: Rule, facts: Facts, start: date, due: date, decided: bool) -> Ou
         base_on, base = window[0]
         for on, score in window[1:]:
             if score - base >= points:
-                ev = {
+                ev: dict[str, object] = {
                     "kind": "who5",
                     "first": base,
                     "first_on": base_on.isoformat(),
