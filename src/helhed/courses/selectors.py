@@ -666,3 +666,104 @@ def citizen_view(user: User) -> CitizenView | None:
 
 def upcoming_slots(appointments: list[Appointment], since: datetime) -> list[Appointment]:
     return [a for a in appointments if a.ends_at >= since]
+
+
+# --------------------------------------------------------------------------------------------
+# Plain facts for apps above courses (economics): no access check, no log
+# --------------------------------------------------------------------------------------------
+
+
+def measures_for(access: Access) -> list[Measure]:
+    """The measures of the course's plan that the reader may see (their data category), with
+    welfare area and organisation. No log: the caller logs what it shows."""
+    plan = getattr(access.course, "plan", None)
+    if plan is None:
+        return []
+    rows = Measure.objects.filter(plan=plan).select_related("welfare_area", "organisation")
+    return [m for m in rows if access.may(m.data_category)]
+
+
+@dataclass(frozen=True)
+class CourseFacts:
+    course_id: Any
+    citizen_id: Any
+    coordinator_id: Any
+    initiative_id: Any
+    organisation_id: Any  # of the coordinating unit
+    status: str
+    start_date: date | None
+    referred_on: date
+
+
+def course_facts(course_ids: list[Any]) -> dict[Any, CourseFacts]:
+    """Who coordinates each course, its initiative and dates — for aggregates and daily jobs of
+    higher apps. No access check and no log: callers check access before they show anything
+    about a citizen."""
+    out: dict[Any, CourseFacts] = {}
+    for chunk_start in range(0, len(course_ids), 900):
+        chunk = course_ids[chunk_start : chunk_start + 900]
+        for row in Course.objects.filter(pk__in=chunk).values_list(
+            "pk",
+            "citizen_id",
+            "coordinator_id",
+            "initiative_id",
+            "coordinator_unit__organisation_id",
+            "status",
+            "start_date",
+            "referred_on",
+        ):
+            out[row[0]] = CourseFacts(*row)
+    return out
+
+
+@dataclass(frozen=True)
+class MeasurePeriod:
+    course_id: Any
+    measure_id: Any
+    start: date | None
+    end: date | None
+    status: str
+    category: str
+
+
+def measure_periods(course_ids: list[Any]) -> dict[Any, list[MeasurePeriod]]:
+    """Each course's measures as periods with their data category (plain values; no access
+    check, no log — for aggregates and daily jobs)."""
+    out: dict[Any, list[MeasurePeriod]] = {c: [] for c in course_ids}
+    for chunk_start in range(0, len(course_ids), 900):
+        chunk = course_ids[chunk_start : chunk_start + 900]
+        for course_id, pk, start, end, expected, status, area in (
+            Measure.objects.filter(plan__course_id__in=chunk)
+            .order_by("start_date", "pk")
+            .values_list(
+                "plan__course_id",
+                "pk",
+                "start_date",
+                "end_date",
+                "expected_end",
+                "status",
+                "welfare_area_id",
+            )
+        ):
+            out[course_id].append(
+                MeasurePeriod(
+                    course_id,
+                    pk,
+                    start,
+                    end or (expected if status == "afsluttet" else None),
+                    status,
+                    logic.data_category_for_area(area),
+                )
+            )
+    return out
+
+
+def citizen_names(citizen_ids: list[Any]) -> dict[Any, str]:
+    """Full names of the given citizens (no access check, no log: the caller has checked access
+    to their courses and logs what it shows)."""
+    return {
+        pk: f"{first} {last}"
+        for pk, first, last in Citizen.objects.filter(pk__in=citizen_ids).values_list(
+            "pk", "first_name", "last_name"
+        )
+    }
