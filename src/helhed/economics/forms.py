@@ -51,14 +51,17 @@ class AmountField(forms.CharField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 30)
+        self.limit = kwargs.pop("max_length", 30)
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("inputmode", "decimal")
+        self.widget.attrs["maxlength"] = str(self.limit)
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         text = super().to_python(value)
         if text in (None, ""):
             return None
+        if len(text) > self.limit:
+            raise ValidationError(texts.error("too-large"))
         try:
             return logic.parse_decimal(text)
         except ValueError:
@@ -184,6 +187,19 @@ def rows_of(formset: Any) -> list[tuple[int, dict[str, Any]]]:
             continue
         out.append((i, data))
     return out
+
+
+def quiet(*parts: Any) -> None:
+    """Validate, then drop the errors: an "add a row" submit shows the rows as typed, without
+    scolding the user for rows they have not finished."""
+    from django.forms.utils import ErrorDict
+
+    for part in parts:
+        part.is_valid()
+        for f in getattr(part, "forms", [part]):
+            f._errors = ErrorDict()
+        if hasattr(part, "forms"):
+            part._non_form_errors = part.error_class()
 
 
 def with_extra_row(data: Any, prefix: str) -> Any:

@@ -50,7 +50,8 @@ def to_ore(kr: Decimal) -> int:
 
 
 def to_kr(ore: int) -> Decimal:
-    return Decimal(ore) / HUNDRED
+    """Whole øre → kroner with two decimals (``Decimal("1234.50")``)."""
+    return Decimal(ore).scaleb(-2)
 
 
 def round_kr(kr: Decimal) -> Decimal:

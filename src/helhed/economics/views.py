@@ -347,9 +347,7 @@ def _case_edit(request: HttpRequest, initiative: Any, case: Any = None) -> HttpR
     for button, prefix in (("_add_cost", "costs"), ("_add_consequence", "consequences")):
         if button in data:
             cf = forms.CaseForms(forms.with_extra_row(data, prefix), price_choices=choices)
-            cf.is_valid()  # show the rows as typed, without errors
-            for f in [cf.form, *cf.costs.forms, *cf.consequences.forms]:
-                f._errors = f.error_class() if hasattr(f, "error_class") else None  # type: ignore[attr-defined]
+            forms.quiet(cf.form, cf.costs, cf.consequences)
             return _case_page(request, cf, initiative, case)
     cf = forms.CaseForms(data, price_choices=choices)
     if cf.is_valid():
@@ -612,9 +610,7 @@ def _contract_edit(request: HttpRequest, initiative: Any, contract: Any = None) 
     ):
         if button in data:
             cf = forms.ContractForms(forms.with_extra_row(data, prefix), **kw)
-            cf.is_valid()
-            for f in [cf.form, *cf.indicators.forms, *cf.phases.forms, *cf.points.forms]:
-                f._errors = f.error_class()  # type: ignore[attr-defined]
+            forms.quiet(cf.form, cf.indicators, cf.phases, cf.points)
             return _contract_page(request, cf, initiative, contract)
     cf = forms.ContractForms(data, **kw)
     if cf.is_valid():
