@@ -650,11 +650,20 @@ def _costs(ctx: DemoContext, prices: dict[str, UnitPrice], author: User, today: 
         Measure.objects.filter(start_date__isnull=False, start_date__lte=today)
         .order_by("plan__course_id", "pk")
         .values_list(
-            "pk", "plan__course_id", "welfare_area_id", "budget_area", "start_date", "end_date"
+            "pk",
+            "plan__course_id",
+            "welfare_area_id",
+            "budget_area",
+            "start_date",
+            "end_date",
+            "plan__course__initiative_id",
+            "plan__course__coordinator_unit__organisation_id",
         )
     )
     courses: set[Any] = set()
-    for pk, course_id, area, who_pays, start, end in measures.iterator(chunk_size=2000):
+    for pk, course_id, area, who_pays, start, end, initiative, org in measures.iterator(
+        chunk_size=2000
+    ):
         if start is None or (course_id not in courses and len(courses) >= COST_COURSES):
             continue
         courses.add(course_id)
@@ -671,6 +680,8 @@ def _costs(ctx: DemoContext, prices: dict[str, UnitPrice], author: User, today: 
                 CostEntry(
                     id=ctx.uuid("econ-cost", pk, i),
                     course_id=course_id,
+                    initiative_id=initiative,
+                    organisation_id=org,
                     measure_id=pk,
                     category=_category(area),
                     unit_price=price,

@@ -127,10 +127,17 @@ class CostEntry(models.Model):
     """An actual cost of a course in one month: quantity × the unit's price (indexed to the
     entry's year, kept as it was when recorded), on a payer and budget area. ``category`` is the
     data category of the measure it belongs to, kept so that the consent rule still applies if
-    the measure is later removed."""
+    the measure is later removed.
+
+    ``initiative_id`` and ``organisation_id`` (the course's coordinating organisation) are copies
+    of the course's, so that an initiative's sums are one index range in group order instead of
+    a lookup per row (see docs/economics.md, Performance); a change of the course's coordinator
+    or initiative updates them (``registrations.course_saved``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    initiative_id = models.UUIDField()
+    organisation_id = models.UUIDField()
     measure = models.ForeignKey(
         Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -158,10 +165,24 @@ class CostEntry(models.Model):
         verbose_name = _("udgift")
         verbose_name_plural = _("udgifter")
         indexes: ClassVar = [
-            # The initiative's sums read these columns per course (a covering index).
+            # A course's rows and "has costs in year Y" (a covering index).
             models.Index(
                 fields=["course", "year", "month", "budget_area", "payer", "amount_ore"],
                 name="economics_cost_course",
+            ),
+            # An initiative's sums for the leader's organisations, read in group order.
+            models.Index(
+                fields=[
+                    "initiative_id",
+                    "organisation_id",
+                    "year",
+                    "month",
+                    "budget_area",
+                    "payer",
+                    "course",
+                    "amount_ore",
+                ],
+                name="economics_cost_initiative",
             ),
         ]
         constraints: ClassVar = [

@@ -83,7 +83,21 @@ def measurement_reminders(today: date) -> Iterator[Alert]:
         )
 
 
+def course_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    """A course saved with another initiative or coordinating organisation moves its cost rows'
+    copies along (in the same transaction)."""
+    if created or kwargs.get("raw"):
+        return
+    from helhed.economics import services
+
+    organisation_id = instance.coordinator_unit.organisation_id
+    services.course_moved(instance.pk, instance.initiative_id, organisation_id)
+
+
 def register() -> None:
+    from django.db.models.signals import post_save
+
+    post_save.connect(course_saved, sender="courses.Course", dispatch_uid="economics.course_saved")
     register_menu_item("economics:index", gettext_lazy("Økonomi"), ROLES)
     register_panel(
         Panel(

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from helhed.audit.models import Purpose
@@ -177,10 +177,6 @@ def counted_courses(user: User, initiative_id: Any | None = None) -> QuerySet[An
     return progress_counted(user, initiative_id)
 
 
-def _costs_of(courses: QuerySet[Any]) -> QuerySet[CostEntry]:
-    return CostEntry.objects.filter(course_id__in=courses.order_by().values("pk"))
-
-
 @dataclass
 class InitiativeEconomics:
     initiative: Initiative
@@ -191,7 +187,7 @@ class InitiativeEconomics:
     by_month: Grid  # one row (all) × months of ``year``; plus per area rows
     counted: int  # courses counted
     with_costs: Cell  # courses with costs (all years) and their sum
-    year_courses: dict[int, int]
+    year_courses: dict[int, int]  # a lower bound per year (see initiative_economics)
     cases: list[BusinessCase]
     contracts: list[Contract]
     may_edit: bool = True
@@ -235,25 +231,29 @@ def initiative_economics(
     business cases and contracts. Two aggregate queries over the cost rows and one over the
     counted courses, whatever the number of courses."""
     initiative = access.initiative_for(user, initiative_id)
-    courses = counted_courses(user, initiative.pk)
+    # The cost rows carry the course's initiative and coordinating organisation, so the sums for
+    # the reader's organisations (the progress dashboard's counted courses) are one index range.
+    costs = CostEntry.objects.filter(
+        initiative_id=initiative.pk, organisation_id__in=access.economics_organisations(user)
+    ).order_by()
     # 1. sums and distinct courses per (year, month, area, payer)
-    rows: Any = (
-        _costs_of(courses)
-        .order_by()
-        .values("year", "month", "budget_area", "payer")
-        .annotate(amount=Sum("amount_ore"), n=Count("course_id", distinct=True))
+    rows: Any = costs.values("year", "month", "budget_area", "payer").annotate(
+        amount=Sum("amount_ore"), n=Count("course_id", distinct=True)
     )
     groups: list[dict[str, Any]] = list(rows)
     years = sorted({g["year"] for g in groups})
     if year not in years:
         year = years[-1] if years else None
-    # 2. courses counted, with costs, and with costs per year — one pass over the courses
-    has = CostEntry.objects.filter(course_id=OuterRef("pk"))
-    year_flags = {f"y{y}": Count("pk", filter=Q(Exists(has.filter(year=y)))) for y in years}
-    counts = courses.order_by().aggregate(
-        counted=Count("pk"), with_costs=Count("pk", filter=Q(Exists(has))), **year_flags
+    # 2. distinct courses with costs per year and in all; 3. the courses counted
+    year_courses = dict(
+        costs.values_list("year")
+        .annotate(n=Count("course_id", distinct=True))
+        .values_list("year", "n")
     )
-    year_courses = {y: counts[f"y{y}"] for y in years}
+    counts = {
+        "with_costs": costs.aggregate(n=Count("course_id", distinct=True))["n"],
+        "counted": counted_courses(user, initiative.pk).count(),
+    }
     total_amount = sum(g["amount"] for g in groups)
 
     def grid_by(key: str, order: list[str]) -> Grid:
@@ -336,19 +336,31 @@ def comparison(user: User) -> tuple[list[ComparisonRow], list[ComparisonRow]]:
     from helhed.registry.selectors import evaluate
 
     ids = access.visible_initiative_ids(user)
+    orgs = access.economics_organisations(user)
+    sums: dict[Any, Any] = {
+        r["initiative_id"]: r
+        for r in CostEntry.objects.filter(initiative_id__in=ids, organisation_id__in=orgs)
+        .order_by()
+        .values("initiative_id")
+        .annotate(amount=Sum("amount_ore"), n=Count("course_id", distinct=True))
+    }
+    counted = dict(
+        counted_courses(user)
+        .order_by()
+        .values_list("initiative_id")
+        .annotate(n=Count("pk"))
+        .values_list("initiative_id", "n")
+    )
     rows = []
     for initiative in Initiative.objects.filter(pk__in=ids).order_by("name", "location"):
-        courses = counted_courses(user, initiative.pk)
-        s = _costs_of(courses).aggregate(
-            amount=Sum("amount_ore"), n=Count("course_id", distinct=True)
-        )
+        s: dict[str, Any] = sums.get(initiative.pk, {})
         cell = Cell(int(s.get("amount") or 0), int(s.get("n") or 0))
         _primary(cell)
         rows.append(
             ComparisonRow(
                 str(initiative),
                 cell,
-                courses.count(),
+                counted.get(initiative.pk, 0),
                 initiative.pk,
                 evaluate(initiative).category,
             )

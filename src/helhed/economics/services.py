@@ -851,6 +851,8 @@ def record_costs(
         entries.append(
             CostEntry(
                 course=acc.course,
+                initiative_id=acc.course.initiative_id,
+                organisation_id=acc.course.coordinator_unit.organisation_id,
                 measure=measure,
                 category=category,
                 unit_price=price,
@@ -1082,6 +1084,16 @@ def evaluate_enrolments(enrolment_ids: Sequence[Any] | None, today: date) -> Eva
 
 def _chunks(rows: list[Any], size: int = 500) -> list[list[Any]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)] or []
+
+
+def course_moved(course_id: Any, initiative_id: Any, organisation_id: Any) -> int:
+    """Keep the cost rows' copies of the course's initiative and coordinating organisation
+    right when the course changes (a new coordinator in another organisation)."""
+    return (
+        CostEntry.objects.filter(course_id=course_id)
+        .exclude(initiative_id=initiative_id, organisation_id=organisation_id)
+        .update(initiative_id=initiative_id, organisation_id=organisation_id)
+    )
 
 
 def evaluate_contracts(today: date) -> EvaluationRun:
