@@ -152,6 +152,11 @@ class GridOut(Schema):
     total: CellOut
 
 
+class LinkOut(Schema):
+    id: uuid.UUID
+    name: str
+
+
 class InitiativeCostsOut(Schema):
     initiative_id: uuid.UUID
     initiative: str
@@ -164,6 +169,8 @@ class InitiativeCostsOut(Schema):
     by_budget_area: GridOut
     by_payer: GridOut
     by_month: GridOut
+    business_cases: list[LinkOut]
+    contracts: list[LinkOut]
 
 
 def _cell(c: selectors.Cell) -> dict[str, str]:
@@ -212,6 +219,8 @@ def initiative_costs(
         "by_budget_area": _grid(d.by_area),
         "by_payer": _grid(d.by_payer),
         "by_month": _grid(d.by_month),
+        "business_cases": [{"id": c.pk, "name": c.name} for c in d.cases],
+        "contracts": [{"id": c.pk, "name": c.name} for c in d.contracts],
     }
 
 

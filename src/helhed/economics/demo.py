@@ -42,6 +42,7 @@ from helhed.economics.models import (
 )
 
 COST_COURSES = 2000
+ENROLLED_PER_CONTRACT = 200  # Holbæk expected about 180 participants (research 003, L1320)
 NO_SOURCE = "Fiktivt eksempel i en plausibel størrelsesorden (ingen kilde) – erstat med egen takst"
 BENCHMARK = (
     "Social- og Indenrigsministeriets Benchmarkingenhed: Udvikling i udgifter og aktivitet på "
@@ -617,15 +618,19 @@ def _viborg_contract(
 
 
 def _enrol(ctx: DemoContext, contract: Contract, author: User, today: date) -> None:
-    """Every demo course of the contract's initiative coordinated in its municipality joins it
-    (at the course's start, kept within the contract's period)."""
+    """The demo courses of the contract's initiative coordinated in its municipality join it (at
+    the course's start, kept within the contract's period), at most ``ENROLLED_PER_CONTRACT``."""
     from helhed.courses.models import Course
 
     rows = []
-    for pk, start, referred in Course.objects.filter(
-        initiative_id=contract.initiative_id,
-        coordinator_unit__organisation_id=contract.owner_id,
-    ).values_list("pk", "start_date", "referred_on"):
+    for pk, start, referred in (
+        Course.objects.filter(
+            initiative_id=contract.initiative_id,
+            coordinator_unit__organisation_id=contract.owner_id,
+        )
+        .order_by("pk")
+        .values_list("pk", "start_date", "referred_on")[:ENROLLED_PER_CONTRACT]
+    ):
         day = min(max(start or referred, contract.period_start), contract.period_end, today)
         rows.append(
             Enrolment(
