@@ -669,14 +669,15 @@ class CourseCostsOut(Schema):
 @router.get("/courses/{course_id}/costs", response=CourseCostsOut)
 @_problems
 def course_costs(request: HttpRequest, course_id: uuid.UUID, year: int | None = None) -> Any:
-    """The course's cost rows you may see (the measure's data category within consent); rows
-    you may not see are counted, not shown. Logged."""
+    """The course's cost rows you may see (the measure's data category within consent), of one
+    ``year`` or all; rows you may not see are counted, not shown. Logged."""
     e = selectors.course_economics(_user(request), course_id, year)
+    rows = [c for c in e.visible if year is None or c.year == year]
     return {
         "course_id": course_id,
         "total": logic.to_kr(e.total_ore),
         "hidden_rows": e.hidden_costs,
-        "costs": [_cost(c.entry) for c in e.costs],
+        "costs": [_cost(c) for c in rows],
     }
 
 

@@ -287,8 +287,11 @@ class CaseForm(Styled):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+NARROW = {"class": "input-char-4"}
+
+
 class CaseCostForm(Styled):
-    year = WholeField(label=_("År"))
+    year = WholeField(label=_("År"), widget=forms.NumberInput(attrs=NARROW))
     label = forms.CharField(label=_("Omkostning"), max_length=200, required=False)
     budget_area = _choice(_("Budgetområde"), BudgetArea.choices)
     payer = _choice(_("Betaler"), PayerLevel.choices)
@@ -431,12 +434,12 @@ class IndicatorForm(Styled):
 
 class PhaseForm(Styled):
     name = forms.CharField(label=_("Fase"), max_length=100, required=False)
-    start_week = WholeField(label=_("Fra uge"))
-    end_week = WholeField(label=_("Til uge"))
+    start_week = WholeField(label=_("Fra uge"), widget=forms.NumberInput(attrs=NARROW))
+    end_week = WholeField(label=_("Til uge"), widget=forms.NumberInput(attrs=NARROW))
 
 
 class PointForm(Styled):
-    week = WholeField(label=_("Uge"))
+    week = WholeField(label=_("Uge"), widget=forms.NumberInput(attrs=NARROW))
     instrument = _choice(_("Måling"), [("", "–"), *PointInstrument.choices])
 
 

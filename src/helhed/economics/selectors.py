@@ -943,6 +943,20 @@ class CostRow:
 
 
 @dataclass
+class SummaryRow:
+    """A year's costs of one measure and unit on one budget area and payer."""
+
+    measure: str
+    unit: str
+    per: str
+    budget_area: str
+    payer: str
+    months: set[int] = field(default_factory=set)
+    quantity: Decimal = Decimal(0)
+    amount_ore: int = 0
+
+
+@dataclass
 class MeasureRow:
     measure: Any
     area: str
@@ -963,6 +977,10 @@ class CourseEconomics:
     enrolments: list[EnrolmentView]
     years: list[int] = field(default_factory=list)
     year: int | None = None
+    summary: list[SummaryRow] = field(default_factory=list)
+    months: list[int] = field(default_factory=list)
+    month: int | None = None
+    visible: list[CostEntry] = field(default_factory=list)  # every year, newest first
 
 
 def _point_views(
@@ -1050,9 +1068,12 @@ def _decided(d: Any) -> str:
     return f"{d.decided_on:%d.%m.%Y}: {texts.area_label(area)}"
 
 
-def course_economics(user: User, course_id: Any, year: int | None = None) -> CourseEconomics:
-    """A course's costs and contract results for its team, within consent. The cost lines of one
-    year are listed (``year``, default the latest); the sums cover every year. Logged."""
+def course_economics(
+    user: User, course_id: Any, year: int | None = None, month: int | None = None
+) -> CourseEconomics:
+    """A course's costs and contract results for its team, within consent: the sums over every
+    year, a summary per measure and unit for one ``year`` (default the latest) and the cost lines
+    of one ``month`` of it (default the latest). Logged."""
     from helhed.meetings.selectors import payer_decisions
 
     acc = course_selectors.access_for(user, course_id)
@@ -1078,6 +1099,9 @@ def course_economics(user: User, course_id: Any, year: int | None = None) -> Cou
     years = sorted({e.year for e in visible})
     if year not in years:
         year = years[-1] if years else None
+    months = sorted({e.month for e in visible if e.year == year})
+    if month not in months:
+        month = months[-1] if months else None
     costs = [
         CostRow(
             e,
@@ -1085,8 +1109,22 @@ def course_economics(user: User, course_id: Any, year: int | None = None) -> Cou
             decision_text(e.measure_id, e.decision_id),
         )
         for e in visible
-        if e.year == year
+        if e.year == year and e.month == month
     ]
+    summary: dict[tuple[Any, ...], SummaryRow] = {}
+    for e in visible:
+        if e.year != year:
+            continue
+        key = (e.measure_id, e.unit_price_id, e.budget_area, e.payer)
+        row = summary.get(key)
+        if row is None:
+            measure = names.get(e.measure_id, "") if e.measure_id else ""
+            row = summary[key] = SummaryRow(
+                measure, e.unit_price.name, e.unit_price.unit, e.budget_area, e.payer
+            )
+        row.months.add(e.month)
+        row.quantity += e.quantity
+        row.amount_ore += e.amount_ore
     by_year: dict[int, int] = defaultdict(int)
     by_area: dict[str, int] = defaultdict(int)
     by_payer: dict[str, int] = defaultdict(int)
@@ -1129,6 +1167,10 @@ def course_economics(user: User, course_id: Any, year: int | None = None) -> Cou
         enrolments=views,
         years=years,
         year=year,
+        summary=sorted(summary.values(), key=lambda r: (-r.amount_ore, r.measure, r.unit)),
+        months=months,
+        month=month,
+        visible=visible,
     )
 
 

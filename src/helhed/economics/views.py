@@ -713,7 +713,9 @@ def _course_page(
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
-    data = selectors.course_economics(user, course_id, _int(request.GET.get("aar")))
+    data = selectors.course_economics(
+        user, course_id, _int(request.GET.get("aar")), _int(request.GET.get("maaned"))
+    )
     choices = selectors.course_form_choices(user, course_id)
     cost_form = cost_form or forms.CostForm(measures=choices.measures, prices=choices.prices)
     enrol_form = enrol_form or (
@@ -733,6 +735,7 @@ def _course_page(
             "override": override,
             "errors": errors,
             "statuses": ResultStatus.choices,
+            "month_names": {int(k): label for k, label in forms.MONTHS},
         },
         status=status,
     )
