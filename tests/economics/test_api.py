@@ -255,3 +255,22 @@ def test_prices_and_initiative_costs(world: World, client: Client) -> None:
     assert costs.json()["courses_counted"] == 1
     client.force_login(world.citizen)
     assert client.get("/api/economics/prices").status_code == 403
+
+
+def test_a_repeated_cost_submission_is_409_with_the_rows(world: World, client: Client) -> None:
+    client.force_login(world.jobcenter)
+    body = {
+        "measure_id": str(world.mentor.pk),
+        "unit_price_id": str(world.mentor_price.pk),
+        "quantity": "2",
+        "year": today().year,
+        "month": 3,
+        "idempotency_key": "forsoeg-1",
+    }
+    url = f"/api/economics/courses/{world.course.pk}/costs"
+    first = post(client, url, body)
+    assert first.status_code == 201
+    again = post(client, url, body)
+    assert again.status_code == 409
+    assert again.json()["existing_ids"] == [first.json()[0]["id"]]
+    assert len(first.json()) == 1

@@ -493,3 +493,36 @@ def test_deleting_a_cost_needs_its_category(world: World) -> None:
     services.delete_cost(world.health, cost_id=entry.pk)
     assert not CostEntry.objects.exists()
     assert Revision.objects.filter(kind="cost", object_id=entry.pk).exists()
+
+
+def test_the_same_submission_twice_records_the_costs_once(world: World) -> None:
+    def submit() -> list[CostEntry]:
+        return services.record_costs(
+            world.jobcenter,
+            course_id=world.course.pk,
+            measure_id=world.mentor.pk,
+            unit_price_id=world.mentor_price.pk,
+            quantity=D(3),
+            year=today().year,
+            month=1,
+            months=2,
+            idempotency_key="klik-1",
+        )
+
+    first = submit()
+    with pytest.raises(services.DuplicateSubmissionError) as caught:
+        submit()
+    assert {e.pk for e in caught.value.existing} == {e.pk for e in first}
+    assert CostEntry.objects.count() == 2
+    # another user's key is not a duplicate
+    services.record_costs(
+        world.coordinator,
+        course_id=world.course.pk,
+        measure_id=world.mentor.pk,
+        unit_price_id=world.mentor_price.pk,
+        quantity=D(1),
+        year=today().year,
+        month=1,
+        idempotency_key="klik-1",
+    )
+    assert CostEntry.objects.count() == 3

@@ -22,7 +22,17 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
-from helhed.core.apikit import Day, Str20, Str100, Str200, Str300, Text, field_errors, problem
+from helhed.core.apikit import (
+    Day,
+    Str20,
+    Str64,
+    Str100,
+    Str200,
+    Str300,
+    Text,
+    field_errors,
+    problem,
+)
 from helhed.core.apikit import user_of as _user
 from helhed.economics import logic, selectors, services, texts
 
@@ -44,6 +54,13 @@ def _problems(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except PermissionDenied:
             raise HttpError(403, NO_ACCESS) from None
+        except services.DuplicateSubmissionError as exc:
+            return problem(
+                409,
+                "Allerede modtaget",
+                exc.messages[0],
+                existing_ids=[str(e.pk) for e in exc.existing],
+            )
         except services.StaleVersionError as exc:
             return problem(409, "Ændret imens", texts.error("stale"), current_version=exc.current)
         except DjangoValidationError as exc:
@@ -629,6 +646,9 @@ class CostIn(Schema):
     budget_area: Str20 | None = None
     decision_id: uuid.UUID | None = None
     note: Str300 = ""
+    idempotency_key: Str64 | None = Field(
+        None, description="Samme nøgle igen (af samme bruger): 409 med de rækker, der findes."
+    )
 
 
 class CostOut(Schema):

@@ -507,6 +507,7 @@ class CostForm(Styled):
         [("", _("Som besluttet for indsatsen")), *BudgetArea.choices],
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(
         self,
@@ -516,7 +517,15 @@ class CostForm(Styled):
         **kw: Any,
     ) -> None:
         today = timezone.localdate()
-        kw.setdefault("initial", {"year": today.year, "month": str(today.month), "months": 1})
+        kw.setdefault(
+            "initial",
+            {
+                "year": today.year,
+                "month": str(today.month),
+                "months": 1,
+                "idempotency_key": uuid.uuid4().hex,
+            },
+        )
         super().__init__(*args, **kw)
         self.fields["measure"].choices = [  # type: ignore[attr-defined]
             ("", _("Ingen bestemt indsats (fx koordinering)")),

@@ -159,6 +159,11 @@ class CostEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The form's (or API client's) key for one submission, on its first row: a double click or a
+    # retried request is answered with the rows already recorded instead of a second set.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # The rows recorded together (one submission of "N per month for M months").
+    batch = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering: ClassVar = ["year", "month", "created_at"]
@@ -194,6 +199,11 @@ class CostEntry(models.Model):
             models.CheckConstraint(condition=YEAR_RANGE, name="economics_cost_year"),
             models.CheckConstraint(
                 condition=Q(month__gte=1) & Q(month__lte=12), name="economics_cost_month"
+            ),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="economics_cost_submitted_once",
             ),
         ]
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from helhed.audit.models import Purpose
@@ -48,6 +48,14 @@ from helhed.economics.models import (
     UnitKind,
     UnitPrice,
 )
+
+
+class DuplicateSubmissionError(ValidationError):
+    """The same submission (idempotency key) was already recorded."""
+
+    def __init__(self, existing: list[Any]) -> None:
+        super().__init__({"idempotency_key": [texts.error("duplicate")]})
+        self.existing = existing
 
 
 class StaleVersionError(ValidationError):
@@ -760,9 +768,13 @@ def enrol(
     if errors:
         raise _errors(errors)
     assert start_date is not None
-    enrolment = Enrolment.objects.create(
-        contract=contract, course=course, start_date=start_date, enrolled_by=user
-    )
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                contract=contract, course=course, start_date=start_date, enrolled_by=user
+            )
+    except IntegrityError:  # a concurrent twin
+        raise _errors({"contract": "enrolled"}) from None
     evaluate_enrolments([enrolment.pk], _today())
     return enrolment
 
@@ -788,6 +800,7 @@ def record_costs(
     budget_area: str | None = None,
     decision_id: uuid.UUID | str | None = None,
     note: str = "",
+    idempotency_key: str | None = None,
 ) -> list[CostEntry]:
     """Record ``quantity`` units per month for ``months`` months from ``year``-``month`` on a
     course (and one of its measures the user may see). The unit's price is indexed to each
@@ -838,10 +851,18 @@ def record_costs(
         decision = _decision(acc, measure, decision_id)
         if decision is None:
             errors["decision"] = "choice"
+    key = (idempotency_key or "").strip() or None
+    if key is not None and (len(key) > 64 or "\x00" in key):
+        errors["idempotency_key"] = "text"
     if errors:
         raise _errors(errors)
+    if key is not None:
+        first = CostEntry.objects.filter(created_by=user, idempotency_key=key).first()
+        if first is not None:
+            raise DuplicateSubmissionError(_submission(first))
     assert price is not None and quantity is not None and year and month and months
     index = price_index()
+    batch = uuid.uuid4()
     entries = []
     for y, m in logic.month_range(date(year, month, 1), months):
         unit_amount, _indexed = logic.index_or_keep(
@@ -866,11 +887,25 @@ def record_costs(
                 decision_id=decision,
                 note=note,
                 created_by=user,
+                batch=batch,
             )
         )
-    CostEntry.objects.bulk_create(entries)
+    entries[0].idempotency_key = key
+    try:
+        with transaction.atomic():
+            CostEntry.objects.bulk_create(entries)
+    except IntegrityError:  # a concurrent twin with the same key got there first
+        first = CostEntry.objects.filter(created_by=user, idempotency_key=key).first()
+        raise DuplicateSubmissionError(_submission(first) if first else []) from None
     course_selectors.log_course_read(user, acc, "økonomi: udgift registreret", Purpose.CASEWORK)
     return entries
+
+
+def _submission(first: CostEntry) -> list[CostEntry]:
+    """The rows recorded together with ``first`` (one submission)."""
+    if first.batch is None:
+        return [first]
+    return list(CostEntry.objects.filter(batch=first.batch).order_by("year", "month"))
 
 
 def _default_payer(

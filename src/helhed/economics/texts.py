@@ -78,6 +78,7 @@ ERRORS = {
     ),
     "organisation": gettext_lazy("Vælg en organisation, hvor du er leder eller analytiker."),
     "duplicate-point": gettext_lazy("Samme måling er planlagt to gange i samme uge."),
+    "duplicate": gettext_lazy("Udgiften er allerede registreret (samme indsendelse to gange)."),
 }
 
 

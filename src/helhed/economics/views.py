@@ -777,7 +777,11 @@ def cost_add(request: HttpRequest, course_id: str) -> HttpResponse:
                 payer=d["payer"] or None,
                 budget_area=d["budget_area"] or None,
                 note=d["note"],
+                idempotency_key=d.get("idempotency_key") or None,
             )
+        except services.DuplicateSubmissionError as exc:
+            messages.info(request, exc.messages[0])
+            return redirect(reverse("economics:course", args=[course_id]) + "#udgifter")
         except ValidationError as exc:
             forms.apply_errors(exc, form)
         else:
