@@ -277,7 +277,7 @@ Statement = tuple[str, str, list[Any]]
 
 def raw_sql(organisation_ids: list[Any], initiative: Any) -> list[Statement]:
     """The initiative page's aggregate statements as plain SQL: sums and distinct courses per
-    (year, month, budget area, payer); distinct courses with costs; the courses counted."""
+    (year, month, budget area, payer); the courses counted and those with costs."""
     sqlite = connection.vendor == "sqlite"
     if sqlite:
         ids = [o.hex if isinstance(o, uuid.UUID) else o for o in organisation_ids]
@@ -294,10 +294,10 @@ def raw_sql(organisation_ids: list[Any], initiative: Any) -> list[Statement]:
             f"{where} GROUP BY year, month, budget_area, payer",
             params,
         ),
-        ("with-costs", f"SELECT COUNT(*) FROM (SELECT DISTINCT course_id {where}) x", params),
         (
             "counted",
-            "SELECT COUNT(*) FROM courses_course c "
+            "SELECT COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM economics_costentry e "
+            "WHERE e.course_id = c.id) THEN 1 ELSE 0 END) FROM courses_course c "
             "JOIN core_unit u ON u.id = c.coordinator_unit_id "
             f"WHERE c.initiative_id = %s AND u.organisation_id IN ({org_in})",
             params,

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from helhed.audit.models import Purpose
@@ -244,15 +244,16 @@ def initiative_economics(
     years = sorted({g["year"] for g in groups})
     if year not in years:
         year = years[-1] if years else None
-    # 2. distinct courses with costs in all; 3. the courses counted. A year's courses are
-    # bounded from below by its largest group — enough to decide suppression (conservatively)
-    # without another pass over the rows.
+    # 2. the courses counted and those with costs, in one pass over the courses (a probe of the
+    # cost rows' course index each). A year's courses are bounded from below by its largest
+    # group — enough to decide suppression (conservatively) without another pass over the rows.
     year_courses = {y: _lower(g["n"] for g in groups if g["year"] == y) for y in years}
-    counts = {
-        # COUNT(*) over a DISTINCT subquery: PostgreSQL hashes it instead of sorting
-        "with_costs": costs.values("course_id").distinct().count(),
-        "counted": counted_courses(user, initiative.pk).count(),
-    }
+    has_costs = Exists(CostEntry.objects.filter(course_id=OuterRef("pk")))
+    counts = (
+        counted_courses(user, initiative.pk)
+        .order_by()
+        .aggregate(counted=Count("pk"), with_costs=Count("pk", filter=Q(has_costs)))
+    )
     total_amount = sum(g["amount"] for g in groups)
 
     def grid_by(key: str, order: list[str]) -> Grid:
