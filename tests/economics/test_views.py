@@ -316,3 +316,21 @@ def test_money_is_never_a_float_in_the_arithmetic() -> None:
         text = (SRC / module).read_text(encoding="utf-8")
         assert "float(" not in text.replace("float(value)", "").replace("-> float", ""), module
     assert D("0.1") + D("0.2") == D("0.3")
+
+
+def test_the_investor_finds_the_report_from_the_start_page(world: World, client: Client) -> None:
+    from helhed.core.models import Organisation, Unit
+    from tests.courses.builders import make_staff
+
+    fund = Organisation.objects.create(name="Fonden", org_type_id="stat")
+    investor = make_staff(
+        Unit.objects.create(organisation=fund, name="Investeringer"), "analytiker"
+    )
+    contract = services.save_contract(world.leader, investor_id=fund.pk, **contract_values(world))
+    client.force_login(investor)
+    home = client.get("/").content.decode()
+    assert f"/oekonomi/kontrakt/{contract.pk}/opgoerelse/" in home
+    assert client.get(f"/oekonomi/kontrakt/{contract.pk}/opgoerelse/").status_code == 200
+    assert client.get(f"/oekonomi/kontrakt/{contract.pk}/rediger/").status_code == 403
+    overview = client.get("/oekonomi/").content.decode()
+    assert contract.name in overview

@@ -30,7 +30,8 @@ def _leader_panel(request: HttpRequest) -> dict[str, Any] | None:
     if not access.economics_organisations(user):  # type: ignore[arg-type]
         return None
     initiatives = selectors.visible_initiatives(user)  # type: ignore[arg-type]
-    return {"initiatives": initiatives[:10], "total": len(initiatives)}
+    contracts = selectors.visible_contracts(user)  # type: ignore[arg-type]
+    return {"initiatives": initiatives[:10], "total": len(initiatives), "contracts": contracts[:10]}
 
 
 def _coordinator_panel(request: HttpRequest) -> dict[str, Any] | None:

@@ -396,6 +396,16 @@ def visible_initiatives(user: User) -> list[Initiative]:
     return list(Initiative.objects.filter(pk__in=ids).order_by("name", "location"))
 
 
+def visible_contracts(user: User) -> list[Contract]:
+    """The contracts the user may see: their initiatives' and those where their organisation is
+    the municipality or the investor."""
+    return list(
+        Contract.objects.filter(pk__in=access.visible_contract_ids(user))
+        .select_related("initiative")
+        .order_by("-period_start", "name")
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Prices
 # --------------------------------------------------------------------------------------------

@@ -59,7 +59,12 @@ def index(request: HttpRequest) -> HttpResponse:
     if not selectors.access.economics_organisations(user):
         raise PermissionDenied
     rows, categories = selectors.comparison(user)
-    return render(request, "economics/index.html", {"rows": rows, "categories": categories})
+    contracts = selectors.visible_contracts(user)
+    return render(
+        request,
+        "economics/index.html",
+        {"rows": rows, "categories": categories, "contracts": contracts},
+    )
 
 
 @page
