@@ -526,3 +526,34 @@ def test_the_same_submission_twice_records_the_costs_once(world: World) -> None:
         idempotency_key="klik-1",
     )
     assert CostEntry.objects.count() == 3
+
+
+def test_the_daily_job_reminds_the_coordinator_of_planned_measurements_once(
+    world: World,
+) -> None:
+    from helhed.notifications.models import Notification
+
+    contract = services.save_contract(world.leader, **contract_values(world))
+    # week 26 falls in three days
+    start = today() - timedelta(weeks=26) + timedelta(days=3)
+    services.enrol(
+        world.coordinator, contract_id=contract.pk, course_id=world.course.pk, start_date=start
+    )
+    call_command("alerts", stdout=StringIO())
+    [note] = Notification.objects.filter(recipient=world.coordinator)
+    assert note.title == "En planlagt måling forfalder snart: uge 26 (Trivsel (WHO-5))"
+    assert note.url == f"/forloeb/{world.course.pk}/oekonomi/"
+    assert world.course.citizen.first_name not in note.title + note.body  # no personal data
+    call_command("alerts", stdout=StringIO())
+    assert Notification.objects.filter(recipient=world.coordinator).count() == 1
+    # once a WHO-5 is taken around the date, no reminder is due any more
+    progress_services.record_measurement(
+        world.coordinator,
+        world.course.pk,
+        "who5",
+        {f"who5_{i}": 3 for i in range(1, 6)},
+        measured_on=today(),
+    )
+    from helhed.economics import selectors
+
+    assert selectors.due_point_alerts(today()) == []

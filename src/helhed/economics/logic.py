@@ -22,7 +22,6 @@ Texts shown to people are not made here: the functions return keys and numbers, 
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -769,10 +768,6 @@ def period_amount(
     return max(ZERO, through - before)
 
 
-def rate(numerator: int, base: int) -> Decimal | None:
-    return None if base == 0 else HUNDRED * numerator / base
-
-
 def months_between(first: date, last: date) -> int:
     return (last.year - first.year) * 12 + last.month - first.month
 
@@ -784,10 +779,6 @@ def month_range(first: date, months: int) -> list[tuple[int, int]]:
         d = add_months(first.replace(day=1), i)
         out.append((d.year, d.month))
     return out
-
-
-def ceil_div(a: int, b: int) -> int:
-    return math.ceil(a / b)
 
 
 # Courses' "hvem betaler" (courses.BudgetArea / meetings' Decision.payer) → (budget area, payer
