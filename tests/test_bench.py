@@ -36,6 +36,7 @@ SMALL = {
     "coordination_respondents": 40,
     "coordination_workgroups": 4,
     "coordination_requests": 2,
+    "economics_courses": 12,
 }
 COORDINATION = re.compile(
     r"^BENCH coordination backend=(?P<backend>sqlite|postgresql) "
@@ -48,6 +49,13 @@ COORDINATION = re.compile(
     r"queries=\d+\n"
     r"BENCH coordination-flow backend=(?:sqlite|postgresql) p50_ms=\d+\.\d p95_ms=\d+\.\d "
     r"queries=\d+$",
+    re.MULTILINE,
+)
+ECONOMICS = re.compile(
+    r"^BENCH economics backend=(?P<backend>sqlite|postgresql) "
+    r"p50_ms=(?P<p50>\d+\.\d) p95_ms=(?P<p95>\d+\.\d) queries=(?P<queries>\d+)\n"
+    r"BENCH economics-raw-sql backend=(?P<raw_backend>sqlite|postgresql) "
+    r"p50_ms=(?P<raw_p50>\d+\.\d) p95_ms=(?P<raw_p95>\d+\.\d)$",
     re.MULTILINE,
 )
 
@@ -74,10 +82,9 @@ def test_bench_prints_a_line_per_page_with_numbers() -> None:
     )
     assert small_large is not None
     assert small_large[1] == small_large[3] and small_large[2] == small_large[4]
-    # Issue 6: the initiative dashboard and the same figures in raw SQL, as the last two lines
+    # Issue 6: the initiative dashboard and the same figures in raw SQL
     dashboard = DASHBOARD.search(output)
     assert dashboard is not None, output
-    assert output.rstrip().endswith(dashboard.group(0))
     assert dashboard["backend"] == dashboard["raw_backend"] == connection.vendor
     assert 0 < float(dashboard["p50"]) <= float(dashboard["p95"])
     assert 0 < float(dashboard["raw_p50"]) <= float(dashboard["raw_p95"])
@@ -91,12 +98,29 @@ def test_bench_prints_a_line_per_page_with_numbers() -> None:
     assert 0 < int(coordination["queries"]) <= 15
     assert int(coordination["queries"]) == int(coordination["cold_queries"])  # same reads
     assert "via siden" in output.split("samarbejdsresultater")[1].split("\n")[0]
+    # Issue 12: an initiative's economics page and the same sums in raw SQL, as the last lines
+    economics = ECONOMICS.search(output)
+    assert economics is not None, output
+    assert output.rstrip().endswith(economics.group(0))
+    assert economics["backend"] == economics["raw_backend"] == connection.vendor
+    assert 0 < float(economics["p50"]) <= float(economics["p95"])
+    assert 0 < int(economics["queries"]) <= 15
     # The datasets are reused the second time
     again = StringIO()
     call_command("bench", in_place=True, citizens=30, requests=1, warmup=0, stdout=again, **SMALL)
     assert "Genbruger datasættet" in again.getvalue()
     assert "Genbruger dashboard-datasættet" in again.getvalue()
     assert "Genbruger samarbejds-datasættet" in again.getvalue()
+    assert "Genbruger økonomi-datasættet" in again.getvalue()
+
+
+def test_bench_only_economics() -> None:
+    out = StringIO()
+    call_command(
+        "bench", in_place=True, only="economics", requests=2, warmup=0, stdout=out, **SMALL
+    )
+    lines = [line for line in out.getvalue().splitlines() if line.startswith("BENCH")]
+    assert [line.split()[1] for line in lines] == ["economics", "economics-raw-sql"]
 
 
 def test_percentile_is_nearest_rank() -> None:
@@ -119,3 +143,5 @@ def test_bad_arguments_are_refused() -> None:
         )
     with pytest.raises(CommandError):
         call_command("bench", in_place=True, coordination_workgroups=1, stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("bench", in_place=True, economics_courses=0, stdout=StringIO())

@@ -17,6 +17,7 @@ from helhed.core.api import router as core_router
 from helhed.core.apikit import field_errors
 from helhed.core.domain import DomainError
 from helhed.courses.api import router as courses_router
+from helhed.economics.api import router as economics_router
 from helhed.handovers.api import router as handovers_router
 from helhed.meetings.api import router as meetings_router
 from helhed.notifications.api import router as notifications_router
@@ -108,3 +109,4 @@ api.add_router("/meetings", meetings_router)
 api.add_router("/handovers", handovers_router)
 api.add_router("/progress", progress_router)
 api.add_router("/coordination", coordination_router)
+api.add_router("/economics", economics_router)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "helhed.handovers",
     "helhed.progress",
     "helhed.coordination",
+    "helhed.economics",
 ]
 
 MIDDLEWARE = [

@@ -1367,3 +1367,102 @@ def team_rows(*, ids: Sequence[Any] | None = None, exclude: Any = None) -> Itera
         _team_row(v)
         for v in qs.order_by("pk").values_list(*_TEAM_ROW_FIELDS).iterator(chunk_size=2000)
     )
+# Plain facts for apps above courses (economics): no access check, no log
+# --------------------------------------------------------------------------------------------
+
+
+def measures_for(access: Access) -> list[Measure]:
+    """The measures of the course's plan that the reader may see (``Access.sees``: the category,
+    or the reader's own unit's measure), with welfare area and organisation. No log: the caller
+    logs what it shows."""
+    plan = getattr(access.course, "plan", None)
+    if plan is None:
+        return []
+    rows = Measure.objects.filter(plan=plan).select_related("welfare_area", "organisation")
+    return [m for m in rows if access.sees(m)]
+
+
+@dataclass(frozen=True)
+class CourseFacts:
+    course_id: Any
+    citizen_id: Any
+    coordinator_id: Any
+    initiative_id: Any
+    organisation_id: Any  # of the coordinating unit
+    status: str
+    start_date: date | None
+    referred_on: date
+
+
+def course_facts(course_ids: list[Any]) -> dict[Any, CourseFacts]:
+    """Who coordinates each course, its initiative and dates — for aggregates and daily jobs of
+    higher apps. No access check and no log: callers check access before they show anything
+    about a citizen."""
+    out: dict[Any, CourseFacts] = {}
+    for chunk_start in range(0, len(course_ids), 900):
+        chunk = course_ids[chunk_start : chunk_start + 900]
+        for row in Course.objects.filter(pk__in=chunk).values_list(
+            "pk",
+            "citizen_id",
+            "coordinator_id",
+            "initiative_id",
+            "coordinator_unit__organisation_id",
+            "status",
+            "start_date",
+            "referred_on",
+        ):
+            out[row[0]] = CourseFacts(*row)
+    return out
+
+
+@dataclass(frozen=True)
+class MeasurePeriod:
+    course_id: Any
+    measure_id: Any
+    start: date | None
+    end: date | None
+    status: str
+    category: str
+
+
+def measure_periods(course_ids: list[Any]) -> dict[Any, list[MeasurePeriod]]:
+    """Each course's measures as periods with their data category (plain values; no access
+    check, no log — for aggregates and daily jobs)."""
+    out: dict[Any, list[MeasurePeriod]] = {c: [] for c in course_ids}
+    for chunk_start in range(0, len(course_ids), 900):
+        chunk = course_ids[chunk_start : chunk_start + 900]
+        for course_id, pk, start, end, expected, status, category in (
+            Measure.objects.filter(plan__course_id__in=chunk)
+            .order_by("start_date", "pk")
+            .values_list(
+                "plan__course_id",
+                "pk",
+                "start_date",
+                "end_date",
+                "expected_end",
+                "status",
+                "data_category",
+            )
+        ):
+            out[course_id].append(
+                MeasurePeriod(
+                    course_id,
+                    pk,
+                    start,
+                    end or (expected if status == "afsluttet" else None),
+                    status,
+                    category,
+                )
+            )
+    return out
+
+
+def citizen_names(citizen_ids: list[Any]) -> dict[Any, str]:
+    """Full names of the given citizens (no access check, no log: the caller has checked access
+    to their courses and logs what it shows)."""
+    return {
+        pk: f"{first} {last}"
+        for pk, first, last in Citizen.objects.filter(pk__in=citizen_ids).values_list(
+            "pk", "first_name", "last_name"
+        )
+    }

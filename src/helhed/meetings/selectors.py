@@ -1016,3 +1016,31 @@ def attendance(
             .values_list("meeting_id", "meeting__course_id", "kind", "team_member_id")
         )
     return out
+# --------------------------------------------------------------------------------------------
+# Who pays: decisions linked to a measure, for the economics app
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayerDecision:
+    decision_id: Any
+    measure_id: Any
+    payer: str  # courses.BudgetArea value
+    decided_on: date | None
+
+
+def payer_decisions(course_ids: Sequence[Any]) -> dict[Any, list[PayerDecision]]:
+    """Per measure, the meeting decisions that say who pays for it (oldest first). Plain values;
+    no access check, no log: the caller shows them only beside measures the reader may see."""
+    out: dict[Any, list[PayerDecision]] = defaultdict(list)
+    for pk, measure_id, payer, starts_at, created in (
+        Decision.objects.filter(meeting__course_id__in=list(course_ids), measure__isnull=False)
+        .exclude(payer="")
+        .order_by("created_at")
+        .values_list("pk", "measure_id", "payer", "meeting__starts_at", "created_at")
+    ):
+        when = starts_at or created
+        out[measure_id].append(
+            PayerDecision(pk, measure_id, payer, timezone.localdate(when) if when else None)
+        )
+    return dict(out)

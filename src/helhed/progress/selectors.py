@@ -902,3 +902,57 @@ def _export_rows(
                 "svar": value,
                 "udfyldt_af": entered_as,
             }
+
+
+# --------------------------------------------------------------------------------------------
+# Dated series for apps above progress (economics' contract indicators)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OutcomeSeries:
+    """A course's scored WHO-5s, employment states (in entry order), school attendance and
+    goal-attainment levels, as dated plain values."""
+
+    who5: list[tuple[date, float]] = field(default_factory=list)
+    employment: list[tuple[date, str]] = field(default_factory=list)
+    school: list[tuple[date, float]] = field(default_factory=list)
+    goal_ratings: list[tuple[str, date, int]] = field(default_factory=list)
+    measured: dict[str, list[date]] = field(default_factory=dict)  # instrument/kind → dates
+
+
+def outcome_series(course_ids: Sequence[Any]) -> dict[Any, OutcomeSeries]:
+    """The series of the given courses in two queries per 900 courses. No access check and no
+    log: callers (the daily contract evaluation) check access before they show a result."""
+    out: dict[Any, OutcomeSeries] = {c: OutcomeSeries() for c in course_ids}
+    ids = list(course_ids)
+    wanted = ["who5", logic.GOAL_ATTAINMENT.key]
+    for lo in range(0, len(ids), 900):
+        chunk = ids[lo : lo + 900]
+        for course_id, instrument, goal_id, on, score in (
+            Measurement.objects.filter(course_id__in=chunk, instrument__in=wanted)
+            .order_by("measured_on", "created_at")
+            .values_list("course_id", "instrument", "goal_id", "measured_on", "score")
+        ):
+            series = out[course_id]
+            series.measured.setdefault(instrument, []).append(on)
+            if score is None:
+                continue
+            if instrument == "who5":
+                series.who5.append((on, score))
+            elif goal_id is not None:
+                series.goal_ratings.append((str(goal_id), on, int(score)))
+        for course_id, kind, value, percent, on in (
+            OutcomeState.objects.filter(
+                course_id__in=chunk, kind__in=["beskaeftigelse", "skolefremmoede"]
+            )
+            .order_by("valid_from", "created_at")
+            .values_list("course_id", "kind", "value", "percent", "valid_from")
+        ):
+            series = out[course_id]
+            series.measured.setdefault(kind, []).append(on)
+            if kind == "beskaeftigelse":
+                series.employment.append((on, value))
+            elif percent is not None:
+                series.school.append((on, percent))
+    return out

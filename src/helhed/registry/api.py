@@ -295,7 +295,7 @@ def _list_item(initiative: Initiative, evaluation: selectors.Evaluation) -> Init
 def _detail(initiative: Initiative, as_of: date | None = None) -> InitiativeOut:
     evaluation = selectors.evaluate(initiative, as_of)
     computed = evaluation.computed
-    links = list(initiative.initiativewelfarearea_set.all())
+    links = sorted(initiative.initiativewelfarearea_set.all(), key=lambda link: link.pk)
     return InitiativeOut(
         **{name: getattr(initiative, name) for name in SCALAR_FIELDS},
         id=initiative.id,

@@ -90,7 +90,10 @@ def logic_funding(
 
 
 def area_slugs(initiative: Initiative) -> list[str]:
-    return [link.welfare_area_id for link in initiative.initiativewelfarearea_set.all()]
+    """In the order they were entered (PostgreSQL returns unordered rows in heap order, which
+    changes as other rows come and go)."""
+    links = sorted(initiative.initiativewelfarearea_set.all(), key=lambda link: link.pk)
+    return [link.welfare_area_id for link in links]
 
 
 def evaluate_values(

@@ -15,10 +15,8 @@ last lines are machine-readable::
 
     BENCH course-overview backend=sqlite p50_ms=12.3 p95_ms=15.0 queries=14
     BENCH caseload backend=sqlite p50_ms=20.1 p95_ms=24.9 queries=9
-    BENCH dashboard backend=sqlite p50_ms=300.0 p95_ms=350.0 queries=9
-    BENCH dashboard-raw-sql backend=sqlite p50_ms=240.0 p95_ms=260.0
 
-Before them, the coordination app's results page (issue 13) on its own dataset — a wave with
+Then, the coordination app's results page (issue 13) on its own dataset — a wave with
 ``--coordination-respondents`` respondents in ``--coordination-workgroups`` workgroups, built by
 ``helhed.coordination.benchdata`` — requested as that dataset's leader, with the time it takes to
 compute and store a wave's results from its answers (as closing does) and the structural-network
@@ -30,10 +28,20 @@ and timeliness pages::
     BENCH coordination-network backend=sqlite p50_ms=90.0 p95_ms=110.0 queries=12
     BENCH coordination-flow backend=sqlite p50_ms=200.0 p95_ms=220.0 queries=20
 
-The last two lines are the progress app's initiative dashboard (issue 6) on its own dataset — one
+After them, the dashboard and economics lines::
+
+    BENCH dashboard backend=sqlite p50_ms=300.0 p95_ms=350.0 queries=9
+    BENCH dashboard-raw-sql backend=sqlite p50_ms=240.0 p95_ms=260.0
+    BENCH economics backend=sqlite p50_ms=150.0 p95_ms=180.0 queries=12
+    BENCH economics-raw-sql backend=sqlite p50_ms=120.0 p95_ms=130.0
+
+The dashboard lines are the progress app's initiative dashboard (issue 6) on its own dataset — one
 initiative with ``--dashboard-courses`` courses and ``--dashboard-measurements`` measurements,
 built by ``helhed.progress.benchdata`` and reused like the main dataset — requested as the
-dataset's leader, and the same figures as hand-written aggregate SQL, timed in the same run.
+dataset's leader, and the same figures as hand-written aggregate SQL, timed in the same run. The
+economics lines (issue 12) do the same for an initiative's economics page on its own dataset of
+``--economics-courses`` courses with costs (``helhed.economics.benchdata``). ``--only economics``
+measures just that page (no 300,000-citizen dataset).
 """
 
 from __future__ import annotations
@@ -127,6 +135,24 @@ class Command(BaseCommand):
             help="Målte visninger af samarbejdsresultaterne (standard 30).",
         )
         parser.add_argument(
+            "--economics-courses",
+            type=int,
+            default=20_000,
+            help="Forløb med udgifter i indsatsen til økonomisiden (standard 20000).",
+        )
+        parser.add_argument(
+            "--economics-requests",
+            type=int,
+            default=10,
+            help="Målte visninger af økonomisiden (standard 10).",
+        )
+        parser.add_argument(
+            "--only",
+            choices=["", "economics"],
+            default="",
+            help="Mål kun én del (economics: kun indsatsens økonomiside, uden det store datasæt).",
+        )
+        parser.add_argument(
             "--database",
             default="",
             help="SQLite-fil til datasættet (standard var/bench/helhed-bench.sqlite3).",
@@ -159,8 +185,21 @@ class Command(BaseCommand):
                 "--coordination-respondents og --coordination-requests skal være mindst 1, "
                 "--coordination-workgroups mindst 2."
             )
+        if options["economics_courses"] < 1 or options["economics_requests"] < 1:
+            raise CommandError("--economics-courses og --economics-requests skal være mindst 1.")
         if not options["in_place"]:
             self._run_on_sqlite_file(options)
+            return
+        if options["only"] == "economics":
+            self._migrate()
+            with override_settings(
+                DEBUG=False, ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS]
+            ):
+                client = Client(raise_request_exception=False)
+                lines = self._bench_economics(client, options, connection.vendor)
+            self.stdout.write("")
+            for line in lines:
+                self.stdout.write(line)
             return
         self._bench(options)
 
@@ -200,6 +239,12 @@ class Command(BaseCommand):
             str(options["coordination_workgroups"]),
             "--coordination-requests",
             str(options["coordination_requests"]),
+            "--economics-courses",
+            str(options["economics_courses"]),
+            "--economics-requests",
+            str(options["economics_requests"]),
+            "--only",
+            options["only"],
         ]
         result = subprocess.run(command, env=env, check=False)
         if result.returncode != 0:
@@ -213,10 +258,7 @@ class Command(BaseCommand):
 
         backend = connection.vendor
         citizens, seed = options["citizens"], options["seed"]
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            self.stdout.write("Migrerer databasen …")
-            call_command("migrate", interactive=False, verbosity=0)
+        self._migrate()
         expected = expected_courses(seed, citizens)
         last_course = DemoContext(seed=seed, citizens=citizens, out=StringIO()).uuid(
             "course", expected - 1
@@ -347,6 +389,7 @@ class Command(BaseCommand):
                     lines.append(cold_line + suffix)
             lines += self._bench_coordination(client, options, backend)
             lines += self._bench_dashboard(client, options, backend)
+            lines += self._bench_economics(client, options, backend)
         self.stdout.write("")
         for line in lines:
             self.stdout.write(line)
@@ -485,15 +528,72 @@ class Command(BaseCommand):
             )
         return lines
 
-    @staticmethod
-    def _time_raw(statements: list[Any], n: int) -> list[float]:
-        from helhed.progress import benchdata
 
-        benchdata.run_raw(statements)  # warm-up
+    def _migrate(self) -> None:
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            self.stdout.write("Migrerer databasen …")
+            call_command("migrate", interactive=False, verbosity=0)
+
+    # -- the economics app's initiative page (issue 12) ------------------------------------------
+
+    def _bench_economics(self, client: Client, options: dict[str, Any], backend: str) -> list[str]:
+        """An initiative's economics page (costs per budget area, payer, year and month) on its
+        own dataset of N courses with costs, through the test client as the dataset's leader, and
+        the same sums as hand-written SQL in the same run."""
+        from helhed.economics import benchdata
+        from helhed.economics.access import economics_organisations
+        from helhed.economics.selectors import initiative_economics
+
+        courses = options["economics_courses"]
+        self.stdout.write(f"\nØkonomisiden: én indsats med {courses} forløb med udgifter.")
+        self.stdout.flush()
+        start = time.perf_counter()
+        initiative, built = benchdata.ensure_dataset(options["seed"], courses, self.stdout.write)
+        if built:
+            self.stdout.write(f"Økonomi-datasættet bygget på {time.perf_counter() - start:.0f} s.")
+        else:
+            self.stdout.write("Genbruger økonomi-datasættet.")
+        leader = User.objects.get(username=benchdata.leader_username())
+        client.force_login(leader)
+        url = reverse("economics:initiative", args=[initiative])
+        n = options["economics_requests"]
+        warm = {**options, "requests": n, "warmup": min(options["warmup"], 2)}
+        label, timings, queries = self._measure(
+            client, url, lambda: initiative_economics(leader, initiative), warm
+        )
+        statements = benchdata.raw_sql(sorted(economics_organisations(leader), key=str), initiative)
+        raw_timings = self._time_raw(statements, n, benchdata.run_raw)
+        p50, p95 = statistics.median(timings), percentile(timings, 95)
+        r50, r95 = statistics.median(raw_timings), percentile(raw_timings, 95)
+        ratio = p50 / r50 if r50 else float("inf")
+        self.stdout.write(
+            f"økonomi via {label}: median {p50:.1f} ms, p95 {p95:.1f} ms, {queries} "
+            f"SQL-forespørgsler ({len(timings)} målinger)\n"
+            f"rå SQL for de samme summer: median {r50:.1f} ms, p95 {r95:.1f} ms "
+            f"({len(statements)} sætninger)\n"
+            f"forhold side/rå SQL (median): {ratio:.2f}"
+        )
+        suffix = "" if label == "siden" else " via=selector"
+        return [
+            f"BENCH economics backend={backend} p50_ms={p50:.1f} p95_ms={p95:.1f} "
+            f"queries={queries}{suffix}",
+            f"BENCH economics-raw-sql backend={backend} p50_ms={r50:.1f} p95_ms={r95:.1f}",
+        ]
+
+    @staticmethod
+    def _time_raw(
+        statements: list[Any], n: int, run: Callable[[list[Any]], object] | None = None
+    ) -> list[float]:
+        if run is None:
+            from helhed.progress import benchdata
+
+            run = benchdata.run_raw
+        run(statements)  # warm-up
         timings = []
         for _ in range(n):
             t0 = time.perf_counter()
-            benchdata.run_raw(statements)
+            run(statements)
             timings.append((time.perf_counter() - t0) * 1000)
         return timings
 

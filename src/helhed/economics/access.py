@@ -1,0 +1,130 @@
+"""Who may see and change economics — one place, used by selectors and services.
+
+* **Leaders and analysts** (roles *leder*, *analytiker*) see an initiative's economics when one of
+  their organisations is an actor in the initiative (the registry) or coordinates courses in it
+  (the courses the progress dashboard counts). They may change its business cases and contracts,
+  and their own organisations' unit prices.
+* **The investor** of a contract (an organisation in Helhed) sees that contract and its period
+  report — aggregates only — but cannot change it.
+* Per-course costs, enrolments and indicator results are personal data: they follow the course's
+  access rule and consent (``courses.selectors.access_for``) per data category; every read is
+  logged by the selectors.
+
+Everything unknown and everything forbidden raise the same ``PermissionDenied``, so that a guessed
+id tells nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from helhed.core.models import User, UserKind
+from helhed.core.selectors import membership_list
+from helhed.economics.models import Contract
+from helhed.registry.models import Initiative, InitiativeActor
+
+ROLES = frozenset({"leder", "analytiker"})
+
+
+def economics_organisations(user: User) -> set[Any]:
+    """The organisations where the user is leder or analytiker today."""
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        return set()
+    return {m.unit.organisation_id for m in membership_list(user) if m.role in ROLES}
+
+
+def initiative_organisations(initiative_id: Any) -> set[Any]:
+    """Organisations in Helhed that are actors in the initiative (not mere context)."""
+    return set(
+        InitiativeActor.objects.filter(initiative_id=initiative_id, organisation__isnull=False)
+        .exclude(role="context")
+        .values_list("organisation_id", flat=True)
+    )
+
+
+def coordinates_courses(user: User, initiative_id: Any) -> bool:
+    from helhed.progress.selectors import counted_courses
+
+    try:
+        return counted_courses(user, initiative_id).exists()
+    except PermissionDenied:
+        return False
+
+
+def initiative_for(user: User, initiative_id: Any) -> Initiative:
+    """The initiative if the user may see (and change) its economics, else ``PermissionDenied``."""
+    orgs = economics_organisations(user)
+    if not orgs:
+        raise PermissionDenied
+    initiative = Initiative.objects.filter(pk=initiative_id).first()
+    if initiative is None:
+        raise PermissionDenied
+    if orgs & initiative_organisations(initiative.pk) or coordinates_courses(user, initiative.pk):
+        return initiative
+    raise PermissionDenied
+
+
+def may_see_initiative(user: User, initiative_id: Any) -> bool:
+    try:
+        initiative_for(user, initiative_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def contract_for(user: User, contract_id: Any, *, edit: bool = False) -> Contract:
+    """The contract if the user may see it (its parties and the initiative's leaders and
+    analysts) or, with ``edit``, change it (not the investor)."""
+    orgs = economics_organisations(user)
+    if not orgs:
+        raise PermissionDenied
+    contract = (
+        Contract.objects.select_related("initiative", "owner", "investor")
+        .filter(pk=contract_id)
+        .first()
+    )
+    if contract is None:
+        raise PermissionDenied
+    if contract.owner_id in orgs:
+        return contract
+    if not edit and contract.investor_id in orgs:
+        return contract
+    if may_see_initiative(user, contract.initiative_id):
+        return contract
+    raise PermissionDenied
+
+
+def visible_initiative_ids(user: User) -> set[Any]:
+    """Initiatives whose economics the user may see (actor, coordinating, or contract party)."""
+    from helhed.progress.selectors import counted_courses
+
+    orgs = economics_organisations(user)
+    if not orgs:
+        return set()
+    ids = set(
+        InitiativeActor.objects.filter(organisation_id__in=orgs)
+        .exclude(role="context")
+        .values_list("initiative_id", flat=True)
+    )
+    ids |= set(counted_courses(user).order_by().values_list("initiative_id", flat=True).distinct())
+    ids |= set(Contract.objects.filter(owner_id__in=orgs).values_list("initiative_id", flat=True))
+    return ids
+
+
+def visible_contract_ids(user: User) -> set[Any]:
+    orgs = economics_organisations(user)
+    if not orgs:
+        return set()
+    from django.db.models import Q
+
+    direct = set(
+        Contract.objects.filter(Q(owner_id__in=orgs) | Q(investor_id__in=orgs)).values_list(
+            "pk", flat=True
+        )
+    )
+    inits = visible_initiative_ids(user)
+    return direct | set(
+        Contract.objects.filter(initiative_id__in=inits).values_list("pk", flat=True)
+    )
