@@ -1367,6 +1367,8 @@ def team_rows(*, ids: Sequence[Any] | None = None, exclude: Any = None) -> Itera
         _team_row(v)
         for v in qs.order_by("pk").values_list(*_TEAM_ROW_FIELDS).iterator(chunk_size=2000)
     )
+
+
 # Plain facts for apps above courses (economics): no access check, no log
 # --------------------------------------------------------------------------------------------
 

@@ -1016,6 +1016,8 @@ def attendance(
             .values_list("meeting_id", "meeting__course_id", "kind", "team_member_id")
         )
     return out
+
+
 # --------------------------------------------------------------------------------------------
 # Who pays: decisions linked to a measure, for the economics app
 # --------------------------------------------------------------------------------------------

@@ -528,7 +528,6 @@ class Command(BaseCommand):
             )
         return lines
 
-
     def _migrate(self) -> None:
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
