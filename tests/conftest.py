@@ -99,3 +99,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/tests/browser/" in str(item.path):
             item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The number of whole-surface cases checked (tests/test_whole_surface.py), in every run's
+    summary: CI must show that at least 10,000 ran."""
+    from tests.surface.counting import TALLY
+
+    if TALLY.cases:
+        terminalreporter.write_line(TALLY.line())
