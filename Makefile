@@ -12,11 +12,11 @@ DEPLOY_ENV := DEBUG=false HTTPS=true ALLOWED_HOSTS=helhed.example.dk \
 	SECRET_KEY=ci-only-deploy-check-key-9f3b2c7d1e8a4f6b0c5d2e9a7b3f1c8d4e6a0b2c
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run setup setup-dev assets chromium test lint typecheck check test-sqlite \
+.PHONY: run setup setup-demo setup-dev assets chromium test lint typecheck check test-sqlite \
 	test-postgresql test-browser bench clean
 
 ## make run: set up, migrate, load reference + demo data, print logins, serve on :8000
-run: setup
+run: setup setup-demo
 	$(DEV_ENV) $(HELHED) migrate --no-input -v 0
 	$(DEV_ENV) $(HELHED) demo --seed 1
 	@echo ""
@@ -24,6 +24,13 @@ run: setup
 	$(DEV_ENV) $(HELHED) runserver 127.0.0.1:8000
 
 setup: $(VENV)/.installed assets
+
+# The demo's own dependencies (Faker, tqdm: the `demo` extra, used only by helhed.devtools)
+setup-demo: $(VENV)/.installed-demo
+
+$(VENV)/.installed-demo: requirements-demo.lock $(VENV)/.installed
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-demo.lock
+	touch $@
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,9 +60,16 @@ chromium:
 test: setup-dev chromium lint typecheck check test-sqlite test-postgresql test-browser
 	@echo "make test: all suites passed"
 
+# The conventions as checks (docs/architecture.md, "The house as checks"): ruff with a complexity
+# limit of 15 (10 in views and API modules), the layering contracts (import-linter) and the guard.
+ADAPTERS = $(wildcard src/helhed/*/views*.py src/helhed/*/views/*.py src/helhed/*/api*.py \
+	src/helhed/*/api/*.py) src/helhed/api.py
+
 lint:
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check --select C901 --config "lint.mccabe.max-complexity=10" $(ADAPTERS)
+	$(BIN)/lint-imports --no-cache
 	$(DEV_ENV) $(BIN)/python scripts/check_guard.py
 
 typecheck:
@@ -77,7 +91,7 @@ test-browser:
 
 ## make bench: course page and caseload on 300,000 synthetic citizens, SQLite then PostgreSQL
 ## (the SQLite dataset in var/bench/ is built once and reused; PostgreSQL's cluster is throwaway)
-bench: setup
+bench: setup setup-demo
 	$(DEV_ENV) $(HELHED) bench
 	$(BIN)/python scripts/pgtmp.py -- env $(DEV_ENV) $(HELHED) bench --in-place
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from helhed.core.management.commands.bench import percentile
+from helhed.devtools.management.commands.bench import percentile
 
 pytestmark = pytest.mark.django_db
 

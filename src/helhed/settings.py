@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",  # serves Swagger UI's assets locally (no CDN)
     "rules.apps.AutodiscoverRulesConfig",
-    "simple_history",
     "helhed.core",
     "helhed.audit",
     "helhed.registry",
@@ -48,6 +47,7 @@ INSTALLED_APPS = [
     "helhed.progress",
     "helhed.coordination",
     "helhed.economics",
+    "helhed.devtools",
 ]
 
 MIDDLEWARE = [
@@ -62,7 +62,6 @@ MIDDLEWARE = [
     "helhed.core.middleware.RequestCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "helhed.urls"

@@ -506,7 +506,7 @@ def test_workgroups_are_maintained_by_administrators(world: World) -> None:
 
 
 def test_reminders_go_to_those_who_have_not_answered(world: World) -> None:
-    from helhed.notifications.alerts import run_alerts
+    from helhed.notifications.services import run_alerts
 
     wave = world.open_wave(answer_by=today() + timedelta(days=10))
     world.answer(wave, world.jobcenter[0], {"psykiatri": answers()})

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from helhed.core.demokit import DEMO_PASSWORD
 from helhed.core.models import Membership, Organisation, Unit, User
+from helhed.devtools.demokit import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,6 @@ from django.utils import timezone
 
 from helhed.core.models import User
 from helhed.courses import logic, selectors
-from helhed.courses.demo import (
-    CprAllocator,
-    case_layout,
-    expected_courses,
-    passes_modulus_11,
-)
 from helhed.courses.models import (
     Appointment,
     Citizen,
@@ -31,6 +25,12 @@ from helhed.courses.models import (
     Plan,
     PlanVersion,
     TeamMember,
+)
+from helhed.devtools.demo.courses import (
+    CprAllocator,
+    case_layout,
+    expected_courses,
+    passes_modulus_11,
 )
 
 pytestmark = pytest.mark.django_db

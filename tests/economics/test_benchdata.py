@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 
 from helhed.core.models import User
 from helhed.courses import services as course_services
-from helhed.economics import benchdata, selectors, services
+from helhed.devtools.bench import economics as benchdata
+from helhed.economics import selectors, services
 from helhed.economics.access import economics_organisations
 from helhed.economics.models import CostEntry
 from tests.courses.builders import make_staff, make_unit, today

@@ -300,16 +300,6 @@ def test_adapters_never_query_personal_data_models(module: str) -> None:
     assert not re.search(r"from helhed\.(courses|meetings|handovers|progress)\.models", text)
 
 
-def test_no_lower_app_imports_economics() -> None:
-    root = SRC.parent
-    # the project's wiring (settings, URLs, the API) and the benchmark command may name it
-    wiring = {root / "settings.py", root / "urls.py", root / "api.py"}
-    wiring.add(root / "core/management/commands/bench.py")
-    for path in root.rglob("*.py"):
-        if "economics" in path.parts or path in wiring:
-            continue
-        assert "helhed.economics" not in path.read_text(encoding="utf-8"), path
-
 
 def test_money_is_never_a_float_in_the_arithmetic() -> None:
     for module in ("logic.py", "services.py"):

@@ -138,10 +138,7 @@ def test_events_are_marked_on_the_time_axis(
     assert "progress-event" in text and "Netværksmøde" in text
 
 
-def test_course_section_costs_one_query_and_respects_consent(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(panels, "INLINE_FIGURES", True)
+def test_course_section_costs_one_query_and_respects_consent(world: World) -> None:
     services.record_measurement(world.citizen, world.course.pk, "who5", {**FULL, "who5_1": 0})
     overview = course_overview(world.health, world.course.pk)
     with CaptureQueriesContext(connection) as captured:
@@ -154,36 +151,15 @@ def test_course_section_costs_one_query_and_respects_consent(
     assert ctx is not None and not ctx["s"].shows_who5 and ctx["s"].who5_score is None
 
 
-@pytest.mark.parametrize("inline", [True, False])
-def test_course_page_shows_the_section(
-    world: World, client: Client, monkeypatch: pytest.MonkeyPatch, inline: bool
-) -> None:
-    monkeypatch.setattr(panels, "INLINE_FIGURES", inline)
+def test_course_page_shows_the_section(world: World, client: Client) -> None:
     services.record_measurement(world.citizen, world.course.pk, "who5", FULL)
     client.force_login(world.health)
     text = client.get(f"/forloeb/{world.course.pk}/").content.decode()
     assert "Seneste progression" in text
-    assert ("60 af 100" in text) is inline
-    assert ("/progression/seneste/" in text) is not inline
+    assert "60 af 100" in text
 
 
 def test_citizen_start_page_has_the_panel(world: World, client: Client) -> None:
     client.force_login(world.citizen)
     text = client.get("/").content.decode()
     assert "/mig/progression/" in text
-
-
-def test_course_section_can_be_loaded_lazily(
-    world: World, client: Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(panels, "INLINE_FIGURES", False)
-    services.record_measurement(world.citizen, world.course.pk, "who5", FULL)
-    overview = course_overview(world.health, world.course.pk)
-    with CaptureQueriesContext(connection) as captured:
-        ctx = panels._latest_section(None, overview)  # type: ignore[arg-type]
-    assert len(captured.captured_queries) == 0 and ctx is not None and "lazy_url" in ctx
-    client.force_login(world.health)
-    fragment = client.get(ctx["lazy_url"]).content.decode()
-    assert "60 af 100" in fragment
-    client.force_login(world.outsider)
-    assert client.get(ctx["lazy_url"]).status_code == 403

@@ -117,15 +117,17 @@ class DemoContext:
 
 
 def demo_hooks() -> list[tuple[str, Callable[[DemoContext], None]]]:
-    """``(app label, generate)`` for every Helhed app that has a ``demo`` module."""
+    """``(app label, generate)`` for every installed Helhed app with a demo module
+    (``helhed.devtools.demo.<label>``), in ``INSTALLED_APPS`` order."""
     hooks = []
     for config in apps.get_app_configs():
         if not config.name.startswith("helhed."):
             continue
+        name = f"helhed.devtools.demo.{config.label}"
         try:
-            module = importlib.import_module(f"{config.name}.demo")
+            module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.demo":
+            if exc.name != name:
                 raise
             continue
         hooks.append((config.label, module.generate))

@@ -1,4 +1,5 @@
-"""The daily alerts job: producers registered by the apps, run by ``helhed alerts``.
+"""The daily alerts job's contract: producers registered by the apps (``Alert``,
+``register_alert_producer``); ``services.run_alerts`` runs them for ``helhed alerts``.
 
 A producer is a function ``producer(today) -> Iterable[Alert]`` that looks at the data as of
 ``today`` (transitions ahead, overdue tasks, unanswered handovers, …). Every alert has a
@@ -36,22 +37,3 @@ def register_alert_producer(key: str, producer: AlertProducer) -> None:
 
 def producers() -> list[tuple[str, AlertProducer]]:
     return sorted(_PRODUCERS.items())
-
-
-@dataclass
-class AlertRun:
-    key: str
-    found: int = 0
-    new: int = 0
-
-
-def run_alerts(today: date) -> list[AlertRun]:
-    """Run every producer and notify the recipients of alerts not notified before."""
-    from helhed.notifications.services import notify_each
-
-    runs = []
-    for key, producer in producers():
-        alerts = list(producer(today))
-        created = notify_each(alerts)
-        runs.append(AlertRun(key, found=len(alerts), new=len(created)))
-    return runs

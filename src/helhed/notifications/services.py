@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helhed.core.models import User
-from helhed.notifications.alerts import Alert
+from helhed.notifications.alerts import Alert, producers
 from helhed.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -137,3 +139,21 @@ def mark_read(user: User, notification_id: Any | None = None) -> int:
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
+
+
+@dataclass
+class AlertRun:
+    key: str
+    found: int = 0
+    new: int = 0
+
+
+def run_alerts(today: date) -> list[AlertRun]:
+    """Run every registered producer and notify the recipients of alerts not notified before
+    (each alert's ``dedupe_key``): the daily ``helhed alerts`` job."""
+    runs = []
+    for key, producer in producers():
+        alerts = list(producer(today))
+        created = notify_each(alerts)
+        runs.append(AlertRun(key, found=len(alerts), new=len(created)))
+    return runs

@@ -13,13 +13,6 @@ from helhed.core.context_processors import register_menu_item
 from helhed.core.panels import Panel, register_panel
 from helhed.core.sections import CourseSection, register_course_section
 
-# True: the section reads one row (the course's CourseSummary) while the page renders — one
-# query on the course page. False: it costs the page no query; the same figures are loaded by
-# htmx from ``progress:course_latest`` (the link works without JavaScript). True: issue 4's
-# benchmark measures the course page *with* the latest progress, and the page has room for it
-# (12 queries from the plan cache, 15 when the plan is rendered afresh; tests/test_bench.py).
-INLINE_FIGURES = True
-
 
 def _latest_section(request: HttpRequest, overview: Any) -> dict[str, Any] | None:
     """The course page already checked access and logged the read of the course; this adds one
@@ -27,15 +20,7 @@ def _latest_section(request: HttpRequest, overview: Any) -> dict[str, Any] | Non
     allow."""
     from helhed.progress import selectors
 
-    access = overview.access
-    if not INLINE_FIGURES:
-        if not (access.may("plan") or access.may("health")):
-            return None
-        return {
-            "lazy_url": reverse("progress:course_latest", args=[access.course.pk]),
-            "url": reverse("progress:course_progress", args=[access.course.pk]),
-        }
-    summary = selectors.latest_summary(access)
+    summary = selectors.latest_summary(overview.access)
     if summary is None:
         return None
     return {

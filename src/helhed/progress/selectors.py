@@ -253,17 +253,6 @@ def latest_summary(access: Access) -> LatestSummary | None:
     )
 
 
-def course_latest(user: User, course_id: uuid.UUID | str) -> LatestSummary:
-    """The course page's "Seneste progression" fragment: checked and logged in one step
-    (``PermissionDenied`` when the reader may see neither figure)."""
-    access = access_for(user, course_id)
-    summary = latest_summary(access)
-    if summary is None:
-        raise PermissionDenied
-    log_course_read(user, access, "seneste progression", Purpose.CASEWORK)
-    return summary
-
-
 # --------------------------------------------------------------------------------------------
 # The initiative dashboard
 # --------------------------------------------------------------------------------------------

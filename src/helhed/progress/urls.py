@@ -13,11 +13,6 @@ urlpatterns = [
     ),
     path("forloeb/<uuid:course_id>/progression/", views.course_progress, name="course_progress"),
     path(
-        "forloeb/<uuid:course_id>/progression/seneste/",
-        views.course_latest,
-        name="course_latest",
-    ),
-    path(
         "forloeb/<uuid:course_id>/progression/<slug:instrument>/",
         views.course_measure,
         name="course_measure",

@@ -281,14 +281,6 @@ def course_progress(request: HttpRequest, course_id: str) -> HttpResponse:
 
 
 @login_required
-def course_latest(request: HttpRequest, course_id: str) -> HttpResponse:
-    """The course page's "Seneste progression" as a fragment (``panels.INLINE_FIGURES``)."""
-    summary = selectors.course_latest(_user(request), course_id)
-    data = {"s": summary, "url": reverse("progress:course_progress", args=[course_id])}
-    return render(request, "progress/section_latest.html", {"data": data})
-
-
-@login_required
 def course_measure(request: HttpRequest, course_id: str, instrument: str) -> HttpResponse:
     user = _user(request)
     if request.method != "POST":

@@ -36,9 +36,9 @@ from helhed.coordination.models import (
     Workgroup,
     WorkgroupKind,
 )
-from helhed.core.demo import DEMO_MUNICIPALITIES
-from helhed.core.demokit import DemoContext, InsertStat
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
+from helhed.devtools.demo.core import DEMO_MUNICIPALITIES
+from helhed.devtools.demokit import DemoContext, InsertStat
 from helhed.registry.models import Initiative
 
 INITIATIVE = "IPS"

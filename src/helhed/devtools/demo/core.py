@@ -7,8 +7,8 @@ import unicodedata
 from django.contrib.auth.hashers import make_password
 
 from helhed.core import logic
-from helhed.core.demokit import DEMO_PASSWORD, DemoContext
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
+from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext
 
 # The demo municipalities are real reference organisations; everything inside them is synthetic.
 DEMO_MUNICIPALITIES = ("461", "316", "479", "791")  # Odense, Holbæk, Svendborg, Viborg

@@ -50,8 +50,6 @@ from django.core.management.base import CommandError
 from django.db import models, transaction
 from django.utils import timezone
 
-from helhed.core.demo import DEMO_MUNICIPALITIES, REGION_UNITS
-from helhed.core.demokit import DEMO_PASSWORD, DemoContext, InsertStat
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
 from helhed.courses import logic
 from helhed.courses.legal_bases import shipped_category
@@ -74,6 +72,8 @@ from helhed.courses.models import (
     TeamMember,
 )
 from helhed.courses.services import checklist_for
+from helhed.devtools.demo.core import DEMO_MUNICIPALITIES, REGION_UNITS
+from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, InsertStat
 from helhed.registry.models import Initiative
 
 # Ages are counted from this date, so a citizen's birth date (and CPR number) never depends on the

@@ -23,8 +23,8 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from helhed.core.demokit import DEMO_PASSWORD, DemoContext, InsertStat
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
+from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, InsertStat
 from helhed.economics import logic
 from helhed.economics.models import (
     BusinessCase,

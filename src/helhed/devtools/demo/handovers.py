@@ -33,11 +33,11 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from helhed.core.demokit import DemoContext, InsertStat
 from helhed.core.models import Unit, User
 from helhed.courses.legal_bases import shipped_category
 from helhed.courses.logic import age_on
 from helhed.courses.models import Course, CourseStatus, Measure, MeasureStatus
+from helhed.devtools.demokit import DemoContext, InsertStat
 from helhed.handovers import logic
 from helhed.handovers.models import Handover, HandoverEvent, InstitutionalStay
 

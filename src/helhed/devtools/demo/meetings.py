@@ -28,10 +28,10 @@ from zoneinfo import ZoneInfo
 from django.db import models, transaction
 from django.utils import timezone
 
-from helhed.core.demokit import DemoContext, InsertStat
 from helhed.core.models import Membership, User
 from helhed.courses.logic import data_category_for_area
 from helhed.courses.models import BudgetArea, Course, CourseStatus, Measure, TeamMember
+from helhed.devtools.demokit import DemoContext, InsertStat
 from helhed.meetings.models import (
     Availability,
     Decision,

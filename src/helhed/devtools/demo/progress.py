@@ -22,8 +22,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from helhed.core.demokit import DemoContext, InsertStat
-from helhed.progress import benchdata, logic
+from helhed.devtools.bench import progress as benchdata
+from helhed.devtools.demokit import DemoContext, InsertStat
+from helhed.progress import logic
 
 CHUNK = 2000
 

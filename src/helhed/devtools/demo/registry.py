@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helhed.core.demokit import DemoContext, InsertStat
+from helhed.devtools.demokit import DemoContext, InsertStat
 from helhed.registry.services import load_vive
 
 

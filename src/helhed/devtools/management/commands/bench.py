@@ -17,10 +17,10 @@ last lines are machine-readable::
     BENCH caseload backend=sqlite p50_ms=20.1 p95_ms=24.9 queries=9
 
 Then, the coordination app's results page (issue 13) on its own dataset — a wave with
-``--coordination-respondents`` respondents in ``--coordination-workgroups`` workgroups, built by
-``helhed.coordination.benchdata`` — requested as that dataset's leader, with the time it takes to
-compute and store a wave's results from its answers (as closing does) and the structural-network
-and timeliness pages::
+``--coordination-respondents`` respondents in ``--coordination-workgroups`` workgroups,
+built by ``helhed.devtools.bench.coordination`` — requested as that dataset's leader, with the
+time it takes to compute and store a wave's results from its answers (as closing does) and the
+structural-network and timeliness pages::
 
     BENCH coordination backend=sqlite p50_ms=40.0 p95_ms=50.0 queries=9
     BENCH coordination-uncached backend=sqlite p50_ms=80.0 p95_ms=95.0 queries=9
@@ -37,10 +37,10 @@ After them, the dashboard and economics lines::
 
 The dashboard lines are the progress app's initiative dashboard (issue 6) on its own dataset — one
 initiative with ``--dashboard-courses`` courses and ``--dashboard-measurements`` measurements,
-built by ``helhed.progress.benchdata`` and reused like the main dataset — requested as the
+built by ``helhed.devtools.bench.progress`` and reused like the main dataset — requested as the
 dataset's leader, and the same figures as hand-written aggregate SQL, timed in the same run. The
 economics lines (issue 12) do the same for an initiative's economics page on its own dataset of
-``--economics-courses`` courses with costs (``helhed.economics.benchdata``). ``--only economics``
+``--economics-courses`` courses with costs (``helhed.devtools.bench.economics``). ``--only economics``
 measures just that page (no 300,000-citizen dataset).
 """
 
@@ -68,8 +68,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
-from helhed.core.demokit import DemoContext
 from helhed.core.models import User
+from helhed.devtools.demokit import DemoContext
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
@@ -253,8 +253,8 @@ class Command(BaseCommand):
     # -- in place -------------------------------------------------------------------------------
 
     def _bench(self, options: dict[str, Any]) -> None:
-        from helhed.courses.demo import expected_courses
         from helhed.courses.models import Course
+        from helhed.devtools.demo.courses import expected_courses
 
         backend = connection.vendor
         citizens, seed = options["citizens"], options["seed"]
@@ -400,7 +400,7 @@ class Command(BaseCommand):
         """The initiative dashboard on its own dataset (one initiative, N courses, M measurements;
         built once, reused), through the test client as the dataset's leader, and the same
         figures as hand-written aggregate SQL in the same run."""
-        from helhed.progress import benchdata
+        from helhed.devtools.bench import progress as benchdata
         from helhed.progress.selectors import dashboard_organisations
 
         courses, measurements = options["dashboard_courses"], options["dashboard_measurements"]
@@ -460,8 +460,9 @@ class Command(BaseCommand):
         waves, built once and reused), through the test client as the dataset's leader; the
         computation of a wave's results from its answers (what closing does); and the
         structural-network and timeliness pages of the same wave."""
-        from helhed.coordination import benchdata, services
+        from helhed.coordination import services
         from helhed.coordination.models import Wave
+        from helhed.devtools.bench import coordination as benchdata
 
         respondents = options["coordination_respondents"]
         groups = options["coordination_workgroups"]
@@ -540,7 +541,7 @@ class Command(BaseCommand):
         """An initiative's economics page (costs per budget area, payer, year and month) on its
         own dataset of N courses with costs, through the test client as the dataset's leader, and
         the same sums as hand-written SQL in the same run."""
-        from helhed.economics import benchdata
+        from helhed.devtools.bench import economics as benchdata
         from helhed.economics.access import economics_organisations
         from helhed.economics.selectors import initiative_economics
 
@@ -585,7 +586,7 @@ class Command(BaseCommand):
         statements: list[Any], n: int, run: Callable[[list[Any]], object] | None = None
     ) -> list[float]:
         if run is None:
-            from helhed.progress import benchdata
+            from helhed.devtools.bench import progress as benchdata
 
             run = benchdata.run_raw
         run(statements)  # warm-up

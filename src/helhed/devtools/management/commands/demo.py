@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from helhed.core.demokit import DEMO_PASSWORD, DemoContext, demo_hooks, run_demo
+from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, demo_hooks, run_demo
 
 
 class Command(BaseCommand):

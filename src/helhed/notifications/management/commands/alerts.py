@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from helhed.notifications.alerts import run_alerts
+from helhed.notifications.services import run_alerts
 
 
 class Command(BaseCommand):
