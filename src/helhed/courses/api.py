@@ -174,6 +174,9 @@ class ConsentOut(Schema):
     given_by_name: str
     organisations: list[RefOut]
     units: list[RefOut]
+    hidden_scope: int = Field(
+        0, description="Enheder eller organisationer, du ikke må se navnet på (tælles)."
+    )
     categories: list[str]
     valid_from: date
     valid_to: date | None
@@ -668,19 +671,21 @@ def _stats_out(stats: logic.TeamOverview) -> TeamStatsOut:
     )
 
 
-def _consent_out(consent: Consent, on: date) -> ConsentOut:
+def _consent_out(consent: Consent, on: date, access: selectors.Access) -> ConsentOut:
+    scope = selectors.consent_scope(access, consent)
     return ConsentOut(
         id=consent.id,
         given_by=consent.given_by,
         given_by_name=consent.given_by_name,
-        organisations=[RefOut(id=o.id, name=o.name) for o in consent.organisations.all()],
-        units=[RefOut(id=u.id, name=u.name) for u in consent.units.all()],
+        organisations=[RefOut(id=o.id, name=o.name) for o in scope.organisations],
+        units=[RefOut(id=u.id, name=u.name) for u in scope.units],
+        hidden_scope=scope.hidden,
         categories=sorted(consent.categories),
         valid_from=consent.valid_from,
         valid_to=consent.valid_to,
         withdrawn_on=consent.withdrawn_on,
         withdrawn_by_name=consent.withdrawn_by_name,
-        note=consent.note,
+        note=scope.note,
         valid_today=consent.valid_on(on),
     )
 
@@ -930,7 +935,7 @@ def course_detail(request: HttpRequest, course_id: uuid.UUID) -> Any:
         team=[_member_out(m, on) for m in overview.team_current + overview.team_past],
         team_hidden=overview.team_hidden,
         team_stats=_stats_out(overview.team_stats),
-        consents=[_consent_out(c, on) for c in overview.consents],
+        consents=[_consent_out(c, on, access) for c in overview.consents],
     )
 
 
@@ -1336,7 +1341,7 @@ def consent_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
     access = selectors.access_for(user, course_id)
     on = selectors.today()
     selectors.log_course_read(user, access, "samtykker", Purpose.CASEWORK)
-    return [_consent_out(c, on) for c in selectors.consents_of(access)]
+    return [_consent_out(c, on, access) for c in selectors.consents_of(access)]
 
 
 @router.post(
@@ -1347,7 +1352,8 @@ def consent_create(request: HttpRequest, course_id: uuid.UUID, payload: ConsentI
     """Record a consent (coordinator only): whom it covers, which data, from/to, and whether it
     may be used (pseudonymised) for evaluation."""
     user = user_of(request)
-    course = selectors.access_for(user, course_id).course
+    access = selectors.access_for(user, course_id)
+    course = access.course
     organisations = list(Organisation.objects.filter(pk__in=payload.organisation_ids))
     if len(organisations) != len(set(payload.organisation_ids)):
         raise invalid("organisation_ids", "En af organisationerne findes ikke.")
@@ -1367,7 +1373,7 @@ def consent_create(request: HttpRequest, course_id: uuid.UUID, payload: ConsentI
         note=payload.note,
         for_evaluation=payload.for_evaluation,
     )
-    return Status(201, _consent_out(consent, selectors.today()))
+    return Status(201, _consent_out(consent, selectors.today(), access))
 
 
 @router.post(
@@ -1387,4 +1393,4 @@ def consent_withdraw(
     consent = services.withdraw_consent(
         user, selectors.consent_of(access, consent_id), by_name=payload.by_name if payload else ""
     )
-    return _consent_out(consent, selectors.today())
+    return _consent_out(consent, selectors.today(), access)

@@ -110,10 +110,20 @@ def _consented_ids(pairs: list[tuple[Any, Any]], on: date, category: str) -> Any
 
 def visible_courses(user: User, on: date | None = None, category: str = "plan") -> QuerySet[Course]:
     """The courses ``user`` may see on ``on``: the access rule in one query (no log written —
-    callers that show personal data log what they show)."""
+    callers that show personal data log what they show). With another ``category`` than the
+    plan: those of them in which the user may also see that category (a consent that covers
+    health but not the plan opens nothing)."""
     on = on or today()
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         return Course.objects.none()
+    if category != "plan":
+        seen = _visible_ids(user, on, "plan")
+        return Course.objects.filter(pk__in=seen).filter(pk__in=_visible_ids(user, on, category))
+    return Course.objects.filter(pk__in=_visible_ids(user, on, "plan"))
+
+
+def _visible_ids(user: User, on: date, category: str) -> Any:
+    """Ids of the courses whose ``category`` the user may see on ``on``, plan or not."""
     pairs = _user_units(user, on)
     unit_ids = [unit for unit, _org in pairs]
     by_unit, by_organisation = _consented_ids(pairs, on, category)
@@ -128,12 +138,11 @@ def visible_courses(user: User, on: date | None = None, category: str = "plan") 
     # One ``pk IN (… UNION …)`` rather than an ``OR`` of four conditions: PostgreSQL cannot use
     # an index for an ``OR`` of semi-joins and scans every course; the union is a short list of
     # ids looked up by primary key (SQLite does well with either).
-    ids = (
+    return (
         coordinated.order_by()
         .values("pk")
         .union(by_unit, by_organisation, granted.order_by().values("course_id"))
     )
-    return Course.objects.filter(pk__in=ids)
 
 
 @dataclass(frozen=True)
@@ -152,6 +161,7 @@ class Access:
     own_units: frozenset[Any] = frozenset()
     unit_id: Any = None
     member_units: dict[Any, Any] = field(default_factory=dict)
+    user: Any = None  # the reader
 
     def may(self, category: str) -> bool:
         """May the reader see data of ``category`` in this course (whoever owns it)?"""
@@ -233,14 +243,14 @@ def _partial(model: Any, **values: Any) -> Any:
 
 
 def _prefetch_consent_scope(consents: list[Consent]) -> None:
-    """Each consent's organisations and units (id and name; the other fields load on access) in
-    one query instead of two."""
+    """Each consent's organisations and units (id, name, and a unit's category; the other fields
+    load on access) in one query instead of two."""
     from django.db.models import CharField, F, Value
 
     ids = [c.pk for c in consents]
     if not ids:
         return
-    columns = ("cid", "kind", "obj", "name", "org", "org_name")
+    columns = ("cid", "kind", "obj", "name", "org", "org_name", "cat")
     orgs = (
         Consent.organisations.through.objects.filter(consent_id__in=ids)
         .annotate(
@@ -250,6 +260,7 @@ def _prefetch_consent_scope(consents: list[Consent]) -> None:
             name=F("organisation__name"),
             org=F("organisation_id"),
             org_name=F("organisation__name"),
+            cat=Value("", output_field=CharField()),
         )
         .values_list(*columns)
     )
@@ -262,18 +273,19 @@ def _prefetch_consent_scope(consents: list[Consent]) -> None:
             name=F("unit__name"),
             org=F("unit__organisation_id"),
             org_name=F("unit__organisation__name"),
+            cat=F("unit__data_category"),
         )
         .values_list(*columns)
     )
     found: dict[Any, tuple[list[Organisation], list[Unit]]] = {c.pk: ([], []) for c in consents}
     # In the models' order (organisations by name, units by organisation and name).
     rows = orgs.union(units, all=True).order_by("org_name", "name")  # type: ignore[misc]
-    for consent_id, kind, obj_id, name, org_id, _org_name in rows:
+    for consent_id, kind, obj_id, name, org_id, _org_name, category in rows:
         if kind == "o":
             found[consent_id][0].append(_partial(Organisation, id=obj_id, name=name))
         else:
             found[consent_id][1].append(
-                _partial(Unit, id=obj_id, name=name, organisation_id=org_id)
+                _partial(Unit, id=obj_id, name=name, organisation_id=org_id, data_category=category)
             )
     for consent in consents:
         org_list, unit_list = found[consent.pk]
@@ -382,6 +394,7 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
         own_units=frozenset(unit_ids),
         unit_id=unit_id,
         member_units={t.pk: t.unit_id for t in course.team.all() if t.unit_id is not None},
+        user=user,
     )
 
 
@@ -902,6 +915,39 @@ def consent_scope_choices(access: Access) -> tuple[list[Organisation], list[Unit
         sorted(orgs.values(), key=lambda o: o.name),
         sorted(units.values(), key=lambda u: (u.organisation.name, u.name)),
     )
+
+
+@dataclass(frozen=True)
+class ConsentScope:
+    """Whom a consent covers, as one reader may see it: naming a unit reveals what its category
+    reveals ("Rusmiddelcenter"), so a unit is named only where a team member of it would be;
+    an organisation only where the reader sees someone of it, or it is their own or the
+    coordinator's. The rest is counted."""
+
+    organisations: list[Organisation]
+    units: list[Unit]
+    hidden: int
+    note: str  # the coordinator's note on the consent: for the coordinator only
+
+
+def consent_scope(access: Access, consent: Consent) -> ConsentScope:
+    course = access.course
+    own_orgs = {m.unit.organisation_id for m in membership_list(access.user)}
+    named_orgs = {course.coordinator_unit.organisation_id} | own_orgs
+    named_orgs |= {t.organisation_id for t in course.team.all() if access.sees_member(t)}
+
+    def unit_named(unit: Unit) -> bool:
+        return (
+            access.is_coordinator
+            or unit.pk in access.own_units
+            or unit.pk == course.coordinator_unit_id
+            or access.may(unit.data_category)
+        )
+
+    orgs = [o for o in consent.organisations.all() if access.is_coordinator or o.pk in named_orgs]
+    units = [u for u in consent.units.all() if unit_named(u)]
+    hidden = len(consent.organisations.all()) - len(orgs) + len(consent.units.all()) - len(units)
+    return ConsentScope(orgs, units, hidden, consent.note if access.is_coordinator else "")
 
 
 def consents_of(access: Access) -> list[Consent]:

@@ -36,7 +36,6 @@ from django.views.decorators.http import require_POST
 
 from helhed.audit.models import Purpose
 from helhed.core.models import User
-from helhed.core.sections import course_sections
 from helhed.core.selectors import membership_list
 from helhed.core.web import apply_errors, posted, staff_only, staff_user
 from helhed.courses import forms as f
@@ -50,6 +49,7 @@ from helhed.courses.models import (
     Plan,
     WithoutConsentBasis,
 )
+from helhed.courses.sections import course_sections
 
 CATEGORY_LABELS = dict(logic.DATA_CATEGORIES)
 PRINT_LAWS = (
@@ -371,6 +371,7 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
     open_conflicts = [c for c in o.conflicts if c.is_open]
     consents = []
     for consent in o.consents:
+        scope = selectors.consent_scope(o.access, consent)
         consents.append(
             {
                 "consent": consent,
@@ -378,8 +379,10 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
                 "categories": [
                     CATEGORY_LABELS[c] for c, _l in logic.DATA_CATEGORIES if c in consent.categories
                 ],
-                "scope": [org.name for org in consent.organisations.all()]
-                + [unit.name for unit in consent.units.all()],
+                "scope": [org.name for org in scope.organisations]
+                + [unit.name for unit in scope.units],
+                "scope_hidden": scope.hidden,
+                "note": scope.note,
             }
         )
     for member in o.team_current + o.team_past:
@@ -505,7 +508,7 @@ def _safe_parts(parts: dict[str, Any], o: selectors.CourseOverview) -> dict[str,
 
 
 def _sections(request: HttpRequest, o: selectors.CourseOverview) -> list[dict[str, Any]]:
-    """Sections that other apps add to the course page (``core.sections``): inline ones are
+    """Sections that other apps add to the course page (``courses.sections``): inline ones are
     rendered with the page, lazy ones are loaded by htmx from their own view."""
     result = []
     for section in course_sections():

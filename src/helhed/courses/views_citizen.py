@@ -45,7 +45,8 @@ CATEGORY_PLAIN = {
     "health": gettext_lazy("Mit helbred (også psykisk helbred)"),
     "social": gettext_lazy("Mine sociale forhold (fx bolig, støtte, misbrug)"),
     "crime": gettext_lazy("Sager med politi, dom eller kriminalforsorg"),
-    "economy": gettext_lazy("Min økonomi, forsørgelse og job"),
+    "employment": gettext_lazy("Mit job, min praktik og jobcentrets indsatser"),
+    "economy": gettext_lazy("Min økonomi og forsørgelse"),
 }
 
 

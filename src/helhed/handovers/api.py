@@ -294,11 +294,13 @@ def waiting(request: HttpRequest) -> Any:
 @_problems
 def course_handovers(request: HttpRequest, course_id: uuid.UUID) -> Any:
     data = selectors.course_handovers(user_of(request), course_id)
-    text = data.access.may("plan")
-    return [
-        _out(r.handover, show_measure=r.handover.shows_measure, show_text=text)  # type: ignore[attr-defined]
-        for r in data.open + data.closed
-    ]
+    plan = data.access.may("plan")
+    rows = []
+    for r in data.open + data.closed:
+        # free texts only to a reader who may see the measure and the plan (as on the page)
+        shows = r.handover.shows_measure  # type: ignore[attr-defined]
+        rows.append(_out(r.handover, show_measure=shows, show_text=shows and plan))
+    return rows
 
 
 @router.post("/courses/{course_id}/handovers", response={201: HandoverDetailOut})
