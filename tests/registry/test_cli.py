@@ -1,4 +1,4 @@
-"""`helhed registry list` and `helhed registry categorize`: what a script sees."""
+"""`helhed registry list`, `categorize` and `import`: what a script sees."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from helhed.core.models import Unit, User
 from helhed.registry import services
+from helhed.registry.models import Initiative
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 VIVE_COUNTS = {1: 39, 2: 20, 3: 7, 4: 10, 5: 14, 6: 1, 7: 5, 8: 14, 9: 7}
@@ -229,3 +232,77 @@ def test_console_command_exits_2_with_one_line_on_stderr(tmp_path: Path) -> None
     assert "findes ikke" in lines[0]
     assert "Traceback" not in completed.stderr
     assert completed.stdout == ""
+
+
+# --------------------------------------------------------------------------------------------
+# helhed registry import (the same use case as the import page: tests/registry/
+# test_one_write_path.py runs the same files through both)
+# --------------------------------------------------------------------------------------------
+
+
+def run_import(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("registry", "import", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def analyst(db: None, unit: Unit, make_user: Callable[..., User]) -> User:
+    return make_user("analytiker", unit, username="anna")
+
+
+def test_import_runs_as_the_user_it_names(analyst: User, tmp_path: Path) -> None:
+    path = tmp_path / "ny.csv"
+    path.write_text("name;location\nJobbro;Testrup\n", "utf-8")
+    out, err = run_import(str(path), "--user", "anna", "--dry-run")
+    assert (
+        out.strip()
+        == "Filen er i orden – intet er gemt (kun kontrol): 1 oprettet, 0 opdateret, 0 uændret."
+    )
+    assert not Initiative.objects.exists()
+    out, err = run_import(str(path), "--user", "anna")
+    assert out.strip() == "Importen er gennemført: 1 oprettet, 0 opdateret, 0 uændret."
+    assert err == ""
+    assert Initiative.objects.get().provenance["name"] == [{"table": "Import ny.csv", "line": 2}]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--user", "ingen"], "import: brugeren 'ingen' findes ikke eller er ikke aktiv"),
+        (
+            ["--user", "fagperson"],
+            "import: Kun administratorer og analytikere kan ændre registret.",
+        ),
+        (["--user", "anna", "--format", "xlsx"], "import: 1 fejl - intet er gemt"),
+    ],
+)
+def test_import_refusals_are_one_line_exit_2(
+    analyst: User,
+    unit: Unit,
+    make_user: Callable[..., User],
+    tmp_path: Path,
+    args: list[str],
+    expected: str,
+) -> None:
+    make_user("fagperson", unit, username="fagperson")
+    path = tmp_path / "ny.csv"
+    path.write_text("name\nJobbro\n", "utf-8")
+    with pytest.raises(CommandError) as caught:
+        run_import(str(path), *args)
+    assert caught.value.returncode == 2
+    assert expected.removeprefix("import: ") in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert not Initiative.objects.exists()
+
+
+def test_import_names_the_format_it_cannot_guess_and_the_file_it_cannot_read(
+    analyst: User, tmp_path: Path
+) -> None:
+    with pytest.raises(CommandError, match="angiv --format csv eller xlsx"):
+        run_import(str(tmp_path / "registret.ods"), "--user", "anna")
+    with pytest.raises(CommandError, match="findes ikke") as caught:
+        run_import(str(tmp_path / "mangler.csv"), "--user", "anna")
+    assert caught.value.returncode == 2
+    with pytest.raises(CommandError):  # argparse: --user is required
+        run_import(str(tmp_path / "mangler.csv"))

@@ -1,4 +1,5 @@
-"""CSV/XLSX export and the all-or-nothing import, as an analyst uses them."""
+"""CSV/XLSX export and the all-or-nothing import (``services.import_initiatives``), as an
+analyst uses them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.test import Client
 
 from helhed.core.models import Unit, User
 from helhed.registry import selectors, services
-from helhed.registry.io import MAX_IMPORT_BYTES, RowError, import_initiatives
+from helhed.registry.formats.sheet import MAX_IMPORT_BYTES, RowError
 from helhed.registry.models import FundingSource, Initiative, InitiativeActor
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,23 @@ def fagperson(make_user: Callable[..., User], unit: Unit) -> User:
     return make_user("fagperson", unit)
 
 
+Importer = Callable[..., services.ImportResult]
+
+
+@pytest.fixture
+def import_initiatives(analytiker: User) -> Importer:
+    """``services.import_initiatives`` as an analyst: ``import_initiatives(content, fmt)``."""
+
+    def run(
+        content: bytes, fmt: str, *, filename: str = "", dry_run: bool = False
+    ) -> services.ImportResult:
+        return services.import_initiatives(
+            analytiker, content=content, fmt=fmt, filename=filename, dry_run=dry_run
+        )
+
+    return run
+
+
 def categories() -> dict[str, int | None]:
     return {str(i.id): e.category for i, e in selectors.search(selectors.Filters())}
 
@@ -63,7 +81,9 @@ def upload(client: Client, name: str, content: bytes, **extra: str) -> object:
     return client.post("/register/import/", {"file": SimpleUploadedFile(name, content), **extra})
 
 
-def test_good_csv_creates_initiatives_with_actors_funding_and_areas() -> None:
+def test_good_csv_creates_initiatives_with_actors_funding_and_areas(
+    import_initiatives: Importer,
+) -> None:
     result = import_initiatives(GOOD_CSV.encode("utf-8"), "csv", filename="ny.csv")
     assert result.errors == []
     assert (result.created, result.updated, result.unchanged) == (2, 0, 0)
@@ -80,7 +100,7 @@ def test_good_csv_creates_initiatives_with_actors_funding_and_areas() -> None:
     assert familie.provenance["name"] == [{"table": "Import ny.csv", "line": 2}]
 
 
-def test_bad_csv_lists_every_error_and_writes_nothing() -> None:
+def test_bad_csv_lists_every_error_and_writes_nothing(import_initiatives: Importer) -> None:
     result = import_initiatives(BAD_CSV.encode("utf-8"), "csv")
     assert not result.ok
     assert [(e.row, e.column) for e in result.errors] == [
@@ -139,7 +159,7 @@ def test_import_refused_for_fagperson(
 
 
 def test_too_large_and_unreadable_files_get_clear_messages(
-    analytiker: User, login: Callable[[User], Client]
+    analytiker: User, login: Callable[[User], Client], import_initiatives: Importer
 ) -> None:
     big = b"name\n" + b"x" * MAX_IMPORT_BYTES
     result = import_initiatives(big, "csv")
@@ -158,7 +178,7 @@ def test_too_large_and_unreadable_files_get_clear_messages(
     assert "welfare_areas" in typo.message
 
 
-def test_contradictory_rows_are_refused() -> None:
+def test_contradictory_rows_are_refused(import_initiatives: Importer) -> None:
     content = (
         "name,actors,funding,category_override,override_reason\n"
         'Uden primær,"Testrup Kommune [kommune, deltagende]",,,\n'
@@ -223,7 +243,7 @@ def test_export_xlsx_has_frozen_header(
 
 
 def test_xlsx_round_trip_changes_nothing_and_edits_apply(
-    vive: None, analytiker: User, login: Callable[[User], Client]
+    vive: None, analytiker: User, login: Callable[[User], Client], import_initiatives: Importer
 ) -> None:
     client = login(analytiker)
     before = categories()
@@ -260,7 +280,7 @@ def test_xlsx_round_trip_changes_nothing_and_edits_apply(
 
 
 def test_csv_round_trip_and_formula_cells_stay_text(
-    vive: None, analytiker: User, login: Callable[[User], Client]
+    vive: None, analytiker: User, login: Callable[[User], Client], import_initiatives: Importer
 ) -> None:
     Initiative.objects.create(name='=HYPERLINK("http://x")', location="Testrup")
     client = login(analytiker)
@@ -278,7 +298,9 @@ def test_csv_round_trip_and_formula_cells_stay_text(
     assert cell.data_type == "s"
 
 
-def test_rows_match_on_name_and_location_without_id(vive: None) -> None:
+def test_rows_match_on_name_and_location_without_id(
+    vive: None, import_initiatives: Importer
+) -> None:
     content = "name;location;target_group\nFAMKO;Odense;Familier med komplekse problemer\n"
     result = import_initiatives(content.encode(), "csv")
     assert (result.created, result.updated) == (0, 1)

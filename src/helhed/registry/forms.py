@@ -1,13 +1,11 @@
 """Forms of the registry: the search filters, the "as of" date, the initiative form with its
 actor and funding formsets, and the live preview of conditions and category.
 
-Validation uses the pure rules in ``logic.py`` so that the form, the importer and the CLI say
-the same thing in the same words: ``logic.validate_actors`` for the actors and
-``logic.validate_funding`` for each funding source.
-
-The write itself (initiative, actors, funding and fagområder in one transaction) is
-``services.save_initiative``; the live preview is ``selectors.evaluate_values`` over the unsaved
-form data.
+The initiative forms only parse (types, choices, Danish dates and amounts): the rules — a
+primary actor, a funding period in order, a manual category's reason and source, … — are
+``services.save_initiative``'s, which refuses with the same field errors the API reports, and
+``InitiativeForms.apply_errors`` shows them on the rows they name. The live preview is
+``selectors.evaluate_values`` over the unsaved form data, with ``logic``'s own messages.
 """
 
 from __future__ import annotations
@@ -18,13 +16,15 @@ from datetime import date
 from typing import Any, ClassVar, cast
 
 from django import forms
-from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.models import OrganisationType, WelfareArea
-from helhed.registry import logic, selectors
+from helhed.core.web import apply_errors
+from helhed.registry import logic, selectors, services
+from helhed.registry.formats.cells import ActorRow, FundingRow
 from helhed.registry.models import (
     ActorRoleChoice,
     CollaborationModel,
@@ -262,7 +262,16 @@ FIELD_GROUPS: list[tuple[str, list[str]]] = [
 ]
 
 
-class InitiativeForm(forms.ModelForm):
+def _model_fields(model: type[Any], names: list[str], **kwargs: Any) -> dict[str, forms.Field]:
+    """The model's own form fields (labels, help texts, choices, validators) for a plain form:
+    the forms parse, ``services.save_initiative`` decides."""
+    return cast(dict[str, forms.Field], forms.fields_for_model(model, fields=names, **kwargs))
+
+
+class InitiativeForm(forms.Form):
+    """The initiative's own fields and its fagområder, parsed into the values
+    ``services.save_initiative`` takes (the rules across fields are the service's)."""
+
     welfare_area_slugs = forms.MultipleChoiceField(
         label=_("Fagområder"),
         required=False,
@@ -275,68 +284,41 @@ class InitiativeForm(forms.ModelForm):
         help_text=_("Datoen finansieringen læses på. Tom: i dag."),
     )
 
-    class Meta:
-        model = Initiative
-        fields = INITIATIVE_FIELDS
-        widgets: ClassVar[dict[str, Any]] = {
-            "vive_category": forms.Select(choices=CATEGORY_CHOICES),
-            "category_override": forms.Select(choices=CATEGORY_CHOICES),
-            "alternative_category": forms.Select(choices=CATEGORY_CHOICES),
-        }
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         areas = cast(forms.MultipleChoiceField, self.fields["welfare_area_slugs"])
         areas.choices = [(a.slug, a.name_da) for a in WelfareArea.objects.all()]
-        if not self.instance._state.adding and not self.is_bound:
-            self.initial["welfare_area_slugs"] = selectors.area_slugs(self.instance)
+        self.fields["name"].error_messages["required"] = services.NAME_REQUIRED
         self.fields["override_source"].help_text = _("Påkrævet sammen med en manuel kategori.")
         _style(self)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        age_min, age_max = data.get("age_min"), data.get("age_max")
-        if age_min is not None and age_max is not None and age_max < age_min:
-            self.add_error(
-                "age_max",
-                _("Alder til (%(max)s) skal være mindst alder fra (%(min)s).")
-                % {"max": age_max, "min": age_min},
-            )
-        if data.get("category_override") is not None:
-            if not (data.get("override_reason") or "").strip():
-                self.add_error(
-                    "override_reason",
-                    _(
-                        "En manuel kategori kræver en begrundelse: skriv hvorfor kategorien "
-                        "afviger fra den beregnede."
-                    ),
-                )
-            if not data.get("override_source"):
-                self.add_error(
-                    "override_source",
-                    _("En manuel kategori kræver en kilde: vælg hvorfra placeringen kommer."),
-                )
-        elif (data.get("override_reason") or "").strip() or data.get("override_source"):
-            self.add_error(
-                "category_override",
-                _(
-                    "Vælg den manuelle kategori, som begrundelsen og kilden gælder – eller ryd "
-                    "begrundelse og kilde."
-                ),
-            )
-        if data.get("alternative_note", "").strip() and data.get("alternative_category") is None:
-            self.add_error(
-                "alternative_category",
-                _("Vælg den alternative kategori, som noten handler om."),
-            )
-        return data
+    @staticmethod
+    def initial_for(initiative: Initiative) -> dict[str, Any]:
+        initial = forms.model_to_dict(initiative, fields=INITIATIVE_FIELDS)
+        initial["welfare_area_slugs"] = selectors.area_slugs(initiative)
+        return initial
+
+    def values(self) -> services.InitiativeValues:
+        data = self.cleaned_data
+        return services.InitiativeValues(**{name: data[name] for name in INITIATIVE_FIELDS})
 
 
-class ActorForm(forms.ModelForm):
-    class Meta:
-        model = InitiativeActor
-        fields: ClassVar = ["name", "org_type", "role", "units", "professions", "note"]
-        labels: ClassVar = {"name": _("Aktørens navn")}
+InitiativeForm.base_fields = {
+    **_model_fields(
+        Initiative,
+        INITIATIVE_FIELDS,
+        widgets={
+            "vive_category": forms.Select(choices=CATEGORY_CHOICES),
+            "category_override": forms.Select(choices=CATEGORY_CHOICES),
+            "alternative_category": forms.Select(choices=CATEGORY_CHOICES),
+        },
+    ),
+    **InitiativeForm.declared_fields,
+}
+
+
+class ActorForm(forms.Form):
+    """One actor row: name, type, role and what it brings."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -345,6 +327,10 @@ class ActorForm(forms.ModelForm):
         role = cast(forms.TypedChoiceField, self.fields["role"])
         role.choices = [("", "–"), *ActorRoleChoice.choices]
         _style(self)
+
+    @staticmethod
+    def initial_for(actor: InitiativeActor) -> dict[str, Any]:
+        return forms.model_to_dict(actor, fields=ACTOR_FIELDS)
 
     def to_logic(self) -> logic.Actor | None:
         """The actor as the rules see it, or None if the row is empty, deleted or unreadable."""
@@ -358,6 +344,23 @@ class ActorForm(forms.ModelForm):
             return logic.Actor(name, logic.OrgType(org_type.pk), logic.ActorRole(role))
         except ValueError:
             return None
+
+    def row(self) -> ActorRow:
+        data = self.cleaned_data
+        return ActorRow(
+            data["name"],
+            logic.OrgType(data["org_type"].pk),
+            logic.ActorRole(data["role"]),
+            units=data["units"],
+            professions=data["professions"],
+            note=data["note"],
+        )
+
+
+ACTOR_FIELDS = ["name", "org_type", "role", "units", "professions", "note"]
+ActorForm.base_fields = _model_fields(
+    InitiativeActor, ACTOR_FIELDS, labels={"name": _("Aktørens navn")}
+)
 
 
 class DanishDecimalField(forms.DecimalField):
@@ -375,7 +378,9 @@ class DanishDecimalField(forms.DecimalField):
         return super().to_python(value)
 
 
-class FundingForm(forms.ModelForm):
+class FundingForm(forms.Form):
+    """One funding source row: who pays, from inside or outside, how much, over which period."""
+
     inside = forms.TypedChoiceField(
         label=_("Er kilden aktør i indsatsen?"),
         coerce=lambda v: v == "True",
@@ -391,7 +396,6 @@ class FundingForm(forms.ModelForm):
         required=False,
         max_digits=14,
         decimal_places=2,
-        min_value=0,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         help_text=_("Fx 1.234.567"),
     )
@@ -400,45 +404,20 @@ class FundingForm(forms.ModelForm):
         _("Periode til (dd.mm.åååå)"), required=False, help_text=_("Tom: løbende.")
     )
 
-    class Meta:
-        model = FundingSource
-        fields: ClassVar = [
-            "funder",
-            "org_type",
-            "inside",
-            "amount",
-            "period_start",
-            "period_end",
-            "counts_for_classification",
-            "note",
-        ]
+    # The service names a source's fields as the API does.
+    FIELD_NAMES: ClassVar[dict[str, str]] = {"start": "period_start", "end": "period_end"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         org_type = cast(forms.ModelChoiceField, self.fields["org_type"])
         org_type.empty_label = "–"
-        if not self.instance._state.adding:
-            self.initial["inside"] = str(self.instance.inside)
         _style(self)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("DELETE"):
-            return data
-        source = self.to_logic(partial=True)
-        if source is None:
-            return data
-        field_for = {
-            "blank_funder": "funder",
-            "missing_start": "period_start",
-            "end_before_start": "period_end",
-            "negative_amount": "amount",
-        }
-        for issue in logic.validate_funding([source]):
-            field = field_for.get(issue.code)
-            if issue.severity == "error" and field and field not in self.errors:
-                self.add_error(field, issue.message)
-        return data
+    @staticmethod
+    def initial_for(source: FundingSource) -> dict[str, Any]:
+        initial = forms.model_to_dict(source, fields=FUNDING_FIELDS)
+        initial["inside"] = str(source.inside)
+        return initial
 
     def to_logic(self, *, partial: bool = False) -> logic.FundingSource | None:
         """The source as the rules see it; with ``partial`` also without a valid type/side."""
@@ -464,123 +443,78 @@ class FundingForm(forms.ModelForm):
             end=data.get("period_end"),
         )
 
+    def row(self) -> FundingRow:
+        data = self.cleaned_data
+        return FundingRow(
+            data["funder"],
+            logic.OrgType(data["org_type"].pk),
+            data["inside"],
+            data["amount"],
+            data["period_start"],
+            data["period_end"],
+            data["counts_for_classification"],
+            data["note"],
+        )
 
-class ActorFormSetBase(BaseInlineFormSet):
-    """Actors are checked together with ``logic.validate_actors``; each error goes to the
-    field it is about (a duplicate to the second row's name, several primary kommuner to their
-    roles, no primary actor to the first row's role)."""
 
-    def clean(self) -> None:
-        super().clean()
-        if any(self.errors):
-            return
-        rows = [(form, cast(ActorForm, form).to_logic()) for form in self.forms]
-        present = [(form, actor) for form, actor in rows if actor is not None]
-        if not present:
-            return  # No actors is allowed: VIVE's 117 examples mostly have none registered.
-        actors = [actor for _form, actor in present]
-        for issue in logic.validate_actors(actors):
-            if issue.severity != "error":
-                continue
-            if issue.code == "no_primary_actor":
-                self._role_error(present[0][0], issue.message)
-            elif issue.code in {"duplicate_actor", "contradictory_actor"}:
-                key = " ".join((issue.subject or "").split()).casefold()
-                same = [f for f, a in present if " ".join(a.name.split()).casefold() == key]
-                target = same[-1] if same else present[0][0]
-                if "name" not in target.errors:
-                    target.add_error("name", issue.message)
-            elif issue.code == "several_primary_municipalities":
-                for form, actor in present:
-                    if (
-                        actor.org_type is logic.OrgType.KOMMUNE
-                        and actor.role is logic.ActorRole.PRIMARY
-                    ):
-                        self._role_error(form, issue.message)
-            else:
-                raise forms.ValidationError(issue.message)
-
-    @staticmethod
-    def _role_error(form: forms.BaseForm, message: str) -> None:
-        if "role" not in form.errors:
-            form.add_error("role", message)
-
+FUNDING_FIELDS = [
+    "funder",
+    "org_type",
+    "inside",
+    "amount",
+    "period_start",
+    "period_end",
+    "counts_for_classification",
+    "note",
+]
+FundingForm.base_fields = {
+    **_model_fields(FundingSource, FUNDING_FIELDS),
+    **FundingForm.declared_fields,
+}
 
 MAX_ROWS = 50
 
-ActorFormSet = inlineformset_factory(
-    Initiative,
-    InitiativeActor,
-    form=ActorForm,
-    formset=ActorFormSetBase,
-    extra=0,
-    can_delete=True,
-    max_num=MAX_ROWS,
-    absolute_max=MAX_ROWS,
-    validate_max=True,
-)
-FundingFormSet = inlineformset_factory(
-    Initiative,
-    FundingSource,
-    form=FundingForm,
-    extra=0,
-    can_delete=True,
-    max_num=MAX_ROWS,
-    absolute_max=MAX_ROWS,
-    validate_max=True,
-)
+
+def _formset(form: type[forms.Form], extra: int) -> type[forms.BaseFormSet[Any]]:
+    return forms.formset_factory(
+        form,
+        extra=extra,
+        can_delete=True,
+        max_num=MAX_ROWS,
+        absolute_max=MAX_ROWS,
+        validate_max=True,
+    )
 
 
 @dataclass
 class InitiativeForms:
-    """The initiative form and its two formsets, bound or not, handled as one."""
+    """The initiative form and its actor and funding formsets, bound or not, handled as one."""
 
     form: InitiativeForm
-    actors: BaseInlineFormSet[Any, Any, Any]
-    funding: BaseInlineFormSet[Any, Any, Any]
+    actors: forms.BaseFormSet[Any]
+    funding: forms.BaseFormSet[Any]
 
     @classmethod
     def build(
         cls,
         data: QueryDict | None = None,
-        instance: Initiative | None = None,
+        initiative: Initiative | None = None,
         extra_rows: int = 0,
     ) -> InitiativeForms:
-        instance = instance or Initiative()
+        """Bound to ``data``; or unbound, showing the stored ``initiative`` (if any) and
+        ``extra_rows`` empty actor and funding rows."""
         extra = extra_rows if data is None else 0
-        actor_cls = (
-            inlineformset_factory(
-                Initiative,
-                InitiativeActor,
-                form=ActorForm,
-                formset=ActorFormSetBase,
-                extra=extra,
-                can_delete=True,
-                max_num=MAX_ROWS,
-                absolute_max=MAX_ROWS,
-                validate_max=True,
-            )
-            if extra
-            else ActorFormSet
-        )
-        funding_cls = (
-            inlineformset_factory(
-                Initiative,
-                FundingSource,
-                form=FundingForm,
-                extra=extra,
-                can_delete=True,
-                max_num=MAX_ROWS,
-                absolute_max=MAX_ROWS,
-                validate_max=True,
-            )
-            if extra
-            else FundingFormSet
-        )
+        form_initial: dict[str, Any] = {}
+        actors: list[dict[str, Any]] = []
+        funding: list[dict[str, Any]] = []
+        if initiative is not None and data is None:
+            form_initial = InitiativeForm.initial_for(initiative)
+            actors = [ActorForm.initial_for(a) for a in initiative.actors.all()]
+            funding = [FundingForm.initial_for(f) for f in initiative.funding_sources.all()]
         return cls(
-            form=InitiativeForm(data, instance=instance),
-            actors=actor_cls(data, instance=instance, prefix="actors"),
-            funding=funding_cls(data, instance=instance, prefix="funding"),
+            form=InitiativeForm(data, initial=form_initial),
+            actors=_formset(ActorForm, extra)(data, initial=actors or None, prefix="actors"),
+            funding=_formset(FundingForm, extra)(data, initial=funding or None, prefix="funding"),
         )
 
     def is_valid(self) -> bool:
@@ -593,6 +527,43 @@ class InitiativeForms:
         for formset in (self.actors, self.funding):
             count += sum(len(errors) for errors in formset.errors)
         return count
+
+    def _kept(self, formset: forms.BaseFormSet[Any]) -> list[forms.Form]:
+        """The rows to save, in order: filled in and not deleted."""
+        return [
+            form
+            for form in formset.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+    def save_arguments(self) -> dict[str, Any]:
+        """The valid forms as ``services.save_initiative``'s keyword arguments."""
+        return {
+            "values": self.form.values(),
+            "welfare_areas": list(dict.fromkeys(self.form.cleaned_data["welfare_area_slugs"])),
+            "actors": [cast(ActorForm, f).row() for f in self._kept(self.actors)],
+            "funding": [cast(FundingForm, f).row() for f in self._kept(self.funding)],
+        }
+
+    def apply_errors(self, exc: ValidationError) -> None:
+        """Put a ``save_initiative`` refusal on the fields it names: ``actors.1.role`` on the
+        second saved actor row's role, ``funding.0.start`` on the first source's start date,
+        ``welfare_areas.…`` on the fagområder, the rest on the form's own fields."""
+        own: dict[str, list[str]] = {}
+        rows = {"actors": self._kept(self.actors), "funding": self._kept(self.funding)}
+        for path, messages in exc.message_dict.items():
+            prefix, _dot, rest = path.partition(".")
+            index, _dot, name = rest.partition(".")
+            if prefix in rows and index.isdigit() and int(index) < len(rows[prefix]):
+                row = rows[prefix][int(index)]
+                name = FundingForm.FIELD_NAMES.get(name, name)
+                for message in messages:
+                    row.add_error(name if name in row.fields else None, message)
+            else:
+                key = "welfare_area_slugs" if prefix == "welfare_areas" else path
+                own.setdefault(key, []).extend(messages)
+        if own:
+            apply_errors(self.form, ValidationError(own))
 
 
 def add_row(data: QueryDict, prefix: str) -> QueryDict:

@@ -1,6 +1,7 @@
 """Reads of the registry: initiatives with everything the apparatus needs, their evaluation
 (four conditions + category as of a date) and the aggregate views (the 3×3 matrix, the
-distribution of variation parameters within each category).
+distribution of variation parameters within each category), and the plain rows the export and
+``helhed registry list`` write.
 
 The registry holds no personal data, so any logged-in user may read it; no access log is written.
 """
@@ -9,21 +10,27 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from helhed.registry import logic
+from helhed.registry.formats import filters as filter_format
+from helhed.registry.formats.cells import ActorRow, FundingRow
+from helhed.registry.formats.filters import FINANCING_CATEGORIES, WITHIN_VALUES, Filters
 from helhed.registry.models import (
+    CollaborationModel,
     FundingSource,
     Initiative,
     InitiativeActor,
     InitiativeWelfareArea,
+    Phase,
     TriState,
 )
 
@@ -63,6 +70,51 @@ def initiatives() -> QuerySet[Initiative]:
 
 def get_initiative(initiative_id: uuid.UUID | str) -> Initiative | None:
     return initiatives().filter(pk=initiative_id).first()
+
+
+NOT_FOUND = "Indsatsen findes ikke."
+
+
+def initiative(initiative_id: uuid.UUID | str) -> Initiative:
+    """The initiative with everything prefetched, or ``Http404`` (the API's 404 problem and the
+    pages' 404 page)."""
+    found = get_initiative(initiative_id)
+    if found is None:
+        raise Http404(NOT_FOUND)
+    return found
+
+
+def actor_rows(initiative: Initiative) -> list[ActorRow]:
+    """The stored actors as plain rows (in their order), details included."""
+    return [
+        ActorRow(
+            a.name,
+            logic.OrgType(a.org_type_id),
+            logic.ActorRole(a.role),
+            units=a.units,
+            professions=a.professions,
+            note=a.note,
+            organisation_id=a.organisation_id,
+        )
+        for a in initiative.actors.all()
+    ]
+
+
+def funding_rows(initiative: Initiative) -> list[FundingRow]:
+    """The stored funding sources as plain rows, notes included."""
+    return [
+        FundingRow(
+            f.funder,
+            logic.OrgType(f.org_type_id),
+            f.inside,
+            f.amount,
+            f.period_start,
+            f.period_end,
+            f.counts_for_classification,
+            f.note,
+        )
+        for f in initiative.funding_sources.all()
+    ]
 
 
 def logic_actors(initiative: Initiative) -> list[logic.Actor]:
@@ -178,43 +230,42 @@ def evaluate(initiative: Initiative, as_of: date | None = None) -> Evaluation:
     )
 
 
-@dataclass(frozen=True)
-class Filters:
-    query: str = ""
-    category: int | None = None
-    welfare_area: str = ""
-    location: str = ""
-    actor_type: str = ""
-    financing: str = ""  # intern / kombineret / ekstern (of the effective category)
-    target_group: str = ""
-    phase: str = ""
-    collaboration_model: str = ""
-    within_definition: str = ""  # "ja", "nej", "ukendt"
+class Evaluated(NamedTuple):
+    """An initiative with its evaluation on a date: a row of the list, the detail, the export.
 
-    def __post_init__(self) -> None:
-        if self.financing not in ("", *FINANCING_CATEGORIES):
-            raise ValueError(f"Ukendt finansieringstype {self.financing!r}")
-        if self.within_definition not in ("", *WITHIN_VALUES):
-            raise ValueError(f"Ukendt værdi for definitionen {self.within_definition!r}")
-        if self.category is not None and not 1 <= self.category <= 9:
-            raise ValueError(f"Kategorien skal være 1-9, ikke {self.category}")
+    Unpacks as ``initiative, evaluation``; any other attribute reads through to the initiative
+    (``row.name``), so the API's schemas (``registry.schemas``) serialise it as they would the
+    initiative, with the evaluation beside it."""
+
+    initiative: Initiative
+    evaluation: Evaluation
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.initiative, name)
 
 
-FINANCING_CATEGORIES: dict[str, set[int]] = {
-    "intern": {1, 2, 3},
-    "kombineret": {4, 5, 6},
-    "ekstern": {7, 8, 9},
+def evaluated(initiative_id: uuid.UUID | str, as_of: date | None = None) -> Evaluated:
+    """One initiative with its evaluation as of ``as_of``; ``Http404`` if there is none."""
+    found = initiative(initiative_id)
+    return Evaluated(found, evaluate(found, as_of))
+
+
+FILTER_CHOICES: dict[str, tuple[str, ...]] = {
+    "phase": tuple(Phase.values),
+    "collaboration_model": tuple(CollaborationModel.values),
 }
-WITHIN_VALUES: dict[str, bool | None] = {"ja": True, "nej": False, "ukendt": None}
 
 
-def search(filters: Filters, as_of: date | None = None) -> list[tuple[Initiative, Evaluation]]:
-    """Initiatives matching the filters, each with its evaluation.
+def filters_from_params(params: Mapping[str, Any]) -> tuple[Filters, date | None]:
+    """The list's filters from query parameters (the export, the API); ``FilterError`` names a
+    parameter with an invalid value."""
+    return filter_format.filters_from_params(params, FILTER_CHOICES)
 
-    Text and structural filters run in SQL; category and financing filter on the *effective*
-    category, which is computed, so they run on the evaluated rows (the registry is hundreds of
-    rows, not millions).
-    """
+
+def _filtered(filters: Filters) -> QuerySet[Initiative]:
+    """The filters that run in SQL."""
     qs = initiatives()
     if filters.query:
         qs = qs.filter(
@@ -241,15 +292,25 @@ def search(filters: Filters, as_of: date | None = None) -> list[tuple[Initiative
         qs = qs.filter(phase=filters.phase)
     if filters.collaboration_model:
         qs = qs.filter(collaboration_model=filters.collaboration_model)
-    rows = [(i, evaluate(i, as_of)) for i in qs.distinct()]
+    return qs.distinct()
+
+
+def search(filters: Filters, as_of: date | None = None) -> list[Evaluated]:
+    """Initiatives matching the filters, each with its evaluation.
+
+    Text and structural filters run in SQL; category and financing filter on the *effective*
+    category, which is computed, so they run on the evaluated rows (the registry is hundreds of
+    rows, not millions).
+    """
+    rows = [Evaluated(i, evaluate(i, as_of)) for i in _filtered(filters)]
     if filters.category is not None:
-        rows = [(i, e) for i, e in rows if e.category == filters.category]
+        rows = [row for row in rows if row.evaluation.category == filters.category]
     if filters.financing:
         wanted = FINANCING_CATEGORIES[filters.financing]
-        rows = [(i, e) for i, e in rows if e.category in wanted]
+        rows = [row for row in rows if row.evaluation.category in wanted]
     if filters.within_definition:
         target = WITHIN_VALUES[filters.within_definition]
-        rows = [(i, e) for i, e in rows if e.within_definition is target]
+        rows = [row for row in rows if row.evaluation.within_definition is target]
     return rows
 
 
@@ -353,7 +414,8 @@ def distribution(
 
 
 def export_rows(rows: Iterable[tuple[Initiative, Evaluation]]) -> list[dict[str, Any]]:
-    """One flat dict per initiative: the columns of the CSV/XLSX export and `registry list`."""
+    """One dict per initiative: the columns of the CSV/XLSX export and ``registry list``, with
+    actors and funding as plain rows (``formats.sheet.export_records`` writes them as cells)."""
     out = []
     for initiative, evaluation in rows:
         out.append(
@@ -375,6 +437,11 @@ def export_rows(rows: Iterable[tuple[Initiative, Evaluation]]) -> list[dict[str,
                 "collaboration_model": initiative.collaboration_model,
                 "description": initiative.description,
                 "source": initiative.source,
+                "actors": actor_rows(initiative),
+                "funding": funding_rows(initiative),
+                "category_override": initiative.category_override,
+                "override_reason": initiative.override_reason,
+                "override_source": initiative.override_source,
             }
         )
     return out

@@ -2,25 +2,29 @@
 the variation parameters within each category, and the create/edit form with a live preview.
 
 Thin by design: reads go through ``selectors`` (search, evaluate, matrix, distribution), the
-one write through ``services.save_initiative``; the rules themselves are in ``logic``. The helpers
-below only shape the selectors' results for the templates (groups of labelled values, the
-matrix rows, chart geometry).
+one write through ``services.save_initiative``, whose refusals the form shows on the fields they
+name; the rules themselves are in ``logic`` and the service. The helpers below only shape the
+selectors' results for the templates (groups of labelled values, the matrix rows, chart
+geometry). Every logged-in user may read the registry (it holds no personal data); changing it
+is for administrators and analysts (``services.check_may_change``), refused with the one 403 page.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.text import capfirst
@@ -28,6 +32,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from helhed.core.models import User
+from helhed.core.web import posted, staff_only, staff_user
 from helhed.registry import logic, selectors, services
 from helhed.registry.forms import (
     CATEGORY_LABELS,
@@ -41,7 +47,7 @@ from helhed.registry.forms import (
 from helhed.registry.models import FundingSource, Initiative
 
 VIEW = "registry.view_initiative"
-CHANGE = "registry.change_initiative"
+CHANGE = services.CHANGE
 
 FINANCING_ROWS = (
     (logic.FinancingAxis.INTERN, "Intern finansiering"),
@@ -205,9 +211,7 @@ def _is_active(source: FundingSource, as_of: date) -> bool:
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def initiative_detail(request: HttpRequest, initiative_id: uuid.UUID) -> HttpResponse:
-    initiative = selectors.get_initiative(initiative_id)
-    if initiative is None:
-        raise Http404
+    initiative = selectors.initiative(initiative_id)
     as_of_form = AsOfForm(request.GET or None)
     evaluation = selectors.evaluate(initiative, as_of_form.as_of())
     funding = [
@@ -411,6 +415,18 @@ def distribution(request: HttpRequest) -> HttpResponse:
 ADD_ROW = {"_add_actor": "actors", "_add_funding": "funding"}
 
 
+def change_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page that changes the registry: log-in required, then administrators and analysts
+    only (``services.check_may_change``: the one 403 page, saying who may)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        services.check_may_change(staff_user(request))
+        return view(request, *args, **kwargs)
+
+    return staff_only(wrapper)
+
+
 def _quiet(forms_: InitiativeForms) -> None:
     """Show re-rendered data without validation messages (after "add a row")."""
     cast(Any, forms_.form)._errors = ErrorDict()
@@ -422,30 +438,29 @@ def _quiet(forms_: InitiativeForms) -> None:
             cast(Any, form)._errors = ErrorDict()
 
 
-def _edit(request: HttpRequest, initiative: Initiative | None) -> HttpResponse:
-    instance = initiative or Initiative()
-    if request.method == "POST":
-        added = next((prefix for key, prefix in ADD_ROW.items() if key in request.POST), None)
-        if added:
-            data = add_row(request.POST, added)
-            forms_ = InitiativeForms.build(data, instance)
-            _quiet(forms_)
-            preview = preview_evaluation(InitiativeForms.build(data, instance))
-        else:
-            forms_ = InitiativeForms.build(request.POST, instance)
-            if forms_.is_valid():
-                saved = services.save_initiative(forms_.form, [forms_.actors, forms_.funding])
-                messages.success(
-                    request,
-                    _("Indsatsen “%(name)s” er gemt.") % {"name": saved.name},
-                )
-                return redirect("registry:initiative_detail", initiative_id=saved.pk)
-            preview = preview_evaluation(InitiativeForms.build(request.POST, instance))
-    else:
-        forms_ = InitiativeForms.build(None, instance, extra_rows=1 if initiative else 2)
-        preview = (
-            selectors.evaluate(initiative) if initiative is not None else preview_evaluation(forms_)
+def _saved(user: User, forms_: InitiativeForms, initiative: Initiative | None) -> Initiative | None:
+    """``services.save_initiative`` with the parsed forms; its refusal on the forms (None)."""
+    if not forms_.is_valid():
+        return None
+    try:
+        return services.save_initiative(
+            user,
+            initiative_id=initiative.pk if initiative else None,
+            **forms_.save_arguments(),
         )
+    except ValidationError as exc:
+        forms_.apply_errors(exc)
+    except services.DuplicateInitiativeError as exc:
+        forms_.form.add_error("name", exc.detail)
+    return None
+
+
+def _page(
+    request: HttpRequest,
+    initiative: Initiative | None,
+    forms_: InitiativeForms,
+    preview: selectors.Evaluation,
+) -> HttpResponse:
     context = {
         "initiative": initiative,
         "forms": forms_,
@@ -459,23 +474,39 @@ def _edit(request: HttpRequest, initiative: Initiative | None) -> HttpResponse:
     return render(request, "registry/initiative_form.html", context)
 
 
-@login_required
-@permission_required(CHANGE, raise_exception=True)
+def _edit(request: HttpRequest, initiative: Initiative | None) -> HttpResponse:
+    data = posted(request)
+    if data is None:
+        forms_ = InitiativeForms.build(None, initiative, extra_rows=1 if initiative else 2)
+        preview = (
+            selectors.evaluate(initiative) if initiative is not None else preview_evaluation(forms_)
+        )
+        return _page(request, initiative, forms_, preview)
+    added = next((prefix for key, prefix in ADD_ROW.items() if key in data), None)
+    if added:
+        data = add_row(data, added)
+        forms_ = InitiativeForms.build(data)
+        _quiet(forms_)
+        return _page(request, initiative, forms_, preview_evaluation(InitiativeForms.build(data)))
+    forms_ = InitiativeForms.build(data)
+    saved = _saved(staff_user(request), forms_, initiative)
+    if saved is None:
+        return _page(request, initiative, forms_, preview_evaluation(InitiativeForms.build(data)))
+    messages.success(request, _("Indsatsen “%(name)s” er gemt.") % {"name": saved.name})
+    return redirect("registry:initiative_detail", initiative_id=saved.pk)
+
+
+@change_only
 def initiative_create(request: HttpRequest) -> HttpResponse:
     return _edit(request, None)
 
 
-@login_required
-@permission_required(CHANGE, raise_exception=True)
+@change_only
 def initiative_edit(request: HttpRequest, initiative_id: uuid.UUID) -> HttpResponse:
-    initiative = selectors.get_initiative(initiative_id)
-    if initiative is None:
-        raise Http404
-    return _edit(request, initiative)
+    return _edit(request, selectors.initiative(initiative_id))
 
 
-@login_required
-@permission_required(CHANGE, raise_exception=True)
+@change_only
 @require_POST
 def initiative_preview(request: HttpRequest) -> HttpResponse:
     """The conditions and category of the POSTed (unsaved, possibly incomplete) form data."""

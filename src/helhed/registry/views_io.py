@@ -1,6 +1,7 @@
 """Export of the registry as CSV/XLSX (with the list page's filters) and the import page.
 
-Thin: the formats and the all-or-nothing import live in ``registry.io``.
+Thin: the formats are ``registry.formats``, the all-or-nothing import is
+``services.import_initiatives`` (which ``helhed registry import`` calls too).
 """
 
 from __future__ import annotations
@@ -9,17 +10,18 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import engines
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.views import permission_required
 
-from helhed.registry import io, selectors
-
-VIEW = "registry.view_initiative"
-CHANGE = "registry.change_initiative"
+from helhed.core.web import posted, staff_user
+from helhed.registry import selectors, services
+from helhed.registry.formats import sheet, tables
+from helhed.registry.formats.filters import FilterError
+from helhed.registry.views import VIEW, change_only
 
 _BAD_FILTER_PAGE = """{% extends "base.html" %}{% load i18n %}
 {% block title %}{% translate "Ugyldigt filter" %}{% endblock %}
@@ -34,27 +36,29 @@ _BAD_FILTER_PAGE = """{% extends "base.html" %}{% load i18n %}
 
 
 @login_required
+@permission_required(VIEW, raise_exception=True)
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The registry (filtered like the list page) as CSV (UTF-8 with BOM) or XLSX."""
-    if not request.user.has_perm(VIEW):
-        raise PermissionDenied
-    if fmt not in io.FORMATS:
+    if fmt not in tables.FORMATS:
         raise Http404("Ukendt eksportformat.")
     try:
-        filters, as_of = io.filters_from_params(request.GET)
-    except io.FilterError as exc:
+        filters, as_of = selectors.filters_from_params(request.GET)
+    except FilterError as exc:
         page = engines["django"].from_string(_BAD_FILTER_PAGE)
         return HttpResponse(
             page.render({"param": exc.param, "message": exc.message}, request), status=400
         )
-    columns, records = io.export_records(selectors.search(filters, as_of))
+    columns, records = sheet.export_records(selectors.export_rows(selectors.search(filters, as_of)))
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
         response = HttpResponse(
-            io.to_csv(columns, records).encode("utf-8"), content_type="text/csv; charset=utf-8"
+            tables.to_csv(columns, records).encode("utf-8"),
+            content_type="text/csv; charset=utf-8",
         )
     else:
-        response = HttpResponse(io.to_xlsx(columns, records), content_type=io.XLSX_CONTENT_TYPE)
+        response = HttpResponse(
+            tables.to_xlsx(columns, records), content_type=tables.XLSX_CONTENT_TYPE
+        )
     response["Content-Disposition"] = f'attachment; filename="helhed-register-{stamp}.{fmt}"'
     return response
 
@@ -85,17 +89,17 @@ class ImportForm(forms.Form):
         upload = data.get("file")
         if upload is None:
             return data
-        if upload.size is not None and upload.size > io.MAX_IMPORT_BYTES:
+        if upload.size is not None and upload.size > sheet.MAX_IMPORT_BYTES:
+            limit = sheet.MAX_IMPORT_BYTES // 1024 // 1024
             self.add_error(
                 "file",
                 _("Filen er for stor (%(size).1f MB). Den må højst være %(limit)d MB.")
-                % {"size": upload.size / 1024 / 1024, "limit": io.MAX_IMPORT_BYTES // 1024 // 1024},
+                % {"size": upload.size / 1024 / 1024, "limit": limit},
             )
             return data
         fmt = data.get("fmt") or "auto"
         if fmt == "auto":
-            name = (upload.name or "").lower()
-            fmt = next((f for f in io.FORMATS if name.endswith("." + f)), "")
+            fmt = tables.format_for(upload.name or "")
             if not fmt:
                 self.add_error(
                     "file",
@@ -105,31 +109,19 @@ class ImportForm(forms.Form):
         return data
 
 
-@login_required
+@change_only
 def import_view(request: HttpRequest) -> HttpResponse:
     """Upload a CSV/XLSX file; every row is validated and nothing is written on any error."""
-    if not request.user.has_perm(CHANGE):
-        raise PermissionDenied
-    result: io.ImportResult | None = None
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            result = io.import_initiatives(
-                upload.read(io.MAX_IMPORT_BYTES + 1),
-                form.cleaned_data["fmt"],
-                filename=upload.name or "",
-                dry_run=form.cleaned_data["dry_run"],
-            )
-    else:
-        form = ImportForm()
-    return render(
-        request,
-        "registry/import.html",
-        {
-            "form": form,
-            "result": result,
-            "columns": sorted(io.IMPORT_COLUMNS),
-        },
-        status=200,
-    )
+    form = ImportForm(posted(request), request.FILES or None)
+    result: services.ImportResult | None = None
+    if form.is_bound and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = services.import_initiatives(
+            staff_user(request),
+            content=upload.read(sheet.MAX_IMPORT_BYTES + 1),
+            fmt=form.cleaned_data["fmt"],
+            filename=upload.name or "",
+            dry_run=form.cleaned_data["dry_run"],
+        )
+    context = {"form": form, "result": result, "columns": sorted(sheet.IMPORT_COLUMNS)}
+    return render(request, "registry/import.html", context)

@@ -1,4 +1,4 @@
-"""``helhed registry load-vive | list | matrix | categorize FILE.json``."""
+"""``helhed registry load-vive | list | matrix | categorize FILE | import FILE --user NAME``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,22 @@ class Command(BaseCommand):
         sub.add_parser("matrix", help="De ni kategorier som 3×3-tabel.")
         categorize = sub.add_parser("categorize", help="Kategorisér én indsats beskrevet i JSON.")
         categorize.add_argument("file")
+        importer = sub.add_parser(
+            "import",
+            help="Importér indsatser fra en CSV- eller XLSX-fil (alt eller intet).",
+        )
+        importer.add_argument("file", help="Filen (- = stdin, kræver --format).")
+        importer.add_argument(
+            "--user",
+            required=True,
+            help="Brugernavnet på den administrator eller analytiker, der importerer.",
+        )
+        importer.add_argument(
+            "--format", choices=["csv", "xlsx"], help="Standard: ud fra filnavnet."
+        )
+        importer.add_argument(
+            "--dry-run", action="store_true", help="Kontrollér kun filen (gem intet)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -35,4 +51,4 @@ class Command(BaseCommand):
         else:  # filled in by the CLI module
             from helhed.registry import cli
 
-            cli.run(action, options, self.stdout)
+            cli.run(action, options, self.stdout, self.stderr)
