@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from helhed.audit.models import AccessLogEntry
 from helhed.core.models import Organisation, User
-from helhed.core.sections import events_for_courses
 from helhed.courses import selectors, services
 from helhed.courses.models import Consent, Course
+from helhed.courses.sections import events_for_courses
 from helhed.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

@@ -300,7 +300,6 @@ def test_adapters_never_query_personal_data_models(module: str) -> None:
     assert not re.search(r"from helhed\.(courses|meetings|handovers|progress)\.models", text)
 
 
-
 def test_money_is_never_a_float_in_the_arithmetic() -> None:
     for module in ("logic.py", "services.py"):
         text = (SRC / module).read_text(encoding="utf-8")

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helhed.core.models import Unit, User
-from helhed.core.sections import events_for_courses
 from helhed.courses.models import Course
+from helhed.courses.sections import events_for_courses
 from helhed.handovers import logic, selectors, services
 from helhed.handovers.models import Handover, HandoverEvent, InstitutionalStay
 

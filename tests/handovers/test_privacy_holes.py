@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from helhed.audit.models import AccessLogEntry
 from helhed.core.models import Membership, Organisation, Unit, User
-from helhed.core.sections import events_for_courses
 from helhed.courses import services as course_services
 from helhed.courses.models import Course, LegalBasis, Measure, Plan, TeamMember
+from helhed.courses.sections import events_for_courses
 from helhed.courses.selectors import access_for
 from helhed.handovers import selectors, services
 from helhed.handovers.models import Handover

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from helhed.audit.models import AccessLogEntry
 from helhed.core.models import Membership, Unit, User
 from helhed.courses.models import Consent, Course, TeamMember
-from helhed.handovers import alerts, logic, registrations, selectors, services
+from helhed.handovers import alerts, logic, selectors, services
+from helhed.handovers import extensions as registrations
 from helhed.handovers.models import Handover
 from tests.handovers.builders import add_measure, other_course
 
@@ -92,7 +93,7 @@ def test_a_whole_course_handover_to_a_drug_treatment_unit_is_health_data(
     """No measure, but the receiving unit's fagområde says what the handover is about."""
     from django.urls import reverse
 
-    from helhed.core.sections import events_for_courses
+    from helhed.courses.sections import events_for_courses
     from helhed.courses.selectors import access_for
 
     handover = services.request_handover(

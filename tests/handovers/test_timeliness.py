@@ -1,5 +1,5 @@
 """Timeliness figures: acknowledgement time, gap days, contact persons and changes — per course
-(registered with core.sections) and per initiative; a bounded number of queries for many
+(registered with courses.sections) and per initiative; a bounded number of queries for many
 courses."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from helhed.core.models import Unit, User
-from helhed.core.sections import timeliness_for_courses, timeliness_metrics
 from helhed.courses import services as course_services
 from helhed.courses.models import Course
+from helhed.courses.sections import timeliness_for_courses, timeliness_metrics
 from helhed.handovers import logic, selectors, services
 from helhed.handovers.models import HandoverEvent
 from tests.courses.builders import join_team

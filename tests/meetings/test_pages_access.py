@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from helhed.audit.models import AccessLogEntry
 from helhed.core.models import User
-from helhed.core.sections import events_for_courses, timeliness_for_courses
 from helhed.courses.models import Course, LegalBasis, Measure, TeamMember
+from helhed.courses.sections import events_for_courses, timeliness_for_courses
 from helhed.meetings import selectors, services
 from helhed.meetings.models import Meeting, Task
 from helhed.notifications.models import Notification

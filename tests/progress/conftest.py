@@ -137,7 +137,7 @@ def isolated_sources(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     """The meetings and handovers apps (built in parallel) register timeline and timeliness
     sources; these tests replace them with known ones so that they test this app's use of the
     registries, not the other apps' state."""
-    from helhed.core import sections
+    from helhed.courses import sections
 
     events: dict[str, object] = {}
     timeliness: dict[str, object] = {}

@@ -239,7 +239,7 @@ def test_dashboard_matches_the_expectation(world: World) -> None:
 def test_dashboard_page_and_timeliness_fragment(
     world: World, client: Client, isolated_sources: dict[str, dict[str, object]]
 ) -> None:
-    from helhed.core.sections import TimelinessMetric
+    from helhed.courses.sections import TimelinessMetric
 
     for _ in range(5):
         open_course(world.coordinator, world.unit, initiative=world.course.initiative)

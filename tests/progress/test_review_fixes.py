@@ -16,8 +16,8 @@ from django.test import Client
 from django.utils import timezone
 
 from helhed.audit.models import AccessLogEntry
-from helhed.core.sections import TimelineEvent
 from helhed.courses.models import Course
+from helhed.courses.sections import TimelineEvent
 from helhed.progress import logic, selectors, services, views
 from helhed.progress.models import CourseSummary, Measurement, OutcomeState
 from tests.courses.builders import make_citizen_user, open_course
@@ -452,7 +452,7 @@ def test_s6_instruments_are_kept_per_version(monkeypatch: pytest.MonkeyPatch) ->
 def test_p6_timeliness_means_get_secondary_suppression(
     world: World, isolated_sources: dict[str, dict[str, object]]
 ) -> None:
-    from helhed.core.sections import TimelinessMetric
+    from helhed.courses.sections import TimelinessMetric
 
     Course.objects.filter(pk=world.course.pk).update(
         start_date=date(2024, 2, 1), referred_on=date(2024, 2, 1)

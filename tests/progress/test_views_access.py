@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from helhed.audit.models import AccessLogEntry
-from helhed.core.sections import TimelineEvent
+from helhed.courses.sections import TimelineEvent
 from helhed.courses.selectors import course_overview
-from helhed.progress import panels, services
+from helhed.progress import extensions as panels
+from helhed.progress import services
 from helhed.progress.models import Measurement
 from tests.progress.conftest import World
 

@@ -7,8 +7,3 @@ class CoordinationConfig(AppConfig):
     label = "coordination"
     verbose_name = _("Relationel koordinering")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from helhed.coordination import registrations
-
-        registrations.register()

@@ -949,8 +949,8 @@ def boundary_spanners(
 
 
 def tie_figures(
-    course_groups: Mapping[Hashable, Collection[str]],
-    figures: Mapping[Hashable, Mapping[str, float | int | None]],
+    course_groups: Mapping[Any, Collection[str]],
+    figures: Mapping[Any, Mapping[str, float | int | None]],
     metrics: Sequence[str],
 ) -> dict[tuple[str, str], dict[str, Stat]]:
     """For each pair of workgroups, each timeliness figure over the courses both are on (only

@@ -8,7 +8,7 @@
 * **A participant** sees only their own invitation and draft (``answer_state``).
 * **The structural network** (``structure``) and **RC beside timeliness** (``flow``) are counts
   and means over the courses in scope, computed from ``courses.selectors``,
-  ``handovers.selectors``, ``meetings.selectors`` and ``core.sections``' timeliness figures;
+  ``handovers.selectors``, ``meetings.selectors`` and ``courses.sections``' timeliness figures;
   figures resting on fewer than five courses (or handovers, or meetings) are shown as "<5". No
   page here names a citizen, so nothing here writes the access log.
 
@@ -49,9 +49,9 @@ from helhed.coordination.models import (
     WorkgroupKind,
 )
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
-from helhed.core.sections import timeliness_for_courses, timeliness_metrics
 from helhed.core.selectors import membership_list, roles_of
 from helhed.courses import selectors as course_selectors
+from helhed.courses.sections import timeliness_for_courses, timeliness_metrics
 from helhed.notifications.alerts import Alert
 from helhed.notifications.models import NotificationKind
 

@@ -7,3 +7,9 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Grunddata")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from helhed.core import checks, extension_points
+
+        checks.register()
+        extension_points.discover()

@@ -17,9 +17,17 @@ _MENU_ITEMS: list[tuple[str, StrOrPromise, frozenset[str]]] = []
 
 
 def register_menu_item(url_name: str, label: StrOrPromise, roles: frozenset[str]) -> None:
-    """Apps add their entries to the main menu (lazy label, roles that see it)."""
+    """Apps add their entries to the main menu (lazy label, roles that see it), from their
+    ``extensions.py``."""
+    from helhed.core.extension_points import claim
+
+    claim("menu entry", url_name)
     if all(existing[0] != url_name for existing in _MENU_ITEMS):
         _MENU_ITEMS.append((url_name, label, roles))
+
+
+def menu_items() -> list[tuple[str, StrOrPromise, frozenset[str]]]:
+    return list(_MENU_ITEMS)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

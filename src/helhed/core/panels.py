@@ -30,7 +30,14 @@ _CITIZEN_RESOLVERS: list[Callable[[Any], Any]] = []
 
 
 def register_panel(panel: Panel) -> None:
+    from helhed.core.extension_points import claim
+
+    claim("panel", panel.key)
     _PANELS[panel.key] = panel
+
+
+def registered_panels() -> list[Panel]:
+    return sorted(_PANELS.values(), key=lambda p: (p.order, p.key))
 
 
 def panels_for(page: str, request: HttpRequest) -> list[tuple[Panel, dict[str, Any]]]:

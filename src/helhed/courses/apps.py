@@ -9,6 +9,8 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from helhed.courses import panels
+        from django.core import checks
 
-        panels.register()
+        from helhed.courses.checks import section_checks
+
+        checks.register(section_checks, checks.Tags.urls, checks.Tags.templates)

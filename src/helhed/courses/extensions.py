@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helhed.core.context_processors import register_menu_item
 from helhed.core.panels import Panel, register_citizen_resolver, register_panel
-from helhed.core.sections import TimelineEvent, register_event_source
+from helhed.courses.sections import TimelineEvent, register_event_source
 from helhed.notifications.alerts import Alert, register_alert_producer
 
 TEAM_COURSES_CAP = 100

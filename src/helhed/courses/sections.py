@@ -1,7 +1,8 @@
 """Course sections and timeline events: how higher apps add to the course page and its timeline.
 
-The course page belongs to ``courses``; meetings, handovers and progress belong to apps built on
-top of it. Each of them registers a :class:`CourseSection` in its ``AppConfig.ready``:
+The course page belongs to ``courses``; meetings, handovers, progress and economics belong to apps
+built on top of it. Each of them registers a :class:`CourseSection` from its ``extensions.py``
+(``core.extension_points``; ``courses.checks`` checks URL names and templates at start-up):
 
 * a *lazy* section (``url_name``) is loaded by htmx after the page has rendered, from a view that
   takes ``course_id`` and answers with a fragment for htmx requests (``HX-Request``) and with a
@@ -17,15 +18,23 @@ Timeline events (meetings held, measures started, handovers, …) come from sour
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
+from helhed.core.extension_points import claim
+
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     from django_stubs_ext import StrOrPromise
+
+    from helhed.courses.selectors import CourseOverview
+
+# An inline section's context: what its template needs, or None when it has nothing to show.
+SectionContext = Callable[[HttpRequest, "CourseOverview"], "dict[str, object] | None"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +44,7 @@ class CourseSection:
     order: int = 100
     url_name: str | None = None
     template: str | None = None
-    context: Callable[[HttpRequest, Any], dict[str, Any] | None] | None = None
+    context: SectionContext | None = None
 
 
 _SECTIONS: dict[str, CourseSection] = {}
@@ -44,6 +53,7 @@ _SECTIONS: dict[str, CourseSection] = {}
 def register_course_section(section: CourseSection) -> None:
     if (section.url_name is None) == (section.template is None):
         raise ValueError(f"section {section.key!r}: give either url_name or template")
+    claim("course section", section.key)
     _SECTIONS[section.key] = section
 
 
@@ -55,7 +65,7 @@ def course_sections() -> list[CourseSection]:
 class TimelineEvent:
     """One dated event in a course, for timelines and chart markers."""
 
-    course_id: Any
+    course_id: uuid.UUID
     on: date
     kind: str  # e.g. "meeting", "measure-start", "handover"
     label: str  # short, already translated
@@ -65,18 +75,19 @@ class TimelineEvent:
     category: str = "plan"
 
 
-EventSource = Callable[[Sequence[Any]], Iterable[TimelineEvent]]
+EventSource = Callable[[Sequence[uuid.UUID]], Iterable[TimelineEvent]]
 _EVENT_SOURCES: dict[str, EventSource] = {}
 
 
 def register_event_source(key: str, source: EventSource) -> None:
     """``source(course_ids)`` returns the events of those courses. It must not check access:
     callers have already done so for the courses they pass."""
+    claim("timeline event source", key)
     _EVENT_SOURCES[key] = source
 
 
 def events_for_courses(
-    course_ids: Sequence[Any], may: Callable[[str], bool] | None = None
+    course_ids: Sequence[uuid.UUID], may: Callable[[str], bool] | None = None
 ) -> list[TimelineEvent]:
     """The events of the given courses in date order; with ``may`` (e.g. ``Access.may``) only
     those whose category the reader may see."""
@@ -91,7 +102,7 @@ def events_for_courses(
 # handover acknowledgement, gap days, …). Meetings and handovers register sources; the progress
 # dashboard and the API read them per course and aggregate per initiative and start cohort.
 FigureValue = float | int | None
-TimelinessSource = Callable[[Sequence[Any]], dict[Any, dict[str, FigureValue]]]
+TimelinessSource = Callable[[Sequence[uuid.UUID]], dict[uuid.UUID, dict[str, FigureValue]]]
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,7 @@ def register_timeliness_source(
     (a course or metric without a value may be left out). A handful of aggregate queries, not one
     per course: the dashboard asks for 20,000 courses at a time. No access check inside: callers
     pass courses they may see (or aggregate without showing individual citizens)."""
+    claim("timeliness source", key)
     _TIMELINESS[key] = (metrics, source)
 
 
@@ -118,8 +130,10 @@ def timeliness_metrics() -> list[TimelinessMetric]:
     return [m for key in sorted(_TIMELINESS) for m in _TIMELINESS[key][0]]
 
 
-def timeliness_for_courses(course_ids: Sequence[Any]) -> dict[Any, dict[str, FigureValue]]:
-    result: dict[Any, dict[str, FigureValue]] = {cid: {} for cid in course_ids}
+def timeliness_for_courses(
+    course_ids: Sequence[uuid.UUID],
+) -> dict[uuid.UUID, dict[str, FigureValue]]:
+    result: dict[uuid.UUID, dict[str, FigureValue]] = {cid: {} for cid in course_ids}
     for key in sorted(_TIMELINESS):
         for cid, values in _TIMELINESS[key][1](course_ids).items():
             result.setdefault(cid, {}).update(values)

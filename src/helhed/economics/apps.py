@@ -7,8 +7,3 @@ class EconomicsConfig(AppConfig):
     label = "economics"
     verbose_name = _("Økonomi")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from helhed.economics import registrations
-
-        registrations.register()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from helhed.core.context_processors import register_menu_item
 from helhed.core.panels import Panel, register_panel
-from helhed.core.sections import CourseSection, register_course_section
+from helhed.courses.sections import CourseSection, register_course_section
 from helhed.notifications.alerts import Alert, register_alert_producer
 
 ROLES = frozenset({"leder", "analytiker"})

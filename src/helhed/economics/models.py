@@ -132,7 +132,7 @@ class CostEntry(models.Model):
     ``initiative_id`` and ``organisation_id`` (the course's coordinating organisation) are copies
     of the course's, so that an initiative's sums are one index range in group order instead of
     a lookup per row (see docs/economics.md, Performance); a change of the course's coordinator
-    or initiative updates them (``registrations.course_saved``)."""
+    or initiative updates them (``extensions.course_saved``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")

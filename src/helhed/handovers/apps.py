@@ -7,8 +7,3 @@ class HandoversConfig(AppConfig):
     label = "handovers"
     verbose_name = _("Overdragelser og overgange")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from helhed.handovers import registrations
-
-        registrations.register()

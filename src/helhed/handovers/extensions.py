@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from helhed.core.context_processors import register_menu_item
 from helhed.core.panels import Panel, register_panel
-from helhed.core.sections import (
+from helhed.core.selectors import roles_of
+from helhed.courses.sections import (
     CourseSection,
     TimelineEvent,
     TimelinessMetric,
@@ -20,7 +21,6 @@ from helhed.core.sections import (
     register_event_source,
     register_timeliness_source,
 )
-from helhed.core.selectors import roles_of
 
 TIMELINESS_METRICS = [
     TimelinessMetric("handover_ack_hours", _("Tid til kvittering for overdragelse"), _("timer")),

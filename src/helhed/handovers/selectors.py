@@ -714,7 +714,7 @@ def coordinator_overview(
 
 
 # --------------------------------------------------------------------------------------------
-# Timeliness figures (registered with core.sections; no access check inside)
+# Timeliness figures (registered with courses.sections; no access check inside)
 # --------------------------------------------------------------------------------------------
 
 FIGURE_KEYS = (

@@ -7,8 +7,3 @@ class MeetingsConfig(AppConfig):
     label = "meetings"
     verbose_name = _("Netværksmøder")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from helhed.meetings import panels
-
-        panels.register()

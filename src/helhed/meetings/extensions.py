@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helhed.core.context_processors import register_menu_item
 from helhed.core.panels import Panel, register_panel
-from helhed.core.sections import (
+from helhed.courses.sections import (
     CourseSection,
     TimelinessMetric,
     register_course_section,

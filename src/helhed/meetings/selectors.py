@@ -44,12 +44,12 @@ from django.utils.translation import gettext
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
 from helhed.core.models import Unit, User, UserKind
-from helhed.core.sections import FigureValue, TimelineEvent
 from helhed.core.selectors import membership_list
 from helhed.courses import logic as course_logic
 from helhed.courses import selectors as course_selectors
 from helhed.courses.logic import DATA_CATEGORIES
 from helhed.courses.models import Goal, Measure, Relative, TeamMember
+from helhed.courses.sections import FigureValue, TimelineEvent
 from helhed.meetings import logic
 from helhed.meetings.models import (
     Availability,

@@ -32,6 +32,10 @@ _PRODUCERS: dict[str, AlertProducer] = {}
 
 
 def register_alert_producer(key: str, producer: AlertProducer) -> None:
+    """From an app's ``extensions.py``: ``producer(today)`` yields the day's alerts."""
+    from helhed.core.extension_points import claim
+
+    claim("alert producer", key)
     _PRODUCERS[key] = producer
 
 

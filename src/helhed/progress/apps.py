@@ -7,8 +7,3 @@ class ProgressConfig(AppConfig):
     label = "progress"
     verbose_name = _("Progression og resultater")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from helhed.progress import panels
-
-        panels.register()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helhed.core.context_processors import register_menu_item
 from helhed.core.panels import Panel, register_panel
-from helhed.core.sections import CourseSection, register_course_section
+from helhed.courses.sections import CourseSection, register_course_section
 
 
 def _latest_section(request: HttpRequest, overview: Any) -> dict[str, Any] | None:

@@ -47,15 +47,15 @@ from django.utils.translation import gettext as _
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
 from helhed.core.models import User, UserKind
-from helhed.core.sections import (
+from helhed.core.selectors import membership_list
+from helhed.courses.logic import DATA_CATEGORIES
+from helhed.courses.models import Course, Goal, GoalStatus
+from helhed.courses.sections import (
     TimelineEvent,
     events_for_courses,
     timeliness_for_courses,
     timeliness_metrics,
 )
-from helhed.core.selectors import membership_list
-from helhed.courses.logic import DATA_CATEGORIES
-from helhed.courses.models import Course, Goal, GoalStatus
 from helhed.courses.selectors import Access, access_for, log_course_read
 from helhed.progress import logic
 from helhed.progress.models import CourseSummary, Measurement, OutcomeState
@@ -553,7 +553,7 @@ def dashboard(user: User, initiative_id: uuid.UUID | str) -> Dashboard:
 
 
 def dashboard_timeliness(user: User, initiative_id: uuid.UUID | str) -> Dashboard:
-    """The timeliness figures (``core.sections.timeliness_for_courses``, registered by the
+    """The timeliness figures (``courses.sections.timeliness_for_courses``, registered by the
     meetings and handovers apps) averaged per start cohort. Loaded as its own fragment: the
     sources' cost is theirs and grows with the number of courses, not with measurements."""
     courses = counted_courses(user, initiative_id)

@@ -40,8 +40,8 @@ initiative with ``--dashboard-courses`` courses and ``--dashboard-measurements``
 built by ``helhed.devtools.bench.progress`` and reused like the main dataset — requested as the
 dataset's leader, and the same figures as hand-written aggregate SQL, timed in the same run. The
 economics lines (issue 12) do the same for an initiative's economics page on its own dataset of
-``--economics-courses`` courses with costs (``helhed.devtools.bench.economics``). ``--only economics``
-measures just that page (no 300,000-citizen dataset).
+``--economics-courses`` courses with costs (``helhed.devtools.bench.economics``).
+``--only economics`` measures just that page (no 300,000-citizen dataset).
 """
 
 from __future__ import annotations
