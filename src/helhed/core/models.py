@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core import logic
+from helhed.core.periods import PeriodQuerySet
 
 
 class OrganisationType(models.Model):
@@ -235,6 +236,8 @@ class Membership(models.Model):
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
     valid_from = models.DateField(_("gyldig fra"), null=True, blank=True)
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar = ["unit__organisation__name", "unit__name", "role"]

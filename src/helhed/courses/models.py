@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.models import Organisation, Unit, WelfareArea
+from helhed.core.periods import PeriodQuerySet, WithdrawablePeriodQuerySet
 from helhed.courses import logic
 from helhed.registry.models import Initiative
 
@@ -347,6 +348,8 @@ class Consent(CategoryFlags):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = WithdrawablePeriodQuerySet.as_manager()
+
     class Meta:
         ordering: ClassVar = ["-valid_from"]
         verbose_name = _("samtykke")
@@ -521,6 +524,8 @@ class TeamMember(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     valid_from = models.DateField(_("fra"))
     valid_to = models.DateField(_("til"), null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar = ["valid_to", "name"]
