@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -99,6 +99,13 @@ def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError)
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(request, 404, "Findes ikke", str(exc) or "Ressourcen findes ikke.")
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def on_missing_object(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    """A sub-object (a goal, a measure) that is not in the course the guard let the caller into:
+    404, naming nothing. (A course the caller may not see is the guard's 403.)"""
+    return problem(request, 404, "Findes ikke", "Ressourcen findes ikke.")
 
 
 api.add_router("/", core_router)
