@@ -23,7 +23,7 @@ Texts shown to people are not made here: the functions return keys and numbers, 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
@@ -629,52 +629,71 @@ def evaluate_indicator(rule: Rule, facts: Facts, start: date, today: date) -> Ou
     decided = today >= due
     if rule.source == WHO5_CHANGE:
         return _who5(rule, facts, start, due, decided)
-    if rule.source in (EMPLOYMENT, FIT_FOR_WORK):
-        if not decided:
-            return Outcome(PENDING, due)
-        state = _state_on(facts.employment, due)
-        if state is None:
-            return Outcome(NOT_MEASURABLE, due, {"kind": "no-employment"})
-        on, value = state
-        ok = value in set(rule.accepted)
-        return Outcome(MET if ok else NOT_MET, due, {"kind": "employment", "value": value}, on)
-    if rule.source == SCHOOL_ABSENCE:
-        if not decided:
-            return Outcome(PENDING, due)
-        found = _percent_on(facts.school, due)
-        if found is None:
-            return Outcome(NOT_MEASURABLE, due, {"kind": "no-school"})
-        on, attendance = found
-        absence = Decimal(str(round(100 - attendance, 1)))
-        limit = rule.limit_percent if rule.limit_percent is not None else ZERO
-        ev: dict[str, object] = {"kind": "school", "absence": str(absence), "limit": str(limit)}
-        return Outcome(MET if absence <= limit else NOT_MET, due, ev, on)
-    if rule.source == PLAN_GOALS:
-        if not decided:
-            return Outcome(PENDING, due)
-        latest: dict[str, tuple[date, int]] = {}
-        for goal, on, level in facts.goal_ratings:
-            if on <= due and (goal not in latest or on >= latest[goal][0]):
-                latest[goal] = (on, level)
-        if not latest:
-            return Outcome(NOT_MEASURABLE, due, {"kind": "no-goals"})
-        reached = sum(1 for _on, level in latest.values() if level >= 0)
-        share = HUNDRED * reached / len(latest)
-        needed = rule.goal_share if rule.goal_share is not None else HUNDRED
-        ev = {"kind": "goals", "reached": reached, "rated": len(latest)}
-        last = max(on for on, _l in latest.values())
-        return Outcome(MET if share >= needed else NOT_MET, due, ev, last)
-    if rule.source == MEASURES_ENDED:
-        if not decided:
-            return Outcome(PENDING, due)
-        social = [m for m in facts.measures if m.category == "social"]
-        before = sum(1 for m in social if m.active_on(start))
-        after = sum(1 for m in social if m.active_on(due))
-        if before == 0:
-            return Outcome(NOT_MEASURABLE, due, {"kind": "no-measures"})
-        ev = {"kind": "measures", "before": before, "after": after}
-        return Outcome(MET if after < before else NOT_MET, due, ev, due)
-    return Outcome(NOT_MEASURABLE, due, {"kind": "unknown-source"})
+    evaluate = _EVALUATORS.get(rule.source)
+    if evaluate is None:
+        return Outcome(NOT_MEASURABLE, due, {"kind": "unknown-source"})
+    if not decided:
+        return Outcome(PENDING, due)
+    return evaluate(rule, facts, start, due)
+
+
+def _employment(rule: Rule, facts: Facts, start: date, due: date) -> Outcome:
+    """The employment state on the due date is one of the rule's accepted states."""
+    state = _state_on(facts.employment, due)
+    if state is None:
+        return Outcome(NOT_MEASURABLE, due, {"kind": "no-employment"})
+    on, value = state
+    ok = value in set(rule.accepted)
+    return Outcome(MET if ok else NOT_MET, due, {"kind": "employment", "value": value}, on)
+
+
+def _school_absence(rule: Rule, facts: Facts, start: date, due: date) -> Outcome:
+    """The latest school absence on the due date is at most the rule's limit."""
+    found = _percent_on(facts.school, due)
+    if found is None:
+        return Outcome(NOT_MEASURABLE, due, {"kind": "no-school"})
+    on, attendance = found
+    absence = Decimal(str(round(100 - attendance, 1)))
+    limit = rule.limit_percent if rule.limit_percent is not None else ZERO
+    ev: dict[str, object] = {"kind": "school", "absence": str(absence), "limit": str(limit)}
+    return Outcome(MET if absence <= limit else NOT_MET, due, ev, on)
+
+
+def _plan_goals(rule: Rule, facts: Facts, start: date, due: date) -> Outcome:
+    """At least the rule's share of the rated goals reached (GAS level ≥ 0) by the due date."""
+    latest: dict[str, tuple[date, int]] = {}
+    for goal, on, level in facts.goal_ratings:
+        if on <= due and (goal not in latest or on >= latest[goal][0]):
+            latest[goal] = (on, level)
+    if not latest:
+        return Outcome(NOT_MEASURABLE, due, {"kind": "no-goals"})
+    reached = sum(1 for _on, level in latest.values() if level >= 0)
+    share = HUNDRED * reached / len(latest)
+    needed = rule.goal_share if rule.goal_share is not None else HUNDRED
+    ev: dict[str, object] = {"kind": "goals", "reached": reached, "rated": len(latest)}
+    last = max(on for on, _l in latest.values())
+    return Outcome(MET if share >= needed else NOT_MET, due, ev, last)
+
+
+def _measures_ended(rule: Rule, facts: Facts, start: date, due: date) -> Outcome:
+    """Fewer social measures active on the due date than on the start."""
+    social = [m for m in facts.measures if m.category == "social"]
+    before = sum(1 for m in social if m.active_on(start))
+    after = sum(1 for m in social if m.active_on(due))
+    if before == 0:
+        return Outcome(NOT_MEASURABLE, due, {"kind": "no-measures"})
+    ev: dict[str, object] = {"kind": "measures", "before": before, "after": after}
+    return Outcome(MET if after < before else NOT_MET, due, ev, due)
+
+
+# The indicators decided once on their due date: (rule, facts, start, due) → outcome.
+_EVALUATORS: dict[str, Callable[[Rule, Facts, date, date], Outcome]] = {
+    EMPLOYMENT: _employment,
+    FIT_FOR_WORK: _employment,
+    SCHOOL_ABSENCE: _school_absence,
+    PLAN_GOALS: _plan_goals,
+    MEASURES_ENDED: _measures_ended,
+}
 
 
 def _who5(rule: Rule, facts: Facts, start: date, due: date, decided: bool) -> Outcome:

@@ -81,6 +81,25 @@ def _text(value: str | None, limit: int) -> str:
     return text[:limit]
 
 
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    """``value`` as a UUID; ``None`` when it is empty or not one."""
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _missing_texts(**values: str) -> dict[str, str]:
+    """A "text" error for each required text that is empty."""
+    return {key: "text" for key, value in values.items() if not value}
+
+
+def _check_version(obj: UnitPrice | BusinessCase | Contract | None, version: int | None) -> None:
+    """Refuse a save based on an older version of ``obj`` (``None``: a new one)."""
+    if obj is not None and version is not None and version != obj.version:
+        raise StaleVersionError(obj.version)
+
+
 def price_index() -> dict[int, Decimal]:
     return dict(PriceIndex.objects.values_list("year", "value"))
 
@@ -147,19 +166,13 @@ def save_price(
     """Create or change an organisation's unit price (leders and analysts of that organisation).
     Shipped examples are changed only by an administrator (Django admin); copy one instead."""
     orgs = access.economics_organisations(user)
-    price: UnitPrice | None = None
-    if price_id is not None:
-        price = UnitPrice.objects.select_for_update().filter(pk=price_id).first()
-        if price is None or price.organisation_id is None or price.organisation_id not in orgs:
-            raise PermissionDenied
+    price = _price_to_change(price_id, orgs)
+    if price is not None:
         organisation_id = price.organisation_id
     if not orgs:
         raise PermissionDenied
     errors: dict[str, str] = {}
-    try:
-        org_uuid = uuid.UUID(str(organisation_id)) if organisation_id else None
-    except ValueError:
-        org_uuid = None
+    org_uuid = _uuid_or_none(organisation_id)
     if org_uuid is None or org_uuid not in orgs:
         errors["organisation"] = "organisation"
     try:
@@ -171,12 +184,43 @@ def save_price(
         )
     except ValueError:
         raise _errors({"name": "text"}) from None
-    if not name:
-        errors["name"] = "text"
-    if not unit:
-        errors["unit"] = "text"
-    if not source:
-        errors["source"] = "text"
+    errors |= _missing_texts(name=name, unit=unit, source=source)
+    errors |= _price_value_errors(
+        kind=kind, payer=payer, budget_area=budget_area, amount=amount, year=year
+    )
+    if errors:
+        raise _errors(errors)
+    assert amount is not None and year is not None
+    _check_version(price, version)
+    if price is None:
+        price = UnitPrice(organisation_id=org_uuid, version=1)
+    else:
+        price.version += 1
+    price.name, price.unit, price.kind = name, unit, kind
+    price.amount_ore, price.year = logic.to_ore(amount), year
+    price.payer, price.budget_area = payer, budget_area
+    price.source, price.note, price.active = source, note, active
+    price.is_example = False
+    price.save()
+    _revise("price", price, price.version, _price_snapshot(price), user)
+    return price
+
+
+def _price_to_change(price_id: uuid.UUID | str | None, orgs: set[Any]) -> UnitPrice | None:
+    """The (locked) price to change, one of ``orgs``'; ``None`` for a new one. Shipped examples
+    and others' prices are refused."""
+    if price_id is None:
+        return None
+    price = UnitPrice.objects.select_for_update().filter(pk=price_id).first()
+    if price is None or price.organisation_id is None or price.organisation_id not in orgs:
+        raise PermissionDenied
+    return price
+
+
+def _price_value_errors(
+    *, kind: str, payer: str, budget_area: str, amount: Decimal | None, year: int | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
     if kind not in UnitKind.values:
         errors["kind"] = "choice"
     if payer not in PayerLevel.values:
@@ -190,23 +234,7 @@ def save_price(
         errors["year"] = "price-year"
     elif year not in logic.YEARS:
         errors["year"] = "year"
-    if errors:
-        raise _errors(errors)
-    assert amount is not None and year is not None
-    if price is not None and version is not None and version != price.version:
-        raise StaleVersionError(price.version)
-    if price is None:
-        price = UnitPrice(organisation_id=org_uuid, version=1)
-    else:
-        price.version += 1
-    price.name, price.unit, price.kind = name, unit, kind
-    price.amount_ore, price.year = logic.to_ore(amount), year
-    price.payer, price.budget_area = payer, budget_area
-    price.source, price.note, price.active = source, note, active
-    price.is_example = False
-    price.save()
-    _revise("price", price, price.version, _price_snapshot(price), user)
-    return price
+    return errors
 
 
 @transaction.atomic
@@ -358,18 +386,43 @@ def save_case(
         success_label, notes = _text(success_label, 200), _text(notes, 10_000)
     except ValueError:
         raise _errors({"name": "text"}) from None
-    if not name:
-        errors["name"] = "text"
-    if not target_group:
-        errors["target_group"] = "text"
-    if not success_label:
-        errors["success_label"] = "text"
+    errors |= _missing_texts(name=name, target_group=target_group, success_label=success_label)
     if observed_outcome not in ObservedOutcome.values:
         errors["observed_outcome"] = "choice"
     if breakeven_within is None or not 1 <= breakeven_within <= logic.MAX_HORIZON:
         errors["breakeven_within"] = "within"
     horizon = horizon_years if "horizon_years" not in errors else logic.MAX_HORIZON
     assert horizon is not None
+    errors |= _cost_row_errors(costs, horizon)
+    prices = [_visible_price_or_none(user, c.unit_price_id) for c in consequences]
+    errors |= _consequence_errors(consequences, prices, horizon)
+    if errors:
+        raise _errors(errors)
+    assert cohort_size is not None and horizon_years is not None and price_year is not None
+    assert discount_rate is not None and baseline_rate is not None
+    assert rate_cautious is not None and rate_expected is not None
+    assert rate_optimistic is not None and breakeven_within is not None
+    _check_version(case, version)
+    if case is None:
+        case = BusinessCase(initiative=initiative, created_by=user, version=1)
+    else:
+        case.version += 1
+    case.name, case.target_group = name, target_group
+    case.cohort_size, case.horizon_years, case.price_year = cohort_size, horizon_years, price_year
+    case.discount_rate, case.baseline_rate = discount_rate, baseline_rate
+    case.rate_cautious, case.rate_expected = rate_cautious, rate_expected
+    case.rate_optimistic, case.success_label = rate_optimistic, success_label
+    case.observed_outcome, case.breakeven_within = observed_outcome, breakeven_within
+    case.notes = notes
+    case.save()
+    _replace_case_rows(case, costs, consequences, prices)
+    _revise("case", case, case.version, _case_snapshot(case), user)
+    return case
+
+
+def _cost_row_errors(costs: Sequence[CostRowIn], horizon: int) -> dict[str, str]:
+    """The cost rows' errors, named like the formset's fields (``costs-0-amount``)."""
+    errors: dict[str, str] = {}
     for i, row in enumerate(costs):
         p = f"costs-{i}-"
         if row.year is None or not 1 <= row.year <= horizon:
@@ -383,13 +436,25 @@ def save_case(
         problem = logic.validate_amount(row.amount)
         if problem:
             errors[p + "amount"] = problem
-    prices: list[UnitPrice | None] = []
-    for i, c in enumerate(consequences):
+    return errors
+
+
+def _visible_price_or_none(user: User, price_id: Any) -> UnitPrice | None:
+    try:
+        return visible_price(user, price_id)
+    except PermissionDenied:
+        return None
+
+
+def _consequence_errors(
+    consequences: Sequence[ConsequenceIn], prices: Sequence[UnitPrice | None], horizon: int
+) -> dict[str, str]:
+    """The consequence rows' errors (``consequences-0-t1``); ``prices`` are the rows' unit prices
+    the user may use (``None``: unknown or not theirs)."""
+    errors: dict[str, str] = {}
+    for i, (c, price) in enumerate(zip(consequences, prices, strict=True)):
         p = f"consequences-{i}-"
-        try:
-            prices.append(visible_price(user, c.unit_price_id))
-        except PermissionDenied:
-            prices.append(None)
+        if price is None:
             errors[p + "unit_price"] = "unit"
         if c.budget_area not in BudgetArea.values:
             errors[p + "budget_area"] = "choice"
@@ -399,35 +464,31 @@ def save_case(
             errors[p + "changes"] = "horizon"
         if all(v is None or v == 0 for v in c.changes):
             errors[p + "t1"] = "changes"
-        for t, v in enumerate(c.changes, start=1):
-            if v is None:
-                continue
-            if t > horizon and v != 0:
-                errors[p + f"t{t}"] = "case-year"
-            elif abs(v) > logic.MAX_QUANTITY:
-                errors[p + f"t{t}"] = "too-large"
-            elif v != v.quantize(Decimal("0.01")):
-                errors[p + f"t{t}"] = "decimals"
-    if errors:
-        raise _errors(errors)
-    assert cohort_size is not None and horizon_years is not None and price_year is not None
-    assert discount_rate is not None and baseline_rate is not None
-    assert rate_cautious is not None and rate_expected is not None
-    assert rate_optimistic is not None and breakeven_within is not None
-    if case is not None and version is not None and version != case.version:
-        raise StaleVersionError(case.version)
-    if case is None:
-        case = BusinessCase(initiative=initiative, created_by=user, version=1)
-    else:
-        case.version += 1
-    case.name, case.target_group = name, target_group
-    case.cohort_size, case.horizon_years, case.price_year = cohort_size, horizon_years, price_year
-    case.discount_rate, case.baseline_rate = discount_rate, baseline_rate
-    case.rate_cautious, case.rate_expected = rate_cautious, rate_expected
-    case.rate_optimistic, case.success_label = rate_optimistic, success_label
-    case.observed_outcome, case.breakeven_within = observed_outcome, breakeven_within
-    case.notes = notes
-    case.save()
+        errors |= _change_errors(p, c.changes, horizon)
+    return errors
+
+
+def _change_errors(prefix: str, changes: Sequence[Decimal | None], horizon: int) -> dict[str, str]:
+    """One consequence's yearly changes (``t1`` …): within the horizon, not too large, øre."""
+    errors: dict[str, str] = {}
+    for t, v in enumerate(changes, start=1):
+        if v is None:
+            continue
+        if t > horizon and v != 0:
+            errors[prefix + f"t{t}"] = "case-year"
+        elif abs(v) > logic.MAX_QUANTITY:
+            errors[prefix + f"t{t}"] = "too-large"
+        elif v != v.quantize(Decimal("0.01")):
+            errors[prefix + f"t{t}"] = "decimals"
+    return errors
+
+
+def _replace_case_rows(
+    case: BusinessCase,
+    costs: Sequence[CostRowIn],
+    consequences: Sequence[ConsequenceIn],
+    prices: Sequence[UnitPrice | None],
+) -> None:
     case.costs.all().delete()
     case.consequences.all().delete()
     CaseCost.objects.bulk_create(
@@ -452,14 +513,12 @@ def save_case(
                 label=_text(c.label, 200) or (price.name if price else ""),
                 budget_area=c.budget_area,
                 payer=c.payer,
-                changes=[str(v if v is not None else 0) for v in c.changes][:horizon_years],
+                changes=[str(v if v is not None else 0) for v in c.changes][: case.horizon_years],
                 order=i,
             )
             for i, (c, price) in enumerate(zip(consequences, prices, strict=True))
         ]
     )
-    _revise("case", case, case.version, _case_snapshot(case), user)
-    return case
 
 
 # --------------------------------------------------------------------------------------------
@@ -585,35 +644,73 @@ def save_contract(
         initiative_id = contract.initiative_id
     access.initiative_for(user, initiative_id)
     orgs = access.economics_organisations(user)
-    errors: dict[str, str] = {}
     try:
         name, investor_name, notes = _text(name, 200), _text(investor_name, 200), _text(notes, 5000)
     except ValueError:
         raise _errors({"name": "text"}) from None
-    if not name:
-        errors["name"] = "text"
-    if not investor_name:
-        errors["investor_name"] = "text"
-    owner = None
-    try:
-        owner_uuid = uuid.UUID(str(owner_id)) if owner_id else None
-    except ValueError:
-        owner_uuid = None
+    errors = _missing_texts(name=name, investor_name=investor_name)
+    owner = _contract_owner(errors, owner_id, orgs, contract)
+    investor = _contract_investor(errors, investor_id)
+    errors |= _period_errors(period_start, period_end, cutoff)
+    problem = logic.validate_amount(budget)
+    if problem:
+        errors["budget"] = problem
+    errors |= _indicator_errors(indicators)
+    errors |= _phase_errors(phases)
+    errors |= _point_errors(points)
+    if errors:
+        raise _errors(errors)
+    assert owner is not None and period_start and period_end and cutoff and budget is not None
+    _check_version(contract, version)
+    if contract is None:
+        contract = Contract(initiative_id=initiative_id, created_by=user, version=1)
+    else:
+        contract.version += 1
+    contract.name, contract.owner, contract.investor_name = name, owner, investor_name
+    contract.investor = investor
+    contract.period_start, contract.period_end, contract.cutoff = period_start, period_end, cutoff
+    contract.budget_ore, contract.notes = logic.to_ore(budget), notes
+    contract.save()
+    _replace_indicators(contract, indicators)
+    _replace_phases_and_points(contract, phases, points)
+    _revise("contract", contract, contract.version, _contract_snapshot(contract), user)
+    return contract
+
+
+def _contract_owner(
+    errors: dict[str, str], owner_id: Any, orgs: set[Any], contract: Contract | None
+) -> Organisation | None:
+    """The owning organisation: one of ``orgs``, or the one the contract already has (adds
+    "owner" to ``errors`` otherwise)."""
+    owner_uuid = _uuid_or_none(owner_id)
     keeps_owner = contract is not None and owner_uuid == contract.owner_id
     if (owner_uuid is None or owner_uuid not in orgs) and not keeps_owner:
         errors["owner"] = "organisation"
-    if "owner" not in errors and owner_uuid is not None:
-        owner = Organisation.objects.filter(pk=owner_uuid).first()
-        if owner is None:
-            errors["owner"] = "organisation"
-    investor = None
-    if investor_id:
-        try:
-            investor = Organisation.objects.filter(pk=uuid.UUID(str(investor_id))).first()
-        except ValueError:
-            investor = None
-        if investor is None:
-            errors["investor"] = "choice"
+        return None
+    if owner_uuid is None:
+        return None
+    owner = Organisation.objects.filter(pk=owner_uuid).first()
+    if owner is None:
+        errors["owner"] = "organisation"
+    return owner
+
+
+def _contract_investor(errors: dict[str, str], investor_id: Any) -> Organisation | None:
+    """The investor organisation, if one is named (adds "investor" to ``errors`` when it is
+    unknown)."""
+    if not investor_id:
+        return None
+    investor_uuid = _uuid_or_none(investor_id)
+    investor = Organisation.objects.filter(pk=investor_uuid).first() if investor_uuid else None
+    if investor is None:
+        errors["investor"] = "choice"
+    return investor
+
+
+def _period_errors(
+    period_start: date | None, period_end: date | None, cutoff: date | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
     if period_start is None:
         errors["period_start"] = "required"
     if period_end is None:
@@ -627,44 +724,63 @@ def save_contract(
     for d, key in ((period_start, "period_start"), (period_end, "period_end"), (cutoff, "cutoff")):
         if d is not None and d.year not in logic.YEARS:
             errors[key] = "year"
-    problem = logic.validate_amount(budget)
-    if problem:
-        errors["budget"] = problem
+    return errors
+
+
+def _indicator_errors(indicators: Sequence[IndicatorIn]) -> dict[str, str]:
+    """At least one indicator, one of them primary, and each one valid
+    (``indicators-0-price``)."""
+    errors: dict[str, str] = {}
     if not indicators:
         errors["indicators"] = "indicators"
     elif not any(i.priority == Priority.PRIMARY for i in indicators):
         errors["indicators-0-priority"] = "primary"
     for i, ind in enumerate(indicators):
         p = f"indicators-{i}-"
-        if not ind.name.strip():
-            errors[p + "name"] = "text"
-        if ind.priority not in Priority.values:
-            errors[p + "priority"] = "choice"
-        for key, value in logic.validate_rule(_rule(ind)).items():
-            errors[p + key] = value
-        problem = logic.validate_amount(ind.price)
-        if problem:
-            errors[p + "price"] = problem
-        if ind.expected_rate is None or not 0 <= ind.expected_rate <= 100:
-            errors[p + "expected_rate"] = "percent"
-        for key, amount in (("cap", ind.cap), ("floor", ind.floor)):
-            if amount is not None:
-                problem = logic.validate_amount(amount)
-                if problem:
-                    errors[p + key] = problem
-        if ind.cap is not None and ind.floor is not None and ind.cap < ind.floor:
-            errors[p + "cap"] = "cap-floor"
-        if ind.source in logic.DEFAULT_ACCEPTED:
-            from helhed.progress.logic import EMPLOYMENT
+        errors |= {p + key: value for key, value in _one_indicator_errors(ind).items()}
+    return errors
 
-            known = {k for k, _l in EMPLOYMENT}
-            if any(a not in known for a in ind.accepted):
-                errors[p + "accepted"] = "choice"
+
+def _one_indicator_errors(ind: IndicatorIn) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not ind.name.strip():
+        errors["name"] = "text"
+    if ind.priority not in Priority.values:
+        errors["priority"] = "choice"
+    errors |= logic.validate_rule(_rule(ind))
+    problem = logic.validate_amount(ind.price)
+    if problem:
+        errors["price"] = problem
+    if ind.expected_rate is None or not 0 <= ind.expected_rate <= 100:
+        errors["expected_rate"] = "percent"
+    for key, amount in (("cap", ind.cap), ("floor", ind.floor)):
+        problem = logic.validate_amount(amount) if amount is not None else None
+        if problem:
+            errors[key] = problem
+    if ind.cap is not None and ind.floor is not None and ind.cap < ind.floor:
+        errors["cap"] = "cap-floor"
+    if ind.source in logic.DEFAULT_ACCEPTED:
+        from helhed.progress.logic import EMPLOYMENT
+
+        known = {k for k, _l in EMPLOYMENT}
+        if any(a not in known for a in ind.accepted):
+            errors["accepted"] = "choice"
+    return errors
+
+
+def _phase_errors(phases: Sequence[PhaseIn]) -> dict[str, str]:
+    errors: dict[str, str] = {}
     for i, key in logic.phase_errors([(ph.start_week, ph.end_week) for ph in phases]).items():
         errors[f"phases-{i}-end_week" if key == "order" else f"phases-{i}-start_week"] = key
     for i, ph in enumerate(phases):
         if not ph.name.strip():
             errors[f"phases-{i}-name"] = "text"
+    return errors
+
+
+def _point_errors(points: Sequence[PointIn]) -> dict[str, str]:
+    """Each planned point in weeks 0-520 with a known instrument, no (week, instrument) twice."""
+    errors: dict[str, str] = {}
     seen_points: set[tuple[int, str]] = set()
     for i, pt in enumerate(points):
         if pt.week is None or not 0 <= pt.week <= 520:
@@ -675,20 +791,12 @@ def save_contract(
             if (pt.week, pt.instrument) in seen_points:
                 errors[f"points-{i}-week"] = "duplicate-point"
             seen_points.add((pt.week, pt.instrument))
-    if errors:
-        raise _errors(errors)
-    assert owner is not None and period_start and period_end and cutoff and budget is not None
-    if contract is not None and version is not None and version != contract.version:
-        raise StaleVersionError(contract.version)
-    if contract is None:
-        contract = Contract(initiative_id=initiative_id, created_by=user, version=1)
-    else:
-        contract.version += 1
-    contract.name, contract.owner, contract.investor_name = name, owner, investor_name
-    contract.investor = investor
-    contract.period_start, contract.period_end, contract.cutoff = period_start, period_end, cutoff
-    contract.budget_ore, contract.notes = logic.to_ore(budget), notes
-    contract.save()
+    return errors
+
+
+def _replace_indicators(contract: Contract, indicators: Sequence[IndicatorIn]) -> None:
+    """Write the indicators in order, keeping the row (and its results) of an indicator at the
+    same position with the same source; rows not kept go with their results."""
     existing = list(contract.indicators.order_by("order"))
     keep: list[Indicator] = []
     for i, ind in enumerate(indicators):
@@ -706,6 +814,11 @@ def save_contract(
         row.save()
         keep.append(row)
     contract.indicators.exclude(pk__in=[r.pk for r in keep]).delete()
+
+
+def _replace_phases_and_points(
+    contract: Contract, phases: Sequence[PhaseIn], points: Sequence[PointIn]
+) -> None:
     contract.phases.all().delete()
     Phase.objects.bulk_create(
         [
@@ -726,8 +839,6 @@ def save_contract(
             for p in points
         ]
     )
-    _revise("contract", contract, contract.version, _contract_snapshot(contract), user)
-    return contract
 
 
 # --------------------------------------------------------------------------------------------
@@ -779,12 +890,6 @@ def enrol(
     return enrolment
 
 
-def _months(count: int | None) -> int:
-    if count is None or not 1 <= count <= 36:
-        raise _errors({"months": "months-count"})
-    return count
-
-
 @transaction.atomic
 def record_costs(
     user: User,
@@ -807,34 +912,15 @@ def record_costs(
     entry's year; payer and budget area default to the latest meeting decision on who pays for
     the measure, else to the measure's own "hvem betaler", else to the unit's."""
     acc = course_selectors.access_for(user, course_id)
-    measure = None
-    if measure_id:
-        measure = next(
-            (m for m in course_selectors.measures_for(acc) if str(m.pk) == str(measure_id)), None
-        )
-        if measure is None:
-            raise _errors({"measure": "measure"})
+    measure = _course_measure(acc, measure_id)
     category = measure.data_category if measure is not None else "plan"
     if not acc.may(category):
         raise PermissionDenied
     errors: dict[str, str] = {}
-    price = None
-    if unit_price_id:
-        try:
-            price = usable_prices(user, acc).filter(pk=uuid.UUID(str(unit_price_id))).first()
-        except ValueError:
-            price = None
+    price = _usable_price(user, acc, unit_price_id)
     if price is None:
         errors["unit_price"] = "unit"
-    problem = logic.validate_quantity(quantity)
-    if problem:
-        errors["quantity"] = problem
-    if year is None or year not in logic.YEARS:
-        errors["year"] = "year"
-    if month is None or not 1 <= month <= 12:
-        errors["month"] = "month"
-    if months is None or not 1 <= months <= 36:
-        errors["months"] = "months-count"
+    errors |= _when_and_how_much_errors(quantity, year, month, months)
     default_area, default_payer = _default_payer(acc, measure, price)
     payer = payer or default_payer
     budget_area = budget_area or default_area
@@ -846,50 +932,39 @@ def record_costs(
         note = _text(note, 300)
     except ValueError:
         errors["note"] = "text"
-    decision = None
-    if decision_id:
-        decision = _decision(acc, measure, decision_id)
-        if decision is None:
-            errors["decision"] = "choice"
+    decision = _decision(acc, measure, decision_id) if decision_id else None
+    if decision_id and decision is None:
+        errors["decision"] = "choice"
     key = (idempotency_key or "").strip() or None
     if key is not None and (len(key) > 64 or "\x00" in key):
         errors["idempotency_key"] = "text"
     if errors:
         raise _errors(errors)
-    if key is not None:
-        first = CostEntry.objects.filter(created_by=user, idempotency_key=key).first()
-        if first is not None:
-            raise DuplicateSubmissionError(_submission(first))
+    _refuse_repeated_submission(user, key)
     assert price is not None and quantity is not None and year and month and months
-    index = price_index()
     batch = uuid.uuid4()
-    entries = []
-    for y, m in logic.month_range(date(year, month, 1), months):
-        unit_amount, _indexed = logic.index_or_keep(
-            logic.to_kr(price.amount_ore), price.year, y, index
+    entries = [
+        CostEntry(
+            course=acc.course,
+            initiative_id=acc.course.initiative_id,
+            organisation_id=acc.course.coordinator_unit.organisation_id,
+            measure=measure,
+            category=category,
+            unit_price=price,
+            year=y,
+            month=m,
+            quantity=quantity,
+            unit_amount_ore=unit_ore,
+            amount_ore=logic.to_ore(quantity * logic.to_kr(unit_ore)),
+            payer=payer,
+            budget_area=budget_area,
+            decision_id=decision,
+            note=note,
+            created_by=user,
+            batch=batch,
         )
-        unit_ore = logic.to_ore(unit_amount)
-        entries.append(
-            CostEntry(
-                course=acc.course,
-                initiative_id=acc.course.initiative_id,
-                organisation_id=acc.course.coordinator_unit.organisation_id,
-                measure=measure,
-                category=category,
-                unit_price=price,
-                year=y,
-                month=m,
-                quantity=quantity,
-                unit_amount_ore=unit_ore,
-                amount_ore=logic.to_ore(quantity * logic.to_kr(unit_ore)),
-                payer=payer,
-                budget_area=budget_area,
-                decision_id=decision,
-                note=note,
-                created_by=user,
-                batch=batch,
-            )
-        )
+        for y, m, unit_ore in _indexed_unit_amounts(price, year, month, months)
+    ]
     entries[0].idempotency_key = key
     try:
         with transaction.atomic():
@@ -899,6 +974,65 @@ def record_costs(
         raise DuplicateSubmissionError(_submission(first) if first else []) from None
     course_selectors.log_course_read(user, acc, "økonomi: udgift registreret", Purpose.CASEWORK)
     return entries
+
+
+def _course_measure(acc: course_selectors.Access, measure_id: Any) -> Any:
+    """The course's measure ``measure_id`` if the reader may see it (``None`` when none is
+    named; a "measure" error when it is not one of them)."""
+    if not measure_id:
+        return None
+    measure = next(
+        (m for m in course_selectors.measures_for(acc) if str(m.pk) == str(measure_id)), None
+    )
+    if measure is None:
+        raise _errors({"measure": "measure"})
+    return measure
+
+
+def _usable_price(user: User, acc: course_selectors.Access, unit_price_id: Any) -> UnitPrice | None:
+    pk = _uuid_or_none(unit_price_id)
+    return usable_prices(user, acc).filter(pk=pk).first() if pk is not None else None
+
+
+def _when_and_how_much_errors(
+    quantity: Decimal | None, year: int | None, month: int | None, months: int | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    problem = logic.validate_quantity(quantity)
+    if problem:
+        errors["quantity"] = problem
+    if year is None or year not in logic.YEARS:
+        errors["year"] = "year"
+    if month is None or not 1 <= month <= 12:
+        errors["month"] = "month"
+    if months is None or not 1 <= months <= 36:
+        errors["months"] = "months-count"
+    return errors
+
+
+def _refuse_repeated_submission(user: User, key: str | None) -> None:
+    """A submission with an idempotency key the user already used answers with what was
+    recorded then."""
+    if key is None:
+        return
+    first = CostEntry.objects.filter(created_by=user, idempotency_key=key).first()
+    if first is not None:
+        raise DuplicateSubmissionError(_submission(first))
+
+
+def _indexed_unit_amounts(
+    price: UnitPrice, year: int, month: int, months: int
+) -> list[tuple[int, int, int]]:
+    """(year, month, unit price in øre indexed to that year) for ``months`` months from
+    ``year``-``month``."""
+    index = price_index()
+    out = []
+    for y, m in logic.month_range(date(year, month, 1), months):
+        unit_amount, _indexed = logic.index_or_keep(
+            logic.to_kr(price.amount_ore), price.year, y, index
+        )
+        out.append((y, m, logic.to_ore(unit_amount)))
+    return out
 
 
 def _submission(first: CostEntry) -> list[CostEntry]:
