@@ -86,6 +86,16 @@ class InstrumentForm(forms.Form):
             if self.cleaned_data.get(f"comment_{i.key}")
         }
 
+    def measurement_values(self) -> dict[str, Any]:
+        """The keyword arguments of ``services.record_measurement`` (after the instrument)."""
+        return {
+            "answers": self.answers(),
+            "measured_on": self.cleaned_data.get("measured_on"),
+            "comments": self.comments(),
+            "with_citizen": self.cleaned_data.get("with_citizen", False),
+            "idempotency_key": self.cleaned_data.get("idempotency_key"),
+        }
+
 
 class GoalRatingForm(forms.Form):
     measured_on = forms.DateField(
@@ -111,6 +121,14 @@ class GoalRatingForm(forms.Form):
     def levels(self) -> dict[str, Any]:
         return {str(g.pk): self.cleaned_data.get(f"goal_{g.pk}") for g in self.goals}
 
+    def rating_values(self) -> dict[str, Any]:
+        """The keyword arguments of ``services.record_goal_ratings``."""
+        return {
+            "levels": self.levels(),
+            "measured_on": self.cleaned_data.get("measured_on"),
+            "with_citizen": self.cleaned_data.get("with_citizen", False),
+        }
+
 
 class OutcomeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"))
@@ -135,6 +153,18 @@ class OutcomeForm(forms.Form):
             if choices:
                 values += [(v, f"{logic.OUTCOME_KINDS[k][0]}: {label}") for v, label in choices]
         cast(forms.ChoiceField, self.fields["value"]).choices = values
+
+    def outcome_values(self) -> dict[str, Any]:
+        """The keyword arguments of ``services.record_outcome``."""
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "value": data.get("value") or "",
+            "percent": data.get("percent"),
+            "valid_from": data.get("valid_from"),
+            "note": data.get("note") or "",
+            "with_citizen": data.get("with_citizen", False),
+        }
 
 
 class ExportForm(forms.Form):

@@ -100,11 +100,11 @@ def record_measurement(
             entered_as,
             inst,
             answers,
-            measured_on,
-            goal_id,
-            comments,
-            with_citizen,
-            idempotency_key,
+            measured_on=measured_on,
+            goal_id=goal_id,
+            comments=comments,
+            with_citizen=with_citizen,
+            idempotency_key=idempotency_key,
         )
         if inst.per_goal:
             update_gas_t(course, measurement.measured_on, user, measurement.entered_as)
@@ -118,61 +118,26 @@ def _record(
     entered_as: str,
     inst: logic.Instrument,
     answers: Mapping[str, Any],
+    *,
     measured_on: date | None,
     goal_id: uuid.UUID | str | None,
     comments: Mapping[str, str] | None,
     with_citizen: bool,
     idempotency_key: str | None,
 ) -> Measurement:
+    """Validate one answered instrument and write it: a repeated key or the same day again is a
+    :class:`DuplicateSubmissionError`, bad input a ``ValidationError`` naming every field."""
     key = _check_key(idempotency_key)
-    if key is not None:
-        # Keys are scoped per user: another user's key never names their measurement.
-        existing = Measurement.objects.filter(entered_by=user, idempotency_key=key).first()
-        if existing is not None:
-            raise DuplicateSubmissionError(_("Besvarelsen er allerede modtaget."), existing)
+    _check_not_received(user, key)
     on = _check_date(measured_on)
-    errors: dict[str, list[str]] = {}
-    goal: Goal | None = None
-    if inst.per_goal:
-        if goal_id is None:
-            errors["goal"] = [_("Vælg et mål.")]
-        else:
-            try:
-                goal = Goal.objects.filter(pk=goal_id, plan__course=course).first()
-            except (ValueError, ValidationError):
-                goal = None
-            if goal is None:
-                errors["goal"] = [_("Målet findes ikke i forløbets plan.")]
-    elif goal_id is not None:
-        errors["goal"] = [_("Dette måleredskab knyttes ikke til et mål.")]
+    goal, errors = _goal_of(inst, course, goal_id)
     clean, item_errors = logic.validate_answers(inst, answers)
-    for item_key, message in item_errors.items():
-        errors[item_key] = [message]
-    comment_map: dict[str, str] = {}
-    if comments:
-        if not inst.comments:
-            errors["comments"] = [_("Dette måleredskab har ikke kommentarer.")]
-        else:
-            for item_key, text in comments.items():
-                if item_key not in inst.item_keys:
-                    errors[f"comment_{item_key}"] = [_("Ukendt område.")]
-                elif text and (len(text) > 1000 or "\x00" in text):
-                    errors[f"comment_{item_key}"] = [
-                        _("Kommentaren er for lang (højst 1000 tegn).")
-                    ]
-                elif text and text.strip():
-                    comment_map[item_key] = text.strip()
+    errors |= {item_key: [message] for item_key, message in item_errors.items()}
+    comment_map, comment_errors = _clean_comments(inst, comments)
+    errors |= comment_errors
     if errors:
         raise ValidationError(errors)
-    same_day = Measurement.objects.filter(
-        course=course, instrument=inst.key, measured_on=on, goal=goal
-    ).first()
-    if same_day is not None:
-        raise DuplicateSubmissionError(
-            _("Der er allerede registreret %(name)s for denne dag (%(date)s).")
-            % {"name": inst.name, "date": on.strftime("%d.%m.%Y")},
-            same_day,
-        )
+    _check_same_day(course, inst, on, goal)
     if entered_as == EnteredBy.PROFESSIONAL and with_citizen:
         entered_as = EnteredBy.WITH_CITIZEN
     try:
@@ -192,6 +157,70 @@ def _record(
             )
     except IntegrityError:  # a concurrent twin got there first
         raise DuplicateSubmissionError(_("Besvarelsen er allerede modtaget."), None) from None
+
+
+def _check_not_received(user: User, key: str | None) -> None:
+    """The same idempotency key again is a double submission. Keys are scoped per user: another
+    user's key never names their measurement."""
+    if key is None:
+        return
+    existing = Measurement.objects.filter(entered_by=user, idempotency_key=key).first()
+    if existing is not None:
+        raise DuplicateSubmissionError(_("Besvarelsen er allerede modtaget."), existing)
+
+
+def _goal_of(
+    inst: logic.Instrument, course: Course, goal_id: uuid.UUID | str | None
+) -> tuple[Goal | None, dict[str, list[str]]]:
+    """The plan goal a per-goal instrument rates (and the ``goal`` error if there is none in the
+    course's plan); any other instrument takes no goal."""
+    if not inst.per_goal:
+        if goal_id is not None:
+            return None, {"goal": [_("Dette måleredskab knyttes ikke til et mål.")]}
+        return None, {}
+    if goal_id is None:
+        return None, {"goal": [_("Vælg et mål.")]}
+    try:
+        goal = Goal.objects.filter(pk=goal_id, plan__course=course).first()
+    except (ValueError, ValidationError):
+        goal = None
+    if goal is None:
+        return None, {"goal": [_("Målet findes ikke i forløbets plan.")]}
+    return goal, {}
+
+
+def _clean_comments(
+    inst: logic.Instrument, comments: Mapping[str, str] | None
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The non-empty comments per item, stripped, and an error per bad one (``comments`` when
+    the instrument takes none, ``comment_<item>`` for an unknown item or a too long text)."""
+    if not comments:
+        return {}, {}
+    if not inst.comments:
+        return {}, {"comments": [_("Dette måleredskab har ikke kommentarer.")]}
+    clean: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    for item_key, text in comments.items():
+        if item_key not in inst.item_keys:
+            errors[f"comment_{item_key}"] = [_("Ukendt område.")]
+        elif text and (len(text) > 1000 or "\x00" in text):
+            errors[f"comment_{item_key}"] = [_("Kommentaren er for lang (højst 1000 tegn).")]
+        elif text and text.strip():
+            clean[item_key] = text.strip()
+    return clean, errors
+
+
+def _check_same_day(course: Course, inst: logic.Instrument, on: date, goal: Goal | None) -> None:
+    """One measurement per course, instrument (goal) and day."""
+    same_day = Measurement.objects.filter(
+        course=course, instrument=inst.key, measured_on=on, goal=goal
+    ).first()
+    if same_day is not None:
+        raise DuplicateSubmissionError(
+            _("Der er allerede registreret %(name)s for denne dag (%(date)s).")
+            % {"name": inst.name, "date": on.strftime("%d.%m.%Y")},
+            same_day,
+        )
 
 
 def record_goal_ratings(
@@ -223,11 +252,11 @@ def record_goal_ratings(
                             entered_as,
                             inst,
                             {"niveau": level},
-                            measured_on,
-                            goal_id,
-                            None,
-                            with_citizen,
-                            None,
+                            measured_on=measured_on,
+                            goal_id=goal_id,
+                            comments=None,
+                            with_citizen=with_citizen,
+                            idempotency_key=None,
                         )
                     )
             except ValidationError as exc:

@@ -8,10 +8,11 @@ import csv
 import json
 import math
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -205,27 +206,33 @@ def my_measure(request: HttpRequest, course_id: str, instrument: str) -> HttpRes
             return render(request, "progress/my_progress.html", ctx)
         return redirect("progress:my_progress")
     form = InstrumentForm(inst, request.POST)
-    if form.is_valid():
-        try:
-            services.record_measurement(
-                user,
-                course_id,
-                inst.key,
-                form.answers(),
-                measured_on=form.cleaned_data.get("measured_on"),
-                comments=form.comments(),
-                idempotency_key=form.cleaned_data.get("idempotency_key"),
-            )
-        except services.DuplicateSubmissionError as exc:
-            messages.info(request, exc.messages[0])
-            return redirect(reverse("progress:my_progress") + f"#kurve-{course_id}")
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Tak! Dit svar er gemt, og kurven er opdateret."))
-            return redirect(reverse("progress:my_progress") + f"#kurve-{course_id}")
+
+    def save() -> str:
+        services.record_measurement(user, course_id, inst.key, **form.measurement_values())
+        return _("Tak! Dit svar er gemt, og kurven er opdateret.")
+
+    if _submit(request, form, save):
+        return redirect(reverse("progress:my_progress") + f"#kurve-{course_id}")
     ctx = _my_context(user, {_uuid(course_id): {inst.key: form}})
     return render(request, "progress/my_progress.html", ctx, status=400)
+
+
+def _submit(request: HttpRequest, form: forms.Form, save: Callable[[], str]) -> bool:
+    """Validate the form and ``save`` it, saying so on the next page; ``False`` when the form
+    comes back with errors (the service's on their fields). A double submission is no error:
+    the next page says the answers were already received."""
+    if not form.is_valid():
+        return False
+    try:
+        done = save()
+    except services.DuplicateSubmissionError as exc:
+        messages.info(request, exc.messages[0])
+        return True
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return False
+    messages.success(request, done)
+    return True
 
 
 def _uuid(value: str) -> Any:
@@ -282,74 +289,43 @@ def course_progress(request: HttpRequest, course_id: str) -> HttpResponse:
 
 @login_required
 def course_measure(request: HttpRequest, course_id: str, instrument: str) -> HttpResponse:
-    user = _user(request)
+    """A professional records an instrument (``who5``, ``livsomraader``), goal ratings
+    (``maal``) or a hard outcome (``resultat``) for the course."""
     if request.method != "POST":
         return redirect("progress:course_progress", course_id=course_id)
+    user = _user(request)
+    name, form = _staff_form(user, course_id, instrument, request.POST)
+    if _submit(request, form, lambda: _save(user, course_id, form)):
+        return redirect("progress:course_progress", course_id=course_id)
+    return _course_page(request, course_id, {name: form}, status=400)
+
+
+def _staff_form(user: User, course_id: str, instrument: str, data: Any) -> tuple[str, forms.Form]:
+    """The form a professional's POST to ``…/<instrument>/`` fills in, and its name on the course
+    page; an unknown instrument is a 403."""
     if instrument in INSTRUMENT_URL_KEYS:
         inst = INSTRUMENT_URL_KEYS[instrument]
-        form: Any = InstrumentForm(inst, request.POST, staff=True)
-        if form.is_valid():
-            try:
-                services.record_measurement(
-                    user,
-                    course_id,
-                    inst.key,
-                    form.answers(),
-                    measured_on=form.cleaned_data.get("measured_on"),
-                    comments=form.comments(),
-                    with_citizen=form.cleaned_data.get("with_citizen", False),
-                    idempotency_key=form.cleaned_data.get("idempotency_key"),
-                )
-            except services.DuplicateSubmissionError as exc:
-                messages.info(request, exc.messages[0])
-                return redirect("progress:course_progress", course_id=course_id)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Målingen er gemt."))
-                return redirect("progress:course_progress", course_id=course_id)
-        return _course_page(request, course_id, {inst.key: form}, status=400)
+        return inst.key, InstrumentForm(inst, data, staff=True)
     if instrument == "maal":
-        form = GoalRatingForm(selectors.rating_goals(user, course_id), request.POST)
-        if form.is_valid():
-            try:
-                services.record_goal_ratings(
-                    user,
-                    course_id,
-                    form.levels(),
-                    measured_on=form.cleaned_data.get("measured_on"),
-                    with_citizen=form.cleaned_data.get("with_citizen", False),
-                )
-            except services.DuplicateSubmissionError as exc:
-                messages.info(request, exc.messages[0])
-                return redirect("progress:course_progress", course_id=course_id)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Målopfyldelsen er gemt."))
-                return redirect("progress:course_progress", course_id=course_id)
-        return _course_page(request, course_id, {"gas": form}, status=400)
+        return "gas", GoalRatingForm(selectors.rating_goals(user, course_id), data)
     if instrument == "resultat":
-        form = OutcomeForm(list(logic.OUTCOME_KINDS), request.POST)
-        if form.is_valid():
-            try:
-                services.record_outcome(
-                    user,
-                    course_id,
-                    kind=form.cleaned_data["kind"],
-                    value=form.cleaned_data.get("value") or "",
-                    percent=form.cleaned_data.get("percent"),
-                    valid_from=form.cleaned_data.get("valid_from"),
-                    note=form.cleaned_data.get("note") or "",
-                    with_citizen=form.cleaned_data.get("with_citizen", False),
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Resultatet er gemt."))
-                return redirect("progress:course_progress", course_id=course_id)
-        return _course_page(request, course_id, {"outcome": form}, status=400)
+        return "outcome", OutcomeForm(list(logic.OUTCOME_KINDS), data)
     raise PermissionDenied
+
+
+def _save(user: User, course_id: str, form: forms.Form) -> str:
+    """Record what a valid course form holds; the message that says it is saved."""
+    if isinstance(form, InstrumentForm):
+        services.record_measurement(
+            user, course_id, form.instrument.key, **form.measurement_values()
+        )
+        return _("Målingen er gemt.")
+    if isinstance(form, GoalRatingForm):
+        services.record_goal_ratings(user, course_id, **form.rating_values())
+        return _("Målopfyldelsen er gemt.")
+    assert isinstance(form, OutcomeForm)
+    services.record_outcome(user, course_id, **form.outcome_values())
+    return _("Resultatet er gemt.")
 
 
 # --------------------------------------------------------------------------------------------
