@@ -32,7 +32,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 # --------------------------------------------------------------------------------------------
 # Dimensions and the instrument
@@ -156,6 +156,114 @@ def _text(value: Any, where: str, problems: list[str]) -> tuple[str, str]:
     return da, en.strip() if isinstance(en, str) else ""
 
 
+def _is_int(value: Any, low: int, high: int) -> TypeGuard[int]:
+    """An integer (not a bool) from ``low`` to ``high``."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _parse_key(data: Mapping[str, Any], problems: list[str]) -> str:
+    key = data.get("key")
+    if not isinstance(key, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", key):
+        problems.append("key: brug 1-40 små bogstaver, tal og bindestreg.")
+        return ""
+    return key
+
+
+def _parse_version(data: Mapping[str, Any], problems: list[str]) -> int:
+    version = data.get("version")
+    if not _is_int(version, 1, 999):
+        problems.append("version: et helt tal fra 1 til 999.")
+        return 0
+    return version
+
+
+def _parse_source(data: Mapping[str, Any], problems: list[str]) -> str:
+    source = data.get("source", "")
+    if not isinstance(source, str):
+        problems.append("source: skal være en tekst (fx licens og kilde).")
+        return ""
+    return source
+
+
+def _parse_option(opt: Any, where: str, codes: set[str], problems: list[str]) -> Option | None:
+    """One answer option, or None (with the reason in ``problems``) if it cannot be used."""
+    if not isinstance(opt, Mapping):
+        problems.append(f"{where}: skal være et objekt.")
+        return None
+    code = opt.get("code")
+    if isinstance(code, int) and not isinstance(code, bool):
+        code = str(code)
+    if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,20}", code):
+        problems.append(f"{where}.code: 1-20 tegn (bogstaver, tal, _ og -).")
+        return None
+    if code == NOT_RELEVANT:
+        problems.append(f"{where}.code: »na« er forbeholdt »Ikke relevant«.")
+        return None
+    if code in codes:
+        problems.append(f"{where}.code: »{code}« findes to gange.")
+    codes.add(code)
+    score = opt.get("score")
+    if not _is_int(score, SCORE_MIN, SCORE_MAX):
+        problems.append(f"{where}.score: et helt tal fra 1 til 5 (omkodningen).")
+        return None
+    label_da, label_en = _text(opt.get("label"), f"{where}.label", problems)
+    return Option(code, score, label_da, label_en)
+
+
+def _parse_options(raw_options: Any, where: str, problems: list[str]) -> tuple[Option, ...]:
+    if not isinstance(raw_options, list) or not 2 <= len(raw_options) <= 10:
+        problems.append(f"{where}.options: en liste med 2-10 svarmuligheder.")
+        return ()
+    codes: set[str] = set()
+    options = (
+        _parse_option(opt, f"{where}.options[{m}]", codes, problems)
+        for m, opt in enumerate(raw_options, start=1)
+    )
+    return tuple(o for o in options if o is not None)
+
+
+def _parse_item(raw: Any, n: int, seen: set[str], problems: list[str]) -> Item | None:
+    """The ``n``th item, or None if it is not an object; ``seen`` collects the item keys."""
+    where = f"items[{n}]"
+    if not isinstance(raw, Mapping):
+        problems.append(f"{where}: skal være et objekt.")
+        return None
+    item_key = raw.get("key")
+    if not isinstance(item_key, str) or not re.fullmatch(r"[a-z0-9_]{1,40}", item_key):
+        problems.append(f"{where}.key: brug 1-40 små bogstaver, tal og _.")
+        item_key = f"?{n}"
+    elif item_key in seen:
+        problems.append(f"{where}.key: »{item_key}« findes to gange.")
+    seen.add(item_key)
+    dimension = raw.get("dimension")
+    if dimension not in DIMENSIONS:
+        problems.append(f"{where}.dimension: en af {', '.join(DIMENSIONS)}.")
+        dimension = ""
+    text_da, text_en = _text(raw.get("text"), f"{where}.text", problems)
+    options = _parse_options(raw.get("options"), where, problems)
+    return Item(item_key, str(dimension), text_da, text_en, options)
+
+
+def _parse_items(data: Mapping[str, Any], problems: list[str]) -> tuple[Item, ...]:
+    raw_items = data.get("items")
+    if not isinstance(raw_items, list) or not 1 <= len(raw_items) <= 40:
+        problems.append("items: en liste med 1-40 spørgsmål.")
+        return ()
+    seen: set[str] = set()
+    items = (_parse_item(raw, n, seen, problems) for n, raw in enumerate(raw_items, start=1))
+    return tuple(i for i in items if i is not None)
+
+
+def _parse_min_items(data: Mapping[str, Any], n_items: int, problems: list[str]) -> int:
+    min_items = data.get("min_items", None)
+    if min_items is None and n_items:
+        min_items = default_min_items(n_items)
+    if not _is_int(min_items, 1, max(1, n_items)):
+        problems.append("min_items: et helt tal fra 1 til antallet af spørgsmål.")
+        return 1
+    return min_items
+
+
 def parse_instrument(data: Any) -> Instrument:
     """An instrument from its JSON form, or ``InstrumentError`` with every problem found.
 
@@ -166,91 +274,15 @@ def parse_instrument(data: Any) -> Instrument:
     problems: list[str] = []
     if not isinstance(data, Mapping):
         raise InstrumentError(["Instrumentet skal være et JSON-objekt."])
-    key = data.get("key")
-    if not isinstance(key, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", key):
-        problems.append("key: brug 1-40 små bogstaver, tal og bindestreg.")
-        key = ""
-    version = data.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= 999:
-        problems.append("version: et helt tal fra 1 til 999.")
-        version = 0
+    key = _parse_key(data, problems)
+    version = _parse_version(data, problems)
     name_da, name_en = _text(data.get("name"), "name", problems)
-    source = data.get("source", "")
-    if not isinstance(source, str):
-        problems.append("source: skal være en tekst (fx licens og kilde).")
-        source = ""
-    raw_items = data.get("items")
-    items: list[Item] = []
-    if not isinstance(raw_items, list) or not 1 <= len(raw_items) <= 40:
-        problems.append("items: en liste med 1-40 spørgsmål.")
-        raw_items = []
-    seen: set[str] = set()
-    for n, raw in enumerate(raw_items, start=1):
-        where = f"items[{n}]"
-        if not isinstance(raw, Mapping):
-            problems.append(f"{where}: skal være et objekt.")
-            continue
-        item_key = raw.get("key")
-        if not isinstance(item_key, str) or not re.fullmatch(r"[a-z0-9_]{1,40}", item_key):
-            problems.append(f"{where}.key: brug 1-40 små bogstaver, tal og _.")
-            item_key = f"?{n}"
-        elif item_key in seen:
-            problems.append(f"{where}.key: »{item_key}« findes to gange.")
-        seen.add(item_key)
-        dimension = raw.get("dimension")
-        if dimension not in DIMENSIONS:
-            problems.append(f"{where}.dimension: en af {', '.join(DIMENSIONS)}.")
-            dimension = ""
-        text_da, text_en = _text(raw.get("text"), f"{where}.text", problems)
-        raw_options = raw.get("options")
-        options: list[Option] = []
-        if not isinstance(raw_options, list) or not 2 <= len(raw_options) <= 10:
-            problems.append(f"{where}.options: en liste med 2-10 svarmuligheder.")
-            raw_options = []
-        codes: set[str] = set()
-        for m, opt in enumerate(raw_options, start=1):
-            owhere = f"{where}.options[{m}]"
-            if not isinstance(opt, Mapping):
-                problems.append(f"{owhere}: skal være et objekt.")
-                continue
-            code = opt.get("code")
-            if isinstance(code, int) and not isinstance(code, bool):
-                code = str(code)
-            if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,20}", code):
-                problems.append(f"{owhere}.code: 1-20 tegn (bogstaver, tal, _ og -).")
-                continue
-            if code == NOT_RELEVANT:
-                problems.append(f"{owhere}.code: »na« er forbeholdt »Ikke relevant«.")
-                continue
-            if code in codes:
-                problems.append(f"{owhere}.code: »{code}« findes to gange.")
-            codes.add(code)
-            score = opt.get("score")
-            if (
-                not isinstance(score, int)
-                or isinstance(score, bool)
-                or not SCORE_MIN <= score <= SCORE_MAX
-            ):
-                problems.append(f"{owhere}.score: et helt tal fra 1 til 5 (omkodningen).")
-                continue
-            label_da, label_en = _text(opt.get("label"), f"{owhere}.label", problems)
-            options.append(Option(code, score, label_da, label_en))
-        items.append(Item(item_key, str(dimension), text_da, text_en, tuple(options)))
-    min_items = data.get("min_items", None)
-    if min_items is None and items:
-        min_items = default_min_items(len(items))
-    if (
-        not isinstance(min_items, int)
-        or isinstance(min_items, bool)
-        or not 1 <= min_items <= max(1, len(items))
-    ):
-        problems.append("min_items: et helt tal fra 1 til antallet af spørgsmål.")
-        min_items = 1
+    source = _parse_source(data, problems)
+    items = _parse_items(data, problems)
+    min_items = _parse_min_items(data, len(items), problems)
     if problems:
         raise InstrumentError(problems)
-    return Instrument(
-        str(key), int(version), name_da, name_en, source, int(min_items), tuple(items)
-    )
+    return Instrument(key, version, name_da, name_en, source, min_items, items)
 
 
 def default_min_items(n_items: int) -> int:
@@ -693,6 +725,36 @@ class Cell:
         return self.stat is None and not self.hidden
 
 
+def _overall_stats(agg: Aggregates) -> dict[tuple[Any, ...], Stat | None]:
+    """The wave's figures over all dimensions, keyed as in :func:`matrix_lines`."""
+    overall: dict[tuple[Any, ...], Stat | None] = {}
+    for (a, b), s in agg.ties.items():
+        overall[("tie", a, b)] = s
+    for a, s in agg.given.items():
+        overall[("given", a)] = s
+    for b, s in agg.received.items():
+        overall[("received", b)] = s
+    overall[("within",)] = agg.within
+    overall[("between",)] = agg.between
+    return overall
+
+
+def _dimension_stats(agg: Aggregates, d: str) -> dict[tuple[Any, ...], Stat | None]:
+    """The wave's figures for dimension ``d``, keyed with the prefix ``(d,)``."""
+    per: dict[tuple[Any, ...], Stat | None] = {}
+    for (a, b, dim), s in agg.tie_dims.items():
+        if dim == d:
+            per[(d, "tie", a, b)] = s
+    for (a, dim), s in agg.given_dims.items():
+        if dim == d:
+            per[(d, "given", a)] = s
+    for (b, dim), s in agg.received_dims.items():
+        if dim == d:
+            per[(d, "received", b)] = s
+    per[(d, "between")] = agg.network_dims.get(d)
+    return per
+
+
 def suppressed_results(
     agg: Aggregates, sources: Sequence[str], targets: Sequence[str], k: int
 ) -> dict[tuple[Any, ...], Cell]:
@@ -713,29 +775,9 @@ def suppressed_results(
                 continue
             out[key] = Cell(None, hidden[key]) if key in hidden else Cell(s)
 
-    overall: dict[tuple[Any, ...], Stat | None] = {}
-    for (a, b), s in agg.ties.items():
-        overall[("tie", a, b)] = s
-    for a, s in agg.given.items():
-        overall[("given", a)] = s
-    for b, s in agg.received.items():
-        overall[("received", b)] = s
-    overall[("within",)] = agg.within
-    overall[("between",)] = agg.between
-    add(overall, ())
+    add(_overall_stats(agg), ())
     for d in DIMENSIONS:
-        per: dict[tuple[Any, ...], Stat | None] = {}
-        for (a, b, dim), s in agg.tie_dims.items():
-            if dim == d:
-                per[(d, "tie", a, b)] = s
-        for (a, dim), s in agg.given_dims.items():
-            if dim == d:
-                per[(d, "given", a)] = s
-        for (b, dim), s in agg.received_dims.items():
-            if dim == d:
-                per[(d, "received", b)] = s
-        per[(d, "between")] = agg.network_dims.get(d)
-        add(per, (d,))
+        add(_dimension_stats(agg, d), (d,))
     for name, sub in (("communication", agg.communication), ("relationship", agg.relationship)):
         if sub is not None:
             out[(name,)] = Cell(None, PRIMARY) if sub.n < k else Cell(sub)

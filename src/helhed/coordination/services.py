@@ -368,6 +368,127 @@ def derive(wave: Wave) -> tuple[list[tuple[Any, str]], set[str]]:
     return participants, groups
 
 
+def _wave_name(name: str, errors: dict[str, str]) -> str:
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = _("Giv målingen et navn.")
+    elif len(name) > 200:
+        errors["name"] = _("Navnet må højst være 200 tegn.")
+    return name
+
+
+def _wave_organisations(
+    organisation_ids: Collection[Any], allowed: Collection[Any], errors: dict[str, str]
+) -> list[str]:
+    """The organisations named (once each), all of which the actor manages."""
+    orgs = list(dict.fromkeys(str(x) for x in organisation_ids))
+    if not orgs:
+        errors["organisations"] = _("Vælg mindst én organisation.")
+    elif not set(orgs) <= {str(a) for a in allowed}:
+        errors["organisations"] = _(
+            "Du kan kun vælge organisationer, hvor du er leder eller analytiker."
+        )
+    return orgs
+
+
+def _wave_scope(
+    scope_kind: str, initiative_id: Any, unit_ids: Collection[Any], errors: dict[str, str]
+) -> tuple[Initiative | None, list[Unit]]:
+    """The initiative (scope "indsats") or the units of the network (at least two)."""
+    initiative = None
+    units: list[Unit] = []
+    if scope_kind not in ScopeKind.values:
+        errors["scope_kind"] = _("Vælg, hvad målingen skal dække.")
+    elif scope_kind == ScopeKind.INITIATIVE:
+        initiative = _by_pk(Initiative, initiative_id) if initiative_id else None
+        if initiative is None:
+            errors["initiative"] = _("Vælg indsatsen.")
+    elif scope_kind == ScopeKind.NETWORK:
+        ids = list(dict.fromkeys(str(u) for u in unit_ids))
+        units = [u for u in (_by_pk(Unit, i) for i in ids) if u is not None]
+        if len(units) < 2 or len(units) != len(ids):
+            errors["units"] = _("Vælg mindst to enheder i netværket.")
+    return initiative, units
+
+
+def _wave_dates(
+    period_start: date | None,
+    period_end: date | None,
+    answer_by: date | None,
+    errors: dict[str, str],
+) -> None:
+    """Three plausible dates, a period that ends after it begins, a deadline not in the past."""
+    for field, value in (
+        ("period_start", period_start),
+        ("period_end", period_end),
+        ("answer_by", answer_by),
+    ):
+        if value is None:
+            errors[field] = _("Angiv en dato.")
+        elif not _plausible(value):
+            errors[field] = _("Datoen skal ligge mellem år 1900 og 2200.")
+    if (
+        "period_start" not in errors
+        and "period_end" not in errors
+        and period_start is not None
+        and period_end is not None
+        and period_end < period_start
+    ):
+        errors["period_end"] = _("Perioden skal slutte efter, den begynder.")
+    if "answer_by" not in errors and answer_by is not None and answer_by < _today():
+        errors["answer_by"] = _("Svarfristen kan ikke ligge i fortiden.")
+
+
+def _wave_threshold(min_respondents: int, errors: dict[str, str]) -> None:
+    if not isinstance(min_respondents, int) or not (
+        logic.MIN_THRESHOLD <= min_respondents <= MAX_THRESHOLD
+    ):
+        errors["min_respondents"] = _(
+            "Et tal skal bygge på mindst 3 svar (standard 5) og højst 50."
+        )
+
+
+def _wave_instrument(instrument_id: Any, errors: dict[str, str]) -> Instrument | None:
+    """The instrument chosen (an active one), or Helhed's own when none is."""
+    instrument = _by_pk(Instrument, instrument_id) if instrument_id else ensure_builtin_instrument()
+    if instrument is None or not instrument.active:
+        errors["instrument"] = _("Vælg en spørgeramme fra listen.")
+    return instrument
+
+
+def _wave_previous(actor: User, previous_id: Any, errors: dict[str, str]) -> Wave | None:
+    """The wave to compare with: a closed one the actor may manage (or none)."""
+    if not previous_id:
+        return None
+    previous = _by_pk(Wave, previous_id)
+    if (
+        previous is None
+        or previous.status != WaveStatus.CLOSED
+        or not selectors.may_manage(actor, previous)
+    ):
+        errors["previous"] = _("Vælg en lukket måling, du har adgang til.")
+    return previous
+
+
+def _add_derived_participants(wave: Wave, *, include_citizen_side: bool) -> None:
+    """The participants derived from the teams in scope, and the workgroups to rate: theirs,
+    those on the teams and (when asked) the citizen's side."""
+    participants, groups = derive(wave)
+    Participation.objects.bulk_create(
+        [
+            Participation(wave=wave, user_id=user_id, workgroup_id=group)
+            for user_id, group in participants
+        ]
+    )
+    if include_citizen_side:
+        groups |= set(
+            Workgroup.objects.filter(active=True)
+            .exclude(kind=WorkgroupKind.PROFESSIONAL)
+            .values_list("slug", flat=True)
+        )
+    wave.groups.set(Workgroup.objects.filter(slug__in=groups | {g for _u, g in participants}))
+
+
 @transaction.atomic
 def create_wave(
     *,
@@ -392,71 +513,17 @@ def create_wave(
         raise PermissionDenied(_("Kun ledere og analytikere kan oprette målinger."))
     ensure_defaults()
     errors: dict[str, str] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = _("Giv målingen et navn.")
-    elif len(name) > 200:
-        errors["name"] = _("Navnet må højst være 200 tegn.")
-    orgs = [o for o in dict.fromkeys(str(x) for x in organisation_ids)]
-    if not orgs:
-        errors["organisations"] = _("Vælg mindst én organisation.")
-    elif not {o for o in orgs} <= {str(a) for a in allowed}:
-        errors["organisations"] = _(
-            "Du kan kun vælge organisationer, hvor du er leder eller analytiker."
-        )
-    initiative = None
-    units: list[Unit] = []
-    if scope_kind not in ScopeKind.values:
-        errors["scope_kind"] = _("Vælg, hvad målingen skal dække.")
-    elif scope_kind == ScopeKind.INITIATIVE:
-        initiative = _by_pk(Initiative, initiative_id) if initiative_id else None
-        if initiative is None:
-            errors["initiative"] = _("Vælg indsatsen.")
-    elif scope_kind == ScopeKind.NETWORK:
-        ids = list(dict.fromkeys(str(u) for u in unit_ids))
-        units = [u for u in (_by_pk(Unit, i) for i in ids) if u is not None]
-        if len(units) < 2 or len(units) != len(ids):
-            errors["units"] = _("Vælg mindst to enheder i netværket.")
-    for field, value in (
-        ("period_start", period_start),
-        ("period_end", period_end),
-        ("answer_by", answer_by),
-    ):
-        if value is None:
-            errors[field] = _("Angiv en dato.")
-        elif not _plausible(value):
-            errors[field] = _("Datoen skal ligge mellem år 1900 og 2200.")
-    if (
-        "period_start" not in errors
-        and "period_end" not in errors
-        and period_start is not None
-        and period_end is not None
-        and period_end < period_start
-    ):
-        errors["period_end"] = _("Perioden skal slutte efter, den begynder.")
-    if "answer_by" not in errors and answer_by is not None and answer_by < _today():
-        errors["answer_by"] = _("Svarfristen kan ikke ligge i fortiden.")
-    if not isinstance(min_respondents, int) or not (
-        logic.MIN_THRESHOLD <= min_respondents <= MAX_THRESHOLD
-    ):
-        errors["min_respondents"] = _(
-            "Et tal skal bygge på mindst 3 svar (standard 5) og højst 50."
-        )
-    instrument = _by_pk(Instrument, instrument_id) if instrument_id else ensure_builtin_instrument()
-    if instrument is None or not instrument.active:
-        errors["instrument"] = _("Vælg en spørgeramme fra listen.")
-    previous = None
-    if previous_id:
-        previous = _by_pk(Wave, previous_id)
-        if (
-            previous is None
-            or previous.status != WaveStatus.CLOSED
-            or not selectors.may_manage(actor, previous)
-        ):
-            errors["previous"] = _("Vælg en lukket måling, du har adgang til.")
+    name = _wave_name(name, errors)
+    orgs = _wave_organisations(organisation_ids, allowed, errors)
+    initiative, units = _wave_scope(scope_kind, initiative_id, unit_ids, errors)
+    _wave_dates(period_start, period_end, answer_by, errors)
+    _wave_threshold(min_respondents, errors)
+    instrument = _wave_instrument(instrument_id, errors)
+    previous = _wave_previous(actor, previous_id, errors)
     if errors:
         raise ValidationError(errors)
     assert period_start is not None and period_end is not None and answer_by is not None
+    assert instrument is not None
     wave = Wave.objects.create(
         name=name,
         scope_kind=scope_kind,
@@ -473,20 +540,7 @@ def create_wave(
     wave.organisations.set(Organisation.objects.filter(pk__in=orgs))
     if units:
         wave.units.set(units)
-    participants, groups = derive(wave)
-    Participation.objects.bulk_create(
-        [
-            Participation(wave=wave, user_id=user_id, workgroup_id=group)
-            for user_id, group in participants
-        ]
-    )
-    if include_citizen_side:
-        groups |= set(
-            Workgroup.objects.filter(active=True)
-            .exclude(kind=WorkgroupKind.PROFESSIONAL)
-            .values_list("slug", flat=True)
-        )
-    wave.groups.set(Workgroup.objects.filter(slug__in=groups | {g for _u, g in participants}))
+    _add_derived_participants(wave, include_citizen_side=include_citizen_side)
     return wave
 
 

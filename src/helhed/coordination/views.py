@@ -153,70 +153,100 @@ def _messages_of(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+def _open(request: HttpRequest, user: User, wave_id: str) -> HttpResponseBase:
+    services.open_wave(actor=user, wave_id=wave_id)
+    messages.success(request, _("Målingen er åbnet, og deltagerne har fået besked."))
+    return redirect("coordination:wave_detail", wave_id)
+
+
+def _close(request: HttpRequest, user: User, wave_id: str) -> HttpResponseBase:
+    services.close_wave(actor=user, wave_id=wave_id)
+    messages.success(request, _("Målingen er lukket. Resultaterne er klar."))
+    return redirect("coordination:results", wave_id)
+
+
+def _set_answer_by(request: HttpRequest, user: User, wave_id: str) -> HttpResponseBase:
+    form = forms.AnswerByForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, user, wave_id, answer_by_form=form, status=422)
+    try:
+        services.set_answer_by(
+            actor=user, wave_id=wave_id, answer_by=form.cleaned_data["answer_by"]
+        )
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return _detail(request, user, wave_id, answer_by_form=form, status=422)
+    messages.success(request, _("Svarfristen er ændret."))
+    return redirect("coordination:wave_detail", wave_id)
+
+
+def _add_participant(request: HttpRequest, user: User, wave_id: str) -> HttpResponseBase:
+    post = request.POST
+    d = selectors.wave_detail(user, wave_id)
+    groups = [(g.slug, selectors.group_name(g)) for g in selectors.participant_groups()]
+    add = forms.AddParticipantForm(
+        post,
+        users=[(c.user_id, c.label) for c in selectors.candidates(d.wave)],
+        groups=groups,
+    )
+    add.is_valid()
+    try:
+        services.add_participant(
+            actor=user,
+            wave_id=wave_id,
+            user_id=post.get("user", ""),
+            workgroup=post.get("workgroup", ""),
+        )
+    except ValidationError as exc:
+        apply_errors(add, exc)
+        return _detail(request, user, wave_id, add_form=add, status=422)
+    messages.success(request, _("Deltageren er tilføjet."))
+    return redirect("coordination:wave_detail", wave_id)
+
+
+def _remove_participant(request: HttpRequest, user: User, wave_id: str) -> HttpResponseBase:
+    services.remove_participant(
+        actor=user, wave_id=wave_id, participation_id=request.POST.get("participation", "")
+    )
+    messages.success(request, _("Deltageren er fjernet."))
+    return redirect("coordination:wave_detail", wave_id)
+
+
+def _change_workgroup(request: HttpRequest, user: User, wave_id: str) -> HttpResponseBase:
+    services.change_participant_workgroup(
+        actor=user,
+        wave_id=wave_id,
+        participation_id=request.POST.get("participation", ""),
+        workgroup=request.POST.get("workgroup", ""),
+    )
+    messages.success(request, _("Faggruppen er ændret."))
+    return redirect("coordination:wave_detail", wave_id)
+
+
+# The actions on a wave's page, by the last part of their URL.
+WAVE_ACTIONS: dict[str, Callable[[HttpRequest, User, str], HttpResponseBase]] = {
+    "aabn": _open,
+    "luk": _close,
+    "frist": _set_answer_by,
+    "tilfoej": _add_participant,
+    "fjern": _remove_participant,
+    "faggruppe": _change_workgroup,
+}
+
+
 @staff_only
 @require_POST
 def wave_action(request: HttpRequest, wave_id: str, action: str) -> HttpResponseBase:
-    """Open, close, change the deadline, add/remove a participant or change their workgroup."""
+    """Open, close, change the deadline, add/remove a participant or change their workgroup; a
+    refusal with a reason shows the wave's page with the reason (422)."""
     user = staff_user(request)
-    post = request.POST
+    handler = WAVE_ACTIONS.get(action)
+    if handler is None:
+        raise PermissionDenied
     try:
-        if action == "aabn":
-            services.open_wave(actor=user, wave_id=wave_id)
-            messages.success(request, _("Målingen er åbnet, og deltagerne har fået besked."))
-        elif action == "luk":
-            services.close_wave(actor=user, wave_id=wave_id)
-            messages.success(request, _("Målingen er lukket. Resultaterne er klar."))
-            return redirect("coordination:results", wave_id)
-        elif action == "frist":
-            form = forms.AnswerByForm(post)
-            if not form.is_valid():
-                return _detail(request, user, wave_id, answer_by_form=form, status=422)
-            try:
-                services.set_answer_by(
-                    actor=user, wave_id=wave_id, answer_by=form.cleaned_data["answer_by"]
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                return _detail(request, user, wave_id, answer_by_form=form, status=422)
-            messages.success(request, _("Svarfristen er ændret."))
-        elif action == "tilfoej":
-            d = selectors.wave_detail(user, wave_id)
-            groups = [(g.slug, selectors.group_name(g)) for g in selectors.participant_groups()]
-            add = forms.AddParticipantForm(
-                post,
-                users=[(c.user_id, c.label) for c in selectors.candidates(d.wave)],
-                groups=groups,
-            )
-            add.is_valid()
-            try:
-                services.add_participant(
-                    actor=user,
-                    wave_id=wave_id,
-                    user_id=post.get("user", ""),
-                    workgroup=post.get("workgroup", ""),
-                )
-            except ValidationError as exc:
-                apply_errors(add, exc)
-                return _detail(request, user, wave_id, add_form=add, status=422)
-            messages.success(request, _("Deltageren er tilføjet."))
-        elif action == "fjern":
-            services.remove_participant(
-                actor=user, wave_id=wave_id, participation_id=post.get("participation", "")
-            )
-            messages.success(request, _("Deltageren er fjernet."))
-        elif action == "faggruppe":
-            services.change_participant_workgroup(
-                actor=user,
-                wave_id=wave_id,
-                participation_id=post.get("participation", ""),
-                workgroup=post.get("workgroup", ""),
-            )
-            messages.success(request, _("Faggruppen er ændret."))
-        else:
-            raise PermissionDenied
+        return handler(request, user, wave_id)
     except ValidationError as exc:
         return _detail(request, user, wave_id, errors=_messages_of(exc), status=422)
-    return redirect("coordination:wave_detail", wave_id)
 
 
 @staff_only
