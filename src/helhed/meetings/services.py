@@ -516,24 +516,11 @@ def save_minutes(
     writer who may see the minutes' category may change them, and only to a category they may
     see themself (else ``PermissionDenied``, as for a read)."""
     meeting, access = _locked_meeting(user, meeting)
-    course = meeting.course
     if not access.sees_text(meeting.minutes_category):
         raise PermissionDenied
-    if minutes_category is not None:
-        if minutes_category not in CATEGORY_KEYS:
-            raise ValidationError({"minutes_category": _("Vælg, hvem der må læse referatet.")})
-        if not access.sees_text(minutes_category):
-            raise PermissionDenied
-        meeting.minutes_category = minutes_category
-    if meeting.minutes_closed:
-        raise ValidationError({"next_meeting_date": "Referatet er allerede lukket."})
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise ValidationError({"status": "Mødet er aflyst."})
-    unknown = set(texts) - set(MINUTES_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown minutes fields: {sorted(unknown)}")
-    for name, value in texts.items():
-        setattr(meeting, name, (value or "").strip())
+    _set_minutes_category(access, meeting, minutes_category)
+    _check_minutes_open(meeting)
+    _set_minutes_texts(meeting, texts)
     meeting.coordinated_by = _team_member(
         access, coordinated_by, "coordinated_by", meeting.coordinated_by_id
     )
@@ -543,83 +530,134 @@ def save_minutes(
     meeting.citizen_present = citizen_present
     meeting.next_meeting_date = next_meeting_date
     participants = list(meeting.participants.all())
-    if present_participant_ids is not None or citizen_present is not None:
-        present = {str(i) for i in present_participant_ids or ()}
-        for p in participants:
-            if present_participant_ids is not None:
-                p.present = str(p.pk) in present
-            # "Did the citizen take part?" decides the citizen's own presence, so the two
-            # never disagree.
-            if p.kind == ParticipantKind.CITIZEN and citizen_present is not None:
-                p.present = citizen_present
-        Participant.objects.bulk_update(participants, ["present"])
+    _mark_presence(participants, present_participant_ids, citizen_present)
     if close:
-        if meeting.starts_at is None:
-            raise ValidationError({"proposed_time": "Vælg mødets tidspunkt, før referatet lukkes."})
-        if meeting.starts_at > timezone.now():
-            raise ValidationError(
-                {
-                    "starts_at": _(
-                        "Mødet har ikke fundet sted endnu. Referatet kan lukkes, når mødet er "
-                        "holdt."
-                    )
-                }
-            )
-        errors = logic.closing_errors(
-            meeting_date=timezone.localtime(meeting.starts_at).date(),
-            next_meeting_date=next_meeting_date,
-            citizen_present=citizen_present,
-            citizen_absence_reason=meeting.citizen_absence_reason,
-            problem_focus=meeting.problem_focus,
-        )
-        if errors:
-            raise ValidationError(errors)
-        assert next_meeting_date is not None
-        meeting.status = MeetingStatus.HELD
-        meeting.minutes_closed_at = timezone.now()
-        meeting.minutes_closed_by = user
-        follow_up = Meeting.objects.create(
-            course=course,
-            kind=MeetingKind.FOLLOW_UP,
-            purpose=f"Opfølgning: {meeting.purpose}"[:300],
-            place=meeting.place,
-            # Only a safe link is carried over (rows from before links were checked).
-            virtual_link=meeting.virtual_link if valid_link(meeting.virtual_link) else "",
-            status=MeetingStatus.SCHEDULED,
-            starts_at=timezone.make_aware(
-                datetime.combine(next_meeting_date, timezone.localtime(meeting.starts_at).time())
-            ),
-            duration_minutes=meeting.duration_minutes,
-            # The next meeting continues this one: its minutes are filed the same way until
-            # their writer says otherwise.
-            minutes_category=meeting.minutes_category,
-            created_by=user,
-        )
-        Participant.objects.bulk_create(
-            Participant(
-                meeting=follow_up,
-                kind=p.kind,
-                team_member_id=p.team_member_id,
-                relative_id=p.relative_id,
-                user_id=p.user_id,
-                name=p.name,
-                role=p.role,
-                required=p.required,
-            )
-            for p in participants
-        )
-        meeting.next_meeting = follow_up
-        _invite(
-            meeting,
-            participants,
-            user,
-            "Referatet fra et møde er klar",
-            citizen_title="Referatet fra dit møde er klar",
-            body="Se referatet, beslutningerne og opgaverne i Helhed.",
-            also=_current_team_users(course),
-        )
+        _close_minutes(user, meeting, participants)
     meeting.save()
     return meeting
+
+
+def _set_minutes_category(
+    access: course_selectors.Access, meeting: Meeting, category: str | None
+) -> None:
+    """File the minutes under ``category`` (None keeps it): one the writer may see themself."""
+    if category is None:
+        return
+    if category not in CATEGORY_KEYS:
+        raise ValidationError({"minutes_category": _("Vælg, hvem der må læse referatet.")})
+    if not access.sees_text(category):
+        raise PermissionDenied
+    meeting.minutes_category = category
+
+
+def _check_minutes_open(meeting: Meeting) -> None:
+    if meeting.minutes_closed:
+        raise ValidationError({"next_meeting_date": "Referatet er allerede lukket."})
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"status": "Mødet er aflyst."})
+
+
+def _set_minutes_texts(meeting: Meeting, texts: dict[str, str]) -> None:
+    unknown = set(texts) - set(MINUTES_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown minutes fields: {sorted(unknown)}")
+    for name, value in texts.items():
+        setattr(meeting, name, (value or "").strip())
+
+
+def _mark_presence(
+    participants: list[Participant],
+    present_participant_ids: Iterable[Any] | None,
+    citizen_present: bool | None,
+) -> None:
+    """Who took part; "Did the citizen take part?" decides the citizen's own presence, so the
+    two never disagree."""
+    if present_participant_ids is None and citizen_present is None:
+        return
+    present = {str(i) for i in present_participant_ids or ()}
+    for p in participants:
+        if present_participant_ids is not None:
+            p.present = str(p.pk) in present
+        if p.kind == ParticipantKind.CITIZEN and citizen_present is not None:
+            p.present = citizen_present
+    Participant.objects.bulk_update(participants, ["present"])
+
+
+def _check_took_place(meeting: Meeting) -> None:
+    if meeting.starts_at is None:
+        raise ValidationError({"proposed_time": "Vælg mødets tidspunkt, før referatet lukkes."})
+    if meeting.starts_at > timezone.now():
+        raise ValidationError(
+            {
+                "starts_at": _(
+                    "Mødet har ikke fundet sted endnu. Referatet kan lukkes, når mødet er holdt."
+                )
+            }
+        )
+
+
+def _close_minutes(user: User, meeting: Meeting, participants: list[Participant]) -> None:
+    """Close the minutes: the meeting is held, the follow-up meeting is planned on the next
+    date with the same participants, and the minutes are shared with the team."""
+    _check_took_place(meeting)
+    errors = logic.closing_errors(
+        meeting_date=timezone.localtime(meeting.starts_at).date(),
+        next_meeting_date=meeting.next_meeting_date,
+        citizen_present=meeting.citizen_present,
+        citizen_absence_reason=meeting.citizen_absence_reason,
+        problem_focus=meeting.problem_focus,
+    )
+    if errors:
+        raise ValidationError(errors)
+    assert meeting.next_meeting_date is not None
+    meeting.status = MeetingStatus.HELD
+    meeting.minutes_closed_at = timezone.now()
+    meeting.minutes_closed_by = user
+    follow_up = _follow_up(user, meeting, meeting.next_meeting_date)
+    Participant.objects.bulk_create(
+        Participant(
+            meeting=follow_up,
+            kind=p.kind,
+            team_member_id=p.team_member_id,
+            relative_id=p.relative_id,
+            user_id=p.user_id,
+            name=p.name,
+            role=p.role,
+            required=p.required,
+        )
+        for p in participants
+    )
+    meeting.next_meeting = follow_up
+    _invite(
+        meeting,
+        participants,
+        user,
+        "Referatet fra et møde er klar",
+        citizen_title="Referatet fra dit møde er klar",
+        body="Se referatet, beslutningerne og opgaverne i Helhed.",
+        also=_current_team_users(meeting.course),
+    )
+
+
+def _follow_up(user: User, meeting: Meeting, on: date) -> Meeting:
+    assert meeting.starts_at is not None
+    return Meeting.objects.create(
+        course=meeting.course,
+        kind=MeetingKind.FOLLOW_UP,
+        purpose=f"Opfølgning: {meeting.purpose}"[:300],
+        place=meeting.place,
+        # Only a safe link is carried over (rows from before links were checked).
+        virtual_link=meeting.virtual_link if valid_link(meeting.virtual_link) else "",
+        status=MeetingStatus.SCHEDULED,
+        starts_at=timezone.make_aware(
+            datetime.combine(on, timezone.localtime(meeting.starts_at).time())
+        ),
+        duration_minutes=meeting.duration_minutes,
+        # The next meeting continues this one: its minutes are filed the same way until
+        # their writer says otherwise.
+        minutes_category=meeting.minutes_category,
+        created_by=user,
+    )
 
 
 @transaction.atomic
