@@ -15,7 +15,9 @@ access rules and the access log apply.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -116,6 +118,106 @@ def sender_units(user: User) -> list[Unit]:
     return sorted(units.values(), key=lambda u: u.name)
 
 
+DUPLICATE = "Der er allerede en åben overdragelse af dette til den enhed."
+
+
+def _sender_errors(user: User, from_unit: Unit | None) -> tuple[Unit | None, dict[str, str]]:
+    """The sending unit: the one given (one of the user's own units), or the user's only unit."""
+    own = sender_units(user)
+    if from_unit is None:
+        if len(own) == 1:
+            return own[0], {}
+        return None, {"from_unit": "Vælg hvilken af dine enheder der overdrager."}
+    if from_unit.pk not in {u.pk for u in own}:
+        return from_unit, {"from_unit": "Du kan kun overdrage fra en enhed, du selv er ansat i."}
+    return from_unit, {}
+
+
+def _receiver_errors(
+    from_unit: Unit | None, to_unit: Unit | None, external_organisation: str, external_contact: str
+) -> dict[str, str]:
+    """A unit in Helhed other than the sender's, or a service outside Helhed with a contact."""
+    errors: dict[str, str] = {}
+    if to_unit is None and not external_organisation:
+        errors["to_unit"] = (
+            "Vælg den modtagende enhed, eller skriv navnet på et tilbud uden for Helhed."
+        )
+    elif to_unit is not None and external_organisation:
+        errors["external_organisation"] = (
+            "Vælg enten en enhed i Helhed eller et tilbud uden for Helhed – ikke begge."
+        )
+    if to_unit is not None and from_unit is not None and to_unit.pk == from_unit.pk:
+        errors["to_unit"] = (
+            "Modtageren er den samme enhed som afsenderen. En overdragelse skal gå til en "
+            "anden enhed."
+        )
+    if to_unit is None and external_organisation and not external_contact:
+        errors["external_contact"] = (
+            "Angiv en kontaktperson og et telefonnummer hos det eksterne tilbud, så "
+            "overdragelsen kan følges op."
+        )
+    return errors
+
+
+def _request_errors(
+    access: course_selectors.Access,
+    *,
+    mode: str,
+    reason: str,
+    measure: Measure | None,
+    expected_start: date | None,
+) -> dict[str, str]:
+    """The handover's own fields, the measure (403 for one the user may not see) and the
+    course's state."""
+    errors: dict[str, str] = {}
+    if mode not in HandoverMode.values:
+        errors["mode"] = "Vælg om borgeren bliver ledsaget eller henvist."
+    if not reason.strip():
+        errors["reason"] = "Skriv hvad modtageren skal hjælpe borgeren med."
+    if measure is not None:
+        if measure.plan.course_id != access.course.pk:
+            errors["measure"] = "Indsatsen hører ikke til dette forløb."
+        elif not access.sees(measure):
+            raise PermissionDenied  # the same answer as reading a measure one may not see
+    if access.course.status == CourseStatus.CLOSED:
+        errors["__all__"] = "Forløbet er afsluttet; der kan ikke oprettes overdragelser."
+    if expected_start is not None and not logic.plausible_date(expected_start):
+        errors["expected_start"] = logic.IMPLAUSIBLE_DATE
+    return errors
+
+
+def _open_duplicate(course: Course, to_unit: Unit, measure: Measure | None) -> bool:
+    """An open handover of the same thing to the same unit exists already."""
+    return Handover.objects.filter(
+        course=course, to_unit=to_unit, status__in=logic.OPEN, measure=measure
+    ).exists()
+
+
+def _create_handover(**fields: Any) -> Handover:
+    """The new handover, or the duplicate's field error when a concurrent request created the
+    same open handover first (the database's unique constraint)."""
+    try:
+        with transaction.atomic():
+            return Handover.objects.create(**fields)
+    except IntegrityError:
+        raise ValidationError({"to_unit": DUPLICATE}) from None
+
+
+def _notify_receiver(user: User, handover: Handover, from_unit: Unit, to_unit: Unit) -> None:
+    notify(
+        [uid for uid in unit_staff_ids(to_unit.pk) if uid != user.pk],
+        kind=NotificationKind.HANDOVER,
+        title="Overdragelse venter på jeres kvittering",
+        body=(
+            f"{from_unit.name} beder {to_unit.name} om at overtage et borgerforløb. "
+            "Afsenderen har ansvaret, indtil I har kvitteret og bekræftet, at I kender "
+            "borgerens situation."
+        ),
+        url=_url(handover),
+        dedupe_key=f"overdragelse-anmodet:{handover.pk}",
+    )
+
+
 @transaction.atomic
 def request_handover(
     user: User,
@@ -136,99 +238,188 @@ def request_handover(
     _require_staff(user)
     access = course_selectors.access_for(user, course_id)
     course = access.course
-    errors: dict[str, str] = {}
-    own = sender_units(user)
-    if from_unit is None:
-        from_unit = own[0] if len(own) == 1 else None
-        if from_unit is None:
-            errors["from_unit"] = "Vælg hvilken af dine enheder der overdrager."
-    elif from_unit.pk not in {u.pk for u in own}:
-        errors["from_unit"] = "Du kan kun overdrage fra en enhed, du selv er ansat i."
     external_organisation = external_organisation.strip()
     external_contact = external_contact.strip()
-    if to_unit is None and not external_organisation:
-        errors["to_unit"] = (
-            "Vælg den modtagende enhed, eller skriv navnet på et tilbud uden for Helhed."
+    from_unit, errors = _sender_errors(user, from_unit)
+    errors.update(_receiver_errors(from_unit, to_unit, external_organisation, external_contact))
+    errors.update(
+        _request_errors(
+            access, mode=mode, reason=reason, measure=measure, expected_start=expected_start
         )
-    elif to_unit is not None and external_organisation:
-        errors["external_organisation"] = (
-            "Vælg enten en enhed i Helhed eller et tilbud uden for Helhed – ikke begge."
-        )
-    if to_unit is not None and from_unit is not None and to_unit.pk == from_unit.pk:
-        errors["to_unit"] = (
-            "Modtageren er den samme enhed som afsenderen. En overdragelse skal gå til en "
-            "anden enhed."
-        )
-    if to_unit is None and external_organisation and not external_contact:
-        errors["external_contact"] = (
-            "Angiv en kontaktperson og et telefonnummer hos det eksterne tilbud, så "
-            "overdragelsen kan følges op."
-        )
-    if mode not in HandoverMode.values:
-        errors["mode"] = "Vælg om borgeren bliver ledsaget eller henvist."
-    if not reason.strip():
-        errors["reason"] = "Skriv hvad modtageren skal hjælpe borgeren med."
-    if measure is not None:
-        if measure.plan.course_id != course.pk:
-            errors["measure"] = "Indsatsen hører ikke til dette forløb."
-        elif not access.sees(measure):
-            raise PermissionDenied  # the same answer as reading a measure one may not see
-    if course.status == CourseStatus.CLOSED:
-        errors["__all__"] = "Forløbet er afsluttet; der kan ikke oprettes overdragelser."
-    for name, day in (("expected_start", expected_start),):
-        if day is not None and not logic.plausible_date(day):
-            errors[name] = logic.IMPLAUSIBLE_DATE
-    if not errors and to_unit is not None:
-        duplicate = Handover.objects.filter(
-            course=course, to_unit=to_unit, status__in=logic.OPEN, measure=measure
-        ).exists()
-        if duplicate:
-            errors["to_unit"] = "Der er allerede en åben overdragelse af dette til den enhed."
+    )
+    if not errors and to_unit is not None and _open_duplicate(course, to_unit, measure):
+        errors["to_unit"] = DUPLICATE
     if errors:
         raise ValidationError(errors)
     assert from_unit is not None
-    try:
-        with transaction.atomic():
-            handover = Handover.objects.create(
-                course=course,
-                measure=measure,
-                measure_title=measure.title[:200] if measure is not None else "",
-                measure_category=measure.data_category if measure is not None else "",
-                from_unit=from_unit,
-                to_unit=to_unit,
-                external_organisation=external_organisation if to_unit is None else "",
-                external_contact=external_contact,
-                mode=mode,
-                reason=reason.strip(),
-                expected_start=expected_start,
-                status=logic.REQUESTED,
-                requested_at=timezone.now(),
-                requested_by=user,
-            )
-    except IntegrityError:  # a concurrent request created the same open handover
-        raise ValidationError(
-            {"to_unit": "Der er allerede en åben overdragelse af dette til den enhed."}
-        ) from None
+    handover = _create_handover(
+        course=course,
+        measure=measure,
+        measure_title=measure.title[:200] if measure is not None else "",
+        measure_category=measure.data_category if measure is not None else "",
+        from_unit=from_unit,
+        to_unit=to_unit,
+        external_organisation=external_organisation if to_unit is None else "",
+        external_contact=external_contact,
+        mode=mode,
+        reason=reason.strip(),
+        expected_start=expected_start,
+        status=logic.REQUESTED,
+        requested_at=timezone.now(),
+        requested_by=user,
+    )
     _event(handover, "create", "", user)
     if to_unit is not None:
-        notify(
-            [uid for uid in unit_staff_ids(to_unit.pk) if uid != user.pk],
-            kind=NotificationKind.HANDOVER,
-            title="Overdragelse venter på jeres kvittering",
-            body=(
-                f"{from_unit.name} beder {to_unit.name} om at overtage et borgerforløb. "
-                "Afsenderen har ansvaret, indtil I har kvitteret og bekræftet, at I kender "
-                "borgerens situation."
-            ),
-            url=_url(handover),
-            dedupe_key=f"overdragelse-anmodet:{handover.pk}",
-        )
+        _notify_receiver(user, handover, from_unit, to_unit)
     return handover
 
 
 # --------------------------------------------------------------------------------------------
 # Answering, revoking, closing the loop
 # --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Message:
+    """What the other side hears about a step (no citizen named)."""
+
+    title: str
+    body: str
+    alert: bool = False
+
+
+def _locked_party_handover(user: User, handover_id: uuid.UUID | str) -> tuple[Handover, set[str]]:
+    """The handover, locked, and the parts the user plays in it; ``PermissionDenied`` alike for
+    one that does not exist and one the user is no party to."""
+    handover = (
+        Handover.objects.select_for_update(of=("self",))
+        .select_related("course", "from_unit", "to_unit", "to_unit__organisation")
+        .filter(pk=handover_id)
+        .first()
+    )
+    if handover is None:
+        raise PermissionDenied
+    roles = roles_for(user, handover)
+    if not roles:
+        raise PermissionDenied
+    return handover, roles
+
+
+def _check_answer(
+    user: User, handover: Handover, action: str, *, reason: str, answered_by: str
+) -> None:
+    """The requester cannot answer their own handover; a decline needs a reason, an external
+    receiver's answer the name of who answered."""
+    answer = action in (logic.ACCEPT, logic.CONFIRM)
+    if answer and not handover.is_external and handover.requested_by_id == user.pk:
+        raise logic.NotPermittedError(
+            "Du har selv sendt overdragelsen; en anden i den modtagende enhed skal svare."
+        )
+    errors: dict[str, str] = {}
+    if action == logic.DECLINE and not reason:
+        errors["reason"] = (
+            "Skriv hvorfor I afviser overdragelsen, så afsenderen kan finde et andet tilbud."
+        )
+    if handover.is_external and answer and not answered_by:
+        errors["answered_by"] = "Skriv hvem hos det eksterne tilbud der har svaret."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _accept(h: Handover, now: datetime, who: str, reason: str) -> _Message:
+    h.acknowledged_at = now
+    h.acknowledged_by_name = who[:200]
+    if h.first_acknowledged_at is None:
+        h.first_acknowledged_at = now
+    return _Message(
+        "Overdragelse kvitteret",
+        "Modtageren har kvitteret. I har stadig ansvaret, indtil modtageren har bekræftet at "
+        "kende borgerens situation.",
+    )
+
+
+def _decline(h: Handover, now: datetime, who: str, reason: str) -> _Message:
+    h.decline_reason = reason
+    h.closed_at = now
+    return _Message(
+        "Overdragelse afvist",
+        "Modtageren har afvist overdragelsen med en begrundelse. I har fortsat ansvaret.",
+    )
+
+
+def _revoke(h: Handover, now: datetime, who: str, reason: str) -> _Message:
+    h.cancel_reason = reason
+    h.closed_at = now
+    return _Message(
+        "Overdragelse trukket tilbage",
+        "Den afsendende enhed har trukket overdragelsen tilbage. I skal ikke gøre mere.",
+    )
+
+
+def _confirm(h: Handover, now: datetime, who: str, reason: str) -> _Message:
+    h.knows_situation_at = now
+    h.knows_situation_by_name = who[:200]
+    return _Message(
+        "Modtageren har overtaget ansvaret",
+        "Modtageren kender borgerens situation og har overtaget ansvaret. Meld, om borgeren "
+        "møder op. Skal modtageren se planen, så tilføj enheden til teamet.",
+    )
+
+
+def _arrived(h: Handover, now: datetime, who: str, reason: str) -> _Message:
+    h.arrival = Arrival.ARRIVED
+    h.closed_at = now
+    return _Message("Borgeren er mødt op hos modtageren", "Overdragelsen er gennemført.")
+
+
+def _not_arrived(h: Handover, now: datetime, who: str, reason: str) -> _Message:
+    """Reopened: responsibility is the sender's again and the receiver must acknowledge anew."""
+    h.arrival = Arrival.NOT_ARRIVED
+    h.acknowledged_at = None
+    h.acknowledged_by_name = ""
+    h.knows_situation_at = None
+    h.knows_situation_by_name = ""
+    h.reopened_count += 1
+    h.reopened_at = now
+    return _Message(
+        "Borgeren mødte ikke op – overdragelsen er genåbnet",
+        "Ansvaret er tilbage hos den afsendende enhed. Tag kontakt til borgeren, og aftal "
+        "med modtageren, hvad der nu skal ske.",
+        alert=True,
+    )
+
+
+# Each step's changes to the handover, and what the other side hears about it.
+_STEPS: dict[str, Callable[[Handover, datetime, str, str], _Message]] = {
+    logic.ACCEPT: _accept,
+    logic.DECLINE: _decline,
+    logic.REVOKE: _revoke,
+    logic.CONFIRM: _confirm,
+    logic.ARRIVED: _arrived,
+    logic.NOT_ARRIVED: _not_arrived,
+}
+
+
+def _notify_other_side(user: User, handover: Handover, action: str, message: _Message) -> None:
+    """A revocation tells the receiving unit; every other step tells the requester and the
+    coordinator. Never the actor themselves."""
+    recipients: set[Any]
+    if action == logic.REVOKE:
+        recipients = set(unit_staff_ids(handover.to_unit_id)) if handover.to_unit_id else set()
+    else:
+        sender_side = {handover.requested_by_id, handover.course.coordinator_id}
+        recipients = {r for r in sender_side if r is not None}
+    recipients.discard(user.pk)
+    if not recipients:
+        return
+    notify(
+        recipients,
+        kind=NotificationKind.ALERT if message.alert else NotificationKind.HANDOVER,
+        title=message.title,
+        body=message.body,
+        url=_url(handover),
+        dedupe_key=f"overdragelse-{action}:{handover.pk}:{handover.reopened_count}",
+    )
 
 
 @transaction.atomic
@@ -247,111 +438,16 @@ def act(
     required when the sender records an external receiver's acknowledgement or confirmation.
     """
     _require_staff(user)
-    handover = (
-        Handover.objects.select_for_update(of=("self",))
-        .select_related("course", "from_unit", "to_unit", "to_unit__organisation")
-        .filter(pk=handover_id)
-        .first()
-    )
-    if handover is None:
-        raise PermissionDenied
-    roles = roles_for(user, handover)
-    if not roles:
-        raise PermissionDenied
+    handover, roles = _locked_party_handover(user, handover_id)
     before = handover.status
     target = logic.next_status(before, action, roles, external=handover.is_external)
-    if (
-        action in (logic.ACCEPT, logic.CONFIRM)
-        and not handover.is_external
-        and handover.requested_by_id == user.pk
-    ):
-        raise logic.NotPermittedError(
-            "Du har selv sendt overdragelsen; en anden i den modtagende enhed skal svare."
-        )
     reason, note, answered_by = reason.strip(), note.strip(), answered_by.strip()
-    errors: dict[str, str] = {}
-    if action == logic.DECLINE and not reason:
-        errors["reason"] = (
-            "Skriv hvorfor I afviser overdragelsen, så afsenderen kan finde et andet tilbud."
-        )
-    if handover.is_external and action in (logic.ACCEPT, logic.CONFIRM) and not answered_by:
-        errors["answered_by"] = "Skriv hvem hos det eksterne tilbud der har svaret."
-    if errors:
-        raise ValidationError(errors)
-
-    now = timezone.now()
-    who = answered_by or _name(user)
+    _check_answer(user, handover, action, reason=reason, answered_by=answered_by)
     handover.status = target
-    course = handover.course
-    sender_side = {handover.requested_by_id, course.coordinator_id}
-    title = ""
-    body = ""
-    alert = False
-    if action == logic.ACCEPT:
-        handover.acknowledged_at = now
-        handover.acknowledged_by_name = who[:200]
-        if handover.first_acknowledged_at is None:
-            handover.first_acknowledged_at = now
-        title = "Overdragelse kvitteret"
-        body = (
-            "Modtageren har kvitteret. I har stadig ansvaret, indtil modtageren har bekræftet at "
-            "kende borgerens situation."
-        )
-    elif action == logic.DECLINE:
-        handover.decline_reason = reason
-        handover.closed_at = now
-        title = "Overdragelse afvist"
-        body = "Modtageren har afvist overdragelsen med en begrundelse. I har fortsat ansvaret."
-    elif action == logic.REVOKE:
-        handover.cancel_reason = reason
-        handover.closed_at = now
-    elif action == logic.CONFIRM:
-        handover.knows_situation_at = now
-        handover.knows_situation_by_name = who[:200]
-        title = "Modtageren har overtaget ansvaret"
-        body = (
-            "Modtageren kender borgerens situation og har overtaget ansvaret. Meld, om borgeren "
-            "møder op. Skal modtageren se planen, så tilføj enheden til teamet."
-        )
-    elif action == logic.ARRIVED:
-        handover.arrival = Arrival.ARRIVED
-        handover.closed_at = now
-        title = "Borgeren er mødt op hos modtageren"
-        body = "Overdragelsen er gennemført."
-    elif action == logic.NOT_ARRIVED:
-        handover.arrival = Arrival.NOT_ARRIVED
-        handover.acknowledged_at = None
-        handover.acknowledged_by_name = ""
-        handover.knows_situation_at = None
-        handover.knows_situation_by_name = ""
-        handover.reopened_count += 1
-        handover.reopened_at = now
-        alert = True
-        title = "Borgeren mødte ikke op – overdragelsen er genåbnet"
-        body = (
-            "Ansvaret er tilbage hos den afsendende enhed. Tag kontakt til borgeren, og aftal "
-            "med modtageren, hvad der nu skal ske."
-        )
+    message = _STEPS[action](handover, timezone.now(), answered_by or _name(user), reason)
     handover.save()
     _event(handover, action, before, user, note=reason or note or answered_by)
-
-    recipients: set[Any]
-    if action == logic.REVOKE:
-        recipients = set(unit_staff_ids(handover.to_unit_id)) if handover.to_unit_id else set()
-        title = "Overdragelse trukket tilbage"
-        body = "Den afsendende enhed har trukket overdragelsen tilbage. I skal ikke gøre mere."
-    else:
-        recipients = {r for r in sender_side if r is not None}
-    recipients.discard(user.pk)
-    if recipients and title:
-        notify(
-            recipients,
-            kind=NotificationKind.ALERT if alert else NotificationKind.HANDOVER,
-            title=title,
-            body=body,
-            url=_url(handover),
-            dedupe_key=f"overdragelse-{action}:{handover.pk}:{handover.reopened_count}",
-        )
+    _notify_other_side(user, handover, action, message)
     return handover
 
 
