@@ -44,10 +44,11 @@ def administered_organisation_ids(user: Any) -> frozenset[Any]:
     """The organisations in which ``user`` holds an ``administrator`` membership today."""
     if not (user.is_authenticated and user.is_active and getattr(user, "kind", "") == "staff"):
         return frozenset()
+    from helhed.core.models import Role
     from helhed.core.selectors import membership_list
 
     return frozenset(
-        m.unit.organisation_id for m in membership_list(user) if m.role == "administrator"
+        m.unit.organisation_id for m in membership_list(user) if m.role == Role.ADMINISTRATOR
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import rules
 
-from helhed.core.models import User, UserKind
+from helhed.core.models import Role, User, UserKind
 from helhed.core.selectors import roles_of
 
 
@@ -26,17 +26,17 @@ def is_citizen(user: User) -> bool:
 
 @rules.predicate
 def is_administrator(user: User) -> bool:
-    return "administrator" in roles_of(user)
+    return Role.ADMINISTRATOR in roles_of(user)
 
 
 @rules.predicate
 def is_leader(user: User) -> bool:
-    return "leder" in roles_of(user)
+    return Role.LEDER in roles_of(user)
 
 
 @rules.predicate
 def is_analyst(user: User) -> bool:
-    return "analytiker" in roles_of(user)
+    return Role.ANALYTIKER in roles_of(user)
 
 
 rules.add_perm("core.view_organisations", is_staff_member)

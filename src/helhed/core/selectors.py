@@ -12,7 +12,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from helhed.core.logic import primary_role
-from helhed.core.models import Membership, Organisation, Unit, User, UserKind
+from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
+from helhed.core.periods import valid_on_q
 
 
 def today() -> date:
@@ -23,8 +24,7 @@ def current_memberships(user: User, on: date | None = None) -> QuerySet[Membersh
     on = on or today()
     return (
         Membership.objects.filter(user=user)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .valid_on(on)
         .select_related(
             "unit", "unit__organisation", "unit__organisation__org_type", "unit__welfare_area"
         )
@@ -113,18 +113,13 @@ def administered_overview(user: User, on: date | None = None) -> list[tuple[str,
     current memberships and active users (nothing of other organisations)."""
     on = on or today()
     org_ids = {
-        m.unit.organisation_id for m in membership_list(user, on) if m.role == "administrator"
+        m.unit.organisation_id for m in membership_list(user, on) if m.role == Role.ADMINISTRATOR
     }
-    current = (Q(memberships__valid_from__isnull=True) | Q(memberships__valid_from__lte=on)) & (
-        Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=on)
-    )
+    current = valid_on_q(on, "memberships__")
     rows = []
     for org in Organisation.objects.filter(pk__in=org_ids).order_by("name"):
         units = Unit.objects.filter(organisation=org)
-        memberships = Membership.objects.filter(unit__organisation=org).filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=on),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-        )
+        memberships = Membership.objects.filter(unit__organisation=org).valid_on(on)
         users = (
             User.objects.filter(is_active=True, memberships__unit__organisation=org)
             .filter(current)
@@ -140,8 +135,7 @@ def colleagues(user: User, on: date | None = None) -> QuerySet[Membership]:
     unit_ids = current_memberships(user, on).values("unit_id")
     return (
         Membership.objects.filter(unit_id__in=unit_ids)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .valid_on(on)
         .select_related("user", "unit")
         .order_by("unit__name", "role", "user__first_name")
     )

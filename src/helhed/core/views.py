@@ -13,7 +13,7 @@ from rules.contrib.views import permission_required
 
 from helhed.core import selectors
 from helhed.core.forms import LoginForm, OrganisationFilterForm
-from helhed.core.models import User
+from helhed.core.models import Role, User
 from helhed.core.panels import panels_for
 
 
@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if role != "citizen":
         context["memberships"] = selectors.current_memberships(user)
         context["colleagues"] = selectors.colleagues(user).exclude(user=user)[:50]
-    if role == "administrator":
+    if role == Role.ADMINISTRATOR:
         context["administered"] = selectors.administered_overview(user)
     return render(request, f"core/home_{role}.html", context)
 
