@@ -245,7 +245,7 @@ def test_citizen_answers_when_they_can_come(
         second.pk: "ja",
         third.pk: "maaske",
     }
-    common = services.common_time(meeting)
+    common = selectors.common_time(meeting)
     assert common.blockers[0].unavailable == ("Mette Sørensen",)
     # Another citizen cannot answer for this meeting; staff cannot use the citizen's form.
     from helhed.core.models import UserKind

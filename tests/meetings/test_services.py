@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from helhed.core.models import User
 from helhed.courses.models import BudgetArea, Course, LegalBasis, Measure, TeamMember
-from helhed.meetings import services
+from helhed.meetings import selectors, services
 from helhed.meetings.models import (
     Decision,
     Meeting,
@@ -85,7 +85,7 @@ def test_common_time_then_choose_it(meeting: Meeting, coordinator: User) -> None
     citizen = meeting.participants.get(kind=ParticipantKind.CITIZEN)
     answer_all(coordinator, meeting)
     services.answer_availability(coordinator, meeting, {(citizen.pk, times[0].pk): "nej"})
-    common = services.common_time(meeting)
+    common = selectors.common_time(meeting)
     assert common.time is not None and common.time.key == times[1].pk
     services.choose_time(coordinator, meeting, times[1])
     meeting.refresh_from_db()

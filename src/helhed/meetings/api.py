@@ -506,7 +506,7 @@ def meeting_create(request: HttpRequest, course_id: uuid.UUID, payload: MeetingI
         team_members=[team_by_id[i] for i in dict.fromkeys(payload.team_member_ids)],
         include_citizen=payload.include_citizen,
         relatives=[relatives_by_id[i] for i in dict.fromkeys(payload.relative_ids)],
-        others=[services.OtherPerson(o.name, o.role) for o in payload.others],
+        others=[logic.OtherPerson(o.name, o.role) for o in payload.others],
         proposed_times=payload.proposed_times,
         duration_minutes=payload.duration_minutes,
         idempotency_key=payload.idempotency_key,
@@ -542,7 +542,7 @@ def choose_time(
     meeting, _access = selectors.check_meeting(user, meeting_id)
     time_id = payload.proposed_time_id if payload is not None else None
     if time_id is None:
-        common = services.common_time(meeting)
+        common = selectors.common_time(meeting)
         if common.time is None:
             raise invalid(
                 "proposed_time_id",

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helhed.courses.models import BudgetArea, LegalBasis
+from helhed.meetings.logic import OtherPerson
 from helhed.meetings.models import MeetingKind, RulingOutcome
-from helhed.meetings.services import OtherPerson
 
 DATE_HINT = _("dd.mm.åååå")
 TIME_LINE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(?:kl\.?\s*)?(\d{1,2})[:.](\d{2})\s*$")

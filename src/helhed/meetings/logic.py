@@ -12,6 +12,21 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext
 
+KEY_MAX = 64
+
+# The texts of the structured minutes, in the order of the meeting's agenda.
+MINUTES_FIELDS = (
+    "problem_focus",
+    "what_works",
+    "what_worries",
+    "exceptions",
+    "legal_options",
+    "motivation",
+    "organisational_options",
+    "plain_summary",
+    "citizen_absence_reason",
+)
+
 YES = "ja"
 MAYBE = "maaske"
 NO = "nej"
@@ -137,6 +152,57 @@ def valid_link(link: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def clean_key(key: str | None) -> str | None:
+    """An idempotency key as given (None when empty); one too long or with NUL is refused."""
+    if key is None or key == "":
+        return None
+    if len(key) > KEY_MAX or "\x00" in key:
+        raise ValidationError({"idempotency_key": gettext("Ugyldig nøgle.")})
+    return key
+
+
+@dataclass(frozen=True)
+class OtherPerson:
+    """A participant who is neither on the team nor a relative (a lawyer, an interpreter)."""
+
+    name: str
+    role: str = ""
+
+
+def meeting_errors(
+    *,
+    kind_known: bool,
+    purpose: str,
+    place: str,
+    virtual_link: str,
+    has_participants: bool,
+    times: Sequence[datetime],
+    now: datetime,
+    duration_minutes: int,
+) -> dict[str, str]:
+    """What is wrong with a meeting being planned (field by field)."""
+    errors: dict[str, str] = {}
+    if not kind_known:
+        errors["kind"] = "Vælg en slags møde."
+    if not purpose.strip():
+        errors["purpose"] = "Skriv formålet med mødet."
+    if not place.strip() and not virtual_link.strip():
+        errors["place"] = "Angiv et sted eller et link til et virtuelt møde."
+    if virtual_link.strip() and not valid_link(virtual_link.strip()):
+        errors["virtual_link"] = gettext(
+            "Linket til det virtuelle møde skal være en webadresse, der begynder med https://."
+        )
+    if not has_participants:
+        errors["participants"] = "Et møde skal have deltagere. Vælg mindst én deltager."
+    if not times:
+        errors["proposed_times"] = "Foreslå mindst ét tidspunkt."
+    elif any(t < now for t in times):
+        errors["proposed_times"] = "De foreslåede tidspunkter skal ligge i fremtiden."
+    if not 15 <= duration_minutes <= 8 * 60:
+        errors["duration_minutes"] = "Varigheden skal være mellem 15 minutter og 8 timer."
+    return errors
 
 
 def one_year_after(day: date) -> date:

@@ -31,7 +31,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -43,7 +43,7 @@ from django.utils.translation import gettext
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
-from helhed.core.models import Unit, User, UserKind
+from helhed.core.models import Membership, Unit, User, UserKind
 from helhed.core.selectors import membership_list
 from helhed.courses import logic as course_logic
 from helhed.courses import selectors as course_selectors
@@ -425,6 +425,74 @@ def access_task(
     task, access = check_task(user, task_id)
     course_selectors.log_course_read(user, access, what, purpose)
     return task, access
+
+
+# --------------------------------------------------------------------------------------------
+# Facts the services decide on (no personal data leaves them; not logged)
+# --------------------------------------------------------------------------------------------
+
+
+def common_time(meeting: Meeting, now: datetime | None = None) -> logic.CommonTime:
+    """The earliest time at which every required participant has said yes (by name, as stored:
+    for the services, which fix the time; pages label people through ``meeting_detail``)."""
+    times = list(meeting.proposed_times.all())
+    people = list(meeting.participants.all())
+    answers: dict[tuple[Hashable, Hashable], str] = {
+        (a.participant_id, a.proposed_time_id): a.answer
+        for a in Availability.objects.filter(proposed_time__meeting=meeting)
+    }
+    return logic.earliest_common_time(
+        [logic.TimeOption(t.pk, t.starts_at) for t in times],
+        [logic.Person(p.pk, p.name, p.required) for p in people],
+        answers,
+        now or timezone.now(),
+    )
+
+
+def meeting_day(meeting: Meeting) -> date:
+    """The meeting's date; while its time is not fixed, the date of the earliest proposed time
+    (or today, if none is proposed)."""
+    if meeting.starts_at is not None:
+        return timezone.localtime(meeting.starts_at).date()
+    first = meeting.proposed_times.order_by("starts_at").values_list("starts_at", flat=True).first()
+    return timezone.localtime(first).date() if first is not None else today()
+
+
+def team_units(course_id: Any, on: date | None = None) -> set[Any]:
+    """The units on the course's team today: the units a recommendation may be sent to."""
+    return set(
+        TeamMember.objects.valid_on(on or today())
+        .filter(course_id=course_id, unit__isnull=False)
+        .values_list("unit_id", flat=True)
+    )
+
+
+def current_team_user_ids(course_id: Any, on: date | None = None) -> list[Any]:
+    """The user ids of the team members who are on the team today and use Helhed."""
+    return list(
+        TeamMember.objects.valid_on(on or today())
+        .filter(course_id=course_id, user__isnull=False)
+        .values_list("user_id", flat=True)
+    )
+
+
+def unit_staff_ids(unit_id: Any, *, exclude_user_id: Any = None) -> list[Any]:
+    """The users who are members of the unit today (but ``exclude_user_id``): who is told about
+    a recommendation the unit is to decide on."""
+    return list(
+        Membership.objects.valid_on(today())
+        .filter(unit_id=unit_id)
+        .exclude(user_id=exclude_user_id)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def may_rule(user: User, recommendation: Recommendation, on: date | None = None) -> bool:
+    """Only a member of the unit the recommendation was sent to decides on it."""
+    return any(
+        m.unit_id == recommendation.authority_unit_id for m in membership_list(user, on or today())
+    )
 
 
 # --------------------------------------------------------------------------------------------

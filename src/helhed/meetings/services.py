@@ -13,19 +13,19 @@ page — never the citizen.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helhed.core.models import Membership, Unit, User
+from helhed.core.models import Unit, User
+from helhed.core.selectors import today
 from helhed.courses import selectors as course_selectors
 from helhed.courses.logic import CATEGORY_KEYS
 from helhed.courses.models import (
@@ -57,7 +57,6 @@ from helhed.notifications.models import NotificationKind
 from helhed.notifications.services import notify
 
 PLAN = "plan"
-KEY_MAX = 64
 
 
 class DuplicateSubmissionError(ValidationError):
@@ -67,14 +66,6 @@ class DuplicateSubmissionError(ValidationError):
     def __init__(self, message: str, existing: Model | None) -> None:
         super().__init__({"idempotency_key": [message]})
         self.existing = existing
-
-
-def _check_key(key: str | None) -> str | None:
-    if key is None or key == "":
-        return None
-    if len(key) > KEY_MAX or "\x00" in key:
-        raise ValidationError({"idempotency_key": _("Ugyldig nøgle.")})
-    return key
 
 
 def _already(model: type[Model], user_field: str, user: User, key: str | None) -> None:
@@ -106,13 +97,6 @@ def _create_once(
         ) from None
 
 
-valid_link = logic.valid_link
-
-
-def _today() -> date:
-    return timezone.localdate()
-
-
 def _plan_access(user: User, course_id: Any) -> course_selectors.Access:
     return selectors.plan_access(user, course_id)
 
@@ -124,16 +108,6 @@ def _plan_id(course: Course) -> Any:
 
 def _meeting_url(meeting: Meeting) -> str:
     return reverse("meetings:meeting_detail", args=[meeting.pk])
-
-
-@dataclass(frozen=True)
-class OtherPerson:
-    name: str
-    role: str = ""
-
-
-def _names(people: Iterable[Participant]) -> set[str]:
-    return {p.name for p in people}
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,7 +127,7 @@ def create_meeting(
     team_members: Sequence[TeamMember] = (),
     include_citizen: bool = True,
     relatives: Sequence[Relative] = (),
-    others: Sequence[OtherPerson] = (),
+    others: Sequence[logic.OtherPerson] = (),
     proposed_times: Sequence[datetime] = (),
     duration_minutes: int = 60,
     idempotency_key: str | None = None,
@@ -162,36 +136,26 @@ def create_meeting(
     use Helhed and the citizen if they have a login (a notification without personal data)."""
     access = _plan_access(user, course.pk)
     course = access.course
-    key = _check_key(idempotency_key)
+    key = logic.clean_key(idempotency_key)
     _already(Meeting, "created_by", user, key)
-    errors: dict[str, str] = {}
-    if kind not in MeetingKind.values:
-        errors["kind"] = "Vælg en slags møde."
-    if not purpose.strip():
-        errors["purpose"] = "Skriv formålet med mødet."
-    if not place.strip() and not virtual_link.strip():
-        errors["place"] = "Angiv et sted eller et link til et virtuelt møde."
-    if virtual_link.strip() and not valid_link(virtual_link.strip()):
-        errors["virtual_link"] = _(
-            "Linket til det virtuelle møde skal være en webadresse, der begynder med https://."
-        )
     others = [o for o in others if o.name.strip()]
-    if not team_members and not include_citizen and not relatives and not others:
-        errors["participants"] = "Et møde skal have deltagere. Vælg mindst én deltager."
+    times = sorted(set(proposed_times))
+    errors = logic.meeting_errors(
+        kind_known=kind in MeetingKind.values,
+        purpose=purpose,
+        place=place,
+        virtual_link=virtual_link,
+        has_participants=bool(team_members or include_citizen or relatives or others),
+        times=times,
+        now=timezone.now(),
+        duration_minutes=duration_minutes,
+    )
     if any(m.course_id != course.pk for m in team_members):
         errors["team_members"] = "Kontaktpersonen er ikke på forløbets team."
     elif any(not access.sees_member(m) for m in team_members):
         raise PermissionDenied  # a team member the user may not know is on the team
     if any(r.citizen_id != course.citizen_id for r in relatives):
         errors["relatives"] = "Den pårørende hører ikke til borgeren."
-    now = timezone.now()
-    times = sorted(set(proposed_times))
-    if not times:
-        errors["proposed_times"] = "Foreslå mindst ét tidspunkt."
-    elif any(t < now for t in times):
-        errors["proposed_times"] = "De foreslåede tidspunkter skal ligge i fremtiden."
-    if not 15 <= duration_minutes <= 8 * 60:
-        errors["duration_minutes"] = "Varigheden skal være mellem 15 minutter og 8 timer."
     if errors:
         raise ValidationError(errors)
     meeting = _create_once(
@@ -225,7 +189,7 @@ def _participants(
     team_members: Sequence[TeamMember],
     include_citizen: bool,
     relatives: Sequence[Relative],
-    others: Sequence[OtherPerson],
+    others: Sequence[logic.OtherPerson],
 ) -> list[Participant]:
     result = [
         Participant(
@@ -393,21 +357,6 @@ def answer_as_citizen(user: User, meeting: Meeting, answers: dict[Any, str]) -> 
     return len(rows)
 
 
-def common_time(meeting: Meeting, now: datetime | None = None) -> logic.CommonTime:
-    times = list(meeting.proposed_times.all())
-    people = list(meeting.participants.all())
-    answers: dict[tuple[Hashable, Hashable], str] = {
-        (a.participant_id, a.proposed_time_id): a.answer
-        for a in Availability.objects.filter(proposed_time__meeting=meeting)
-    }
-    return logic.earliest_common_time(
-        [logic.TimeOption(t.pk, t.starts_at) for t in times],
-        [logic.Person(p.pk, p.name, p.required) for p in people],
-        answers,
-        now or timezone.now(),
-    )
-
-
 @transaction.atomic
 def choose_time(user: User, meeting: Meeting, proposed_time: ProposedTime) -> Meeting:
     """Fix the meeting at one of its proposed times and tell the participants."""
@@ -452,28 +401,6 @@ def cancel_meeting(user: User, meeting: Meeting) -> Meeting:
 # --------------------------------------------------------------------------------------------
 # Minutes, decisions, tasks
 # --------------------------------------------------------------------------------------------
-
-MINUTES_FIELDS = (
-    "problem_focus",
-    "what_works",
-    "what_worries",
-    "exceptions",
-    "legal_options",
-    "motivation",
-    "organisational_options",
-    "plain_summary",
-    "citizen_absence_reason",
-)
-
-
-def _current_team_users(course: Course, on: date | None = None) -> list[Any]:
-    """The user ids of the team members who are on the team today and use Helhed."""
-    on = on or _today()
-    return list(
-        TeamMember.objects.filter(course=course, user__isnull=False, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .values_list("user_id", flat=True)
-    )
 
 
 def _team_member(
@@ -558,7 +485,7 @@ def _check_minutes_open(meeting: Meeting) -> None:
 
 
 def _set_minutes_texts(meeting: Meeting, texts: dict[str, str]) -> None:
-    unknown = set(texts) - set(MINUTES_FIELDS)
+    unknown = set(texts) - set(logic.MINUTES_FIELDS)
     if unknown:
         raise ValueError(f"unknown minutes fields: {sorted(unknown)}")
     for name, value in texts.items():
@@ -635,7 +562,7 @@ def _close_minutes(user: User, meeting: Meeting, participants: list[Participant]
         "Referatet fra et møde er klar",
         citizen_title="Referatet fra dit møde er klar",
         body="Se referatet, beslutningerne og opgaverne i Helhed.",
-        also=_current_team_users(meeting.course),
+        also=selectors.current_team_user_ids(meeting.course.pk),
     )
 
 
@@ -647,7 +574,7 @@ def _follow_up(user: User, meeting: Meeting, on: date) -> Meeting:
         purpose=f"Opfølgning: {meeting.purpose}"[:300],
         place=meeting.place,
         # Only a safe link is carried over (rows from before links were checked).
-        virtual_link=meeting.virtual_link if valid_link(meeting.virtual_link) else "",
+        virtual_link=meeting.virtual_link if logic.valid_link(meeting.virtual_link) else "",
         status=MeetingStatus.SCHEDULED,
         starts_at=timezone.make_aware(
             datetime.combine(on, timezone.localtime(meeting.starts_at).time())
@@ -679,7 +606,7 @@ def add_decision(
     meeting, access = _locked_meeting(user, meeting)
     course = meeting.course
     _may_write_about(access, meeting, measure)
-    key = _check_key(idempotency_key)
+    key = logic.clean_key(idempotency_key)
     _already(Decision, "created_by", user, key)
     errors: dict[str, str] = {}
     if meeting.minutes_closed:
@@ -720,15 +647,6 @@ def _may_write_about(
         raise PermissionDenied
 
 
-def meeting_day(meeting: Meeting) -> date:
-    """The meeting's date; while its time is not fixed, the date of the earliest proposed time
-    (or today, if none is proposed)."""
-    if meeting.starts_at is not None:
-        return timezone.localtime(meeting.starts_at).date()
-    first = meeting.proposed_times.order_by("starts_at").values_list("starts_at", flat=True).first()
-    return timezone.localtime(first).date() if first is not None else _today()
-
-
 def _create_task(
     user: User,
     access: course_selectors.Access,
@@ -751,9 +669,9 @@ def _create_task(
         errors["task_owner"] = "Den ansvarlige skal være deltager i mødet."
     if due_date is None:
         errors["task_due_date"] = "Angiv en frist."
-    elif due_date < meeting_day(meeting):
+    elif due_date < selectors.meeting_day(meeting):
         errors["task_due_date"] = _("Fristen kan ikke ligge før mødet (%(date)s).") % {
-            "date": meeting_day(meeting).strftime("%d.%m.%Y")
+            "date": selectors.meeting_day(meeting).strftime("%d.%m.%Y")
         }
     if goal is not None and goal.plan_id != plan_id:
         errors["task_goal"] = "Målet hører ikke til forløbets plan."
@@ -848,9 +766,9 @@ def recommend(
     notified."""
     access = _plan_access(user, course.pk)
     course = access.course
-    key = _check_key(idempotency_key)
+    key = logic.clean_key(idempotency_key)
     _already(Recommendation, "recommended_by", user, key)
-    on = recommended_on or _today()
+    on = recommended_on or today()
     errors: dict[str, str] = {}
     plan = getattr(course, "plan", None)
     if measure is None:
@@ -865,7 +783,7 @@ def recommend(
         errors["reasoning"] = "Skriv den faglige begrundelse for indstillingen."
     if authority_unit is None:
         errors["authority_unit"] = "Vælg den enhed, der træffer afgørelsen."
-    elif authority_unit.pk not in team_units(course):
+    elif authority_unit.pk not in selectors.team_units(course.pk):
         errors["authority_unit"] = _(
             "Enheden er ikke på forløbets team. Vælg en af teamets enheder."
         )
@@ -878,7 +796,7 @@ def recommend(
             "Borgerens samtykke giver ikke den enhed adgang til indsatsen. Vælg en enhed, der "
             "må se den."
         )
-    if on > _today():
+    if on > today():
         errors["recommended_on"] = "Datoen kan ikke ligge i fremtiden."
     if errors:
         raise ValidationError(errors)
@@ -897,38 +815,14 @@ def recommend(
         authority_unit=authority_unit,
         recommended_on=on,
     )
-    today = _today()
-    deciders = (
-        Membership.objects.filter(unit=authority_unit)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .exclude(user=user)
-    )
     notify(
-        deciders.values_list("user_id", flat=True).distinct(),
+        selectors.unit_staff_ids(authority_unit.pk, exclude_user_id=user.pk),
         kind=NotificationKind.RULING,
         title="Ny indstilling venter på afgørelse",
         body="Se indstillingen og træf afgørelse i Helhed.",
         url=reverse("meetings:ruling_create", args=[rec.pk]),
     )
     return rec
-
-
-def team_units(course: Course, on: date | None = None) -> set[Any]:
-    """The units on the course's team today: the units a recommendation may be sent to."""
-    on = on or _today()
-    return set(
-        TeamMember.objects.filter(course=course, unit__isnull=False, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .values_list("unit_id", flat=True)
-    )
-
-
-def may_rule(user: User, recommendation: Recommendation, on: date | None = None) -> bool:
-    on = on or _today()
-    from helhed.core.selectors import membership_list
-
-    return any(m.unit_id == recommendation.authority_unit_id for m in membership_list(user, on))
 
 
 @transaction.atomic
@@ -944,10 +838,10 @@ def record_ruling(
     """The authority's ruling. A ruling that deviates from the recommendation is refused without
     a written justification (field ``justification``)."""
     selectors.check_recommendation(user, recommendation.pk)
-    if not may_rule(user, recommendation):
+    if not selectors.may_rule(user, recommendation):
         raise PermissionDenied("Kun den enhed, indstillingen er sendt til, kan træffe afgørelse.")
     rec = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
-    on = decided_on or _today()
+    on = decided_on or today()
     errors: dict[str, str] = {}
     if Ruling.objects.filter(recommendation=rec).exists():
         errors["outcome"] = "Der er allerede truffet afgørelse om denne indstilling."
@@ -955,7 +849,7 @@ def record_ruling(
         errors["outcome"] = "Vælg bevilling, afslag eller delvis bevilling."
     if legal_basis is None:
         errors["legal_basis"] = "Angiv hjemmel (lov og paragraf) for afgørelsen."
-    if on > _today():
+    if on > today():
         errors["decided_on"] = "Datoen kan ikke ligge i fremtiden."
     if outcome in RulingOutcome.values:
         for key, msg in logic.ruling_errors(
@@ -984,18 +878,3 @@ def record_ruling(
         url=reverse("meetings:course_section", args=[rec.course_id]),
     )
     return ruling
-
-
-def default_time(on: date) -> datetime:
-    """10:00 local time on a day (a sensible default for proposed times)."""
-    return timezone.make_aware(datetime.combine(on, time(10, 0)))
-
-
-def next_workdays(start: date, n: int) -> list[date]:
-    days: list[date] = []
-    d = start
-    while len(days) < n:
-        d += timedelta(days=1)
-        if d.weekday() < 5:
-            days.append(d)
-    return days

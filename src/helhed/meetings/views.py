@@ -26,7 +26,7 @@ from helhed.audit.models import Purpose
 from helhed.core.models import User
 from helhed.core.web import apply_errors, posted, staff_only, staff_user
 from helhed.meetings import forms as f
-from helhed.meetings import selectors, services
+from helhed.meetings import logic, selectors, services
 from helhed.meetings.models import Answer, Meeting, MeetingStatus
 
 
@@ -230,7 +230,7 @@ def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
         return redirect("meetings:meeting_detail", meeting.pk)
     if not d.minutes_shown:
         raise PermissionDenied(_hidden_minutes(d))
-    initial = {name: getattr(meeting, name) for name in services.MINUTES_FIELDS} | {
+    initial = {name: getattr(meeting, name) for name in logic.MINUTES_FIELDS} | {
         "minutes_category": meeting.minutes_category,
         "citizen_present": {True: "ja", False: "nej"}.get(meeting.citizen_present, ""),  # type: ignore[arg-type]
         "coordinated_by": str(meeting.coordinated_by_id or ""),
@@ -398,7 +398,7 @@ def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
     rec, access = selectors.access_recommendation(
         user, recommendation_id, purpose=Purpose.CASEWORK, what="indstilling til afgørelse"
     )
-    if not services.may_rule(user, rec):
+    if not selectors.may_rule(user, rec):
         raise PermissionDenied(
             _("Kun den enhed, indstillingen er sendt til, kan træffe afgørelse.")
         )
