@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
+from helhed.core.domain import DomainError
 from helhed.core.models import User, UserKind
 from helhed.core.selectors import membership_list
 from helhed.courses.logic import DATA_CATEGORIES
@@ -206,6 +207,24 @@ def citizen_progress(user: User) -> list[CourseProgress]:
         result.append(_build(course, may=lambda _c: True, goals=goals))  # their own: everything
     log_access(user, courses[0].citizen_id, "egen progression", Purpose.CITIZEN_SELF)
     return result
+
+
+def course_measurements(user: User, course_id: uuid.UUID) -> list[Measurement]:
+    """A course's measurements the user may see, by date and instrument: a citizen's own course
+    (everything; ``PermissionDenied`` for another), a professional's through the guard and per
+    data category (life areas per area). Logged like the pages."""
+    if user.is_citizen:
+        own = [p for p in citizen_progress(user) if p.course.pk == course_id]
+        if not own:
+            raise PermissionDenied
+        p = own[0]
+    else:
+        p = course_progress(user, course_id)
+    rows: list[Measurement] = [*(p.who5 or []), *(p.life_areas or [])]
+    if p.goals is not None:
+        rows += [m for ms in p.ratings.values() for m in ms] + p.gas_t
+    rows.sort(key=lambda m: (m.measured_on, m.instrument))
+    return rows
 
 
 # --------------------------------------------------------------------------------------------
@@ -385,6 +404,8 @@ class CohortRow:
     raw: dict[str, Any]
     timeliness: dict[str, tuple[float | None, int]] = field(default_factory=dict)
     timely_cells: list[str] = field(default_factory=list)
+    # The same cells by metric key (``dashboard_with_timeliness``).
+    timely_figures: dict[str, str] = field(default_factory=dict)
     # Columns hidden by secondary suppression (``logic.secondary_suppression``).
     hidden: set[str] = field(default_factory=set)
 
@@ -584,6 +605,19 @@ def dashboard_timeliness(user: User, initiative_id: uuid.UUID | str) -> Dashboar
     return Dashboard(initiative, rows, total, False, metrics)
 
 
+def dashboard_with_timeliness(user: User, initiative_id: uuid.UUID | str) -> Dashboard:
+    """The dashboard with each cohort's timeliness cells (``timely_cells``, and by metric key in
+    ``timely_figures``): the page loads them as a fragment, the API answers both at once."""
+    d = dashboard(user, initiative_id)
+    t = dashboard_timeliness(user, initiative_id)
+    keys = [m.key for m in t.metrics]
+    timely = {r.label: r for r in [*t.rows, t.total]}
+    for r in [*d.rows, d.total]:
+        r.timely_cells = timely[r.label].timely_cells if r.label in timely else ["–"] * len(keys)
+        r.timely_figures = dict(zip(keys, r.timely_cells, strict=True))
+    return d
+
+
 @dataclass
 class ComparisonRow:
     label: str
@@ -668,9 +702,13 @@ def _analyst_units(user: User) -> list[tuple[Any, Any]]:
 EXPORT_MIN_CITIZENS = logic.SMALL_CELL  # the dashboard's threshold
 
 
-class TooFewCitizensError(Exception):
+class TooFewCitizensError(DomainError):
     """Fewer than ``EXPORT_MIN_CITIZENS`` citizens of the initiative may be exported: rows on so
-    few people could single them out (the dashboard suppresses the same cells)."""
+    few people could single them out (the dashboard suppresses the same cells). The API answers
+    422 "For få borgere" with the ``minimum``; the page says why."""
+
+    status = 422
+    title = "For få borgere"
 
     def __init__(self) -> None:
         super().__init__(
@@ -679,7 +717,8 @@ class TooFewCitizensError(Exception):
                 "samtykke til, at deres oplysninger bruges pseudonymiseret til evaluering hos "
                 "jer. Så få rækker kan pege på den enkelte borger."
             )
-            % {"n": EXPORT_MIN_CITIZENS}
+            % {"n": EXPORT_MIN_CITIZENS},
+            minimum=EXPORT_MIN_CITIZENS,
         )
 
 

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from helhed.core.domain import DomainError
 from helhed.core.models import User, UserKind
 from helhed.courses.models import Course, Goal, GoalStatus
 from helhed.courses.selectors import access_for
@@ -28,11 +29,15 @@ from helhed.progress import logic
 from helhed.progress.models import CourseSummary, EnteredBy, Measurement, OutcomeState
 
 
-class DuplicateSubmissionError(ValidationError):
-    """The same answers were already received (same key, or same instrument/course/day)."""
+class DuplicateSubmissionError(DomainError):
+    """The same answers were already received (same key, or same instrument/course/day). The API
+    answers 409 with the id of the measurement already there (``existing_id``); pages say so."""
+
+    status = 409
+    title = "Allerede modtaget"
 
     def __init__(self, message: str, existing: Measurement | None) -> None:
-        super().__init__({"measured_on": [message]})
+        super().__init__(message, existing_id=str(existing.pk) if existing is not None else None)
         self.existing = existing
 
 
@@ -176,16 +181,16 @@ def _goal_of(
     course's plan); any other instrument takes no goal."""
     if not inst.per_goal:
         if goal_id is not None:
-            return None, {"goal": [_("Dette måleredskab knyttes ikke til et mål.")]}
+            return None, {"goal_id": [_("Dette måleredskab knyttes ikke til et mål.")]}
         return None, {}
     if goal_id is None:
-        return None, {"goal": [_("Vælg et mål.")]}
+        return None, {"goal_id": [_("Vælg et mål.")]}
     try:
         goal = Goal.objects.filter(pk=goal_id, plan__course=course).first()
     except (ValueError, ValidationError):
         goal = None
     if goal is None:
-        return None, {"goal": [_("Målet findes ikke i forløbets plan.")]}
+        return None, {"goal_id": [_("Målet findes ikke i forløbets plan.")]}
     return goal, {}
 
 
@@ -259,11 +264,11 @@ def record_goal_ratings(
                             idempotency_key=None,
                         )
                     )
+            except DuplicateSubmissionError as exc:
+                duplicates.append(exc)
+                errors[f"goal_{goal_id}"] = [exc.detail]
             except ValidationError as exc:
-                if isinstance(exc, DuplicateSubmissionError):
-                    duplicates.append(exc)
-                messages = [m for msgs in exc.message_dict.values() for m in msgs]
-                errors[f"goal_{goal_id}"] = messages
+                errors[f"goal_{goal_id}"] = [m for msgs in exc.message_dict.values() for m in msgs]
         if errors:
             transaction.set_rollback(True)
             if len(duplicates) == len(errors):  # only double submissions: 409 in the API

@@ -226,7 +226,7 @@ def _submit(request: HttpRequest, form: forms.Form, save: Callable[[], str]) -> 
     try:
         done = save()
     except services.DuplicateSubmissionError as exc:
-        messages.info(request, exc.messages[0])
+        messages.info(request, exc.detail)
         return True
     except ValidationError as exc:
         apply_errors(form, exc)
