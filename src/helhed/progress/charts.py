@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from helhed.core.selectors import today
+
 
 @dataclass
 class Point:
@@ -83,7 +85,7 @@ def line_chart(
     plot_w = width - left - 12
     plot_h = height - top - (22 if compact else 30)
     dates = [d for d, _v in series] + [e.on for e in events]
-    start = min(dates) if dates else date.today()
+    start = min(dates) if dates else today()
     end = max(dates) if dates else start
     if end <= start:
         start, end = start - timedelta(days=7), end + timedelta(days=7)

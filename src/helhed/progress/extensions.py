@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.context_processors import register_menu_item
+from helhed.core.models import Role
 from helhed.core.panels import Panel, register_panel
 from helhed.courses.sections import CourseSection, register_course_section
 
@@ -78,4 +79,6 @@ def register() -> None:
             pages=frozenset({"home:leder", "home:analytiker"}),
         )
     )
-    register_menu_item("progress:initiatives", _("Resultater"), frozenset({"leder", "analytiker"}))
+    register_menu_item(
+        "progress:initiatives", _("Resultater"), frozenset({Role.LEDER, Role.ANALYTIKER})
+    )

@@ -7,9 +7,9 @@ import uuid
 from typing import Any, cast
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.selectors import today
 from helhed.progress import logic
 
 
@@ -35,7 +35,7 @@ class InstrumentForm(forms.Form):
     ) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
-        kwargs["initial"].setdefault("measured_on", timezone.localdate())
+        kwargs["initial"].setdefault("measured_on", today())
         kwargs.setdefault("prefix", instrument.key)
         super().__init__(*args, **kwargs)
         self.instrument = instrument
@@ -106,7 +106,7 @@ class GoalRatingForm(forms.Form):
     )
 
     def __init__(self, goals: list[Any], *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("measured_on", timezone.localdate())
+        kwargs.setdefault("initial", {}).setdefault("measured_on", today())
         kwargs.setdefault("prefix", "gas")
         super().__init__(*args, **kwargs)
         self.goals = goals
@@ -141,7 +141,7 @@ class OutcomeForm(forms.Form):
     with_citizen = forms.BooleanField(label=_("Registreret sammen med borgeren"), required=False)
 
     def __init__(self, kinds: list[str], *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("valid_from", timezone.localdate())
+        kwargs.setdefault("initial", {}).setdefault("valid_from", today())
         kwargs.setdefault("prefix", "res")
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["kind"]).choices = [

@@ -41,16 +41,16 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractQuarter, ExtractYear, Substr
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
 from helhed.core.domain import DomainError
-from helhed.core.models import User, UserKind
-from helhed.core.selectors import membership_list
+from helhed.core.models import Role, User, UserKind
+from helhed.core.periods import valid_on_q
+from helhed.core.selectors import membership_list, today
 from helhed.courses.logic import DATA_CATEGORIES
-from helhed.courses.models import Course, Goal, GoalStatus
+from helhed.courses.models import Course, CourseStatus, Goal, GoalStatus
 from helhed.courses.sections import (
     TimelineEvent,
     events_for_courses,
@@ -62,8 +62,8 @@ from helhed.progress import logic
 from helhed.progress.models import CourseSummary, Measurement, OutcomeState
 from helhed.registry.models import Initiative
 
-DASHBOARD_ROLES = frozenset({"leder", "analytiker"})
-EXPORT_ROLES = frozenset({"analytiker"})  # the pseudonymised export: analysts only
+DASHBOARD_ROLES = frozenset({Role.LEDER, Role.ANALYTIKER})
+EXPORT_ROLES = frozenset({Role.ANALYTIKER})  # the pseudonymised export: analysts only
 HELD_MEETING = "afholdt"  # meetings.MeetingStatus.HELD
 
 # --------------------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def citizen_courses(user: User) -> list[Course]:
         return []
     return list(
         Course.objects.filter(citizen__user=user)
-        .exclude(status="afsluttet")
+        .exclude(status=CourseStatus.CLOSED)
         .select_related("initiative")
         .order_by("-referred_on")
     )
@@ -738,12 +738,8 @@ def evaluation_consents(user: User, course_ids: Sequence[Any]) -> dict[Any, tupl
     for unit, org in pairs:
         unit_of_org.setdefault(org, unit)
     orgs = list(unit_of_org)
-    today = timezone.localdate()
-    valid = (
-        Q(consent__valid_from__lte=today)
-        & (Q(consent__valid_to__isnull=True) | Q(consent__valid_to__gte=today))
-        & (Q(consent__withdrawn_on__isnull=True) | Q(consent__withdrawn_on__gt=today))
-        & Q(consent__for_evaluation=True, consent__course_id__in=list(course_ids))
+    valid = valid_on_q(today(), "consent__", withdrawable=True) & Q(
+        consent__for_evaluation=True, consent__course_id__in=list(course_ids)
     )
     recipient: dict[Any, Any] = {}  # consent id -> the analyst's unit in the organisation named
     for consent_id, org in Consent.units.through.objects.filter(

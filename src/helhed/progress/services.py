@@ -18,11 +18,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helhed.core.domain import DomainError
 from helhed.core.models import User, UserKind
+from helhed.core.selectors import today
 from helhed.courses.models import Course, Goal, GoalStatus
 from helhed.courses.selectors import access_for
 from helhed.progress import logic
@@ -39,10 +39,6 @@ class DuplicateSubmissionError(DomainError):
     def __init__(self, message: str, existing: Measurement | None) -> None:
         super().__init__(message, existing_id=str(existing.pk) if existing is not None else None)
         self.existing = existing
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def writable_course(
@@ -64,8 +60,8 @@ def writable_course(
 
 
 def _check_date(on: date | None, field: str = "measured_on") -> date:
-    on = on or _today()
-    if on > _today():
+    on = on or today()
+    if on > today():
         raise ValidationError({field: [_("Datoen må ikke ligge i fremtiden.")]})
     if on.year < 2000:
         raise ValidationError({field: [_("Datoen er for gammel.")]})

@@ -9,7 +9,6 @@ import json
 import math
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -23,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from helhed.core.models import User
+from helhed.core.selectors import today
 from helhed.core.web import apply_errors
 from helhed.progress import charts, logic, selectors, services
 from helhed.progress.forms import (
@@ -403,7 +403,7 @@ def export(request: HttpRequest, initiative_id: str) -> HttpResponseBase:
                 purpose_salt=form.cleaned_data["purpose"],
                 date_mode=form.cleaned_data["date_mode"],
             )
-            name = f"progression-{date.today():%Y%m%d}"
+            name = f"progression-{today():%Y%m%d}"
             if form.cleaned_data["fmt"] == "xlsx":
                 return _xlsx(rows, name)
             return _csv(rows, name)

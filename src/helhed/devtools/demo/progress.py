@@ -22,6 +22,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from helhed.core.selectors import today as current_day
 from helhed.devtools.bench import progress as benchdata
 from helhed.devtools.demokit import DemoContext, InsertStat
 from helhed.progress import logic
@@ -47,7 +48,7 @@ def generate(ctx: DemoContext) -> None:
     if Measurement.objects.filter(pk=ctx.uuid("progress-m", last, 0)).exists():
         ctx.stats.append(InsertStat("progressionsmålinger (findes)", rows=0, seconds=0.0))
         return
-    today = timezone.localdate()
+    today = current_day()
     showcase = ctx.uuid("course", 0)
     now = timezone.now()
     total = 0
