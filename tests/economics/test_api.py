@@ -115,10 +115,15 @@ def test_a_stale_version_is_409_and_another_organisation_403(world: World, clien
         post(client, url, case_body(world), "put"),
         client.get(f"/api/economics/business-cases/{uuid.uuid4()}"),
         client.get(f"/api/economics/initiatives/{world.initiative.pk}/costs"),
-        client.get(f"/api/economics/courses/{world.course.pk}/costs"),
     ):
         assert response.status_code == 403
         assert response.json()["detail"] == "Du har ikke adgang."
+    # a course's costs: the course guard's one 403, the same as the courses API's
+    response = client.get(f"/api/economics/courses/{world.course.pk}/costs")
+    assert response.status_code == 403
+    guard = client.get(f"/api/courses/courses/{world.course.pk}")
+    assert guard.status_code == 403
+    assert response.json()["detail"] == guard.json()["detail"]
 
 
 def contract_body(world: World, **over: Any) -> dict[str, Any]:

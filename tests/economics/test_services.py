@@ -154,9 +154,9 @@ def test_bad_business_case_input_names_each_field_and_saves_nothing(world: World
     errors = errors_of(caught)
     assert "SØM regner højst 10 år frem" in errors["horizon_years"][0]
     assert errors["discount_rate"] == ["Diskonteringsrenten skal ligge mellem 0 og 20 %."]
-    assert errors["costs-0-year"] == ["Året skal ligge inden for tidshorisonten."]
-    assert errors["costs-0-amount"] == ["Tallet kan ikke være negativt."]
-    assert errors["consequences-0-t1"] == ["Angiv ændringen for mindst ét år."]
+    assert errors["costs.0.year"] == ["Året skal ligge inden for tidshorisonten."]
+    assert errors["costs.0.amount"] == ["Tallet kan ikke være negativt."]
+    assert errors["consequences.0.t1"] == ["Angiv ændringen for mindst ét år."]
     assert not BusinessCase.objects.exists()
     assert not CaseCost.objects.exists()
 
@@ -194,7 +194,9 @@ def test_another_organisations_price_cannot_be_used_in_a_case(world: World) -> N
     values["consequences"] = [services.ConsequenceIn(foreign.pk, "", "andet", "kommune", [D(-1)])]
     with pytest.raises(ValidationError) as caught:
         services.save_case(world.leader, **values)
-    assert errors_of(caught) == {"consequences-0-unit_price": ["Vælg en enhed fra priskataloget."]}
+    assert errors_of(caught) == {
+        "consequences.0.unit_price_id": ["Vælg en enhed fra priskataloget."]
+    }
 
 
 @pytest.mark.parametrize("who", ["coordinator", "jobcenter", "other_leader", "citizen"])
@@ -221,8 +223,8 @@ def test_overlapping_phases_and_an_indicator_without_data_source_are_refused(
     with pytest.raises(ValidationError) as caught:
         services.save_contract(world.leader, **values)
     errors = errors_of(caught)
-    assert errors["phases-1-start_week"] == ["Fasen overlapper en anden fase."]
-    assert errors["indicators-0-source"] == ["Vælg den datakilde i Helhed, indikatoren måles på."]
+    assert errors["phases.1.start_week"] == ["Fasen overlapper en anden fase."]
+    assert errors["indicators.0.source"] == ["Vælg den datakilde i Helhed, indikatoren måles på."]
 
 
 def test_contract_needs_a_primary_indicator_and_cap_above_floor(world: World) -> None:
@@ -244,10 +246,10 @@ def test_contract_needs_a_primary_indicator_and_cap_above_floor(world: World) ->
     with pytest.raises(ValidationError) as caught:
         services.save_contract(world.leader, **values)
     errors = errors_of(caught)
-    assert errors["indicators-0-priority"] == [
+    assert errors["indicators.0.priority"] == [
         "Mindst én indikator skal være et primært betalingsmål."
     ]
-    assert errors["indicators-0-cap"] == ["Loftet skal være mindst lige så stort som gulvet."]
+    assert errors["indicators.0.cap"] == ["Loftet skal være mindst lige så stort som gulvet."]
 
 
 def _progress(world: World, start: object) -> None:
@@ -433,7 +435,7 @@ def test_negative_quantity_and_a_measure_outside_consent_are_refused(world: Worl
             year=2025,
             month=1,
         )
-    assert errors_of(caught) == {"measure": ["Vælg en af forløbets indsatser."]}
+    assert errors_of(caught) == {"measure_id": ["Vælg en af forløbets indsatser."]}
     assert not CostEntry.objects.exists()
 
 

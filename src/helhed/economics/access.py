@@ -10,8 +10,8 @@
   access rule and consent (``courses.selectors.access_for``) per data category; every read is
   logged by the selectors.
 
-Everything unknown and everything forbidden raise the same ``PermissionDenied``, so that a guessed
-id tells nothing.
+Everything unknown and everything forbidden raise the same ``PermissionDenied``
+(:class:`NoAccessError`), so that a guessed id tells nothing.
 """
 
 from __future__ import annotations
@@ -20,12 +20,29 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from helhed.core.domain import DomainError
 from helhed.core.models import User, UserKind
 from helhed.core.selectors import membership_list
 from helhed.economics.models import Contract
 from helhed.registry.models import Initiative, InitiativeActor
 
 ROLES = frozenset({"leder", "analytiker"})
+
+NO_ACCESS = "Du har ikke adgang."
+
+
+class NoAccessError(DomainError, PermissionDenied):
+    """This app's refusal, the same for what does not exist and what the user may not see. A
+    ``PermissionDenied`` without a message, so a page shows the general 403 text; the API answers
+    403 with ``NO_ACCESS``."""
+
+    status = 403
+    title = NO_ACCESS
+
+    def __init__(self) -> None:
+        PermissionDenied.__init__(self)
+        self.detail = NO_ACCESS
+        self.members = {}
 
 
 def economics_organisations(user: User) -> set[Any]:
@@ -57,13 +74,13 @@ def initiative_for(user: User, initiative_id: Any) -> Initiative:
     """The initiative if the user may see (and change) its economics, else ``PermissionDenied``."""
     orgs = economics_organisations(user)
     if not orgs:
-        raise PermissionDenied
+        raise NoAccessError
     initiative = Initiative.objects.filter(pk=initiative_id).first()
     if initiative is None:
-        raise PermissionDenied
+        raise NoAccessError
     if orgs & initiative_organisations(initiative.pk) or coordinates_courses(user, initiative.pk):
         return initiative
-    raise PermissionDenied
+    raise NoAccessError
 
 
 def may_see_initiative(user: User, initiative_id: Any) -> bool:
@@ -79,21 +96,21 @@ def contract_for(user: User, contract_id: Any, *, edit: bool = False) -> Contrac
     analysts) or, with ``edit``, change it (not the investor)."""
     orgs = economics_organisations(user)
     if not orgs:
-        raise PermissionDenied
+        raise NoAccessError
     contract = (
         Contract.objects.select_related("initiative", "owner", "investor")
         .filter(pk=contract_id)
         .first()
     )
     if contract is None:
-        raise PermissionDenied
+        raise NoAccessError
     if contract.owner_id in orgs:
         return contract
     if not edit and contract.investor_id in orgs:
         return contract
     if may_see_initiative(user, contract.initiative_id):
         return contract
-    raise PermissionDenied
+    raise NoAccessError
 
 
 def visible_initiative_ids(user: User) -> set[Any]:

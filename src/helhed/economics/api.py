@@ -9,18 +9,13 @@ field (rows as ``costs.0.amount``), 409 when the object changed since the given 
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError, ValidationError
 
 from helhed.core.apikit import (
     Day,
@@ -30,43 +25,13 @@ from helhed.core.apikit import (
     Str200,
     Str300,
     Text,
-    field_errors,
-    problem,
 )
 from helhed.core.apikit import user_of as _user
 from helhed.economics import logic, selectors, services, texts
 
 router = Router(tags=["economics"])
 
-NO_ACCESS = "Du har ikke adgang."
 Kr = Decimal
-
-
-def _rename(name: str) -> str:
-    """``costs-0-amount`` (the form's name) → ``costs.0.amount``."""
-    return name.replace("-", ".")
-
-
-def _problems(func: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except PermissionDenied:
-            raise HttpError(403, NO_ACCESS) from None
-        except services.DuplicateSubmissionError as exc:
-            return problem(
-                409,
-                "Allerede modtaget",
-                exc.messages[0],
-                existing_ids=[str(e.pk) for e in exc.existing],
-            )
-        except services.StaleVersionError as exc:
-            return problem(409, "Ændret imens", texts.error("stale"), current_version=exc.current)
-        except DjangoValidationError as exc:
-            raise ValidationError(field_errors(exc, _rename)) from None
-
-    return wrapper
 
 
 def _kr(ore: int | None) -> Decimal | None:
@@ -127,21 +92,18 @@ def _price(p: Any) -> dict[str, Any]:
 
 
 @router.get("/prices", response=list[PriceOut])
-@_problems
 def prices(request: HttpRequest) -> Any:
     """Shipped example prices and your organisations' own (leder/analytiker)."""
     return [_price(p) for p in selectors.prices(_user(request), include_inactive=True)]
 
 
 @router.post("/prices", response={201: PriceOut})
-@_problems
 def price_create(request: HttpRequest, body: PriceIn) -> Any:
     p = services.save_price(_user(request), **body.dict())
     return Status(201, _price(p))
 
 
 @router.put("/prices/{price_id}", response=PriceOut)
-@_problems
 def price_update(request: HttpRequest, price_id: uuid.UUID, body: PriceIn) -> Any:
     return _price(services.save_price(_user(request), price_id=price_id, **body.dict()))
 
@@ -219,7 +181,6 @@ SUPPRESSION = (
 
 
 @router.get("/initiatives/{initiative_id}/costs", response=InitiativeCostsOut)
-@_problems
 def initiative_costs(
     request: HttpRequest, initiative_id: uuid.UUID, year: int | None = None
 ) -> Any:
@@ -403,7 +364,6 @@ def _case_values(body: CaseIn) -> dict[str, Any]:
 
 
 @router.post("/business-cases", response={201: CaseOut})
-@_problems
 def case_create(request: HttpRequest, body: CaseIn) -> Any:
     user = _user(request)
     case = services.save_case(user, initiative_id=body.initiative_id, **_case_values(body))
@@ -411,7 +371,6 @@ def case_create(request: HttpRequest, body: CaseIn) -> Any:
 
 
 @router.put("/business-cases/{case_id}", response=CaseOut)
-@_problems
 def case_update(request: HttpRequest, case_id: uuid.UUID, body: CaseIn) -> Any:
     user = _user(request)
     case = services.save_case(
@@ -421,7 +380,6 @@ def case_update(request: HttpRequest, case_id: uuid.UUID, body: CaseIn) -> Any:
 
 
 @router.get("/business-cases/{case_id}", response=CaseOut)
-@_problems
 def case_detail(
     request: HttpRequest, case_id: uuid.UUID, scenario: str = "forventet", within: int | None = None
 ) -> Any:
@@ -554,7 +512,6 @@ def _contract_values(body: ContractIn) -> dict[str, Any]:
 
 
 @router.post("/contracts", response={201: ContractOut})
-@_problems
 def contract_create(request: HttpRequest, body: ContractIn) -> Any:
     user = _user(request)
     c = services.save_contract(user, initiative_id=body.initiative_id, **_contract_values(body))
@@ -562,7 +519,6 @@ def contract_create(request: HttpRequest, body: ContractIn) -> Any:
 
 
 @router.put("/contracts/{contract_id}", response=ContractOut)
-@_problems
 def contract_update(request: HttpRequest, contract_id: uuid.UUID, body: ContractIn) -> Any:
     user = _user(request)
     c = services.save_contract(
@@ -572,7 +528,6 @@ def contract_update(request: HttpRequest, contract_id: uuid.UUID, body: Contract
 
 
 @router.get("/contracts/{contract_id}", response=ContractOut)
-@_problems
 def contract_detail(request: HttpRequest, contract_id: uuid.UUID) -> Any:
     return _contract(selectors.contract_view(_user(request), contract_id))
 
@@ -598,7 +553,6 @@ class ReportOut(Schema):
 
 
 @router.get("/contracts/{contract_id}/report", response=ReportOut)
-@_problems
 def contract_report(
     request: HttpRequest,
     contract_id: uuid.UUID,
@@ -687,7 +641,6 @@ class CourseCostsOut(Schema):
 
 
 @router.get("/courses/{course_id}/costs", response=CourseCostsOut)
-@_problems
 def course_costs(request: HttpRequest, course_id: uuid.UUID, year: int | None = None) -> Any:
     """The course's cost rows you may see (the measure's data category within consent), of one
     ``year`` or all; rows you may not see are counted, not shown. Logged."""
@@ -702,14 +655,12 @@ def course_costs(request: HttpRequest, course_id: uuid.UUID, year: int | None = 
 
 
 @router.post("/courses/{course_id}/costs", response={201: list[CostOut]})
-@_problems
 def course_cost_create(request: HttpRequest, course_id: uuid.UUID, body: CostIn) -> Any:
     entries = services.record_costs(_user(request), course_id=course_id, **body.dict())
     return Status(201, [_cost(e) for e in entries])
 
 
 @router.delete("/costs/{cost_id}", response={204: None})
-@_problems
 def cost_delete(request: HttpRequest, cost_id: uuid.UUID) -> Any:
     services.delete_cost(_user(request), cost_id=cost_id)
     return Status(204, None)
@@ -762,14 +713,12 @@ def _results(e: selectors.CourseEconomics, course_id: uuid.UUID) -> dict[str, An
 
 
 @router.get("/courses/{course_id}/results", response=CourseResultsOut)
-@_problems
 def course_results(request: HttpRequest, course_id: uuid.UUID) -> Any:
     """The course's contract results you may see (the indicator's data category). Logged."""
     return _results(selectors.course_economics(_user(request), course_id), course_id)
 
 
 @router.post("/courses/{course_id}/enrolments", response={201: CourseResultsOut})
-@_problems
 def course_enrol(request: HttpRequest, course_id: uuid.UUID, body: EnrolIn) -> Any:
     user = _user(request)
     services.enrol(
@@ -786,7 +735,6 @@ class OverrideIn(Schema):
 
 
 @router.post("/results/{result_id}/override", response=ResultOut)
-@_problems
 def result_override(request: HttpRequest, result_id: uuid.UUID, body: OverrideIn) -> Any:
     r = services.override_result(
         _user(request), result_id=result_id, status=body.status, reason=body.reason

@@ -131,29 +131,39 @@ def apply_errors(
     form: forms.Form,
     formsets: dict[str, tuple[Any, list[int]]] | None = None,
 ) -> None:
-    """Put a service's errors on the fields. ``formsets`` maps a prefix to (formset, the form
-    index of each submitted row) — the service counts only the rows it received."""
+    """Put a service's errors on the fields. The service names them as the API does (``owner_id``,
+    rows as ``costs.0.amount``); ``formsets`` maps a prefix to (formset, the form index of each
+    submitted row) — the service counts only the rows it received."""
     formsets = formsets or {}
     if not hasattr(exc, "error_dict"):
         for message in exc.messages:
             form.add_error(None, message)
         return
     for name, messages in exc.message_dict.items():
-        prefix, _sep, rest = name.partition("-")
+        prefix, _sep, rest = name.partition(".")
         if prefix in formsets and rest:
             formset, positions = formsets[prefix]
-            index, _sep2, fieldname = rest.partition("-")
+            index, _sep2, fieldname = rest.partition(".")
             try:
                 sub = formset.forms[positions[int(index)]]
             except (ValueError, IndexError):
                 sub = None
-            if sub is not None and fieldname in sub.fields:
+            target = _field_of(sub, fieldname) if sub is not None else None
+            if target is not None:
                 for m in messages:
-                    sub.add_error(fieldname, m)
+                    sub.add_error(target, m)
                 continue
-        target = name if name in form.fields else None
+        target = _field_of(form, name)
         for m in messages:
             form.add_error(target, m)
+
+
+def _field_of(form: forms.Form, name: str) -> str | None:
+    """The form's field for the API's field ``name`` (``unit_price_id`` → ``unit_price``)."""
+    for candidate in (name, name.removesuffix("_id")):
+        if candidate in form.fields:
+            return candidate
+    return None
 
 
 def error_list(form: forms.Form, formsets: Sequence[tuple[Any, Any]] = ()) -> list[dict[str, str]]:

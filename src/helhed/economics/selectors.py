@@ -32,6 +32,7 @@ from helhed.audit.services import log_access
 from helhed.core.models import Organisation, User, UserKind
 from helhed.courses import selectors as course_selectors
 from helhed.economics import access, logic, texts
+from helhed.economics.access import NoAccessError
 from helhed.economics.models import (
     BudgetArea,
     BusinessCase,
@@ -415,7 +416,7 @@ def prices(user: User, *, include_inactive: bool = False) -> list[UnitPrice]:
     """The shipped example prices and the reader's organisations' own prices."""
     orgs = access.economics_organisations(user)
     if not orgs:
-        raise PermissionDenied
+        raise NoAccessError
     qs = UnitPrice.objects.filter(Q(organisation__isnull=True) | Q(organisation_id__in=orgs))
     if not include_inactive:
         qs = qs.filter(active=True)
@@ -629,10 +630,10 @@ def _case(user: User, case_id: Any) -> BusinessCase:
     try:
         pk = uuid.UUID(str(case_id))
     except ValueError:
-        raise PermissionDenied from None
+        raise NoAccessError from None
     case = BusinessCase.objects.select_related("initiative").filter(pk=pk).first()
     if case is None:
-        raise PermissionDenied
+        raise NoAccessError
     access.initiative_for(user, case.initiative_id)
     return case
 
@@ -755,7 +756,7 @@ def _valid_uuid(value: Any) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise PermissionDenied from None
+        raise NoAccessError from None
 
 
 def contract_view(user: User, contract_id: Any) -> ContractView:

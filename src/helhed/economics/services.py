@@ -3,10 +3,12 @@
 Each takes the acting user, keyword-only ids and plain values (``Decimal`` kroner, ints, dates),
 and does the lookup, the permission check (``access.py``; the course's access rule and consent for
 per-course data), the validation and the history in one transaction. Bad input raises
-``ValidationError({field: [message]})`` — row fields are named like the form's formset fields
-(``costs-0-amount``) — and nothing is written. Unknown and forbidden ids raise the same
-``PermissionDenied``. A save based on an older version raises :class:`StaleVersionError` (409 in
-the API), so two leaders editing one business case cannot silently overwrite each other.
+``ValidationError({field: [message]})`` with the API's field names — ids as ``owner_id``, rows as
+``costs.0.amount`` (the pages' ``forms.apply_errors`` maps them back to their fields) — and
+nothing is written. Unknown and forbidden ids raise the same ``PermissionDenied``
+(``access.NoAccessError``). A save based on an older version raises :class:`StaleVersionError`
+(409 in the API), so two leaders editing one business case cannot silently overwrite each other;
+a repeated submission raises :class:`DuplicateSubmissionError` (409 with the rows recorded then).
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from helhed.audit.models import Purpose
+from helhed.core.domain import DomainError
 from helhed.core.models import Organisation, User
 from helhed.courses import selectors as course_selectors
 from helhed.economics import access, logic, texts
+from helhed.economics.access import NoAccessError
 from helhed.economics.models import (
     BudgetArea,
     BusinessCase,
@@ -50,19 +54,26 @@ from helhed.economics.models import (
 )
 
 
-class DuplicateSubmissionError(ValidationError):
-    """The same submission (idempotency key) was already recorded."""
+class DuplicateSubmissionError(DomainError):
+    """The same submission (idempotency key) was already recorded: ``existing`` are its rows
+    (the API answers 409 with their ids)."""
+
+    status = 409
+    title = "Allerede modtaget"
 
     def __init__(self, existing: list[Any]) -> None:
-        super().__init__({"idempotency_key": [texts.error("duplicate")]})
+        super().__init__(texts.error("duplicate"), existing_ids=[str(e.pk) for e in existing])
         self.existing = existing
 
 
-class StaleVersionError(ValidationError):
-    """Someone saved a newer version since the editor loaded it."""
+class StaleVersionError(DomainError):
+    """Someone saved a newer version since the editor loaded it (409 with the current one)."""
+
+    status = 409
+    title = "Ændret imens"
 
     def __init__(self, current: int) -> None:
-        super().__init__({"version": [texts.error("stale")]})
+        super().__init__(texts.error("stale"), current_version=current)
         self.current = current
 
 
@@ -170,11 +181,11 @@ def save_price(
     if price is not None:
         organisation_id = price.organisation_id
     if not orgs:
-        raise PermissionDenied
+        raise NoAccessError
     errors: dict[str, str] = {}
     org_uuid = _uuid_or_none(organisation_id)
     if org_uuid is None or org_uuid not in orgs:
-        errors["organisation"] = "organisation"
+        errors["organisation_id"] = "organisation"
     try:
         name, unit, source, note = (
             _text(name, 120),
@@ -213,7 +224,7 @@ def _price_to_change(price_id: uuid.UUID | str | None, orgs: set[Any]) -> UnitPr
         return None
     price = UnitPrice.objects.select_for_update().filter(pk=price_id).first()
     if price is None or price.organisation_id is None or price.organisation_id not in orgs:
-        raise PermissionDenied
+        raise NoAccessError
     return price
 
 
@@ -246,7 +257,7 @@ def copy_price(user: User, *, price_id: uuid.UUID | str, organisation_id: Any) -
     if source is None or (
         source.organisation_id is not None and source.organisation_id not in orgs
     ):
-        raise PermissionDenied
+        raise NoAccessError
     return save_price(
         user,
         organisation_id=organisation_id,
@@ -268,10 +279,10 @@ def visible_price(user: User, price_id: Any) -> UnitPrice:
     try:
         pk = uuid.UUID(str(price_id))
     except ValueError:
-        raise PermissionDenied from None
+        raise NoAccessError from None
     price = UnitPrice.objects.filter(pk=pk).first()
     if price is None or (price.organisation_id is not None and price.organisation_id not in orgs):
-        raise PermissionDenied
+        raise NoAccessError
     return price
 
 
@@ -365,7 +376,7 @@ def save_case(
     if case_id is not None:
         case = BusinessCase.objects.select_for_update().filter(pk=case_id).first()
         if case is None:
-            raise PermissionDenied
+            raise NoAccessError
         initiative_id = case.initiative_id
     initiative = access.initiative_for(user, initiative_id)
     rates = {
@@ -421,10 +432,10 @@ def save_case(
 
 
 def _cost_row_errors(costs: Sequence[CostRowIn], horizon: int) -> dict[str, str]:
-    """The cost rows' errors, named like the formset's fields (``costs-0-amount``)."""
+    """The cost rows' errors, named as in the API's body (``costs.0.amount``)."""
     errors: dict[str, str] = {}
     for i, row in enumerate(costs):
-        p = f"costs-{i}-"
+        p = f"costs.{i}."
         if row.year is None or not 1 <= row.year <= horizon:
             errors[p + "year"] = "case-year"
         if not row.label.strip():
@@ -449,13 +460,13 @@ def _visible_price_or_none(user: User, price_id: Any) -> UnitPrice | None:
 def _consequence_errors(
     consequences: Sequence[ConsequenceIn], prices: Sequence[UnitPrice | None], horizon: int
 ) -> dict[str, str]:
-    """The consequence rows' errors (``consequences-0-t1``); ``prices`` are the rows' unit prices
+    """The consequence rows' errors (``consequences.0.t1``); ``prices`` are the rows' unit prices
     the user may use (``None``: unknown or not theirs)."""
     errors: dict[str, str] = {}
     for i, (c, price) in enumerate(zip(consequences, prices, strict=True)):
-        p = f"consequences-{i}-"
+        p = f"consequences.{i}."
         if price is None:
-            errors[p + "unit_price"] = "unit"
+            errors[p + "unit_price_id"] = "unit"
         if c.budget_area not in BudgetArea.values:
             errors[p + "budget_area"] = "choice"
         if c.payer not in PayerLevel.values:
@@ -681,29 +692,29 @@ def _contract_owner(
     errors: dict[str, str], owner_id: Any, orgs: set[Any], contract: Contract | None
 ) -> Organisation | None:
     """The owning organisation: one of ``orgs``, or the one the contract already has (adds
-    "owner" to ``errors`` otherwise)."""
+    "owner_id" to ``errors`` otherwise)."""
     owner_uuid = _uuid_or_none(owner_id)
     keeps_owner = contract is not None and owner_uuid == contract.owner_id
     if (owner_uuid is None or owner_uuid not in orgs) and not keeps_owner:
-        errors["owner"] = "organisation"
+        errors["owner_id"] = "organisation"
         return None
     if owner_uuid is None:
         return None
     owner = Organisation.objects.filter(pk=owner_uuid).first()
     if owner is None:
-        errors["owner"] = "organisation"
+        errors["owner_id"] = "organisation"
     return owner
 
 
 def _contract_investor(errors: dict[str, str], investor_id: Any) -> Organisation | None:
-    """The investor organisation, if one is named (adds "investor" to ``errors`` when it is
+    """The investor organisation, if one is named (adds "investor_id" to ``errors`` when it is
     unknown)."""
     if not investor_id:
         return None
     investor_uuid = _uuid_or_none(investor_id)
     investor = Organisation.objects.filter(pk=investor_uuid).first() if investor_uuid else None
     if investor is None:
-        errors["investor"] = "choice"
+        errors["investor_id"] = "choice"
     return investor
 
 
@@ -729,14 +740,14 @@ def _period_errors(
 
 def _indicator_errors(indicators: Sequence[IndicatorIn]) -> dict[str, str]:
     """At least one indicator, one of them primary, and each one valid
-    (``indicators-0-price``)."""
+    (``indicators.0.price``)."""
     errors: dict[str, str] = {}
     if not indicators:
         errors["indicators"] = "indicators"
     elif not any(i.priority == Priority.PRIMARY for i in indicators):
-        errors["indicators-0-priority"] = "primary"
+        errors["indicators.0.priority"] = "primary"
     for i, ind in enumerate(indicators):
-        p = f"indicators-{i}-"
+        p = f"indicators.{i}."
         errors |= {p + key: value for key, value in _one_indicator_errors(ind).items()}
     return errors
 
@@ -771,10 +782,10 @@ def _one_indicator_errors(ind: IndicatorIn) -> dict[str, str]:
 def _phase_errors(phases: Sequence[PhaseIn]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for i, key in logic.phase_errors([(ph.start_week, ph.end_week) for ph in phases]).items():
-        errors[f"phases-{i}-end_week" if key == "order" else f"phases-{i}-start_week"] = key
+        errors[f"phases.{i}.end_week" if key == "order" else f"phases.{i}.start_week"] = key
     for i, ph in enumerate(phases):
         if not ph.name.strip():
-            errors[f"phases-{i}-name"] = "text"
+            errors[f"phases.{i}.name"] = "text"
     return errors
 
 
@@ -784,12 +795,12 @@ def _point_errors(points: Sequence[PointIn]) -> dict[str, str]:
     seen_points: set[tuple[int, str]] = set()
     for i, pt in enumerate(points):
         if pt.week is None or not 0 <= pt.week <= 520:
-            errors[f"points-{i}-week"] = "weeks"
+            errors[f"points.{i}.week"] = "weeks"
         if pt.instrument not in PointInstrument.values:
-            errors[f"points-{i}-instrument"] = "choice"
+            errors[f"points.{i}.instrument"] = "choice"
         elif pt.week is not None:
             if (pt.week, pt.instrument) in seen_points:
-                errors[f"points-{i}-week"] = "duplicate-point"
+                errors[f"points.{i}.week"] = "duplicate-point"
             seen_points.add((pt.week, pt.instrument))
     return errors
 
@@ -859,23 +870,23 @@ def enrol(
     coordinated in the contract's municipality."""
     acc = course_selectors.access_for(user, course_id)
     if not acc.may("plan"):
-        raise PermissionDenied
+        raise NoAccessError
     contract = Contract.objects.filter(pk=contract_id).first()
     if contract is None:
-        raise PermissionDenied
+        raise NoAccessError
     course = acc.course
     errors: dict[str, str] = {}
     if (
         course.initiative_id != contract.initiative_id
         or course.coordinator_unit.organisation_id != contract.owner_id
     ):
-        errors["contract"] = "enrol-initiative"
+        errors["contract_id"] = "enrol-initiative"
     if start_date is None:
         errors["start_date"] = "required"
     elif not contract.period_start <= start_date <= contract.period_end:
         errors["start_date"] = "enrol-date"
     if Enrolment.objects.filter(contract=contract, course=course).exists():
-        errors["contract"] = "enrolled"
+        errors["contract_id"] = "enrolled"
     if errors:
         raise _errors(errors)
     assert start_date is not None
@@ -885,7 +896,7 @@ def enrol(
                 contract=contract, course=course, start_date=start_date, enrolled_by=user
             )
     except IntegrityError:  # a concurrent twin
-        raise _errors({"contract": "enrolled"}) from None
+        raise _errors({"contract_id": "enrolled"}) from None
     evaluate_enrolments([enrolment.pk], _today())
     return enrolment
 
@@ -915,11 +926,11 @@ def record_costs(
     measure = _course_measure(acc, measure_id)
     category = measure.data_category if measure is not None else "plan"
     if not acc.may(category):
-        raise PermissionDenied
+        raise NoAccessError
     errors: dict[str, str] = {}
     price = _usable_price(user, acc, unit_price_id)
     if price is None:
-        errors["unit_price"] = "unit"
+        errors["unit_price_id"] = "unit"
     errors |= _when_and_how_much_errors(quantity, year, month, months)
     default_area, default_payer = _default_payer(acc, measure, price)
     payer = payer or default_payer
@@ -934,7 +945,7 @@ def record_costs(
         errors["note"] = "text"
     decision = _decision(acc, measure, decision_id) if decision_id else None
     if decision_id and decision is None:
-        errors["decision"] = "choice"
+        errors["decision_id"] = "choice"
     key = (idempotency_key or "").strip() or None
     if key is not None and (len(key) > 64 or "\x00" in key):
         errors["idempotency_key"] = "text"
@@ -978,14 +989,14 @@ def record_costs(
 
 def _course_measure(acc: course_selectors.Access, measure_id: Any) -> Any:
     """The course's measure ``measure_id`` if the reader may see it (``None`` when none is
-    named; a "measure" error when it is not one of them)."""
+    named; a "measure_id" error when it is not one of them)."""
     if not measure_id:
         return None
     measure = next(
         (m for m in course_selectors.measures_for(acc) if str(m.pk) == str(measure_id)), None
     )
     if measure is None:
-        raise _errors({"measure": "measure"})
+        raise _errors({"measure_id": "measure"})
     return measure
 
 
@@ -1077,10 +1088,10 @@ def delete_cost(user: User, *, cost_id: uuid.UUID | str) -> None:
     except ValueError:
         entry = None
     if entry is None:
-        raise PermissionDenied
+        raise NoAccessError
     acc = course_selectors.access_for(user, entry.course_id)
     if not acc.may(entry.category):
-        raise PermissionDenied
+        raise NoAccessError
     Revision.objects.create(
         kind="cost",
         object_id=entry.pk,
@@ -1115,10 +1126,10 @@ def override_result(
     except ValueError:
         result = None
     if result is None:
-        raise PermissionDenied
+        raise NoAccessError
     acc = course_selectors.access_for(user, result.enrolment.course_id)
     if not acc.may(logic.category_of(result.indicator.source)):
-        raise PermissionDenied
+        raise NoAccessError
     errors: dict[str, str] = {}
     if status not in ResultStatus.values and status != "":
         errors["status"] = "choice"

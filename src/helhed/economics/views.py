@@ -138,6 +138,8 @@ def _save_price(request: HttpRequest, price: Any = None) -> HttpResponse:
                 note=d["note"],
                 version=d.get("version"),
             )
+        except services.StaleVersionError as exc:
+            form.add_error("version", exc.detail)
         except ValidationError as exc:
             forms.apply_errors(exc, form)
         else:
@@ -365,8 +367,8 @@ def _case_edit(request: HttpRequest, initiative: Any, case: Any = None) -> HttpR
                 **values,
             )
         except services.StaleVersionError as exc:
-            forms.apply_errors(exc, cf.form)
-            messages.error(request, texts.error("stale"))
+            cf.form.add_error("version", exc.detail)
+            messages.error(request, exc.detail)
         except ValidationError as exc:
             forms.apply_errors(
                 exc,
@@ -628,8 +630,8 @@ def _contract_edit(request: HttpRequest, initiative: Any, contract: Any = None) 
                 **values,
             )
         except services.StaleVersionError as exc:
-            forms.apply_errors(exc, cf.form)
-            messages.error(request, texts.error("stale"))
+            cf.form.add_error("version", exc.detail)
+            messages.error(request, exc.detail)
         except ValidationError as exc:
             forms.apply_errors(exc, cf.form, positions)
         else:
@@ -785,7 +787,7 @@ def cost_add(request: HttpRequest, course_id: str) -> HttpResponse:
                 idempotency_key=d.get("idempotency_key") or None,
             )
         except services.DuplicateSubmissionError as exc:
-            messages.info(request, exc.messages[0])
+            messages.info(request, exc.detail)
             return redirect(reverse("economics:course", args=[course_id]) + "#udgifter")
         except ValidationError as exc:
             forms.apply_errors(exc, form)
