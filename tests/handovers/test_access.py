@@ -30,20 +30,24 @@ def handover(course: Course, coordinator: User, drug_unit: Unit) -> Handover:
     )
     services.record_stay(
         coordinator,
-        course.pk,
+        course_id=course.pk,
         kind="varetaegt",
         start_date=today - timedelta(days=5),
         expected_end=today + timedelta(days=20),
     )
     services.record_stay(
         coordinator,
-        course.pk,
+        course_id=course.pk,
         kind="psykiatri",
         start_date=today - timedelta(days=5),
         expected_end=today + timedelta(days=10),
     )
     return services.request_handover(
-        coordinator, course.pk, mode="henvist", reason="Behandling", to_unit=drug_unit
+        coordinator,
+        course_id=course.pk,
+        mode="henvist",
+        reason="Behandling",
+        to_unit_id=drug_unit.pk,
     )
 
 
@@ -89,7 +93,7 @@ def test_sender_sees_what_travels_but_never_more_than_own_access(
         coordinator, course, timezone.localdate(), None, title="Behandling", area="psykiatri"
     )
     h = services.request_handover(
-        jobcenter_user, course.pk, mode="henvist", reason="x", to_unit=drug_unit
+        jobcenter_user, course_id=course.pk, mode="henvist", reason="x", to_unit_id=drug_unit.pk
     )
     view = selectors.handover_detail(jobcenter_user, h.pk)
     # receiver: plan + health; the jobcenter's own consent: plan, social, economy → plan only
@@ -101,7 +105,7 @@ def test_sender_sees_what_travels_but_never_more_than_own_access(
 def test_external_receiver_gets_nothing_automatically(course: Course, coordinator: User) -> None:
     h = services.request_handover(
         coordinator,
-        course.pk,
+        course_id=course.pk,
         mode="ledsaget",
         reason="x",
         external_organisation="Privat tilbud",

@@ -85,7 +85,7 @@ def test_release_from_custody_is_alerted_with_its_lead_time(
     today = timezone.localdate()
     stay = services.record_stay(
         coordinator,
-        course.pk,
+        course_id=course.pk,
         kind="varetaegt",
         start_date=today - timedelta(days=10),
         expected_end=today + timedelta(days=30),
@@ -109,7 +109,7 @@ def test_unanswered_handover_escalates_to_sender_coordinator_and_receiver_once(
     course: Course, coordinator: User, jobcenter_user: User, drug_unit: Unit, drug_user: User
 ) -> None:
     h = services.request_handover(
-        jobcenter_user, course.pk, mode="henvist", reason="x", to_unit=drug_unit
+        jobcenter_user, course_id=course.pk, mode="henvist", reason="x", to_unit_id=drug_unit.pk
     )
     today = timezone.localdate()
     Handover.objects.filter(pk=h.pk).update(requested_at=timezone.now() - timedelta(days=2))
@@ -123,13 +123,15 @@ def test_unanswered_handover_escalates_to_sender_coordinator_and_receiver_once(
         Notification.objects.filter(dedupe_key__startswith=f"overdragelse-ubesvaret:{h.pk}").count()
         == 3
     )
-    services.act(drug_user, h.pk, logic.ACCEPT)  # acknowledged but not confirmed: new alert
+    services.act(
+        drug_user, handover_id=h.pk, action=logic.ACCEPT
+    )  # acknowledged but not confirmed: new alert
     run(today)
     assert (
         Notification.objects.filter(dedupe_key__startswith=f"overdragelse-ubesvaret:{h.pk}").count()
         == 6
     )
-    services.act(drug_user, h.pk, logic.CONFIRM)
+    services.act(drug_user, handover_id=h.pk, action=logic.CONFIRM)
     assert list(alerts.handover_alerts(today)) == []
 
 
@@ -138,7 +140,7 @@ def test_escalation_days_are_configurable(
     course: Course, coordinator: User, drug_unit: Unit
 ) -> None:
     h = services.request_handover(
-        coordinator, course.pk, mode="henvist", reason="x", to_unit=drug_unit
+        coordinator, course_id=course.pk, mode="henvist", reason="x", to_unit_id=drug_unit.pk
     )
     Handover.objects.filter(pk=h.pk).update(requested_at=timezone.now() - timedelta(days=1))
     assert len(list(alerts.handover_alerts(timezone.localdate()))) == 1

@@ -61,9 +61,9 @@ def test_timeline_has_handover_steps_and_birthdays(
     course: Course, coordinator: User, drug_unit: Unit, drug_user: User
 ) -> None:
     h = services.request_handover(
-        coordinator, course.pk, mode="henvist", reason="x", to_unit=drug_unit
+        coordinator, course_id=course.pk, mode="henvist", reason="x", to_unit_id=drug_unit.pk
     )
-    services.act(drug_user, h.pk, logic.DECLINE, reason="Ingen plads")
+    services.act(drug_user, handover_id=h.pk, action=logic.DECLINE, reason="Ingen plads")
     events = [e for e in events_for_courses([course.pk]) if e.course_id == course.pk]
     labels = sorted(e.label for e in events if e.kind == "handover")  # same day: by label
     assert labels == [

@@ -86,7 +86,11 @@ def test_a_drug_treatment_handovers_unit_is_hidden_from_a_plan_only_reader(
         drug_unit.welfare_area_id == "specialiseret-voksen" and drug_unit.data_category == "health"
     )
     handover = services.request_handover(
-        coordinator, course.pk, mode="henvist", reason="Henvist til metadon", to_unit=drug_unit
+        coordinator,
+        course_id=course.pk,
+        mode="henvist",
+        reason="Henvist til metadon",
+        to_unit_id=drug_unit.pk,
     )
     client = login(jobcenter_user)
     seen = everything(client, course)
@@ -123,7 +127,7 @@ def test_a_receivers_summary_names_no_contact_person_of_a_hidden_unit(
     )
     # a handover to the jobcenter: its consent covers plan, social and economy
     handover = services.request_handover(
-        coordinator, course.pk, mode="henvist", reason="Job", to_unit=jobcenter_unit
+        coordinator, course_id=course.pk, mode="henvist", reason="Job", to_unit_id=jobcenter_unit.pk
     )
     view = selectors.handover_detail(jobcenter_user, handover.pk)
     assert view.summary.identity_shown
@@ -143,11 +147,11 @@ def test_a_jobcenter_sees_and_hands_over_its_own_employment_measure(
     """The consent does not cover employment, but the mentor measure is the jobcenter's own."""
     services.request_handover(
         coordinator,
-        course.pk,
+        course_id=course.pk,
         mode="henvist",
         reason="Videre",
-        to_unit=citizen_service,
-        measure=jobcenter_measure,
+        to_unit_id=citizen_service.pk,
+        measure_id=jobcenter_measure.pk,
     )
     client = login(jobcenter_user)
     seen = everything(client, course)
@@ -217,7 +221,11 @@ def test_a_receiver_or_coordinator_who_left_and_a_guessed_id_get_403(
     login: Callable[[User], Client],
 ) -> None:
     handover = services.request_handover(
-        coordinator, course.pk, mode="henvist", reason="Behandling", to_unit=drug_unit
+        coordinator,
+        course_id=course.pk,
+        mode="henvist",
+        reason="Behandling",
+        to_unit_id=drug_unit.pk,
     )
     yesterday = timezone.localdate() - timedelta(days=1)
     Membership.objects.filter(user__in=[drug_user, coordinator]).update(
@@ -259,7 +267,11 @@ def test_reads_are_logged_with_the_unit_the_reader_acts_from(
     for user in (drug_user, jobcenter_user):
         Membership.objects.create(user=user, unit=first, role="fagperson")
     handover = services.request_handover(
-        coordinator, course.pk, mode="henvist", reason="Behandling", to_unit=drug_unit
+        coordinator,
+        course_id=course.pk,
+        mode="henvist",
+        reason="Behandling",
+        to_unit_id=drug_unit.pk,
     )
     login(drug_user).get(reverse("handovers:detail", args=[handover.pk]))
     login(jobcenter_user).get(reverse("handovers:course_section", args=[course.pk]))

@@ -33,9 +33,9 @@ def test_figures_for_one_course(
 ) -> None:
     today = timezone.localdate()
     h = services.request_handover(
-        coordinator, course.pk, mode="henvist", reason="x", to_unit=drug_unit
+        coordinator, course_id=course.pk, mode="henvist", reason="x", to_unit_id=drug_unit.pk
     )
-    services.act(drug_user, h.pk, logic.ACCEPT)
+    services.act(drug_user, handover_id=h.pk, action=logic.ACCEPT)
     # requested 30 hours before the acknowledgement
     ack = HandoverEvent.objects.get(handover=h, action="accept")
     HandoverEvent.objects.filter(handover=h, action="create").update(

@@ -50,8 +50,8 @@ def test_request_form_shows_same_unit_error_and_writes_nothing(
     r = client.post(
         f"/forloeb/{course.pk}/overdragelser/ny/",
         {
-            "from_unit": coordinator_unit.pk,
-            "to_unit": coordinator_unit.pk,
+            "from_unit_id": coordinator_unit.pk,
+            "to_unit_id": coordinator_unit.pk,
             "mode": "henvist",
             "reason": "x",
         },
@@ -68,8 +68,8 @@ def test_request_form_creates_and_redirects(
     r = client.post(
         f"/forloeb/{course.pk}/overdragelser/ny/",
         {
-            "from_unit": coordinator_unit.pk,
-            "to_unit": drug_unit.pk,
+            "from_unit_id": coordinator_unit.pk,
+            "to_unit_id": drug_unit.pk,
             "mode": "ledsaget",
             "reason": "Behandling",
             "expected_start": (timezone.localdate() + timedelta(days=7)).strftime("%d.%m.%Y"),
@@ -84,7 +84,11 @@ def test_answering_on_the_handover_page(
     course: Course, coordinator: User, drug_unit: Unit, drug_user: User, client: Client
 ) -> None:
     h = services.request_handover(
-        coordinator, course.pk, mode="henvist", reason="Behandling", to_unit=drug_unit
+        coordinator,
+        course_id=course.pk,
+        mode="henvist",
+        reason="Behandling",
+        to_unit_id=drug_unit.pk,
     )
     client.force_login(drug_user)
     page = client.get(f"/overdragelser/{h.pk}/").content.decode()
@@ -103,7 +107,11 @@ def test_panels_and_overview(
     course: Course, coordinator: User, drug_unit: Unit, drug_user: User, client: Client
 ) -> None:
     services.request_handover(
-        coordinator, course.pk, mode="henvist", reason="Behandling", to_unit=drug_unit
+        coordinator,
+        course_id=course.pk,
+        mode="henvist",
+        reason="Behandling",
+        to_unit_id=drug_unit.pk,
     )
     client.force_login(drug_user)
     home = client.get("/").content.decode()
@@ -143,7 +151,7 @@ def test_external_handover_answers_recorded_by_sender_on_the_page(
 ) -> None:
     h = services.request_handover(
         coordinator,
-        course.pk,
+        course_id=course.pk,
         mode="ledsaget",
         reason="Privat psykolog",
         external_organisation="Psykologhuset Fyn",

@@ -1,5 +1,6 @@
 """Forms of the handover pages. They parse input; the rules and writes are in ``services``.
-Field names match the services' keyword arguments, so a service's ``ValidationError`` lands on the
+Field names match the services' keyword arguments (the API's field names: ``to_unit_id`` …) and
+clean to the plain values the services take, so a service's ``ValidationError`` lands on the
 right field (``apply_errors``). Choices of personal data (the measures one may hand over) are lists
 the selectors filtered for the reader, never querysets."""
 
@@ -56,10 +57,14 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class HandoverForm(forms.Form):
-    from_unit = UnitChoiceField(
+    """A new handover. The fields are named as the service's arguments and clean to ids, so
+    ``services.request_handover(user, course_id=…, **form.cleaned_data)`` is the whole write and
+    its field errors land on these fields."""
+
+    from_unit_id = UnitChoiceField(
         label=_("Fra enhed"), queryset=Unit.objects.none(), empty_label=None
     )
-    to_unit = UnitChoiceField(
+    to_unit_id = UnitChoiceField(
         label=_("Til enhed i Helhed"),
         queryset=Unit.objects.none(),
         required=False,
@@ -74,7 +79,7 @@ class HandoverForm(forms.Form):
     external_contact = forms.CharField(
         label=_("Kontaktperson og telefon hos modtager"), required=False, max_length=200
     )
-    measure = forms.ChoiceField(label=_("Overdrag kun denne indsats"), required=False)
+    measure_id = forms.ChoiceField(label=_("Overdrag kun denne indsats"), required=False)
     mode = forms.ChoiceField(
         label=_("Form"), choices=HandoverMode.choices, widget=forms.RadioSelect
     )
@@ -90,23 +95,32 @@ class HandoverForm(forms.Form):
     def __init__(self, *args: Any, senders: list[Unit], measures: list[Measure], **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.measure_by_id = {str(m.pk): m for m in measures}
-        sender_field = cast(forms.ModelChoiceField, self.fields["from_unit"])
+        sender_field = cast(forms.ModelChoiceField, self.fields["from_unit_id"])
         sender_field.queryset = Unit.objects.filter(pk__in=[u.pk for u in senders]).select_related(
             "organisation"
         )
-        receiver = cast(forms.ModelChoiceField, self.fields["to_unit"])
+        receiver = cast(forms.ModelChoiceField, self.fields["to_unit_id"])
         receiver.queryset = Unit.objects.select_related("organisation").order_by(
             "organisation__name", "name"
         )
-        cast(forms.ChoiceField, self.fields["measure"]).choices = [
+        cast(forms.ChoiceField, self.fields["measure_id"]).choices = [
             ("", _("— hele forløbet —")),
             *((key, m.title) for key, m in self.measure_by_id.items()),
         ]
         if len(senders) == 1:
-            self.fields["from_unit"].initial = senders[0].pk
+            self.fields["from_unit_id"].initial = senders[0].pk
 
-    def clean_measure(self) -> Measure | None:
-        return self.measure_by_id.get(self.cleaned_data.get("measure") or "")
+    def clean_from_unit_id(self) -> Any:
+        unit = self.cleaned_data.get("from_unit_id")
+        return unit.pk if unit is not None else None
+
+    def clean_to_unit_id(self) -> Any:
+        unit = self.cleaned_data.get("to_unit_id")
+        return unit.pk if unit is not None else None
+
+    def clean_measure_id(self) -> Any:
+        measure = self.measure_by_id.get(self.cleaned_data.get("measure_id") or "")
+        return measure.pk if measure is not None else None
 
 
 class AnswerForm(forms.Form):

@@ -29,7 +29,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
+
+from helhed.core.domain import DomainError
 
 # --------------------------------------------------------------------------------------------
 # States (FHIR Task.status), actions and who may take them
@@ -101,26 +103,30 @@ WHO_EXTERNAL: Mapping[str, frozenset[str]] = {
 }
 
 
-class HandoverError(Exception):
-    """A refused step; ``status`` is the HTTP status an API answers with."""
+class HandoverError(DomainError):
+    """A refused step; ``status`` is the HTTP status an API answers with (the global handler in
+    ``helhed.api`` renders it), ``message`` the Danish sentence a page shows."""
 
-    status = 400
+    status: ClassVar[int] = 400
+    title: ClassVar[str] = "Trinnet kan ikke tages"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    @property
+    def message(self) -> str:
+        return self.detail
 
 
 class IllegalTransitionError(HandoverError):
     """The step is not possible from the handover's current state (409 Conflict)."""
 
-    status = 409
+    status: ClassVar[int] = 409
+    title: ClassVar[str] = "Konflikt"
 
 
 class NotPermittedError(HandoverError):
     """The user is not the party who may take this step (403)."""
 
-    status = 403
+    status: ClassVar[int] = 403
+    title: ClassVar[str] = "Ikke tilladt"
 
 
 _ILLEGAL_MESSAGES: Mapping[tuple[str, str], str] = {

@@ -35,8 +35,8 @@ from django.utils import timezone
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
-from helhed.core.models import Unit, User, UserKind
-from helhed.core.selectors import roles_of
+from helhed.core.models import Membership, Unit, User, UserKind
+from helhed.core.selectors import current_memberships, roles_of, today
 from helhed.courses import logic as course_logic
 from helhed.courses import selectors as course_selectors
 from helhed.courses.models import (
@@ -51,14 +51,48 @@ from helhed.courses.models import (
 )
 from helhed.handovers import logic
 from helhed.handovers.models import Handover, HandoverEvent, InstitutionalStay
-from helhed.handovers.services import roles_for, sender_units, user_unit_ids
 
 CATEGORY_LABELS = dict(course_logic.DATA_CATEGORIES)
 CHUNK = 5000
 
 
-def today() -> date:
-    return timezone.localdate()
+def user_unit_ids(user: User, on: date | None = None) -> set[Any]:
+    return set(current_memberships(user, on).values_list("unit_id", flat=True))
+
+
+def roles_for(user: User, handover: Handover, unit_ids: set[Any] | None = None) -> set[str]:
+    """The parts ``user`` plays in ``handover``: sender, receiver and/or coordinator."""
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        return set()
+    units = user_unit_ids(user) if unit_ids is None else unit_ids
+    roles = set()
+    # The sender is the sending unit's current staff; a requester who left the unit is not.
+    if handover.from_unit_id in units:
+        roles.add(logic.SENDER)
+    if handover.to_unit_id is not None and handover.to_unit_id in units:
+        roles.add(logic.RECEIVER)
+    # The coordinator counts only while a member of the coordinating unit.
+    course = handover.course
+    if course.coordinator_id == user.pk and course.coordinator_unit_id in units:
+        roles.add(logic.COORDINATOR)
+    return roles
+
+
+def sender_units(user: User) -> list[Unit]:
+    """The units ``user`` may hand over from: their own current units (the coordinator's include
+    the coordinating unit: the coordinator counts only while a member of it)."""
+    units = {m.unit_id: m.unit for m in current_memberships(user)}
+    return sorted(units.values(), key=lambda u: u.name)
+
+
+def unit_staff_ids(unit_id: Any) -> list[Any]:
+    """The unit's current staff (whom a notification to the unit goes to)."""
+    return list(
+        Membership.objects.filter(unit_id=unit_id)
+        .valid_on(today())
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
 
 
 def lead_overrides() -> Mapping[str, Any]:
@@ -181,6 +215,15 @@ class HandoverRow:
     overdue: bool
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A handover with what its reader may be shown: the measure handed over, the free texts."""
+
+    handover: Handover
+    show_measure: bool
+    show_text: bool
+
+
 @dataclass
 class CourseHandovers:
     access: course_selectors.Access
@@ -200,6 +243,17 @@ class CourseHandovers:
         """(transition, days until it, whether the coordinator is being alerted now)."""
         on = self.on or today()
         return [(t, t.days_until(on), t.due_for_alert(on)) for t in self.transitions]
+
+    @property
+    def listed(self) -> list[Shown]:
+        """The handovers, open ones first, with what the reader is shown of each: free texts
+        only to a reader who may see the measure and the plan (as on the page)."""
+        plan = self.access.may("plan")
+        rows = []
+        for r in self.open + self.closed:
+            shows = bool(r.handover.shows_measure)  # type: ignore[attr-defined]
+            rows.append(Shown(r.handover, show_measure=shows, show_text=shows and plan))
+        return rows
 
 
 def _rows(handovers: Iterable[Handover]) -> list[HandoverRow]:
@@ -471,6 +525,10 @@ class HandoverView:
     def measure_title(self) -> str:
         return self.handover.measure_title if self.show_measure else ""
 
+    @property
+    def shown(self) -> Shown:
+        return Shown(self.handover, show_measure=self.show_measure, show_text=self.show_text)
+
 
 def acting_unit(roles: set[str], handover: Handover) -> Any:
     """The unit a party reads a handover from: the receiving unit, the sending unit, or the
@@ -564,6 +622,32 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
         show_measure=show_measure,
         show_text=show_measure and "plan" in visible,
         identity_shown=summary.identity_shown or (access is not None and access.may("plan")),
+    )
+
+
+def handover_fhir(user: User, handover_id: uuid.UUID | str) -> dict[str, Any]:
+    """The handover as a FHIR Task: the same access as the handover (and logged); the citizen
+    and the plan are referenced only where the reader may see who the citizen is."""
+    v = handover_detail(user, handover_id)
+    h = v.handover
+    plan = getattr(h.course, "plan", None)
+    status_reason = {logic.REJECTED: "declined", logic.CANCELLED: "revoked"}.get(h.status, "")
+    return logic.fhir_task(
+        handover_id=h.pk,
+        status=h.status,
+        citizen_id=h.course.citizen_id if v.identity_shown else None,
+        plan_id=plan.pk if plan is not None and v.identity_shown else None,
+        requester=(h.from_unit.organisation_id, h.from_unit.name),
+        owner=(
+            (h.to_unit.organisation_id, h.to_unit.name)
+            if h.to_unit is not None
+            else (None, h.external_organisation)
+        ),
+        authored_on=h.requested_at,
+        last_modified=v.events[-1].at if v.events else h.requested_at,
+        mode=h.mode,
+        arrival=h.arrival,
+        status_reason=status_reason,
     )
 
 

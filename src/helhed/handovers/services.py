@@ -26,8 +26,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from helhed.core.models import Membership, Unit, User, UserKind
-from helhed.core.selectors import current_memberships
+from helhed.core.models import Unit, User, UserKind
 from helhed.courses import selectors as course_selectors
 from helhed.courses.models import Course, CourseStatus, Measure, MeasureStatus
 from helhed.handovers import logic
@@ -39,6 +38,7 @@ from helhed.handovers.models import (
     InstitutionalStay,
     StayKind,
 )
+from helhed.handovers.selectors import roles_for, sender_units, unit_staff_ids
 from helhed.notifications.models import NotificationKind
 from helhed.notifications.services import notify
 
@@ -52,39 +52,6 @@ def _name(user: User) -> str:
 def _require_staff(user: User) -> None:
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         raise PermissionDenied
-
-
-def user_unit_ids(user: User, on: date | None = None) -> set[Any]:
-    return set(current_memberships(user, on).values_list("unit_id", flat=True))
-
-
-def roles_for(user: User, handover: Handover, unit_ids: set[Any] | None = None) -> set[str]:
-    """The parts ``user`` plays in ``handover``: sender, receiver and/or coordinator."""
-    if not user.is_authenticated or user.kind != UserKind.STAFF:
-        return set()
-    units = user_unit_ids(user) if unit_ids is None else unit_ids
-    roles = set()
-    # The sender is the sending unit's current staff; a requester who left the unit is not.
-    if handover.from_unit_id in units:
-        roles.add(logic.SENDER)
-    if handover.to_unit_id is not None and handover.to_unit_id in units:
-        roles.add(logic.RECEIVER)
-    # The coordinator counts only while a member of the coordinating unit.
-    course = handover.course
-    if course.coordinator_id == user.pk and course.coordinator_unit_id in units:
-        roles.add(logic.COORDINATOR)
-    return roles
-
-
-def unit_staff_ids(unit_id: Any) -> list[Any]:
-    today = timezone.localdate()
-    return list(
-        Membership.objects.filter(unit_id=unit_id)
-        .exclude(valid_from__gt=today)
-        .exclude(valid_to__lt=today)
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
 
 
 def _url(handover: Handover) -> str:
@@ -111,26 +78,50 @@ def _event(
 # --------------------------------------------------------------------------------------------
 
 
-def sender_units(user: User) -> list[Unit]:
-    """The units ``user`` may hand over from: their own current units (the coordinator's include
-    the coordinating unit: the coordinator counts only while a member of it)."""
-    units = {m.unit_id: m.unit for m in current_memberships(user)}
-    return sorted(units.values(), key=lambda u: u.name)
-
-
 DUPLICATE = "Der er allerede en åben overdragelse af dette til den enhed."
 
 
-def _sender_errors(user: User, from_unit: Unit | None) -> tuple[Unit | None, dict[str, str]]:
-    """The sending unit: the one given (one of the user's own units), or the user's only unit."""
+def _unit(unit_id: uuid.UUID | str | None, field: str, errors: dict[str, str]) -> Unit | None:
+    """The unit named by ``unit_id`` (None for none), or a field error for one that does not
+    exist."""
+    if unit_id is None:
+        return None
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        errors[field] = "Enheden findes ikke."
+    return unit
+
+
+def _sender(
+    user: User, from_unit_id: uuid.UUID | str | None, errors: dict[str, str]
+) -> Unit | None:
+    """The sending unit: the one named (one of the user's own units), or the user's only unit."""
     own = sender_units(user)
-    if from_unit is None:
+    if from_unit_id is None:
         if len(own) == 1:
-            return own[0], {}
-        return None, {"from_unit": "Vælg hvilken af dine enheder der overdrager."}
-    if from_unit.pk not in {u.pk for u in own}:
-        return from_unit, {"from_unit": "Du kan kun overdrage fra en enhed, du selv er ansat i."}
-    return from_unit, {}
+            return own[0]
+        errors["from_unit_id"] = "Vælg hvilken af dine enheder der overdrager."
+        return None
+    from_unit = _unit(from_unit_id, "from_unit_id", errors)
+    if from_unit is not None and from_unit.pk not in {u.pk for u in own}:
+        errors["from_unit_id"] = "Du kan kun overdrage fra en enhed, du selv er ansat i."
+    return from_unit
+
+
+def _measure(access: course_selectors.Access, measure_id: uuid.UUID | str | None) -> Measure | None:
+    """The measure handed over (None: the whole course). Only a measure of this course that the
+    user may see; any other id — another course's, a hidden one, one that does not exist — is
+    refused alike, as reading it would be (``PermissionDenied``: no existence oracle)."""
+    if measure_id is None:
+        return None
+    measure = (
+        Measure.objects.filter(pk=measure_id, plan__course_id=access.course.pk)
+        .select_related("welfare_area", "plan")
+        .first()
+    )
+    if measure is None or not access.sees(measure):
+        raise PermissionDenied
+    return measure
 
 
 def _receiver_errors(
@@ -139,7 +130,7 @@ def _receiver_errors(
     """A unit in Helhed other than the sender's, or a service outside Helhed with a contact."""
     errors: dict[str, str] = {}
     if to_unit is None and not external_organisation:
-        errors["to_unit"] = (
+        errors["to_unit_id"] = (
             "Vælg den modtagende enhed, eller skriv navnet på et tilbud uden for Helhed."
         )
     elif to_unit is not None and external_organisation:
@@ -147,7 +138,7 @@ def _receiver_errors(
             "Vælg enten en enhed i Helhed eller et tilbud uden for Helhed – ikke begge."
         )
     if to_unit is not None and from_unit is not None and to_unit.pk == from_unit.pk:
-        errors["to_unit"] = (
+        errors["to_unit_id"] = (
             "Modtageren er den samme enhed som afsenderen. En overdragelse skal gå til en "
             "anden enhed."
         )
@@ -160,26 +151,15 @@ def _receiver_errors(
 
 
 def _request_errors(
-    access: course_selectors.Access,
-    *,
-    mode: str,
-    reason: str,
-    measure: Measure | None,
-    expected_start: date | None,
+    course: Course, *, mode: str, reason: str, expected_start: date | None
 ) -> dict[str, str]:
-    """The handover's own fields, the measure (403 for one the user may not see) and the
-    course's state."""
+    """The handover's own fields and the course's state."""
     errors: dict[str, str] = {}
     if mode not in HandoverMode.values:
         errors["mode"] = "Vælg om borgeren bliver ledsaget eller henvist."
     if not reason.strip():
         errors["reason"] = "Skriv hvad modtageren skal hjælpe borgeren med."
-    if measure is not None:
-        if measure.plan.course_id != access.course.pk:
-            errors["measure"] = "Indsatsen hører ikke til dette forløb."
-        elif not access.sees(measure):
-            raise PermissionDenied  # the same answer as reading a measure one may not see
-    if access.course.status == CourseStatus.CLOSED:
+    if course.status == CourseStatus.CLOSED:
         errors["__all__"] = "Forløbet er afsluttet; der kan ikke oprettes overdragelser."
     if expected_start is not None and not logic.plausible_date(expected_start):
         errors["expected_start"] = logic.IMPLAUSIBLE_DATE
@@ -200,7 +180,7 @@ def _create_handover(**fields: Any) -> Handover:
         with transaction.atomic():
             return Handover.objects.create(**fields)
     except IntegrityError:
-        raise ValidationError({"to_unit": DUPLICATE}) from None
+        raise ValidationError({"to_unit_id": DUPLICATE}) from None
 
 
 def _notify_receiver(user: User, handover: Handover, from_unit: Unit, to_unit: Unit) -> None:
@@ -221,34 +201,34 @@ def _notify_receiver(user: User, handover: Handover, from_unit: Unit, to_unit: U
 @transaction.atomic
 def request_handover(
     user: User,
-    course_id: uuid.UUID | str,
     *,
+    course_id: uuid.UUID | str,
     mode: str,
     reason: str,
-    to_unit: Unit | None = None,
+    to_unit_id: uuid.UUID | str | None = None,
     external_organisation: str = "",
     external_contact: str = "",
-    from_unit: Unit | None = None,
-    measure: Measure | None = None,
+    from_unit_id: uuid.UUID | str | None = None,
+    measure_id: uuid.UUID | str | None = None,
     expected_start: date | None = None,
 ) -> Handover:
     """The sender asks another unit (or a service outside Helhed) to take over the course or
     one measure. The sender stays responsible until the receiver has acknowledged and confirmed
-    that they know the situation."""
+    that they know the situation. Field errors name the API's fields (``to_unit_id`` …)."""
     _require_staff(user)
     access = course_selectors.access_for(user, course_id)
     course = access.course
     external_organisation = external_organisation.strip()
     external_contact = external_contact.strip()
-    from_unit, errors = _sender_errors(user, from_unit)
-    errors.update(_receiver_errors(from_unit, to_unit, external_organisation, external_contact))
-    errors.update(
-        _request_errors(
-            access, mode=mode, reason=reason, measure=measure, expected_start=expected_start
-        )
-    )
+    errors: dict[str, str] = {}
+    to_unit = _unit(to_unit_id, "to_unit_id", errors)
+    from_unit = _sender(user, from_unit_id, errors)
+    if "to_unit_id" not in errors:
+        errors.update(_receiver_errors(from_unit, to_unit, external_organisation, external_contact))
+    measure = _measure(access, measure_id)
+    errors.update(_request_errors(course, mode=mode, reason=reason, expected_start=expected_start))
     if not errors and to_unit is not None and _open_duplicate(course, to_unit, measure):
-        errors["to_unit"] = DUPLICATE
+        errors["to_unit_id"] = DUPLICATE
     if errors:
         raise ValidationError(errors)
     assert from_unit is not None
@@ -425,9 +405,9 @@ def _notify_other_side(user: User, handover: Handover, action: str, message: _Me
 @transaction.atomic
 def act(
     user: User,
+    *,
     handover_id: uuid.UUID | str,
     action: str,
-    *,
     reason: str = "",
     note: str = "",
     answered_by: str = "",
@@ -459,8 +439,8 @@ def act(
 @transaction.atomic
 def record_stay(
     user: User,
-    course_id: uuid.UUID | str,
     *,
+    course_id: uuid.UUID | str,
     kind: str,
     start_date: date | None,
     expected_end: date | None,
@@ -501,7 +481,7 @@ def record_stay(
 
 
 @transaction.atomic
-def end_stay(user: User, stay_id: uuid.UUID | str, *, actual_end: date | None) -> InstitutionalStay:
+def end_stay(user: User, *, stay_id: uuid.UUID | str, actual_end: date | None) -> InstitutionalStay:
     _require_staff(user)
     stay = InstitutionalStay.objects.select_for_update().filter(pk=stay_id).first()
     if stay is None:

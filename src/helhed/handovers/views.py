@@ -54,7 +54,7 @@ def handover_create(request: HttpRequest, course_id: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            handover = services.request_handover(user, course.pk, **form.cleaned_data)
+            handover = services.request_handover(user, course_id=course.pk, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -116,8 +116,8 @@ def handover_action(request: HttpRequest, handover_id: str, action: str) -> Http
     try:
         services.act(
             user,
-            handover_id,
-            action,
+            handover_id=handover_id,
+            action=action,
             reason=data.get("reason", ""),
             note=data.get("note", ""),
             answered_by=data.get("answered_by", ""),
@@ -143,7 +143,7 @@ def stay_create(request: HttpRequest, course_id: str) -> HttpResponse:
     form = f.StayForm(request.POST if request.method == "POST" else None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_stay(user, access.course.pk, **form.cleaned_data)
+            services.record_stay(user, course_id=access.course.pk, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -175,7 +175,7 @@ def stay_end(request: HttpRequest, stay_id: str) -> HttpResponse:
     stay, _access = selectors.check_stay(user, stay_id)  # 403 before anything else
     if form.is_valid():
         try:
-            services.end_stay(user, stay_id, actual_end=form.cleaned_data["actual_end"])
+            services.end_stay(user, stay_id=stay_id, actual_end=form.cleaned_data["actual_end"])
         except ValidationError as exc:
             for msg in exc.messages:
                 messages.error(request, msg)
