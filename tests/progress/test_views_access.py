@@ -164,3 +164,11 @@ def test_citizen_start_page_has_the_panel(world: World, client: Client) -> None:
     client.force_login(world.citizen)
     text = client.get("/").content.decode()
     assert "/mig/progression/" in text
+
+
+def test_an_invalid_goal_form_logs_one_read(world: World, client: Client) -> None:
+    client.force_login(world.coordinator)
+    before = AccessLogEntry.objects.count()
+    r = client.post(f"/forloeb/{world.course.pk}/progression/maal/", {"maal-measured_on": "x"})
+    assert r.status_code == 400
+    assert AccessLogEntry.objects.count() == before + 1
