@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from helhed.core.models import Membership
+from helhed.core.models import Membership, Role
 from helhed.courses.models import Course, CourseStatus, Measure, MeasureStatus
 from helhed.handovers import logic
 from helhed.handovers.models import Handover, InstitutionalStay
@@ -202,13 +202,12 @@ def handover_alerts(today: date) -> Iterable[Alert]:
     if to_units:
         members = (
             Membership.objects.filter(unit_id__in=to_units)
-            .exclude(valid_from__gt=today)
-            .exclude(valid_to__lt=today)
+            .valid_on(today)
             .values_list("unit_id", "user_id", "role")
         )
         for unit_id, user_id, role in members:
             staff[unit_id].add(user_id)
-            if role == "leder":
+            if role == Role.LEDER:
                 leaders[unit_id].add(user_id)
     for pk, status, reopened, sender_id, coordinator_id, to_unit_id, since in unanswered:
         what = "ikke kvitteret" if status == logic.REQUESTED else "kvitteret, men ikke overtaget"

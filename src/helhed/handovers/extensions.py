@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.context_processors import register_menu_item
+from helhed.core.models import Role
 from helhed.core.panels import Panel, register_panel
 from helhed.core.selectors import roles_of
 from helhed.courses.sections import (
@@ -92,7 +93,7 @@ def _coordinator_panel(request: HttpRequest) -> dict[str, Any] | None:
     from helhed.handovers import selectors
 
     user = request.user
-    if "koordinator" not in roles_of(user):  # type: ignore[arg-type]
+    if Role.KOORDINATOR not in roles_of(user):  # type: ignore[arg-type]
         return None
     overview = selectors.coordinator_overview(
         user,  # type: ignore[arg-type]
@@ -152,5 +153,5 @@ def register() -> None:
         )
     )
     register_menu_item(
-        "handovers:overview", _("Overdragelser"), frozenset({"koordinator", "fagperson"})
+        "handovers:overview", _("Overdragelser"), frozenset({Role.KOORDINATOR, Role.FAGPERSON})
     )

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
-from helhed.core.models import Membership, Unit, User, UserKind
+from helhed.core.models import Membership, Role, Unit, User, UserKind
 from helhed.core.selectors import current_memberships, roles_of, today
 from helhed.courses import logic as course_logic
 from helhed.courses import selectors as course_selectors
@@ -682,6 +682,15 @@ def handover_choices(
     return HandoverChoices(access, measures, sender_units(user))
 
 
+def stay_choices(
+    user: User, course_id: uuid.UUID | str
+) -> tuple[course_selectors.Access, list[str]]:
+    """The reader's access to the course and the kinds of stay they may record (the kinds whose
+    data category they may see; ``services.record_stay`` refuses the others)."""
+    access = course_selectors.access_for(user, course_id)
+    return access, [k for k, cat in logic.STAY_CATEGORY.items() if access.may(cat)]
+
+
 def check_stay(user: User, stay_id: uuid.UUID | str) -> tuple[InstitutionalStay, Any]:
     """One institutional stay and the reader's access to its course, or ``PermissionDenied`` —
     the same for a stay that does not exist and one of a category the reader may not see. Not
@@ -1003,8 +1012,8 @@ def course_timeliness(user: User, course_id: uuid.UUID | str) -> dict[str, Any]:
     return figures
 
 
-AGGREGATE_ROLES = {"leder", "analytiker", "koordinator"}
-ORGANISATION_ROLES = frozenset({"leder", "analytiker"})
+AGGREGATE_ROLES = frozenset({Role.LEDER, Role.ANALYTIKER, Role.KOORDINATOR})
+ORGANISATION_ROLES = frozenset({Role.LEDER, Role.ANALYTIKER})
 SMALL = 5  # fewer courses than this: no figure (one course is one citizen)
 
 

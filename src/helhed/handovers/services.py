@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from helhed.core.models import Unit, User, UserKind
+from helhed.core.selectors import today
 from helhed.courses import selectors as course_selectors
 from helhed.courses.models import Course, CourseStatus, Measure, MeasureStatus
 from helhed.handovers import logic
@@ -495,7 +496,7 @@ def end_stay(user: User, *, stay_id: uuid.UUID | str, actual_end: date | None) -
         raise ValidationError({"actual_end": logic.IMPLAUSIBLE_DATE})
     if actual_end < stay.start_date:
         raise ValidationError({"actual_end": "Slutdatoen skal ligge efter startdatoen."})
-    if actual_end > timezone.localdate():
+    if actual_end > today():
         raise ValidationError(
             {
                 "actual_end": (

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from helhed.core.models import User
+from helhed.core.selectors import today
 from helhed.core.web import apply_errors, staff_only, staff_user
-from helhed.courses import selectors as course_selectors
 from helhed.handovers import forms as f
 from helhed.handovers import logic, selectors, services
 
@@ -35,7 +35,7 @@ def course_section(request: HttpRequest, course_id: str) -> HttpResponse:
         "d": data,
         "course": data.access.course,
         "is_coordinator": data.access.is_coordinator,
-        "today": selectors.today(),
+        "today": today(),
     }
     if request.headers.get("HX-Request"):
         return render(request, "handovers/_section.html", context)
@@ -138,8 +138,7 @@ def handover_action(request: HttpRequest, handover_id: str, action: str) -> Http
 @staff_only
 def stay_create(request: HttpRequest, course_id: str) -> HttpResponse:
     user = staff_user(request)
-    access = course_selectors.access_for(user, course_id)
-    kinds = [k for k, cat in logic.STAY_CATEGORY.items() if access.may(cat)]
+    access, kinds = selectors.stay_choices(user, course_id)
     form = f.StayForm(request.POST if request.method == "POST" else None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,5 +198,5 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "handovers/overview.html",
-        {"waiting": waiting, "mine": mine, "today": selectors.today()},
+        {"waiting": waiting, "mine": mine, "today": today()},
     )
