@@ -227,6 +227,7 @@ class Overview:
 
 @dataclass(frozen=True)
 class WaveFacts:
+    wave: Wave
     invited: int
     submitted: int
     organisation_ids: list[Any]
@@ -239,6 +240,7 @@ def wave_facts(wave: Wave) -> WaveFacts:
         invited=Count("pk"), submitted=Count("pk", filter=Q(submitted=True))
     )
     return WaveFacts(
+        wave,
         counts["invited"],
         counts["submitted"],
         list(wave.organisations.values_list("pk", flat=True)),
@@ -340,6 +342,13 @@ class WaveDetail:
         return round(100 * self.submitted / self.invited) if self.invited else None
 
 
+def participant_row(p: Participation) -> ParticipantRow:
+    """One invited person as a manager sees them: name, title, workgroup, added by hand."""
+    return ParticipantRow(
+        p.pk, p.user.get_full_name() or p.user.username, p.user.title, p.workgroup, p.added
+    )
+
+
 def wave_detail(user: User, wave_id: Any) -> WaveDetail:
     """One wave for a manager: scope, response counts per workgroup (never who has answered)
     and, until it closes, who is invited."""
@@ -364,15 +373,7 @@ def wave_detail(user: User, wave_id: Any) -> WaveDetail:
             .select_related("user", "workgroup")
             .order_by("workgroup__order", "user__first_name", "user__last_name")
         ):
-            participants.append(
-                ParticipantRow(
-                    p.pk,
-                    p.user.get_full_name() or p.user.username,
-                    p.user.title,
-                    p.workgroup,
-                    p.added,
-                )
-            )
+            participants.append(participant_row(p))
     return WaveDetail(
         wave=wave,
         scope=scope_label(wave),
@@ -1069,6 +1070,7 @@ def _hours(tie: logic.HandoverTie | None) -> float | None:
 class FlowCell:
     mean: float | None
     n: int
+    key: str = ""  # the timeliness metric
 
     @property
     def shown(self) -> str:
@@ -1129,7 +1131,7 @@ def flow(user: User, wave_id: Any) -> Flow:
     overall = []
     for key in keys:
         values = [float(x) for v in figures.values() if (x := v.get(key)) is not None]
-        overall.append(FlowCell(sum(values) / len(values) if values else None, len(values)))
+        overall.append(FlowCell(sum(values) / len(values) if values else None, len(values), key))
     per_pair = logic.tie_figures(net.course_groups, figures, keys)
     shared = logic.shared_courses(net.course_groups)
     from helhed.handovers import selectors as handover_selectors
@@ -1165,7 +1167,9 @@ def flow(user: User, wave_id: Any) -> Flow:
                     Figure(ties[(b, a)].n if (b, a) in ties else 0),
                     _hours(ties.get((b, a))),
                     [
-                        FlowCell(stats[k].mean, stats[k].n) if k in stats else FlowCell(None, 0)
+                        FlowCell(stats[k].mean, stats[k].n, k)
+                        if k in stats
+                        else FlowCell(None, 0, k)
                         for k in keys
                     ],
                 )

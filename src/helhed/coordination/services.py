@@ -1,7 +1,9 @@
 """Write use cases of the coordination app: one function per use case, keyword-only ids and plain
 values, transactional; each looks up what it needs, checks permission, validates (Danish,
 per field) and writes — or raises ``ValidationError({field: message})`` / ``PermissionDenied``
-and writes nothing.
+and writes nothing. Fields are named as the API names them (``organisation_ids``, ``user_id``);
+the pages' forms map them back (``views.FORM_FIELDS``). Answers the instrument cannot take raise
+:class:`AnswerError`, which locates each answer for the API.
 
 Who may do what:
 
@@ -46,6 +48,7 @@ from helhed.coordination.models import (
     WorkgroupDecision,
     WorkgroupKind,
 )
+from helhed.core.domain import DomainError
 from helhed.core.models import Organisation, Unit, User, UserKind
 from helhed.courses import selectors as course_selectors
 from helhed.notifications.models import NotificationKind
@@ -76,6 +79,33 @@ def _staff(actor: User) -> None:
 
 def _plausible(value: date) -> bool:
     return 1900 <= value.year <= 2200
+
+
+class AnswerError(DomainError, ValidationError):
+    """Answers the instrument cannot take. For the pages a ``ValidationError`` keyed as
+    :func:`problems_as_errors` keys it; the API answers 422 with each problem located where the
+    client sent the answer: ``["body", "others", <workgroup>, <item>]`` (or the workgroup, or
+    ``others`` as a whole)."""
+
+    status = 422
+    title = "Ugyldige data"
+
+    def __init__(self, problems: Iterable[logic.Problem]) -> None:
+        ValidationError.__init__(self, problems_as_errors(problems))
+        self.detail = "Et eller flere felter er ugyldige."
+        self.members = {
+            "errors": [
+                {"loc": _answer_loc(key), "msg": message, "type": "value_error"}
+                for key, messages in self.message_dict.items()
+                for message in messages
+            ]
+        }
+
+
+def _answer_loc(key: str) -> list[str]:
+    if key == "others":
+        return ["body", "others"]
+    return ["body", "others", *key.split(".", 1)]
 
 
 def problems_as_errors(problems: Iterable[logic.Problem]) -> dict[str, list[str]]:
@@ -383,9 +413,9 @@ def _wave_organisations(
     """The organisations named (once each), all of which the actor manages."""
     orgs = list(dict.fromkeys(str(x) for x in organisation_ids))
     if not orgs:
-        errors["organisations"] = _("Vælg mindst én organisation.")
+        errors["organisation_ids"] = _("Vælg mindst én organisation.")
     elif not set(orgs) <= {str(a) for a in allowed}:
-        errors["organisations"] = _(
+        errors["organisation_ids"] = _(
             "Du kan kun vælge organisationer, hvor du er leder eller analytiker."
         )
     return orgs
@@ -402,12 +432,12 @@ def _wave_scope(
     elif scope_kind == ScopeKind.INITIATIVE:
         initiative = _by_pk(Initiative, initiative_id) if initiative_id else None
         if initiative is None:
-            errors["initiative"] = _("Vælg indsatsen.")
+            errors["initiative_id"] = _("Vælg indsatsen.")
     elif scope_kind == ScopeKind.NETWORK:
         ids = list(dict.fromkeys(str(u) for u in unit_ids))
         units = [u for u in (_by_pk(Unit, i) for i in ids) if u is not None]
         if len(units) < 2 or len(units) != len(ids):
-            errors["units"] = _("Vælg mindst to enheder i netværket.")
+            errors["unit_ids"] = _("Vælg mindst to enheder i netværket.")
     return initiative, units
 
 
@@ -452,7 +482,7 @@ def _wave_instrument(instrument_id: Any, errors: dict[str, str]) -> Instrument |
     """The instrument chosen (an active one), or Helhed's own when none is."""
     instrument = _by_pk(Instrument, instrument_id) if instrument_id else ensure_builtin_instrument()
     if instrument is None or not instrument.active:
-        errors["instrument"] = _("Vælg en spørgeramme fra listen.")
+        errors["instrument_id"] = _("Vælg en spørgeramme fra listen.")
     return instrument
 
 
@@ -466,7 +496,7 @@ def _wave_previous(actor: User, previous_id: Any, errors: dict[str, str]) -> Wav
         or previous.status != WaveStatus.CLOSED
         or not selectors.may_manage(actor, previous)
     ):
-        errors["previous"] = _("Vælg en lukket måling, du har adgang til.")
+        errors["previous_id"] = _("Vælg en lukket måling, du har adgang til.")
     return previous
 
 
@@ -577,14 +607,14 @@ def add_participant(*, actor: User, wave_id: Any, user_id: Any, workgroup: str) 
     """Invite one more person (a draft or open wave); an open wave notifies them at once."""
     wave = _wave_to_manage(actor, wave_id)
     if wave.status == WaveStatus.CLOSED:
-        raise ValidationError({"user": _("Målingen er lukket.")})
+        raise ValidationError({"user_id": _("Målingen er lukket.")})
     errors: dict[str, str] = {}
     candidates = {str(c.user_id) for c in selectors.candidates(wave)}
     person = _by_pk(User, user_id)
     if person is not None and Participation.objects.filter(wave=wave, user=person).exists():
-        errors["user"] = _("Medarbejderen deltager allerede.")
+        errors["user_id"] = _("Medarbejderen deltager allerede.")
     elif str(user_id) not in candidates:
-        errors["user"] = _("Vælg en medarbejder fra listen.")
+        errors["user_id"] = _("Vælg en medarbejder fra listen.")
     group = _participant_group(workgroup)
     if group is None:
         errors["workgroup"] = _("Vælg en faggruppe fra listen.")
@@ -597,7 +627,7 @@ def add_participant(*, actor: User, wave_id: Any, user_id: Any, workgroup: str) 
                 wave=wave, user_id=user_id, workgroup=group, added=True
             )
     except IntegrityError:  # added at the same moment by someone else
-        raise ValidationError({"user": _("Medarbejderen deltager allerede.")}) from None
+        raise ValidationError({"user_id": _("Medarbejderen deltager allerede.")}) from None
     wave.groups.add(group)
     if wave.status == WaveStatus.OPEN:
         _invite(wave, [participation.user_id])
@@ -776,7 +806,7 @@ def _check(
         complete=complete,
     )
     if problems:
-        raise ValidationError(problems_as_errors(problems))
+        raise AnswerError(problems)
 
 
 def _clean(answers: Mapping[str, Any]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -29,6 +30,24 @@ from helhed.coordination.models import WaveStatus
 from helhed.coordination.templatetags.coordination_tags import rk_cell, rk_num
 from helhed.core.models import User
 from helhed.core.web import apply_errors, staff_only, staff_user
+
+# The services name fields as the API does; these forms keep their own (and the pages' URLs
+# and posted names stay as they were).
+FORM_FIELDS = {
+    "organisation_ids": "organisations",
+    "initiative_id": "initiative",
+    "unit_ids": "units",
+    "instrument_id": "instrument",
+    "previous_id": "previous",
+    "user_id": "user",
+}
+
+
+def _form_errors(form: Form, exc: ValidationError) -> None:
+    """A service's errors on ``form``, each on the form's field of that name."""
+    if hasattr(exc, "error_dict"):
+        exc = ValidationError({FORM_FIELDS.get(k, k): v for k, v in exc.error_dict.items()})
+    apply_errors(form, exc)
 
 
 def _english() -> bool:
@@ -90,7 +109,7 @@ def wave_new(request: HttpRequest) -> HttpResponse:
                 previous_id=d["previous"] or None,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            _form_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -198,7 +217,7 @@ def _add_participant(request: HttpRequest, user: User, wave_id: str) -> HttpResp
             workgroup=post.get("workgroup", ""),
         )
     except ValidationError as exc:
-        apply_errors(add, exc)
+        _form_errors(add, exc)
         return _detail(request, user, wave_id, add_form=add, status=422)
     messages.success(request, _("Deltageren er tilføjet."))
     return redirect("coordination:wave_detail", wave_id)
