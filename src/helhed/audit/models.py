@@ -27,7 +27,7 @@ class Purpose(models.TextChoices):
     CASEWORK = "sagsbehandling", _("Sagsbehandling og koordinering")
     PLANNING = "planlaegning", _("Planlægning af indsatser")
     MEETING = "moede", _("Forberedelse af eller deltagelse i møde")
-    HANDOVER = "overlevering", _("Overlevering til en anden enhed")
+    HANDOVER = "overlevering", _("Overdragelse til en anden enhed")
     SEARCH = "soegning", _("Søgning efter borger")
     CITIZEN_SELF = "egen-adgang", _("Borgerens egen adgang")
     SUPERVISION = "tilsyn", _("Ledelsestilsyn og kvalitetssikring")

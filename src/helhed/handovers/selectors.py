@@ -11,7 +11,8 @@
   What it sees is the *handover summary*: only the data categories that a consent valid today
   covers for the receiving unit (by unit or its organisation) — "only the data the consent
   covers travels with the handover" — and a list of what was withheld and why. Everyone else
-  gets ``PermissionDenied``. Every read of a handover is logged (purpose "overlevering").
+  gets ``PermissionDenied``. Every read of a handover is logged (purpose ``Purpose.HANDOVER``,
+  "Overdragelse til en anden enhed").
 * Timeliness figures (``timeliness_for``) are a handful of aggregate queries over many courses and
   check no access: callers pass courses they may see, or aggregate without showing citizens.
 """
@@ -546,7 +547,7 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
     """One handover for its sender, its receiver or the course's coordinator (else
     ``PermissionDenied``, also for one that does not exist). The summary holds only what the
     consent covers for the receiving unit (and, for a sender, only what they may see themselves).
-    Logged as a read for the purpose "overlevering"."""
+    Logged as a read for the purpose ``Purpose.HANDOVER`` (overdragelse)."""
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         raise PermissionDenied
     on = today()
