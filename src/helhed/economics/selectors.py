@@ -935,6 +935,20 @@ class ResultRow:
     indicator: Any
     evidence: str
     locked: bool
+    contract_id: Any
+
+
+def result_row(result: IndicatorResult) -> ResultRow:
+    """One result as a course's page and API show it (``result`` with its enrolment's contract
+    and its indicator loaded)."""
+    contract = result.enrolment.contract
+    return ResultRow(
+        result,
+        result.indicator,
+        texts.evidence_text(result.evidence, result.evidence_on),
+        today() > contract.cutoff,
+        contract.pk,
+    )
 
 
 @dataclass
@@ -1053,6 +1067,7 @@ def _enrolment_views(
                     r.indicator,
                     texts.evidence_text(r.evidence, r.evidence_on),
                     on > contract.cutoff,
+                    contract.pk,
                 )
             )
         phase_rows = []
