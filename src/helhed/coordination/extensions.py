@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.context_processors import register_menu_item
+from helhed.core.models import Role
 from helhed.core.panels import Panel, register_panel
 
 
@@ -104,7 +105,7 @@ def register() -> None:
     register_menu_item(
         "coordination:index",
         _("Samarbejde"),
-        frozenset({"fagperson", "koordinator", "leder", "analytiker", "administrator"}),
+        frozenset(Role),
     )
     register_alert_producer("coordination:reminders", selectors.reminders)
     post_save.connect(

@@ -48,23 +48,19 @@ from helhed.coordination.models import (
     Workgroup,
     WorkgroupKind,
 )
-from helhed.core.models import Membership, Organisation, Unit, User, UserKind
-from helhed.core.selectors import membership_list, roles_of
+from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
+from helhed.core.selectors import membership_list, roles_of, today
 from helhed.courses import selectors as course_selectors
 from helhed.courses.sections import timeliness_for_courses, timeliness_metrics
 from helhed.notifications.alerts import Alert
 from helhed.notifications.models import NotificationKind
 
-MANAGER_ROLES = frozenset({"leder", "analytiker"})
-DECIDER_ROLES = frozenset({"leder", "analytiker", "administrator"})
+MANAGER_ROLES = frozenset({Role.LEDER, Role.ANALYTIKER})
+DECIDER_ROLES = frozenset({Role.LEDER, Role.ANALYTIKER, Role.ADMINISTRATOR})
 CITIZEN_CELL = 5  # figures about courses (citizens): the house rule (progress, handovers)
 SPANNER_MINIMUM = 3  # a boundary spanner shares courses with at least this many workgroups
 REMINDER_AFTER_DAYS = 5  # first reminder this many days after the wave opened
 LAST_CALL_DAYS = 2  # second reminder this many days before the deadline
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 def threshold() -> int:
@@ -118,7 +114,7 @@ def deciding_organisations(user: User) -> set[Any]:
 
 
 def may_maintain_workgroups(user: User) -> bool:
-    return _staff(user) and ("administrator" in roles_of(user) or bool(user.is_superuser))
+    return _staff(user) and (Role.ADMINISTRATOR in roles_of(user) or bool(user.is_superuser))
 
 
 def _wave(user: User, wave_id: Any) -> Wave:
@@ -403,8 +399,7 @@ def candidates(wave: Wave) -> list[Candidate]:
         units |= Q(unit__in=wave.units.all())
     rows = (
         Membership.objects.filter(units, user__kind=UserKind.STAFF, user__is_active=True)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .valid_on(on)
         .exclude(user_id__in=invited)
         .values_list(
             "user_id", "user__first_name", "user__last_name", "user__username", "unit__name"

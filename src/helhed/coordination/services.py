@@ -50,6 +50,7 @@ from helhed.coordination.models import (
 )
 from helhed.core.domain import DomainError
 from helhed.core.models import Organisation, Unit, User, UserKind
+from helhed.core.selectors import today
 from helhed.courses import selectors as course_selectors
 from helhed.notifications.models import NotificationKind
 from helhed.notifications.services import notify
@@ -66,10 +67,6 @@ PROBLEMS = {
     "nothing": gettext_lazy("Vurdér mindst én faggruppe, før du indsender."),
 }
 MAX_THRESHOLD = 50
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _staff(actor: User) -> None:
@@ -465,7 +462,7 @@ def _wave_dates(
         and period_end < period_start
     ):
         errors["period_end"] = _("Perioden skal slutte efter, den begynder.")
-    if "answer_by" not in errors and answer_by is not None and answer_by < _today():
+    if "answer_by" not in errors and answer_by is not None and answer_by < today():
         errors["answer_by"] = _("Svarfristen kan ikke ligge i fortiden.")
 
 
@@ -702,7 +699,7 @@ def open_wave(*, actor: User, wave_id: Any) -> Wave:
                 % {"n": count, "k": wave.min_respondents}
             }
         )
-    if wave.answer_by < _today():
+    if wave.answer_by < today():
         raise ValidationError({"answer_by": _("Svarfristen er overskredet. Vælg en ny.")})
     wave.status = WaveStatus.OPEN
     wave.opened_at, wave.opened_by = timezone.now(), actor
@@ -718,7 +715,7 @@ def set_answer_by(*, actor: User, wave_id: Any, answer_by: date | None) -> Wave:
         raise ValidationError({"answer_by": _("Målingen er lukket.")})
     if answer_by is None or not _plausible(answer_by):
         raise ValidationError({"answer_by": _("Angiv en dato.")})
-    if answer_by < _today():
+    if answer_by < today():
         raise ValidationError({"answer_by": _("Svarfristen kan ikke ligge i fortiden.")})
     wave.answer_by = answer_by
     wave.save(update_fields=["answer_by"])
@@ -939,10 +936,10 @@ def submit(
 def new_wave_defaults() -> dict[str, Any]:
     """What the new-wave form starts with: the courses of the last year, three weeks to
     answer, the installation's threshold."""
-    today = _today()
+    on = today()
     return {
-        "period_start": today - timedelta(days=365),
-        "period_end": today,
-        "answer_by": today + timedelta(days=21),
+        "period_start": on - timedelta(days=365),
+        "period_end": on,
+        "answer_by": on + timedelta(days=21),
         "min_respondents": selectors.threshold(),
     }

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from helhed.coordination import logic, services
+from helhed.core import selectors as core_selectors
 
 NAMESPACE = uuid.UUID("0b7a63c4-5f1e-4d2a-8e47-21d3f1c9b0a5")
 RATED = 8  # other workgroups each respondent rates
@@ -61,7 +62,7 @@ def ensure_dataset(
     _courses(seed, world, users, group_of)
     took = time.perf_counter() - started
     out(f"  {len(users)} medarbejdere og {len(users) // 2} forløb ({took:.0f} s)")
-    today = timezone.localdate()
+    today = core_selectors.today()
     previous = None
     for number in (1, 2):
         previous = _wave(
@@ -83,7 +84,7 @@ def ensure_dataset(
 
 def _world(seed: int, groups: int) -> dict[str, Any]:
     from helhed.coordination.models import Workgroup, WorkgroupKind
-    from helhed.core.models import Membership, Organisation, Unit, User
+    from helhed.core.models import Membership, Organisation, Role, Unit, User
     from helhed.registry.models import Initiative
 
     org = Organisation.objects.filter(org_type_id="kommune").order_by("official_code").first()
@@ -96,7 +97,7 @@ def _world(seed: int, groups: int) -> dict[str, Any]:
     leader, _ = User.objects.get_or_create(
         username=leader_username(), defaults={"first_name": "Bench", "last_name": "Samarbejde"}
     )
-    Membership.objects.get_or_create(user=leader, unit=unit, role="leder")
+    Membership.objects.get_or_create(user=leader, unit=unit, role=Role.LEDER)
     initiative, _ = Initiative.objects.get_or_create(
         pk=key(seed, "initiative"),
         defaults={"name": "Benchmark: samarbejde", "location": org.name},
@@ -147,7 +148,7 @@ def _courses(
     from helhed.courses.models import Citizen, Course, TeamMember
 
     rng = random.Random(f"{seed}:coordination-bench:courses")
-    today = timezone.localdate()
+    today = core_selectors.today()
     n = max(1, len(users) // 2)
     for lo in range(0, n, BATCH // 4):
         citizens, courses, team, mapping = [], [], [], []

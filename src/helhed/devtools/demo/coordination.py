@@ -36,7 +36,8 @@ from helhed.coordination.models import (
     Workgroup,
     WorkgroupKind,
 )
-from helhed.core.models import Membership, Organisation, Unit, User, UserKind
+from helhed.core import selectors as core_selectors
+from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
 from helhed.devtools.demo.core import DEMO_MUNICIPALITIES
 from helhed.devtools.demokit import DemoContext, InsertStat
 from helhed.registry.models import Initiative
@@ -101,7 +102,7 @@ def _participants(
     for user_id, unit_id in (
         Membership.objects.filter(
             unit_id__in=extra_units,
-            role__in=["fagperson", "koordinator"],
+            role__in=[Role.FAGPERSON, Role.KOORDINATOR],
             user__kind=UserKind.STAFF,
             user__is_active=True,
         )
@@ -279,7 +280,7 @@ def generate(ctx: DemoContext) -> None:
             "coordination: demo springes over (kør core-, registry- og courses-demoen først)\n"
         )
         return
-    today = timezone.localdate()
+    today = core_selectors.today()
     year = timedelta(days=365)
     first = _write_wave(
         ctx,
