@@ -21,12 +21,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from helhed.core.domain import DomainError
-from helhed.core.models import User, UserKind
+from helhed.core.models import Role, User, UserKind
 from helhed.core.selectors import membership_list
 from helhed.economics.models import Contract
 from helhed.registry.models import Initiative, InitiativeActor
 
-ROLES = frozenset({"leder", "analytiker"})
+ROLES = frozenset({Role.LEDER, Role.ANALYTIKER})
 
 NO_ACCESS = "Du har ikke adgang."
 

@@ -20,8 +20,6 @@ from helhed.core.panels import Panel, register_panel
 from helhed.courses.sections import CourseSection, register_course_section
 from helhed.notifications.alerts import Alert, register_alert_producer
 
-ROLES = frozenset({"leder", "analytiker"})
-
 
 def _leader_panel(request: HttpRequest) -> dict[str, Any] | None:
     from helhed.economics import access, selectors
@@ -35,12 +33,13 @@ def _leader_panel(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def _coordinator_panel(request: HttpRequest) -> dict[str, Any] | None:
+    from helhed.core.selectors import today
     from helhed.economics import selectors
 
     due = selectors.coordinator_points(request.user)  # type: ignore[arg-type]
     if not due:
         return None
-    return {"due": due, "today": selectors.today()}
+    return {"due": due, "today": today()}
 
 
 def _citizen_panel(request: HttpRequest) -> dict[str, Any] | None:
@@ -107,10 +106,11 @@ def register() -> None:
     from django.db.models.signals import post_save
 
     from helhed.courses.signals import measures_reclassified as reclassified
+    from helhed.economics import access
 
     post_save.connect(course_saved, sender="courses.Course", dispatch_uid="economics.course_saved")
     reclassified.connect(measures_reclassified, dispatch_uid="economics:reclassified")
-    register_menu_item("economics:index", gettext_lazy("Økonomi"), ROLES)
+    register_menu_item("economics:index", gettext_lazy("Økonomi"), access.ROLES)
     register_panel(
         Panel(
             "economics:leader",

@@ -14,9 +14,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.selectors import today
 from helhed.economics import logic, texts
 from helhed.economics.models import (
     BudgetArea,
@@ -526,12 +526,12 @@ class CostForm(Styled):
         prices: Sequence[tuple[str, str]] = (),
         **kw: Any,
     ) -> None:
-        today = timezone.localdate()
+        on = today()
         kw.setdefault(
             "initial",
             {
-                "year": today.year,
-                "month": str(today.month),
+                "year": on.year,
+                "month": str(on.month),
                 "months": 1,
                 "idempotency_key": uuid.uuid4().hex,
             },

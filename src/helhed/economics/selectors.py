@@ -25,11 +25,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.utils import timezone
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
 from helhed.core.models import Organisation, User, UserKind
+from helhed.core.selectors import today
 from helhed.courses import selectors as course_selectors
 from helhed.economics import access, logic, texts
 from helhed.economics.access import NoAccessError
@@ -53,10 +53,6 @@ from helhed.registry.models import Initiative
 AREA_ORDER = [a for a, _l in BudgetArea.choices]
 PAYER_ORDER = [p for p, _l in PayerLevel.choices]
 SUPPRESSED = "<5"
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 # --------------------------------------------------------------------------------------------

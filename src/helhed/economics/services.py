@@ -27,6 +27,7 @@ from django.utils import timezone
 from helhed.audit.models import Purpose
 from helhed.core.domain import DomainError
 from helhed.core.models import Organisation, User
+from helhed.core.selectors import today
 from helhed.courses import selectors as course_selectors
 from helhed.economics import access, logic, texts
 from helhed.economics.access import NoAccessError
@@ -75,10 +76,6 @@ class StaleVersionError(DomainError):
     def __init__(self, current: int) -> None:
         super().__init__(texts.error("stale"), current_version=current)
         self.current = current
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _errors(errors: dict[str, str]) -> ValidationError:
@@ -897,7 +894,7 @@ def enrol(
             )
     except IntegrityError:  # a concurrent twin
         raise _errors({"contract_id": "enrolled"}) from None
-    evaluate_enrolments([enrolment.pk], _today())
+    evaluate_enrolments([enrolment.pk], today())
     return enrolment
 
 
@@ -1139,7 +1136,7 @@ def override_result(
         reason = ""
     if status and not reason:
         errors["reason"] = "reason"
-    if _today() > result.enrolment.contract.cutoff:
+    if today() > result.enrolment.contract.cutoff:
         errors["status"] = "locked"
     if errors:
         raise _errors(errors)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from helhed.core.models import User
+from helhed.core.selectors import today
 from helhed.economics import charts, exports, forms, logic, selectors, services, texts
 from helhed.economics.models import ResultStatus
 
@@ -339,7 +340,7 @@ def _case_edit(request: HttpRequest, initiative: Any, case: Any = None) -> HttpR
         else:
             initial = {
                 "horizon_years": 4,
-                "price_year": date.today().year,
+                "price_year": today().year,
                 "discount_rate": "0",
                 "baseline_rate": "0",
                 "breakeven_within": 4,
