@@ -1,10 +1,14 @@
 """Plain builders for the handovers tests: measures straight into a plan (the plan services'
-versioning is tested in courses), a second course, a youth of a given birth date."""
+versioning is tested in courses), a second course, a youth of a given birth date; a page or API
+read as a given user, and a free text that must never reach a reader who may not see it."""
 
 from __future__ import annotations
 
 from datetime import date
 from itertools import count
+from typing import Any
+
+from django.test import Client
 
 from helhed.core.models import Unit, User
 from helhed.courses import services as course_services
@@ -12,6 +16,16 @@ from helhed.courses.models import Course, Measure, Plan
 from tests.courses.builders import cpr_for
 
 _serial = count(1)
+
+# The reason of ``health_handover`` (conftest): health data that must not leak.
+SECRET = "Metadon og abstinenser – hemmelig grund"
+
+
+def get(user: User, url: str) -> Any:
+    """A GET of a page or the API as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client.get(url)
 
 
 # A legal basis that fits each fagområde (the basis decides the measure's category: LAB is

@@ -5,6 +5,8 @@ receiver.
 
 The consent does not cover the Rusmiddelcenter at first; ``drug_consent`` adds one that covers it
 for plan and health only, so the receiver's summary shows what travels and what is withheld.
+``health_handover`` hands a health measure ("Metadonbehandling") over to it with a reason
+(``builders.SECRET``) that must reach only readers who may see health data.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from django.utils import timezone
 from helhed.core.models import Organisation, Unit, User
 from helhed.courses import services as course_services
 from helhed.courses.models import Consent, Course, GivenBy
+from helhed.handovers import services
+from helhed.handovers.models import Handover
 from tests.courses.conftest import (  # noqa: F401  (fixtures re-used here)
     consent,
     coordinator_unit,
@@ -29,6 +33,7 @@ from tests.courses.conftest import (  # noqa: F401  (fixtures re-used here)
     outsider_unit,
     outsider_user,
 )
+from tests.handovers.builders import SECRET, add_measure
 
 
 @pytest.fixture
@@ -60,4 +65,24 @@ def drug_consent(course: Course, coordinator: User, drug_unit: Unit) -> Consent:
         categories=["plan", "health"],
         valid_from=course.referred_on,
         valid_to=timezone.localdate() + timedelta(days=365),
+    )
+
+
+@pytest.fixture
+def health_handover(course: Course, coordinator: User, drug_unit: Unit) -> Handover:  # noqa: F811
+    measure = add_measure(
+        coordinator,
+        course,
+        timezone.localdate(),
+        None,
+        title="Metadonbehandling",
+        area="kommunalt-sundhed",
+    )
+    return services.request_handover(
+        coordinator,
+        course_id=course.pk,
+        mode="henvist",
+        reason=SECRET,
+        to_unit_id=drug_unit.pk,
+        measure_id=measure.pk,
     )
