@@ -118,10 +118,10 @@ def test_a_stale_version_is_409_and_another_organisation_403(world: World, clien
     ):
         assert response.status_code == 403
         assert response.json()["detail"] == "Du har ikke adgang."
-    # a course's costs: the course guard's one 403, the same as the courses API's
+    # a course's costs: the course guard's one 403, the same as in the other apps' APIs
     response = client.get(f"/api/economics/courses/{world.course.pk}/costs")
     assert response.status_code == 403
-    guard = client.get(f"/api/courses/courses/{world.course.pk}")
+    guard = client.get(f"/api/progress/courses/{world.course.pk}/measurements")
     assert guard.status_code == 403
     assert response.json()["detail"] == guard.json()["detail"]
 
