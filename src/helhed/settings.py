@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widgets' templates for FORM_RENDERER (helhed.core.renderer)
     "ninja",  # serves Swagger UI's assets locally (no CDN)
     "rules.apps.AutodiscoverRulesConfig",
     "helhed.core",
@@ -67,6 +68,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "helhed.urls"
 WSGI_APPLICATION = "helhed.wsgi.application"
 ASGI_APPLICATION = "helhed.asgi.application"
+
+FORM_RENDERER = "helhed.core.renderer.DkfdsFormRenderer"
 
 TEMPLATES = [
     {
