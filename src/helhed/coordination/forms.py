@@ -16,22 +16,6 @@ from helhed.coordination.models import ScopeKind, WorkgroupKind
 Choices = Sequence[tuple[Any, Any]]
 
 
-def rows(form: forms.Form) -> list[tuple[Any, str]]:
-    """The visible fields and how to render each (a group of choices or one field)."""
-    result = []
-    for bound in form.visible_fields():
-        widget = bound.field.widget
-        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-            result.append((bound, "choices"))
-            continue
-        if isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        elif not isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-input")
-        result.append((bound, "field"))
-    return result
-
-
 def _date(label: Any, help_text: Any = "") -> forms.DateField:
     return forms.DateField(
         label=label,

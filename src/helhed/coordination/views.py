@@ -123,7 +123,7 @@ def wave_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "coordination/wave_new.html",
-        {"form": form, "rows": forms.rows(form)},
+        {"form": form},
         status=422 if form.errors else 200,
     )
 
@@ -152,9 +152,7 @@ def _detail(
         {
             "d": d,
             "add_form": add_form,
-            "add_rows": forms.rows(add_form) if add_form is not None else [],
             "answer_by_form": answer_by_form,
-            "answer_by_rows": forms.rows(answer_by_form) if answer_by_form is not None else [],
             "groups": groups,
             "errors": errors or [],
             "threshold": d.wave.min_respondents,
@@ -643,7 +641,6 @@ def workgroup_list(request: HttpRequest) -> HttpResponse:
             "groups": selectors.workgroups(active=False),
             "may_edit": may_edit,
             "form": form,
-            "rows": forms.rows(form),
             "creating": request.POST.get("create") == "1" or request.method == "GET",
         },
         status=422 if form.errors else 200,

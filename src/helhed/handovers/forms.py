@@ -35,22 +35,6 @@ def date_field(label: Any, *, required: bool = False) -> forms.DateField:
     )
 
 
-def rows(form: forms.Form) -> list[tuple[Any, str]]:
-    """The visible fields with how to render them (a group of radio buttons or one field)."""
-    result = []
-    for bound in form.visible_fields():
-        widget = bound.field.widget
-        if isinstance(widget, forms.RadioSelect):
-            result.append((bound, "choices"))
-            continue
-        if isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        elif not isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-input")
-        result.append((bound, "field"))
-    return result
-
-
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.organisation.name})"

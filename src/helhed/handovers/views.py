@@ -75,7 +75,6 @@ def handover_create(request: HttpRequest, course_id: str) -> HttpResponse:
                 "dækker for modtageren, følger med."
             ),
             "form": form,
-            "rows": f.rows(form),
             "submit": "Send overdragelse",
             "course": course,
         },
@@ -158,7 +157,6 @@ def stay_create(request: HttpRequest, course_id: str) -> HttpResponse:
                 "Overgangen ud af opholdet beregnes fra den forventede slutdato."
             ),
             "form": form,
-            "rows": f.rows(form),
             "submit": "Registrér ophold",
             "course": access.course,
         },
