@@ -1,10 +1,13 @@
 """The plain rules of courses: CPR numbers, ages and who consents, consent validity, team
-turnover, overlapping appointments and plan diffs. No database."""
+turnover, overlapping appointments, plan snapshots and diffs. No database."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -392,3 +395,202 @@ def test_diff_from_an_empty_plan() -> None:
             "Ændret planens resumé",
         ]
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Plan snapshots
+# --------------------------------------------------------------------------------------------
+
+G1, G2, S1, S2 = (UUID(int=n) for n in (0x61, 0x62, 0x51, 0x52))
+M1, M2, D1, A1 = (UUID(int=n) for n in (0x71, 0x72, 0xD1, 0xA1))
+ORG, UNIT, MEMBER = (UUID(int=n) for n in (0x0A, 0x0B, 0x0C))
+
+
+def goal(id: UUID, priority: int, **extra: Any) -> SimpleNamespace:
+    fields: dict[str, Any] = {
+        "text": "Jeg vil have et job",
+        "horizon": "kort",
+        "importance": 4,
+        "status": "aaben",
+        "target_date": date(2026, 6, 1),
+    }
+    return SimpleNamespace(id=id, priority=priority, **(fields | extra))
+
+
+def subgoal(id: UUID, owner: UUID | None = None) -> SimpleNamespace:
+    return SimpleNamespace(
+        id=id, text="Afklaring", owner_id=owner, welfare_area_id="beskaeftigelse"
+    )
+
+
+def measure(id: UUID, **extra: Any) -> SimpleNamespace:
+    fields: dict[str, Any] = {
+        "title": "Mentorstøtte",
+        "welfare_area_id": "beskaeftigelse",
+        "legal_basis_id": "lab-187",
+        "organisation_id": ORG,
+        "unit_id": UNIT,
+        "responsible_id": None,
+        "start_date": date(2026, 2, 1),
+        "end_date": None,
+        "expected_end": date(2026, 8, 1),
+        "status": "aktiv",
+        "budget_area": "beskaeftigelse",
+        "description": "",
+    }
+    return SimpleNamespace(id=id, **(fields | extra))
+
+
+def demand(id: UUID) -> SimpleNamespace:
+    return SimpleNamespace(
+        id=id,
+        title="Søg to job om ugen",
+        kind="jobsoegning",
+        organisation_id=ORG,
+        welfare_area_id="beskaeftigelse",
+        details="",
+        frequency="Hver uge",
+        consequence="Sanktion",
+        legal_basis_id=None,
+        start_date=date(2026, 2, 1),
+        end_date=None,
+    )
+
+
+def appointment(id: UUID) -> SimpleNamespace:
+    return SimpleNamespace(
+        id=id,
+        title="Opfølgning",
+        organisation_id=ORG,
+        welfare_area_id=None,
+        place="Jobcentret",
+        with_member_id=MEMBER,
+        starts_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 3, 2, 10, 0, tzinfo=UTC),
+        demand_id=D1,
+        note="",
+    )
+
+
+def test_an_empty_plan_snapshot() -> None:
+    assert logic.plan_snapshot() == {
+        "citizen_statement": "",
+        "summary": "",
+        "goals": [],
+        "measures": [],
+        "demands": [],
+        "appointments": [],
+    }
+
+
+def test_a_plan_snapshot_is_plain_json() -> None:
+    snap = logic.plan_snapshot(
+        citizen_statement="Jeg vil have et job",
+        summary="Resumé",
+        goals=[(goal(G1, 1), [subgoal(S1, owner=MEMBER)])],
+        measures=[(measure(M1), [G1])],
+        demands=[demand(D1)],
+        appointments=[appointment(A1)],
+    )
+    assert snap == {
+        "citizen_statement": "Jeg vil have et job",
+        "summary": "Resumé",
+        "goals": [
+            {
+                "id": str(G1),
+                "text": "Jeg vil have et job",
+                "horizon": "kort",
+                "priority": 1,
+                "importance": 4,
+                "status": "aaben",
+                "target_date": "2026-06-01",
+                "subgoals": [
+                    {
+                        "id": str(S1),
+                        "text": "Afklaring",
+                        "owner": str(MEMBER),
+                        "welfare_area": "beskaeftigelse",
+                    }
+                ],
+            }
+        ],
+        "measures": [
+            {
+                "id": str(M1),
+                "title": "Mentorstøtte",
+                "welfare_area": "beskaeftigelse",
+                "legal_basis": "lab-187",
+                "organisation": str(ORG),
+                "unit": str(UNIT),
+                "responsible": None,
+                "goals": [str(G1)],
+                "start_date": "2026-02-01",
+                "end_date": None,
+                "expected_end": "2026-08-01",
+                "status": "aktiv",
+                "budget_area": "beskaeftigelse",
+                "description": "",
+            }
+        ],
+        "demands": [
+            {
+                "id": str(D1),
+                "title": "Søg to job om ugen",
+                "kind": "jobsoegning",
+                "organisation": str(ORG),
+                "welfare_area": "beskaeftigelse",
+                "details": "",
+                "frequency": "Hver uge",
+                "consequence": "Sanktion",
+                "legal_basis": None,
+                "start_date": "2026-02-01",
+                "end_date": None,
+            }
+        ],
+        "appointments": [
+            {
+                "id": str(A1),
+                "title": "Opfølgning",
+                "organisation": str(ORG),
+                "welfare_area": None,
+                "place": "Jobcentret",
+                "with_member": str(MEMBER),
+                "starts_at": "2026-03-02T09:00:00+00:00",
+                "ends_at": "2026-03-02T10:00:00+00:00",
+                "demand": str(D1),
+                "note": "",
+            }
+        ],
+    }
+    assert json.loads(json.dumps(snap)) == snap  # what a JSONField stores is what it gives back
+
+
+def test_a_plan_snapshot_does_not_depend_on_the_order_of_its_items() -> None:
+    one = logic.plan_snapshot(
+        goals=[(goal(G2, 1), []), (goal(G1, 2), [subgoal(S2), subgoal(S1)])],
+        measures=[(measure(M2), [G2, G1]), (measure(M1), [])],
+    )
+    other = logic.plan_snapshot(
+        goals=[(goal(G1, 2), [subgoal(S2), subgoal(S1)]), (goal(G2, 1), [])],
+        measures=[(measure(M1), []), (measure(M2), [G1, G2])],
+    )
+    assert one == other
+    # Goals by priority, then id; measures by id; a measure's goals sorted
+    assert [g["id"] for g in one["goals"]] == [str(G2), str(G1)]
+    assert [m["id"] for m in one["measures"]] == [str(M1), str(M2)]
+    assert one["measures"][1]["goals"] == [str(G1), str(G2)]
+    # Sub-goals keep the order they were given in
+    assert [s["id"] for s in one["goals"][1]["subgoals"]] == [str(S2), str(S1)]
+
+
+def test_snapshots_of_two_plan_states_diff_to_what_changed() -> None:
+    before = logic.plan_snapshot(goals=[(goal(G1, 1), [])], measures=[(measure(M1), [G1])])
+    after = logic.plan_snapshot(
+        goals=[(goal(G1, 1), [])], measures=[(measure(M1, status="afsluttet"), [G1])]
+    )
+    assert logic.diff_snapshots(before, before) == []
+    assert logic.diff_snapshots(before, after) == ["Ændret indsats «Mentorstøtte»: status"]
+    assert logic.diff_snapshots(logic.plan_snapshot(), before) == [
+        "Ny indsats: Mentorstøtte",
+        "Nyt mål: Jeg vil have et job",
+    ]

@@ -1,6 +1,6 @@
 """Plain rules of courses: CPR numbers, who may see a course, consent scope, team turnover,
-conflicts between appointments, plan diffs. No ORM here — the selectors feed these functions plain
-values, and the property tests exercise them directly.
+conflicts between appointments, plan snapshots and diffs. No ORM here — the selectors feed these
+functions plain values, and the property tests exercise them directly.
 """
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
+from uuid import UUID
 
 from helhed.core import logic as core_logic
 
@@ -342,6 +343,230 @@ def overlapping(slots: Sequence[Slot]) -> list[tuple[Any, Any]]:
 # --------------------------------------------------------------------------------------------
 # Plan versions
 # --------------------------------------------------------------------------------------------
+
+
+class SnapshotSubGoal(Protocol):
+    """What a plan snapshot reads from a sub-goal (a ``SubGoal``, saved or not)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def owner_id(self) -> UUID | None: ...
+    @property
+    def welfare_area_id(self) -> str | None: ...
+
+
+class SnapshotGoal(Protocol):
+    """What a plan snapshot reads from a goal."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def horizon(self) -> str: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def importance(self) -> int | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def target_date(self) -> date | None: ...
+
+
+class SnapshotMeasure(Protocol):
+    """What a plan snapshot reads from a measure (its goals are passed beside it)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def welfare_area_id(self) -> str: ...
+    @property
+    def legal_basis_id(self) -> str: ...
+    @property
+    def organisation_id(self) -> UUID: ...
+    @property
+    def unit_id(self) -> UUID | None: ...
+    @property
+    def responsible_id(self) -> UUID | None: ...
+    @property
+    def start_date(self) -> date | None: ...
+    @property
+    def end_date(self) -> date | None: ...
+    @property
+    def expected_end(self) -> date | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def budget_area(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+
+
+class SnapshotDemand(Protocol):
+    """What a plan snapshot reads from a demand."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def organisation_id(self) -> UUID: ...
+    @property
+    def welfare_area_id(self) -> str: ...
+    @property
+    def details(self) -> str: ...
+    @property
+    def frequency(self) -> str: ...
+    @property
+    def consequence(self) -> str: ...
+    @property
+    def legal_basis_id(self) -> str | None: ...
+    @property
+    def start_date(self) -> date | None: ...
+    @property
+    def end_date(self) -> date | None: ...
+
+
+class SnapshotAppointment(Protocol):
+    """What a plan snapshot reads from an appointment."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def organisation_id(self) -> UUID: ...
+    @property
+    def welfare_area_id(self) -> str | None: ...
+    @property
+    def place(self) -> str: ...
+    @property
+    def with_member_id(self) -> UUID | None: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+    @property
+    def demand_id(self) -> UUID | None: ...
+    @property
+    def note(self) -> str: ...
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _str_or_none(value: UUID | None) -> str | None:
+    return str(value) if value else None
+
+
+def plan_snapshot(
+    *,
+    citizen_statement: str = "",
+    summary: str = "",
+    goals: Iterable[tuple[SnapshotGoal, Iterable[SnapshotSubGoal]]] = (),
+    measures: Iterable[tuple[SnapshotMeasure, Iterable[UUID]]] = (),
+    demands: Iterable[SnapshotDemand] = (),
+    appointments: Iterable[SnapshotAppointment] = (),
+) -> dict[str, Any]:
+    """The whole plan as plain JSON data: what a ``PlanVersion`` stores, what a restore brings
+    back and what ``diff_snapshots`` compares. Goals come with their sub-goals (kept in the order
+    given), measures with the ids of their goals. Goals are ordered by priority, everything else by
+    id, so the same plan always gives the same snapshot. Without arguments: an empty plan."""
+    return {
+        "citizen_statement": citizen_statement,
+        "summary": summary,
+        "goals": sorted(
+            (_goal_entry(g, subgoals) for g, subgoals in goals),
+            key=lambda item: (item["priority"], item["id"]),
+        ),
+        "measures": sorted((_measure_entry(m, goal_ids) for m, goal_ids in measures), key=_by_id),
+        "demands": sorted((_demand_entry(d) for d in demands), key=_by_id),
+        "appointments": sorted((_appointment_entry(a) for a in appointments), key=_by_id),
+    }
+
+
+def _by_id(item: Mapping[str, Any]) -> str:
+    return str(item["id"])
+
+
+def _goal_entry(g: SnapshotGoal, subgoals: Iterable[SnapshotSubGoal]) -> dict[str, Any]:
+    return {
+        "id": str(g.id),
+        "text": g.text,
+        "horizon": g.horizon,
+        "priority": g.priority,
+        "importance": g.importance,
+        "status": g.status,
+        "target_date": _iso(g.target_date),
+        "subgoals": [
+            {
+                "id": str(s.id),
+                "text": s.text,
+                "owner": _str_or_none(s.owner_id),
+                "welfare_area": s.welfare_area_id,
+            }
+            for s in subgoals
+        ],
+    }
+
+
+def _measure_entry(m: SnapshotMeasure, goal_ids: Iterable[UUID]) -> dict[str, Any]:
+    return {
+        "id": str(m.id),
+        "title": m.title,
+        "welfare_area": m.welfare_area_id,
+        "legal_basis": m.legal_basis_id,
+        "organisation": str(m.organisation_id),
+        "unit": _str_or_none(m.unit_id),
+        "responsible": _str_or_none(m.responsible_id),
+        "goals": sorted(str(g) for g in goal_ids),
+        "start_date": _iso(m.start_date),
+        "end_date": _iso(m.end_date),
+        "expected_end": _iso(m.expected_end),
+        "status": m.status,
+        "budget_area": m.budget_area,
+        "description": m.description,
+    }
+
+
+def _demand_entry(d: SnapshotDemand) -> dict[str, Any]:
+    return {
+        "id": str(d.id),
+        "title": d.title,
+        "kind": d.kind,
+        "organisation": str(d.organisation_id),
+        "welfare_area": d.welfare_area_id,
+        "details": d.details,
+        "frequency": d.frequency,
+        "consequence": d.consequence,
+        "legal_basis": d.legal_basis_id,
+        "start_date": _iso(d.start_date),
+        "end_date": _iso(d.end_date),
+    }
+
+
+def _appointment_entry(a: SnapshotAppointment) -> dict[str, Any]:
+    return {
+        "id": str(a.id),
+        "title": a.title,
+        "organisation": str(a.organisation_id),
+        "welfare_area": a.welfare_area_id,
+        "place": a.place,
+        "with_member": _str_or_none(a.with_member_id),
+        "starts_at": _iso(a.starts_at),
+        "ends_at": _iso(a.ends_at),
+        "demand": _str_or_none(a.demand_id),
+        "note": a.note,
+    }
 
 
 FIELD_LABELS: Mapping[str, str] = {

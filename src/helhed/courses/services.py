@@ -841,87 +841,17 @@ def end_team_member(user: User, member: TeamMember, on: date) -> TeamMember:
 # --------------------------------------------------------------------------------------------
 
 
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def plan_snapshot(plan: Plan) -> dict[str, Any]:
-    """The whole plan as plain data: what a version stores and what a restore brings back."""
-    return {
-        "citizen_statement": plan.citizen_statement,
-        "summary": plan.summary,
-        "goals": [
-            {
-                "id": str(g.id),
-                "text": g.text,
-                "horizon": g.horizon,
-                "priority": g.priority,
-                "importance": g.importance,
-                "status": g.status,
-                "target_date": _iso(g.target_date),
-                "subgoals": [
-                    {
-                        "id": str(s.id),
-                        "text": s.text,
-                        "owner": str(s.owner_id) if s.owner_id else None,
-                        "welfare_area": s.welfare_area_id,
-                    }
-                    for s in g.subgoals.all()
-                ],
-            }
-            for g in plan.goals.all().order_by("priority", "id")
-        ],
-        "measures": [
-            {
-                "id": str(m.id),
-                "title": m.title,
-                "welfare_area": m.welfare_area_id,
-                "legal_basis": m.legal_basis_id,
-                "organisation": str(m.organisation_id),
-                "unit": str(m.unit_id) if m.unit_id else None,
-                "responsible": str(m.responsible_id) if m.responsible_id else None,
-                "goals": sorted(str(g.pk) for g in m.goals.all()),
-                "start_date": _iso(m.start_date),
-                "end_date": _iso(m.end_date),
-                "expected_end": _iso(m.expected_end),
-                "status": m.status,
-                "budget_area": m.budget_area,
-                "description": m.description,
-            }
-            for m in plan.measures.all().order_by("id")
-        ],
-        "demands": [
-            {
-                "id": str(d.id),
-                "title": d.title,
-                "kind": d.kind,
-                "organisation": str(d.organisation_id),
-                "welfare_area": d.welfare_area_id,
-                "details": d.details,
-                "frequency": d.frequency,
-                "consequence": d.consequence,
-                "legal_basis": d.legal_basis_id,
-                "start_date": _iso(d.start_date),
-                "end_date": _iso(d.end_date),
-            }
-            for d in plan.demands.all().order_by("id")
-        ],
-        "appointments": [
-            {
-                "id": str(a.id),
-                "title": a.title,
-                "organisation": str(a.organisation_id),
-                "welfare_area": a.welfare_area_id,
-                "place": a.place,
-                "with_member": str(a.with_member_id) if a.with_member_id else None,
-                "starts_at": _iso(a.starts_at),
-                "ends_at": _iso(a.ends_at),
-                "demand": str(a.demand_id) if a.demand_id else None,
-                "note": a.note,
-            }
-            for a in plan.appointments.all().order_by("id")
-        ],
-    }
+    """The whole plan as plain data (``logic.plan_snapshot``): what a version stores and what a
+    restore brings back. Always read afresh from the database."""
+    return logic.plan_snapshot(
+        citizen_statement=plan.citizen_statement,
+        summary=plan.summary,
+        goals=[(g, g.subgoals.all()) for g in plan.goals.all().order_by("priority", "id")],
+        measures=[(m, [g.pk for g in m.goals.all()]) for m in plan.measures.all().order_by("id")],
+        demands=plan.demands.all().order_by("id"),
+        appointments=plan.appointments.all().order_by("id"),
+    )
 
 
 def _snapshot(plan: Plan, user: User, changes: list[str]) -> PlanVersion:

@@ -18,8 +18,9 @@ includes the ``fagperson`` login's Jobcenter with a valid consent — so every f
 Case 1 is a long-running course with a large plan (the benchmark's worst case).
 
 **Scale.** ``--citizens K`` is met exactly. Cases are expanded in chunks and bulk-inserted table by
-table (``ignore_conflicts``, no per-row ``save()``; plan-version snapshots are built as dicts), so
-K = 300,000 is a matter of minutes; rows/s per table are reported in the summary.
+table (``ignore_conflicts``, no per-row ``save()``; plan-version snapshots are made from the unsaved
+rows by ``courses.logic.plan_snapshot``, the function the services use), so K = 300,000 is a
+matter of minutes; rows/s per table are reported in the summary.
 
 **Determinism and idempotency.** The layout of cases (kind, municipality, family shape) comes from
 its own seeded generator and everything else from ``ctx.rng`` in case order, so the first cases of a
@@ -42,7 +43,6 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -908,10 +908,6 @@ TABLES: tuple[tuple[str, type[models.Model]], ...] = (
 )
 
 
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _weekday(d: date) -> date:
     while d.weekday() >= 5:
         d += timedelta(days=1)
@@ -1418,14 +1414,6 @@ class CaseBuilder:
                 updated_by_id=coordinator_id,
             ),
         )
-        snapshot: dict[str, Any] = {
-            "citizen_statement": "",
-            "summary": "",
-            "goals": [],
-            "measures": [],
-            "demands": [],
-            "appointments": [],
-        }
         rows.add(
             "planversioner",
             PlanVersion(
@@ -1434,7 +1422,7 @@ class CaseBuilder:
                 number=1,
                 created_by_id=coordinator_id,
                 changes=["Forløbet er oprettet"],
-                snapshot=snapshot,
+                snapshot=logic.plan_snapshot(),
             ),
         )
         present = [s for s in slots if s in member_by_slot]
@@ -1449,7 +1437,7 @@ class CaseBuilder:
             own_flat = "Jeg vil have min egen lejlighed"
             texts = [own_flat, *[t for t in texts if t != own_flat][: n_goals - 1]]
         goal_rows: list[Goal] = []
-        snap_goals = []
+        snap_goals: list[tuple[Goal, list[SubGoal]]] = []
         for g in range(n_goals):
             text = texts[g % len(texts)] + ("" if g < len(texts) else f" ({g // len(texts) + 1})")
             goal = Goal(
@@ -1464,7 +1452,7 @@ class CaseBuilder:
             )
             goal_rows.append(goal)
             rows.add("mål", goal)
-            subs = []
+            subs: list[SubGoal] = []
             for s in range(2 if large else 1):
                 slot = present[(g + s) % len(present)] if present else "coord"
                 owner = member_by_slot.get(slot)
@@ -1477,30 +1465,11 @@ class CaseBuilder:
                     data_category=shipped_category(None, owner.welfare_area_id if owner else None),
                 )
                 rows.add("delmål", sub)
-                subs.append(
-                    {
-                        "id": str(sub.id),
-                        "text": sub.text,
-                        "owner": str(sub.owner_id) if sub.owner_id else None,
-                        "welfare_area": sub.welfare_area_id,
-                    }
-                )
-            snap_goals.append(
-                {
-                    "id": str(goal.id),
-                    "text": goal.text,
-                    "horizon": goal.horizon,
-                    "priority": goal.priority,
-                    "importance": goal.importance,
-                    "status": goal.status,
-                    "target_date": _iso(goal.target_date),
-                    "subgoals": subs,
-                }
-            )
-        snap_goals.sort(key=lambda g: (g["priority"], g["id"]))
+                subs.append(sub)
+            snap_goals.append((goal, subs))
 
         # Measures (one or two per slot present), linked to goals
-        snap_measures = []
+        snap_measures: list[tuple[Measure, list[uuid.UUID]]] = []
         options = [(slot, m) for slot in present for m in MEASURES.get(slot, ())]
         if large:
             options = (options * 4)[:30]
@@ -1550,28 +1519,11 @@ class CaseBuilder:
             )
             for gid in linked:
                 rows.add("indsatser: mål", through(measure_id=measure.id, goal_id=gid))
-            snap_measures.append(
-                {
-                    "id": str(measure.id),
-                    "title": measure.title,
-                    "welfare_area": area,
-                    "legal_basis": basis,
-                    "organisation": str(measure.organisation_id),
-                    "unit": str(measure.unit_id) if measure.unit_id else None,
-                    "responsible": str(measure.responsible_id) if measure.responsible_id else None,
-                    "goals": [str(g) for g in linked],
-                    "start_date": _iso(m_start),
-                    "end_date": _iso(m_end),
-                    "expected_end": _iso(measure.expected_end),
-                    "status": m_status,
-                    "budget_area": budget,
-                    "description": "",
-                }
-            )
+            snap_measures.append((measure, linked))
 
         # Demands side by side, and the contradictory pair marked as a conflict
         demand_ids: dict[str, Demand] = {}
-        snap_demands = []
+        snap_demands: list[Demand] = []
         keys = [key for key in DEMAND_SETS[kind] if DEMANDS[key][0] in member_by_slot]
         if large:
             keys = (keys * 5)[:20]
@@ -1597,21 +1549,7 @@ class CaseBuilder:
             )
             demand_ids.setdefault(key, demand)
             rows.add("krav", demand)
-            snap_demands.append(
-                {
-                    "id": str(demand.id),
-                    "title": dtitle,
-                    "kind": dkind,
-                    "organisation": str(demand.organisation_id),
-                    "welfare_area": area,
-                    "details": "",
-                    "frequency": freq,
-                    "consequence": consequence,
-                    "legal_basis": dbasis,
-                    "start_date": _iso(demand.start_date),
-                    "end_date": _iso(end),
-                }
-            )
+            snap_demands.append(demand)
         first_key, second_key, why, probability = CONFLICTS[kind]
         if (
             first_key in demand_ids
@@ -1647,14 +1585,14 @@ class CaseBuilder:
             end,
             60 if large else r.randint(4, 6),
         )
-        snapshot = {
-            "citizen_statement": STATEMENTS[kind],
-            "summary": SUMMARIES[kind],
-            "goals": snap_goals,
-            "measures": sorted(snap_measures, key=lambda x: x["id"]),
-            "demands": sorted(snap_demands, key=lambda x: x["id"]),
-            "appointments": sorted(snap_appointments, key=lambda x: x["id"]),
-        }
+        snapshot = logic.plan_snapshot(
+            citizen_statement=STATEMENTS[kind],
+            summary=SUMMARIES[kind],
+            goals=snap_goals,
+            measures=snap_measures,
+            demands=snap_demands,
+            appointments=snap_appointments,
+        )
         rows.add(
             "planversioner",
             PlanVersion(
@@ -1662,7 +1600,7 @@ class CaseBuilder:
                 plan_id=plan_id,
                 number=2,
                 created_by_id=coordinator_id,
-                changes=logic.diff_snapshots(rows_empty_snapshot(), snapshot),
+                changes=logic.diff_snapshots(logic.plan_snapshot(), snapshot),
                 snapshot=snapshot,
             ),
         )
@@ -1679,11 +1617,11 @@ class CaseBuilder:
         attendance: dict[str, Demand],
         end: date | None,
         count: int,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Appointment]:
         """Appointments over the past and the next 8 weeks (before the end of a closed course);
         some courses get two that overlap."""
         r, w, ctx = self.rng, self.world, self.ctx
-        snap: list[dict[str, Any]] = []
+        made_rows: list[Appointment] = []
         choices = [s for s in slots if s in APPOINTMENTS] or []
         pivot = end or w.today
         made: list[tuple[datetime, datetime, str]] = []
@@ -1727,36 +1665,12 @@ class CaseBuilder:
                 data_category=shipped_category(None, tm.welfare_area_id if tm else None),
             )
             rows.add("aftaler", a)
-            snap.append(
-                {
-                    "id": str(a.id),
-                    "title": title,
-                    "organisation": str(a.organisation_id),
-                    "welfare_area": a.welfare_area_id,
-                    "place": place,
-                    "with_member": str(a.with_member_id) if a.with_member_id else None,
-                    "starts_at": _iso(starts),
-                    "ends_at": _iso(ends),
-                    "demand": str(a.demand_id) if a.demand_id else None,
-                    "note": "",
-                }
-            )
-        return snap
+            made_rows.append(a)
+        return made_rows
 
 
 def member_by_slot_unit(team: Sequence[tuple[str, TeamMember]], slot: str) -> uuid.UUID | None:
     return next((tm.unit_id for s, tm in reversed(team) if s == slot and tm.unit_id), None)
-
-
-def rows_empty_snapshot() -> dict[str, Any]:
-    return {
-        "citizen_statement": "",
-        "summary": "",
-        "goals": [],
-        "measures": [],
-        "demands": [],
-        "appointments": [],
-    }
 
 
 # --------------------------------------------------------------------------------------------
