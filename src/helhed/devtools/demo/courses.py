@@ -651,6 +651,8 @@ class World:
 
 
 def _resolve_world(ctx: DemoContext, layout: Sequence[CaseSpec]) -> World | None:
+    """Everything the cases are placed in, looked up once; ``None`` if the core and registry
+    demos have not run."""
     orgs = list(
         Organisation.objects.filter(
             org_type_id="kommune", official_code__in=DEMO_MUNICIPALITIES
@@ -664,78 +666,67 @@ def _resolve_world(ctx: DemoContext, layout: Sequence[CaseSpec]) -> World | None
         (u.organisation_id, u.name): u
         for u in Unit.objects.filter(organisation__in=orgs).select_related("organisation")
     }
+    coord_unit = _coordinating_units(by_code, units)
+    found = _initiatives(codes)
+    if coord_unit is None or found is None:
+        return None
+    initiatives, checklists = found
+    users = User.objects.filter(username__in=["koordinator", "fagperson"]).in_bulk(
+        field_name="username"
+    )
+    fagperson = users.get("fagperson")
+    f = ctx.faker
+    world = World(
+        today=timezone.localdate(),
+        now=timezone.now(),
+        codes=codes,
+        coord_unit=coord_unit,
+        places=PlaceFinder.look_up(ctx, units).places(by_code),
+        initiatives=initiatives,
+        checklists=checklists,
+        coordinators={},
+        assignment=[],
+        citizen_user_id=ctx.shared.get("citizen_user_id")
+        or User.objects.filter(username="borger").values_list("id", flat=True).first(),
+        fagperson=_person(fagperson) if fagperson else None,
+        first_names_f=sorted({f.first_name_female() for _ in range(400)}),
+        first_names_m=sorted({f.first_name_male() for _ in range(400)}),
+        last_names=sorted({f.last_name() for _ in range(400)}),
+        streets=sorted({f.street_name() for _ in range(200)}),
+    )
+    _assign_coordinators(ctx, world, layout, users.get("koordinator"))
+    return world
+
+
+def _person(user: User) -> Person:
+    return Person(
+        user.id, user.get_full_name() or user.username, user.title, user.phone, user.email
+    )
+
+
+def _coordinating_units(
+    by_code: dict[str, Organisation], units: dict[tuple[uuid.UUID, str], Unit]
+) -> dict[str, Unit] | None:
+    """Each municipality's Koordinerende Team (``None`` if one is missing)."""
     coord_unit = {}
-    for code in codes:
-        unit = units.get((by_code[code].id, "Koordinerende Team"))
+    for code, org in sorted(by_code.items()):
+        unit = units.get((org.id, "Koordinerende Team"))
         if unit is None:
             return None
         coord_unit[code] = unit
-    special_ids = {
-        "@krim": ctx.uuid("unit", "kriminalforsorgen"),
-        "@mentor": ctx.uuid("unit", "privat"),
-        "@bisidder": ctx.uuid("unit", "civil1"),
-        "@netvaerk": ctx.uuid("unit", "civil2"),
-    }
-    specials = {u.id: u for u in Unit.objects.filter(id__in=special_ids.values())}
-    region_units = {}
-    for code, (name, area) in REGION_UNITS.items():
-        unit = Unit.objects.filter(organisation__official_code=code, name=name).first()
-        if unit is not None and area == "psykiatri":
-            region_units[code] = unit
-    krim_org = (
-        specials[special_ids["@krim"]].organisation_id
-        if special_ids["@krim"] in specials
-        else Organisation.objects.filter(name="Kriminalforsorgen")
-        .values_list("id", flat=True)
-        .first()
-    )
-    all_units = list(units.values()) + list(specials.values()) + list(region_units.values())
-    staff: dict[uuid.UUID, list[Person]] = {}
-    for m in (
-        Membership.objects.filter(unit__in=all_units, role="fagperson")
-        .select_related("user")
-        .order_by("user__username")
-    ):
-        u = m.user
-        staff.setdefault(m.unit_id, []).append(
-            Person(u.id, u.get_full_name() or u.username, u.title, u.phone, u.email)
-        )
+    return coord_unit
 
-    def place_of(unit: Unit) -> Place:
-        return Place(unit.organisation_id, unit.id, unit.welfare_area_id, staff.get(unit.id, []))
 
-    places: dict[tuple[str, str], Place] = {}
-    for code in codes:
-        org = by_code[code]
-        region_code = org.region.official_code if org.region else ""
-        for slot, (where, _role) in SLOTS.items():
-            place: Place | None = None
-            if not where.startswith("@"):
-                unit = units.get((org.id, where))
-                place = place_of(unit) if unit else None
-            elif where == "@krim":
-                if code in EXTERNAL_KRIM and krim_org is not None:
-                    place = Place(krim_org, None, "kriminalitet", [], EXTERNAL_KRIM[code])
-                elif special_ids["@krim"] in specials:
-                    place = place_of(specials[special_ids["@krim"]])
-            elif where == "@psyk":
-                region_unit = region_units.get(region_code)
-                if region_unit is not None and "Børne" not in region_unit.name:
-                    place = place_of(region_unit)
-                elif org.region_id is not None:
-                    region_name = org.region.name if org.region else ""
-                    name = EXTERNAL_PSYK.get(code, f"Psykiatrien, {region_name}")
-                    place = Place(org.region_id, None, "psykiatri", [], name)
-            elif special_ids[where] in specials:
-                place = place_of(specials[special_ids[where]])
-            if place is not None:
-                places[(code, slot)] = place
-
-    initiatives: dict[tuple[str, str], list[uuid.UUID]] = {}
+def _initiatives(
+    codes: list[str],
+) -> tuple[dict[tuple[str, str], list[uuid.UUID]], dict[uuid.UUID, dict[str, str]]] | None:
+    """Per (kind, municipality) the registry's initiatives a course can belong to, and each
+    one's intake checklist answered; ``None`` if the registry is empty."""
     known = {(i.name, i.location): i for i in Initiative.objects.all()}
     if not known:
         return None
     fallback = sorted(known.values(), key=lambda i: i.name)[0]
+    initiatives: dict[tuple[str, str], list[uuid.UUID]] = {}
     checklists: dict[uuid.UUID, dict[str, str]] = {}
     for kind, per_muni in INITIATIVES.items():
         for code in codes:
@@ -743,41 +734,95 @@ def _resolve_world(ctx: DemoContext, layout: Sequence[CaseSpec]) -> World | None
             initiatives[(kind, code)] = [i.id for i in found]
             for i in found:
                 checklists[i.id] = {text: "ja" for _k, text in checklist_for(i)[:6]}
+    return initiatives, checklists
 
-    users = User.objects.filter(username__in=["koordinator", "fagperson"]).in_bulk(
-        field_name="username"
-    )
-    fagperson = users.get("fagperson")
-    fixed_coordinator = users.get("koordinator")
-    f = ctx.faker
-    world = World(
-        today=timezone.localdate(),
-        now=timezone.now(),
-        codes=codes,
-        coord_unit=coord_unit,
-        places=places,
-        initiatives=initiatives,
-        checklists=checklists,
-        coordinators={},
-        assignment=[],
-        citizen_user_id=ctx.shared.get("citizen_user_id")
-        or User.objects.filter(username="borger").values_list("id", flat=True).first(),
-        fagperson=Person(
-            fagperson.id,
-            fagperson.get_full_name(),
-            fagperson.title,
-            fagperson.phone,
-            fagperson.email,
+
+@dataclass
+class PlaceFinder:
+    """Where each team slot sits in a municipality: its own unit, a special unit from the core
+    demo (``@krim``, ``@mentor`` …), the region's psychiatry, or an external organisation."""
+
+    units: dict[tuple[uuid.UUID, str], Unit]  # (organisation, name) → the municipalities' units
+    specials: dict[str, Unit]  # "@krim" … → unit
+    region_units: dict[str, Unit]  # region code → psychiatry unit
+    krim_org: uuid.UUID | None
+    staff: dict[uuid.UUID, list[Person]]  # unit → its fagpersoner
+
+    @classmethod
+    def look_up(cls, ctx: DemoContext, units: dict[tuple[uuid.UUID, str], Unit]) -> PlaceFinder:
+        special_ids = {
+            "@krim": ctx.uuid("unit", "kriminalforsorgen"),
+            "@mentor": ctx.uuid("unit", "privat"),
+            "@bisidder": ctx.uuid("unit", "civil1"),
+            "@netvaerk": ctx.uuid("unit", "civil2"),
+        }
+        by_id = {u.id: u for u in Unit.objects.filter(id__in=special_ids.values())}
+        specials = {key: by_id[uid] for key, uid in special_ids.items() if uid in by_id}
+        region_units = {}
+        for code, (name, area) in REGION_UNITS.items():
+            unit = Unit.objects.filter(organisation__official_code=code, name=name).first()
+            if unit is not None and area == "psykiatri":
+                region_units[code] = unit
+        krim_org = (
+            specials["@krim"].organisation_id
+            if "@krim" in specials
+            else Organisation.objects.filter(name="Kriminalforsorgen")
+            .values_list("id", flat=True)
+            .first()
         )
-        if fagperson
-        else None,
-        first_names_f=sorted({f.first_name_female() for _ in range(400)}),
-        first_names_m=sorted({f.first_name_male() for _ in range(400)}),
-        last_names=sorted({f.last_name() for _ in range(400)}),
-        streets=sorted({f.street_name() for _ in range(200)}),
-    )
-    _assign_coordinators(ctx, world, layout, fixed_coordinator)
-    return world
+        all_units = [*units.values(), *by_id.values(), *region_units.values()]
+        staff: dict[uuid.UUID, list[Person]] = {}
+        for m in (
+            Membership.objects.filter(unit__in=all_units, role="fagperson")
+            .select_related("user")
+            .order_by("user__username")
+        ):
+            staff.setdefault(m.unit_id, []).append(_person(m.user))
+        return cls(units, specials, region_units, krim_org, staff)
+
+    def places(self, by_code: dict[str, Organisation]) -> dict[tuple[str, str], Place]:
+        places: dict[tuple[str, str], Place] = {}
+        for code, org in sorted(by_code.items()):
+            for slot, (where, _role) in SLOTS.items():
+                place = self.place(code, org, where)
+                if place is not None:
+                    places[(code, slot)] = place
+        return places
+
+    def place(self, code: str, org: Organisation, where: str) -> Place | None:
+        if not where.startswith("@"):
+            unit = self.units.get((org.id, where))
+            return self._of(unit) if unit else None
+        if where == "@krim":
+            return self._probation(code)
+        if where == "@psyk":
+            return self._psychiatry(code, org)
+        special = self.specials.get(where)
+        return self._of(special) if special is not None else None
+
+    def _of(self, unit: Unit) -> Place:
+        return Place(
+            unit.organisation_id, unit.id, unit.welfare_area_id, self.staff.get(unit.id, [])
+        )
+
+    def _probation(self, code: str) -> Place | None:
+        """Kriminalforsorgen: an external contact in some municipalities, else its demo unit."""
+        if code in EXTERNAL_KRIM and self.krim_org is not None:
+            return Place(self.krim_org, None, "kriminalitet", [], EXTERNAL_KRIM[code])
+        special = self.specials.get("@krim")
+        return self._of(special) if special is not None else None
+
+    def _psychiatry(self, code: str, org: Organisation) -> Place | None:
+        """The region's adult psychiatry unit, else the region as an external contact."""
+        region_code = org.region.official_code if org.region else ""
+        region_unit = self.region_units.get(region_code)
+        if region_unit is not None and "Børne" not in region_unit.name:
+            return self._of(region_unit)
+        if org.region_id is None:
+            return None
+        region_name = org.region.name if org.region else ""
+        name = EXTERNAL_PSYK.get(code, f"Psykiatrien, {region_name}")
+        return Place(org.region_id, None, "psykiatri", [], name)
 
 
 def _assign_coordinators(
@@ -912,6 +957,40 @@ def _weekday(d: date) -> date:
     while d.weekday() >= 5:
         d += timedelta(days=1)
     return d
+
+
+@dataclass
+class CaseState:
+    """One case while it is expanded: what the later steps need from the earlier ones."""
+
+    case: CaseSpec
+    citizen: Citizen
+    status: str
+    referred: date
+    start: date | None
+    end: date | None
+    horizon_end: date  # the last day the course was running
+    coordinator: Person
+    coordinator_id: uuid.UUID
+    coord_unit: Unit
+    course_id: uuid.UUID
+    plan_id: uuid.UUID
+    team: list[tuple[str, TeamMember]] = field(default_factory=list)  # (slot, member)
+    slots: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentSpec:
+    """One consent to write: its number on the course, period, scope, note and categories."""
+
+    n: int
+    valid_from: date
+    valid_to: date | None
+    withdrawn: date | None
+    units: list[uuid.UUID]
+    orgs: list[uuid.UUID]
+    note: str
+    categories: set[str]
 
 
 class CaseBuilder:
@@ -1056,28 +1135,46 @@ class CaseBuilder:
     # -- the course ---------------------------------------------------------------------
 
     def build(self, rows: Rows, case: CaseSpec) -> None:
-        r, w, ctx, today = self.rng, self.world, self.ctx, self.world.today
-        i, kind, code = case.index, case.kind, case.muni
+        """Expand one case into rows: people, the course, its team, consents and the plan. The
+        steps draw from ``ctx.rng`` in this order; changing it changes every later case."""
         rows.cases += 1
-        household_id = None
-        if kind == "family":
-            citizen, household_id = self._family(rows, case)
-        elif kind == "youth":
+        citizen, household_id = self._people(rows, case)
+        if case.index == SHOWCASE:
+            self._link_citizen_login(citizen)
+        c = self._course(rows, case, citizen, household_id)
+        self._coordinators_on_team(rows, c)
+        self._slots_on_team(rows, c)
+        self._consents(rows, c)
+        self._plan(rows, c)
+
+    def _people(self, rows: Rows, case: CaseSpec) -> tuple[Citizen, uuid.UUID | None]:
+        """The citizen the course is about (a family's mother), and a family's household."""
+        r = self.rng
+        if case.kind == "family":
+            return self._family(rows, case)
+        if case.kind == "youth":
             citizen = self._citizen(
                 rows, case, 0, age=r.randint(16, 24), male=r.random() < 0.65, kind="youth"
             )
-            age = logic.age_on(citizen.birth_date, today)
+            age = logic.age_on(citizen.birth_date, self.world.today)
             self._relative(rows, case, citizen, "Mor", custody=age < 18)
-        else:
-            citizen = self._citizen(rows, case, 0, age=r.randint(25, 62), male=r.random() < 0.45)
-            if r.random() < 0.5:
-                self._relative(rows, case, citizen, r.choice(["Søster", "Bror", "Ven"]), False)
-        if i == SHOWCASE and w.citizen_user_id is not None:
-            taken = Citizen.objects.filter(user_id=w.citizen_user_id).exclude(id=citizen.id)
-            if not taken.exists():
-                citizen.user_id = w.citizen_user_id
+            return citizen, None
+        citizen = self._citizen(rows, case, 0, age=r.randint(25, 62), male=r.random() < 0.45)
+        if r.random() < 0.5:
+            self._relative(rows, case, citizen, r.choice(["Søster", "Bror", "Ven"]), False)
+        return citizen, None
 
-        # Status and dates
+    def _link_citizen_login(self, citizen: Citizen) -> None:
+        """The showcase's citizen is the ``borger`` login's record (unless another one is)."""
+        user_id = self.world.citizen_user_id
+        if user_id is None:
+            return
+        if not Citizen.objects.filter(user_id=user_id).exclude(id=citizen.id).exists():
+            citizen.user_id = user_id
+
+    def _status_and_dates(self, i: int) -> tuple[str, date, date | None, date | None]:
+        """Status, referral, start and end of case ``i``'s course."""
+        r, today = self.rng, self.world.today
         if i in (SHOWCASE, LARGE_PLAN):
             status = "aktiv"
         else:
@@ -1098,13 +1195,31 @@ class CaseBuilder:
             assert start is not None
             end = start + timedelta(days=r.randint(20, max(21, (today - start).days - 1)))
             end = min(end, today - timedelta(days=1))
-        horizon_end = end or today  # last day the course was running
+        return status, referred, start, end
+
+    def _course(
+        self, rows: Rows, case: CaseSpec, citizen: Citizen, household_id: uuid.UUID | None
+    ) -> CaseState:
+        r, w, ctx = self.rng, self.world, self.ctx
+        i, kind, code = case.index, case.kind, case.muni
+        status, referred, start, end = self._status_and_dates(i)
         coordinators = w.coordinators[code]
         coordinator = coordinators[w.assignment[i] % len(coordinators)]
-        coordinator_id = coordinator.user_id
-        assert coordinator_id is not None  # coordinators are Helhed users
-        coord_unit = w.coord_unit[code]
-        course_id, plan_id = ctx.uuid("course", i), ctx.uuid("plan", i)
+        assert coordinator.user_id is not None  # coordinators are Helhed users
+        c = CaseState(
+            case=case,
+            citizen=citizen,
+            status=status,
+            referred=referred,
+            start=start,
+            end=end,
+            horizon_end=end or w.today,  # last day the course was running
+            coordinator=coordinator,
+            coordinator_id=coordinator.user_id,
+            coord_unit=w.coord_unit[code],
+            course_id=ctx.uuid("course", i),
+            plan_id=ctx.uuid("plan", i),
+        )
         initiative_options = w.initiatives[(kind, code)]
         initiative_id = (
             initiative_options[0] if i in (SHOWCASE, LARGE_PLAN) else r.choice(initiative_options)
@@ -1112,7 +1227,7 @@ class CaseBuilder:
         rows.add(
             "forløb",
             Course(
-                id=course_id,
+                id=c.course_id,
                 initiative_id=initiative_id,
                 citizen_id=citizen.id,
                 household_id=household_id,
@@ -1121,262 +1236,236 @@ class CaseBuilder:
                 referred_on=referred,
                 start_date=start,
                 end_date=end,
-                coordinator_id=coordinator_id,
-                coordinator_unit_id=coord_unit.id,
+                coordinator_id=c.coordinator_id,
+                coordinator_unit_id=c.coord_unit.id,
                 mandate=MANDATES[kind],
                 intake_checklist=w.checklists.get(initiative_id, {}),
                 referral_note=REFERRALS[kind],
             ),
         )
+        return c
 
-        # Team: the coordinator, then each slot (some with a predecessor: turnover)
-        team: list[tuple[str, TeamMember]] = []
-        k = 0
+    # -- the team -------------------------------------------------------------------------
 
-        def member(
-            slot: str,
-            place_org: uuid.UUID,
-            unit_id: uuid.UUID | None,
-            area: str | None,
-            person: Person,
-            role: str,
-            since: date,
-            until: date | None,
-        ) -> TeamMember:
-            nonlocal k
-            tm = TeamMember(
-                id=ctx.uuid("team", i, k),
-                course_id=course_id,
-                user_id=person.user_id,
-                name=person.name,
-                organisation_id=place_org,
-                unit_id=unit_id,
-                welfare_area_id=area,
-                role=role,
-                phone=person.phone,
-                email=person.email,
-                valid_from=since,
-                valid_to=until,
-            )
-            k += 1
-            team.append((slot, tm))
-            rows.add("team (kontaktpersoner)", tm)
-            return tm
+    def _member(
+        self,
+        rows: Rows,
+        c: CaseState,
+        slot: str,
+        place: Place,
+        person: Person,
+        role: str,
+        since: date,
+        until: date | None,
+    ) -> TeamMember:
+        tm = TeamMember(
+            id=self.ctx.uuid("team", c.case.index, len(c.team)),
+            course_id=c.course_id,
+            user_id=person.user_id,
+            name=person.name,
+            organisation_id=place.organisation_id,
+            unit_id=place.unit_id,
+            welfare_area_id=place.welfare_area,
+            role=role,
+            phone=person.phone,
+            email=person.email,
+            valid_from=since,
+            valid_to=until,
+        )
+        c.team.append((slot, tm))
+        rows.add("team (kontaktpersoner)", tm)
+        return tm
 
-        previous_coordinator = None
-        if i > LARGE_PLAN and len(coordinators) > 1 and r.random() < 0.08 and start:
-            previous_coordinator = coordinators[(w.assignment[i] + 1) % len(coordinators)]
+    def _coordinators_on_team(self, rows: Rows, c: CaseState) -> None:
+        """The coordinator, after a predecessor on some courses (a coordinator change)."""
+        r, w, ctx = self.rng, self.world, self.ctx
+        i, kind = c.case.index, c.case.kind
+        coordinators = w.coordinators[c.case.muni]
+        coord_place = Place(c.coord_unit.organisation_id, c.coord_unit.id, None, [])
+        previous = None
+        if i > LARGE_PLAN and len(coordinators) > 1 and r.random() < 0.08 and c.start:
+            previous = coordinators[(w.assignment[i] + 1) % len(coordinators)]
         changed_on = None
-        if previous_coordinator is not None:
-            changed_on = referred + timedelta(
-                days=r.randint(1, max(1, (horizon_end - referred).days))
+        if previous is not None:
+            changed_on = c.referred + timedelta(
+                days=r.randint(1, max(1, (c.horizon_end - c.referred).days))
             )
-            member(
+            self._member(
+                rows,
+                c,
                 "coord",
-                coord_unit.organisation_id,
-                coord_unit.id,
-                None,
-                previous_coordinator,
+                coord_place,
+                previous,
                 "Koordinator",
-                referred,
+                c.referred,
                 changed_on - timedelta(days=1),
             )
             rows.add(
                 "koordinatorskift",
                 CoordinatorChange(
                     id=ctx.uuid("coordinator-change", i),
-                    course_id=course_id,
-                    previous_id=previous_coordinator.user_id,
-                    new_id=coordinator_id,
-                    changed_by_id=coordinator_id,
+                    course_id=c.course_id,
+                    previous_id=previous.user_id,
+                    new_id=c.coordinator_id,
+                    changed_by_id=c.coordinator_id,
                     reason="Den tidligere koordinator er stoppet; sagerne er fordelt på ny.",
                     mandate=MANDATES[kind],
                 ),
             )
-        member(
+        self._member(
+            rows,
+            c,
             "coord",
-            coord_unit.organisation_id,
-            coord_unit.id,
-            None,
-            coordinator,
+            coord_place,
+            c.coordinator,
             "Koordinator",
-            changed_on or referred,
-            end,
+            changed_on or c.referred,
+            c.end,
         )
 
-        slots = [slot for slot, p in TEAMS[kind] if p >= 1 or r.random() < p]
+    def _person_for(self, place: Place, role: str) -> Person:
+        """One of the place's staff, or an invented external contact."""
+        r, w = self.rng, self.world
+        if place.staff:
+            return r.choice(place.staff)
+        name = f"{r.choice(w.first_names_f + w.first_names_m)} {r.choice(w.last_names)}"
+        return Person(None, name, role, self._phone(), "")
+
+    def _slots_on_team(self, rows: Rows, c: CaseState) -> None:
+        """The professionals around the citizen, one per slot present in the municipality."""
+        r, i = self.rng, c.case.index
+        slots = [slot for slot, p in TEAMS[c.case.kind] if p >= 1 or r.random() < p]
         if i == SHOWCASE:
             slots = ["ungeenheden", "rus", "krim", "job", "bolig", "mentor"]
         elif i == LARGE_PLAN:
             slots = ["job", "psyk", "socpsyk", "sundhed", "bisidder", "rus", "mentor", "bolig"]
-        team_start = start or referred
+        c.slots = slots
         for slot in slots:
-            place = w.places.get((code, slot))
-            if place is None:
-                continue
-            role = SLOTS[slot][1]
+            place = self.world.places.get((c.case.muni, slot))
+            if place is not None:
+                self._slot_members(rows, c, slot, place)
 
-            def person_for(p: Place = place, _role: str = role) -> Person:
-                if p.staff:
-                    return r.choice(p.staff)
-                name = f"{r.choice(w.first_names_f + w.first_names_m)} {r.choice(w.last_names)}"
-                return Person(None, name, _role, self._phone(), "")
+    def _slot_members(self, rows: Rows, c: CaseState, slot: str, place: Place) -> None:
+        """A slot's contact person, after a predecessor where people changed (turnover)."""
+        r, w, i = self.rng, self.world, c.case.index
+        role = SLOTS[slot][1]
+        since = (c.start or c.referred) + timedelta(days=r.randint(0, 20))
+        since = min(since, c.horizon_end)
+        current = self._person_for(place, role)
+        if i == SHOWCASE and slot == "job" and w.fagperson is not None:
+            current = w.fagperson
+        role_text = f"{current.title or role}" + (
+            f", {place.external_name}" if place.external_name else ""
+        )
+        turnover = (c.horizon_end - since).days > 40 and (
+            r.random() < 0.25 or (i in (SHOWCASE, LARGE_PLAN) and slot in ("job", "rus"))
+        )
+        if turnover:
+            left = since + timedelta(days=r.randint(10, (c.horizon_end - since).days - 20))
+            predecessor = self._person_for(place, role)
+            if predecessor.user_id is not None and predecessor.user_id == current.user_id:
+                others = [p for p in place.staff if p.user_id != current.user_id]
+                predecessor = r.choice(others) if others else predecessor
+            self._member(rows, c, slot, place, predecessor, role_text, since, left)
+            since = left + timedelta(days=1)
+        self._member(rows, c, slot, place, current, role_text, since, c.end)
 
-            since = team_start + timedelta(days=r.randint(0, 20))
-            since = min(since, horizon_end)
-            current = person_for()
-            if i == SHOWCASE and slot == "job" and w.fagperson is not None:
-                current = w.fagperson
-            role_text = f"{current.title or role}" + (
-                f", {place.external_name}" if place.external_name else ""
-            )
-            turnover = (horizon_end - since).days > 40 and (
-                r.random() < 0.25 or (i in (SHOWCASE, LARGE_PLAN) and slot in ("job", "rus"))
-            )
-            if turnover:
-                left = since + timedelta(days=r.randint(10, (horizon_end - since).days - 20))
-                predecessor = person_for()
-                if predecessor.user_id is not None and predecessor.user_id == current.user_id:
-                    others = [p for p in place.staff if p.user_id != current.user_id]
-                    predecessor = r.choice(others) if others else predecessor
-                member(
-                    slot,
-                    place.organisation_id,
-                    place.unit_id,
-                    place.welfare_area,
-                    predecessor,
-                    role_text,
-                    since,
-                    left,
-                )
-                since = left + timedelta(days=1)
-            member(
-                slot,
-                place.organisation_id,
-                place.unit_id,
-                place.welfare_area,
-                current,
-                role_text,
-                since,
-                end,
-            )
+    # -- consents -------------------------------------------------------------------------
 
-        # Consent: covers the team's units (and external organisations as a whole). The
-        # coordinator sees the course as its coordinator, so the coordinating unit is not named:
-        # colleagues in that unit do not see each other's courses.
+    def _consents(self, rows: Rows, c: CaseState) -> None:
+        """Consent covers the team's units (and external organisations as a whole). The
+        coordinator sees the course as its coordinator, so the coordinating unit is not named:
+        colleagues in that unit do not see each other's courses."""
+        team = c.team
         unit_ids = sorted({tm.unit_id for s, tm in team if tm.unit_id and s != "coord"}, key=str)
         org_ids = sorted({tm.organisation_id for _s, tm in team if tm.unit_id is None}, key=str)
         # Treatment for drug use is health data (docs/security.md): a team with the drug
         # treatment unit needs the health category to share the plan's demands side by side.
+        health = c.case.kind in ("adult", "family") or "psyk" in c.slots or "rus" in c.slots
         categories = (
             {"plan", "social", "employment", "economy"}
-            | (
-                {"health"}
-                if kind in ("adult", "family") or "psyk" in slots or "rus" in slots
-                else set()
-            )
-            | ({"crime"} if "krim" in slots else set())
+            | ({"health"} if health else set())
+            | ({"crime"} if "krim" in c.slots else set())
         )
-        variant = (
-            "valid"
-            if i in (SHOWCASE, LARGE_PLAN)
-            else "none"
-            if status == "henvist" and r.random() < 0.6
-            else r.choices(["valid", "expiring", "withdrawn", "expired"], [75, 10, 8, 7])[0]
-        )
-        consent_from = referred
-        consents: list[tuple[Consent, list[uuid.UUID], list[uuid.UUID]]] = []
+        consents = self._consent_periods(c, unit_ids, org_ids, categories)
+        if c.case.index == SHOWCASE and len(unit_ids) > 1:
+            consents += self._showcase_consents(c, unit_ids, org_ids, categories)
+        for spec in consents:
+            self._add_consent(rows, c, spec)
 
-        def consent(
-            n: int,
-            valid_from: date,
-            valid_to: date | None,
-            withdrawn: date | None,
-            units: list[uuid.UUID],
-            orgs: list[uuid.UUID],
-            note: str = "",
-            cats: set[str] = categories,
-        ) -> None:
-            c = Consent(
-                id=ctx.uuid("consent", i, n),
-                course_id=course_id,
-                given_by="borger",
-                given_by_name=citizen.full_name,
-                valid_from=valid_from,
-                valid_to=valid_to,
-                withdrawn_on=withdrawn,
-                withdrawn_by_name=citizen.full_name if withdrawn else "",
-                note=note,
-                recorded_by_id=coordinator_id,
-                # Four in five citizens also agree to pseudonymised evaluation (no extra draw
-                # from the generator: the rest of the demo stays as it was for each seed).
-                for_evaluation=i % 5 != 0,
-                **Consent.flags(cats),
-            )
-            consents.append((c, units, orgs))
+    def _consent_variant(self, c: CaseState) -> str:
+        r = self.rng
+        if c.case.index in (SHOWCASE, LARGE_PLAN):
+            return "valid"
+        if c.status == "henvist" and r.random() < 0.6:
+            return "none"
+        return r.choices(["valid", "expiring", "withdrawn", "expired"], [75, 10, 8, 7])[0]
+
+    def _consent_periods(
+        self,
+        c: CaseState,
+        unit_ids: list[uuid.UUID],
+        org_ids: list[uuid.UUID],
+        categories: set[str],
+    ) -> list[ConsentSpec]:
+        """The course's consent: valid, running out within 30 days, expired, or withdrawn (and
+        on some courses replaced by a narrower one); none on some courses not yet started."""
+        r, today, since = self.rng, self.world.today, c.referred
+        variant = self._consent_variant(c)
+
+        def spec(
+            n: int, valid_from: date, until: date, withdrawn: date | None, note: str = ""
+        ) -> ConsentSpec:
+            units = unit_ids[1:] if n == 1 else unit_ids
+            return ConsentSpec(n, valid_from, until, withdrawn, units, org_ids, note, categories)
 
         if variant == "valid":
-            consent(
-                0, consent_from, today + timedelta(days=r.randint(60, 540)), None, unit_ids, org_ids
-            )
-        elif variant == "expiring":
-            consent(
-                0,
-                consent_from,
-                today + timedelta(days=r.randint(1, 29)),
-                None,
-                unit_ids,
-                org_ids,
-                "Skal fornyes på næste netværksmøde.",
-            )
-        elif variant == "expired":
-            consent(
-                0,
-                consent_from,
-                max(consent_from, today - timedelta(days=r.randint(1, 40))),
-                None,
-                unit_ids,
-                org_ids,
-            )
-        elif variant == "withdrawn":
-            withdrawn = min(
-                today,
-                max(consent_from + timedelta(days=1), today - timedelta(days=r.randint(1, 60))),
-            )
-            consent(
-                0,
-                consent_from,
-                today + timedelta(days=365),
+            return [spec(0, since, today + timedelta(days=r.randint(60, 540)), None)]
+        if variant == "expiring":
+            until = today + timedelta(days=r.randint(1, 29))
+            return [spec(0, since, until, None, "Skal fornyes på næste netværksmøde.")]
+        if variant == "expired":
+            return [spec(0, since, max(since, today - timedelta(days=r.randint(1, 40))), None)]
+        if variant != "withdrawn":
+            return []
+        withdrawn = min(
+            today, max(since + timedelta(days=1), today - timedelta(days=r.randint(1, 60)))
+        )
+        year = today + timedelta(days=365)
+        note = "Borgeren trak samtykket tilbage efter et møde, der gik skævt."
+        specs = [spec(0, since, year, withdrawn, note)]
+        if r.random() < 0.5 and len(unit_ids) > 1:
+            # A new, narrower consent: everyone except one unit
+            note = "Nyt samtykke uden den ene enhed, efter borgerens ønske."
+            specs.append(spec(1, withdrawn, year, None, note))
+        return specs
+
+    def _showcase_consents(
+        self,
+        c: CaseState,
+        unit_ids: list[uuid.UUID],
+        org_ids: list[uuid.UUID],
+        categories: set[str],
+    ) -> list[ConsentSpec]:
+        """An older consent the young person withdrew, and a health consent that runs out soon."""
+        today, year = self.world.today, self.world.today + timedelta(days=365)
+        withdrawn = c.referred + timedelta(days=30)
+        specs = [
+            ConsentSpec(
+                1,
+                c.referred,
+                year,
                 withdrawn,
                 unit_ids,
                 org_ids,
-                "Borgeren trak samtykket tilbage efter et møde, der gik skævt.",
-            )
-            if r.random() < 0.5 and len(unit_ids) > 1:
-                # A new, narrower consent: everyone except one unit
-                consent(
-                    1,
-                    withdrawn,
-                    today + timedelta(days=365),
-                    None,
-                    unit_ids[1:],
-                    org_ids,
-                    "Nyt samtykke uden den ene enhed, efter borgerens ønske.",
-                )
-        if i == SHOWCASE and len(unit_ids) > 1:
-            # An older consent the young person withdrew, and a health consent that runs out soon
-            consent(
-                1,
-                referred,
-                today + timedelta(days=365),
-                referred + timedelta(days=30),
-                unit_ids,
-                org_ids,
                 "Trukket tilbage; erstattet af nyt samtykke.",
+                categories,
             )
-            rus = member_by_slot_unit(team, "rus")
-            if rus is not None:
-                consent(
+        ]
+        rus = member_by_slot_unit(c.team, "rus")
+        if rus is not None:
+            specs.append(
+                ConsentSpec(
                     2,
                     today - timedelta(days=30),
                     today + timedelta(days=20),
@@ -1386,155 +1475,250 @@ class CaseBuilder:
                     "Helbredsoplysninger til Rusmiddelcentret; fornyes ved næste møde.",
                     {"plan", "health"},
                 )
-        for c, units, orgs in consents:
-            rows.add("samtykker", c)
-            for u in units:
-                rows.add("samtykker: enheder", Consent.units.through(consent_id=c.id, unit_id=u))
-            for o in orgs:
-                rows.add(
-                    "samtykker: organisationer",
-                    Consent.organisations.through(consent_id=c.id, organisation_id=o),
-                )
+            )
+        return specs
 
-        # The plan
-        member_by_slot: dict[str, TeamMember] = {}
-        for slot, tm in team:  # the last (current) member of each slot
-            member_by_slot[slot] = tm
-        has_plan = status != "henvist"
-        large = i == LARGE_PLAN
-        plan_version = 2 if has_plan else 1
+    def _add_consent(self, rows: Rows, c: CaseState, spec: ConsentSpec) -> None:
+        citizen = c.citizen
+        consent = Consent(
+            id=self.ctx.uuid("consent", c.case.index, spec.n),
+            course_id=c.course_id,
+            given_by="borger",
+            given_by_name=citizen.full_name,
+            valid_from=spec.valid_from,
+            valid_to=spec.valid_to,
+            withdrawn_on=spec.withdrawn,
+            withdrawn_by_name=citizen.full_name if spec.withdrawn else "",
+            note=spec.note,
+            recorded_by_id=c.coordinator_id,
+            # Four in five citizens also agree to pseudonymised evaluation (no extra draw
+            # from the generator: the rest of the demo stays as it was for each seed).
+            for_evaluation=c.case.index % 5 != 0,
+            **Consent.flags(spec.categories),
+        )
+        rows.add("samtykker", consent)
+        for u in spec.units:
+            rows.add("samtykker: enheder", Consent.units.through(consent_id=consent.id, unit_id=u))
+        for o in spec.orgs:
+            rows.add(
+                "samtykker: organisationer",
+                Consent.organisations.through(consent_id=consent.id, organisation_id=o),
+            )
+
+    # -- the plan -------------------------------------------------------------------------
+
+    def _plan(self, rows: Rows, c: CaseState) -> None:
+        """The plan and its first version; with a plan (every course past referral): goals,
+        measures, demands, a conflict, appointments and the second version."""
+        ctx, i, kind = self.ctx, c.case.index, c.case.kind
+        has_plan = c.status != "henvist"
         rows.add(
             "planer",
             Plan(
-                id=plan_id,
-                course_id=course_id,
+                id=c.plan_id,
+                course_id=c.course_id,
                 citizen_statement=STATEMENTS[kind] if has_plan else "",
                 summary=SUMMARIES[kind] if has_plan else "",
-                version=plan_version,
-                updated_by_id=coordinator_id,
+                version=2 if has_plan else 1,
+                updated_by_id=c.coordinator_id,
             ),
         )
         rows.add(
             "planversioner",
             PlanVersion(
                 id=ctx.uuid("plan-version", i, 1),
-                plan_id=plan_id,
+                plan_id=c.plan_id,
                 number=1,
-                created_by_id=coordinator_id,
+                created_by_id=c.coordinator_id,
                 changes=["Forløbet er oprettet"],
                 snapshot=logic.plan_snapshot(),
             ),
         )
-        present = [s for s in slots if s in member_by_slot]
+        member_by_slot = dict(c.team)  # the last (current) member of each slot
+        present = [s for s in c.slots if s in member_by_slot]
         if not has_plan:
-            self._appointments(rows, case, plan_id, member_by_slot, present[:1], {}, end, 1)
+            self._appointments(rows, c.case, c.plan_id, member_by_slot, present[:1], {}, c.end, 1)
             return
+        goals = self._goals(rows, c, member_by_slot, present)
+        measures = self._measures(rows, c, member_by_slot, present, [g for g, _s in goals])
+        by_key, demands = self._demands(rows, c, member_by_slot)
+        attendance = {
+            DEMANDS[key][0]: d for key, d in by_key.items() if DEMANDS[key][1] == "fremmoede"
+        }
+        appointments = self._appointments(
+            rows,
+            c.case,
+            c.plan_id,
+            member_by_slot,
+            present,
+            attendance,
+            c.end,
+            60 if i == LARGE_PLAN else self.rng.randint(4, 6),
+        )
+        snapshot = logic.plan_snapshot(
+            citizen_statement=STATEMENTS[kind],
+            summary=SUMMARIES[kind],
+            goals=goals,
+            measures=measures,
+            demands=demands,
+            appointments=appointments,
+        )
+        rows.add(
+            "planversioner",
+            PlanVersion(
+                id=ctx.uuid("plan-version", i, 2),
+                plan_id=c.plan_id,
+                number=2,
+                created_by_id=c.coordinator_id,
+                changes=logic.diff_snapshots(logic.plan_snapshot(), snapshot),
+                snapshot=snapshot,
+            ),
+        )
+        if i != SHOWCASE and (c.end is not None or self.rng.random() < 0.2):
+            rows.stale_plans.append((c.plan_id, self.rng.randint(57, 200)))
 
-        # Goals and the professionals' sub-goals
+    def _goals(
+        self,
+        rows: Rows,
+        c: CaseState,
+        member_by_slot: dict[str, TeamMember],
+        present: list[str],
+    ) -> list[tuple[Goal, list[SubGoal]]]:
+        """Goals in the citizen's own words, each with the professionals' sub-goals."""
+        r, ctx, i, kind = self.rng, self.ctx, c.case.index, c.case.kind
+        large = i == LARGE_PLAN
         n_goals = 12 if large else r.randint(3, 4) if kind != "family" else r.randint(3, 5)
         texts = r.sample(GOALS[kind], min(n_goals, len(GOALS[kind])))
         if i == SHOWCASE:
             own_flat = "Jeg vil have min egen lejlighed"
             texts = [own_flat, *[t for t in texts if t != own_flat][: n_goals - 1]]
-        goal_rows: list[Goal] = []
-        snap_goals: list[tuple[Goal, list[SubGoal]]] = []
+        goals: list[tuple[Goal, list[SubGoal]]] = []
         for g in range(n_goals):
             text = texts[g % len(texts)] + ("" if g < len(texts) else f" ({g // len(texts) + 1})")
             goal = Goal(
                 id=ctx.uuid("goal", i, g),
-                plan_id=plan_id,
+                plan_id=c.plan_id,
                 text=text,
                 horizon="kort" if g % 3 else "lang",
                 priority=g + 1,
                 importance=r.randint(3, 5),
                 status="naaet" if r.random() < 0.12 else "aaben",
-                target_date=today + timedelta(days=r.randint(30, 365)),
+                target_date=self.world.today + timedelta(days=r.randint(30, 365)),
             )
-            goal_rows.append(goal)
             rows.add("mål", goal)
             subs: list[SubGoal] = []
             for s in range(2 if large else 1):
                 slot = present[(g + s) % len(present)] if present else "coord"
                 owner = member_by_slot.get(slot)
+                area = owner.welfare_area_id if owner else None
                 sub = SubGoal(
                     id=ctx.uuid("subgoal", i, g, s),
                     goal_id=goal.id,
                     text=SUBGOALS.get(slot, "Koordinatoren følger op hver 8. uge"),
                     owner_id=owner.id if owner else None,
-                    welfare_area_id=owner.welfare_area_id if owner else None,
-                    data_category=shipped_category(None, owner.welfare_area_id if owner else None),
+                    welfare_area_id=area,
+                    data_category=shipped_category(None, area),
                 )
                 rows.add("delmål", sub)
                 subs.append(sub)
-            snap_goals.append((goal, subs))
+            goals.append((goal, subs))
+        return goals
 
-        # Measures (one or two per slot present), linked to goals
-        snap_measures: list[tuple[Measure, list[uuid.UUID]]] = []
+    def _measures(
+        self,
+        rows: Rows,
+        c: CaseState,
+        member_by_slot: dict[str, TeamMember],
+        present: list[str],
+        goals: list[Goal],
+    ) -> list[tuple[Measure, list[uuid.UUID]]]:
+        """One or two measures per slot present (30 on the large plan), linked to goals."""
+        r = self.rng
         options = [(slot, m) for slot in present for m in MEASURES.get(slot, ())]
-        if large:
+        if c.case.index == LARGE_PLAN:
             options = (options * 4)[:30]
         else:
             options = [o for o in options if o[1] == MEASURES[o[0]][0] or r.random() < 0.3]
-        through = Measure.goals.through
-        for n, (slot, (title, area, basis, budget)) in enumerate(options):
-            responsible = member_by_slot.get(slot)
-            m_start = (start or referred) + timedelta(days=r.randint(0, 60))
-            m_status = (
-                "afsluttet"
-                if end
-                else r.choices(["planlagt", "aktiv", "pause", "afsluttet"], [15, 65, 5, 15])[0]
-            )
-            if m_start > horizon_end:
-                m_start, m_status = horizon_end, "planlagt"
-            m_end = (
-                min(horizon_end, m_start + timedelta(days=r.randint(30, 200)))
-                if (m_status == "afsluttet")
-                else None
-            )
-            measure = Measure(
-                id=ctx.uuid("measure", i, n),
-                plan_id=plan_id,
-                title=title + (f" ({n + 1})" if large else ""),
-                welfare_area_id=area,
-                legal_basis_id=basis,
-                organisation_id=(
-                    responsible.organisation_id if responsible else coord_unit.organisation_id
-                ),
-                unit_id=responsible.unit_id if responsible else None,
-                responsible_id=responsible.id if responsible else None,
-                start_date=m_start,
-                end_date=m_end,
-                expected_end=m_start + timedelta(days=r.choice([90, 180, 365])),
-                status=m_status,
-                budget_area=budget,
-                description="",
-                data_category=shipped_category(basis, area),
-            )
-            rows.add("indsatser", measure)
+        measures: list[tuple[Measure, list[uuid.UUID]]] = []
+        for n, (slot, spec) in enumerate(options):
+            measure = self._measure(rows, c, n, spec, member_by_slot.get(slot))
             linked = sorted(
-                {goal_rows[n % n_goals].id, goal_rows[(n + 1) % n_goals].id}
+                {goals[n % len(goals)].id, goals[(n + 1) % len(goals)].id}
                 if r.random() < 0.3
-                else {goal_rows[n % n_goals].id},
+                else {goals[n % len(goals)].id},
                 key=str,
             )
             for gid in linked:
-                rows.add("indsatser: mål", through(measure_id=measure.id, goal_id=gid))
-            snap_measures.append((measure, linked))
+                rows.add(
+                    "indsatser: mål", Measure.goals.through(measure_id=measure.id, goal_id=gid)
+                )
+            measures.append((measure, linked))
+        return measures
 
-        # Demands side by side, and the contradictory pair marked as a conflict
-        demand_ids: dict[str, Demand] = {}
-        snap_demands: list[Demand] = []
+    def _measure(
+        self,
+        rows: Rows,
+        c: CaseState,
+        n: int,
+        spec: tuple[str, str, str, str],
+        responsible: TeamMember | None,
+    ) -> Measure:
+        r, large = self.rng, c.case.index == LARGE_PLAN
+        title, area, basis, budget = spec
+        m_start = (c.start or c.referred) + timedelta(days=r.randint(0, 60))
+        m_status = (
+            "afsluttet"
+            if c.end
+            else r.choices(["planlagt", "aktiv", "pause", "afsluttet"], [15, 65, 5, 15])[0]
+        )
+        if m_start > c.horizon_end:
+            m_start, m_status = c.horizon_end, "planlagt"
+        m_end = (
+            min(c.horizon_end, m_start + timedelta(days=r.randint(30, 200)))
+            if (m_status == "afsluttet")
+            else None
+        )
+        measure = Measure(
+            id=self.ctx.uuid("measure", c.case.index, n),
+            plan_id=c.plan_id,
+            title=title + (f" ({n + 1})" if large else ""),
+            welfare_area_id=area,
+            legal_basis_id=basis,
+            organisation_id=(
+                responsible.organisation_id if responsible else c.coord_unit.organisation_id
+            ),
+            unit_id=responsible.unit_id if responsible else None,
+            responsible_id=responsible.id if responsible else None,
+            start_date=m_start,
+            end_date=m_end,
+            expected_end=m_start + timedelta(days=r.choice([90, 180, 365])),
+            status=m_status,
+            budget_area=budget,
+            description="",
+            data_category=shipped_category(basis, area),
+        )
+        rows.add("indsatser", measure)
+        return measure
+
+    def _demands(
+        self, rows: Rows, c: CaseState, member_by_slot: dict[str, TeamMember]
+    ) -> tuple[dict[str, Demand], list[Demand]]:
+        """The sectors' demands side by side (the first of each kind by key, and all of them),
+        and the contradictory pair marked as a conflict."""
+        i, kind = c.case.index, c.case.kind
+        by_key: dict[str, Demand] = {}
+        demands: list[Demand] = []
         keys = [key for key in DEMAND_SETS[kind] if DEMANDS[key][0] in member_by_slot]
-        if large:
+        if i == LARGE_PLAN:
             keys = (keys * 5)[:20]
         for n, key in enumerate(keys):
             slot, dkind, dtitle, area, dbasis, freq, consequence = DEMANDS[key]
-            if n >= len(DEMAND_SETS[kind]) or key in demand_ids:
+            if n >= len(DEMAND_SETS[kind]) or key in by_key:
                 dtitle = f"{dtitle} ({n + 1})"
             owner = member_by_slot[slot]
             demand = Demand(
-                id=ctx.uuid("demand", i, n),
-                plan_id=plan_id,
+                id=self.ctx.uuid("demand", i, n),
+                plan_id=c.plan_id,
                 organisation_id=owner.organisation_id,
                 welfare_area_id=area,
                 kind=dkind,
@@ -1543,69 +1727,40 @@ class CaseBuilder:
                 consequence=consequence,
                 legal_basis_id=dbasis,
                 start_date=owner.valid_from,
-                end_date=end,
+                end_date=c.end,
                 unit_id=owner.unit_id,
                 data_category=shipped_category(dbasis, area),
             )
-            demand_ids.setdefault(key, demand)
+            by_key.setdefault(key, demand)
             rows.add("krav", demand)
-            snap_demands.append(demand)
-        first_key, second_key, why, probability = CONFLICTS[kind]
-        if (
-            first_key in demand_ids
-            and second_key in demand_ids
+            demands.append(demand)
+        self._conflict(rows, c, by_key)
+        return by_key, demands
+
+    def _conflict(self, rows: Rows, c: CaseState, by_key: dict[str, Demand]) -> None:
+        r, i = self.rng, c.case.index
+        first_key, second_key, why, probability = CONFLICTS[c.case.kind]
+        if not (
+            first_key in by_key
+            and second_key in by_key
             and (i in (SHOWCASE, LARGE_PLAN) or r.random() < probability)
         ):
-            resolved = i != SHOWCASE and (end is not None or r.random() < 0.3)
-            rows.add(
-                "modstridende krav",
-                DemandConflict(
-                    id=ctx.uuid("conflict", i),
-                    plan_id=plan_id,
-                    first_id=demand_ids[first_key].id,
-                    second_id=demand_ids[second_key].id,
-                    description=why,
-                    marked_by_id=coordinator_id,
-                    resolution=RESOLUTIONS[kind] if resolved else "",
-                    resolved_by_id=coordinator_id if resolved else None,
-                    resolved_at=w.now - timedelta(days=r.randint(1, 60)) if resolved else None,
-                ),
-            )
-
-        attendance = {
-            DEMANDS[key][0]: d for key, d in demand_ids.items() if DEMANDS[key][1] == "fremmoede"
-        }
-        snap_appointments = self._appointments(
-            rows,
-            case,
-            plan_id,
-            member_by_slot,
-            present,
-            attendance,
-            end,
-            60 if large else r.randint(4, 6),
-        )
-        snapshot = logic.plan_snapshot(
-            citizen_statement=STATEMENTS[kind],
-            summary=SUMMARIES[kind],
-            goals=snap_goals,
-            measures=snap_measures,
-            demands=snap_demands,
-            appointments=snap_appointments,
-        )
+            return
+        resolved = i != SHOWCASE and (c.end is not None or r.random() < 0.3)
         rows.add(
-            "planversioner",
-            PlanVersion(
-                id=ctx.uuid("plan-version", i, 2),
-                plan_id=plan_id,
-                number=2,
-                created_by_id=coordinator_id,
-                changes=logic.diff_snapshots(logic.plan_snapshot(), snapshot),
-                snapshot=snapshot,
+            "modstridende krav",
+            DemandConflict(
+                id=self.ctx.uuid("conflict", i),
+                plan_id=c.plan_id,
+                first_id=by_key[first_key].id,
+                second_id=by_key[second_key].id,
+                description=why,
+                marked_by_id=c.coordinator_id,
+                resolution=RESOLUTIONS[c.case.kind] if resolved else "",
+                resolved_by_id=c.coordinator_id if resolved else None,
+                resolved_at=self.world.now - timedelta(days=r.randint(1, 60)) if resolved else None,
             ),
         )
-        if i != SHOWCASE and (end is not None or r.random() < 0.2):
-            rows.stale_plans.append((plan_id, r.randint(57, 200)))
 
     def _appointments(
         self,
