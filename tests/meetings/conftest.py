@@ -9,8 +9,10 @@ jobcenter sees it because it is its own contribution (docs/security.md)."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from helhed.core.models import Unit, User
@@ -29,6 +31,27 @@ from tests.courses.conftest import jobcenter_unit as jobcenter_unit
 from tests.courses.conftest import jobcenter_user as jobcenter_user
 from tests.courses.conftest import outsider_unit as outsider_unit
 from tests.courses.conftest import outsider_user as outsider_user
+
+BASE = "/api/meetings"
+NOWHERE = "00000000-0000-0000-0000-0000000000ab"
+
+
+def post(client: Client, url: str, body: dict[str, Any]) -> Any:
+    """A JSON POST to the meetings API."""
+    return client.post(BASE + url, body, content_type="application/json")
+
+
+def plan_meeting(user: User, course: Course, **extra: Any) -> Meeting:
+    """A meeting with the whole team, in three days (``extra`` overrides)."""
+    team = list(course.team.all())
+    fields: dict[str, Any] = {
+        "purpose": "Job og bolig",
+        "place": "Rådhuset",
+        "team_members": team,
+        "proposed_times": [at(3)],
+    }
+    fields.update(extra)
+    return services.create_meeting(user, course, **fields)
 
 
 def at(days: int, hour: int = 10) -> datetime:
