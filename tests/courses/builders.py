@@ -1,5 +1,7 @@
 """Plain builders for the courses tests (not fixtures: the hypothesis tests call them per
-example). Users are created without a password hash, which keeps the property tests fast."""
+example). Users are created without a password hash, which keeps the property tests fast.
+Synthetic CPR numbers come from ``helhed.devtools.factories``, which the demo uses too
+(``cpr_for`` is imported here for the tests that take it from the builders)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from django.utils import timezone
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
 from helhed.courses import logic, services
 from helhed.courses.models import Consent, Course, GivenBy, TeamMember
+from helhed.devtools.factories import cpr_for
 from helhed.registry.models import Initiative
 
 _serial = count(1)
@@ -52,17 +55,6 @@ def make_citizen_user(**extra: Any) -> User:
 
 def make_initiative(name: str = "FAMKO") -> Initiative:
     return Initiative.objects.create(name=name, location="Odense")
-
-
-def cpr_for(born: date, tail: str = "123") -> str:
-    """A CPR number with a valid century digit for ``born`` (1900-1999 or 2000-2036)."""
-    if 1900 <= born.year <= 1999:
-        seventh = "1"
-    elif 2000 <= born.year <= 2036:
-        seventh = "4"
-    else:  # pragma: no cover - not needed by the tests
-        raise ValueError(born)
-    return f"{born:%d%m%y}{seventh}{tail}"
 
 
 def birthday_years_ago(years: int, on: date | None = None) -> date:

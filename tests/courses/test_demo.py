@@ -26,12 +26,8 @@ from helhed.courses.models import (
     PlanVersion,
     TeamMember,
 )
-from helhed.devtools.demo.courses import (
-    CprAllocator,
-    case_layout,
-    expected_courses,
-    passes_modulus_11,
-)
+from helhed.devtools.demo.courses import case_layout, expected_courses
+from helhed.devtools.factories import CprAllocator, passes_modulus_11
 
 pytestmark = pytest.mark.django_db
 

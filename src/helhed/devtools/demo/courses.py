@@ -27,11 +27,9 @@ its own seeded generator and everything else from ``ctx.rng`` in case order, so 
 small run are the first cases of a large one. Every row's primary key is ``ctx.uuid(...)`` of a
 stable key; a second run inserts nothing.
 
-**CPR numbers** are synthetic but valid for ``logic.validate_cpr``: a real birth date (ages are
-counted from a fixed anchor date, not from today, so a re-run never produces a different number),
-then ``9`` (valid for births 1937-2036), the seed's last digit and a two-digit serial per birth
-date whose parity is the sex (odd = male). Numbers that pass the old modulus-11 check are skipped,
-so no synthetic number is a possible pre-2007 real one.
+**CPR numbers** come from ``devtools.factories.CprAllocator`` (shared with the tests): synthetic
+but valid for ``logic.validate_cpr``, never a possible pre-2007 real number. Ages are counted from
+a fixed anchor date, not from today, so a re-run never produces a different number.
 """
 
 from __future__ import annotations
@@ -74,6 +72,7 @@ from helhed.courses.models import (
 from helhed.courses.services import checklist_for
 from helhed.devtools.demo.core import DEMO_MUNICIPALITIES, REGION_UNITS
 from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, InsertStat
+from helhed.devtools.factories import CprAllocator
 from helhed.registry.models import Initiative
 
 # Ages are counted from this date, so a citizen's birth date (and CPR number) never depends on the
@@ -167,40 +166,6 @@ def _caseload_sizes(seed: int) -> Iterator[int]:
     rng = random.Random(f"{seed}:courses:caseload")
     while True:
         yield rng.randint(*CASELOAD)
-
-
-# --------------------------------------------------------------------------------------------
-# CPR numbers
-# --------------------------------------------------------------------------------------------
-
-_MOD11_WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
-
-
-def passes_modulus_11(cpr: str) -> bool:
-    return sum(int(d) * w for d, w in zip(cpr, _MOD11_WEIGHTS, strict=True)) % 11 == 0
-
-
-class CprAllocator:
-    """Unique synthetic CPR numbers: ddmmyy, 9, the seed's last digit, a serial per birth date
-    (parity = sex), skipping numbers that pass modulus 11. A full birth date moves to the next
-    day. Deterministic for the order of calls."""
-
-    def __init__(self, seed: int) -> None:
-        self.seed_digit = seed % 10
-        self.next_serial: dict[tuple[date, bool], int] = {}
-
-    def allocate(self, born: date, male: bool) -> tuple[str, date]:
-        while True:
-            key = (born, male)
-            n = self.next_serial.get(key, 0)
-            while n < 50:
-                cpr = f"{born:%d%m%y}9{self.seed_digit}{2 * n + male:02d}"
-                n += 1
-                if not passes_modulus_11(cpr):
-                    self.next_serial[key] = n
-                    return cpr, born
-            self.next_serial[key] = n
-            born += timedelta(days=1)
 
 
 # --------------------------------------------------------------------------------------------
