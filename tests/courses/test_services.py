@@ -168,7 +168,7 @@ def test_intake_in_a_unit_you_do_not_belong_to_is_refused(world: World) -> None:
     before = counts()
     with pytest.raises(ValidationError) as info:
         intake(world, coordinator_unit_id=world.jobcenter.pk)
-    assert "coordinator_unit" in info.value.message_dict
+    assert "coordinator_unit_id" in info.value.message_dict
     assert counts() == before
 
 
@@ -207,7 +207,7 @@ def consent_kwargs(**overrides: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({}, "units"),  # no scope: neither organisation nor unit
+        ({}, "unit_ids"),  # no scope: neither organisation nor unit
         ({"units": "jobcenter", "categories": []}, "categories"),
         ({"units": "jobcenter", "categories": ["plan", "shoe-size"]}, "categories"),
         ({"units": "jobcenter", "valid_to": "yesterday"}, "valid_to"),
@@ -330,7 +330,7 @@ def test_access_without_consent_is_explicit_and_flagged(world: World) -> None:
         services.open_without_consent(
             world.outsider, course_id=course.pk, unit_id=world.jobcenter.pk, basis_id="x"
         )
-    assert set(info.value.message_dict) == {"unit", "basis"}
+    assert set(info.value.message_dict) == {"unit_id", "basis_id"}
     assert not WithoutConsentAccess.objects.exists()
     with pytest.raises(PermissionDenied):
         services.open_without_consent(
@@ -648,7 +648,7 @@ def test_team_member_validation_and_ending(world: World) -> None:
             valid_from=b.today(),
             valid_to=b.today() - timedelta(days=1),
         )
-    assert set(info.value.message_dict) == {"name", "role", "unit", "valid_to"}
+    assert set(info.value.message_dict) == {"name", "role", "unit_id", "valid_to"}
     with pytest.raises(PermissionDenied):
         b.join_team(course, world.caseworker, world.jobcenter)
     member = b.join_team(course, world.coordinator, world.jobcenter, valid_from=b.today())

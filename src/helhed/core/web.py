@@ -9,7 +9,7 @@ the one 403 page with that message.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 from django import forms
@@ -41,17 +41,33 @@ def staff_only(view: Callable[..., R]) -> Callable[..., R]:
     return cast(Callable[..., R], login_required(wrapper))
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+def apply_errors(
+    form: forms.Form, exc: ValidationError, names: Mapping[str, str] | None = None
+) -> None:
     """Put a service's ``ValidationError`` on the form: on the named field if the form has it,
-    else as a form-wide error. Never raises (a 500 for user input is a bug)."""
+    else as a form-wide error. Never raises (a 500 for user input is a bug).
+
+    Services name fields as the API does (``unit_id``, ``unit_ids``); a form's field for the
+    same value is named for the object (``unit``, ``units``), so those are found without a
+    mapping. ``names`` maps any other service name to the form's (``{"on": "valid_to"}``)."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
+            target = form_field(form, field, names)
             for message in errors:
                 form.add_error(target, message)
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def form_field(form: forms.Form, name: str, names: Mapping[str, str] | None = None) -> str | None:
+    """The form's field for a service's field name, or None (a form-wide error)."""
+    candidates = [(names or {}).get(name, name)]
+    if name.endswith("_ids"):
+        candidates.append(name.removesuffix("_ids") + "s")
+    elif name.endswith("_id"):
+        candidates.append(name.removesuffix("_id"))
+    return next((c for c in candidates if c in form.fields), None)
 
 
 def posted(request: HttpRequest) -> Any:

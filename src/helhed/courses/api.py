@@ -6,26 +6,26 @@ and is written to the access log; every write goes through ``services``. An outs
 403 for a course that exists and one that does not. The full CPR number is accepted in the intake
 body only and never returned (responses carry ``ddmmåå-xxxx``).
 
-``helhed.api`` imports this router, so errors are raised as ninja's ``ValidationError`` (422 with
-field-level errors) and ``HttpError`` (403/404); its handlers turn them into problem bodies. A
-stale plan save is answered here with a 409 problem body listing what changed meanwhile.
+Errors are rendered once, by ``helhed.api``'s handlers: the guard's refusal
+(``selectors.NoAccessError``) and ``PermissionDenied`` → 403; the services' ``ValidationError``
+(naming the fields of these request bodies) → 422; ``services.StalePlanError`` → 409 with the
+current version and what changed meanwhile; ``services.DuplicateCourseError`` → 409.
 """
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
@@ -38,9 +38,7 @@ from helhed.core.apikit import (
     Str200,
     Str254,
     Text,
-    field_errors,
     invalid,
-    problem,
     user_of,
 )
 from helhed.core.models import Organisation, Unit, User, UserKind, WelfareArea
@@ -531,63 +529,6 @@ class WithdrawIn(Schema):
 
 
 # --------------------------------------------------------------------------------------------
-# Errors: Django's exceptions from services and selectors → problem bodies
-# --------------------------------------------------------------------------------------------
-
-# The services' field names → the names in this API's request bodies.
-FIELD_NAMES: Mapping[str, str] = {
-    "coordinator_unit": "coordinator_unit_id",
-    "initiative": "initiative_id",
-    "organisation": "organisation_id",
-    "unit": "unit_id",
-    "units": "unit_ids",
-    "organisations": "organisation_ids",
-    "responsible": "responsible_id",
-    "with_member": "with_member_id",
-    "demand": "demand_id",
-    "goals": "goal_ids",
-    "owner": "owner_id",
-}
-
-
-def _stale(exc: services.StalePlanError) -> JsonResponse:
-    return problem(
-        409,
-        "Planen er ændret af en anden",
-        str(exc),
-        current_version=exc.current_version,
-        changes=exc.changes,
-    )
-
-
-def _problems(
-    fields: Mapping[str, str] | None = None,
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Translate the domain's exceptions: PermissionDenied → 403, Django's ValidationError → 422
-    with field errors (renamed to this API's fields), StalePlanError → 409, a missing sub-object
-    → 404. ``functools.wraps`` keeps the signature ninja reads the parameters from."""
-    names = {**FIELD_NAMES, **(fields or {})}
-
-    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return func(*args, **kwargs)
-            except PermissionDenied as exc:
-                raise HttpError(403, str(exc) or NO_ACCESS) from None
-            except services.StalePlanError as exc:
-                return _stale(exc)
-            except DjangoValidationError as exc:
-                raise ValidationError(field_errors(exc, names)) from None
-            except ObjectDoesNotExist:
-                raise HttpError(404, NOT_FOUND) from None
-
-        return wrapper
-
-    return decorate
-
-
-# --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
 
@@ -741,7 +682,6 @@ def course_list(
     "/courses",
     response={201: CreatedCourseOut, 403: ProblemOut, 409: DuplicateProblemOut, 422: ProblemOut},
 )
-@_problems(fields={"parallel_reason": "parallel_reason"})
 def course_create(request: HttpRequest, payload: IntakeIn) -> Any:
     """Intake: open a course with you as coordinator and an empty plan (version 1). If the
     citizen already has an active course the answer is 409 saying only that — ask its
@@ -753,30 +693,22 @@ def course_create(request: HttpRequest, payload: IntakeIn) -> Any:
     contact = payload.contact.model_dump() if payload.contact else {}
     if contact:
         _check_choice(contact["contact_channel"], ContactChannel.values, "contact_channel")
-    try:
-        course = services.intake(
-            user,
-            initiative_id=payload.initiative_id,
-            coordinator_unit_id=payload.coordinator_unit_id,
-            cpr=payload.cpr,
-            first_name=payload.first_name,
-            last_name=payload.last_name,
-            referred_on=payload.referred_on,
-            referral_note=payload.referral_note,
-            referral_note_category=payload.referral_note_category,
-            checklist=dict(payload.checklist),
-            mandate=payload.mandate,
-            mandate_category=payload.mandate_category,
-            contact=contact,
-            parallel_reason=payload.parallel_reason,
-        )
-    except services.DuplicateCourseError as exc:
-        return problem(
-            409,
-            "Borgeren har allerede et aktivt forløb",
-            str(exc),
-            join_request="/api/courses/join-requests",
-        )
+    course = services.intake(
+        user,
+        initiative_id=payload.initiative_id,
+        coordinator_unit_id=payload.coordinator_unit_id,
+        cpr=payload.cpr,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        referred_on=payload.referred_on,
+        referral_note=payload.referral_note,
+        referral_note_category=payload.referral_note_category,
+        checklist=dict(payload.checklist),
+        mandate=payload.mandate,
+        mandate_category=payload.mandate_category,
+        contact=contact,
+        parallel_reason=payload.parallel_reason,
+    )
     citizen = course.citizen
     log_access(user, citizen.id, "visitation", Purpose.CASEWORK, unit_id=course.coordinator_unit_id)
     return Status(
@@ -794,7 +726,6 @@ def course_create(request: HttpRequest, payload: IntakeIn) -> Any:
 
 
 @router.post("/join-requests", response={201: JoinRequestOut, 403: ProblemOut, 422: ProblemOut})
-@_problems()
 def join_request_create(request: HttpRequest, payload: JoinRequestIn) -> Any:
     """Ask the coordinators of the citizen's active courses to add your unit to the team. You
     learn nothing about the courses; each coordinator answers in Helhed."""
@@ -808,7 +739,6 @@ def join_request_create(request: HttpRequest, payload: JoinRequestIn) -> Any:
     "/courses/{course_id}/join-requests/{request_id}/answer",
     response={200: JoinRequestOut, 403: ProblemOut, 422: ProblemOut},
 )
-@_problems()
 def join_request_answer(
     request: HttpRequest, course_id: uuid.UUID, request_id: uuid.UUID, payload: JoinAnswerIn
 ) -> Any:
@@ -844,7 +774,6 @@ def without_consent_bases(request: HttpRequest) -> list[BasisOut]:
     "/courses/{course_id}/without-consent",
     response={201: WithoutConsentOut, 403: ProblemOut, 422: ProblemOut},
 )
-@_problems(fields={"unit": "unit_id", "basis": "basis_id"})
 def without_consent_open(
     request: HttpRequest, course_id: uuid.UUID, payload: WithoutConsentIn
 ) -> Any:
@@ -870,7 +799,6 @@ def without_consent_open(
 
 
 @router.get("/courses/{course_id}", response={200: CourseDetail, 403: ProblemOut})
-@_problems()
 def course_detail(request: HttpRequest, course_id: uuid.UUID) -> Any:
     """The course with a plan summary, team and consents — only what your consent covers.
     Logged. 403 if you have no access (also if the course does not exist)."""
@@ -1046,7 +974,6 @@ def _appointment_out(a: Appointment, visible_demands: set[Any]) -> AppointmentOu
 
 
 @router.get("/courses/{course_id}/plan", response={200: PlanOut, 403: ProblemOut})
-@_problems()
 def plan_detail(request: HttpRequest, course_id: uuid.UUID) -> Any:
     """The shared plan: goals with sub-goals, measures with legal basis, demands, open conflicts,
     appointments and the version to send with the next change. Filtered by consent; logged."""
@@ -1087,7 +1014,6 @@ del CREATED_RESPONSES[200]
 
 
 @router.patch("/courses/{course_id}/plan", response=PLAN_RESPONSES)
-@_problems()
 def plan_update(request: HttpRequest, course_id: uuid.UUID, payload: PlanTextIn) -> Any:
     """Change the citizen's own words and/or the shared summary, and the category each text is
     filed under (only categories you may see). A text you leave out stays as it is. 409 with what
@@ -1105,7 +1031,6 @@ def _goal_fields(payload: GoalIn) -> dict[str, Any]:
 
 
 @router.post("/courses/{course_id}/plan/goals", response=CREATED_RESPONSES)
-@_problems()
 def goal_create(request: HttpRequest, course_id: uuid.UUID, payload: GoalIn) -> Any:
     user = user_of(request)
     _access, plan = selectors.access_plan(user, course_id)
@@ -1114,7 +1039,6 @@ def goal_create(request: HttpRequest, course_id: uuid.UUID, payload: GoalIn) -> 
 
 
 @router.put("/courses/{course_id}/plan/goals/{goal_id}", response=PLAN_RESPONSES)
-@_problems()
 def goal_update(
     request: HttpRequest, course_id: uuid.UUID, goal_id: uuid.UUID, payload: GoalIn
 ) -> Any:
@@ -1127,7 +1051,6 @@ def goal_update(
 
 
 @router.delete("/courses/{course_id}/plan/goals/{goal_id}", response=PLAN_RESPONSES)
-@_problems()
 def goal_delete(
     request: HttpRequest,
     course_id: uuid.UUID,
@@ -1143,7 +1066,6 @@ def goal_delete(
 
 
 @router.post("/courses/{course_id}/plan/goals/{goal_id}/subgoals", response=CREATED_RESPONSES)
-@_problems()
 def subgoal_create(
     request: HttpRequest, course_id: uuid.UUID, goal_id: uuid.UUID, payload: SubGoalIn
 ) -> Any:
@@ -1164,7 +1086,6 @@ def subgoal_create(
 
 
 @router.post("/courses/{course_id}/plan/measures", response=CREATED_RESPONSES)
-@_problems()
 def measure_create(request: HttpRequest, course_id: uuid.UUID, payload: MeasureIn) -> Any:
     """A measure (indsats) — refused without a legal basis from the maintained list, and with a
     field error in a category your consent does not cover (unless your own unit is responsible)."""
@@ -1199,7 +1120,6 @@ def measure_create(request: HttpRequest, course_id: uuid.UUID, payload: MeasureI
 
 
 @router.post("/courses/{course_id}/plan/demands", response=CREATED_RESPONSES)
-@_problems()
 def demand_create(request: HttpRequest, course_id: uuid.UUID, payload: DemandIn) -> Any:
     user = user_of(request)
     _access, plan = selectors.access_plan(user, course_id)
@@ -1225,7 +1145,6 @@ def demand_create(request: HttpRequest, course_id: uuid.UUID, payload: DemandIn)
 
 
 @router.post("/courses/{course_id}/plan/appointments", response=CREATED_RESPONSES)
-@_problems()
 def appointment_create(request: HttpRequest, course_id: uuid.UUID, payload: AppointmentIn) -> Any:
     user = user_of(request)
     access, plan = selectors.access_plan(user, course_id)
@@ -1261,7 +1180,6 @@ def appointment_create(request: HttpRequest, course_id: uuid.UUID, payload: Appo
 
 
 @router.get("/courses/{course_id}/team", response={200: TeamOut, 403: ProblemOut})
-@_problems()
 def team_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
     """Who is around the citizen: current and former contact persons and the turnover; those
     from an area your consent does not cover are counted, not named. Logged."""
@@ -1278,7 +1196,6 @@ def team_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
 @router.post(
     "/courses/{course_id}/team", response={201: TeamMemberOut, 403: ProblemOut, 422: ProblemOut}
 )
-@_problems()
 def team_add(request: HttpRequest, course_id: uuid.UUID, payload: TeamMemberIn) -> Any:
     """Add a contact person (coordinator only)."""
     user = user_of(request)
@@ -1317,7 +1234,6 @@ def team_add(request: HttpRequest, course_id: uuid.UUID, payload: TeamMemberIn) 
     "/courses/{course_id}/team/{member_id}/end",
     response={200: TeamMemberOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut},
 )
-@_problems(fields={"valid_to": "on"})
 def team_end(
     request: HttpRequest, course_id: uuid.UUID, member_id: uuid.UUID, payload: EndMemberIn
 ) -> Any:
@@ -1334,7 +1250,6 @@ def team_end(
 
 
 @router.get("/courses/{course_id}/consents", response={200: list[ConsentOut], 403: ProblemOut})
-@_problems()
 def consent_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
     """The course's consents, current and past. Logged."""
     user = user_of(request)
@@ -1347,7 +1262,6 @@ def consent_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
 @router.post(
     "/courses/{course_id}/consents", response={201: ConsentOut, 403: ProblemOut, 422: ProblemOut}
 )
-@_problems()
 def consent_create(request: HttpRequest, course_id: uuid.UUID, payload: ConsentIn) -> Any:
     """Record a consent (coordinator only): whom it covers, which data, from/to, and whether it
     may be used (pseudonymised) for evaluation."""
@@ -1380,7 +1294,6 @@ def consent_create(request: HttpRequest, course_id: uuid.UUID, payload: ConsentI
     "/courses/{course_id}/consents/{consent_id}/withdraw",
     response={200: ConsentOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut},
 )
-@_problems()
 def consent_withdraw(
     request: HttpRequest,
     course_id: uuid.UUID,

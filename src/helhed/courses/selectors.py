@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
+from helhed.core.domain import DomainError
 from helhed.core.models import Organisation, Unit, User, UserKind
 from helhed.core.selectors import membership_list
 from helhed.courses import logic
@@ -56,6 +57,22 @@ from helhed.courses.models import (
     WithoutConsentAccess,
     WithoutConsentBasis,
 )
+
+NO_ACCESS = "Du har ikke adgang til dette forløb."
+
+
+class NoAccessError(DomainError, PermissionDenied):
+    """The guard's refusal, the same for a course (or item) that does not exist and one the
+    reader may not see. A ``PermissionDenied`` without a message, so a page shows the general
+    403 text; the API answers 403 naming only that there is no access (``NO_ACCESS``)."""
+
+    status = 403
+    title = NO_ACCESS
+
+    def __init__(self) -> None:
+        PermissionDenied.__init__(self)
+        self.detail = NO_ACCESS
+        self.members = {}
 
 
 def today() -> date:
@@ -317,7 +334,7 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
     exist, so that existence does not leak)."""
     on = on or today()
     if not user.is_authenticated or user.kind != UserKind.STAFF:
-        raise PermissionDenied
+        raise NoAccessError
     memberships = membership_list(user, on)
     unit_ids = [m.unit_id for m in memberships]
     # The course with its plan (one row), the user's open grant as an annotation (fetched only
@@ -359,7 +376,7 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
     except (ValueError, ValidationError):  # not a UUID: as unknown as a course that is not there
         course = None
     if course is None:
-        raise PermissionDenied
+        raise NoAccessError
     _prefetch_consent_scope(list(course.consents.all()))
     is_coordinator = course.coordinator_id == user.pk and course.coordinator_unit_id in unit_ids
     grant_id = course.open_grant_id
@@ -376,7 +393,7 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
         on=on,
         without_consent_grant=grant is not None,
     ):
-        raise PermissionDenied
+        raise NoAccessError
     unit_id: Any
     if is_coordinator:
         unit_id = course.coordinator_unit_id
@@ -778,7 +795,7 @@ def access_plan(user: User, course_id: uuid.UUID | str) -> tuple[Access, Plan]:
     access = access_for(user, course_id)
     plan = getattr(access.course, "plan", None)
     if plan is None or not access.may("plan"):
-        raise PermissionDenied
+        raise NoAccessError
     return access, plan
 
 
@@ -799,7 +816,7 @@ def plan_item(access: Access, model: type[Any], item_id: uuid.UUID | str) -> Any
     for an item that is not there, belongs to another plan or is hidden from the reader."""
     plan = getattr(access.course, "plan", None)
     if plan is None:
-        raise PermissionDenied
+        raise NoAccessError
     try:
         item = (
             model.objects.filter(pk=item_id, plan=plan)
@@ -836,7 +853,7 @@ def plan_goals(access: Access, goal_ids: list[Any]) -> list[Goal]:
     plan = getattr(access.course, "plan", None)
     found = {g.pk: g for g in Goal.objects.filter(plan=plan, pk__in=goal_ids)}
     if len(found) != len(set(goal_ids)):
-        raise ValidationError({"goals": "Målene skal høre til forløbets plan."})
+        raise ValidationError({"goal_ids": "Målene skal høre til forløbets plan."})
     return [found[g] for g in dict.fromkeys(goal_ids)]
 
 
@@ -1010,7 +1027,7 @@ def without_consent_reviews(user: User, *, pending_only: bool = False) -> QueryS
 
     orgs = review_organisations(user)
     if not orgs:
-        raise PermissionDenied
+        raise NoAccessError
     reads = (
         AccessLogEntry.objects.filter(
             actor_id=OuterRef("user_id"),

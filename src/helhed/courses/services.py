@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
+from helhed.core.domain import DomainError
 from helhed.core.models import Organisation, Unit, User, UserKind
 from helhed.courses import logic, selectors
 from helhed.courses.models import (
@@ -51,13 +52,18 @@ from helhed.courses.models import (
 from helhed.registry.models import Initiative
 
 
-class StalePlanError(Exception):
-    """The plan changed since the user opened it. ``changes`` says what the other save did."""
+class StalePlanError(DomainError):
+    """The plan changed since the user opened it. ``changes`` says what the other save did; the
+    API answers 409 with both as members."""
+
+    title = "Planen er ændret af en anden"
 
     def __init__(self, current_version: int, changes: list[str]) -> None:
         super().__init__(
             "Planen er blevet ændret af en anden, siden du åbnede den. Dine ændringer er ikke "
-            "gemt. Se ændringerne nedenfor, og gem igen."
+            "gemt. Se ændringerne nedenfor, og gem igen.",
+            current_version=current_version,
+            changes=changes,
         )
         self.current_version = current_version
         self.changes = changes
@@ -69,7 +75,7 @@ def _today() -> date:
 
 def _require_staff(user: User) -> None:
     if not user.is_authenticated or user.kind != UserKind.STAFF:
-        raise PermissionDenied
+        raise selectors.NoAccessError
 
 
 # --------------------------------------------------------------------------------------------
@@ -77,14 +83,18 @@ def _require_staff(user: User) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-class DuplicateCourseError(Exception):
+class DuplicateCourseError(DomainError):
     """The citizen already has an active course: the caller may ask its coordinator to join, or
-    give a reason for a second course. Carries nothing about the existing course."""
+    give a reason for a second course. Tells nothing about the existing course (the API answers
+    409 with where to send a join request)."""
+
+    title = "Borgeren har allerede et aktivt forløb"
 
     def __init__(self, visible: list[Course]) -> None:
         super().__init__(
             "Borgeren har allerede et aktivt forløb i Helhed. Bed forløbets koordinator om at "
-            "komme med i teamet, eller begrund, hvorfor der skal være et forløb ved siden af."
+            "komme med i teamet, eller begrund, hvorfor der skal være et forløb ved siden af.",
+            join_request="/api/courses/join-requests",
         )
         self.visible = visible  # those of them the caller may already open
 
@@ -132,10 +142,10 @@ def intake(
     errors: dict[str, str] = {}
     roles = _current_roles(coordinator, _uuid_or_none(coordinator_unit_id))
     if not roles:
-        errors["coordinator_unit"] = "Du er ikke medlem af den valgte enhed i dag."
+        errors["coordinator_unit_id"] = "Du er ikke medlem af den valgte enhed i dag."
     initiative: Any = Initiative.objects.filter(pk=_uuid_or_none(initiative_id)).first()
     if initiative is None:
-        errors["initiative"] = "Vælg en indsats fra registret."
+        errors["initiative_id"] = "Vælg en indsats fra registret."
     normalized = ""
     try:
         normalized = logic.validate_cpr(cpr, _today())
@@ -303,7 +313,7 @@ def request_to_join(user: User, *, cpr: str, unit_id: Any, message: str = "") ->
     _require_staff(user)
     unit = _uuid_or_none(unit_id)
     if not _current_roles(user, unit):
-        raise ValidationError({"unit": "Du er ikke medlem af den valgte enhed i dag."})
+        raise ValidationError({"unit_id": "Du er ikke medlem af den valgte enhed i dag."})
     try:
         course_ids = selectors.active_course_ids_for_cpr(cpr)
     except logic.CprError as exc:
@@ -355,7 +365,7 @@ def answer_join_request(
         .first()
     )
     if request is None:
-        raise PermissionDenied
+        raise selectors.NoAccessError
     _require_coordinator(user, request.course)
     if request.status != JoinStatus.PENDING:
         raise ValidationError("Anmodningen er allerede besvaret.")
@@ -562,13 +572,13 @@ def give_consent(
     if user.kind == UserKind.CITIZEN:
         citizen = selectors.citizen_for_user(user)
         if citizen is None or citizen.pk != course.citizen_id:
-            raise PermissionDenied
+            raise selectors.NoAccessError
     else:
         _require_coordinator(user, course)
     organisations, units, categories = list(organisations), list(units), set(categories)
     errors: dict[str, str] = {}
     if not organisations and not units:
-        errors["units"] = "Vælg mindst én organisation eller enhed, som samtykket omfatter."
+        errors["unit_ids"] = "Vælg mindst én organisation eller enhed, som samtykket omfatter."
     known = {c for c, _label in logic.DATA_CATEGORIES}
     if not categories:
         errors["categories"] = "Vælg mindst én kategori af oplysninger."
@@ -608,7 +618,7 @@ def withdraw_consent(user: User, consent: Consent, *, by_name: str = "") -> Cons
     if user.kind == UserKind.CITIZEN:
         citizen = selectors.citizen_for_user(user)
         if citizen is None or citizen.pk != course.citizen_id:
-            raise PermissionDenied
+            raise selectors.NoAccessError
         by_name = by_name or citizen.full_name
     else:
         _require_coordinator(user, course)
@@ -661,10 +671,10 @@ def open_without_consent(
     errors: dict[str, str] = {}
     unit = allowed.get(_uuid_or_none(unit_id))
     if unit is None:
-        errors["unit"] = "Vælg en af dine myndighedsenheder."
+        errors["unit_id"] = "Vælg en af dine myndighedsenheder."
     basis = WithoutConsentBasis.objects.filter(pk=str(basis_id), active=True).first()
     if basis is None:
-        errors["basis"] = "Vælg en hjemmel fra listen."
+        errors["basis_id"] = "Vælg en hjemmel fra listen."
     if errors:
         raise ValidationError(errors)
     assert unit is not None and basis is not None
@@ -672,7 +682,7 @@ def open_without_consent(
         Course.objects.select_related("coordinator").filter(pk=_uuid_or_none(course_id)).first()
     )
     if course is None:
-        raise PermissionDenied
+        raise selectors.NoAccessError
     grant = WithoutConsentAccess.objects.create(
         course=course,
         user=user,
@@ -758,9 +768,9 @@ def review_without_consent(
         .first()
     )
     if grant is None or grant.unit is None:
-        raise PermissionDenied
+        raise selectors.NoAccessError
     if grant.unit.organisation_id not in review_organisations(user):
-        raise PermissionDenied
+        raise selectors.NoAccessError
     if grant.user_id == user.pk:
         raise PermissionDenied("Du kan ikke gennemgå din egen adgang uden samtykke.")
     errors: dict[str, str] = {}
@@ -806,7 +816,7 @@ def add_team_member(
     if not role.strip():
         errors["role"] = "Angiv rolle, fx »Sagsbehandler, jobcenter«."
     if unit is not None and unit.organisation_id != organisation.pk:
-        errors["unit"] = "Enheden hører ikke til den valgte organisation."
+        errors["unit_id"] = "Enheden hører ikke til den valgte organisation."
     if valid_to is not None and valid_to < valid_from:
         errors["valid_to"] = "Slutdatoen skal ligge efter startdatoen."
     if errors:
@@ -830,7 +840,7 @@ def add_team_member(
 def end_team_member(user: User, member: TeamMember, on: date) -> TeamMember:
     _require_coordinator(user, member.course)
     if on < member.valid_from:
-        raise ValidationError({"valid_to": "Slutdatoen skal ligge efter startdatoen."})
+        raise ValidationError({"on": "Slutdatoen skal ligge efter startdatoen."})
     member.valid_to = on
     member.save(update_fields=["valid_to"])
     return member
@@ -875,10 +885,10 @@ def _lock_plan(
         .first()
     )
     if plan is None:
-        raise PermissionDenied
+        raise selectors.NoAccessError
     access = selectors.access_for(user, plan.course_id)
     if not access.may("plan"):
-        raise PermissionDenied
+        raise selectors.NoAccessError
     if plan.version != expected_version:
         # Re-describe each change for this user: items in data categories their consent does
         # not cover are not named (the stored texts could name a measure they may not see).
@@ -937,7 +947,7 @@ def update_plan_text(
         if text is None and category is None:
             continue
         if not access.sees_text(getattr(plan, category_field)):
-            raise PermissionDenied
+            raise selectors.NoAccessError
         if category is not None and (
             category not in logic.CATEGORY_KEYS or not access.sees_text(category)
         ):
@@ -982,7 +992,7 @@ def _apply_item(
         item = model(plan=plan)
     for key, value in fields.items():
         setattr(item, key, value)
-    item.full_clean(exclude=["plan"])
+    _full_clean(item, exclude=["plan"])
     if model is not Goal and not access.sees(item):
         label = dict(logic.DATA_CATEGORIES)[item.data_category]  # type: ignore[attr-defined]
         raise ValidationError(
@@ -1060,9 +1070,9 @@ def add_subgoal(
         raise PermissionDenied(selectors.ITEM_NOT_SEEN)
     goal.plan = plan
     if owner is not None and owner.course_id != plan.course_id:
-        raise ValidationError({"owner": "Den ansvarlige skal være med i forløbets team."})
+        raise ValidationError({"owner_id": "Den ansvarlige skal være med i forløbets team."})
     sub = SubGoal(goal=goal, text=text.strip(), owner=owner, welfare_area_id=welfare_area_id)
-    sub.full_clean(exclude=["goal"])
+    _full_clean(sub, exclude=["goal"])
     if not access.sees(sub):
         label = dict(logic.DATA_CATEGORIES)[sub.data_category]
         raise ValidationError(
@@ -1076,13 +1086,36 @@ def add_subgoal(
     return sub
 
 
+# The model fields a plan item's validation names → the names its callers send (the API's
+# ``…_id``; forms map them back, ``core.web.apply_errors``).
+_FIELD_NAMES = {
+    "organisation": "organisation_id",
+    "unit": "unit_id",
+    "responsible": "responsible_id",
+    "with_member": "with_member_id",
+    "demand": "demand_id",
+    "owner": "owner_id",
+}
+
+
+def _full_clean(item: Any, *, exclude: list[str]) -> None:
+    """The model's validation, its errors naming the fields as the callers name them."""
+    try:
+        item.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        renamed = {_FIELD_NAMES.get(name, name): errs for name, errs in exc.error_dict.items()}
+        raise ValidationError(renamed) from None
+
+
 def _check_team(plan: Plan, fields: dict[str, Any], *names: str) -> None:
     """Team members and units an item points at must belong to the course's team."""
     errors = {}
     for name in names:
         member = fields.get(name)
         if member is not None and member.course_id != plan.course_id:
-            errors[name] = "Personen skal være med i forløbets team."
+            errors[f"{name}_id"] = "Personen skal være med i forløbets team."
     if errors:
         raise ValidationError(errors)
 
@@ -1105,7 +1138,7 @@ def save_measure(
     _check_team(plan, fields, "responsible")
     goals = list(goals)
     if any(g.plan_id != plan.pk for g in goals):
-        raise ValidationError({"goals": "Målene skal høre til samme plan."})
+        raise ValidationError({"goal_ids": "Målene skal høre til samme plan."})
     measure = _apply_item(plan, access, Measure, measure_id, fields)
     measure.goals.set(goals)
     _commit(plan, user, "Indsats gemt", before)
@@ -1146,7 +1179,7 @@ def save_appointment(
     _check_team(plan, fields, "with_member")
     demand = fields.get("demand")
     if demand is not None and (demand.plan_id != plan.pk or not access.sees(demand)):
-        raise ValidationError({"demand": "Vælg et krav fra planen."})
+        raise ValidationError({"demand_id": "Vælg et krav fra planen."})
     appointment = _apply_item(plan, access, Appointment, appointment_id, fields)
     _commit(plan, user, "Aftale gemt", before)
     return appointment
@@ -1194,7 +1227,7 @@ def restore_version(
     holds every category, so only a reader who sees them all may restore one."""
     plan, access = _lock_plan(user, plan_id, expected_version)
     if not access.may_all():
-        raise PermissionDenied
+        raise selectors.NoAccessError
     version = PlanVersion.objects.filter(plan=plan, number=number).first()
     if version is None:
         raise ValidationError({"number": "Versionen findes ikke."})

@@ -788,7 +788,7 @@ def team_end(request: HttpRequest, course_id: str, member_id: str) -> HttpRespon
         try:
             services.end_team_member(staff_user(request), member, form.cleaned_data["valid_to"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_errors(form, exc, {"on": "valid_to"})
         else:
             messages.success(request, f"{member.name} er ikke længere med i teamet.")
             return _detail(access.course, "team")

@@ -323,8 +323,8 @@ class MyConsentForm(forms.Form):
 FORM_FIELDS = {
     "given_by": "who",
     "given_by_name": "who",
-    "units": "who",
-    "organisations": "who",
+    "unit_ids": "who",
+    "organisation_ids": "who",
     "categories": "categories",
     "valid_to": "valid_to",
 }
