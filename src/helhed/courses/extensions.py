@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.context_processors import register_menu_item
+from helhed.core.models import Role
 from helhed.core.panels import Panel, register_citizen_resolver, register_panel
 from helhed.courses.sections import TimelineEvent, register_event_source
 from helhed.notifications.alerts import Alert, register_alert_producer
@@ -143,4 +144,6 @@ def register() -> None:
             pages=frozenset({"home:citizen"}),
         )
     )
-    register_menu_item("courses:course_list", _("Forløb"), frozenset({"koordinator", "fagperson"}))
+    register_menu_item(
+        "courses:course_list", _("Forløb"), frozenset({Role.KOORDINATOR, Role.FAGPERSON})
+    )

@@ -421,8 +421,7 @@ class CoordinatorForm(forms.Form):
                 user__kind=UserKind.STAFF,
                 user__is_active=True,
             )
-            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+            .valid_on(today)
             .exclude(user=course.coordinator)
             .select_related("user", "unit")
             .order_by("user__first_name", "user__last_name", "unit__name")

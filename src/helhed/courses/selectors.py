@@ -35,8 +35,10 @@ from django.utils import timezone
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
 from helhed.core.domain import DomainError
-from helhed.core.models import Organisation, Unit, User, UserKind
+from helhed.core.models import Organisation, Role, Unit, User, UserKind
+from helhed.core.periods import overlaps_q, valid_on_q
 from helhed.core.selectors import membership_list
+from helhed.core.selectors import today as today  # one today(); views_print calls it from here
 from helhed.courses import logic
 from helhed.courses.models import (
     Appointment,
@@ -75,21 +77,12 @@ class NoAccessError(DomainError, PermissionDenied):
         self.members = {}
 
 
-def today() -> date:
-    return timezone.localdate()
-
-
 def _valid_consent_q(on: date, prefix: str = "") -> Q:
-    p = prefix
-    return (
-        Q(**{f"{p}valid_from__lte": on})
-        & (Q(**{f"{p}valid_to__isnull": True}) | Q(**{f"{p}valid_to__gte": on}))
-        & (Q(**{f"{p}withdrawn_on__isnull": True}) | Q(**{f"{p}withdrawn_on__gt": on}))
-    )
+    return valid_on_q(on, prefix, withdrawable=True)
 
 
 def _active_team_q(on: date) -> Q:
-    return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    return valid_on_q(on)
 
 
 def _consented_ids(pairs: list[tuple[Any, Any]], on: date, category: str) -> Any:
@@ -1014,7 +1007,7 @@ def review_organisations(user: User) -> set[Any]:
     hold the leder role today."""
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         return set()
-    return {m.unit.organisation_id for m in membership_list(user) if m.role == "leder"}
+    return {m.unit.organisation_id for m in membership_list(user) if m.role == Role.LEDER}
 
 
 def without_consent_reviews(user: User, *, pending_only: bool = False) -> QuerySet[Any]:
@@ -1372,7 +1365,7 @@ def _team_row(values: tuple[Any, ...]) -> TeamRow:
 
 
 def _period_team_q(start: date, end: date) -> Q:
-    return Q(valid_from__lte=end) & (Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+    return overlaps_q(start, end)
 
 
 def _scope_courses(scope: CourseScope) -> QuerySet[Course]:
