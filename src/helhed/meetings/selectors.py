@@ -48,7 +48,7 @@ from helhed.core.selectors import membership_list
 from helhed.courses import logic as course_logic
 from helhed.courses import selectors as course_selectors
 from helhed.courses.logic import DATA_CATEGORIES
-from helhed.courses.models import Goal, Measure, Relative, TeamMember
+from helhed.courses.models import Goal, LegalBasis, Measure, Relative, TeamMember
 from helhed.courses.sections import FigureValue, TimelineEvent
 from helhed.meetings import logic
 from helhed.meetings.models import (
@@ -95,7 +95,7 @@ def plan_access(user: User, course_id: Any) -> course_selectors.Access:
     logged: for the services; a read goes through :func:`access_course`."""
     access = course_selectors.access_for(user, course_id)
     if not access.may(PLAN):
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     return access
 
 
@@ -115,7 +115,7 @@ def _pk(value: Any) -> Any:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
-        raise PermissionDenied from None
+        raise course_selectors.NoAccessError from None
 
 
 def check_meeting(
@@ -131,10 +131,10 @@ def check_meeting(
         .first()
     )
     if meeting is None:
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     access = course_selectors.access_for(user, meeting.course_id)
     if need_plan and not access.may(PLAN):
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     meeting.course = access.course
     return meeting, access
 
@@ -153,14 +153,14 @@ def citizen_meeting(user: User, meeting_id: Any) -> Meeting:
     ``PermissionDenied`` — also for a meeting that does not exist."""
     citizen_id = course_selectors.citizen_id_for_user(user)
     if citizen_id is None:
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     meeting = (
         Meeting.objects.select_related("course__citizen")
         .filter(pk=_pk(meeting_id), course__citizen_id=citizen_id)
         .first()
     )
     if meeting is None:
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     return meeting
 
 
@@ -381,10 +381,10 @@ def check_recommendation(
     exist). Not logged: for the services."""
     rec = _recs_qs().filter(pk=_pk(recommendation_id)).first()
     if rec is None:
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     access = plan_access(user, rec.course_id)
     if not sees_recommendation(access, rec):
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     rec.course = access.course
     return label_recommendation(access, rec), access
 
@@ -407,14 +407,14 @@ def check_task(user: User, task_id: Any) -> tuple[Task, course_selectors.Access]
     Its owner, and whoever may see it in the course, may see it. Not logged: for the services."""
     task = _tasks_qs().filter(pk=_pk(task_id)).first()
     if task is None:
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     access = course_selectors.access_for(user, task.course_id)
     owner = task.owner_user_id is not None and task.owner_user_id == user.pk
     if not owner and not access.may(PLAN):
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     (task,) = label_tasks(user, access, [task])
     if not task.shown:  # type: ignore[attr-defined]
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     return task, access
 
 
@@ -486,6 +486,15 @@ def unit_staff_ids(unit_id: Any, *, exclude_user_id: Any = None) -> list[Any]:
         .values_list("user_id", flat=True)
         .distinct()
     )
+
+
+def unit_or_none(unit_id: Any) -> Unit | None:
+    """A unit by id (units are not personal data): the one a recommendation is sent to."""
+    return Unit.objects.filter(pk=unit_id).first()
+
+
+def legal_basis_or_none(basis_id: str) -> LegalBasis | None:
+    return LegalBasis.objects.filter(pk=basis_id).first()
 
 
 def may_rule(user: User, recommendation: Recommendation, on: date | None = None) -> bool:

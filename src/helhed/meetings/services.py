@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from helhed.core.domain import DomainError
 from helhed.core.models import Unit, User
 from helhed.core.selectors import today
 from helhed.courses import selectors as course_selectors
@@ -59,12 +60,16 @@ from helhed.notifications.services import notify
 PLAN = "plan"
 
 
-class DuplicateSubmissionError(ValidationError):
+class DuplicateSubmissionError(DomainError):
     """The same form or request was already received (same user, same idempotency key): a
-    double click or a retried request. ``existing`` is what the first submission created."""
+    double click or a retried request. ``existing`` is what the first submission created (the
+    API answers 409 with its id)."""
+
+    status = 409
+    title = "Allerede modtaget"
 
     def __init__(self, message: str, existing: Model | None) -> None:
-        super().__init__({"idempotency_key": [message]})
+        super().__init__(message, existing_id=str(existing.pk) if existing is not None else None)
         self.existing = existing
 
 
@@ -153,7 +158,8 @@ def create_meeting(
     if any(m.course_id != course.pk for m in team_members):
         errors["team_members"] = "Kontaktpersonen er ikke på forløbets team."
     elif any(not access.sees_member(m) for m in team_members):
-        raise PermissionDenied  # a team member the user may not know is on the team
+        # a team member the user may not know is on the team
+        raise course_selectors.NoAccessError
     if any(r.citizen_id != course.citizen_id for r in relatives):
         errors["relatives"] = "Den pårørende hører ikke til borgeren."
     if errors:
@@ -337,9 +343,9 @@ def _store_answers(rows: Iterable[tuple[Participant, ProposedTime, str]]) -> Non
 def answer_as_citizen(user: User, meeting: Meeting, answers: dict[Any, str]) -> int:
     """The citizen answers for themself, ``{proposed time id: answer}``, from their own view."""
     if not user.is_authenticated or not user.is_citizen:
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     if meeting.course.citizen.user_id != user.pk:
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     participant = meeting.participants.filter(kind=ParticipantKind.CITIZEN).first()
     if participant is None:
@@ -358,11 +364,14 @@ def answer_as_citizen(user: User, meeting: Meeting, answers: dict[Any, str]) -> 
 
 
 @transaction.atomic
-def choose_time(user: User, meeting: Meeting, proposed_time: ProposedTime) -> Meeting:
-    """Fix the meeting at one of its proposed times and tell the participants."""
+def choose_time(user: User, meeting: Meeting, proposed_time: ProposedTime | None = None) -> Meeting:
+    """Fix the meeting at one of its proposed times — None: the earliest time at which everyone
+    required has said yes — and tell the participants."""
     meeting = _meeting_for_write(user, meeting)
     if meeting.status not in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED):
         raise ValidationError({"proposed_time": "Mødet er afholdt eller aflyst."})
+    if proposed_time is None:
+        proposed_time = _common_time(meeting)
     if proposed_time.meeting_id != meeting.pk:
         raise ValidationError({"proposed_time": "Tidspunktet hører ikke til mødet."})
     meeting.starts_at = proposed_time.starts_at
@@ -376,6 +385,20 @@ def choose_time(user: User, meeting: Meeting, proposed_time: ProposedTime) -> Me
         citizen_title="Tidspunktet for dit møde er fastlagt",
     )
     return meeting
+
+
+def _common_time(meeting: Meeting) -> ProposedTime:
+    common = selectors.common_time(meeting)
+    if common.time is None:
+        raise ValidationError(
+            {
+                "proposed_time_id": (
+                    "Der er intet tidspunkt, hvor alle, der skal deltage, har svaret ja."
+                )
+            }
+        )
+    key: Any = common.time.key  # a proposed time's id
+    return meeting.proposed_times.get(pk=key)
 
 
 @transaction.atomic
@@ -416,7 +439,7 @@ def _team_member(
     if member.course_id != access.course.pk:
         raise ValidationError({field: "Personen er ikke på forløbets team."})
     if member.pk != current and not access.sees_member(member):
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     return member
 
 
@@ -444,7 +467,7 @@ def save_minutes(
     see themself (else ``PermissionDenied``, as for a read)."""
     meeting, access = _locked_meeting(user, meeting)
     if not access.sees_text(meeting.minutes_category):
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     _set_minutes_category(access, meeting, minutes_category)
     _check_minutes_open(meeting)
     _set_minutes_texts(meeting, texts)
@@ -473,7 +496,7 @@ def _set_minutes_category(
     if category not in CATEGORY_KEYS:
         raise ValidationError({"minutes_category": _("Vælg, hvem der må læse referatet.")})
     if not access.sees_text(category):
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     meeting.minutes_category = category
 
 
@@ -642,9 +665,9 @@ def _may_write_about(
     is part of the minutes and needs their category."""
     if measure is not None:
         if measure.plan_id == _plan_id(access.course) and not access.sees(measure):
-            raise PermissionDenied
+            raise course_selectors.NoAccessError
     elif not access.sees_text(meeting.minutes_category):
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
 
 
 def _create_task(
@@ -678,7 +701,7 @@ def _create_task(
     if measure is not None and measure.plan_id != plan_id:
         errors["task_measure"] = "Indsatsen hører ikke til forløbets plan."
     elif measure is not None and not access.sees(measure):
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     if errors:
         raise ValidationError(errors)
     assert owner is not None and due_date is not None
@@ -776,7 +799,7 @@ def recommend(
     elif plan is None or measure.plan_id != plan.pk:
         errors["measure"] = "Indsatsen hører ikke til forløbets plan."
     elif not access.sees(measure):
-        raise PermissionDenied
+        raise course_selectors.NoAccessError
     if recommends not in RulingOutcome.values:
         errors["recommends"] = "Vælg bevilling, afslag eller delvis bevilling."
     if not reasoning.strip():
@@ -788,7 +811,8 @@ def recommend(
             "Enheden er ikke på forløbets team. Vælg en af teamets enheder."
         )
     elif not selectors.sees_unit(access, authority_unit):
-        raise PermissionDenied  # a unit whose name the user may not know is on the team
+        # a unit whose name the user may not know is on the team
+        raise course_selectors.NoAccessError
     elif measure is not None and not selectors.unit_sees_measure(access, authority_unit, measure):
         # Sending the recommendation would show the measure to a unit the consent does not
         # cover for it.
