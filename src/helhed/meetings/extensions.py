@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.context_processors import register_menu_item
+from helhed.core.models import Role
 from helhed.core.panels import Panel, register_panel
+from helhed.core.selectors import today
 from helhed.courses.sections import (
     CourseSection,
     TimelinessMetric,
@@ -34,7 +36,7 @@ def _my_tasks(request: HttpRequest) -> dict[str, Any] | None:
     return {
         "tasks": tasks[:MY_TASKS_ON_START_PAGE],
         "more": len(tasks) > MY_TASKS_ON_START_PAGE,
-        "today": selectors.today(),
+        "today": today(),
     }
 
 
@@ -134,8 +136,10 @@ def register() -> None:
         )
     )
     register_menu_item(
-        "meetings:my_tasks", _("Mine opgaver"), frozenset({"koordinator", "fagperson"})
+        "meetings:my_tasks", _("Mine opgaver"), frozenset({Role.KOORDINATOR, Role.FAGPERSON})
     )
     register_menu_item(
-        "meetings:recommendations", _("Indstillinger"), frozenset({"koordinator", "fagperson"})
+        "meetings:recommendations",
+        _("Indstillinger"),
+        frozenset({Role.KOORDINATOR, Role.FAGPERSON}),
     )

@@ -44,7 +44,7 @@ from django.utils.translation import gettext
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
 from helhed.core.models import Membership, Unit, User, UserKind
-from helhed.core.selectors import membership_list
+from helhed.core.selectors import membership_list, today
 from helhed.courses import logic as course_logic
 from helhed.courses import selectors as course_selectors
 from helhed.courses.logic import DATA_CATEGORIES
@@ -67,10 +67,6 @@ from helhed.meetings.models import (
 
 PLAN = "plan"
 CATEGORY_LABELS = dict(DATA_CATEGORIES)
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 def hidden_member() -> str:

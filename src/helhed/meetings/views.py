@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from helhed.audit.models import Purpose
 from helhed.core.models import User
+from helhed.core.selectors import today
 from helhed.core.web import apply_errors, posted, staff_only, staff_user
 from helhed.meetings import forms as f
 from helhed.meetings import logic, selectors, services
@@ -349,7 +350,7 @@ def task_done(request: HttpRequest, task_id: str) -> HttpResponse:
 def my_tasks(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     tasks = selectors.my_tasks(user)
-    return render(request, "meetings/my_tasks.html", {"tasks": tasks, "today": selectors.today()})
+    return render(request, "meetings/my_tasks.html", {"tasks": tasks, "today": today()})
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,9 +26,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import models, transaction
-from django.utils import timezone
 
 from helhed.core.models import Membership, User
+from helhed.core.selectors import today
 from helhed.courses.logic import data_category_for_area
 from helhed.courses.models import BudgetArea, Course, CourseStatus, Measure, TeamMember
 from helhed.devtools.demokit import DemoContext, InsertStat
@@ -159,11 +159,11 @@ def _chunks(ctx: DemoContext) -> Iterator[list[CourseFacts]]:
 
 def _facts(batch: Sequence[tuple[Any, ...]]) -> list[CourseFacts]:
     ids = [row[0] for row in batch]
-    on = timezone.localdate()
+    on = today()
     team: dict[Any, list[tuple[Any, Any, str, str, Any]]] = {}
     for course_id, member_id, user_id, name, role, unit_id in (
-        TeamMember.objects.filter(course_id__in=ids, valid_from__lte=on)
-        .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=on))
+        TeamMember.objects.valid_on(on)
+        .filter(course_id__in=ids)
         .order_by("course_id", "valid_from", "name", "pk")
         .values_list("course_id", "pk", "user_id", "name", "role", "unit_id")
     ):
@@ -205,7 +205,7 @@ def _lead(members: list[tuple[Any, Any, str, str, Any]], coordinator_id: Any) ->
 class Builder:
     def __init__(self, ctx: DemoContext, showcase_ids: set[Any]) -> None:
         self.ctx = ctx
-        self.today = timezone.localdate()
+        self.today = today()
         self.showcase = showcase_ids
         self.unit_members: dict[Any, Any] = {}
 
