@@ -31,21 +31,6 @@ from helhed.meetings import logic, selectors, services
 from helhed.meetings.models import Answer, Meeting, MeetingStatus
 
 
-def _rows(form: dj.Form) -> list[tuple[Any, str]]:
-    rows = []
-    for bound in form.visible_fields():
-        widget = bound.field.widget
-        if isinstance(widget, dj.RadioSelect | dj.CheckboxSelectMultiple):
-            rows.append((bound, "choices"))
-            continue
-        if isinstance(widget, dj.Select):
-            widget.attrs.setdefault("class", "form-select")
-        elif not isinstance(widget, dj.CheckboxInput):
-            widget.attrs.setdefault("class", "form-input")
-        rows.append((bound, "field"))
-    return rows
-
-
 def _form_page(
     request: HttpRequest,
     form: dj.Form,
@@ -65,7 +50,6 @@ def _form_page(
         "meetings/form_page.html",
         {
             "form": form,
-            "rows": _rows(form),
             "title": title,
             "course": course,
             "meeting": meeting,
