@@ -1,0 +1,485 @@
+"""The courses API's request and response bodies (ninja schemas). Input strings are bounded and
+refuse NUL characters (``core.apikit``), so bad input is a 422 and never a database error."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from ninja import Field, Schema
+
+from helhed.core.apikit import (
+    Moment,
+    Str20,
+    Str60,
+    Str100,
+    Str120,
+    Str200,
+    Str254,
+    Text,
+)
+from helhed.courses.models import ContactChannel
+
+# --------------------------------------------------------------------------------------------
+# Input types: bounded strings without NUL characters (PostgreSQL refuses those), so bad input
+# is a 422 and never a database error.
+# --------------------------------------------------------------------------------------------
+
+
+Version = Annotated[
+    int, Field(ge=1, le=2**31 - 1, description="Den planversion, ændringen bygger på.")
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Output schemas
+# --------------------------------------------------------------------------------------------
+
+
+class CourseListItem(Schema):
+    id: uuid.UUID
+    initiative_id: uuid.UUID
+    initiative: str
+    status: str
+    referred_on: date
+    citizen_name: str
+    cpr_masked: str
+    coordinator_id: uuid.UUID
+    coordinator: str
+
+
+class CoursePage(Schema):
+    count: int
+    items: list[CourseListItem]
+
+
+class CitizenOut(Schema):
+    id: uuid.UUID
+    name: str
+    cpr_masked: str
+    age: int
+    contact_channel: str
+    no_fixed_address: bool
+    companion_wanted: bool
+
+
+class CoordinatorOut(Schema):
+    id: uuid.UUID
+    name: str
+    unit_id: uuid.UUID
+    unit: str
+    organisation: str
+    phone: str
+    email: str
+
+
+class PlanSummaryOut(Schema):
+    id: uuid.UUID
+    version: int
+    updated_at: datetime
+    citizen_statement: str | None
+    summary: str | None
+    goals: int
+    measures: int
+    demands: int
+    open_conflicts: int
+    appointments: int
+    overlapping_appointments: int
+
+
+class TeamMemberOut(Schema):
+    id: uuid.UUID
+    user_id: uuid.UUID | None
+    name: str
+    organisation_id: uuid.UUID
+    organisation: str
+    unit_id: uuid.UUID | None
+    unit: str | None
+    welfare_area: str | None
+    role: str
+    phone: str
+    email: str
+    valid_from: date
+    valid_to: date | None
+    current: bool
+
+
+class TeamStatsOut(Schema):
+    current: int
+    joined_last_12_months: int
+    left_last_12_months: int
+    turnover: int
+
+
+class TeamOut(Schema):
+    members: list[TeamMemberOut]
+    hidden: int = Field(description="Nuværende kontaktpersoner, du ikke må se navnet på.")
+    stats: TeamStatsOut
+
+
+class RefOut(Schema):
+    id: uuid.UUID
+    name: str
+
+
+class ConsentOut(Schema):
+    id: uuid.UUID
+    given_by: str
+    given_by_name: str
+    organisations: list[RefOut]
+    units: list[RefOut]
+    hidden_scope: int = Field(
+        0, description="Enheder eller organisationer, du ikke må se navnet på (tælles)."
+    )
+    categories: list[str]
+    valid_from: date
+    valid_to: date | None
+    withdrawn_on: date | None
+    withdrawn_by_name: str
+    note: str
+    valid_today: bool
+
+
+class CourseDetail(Schema):
+    id: uuid.UUID
+    initiative_id: uuid.UUID
+    initiative: str
+    status: str
+    closing_reason: str
+    referred_on: date
+    start_date: date | None
+    end_date: date | None
+    citizen: CitizenOut
+    household: str | None
+    coordinator: CoordinatorOut
+    mandate: str | None = Field(description="None: teksten hører til en kategori, du ikke må se.")
+    referral_note: str | None
+    hidden_texts: list[str] = Field(
+        description="Frie tekster, der findes, men hører til en kategori, du ikke må se."
+    )
+    categories: list[str] = Field(description="De kategorier af oplysninger, du må se.")
+    hidden_categories: list[str]
+    without_consent: bool
+    plan: PlanSummaryOut | None
+    team: list[TeamMemberOut]
+    team_hidden: int = Field(
+        description="Nuværende kontaktpersoner fra områder, dit samtykke ikke omfatter "
+        "(tælles, navngives ikke)."
+    )
+    team_stats: TeamStatsOut
+    consents: list[ConsentOut]
+
+
+class LegalBasisOut(Schema):
+    id: str
+    law: str
+    paragraph: str
+    title: str
+
+
+class SubGoalOut(Schema):
+    id: uuid.UUID
+    text: str
+    owner_id: uuid.UUID | None
+    welfare_area: str | None
+
+
+class GoalOut(Schema):
+    id: uuid.UUID
+    text: str
+    horizon: str
+    priority: int
+    importance: int | None
+    status: str
+    target_date: date | None
+    subgoals: list[SubGoalOut]
+    measure_ids: list[uuid.UUID]
+
+
+class MeasureOut(Schema):
+    id: uuid.UUID
+    title: str
+    welfare_area: str
+    category: str
+    legal_basis: LegalBasisOut
+    organisation_id: uuid.UUID
+    organisation: str
+    unit_id: uuid.UUID | None
+    unit: str | None
+    responsible_id: uuid.UUID | None
+    responsible: str | None
+    goal_ids: list[uuid.UUID]
+    start_date: date | None
+    end_date: date | None
+    expected_end: date | None
+    status: str
+    budget_area: str
+    description: str
+
+
+class DemandOut(Schema):
+    id: uuid.UUID
+    title: str
+    kind: str
+    organisation_id: uuid.UUID
+    organisation: str
+    welfare_area: str
+    sector: str
+    category: str
+    details: str
+    frequency: str
+    consequence: str
+    legal_basis: LegalBasisOut | None
+    start_date: date | None
+    end_date: date | None
+
+
+class ConflictOut(Schema):
+    id: uuid.UUID
+    first_id: uuid.UUID
+    second_id: uuid.UUID
+    description: str
+    marked_by: str
+    marked_at: datetime
+
+
+class AppointmentOut(Schema):
+    id: uuid.UUID
+    title: str
+    organisation_id: uuid.UUID
+    organisation: str
+    welfare_area: str | None
+    with_member_id: uuid.UUID | None
+    with_member: str | None
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+    demand_id: uuid.UUID | None
+    note: str
+
+
+class PlanOut(Schema):
+    id: uuid.UUID
+    course_id: uuid.UUID
+    version: int
+    updated_at: datetime
+    citizen_statement: str | None
+    summary: str | None
+    goals: list[GoalOut]
+    measures: list[MeasureOut]
+    demands: list[DemandOut]
+    open_conflicts: list[ConflictOut]
+    appointments: list[AppointmentOut]
+    overlapping: list[list[uuid.UUID]] = Field(
+        description="Par af aftaler, der ligger oven i hinanden."
+    )
+    hidden_categories: list[str]
+    hidden_texts: list[str]
+
+
+class SavedOut(Schema):
+    id: uuid.UUID
+    version: int = Field(description="Planens nye version; send den med ved næste ændring.")
+    changes: list[str]
+
+
+class CreatedCourseOut(Schema):
+    id: uuid.UUID
+    initiative: str
+    status: str
+    citizen_name: str
+    cpr_masked: str
+    coordinator: str
+    plan_version: int
+
+
+class ProblemOut(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+
+
+class StaleProblemOut(ProblemOut):
+    current_version: int
+    changes: list[str]
+
+
+class DuplicateProblemOut(ProblemOut):
+    join_request: str = Field(
+        description="POST hertil (med cpr og unit_id) for at bede koordinatoren om at komme med."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Input schemas
+# --------------------------------------------------------------------------------------------
+
+
+class ContactIn(Schema):
+    contact_channel: Str20 = ContactChannel.DIGITAL_POST.value
+    phone: Str20 = ""
+    no_fixed_address: bool = False
+    companion_wanted: bool = False
+    contact_note: Text = ""
+
+
+class IntakeIn(Schema):
+    initiative_id: uuid.UUID
+    coordinator_unit_id: uuid.UUID
+    cpr: Str20 = Field(description="CPR-nummer (ddmmåå-xxxx); returneres aldrig.")
+    first_name: Str100
+    last_name: Str100
+    referred_on: date
+    referral_note: Text = ""
+    mandate: Text = ""
+    checklist: dict[Str200, Str20] = Field(default_factory=dict)
+    referral_note_category: Str20 = "plan"
+    mandate_category: Str20 = "plan"
+    contact: ContactIn | None = None
+    parallel_reason: Text = Field(
+        "",
+        description="Begrundelse for et forløb ved siden af et aktivt forløb (kræver rollen "
+        "koordinator i enheden).",
+    )
+
+
+class JoinRequestIn(Schema):
+    cpr: Str20
+    unit_id: uuid.UUID
+    message: Text = ""
+
+
+class JoinRequestOut(Schema):
+    sent: int = Field(description="Antal koordinatorer, der har fået anmodningen.")
+
+
+class JoinAnswerIn(Schema):
+    accept: bool
+    role: Str120 = ""
+    note: Text = ""
+
+
+class WithoutConsentIn(Schema):
+    unit_id: uuid.UUID
+    basis_id: Str60
+    note: Text = ""
+
+
+class WithoutConsentOut(Schema):
+    id: uuid.UUID
+    legal_basis: str
+    categories: list[str]
+    expires_at: datetime
+
+
+class BasisOut(Schema):
+    id: str
+    law: str
+    paragraph: str
+    title: str
+    guidance: str
+    categories: list[str]
+
+
+class PlanTextIn(Schema):
+    version: Version
+    citizen_statement: Text | None = None
+    citizen_statement_category: Str20 | None = None
+    summary: Text | None = None
+    summary_category: Str20 | None = None
+
+
+class GoalIn(Schema):
+    version: Version
+    text: Text
+    horizon: Str20 = "kort"
+    priority: int = Field(1, ge=1, le=999)
+    importance: int | None = Field(None, ge=1, le=5)
+    status: Str20 = "aaben"
+    target_date: date | None = None
+
+
+class SubGoalIn(Schema):
+    version: Version
+    text: Text
+    owner_id: uuid.UUID | None = None
+    welfare_area: Str60 | None = None
+
+
+class MeasureIn(Schema):
+    version: Version
+    title: Str200
+    welfare_area: Str60
+    legal_basis: Str60 = Field("", description="Hjemmel fra den vedligeholdte liste.")
+    organisation_id: uuid.UUID
+    unit_id: uuid.UUID | None = None
+    responsible_id: uuid.UUID | None = None
+    goal_ids: list[uuid.UUID] = Field(default_factory=list)
+    start_date: date | None = None
+    end_date: date | None = None
+    expected_end: date | None = None
+    status: Str20 = "planlagt"
+    budget_area: Str20
+    description: Text = ""
+
+
+class DemandIn(Schema):
+    version: Version
+    organisation_id: uuid.UUID
+    welfare_area: Str60
+    kind: Str20
+    title: Str200
+    details: Text = ""
+    frequency: Str100 = ""
+    consequence: Str200 = ""
+    legal_basis: Str60 | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+class AppointmentIn(Schema):
+    version: Version
+    title: Str200
+    organisation_id: uuid.UUID
+    welfare_area: Str60 | None = None
+    with_member_id: uuid.UUID | None = None
+    place: Str200 = ""
+    starts_at: Moment
+    ends_at: Moment
+    demand_id: uuid.UUID | None = None
+    note: Text = ""
+
+
+class TeamMemberIn(Schema):
+    organisation_id: uuid.UUID
+    unit_id: uuid.UUID | None = None
+    user_id: uuid.UUID | None = None
+    name: Str200
+    role: Str120
+    phone: Str20 = ""
+    email: Str254 = ""
+    welfare_area: Str60 | None = None
+    valid_from: date
+    valid_to: date | None = None
+
+
+class EndMemberIn(Schema):
+    on: date
+
+
+class ConsentIn(Schema):
+    given_by: Str20 = Field(description="borger eller forældremyndighed")
+    given_by_name: Str200
+    organisation_ids: list[uuid.UUID] = Field(default_factory=list)
+    unit_ids: list[uuid.UUID] = Field(default_factory=list)
+    categories: list[Str20] = Field(default_factory=list)
+    valid_from: date
+    valid_to: date | None = None
+    note: Text = ""
+    for_evaluation: bool = False
+
+
+class WithdrawIn(Schema):
+    by_name: Str200 = ""
