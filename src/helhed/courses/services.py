@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
 from helhed.core.domain import DomainError
-from helhed.core.models import Organisation, Unit, User, UserKind
+from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
+from helhed.core.selectors import today
 from helhed.courses import logic, selectors
 from helhed.courses.models import (
     Appointment,
@@ -67,10 +67,6 @@ class StalePlanError(DomainError):
         )
         self.current_version = current_version
         self.changes = changes
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _require_staff(user: User) -> None:
@@ -148,7 +144,7 @@ def intake(
         errors["initiative_id"] = "Vælg en indsats fra registret."
     normalized = ""
     try:
-        normalized = logic.validate_cpr(cpr, _today())
+        normalized = logic.validate_cpr(cpr, today())
     except logic.CprError as exc:
         errors["cpr"] = str(exc)
     if not first_name.strip():
@@ -180,7 +176,7 @@ def intake(
         if found.active:
             if not parallel_reason.strip():
                 raise DuplicateCourseError(found.visible)
-            if "koordinator" not in roles:
+            if Role.KOORDINATOR not in roles:
                 raise ValidationError(
                     {
                         "parallel_reason": "Kun en koordinator i enheden kan oprette et forløb "
@@ -294,7 +290,7 @@ def _check_day(
         return
     if not 1900 <= value.year <= 2200:
         errors[field] = "Angiv en dato mellem år 1900 og 2200."
-    elif not future and value > _today():
+    elif not future and value > today():
         errors[field] = "Datoen kan ikke ligge i fremtiden."
 
 
@@ -320,12 +316,10 @@ def request_to_join(user: User, *, cpr: str, unit_id: Any, message: str = "") ->
         raise ValidationError({"cpr": str(exc)}) from None
     if not course_ids:
         raise ValidationError({"cpr": "Borgeren har ikke et aktivt forløb i Helhed."})
-    on = _today()
+    on = today()
     sent = 0
     for course in Course.objects.filter(pk__in=course_ids).select_related("citizen"):
-        on_team = TeamMember.objects.filter(course=course, unit_id=unit, valid_from__lte=on).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
-        )
+        on_team = TeamMember.objects.filter(course=course, unit_id=unit).valid_on(on)
         pending = JoinRequest.objects.filter(course=course, unit_id=unit, status=JoinStatus.PENDING)
         if on_team.exists() or pending.exists():
             continue
@@ -381,7 +375,7 @@ def answer_join_request(
             role=role.strip()[:120] or "Kontaktperson",
             phone=requester.phone,
             email=requester.email,
-            valid_from=_today(),
+            valid_from=today(),
         )
     request.status = JoinStatus.ACCEPTED if accept else JoinStatus.DECLINED
     request.answered_by, request.answered_at = user, timezone.now()
@@ -486,10 +480,10 @@ def change_status(user: User, course: Course, status: str, reason: str = "") -> 
         raise ValidationError({"closing_reason": "Angiv årsagen til, at forløbet afsluttes."})
     course.status = status
     if status == CourseStatus.ACTIVE and course.start_date is None:
-        course.start_date = _today()
+        course.start_date = today()
     if status == CourseStatus.CLOSED:
         course.closing_reason = reason.strip()
-        course.end_date = course.end_date or _today()
+        course.end_date = course.end_date or today()
     course.save()
     return course
 
@@ -513,7 +507,7 @@ def change_coordinator(
         reason=reason.strip(),
         mandate=mandate or course.mandate,
     )
-    on = _today()
+    on = today()
     TeamMember.objects.filter(
         course=course, user=course.coordinator, role="Koordinator", valid_to__isnull=True
     ).update(valid_to=on)
@@ -624,7 +618,7 @@ def withdraw_consent(user: User, consent: Consent, *, by_name: str = "") -> Cons
         _require_coordinator(user, course)
     if consent.withdrawn_on is not None:
         raise ValidationError("Samtykket er allerede trukket tilbage.")
-    consent.withdrawn_on = _today()
+    consent.withdrawn_on = today()
     consent.withdrawn_by_name = by_name or (user.get_full_name() or user.username)
     consent.save(update_fields=["withdrawn_on", "withdrawn_by_name"])
     return consent
@@ -633,7 +627,7 @@ def withdraw_consent(user: User, consent: Consent, *, by_name: str = "") -> Cons
 WITHOUT_CONSENT_HOURS = 24
 # docs/security.md, "Access without consent": the caseworkers of an authority unit; leaders
 # review, analysts and administrators never read a course this way.
-WITHOUT_CONSENT_ROLES = frozenset({"koordinator", "fagperson"})
+WITHOUT_CONSENT_ROLES = frozenset({Role.KOORDINATOR, Role.FAGPERSON})
 
 
 def without_consent_units(user: User) -> list[Unit]:
@@ -730,13 +724,7 @@ def open_without_consent(
 def _leaders_of(unit: Unit) -> list[Any]:
     """The current leaders of the unit; if it has none, of its parent units; if none, of the
     organisation."""
-    from helhed.core.models import Membership
-
-    on = _today()
-    current = Membership.objects.filter(role="leder").filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=on),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-    )
+    current = Membership.objects.filter(role=Role.LEDER).valid_on(today())
     level: Unit | None = unit
     while level is not None:
         found = list(current.filter(unit=level).values_list("user_id", flat=True))

@@ -87,24 +87,6 @@ def _detail(course: Any, anchor: str = "") -> HttpResponse:
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-def _rows(form: Any) -> list[tuple[Any, str]]:
-    """The visible fields with how to render them: a group of choices or one field."""
-    from django import forms as dj
-
-    rows = []
-    for bound in form.visible_fields():
-        widget = bound.field.widget
-        if isinstance(widget, dj.RadioSelect | dj.CheckboxSelectMultiple):
-            rows.append((bound, "choices"))
-            continue
-        if isinstance(widget, dj.Select):
-            widget.attrs.setdefault("class", "form-select")
-        elif not isinstance(widget, dj.CheckboxInput):
-            widget.attrs.setdefault("class", "form-input")
-        rows.append((bound, "field"))
-    return rows
-
-
 def _render_form(
     request: HttpRequest,
     access: selectors.Access | None,
@@ -118,7 +100,6 @@ def _render_form(
     context = {
         "course": access.course if access else None,
         "form": form,
-        "rows": _rows(form),
         "title": title,
         "intro": intro,
         "submit": submit,
@@ -172,9 +153,6 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 
 def _intake_context(form: Any, family: Any, **extra: Any) -> dict[str, Any]:
-    _rows(form)
-    for member in family:
-        _rows(member)
     return {"form": form, "family": family, **extra}
 
 
@@ -342,7 +320,6 @@ def _no_access(request: HttpRequest, course_id: str, form: Any = None) -> HttpRe
         {
             "course_id": course_id,
             "form": form if units else None,
-            "rows": _rows(form) if form else [],
         },
         status=403,
     )
@@ -418,7 +395,7 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
         # The change-coordinator form (up to 300 candidates) is on its own page
         # (``change_coordinator``), not built on every view of the course page.
         status_form = f.StatusForm(prefix="status", initial={"status": course.status})
-        context.update({"status_form": status_form, "status_rows": _rows(status_form)})
+        context.update({"status_form": status_form})
     return render(request, "courses/course_detail.html", context)
 
 
