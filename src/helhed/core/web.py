@@ -1,5 +1,6 @@
 """What every app's pages share, as ``core.apikit`` is for the API: the staff-only decorator, one
-way to put a service's errors on a form, and the form rows' rendering kinds.
+way to put a service's errors on a form, and the date field every form uses (DKFDS renders the
+fields themselves: ``core.renderer``).
 
 Refusals need nothing here: a view (or the selector it calls) raises ``PermissionDenied`` —
 with a Danish message where there is something to say — and ``core.errors.forbidden`` renders
@@ -16,10 +17,24 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext_lazy as _
 
 from helhed.core.models import User, UserKind
 
 R = TypeVar("R", bound=HttpResponseBase)
+
+DATE_HINT = _("dd.mm.åååå")
+
+
+def date_field(label: Any, *, required: bool = False, **kwargs: Any) -> forms.DateField:
+    """A date typed as dd.mm.åååå (numeric keyboard on a phone, no browser autofill)."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=kwargs.pop("help_text", DATE_HINT),
+        widget=forms.DateInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        **kwargs,
+    )
 
 
 def staff_user(request: HttpRequest) -> User:

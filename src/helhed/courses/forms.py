@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from helhed.core.forms import ObjectChoiceField, ObjectMultipleChoiceField
 from helhed.core.models import Organisation, Unit, User, UserKind, WelfareArea
 from helhed.core.selectors import current_memberships
+from helhed.core.web import date_field
 from helhed.courses import logic
 from helhed.courses.models import (
     Appointment,
@@ -45,18 +46,6 @@ from helhed.courses.models import (
 from helhed.courses.selectors import PlanChoices
 from helhed.courses.services import MEMBER_RELATIONS
 from helhed.registry.models import Initiative
-
-DATE_HINT = _("dd.mm.åååå")
-
-
-def date_field(label: Any, *, required: bool = False, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=kwargs.pop("help_text", DATE_HINT),
-        widget=forms.DateInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        **kwargs,
-    )
 
 
 def display_value(form: forms.Form, name: str, value: Any) -> str:

@@ -12,12 +12,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core import web
 from helhed.core.models import Unit
 from helhed.courses.models import Measure
 from helhed.handovers import logic
 from helhed.handovers.models import HandoverMode, StayKind
-
-DATE_HINT = _("dd.mm.åååå")
 
 
 def plausible(value: Any) -> None:
@@ -26,13 +25,7 @@ def plausible(value: Any) -> None:
 
 
 def date_field(label: Any, *, required: bool = False) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        validators=[plausible],
-        help_text=DATE_HINT,
-        widget=forms.DateInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
+    return web.date_field(label, required=required, validators=[plausible])
 
 
 class UnitChoiceField(forms.ModelChoiceField):

@@ -15,22 +15,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.web import date_field
 from helhed.courses.models import BudgetArea, LegalBasis
 from helhed.meetings.logic import OtherPerson
 from helhed.meetings.models import MeetingKind, RulingOutcome
 
-DATE_HINT = _("dd.mm.åååå")
 TIME_LINE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(?:kl\.?\s*)?(\d{1,2})[:.](\d{2})\s*$")
-
-
-def date_field(label: Any, *, required: bool = False, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=kwargs.pop("help_text", DATE_HINT),
-        widget=forms.DateInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        **kwargs,
-    )
 
 
 def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
