@@ -750,7 +750,8 @@ def review_without_consent(
     from helhed.courses.selectors import review_organisations
 
     grant = (
-        WithoutConsentAccess.objects.select_for_update()
+        # Lock the access row only: the unit is a nullable join PostgreSQL will not lock.
+        WithoutConsentAccess.objects.select_for_update(of=("self",))
         .select_related("unit")
         .filter(pk=_uuid_or_none(access_id))
         .first()
