@@ -5,7 +5,8 @@ each app's ``access_*`` selectors), which decides what the reader may see and wr
 log (docs/security.md). This check fails when an adapter module reaches past it:
 
 * ``Model.objects`` / ``Model._default_manager`` / ``Model._base_manager`` of a personal-data
-  model in a ``views*.py``, ``forms*.py`` or ``api*.py`` module;
+  model in a ``views*.py``, ``forms*.py`` or ``api*.py`` module or a module of a ``views``,
+  ``forms`` or ``api`` package;
 * ``get_object_or_404(Model, …)`` / ``get_list_or_404(Model, …)`` of such a model there;
 * a related manager that leads to a personal-data model (``course.team.all()``,
   ``goal.subgoals.filter(…)``) there or in a template (``{{ goal.subgoals.all }}``): related rows
@@ -54,6 +55,7 @@ QUERY_METHODS = {
     "defer",
 }
 ADAPTER = re.compile(r"^(views|forms|api)(_\w+)?\.py$")
+ADAPTER_PACKAGE = re.compile(r"^(views|forms|api)$")  # a package of adapters: every module in it
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def default_paths() -> Iterable[Path]:
     for path in sorted(SRC.rglob("*.py")):
         if "migrations" in path.parts:
             continue
-        if ADAPTER.match(path.name):
+        if ADAPTER.match(path.name) or ADAPTER_PACKAGE.match(path.parent.name):
             yield path
     yield from sorted(SRC.rglob("templates/**/*.html"))
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.operation import Operation
 from ninja.security import django_auth
 
 from helhed.coordination.api import router as coordination_router
@@ -24,7 +25,20 @@ from helhed.notifications.api import router as notifications_router
 from helhed.progress.api import router as progress_router
 from helhed.registry.api import router as registry_router
 
-api = NinjaAPI(
+
+class HelhedAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """``helhed_<app>_api_<function>`` whether the app's API is a module or a package of
+        modules by concept (``courses.api.plan``): clients keep their operation ids when an API
+        module is split."""
+        module = operation.view_func.__module__
+        parts = module.split(".")
+        if "api" in parts:
+            module = ".".join(parts[: parts.index("api") + 1])
+        return f"{module}_{operation.view_func.__name__}".replace(".", "_")
+
+
+api = HelhedAPI(
     title="Helhed API",
     version="1",
     description="Helhedsorienterede indsatser: registret, forløb, planer og resultater.",

@@ -1,0 +1,162 @@
+"""Intake: a new course, or "a course exists — ask to join" (``services.request_to_join``) and the
+coordinator's answer (docs/security.md, "Intake and duplicates")."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from helhed.core.selectors import membership_list
+from helhed.core.web import apply_errors, staff_only, staff_user
+from helhed.courses import forms as f
+from helhed.courses import services
+from helhed.courses.views._common import (
+    _access,
+    _coordinator_only,
+    _detail,
+)
+
+# --------------------------------------------------------------------------------------------
+# Intake
+# --------------------------------------------------------------------------------------------
+
+
+def _intake_context(form: Any, family: Any, **extra: Any) -> dict[str, Any]:
+    return {"form": form, "family": family, **extra}
+
+
+@staff_only
+def intake(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    if not membership_list(user):
+        raise PermissionDenied("Du skal være medlem af en enhed for at visitere.")
+    partial = request.headers.get("HX-Request") and "initiative" in request.GET
+    if request.method == "GET" and partial:
+        form = f.IntakeForm(initial={"initiative": request.GET["initiative"]}, user=user)
+        return render(request, "courses/_checklist.html", {"form": form})
+    duplicate: services.DuplicateCourseError | None = None
+    join_form: f.JoinRequestForm | None = None
+    if request.method == "POST":
+        form = f.IntakeForm(request.POST, user=user)
+        family = cast(f.BaseHouseholdFormSet, f.HouseholdFormSet(request.POST, prefix="familie"))
+        form_ok = form.is_valid()
+        family.main_cpr = form.cleaned_data.get("cpr") if form_ok else None
+        if form_ok and family.is_valid():
+            data = form.cleaned_data
+            try:
+                course = services.intake(
+                    user,
+                    initiative_id=data["initiative"].pk,
+                    coordinator_unit_id=data["coordinator_unit"].pk,
+                    cpr=data["cpr"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    referred_on=data["referred_on"],
+                    referral_note=data["referral_note"],
+                    referral_note_category=data["referral_note_category"] or "plan",
+                    checklist=form.checklist(),
+                    mandate=data["mandate"],
+                    mandate_category=data["mandate_category"] or "plan",
+                    contact=form.contact(),
+                    parallel_reason=data["parallel_reason"],
+                    household_name=data["household_name"],
+                    members=family.members(),
+                )
+            except services.DuplicateCourseError as exc:
+                duplicate = exc
+                join_form = f.JoinRequestForm(
+                    initial={"cpr": data["cpr"], "unit": data["coordinator_unit"].pk}
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request, "Forløbet er oprettet. Næste skridt: registrér borgerens samtykke."
+                )
+                return _detail(course)
+    else:
+        initial = {}
+        if request.GET.get("initiative"):
+            initial["initiative"] = request.GET["initiative"]
+        form = f.IntakeForm(initial=initial, user=user)
+        family = cast(f.BaseHouseholdFormSet, f.HouseholdFormSet(prefix="familie"))
+    form.fields["initiative"].widget.attrs.update(
+        {
+            "hx-get": reverse("courses:intake"),
+            "hx-trigger": "change",
+            "hx-target": "#checklist",
+            "hx-swap": "outerHTML",
+        }
+    )
+    return render(
+        request,
+        "courses/intake.html",
+        _intake_context(form, family, duplicate=duplicate, join_form=join_form),
+    )
+
+
+@require_POST
+@staff_only
+def join_request(request: HttpRequest) -> HttpResponse:
+    """Ask the coordinator of the citizen's active course to let the caller's unit join."""
+    user = staff_user(request)
+    form = f.JoinRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            sent = services.request_to_join(
+                user,
+                cpr=form.cleaned_data["cpr"],
+                unit_id=form.cleaned_data["unit"],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if sent:
+                messages.success(
+                    request,
+                    "Anmodningen er sendt til forløbets koordinator. Du får besked, når "
+                    "koordinatoren har svaret.",
+                )
+            else:
+                messages.info(
+                    request,
+                    "Din enhed er allerede med i teamet eller har allerede bedt om det.",
+                )
+    else:
+        messages.error(request, "Anmodningen kunne ikke sendes. Prøv visitationen igen.")
+    return redirect(reverse("courses:course_list") + "#anmodninger")
+
+
+@require_POST
+@staff_only
+def join_answer(request: HttpRequest, course_id: str, request_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    form = f.JoinAnswerForm(request.POST)
+    accept = request.POST.get("svar") == "accepter"
+    if form.is_valid():
+        try:
+            services.answer_join_request(
+                staff_user(request),
+                request_id=request_id,
+                accept=accept,
+                role=form.cleaned_data["role"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                "Enheden er tilføjet til teamet. Husk samtykket."
+                if accept
+                else "Anmodningen er afvist.",
+            )
+    return _detail(access.course, "anmodninger")

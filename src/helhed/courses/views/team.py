@@ -1,0 +1,226 @@
+"""The coordinator's pages: the course's status, a change of coordinator, consent and the team."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from helhed.audit.models import Purpose
+from helhed.core.web import apply_errors, posted, staff_only, staff_user
+from helhed.courses import forms as f
+from helhed.courses import selectors, services
+from helhed.courses.views._common import (
+    _access,
+    _coordinator_only,
+    _detail,
+    _log,
+    _render_form,
+)
+
+# --------------------------------------------------------------------------------------------
+# Status, coordinator, consent, team (the coordinator's)
+# --------------------------------------------------------------------------------------------
+
+
+@staff_only
+def course_status(request: HttpRequest, course_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    course = access.course
+    form = f.StatusForm(posted(request), prefix="status", initial={"status": course.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_status(
+                staff_user(request),
+                course,
+                form.cleaned_data["status"],
+                form.cleaned_data["closing_reason"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Status er nu »{course.get_status_display()}«.")
+            return _detail(course)
+    _log(request, access, "forløbets status", Purpose.CASEWORK)
+    return _render_form(
+        request, access, form, title="Skift status for forløbet", submit="Skift status"
+    )
+
+
+@staff_only
+def change_coordinator(request: HttpRequest, course_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    course = access.course
+    user = staff_user(request)
+    form = f.CoordinatorForm(posted(request), prefix="koordinator", course=course)
+    if request.method == "POST" and form.is_valid():
+        new, unit = form.chosen()
+        try:
+            services.change_coordinator(
+                user,
+                course,
+                new,
+                unit,
+                reason=form.cleaned_data["reason"],
+                mandate=form.cleaned_data["mandate"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{new.get_full_name()} er nu koordinator for forløbet.")
+            try:
+                selectors.access_for(user, course.pk)
+            except PermissionDenied:
+                return redirect("courses:course_list")
+            return _detail(course)
+    _log(request, access, "koordinatorskifte", Purpose.CASEWORK)
+    return _render_form(
+        request,
+        access,
+        form,
+        title="Skift koordinator",
+        intro="Den nye koordinator overtager forløbet og mandatet. Skiftet "
+        "gemmes i forløbets historik.",
+        submit="Skift koordinator",
+    )
+
+
+@staff_only
+def consent_create(request: HttpRequest, course_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    course = access.course
+    organisations, units = selectors.consent_scope_choices(access)
+    form = f.ConsentForm(posted(request), course=course, organisations=organisations, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.give_consent(staff_user(request), course, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Samtykket er registreret.")
+            return _detail(course, "samtykke")
+    _log(request, access, "samtykke", Purpose.CASEWORK)
+    return _render_form(
+        request,
+        access,
+        form,
+        title="Registrér samtykke",
+        submit="Registrér samtykke",
+        intro="Samtykket afgør, hvem der må se hvad. En ung på 15 år eller derover giver selv "
+        "samtykke; for et barn under 15 gives det af forældremyndigheden. Vælg de "
+        "organisationer eller enheder i teamet, som samtykket omfatter.",
+    )
+
+
+@staff_only
+def consent_withdraw(request: HttpRequest, course_id: str, consent_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    consent = selectors.consent_of(access, consent_id)
+    form = f.WithdrawConsentForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_consent(
+                staff_user(request), consent, by_name=form.cleaned_data["by_name"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, "Samtykket er trukket tilbage. Det giver ikke længere adgang fra i dag."
+            )
+            return _detail(access.course, "samtykke")
+    _log(request, access, "samtykke", Purpose.CASEWORK)
+    scope = [o.name for o in consent.organisations.all()] + [u.name for u in consent.units.all()]
+    return _render_form(
+        request,
+        access,
+        form,
+        title="Træk samtykke tilbage",
+        submit="Træk samtykket tilbage",
+        intro=f"Samtykket fra {consent.valid_from:%d.%m.%Y} omfatter: {', '.join(scope)}. "
+        "Når det trækkes tilbage, mister disse straks adgangen til forløbet.",
+        danger=True,
+    )
+
+
+@staff_only
+def team_add(request: HttpRequest, course_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    course = access.course
+    if request.method == "GET" and request.headers.get("HX-Request") and "unit" in request.GET:
+        form = f.TeamMemberForm(initial={"unit": request.GET["unit"]})
+        return render(request, "courses/_member_user_field.html", {"field": form["member_user"]})
+    form = f.TeamMemberForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        area = data["welfare_area"]
+        try:
+            services.add_team_member(
+                staff_user(request),
+                course,
+                organisation=data["organisation"],
+                unit=data["unit"],
+                name=data["name"],
+                role=data["role"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                member_user=data["member_user"],
+                phone=data["phone"],
+                email=data["email"],
+                welfare_area_id=area.pk if area else None,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{data['name']} er tilføjet til teamet.")
+            return _detail(course, "team")
+    form.fields["unit"].widget.attrs.update(
+        {
+            "hx-get": reverse("courses:team_add", args=[course.pk]),
+            "hx-trigger": "change",
+            "hx-target": "#member-user-field",
+            "hx-swap": "outerHTML",
+        }
+    )
+    _log(request, access, "team", Purpose.CASEWORK)
+    return _render_form(
+        request,
+        access,
+        form,
+        title="Tilføj en kontaktperson til teamet",
+        submit="Tilføj til teamet",
+        member_user_htmx=True,
+        intro="En enhed i teamet får adgang til forløbet, når et gyldigt samtykke omfatter den.",
+    )
+
+
+@staff_only
+def team_end(request: HttpRequest, course_id: str, member_id: str) -> HttpResponse:
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    member = selectors.team_member_of(access, member_id)
+    form = f.TeamEndForm(posted(request), initial={"valid_to": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_team_member(staff_user(request), member, form.cleaned_data["valid_to"])
+        except ValidationError as exc:
+            apply_errors(form, exc, {"on": "valid_to"})
+        else:
+            messages.success(request, f"{member.name} er ikke længere med i teamet.")
+            return _detail(access.course, "team")
+    _log(request, access, "team", Purpose.CASEWORK)
+    return _render_form(
+        request,
+        access,
+        form,
+        title=f"Afslut {member.name} ({member.role})",
+        submit="Afslut i teamet",
+    )
