@@ -1524,3 +1524,233 @@ def citizen_names(citizen_ids: list[Any]) -> dict[Any, str]:
             "pk", "first_name", "last_name"
         )
     }
+
+
+# --------------------------------------------------------------------------------------------
+# The course list: filters, sorting, a family member found by name (issue 14)
+# --------------------------------------------------------------------------------------------
+
+# Warnings on a course the reader coordinates (the caseload's alerts, as SQL): key → label.
+LIST_WARNINGS: dict[str, str] = {
+    "plan": "Ingen plan endnu",
+    "stale": "Planen er ikke opdateret i 8 uger",
+    "no-consent": "Intet gyldigt samtykke",
+    "expiring": "Samtykket udløber snart",
+    "conflict": "Modstridende krav",
+}
+LIST_SORTS = ("navn", "start", "aktivitet", "advarsler", "henvist")
+LIST_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class CourseListFilter:
+    """What the course list shows: plain values parsed from the query string (never a CPR)."""
+
+    q: str = ""  # words of a name: the citizen's or a family member's
+    status: str = ""  # "" open courses, a CourseStatus value, or "alle"
+    initiative_id: Any = None
+    warning: str = ""  # "" , "any" or a key of LIST_WARNINGS (courses the reader coordinates)
+    coordinator_id: Any = None  # a user id, or "mig"
+    sort: str = "navn"
+
+
+@dataclass(frozen=True)
+class CourseListRow:
+    course: Course
+    mine: bool  # the reader coordinates it
+    alerts: tuple[str, ...]  # shown on the reader's own courses only
+    family_matches: tuple[Citizen, ...] = ()  # family members whose name matched the search
+
+
+@dataclass(frozen=True)
+class CourseListChoices:
+    """The filter form's lists (never querysets): initiatives and coordinators of the courses
+    the reader may see."""
+
+    initiatives: list[tuple[Any, str]]
+    coordinators: list[tuple[Any, str]]
+
+
+def _list_warning_q(on: date) -> dict[str, Any]:
+    """Each warning as a condition on a course (as ``caseload`` computes them in Python)."""
+    valid = Consent.objects.filter(course=OuterRef("pk")).filter(_valid_consent_q(on))
+    lasting = valid.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on + CONSENT_EXPIRY_WARNING))
+    no_plan = Q(plan__isnull=True) | Q(plan__version__lte=1, plan__citizen_statement="")
+    return {
+        "plan": no_plan,
+        "stale": ~no_plan & Q(plan__updated_at__lt=timezone.now() - PLAN_STALE_AFTER),
+        "no-consent": ~Exists(valid),
+        "expiring": Exists(valid) & ~Exists(lasting),
+        "conflict": Exists(
+            DemandConflict.objects.filter(plan__course=OuterRef("pk"), resolved_at__isnull=True)
+        ),
+    }
+
+
+def _name_words_q(words: list[str], prefix: str) -> Q:
+    q = Q()
+    for word in words:
+        q &= Q(**{f"{prefix}first_name__icontains": word}) | Q(
+            **{f"{prefix}last_name__icontains": word}
+        )
+    return q
+
+
+def _filtered_courses(user: User, filters: CourseListFilter, on: date) -> QuerySet[Course]:
+    from django.db.models import BooleanField, Case, IntegerField, Value, When
+
+    from helhed.courses.models import Household
+
+    unit_ids = [unit for unit, _org in _user_units(user, on)]
+    mine = Q(coordinator=user, coordinator_unit_id__in=unit_ids)
+    warnings = _list_warning_q(on)
+    qs = visible_courses(user, on).annotate(
+        mine=Case(When(mine, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        **{
+            f"warn_{key.replace('-', '_')}": Case(
+                When(mine & cond, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+            for key, cond in warnings.items()
+        },
+    )
+    if filters.status == "alle":
+        pass
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    else:
+        qs = qs.exclude(status=CourseStatus.CLOSED)
+    if filters.initiative_id is not None:
+        qs = qs.filter(initiative_id=filters.initiative_id)
+    if filters.coordinator_id == "mig":
+        qs = qs.filter(mine)
+    elif filters.coordinator_id is not None:
+        qs = qs.filter(coordinator_id=filters.coordinator_id)
+    if filters.warning == "any":
+        any_warning = Q()
+        for cond in warnings.values():
+            any_warning |= cond
+        qs = qs.filter(mine & any_warning)
+    elif filters.warning in warnings:
+        qs = qs.filter(mine & warnings[filters.warning])
+    words = filters.q.split()
+    if words:
+        in_family = Household.members.through.objects.filter(
+            _name_words_q(words, "citizen__"), household_id=OuterRef("household_id")
+        )
+        qs = qs.filter(_name_words_q(words, "citizen__") | Exists(in_family))
+    return qs
+
+
+def _list_order(sort: str) -> list[Any]:
+    from django.db.models import Value
+
+    name = ["citizen__last_name", "citizen__first_name", "pk"]
+    if sort == "start":
+        return [F("start_date").desc(nulls_last=True), "-referred_on", *name]
+    if sort == "aktivitet":
+        return [F("plan__updated_at").desc(nulls_last=True), *name]
+    if sort == "henvist":
+        return ["-referred_on", *name]
+    if sort == "advarsler":
+        warned = sum(
+            (F(f"warn_{key.replace('-', '_')}") for key in LIST_WARNINGS),
+            start=Value(0),
+        )
+        return [warned.desc(), *name]
+    return name
+
+
+def course_list_page(user: User, filters: CourseListFilter, page_number: Any) -> Any:
+    """One page (50) of the courses the reader may see, filtered and sorted, each with its
+    warnings (on the reader's own courses) and the family members whose name matched a search.
+    The citizens shown are logged, and so are the family members named. The number of queries
+    does not depend on the length of the list."""
+    from django.core.paginator import Paginator
+
+    on = today()
+    qs = _filtered_courses(user, filters, on).select_related(
+        "citizen", "initiative", "coordinator", "plan"
+    )
+    page = Paginator(qs.order_by(*_list_order(filters.sort)), LIST_PER_PAGE).get_page(page_number)
+    courses = list(page.object_list)
+    matches = _family_matches(courses, filters.q.split())
+    shown: list[Any] = [
+        CourseListRow(
+            course,
+            bool(course.mine),  # type: ignore[attr-defined]
+            tuple(
+                label
+                for key, label in LIST_WARNINGS.items()
+                if getattr(course, f"warn_{key.replace('-', '_')}")
+            ),
+            tuple(matches.get(course.pk, ())),
+        )
+        for course in courses
+    ]
+    page.object_list = shown
+    log_course_list(user, courses)
+    named = [
+        _as_course_of(course, member) for course in courses for member in matches.get(course.pk, ())
+    ]
+    if named:
+        log_course_list(user, named, "forløbsliste: familiemedlem fundet ved søgning")
+    return page
+
+
+def _as_course_of(course: Course, member: Citizen) -> Course:
+    """The course as seen from a family member: the same course, the member as its citizen —
+    so the log entry is attributed (and flagged) exactly as the course's own."""
+    stand_in = Course(
+        id=course.pk,
+        citizen_id=member.pk,
+        coordinator_id=course.coordinator_id,
+        coordinator_unit_id=course.coordinator_unit_id,
+    )
+    return stand_in
+
+
+def _family_matches(courses: list[Course], words: list[str]) -> dict[Any, list[Citizen]]:
+    """For a name search: per course, the other household members whose name matched (one
+    query, whatever the number of courses)."""
+    from helhed.courses.models import Household
+
+    households = {c.household_id: c for c in courses if c.household_id is not None}
+    if not words or not households:
+        return {}
+    found: dict[Any, list[Citizen]] = {}
+    rows = (
+        Household.members.through.objects.filter(
+            _name_words_q(words, "citizen__"), household_id__in=list(households)
+        )
+        .select_related("citizen")
+        .order_by("citizen__birth_date", "citizen_id")
+    )
+    by_household: dict[Any, list[Citizen]] = {}
+    for row in rows:
+        by_household.setdefault(row.household_id, []).append(row.citizen)
+    for course in courses:
+        members = by_household.get(course.household_id, [])
+        others = [m for m in members if m.pk != course.citizen_id]
+        if others:
+            found[course.pk] = others
+    return found
+
+
+def course_list_choices(user: User) -> CourseListChoices:
+    """The initiatives and coordinators of the courses the reader may see (two queries)."""
+    from helhed.registry.models import Initiative
+
+    visible = visible_courses(user)
+    initiatives = [
+        (i.pk, i.name if not i.location else f"{i.name} ({i.location})")
+        for i in Initiative.objects.filter(pk__in=visible.values("initiative_id")).order_by(
+            "name", "location"
+        )
+    ]
+    coordinators = [
+        (u.pk, u.get_full_name() or u.username)
+        for u in User.objects.filter(pk__in=visible.values("coordinator_id")).order_by(
+            "first_name", "last_name", "username"
+        )
+    ]
+    return CourseListChoices(initiatives, coordinators)

@@ -1,0 +1,119 @@
+"""Forms of the course list (filters in the query string), the early-contact referral and the
+handover of a course to another coordinator (also in another organisation). They get lists from
+the selectors, never querysets of personal data; the writes are in ``services``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from helhed.courses.models import CourseStatus
+from helhed.courses.selectors import (
+    LIST_SORTS,
+    LIST_WARNINGS,
+    CourseListChoices,
+    CourseListFilter,
+)
+
+SORT_LABELS = {
+    "navn": _("Navn"),
+    "start": _("Startdato (nyeste først)"),
+    "aktivitet": _("Seneste aktivitet i planen"),
+    "advarsler": _("Advarsler først"),
+    "henvist": _("Henvist (nyeste først)"),
+}
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class CourseListForm(forms.Form):
+    """The course list's filters, sent with GET: a name, never a CPR number."""
+
+    navn = forms.CharField(
+        label=_("Navn"),
+        required=False,
+        max_length=100,
+        help_text=_("Finder også børn og andre i en families forløb. Søg på CPR-nummer ovenfor."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    indsats = forms.ChoiceField(label=_("Indsats"), required=False)
+    advarsel = forms.ChoiceField(
+        label=_("Advarsler"),
+        required=False,
+        help_text=_("Advarsler vises for de forløb, du koordinerer."),
+    )
+    koordinator = forms.ChoiceField(label=_("Koordinator"), required=False)
+    sortering = forms.ChoiceField(label=_("Sortér efter"), required=False)
+
+    def __init__(self, *args: Any, choices: CourseListChoices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set(
+            "status",
+            [
+                ("", _("Alle åbne forløb")),
+                *CourseStatus.choices,
+                ("alle", _("Alle, også afsluttede")),
+            ],
+        )
+        self._set(
+            "indsats", [("", _("Alle indsatser")), *[(str(k), v) for k, v in choices.initiatives]]
+        )
+        self._set(
+            "advarsel",
+            [
+                ("", _("Med og uden advarsler")),
+                ("any", _("Alle mine forløb med advarsler")),
+                *[(k, _(v)) for k, v in LIST_WARNINGS.items()],
+            ],
+        )
+        self._set(
+            "koordinator",
+            [
+                ("", _("Alle koordinatorer")),
+                ("mig", _("Mig")),
+                *[(str(k), v) for k, v in choices.coordinators],
+            ],
+        )
+        self._set("sortering", [(k, SORT_LABELS[k]) for k in LIST_SORTS])
+
+    def _set(self, name: str, choices: list[tuple[Any, Any]]) -> None:
+        cast(forms.ChoiceField, self.fields[name]).choices = choices
+
+    def clean_navn(self) -> str:
+        value = " ".join(str(self.cleaned_data.get("navn") or "").split())
+        digits = sum(ch.isdigit() for ch in value)
+        if digits >= 6:
+            # A CPR number must not end up in an address (and so in logs and browser history),
+            # nor be echoed back into the page.
+            data = cast(Any, self.data).copy()
+            data["navn"] = ""
+            self.data = data
+            raise ValidationError(
+                _("Søg på CPR-nummer i søgefeltet ovenfor – det sendes ikke i adressen."),
+                code="cpr",
+            )
+        return value
+
+    def filters(self) -> CourseListFilter:
+        """The filters (the defaults for a field that did not validate)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        coordinator = data.get("koordinator") or ""
+        return CourseListFilter(
+            q=data.get("navn") or "",
+            status=data.get("status") or "",
+            initiative_id=_uuid(data.get("indsats") or ""),
+            warning=data.get("advarsel") or "",
+            coordinator_id="mig" if coordinator == "mig" else _uuid(coordinator),
+            sort=data.get("sortering") or "navn",
+        )

@@ -1,0 +1,259 @@
+"""The course list (issue 14): filter by status, initiative, warning and coordinator; sort; find a
+child of a family course by name — only within what the reader may see, with no CPR number in
+the address, paginated, and with a number of queries that does not grow with the list."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from helhed.audit.models import AccessLogEntry
+from helhed.core.models import User
+from helhed.courses import services
+from helhed.courses.models import Course, DemandConflict
+from helhed.devtools.factories import cpr_for
+from tests.courses.builders import (
+    give_consent,
+    join_team,
+    make_initiative,
+    make_staff,
+    make_unit,
+    open_course,
+    organisation,
+)
+from tests.courses.conftest import CHILD_CPR
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("courses:course_list")
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page(user: User, **params: str) -> str:
+    response = client_for(user).get(URL, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def rows(html: str) -> list[str]:
+    """The citizens' names in the list's table, in order."""
+    import re
+
+    body = html.split('id="list-heading"', 1)[1].split('id="search-heading"', 1)[0]
+    return re.findall(r'href="/forloeb/[0-9a-f-]{36}/">([^<]+)</a>', body)
+
+
+@pytest.fixture
+def world(db: None) -> dict[str, Any]:
+    """A coordinator with three courses (one family with a child named Noah), a colleague
+    coordinating one more, and a jobcenter professional on the team of two of them."""
+    odense = organisation("461")
+    coord_unit = make_unit(odense, "Koordinerende Team", None)
+    job_unit = make_unit(odense, "Jobcenter Odense")
+    karen = make_staff(coord_unit, "koordinator", first_name="Karen", last_name="Koordinator")
+    lars = make_staff(coord_unit, "koordinator", first_name="Lars", last_name="Larsen")
+    jonas = make_staff(job_unit, "fagperson", first_name="Jonas", last_name="Jobcenter")
+    famko, ips = make_initiative("FAMKO"), make_initiative("IPS")
+    anna = open_course(karen, coord_unit, initiative=ips, first_name="Anna", last_name="Andersen")
+    bo = open_course(karen, coord_unit, initiative=famko, first_name="Bo", last_name="Berg")
+    family = services.intake(
+        karen,
+        initiative_id=famko.pk,
+        coordinator_unit_id=coord_unit.pk,
+        cpr=cpr_for(date(1988, 4, 2), tail="612"),
+        first_name="Camilla",
+        last_name="Clausen",
+        referred_on=timezone.localdate() - timedelta(days=40),
+        household_name="Familien Clausen",
+        members=[
+            {"cpr": CHILD_CPR, "first_name": "Noah", "last_name": "Clausen", "relation": "barn"}
+        ],
+    )
+    dorte = open_course(lars, coord_unit, initiative=ips, first_name="Dorte", last_name="Dahl")
+    for course in (bo, family, dorte):
+        join_team(course, course.coordinator, job_unit, member_user=jonas)
+        give_consent(
+            course,
+            course.coordinator,
+            units=[job_unit],
+            valid_to=timezone.localdate() + timedelta(days=200),
+        )
+    # Bo's course is active, started long ago; Anna's plan has an open conflict-free plan
+    services.change_status(karen, bo, "aktiv")
+    Course.objects.filter(pk=bo.pk).update(start_date=timezone.localdate() - timedelta(days=90))
+    return {
+        "karen": karen,
+        "lars": lars,
+        "jonas": jonas,
+        "famko": famko,
+        "ips": ips,
+        "anna": anna,
+        "bo": bo,
+        "family": family,
+        "dorte": dorte,
+        "coord_unit": coord_unit,
+        "job_unit": job_unit,
+    }
+
+
+def test_the_coordinator_sees_all_her_courses_with_their_warnings(world: dict[str, Any]) -> None:
+    html = page(world["karen"])
+    assert rows(html) == ["Anna Andersen", "Bo Berg", "Camilla Clausen"]
+    # Anna has no consent: the warning shows on her row
+    assert "Intet gyldigt samtykke" in html
+    # The colleague's course is not the coordinator's to see
+    assert "Dorte Dahl" not in html
+
+
+def test_filter_by_status_initiative_and_coordinator(world: dict[str, Any]) -> None:
+    jonas = world["jonas"]
+    assert rows(page(jonas)) == ["Bo Berg", "Camilla Clausen", "Dorte Dahl"]
+    assert rows(page(jonas, status="aktiv")) == ["Bo Berg"]
+    assert rows(page(jonas, indsats=str(world["ips"].pk))) == ["Dorte Dahl"]
+    assert rows(page(jonas, koordinator=str(world["lars"].pk))) == ["Dorte Dahl"]
+    assert rows(page(world["karen"], koordinator="mig")) == [
+        "Anna Andersen",
+        "Bo Berg",
+        "Camilla Clausen",
+    ]
+
+
+def test_filter_by_warning_shows_only_the_readers_own_courses(world: dict[str, Any]) -> None:
+    karen, anna = world["karen"], world["anna"]
+    assert rows(page(karen, advarsel="no-consent")) == ["Anna Andersen"]
+    assert rows(page(karen, advarsel="plan")) == ["Anna Andersen", "Bo Berg", "Camilla Clausen"]
+    # A conflict on Bo's plan
+    bo = world["bo"]
+    first = _demand(karen, bo, "Mød hver dag")
+    second = _demand(karen, bo, "Bliv hjemme")
+    DemandConflict.objects.create(
+        plan=bo.plan, first=first, second=second, description="Modstrid", marked_by=karen
+    )
+    assert rows(page(karen, advarsel="conflict")) == ["Bo Berg"]
+    # The jobcenter professional is not the coordinator: no warnings, no rows under a warning
+    assert rows(page(world["jonas"], advarsel="any")) == []
+    assert "Modstridende krav" not in page(world["jonas"]).split("<tbody>")[1]
+    assert anna
+
+
+def _demand(user: User, course: Course, title: str) -> Any:
+    plan = course.plan
+    plan.refresh_from_db()
+    return services.save_demand(
+        user,
+        plan.pk,
+        plan.version,
+        title=title,
+        kind="fremmoede",
+        organisation=course.coordinator_unit.organisation,
+        welfare_area_id="beskaeftigelse",
+    )
+
+
+def test_sort_by_start_date_and_warnings_first(world: dict[str, Any]) -> None:
+    karen = world["karen"]
+    assert rows(page(karen, sortering="start"))[0] == "Bo Berg"
+    # Anna has two warnings (no plan, no consent), the others one
+    assert rows(page(karen, sortering="advarsler"))[0] == "Anna Andersen"
+    assert rows(page(karen, sortering="henvist"))[-1] == "Camilla Clausen"
+
+
+def test_find_a_child_of_a_family_course_by_name(world: dict[str, Any]) -> None:
+    html = page(world["jonas"], navn="noah")
+    assert rows(html) == ["Camilla Clausen"]
+    assert "I familien:" in html and "Noah Clausen" in html
+    # The child's name was shown: the read is in the child's access log
+    child = world["family"].household.members.get(first_name="Noah")
+    assert AccessLogEntry.objects.filter(actor=world["jonas"], citizen_id=child.pk).exists()
+
+
+def test_a_search_never_reveals_a_child_in_a_course_the_reader_may_not_see(
+    world: dict[str, Any],
+) -> None:
+    odense = organisation("461")
+    stranger = make_staff(make_unit(odense, "Sundhed"), "fagperson")
+    html = page(stranger, navn="Noah")
+    assert "Noah Clausen" not in html and "Camilla" not in html
+    assert rows(html) == []
+    # A team member whose consent has been withdrawn does not find the child either
+    consent = world["family"].consents.get()
+    services.withdraw_consent(world["karen"], consent, by_name="Camilla Clausen")
+    assert rows(page(world["jonas"], navn="Noah")) == []
+    # Lars coordinates another course in the same unit: not his family, not found
+    assert rows(page(world["lars"], navn="Noah")) == []
+    # No log entry for the child was written for any of them
+    child = world["family"].household.members.get(first_name="Noah")
+    assert not AccessLogEntry.objects.filter(
+        citizen_id=child.pk, actor__in=[stranger, world["lars"]]
+    ).exists()
+
+
+def test_an_ended_membership_and_a_plan_only_consent(world: dict[str, Any]) -> None:
+    from helhed.core.models import Membership
+
+    jonas, family = world["jonas"], world["family"]
+    # A consent for the health category only (not the plan) opens nothing
+    odense = organisation("461")
+    health = make_unit(odense, "Sundhedsplejen", "kommunalt-sundhed")
+    nurse = make_staff(health, "fagperson")
+    join_team(family, world["karen"], health, member_user=nurse)
+    give_consent(family, world["karen"], units=[health], categories=["health"])
+    assert rows(page(nurse, navn="Noah")) == []
+    # The jobcenter professional leaves the jobcenter: the list is empty
+    Membership.objects.filter(user=jonas).update(valid_to=timezone.localdate() - timedelta(days=1))
+    response = client_for(jonas).get(URL, {"navn": "Noah"})
+    assert response.status_code in (200, 403)
+    if response.status_code == 200:
+        assert rows(response.content.decode()) == []
+
+
+def test_a_cpr_number_is_refused_in_the_address(world: dict[str, Any]) -> None:
+    client = client_for(world["karen"])
+    response = client.get(URL, {"navn": "150696-1234", "status": "aktiv"})
+    assert response.status_code == 302
+    assert "150696" not in response["Location"] and "status=aktiv" in response["Location"]
+    html = client.get(response["Location"]).content.decode()
+    assert "Søg på CPR-nummer i søgefeltet ovenfor" in html
+    assert "150696-1234" not in html
+
+
+def test_guessed_ids_in_the_filters_show_nothing_and_do_not_fail(world: dict[str, Any]) -> None:
+    karen = world["karen"]
+    assert rows(page(karen, indsats="00000000-0000-0000-0000-000000000000")) == rows(page(karen))
+    assert rows(page(karen, koordinator="ikke-et-id")) == rows(page(karen))
+    assert rows(page(karen, status="ukendt", sortering="xyz")) == rows(page(karen))
+
+
+def test_the_list_is_paginated_and_its_queries_do_not_grow_with_it(
+    world: dict[str, Any],
+) -> None:
+    karen, unit = world["karen"], world["coord_unit"]
+    ips = world["ips"]
+
+    def count_queries() -> int:
+        client = client_for(karen)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(URL, {"sortering": "advarsler"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count_queries()
+    for n in range(6):
+        open_course(karen, unit, initiative=ips, first_name="Ekstra", last_name=f"Borger {n}")
+    assert count_queries() == before
+    for n in range(6, 50):
+        open_course(karen, unit, initiative=ips, first_name="Ekstra", last_name=f"Borger {n}")
+    html = page(karen)
+    assert len(rows(html)) == 50 and "Side 1 af 2" in html
+    assert "side=2" in html
