@@ -717,7 +717,8 @@ def test_coordinator_change_is_recorded_in_history(world: World) -> None:
     assert course.coordinator == successor
     assert course.mandate == "Op til 5.000 kr."
     old = TeamMember.objects.get(course=course, user=world.coordinator)
-    assert old.valid_to == b.today()
+    # The previous coordinator stays on the team until the new one ends them (issue 14)
+    assert (old.valid_to, old.role) == (None, "Tidligere koordinator")
     new = TeamMember.objects.get(course=course, user=successor)
     assert (new.role, new.valid_from, new.valid_to) == ("Koordinator", b.today(), None)
     # the successor sees the course; the former one no longer does (no consent covers them)

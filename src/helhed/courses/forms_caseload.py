@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from helhed.courses import logic
 from helhed.courses.models import CourseStatus
 from helhed.courses.selectors import (
     LIST_SORTS,
@@ -18,6 +19,7 @@ from helhed.courses.selectors import (
     CourseListChoices,
     CourseListFilter,
 )
+from helhed.registry.models import Initiative
 
 SORT_LABELS = {
     "navn": _("Navn"),
@@ -117,3 +119,116 @@ class CourseListForm(forms.Form):
             coordinator_id="mig" if coordinator == "mig" else _uuid(coordinator),
             sort=data.get("sortering") or "navn",
         )
+
+
+class HandOverForm(forms.Form):
+    """Hand the course over to a coordinator in the own or another organisation: the
+    organisation first (its coordinators are then offered), then the person and unit."""
+
+    organisation = forms.ChoiceField(
+        label=_("Organisation"),
+        help_text=_("Fx en anden kommune, hvis borgeren flytter, eller regionen."),
+    )
+    new_coordinator = forms.ChoiceField(
+        label=_("Ny koordinator"),
+        help_text=_("Personer med rollen koordinator i en enhed i organisationen."),
+    )
+    reason = forms.CharField(
+        label=_("Årsag til skiftet"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    mandate = forms.CharField(
+        label=_("Mandat for den nye koordinator"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Tomt: mandatet fortsætter uændret."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organisations: list[Any],
+        candidates: list[tuple[Any, Any]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._set("organisation", [(str(o.pk), o.name) for o in organisations])
+        self.candidates = {f"{user.pk}:{unit.pk}": (user, unit) for user, unit in candidates}
+        self._set(
+            "new_coordinator",
+            [("", _("— vælg —"))]
+            + [
+                (key, f"{user.get_full_name() or user.username} – {unit.name}")
+                for key, (user, unit) in self.candidates.items()
+            ],
+        )
+
+    def _set(self, name: str, choices: list[tuple[Any, Any]]) -> None:
+        cast(forms.ChoiceField, self.fields[name]).choices = choices
+
+    def chosen(self) -> tuple[Any, Any]:
+        """The new coordinator's id and unit id."""
+        user, unit = self.candidates[self.cleaned_data["new_coordinator"]]
+        return user.pk, unit.pk
+
+
+class ReferralForm(forms.Form):
+    """Early contact: refer a citizen into a municipality's course, naming its coordinator."""
+
+    from_unit = forms.ChoiceField(label=_("Din enhed (henviser)"))
+    initiative = forms.ModelChoiceField(
+        label=_("Indsats (fra registret)"),
+        queryset=Initiative.objects.order_by("name"),
+        empty_label=_("— vælg indsats —"),
+    )
+    unit = forms.ChoiceField(
+        label=_("Kommunens enhed"),
+        help_text=_("Den enhed i kommunen, der skal koordinere forløbet."),
+    )
+    coordinator = forms.ChoiceField(
+        label=_("Kommunens koordinator"),
+        help_text=_("Koordinatoren får besked og kontakter borgeren. Du bliver ikke koordinator."),
+    )
+    cpr = forms.CharField(
+        label=_("CPR-nummer"),
+        max_length=11,
+        help_text=_("ddmmåå-xxxx"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    first_name = forms.CharField(label=_("Fornavn"), max_length=100)
+    last_name = forms.CharField(label=_("Efternavn"), max_length=100)
+    note = forms.CharField(
+        label=_("Henvisningsårsag"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    note_category = forms.ChoiceField(
+        label=_("Hvad afslører henvisningsårsagen?"),
+        choices=list(logic.DATA_CATEGORIES),
+        initial="plan",
+        required=False,
+        help_text=_(
+            "Kun læsere, hvis samtykke omfatter kategorien, kan læse teksten. Vælg fx Helbred, "
+            "hvis teksten nævner behandling eller diagnoser."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        own_units: list[Any],
+        units: list[Any],
+        candidates: list[tuple[Any, Any]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["from_unit"]).choices = [
+            (str(u.pk), f"{u.name}, {u.organisation.name}") for u in own_units
+        ]
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", _("— vælg enhed —"))] + [
+            (str(u.pk), f"{u.organisation.name}: {u.name}") for u in units
+        ]
+        cast(forms.ChoiceField, self.fields["coordinator"]).choices = [("", _("— vælg —"))] + [
+            (str(user.pk), user.get_full_name() or user.username) for user, _unit in candidates
+        ]

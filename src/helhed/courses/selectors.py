@@ -1754,3 +1754,68 @@ def course_list_choices(user: User) -> CourseListChoices:
         )
     ]
     return CourseListChoices(initiatives, coordinators)
+
+
+# --------------------------------------------------------------------------------------------
+# Coordinators a course can be handed over or referred to (issue 14): staff, not citizens
+# --------------------------------------------------------------------------------------------
+
+CANDIDATES_SHOWN = 300
+
+
+def coordinating_organisations() -> list[Organisation]:
+    """Organisations with someone who holds the koordinator role today (one query)."""
+    from helhed.core.models import Membership
+
+    current = Membership.objects.valid_on(today()).filter(
+        role=Role.KOORDINATOR, user__is_active=True, user__kind=UserKind.STAFF
+    )
+    found = Organisation.objects.filter(pk__in=current.values("unit__organisation_id"))
+    return list(found.order_by("name"))
+
+
+def coordinator_candidates(
+    organisation_id: Any, *, exclude_user_id: Any = None, unit_id: Any = None
+) -> list[tuple[User, Unit]]:
+    """The (person, unit) pairs of an organisation (or one unit) whose holder has the
+    koordinator role there today, by unit and name; at most ``CANDIDATES_SHOWN``."""
+    from helhed.core.models import Membership
+
+    if organisation_id is None and unit_id is None:
+        return []
+    rows = Membership.objects.valid_on(today()).filter(
+        role=Role.KOORDINATOR, user__is_active=True, user__kind=UserKind.STAFF
+    )
+    try:
+        if organisation_id is not None:
+            rows = rows.filter(unit__organisation_id=organisation_id)
+        if unit_id is not None:
+            rows = rows.filter(unit_id=unit_id)
+        if exclude_user_id is not None:
+            rows = rows.exclude(user_id=exclude_user_id)
+        found = list(
+            rows.select_related("user", "unit", "unit__organisation").order_by(
+                "unit__name", "user__first_name", "user__last_name", "pk"
+            )[:CANDIDATES_SHOWN]
+        )
+    except (ValueError, ValidationError):  # not an id
+        return []
+    return [(m.user, m.unit) for m in found]
+
+
+def referral_units(user: User) -> list[Unit]:
+    """The municipal units a citizen can be referred to: with someone who holds the koordinator
+    role today, outside the caller's own organisations (one query)."""
+    from helhed.core.models import Membership
+
+    own = {m.unit.organisation_id for m in membership_list(user)}
+    current = Membership.objects.valid_on(today()).filter(
+        role=Role.KOORDINATOR, user__is_active=True, user__kind=UserKind.STAFF
+    )
+    units = (
+        Unit.objects.filter(pk__in=current.values("unit_id"), organisation__org_type_id="kommune")
+        .exclude(organisation_id__in=own)
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
+    return list(units)

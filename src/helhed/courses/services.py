@@ -488,46 +488,19 @@ def change_status(user: User, course: Course, status: str, reason: str = "") -> 
     return course
 
 
-@transaction.atomic
 def change_coordinator(
     user: User, course: Course, new: User, new_unit: Unit, *, reason: str, mandate: str = ""
 ) -> Course:
-    _require_coordinator(user, course)
-    if new.kind != UserKind.STAFF or not new.memberships.filter(unit=new_unit).exists():
-        raise ValidationError({"new": "Den nye koordinator skal være medarbejder i enheden."})
-    if new.pk == course.coordinator_id:
-        raise ValidationError({"new": "Personen er allerede koordinator."})
-    if not reason.strip():
-        raise ValidationError({"reason": "Angiv årsagen til skiftet."})
-    CoordinatorChange.objects.create(
-        course=course,
-        previous=course.coordinator,
-        new=new,
-        changed_by=user,
-        reason=reason.strip(),
-        mandate=mandate or course.mandate,
+    """Hand the course over to ``new`` (issue 14: also a coordinator in another organisation):
+    ``hand_over_course`` with objects."""
+    return hand_over_course(
+        user,
+        course_id=course.pk,
+        new_coordinator_id=new.pk,
+        unit_id=new_unit.pk,
+        reason=reason,
+        mandate=mandate,
     )
-    on = today()
-    TeamMember.objects.filter(
-        course=course, user=course.coordinator, role="Koordinator", valid_to__isnull=True
-    ).update(valid_to=on)
-    TeamMember.objects.create(
-        course=course,
-        user=new,
-        name=new.get_full_name() or new.username,
-        organisation=new_unit.organisation,
-        unit=new_unit,
-        welfare_area=new_unit.welfare_area,
-        role="Koordinator",
-        phone=new.phone,
-        email=new.email,
-        valid_from=on,
-    )
-    course.coordinator, course.coordinator_unit = new, new_unit
-    if mandate:
-        course.mandate = mandate
-    course.save()
-    return course
 
 
 def _require_coordinator(user: User, course: Course) -> None:
@@ -1346,3 +1319,295 @@ def reclassify_items(*, legal_basis_id: str | None = None) -> int:
     if changed_measures:
         measures_reclassified.send(sender=Measure, changed=changed_measures)
     return updated
+
+
+# --------------------------------------------------------------------------------------------
+# Handing a course over to another coordinator, and early contact: a referral (issue 14)
+# --------------------------------------------------------------------------------------------
+
+PREVIOUS_COORDINATOR_ROLE = "Tidligere koordinator"
+
+
+def _check_new_coordinator(
+    course: Course, new: User | None, unit: Unit | None, reason: str
+) -> dict[str, str]:
+    """Why ``new`` cannot take over the course in ``unit`` (API field names), if they cannot.
+    The new coordinator must hold the koordinator role in the unit today — in any organisation."""
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["reason"] = "Angiv årsagen til skiftet."
+    if unit is None:
+        errors["unit_id"] = "Enheden findes ikke."
+    if new is None or new.kind != UserKind.STAFF or not new.is_active:
+        errors["new_coordinator_id"] = "Vælg en medarbejder i Helhed."
+    elif new.pk == course.coordinator_id:
+        errors["new_coordinator_id"] = "Personen er allerede koordinator."
+    elif unit is not None and not (
+        Membership.objects.filter(user=new, unit=unit, role=Role.KOORDINATOR)
+        .valid_on(today())
+        .exists()
+    ):
+        errors["new_coordinator_id"] = (
+            "Den nye koordinator skal have rollen koordinator i enheden i dag."
+        )
+    return errors
+
+
+@transaction.atomic
+def hand_over_course(
+    user: User,
+    *,
+    course_id: Any,
+    new_coordinator_id: Any,
+    unit_id: Any,
+    reason: str,
+    mandate: str = "",
+) -> Course:
+    """The coordinator hands the course over to a coordinator in their own or another
+    organisation (a citizen who moves, a region that takes over). The new coordinator must hold
+    the koordinator role in ``unit_id`` today. The previous coordinator stays on the team (as
+    »Tidligere koordinator«) until the new coordinator ends their membership; the change is in
+    the course's history (``CoordinatorChange``) and the access log, and the new coordinator is
+    told."""
+    from helhed.notifications.services import notify
+
+    course = (
+        Course.objects.select_for_update()
+        .select_related("citizen", "coordinator", "coordinator_unit")
+        .filter(pk=_uuid_or_none(course_id))
+        .first()
+    )
+    if course is None:
+        raise selectors.NoAccessError
+    _require_coordinator(user, course)
+    new = User.objects.filter(pk=_uuid_or_none(new_coordinator_id)).first()
+    unit = (
+        Unit.objects.select_related("organisation", "welfare_area")
+        .filter(pk=_uuid_or_none(unit_id))
+        .first()
+    )
+    errors = _check_new_coordinator(course, new, unit, reason)
+    if errors:
+        raise ValidationError(errors)
+    assert new is not None and unit is not None
+    previous, previous_unit = course.coordinator, course.coordinator_unit
+    change = CoordinatorChange.objects.create(
+        course=course,
+        previous=previous,
+        new=new,
+        changed_by=user,
+        reason=reason.strip(),
+        mandate=mandate.strip() or course.mandate,
+    )
+    on = today()
+    previous_rows = TeamMember.objects.filter(course=course, user=previous, role="Koordinator")
+    previous_rows.valid_on(on).update(role=PREVIOUS_COORDINATOR_ROLE)
+    already = TeamMember.objects.filter(course=course, user=new, unit=unit).valid_on(on).first()
+    if already is not None:
+        already.role = "Koordinator"
+        already.save(update_fields=["role"])
+    else:
+        TeamMember.objects.create(
+            course=course,
+            user=new,
+            name=new.get_full_name() or new.username,
+            organisation=unit.organisation,
+            unit=unit,
+            welfare_area=unit.welfare_area,
+            role="Koordinator",
+            phone=new.phone,
+            email=new.email,
+            valid_from=on,
+        )
+    course.coordinator, course.coordinator_unit = new, unit
+    if mandate.strip():
+        course.mandate = mandate.strip()
+    course.save()
+    log_access(
+        user,
+        course.citizen_id,
+        "forløbet overdraget til en ny koordinator",
+        Purpose.CASEWORK,
+        unit_id=previous_unit.pk,
+    )
+    notify(
+        [new.pk],
+        kind="coordinator-change",
+        title=str(_("Du er blevet koordinator for et forløb")),
+        body=str(_("%(name)s har overdraget forløbet til dig. Årsagen står i forløbets historik."))
+        % {"name": user.get_full_name() or user.username},
+        url=reverse("courses:course_detail", args=[course.pk]),
+        dedupe_key=f"coordinator-change:{change.pk}",
+    )
+    return course
+
+
+# Who may refer a citizen into a municipality's course: a caseworker of their unit.
+REFERRAL_ROLES = frozenset({Role.KOORDINATOR, Role.FAGPERSON})
+
+
+class Referral:
+    """What a referral did: ``kind`` "existing" (the citizen has an active course: its
+    coordinator got a request to add the referring unit, ``sent`` of them) or "new" (a course
+    was opened in the municipality with the named coordinator: ``course_id``)."""
+
+    def __init__(self, kind: str, sent: int = 0, course_id: Any = None) -> None:
+        self.kind, self.sent, self.course_id = kind, sent, course_id
+
+
+def _referral_places(
+    user: User, from_unit_id: Any, unit_id: Any, coordinator_id: Any, errors: dict[str, str]
+) -> tuple[Unit | None, Unit | None, User | None]:
+    """The referring unit (one of the caller's, as caseworker), the receiving municipal unit (of
+    another organisation) and its named coordinator (koordinator there today)."""
+    from helhed.core.selectors import membership_list
+
+    own = {
+        m.unit_id: m.unit
+        for m in membership_list(user)
+        if m.role in REFERRAL_ROLES and m.unit_id == _uuid_or_none(from_unit_id)
+    }
+    source = own.get(_uuid_or_none(from_unit_id))
+    if source is None:
+        errors["from_unit_id"] = "Vælg en af dine enheder, hvor du er koordinator eller fagperson."
+    unit = (
+        Unit.objects.select_related("organisation", "welfare_area")
+        .filter(pk=_uuid_or_none(unit_id))
+        .first()
+    )
+    if unit is None or unit.organisation.org_type_id != "kommune":
+        errors["unit_id"] = "Vælg en enhed i en kommune."
+        unit = None
+    elif source is not None and source.organisation_id == unit.organisation_id:
+        errors["unit_id"] = (
+            "Enheden hører til din egen organisation: brug visitationen eller en anmodning "
+            "om at komme med i teamet."
+        )
+    coordinator = User.objects.filter(pk=_uuid_or_none(coordinator_id)).first()
+    if (
+        unit is not None
+        and (
+            coordinator is None
+            or coordinator.pk == user.pk
+            or not Membership.objects.filter(user=coordinator, unit=unit, role=Role.KOORDINATOR)
+            .valid_on(today())
+            .exists()
+        )
+        and "unit_id" not in errors
+    ):
+        errors["coordinator_id"] = "Vælg en koordinator i den valgte enhed."
+    return source, unit, coordinator
+
+
+def refer_citizen(
+    user: User,
+    *,
+    from_unit_id: Any,
+    unit_id: Any,
+    coordinator_id: Any,
+    initiative_id: Any,
+    cpr: str,
+    first_name: str,
+    last_name: str,
+    note: str = "",
+    note_category: str = "plan",
+) -> Referral:
+    """Early contact: a unit of another organisation (a region's psychiatry, Kriminalforsorgen)
+    refers a citizen into a municipality's course without becoming its coordinator.
+
+    If the citizen has an active course, its coordinator is asked to add the referring unit to
+    the team (``request_to_join``: the caller learns nothing more about the course). Else a
+    course is opened in the municipality with the named coordinator as coordinator, the
+    referring unit on the team from today (it sees the course once a consent covers it), and the
+    coordinator is told. As at intake, a registered CPR number must come with the registered
+    names, and the lookup is logged (attributed to the referring unit)."""
+    from helhed.notifications.services import notify
+
+    _require_staff(user)
+    errors: dict[str, str] = {}
+    source, unit, coordinator = _referral_places(
+        user, from_unit_id, unit_id, coordinator_id, errors
+    )
+    initiative: Any = Initiative.objects.filter(pk=_uuid_or_none(initiative_id)).first()
+    if initiative is None:
+        errors["initiative_id"] = "Vælg en indsats fra registret."
+    normalized = ""
+    try:
+        normalized = logic.validate_cpr(cpr, today())
+    except logic.CprError as exc:
+        errors["cpr"] = str(exc)
+    if not first_name.strip():
+        errors["first_name"] = "Angiv fornavn."
+    if not last_name.strip():
+        errors["last_name"] = "Angiv efternavn."
+    if note_category not in logic.CATEGORY_KEYS:
+        errors["note_category"] = "Vælg en kategori fra listen."
+    if errors:
+        raise ValidationError(errors)
+    assert source is not None and unit is not None and coordinator is not None
+    citizen = Citizen.objects.filter(cpr=normalized).first()
+    if citizen is not None:
+        found = selectors.duplicate_check(user, normalized, unit_id=source.pk)
+        if not (
+            _same_name(first_name, citizen.first_name) and _same_name(last_name, citizen.last_name)
+        ):
+            raise ValidationError(
+                {
+                    "last_name": "Navn og CPR-nummer passer ikke sammen med borgerens registrering "
+                    "i Helhed. Kontrollér navn og CPR-nummer."
+                }
+            )
+        if found.active:
+            sent = request_to_join(user, cpr=normalized, unit_id=source.pk, message=note)
+            return Referral("existing", sent=sent)
+    with transaction.atomic():
+        course = _open_course(
+            coordinator,
+            citizen=citizen,
+            cpr=normalized,
+            first_name=first_name,
+            last_name=last_name,
+            contact=None,
+            initiative=initiative,
+            unit=unit,
+            referred_on=today(),
+            referral_note=note,
+            referral_note_category=note_category,
+            checklist=None,
+            mandate="",
+            mandate_category="plan",
+            parallel_reason="",
+            household_name="",
+            members=None,
+        )
+        TeamMember.objects.create(
+            course=course,
+            user=user,
+            name=user.get_full_name() or user.username,
+            organisation=source.organisation,
+            unit=source,
+            welfare_area=source.welfare_area,
+            role=f"Henviser, {source.name}"[:120],
+            phone=user.phone,
+            email=user.email,
+            valid_from=today(),
+        )
+        log_access(
+            user,
+            course.citizen_id,
+            "henvisning til en kommunes forløb",
+            Purpose.CASEWORK,
+            unit_id=source.pk,
+        )
+        notify(
+            [coordinator.pk],
+            kind="referral",
+            title=str(_("Du er koordinator for et nyt forløb, som en anden enhed har henvist")),
+            body=str(
+                _("Henvist af %(unit)s. Næste skridt: kontakt borgeren og registrér samtykke.")
+            )
+            % {"unit": f"{source.name}, {source.organisation.name}"},
+            url=reverse("courses:course_detail", args=[course.pk]),
+            dedupe_key=f"referral:{course.pk}",
+        )
+    return Referral("new", course_id=course.pk)

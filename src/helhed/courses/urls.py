@@ -7,6 +7,7 @@ from helhed.courses.views import (
     intake,
     plan,
     printing,
+    referral,
     team,
     without_consent,
 )
@@ -23,6 +24,7 @@ urlpatterns = [
         "forloeb/<uuid:course_id>/koordinator/", team.change_coordinator, name="change_coordinator"
     ),
     path("forloeb/visitation/anmodning/", intake.join_request, name="join_request"),
+    path("forloeb/henvisning/", referral.referral, name="referral"),
     path(
         "forloeb/<uuid:course_id>/anmodninger/<uuid:request_id>/",
         intake.join_answer,

@@ -8,9 +8,12 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Field, Router, Schema, Status
 
 from helhed.core.apikit import (
+    Str20,
+    Str100,
+    Text,
     invalid,
     user_of,
 )
@@ -101,3 +104,89 @@ def team_end(
     access = selectors.access_for(user, course_id)
     member = services.end_team_member(user, selectors.team_member_of(access, member_id), payload.on)
     return _member_out(member, selectors.today())
+
+
+# --------------------------------------------------------------------------------------------
+# Handing a course over to another coordinator; early contact (a referral), issue 14
+# --------------------------------------------------------------------------------------------
+
+
+class HandOverIn(Schema):
+    new_coordinator_id: uuid.UUID = Field(
+        description="Den nye koordinator: rollen koordinator i enheden i dag (enhver organisation)."
+    )
+    unit_id: uuid.UUID
+    reason: Text
+    mandate: Text = Field("", description="Tomt: mandatet fortsætter uændret.")
+
+
+class HandOverOut(Schema):
+    course_id: uuid.UUID
+    coordinator_id: uuid.UUID
+    unit_id: uuid.UUID
+    organisation_id: uuid.UUID
+
+
+class ReferralIn(Schema):
+    from_unit_id: uuid.UUID = Field(description="Din enhed (koordinator eller fagperson).")
+    unit_id: uuid.UUID = Field(description="Kommunens enhed, der skal koordinere.")
+    coordinator_id: uuid.UUID = Field(description="Kommunens koordinator (rollen i enheden).")
+    initiative_id: uuid.UUID
+    cpr: Str20 = Field(description="CPR-nummer (ddmmåå-xxxx); returneres aldrig.")
+    first_name: Str100
+    last_name: Str100
+    note: Text = ""
+    note_category: Str20 = "plan"
+
+
+class ReferralOut(Schema):
+    kind: str = Field(
+        description="»existing«: borgeren har et forløb, og koordinatoren har fået en anmodning; "
+        "»new«: forløbet er oprettet hos kommunen."
+    )
+    sent: int
+    course_id: uuid.UUID | None = None
+
+
+@router.post(
+    "/courses/{course_id}/coordinator",
+    response={200: HandOverOut, 403: ProblemOut, 422: ProblemOut},
+)
+def coordinator_change(request: HttpRequest, course_id: uuid.UUID, payload: HandOverIn) -> Any:
+    """Hand the course over to a coordinator in your own or another organisation (coordinator
+    only). You stay on the team as former coordinator until the new coordinator ends you; the
+    change is in the history and the new coordinator is told."""
+    course = services.hand_over_course(
+        user_of(request),
+        course_id=course_id,
+        new_coordinator_id=payload.new_coordinator_id,
+        unit_id=payload.unit_id,
+        reason=payload.reason,
+        mandate=payload.mandate,
+    )
+    return HandOverOut(
+        course_id=course.pk,
+        coordinator_id=course.coordinator_id,
+        unit_id=course.coordinator_unit_id,
+        organisation_id=course.coordinator_unit.organisation_id,
+    )
+
+
+@router.post("/referrals", response={201: ReferralOut, 403: ProblemOut, 422: ProblemOut})
+def referral_create(request: HttpRequest, payload: ReferralIn) -> Any:
+    """Early contact: refer a citizen into a municipality's course without becoming its
+    coordinator. An active course gets a request to add your unit (you learn nothing more);
+    else a course is opened with the named coordinator and your unit on the team."""
+    done = services.refer_citizen(
+        user_of(request),
+        from_unit_id=payload.from_unit_id,
+        unit_id=payload.unit_id,
+        coordinator_id=payload.coordinator_id,
+        initiative_id=payload.initiative_id,
+        cpr=payload.cpr,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        note=payload.note,
+        note_category=payload.note_category,
+    )
+    return Status(201, ReferralOut(kind=done.kind, sent=done.sent, course_id=done.course_id))

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from helhed.audit.models import Purpose
 from helhed.core.web import apply_errors, posted, staff_only, staff_user
 from helhed.courses import forms as f
 from helhed.courses import selectors, services
+from helhed.courses.forms_caseload import HandOverForm
 from helhed.courses.views._common import (
     _access,
     _coordinator_only,
@@ -51,43 +55,54 @@ def course_status(request: HttpRequest, course_id: str) -> HttpResponse:
     )
 
 
+def _hand_over_form(request: HttpRequest, course: Any) -> HandOverForm:
+    """The form with the coordinators of the organisation chosen (posted, or asked for by the
+    organisation field's htmx request), by default the course's own."""
+    data = posted(request)
+    chosen = (data or request.GET).get("organisation") or str(
+        course.coordinator_unit.organisation_id
+    )
+    return HandOverForm(
+        data,
+        organisations=selectors.coordinating_organisations(),
+        candidates=selectors.coordinator_candidates(chosen, exclude_user_id=course.coordinator_id),
+        initial={"organisation": chosen},
+    )
+
+
 @staff_only
 def change_coordinator(request: HttpRequest, course_id: str) -> HttpResponse:
     access = _access(request, course_id)
     _coordinator_only(access)
     course = access.course
     user = staff_user(request)
-    form = f.CoordinatorForm(posted(request), prefix="koordinator", course=course)
+    form = _hand_over_form(request, course)
+    if request.method == "GET" and request.headers.get("HX-Request"):
+        return render(
+            request, "courses/_new_coordinator_field.html", {"field": form["new_coordinator"]}
+        )
     if request.method == "POST" and form.is_valid():
-        new, unit = form.chosen()
+        new_id, unit_id = form.chosen()
         try:
-            services.change_coordinator(
+            services.hand_over_course(
                 user,
-                course,
-                new,
-                unit,
+                course_id=course.pk,
+                new_coordinator_id=new_id,
+                unit_id=unit_id,
                 reason=form.cleaned_data["reason"],
                 mandate=form.cleaned_data["mandate"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"{new.get_full_name()} er nu koordinator for forløbet.")
+            messages.success(request, _("Forløbet er overdraget til den nye koordinator."))
             try:
                 selectors.access_for(user, course.pk)
             except PermissionDenied:
                 return redirect("courses:course_list")
             return _detail(course)
     _log(request, access, "koordinatorskifte", Purpose.CASEWORK)
-    return _render_form(
-        request,
-        access,
-        form,
-        title="Skift koordinator",
-        intro="Den nye koordinator overtager forløbet og mandatet. Skiftet "
-        "gemmes i forløbets historik.",
-        submit="Skift koordinator",
-    )
+    return render(request, "courses/hand_over.html", {"course": course, "form": form})
 
 
 @staff_only
