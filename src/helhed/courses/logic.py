@@ -290,30 +290,49 @@ def may_see_course(
 # --------------------------------------------------------------------------------------------
 
 
+# A successor who joins up to this long before the predecessor leaves took over from them (a
+# handover with an overlap, e.g. the former coordinator staying on for a while).
+HANDOVER_OVERLAP = timedelta(days=30)
+
+
 @dataclass(frozen=True)
 class TeamOverview:
     current: int
     joined_last_12_months: int
     left_last_12_months: int
+    replaced_last_12_months: int = 0
 
     @property
     def turnover(self) -> int:
-        """Changes of contact person in the last 12 months: people who joined or left."""
-        return self.joined_last_12_months + self.left_last_12_months
+        """Changes of contact person in the last 12 months: people who left and were replaced
+        by someone who joined after them (or shortly before, as a handover). Building the team
+        (people joining, nobody leaving) is not a change; nor is someone leaving with nobody
+        taking over."""
+        return self.replaced_last_12_months
 
 
 def team_overview(periods: Iterable[tuple[date, date | None]], on: date) -> TeamOverview:
-    """Current contact persons and the turnover over the 12 months up to ``on``."""
+    """Current contact persons, who joined and left over the 12 months up to ``on``, and how
+    many of those who left were replaced (``TeamOverview.turnover``)."""
+    periods = [(start, end) for start, end in periods if start <= on]
     year_ago = on - timedelta(days=365)
-    current = joined = left = 0
+    current = joined = 0
     for start, end in periods:
-        if start <= on and (end is None or on <= end):
+        if end is None or on <= end:
             current += 1
-        if year_ago < start <= on:
+        if year_ago < start:
             joined += 1
-        if end is not None and year_ago <= end < on:
-            left += 1
-    return TeamOverview(current, joined, left)
+    first_day = min((start for start, _end in periods), default=on)
+    departures = sorted(end for _s, end in periods if end is not None and year_ago <= end < on)
+    # Who joined after the team was first formed, each able to replace one person.
+    successors = sorted(start for start, _end in periods if start > first_day)
+    replaced = 0
+    for left_on in departures:
+        match = next((s for s in successors if s >= left_on - HANDOVER_OVERLAP), None)
+        if match is not None:
+            successors.remove(match)
+            replaced += 1
+    return TeamOverview(current, joined, len(departures), replaced)
 
 
 # --------------------------------------------------------------------------------------------
