@@ -143,15 +143,15 @@ def _progress(user: User, course_id: object, start: object) -> None:
     for days, value in ((1, 2), (100, 3)):
         progress_services.record_measurement(
             user,
-            course_id,  # type: ignore[arg-type]
-            "who5",
-            {f"who5_{i}": value for i in range(1, 6)},
+            course_id=course_id,  # type: ignore[arg-type]
+            instrument="who5",
+            answers={f"who5_{i}": value for i in range(1, 6)},
             measured_on=start + timedelta(days=days),  # type: ignore[operator]
         )
     for days, value in ((0, "sygedagpenge"), (150, "ordinaert-job")):
         progress_services.record_outcome(
             user,
-            course_id,  # type: ignore[arg-type]
+            course_id=course_id,  # type: ignore[arg-type]
             kind="beskaeftigelse",
             value=value,
             valid_from=start + timedelta(days=days),  # type: ignore[operator]

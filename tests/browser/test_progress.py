@@ -33,9 +33,9 @@ def progress_world(make_user: Callable[..., User], municipality: Organisation) -
     add_goals(course, [("Få et arbejde", 3), ("Sove bedre", None)])
     services.record_measurement(
         citizen,
-        course.pk,
-        "who5",
-        {f"who5_{i}": 2 for i in range(1, 6)},
+        course_id=course.pk,
+        instrument="who5",
+        answers={f"who5_{i}": 2 for i in range(1, 6)},
         measured_on=timezone.localdate() - timedelta(days=21),
     )
     return {"course": course, "citizen": citizen, "coordinator": coordinator, "leader": leader}

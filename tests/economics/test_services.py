@@ -258,29 +258,29 @@ def _progress(world: World, start: object) -> None:
     answers = {f"who5_{i}": 2 for i in range(1, 6)}
     progress_services.record_measurement(
         world.coordinator,
-        world.course.pk,
-        "who5",
-        answers,
+        course_id=world.course.pk,
+        instrument="who5",
+        answers=answers,
         measured_on=s + timedelta(days=1),  # type: ignore[operator]
     )
     answers = {f"who5_{i}": 3 for i in range(1, 6)}
     progress_services.record_measurement(
         world.coordinator,
-        world.course.pk,
-        "who5",
-        answers,
+        course_id=world.course.pk,
+        instrument="who5",
+        answers=answers,
         measured_on=s + timedelta(days=100),  # type: ignore[operator]
     )
     progress_services.record_outcome(
         world.coordinator,
-        world.course.pk,
+        course_id=world.course.pk,
         kind="beskaeftigelse",
         value="sygedagpenge",
         valid_from=s,
     )
     progress_services.record_outcome(
         world.coordinator,
-        world.course.pk,
+        course_id=world.course.pk,
         kind="beskaeftigelse",
         value="ordinaert-job",
         valid_from=s + timedelta(days=150),  # type: ignore[operator]
@@ -551,9 +551,9 @@ def test_the_daily_job_reminds_the_coordinator_of_planned_measurements_once(
     # once a WHO-5 is taken around the date, no reminder is due any more
     progress_services.record_measurement(
         world.coordinator,
-        world.course.pk,
-        "who5",
-        {f"who5_{i}": 3 for i in range(1, 6)},
+        course_id=world.course.pk,
+        instrument="who5",
+        answers={f"who5_{i}": 3 for i in range(1, 6)},
         measured_on=today(),
     )
     from helhed.economics import selectors

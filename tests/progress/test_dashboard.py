@@ -104,9 +104,9 @@ def generate(world: World) -> dict[str, dict[str, Any]]:
             answers = {f"who5_{i}": rng.randint(0, 5) for i in range(1, 6)}
             services.record_measurement(
                 world.coordinator,
-                course.pk,
-                "who5",
-                answers,
+                course_id=course.pk,
+                instrument="who5",
+                answers=answers,
                 measured_on=day + timedelta(days=20 * k),
                 with_citizen=True,
             )
@@ -125,8 +125,8 @@ def generate(world: World) -> dict[str, dict[str, Any]]:
                 levels = [rng.randint(-2, 2) for _ in goals]
                 services.record_goal_ratings(
                     world.coordinator,
-                    course.pk,
-                    {str(g.pk): lv for g, lv in zip(goals, levels, strict=True)},
+                    course_id=course.pk,
+                    levels={str(g.pk): lv for g, lv in zip(goals, levels, strict=True)},
                     measured_on=day + timedelta(days=30 * (r + 1)),
                 )
             weights = [float(imp or 1) for imp in importance]
@@ -135,14 +135,18 @@ def generate(world: World) -> dict[str, dict[str, Any]]:
         # employment: a first state, sometimes a later one
         first = rng.choice(["kontanthjaelp", "sygedagpenge", "ressourceforloeb"])
         services.record_outcome(
-            world.coordinator, course.pk, kind="beskaeftigelse", value=first, valid_from=day
+            world.coordinator,
+            course_id=course.pk,
+            kind="beskaeftigelse",
+            value=first,
+            valid_from=day,
         )
         last = first
         if rng.random() < 0.6:
             last = rng.choice(["ordinaert-job", "uddannelse", "kontanthjaelp"])
             services.record_outcome(
                 world.coordinator,
-                course.pk,
+                course_id=course.pk,
                 kind="beskaeftigelse",
                 value=last,
                 valid_from=day + timedelta(days=50),
@@ -153,7 +157,7 @@ def generate(world: World) -> dict[str, dict[str, Any]]:
             placed = rng.random() < 0.3
             services.record_outcome(
                 world.coordinator,
-                course.pk,
+                course_id=course.pk,
                 kind="anbringelse",
                 value="anbragt" if placed else "hjemme",
                 valid_from=day,

@@ -46,7 +46,7 @@ def test_demo_measurements() -> None:
     assert mine[0].gas_t
     # every summary equals one recomputed from the measurements by the service
     for summary in CourseSummary.objects.all()[:40]:
-        fresh = services.refresh_summary(summary.course_id)
+        fresh = services.refresh_summary(course_id=summary.course_id)
         assert (fresh.who5_first, fresh.who5_last, fresh.who5_n, fresh.gas_t_last) == (
             summary.who5_first,
             summary.who5_last,

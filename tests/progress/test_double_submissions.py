@@ -64,7 +64,11 @@ def test_a_concurrent_outcome_twin_is_a_field_error(
 ) -> None:
     day = timezone.localdate() - timedelta(days=2)
     services.record_outcome(
-        world.coordinator, world.course.pk, kind="bolig", value="egen-bolig", valid_from=day
+        world.coordinator,
+        course_id=world.course.pk,
+        kind="bolig",
+        value="egen-bolig",
+        valid_from=day,
     )
     real = QuerySet.exists
 
@@ -74,7 +78,11 @@ def test_a_concurrent_outcome_twin_is_a_field_error(
     monkeypatch.setattr(QuerySet, "exists", racing)
     with pytest.raises(ValidationError) as exc:
         services.record_outcome(
-            world.coordinator, world.course.pk, kind="bolig", value="herberg", valid_from=day
+            world.coordinator,
+            course_id=world.course.pk,
+            kind="bolig",
+            value="herberg",
+            valid_from=day,
         )
     assert "valid_from" in exc.value.message_dict
     assert OutcomeState.objects.count() == 1

@@ -28,17 +28,19 @@ def _data(world: World) -> None:
     three more who consent (without measurements): five citizens, the export's threshold."""
     evaluation_consent(world.course, world.coordinator, units=[world.unit])
     day = timezone.localdate() - timedelta(days=40)
-    services.record_measurement(world.citizen, world.course.pk, "who5", FULL, measured_on=day)
+    services.record_measurement(
+        world.citizen, course_id=world.course.pk, instrument="who5", answers=FULL, measured_on=day
+    )
     services.record_measurement(
         world.citizen,
-        world.course.pk,
-        "who5",
-        {**FULL, "who5_1": 5},
+        course_id=world.course.pk,
+        instrument="who5",
+        answers={**FULL, "who5_1": 5},
         measured_on=day + timedelta(days=20),
     )
     services.record_outcome(
         world.coordinator,
-        world.course.pk,
+        course_id=world.course.pk,
         kind="beskaeftigelse",
         value="kontanthjaelp",
         valid_from=day,
@@ -51,7 +53,9 @@ def _data(world: World) -> None:
         last_name="Quist",
     )
     evaluation_consent(second, world.coordinator, units=[world.unit], categories=("plan", "health"))
-    services.record_measurement(world.coordinator, second.pk, "who5", FULL, measured_on=day)
+    services.record_measurement(
+        world.coordinator, course_id=second.pk, instrument="who5", answers=FULL, measured_on=day
+    )
     more_evaluated_citizens(world, 3)
 
 
@@ -166,7 +170,9 @@ def test_api_create_and_list(world: World, client: Client) -> None:
 def test_api_citizen_sees_only_their_own_course(world: World, client: Client) -> None:
     from tests.courses.builders import make_citizen_user
 
-    services.record_measurement(world.citizen, world.course.pk, "who5", FULL)
+    services.record_measurement(
+        world.citizen, course_id=world.course.pk, instrument="who5", answers=FULL
+    )
     client.force_login(make_citizen_user())
     url = f"/api/progress/courses/{world.course.pk}/measurements"
     assert client.get(url).status_code == 403

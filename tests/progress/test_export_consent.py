@@ -44,7 +44,9 @@ def _rows(response: Any) -> list[dict[str, str]]:
 
 def _measured(world: World) -> None:
     day = timezone.localdate() - timedelta(days=20)
-    services.record_measurement(world.citizen, world.course.pk, "who5", FULL, measured_on=day)
+    services.record_measurement(
+        world.citizen, course_id=world.course.pk, instrument="who5", answers=FULL, measured_on=day
+    )
 
 
 def test_the_export_refuses_an_initiative_with_four_citizens(world: World, client: Client) -> None:
@@ -80,7 +82,9 @@ def test_a_consent_without_evaluation_purpose_or_given_to_another_organisation_d
     # casework only: covers the analyst's unit, health included, but not for evaluation
     casework = open_course(world.coordinator, world.unit, initiative=world.course.initiative)
     evaluation_consent(casework, world.coordinator, units=[world.unit], for_evaluation=False)
-    services.record_measurement(world.coordinator, casework.pk, "who5", FULL, measured_on=day)
+    services.record_measurement(
+        world.coordinator, course_id=casework.pk, instrument="who5", answers=FULL, measured_on=day
+    )
     # for evaluation, but by another municipality
     elsewhere = open_course(world.coordinator, world.unit, initiative=world.course.initiative)
     other = make_unit(organisation("316"), "Evaluering Holbæk")
@@ -88,7 +92,9 @@ def test_a_consent_without_evaluation_purpose_or_given_to_another_organisation_d
     evaluation_consent(
         elsewhere, world.coordinator, organisations=[organisation("316")], categories=("plan",)
     )
-    services.record_measurement(world.coordinator, elsewhere.pk, "who5", FULL, measured_on=day)
+    services.record_measurement(
+        world.coordinator, course_id=elsewhere.pk, instrument="who5", answers=FULL, measured_on=day
+    )
     # with these two, five citizens have a valid consent covering the analyst's unit or some
     # evaluation consent — but only three consent to evaluation by the analyst's municipality
     evaluation_consent(world.course, world.coordinator, units=[world.unit])
@@ -135,7 +141,7 @@ def test_only_the_categories_the_evaluation_consent_covers_are_exported(
     more_evaluated_citizens(world, 4)
     _measured(world)
     services.record_goal_ratings(
-        world.coordinator, world.course.pk, {str(g.pk): 0 for g in world.goals}
+        world.coordinator, course_id=world.course.pk, levels={str(g.pk): 0 for g in world.goals}
     )
     client.force_login(world.analyst)
     rows = _rows(_page(client, world))

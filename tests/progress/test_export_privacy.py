@@ -37,19 +37,27 @@ def test_export_only_for_analysts_and_consented_data(world: World, client: Clien
     day = timezone.localdate() - timedelta(days=40)
     evaluation_consent(world.course, world.coordinator, units=[world.unit])
     more_evaluated_citizens(world, 3)
-    services.record_measurement(world.citizen, world.course.pk, "who5", FULL, measured_on=day)
+    services.record_measurement(
+        world.citizen, course_id=world.course.pk, instrument="who5", answers=FULL, measured_on=day
+    )
     no_consent = open_course(world.coordinator, world.unit, initiative=world.course.initiative)
-    services.record_measurement(world.coordinator, no_consent.pk, "who5", FULL, measured_on=day)
+    services.record_measurement(
+        world.coordinator, course_id=no_consent.pk, instrument="who5", answers=FULL, measured_on=day
+    )
     plan_only = open_course(world.coordinator, world.unit, initiative=world.course.initiative)
     evaluation_consent(plan_only, world.coordinator, units=[world.unit], categories=("plan",))
-    services.record_measurement(world.coordinator, plan_only.pk, "who5", FULL, measured_on=day)
+    services.record_measurement(
+        world.coordinator, course_id=plan_only.pk, instrument="who5", answers=FULL, measured_on=day
+    )
     withdrawn = open_course(world.coordinator, world.unit, initiative=world.course.initiative)
     consent = evaluation_consent(
         withdrawn, world.coordinator, units=[world.unit], categories=("plan", "health")
     )
     consent.withdrawn_on = timezone.localdate() - timedelta(days=1)
     consent.save()
-    services.record_measurement(world.coordinator, withdrawn.pk, "who5", FULL, measured_on=day)
+    services.record_measurement(
+        world.coordinator, course_id=withdrawn.pk, instrument="who5", answers=FULL, measured_on=day
+    )
     client.force_login(world.leader)
     assert _export(client, world, "evaluering").status_code == 403
     client.force_login(world.analyst)
@@ -67,7 +75,9 @@ def test_date_shift_does_not_depend_on_the_purpose(world: World, client: Client)
     evaluation_consent(world.course, world.coordinator, units=[world.unit])
     more_evaluated_citizens(world, 4)
     day = timezone.localdate() - timedelta(days=40)
-    services.record_measurement(world.citizen, world.course.pk, "who5", FULL, measured_on=day)
+    services.record_measurement(
+        world.citizen, course_id=world.course.pk, instrument="who5", answers=FULL, measured_on=day
+    )
     client.force_login(world.analyst)
     a = _csv(_export(client, world, "evaluering"))
     b = _csv(_export(client, world, "forskning"))
@@ -78,7 +88,9 @@ def test_date_shift_does_not_depend_on_the_purpose(world: World, client: Client)
 def test_export_streams_and_logs_before_streaming(world: World, client: Client) -> None:
     evaluation_consent(world.course, world.coordinator, units=[world.unit])
     more_evaluated_citizens(world, 4)
-    services.record_measurement(world.citizen, world.course.pk, "who5", FULL)
+    services.record_measurement(
+        world.citizen, course_id=world.course.pk, instrument="who5", answers=FULL
+    )
     client.force_login(world.analyst)
     url = f"/progression/indsatser/{world.course.initiative_id}/udtraek/"
     response = client.post(url, {"fmt": "csv", "date_mode": "month", "purpose": "evaluering"})

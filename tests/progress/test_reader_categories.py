@@ -50,9 +50,9 @@ def _life(world: World) -> Measurement:
     answers["kriminalitet"] = 2
     return services.record_measurement(
         world.coordinator,
-        world.course.pk,
-        "livsomraader",
-        answers,
+        course_id=world.course.pk,
+        instrument="livsomraader",
+        answers=answers,
         comments={"kriminalitet": "Sigtet for tyveri", "psykisk": "Sover dårligt"},
     )
 

@@ -36,7 +36,7 @@ def test_a_backdated_rating_recomputes_later_t_scores(world: World) -> None:
     a, b, c = world.goals
     d0 = timezone.localdate() - timedelta(days=30)
     rate = lambda levels, on: services.record_goal_ratings(  # noqa: E731
-        world.coordinator, world.course.pk, levels, measured_on=on
+        world.coordinator, course_id=world.course.pk, levels=levels, measured_on=on
     )
     rate({str(a.pk): 0, str(b.pk): 0, str(c.pk): 0}, d0)
     rate({str(a.pk): 2}, d0 + timedelta(days=20))
@@ -57,7 +57,9 @@ def test_t_chart_range_follows_the_data(world: World) -> None:
     for g in goals:
         g.importance = None
         g.save()
-    services.record_goal_ratings(world.coordinator, world.course.pk, {str(g.pk): 2 for g in goals})
+    services.record_goal_ratings(
+        world.coordinator, course_id=world.course.pk, levels={str(g.pk): 2 for g in goals}
+    )
     p = selectors.course_progress(world.coordinator, world.course.pk)
     t = p.gas_t[0].score
     assert t is not None and t > 80

@@ -41,10 +41,16 @@ def test_share_bar_has_no_width_for_a_small_numerator(world: World) -> None:
     start = date(2024, 2, 1)
     courses = _cohort_courses(world, 6, start)
     for i, c in enumerate(courses):
-        services.record_measurement(world.coordinator, c.pk, "who5", FULL, measured_on=start)
+        services.record_measurement(
+            world.coordinator, course_id=c.pk, instrument="who5", answers=FULL, measured_on=start
+        )
         later = {**FULL, "who5_1": 5, "who5_2": 5, "who5_3": 5} if i == 0 else FULL
         services.record_measurement(
-            world.coordinator, c.pk, "who5", later, measured_on=start + timedelta(days=30)
+            world.coordinator,
+            course_id=c.pk,
+            instrument="who5",
+            answers=later,
+            measured_on=start + timedelta(days=30),
         )
     d = selectors.dashboard(world.leader, world.course.initiative_id)
     row = next(r for r in d.rows if r.label == "2024 K1")

@@ -78,7 +78,9 @@ def test_staff_cannot_use_the_citizen_page(world: World, client: Client) -> None
 def test_professional_without_health_consent_does_not_see_who5(
     world: World, client: Client
 ) -> None:
-    services.record_measurement(world.citizen, world.course.pk, "who5", FULL)
+    services.record_measurement(
+        world.citizen, course_id=world.course.pk, instrument="who5", answers=FULL
+    )
     client.force_login(world.jobcenter)
     response = client.get(f"/forloeb/{world.course.pk}/progression/")
     assert response.status_code == 200
@@ -94,7 +96,9 @@ def test_professional_without_health_consent_does_not_see_who5(
 
 
 def test_outsider_gets_403_and_sees_nothing(world: World, client: Client) -> None:
-    services.record_measurement(world.citizen, world.course.pk, "who5", FULL)
+    services.record_measurement(
+        world.citizen, course_id=world.course.pk, instrument="who5", answers=FULL
+    )
     client.force_login(world.outsider)
     assert client.get(f"/forloeb/{world.course.pk}/progression/").status_code == 403
     response = client.post(f"/forloeb/{world.course.pk}/progression/who5/", _who5_post())
@@ -132,7 +136,11 @@ def test_events_are_marked_on_the_time_axis(
         TimelineEvent(course_id=i, on=day, kind="meeting", label="Netværksmøde") for i in ids
     ]
     services.record_measurement(
-        world.citizen, world.course.pk, "who5", FULL, measured_on=day - timedelta(days=10)
+        world.citizen,
+        course_id=world.course.pk,
+        instrument="who5",
+        answers=FULL,
+        measured_on=day - timedelta(days=10),
     )
     client.force_login(world.health)
     text = client.get(f"/forloeb/{world.course.pk}/progression/").content.decode()
@@ -140,7 +148,9 @@ def test_events_are_marked_on_the_time_axis(
 
 
 def test_course_section_costs_one_query_and_respects_consent(world: World) -> None:
-    services.record_measurement(world.citizen, world.course.pk, "who5", {**FULL, "who5_1": 0})
+    services.record_measurement(
+        world.citizen, course_id=world.course.pk, instrument="who5", answers={**FULL, "who5_1": 0}
+    )
     overview = course_overview(world.health, world.course.pk)
     with CaptureQueriesContext(connection) as captured:
         ctx = panels._latest_section(None, overview)  # type: ignore[arg-type]
@@ -153,7 +163,9 @@ def test_course_section_costs_one_query_and_respects_consent(world: World) -> No
 
 
 def test_course_page_shows_the_section(world: World, client: Client) -> None:
-    services.record_measurement(world.citizen, world.course.pk, "who5", FULL)
+    services.record_measurement(
+        world.citizen, course_id=world.course.pk, instrument="who5", answers=FULL
+    )
     client.force_login(world.health)
     text = client.get(f"/forloeb/{world.course.pk}/").content.decode()
     assert "Seneste progression" in text

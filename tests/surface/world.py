@@ -892,7 +892,7 @@ def _build_progress(world: Built, index: int, course: Course, coordinator: User)
         entered_by=coordinator,
         entered_as="fagperson",
     )
-    refresh_summary(course.pk)
+    refresh_summary(course_id=course.pk)
 
 
 def _build_item(

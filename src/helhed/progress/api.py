@@ -50,9 +50,9 @@ def list_measurements(request: HttpRequest, course_id: uuid.UUID) -> Any:
 def create_measurement(request: HttpRequest, course_id: uuid.UUID, body: MeasurementIn) -> Any:
     m = services.record_measurement(
         user_of(request),
-        course_id,
-        body.instrument,
-        body.answers,
+        course_id=course_id,
+        instrument=body.instrument,
+        answers=body.answers,
         measured_on=body.measured_on,
         goal_id=body.goal_id,
         comments=body.comments,
@@ -66,8 +66,8 @@ def create_measurement(request: HttpRequest, course_id: uuid.UUID, body: Measure
 def rate_goals(request: HttpRequest, course_id: uuid.UUID, body: GoalRatingsIn) -> Any:
     saved = services.record_goal_ratings(
         user_of(request),
-        course_id,
-        body.levels,
+        course_id=course_id,
+        levels=body.levels,
         measured_on=body.measured_on,
         with_citizen=body.with_citizen,
     )
@@ -78,7 +78,7 @@ def rate_goals(request: HttpRequest, course_id: uuid.UUID, body: GoalRatingsIn) 
 def create_outcome(request: HttpRequest, course_id: uuid.UUID, body: OutcomeIn) -> Any:
     state = services.record_outcome(
         user_of(request),
-        course_id,
+        course_id=course_id,
         kind=body.kind,
         value=body.value,
         percent=body.percent,

@@ -87,7 +87,7 @@ class InstrumentForm(forms.Form):
         }
 
     def measurement_values(self) -> dict[str, Any]:
-        """The keyword arguments of ``services.record_measurement`` (after the instrument)."""
+        """``services.record_measurement``'s keyword arguments after course and instrument."""
         return {
             "answers": self.answers(),
             "measured_on": self.cleaned_data.get("measured_on"),

@@ -41,7 +41,7 @@ class DuplicateSubmissionError(DomainError):
         self.existing = existing
 
 
-def writable_course(
+def _writable_course(
     user: User, course_id: uuid.UUID | str, categories: tuple[str, ...]
 ) -> tuple[Course, str]:
     """The course ``user`` may record for, and how the entry is attributed. A citizen records on
@@ -78,10 +78,10 @@ def _check_key(key: str | None) -> str | None:
 
 def record_measurement(
     user: User,
-    course_id: uuid.UUID | str,
-    instrument_key: str,
-    answers: Mapping[str, Any],
     *,
+    course_id: uuid.UUID | str,
+    instrument: str,
+    answers: Mapping[str, Any],
     measured_on: date | None = None,
     goal_id: uuid.UUID | str | None = None,
     comments: Mapping[str, str] | None = None,
@@ -90,10 +90,10 @@ def record_measurement(
 ) -> Measurement:
     """Record one answered instrument. The score is computed here (all items answered)."""
     try:
-        inst = logic.instrument(instrument_key)
+        inst = logic.instrument(instrument)
     except ValueError as exc:
         raise ValidationError({"instrument": [str(exc)]}) from None
-    course, entered_as = writable_course(user, course_id, inst.categories)
+    course, entered_as = _writable_course(user, course_id, inst.categories)
     with transaction.atomic():
         measurement = _record(
             user,
@@ -108,8 +108,8 @@ def record_measurement(
             idempotency_key=idempotency_key,
         )
         if inst.per_goal:
-            update_gas_t(course, measurement.measured_on, user, measurement.entered_as)
-        refresh_summary(course.pk)
+            _update_gas_t(course, measurement.measured_on, user, measurement.entered_as)
+        refresh_summary(course_id=course.pk)
     return measurement
 
 
@@ -226,16 +226,16 @@ def _check_same_day(course: Course, inst: logic.Instrument, on: date, goal: Goal
 
 def record_goal_ratings(
     user: User,
+    *,
     course_id: uuid.UUID | str,
     levels: Mapping[str, Any],
-    *,
     measured_on: date | None = None,
     with_citizen: bool = False,
 ) -> list[Measurement]:
     """Rate several goals at once (the GAS form); the T-score is recomputed once. Goals left
     empty are not rated; at least one rating is needed."""
     inst = logic.GOAL_ATTAINMENT
-    course, entered_as = writable_course(user, course_id, inst.categories)
+    course, entered_as = _writable_course(user, course_id, inst.categories)
     given = {str(k): v for k, v in levels.items() if v not in (None, "")}
     if not given:
         raise ValidationError({"__all__": [_("Vurdér mindst ét mål.")]})
@@ -273,12 +273,12 @@ def record_goal_ratings(
                     duplicates[0].existing,
                 )
             raise ValidationError(errors)
-        update_gas_t(course, saved[0].measured_on, user, saved[0].entered_as)
-        refresh_summary(course.pk)
+        _update_gas_t(course, saved[0].measured_on, user, saved[0].entered_as)
+        refresh_summary(course_id=course.pk)
     return saved
 
 
-def gas_inputs(course: Course, on: date) -> tuple[list[int], list[float], dict[str, Any]] | None:
+def _gas_inputs(course: Course, on: date) -> tuple[list[int], list[float], dict[str, Any]] | None:
     """The latest level of every goal of the plan that is not dropped, as of ``on``, with the
     weights; ``None`` when a goal has no rating yet (the T-score's completeness rule)."""
     goals = list(
@@ -309,7 +309,7 @@ def gas_inputs(course: Course, on: date) -> tuple[list[int], list[float], dict[s
     return levels, weights, detail
 
 
-def update_gas_t(
+def _update_gas_t(
     course: Course, on: date, user: User | None, entered_as: str
 ) -> Measurement | None:
     """Store (or replace) the course's GAS T-score for ``on`` and for every later date with a
@@ -334,7 +334,7 @@ def update_gas_t(
 def _store_gas_t(
     course: Course, on: date, user: User | None, entered_as: str
 ) -> Measurement | None:
-    inputs = gas_inputs(course, on)
+    inputs = _gas_inputs(course, on)
     if inputs is None:
         return None
     levels, weights, detail = inputs
@@ -359,8 +359,8 @@ def _store_gas_t(
 
 def record_outcome(
     user: User,
-    course_id: uuid.UUID | str,
     *,
+    course_id: uuid.UUID | str,
     kind: str,
     value: str = "",
     percent: Any = None,
@@ -374,7 +374,7 @@ def record_outcome(
     category = logic.OUTCOME_KINDS[kind][2]
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         raise PermissionDenied
-    course, entered_as = writable_course(user, course_id, (category,))
+    course, entered_as = _writable_course(user, course_id, (category,))
     errors = {k: [v] for k, v in logic.validate_outcome(kind, value, percent).items()}
     if len(note) > 300 or "\x00" in note:
         errors["note"] = [_("Noten er for lang (højst 300 tegn).")]
@@ -398,7 +398,7 @@ def record_outcome(
                 entered_by=user,
                 entered_as=EnteredBy.WITH_CITIZEN if with_citizen else entered_as,
             )
-            refresh_summary(course.pk)
+            refresh_summary(course_id=course.pk)
     except IntegrityError:  # a concurrent twin for the same day got there first
         raise ValidationError(
             {"valid_from": [_("Der er allerede registreret en status af denne type på datoen.")]}
@@ -406,7 +406,7 @@ def record_outcome(
     return state
 
 
-def refresh_summary(course_id: Any) -> CourseSummary:
+def refresh_summary(*, course_id: Any) -> CourseSummary:
     """Recompute the course's ``CourseSummary`` from its measurements and outcome states (a
     handful of indexed reads; called inside the writing transaction)."""
     scores = list(

@@ -208,7 +208,9 @@ def my_measure(request: HttpRequest, course_id: str, instrument: str) -> HttpRes
     form = InstrumentForm(inst, request.POST)
 
     def save() -> str:
-        services.record_measurement(user, course_id, inst.key, **form.measurement_values())
+        services.record_measurement(
+            user, course_id=course_id, instrument=inst.key, **form.measurement_values()
+        )
         return _("Tak! Dit svar er gemt, og kurven er opdateret.")
 
     if _submit(request, form, save):
@@ -317,14 +319,14 @@ def _save(user: User, course_id: str, form: forms.Form) -> str:
     """Record what a valid course form holds; the message that says it is saved."""
     if isinstance(form, InstrumentForm):
         services.record_measurement(
-            user, course_id, form.instrument.key, **form.measurement_values()
+            user, course_id=course_id, instrument=form.instrument.key, **form.measurement_values()
         )
         return _("Målingen er gemt.")
     if isinstance(form, GoalRatingForm):
-        services.record_goal_ratings(user, course_id, **form.rating_values())
+        services.record_goal_ratings(user, course_id=course_id, **form.rating_values())
         return _("Målopfyldelsen er gemt.")
     assert isinstance(form, OutcomeForm)
-    services.record_outcome(user, course_id, **form.outcome_values())
+    services.record_outcome(user, course_id=course_id, **form.outcome_values())
     return _("Resultatet er gemt.")
 
 
