@@ -9,13 +9,18 @@ mapping code in the router.
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import pydantic
 from ninja import Field, Schema
 
+from helhed.core.apikit import Day
 from helhed.registry import logic, selectors
 from helhed.registry.formats.cells import ActorRow, FundingRow
 from helhed.registry.models import Initiative, InitiativeWelfareArea
@@ -27,50 +32,33 @@ from helhed.registry.services import InitiativeValues
 # --------------------------------------------------------------------------------------------
 
 
-class InitiativeFields(Schema):
-    """The initiative's own fields, on VIVE's nine variation parameters (see the model)."""
+def _api_type(annotation: Any) -> Any:
+    """A dataclass field's type as the API reads it: a ``date`` is a plausible :data:`Day`."""
+    if annotation is date:
+        return Day
+    args = typing.get_args(annotation)
+    if isinstance(annotation, types.UnionType) and date in args:
+        return typing.Union[tuple(Day if a is date else a for a in args)]  # noqa: UP007
+    return annotation
 
-    name: str = Field(max_length=300)
-    location: str = ""
-    description: str = ""
-    umbrella: bool = False
-    source: str = ""
-    target_group: str = ""
-    target_unit: str = "ukendt"
-    age_min: int | None = None
-    age_max: int | None = None
-    objective_criteria: str = ""
-    judgement_criteria: str = ""
-    course_length: str = "ukendt"
-    breadth: str = ""
-    complexity: str = "ukendt"
-    volunteers: str = "ukendt"
-    citizen_involvement: str = "ukendt"
-    relatives_involvement: str = "ukendt"
-    time_perspective: str = "ukendt"
-    phase: str = "ukendt"
-    since_year: int | None = None
-    evidence_level: str = "ukendt"
-    standardisation: str = "ukendt"
-    process_formalisation: str = "ukendt"
-    decision_level: str = "ukendt"
-    disciplines_count: int | None = None
-    specialisations_count: int | None = None
-    interdisciplinarity: str = "ukendt"
-    collaboration_model: str = "ukendt"
-    kl_scale: str = "ukendt"
-    cond_welfare_area: str = "ukendt"
-    cond_public_actor: str = "ukendt"
-    cond_cross_area_coordination: str = "ukendt"
-    policy_area_count: int | None = None
-    cond_coordinating_function: str = "ukendt"
-    vive_category: int | None = None
-    classification_date: date | None = None
-    category_override: int | None = None
-    override_reason: str = ""
-    override_source: str = ""
-    alternative_category: int | None = None
-    alternative_note: str = ""
+
+def fields_schema(values: type[Any], name: str) -> type[Schema]:
+    """A ninja schema with the fields of the dataclass ``values``, in its order, with its
+    defaults and the constraints in each field's ``metadata`` (e.g. ``max_length``)."""
+    hints = typing.get_type_hints(values)
+    definitions: dict[str, Any] = {
+        f.name: (
+            _api_type(hints[f.name]),
+            Field(... if f.default is dataclasses.MISSING else f.default, **f.metadata),
+        )
+        for f in dataclasses.fields(values)
+    }
+    return pydantic.create_model(name, __base__=Schema, __module__=__name__, **definitions)
+
+
+# The initiative's own fields, on VIVE's nine variation parameters (see the model): derived from
+# ``services.InitiativeValues``, the one list of them.
+InitiativeFields = fields_schema(InitiativeValues, "InitiativeFields")
 
 
 SCALAR_FIELDS = tuple(InitiativeFields.model_fields)
@@ -102,8 +90,8 @@ class FundingIn(Schema):
     org_type: logic.OrgType
     inside: bool = Field(description="Kilden er selv aktør i indsatsen (intern finansiering)")
     amount: Decimal | None = Field(None, max_digits=14, decimal_places=2)
-    start: date | None = None
-    end: date | None = None
+    start: Day | None = None
+    end: Day | None = None
     counts_for_classification: bool = True
     note: str | None = None
 
@@ -120,7 +108,7 @@ class FundingIn(Schema):
         )
 
 
-class InitiativeIn(InitiativeFields):
+class InitiativeIn(InitiativeFields):  # type: ignore[misc,valid-type]
     welfare_areas: list[str] = Field(
         default_factory=list, description="Fagområder: slug eller navn, fx 'Beskæftigelse'"
     )
@@ -264,7 +252,7 @@ class EvaluationOut(Schema):
 
 
 # One initiative with its evaluation: a ``selectors.Evaluated``.
-class InitiativeOut(InitiativeFields):
+class InitiativeOut(InitiativeFields):  # type: ignore[misc,valid-type]
     id: uuid.UUID
     welfare_areas: list[str]
     welfare_area_details: list[WelfareAreaOut]

@@ -106,9 +106,12 @@ class DuplicateInitiativeError(DomainError):
 @dataclass(frozen=True)
 class InitiativeValues:
     """An initiative's own fields on VIVE's nine variation parameters (see the model): what a
-    save replaces. Omitted fields take the model's defaults."""
+    save replaces. Omitted fields take the model's defaults.
 
-    name: str
+    The one list of them: the API's ``schemas.InitiativeFields`` is derived from this dataclass
+    (a field's ``metadata`` holds the API's constraints), so a new field is added here only."""
+
+    name: str = field(metadata={"max_length": MAX_NAME_LENGTH})
     location: str = ""
     description: str = ""
     umbrella: bool = False
