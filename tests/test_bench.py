@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -128,6 +129,34 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile(values, 95) == 95.0
     assert percentile(values, 50) == 50.0
     assert percentile([7.0], 95) == 7.0
+
+
+def test_every_bench_is_timed_by_one_helper() -> None:
+    """One timing loop (warm-up, N timed calls, an optional step before each) and one BENCH line
+    format for all benches; not a timed test: only the calls and the line's shape are checked."""
+    from helhed.devtools.bench.timing import bench_line, time_calls
+
+    calls: list[str] = []
+    timings = time_calls(
+        lambda: calls.append("call"), n=3, warmup=2, before_each=lambda: calls.append("clear")
+    )
+    assert calls == ["clear", "call"] * 5
+    assert len(timings.ms) == 3 and 0 <= timings.p50 <= timings.p95
+    line = bench_line("economics", "sqlite", timings, queries=12)
+    assert re.fullmatch(
+        r"BENCH economics backend=sqlite p50_ms=\d+\.\d p95_ms=\d+\.\d queries=12", line
+    )
+    raw = bench_line("economics-raw-sql", "postgresql", timings)
+    assert re.fullmatch(
+        r"BENCH economics-raw-sql backend=postgresql p50_ms=\d+\.\d p95_ms=\d+\.\d", raw
+    )
+    via = bench_line("dashboard", "sqlite", timings, queries=9, via="selector")
+    assert via.endswith(" queries=9 via=selector")
+    # the command's timing loops are gone: it uses the helper
+    from helhed.devtools.management.commands import bench
+
+    source = Path(bench.__file__).read_text()
+    assert source.count("perf_counter() -") <= 4  # only "dataset built in N s" messages
 
 
 def test_bad_arguments_are_refused() -> None:

@@ -46,7 +46,6 @@ economics lines (issue 12) do the same for an initiative's economics page on its
 
 from __future__ import annotations
 
-import math
 import os
 import statistics
 import subprocess
@@ -69,16 +68,12 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from helhed.core.models import User
+from helhed.devtools.bench.timing import Timings, bench_line, percentile, time_calls
 from helhed.devtools.demokit import DemoContext
 
+__all__ = ["Command", "percentile"]
+
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 class Command(BaseCommand):
@@ -420,36 +415,31 @@ class Command(BaseCommand):
             )
         leader = User.objects.get(username=benchdata.leader_username())
         client.force_login(leader)
-        url = reverse("progress:dashboard", args=[initiative])
-        n = options["dashboard_requests"]
-        warm = {**options, "requests": n, "warmup": min(options["warmup"], 2)}
-        label, timings, queries = self._measure(
-            client, url, lambda: _dashboard(leader, initiative), warm
-        )
         statements, from_measurements = benchdata.raw_sql(
             sorted(dashboard_organisations(leader), key=str), initiative
         )
-        raw_timings = self._time_raw(statements, n)
-        direct = self._time_raw(from_measurements, max(1, min(n, 3)))
-        p50, p95 = statistics.median(timings), percentile(timings, 95)
-        r50, r95 = statistics.median(raw_timings), percentile(raw_timings, 95)
-        ratio = p50 / r50 if r50 else float("inf")
+        lines = self._page_and_raw_sql(
+            client,
+            options,
+            backend,
+            name="dashboard",
+            what="dashboard",
+            raw_what="rå aggregat-SQL for de samme tal",
+            url=reverse("progress:dashboard", args=[initiative]),
+            fallback=lambda: _dashboard(leader, initiative),
+            statements=statements,
+            run=benchdata.run_raw,
+            n=options["dashboard_requests"],
+        )
+        direct = self._time_raw(
+            from_measurements, max(1, min(options["dashboard_requests"], 3)), benchdata.run_raw
+        )
         self.stdout.write(
-            f"dashboard via {label}: median {p50:.1f} ms, p95 {p95:.1f} ms, {queries} "
-            f"SQL-forespørgsler ({len(timings)} målinger)\n"
-            f"rå aggregat-SQL for de samme tal: median {r50:.1f} ms, p95 {r95:.1f} ms "
-            f"({len(statements)} sætninger)\n"
-            f"forhold side/rå SQL (median): {ratio:.2f}\n"
             "til sammenligning: resultattallene beregnet direkte fra målingerne (korrelerede "
             "underforespørgsler, uden forløbsoversigten): "
-            f"median {statistics.median(direct):.1f} ms"
+            f"median {direct.p50:.1f} ms"
         )
-        suffix = "" if label == "siden" else " via=selector"
-        return [
-            f"BENCH dashboard backend={backend} p50_ms={p50:.1f} p95_ms={p95:.1f} "
-            f"queries={queries}{suffix}",
-            f"BENCH dashboard-raw-sql backend={backend} p50_ms={r50:.1f} p95_ms={r95:.1f}",
-        ]
+        return lines
 
     # -- the coordination app's results (issue 13) ----------------------------------------------
 
@@ -488,46 +478,35 @@ class Command(BaseCommand):
         label, timings, queries = self._measure(
             client, url, lambda: _coordination(leader, wave_id), warm
         )
-        p50, p95 = statistics.median(timings), percentile(timings, 95)
+        warm_t = Timings(timings)
         # the first view of each result (the rendered matrix is cached per stored result)
-        _l, cold_t, cold_q = self._measure(
+        _l, cold_ms, cold_q = self._measure(
             client, url, lambda: _coordination(leader, wave_id), warm, cold=True
         )
-        u50, u95 = statistics.median(cold_t), percentile(cold_t, 95)
+        cold_t = Timings(cold_ms)
         wave = Wave.objects.get(pk=wave_id)
-        close: list[float] = []
-        for _ in range(max(3, min(n, 10))):
-            t0 = time.perf_counter()
-            services.store_results(wave)
-            close.append((time.perf_counter() - t0) * 1000)
-        c50, c95 = statistics.median(close), percentile(close, 95)
+        close = time_calls(lambda: services.store_results(wave), n=max(3, min(n, 10)))
         few = {**options, "requests": max(3, min(n, 5)), "warmup": 1}
         extra = []
         for page, name in (("coordination-network", "structure"), ("coordination-flow", "flow")):
             page_url = reverse(f"coordination:{name}", args=[wave_id])
             _l, t, q = self._measure(client, page_url, lambda: None, few)
-            extra.append((page, statistics.median(t), percentile(t, 95), q))
+            extra.append(bench_line(page, backend, Timings(t), queries=q))
         self.stdout.write(
-            f"samarbejdsresultater via {label}: median {p50:.1f} ms, p95 {p95:.1f} ms, "
-            f"{queries} SQL-forespørgsler ({len(timings)} målinger)\n"
-            f"  første visning (uden cache): median {u50:.1f} ms, p95 {u95:.1f} ms, "
-            f"{cold_q} SQL-forespørgsler\n"
-            f"resultaterne beregnet fra svarene (som ved lukning): median {c50:.1f} ms, "
-            f"p95 {c95:.1f} ms"
+            f"samarbejdsresultater via {label}: median {warm_t.p50:.1f} ms, "
+            f"p95 {warm_t.p95:.1f} ms, {queries} SQL-forespørgsler ({len(timings)} målinger)\n"
+            f"  første visning (uden cache): median {cold_t.p50:.1f} ms, "
+            f"p95 {cold_t.p95:.1f} ms, {cold_q} SQL-forespørgsler\n"
+            f"resultaterne beregnet fra svarene (som ved lukning): median {close.p50:.1f} ms, "
+            f"p95 {close.p95:.1f} ms"
         )
-        suffix = "" if label == "siden" else " via=selector"
-        lines = [
-            f"BENCH coordination backend={backend} p50_ms={p50:.1f} p95_ms={p95:.1f} "
-            f"queries={queries}{suffix}",
-            f"BENCH coordination-uncached backend={backend} p50_ms={u50:.1f} p95_ms={u95:.1f} "
-            f"queries={cold_q}{suffix}",
-            f"BENCH coordination-close backend={backend} p50_ms={c50:.1f} p95_ms={c95:.1f}",
+        via = "" if label == "siden" else "selector"
+        return [
+            bench_line("coordination", backend, warm_t, queries=queries, via=via),
+            bench_line("coordination-uncached", backend, cold_t, queries=cold_q, via=via),
+            bench_line("coordination-close", backend, close),
+            *extra,
         ]
-        for page, e50, e95, q in extra:
-            lines.append(
-                f"BENCH {page} backend={backend} p50_ms={e50:.1f} p95_ms={e95:.1f} queries={q}"
-            )
-        return lines
 
     def _migrate(self) -> None:
         executor = MigrationExecutor(connection)
@@ -556,46 +535,60 @@ class Command(BaseCommand):
             self.stdout.write("Genbruger økonomi-datasættet.")
         leader = User.objects.get(username=benchdata.leader_username())
         client.force_login(leader)
-        url = reverse("economics:initiative", args=[initiative])
-        n = options["economics_requests"]
-        warm = {**options, "requests": n, "warmup": min(options["warmup"], 2)}
-        label, timings, queries = self._measure(
-            client, url, lambda: initiative_economics(leader, initiative), warm
+        return self._page_and_raw_sql(
+            client,
+            options,
+            backend,
+            name="economics",
+            what="økonomi",
+            raw_what="rå SQL for de samme summer",
+            url=reverse("economics:initiative", args=[initiative]),
+            fallback=lambda: initiative_economics(leader, initiative),
+            statements=benchdata.raw_sql(
+                sorted(economics_organisations(leader), key=str), initiative
+            ),
+            run=benchdata.run_raw,
+            n=options["economics_requests"],
         )
-        statements = benchdata.raw_sql(sorted(economics_organisations(leader), key=str), initiative)
-        raw_timings = self._time_raw(statements, n, benchdata.run_raw)
-        p50, p95 = statistics.median(timings), percentile(timings, 95)
-        r50, r95 = statistics.median(raw_timings), percentile(raw_timings, 95)
-        ratio = p50 / r50 if r50 else float("inf")
+
+    def _page_and_raw_sql(
+        self,
+        client: Client,
+        options: dict[str, Any],
+        backend: str,
+        *,
+        name: str,
+        what: str,
+        raw_what: str,
+        url: str,
+        fallback: Callable[[], object],
+        statements: list[Any],
+        run: Callable[[list[Any]], object],
+        n: int,
+    ) -> list[str]:
+        """A page (or its selector) against the same figures in hand-written SQL, ``n`` times
+        each in the same run: the ``BENCH <name>`` and ``BENCH <name>-raw-sql`` lines."""
+        warm = {**options, "requests": n, "warmup": min(options["warmup"], 2)}
+        label, timings, queries = self._measure(client, url, fallback, warm)
+        page = Timings(timings)
+        raw = self._time_raw(statements, n, run)
+        ratio = page.p50 / raw.p50 if raw.p50 else float("inf")
         self.stdout.write(
-            f"økonomi via {label}: median {p50:.1f} ms, p95 {p95:.1f} ms, {queries} "
+            f"{what} via {label}: median {page.p50:.1f} ms, p95 {page.p95:.1f} ms, {queries} "
             f"SQL-forespørgsler ({len(timings)} målinger)\n"
-            f"rå SQL for de samme summer: median {r50:.1f} ms, p95 {r95:.1f} ms "
+            f"{raw_what}: median {raw.p50:.1f} ms, p95 {raw.p95:.1f} ms "
             f"({len(statements)} sætninger)\n"
             f"forhold side/rå SQL (median): {ratio:.2f}"
         )
-        suffix = "" if label == "siden" else " via=selector"
+        via = "" if label == "siden" else "selector"
         return [
-            f"BENCH economics backend={backend} p50_ms={p50:.1f} p95_ms={p95:.1f} "
-            f"queries={queries}{suffix}",
-            f"BENCH economics-raw-sql backend={backend} p50_ms={r50:.1f} p95_ms={r95:.1f}",
+            bench_line(name, backend, page, queries=queries, via=via),
+            bench_line(f"{name}-raw-sql", backend, raw),
         ]
 
     @staticmethod
-    def _time_raw(
-        statements: list[Any], n: int, run: Callable[[list[Any]], object] | None = None
-    ) -> list[float]:
-        if run is None:
-            from helhed.devtools.bench import progress as benchdata
-
-            run = benchdata.run_raw
-        run(statements)  # warm-up
-        timings = []
-        for _ in range(n):
-            t0 = time.perf_counter()
-            run(statements)
-            timings.append((time.perf_counter() - t0) * 1000)
-        return timings
+    def _time_raw(statements: list[Any], n: int, run: Callable[[list[Any]], object]) -> Timings:
+        return time_calls(lambda: run(statements), n=n, warmup=1)
 
     def _measure(
         self,
@@ -621,18 +614,13 @@ class Command(BaseCommand):
                 f"  {url} svarede {response.status_code}: måler selectoren direkte i stedet."
             )
             call, label = fallback, "selector"
-        for _ in range(options["warmup"]):
-            if cold:
-                cache.clear()
-            call()
-        timings = []
-        for _ in range(options["requests"]):
-            if cold:
-                cache.clear()
-            start = time.perf_counter()
-            call()
-            timings.append((time.perf_counter() - start) * 1000)
-        return label, timings, self._count(client, url, fallback, label, cold=cold)
+        timings = time_calls(
+            call,
+            n=options["requests"],
+            warmup=options["warmup"],
+            before_each=cache.clear if cold else None,
+        )
+        return label, timings.ms, self._count(client, url, fallback, label, cold=cold)
 
     @staticmethod
     def _count(
