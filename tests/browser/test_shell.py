@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
 import uuid
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
@@ -153,3 +157,132 @@ def test_citizen_pages_fit_a_phone(
     width = phone_page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375, f"page scrolls sideways on a phone ({width}px)"
     assert_accessible(phone_page)
+
+
+SHOTS = Path(os.environ.get("HELHED_SCREENSHOTS", "/tmp/helhed-shots"))
+
+
+def watch_errors(page: Page) -> list[str]:
+    """Console errors and uncaught exceptions of the page, from now on."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
+
+
+def test_dkfds_header_on_a_desktop_menu_inline_without_bullets_current_page_marked(
+    browser: Browser,
+    live_server: Any,
+    staff: dict[str, User],
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    context = browser.new_context(
+        locale="da-DK", base_url=live_server.url, viewport={"width": 1280, "height": 800}
+    )
+    page = context.new_page()
+    errors = watch_errors(page)
+    ui_login(page, "koordinator", PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Velkommen, Koordinator")
+    page.wait_for_load_state("networkidle")
+    # DKFDS's JavaScript is loaded (from static) and started; nothing failed.
+    assert page.evaluate("() => typeof window.DKFDS === 'object' && typeof DKFDS.init")
+    assert errors == []
+
+    menu = page.get_by_role("navigation", name="Hovedmenu")
+    expect(menu).to_be_visible()
+    items = menu.locator("ul.mainmenu > li:not(.more-option)")
+    assert items.count() >= 3
+    # No list bullets: neither a list marker nor DKFDS's ::before bullet.
+    for i in range(items.count()):
+        style = items.nth(i).evaluate(
+            "li => [getComputedStyle(li).listStyleType, getComputedStyle(li, '::before').content]"
+        )
+        assert style[0] == "none" and style[1] in ("none", "normal", '""'), style
+    # All entries on one line, left to right.
+    boxes = [items.nth(i).bounding_box() for i in range(items.count())]
+    assert len({round(b["y"]) for b in boxes if b}) == 1, boxes
+    xs = [b["x"] for b in boxes if b]
+    assert xs == sorted(xs)
+    expect(menu.get_by_role("link", name="Forside")).to_have_attribute("aria-current", "page")
+    # The user, their organisation and log out are in the header; the menu button is not shown.
+    header = page.locator("header.header")
+    expect(header.locator(".portal-user")).to_contain_text("Koordinator")
+    expect(header.locator(".portal-user")).to_contain_text("Odense Kommune")
+    expect(header.get_by_role("button", name="Log ud")).to_be_visible()
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    assert_accessible(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "desktop-home.png"))
+
+    # A sub-page: its menu entry is marked as where we are; DKFDS breadcrumbs lead back.
+    page.goto("/forloeb/visitation/")
+    expect(menu.get_by_role("link", name="Forløb")).to_have_attribute("aria-current", "true")
+    crumbs = page.get_by_role("navigation", name="Brødkrumme")
+    expect(crumbs.get_by_role("link", name="Forside")).to_have_attribute("href", "/")
+    expect(crumbs.get_by_role("link", name="Forløb")).to_have_attribute("href", "/forloeb/")
+    expect(crumbs.locator("[aria-current=page]")).to_have_text("Ny visitation")
+    assert crumbs.evaluate("n => getComputedStyle(n.querySelector('ol')).listStyleType") == "none"
+    assert_accessible(page)
+    page.screenshot(path=str(SHOTS / "desktop-breadcrumbs.png"))
+
+    # messages.warning is a DKFDS warning alert (a CPR number typed into the name filter).
+    page.goto("/forloeb/?navn=010190-1234")
+    warning = page.get_by_role("alert")
+    expect(warning).to_have_class("alert alert-warning")
+    expect(warning).to_contain_text("CPR")
+    assert_accessible(page)
+    page.screenshot(path=str(SHOTS / "desktop-warning.png"))
+    assert errors == []
+    context.close()
+
+
+def test_dkfds_mobile_menu_on_a_phone_opens_with_the_menu_button(
+    browser: Browser,
+    live_server: Any,
+    staff: dict[str, User],
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    context = browser.new_context(
+        locale="da-DK",
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    errors = watch_errors(page)
+    ui_login(page, "koordinator", PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Velkommen, Koordinator")
+    page.wait_for_load_state("networkidle")
+    # On a phone the menu, the user and log out are folded into the drawer behind "Menu".
+    expect(page.get_by_role("navigation", name="Hovedmenu")).to_be_hidden()
+    expect(page.get_by_role("button", name="Log ud")).to_be_hidden()
+    button = page.get_by_role("button", name="Menu")
+    expect(button).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
+    page.screenshot(path=str(SHOTS / "phone-closed.png"))
+
+    button.click()
+    drawer = page.get_by_role("dialog", name="Menu")
+    expect(drawer).to_be_visible()
+    expect(page.locator("body")).to_have_class(re.compile(r"\bmobile-nav-active\b"))
+    expect(page.get_by_role("button", name="Luk menu")).to_be_focused()
+    nav = drawer.get_by_role("navigation", name="Hovedmenu")
+    expect(nav.get_by_role("link", name="Forside")).to_have_attribute("aria-current", "page")
+    expect(nav.get_by_role("link", name="Forløb")).to_be_visible()
+    expect(drawer).to_contain_text("Odense Kommune")
+    expect(drawer.get_by_role("button", name="Log ud")).to_be_visible()
+    assert_accessible(page)
+    page.screenshot(path=str(SHOTS / "phone-open.png"))
+
+    # Escape closes it and gives focus back to the menu button; a link in it navigates.
+    page.keyboard.press("Escape")
+    expect(drawer).to_be_hidden()
+    expect(button).to_be_focused()
+    button.click()
+    page.get_by_role("dialog", name="Menu").get_by_role("link", name="Forløb").click()
+    expect(page).to_have_url(re.compile(r"/forloeb/$"))
+    expect(page.get_by_role("dialog", name="Menu")).to_be_hidden()
+    assert errors == []
+    context.close()
