@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import Operation
@@ -15,7 +16,7 @@ from ninja.security import django_auth
 
 from helhed.coordination.api import router as coordination_router
 from helhed.core.api import router as core_router
-from helhed.core.apikit import field_errors
+from helhed.core.apikit import field_errors, translated_errors
 from helhed.core.domain import DomainError
 from helhed.courses.api import router as courses_router
 from helhed.economics.api import router as economics_router
@@ -64,12 +65,12 @@ def problem(
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        {"loc": [str(p) for p in e.get("loc", [])], "msg": e.get("msg", ""), "type": e.get("type")}
-        for e in exc.errors
-    ]
     return problem(
-        request, 422, "Ugyldige data", "Et eller flere felter er ugyldige.", errors=errors
+        request,
+        422,
+        _("Ugyldige data"),
+        _("Et eller flere felter er ugyldige."),
+        errors=translated_errors(exc.errors),
     )
 
 
@@ -80,7 +81,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return problem(request, 401, "Ikke logget ind", "Log ind for at bruge API'et.")
+    return problem(request, 401, _("Ikke logget ind"), _("Log ind for at bruge API'et."))
 
 
 @api.exception_handler(DomainError)
@@ -93,7 +94,7 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     """The same 403 for what does not exist and what the caller may not see (the guard)."""
-    detail = str(exc) or "Du har ikke adgang til dette."
+    detail = str(exc) or _("Du har ikke adgang til dette.")
     return problem(request, 403, detail, detail)
 
 
@@ -104,22 +105,22 @@ def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError)
     return problem(
         request,
         422,
-        "Ugyldige data",
-        "Et eller flere felter er ugyldige.",
+        _("Ugyldige data"),
+        _("Et eller flere felter er ugyldige."),
         errors=field_errors(exc),
     )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return problem(request, 404, "Findes ikke", str(exc) or "Ressourcen findes ikke.")
+    return problem(request, 404, _("Findes ikke"), str(exc) or _("Ressourcen findes ikke."))
 
 
 @api.exception_handler(ObjectDoesNotExist)
 def on_missing_object(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
     """A sub-object (a goal, a measure) that is not in the course the guard let the caller into:
     404, naming nothing. (A course the caller may not see is the guard's 403.)"""
-    return problem(request, 404, "Findes ikke", "Ressourcen findes ikke.")
+    return problem(request, 404, _("Findes ikke"), _("Ressourcen findes ikke."))
 
 
 api.add_router("/", core_router)

@@ -3,12 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.web import PlausibleDateField
+
 
 class AccessLogFilterForm(forms.Form):
     citizen = forms.UUIDField(label=_("Borger-id"), required=False)
     actor = forms.CharField(label=_("Medarbejder"), required=False, max_length=100)
-    since = forms.DateField(label=_("Fra dato (dd.mm.åååå)"), required=False)
-    until = forms.DateField(label=_("Til dato (dd.mm.åååå)"), required=False)
+    since = PlausibleDateField(label=_("Fra dato (dd.mm.åååå)"), required=False)
+    until = PlausibleDateField(label=_("Til dato (dd.mm.åååå)"), required=False)
     without_consent = forms.BooleanField(label=_("Kun adgang uden samtykke"), required=False)
 
     def clean(self) -> dict[str, object]:

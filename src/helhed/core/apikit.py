@@ -16,9 +16,11 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja.errors import ValidationError
 from pydantic import AfterValidator, StringConstraints
 
+from helhed.core.dates import implausible_message, plausible
 from helhed.core.models import User
 
 PROBLEM = "application/problem+json"
@@ -46,14 +48,14 @@ Str300 = Annotated[str, StringConstraints(max_length=300), NoNul]
 
 
 def _plausible_day(value: date) -> date:
-    if not 1900 <= value.year <= 2200:
-        raise ValueError("Datoen skal ligge mellem år 1900 og 2200.")
+    if not plausible(value):
+        raise ValueError(implausible_message())
     return value
 
 
 def _plausible_moment(value: datetime) -> datetime:
-    if not 1900 <= value.year <= 2200:
-        raise ValueError("Tidspunktet skal ligge mellem år 1900 og 2200.")
+    if not plausible(value):
+        raise ValueError(implausible_message())
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
@@ -89,6 +91,83 @@ def field_errors(
         loc = ["body"] if name == NON_FIELD_ERRORS else ["body", api_name(name)]
         errors.extend({"loc": loc, "msg": m, "type": "value_error"} for m in messages)
     return errors
+
+
+# pydantic's messages are English whatever the reader chose: each error type's message in the
+# reader's language (LocaleMiddleware: the language chosen in Helhed, else Accept-Language).
+# ``%(name)s`` takes the error's context (``max_length``, ``ge`` …).
+_MESSAGES: dict[str, Any] = {
+    "missing": _("Feltet skal udfyldes."),
+    "string_type": _("Skriv en tekst."),
+    "string_too_long": _("Skriv højst %(max_length)s tegn."),
+    "string_too_short": _("Skriv mindst %(min_length)s tegn."),
+    "string_pattern_mismatch": _("Teksten har ikke den rigtige form."),
+    "too_long": _("Højst %(max_length)s elementer."),
+    "too_short": _("Mindst %(min_length)s elementer."),
+    "int_type": _("Skriv et helt tal."),
+    "int_parsing": _("Skriv et helt tal."),
+    "int_from_float": _("Skriv et helt tal."),
+    "float_type": _("Skriv et tal."),
+    "float_parsing": _("Skriv et tal."),
+    "decimal_type": _("Skriv et tal."),
+    "decimal_parsing": _("Skriv et tal."),
+    "decimal_max_digits": _("Tallet har for mange cifre (højst %(max_digits)s)."),
+    "decimal_max_places": _("Højst %(decimal_places)s decimaler."),
+    "decimal_whole_digits": _("Tallet har for mange cifre før kommaet."),
+    "greater_than": _("Skal være større end %(gt)s."),
+    "greater_than_equal": _("Skal være mindst %(ge)s."),
+    "less_than": _("Skal være mindre end %(lt)s."),
+    "less_than_equal": _("Må højst være %(le)s."),
+    "bool_type": _("Skriv true eller false."),
+    "bool_parsing": _("Skriv true eller false."),
+    "date_type": _("Skriv en dato som åååå-mm-dd."),
+    "date_parsing": _("Skriv en dato som åååå-mm-dd."),
+    "date_from_datetime_parsing": _("Skriv en dato som åååå-mm-dd."),
+    "date_from_datetime_inexact": _("Skriv en dato som åååå-mm-dd."),
+    "datetime_type": _("Skriv et tidspunkt som åååå-mm-ddTtt:mm."),
+    "datetime_parsing": _("Skriv et tidspunkt som åååå-mm-ddTtt:mm."),
+    "datetime_from_date_parsing": _("Skriv et tidspunkt som åååå-mm-ddTtt:mm."),
+    "uuid_type": _("Skriv et gyldigt id."),
+    "uuid_parsing": _("Skriv et gyldigt id."),
+    "enum": _("Vælg en af værdierne: %(expected)s."),
+    "literal_error": _("Vælg en af værdierne: %(expected)s."),
+    "list_type": _("Skriv en liste."),
+    "dict_type": _("Skriv et objekt."),
+    "model_type": _("Skriv et objekt."),
+    "model_attributes_type": _("Skriv et objekt."),
+    "json_invalid": _("Indholdet er ikke gyldig JSON."),
+    "extra_forbidden": _("Feltet findes ikke."),
+}
+
+
+def error_message(error: Mapping[str, Any]) -> str:
+    """One of pydantic's (or ninja's) errors as a sentence in the reader's language. Our own
+    validators' messages (``value_error``) are already translated: they are kept, without
+    pydantic's "Value error, " prefix."""
+    kind = str(error.get("type", ""))
+    ctx = dict(error.get("ctx") or {})
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error") or error.get("msg", "")).removeprefix("Value error, ")
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return str(error.get("msg", ""))
+    try:
+        return str(template) % {k: str(v) for k, v in ctx.items()}
+    except (KeyError, ValueError, TypeError):
+        return str(error.get("msg", ""))
+
+
+def translated_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ninja's validation errors as the problem body's ``errors``: location, message in the
+    reader's language, and pydantic's error type for programs."""
+    return [
+        {
+            "loc": [str(p) for p in e.get("loc", [])],
+            "msg": error_message(e),
+            "type": e.get("type"),
+        }
+        for e in errors
+    ]
 
 
 def invalid(field: str, msg: str, where: str = "body") -> ValidationError:

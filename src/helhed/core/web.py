@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.dates import validate_plausible
 from helhed.core.models import User, UserKind
 
 R = TypeVar("R", bound=HttpResponseBase)
@@ -26,9 +27,16 @@ R = TypeVar("R", bound=HttpResponseBase)
 DATE_HINT = _("dd.mm.åååå")
 
 
+class PlausibleDateField(forms.DateField):
+    """A date within the years Helhed accepts (``core.dates``: 1900-2200), else a field error."""
+
+    default_validators = [validate_plausible]  # noqa: RUF012
+
+
 def date_field(label: Any, *, required: bool = False, **kwargs: Any) -> forms.DateField:
-    """A date typed as dd.mm.åååå (numeric keyboard on a phone, no browser autofill)."""
-    return forms.DateField(
+    """A date typed as dd.mm.åååå (numeric keyboard on a phone, no browser autofill), within
+    the years Helhed accepts."""
+    return PlausibleDateField(
         label=label,
         required=required,
         help_text=kwargs.pop("help_text", DATE_HINT),

@@ -10,6 +10,7 @@ from typing import Annotated
 from ninja import Field, Schema
 
 from helhed.core.apikit import (
+    Day,
     Moment,
     Str20,
     Str60,
@@ -139,6 +140,11 @@ class ConsentOut(Schema):
     withdrawn_by_name: str
     note: str
     valid_today: bool
+    child_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        description="Børn, borgeren samtidig gav samtykke for som indehaver af "
+        "forældremyndigheden (ved oprettelsen).",
+    )
 
 
 class CourseDetail(Schema):
@@ -195,6 +201,9 @@ class GoalOut(Schema):
     target_date: date | None
     subgoals: list[SubGoalOut]
     measure_ids: list[uuid.UUID]
+    person_id: uuid.UUID | None = Field(
+        None, description="Hvis mål: et familiemedlem; tomt: forløbets borger."
+    )
 
 
 class MeasureOut(Schema):
@@ -325,13 +334,27 @@ class ContactIn(Schema):
     contact_note: Text = ""
 
 
+class HouseholdMemberIn(Schema):
+    first_name: Str100
+    last_name: Str100
+    cpr: Str20 = Field(description="CPR-nummer (ddmmåå-xxxx); returneres aldrig.")
+    relation: Str20 = Field(
+        description="Relation til borgeren: barn, forælder, partner, ekspartner, stedbarn, "
+        "stedforælder, søskende eller halvsøskende."
+    )
+    custody: bool = Field(
+        False,
+        description="Forælderen i relationen (borgeren eller personen) har forældremyndighed.",
+    )
+
+
 class IntakeIn(Schema):
     initiative_id: uuid.UUID
     coordinator_unit_id: uuid.UUID
     cpr: Str20 = Field(description="CPR-nummer (ddmmåå-xxxx); returneres aldrig.")
     first_name: Str100
     last_name: Str100
-    referred_on: date
+    referred_on: Day
     referral_note: Text = ""
     mandate: Text = ""
     checklist: dict[Str200, Str20] = Field(default_factory=dict)
@@ -342,6 +365,12 @@ class IntakeIn(Schema):
         "",
         description="Begrundelse for et forløb ved siden af et aktivt forløb (kræver rollen "
         "koordinator i enheden).",
+    )
+    household_name: Str200 = ""
+    members: list[HouseholdMemberIn] = Field(
+        default_factory=list,
+        description="Familiens øvrige medlemmer, hvis planen skal dække hele familien "
+        "(fejl navngives pr. række: members.2.cpr).",
     )
 
 
@@ -398,7 +427,18 @@ class GoalIn(Schema):
     priority: int = Field(1, ge=1, le=999)
     importance: int | None = Field(None, ge=1, le=5)
     status: Str20 = "aaben"
-    target_date: date | None = None
+    target_date: Day | None = None
+    person_id: uuid.UUID | None = Field(
+        None,
+        description="Hvis mål: et medlem af den familie, forløbet dækker (fx et barn); tomt: "
+        "forløbets borger.",
+    )
+
+
+class ChildPerspectiveIn(Schema):
+    version: Version
+    text: Text
+    text_category: Str20 = "plan"
 
 
 class SubGoalIn(Schema):
@@ -417,9 +457,9 @@ class MeasureIn(Schema):
     unit_id: uuid.UUID | None = None
     responsible_id: uuid.UUID | None = None
     goal_ids: list[uuid.UUID] = Field(default_factory=list)
-    start_date: date | None = None
-    end_date: date | None = None
-    expected_end: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
+    expected_end: Day | None = None
     status: Str20 = "planlagt"
     budget_area: Str20
     description: Text = ""
@@ -435,8 +475,8 @@ class DemandIn(Schema):
     frequency: Str100 = ""
     consequence: Str200 = ""
     legal_basis: Str60 | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
 
 
 class AppointmentIn(Schema):
@@ -461,12 +501,12 @@ class TeamMemberIn(Schema):
     phone: Str20 = ""
     email: Str254 = ""
     welfare_area: Str60 | None = None
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
 
 
 class EndMemberIn(Schema):
-    on: date
+    on: Day
 
 
 class ConsentIn(Schema):
@@ -475,10 +515,15 @@ class ConsentIn(Schema):
     organisation_ids: list[uuid.UUID] = Field(default_factory=list)
     unit_ids: list[uuid.UUID] = Field(default_factory=list)
     categories: list[Str20] = Field(default_factory=list)
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
     note: Text = ""
     for_evaluation: bool = False
+    child_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        description="Børn under 15 i forløbets familie, som borgeren samtidig giver samtykke "
+        "for som indehaver af forældremyndigheden. Et barn fra 15 år samtykker selv.",
+    )
 
 
 class WithdrawIn(Schema):

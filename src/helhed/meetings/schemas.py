@@ -12,11 +12,11 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
-from helhed.core.apikit import Moment, Str20, Str200, Str300, Text
+from helhed.core.apikit import Day, Moment, Str20, Str200, Str300, Text
 from helhed.core.apikit import Str64 as Key
 from helhed.core.selectors import today
 from helhed.meetings import logic, selectors
-from helhed.meetings.models import Decision, Meeting, Recommendation, Ruling, Task
+from helhed.meetings.models import Decision, Meeting, Participant, Recommendation, Ruling, Task
 
 KEY_HELP = (
     "Valgfri nøgle for denne indsendelse: sendes samme nøgle igen (af samme bruger), svares 409 "
@@ -29,14 +29,34 @@ KEY_HELP = (
 
 
 class ParticipantOut(Schema):
+    """A participant as ``label_participants`` labelled them (``label``, ``role_label``,
+    ``shown``)."""
+
     id: uuid.UUID
     kind: str
     name: str  # a neutral text for a team member whose unit the reader may not see
     role: str
-    required: bool
+    required: bool  # "skal deltage" (true) or "kan deltage" (false)
     present: bool | None
     team_member_id: uuid.UUID | None
     user_id: uuid.UUID | None
+    household_member_id: uuid.UUID | None  # a member of the course's family (kind "familie")
+
+    @staticmethod
+    def resolve_name(p: Participant) -> str:
+        return p.label  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_role(p: Participant) -> str:
+        return p.role_label  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_team_member_id(p: Participant) -> uuid.UUID | None:
+        return p.team_member_id if p.shown else None  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_user_id(p: Participant) -> uuid.UUID | None:
+        return p.user_id if p.shown else None  # type: ignore[attr-defined]
 
 
 class ProposedTimeOut(Schema):
@@ -69,6 +89,9 @@ class CommonTimeOut(Schema):
 
 
 class TaskOut(Schema):
+    """A task as the selectors labelled it (``label_tasks``, ``my_tasks``: ``shown``,
+    ``owner_label``, ``measure_label``)."""
+
     id: uuid.UUID
     course_id: uuid.UUID
     decision_id: uuid.UUID
@@ -81,13 +104,54 @@ class TaskOut(Schema):
     measure_id: uuid.UUID | None
     done_at: datetime | None
 
+    @staticmethod
+    def resolve_title(t: Task) -> str | None:
+        return t.title if getattr(t, "shown", False) else None
+
+    @staticmethod
+    def resolve_owner(t: Task) -> str:
+        return getattr(t, "owner_label", "")
+
+    @staticmethod
+    def resolve_overdue(t: Task) -> bool:
+        return logic.is_overdue(t.due_date, t.done_at is not None, today())
+
+    @staticmethod
+    def resolve_goal_id(t: Task) -> uuid.UUID | None:
+        return t.goal_id if getattr(t, "shown", False) else None
+
+    @staticmethod
+    def resolve_measure_id(t: Task) -> uuid.UUID | None:
+        shown = getattr(t, "shown", False) and getattr(t, "measure_label", "")
+        return t.measure_id if shown else None
+
 
 class DecisionOut(Schema):
+    """A decision as ``meeting_detail`` labelled it (``shown``, ``measure_label``,
+    ``task_list``)."""
+
     id: uuid.UUID
     text: str | None  # null: about something the reader's consent does not cover
     payer: str
     measure_id: uuid.UUID | None
     tasks: list[TaskOut]
+
+    @staticmethod
+    def resolve_text(d: Decision) -> str | None:
+        return d.text if getattr(d, "shown", False) else None
+
+    @staticmethod
+    def resolve_payer(d: Decision) -> str:
+        return d.payer if getattr(d, "shown", False) else ""
+
+    @staticmethod
+    def resolve_measure_id(d: Decision) -> uuid.UUID | None:
+        shown = getattr(d, "shown", False) and getattr(d, "measure_label", "")
+        return d.measure_id if shown else None
+
+    @staticmethod
+    def resolve_tasks(d: Decision) -> list[Task]:
+        return getattr(d, "task_list", [])
 
 
 class MinutesOut(Schema):
@@ -112,7 +176,7 @@ class MinutesOut(Schema):
     next_meeting_id: uuid.UUID | None
 
 
-class MeetingListItem(Schema):
+class _MeetingFields(Schema):
     id: uuid.UUID
     course_id: uuid.UUID
     kind: str
@@ -120,11 +184,17 @@ class MeetingListItem(Schema):
     status: str
     starts_at: datetime | None
     place: str
-    virtual_link: str
+    virtual_link: str  # only a web address ("" for a row stored before links were checked)
     minutes_closed: bool
 
 
-class MeetingOut(MeetingListItem):
+class MeetingListItem(_MeetingFields):
+    @staticmethod
+    def resolve_virtual_link(m: Meeting) -> str:
+        return m.safe_virtual_link
+
+
+class MeetingOut(_MeetingFields):
     duration_minutes: int
     citizen_invited: bool
     participants: list[ParticipantOut]
@@ -135,9 +205,19 @@ class MeetingOut(MeetingListItem):
     decisions: list[DecisionOut]
 
 
+class HeldMeetingOut(MeetingOut):
+    # Said, not refused: the next meeting falls on a weekend or a Danish public holiday.
+    warnings: list[str]
+
+
 class OtherIn(Schema):
     name: Str200
     role: Str200 = ""
+
+
+class HouseholdMemberIn(Schema):
+    citizen_id: uuid.UUID = Field(description="Et medlem af forløbets familie (husstand).")
+    required: bool = Field(True, description="true: skal deltage; false: kan deltage.")
 
 
 class MeetingIn(Schema):
@@ -148,9 +228,41 @@ class MeetingIn(Schema):
     team_member_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
     include_citizen: bool = True
     relative_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    household_members: list[HouseholdMemberIn] = Field(default_factory=list, max_length=30)
     others: list[OtherIn] = Field(default_factory=list, max_length=50)
     proposed_times: list[Moment] = Field(default_factory=list, max_length=20)
     duration_minutes: int = Field(60, ge=1, le=24 * 60)
+    idempotency_key: Key | None = Field(None, description=KEY_HELP)
+
+
+class HeldMeetingIn(Schema):
+    """A meeting that took place, registered afterwards with who took part and the minutes
+    (closed at once). Everyone named took part; the citizen as ``citizen_present`` says."""
+
+    kind: Str20 = "netvaerk"
+    purpose: Str300
+    place: Str200 = ""
+    virtual_link: Str200 = ""
+    starts_at: Moment | None = Field(None, description="Hvornår mødet blev holdt (fortid).")
+    duration_minutes: int = Field(60, ge=1, le=24 * 60)
+    team_member_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+    relative_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    household_members: list[HouseholdMemberIn] = Field(default_factory=list, max_length=30)
+    others: list[OtherIn] = Field(default_factory=list, max_length=50)
+    citizen_present: bool | None = None
+    citizen_absence_reason: Text = ""
+    problem_focus: Text = ""
+    what_works: Text = ""
+    what_worries: Text = ""
+    exceptions: Text = ""
+    legal_options: Text = ""
+    motivation: Text = ""
+    organisational_options: Text = ""
+    plain_summary: Text = ""
+    coordinated_by_id: uuid.UUID | None = None
+    keeps_in_step_id: uuid.UUID | None = None
+    next_meeting_date: Day | None = None
+    minutes_category: Str20 | None = None
     idempotency_key: Key | None = Field(None, description=KEY_HELP)
 
 
@@ -183,7 +295,7 @@ class MinutesIn(Schema):
     citizen_absence_reason: Text = ""
     coordinated_by_id: uuid.UUID | None = None
     keeps_in_step_id: uuid.UUID | None = None
-    next_meeting_date: date | None = None
+    next_meeting_date: Day | None = None
     present_participant_ids: list[uuid.UUID] | None = None
     minutes_category: Str20 | None = Field(
         None,
@@ -198,7 +310,7 @@ class MinutesIn(Schema):
 class TaskIn(Schema):
     title: Str300
     owner_id: uuid.UUID | None = Field(None, description="En deltager i mødet (påkrævet).")
-    due_date: date | None = None
+    due_date: Day | None = None
     goal_id: uuid.UUID | None = None
     measure_id: uuid.UUID | None = None
 
@@ -229,8 +341,14 @@ class RulingOut(Schema):
     decided_on: date
     waiting_days: int
 
+    @staticmethod
+    def resolve_legal_basis(r: Ruling) -> str:
+        return str(r.legal_basis)
+
 
 class RecommendationOut(Schema):
+    """A recommendation as the selectors labelled it (``authority_label``), with its ruling."""
+
     id: uuid.UUID
     course_id: uuid.UUID
     measure_id: uuid.UUID | None
@@ -243,12 +361,31 @@ class RecommendationOut(Schema):
     waiting_days: int
     ruling: RulingOut | None
 
+    @staticmethod
+    def resolve_measure(r: Recommendation) -> str:
+        return r.measure_title
+
+    @staticmethod
+    def resolve_authority_unit(r: Recommendation) -> str:
+        return getattr(r, "authority_label", "")
+
+    @staticmethod
+    def resolve_ruling(r: Recommendation) -> Ruling | None:
+        return getattr(r, "ruling", None)
+
+    @staticmethod
+    def resolve_waiting_days(r: Recommendation) -> int:
+        ruling: Ruling | None = getattr(r, "ruling", None)
+        if ruling is not None:
+            return ruling.waiting_days
+        return logic.waiting_days(r.recommended_on, today())
+
 
 class RulingIn(Schema):
     outcome: Str20
     legal_basis_id: Annotated[str, StringConstraints(max_length=60)] | None = None
     justification: Text = ""
-    decided_on: date | None = None
+    decided_on: Day | None = None
 
 
 class TimelinessOut(Schema):
@@ -260,40 +397,9 @@ class TimelinessOut(Schema):
 
 
 # --------------------------------------------------------------------------------------------
-# Output helpers
+# One meeting: composed from ``selectors.MeetingDetail`` (the grid, the common time, the minutes
+# withheld or not); the parts above are serialised from the labelled objects by the schemas.
 # --------------------------------------------------------------------------------------------
-
-
-def list_item(m: Meeting) -> MeetingListItem:
-    return MeetingListItem(
-        id=m.pk,
-        course_id=m.course_id,
-        kind=m.kind,
-        purpose=m.purpose,
-        status=m.status,
-        starts_at=m.starts_at,
-        place=m.place,
-        virtual_link=m.safe_virtual_link,
-        minutes_closed=m.minutes_closed,
-    )
-
-
-def task_out(t: Task, on: date) -> TaskOut:
-    """A task as the selectors labelled it (``label_tasks``, ``my_tasks``)."""
-    shown = getattr(t, "shown", False)
-    return TaskOut(
-        id=t.pk,
-        course_id=t.course_id,
-        decision_id=t.decision_id,
-        title=t.title if shown else None,
-        owner_id=t.owner_id,
-        owner=getattr(t, "owner_label", ""),
-        due_date=t.due_date,
-        overdue=logic.is_overdue(t.due_date, t.done_at is not None, on),
-        goal_id=t.goal_id if shown else None,
-        measure_id=t.measure_id if shown and getattr(t, "measure_label", "") else None,
-        done_at=t.done_at,
-    )
 
 
 def common_out(c: logic.CommonTime) -> CommonTimeOut:
@@ -317,102 +423,55 @@ def common_out(c: logic.CommonTime) -> CommonTimeOut:
     )
 
 
-def decision_out(dec: Decision, on: date) -> DecisionOut:
-    shown = getattr(dec, "shown", False)
-    measure_shown = shown and bool(getattr(dec, "measure_label", ""))
-    return DecisionOut(
-        id=dec.pk,
-        text=dec.text if shown else None,
-        payer=dec.payer if shown else "",
-        measure_id=dec.measure_id if measure_shown else None,
-        tasks=[task_out(t, on) for t in getattr(dec, "task_list", [])],
-    )
-
-
-def meeting_out(d: selectors.MeetingDetail) -> MeetingOut:
+def _minutes_out(d: selectors.MeetingDetail) -> MinutesOut:
     m = d.meeting
-    on = today()
     shown = d.minutes_shown
 
     def text(value: str) -> str | None:
         return value if shown else None
 
     team_ids = {t.pk for t in d.team}
-    return MeetingOut(
-        **list_item(m).dict(),
-        duration_minutes=m.duration_minutes,
-        citizen_invited=d.citizen_invited,
-        participants=[
-            ParticipantOut(
-                id=p.pk,
-                kind=p.kind,
-                name=p.label,  # type: ignore[attr-defined]
-                role=p.role_label,  # type: ignore[attr-defined]
-                required=p.required,
-                present=p.present,
-                team_member_id=p.team_member_id if p.shown else None,  # type: ignore[attr-defined]
-                user_id=p.user_id if p.shown else None,  # type: ignore[attr-defined]
-            )
-            for p in d.participants
-        ],
-        proposed_times=[ProposedTimeOut(id=t.pk, starts_at=t.starts_at) for t in d.times],
-        answers=[
-            AnswerOut(participant_id=row.participant.pk, proposed_time_id=t.pk, answer=value)
-            for row in d.grid
-            for t, value in row.cells
-            if value
-        ],
-        common_time=common_out(d.common),
-        minutes=MinutesOut(
-            category=m.minutes_category,
-            withheld=not shown,
-            problem_focus=text(m.problem_focus),
-            what_works=text(m.what_works),
-            what_worries=text(m.what_worries),
-            exceptions=text(m.exceptions),
-            legal_options=text(m.legal_options),
-            motivation=text(m.motivation),
-            organisational_options=text(m.organisational_options),
-            plain_summary=text(m.plain_summary),
-            citizen_present=m.citizen_present,
-            citizen_absence_reason=text(m.citizen_absence_reason),
-            coordinated_by_id=m.coordinated_by_id if m.coordinated_by_id in team_ids else None,
-            keeps_in_step_id=m.keeps_in_step_id if m.keeps_in_step_id in team_ids else None,
-            next_meeting_date=m.next_meeting_date,
-            closed_at=m.minutes_closed_at,
-            next_meeting_id=m.next_meeting_id,
-        ),
-        decisions=[decision_out(dec, on) for dec in d.decisions],
+    return MinutesOut(
+        category=m.minutes_category,
+        withheld=not shown,
+        problem_focus=text(m.problem_focus),
+        what_works=text(m.what_works),
+        what_worries=text(m.what_worries),
+        exceptions=text(m.exceptions),
+        legal_options=text(m.legal_options),
+        motivation=text(m.motivation),
+        organisational_options=text(m.organisational_options),
+        plain_summary=text(m.plain_summary),
+        citizen_present=m.citizen_present,
+        citizen_absence_reason=text(m.citizen_absence_reason),
+        coordinated_by_id=m.coordinated_by_id if m.coordinated_by_id in team_ids else None,
+        keeps_in_step_id=m.keeps_in_step_id if m.keeps_in_step_id in team_ids else None,
+        next_meeting_date=m.next_meeting_date,
+        closed_at=m.minutes_closed_at,
+        next_meeting_id=m.next_meeting_id,
     )
 
 
-def rec_out(r: Recommendation, on: date) -> RecommendationOut:
-    ruling: Ruling | None = getattr(r, "ruling", None)
-    return RecommendationOut(
-        id=r.pk,
-        course_id=r.course_id,
-        measure_id=r.measure_id,
-        measure=r.measure_title,
-        recommends=r.recommends,
-        reasoning=r.reasoning,
-        authority_unit_id=r.authority_unit_id,
-        authority_unit=getattr(r, "authority_label", ""),
-        recommended_on=r.recommended_on,
-        waiting_days=(
-            ruling.waiting_days if ruling is not None else logic.waiting_days(r.recommended_on, on)
-        ),
-        ruling=(
-            RulingOut(
-                id=ruling.pk,
-                outcome=ruling.outcome,
-                legal_basis_id=ruling.legal_basis_id,
-                legal_basis=str(ruling.legal_basis),
-                justification=ruling.justification,
-                deviates=ruling.deviates,
-                decided_on=ruling.decided_on,
-                waiting_days=ruling.waiting_days,
-            )
-            if ruling is not None
-            else None
-        ),
+def meeting_out(d: selectors.MeetingDetail, **extra: object) -> MeetingOut:
+    """One meeting; with ``extra`` (``warnings``) the answer to a registration."""
+    m = d.meeting
+    cls = HeldMeetingOut if extra else MeetingOut
+    return cls.model_validate(
+        {
+            **MeetingListItem.from_orm(m).dict(),
+            "duration_minutes": m.duration_minutes,
+            "citizen_invited": d.citizen_invited,
+            "participants": d.participants,  # labelled: ParticipantOut reads the labels
+            "proposed_times": [ProposedTimeOut(id=t.pk, starts_at=t.starts_at) for t in d.times],
+            "answers": [
+                AnswerOut(participant_id=row.participant.pk, proposed_time_id=t.pk, answer=value)
+                for row in d.grid
+                for t, value in row.cells
+                if value
+            ],
+            "common_time": common_out(d.common),
+            "minutes": _minutes_out(d),
+            "decisions": d.decisions,  # labelled, with their tasks: DecisionOut reads them
+            **extra,
+        }
     )

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.selectors import today
+from helhed.core.web import PlausibleDateField
 from helhed.progress import logic
 
 
@@ -25,7 +26,7 @@ class InstrumentForm(forms.Form):
     """An instrument's items as radio groups (or 1-10 selects), the date and a hidden key that
     makes a double click or a reloaded POST harmless."""
 
-    measured_on = forms.DateField(
+    measured_on = PlausibleDateField(
         label=_("Dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
@@ -98,7 +99,7 @@ class InstrumentForm(forms.Form):
 
 
 class GoalRatingForm(forms.Form):
-    measured_on = forms.DateField(
+    measured_on = PlausibleDateField(
         label=_("Dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     with_citizen = forms.BooleanField(
@@ -134,7 +135,7 @@ class OutcomeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"))
     value = forms.ChoiceField(label=_("Status"), required=False)
     percent = forms.FloatField(label=_("Skolefremmøde i procent"), required=False)
-    valid_from = forms.DateField(
+    valid_from = PlausibleDateField(
         label=_("Gælder fra"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     note = forms.CharField(label=_("Note (uden personoplysninger)"), required=False, max_length=300)

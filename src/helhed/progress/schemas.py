@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from helhed.core.apikit import Day
 from helhed.progress import logic
 from helhed.progress.models import Measurement
 from helhed.progress.selectors import Dashboard
@@ -58,7 +59,7 @@ class MeasurementIn(Schema):
     instrument: str = Field(max_length=20)
     answers: dict[str, Any]
     comments: dict[str, str] | None = None
-    measured_on: date | None = None
+    measured_on: Day | None = None
     goal_id: uuid.UUID | None = None
     with_citizen: bool = False
     idempotency_key: str | None = Field(default=None, max_length=64)
@@ -86,7 +87,7 @@ class MeasurementOut(Schema):
 
 class GoalRatingsIn(Schema):
     levels: dict[str, int | None]
-    measured_on: date | None = None
+    measured_on: Day | None = None
     with_citizen: bool = True
 
 
@@ -94,7 +95,7 @@ class OutcomeIn(Schema):
     kind: str = Field(max_length=20)
     value: str = Field(default="", max_length=30)
     percent: float | None = None
-    valid_from: date | None = None
+    valid_from: Day | None = None
     note: str = Field(default="", max_length=300)
     with_citizen: bool = False
 

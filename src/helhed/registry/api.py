@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
 from typing import Any
 
 import pydantic
@@ -22,7 +21,7 @@ from ninja import Query, Router, Status
 from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from helhed.core.apikit import invalid, user_of
+from helhed.core.apikit import Day, invalid, user_of
 from helhed.registry import selectors, services
 from helhed.registry.formats import document
 from helhed.registry.formats.filters import FilterError
@@ -120,13 +119,13 @@ def _one(row: selectors.Evaluated, status: int = 200) -> Status[selectors.Evalua
 
 @router.get("/initiatives/{initiative_id}", response=InitiativeOut)
 def initiative_detail(
-    request: HttpRequest, initiative_id: uuid.UUID, as_of: date | None = None
+    request: HttpRequest, initiative_id: uuid.UUID, as_of: Day | None = None
 ) -> Status[selectors.Evaluated]:
     return _one(selectors.evaluated(initiative_id, as_of))
 
 
 @router.get("/matrix", response=MatrixOut)
-def matrix(request: HttpRequest, as_of: date | None = None) -> dict[str, Any]:
+def matrix(request: HttpRequest, as_of: Day | None = None) -> dict[str, Any]:
     rows = selectors.search(selectors.Filters(), as_of)
     return {
         "as_of": as_of,

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.models import OrganisationType, WelfareArea
-from helhed.core.web import apply_errors
+from helhed.core.web import PlausibleDateField, apply_errors
 from helhed.registry import logic, selectors, services
 from helhed.registry.formats.cells import ActorRow, FundingRow
 from helhed.registry.models import (
@@ -77,7 +77,7 @@ def _style(form: forms.BaseForm) -> None:
 
 
 def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
+    return PlausibleDateField(
         label=label,
         input_formats=DATE_FORMATS,
         widget=forms.DateInput(format=DATE_FORMAT, attrs={"inputmode": "numeric"}),

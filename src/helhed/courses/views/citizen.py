@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from helhed.core.models import Organisation, Unit, User
+from helhed.core.web import PlausibleDateField
 from helhed.courses import logic, selectors, services
 from helhed.courses.models import (
     Consent,
@@ -259,7 +260,7 @@ class MyConsentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": gettext_lazy("Vælg mindst én slags oplysninger.")},
     )
-    valid_to = forms.DateField(
+    valid_to = PlausibleDateField(
         label=gettext_lazy("Samtykket gælder til og med"),
         help_text=gettext_lazy(
             "Du kan lade feltet stå tomt. Så gælder samtykket, til du trækker det tilbage."
