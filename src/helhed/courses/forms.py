@@ -44,7 +44,7 @@ from helhed.courses.models import (
     TeamMember,
 )
 from helhed.courses.selectors import PlanChoices
-from helhed.courses.services import MEMBER_RELATIONS
+from helhed.courses.services import CUSTODY_RELATIONS, MAX_HOUSEHOLD_MEMBERS, MEMBER_RELATIONS
 from helhed.registry.models import Initiative
 
 
@@ -298,6 +298,10 @@ def checklist_items(initiative: Initiative | None) -> list[tuple[str, str]]:
 
 
 class HouseholdMemberForm(forms.Form):
+    """One more person in the family: name, CPR number, relation to the citizen and, between
+    parent and child, whether the parent holds custody (``services.check_members`` checks the
+    same for the API)."""
+
     first_name = forms.CharField(label=_("Fornavn"), max_length=100)
     last_name = forms.CharField(label=_("Efternavn"), max_length=100)
     cpr = forms.CharField(
@@ -310,6 +314,13 @@ class HouseholdMemberForm(forms.Form):
         label=_("Relation til borgeren"),
         choices=[("", _("— vælg —")), *((k, v[0]) for k, v in MEMBER_RELATIONS.items())],
     )
+    custody = forms.BooleanField(
+        label=_("Forælderen har forældremyndighed over barnet"),
+        required=False,
+        help_text=_(
+            "Kun mellem forælder og barn. Forældremyndigheden giver samtykke for børn under 15 år."
+        ),
+    )
 
     def clean_cpr(self) -> str:
         try:
@@ -317,8 +328,18 @@ class HouseholdMemberForm(forms.Form):
         except logic.CprError as exc:
             raise ValidationError(str(exc)) from None
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        relation = data.get("relation")
+        if data.get("custody") and relation and relation not in CUSTODY_RELATIONS:
+            self.add_error("custody", _("Forældremyndighed gælder kun mellem forælder og barn."))
+        return data
+
 
 class BaseHouseholdFormSet(forms.BaseFormSet):
+    """Any number of household members (up to ``services.MAX_HOUSEHOLD_MEMBERS``); blank rows
+    are left out. »Tilføj person« posts the form back with one more row (no JavaScript)."""
+
     main_cpr: str | None = None
 
     def clean(self) -> None:
@@ -335,9 +356,47 @@ class BaseHouseholdFormSet(forms.BaseFormSet):
     def members(self) -> list[dict[str, Any]]:
         return [f.cleaned_data for f in self.forms if getattr(f, "cleaned_data", None)]
 
+    def add_row_errors(self, exc: ValidationError) -> ValidationError | None:
+        """Put a service's ``members.<row>.<field>`` errors on the row's field; what is left
+        (the rest of the intake's errors) is returned."""
+        rest: dict[str, list[str]] = {}
+        for key, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else ():
+            parts = key.split(".")
+            if len(parts) == 3 and parts[0] == "members" and parts[1].isdigit():
+                row = [form for form in self.forms if getattr(form, "cleaned_data", None)]
+                index = int(parts[1])
+                if index < len(row) and parts[2] in row[index].fields:
+                    row[index].add_error(parts[2], messages)
+                    continue
+            rest[key] = messages
+        if not hasattr(exc, "error_dict"):
+            return exc
+        return ValidationError(rest) if rest else None
+
+
+def posted_rows(data: Any, prefix: str = "familie") -> list[dict[str, Any]]:
+    """The household rows a page posted, blank ones left out: the initial rows of the form
+    shown again with one more row (»Tilføj person«)."""
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS", 0)), MAX_HOUSEHOLD_MEMBERS)
+    except ValueError:
+        total = 0
+    names = list(HouseholdMemberForm.base_fields)
+    rows = []
+    for index in range(total):
+        row = {name: data.get(f"{prefix}-{index}-{name}", "") for name in names}
+        row["custody"] = bool(row["custody"])
+        if any(v for k, v in row.items() if k != "custody"):
+            rows.append(row)
+    return rows
+
 
 HouseholdFormSet = forms.formset_factory(
-    HouseholdMemberForm, formset=BaseHouseholdFormSet, extra=2, max_num=8
+    HouseholdMemberForm,
+    formset=BaseHouseholdFormSet,
+    extra=1,
+    max_num=MAX_HOUSEHOLD_MEMBERS,
+    validate_max=True,
 )
 
 

@@ -72,6 +72,11 @@ def age_on(born: date, on: date) -> int:
     return years
 
 
+# Length limits of the plan's free texts, checked by the models' validation (page and API alike):
+# a goal in the citizen's own words is a sentence or a few, a plan text a page or two.
+GOAL_TEXT_MAX = 1000
+PLAN_TEXT_MAX = 5000
+
 CONSENT_AGE = 15  # a young person aged 15 or more consents personally (KIT, 003:L1054)
 
 
@@ -526,6 +531,7 @@ def _goal_entry(g: SnapshotGoal, subgoals: Iterable[SnapshotSubGoal]) -> dict[st
         "importance": g.importance,
         "status": g.status,
         "target_date": _iso(g.target_date),
+        "person": _str_or_none(getattr(g, "person_id", None)),
         "subgoals": [
             {
                 "id": str(s.id),
@@ -595,6 +601,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "importance": "vigtighed",
     "status": "status",
     "target_date": "måldato",
+    "person": "hvis mål",
     "subgoals": "delmål",
     "title": "titel",
     "welfare_area": "fagområde",

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +36,18 @@ def item_category_field() -> Any:
     filing a psychiatric measure as plan data."""
     return models.CharField(
         _("kategori af oplysninger"), max_length=12, choices=logic.DATA_CATEGORIES, editable=False
+    )
+
+
+def text_limit(limit: int) -> MaxLengthValidator:
+    """A free text's length limit with a message that says by how much it is too long (the
+    text is never cut short: the writer decides what goes)."""
+    return MaxLengthValidator(
+        limit,
+        message=_(
+            "Teksten må højst være %(limit_value)d tegn, men er %(show_value)d tegn. "
+            "Forkort den, eller del den op."
+        ),
     )
 
 
@@ -156,6 +168,9 @@ class HouseholdRelation(models.Model):
     from_citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="+")
     to_citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("relation"), max_length=15, choices=RelationKind.choices)
+    # For a parent or step-parent relation: ``from_citizen`` holds custody of ``to_citizen``
+    # (and may consent for them while they are under 15).
+    custody = models.BooleanField(_("forældremyndighed"), default=False)
 
     class Meta:
         verbose_name = _("familierelation")
@@ -329,6 +344,14 @@ class Consent(CategoryFlags):
         Organisation, blank=True, related_name="+", verbose_name=_("organisationer")
     )
     units = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name=_("enheder"))
+    # Children under 15 in the course's family for whom the giver consents as custody holder,
+    # in the same step as her own consent (a child from 15 consents personally).
+    children = models.ManyToManyField(
+        Citizen,
+        blank=True,
+        related_name="+",
+        verbose_name=_("børn, som samtykket også gives for (forældremyndighed)"),
+    )
     # Purposes beyond the course's own casework that the consent names (docs/security.md).
     for_evaluation = models.BooleanField(
         _("må bruges pseudonymiseret til evaluering"),
@@ -585,8 +608,11 @@ class Plan(models.Model):
         _("det vigtigste for mig"),
         blank=True,
         help_text=_("Borgerens egne ord om, hvad der skal ske."),
+        validators=[text_limit(logic.PLAN_TEXT_MAX)],
     )
-    summary = models.TextField(_("fælles resumé"), blank=True)
+    summary = models.TextField(
+        _("fælles resumé"), blank=True, validators=[text_limit(logic.PLAN_TEXT_MAX)]
+    )
     citizen_statement_category = category_field("borgerens egne ord afslører")
     summary_category = category_field("resuméet afslører")
     version = models.PositiveIntegerField(default=1)
@@ -646,7 +672,18 @@ class Goal(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
-    text = models.TextField(_("målet med borgerens egne ord"))
+    text = models.TextField(
+        _("målet med borgerens egne ord"), validators=[text_limit(logic.GOAL_TEXT_MAX)]
+    )
+    # Whose goal: a member of the course's family (a child), or empty for the course's citizen.
+    person = models.ForeignKey(
+        Citizen,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("hvis mål"),
+    )
     horizon = models.CharField(
         _("sigt"), max_length=5, choices=Horizon.choices, default=Horizon.SHORT
     )
@@ -684,7 +721,7 @@ class SubGoal(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="subgoals")
-    text = models.TextField(_("delmål"))
+    text = models.TextField(_("delmål"), validators=[text_limit(logic.GOAL_TEXT_MAX)])
     owner = models.ForeignKey(
         TeamMember,
         null=True,
@@ -716,6 +753,37 @@ class SubGoal(models.Model):
 
     def classify(self) -> None:
         self.data_category = logic.item_category(None, self.welfare_area_id)
+
+
+class ChildPerspective(models.Model):
+    """Barnets eget perspektiv (barnets lov § 91): a child's own view of their situation and the
+    plan, written with the child, for a child in the family the course's plan covers. Free text
+    filed under the category its writer chose, like the plan's own texts."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="child_perspectives")
+    child = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, related_name="+", verbose_name=_("barnet")
+    )
+    text = models.TextField(
+        _("barnets eget perspektiv"), validators=[text_limit(logic.PLAN_TEXT_MAX)]
+    )
+    text_category = category_field("barnets eget perspektiv afslører")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("barnets eget perspektiv")
+        verbose_name_plural = _("børnenes egne perspektiver")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["plan", "child"], name="child_perspective_unique"),
+            known_category("text_category", "child_perspective_category_known"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Barnets eget perspektiv"))
 
 
 class MeasureStatus(models.TextChoices):

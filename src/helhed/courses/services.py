@@ -27,6 +27,7 @@ from helhed.core.selectors import today
 from helhed.courses import logic, selectors
 from helhed.courses.models import (
     Appointment,
+    ChildPerspective,
     Citizen,
     Consent,
     CoordinatorChange,
@@ -48,6 +49,7 @@ from helhed.courses.models import (
     TeamMember,
     WithoutConsentAccess,
     WithoutConsentBasis,
+    text_limit,
 )
 from helhed.registry.models import Initiative
 
@@ -152,6 +154,7 @@ def intake(
     if not last_name.strip():
         errors["last_name"] = "Angiv efternavn."
     _check_day(errors, "referred_on", referred_on, future=False)
+    errors |= check_members(members or [], normalized)
     for field_name, category in (
         ("referral_note_category", referral_note_category),
         ("mandate_category", mandate_category),
@@ -428,23 +431,72 @@ MEMBER_RELATIONS: dict[str, tuple[Any, str, bool]] = {
     "søskende": (_("Borgerens søskende"), RelationKind.SIBLING, True),
     "halvsøskende": (_("Borgerens halvsøskende"), RelationKind.HALF_SIBLING, True),
 }
+# Relations in which the parent of the pair can hold custody.
+CUSTODY_RELATIONS = frozenset({"barn", "forælder", "stedbarn", "stedforælder"})
+MAX_HOUSEHOLD_MEMBERS = 20
+
+
+def _check_member(data: dict[str, Any], on: date) -> tuple[dict[str, str], str]:
+    """One household member's errors by field, and the normalised CPR number."""
+    errors: dict[str, str] = {}
+    cpr = ""
+    try:
+        cpr = logic.validate_cpr(str(data.get("cpr") or ""), on)
+    except logic.CprError as exc:
+        errors["cpr"] = str(exc)
+    for name, message in (("first_name", "Angiv fornavn."), ("last_name", "Angiv efternavn.")):
+        value = str(data.get(name) or "").strip()
+        if not value:
+            errors[name] = message
+        elif len(value) > 100:
+            errors[name] = "Højst 100 tegn."
+    relation = data.get("relation")
+    if relation not in MEMBER_RELATIONS:
+        errors["relation"] = "Vælg personens relation til borgeren."
+    elif data.get("custody") and relation not in CUSTODY_RELATIONS:
+        errors["custody"] = "Forældremyndighed gælder kun mellem forælder og barn."
+    return errors, cpr
+
+
+def check_members(members: list[dict[str, Any]], main_cpr: str) -> dict[str, str]:
+    """Every household member of an intake checked, the errors named by row
+    (``members.2.cpr``) so a page puts them on the row's field and the API answers them."""
+    errors: dict[str, str] = {}
+    if len(members) > MAX_HOUSEHOLD_MEMBERS:
+        errors["members"] = f"Højst {MAX_HOUSEHOLD_MEMBERS} familiemedlemmer."
+        return errors
+    seen = {main_cpr} if main_cpr else set()
+    on = today()
+    for index, data in enumerate(members):
+        row, cpr = _check_member(data, on)
+        if cpr and cpr in seen:
+            row["cpr"] = "Personen er allerede med i familien."
+        seen.add(cpr)
+        errors |= {f"members.{index}.{name}": message for name, message in row.items()}
+    return errors
 
 
 @transaction.atomic
 def create_household(
     user: User, course: Course, name: str, members: list[dict[str, Any]]
 ) -> Household:
-    """A family household around the course's citizen, so the plan can cover the whole family.
-    Members are matched on CPR; unknown ones are created with the birth date from the CPR."""
+    """A family household around the course's citizen, so the plan can cover the whole family:
+    any number of members (up to ``MAX_HOUSEHOLD_MEMBERS``), each with a relation to the
+    citizen and, between parent and child, whether the parent holds custody. Members are matched
+    on CPR; unknown ones are created with the birth date from the CPR. All or nothing."""
     _require_coordinator(user, course)
     main = course.citizen
+    errors = check_members(members, main.cpr)
+    if errors:
+        raise ValidationError(errors)
     household = Household.objects.create(name=name.strip() or f"Familien {main.last_name}")
     household.members.add(main)
-    for data in members:
+    for index, data in enumerate(members):
+        cpr = logic.validate_cpr(str(data["cpr"]), today())
         member, created = Citizen.objects.get_or_create(
-            cpr=data["cpr"],
+            cpr=cpr,
             defaults={
-                "birth_date": logic.cpr_birth_date(data["cpr"]),
+                "birth_date": logic.cpr_birth_date(cpr),
                 "first_name": data["first_name"].strip(),
                 "last_name": data["last_name"].strip(),
             },
@@ -455,8 +507,10 @@ def create_household(
         ):
             # As at intake: a CPR number is not a way to learn whose it is.
             raise ValidationError(
-                "Navn og CPR-nummer for et familiemedlem passer ikke sammen med registreringen "
-                "i Helhed. Kontrollér navn og CPR-nummer."
+                {
+                    f"members.{index}.last_name": "Navn og CPR-nummer passer ikke sammen med "
+                    "registreringen i Helhed. Kontrollér navn og CPR-nummer."
+                }
             )
         household.members.add(member)
         _label, kind, main_first = MEMBER_RELATIONS[data["relation"]]
@@ -465,10 +519,23 @@ def create_household(
             kind=kind,
             from_citizen=main if main_first else member,
             to_citizen=member if main_first else main,
+            custody=bool(data.get("custody")) and data["relation"] in CUSTODY_RELATIONS,
         )
     course.household = household
     course.save(update_fields=["household", "updated_at"])
     return household
+
+
+def _family_member(course: Course, citizen_id: Any) -> Citizen | None:
+    """A member of the family the course covers, other than the course's citizen — or None
+    (no family, another household's child, a guessed id)."""
+    if course.household_id is None:
+        return None
+    return (
+        Citizen.objects.filter(pk=_uuid_or_none(citizen_id), households=course.household_id)
+        .exclude(pk=course.citizen_id)
+        .first()
+    )
 
 
 @transaction.atomic
@@ -533,9 +600,14 @@ def give_consent(
     valid_to: date | None = None,
     note: str = "",
     for_evaluation: bool = False,
+    child_ids: Iterable[Any] = (),
 ) -> Consent:
     """Record a consent. The citizen from age 15 consents personally; for a younger child a
-    custody holder does. A consent must name whom it covers and which data."""
+    custody holder does. A consent must name whom it covers and which data.
+
+    In the same step the citizen may consent, as custody holder, for children under 15 in the
+    family the course covers (``child_ids``): each must be in that family, under 15 on the first
+    day, and the citizen's registered custody child. A child from 15 consents personally."""
     if user.kind == UserKind.CITIZEN:
         citizen = selectors.citizen_for_user(user)
         if citizen is None or citizen.pk != course.citizen_id:
@@ -560,6 +632,9 @@ def give_consent(
         errors["given_by"] = "Borgeren er under 15 år: samtykke gives af forældremyndigheden."
     if not given_by_name.strip():
         errors["given_by_name"] = "Angiv navnet på den, der giver samtykke."
+    children, child_error = _consent_children(course, list(child_ids), given_by, valid_from)
+    if child_error:
+        errors["child_ids"] = child_error
     if errors:
         raise ValidationError(errors)
     consent = Consent.objects.create(
@@ -575,7 +650,39 @@ def give_consent(
     )
     consent.organisations.set(organisations)
     consent.units.set(units)
+    consent.children.set(children)
     return consent
+
+
+def _consent_children(
+    course: Course, child_ids: list[Any], given_by: str, on: date
+) -> tuple[list[Citizen], str]:
+    """The children a custody holder's consent covers, or the reason it may not."""
+    if not child_ids:
+        return [], ""
+    if given_by != GivenBy.CITIZEN:
+        return [], "Kun borgeren selv kan samtykke for sine børn i samme skridt."
+    children: list[Citizen] = []
+    for child_id in dict.fromkeys(child_ids):
+        child = _family_member(course, child_id)
+        if child is None:
+            return [], "Barnet hører ikke til den familie, forløbet dækker."
+        if logic.who_consents(child.birth_date, on) == "citizen":
+            return [], f"{child.first_name} er fyldt 15 år og skal selv give samtykke."
+        custody = HouseholdRelation.objects.filter(
+            household=course.household,
+            from_citizen_id=course.citizen_id,
+            to_citizen=child,
+            kind__in=[RelationKind.PARENT, RelationKind.STEP_PARENT],
+            custody=True,
+        ).exists()
+        if not custody:
+            return [], (
+                f"{course.citizen.first_name} har ikke forældremyndighed over {child.first_name} "
+                "i familiens registrering."
+            )
+        children.append(child)
+    return children, ""
 
 
 @transaction.atomic
@@ -915,6 +1022,8 @@ def update_plan_text(
         ):
             errors[category_field] = "Vælg en kategori, du selv har adgang til."
             continue
+        if text is not None and _too_long(errors, text_field, text.strip(), logic.PLAN_TEXT_MAX):
+            continue
         if text is not None:
             setattr(plan, text_field, text.strip())
         if category is not None:
@@ -922,6 +1031,16 @@ def update_plan_text(
     if errors:
         raise ValidationError(errors)
     return _commit(plan, user, "Planens tekst er gemt", before)
+
+
+def _too_long(errors: dict[str, str], field: str, text: str, limit: int) -> bool:
+    """Note a text over its limit (never cut short) under the field's name."""
+    try:
+        text_limit(limit)(text)
+    except ValidationError as exc:
+        errors[field] = exc.messages[0]
+        return True
+    return False
 
 
 def _validate_dates(start: date | None, end: date | None, field: str = "end_date") -> None:
@@ -984,9 +1103,68 @@ def save_goal(
     importance = fields.get("importance")
     if importance is not None and not 1 <= int(importance) <= 5:
         raise ValidationError({"importance": "Vigtighed er fra 1 til 5."})
+    if "person_id" in fields:
+        fields["person"] = _goal_person(plan.course, fields.pop("person_id"))
     goal = _apply_item(plan, access, Goal, goal_id, fields)
     _commit(plan, user, "Mål gemt", before)
     return goal
+
+
+def _goal_person(course: Course, person_id: Any) -> Citizen | None:
+    """Whose goal: empty (or the course's citizen) for the citizen, else a member of the
+    family the course covers — never someone outside it."""
+    if not person_id or _uuid_or_none(person_id) == course.citizen_id:
+        return None
+    person = _family_member(course, person_id)
+    if person is None:
+        raise ValidationError(
+            {"person_id": "Vælg borgeren eller et medlem af den familie, forløbet dækker."}
+        )
+    return person
+
+
+@transaction.atomic
+def save_child_perspective(
+    user: User,
+    plan_id: uuid.UUID | str,
+    expected_version: int,
+    *,
+    child_id: Any,
+    text: str,
+    text_category: str = "plan",
+) -> ChildPerspective:
+    """Barnets eget perspektiv (barnets lov § 91): a child's own view, for a child under 18 in
+    the family the course covers (or the course's citizen, if under 18). Filed under the
+    category its writer chose; a text filed under a category the reader may not see can be
+    neither read nor replaced by them."""
+    plan, access = _lock_plan(user, plan_id, expected_version)
+    course = plan.course
+    child = (
+        course.citizen
+        if _uuid_or_none(child_id) == course.citizen_id
+        else _family_member(course, child_id)
+    )
+    if child is None or child.age(today()) >= 18:
+        raise ValidationError(
+            {"child_id": "Vælg et barn under 18 år i den familie, forløbet dækker."}
+        )
+    existing = ChildPerspective.objects.filter(plan=plan, child=child).first()
+    if existing is not None and not access.sees_text(existing.text_category):
+        raise selectors.NoAccessError
+    errors: dict[str, str] = {}
+    if text_category not in logic.CATEGORY_KEYS or not access.sees_text(text_category):
+        errors["text_category"] = "Vælg en kategori, du selv har adgang til."
+    _too_long(errors, "text", text.strip(), logic.PLAN_TEXT_MAX)
+    if errors:
+        raise ValidationError(errors)
+    before = plan_snapshot(plan)
+    perspective = existing or ChildPerspective(plan=plan, child=child)
+    perspective.text = text.strip()
+    perspective.text_category = text_category
+    perspective.updated_by = user
+    perspective.save()
+    _commit(plan, user, f"Barnets eget perspektiv ({child.first_name}) er gemt", before)
+    return perspective
 
 
 @transaction.atomic
@@ -1213,6 +1391,7 @@ def restore_version(
             importance=g["importance"],
             status=g["status"],
             target_date=date.fromisoformat(g["target_date"]) if g["target_date"] else None,
+            person_id=g.get("person"),
         )
         for s in g["subgoals"]:
             owner = TeamMember.objects.filter(pk=s["owner"]).first() if s["owner"] else None

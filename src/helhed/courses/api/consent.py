@@ -70,8 +70,11 @@ def consent_create(request: HttpRequest, course_id: uuid.UUID, payload: ConsentI
         valid_to=payload.valid_to,
         note=payload.note,
         for_evaluation=payload.for_evaluation,
+        child_ids=payload.child_ids,
     )
-    return Status(201, _consent_out(consent, selectors.today(), access))
+    out = _consent_out(consent, selectors.today(), access)
+    out.child_ids = [c.pk for c in consent.children.all()]
+    return Status(201, out)
 
 
 @router.post(

@@ -109,6 +109,8 @@ def course_create(request: HttpRequest, payload: IntakeIn) -> Any:
         mandate_category=payload.mandate_category,
         contact=contact,
         parallel_reason=payload.parallel_reason,
+        household_name=payload.household_name,
+        members=[m.model_dump() for m in payload.members],
     )
     citizen = course.citizen
     log_access(user, citizen.id, "visitation", Purpose.CASEWORK, unit_id=course.coordinator_unit_id)

@@ -37,6 +37,7 @@ from helhed.courses.models import (
 from helhed.courses.schemas import (
     AppointmentIn,
     AppointmentOut,
+    ChildPerspectiveIn,
     ConflictOut,
     DemandIn,
     DemandOut,
@@ -81,6 +82,7 @@ def _goal_out(goal: Goal) -> GoalOut:
             for s in getattr(goal, "visible_subgoals", [])
         ],
         measure_ids=[m.id for m in getattr(goal, "visible_measures", [])],
+        person_id=goal.person_id,
     )
 
 
@@ -248,6 +250,25 @@ def goal_delete(
     _access, plan = selectors.access_plan(user, course_id)
     plan = services.delete_goal(user, plan.pk, version, goal_id)
     return _saved(goal_id, plan)
+
+
+@router.put("/courses/{course_id}/plan/children/{child_id}/perspective", response=PLAN_RESPONSES)
+def child_perspective_save(
+    request: HttpRequest, course_id: uuid.UUID, child_id: uuid.UUID, payload: ChildPerspectiveIn
+) -> Any:
+    """Barnets eget perspektiv (barnets lov § 91) for a child under 18 in the family the course
+    covers: the child's own view, filed under the category you choose (one you may see)."""
+    user = user_of(request)
+    _access, plan = selectors.access_plan(user, course_id)
+    perspective = services.save_child_perspective(
+        user,
+        plan.pk,
+        payload.version,
+        child_id=child_id,
+        text=payload.text,
+        text_category=payload.text_category,
+    )
+    return _saved(perspective.id, perspective.plan)
 
 
 @router.post("/courses/{course_id}/plan/goals/{goal_id}/subgoals", response=CREATED_RESPONSES)

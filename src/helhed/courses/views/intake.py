@@ -31,6 +31,51 @@ def _intake_context(form: Any, family: Any, **extra: Any) -> dict[str, Any]:
     return {"form": form, "family": family, **extra}
 
 
+def _with_another_person(request: HttpRequest, user: Any) -> HttpResponse:
+    """»Tilføj person« without JavaScript: the same form shown again with what was typed (not
+    yet checked) and one more empty row for a household member."""
+    form = f.IntakeForm(initial=request.POST.dict(), user=user)
+    rows = f.posted_rows(request.POST)
+    family = f.HouseholdFormSet(prefix="familie", initial=rows)
+    if len(family.forms) > len(rows):  # the new row: where the caseworker goes on typing
+        family.forms[len(rows)].fields["first_name"].widget.attrs["autofocus"] = True
+    _live_checklist(form)
+    return render(request, "courses/intake.html", _intake_context(form, family))
+
+
+def _live_checklist(form: f.IntakeForm) -> None:
+    form.fields["initiative"].widget.attrs.update(
+        {
+            "hx-get": reverse("courses:intake"),
+            "hx-trigger": "change",
+            "hx-target": "#checklist",
+            "hx-swap": "outerHTML",
+        }
+    )
+
+
+def _open(user: Any, form: f.IntakeForm, family: f.BaseHouseholdFormSet) -> Any:
+    data = form.cleaned_data
+    return services.intake(
+        user,
+        initiative_id=data["initiative"].pk,
+        coordinator_unit_id=data["coordinator_unit"].pk,
+        cpr=data["cpr"],
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        referred_on=data["referred_on"],
+        referral_note=data["referral_note"],
+        referral_note_category=data["referral_note_category"] or "plan",
+        checklist=form.checklist(),
+        mandate=data["mandate"],
+        mandate_category=data["mandate_category"] or "plan",
+        contact=form.contact(),
+        parallel_reason=data["parallel_reason"],
+        household_name=data["household_name"],
+        members=family.members(),
+    )
+
+
 @staff_only
 def intake(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
@@ -40,6 +85,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and partial:
         form = f.IntakeForm(initial={"initiative": request.GET["initiative"]}, user=user)
         return render(request, "courses/_checklist.html", {"form": form})
+    if request.method == "POST" and "tilfoej_person" in request.POST:
+        return _with_another_person(request, user)
     duplicate: services.DuplicateCourseError | None = None
     join_form: f.JoinRequestForm | None = None
     if request.method == "POST":
@@ -48,52 +95,31 @@ def intake(request: HttpRequest) -> HttpResponse:
         form_ok = form.is_valid()
         family.main_cpr = form.cleaned_data.get("cpr") if form_ok else None
         if form_ok and family.is_valid():
-            data = form.cleaned_data
             try:
-                course = services.intake(
-                    user,
-                    initiative_id=data["initiative"].pk,
-                    coordinator_unit_id=data["coordinator_unit"].pk,
-                    cpr=data["cpr"],
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    referred_on=data["referred_on"],
-                    referral_note=data["referral_note"],
-                    referral_note_category=data["referral_note_category"] or "plan",
-                    checklist=form.checklist(),
-                    mandate=data["mandate"],
-                    mandate_category=data["mandate_category"] or "plan",
-                    contact=form.contact(),
-                    parallel_reason=data["parallel_reason"],
-                    household_name=data["household_name"],
-                    members=family.members(),
-                )
+                course = _open(user, form, family)
             except services.DuplicateCourseError as exc:
                 duplicate = exc
                 join_form = f.JoinRequestForm(
-                    initial={"cpr": data["cpr"], "unit": data["coordinator_unit"].pk}
+                    initial={
+                        "cpr": form.cleaned_data["cpr"],
+                        "unit": form.cleaned_data["coordinator_unit"].pk,
+                    }
                 )
             except ValidationError as exc:
-                apply_errors(form, exc)
+                rest = family.add_row_errors(exc)
+                if rest is not None:
+                    apply_errors(form, rest)
             else:
                 messages.success(
                     request, "Forløbet er oprettet. Næste skridt: registrér borgerens samtykke."
                 )
                 return _detail(course)
     else:
-        initial = {}
-        if request.GET.get("initiative"):
-            initial["initiative"] = request.GET["initiative"]
+        # Only the initiative is taken from the address (never a CPR number).
+        initial = {k: v for k, v in request.GET.items() if k == "initiative" and v}
         form = f.IntakeForm(initial=initial, user=user)
         family = cast(f.BaseHouseholdFormSet, f.HouseholdFormSet(prefix="familie"))
-    form.fields["initiative"].widget.attrs.update(
-        {
-            "hx-get": reverse("courses:intake"),
-            "hx-trigger": "change",
-            "hx-target": "#checklist",
-            "hx-swap": "outerHTML",
-        }
-    )
+    _live_checklist(form)
     return render(
         request,
         "courses/intake.html",
