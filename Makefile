@@ -9,6 +9,7 @@ HELHED := $(BIN)/helhed
 DEV_ENV := DEBUG=true
 # Settings that a production deployment would use, for `check --deploy`.
 DEPLOY_ENV := DEBUG=false HTTPS=true ALLOWED_HOSTS=helhed.example.dk \
+	HELHED_BASE_URL=https://helhed.example.dk \
 	SECRET_KEY=ci-only-deploy-check-key-9f3b2c7d1e8a4f6b0c5d2e9a7b3f1c8d4e6a0b2c
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

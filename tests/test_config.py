@@ -63,6 +63,8 @@ def test_database_url_variants(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
         ({"DEBUG": "false", "SECRET_KEY": ""}, "SECRET_KEY"),
         ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS"),
+        ({"DEBUG": "false", "SECRET_KEY": "k" * 50, "HELHED_BASE_URL": ""}, "HELHED_BASE_URL"),
+        ({"HELHED_BASE_URL": "helhed.kommune.dk"}, "HELHED_BASE_URL"),
     ],
 )
 def test_helhed_command_prints_one_line_naming_the_variable(
@@ -81,3 +83,21 @@ def test_helhed_command_prints_one_line_naming_the_variable(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"helhed: configuration error: {variable}:")
+
+
+def test_base_url_is_required_and_absolute_when_debug_is_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """E-mails link back to Helhed: production refuses to start without its address."""
+    monkeypatch.delenv("HELHED_BASE_URL", raising=False)
+    with pytest.raises(ImproperlyConfigured, match=r"^HELHED_BASE_URL: must be set when DEBUG"):
+        config.env_base_url("HELHED_BASE_URL", debug=False)
+    assert config.env_base_url("HELHED_BASE_URL", debug=True) == "http://127.0.0.1:8000"
+    for bad in ("helhed.kommune.dk", "/helhed", "ftp://helhed.kommune.dk", "https://x.dk/?a=1"):
+        monkeypatch.setenv("HELHED_BASE_URL", bad)
+        with pytest.raises(ImproperlyConfigured, match=r"^HELHED_BASE_URL: expected"):
+            config.env_base_url("HELHED_BASE_URL", debug=False)
+    monkeypatch.setenv("HELHED_BASE_URL", " https://helhed.kommune.dk/ ")
+    assert config.env_base_url("HELHED_BASE_URL", debug=False) == "https://helhed.kommune.dk"
+    monkeypatch.setenv("HELHED_BASE_URL", "https://kommune.dk/helhed/")
+    assert config.env_base_url("HELHED_BASE_URL", debug=False) == "https://kommune.dk/helhed"

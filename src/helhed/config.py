@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -48,6 +49,33 @@ def env_secret_key(name: str, *, debug: bool) -> str:
     if len(raw) < 50 and not debug:
         raise ImproperlyConfigured(f"{name}: must be at least 50 characters long (got {len(raw)})")
     return raw
+
+
+# With DEBUG on and no HELHED_BASE_URL, links point at the development server (`make run`).
+DEV_BASE_URL = "http://127.0.0.1:8000"
+
+
+def env_base_url(name: str, *, debug: bool) -> str:
+    """The address users reach Helhed on (``https://helhed.kommune.dk``, no trailing slash):
+    e-mails link back to it, so it must be absolute. Required when DEBUG is off — a production
+    install must not send links that lead nowhere."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        if debug:
+            return DEV_BASE_URL
+        raise ImproperlyConfigured(
+            f"{name}: must be set when DEBUG is off, to the address users reach Helhed on "
+            "(e.g. https://helhed.kommune.dk) — e-mails link to it"
+        )
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name}: expected an absolute http(s) address such as https://helhed.kommune.dk, "
+            f"got {raw!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ImproperlyConfigured(f"{name}: expected an address without ?query or #fragment")
+    return raw.rstrip("/")
 
 
 def env_database(name: str, *, default_sqlite: Path) -> dict[str, Any]:

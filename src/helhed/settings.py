@@ -1,9 +1,10 @@
 """Django settings for Helhed, read from environment variables.
 
-Only four variables matter for a deployment: ``DATABASE_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS``
-and ``DEBUG``. The embedded default is SQLite under ``var/`` so that ``make run`` works on a bare
-machine. A missing or malformed variable raises :class:`ImproperlyConfigured` with one line that
-names the variable; the ``helhed`` command prints that line and exits.
+Five variables matter for a deployment: ``DATABASE_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS``,
+``HELHED_BASE_URL`` and ``DEBUG``. The embedded default is SQLite under ``var/`` so that
+``make run`` works on a bare machine. A missing or malformed variable raises
+:class:`ImproperlyConfigured` with one line that names the variable; the ``helhed`` command
+prints that line and exits.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from helhed.config import env_bool, env_database, env_list, env_secret_key
+from helhed.config import env_base_url, env_bool, env_database, env_list, env_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -130,7 +131,8 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helhed@localhost")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 # Notification e-mails link back to Helhed: the address users reach it on (no trailing slash).
-HELHED_BASE_URL = os.environ.get("HELHED_BASE_URL", "")
+# Required when DEBUG is off (config.env_base_url): a production install refuses to start without.
+HELHED_BASE_URL = env_base_url("HELHED_BASE_URL", debug=DEBUG)
 
 # Relational coordination (docs/coordination.md): a figure from a survey rests on at least this
 # many respondents (never below 3; a wave may ask for more), and the bands "weak below" and

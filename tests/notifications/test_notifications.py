@@ -9,10 +9,13 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from helhed.core.models import Unit, User
 from helhed.notifications import alerts, services
@@ -168,3 +171,34 @@ def test_alerts_command_is_idempotent(producer: list[date], two_users: tuple[Use
 def test_alerts_command_refuses_a_bad_date() -> None:
     with pytest.raises(CommandError, match="not a date"):
         call_command("alerts", "--date", "31-12-2026", stdout=StringIO())
+
+
+def test_email_links_are_absolute(
+    two_users: tuple[User, User], settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The e-mail is read outside Helhed: its link carries Helhed's address (HELHED_BASE_URL)."""
+    settings.HELHED_BASE_URL = "https://helhed.kommune.dk/"
+    first, _second = two_users
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify([first], kind=NotificationKind.TASK, title="Ny opgave", url="/opgaver/")
+    assert "Se mere i Helhed: https://helhed.kommune.dk/opgaver/\n" in mail.outbox[0].body
+
+
+def test_a_notification_is_written_in_danish_and_shown_in_the_readers_language(
+    two_users: tuple[User, User], django_capture_on_commit_callbacks: Any
+) -> None:
+    """An English reader's action must not write English into a Danish colleague's list or
+    e-mail; a reader who chose English sees the notification in English."""
+    first, second = two_users
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.notify(
+            [first, second], kind=NotificationKind.TASK, title=gettext_lazy("Notifikationer")
+        )
+    assert Notification.objects.get(recipient=first).title == "Notifikationer"
+    assert "Log ind i Helhed for at se sagen." in mail.outbox[0].body
+    danish = logged_in(first).get(reverse("notifications:list")).content.decode()
+    assert "<strong>Notifikationer</strong>" in danish
+    english = logged_in(second)
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = english.get(reverse("notifications:list")).content.decode()
+    assert "<strong>Notifications</strong>" in page

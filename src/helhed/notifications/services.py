@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from helhed.core.models import User
@@ -70,18 +70,22 @@ def notify_each(alerts: Sequence[Alert], *, email: bool = True) -> list[Notifica
                 recipient__in={a.recipient_id for a in unique}, dedupe_key__in=keyed
             ).values_list("recipient_id", "dedupe_key")
         )
-    new = [
-        Notification(
-            recipient_id=a.recipient_id,
-            kind=a.kind,
-            title=a.title[:200],
-            body=a.body,
-            url=a.url,
-            dedupe_key=a.dedupe_key[:200],
-        )
-        for a in unique
-        if not (a.dedupe_key and (a.recipient_id, a.dedupe_key) in existing)
-    ]
+    # Stored in Danish, the source language, whoever's action caused it (an English reader's
+    # request must not write English into a Danish colleague's list): lazy texts are evaluated
+    # here; the list translates fixed titles for a reader who chose English.
+    with translation.override(settings.LANGUAGE_CODE):
+        new = [
+            Notification(
+                recipient_id=a.recipient_id,
+                kind=a.kind,
+                title=str(a.title)[:200],
+                body=str(a.body),
+                url=str(a.url),
+                dedupe_key=a.dedupe_key[:200],
+            )
+            for a in unique
+            if not (a.dedupe_key and (a.recipient_id, a.dedupe_key) in existing)
+        ]
     with transaction.atomic():
         Notification.objects.bulk_create(new, ignore_conflicts=True)
     if email and new:
@@ -99,30 +103,8 @@ def send_emails(notification_ids: Sequence[Any]) -> int:
     )
     if not pending:
         return 0
-    base = getattr(settings, "HELHED_BASE_URL", "").rstrip("/")
-    messages = []
-    for n in pending:
-        link = f"{base}{n.url}" if n.url else ""
-        text = "\n\n".join(
-            part
-            for part in (
-                n.title,
-                n.body,
-                (_("Se mere i Helhed: %(link)s") % {"link": link}) if link else "",
-                _(
-                    "Denne e-mail indeholder ikke personoplysninger. "
-                    "Log ind i Helhed for at se sagen."
-                ),
-            )
-            if part
-        )
-        messages.append(
-            EmailMessage(
-                subject=f"Helhed: {n.title}",
-                body=text,
-                to=[n.recipient.email],
-            )
-        )
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = [_email(n) for n in pending]
     try:
         with get_connection() as connection:
             sent = connection.send_messages(messages) or 0
@@ -131,6 +113,28 @@ def send_emails(notification_ids: Sequence[Any]) -> int:
         return 0
     Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
     return sent
+
+
+def absolute_url(url: str) -> str:
+    """A link in an e-mail: Helhed's address (``HELHED_BASE_URL``) and the page's path."""
+    if not url or url.startswith(("https://", "http://")):
+        return url
+    return f"{settings.HELHED_BASE_URL.rstrip('/')}/{url.lstrip('/')}"
+
+
+def _email(n: Notification) -> EmailMessage:
+    link = absolute_url(n.url)
+    text = "\n\n".join(
+        part
+        for part in (
+            n.title,
+            n.body,
+            (_("Se mere i Helhed: %(link)s") % {"link": link}) if link else "",
+            _("Denne e-mail indeholder ikke personoplysninger. Log ind i Helhed for at se sagen."),
+        )
+        if part
+    )
+    return EmailMessage(subject=f"Helhed: {n.title}", body=text, to=[n.recipient.email])
 
 
 def mark_read(user: User, notification_id: Any | None = None) -> int:
