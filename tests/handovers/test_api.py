@@ -162,8 +162,9 @@ def test_transitions_gaps_stays_and_timeliness(course: Course, coordinator: User
     transitions = call(coordinator, "get", f"{BASE}/courses/{course.pk}/transitions").json()
     assert [t["kind"] for t in transitions] == ["psykiatri"]
     assert transitions[0]["days_until"] == 0 and transitions[0]["alerting"] is True
+    assert transitions[0]["alerted_at"] is None  # due, but the daily job has not run
     gaps = call(coordinator, "get", f"{BASE}/courses/{course.pk}/gaps").json()
-    assert gaps == {"total_days": 0, "longest_days": 0, "gaps": []}
+    assert gaps == {"total_days": 0, "longest_days": 0, "planned_count": 0, "gaps": []}
     figures = call(coordinator, "get", f"{BASE}/courses/{course.pk}/timeliness").json()
     assert figures["contact_persons_current"] == 2
     agg = call(coordinator, "get", f"{BASE}/initiatives/{course.initiative_id}/timeliness")

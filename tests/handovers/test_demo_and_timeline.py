@@ -86,9 +86,13 @@ def test_gap_alert_uses_expected_end_of_running_measure(course: Course, coordina
     m = add_measure(coordinator, course, today - timedelta(days=50), None)
     type(m).objects.filter(pk=m.pk).update(expected_end=today + timedelta(days=10))
     (alert,) = alerts.gap_alerts(today)
-    assert alert.title == "Hul om 10 dage: en indsats slutter, uden at en ny starter"
-    # for counting gap days so far, the running measure is open-ended: no gap
-    assert selectors.course_gaps(course, today) == []
+    # The measure ends in 10 days; the gap begins the day after, as the page shows it.
+    assert alert.title == "Hul om 11 dage: en indsats slutter, uden at en ny starter"
+    (gap,) = selectors.course_gaps(course, today)
+    assert gap.planned and gap.first_day == today + timedelta(days=11)
+    assert alert.dedupe_key == gap.alert_key
+    # no day without a measure has happened yet
+    assert selectors.course_gap_picture(course, today).total == 0
 
 
 days = st.integers(min_value=0, max_value=120)

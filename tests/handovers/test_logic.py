@@ -269,20 +269,48 @@ def test_no_measures_no_gaps() -> None:
     assert logic.gaps([], until=D(2026, 1, 1)) == []
 
 
-def test_ending_without_successor() -> None:
+def test_gaps_to_alert_are_the_planned_gaps_of_the_picture() -> None:
     today = D(2026, 1, 1)
     periods = [
-        per("a", D(2025, 6, 1), D(2026, 1, 20)),  # ends in 19 days, nothing after: alert
-        per("b", D(2025, 6, 1), D(2026, 1, 25)),  # ends, but c starts the next day
-        per("c", D(2026, 1, 26), None),
-        per("d", D(2025, 6, 1), D(2026, 6, 1)),  # ends beyond the lead time
+        per("a", D(2025, 6, 1), D(2026, 1, 20)),  # ends in 19 days …
+        per("b", D(2025, 6, 1), D(2026, 1, 25)),  # … but b covers the next day; c follows b
+        per("c", D(2026, 1, 26), D(2026, 6, 1)),  # ends beyond the lead time
     ]
-    found = logic.ending_without_successor(periods, today, 30)
-    # a ends 20 January; b covers 21 January, so a's end is not a gap either
-    assert found == []
+    picture = logic.gap_picture(periods, today, running=True)
+    (planned,) = picture.planned  # after c: nothing planned
+    assert (planned.after, planned.first_day, planned.last_day) == ("c", D(2026, 6, 2), None)
+    assert picture.total == picture.longest == 0  # nothing has happened yet
+    assert logic.gaps_to_alert(picture, today, 30) == []  # beyond the lead time
+    assert logic.gaps_to_alert(picture, D(2026, 5, 2), 30) == [planned]
     alone = [per("a", D(2025, 6, 1), D(2026, 1, 20))]
-    assert logic.ending_without_successor(alone, today, 30) == alone
-    assert logic.ending_without_successor(alone, today, 10) == []
+    (gap,) = logic.gaps_to_alert(logic.gap_picture(alone, today, running=True), today, 30)
+    assert gap.alert_key == "hul:a:2026-01-20"
+    assert gap.alert_from(30) == D(2025, 12, 21)
+    assert logic.gaps_to_alert(logic.gap_picture(alone, today, running=True), today, 10) == []
+
+
+def test_a_planned_gap_between_measures_and_one_the_course_end_closes() -> None:
+    today = D(2026, 1, 1)
+    periods = [per("a", D(2025, 6, 1), D(2026, 1, 10)), per("b", D(2026, 2, 1), D(2026, 3, 1))]
+    picture = logic.gap_picture(periods, today, running=True, course_end=D(2026, 3, 1))
+    (between,) = picture.gaps  # the course ends with b: no gap after it
+    assert between.planned and (between.first_day, between.days) == (D(2026, 1, 11), 21)
+    # a closed course ends with its last measure, and a gap that has begun is not planned
+    closed = logic.gap_picture(periods, today, running=False)
+    assert [g.last_day for g in closed.gaps] == [D(2026, 1, 31)]
+    begun = logic.gap_picture(periods, D(2026, 1, 20), running=True)
+    assert [g.planned for g in begun.gaps] == [False, True]
+    assert (begun.total, begun.longest) == (10, 10)
+
+
+def test_transition_alert_keys() -> None:
+    t16, t18 = logic.age_transitions(D(2010, 5, 4))
+    assert logic.transition_alert_key(t18, "c") == "overgang-18:c"
+    assert logic.transition_alert_key(t16, "c") == "overgang-16:c"
+    (child,) = [t for t in logic.age_transitions(D(2010, 5, 4), member="m") if t.on.year == 2028]
+    assert logic.transition_alert_key(child, "c") == "overgang-18:c:m"
+    (stay,) = logic.stay_transitions([logic.StayFacts("s", "varetaegt", D(2026, 2, 1), None)])
+    assert logic.transition_alert_key(stay, "c") == "overgang-varetaegt:s:2026-02-01"
 
 
 def test_handover_time_helpers() -> None:

@@ -68,7 +68,7 @@ def transition_alerts(today: date) -> Iterable[Alert]:
                     "overdragelser og overgange, og sørg for at næste tilbud er klar."
                 ),
                 url=_section_url(course_id),
-                dedupe_key=f"overgang-{years}:{course_id}",
+                dedupe_key=logic.transition_alert_key(t, course_id),
             )
         # The children of the families the running courses' plans cover.
         members = (
@@ -106,7 +106,7 @@ def transition_alerts(today: date) -> Iterable[Alert]:
                     "Se forløbets overdragelser og overgange."
                 ),
                 url=_section_url(course_id),
-                dedupe_key=f"overgang-{years}:{course_id}:{member_id}",
+                dedupe_key=logic.transition_alert_key(t, course_id),
             )
     max_lead = max(logic.lead_days(k, lead) for k in logic.STAY_CATEGORY)
     stays = (
@@ -130,13 +130,15 @@ def transition_alerts(today: date) -> Iterable[Alert]:
                 "der tager imod borgeren, så der ikke opstår et hul."
             ),
             url=_section_url(course_id),
-            dedupe_key=f"overgang-{kind}:{stay_id}:{expected_end.isoformat()}",
+            dedupe_key=logic.transition_alert_key(t, course_id),
         )
 
 
 def gap_alerts(today: date) -> Iterable[Alert]:
-    """Measures ending (or expected to end) within the gap lead time with no measure covering
-    the next day."""
+    """Planned gaps: a measure ending (or expected to end) within the gap lead time with
+    nothing covering the next day — found by the same ``logic.gap_picture`` as the page, its
+    summary and the API (``selectors.course_gap_picture``), so an alert is about a gap the page
+    shows, with the same first day."""
     lead = logic.lead_days("gap", lead_overrides())
     window = (today, today + timedelta(days=lead))
     ending = Q(end_date__range=window) | Q(
@@ -144,27 +146,35 @@ def gap_alerts(today: date) -> Iterable[Alert]:
         expected_end__range=window,
         status__in=[MeasureStatus.PLANNED, MeasureStatus.ACTIVE, MeasureStatus.PAUSED],
     )
-    candidates = list(
-        Measure.objects.filter(ending, start_date__isnull=False)
-        .exclude(plan__course__status=CourseStatus.CLOSED)
-        .values_list("plan__course_id", "plan__course__coordinator_id")
-        .distinct()
-    )
-    coordinators = dict(candidates)
-    periods = measure_periods(list(coordinators), expected=True)
-    for course_id, coordinator_id in coordinators.items():
-        for p in logic.ending_without_successor(periods.get(course_id, []), today, lead):
-            assert p.end is not None
-            days = (p.end - today).days
+    courses = {
+        c.pk: c
+        for c in Course.objects.filter(
+            pk__in=Measure.objects.filter(ending, start_date__isnull=False).values(
+                "plan__course_id"
+            )
+        )
+        .exclude(status=CourseStatus.CLOSED)
+        .only("pk", "status", "end_date", "coordinator_id")
+    }
+    periods = measure_periods(list(courses), on=today)
+    for course_id, course in courses.items():
+        picture = logic.gap_picture(
+            periods.get(course_id, []),
+            today,
+            running=course.status != CourseStatus.CLOSED,
+            course_end=course.end_date,
+        )
+        for gap in logic.gaps_to_alert(picture, today, lead):
+            days = (gap.first_day - today).days
             yield Alert(
-                recipient_id=coordinator_id,
+                recipient_id=course.coordinator_id,
                 title=f"Hul om {days} dage: en indsats slutter, uden at en ny starter",
                 body=(
                     "En indsats i et forløb, du koordinerer, slutter snart, og der er ikke "
                     "planlagt noget, der tager over. Borgeren risikerer ventetid."
                 ),
                 url=_section_url(course_id),
-                dedupe_key=f"hul:{p.key}:{p.end.isoformat()}",
+                dedupe_key=gap.alert_key,
             )
 
 

@@ -26,6 +26,7 @@ from helhed.handovers.schemas import (
     HandoverDetailOut,
     HandoverIn,
     HandoverOut,
+    RescheduleIn,
     StayIn,
     StayOut,
     TransitionOut,
@@ -75,7 +76,7 @@ def handover_fhir(request: HttpRequest, handover_id: uuid.UUID) -> Any:
     return selectors.handover_fhir(user_of(request), handover_id)
 
 
-def _step(request: HttpRequest, handover_id: uuid.UUID, action: str, **answer: str) -> Any:
+def _step(request: HttpRequest, handover_id: uuid.UUID, action: str, **answer: Any) -> Any:
     user = user_of(request)
     services.act(user, handover_id=handover_id, action=action, **answer)
     return selectors.handover_detail(user, handover_id)
@@ -108,9 +109,30 @@ def confirm(request: HttpRequest, handover_id: uuid.UUID, payload: AnswerIn) -> 
 @router.post("/{handover_id}/arrival", response=HandoverDetailOut)
 def arrival(request: HttpRequest, handover_id: uuid.UUID, payload: ArrivalIn) -> Any:
     """Closed loop: did the citizen arrive? ``arrived=false`` reopens the handover and puts
-    responsibility back on the sender."""
+    responsibility back on the sender. The receiver, the coordinator and — in an escorted
+    handover — the sender report it. An arrival before ``expected_start`` or while the citizen is
+    in a registered stay needs ``confirm_arrival: true`` (else 422 on ``confirm_arrival``)."""
     action = logic.ARRIVED if payload.arrived else logic.NOT_ARRIVED
+    if payload.arrived:
+        return _step(
+            request,
+            handover_id,
+            action,
+            note=payload.note,
+            confirm_arrival=payload.confirm_arrival,
+        )
     return _step(request, handover_id, action, note=payload.note)
+
+
+@router.post("/{handover_id}/reschedule", response=HandoverDetailOut)
+def reschedule(request: HttpRequest, handover_id: uuid.UUID, payload: RescheduleIn) -> Any:
+    """After a no-show: a new appointment with the receiver (``appointment_date``) and the
+    expected first attendance (``expected_start``, default the appointment's date) — by the
+    sender or the coordinator; the earlier dates stay in ``events``. 409 when the citizen has not
+    been reported as not arrived, 422 with field names for bad dates."""
+    user = user_of(request)
+    services.reschedule(user, handover_id=handover_id, **payload.dict())
+    return selectors.handover_detail(user, handover_id)
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def plausible(value: Any) -> None:
 
 
 def date_field(label: Any, *, required: bool = False) -> forms.DateField:
-    return web.date_field(label, required=required, validators=[plausible])
+    return web.date_field(label, required=required)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -67,6 +67,7 @@ class HandoverForm(forms.Form):
         help_text=_("Skriv kun det, borgerens samtykke dækker for modtageren."),
         error_messages={"required": _("Skriv hvad modtageren skal hjælpe borgeren med.")},
     )
+    appointment_date = date_field(_("Aftale hos modtager"))
     expected_start = date_field(_("Forventet første fremmøde hos modtager"))
 
     def __init__(self, *args: Any, senders: list[Unit], measures: list[Measure], **kw: Any) -> None:
@@ -112,6 +113,30 @@ class AnswerForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # The same words as ``logic.CONFIRM_ARRIVAL_LABEL`` (which the refusal quotes).
+    confirm_arrival = forms.BooleanField(
+        label=_(
+            "Jeg bekræfter, at borgeren er mødt op, selv om det er før den forventede dato, "
+            "eller borgeren er registreret i et ophold"
+        ),
+        required=False,
+    )
+
+
+class RescheduleForm(forms.Form):
+    """A new appointment after a no-show (``services.reschedule``)."""
+
+    appointment_date = date_field(_("Ny aftale hos modtager"), required=True)
+    expected_start = date_field(_("Nyt forventet første fremmøde"))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["appointment_date"].error_messages["required"] = _(
+            "Angiv datoen for den nye aftale hos modtageren."
+        )
 
 
 class StayForm(forms.Form):

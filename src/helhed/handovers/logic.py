@@ -27,7 +27,7 @@ hospital, end of placement), and **gaps** — days on which no measure covers th
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -148,10 +148,21 @@ _ILLEGAL_MESSAGES: Mapping[tuple[str, str], str] = {
 }
 
 
-def next_status(status: str, action: str, roles: Iterable[str], *, external: bool) -> str:
+# In an escorted handover the sender goes with the citizen, so the escorting worker (the sender)
+# may report the arrival too.
+ESCORTED_ALSO: Mapping[str, frozenset[str]] = {
+    ARRIVED: frozenset({SENDER}),
+    NOT_ARRIVED: frozenset({SENDER}),
+}
+
+
+def next_status(
+    status: str, action: str, roles: Iterable[str], *, external: bool, escorted: bool = False
+) -> str:
     """The status after ``action``, or ``IllegalTransitionError`` / ``NotPermittedError``.
 
     The state is checked first: acknowledging twice is "already acknowledged" (409) whoever asks.
+    ``escorted``: the sender goes with the citizen and may report the arrival as well.
     """
     if action not in ACTIONS:
         raise IllegalTransitionError(f"Ukendt handling: {action}.")
@@ -166,12 +177,14 @@ def next_status(status: str, action: str, roles: Iterable[str], *, external: boo
             _ILLEGAL_MESSAGES.get((status, action), "Det kan ikke lade sig gøre i denne tilstand.")
         )
     allowed = (WHO_EXTERNAL if external else WHO_INTERNAL)[action]
+    if escorted:
+        allowed = allowed | ESCORTED_ALSO.get(action, frozenset())
     if not allowed & set(roles):
-        raise NotPermittedError(_who_message(action, external))
+        raise NotPermittedError(_who_message(action, external, escorted))
     return target
 
 
-def _who_message(action: str, external: bool) -> str:
+def _who_message(action: str, external: bool, escorted: bool = False) -> str:
     if external:
         return (
             "Kun afsender eller forløbets koordinator kan registrere svar fra en ekstern modtager."
@@ -182,15 +195,22 @@ def _who_message(action: str, external: bool) -> str:
         return (
             "Kun den afsendende enhed eller forløbets koordinator kan trække overdragelsen tilbage."
         )
+    if escorted:
+        return (
+            "Kun den modtagende enhed, den ledsagende afsender eller forløbets koordinator kan "
+            "melde fremmøde."
+        )
     return "Kun den modtagende enhed eller forløbets koordinator kan melde fremmøde."
 
 
-def allowed_actions(status: str, roles: Iterable[str], *, external: bool) -> list[str]:
+def allowed_actions(
+    status: str, roles: Iterable[str], *, external: bool, escorted: bool = False
+) -> list[str]:
     """The actions this user may take now (for showing the right buttons)."""
     result = []
     for action in ACTIONS:
         try:
-            next_status(status, action, roles, external=external)
+            next_status(status, action, roles, external=external, escorted=escorted)
         except HandoverError:
             continue
         result.append(action)
@@ -220,6 +240,106 @@ def calendar_days(since: date, today: date) -> int:
 
 def overdue(requested: datetime, now: datetime, escalate_after_days: int) -> bool:
     return days_waiting(requested, now) >= escalate_after_days
+
+
+# --------------------------------------------------------------------------------------------
+# After a no-show: a new appointment; an arrival that needs the reporter's confirmation
+# --------------------------------------------------------------------------------------------
+
+RESCHEDULE = "reschedule"  # not a change of status: a new appointment after a no-show
+EVENT_LABELS: Mapping[str, str] = {**ACTION_LABELS, RESCHEDULE: "Ny aftale efter udeblivelse"}
+CONFIRM_ARRIVAL = "confirm_arrival"  # the API's and the form's field name
+CONFIRM_ARRIVAL_LABEL = (
+    "Jeg bekræfter, at borgeren er mødt op, selv om det er før den forventede dato, eller "
+    "borgeren er registreret i et ophold"
+)
+
+
+def _dmy(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def check_reschedule(
+    *, status: str, arrival: str, roles: Iterable[str], reopened_count: int
+) -> None:
+    """A new appointment is made by the sender or the coordinator (the sender's side holds the
+    responsibility again) on an open handover where the citizen did not arrive."""
+    if status in TERMINAL:
+        label = dict(STATUS_LABELS)[status].lower()
+        raise IllegalTransitionError(f"Overdragelsen er afsluttet ({label}) og kan ikke ændres.")
+    if arrival != "ikke-moedt" or not reopened_count:
+        raise IllegalTransitionError(
+            "En ny aftale laves, når borgeren ikke er mødt op. Meld først, at borgeren ikke "
+            "mødte op."
+        )
+    if not {SENDER, COORDINATOR} & set(roles):
+        raise NotPermittedError(
+            "Kun den afsendende enhed eller forløbets koordinator kan lave en ny aftale."
+        )
+
+
+def appointment_errors(
+    appointment: date | None, expected: date | None, today: date, *, required: bool
+) -> dict[str, str]:
+    """The new appointment's date and the expected first attendance (field names of the API).
+    A new appointment lies today or later; the expected first attendance not before it."""
+    errors: dict[str, str] = {}
+    if appointment is None:
+        if required:
+            errors["appointment_date"] = "Angiv datoen for den nye aftale hos modtageren."
+    elif not plausible_date(appointment):
+        errors["appointment_date"] = IMPLAUSIBLE_DATE
+    elif required and appointment < today:
+        errors["appointment_date"] = "Den nye aftale kan ikke ligge før i dag."
+    if expected is not None and not plausible_date(expected):
+        errors["expected_start"] = IMPLAUSIBLE_DATE
+    elif (
+        expected is not None
+        and appointment is not None
+        and "appointment_date" not in errors
+        and expected < appointment
+    ):
+        errors["expected_start"] = (
+            f"Forventet første fremmøde kan ikke ligge før aftalen ({_dmy(appointment)})."
+        )
+    return errors
+
+
+@dataclass(frozen=True)
+class StayNow:
+    """A registered stay the citizen is in on the day (``label`` empty: a kind the reporter may
+    not be told)."""
+
+    label: str
+    expected_end: date
+
+
+def in_stay(start: date, actual_end: date | None, day: date) -> bool:
+    """Is a stay registered as going on that day? Begun, and not ended before the day (a stay
+    whose expected end has passed without an actual end is still registered)."""
+    return start <= day and (actual_end is None or actual_end > day)
+
+
+def arrival_doubts(day: date, expected_start: date | None, stays: Sequence[StayNow]) -> str:
+    """Why an arrival reported on ``day`` needs the reporter's explicit confirmation: it is
+    before the expected date, or the citizen is in a registered stay (custody, admission …).
+    Empty when nothing speaks against it."""
+    reasons = []
+    if expected_start is not None and day < expected_start:
+        reasons.append(f"Borgeren forventes først at møde op {_dmy(expected_start)}.")
+    for stay in stays:
+        if stay.label:
+            reasons.append(
+                f"Borgeren er registreret i et ophold: {stay.label.lower()} (forventet slut "
+                f"{_dmy(stay.expected_end)})."
+            )
+        else:  # a kind the reporter may not be told: only that there is one
+            reasons.append("Borgeren er registreret i et institutionsophold.")
+    if not reasons:
+        return ""
+    return " ".join(
+        [*reasons, f"Sæt kryds i »{CONFIRM_ARRIVAL_LABEL}«, hvis borgeren alligevel er mødt op."]
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -372,6 +492,15 @@ def stay_transitions(
     return result
 
 
+def transition_alert_key(t: Transition, course_id: Any) -> str:
+    """The dedupe key of the alert about ``t`` (``alerts.transition_alerts``): the page says
+    "Koordinatoren er varslet" only where a notification with this key exists."""
+    if t.kind in (TURNS_16, TURNS_18):
+        years = 16 if t.kind == TURNS_16 else 18
+        return f"overgang-{years}:{course_id}" + (f":{t.key}" if t.key else "")
+    return f"overgang-{t.kind}:{t.key}:{t.on.isoformat()}"
+
+
 def upcoming(
     transitions: Iterable[Transition], today: date, *, horizon_days: int = 365
 ) -> list[Transition]:
@@ -397,13 +526,33 @@ class Gap:
     after: Any  # the measure whose end opens the gap
     before: Any | None  # the measure whose start closes it (None: nothing has started yet)
     first_day: date  # the first day without a measure
-    last_day: date  # the last day without a measure (for an open gap: ``until``)
-    open: bool  # no next measure yet: the gap is still running
+    # The last day without a measure (for an open gap: ``until``); None for a planned gap with
+    # nothing planned after it (its end is not known).
+    last_day: date | None
+    open: bool  # no next measure yet: the gap is still running (or, planned, will not end)
+    planned: bool = False  # it has not begun: it starts after today (``gap_picture``)
 
     @property
-    def days(self) -> int:
-        """Length in days: the days no measure covers (both ends inclusive)."""
+    def days(self) -> int | None:
+        """Length in days: the days no measure covers (both ends inclusive); None when the gap
+        has no known end (planned, with nothing after it)."""
+        if self.last_day is None:
+            return None
         return (self.last_day - self.first_day).days + 1
+
+    @property
+    def measure_end(self) -> date:
+        """The last day of the measure whose end opens the gap."""
+        return self.first_day - timedelta(days=1)
+
+    @property
+    def alert_key(self) -> str:
+        """The dedupe key of the alert about this gap (``alerts.gap_alerts``)."""
+        return f"hul:{self.after}:{self.measure_end.isoformat()}"
+
+    def alert_from(self, lead: int) -> date:
+        """The first day the coordinator is alerted: ``lead`` days before the measure ends."""
+        return days_before(self.measure_end, lead)
 
 
 def gaps(periods: Sequence[Period], until: date | None = None) -> list[Gap]:
@@ -454,7 +603,7 @@ def gap_figures(found: Sequence[Gap], on: date | None = None) -> tuple[int, int]
     including ``on`` count: a gap before a measure planned to start next month has not happened
     yet beyond today."""
     lengths = [
-        g.days if on is None else (min(g.last_day, on) - g.first_day).days + 1
+        (g.days or 0) if on is None else (min(g.last_day or on, on) - g.first_day).days + 1
         for g in found
         if on is None or g.first_day <= on
     ]
@@ -463,22 +612,65 @@ def gap_figures(found: Sequence[Gap], on: date | None = None) -> tuple[int, int]
     return sum(lengths), max(lengths)
 
 
-def ending_without_successor(periods: Sequence[Period], today: date, lead: int) -> list[Period]:
-    """Measures ending within ``lead`` days from today after which no measure covers the next
-    day — a gap ahead, which the coordinator should hear about before it opens."""
-    window_end = today + timedelta(days=lead)
-    result = []
-    for p in periods:
-        if p.end is None or not today <= p.end <= window_end:
-            continue
-        next_day = p.end + timedelta(days=1)
-        covered = any(
-            o.key != p.key and o.start <= next_day and (o.end is None or o.end >= next_day)
-            for o in periods
-        )
-        if not covered:
-            result.append(p)
-    return result
+@dataclass(frozen=True)
+class GapPicture:
+    """A course's gaps as read on a day — the one source of the page's table, its summary ("I
+    alt … dage; længste hul …"), the API, the alerts and the timeliness figures (the SQL of
+    ``selectors.gap_figures_sql`` is tested equal to it): the gaps that happened, the one running
+    now, and the **planned** ones (a measure ending with nothing planned after it, or a later
+    measure planned to start more than a day after). ``total``/``longest`` count the days up to
+    and including the day; a planned gap counts no days until it begins."""
+
+    gaps: tuple[Gap, ...]
+    total: int
+    longest: int
+
+    @property
+    def planned(self) -> list[Gap]:
+        return [g for g in self.gaps if g.planned]
+
+    @property
+    def begun(self) -> list[Gap]:
+        return [g for g in self.gaps if not g.planned]
+
+
+def gap_picture(
+    periods: Sequence[Period], on: date, *, running: bool, course_end: date | None = None
+) -> GapPicture:
+    """Every gap of a course on ``on`` (see :class:`GapPicture`). ``periods`` as
+    ``selectors.measure_periods`` gives them (a running measure ends on its expected end when
+    that is today or later). A running course's gaps run up to ``on`` (or its end); a closed
+    course ends with its last measure. A running course whose last measure ends today or later
+    with nothing after it, before the course's own end, has a planned gap from the day after."""
+    until = (on if course_end is None else min(on, course_end)) if running else None
+    found = [g if g.first_day <= on else replace(g, planned=True) for g in gaps(periods, until)]
+    if running and periods and all(p.end is not None for p in periods):
+        last = max(periods, key=lambda p: (p.end or date.max, p.start))
+        assert last.end is not None
+        if last.end >= on and (course_end is None or last.end < course_end):
+            found.append(
+                Gap(
+                    after=last.key,
+                    before=None,
+                    first_day=last.end + timedelta(days=1),
+                    last_day=None,
+                    open=True,
+                    planned=True,
+                )
+            )
+    total, longest = gap_figures(found, on)
+    return GapPicture(tuple(found), total, longest)
+
+
+def gaps_to_alert(picture: GapPicture, on: date, lead: int) -> list[Gap]:
+    """The planned gaps the coordinator is alerted about on ``on``: the measure before the gap
+    ends within ``lead`` days (from today up to and including the last day of the lead)."""
+    return [g for g in picture.planned if on <= g.measure_end <= on + timedelta(days=lead)]
+
+
+def covered_on(periods: Sequence[Period], day: date) -> bool:
+    """Does a measure cover the citizen on ``day``?"""
+    return any(p.start <= day and (p.end is None or p.end >= day) for p in periods)
 
 
 # --------------------------------------------------------------------------------------------

@@ -90,6 +90,7 @@ class Handover(models.Model):
         help_text=_("Skriv kun det, borgerens samtykke dækker for modtageren."),
     )
     expected_start = models.DateField(_("forventet første fremmøde"), null=True, blank=True)
+    appointment_date = models.DateField(_("aftale hos modtager"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=HandoverStatus.choices, default=HandoverStatus.REQUESTED
     )
@@ -196,6 +197,10 @@ class HandoverEvent(models.Model):
     )
     actor_name = models.CharField(_("udført af"), max_length=200)
     note = models.TextField(_("note"), blank=True)
+    # A new appointment after a no-show (action "reschedule"): the dates set by this step, so the
+    # history keeps every appointment that was made.
+    appointment_date = models.DateField(_("ny aftale"), null=True, blank=True)
+    expected_start = models.DateField(_("nyt forventet fremmøde"), null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["at"]

@@ -39,6 +39,7 @@ class HandoverIn(Schema):
     mode: Str200
     reason: Text
     expected_start: Day | None = None
+    appointment_date: Day | None = None
 
 
 class AnswerIn(Schema):
@@ -49,6 +50,13 @@ class AnswerIn(Schema):
 
 class ArrivalIn(Schema):
     arrived: bool
+    note: Text = ""
+    confirm_arrival: bool = False  # arrived before the expected date or during a stay
+
+
+class RescheduleIn(Schema):
+    appointment_date: Day | None = None
+    expected_start: Day | None = None
     note: Text = ""
 
 
@@ -108,6 +116,7 @@ class HandoverOut(Schema):
     arrival: str = Field(alias="handover.arrival")
     reopened_count: int = Field(alias="handover.reopened_count")
     expected_start: date | None = Field(alias="handover.expected_start")
+    appointment_date: date | None = Field(alias="handover.appointment_date")
 
     @staticmethod
     def resolve_measure_id(s: Shown) -> uuid.UUID | None:
@@ -189,6 +198,8 @@ class EventOut(Schema):
     at: datetime
     actor: str
     note: str | None  # null: withheld; "" when there is none
+    appointment_date: date | None  # set by a request or a new appointment ("reschedule")
+    expected_start: date | None
 
 
 def _event(e: HandoverEvent, show_text: bool) -> dict[str, Any]:
@@ -199,6 +210,8 @@ def _event(e: HandoverEvent, show_text: bool) -> dict[str, Any]:
         "at": e.at,
         "actor": e.actor_name,
         "note": e.note if show_text else (None if e.note else ""),
+        "appointment_date": e.appointment_date,
+        "expected_start": e.expected_start,
     }
 
 
@@ -209,6 +222,7 @@ class HandoverDetailOut(Schema):
     handover: HandoverOut = Field(alias="shown")
     roles: list[str]
     allowed_actions: list[str] = Field(alias="actions")
+    may_reschedule: bool
     summary: SummaryOut
     events: list[EventOut]
 
@@ -227,55 +241,46 @@ class HandoverDetailOut(Schema):
 
 
 class TransitionOut(Schema):
-    """One of ``CourseHandovers.transition_rows``: (transition, days until it, alerting)."""
+    """One of ``CourseHandovers.transition_rows``: ``alerting`` — the alert window has begun;
+    ``alerted_at`` — when the coordinator was actually alerted (null: not yet)."""
 
-    kind: str
-    label: str
-    on: date
-    alert_from: date
+    kind: str = Field(alias="transition.kind")
+    label: str = Field(alias="transition.label")
+    on: date = Field(alias="transition.on")
+    alert_from: date = Field(alias="transition.alert_from")
     days_until: int
-    alerting: bool
-
-    @staticmethod
-    def resolve_kind(row: tuple[logic.Transition, int, bool]) -> str:
-        return row[0].kind
-
-    @staticmethod
-    def resolve_label(row: tuple[logic.Transition, int, bool]) -> str:
-        return row[0].label
-
-    @staticmethod
-    def resolve_on(row: tuple[logic.Transition, int, bool]) -> date:
-        return row[0].on
-
-    @staticmethod
-    def resolve_alert_from(row: tuple[logic.Transition, int, bool]) -> date:
-        return row[0].alert_from
-
-    @staticmethod
-    def resolve_days_until(row: tuple[logic.Transition, int, bool]) -> int:
-        return row[1]
-
-    @staticmethod
-    def resolve_alerting(row: tuple[logic.Transition, int, bool]) -> bool:
-        return row[2]
+    alerting: bool = Field(alias="due")
+    alerted_at: datetime | None
 
 
 class GapOut(Schema):
-    first_day: date
-    last_day: date
-    days: int
-    open: bool
-    after_measure_id: uuid.UUID = Field(alias="after")
-    before_measure_id: uuid.UUID | None = Field(alias="before")
+    """One of ``CourseHandovers.gap_rows``. A planned gap has not begun; with nothing planned
+    after it, ``last_day`` and ``days`` are null."""
+
+    first_day: date = Field(alias="gap.first_day")
+    last_day: date | None = Field(alias="gap.last_day")
+    days: int | None = Field(alias="gap.days")
+    open: bool = Field(alias="gap.open")
+    planned: bool = Field(alias="gap.planned")
+    days_until: int | None
+    after_measure_id: uuid.UUID = Field(alias="gap.after")
+    before_measure_id: uuid.UUID | None = Field(alias="gap.before")
+    alert_from: date | None
+    alerted_at: datetime | None
 
 
 class GapsOut(Schema):
-    """A ``CourseHandovers``' gaps between measures."""
+    """A ``CourseHandovers``' gaps between measures (``logic.gap_picture``, as on the page):
+    the days without a measure up to today, and every gap including the planned ones."""
 
     total_days: int = Field(alias="gap_total")
     longest_days: int = Field(alias="gap_longest")
-    gaps: list[GapOut]
+    planned_count: int
+    gaps: list[GapOut] = Field(alias="gap_rows")
+
+    @staticmethod
+    def resolve_planned_count(d: Any) -> int:
+        return len(d.planned_gaps)
 
 
 class StayOut(Schema):

@@ -24,13 +24,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -51,7 +51,8 @@ from helhed.courses.models import (
     TeamMember,
 )
 from helhed.handovers import logic
-from helhed.handovers.models import Handover, HandoverEvent, InstitutionalStay
+from helhed.handovers.models import Handover, HandoverEvent, HandoverMode, InstitutionalStay
+from helhed.notifications.models import Notification
 
 CATEGORY_LABELS = dict(course_logic.DATA_CATEGORIES)
 CHUNK = 5000
@@ -117,12 +118,15 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 
 def measure_periods(
-    course_ids: Sequence[Any], *, expected: bool = False
+    course_ids: Sequence[Any], *, on: date | None = None
 ) -> dict[Any, list[logic.Period]]:
-    """The dated measures of each course as periods (cancelled and undated ones left out; an
-    ended measure without an end date ends on its expected end, else its start). With
-    ``expected`` a running measure without an end date ends on its expected end (for looking
-    ahead: a gap is coming); without it, it is open-ended (for counting gap days so far)."""
+    """The dated measures of each course as periods (cancelled and undated ones left out) — the
+    one reading of measures behind every gap (page, summary, API, alerts, the early end of a
+    stay). An ended measure without an end date ends on its expected end, else its start; a
+    running measure without an end date ends on its expected end when that is ``on`` or later
+    (a gap is planned after it), else it is open-ended (it is still running, past its expected
+    end). Days up to ``on`` count the same either way."""
+    on = on or today()
     result: dict[Any, list[logic.Period]] = defaultdict(list)
     for chunk in _chunks(list(course_ids)):
         rows = (
@@ -137,23 +141,39 @@ def measure_periods(
                 continue
             if end is None and status == MeasureStatus.ENDED:
                 end = expected_end if expected_end is not None and expected_end >= start else start
-            elif end is None and expected and expected_end is not None and expected_end >= start:
+            elif end is None and expected_end is not None and expected_end >= max(start, on):
                 end = expected_end
             result[course_id].append(logic.Period(mid, start, end))
     return result
 
 
-def _gap_until(status: str, end_date: date | None, on: date) -> date | None:
-    """A running course's gaps run up to today; a closed course ends with its last measure."""
-    if status == CourseStatus.CLOSED:
-        return None
-    return on if end_date is None else min(on, end_date)
+def course_gap_picture(course: Course, on: date | None = None) -> logic.GapPicture:
+    """The course's gaps on ``on`` (``logic.gap_picture``; no access check: callers pass a
+    course they may see)."""
+    on = on or today()
+    periods = measure_periods([course.pk], on=on).get(course.pk, [])
+    return logic.gap_picture(
+        periods, on, running=course.status != CourseStatus.CLOSED, course_end=course.end_date
+    )
 
 
 def course_gaps(course: Course, on: date | None = None) -> list[logic.Gap]:
-    on = on or today()
-    periods = measure_periods([course.pk]).get(course.pk, [])
-    return logic.gaps(periods, until=_gap_until(course.status, course.end_date, on))
+    return list(course_gap_picture(course, on).gaps)
+
+
+def alerts_sent(keys: Iterable[str]) -> dict[str, datetime]:
+    """When the first notification with each dedupe key was sent (keys without one left out):
+    "Koordinatoren er varslet" is shown only where an alert actually exists."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    rows = (
+        Notification.objects.filter(dedupe_key__in=wanted)
+        .values("dedupe_key")
+        .annotate(first=Min("created_at"))
+        .values_list("dedupe_key", "first")
+    )
+    return dict(rows)
 
 
 def stay_facts(stays: Iterable[InstitutionalStay]) -> list[logic.StayFacts]:
@@ -225,6 +245,33 @@ class Shown:
     show_text: bool
 
 
+@dataclass(frozen=True)
+class TransitionRow:
+    """A transition ahead as the page and the API show it: ``due`` — its alert window has
+    begun; ``alerted_at`` — when the coordinator was actually alerted (a notification with the
+    alert's key exists), else None."""
+
+    transition: logic.Transition
+    days_until: int
+    due: bool
+    alerted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class GapRow:
+    """A gap as the page and the API show it, from ``logic.gap_picture``: the measures around it
+    (named where the reader may see them), and for a planned gap the first day of alerting and
+    when the coordinator was actually alerted."""
+
+    gap: logic.Gap
+    after_title: str
+    before_title: str
+    days_until: int | None  # a planned gap: days until it begins
+    alert_from: date | None
+    alerted_at: datetime | None
+    due: bool = False  # a planned gap whose alert window has begun
+
+
 @dataclass
 class CourseHandovers:
     access: course_selectors.Access
@@ -232,18 +279,27 @@ class CourseHandovers:
     closed: list[HandoverRow]
     stays: list[InstitutionalStay]
     transitions: list[logic.Transition]
-    gaps: list[logic.Gap]
-    gap_total: int
-    gap_longest: int
-    measure_titles: dict[Any, str]
+    gap_picture: logic.GapPicture
+    gap_rows: list[GapRow]
+    transition_rows: list[TransitionRow]
     hidden: list[str] = field(default_factory=list)
     on: date | None = None
 
     @property
-    def transition_rows(self) -> list[tuple[logic.Transition, int, bool]]:
-        """(transition, days until it, whether the coordinator is being alerted now)."""
-        on = self.on or today()
-        return [(t, t.days_until(on), t.due_for_alert(on)) for t in self.transitions]
+    def gaps(self) -> list[logic.Gap]:
+        return list(self.gap_picture.gaps)
+
+    @property
+    def gap_total(self) -> int:
+        return self.gap_picture.total
+
+    @property
+    def gap_longest(self) -> int:
+        return self.gap_picture.longest
+
+    @property
+    def planned_gaps(self) -> list[GapRow]:
+        return [r for r in self.gap_rows if r.gap.planned]
 
     @property
     def listed(self) -> list[Shown]:
@@ -379,16 +435,7 @@ def course_handovers(
     transitions = logic.upcoming(
         course_transitions(course, stays, on, members), on, horizon_days=horizon
     )
-    gaps = course_gaps(course, on)
-    # Gap lengths are shown to everyone with access; the measures around a gap are named only
-    # when the user may see their category.
-    titles = {
-        m.pk: m.title if access.sees(m) else "(indsats du ikke har adgang til)"
-        for m in Measure.objects.filter(plan__course=course).only(
-            "id", "title", "data_category", "unit_id", "responsible_id"
-        )
-    }
-    total, longest = logic.gap_figures(gaps, on)
+    picture = course_gap_picture(course, on)
     rows = _rows(handovers_shown)
     course_selectors.log_course_read(user, access, "overdragelser og overgange", purpose)
     return CourseHandovers(
@@ -397,13 +444,56 @@ def course_handovers(
         closed=[r for r in rows if not r.handover.is_open],
         stays=stays,
         transitions=transitions,
-        gaps=gaps,
-        gap_total=total,
-        gap_longest=longest,
-        measure_titles=titles,
+        gap_picture=picture,
         hidden=sorted(CATEGORY_LABELS[c] for c in hidden),
         on=on,
+        **_alert_rows(access, transitions, picture, on),
     )
+
+
+def _alert_rows(
+    access: course_selectors.Access,
+    transitions: list[logic.Transition],
+    picture: logic.GapPicture,
+    on: date,
+) -> dict[str, Any]:
+    """The transition and gap rows with the alerts actually sent about them (one query)."""
+    course = access.course
+    gap_lead = logic.lead_days("gap", lead_overrides())
+    sent = alerts_sent(
+        [logic.transition_alert_key(t, course.pk) for t in transitions]
+        + [g.alert_key for g in picture.gaps]
+    )
+    transition_rows = [
+        TransitionRow(
+            t,
+            t.days_until(on),
+            t.due_for_alert(on),
+            sent.get(logic.transition_alert_key(t, course.pk)),
+        )
+        for t in transitions
+    ]
+    # Gap lengths are shown to everyone with access; the measures around a gap are named only
+    # when the user may see their category.
+    titles = {
+        m.pk: m.title if access.sees(m) else "(indsats du ikke har adgang til)"
+        for m in Measure.objects.filter(plan__course=course).only(
+            "id", "title", "data_category", "unit_id", "responsible_id"
+        )
+    }
+    gap_rows = [
+        GapRow(
+            g,
+            titles.get(g.after, ""),
+            titles.get(g.before, "") if g.before is not None else "",
+            (g.first_day - on).days if g.planned else None,
+            g.alert_from(gap_lead) if g.planned else None,
+            sent.get(g.alert_key),
+            g.planned and g.alert_from(gap_lead) <= on,
+        )
+        for g in picture.gaps
+    ]
+    return {"transition_rows": transition_rows, "gap_rows": gap_rows}
 
 
 # --------------------------------------------------------------------------------------------
@@ -521,6 +611,7 @@ class HandoverView:
     show_measure: bool = False
     show_text: bool = False
     identity_shown: bool = False
+    may_reschedule: bool = False  # a new appointment after a no-show (sender or coordinator)
 
     @property
     def measure_title(self) -> str:
@@ -593,7 +684,12 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
     events = list(handover.events.all())
     side = logic.responsible_side(handover.status)
     responsible = handover.receiver_name if side == logic.RECEIVER else handover.from_unit.name
-    actions = logic.allowed_actions(handover.status, roles, external=handover.is_external)
+    actions = logic.allowed_actions(
+        handover.status,
+        roles,
+        external=handover.is_external,
+        escorted=handover.mode == HandoverMode.ESCORTED,
+    )
     unit_id = acting_unit(roles, handover)
     if access is not None and logic.RECEIVER not in roles:
         attributed = replace(access, unit_id=unit_id) if unit_id is not None else access
@@ -623,7 +719,60 @@ def handover_detail(user: User, handover_id: uuid.UUID | str) -> HandoverView:
         show_measure=show_measure,
         show_text=show_measure and "plan" in visible,
         identity_shown=summary.identity_shown or (access is not None and access.may("plan")),
+        may_reschedule=_may_reschedule(handover, roles),
     )
+
+
+def _may_reschedule(handover: Handover, roles: set[str]) -> bool:
+    try:
+        logic.check_reschedule(
+            status=handover.status,
+            arrival=handover.arrival,
+            roles=roles,
+            reopened_count=handover.reopened_count,
+        )
+    except logic.HandoverError:
+        return False
+    return True
+
+
+def stays_now(user: User, handover: Handover, roles: set[str], on: date) -> list[logic.StayNow]:
+    """The registered stays the citizen is in on ``on`` (for an arrival report: custody, an
+    admission …). The kind is named only where the reporter may see its category — by their own
+    access to the course, or, for the receiving unit, by what the consent lets travel to it;
+    otherwise only that there is a stay. Logged when one is found (the reporter is told)."""
+    stays = [
+        s
+        for s in InstitutionalStay.objects.filter(course_id=handover.course_id)
+        if logic.in_stay(s.start_date, s.actual_end, on)
+    ]
+    if not stays:
+        return []
+    try:
+        access: course_selectors.Access | None = course_selectors.access_for(
+            user, handover.course_id, on
+        )
+    except PermissionDenied:
+        access = None
+    categories = set()
+    if access is not None:
+        categories = {c for c, _l in course_logic.DATA_CATEGORIES if access.may(c)}
+    if logic.RECEIVER in roles and handover.is_open:
+        categories |= receiver_categories(handover.course, handover.to_unit, on)
+    log_access(
+        user,
+        handover.course.citizen_id,
+        "overdragelse: fremmøde og ophold",
+        Purpose.HANDOVER,
+        unit_id=acting_unit(roles, handover),
+    )
+    return [
+        logic.StayNow(
+            str(s.get_kind_display()) if s.data_category in categories else "",
+            s.expected_end,
+        )
+        for s in stays
+    ]
 
 
 def handover_fhir(user: User, handover_id: uuid.UUID | str) -> dict[str, Any]:

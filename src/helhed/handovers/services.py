@@ -22,14 +22,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from helhed.core.models import Unit, User, UserKind
 from helhed.core.selectors import today
 from helhed.courses import selectors as course_selectors
-from helhed.courses.models import Course, CourseStatus, Measure, MeasureStatus
+from helhed.courses.models import Course, CourseStatus, Measure
 from helhed.handovers import logic
 from helhed.handovers.models import (
     Arrival,
@@ -39,7 +38,13 @@ from helhed.handovers.models import (
     InstitutionalStay,
     StayKind,
 )
-from helhed.handovers.selectors import roles_for, sender_units, unit_staff_ids
+from helhed.handovers.selectors import (
+    measure_periods,
+    roles_for,
+    sender_units,
+    stays_now,
+    unit_staff_ids,
+)
 from helhed.notifications.models import NotificationKind
 from helhed.notifications.services import notify
 
@@ -60,8 +65,15 @@ def _url(handover: Handover) -> str:
 
 
 def _event(
-    handover: Handover, action: str, before: str, actor: User | None, note: str = ""
+    handover: Handover,
+    action: str,
+    before: str,
+    actor: User | None,
+    note: str = "",
+    dates: tuple[date | None, date | None] = (None, None),
 ) -> None:
+    """One step of the history; ``dates``: the appointment and expected first attendance the
+    step set (a request, a new appointment after a no-show)."""
     HandoverEvent.objects.create(
         handover=handover,
         action=action,
@@ -71,6 +83,8 @@ def _event(
         actor=actor,
         actor_name=_name(actor) if actor is not None else "Helhed",
         note=note,
+        appointment_date=dates[0],
+        expected_start=dates[1],
     )
 
 
@@ -152,18 +166,21 @@ def _receiver_errors(
 
 
 def _request_errors(
-    course: Course, *, mode: str, reason: str, expected_start: date | None
+    course: Course,
+    *,
+    mode: str,
+    reason: str,
+    expected_start: date | None,
+    appointment_date: date | None = None,
 ) -> dict[str, str]:
     """The handover's own fields and the course's state."""
-    errors: dict[str, str] = {}
+    errors = logic.appointment_errors(appointment_date, expected_start, today(), required=False)
     if mode not in HandoverMode.values:
         errors["mode"] = "Vælg om borgeren bliver ledsaget eller henvist."
     if not reason.strip():
         errors["reason"] = "Skriv hvad modtageren skal hjælpe borgeren med."
     if course.status == CourseStatus.CLOSED:
         errors["__all__"] = "Forløbet er afsluttet; der kan ikke oprettes overdragelser."
-    if expected_start is not None and not logic.plausible_date(expected_start):
-        errors["expected_start"] = logic.IMPLAUSIBLE_DATE
     return errors
 
 
@@ -212,6 +229,7 @@ def request_handover(
     from_unit_id: uuid.UUID | str | None = None,
     measure_id: uuid.UUID | str | None = None,
     expected_start: date | None = None,
+    appointment_date: date | None = None,
 ) -> Handover:
     """The sender asks another unit (or a service outside Helhed) to take over the course or
     one measure. The sender stays responsible until the receiver has acknowledged and confirmed
@@ -227,7 +245,15 @@ def request_handover(
     if "to_unit_id" not in errors:
         errors.update(_receiver_errors(from_unit, to_unit, external_organisation, external_contact))
     measure = _measure(access, measure_id)
-    errors.update(_request_errors(course, mode=mode, reason=reason, expected_start=expected_start))
+    errors.update(
+        _request_errors(
+            course,
+            mode=mode,
+            reason=reason,
+            expected_start=expected_start,
+            appointment_date=appointment_date,
+        )
+    )
     if not errors and to_unit is not None and _open_duplicate(course, to_unit, measure):
         errors["to_unit_id"] = DUPLICATE
     if errors:
@@ -245,11 +271,12 @@ def request_handover(
         mode=mode,
         reason=reason.strip(),
         expected_start=expected_start,
+        appointment_date=appointment_date,
         status=logic.REQUESTED,
         requested_at=timezone.now(),
         requested_by=user,
     )
-    _event(handover, "create", "", user)
+    _event(handover, "create", "", user, dates=(appointment_date, expected_start))
     if to_unit is not None:
         _notify_receiver(user, handover, from_unit, to_unit)
     return handover
@@ -381,15 +408,21 @@ _STEPS: dict[str, Callable[[Handover, datetime, str, str], _Message]] = {
 }
 
 
-def _notify_other_side(user: User, handover: Handover, action: str, message: _Message) -> None:
+def _notify_other_side(
+    user: User, handover: Handover, action: str, message: _Message, roles: set[str]
+) -> None:
     """A revocation tells the receiving unit; every other step tells the requester and the
-    coordinator. Never the actor themselves."""
+    coordinator — and an arrival reported by the sender side (the escorting worker) the
+    receiving unit as well. Never the actor themselves."""
     recipients: set[Any]
+    receivers = set(unit_staff_ids(handover.to_unit_id)) if handover.to_unit_id else set()
     if action == logic.REVOKE:
-        recipients = set(unit_staff_ids(handover.to_unit_id)) if handover.to_unit_id else set()
+        recipients = receivers
     else:
         sender_side = {handover.requested_by_id, handover.course.coordinator_id}
         recipients = {r for r in sender_side if r is not None}
+        if action in (logic.ARRIVED, logic.NOT_ARRIVED) and logic.RECEIVER not in roles:
+            recipients |= receivers
     recipients.discard(user.pk)
     if not recipients:
         return
@@ -412,23 +445,101 @@ def act(
     reason: str = "",
     note: str = "",
     answered_by: str = "",
+    confirm_arrival: bool = False,
 ) -> Handover:
     """Take one step in the handover's life (``logic.ACTIONS``).
 
     ``reason`` is required for a decline; ``answered_by`` (who at the receiver answered) is
     required when the sender records an external receiver's acknowledgement or confirmation.
+    In an escorted handover the sender (the escorting worker) may report the arrival too. An
+    arrival before the expected first attendance, or while the citizen is in a registered stay
+    (custody, admission …), needs ``confirm_arrival`` (else a field error on it).
     """
     _require_staff(user)
     handover, roles = _locked_party_handover(user, handover_id)
     before = handover.status
-    target = logic.next_status(before, action, roles, external=handover.is_external)
+    target = logic.next_status(
+        before,
+        action,
+        roles,
+        external=handover.is_external,
+        escorted=handover.mode == HandoverMode.ESCORTED,
+    )
     reason, note, answered_by = reason.strip(), note.strip(), answered_by.strip()
     _check_answer(user, handover, action, reason=reason, answered_by=answered_by)
+    if action == logic.ARRIVED and not confirm_arrival:
+        _check_arrival(user, handover, roles)
     handover.status = target
     message = _STEPS[action](handover, timezone.now(), answered_by or _name(user), reason)
     handover.save()
     _event(handover, action, before, user, note=reason or note or answered_by)
-    _notify_other_side(user, handover, action, message)
+    _notify_other_side(user, handover, action, message, roles)
+    return handover
+
+
+def _check_arrival(user: User, handover: Handover, roles: set[str]) -> None:
+    """An arrival reported before the expected date or during a registered stay is refused
+    unless the reporter confirms it (``confirm_arrival``)."""
+    on = today()
+    doubts = logic.arrival_doubts(on, handover.expected_start, stays_now(user, handover, roles, on))
+    if doubts:
+        raise ValidationError({logic.CONFIRM_ARRIVAL: doubts})
+
+
+@transaction.atomic
+def reschedule(
+    user: User,
+    *,
+    handover_id: uuid.UUID | str,
+    appointment_date: date | None,
+    expected_start: date | None = None,
+    note: str = "",
+) -> Handover:
+    """After a no-show the sender (or the coordinator) makes a new appointment: the date of the
+    appointment with the receiver and the expected first attendance (the appointment's date when
+    not given). The status stays (the receiver acknowledges again); the earlier dates stay in the
+    history (an event "reschedule" with the new dates), and the receiving unit hears about it."""
+    _require_staff(user)
+    handover, roles = _locked_party_handover(user, handover_id)
+    logic.check_reschedule(
+        status=handover.status,
+        arrival=handover.arrival,
+        roles=roles,
+        reopened_count=handover.reopened_count,
+    )
+    errors = logic.appointment_errors(appointment_date, expected_start, today(), required=True)
+    if errors:
+        raise ValidationError(errors)
+    expected_start = expected_start or appointment_date
+    handover.appointment_date = appointment_date
+    handover.expected_start = expected_start
+    handover.save(update_fields=["appointment_date", "expected_start"])
+    _event(
+        handover,
+        logic.RESCHEDULE,
+        handover.status,
+        user,
+        note=note.strip(),
+        dates=(appointment_date, expected_start),
+    )
+    recipients = set(unit_staff_ids(handover.to_unit_id)) if handover.to_unit_id else set()
+    recipients |= {handover.course.coordinator_id} - {None}
+    recipients.discard(user.pk)
+    if recipients:
+        notify(
+            recipients,
+            kind=NotificationKind.HANDOVER,
+            title="Ny aftale i en overdragelse, hvor borgeren ikke mødte op",
+            body=(
+                "Den afsendende enhed har lavet en ny aftale. Kvittér for overdragelsen igen, "
+                "og meld om borgeren møder op."
+            ),
+            url=_url(handover),
+            dedupe_key=(
+                f"overdragelse-ny-aftale:{handover.pk}:{handover.reopened_count}:"
+                f"{appointment_date.isoformat() if appointment_date else ''}"
+            ),
+        )
     return handover
 
 
@@ -517,14 +628,9 @@ def _unplanned_end(user: User, stay: InstitutionalStay, actual_end: date) -> Non
     """The stay ended before its expected end (an unplanned release or discharge): if no
     measure covers the next day, the coordinator hears about it (no personal data, no kind)."""
     next_day = actual_end + timedelta(days=1)
-    covered = (
-        Measure.objects.filter(plan__course_id=stay.course_id, start_date__lte=next_day)
-        .exclude(status=MeasureStatus.CANCELLED)
-        .filter(
-            Q(end_date__gte=next_day) | Q(end_date__isnull=True) & ~Q(status=MeasureStatus.ENDED)
-        )
-        .exists()
-    )
+    # The same periods as every gap figure (``selectors.measure_periods``).
+    periods = measure_periods([stay.course_id], on=today()).get(stay.course_id, [])
+    covered = logic.covered_on(periods, next_day)
     coordinator_id = (
         Course.objects.filter(pk=stay.course_id).values_list("coordinator_id", flat=True).first()
     )

@@ -8,6 +8,11 @@ urlpatterns = [
     path("overdragelser/", views.overview, name="overview"),
     path("overdragelser/<uuid:handover_id>/", views.handover_detail, name="detail"),
     path(
+        "overdragelser/<uuid:handover_id>/ny-aftale/",
+        views.handover_reschedule,
+        name="reschedule",
+    ),
+    path(
         "overdragelser/<uuid:handover_id>/<slug:action>/",
         views.handover_action,
         name="action",

@@ -83,7 +83,10 @@ def handover_create(request: HttpRequest, course_id: str) -> HttpResponse:
 
 
 def _detail_context(
-    user: User, handover_id: str, form: f.AnswerForm | None = None
+    user: User,
+    handover_id: str,
+    form: f.AnswerForm | None = None,
+    reschedule_form: f.RescheduleForm | None = None,
 ) -> dict[str, Any]:
     view = selectors.handover_detail(user, handover_id)
     form = form or f.AnswerForm()
@@ -91,7 +94,8 @@ def _detail_context(
         "v": view,
         "h": view.handover,
         "form": form,
-        "labels": logic.ACTION_LABELS,
+        "reschedule_form": reschedule_form or f.RescheduleForm(auto_id="reschedule-%s"),
+        "labels": logic.EVENT_LABELS,
         "external": view.handover.is_external,
         "receiver_side": logic.responsible_side(view.handover.status) == logic.RECEIVER,
     }
@@ -120,6 +124,7 @@ def handover_action(request: HttpRequest, handover_id: str, action: str) -> Http
             reason=data.get("reason", ""),
             note=data.get("note", ""),
             answered_by=data.get("answered_by", ""),
+            confirm_arrival=bool(data.get("confirm_arrival")),
         )
     except ValidationError as exc:
         apply_errors(form, exc)
@@ -132,6 +137,29 @@ def handover_action(request: HttpRequest, handover_id: str, action: str) -> Http
         return render(request, "handovers/detail.html", context, status=exc.status)
     messages.success(request, f"{logic.ACTION_LABELS[action]}.")
     return redirect("handovers:detail", handover_id)
+
+
+@staff_only
+@require_POST
+def handover_reschedule(request: HttpRequest, handover_id: str) -> HttpResponse:
+    """After a no-show: a new appointment and expected first attendance (sender or
+    coordinator)."""
+    user = staff_user(request)
+    form = f.RescheduleForm(request.POST, auto_id="reschedule-%s")
+    if form.is_valid():
+        try:
+            services.reschedule(user, handover_id=handover_id, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except logic.HandoverError as exc:
+            context = _detail_context(user, handover_id)
+            context["refused"] = exc.message
+            return render(request, "handovers/detail.html", context, status=exc.status)
+        else:
+            messages.success(request, "Den nye aftale er gemt, og modtageren har fået besked.")
+            return redirect("handovers:detail", handover_id)
+    context = _detail_context(user, handover_id, reschedule_form=form)
+    return render(request, "handovers/detail.html", context, status=422)
 
 
 @staff_only
