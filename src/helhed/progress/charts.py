@@ -77,6 +77,7 @@ def line_chart(
     y_step: float,
     thresholds: Sequence[tuple[float, Any]] = (),
     events: Sequence[Any] = (),
+    axis: tuple[date, date] | None = None,
     width: int = 640,
     height: int = 260,
     compact: bool = False,
@@ -84,7 +85,9 @@ def line_chart(
     left, top = (34, 10) if compact else (44, 14)
     plot_w = width - left - 12
     plot_h = height - top - (22 if compact else 30)
-    dates = [d for d, _v in series] + [e.on for e in events]
+    if axis is not None:  # the course's axis (progress.logic.chart_axis): events outside go
+        events = [e for e in events if axis[0] <= e.on <= axis[1]]
+    dates = [d for d, _v in series] + [e.on for e in events] + list(axis or ())
     start = min(dates) if dates else today()
     end = max(dates) if dates else start
     if end <= start:

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.selectors import today
-from helhed.core.web import PlausibleDateField
+from helhed.core.web import date_field
 from helhed.progress import logic
 
 
@@ -26,9 +26,8 @@ class InstrumentForm(forms.Form):
     """An instrument's items as radio groups (or 1-10 selects), the date and a hidden key that
     makes a double click or a reloaded POST harmless."""
 
-    measured_on = PlausibleDateField(
-        label=_("Dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    # dd.mm.åååå, shown with its default: a type="date" input shows nothing for that value
+    measured_on = date_field(_("Dato"))
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(
@@ -99,9 +98,8 @@ class InstrumentForm(forms.Form):
 
 
 class GoalRatingForm(forms.Form):
-    measured_on = PlausibleDateField(
-        label=_("Dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    # dd.mm.åååå, shown with its default: a type="date" input shows nothing for that value
+    measured_on = date_field(_("Dato"))
     with_citizen = forms.BooleanField(
         label=_("Vurderet sammen med borgeren"), required=False, initial=True
     )
@@ -135,9 +133,8 @@ class OutcomeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"))
     value = forms.ChoiceField(label=_("Status"), required=False)
     percent = forms.FloatField(label=_("Skolefremmøde i procent"), required=False)
-    valid_from = PlausibleDateField(
-        label=_("Gælder fra"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    # dd.mm.åååå, shown with its default: a type="date" input shows nothing for that value
+    valid_from = date_field(_("Gælder fra"))
     note = forms.CharField(label=_("Note (uden personoplysninger)"), required=False, max_length=300)
     with_citizen = forms.BooleanField(label=_("Registreret sammen med borgeren"), required=False)
 

@@ -619,3 +619,26 @@ def summarise(
         "placement_tracked": bool(placement),
         "placement_ever": "anbragt" in placement,
     }
+
+
+# --------------------------------------------------------------------------------------------
+# The time axis of a course's charts
+# --------------------------------------------------------------------------------------------
+
+
+def chart_axis(
+    *,
+    start: date | None,
+    referred_on: date | None,
+    end: date | None,
+    measured: Sequence[date],
+    on: date,
+) -> tuple[date, date]:
+    """The time axis of a course's progress charts: from the course's start (its referral while
+    it has not started) or its first measurement, whichever is earlier, to ``on`` (today; a
+    finished course's end date) or its last measurement, whichever is later. Events outside it —
+    a 16th birthday decades ago, a transition years ahead — are not marked on it."""
+    begin = start or referred_on
+    first = min([d for d in (begin, *measured) if d is not None], default=on)
+    last = max([min(on, end) if end is not None else on, *measured])
+    return first, max(first, last)

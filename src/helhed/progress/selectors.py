@@ -80,7 +80,8 @@ class CourseProgress:
     ratings: dict[Any, list[Measurement]]
     gas_t: list[Measurement]
     outcomes: dict[str, list[OutcomeState]]
-    events: list[TimelineEvent]
+    events: list[TimelineEvent]  # those on the charts' time axis
+    axis: tuple[date, date]  # the charts' time axis (logic.chart_axis)
     hidden: list[str] = field(default_factory=list)
     access: Access | None = None
     # The life areas the reader may see (each item has its own data category).
@@ -139,6 +140,14 @@ def _build(
         )
     life = [m for m in rows if m.instrument == "livsomraader"]
     _limit_life_areas(life, life_items)
+    axis = logic.chart_axis(
+        start=course.start_date,
+        referred_on=course.referred_on,
+        end=course.end_date,
+        measured=[m.measured_on for m in rows],
+        on=today(),
+    )
+    events = events_for_courses([course.pk], may=may)
     return CourseProgress(
         course=course,
         who5=[m for m in rows if m.instrument == "who5"] if allowed["who5"] else None,
@@ -147,7 +156,8 @@ def _build(
         ratings=dict(ratings),
         gas_t=[m for m in rows if m.instrument == logic.GAS_T_KEY],
         outcomes=outcomes,
-        events=events_for_courses([course.pk], may=may),
+        events=[e for e in events if axis[0] <= e.on <= axis[1]],
+        axis=axis,
         hidden=hidden,
         life_items=life_items,
     )

@@ -56,6 +56,7 @@ def course_charts(p: selectors.CourseProgress, *, compact: bool = False) -> dict
             y_step=20,
             thresholds=logic.WHO5.thresholds,
             events=events,
+            axis=p.axis,
             width=360 if compact else 640,
         )
     if p.life_areas is not None:
@@ -73,6 +74,7 @@ def course_charts(p: selectors.CourseProgress, *, compact: bool = False) -> dict
                     y_range=(1, 10),
                     y_step=3,
                     events=events,
+                    axis=p.axis,
                     width=200,
                     height=130,
                     compact=True,
@@ -93,6 +95,7 @@ def course_charts(p: selectors.CourseProgress, *, compact: bool = False) -> dict
                         y_range=(-2, 2),
                         y_step=1,
                         events=events,
+                        axis=p.axis,
                         width=320,
                         height=160,
                         compact=True,
@@ -108,6 +111,7 @@ def course_charts(p: selectors.CourseProgress, *, compact: bool = False) -> dict
             y_step=10,
             thresholds=((50, _("Forventet niveau (50)")),),
             events=events,
+            axis=p.axis,
         )
     return out
 
