@@ -143,6 +143,17 @@ def detail(world: World) -> str:
     return reverse("courses:course_detail", args=[world.course.pk])
 
 
+def tab(world: World, name: str) -> str:
+    """A sub-page of the course page (``plan``, ``demands``, ``appointments``, ``history``)."""
+    return reverse(f"courses:course_{name}", args=[world.course.pk])
+
+
+def all_tabs(client: Client, world: World) -> str:
+    """The course page's first screen and every one of its sub-pages, as one text."""
+    urls = [detail(world)] + [tab(world, n) for n in ("plan", "demands", "appointments", "history")]
+    return "".join(html(client.get(url)) for url in urls)
+
+
 # --------------------------------------------------------------------------------------------
 # Hole 1: access without consent
 # --------------------------------------------------------------------------------------------
@@ -285,7 +296,7 @@ def test_the_join_page_that_named_initiative_and_coordinator_is_gone(world: Worl
 def test_a_plan_only_reader_sees_neither_hidden_items_nor_the_names_that_reveal_them(
     world: World,
 ) -> None:
-    page = html(client_for(world.jobworker).get(detail(world)))
+    page = all_tabs(client_for(world.jobworker), world)
     # sub-goals follow their category (a crime sub-goal is not plan data)
     assert "Overholder vilkårene i den betingede dom" not in page
     # drug treatment is health, not social
@@ -294,12 +305,15 @@ def test_a_plan_only_reader_sees_neither_hidden_items_nor_the_names_that_reveal_
     # naming the unit reveals the category: the team list does not name them
     for name in ("Rusmiddelcenter", "Psykiatrien Syd", "Kriminalforsorgen", "Rikke", "Per Psyk"):
         assert name not in page, name
-    assert "3 kontaktpersoner mere fra områder" in page
-    # free text filed under health is not shown, only that it exists
+    assert "3 kontaktpersoner mere fra områder" in html(
+        client_for(world.jobworker).get(detail(world))
+    )
+    # free text filed under health is not shown, only that it exists (on the plan's tab)
     assert "Indlagt på psykiatrisk afdeling" not in page
-    assert 'data-hidden-text="health"' in page
+    plan_tab = html(client_for(world.jobworker).get(tab(world, "plan")))
+    assert 'data-hidden-text="health"' in plan_tab
     # the coordinator sees all of it
-    full = html(client_for(world.coordinator).get(detail(world)))
+    full = all_tabs(client_for(world.coordinator), world)
     for text in (
         "Overholder vilkårene",
         "Ambulant stofbehandling",
@@ -313,9 +327,9 @@ def test_a_unit_sees_its_own_contribution_and_links_lead_only_where_it_may_go(
     world: World,
 ) -> None:
     client = client_for(world.jobworker)
-    page = html(client.get(detail(world)))
+    page = all_tabs(client, world)
     # the jobcenter's own mentor measure, though the consent covers only the plan
-    assert "Mentorstøtte hos jobcentret" in page
+    assert "Mentorstøtte hos jobcentret" in html(client.get(tab(world, "plan")))
     printed = html(client.get(reverse("courses:print_view", args=[world.course.pk, "min-plan"])))
     assert "Mentorstøtte hos jobcentret" in printed
     # the version history shows every category: not linked, and refused

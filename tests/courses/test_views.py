@@ -50,6 +50,11 @@ def detail_url(course: Course) -> str:
     return reverse("courses:course_detail", args=[course.pk])
 
 
+def tab_url(course: Course, name: str) -> str:
+    """A sub-page of the course page: ``plan``, ``demands``, ``appointments``, ``history``."""
+    return reverse(f"courses:course_{name}", args=[course.pk])
+
+
 def intake_data(initiative: Initiative, unit: Unit, **overrides: str) -> dict[str, str]:
     data = {
         "initiative": str(initiative.pk),
@@ -338,7 +343,9 @@ def test_withdrawing_consent_removes_the_jobcenter_users_access_at_once(
     consent.refresh_from_db()
     assert consent.withdrawn_on == timezone.localdate()
     assert jobcenter.get(detail_url(course)).status_code == 403
-    assert "Trukket tilbage" in html(coordinator_client.get(detail_url(course)))
+    assert jobcenter.get(tab_url(course, "history")).status_code == 403
+    assert "1 samtykke trukket tilbage" in html(coordinator_client.get(detail_url(course)))
+    assert "Trukket tilbage" in html(coordinator_client.get(tab_url(course, "history")))
 
 
 def test_consent_needs_a_scope(course: Course, coordinator: User) -> None:
@@ -369,9 +376,9 @@ def test_categories_outside_the_consent_are_hidden_and_named(
         organisation=municipality,
         budget_area="region",
     )
-    own = html(client_for(coordinator).get(detail_url(course)))
+    own = html(client_for(coordinator).get(tab_url(course, "plan")))
     assert "Psykiatrisk udredning" in own
-    page = html(client_for(jobcenter_user).get(detail_url(course)))
+    page = html(client_for(jobcenter_user).get(tab_url(course, "plan")))
     assert "Psykiatrisk udredning" not in page
     assert "Du kan ikke se: Helbred" in page
 
@@ -455,7 +462,7 @@ def test_measure_needs_a_legal_basis(
     assert not course.plan.measures.exists()
     data["legal_basis"] = "lab-187"
     assert client_for(coordinator).post(url, data).status_code == 302
-    page = html(client_for(coordinator).get(detail_url(course)))
+    page = html(client_for(coordinator).get(tab_url(course, "plan")))
     assert "Mentor" in page and "LAB § 187" in page
 
 
@@ -490,9 +497,9 @@ def test_contradictory_demands_stay_flagged_until_resolved(
 ) -> None:
     client = client_for(coordinator)
     first, second = two_demands
-    page = html(client.get(detail_url(course)))
+    page = html(client.get(tab_url(course, "demands")))
     assert "Kriminalitetsområdet" in page and "Specialiseret voksen" in page  # side by side
-    assert 'id="open-conflicts"' not in page
+    assert 'id="open-conflicts"' not in html(client.get(detail_url(course)))
     mark = reverse("courses:conflict_mark", args=[course.pk])
     same = client.post(mark, {"first": first.pk, "second": first.pk, "description": "x"})
     assert "Vælg to forskellige krav" in html(same)
@@ -501,20 +508,25 @@ def test_contradictory_demands_stay_flagged_until_resolved(
         {"first": first.pk, "second": second.pk, "description": "Stoffri eller skadesreduktion"},
     )
     conflict = course.plan.conflicts.get()
-    page = html(client.get(detail_url(course)))
-    assert 'id="open-conflicts"' in page and "I modstrid" in page
+    assert 'id="open-conflicts"' in html(client.get(detail_url(course)))
+    assert "I modstrid" in html(client.get(tab_url(course, "demands")))
     resolve = reverse("courses:conflict_resolve", args=[course.pk, conflict.pk])
     assert "Dette felt er påkrævet" in html(client.post(resolve, {"resolution": ""}))
     assert 'id="open-conflicts"' in html(client.get(detail_url(course)))
     client.post(resolve, {"resolution": "Behandlingen går forud; Kriminalforsorgen er enig"})
     page = html(client.get(detail_url(course)))
     assert 'id="open-conflicts"' not in page
-    assert "Behandlingen går forud; Kriminalforsorgen er enig" in page
+    assert "Behandlingen går forud; Kriminalforsorgen er enig" in html(
+        client.get(tab_url(course, "demands"))
+    )
+    assert "Behandlingen går forud; Kriminalforsorgen er enig" in html(
+        client.get(tab_url(course, "history"))
+    )
 
 
 def test_course_page_shows_every_plan_change_at_once(course: Course, coordinator: User) -> None:
-    """The rendered plan is reused between views of the same plan version; each saved change
-    (and each restore) must still show on the next view, in both languages."""
+    """Each saved change (and each restore) shows on the next view of the plan, in both
+    languages."""
     client = client_for(coordinator)
     previous = None
     for text in ("Jeg vil have mit eget sted at bo", "Jeg vil i praktik", "Jeg vil se min søn"):
@@ -528,19 +540,19 @@ def test_course_page_shows_every_plan_change_at_once(course: Course, coordinator
             horizon="kort",
             priority=1,
         )
-        page = html(client.get(detail_url(course)))
+        page = html(client.get(tab_url(course, "plan")))
         assert text in page
         if previous is not None:
             assert previous.text not in page  # the goal was edited: no stale text
         previous = goal
-    english = html(client.get(detail_url(course), HTTP_ACCEPT_LANGUAGE="en"))
-    danish = html(client.get(detail_url(course)))
+    english = html(client.get(tab_url(course, "plan"), HTTP_ACCEPT_LANGUAGE="en"))
+    danish = html(client.get(tab_url(course, "plan")))
     assert english != danish and "Jeg vil se min søn" in english
     first_version = PlanVersion.objects.filter(plan=course.plan).order_by("number").first()
     assert first_version is not None
     plan = Plan.objects.get(pk=course.plan.pk)
     services.restore_version(coordinator, plan.pk, plan.version, first_version.number)
-    assert "Jeg vil se min søn" not in html(client.get(detail_url(course)))
+    assert "Jeg vil se min søn" not in html(client.get(tab_url(course, "plan")))
 
 
 def test_overlapping_appointments_are_flagged(
@@ -567,13 +579,15 @@ def test_overlapping_appointments_are_flagged(
 
     add("Samtale i jobcentret", "10:00", "11:00")
     add("Behandling", "11:00", "12:00")
-    page = html(client.get(detail_url(course)))
+    page = html(client.get(tab_url(course, "appointments")))
     assert "Samtale i jobcentret" in page and "Behandling" in page
     assert 'id="overlaps"' not in page  # touching is not overlapping
+    assert 'id="overlaps"' not in html(client.get(detail_url(course)))
     add("Tilsyn hos Kriminalforsorgen", "10:30", "11:15")
-    page = html(client.get(detail_url(course)))
+    page = html(client.get(tab_url(course, "appointments")))
     assert 'id="overlaps"' in page
     assert page.count(">Overlapper<") == 3
+    assert 'id="overlaps"' in html(client.get(detail_url(course)))  # the first screen warns
     bad = client.post(
         url,
         {

@@ -24,8 +24,9 @@ def test_course_page_has_the_lazy_section(
 ) -> None:
     client.force_login(coordinator)
     page = client.get(f"/forloeb/{course.pk}/").content.decode()
+    # a sub-page of the course page: a tab in its tab bar (issue 14)
     assert "Overdragelser og overgange" in page
-    assert f'hx-get="/forloeb/{course.pk}/overdragelser/"' in page
+    assert f'id="tab-overdragelser" href="/forloeb/{course.pk}/overdragelser/"' in page
 
 
 def test_section_is_a_fragment_for_htmx_and_a_page_otherwise(
@@ -36,7 +37,9 @@ def test_section_is_a_fragment_for_htmx_and_a_page_otherwise(
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in fragment and "Åbne overdragelser" in fragment
     full = client.get(url).content.decode()
-    assert "<html" in full and "<h1>Overdragelser og overgange</h1>" in full
+    assert "<html" in full and "<h2>Overdragelser og overgange</h2>" in full
+    # the course page's header and tab bar, this tab current
+    assert f'id="tab-overdragelser" href="{url}" aria-current="page"' in full
     assert (
         AccessLogEntry.objects.filter(actor=coordinator, what="overdragelser og overgange").count()
         == 2

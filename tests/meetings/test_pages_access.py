@@ -102,7 +102,9 @@ def test_course_section_fragment_for_htmx_and_page_otherwise(
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "Fælles plan for job og bolig" in fragment and "<html" not in fragment
     full = client.get(url).content.decode()
-    assert "<html" in full and "<h1>Møder og opgaver</h1>" in full
+    assert "<html" in full and ">Møder og opgaver</h2>" in full
+    # the course page's header and tab bar, this tab current (issue 14)
+    assert f'id="tab-moeder" href="{url}" aria-current="page"' in full
     course_page = client.get(reverse("courses:course_detail", args=[meeting.course_id]))
     assert url in course_page.content.decode()
 

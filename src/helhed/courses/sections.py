@@ -10,7 +10,15 @@ built on top of it. Each of them registers a :class:`CourseSection` from its ``e
   section still works without JavaScript (the placeholder links to it);
 * an *inline* section (``template`` + ``context``) is rendered with the page; its ``context`` gets
   the request and the course's ``courses.selectors.CourseOverview`` and returns ``None`` when it
-  has nothing to show. Use it only for small summaries (one query).
+  has nothing to show. Use it only for small summaries (one query);
+* a *sub-page* (``tab`` + ``url_name``) is not shown on the course's first screen: it is a tab in
+  the course's tab bar (:func:`course_tabs`) that links to the app's own page at ``url_name``
+  (taking ``course_id``). That page checks access and logs the read itself, and renders the same
+  header and tab bar as the course's other pages with
+  ``{% include "courses/_course_header.html" with course=course tab="<tab>" %}``.
+
+The course page's own tabs (overview, plan, demands, appointments, history) are in
+:data:`COURSE_TABS`; each has a stable URL under ``/forloeb/<id>/``.
 
 Timeline events (meetings held, measures started, handovers, …) come from sources registered with
 :func:`register_event_source`; progress charts mark them on their time axis.
@@ -25,6 +33,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from helhed.core.extension_points import claim
 
@@ -45,20 +54,63 @@ class CourseSection:
     url_name: str | None = None
     template: str | None = None
     context: SectionContext | None = None
+    # A sub-page: the tab's slug (``aria-current`` on the app's page, ``id`` of the tab). The tab
+    # links to ``url_name``; ``label`` is the tab's text.
+    tab: str | None = None
 
+
+@dataclass(frozen=True)
+class CourseTab:
+    """One tab of the course's tab bar: a link to a page about the course."""
+
+    slug: str
+    label: StrOrPromise
+    url_name: str
+    order: int
+
+
+# The course page's own pages (``courses.views.detail``), in the tab bar with the sections'
+# sub-pages between them (by ``order``).
+COURSE_TABS: tuple[CourseTab, ...] = (
+    CourseTab("overblik", gettext_lazy("Overblik"), "courses:course_detail", 0),
+    CourseTab("plan", gettext_lazy("Plan"), "courses:course_plan", 10),
+    CourseTab("krav", gettext_lazy("Krav"), "courses:course_demands", 12),
+    CourseTab("aftaler", gettext_lazy("Aftaler"), "courses:course_appointments", 14),
+    CourseTab("historik", gettext_lazy("Historik"), "courses:course_history", 90),
+)
 
 _SECTIONS: dict[str, CourseSection] = {}
 
 
 def register_course_section(section: CourseSection) -> None:
-    if (section.url_name is None) == (section.template is None):
+    if section.tab is not None:
+        if section.url_name is None or section.template is not None:
+            raise ValueError(f"section {section.key!r}: a sub-page (tab) needs url_name only")
+        if section.tab in {t.slug for t in COURSE_TABS}:
+            raise ValueError(f"section {section.key!r}: the tab {section.tab!r} is the course's")
+    elif (section.url_name is None) == (section.template is None):
         raise ValueError(f"section {section.key!r}: give either url_name or template")
     claim("course section", section.key)
     _SECTIONS[section.key] = section
 
 
 def course_sections() -> list[CourseSection]:
+    """Every registered section, sub-pages included."""
     return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
+
+
+def first_screen_sections() -> list[CourseSection]:
+    """The sections shown on the course's first screen (inline summaries and lazy sections)."""
+    return [s for s in course_sections() if s.tab is None]
+
+
+def course_tabs() -> list[CourseTab]:
+    """The course's tab bar: its own pages and the sections' sub-pages, by ``order``."""
+    tabs = list(COURSE_TABS)
+    for section in course_sections():
+        if section.tab is not None and section.url_name is not None:
+            tabs.append(CourseTab(section.tab, section.label, section.url_name, section.order))
+    return sorted(tabs, key=lambda t: (t.order, t.slug))
 
 
 @dataclass(frozen=True)

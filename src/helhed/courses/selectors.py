@@ -564,8 +564,9 @@ class CourseOverview:
     """Everything the course page shows, filtered by what the reader may see.
 
     ``course_overview(..., items=False)`` leaves ``measures``, ``demands``, ``appointments`` and
-    ``overlapping`` empty (``items_loaded`` False) until :func:`load_plan_items` fills them: the
-    course page renders those parts from a cache and needs them only when the plan has changed.
+    ``overlapping`` empty (``items_loaded`` False) until :func:`load_plan_items` fills them (or
+    the parts a sub-page shows); with ``goals=False`` the goals are not read either (the first
+    screen shows none). :func:`load_upcoming` fills ``upcoming`` (the next appointments).
 
     Team members whose unit reveals a category the reader may not see are left out of
     ``team_current`` and ``team_past`` and counted in ``team_hidden``; each goal's
@@ -591,6 +592,7 @@ class CourseOverview:
     hidden_categories: list[str] = field(default_factory=list)
     items_loaded: bool = True
     hidden_codes: set[str] = field(default_factory=set)
+    upcoming: list[Appointment] = field(default_factory=list)
 
     def allowed(self, item: Any) -> bool:
         """May the reader see this plan item? Records the category if not."""
@@ -624,21 +626,24 @@ def course_overview(
     *,
     purpose: str = Purpose.CASEWORK,
     items: bool = True,
+    goals: bool = True,
     what: str = "forløb og plan",
 ) -> CourseOverview:
     """The course page: plan, team, demands side by side, conflicts, timeline. Logged.
 
-    The course, consents, team, goals with sub-goals and the conflicts are always read; with
-    ``items=False`` the measures, demands and appointments are left for :func:`load_plan_items`.
+    The course, consents, team and the conflicts are always read, the goals with sub-goals unless
+    ``goals=False``; with ``items=False`` the measures, demands and appointments are left for
+    :func:`load_plan_items`.
     """
     on = today()
     access = access_for(user, course_id, on)
     course = access.course
     plan: Plan | None = getattr(course, "plan", None)  # selected with the course
     if plan is not None:
+        goal_rows = Goal.objects.prefetch_related("subgoals") if goals else Goal.objects.none()
         prefetch_related_objects(
             [plan],
-            Prefetch("goals", queryset=Goal.objects.prefetch_related("subgoals")),
+            Prefetch("goals", queryset=goal_rows),
             Prefetch(
                 "conflicts",
                 queryset=DemandConflict.objects.select_related(
@@ -698,14 +703,51 @@ def course_overview(
     return overview
 
 
-def load_plan_items(overview: CourseOverview) -> None:
+PLAN_PARTS = frozenset({"measures", "demands", "appointments"})
+
+
+def load_upcoming(overview: CourseOverview, since: datetime, limit: int = 5) -> None:
+    """The next ``limit`` appointments from ``since`` that the reader may see (``upcoming``), and
+    the overlaps among all of the coming ones (``overlapping``): one query, for the first screen.
+    The read was logged by ``course_overview``."""
+    plan = overview.plan
+    if plan is None:
+        return
+    members = {t.pk: t for t in overview.access.course.team.all()}
+    coming = [
+        a
+        for a in Appointment.objects.filter(plan=plan, ends_at__gt=since)
+        .select_related("organisation", "with_member", "welfare_area")
+        .order_by("starts_at", "pk")
+        if overview.allowed(a)
+    ]
+    for appointment in coming:
+        appointment.plan = plan
+        appointment.member_shown = overview.member_by_id(members, appointment.with_member_id)  # type: ignore[attr-defined]
+    overview.upcoming = coming[:limit]
+    overview.overlapping = logic.overlapping(
+        [logic.Slot(a, a.starts_at, a.ends_at) for a in coming]
+    )
+
+
+def load_plan_items(overview: CourseOverview, parts: frozenset[str] = PLAN_PARTS) -> None:
     """Measures (with their goals, in one query with the link table), demands and appointments
-    of the overview's plan, filtered by what the reader may see. Three queries, whatever the size
-    of the plan. The read was logged by ``course_overview``."""
+    of the overview's plan (or the ``parts`` of them a sub-page shows), filtered by what the
+    reader may see. At most three queries, whatever the size of the plan. The read was logged by
+    ``course_overview``."""
     plan = overview.plan
     overview.items_loaded = True
     if plan is None:
         return
+    if "measures" in parts:
+        _load_measures(overview, plan)
+    if "demands" in parts:
+        _load_demands(overview, plan)
+    if "appointments" in parts:
+        _load_appointments(overview, plan)
+
+
+def _load_measures(overview: CourseOverview, plan: Plan) -> None:
     members = {t.pk: t for t in overview.access.course.team.all()}
     goals = list(plan.goals.all())  # all of the plan's goals (the links point at any of them)
     goal_at = {g.pk: (i, g) for i, g in enumerate(goals)}
@@ -745,6 +787,12 @@ def load_plan_items(overview: CourseOverview) -> None:
         goal.visible_measures = [  # type: ignore[attr-defined]
             m for m in goal.measures.all() if overview.access.sees(m)
         ]
+    overview.measures = [m for m in measures if overview.allowed(m)]
+    for measure in overview.measures:
+        measure.member_shown = overview.member_by_id(members, measure.responsible_id)  # type: ignore[attr-defined]
+
+
+def _load_demands(overview: CourseOverview, plan: Plan) -> None:
     demands = [
         d
         for d in Demand.objects.filter(plan=plan).select_related(
@@ -752,6 +800,17 @@ def load_plan_items(overview: CourseOverview) -> None:
         )
         if overview.allowed(d)
     ]
+    for demand in demands:
+        demand.plan = plan
+    by_sector: dict[str, list[Demand]] = {}
+    for demand in demands:
+        by_sector.setdefault(demand.welfare_area.name_da, []).append(demand)
+    overview.demands = demands
+    overview.demands_by_sector = by_sector
+
+
+def _load_appointments(overview: CourseOverview, plan: Plan) -> None:
+    members = {t.pk: t for t in overview.access.course.team.all()}
     appointments = [
         a
         for a in Appointment.objects.filter(plan=plan).select_related(
@@ -759,19 +818,9 @@ def load_plan_items(overview: CourseOverview) -> None:
         )
         if overview.allowed(a)
     ]
-    for demand in demands:
-        demand.plan = plan
     for appointment in appointments:
         appointment.plan = plan
         appointment.member_shown = overview.member_by_id(members, appointment.with_member_id)  # type: ignore[attr-defined]
-    by_sector: dict[str, list[Demand]] = {}
-    for demand in demands:
-        by_sector.setdefault(demand.welfare_area.name_da, []).append(demand)
-    overview.measures = [m for m in measures if overview.allowed(m)]
-    for measure in overview.measures:
-        measure.member_shown = overview.member_by_id(members, measure.responsible_id)  # type: ignore[attr-defined]
-    overview.demands = demands
-    overview.demands_by_sector = by_sector
     overview.appointments = appointments
     overview.overlapping = logic.overlapping(
         [logic.Slot(a, a.starts_at, a.ends_at) for a in appointments]

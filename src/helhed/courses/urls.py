@@ -19,6 +19,13 @@ urlpatterns = [
     path("forloeb/", caseload.course_list, name="course_list"),
     path("forloeb/visitation/", intake.intake, name="intake"),
     path("forloeb/<uuid:course_id>/", detail.course_detail, name="course_detail"),
+    # The course page's sub-pages (tabs, views/detail.py); other apps' tabs are their own pages
+    path("forloeb/<uuid:course_id>/plan/", detail.course_plan, name="course_plan"),
+    path("forloeb/<uuid:course_id>/krav/", detail.course_demands, name="course_demands"),
+    path(
+        "forloeb/<uuid:course_id>/aftaler/", detail.course_appointments, name="course_appointments"
+    ),
+    path("forloeb/<uuid:course_id>/historik/", detail.course_history, name="course_history"),
     path("forloeb/<uuid:course_id>/status/", team.course_status, name="course_status"),
     path(
         "forloeb/<uuid:course_id>/koordinator/", team.change_coordinator, name="change_coordinator"
@@ -53,7 +60,7 @@ urlpatterns = [
         without_consent.without_consent_review_save,
         name="without_consent_review_save",
     ),
-    path("forloeb/<uuid:course_id>/plan/", plan.plan_edit, name="plan_edit"),
+    path("forloeb/<uuid:course_id>/plan/tekst/", plan.plan_edit, name="plan_edit"),
     path("forloeb/<uuid:course_id>/plan/maal/", plan.goal_edit, name="goal_add"),
     path("forloeb/<uuid:course_id>/plan/maal/<uuid:goal_id>/", plan.goal_edit, name="goal_edit"),
     path(

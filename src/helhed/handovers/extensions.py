@@ -127,6 +127,7 @@ def register() -> None:
             label=_("Overdragelser og overgange"),
             order=40,
             url_name="handovers:course_section",
+            tab="overdragelser",
         )
     )
     register_event_source("handovers", timeline_events)

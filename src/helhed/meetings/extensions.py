@@ -95,6 +95,7 @@ def register() -> None:
             label=_("Møder og opgaver"),
             order=20,
             url_name="meetings:course_section",
+            tab="moeder",
         )
     )
     register_event_source("meetings", selectors.meeting_events)

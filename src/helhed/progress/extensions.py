@@ -61,6 +61,15 @@ def register() -> None:
             context=_latest_section,
         )
     )
+    register_course_section(
+        CourseSection(
+            key="progress",
+            label=_("Progression"),
+            order=50,
+            url_name="progress:course_progress",
+            tab="progression",
+        )
+    )
     register_panel(
         Panel(
             "progress:citizen",

@@ -50,8 +50,21 @@ def _coordinator_only(access: selectors.Access) -> None:
         raise PermissionDenied("Kun forløbets koordinator kan gøre dette.")
 
 
+# Where a save lands: the sub-page that shows what was saved (``views.detail``), at its anchor.
+ANCHOR_PAGES = {
+    "plan": "courses:course_plan",
+    "maal": "courses:course_plan",
+    "indsatser": "courses:course_plan",
+    "krav": "courses:course_demands",
+    "modstrid": "courses:course_demands",
+    "aftaler": "courses:course_appointments",
+}
+
+
 def _detail(course: Any, anchor: str = "") -> HttpResponse:
-    url = reverse("courses:course_detail", args=[course.pk])
+    """Back to the course after a save: to the sub-page that shows ``anchor`` (the plan, the
+    demands, the appointments), else to the first screen (team, consent, join requests)."""
+    url = reverse(ANCHOR_PAGES.get(anchor, "courses:course_detail"), args=[course.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 

@@ -1,39 +1,34 @@
-"""The course page: what the reader may see, the plan's sections and the other apps' sections."""
+"""The course page in tabs: a first screen that answers "what needs me now" and sub-pages for
+the plan, the demands, the appointments and the history, each at its own URL under
+``/forloeb/<id>/`` with the same header and tab bar (``courses/_course_header.html``). Other apps'
+sub-pages (meetings, handovers, progress) are tabs in the same bar (``courses.sections``).
+
+Every page goes through the guard (``selectors.course_overview``: access, filtering, the access
+log) on every request and reads only what it shows: a constant number of queries whatever the
+size of the plan, and no rendered HTML is cached (it would hold personal data)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
+from helhed.audit.models import Purpose
 from helhed.core.web import staff_user
 from helhed.courses import forms as f
 from helhed.courses import logic, selectors
-from helhed.courses.models import (
-    Appointment,
-)
-from helhed.courses.sections import course_sections
-from helhed.courses.views._common import (
-    CATEGORY_LABELS,
-    PRINT_LAWS,
-    _no_access,
-)
+from helhed.courses.models import Appointment
+from helhed.courses.sections import first_screen_sections
+from helhed.courses.views._common import CATEGORY_LABELS, PRINT_LAWS, _no_access
 
-# --------------------------------------------------------------------------------------------
-# The course page
-# --------------------------------------------------------------------------------------------
+HISTORY_VERSIONS = 30  # the latest versions on the history tab; the rest on the versions page
 
 
 def _timeline(appointments: list[Appointment]) -> list[tuple[date, list[Appointment]]]:
@@ -51,23 +46,45 @@ def _item_url(name: str, course_id: Any) -> Callable[[Any], str]:
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
-@login_required
-def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
-    user = staff_user(request)
-    try:
-        o = selectors.course_overview(user, course_id, items=False)
-    except PermissionDenied:
-        return _no_access(request, course_id)
-    course = o.access.course
-    today = timezone.localdate()
-    household = (
-        selectors.household_members(user, o.access, "familiemedlem i forløb")
-        if course.household is not None
-        else []
+def _overview(
+    request: HttpRequest, course_id: str, what: str, *, goals: bool = False
+) -> selectors.CourseOverview:
+    """The guard for every tab: access checked, the read logged as ``what``."""
+    return selectors.course_overview(
+        staff_user(request),
+        course_id,
+        items=False,
+        goals=goals,
+        what=what,
+        purpose=Purpose.CASEWORK,
     )
-    age = course.citizen.age(today)
-    child_plan = age < 18 or any(m.age < 18 for m in household)
-    open_conflicts = [c for c in o.conflicts if c.is_open]
+
+
+def _page(
+    request: HttpRequest, template: str, o: selectors.CourseOverview, tab: str, **extra: Any
+) -> HttpResponse:
+    """A tab of the course page: the header (name, status, tab bar), the banners every tab
+    shows (an access without consent, what the reader may not see), then the tab's content."""
+    access = o.access
+    context = {
+        "o": o,
+        "course": access.course,
+        "citizen": access.course.citizen,
+        "tab": tab,
+        "is_coordinator": access.is_coordinator,
+        "grant": access.without_consent if not access.is_coordinator else None,
+        "hidden_categories": o.hidden_categories,
+        **extra,
+    }
+    return render(request, template, context)
+
+
+# --------------------------------------------------------------------------------------------
+# The first screen
+# --------------------------------------------------------------------------------------------
+
+
+def _consents(o: selectors.CourseOverview, today: date) -> list[dict[str, Any]]:
     consents = []
     for consent in o.consents:
         scope = selectors.consent_scope(o.access, consent)
@@ -84,133 +101,63 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
                 "note": scope.note,
             }
         )
+    return consents
+
+
+def _name_team(o: selectors.CourseOverview) -> None:
     for member in o.team_current + o.team_past:
         member.org_name = member.organisation.name  # type: ignore[attr-defined]
         member.unit_name = member.unit.name if member.unit else ""  # type: ignore[attr-defined]
+
+
+@login_required
+def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
+    """The first screen: status, alerts, coordinator and team, consent, what waits for a
+    decision, the next appointments and the latest progress — no plan rendering."""
+    try:
+        o = _overview(request, course_id, "forløb (overblik)")
+    except PermissionDenied:
+        return _no_access(request, course_id)
+    access, course = o.access, o.access.course
+    today = timezone.localdate()
+    selectors.load_upcoming(o, timezone.now())
+    household = (
+        selectors.household_members(staff_user(request), access, "familiemedlem i forløb")
+        if course.household_id is not None
+        else []
+    )
+    _name_team(o)
     team_end_url = _item_url("courses:team_end", course.pk)
-    for team_member in o.team_current:
-        team_member.edit_url = team_end_url(team_member.pk)  # type: ignore[attr-defined]
-    laws = [(slug, label) for slug, label in PRINT_LAWS if slug != "barnets-plan" or child_plan]
-    context = {
-        "o": o,
-        "course": course,
-        "citizen": course.citizen,
-        "age": age,
+    for member in o.team_current:
+        member.edit_url = team_end_url(member.pk)  # type: ignore[attr-defined]
+    consents = _consents(o, today)
+    child_plan = course.citizen.age(today) < 18 or any(m.age < 18 for m in household)
+    context: dict[str, Any] = {
         "today": today,
+        "age": course.citizen.age(today),
         "household": household,
-        "team_current": o.team_current,
-        "team_past": o.team_past,
-        "open_conflicts": open_conflicts,
-        **_plan_sections(request, o, open_conflicts),
-        "consents": consents,
-        "laws": laws,
-        "is_coordinator": o.access.is_coordinator,
-        "may_history": o.access.may_all(),
-        "grant": o.access.without_consent if not o.access.is_coordinator else None,
-        "checklist": list((course.intake_checklist or {}).items()),
-        "join_requests": selectors.join_requests_for_course(o.access),
+        "open_conflicts": [c for c in o.conflicts if c.is_open],
+        "consents": [c for c in consents if not c["consent"].withdrawn_on],
+        "valid_consents": sum(1 for c in consents if c["valid"]),
+        "withdrawn_consents": sum(1 for c in consents if c["consent"].withdrawn_on),
+        "laws": [(s, label) for s, label in PRINT_LAWS if s != "barnets-plan" or child_plan],
+        "join_requests": selectors.join_requests_for_course(access),
         "digital_post_risk": course.citizen.no_fixed_address
         and course.citizen.contact_channel == "digital-post",
+        "sections": _sections(request, o),
     }
-    context["sections"] = _sections(request, o)
-    if o.access.is_coordinator:
-        # The change-coordinator form (up to 300 candidates) is on its own page
-        # (``change_coordinator``), not built on every view of the course page.
-        status_form = f.StatusForm(prefix="status", initial={"status": course.status})
-        context.update({"status_form": status_form})
-    return render(request, "courses/course_detail.html", context)
-
-
-PLAN_SECTIONS_TTL = 600  # seconds; bounds how long a renamed organisation or person shows
-
-
-def _plan_sections_key(o: selectors.CourseOverview, today: date) -> str | None:
-    """What the rendered plan depends on: the plan's version (every saved change to goals,
-    measures, demands and appointments increases it, through ``services._commit``), the state of
-    its conflicts (marked and resolved without a new version), what the reader may see (data
-    categories, own units, coordinator or not), the language and the day."""
-    plan = o.plan
-    if plan is None:
-        return None
-    access = o.access
-    scope = "all" if access.is_coordinator else "-".join(sorted(access.categories))
-    own = ",".join(sorted(str(u) for u in access.own_units))
-    conflicts = ",".join(f"{c.pk}:{c.resolved_at}" for c in o.conflicts)
-    raw = (
-        f"{plan.pk}:{plan.version}:{plan.updated_at.isoformat()}:{conflicts}:{scope}:{own}:"
-        f"{o.team_key}:{access.is_coordinator}:{get_language()}:{today.isoformat()}"
-    )
-    return "courses:plan-sections:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _plan_sections(
-    request: HttpRequest, o: selectors.CourseOverview, open_conflicts: list[Any]
-) -> dict[str, Any]:
-    """The plan, demands side by side, conflicts and the appointments timeline (with the
-    overlaps banner and the names of hidden data categories): the largest part of the course
-    page, rendered once per plan version and reader scope and then served from the cache — a
-    12-goal, 30-measure, 60-appointment plan takes longer to load and render than everything else
-    on the page. Access is checked and the read logged on every request, before this."""
-    course = o.access.course
-    key = _plan_sections_key(o, timezone.localdate())
-    if key is not None:
-        cached = cache.get(key)
-        if cached is not None:
-            return _safe_parts(cached, o)
-    selectors.load_plan_items(o)
-    goal_url = _item_url("courses:goal_edit", course.pk)
-    subgoal_url = _item_url("courses:subgoal_add", course.pk)
-    for goal in o.goals:
-        goal.edit_url = goal_url(goal.pk)  # type: ignore[attr-defined]
-        goal.subgoal_url = subgoal_url(goal.pk)  # type: ignore[attr-defined]
-    rows: list[tuple[list[Any], str]] = [
-        (o.measures, "courses:measure_edit"),
-        (o.demands, "courses:demand_edit"),
-        (o.appointments, "courses:appointment_edit"),
-    ]
-    for items, name in rows:
-        url = _item_url(name, course.pk)
-        for item in items:
-            item.edit_url = url(item.pk)
-    parts = {
-        "plan_sections": render_to_string(
-            "courses/_plan_sections.html",
-            {
-                "o": o,
-                "course": course,
-                "is_coordinator": o.access.is_coordinator,
-                "timeline": _timeline(o.appointments),
-                "overlap_ids": {a.pk for pair in o.overlapping for a in pair},
-                "open_conflicts": open_conflicts,
-                "resolved_conflicts": [c for c in o.conflicts if not c.is_open],
-                "conflicted": {d for c in open_conflicts for d in (c.first_id, c.second_id)},
-            },
-            request=request,
-        ),
-        "overlaps_banner": render_to_string(
-            "courses/_overlaps_banner.html", {"o": o}, request=request
-        ),
-        "hidden_categories": list(o.hidden_categories),
-    }
-    if key is not None:
-        cache.set(key, parts, PLAN_SECTIONS_TTL)
-    return _safe_parts(parts, o)
-
-
-def _safe_parts(parts: dict[str, Any], o: selectors.CourseOverview) -> dict[str, Any]:
-    # The HTML was rendered by our own autoescaping templates (above).
-    return {
-        "plan_sections": mark_safe(parts["plan_sections"]),
-        "overlaps_banner": mark_safe(parts["overlaps_banner"]),
-        "hidden_categories": sorted(set(parts["hidden_categories"]) | set(o.hidden_categories)),
-    }
+    if access.is_coordinator:
+        # The change-coordinator form (up to 300 candidates) is on its own page.
+        context["status_form"] = f.StatusForm(prefix="status", initial={"status": course.status})
+    return _page(request, "courses/course_detail.html", o, "overblik", **context)
 
 
 def _sections(request: HttpRequest, o: selectors.CourseOverview) -> list[dict[str, Any]]:
-    """Sections that other apps add to the course page (``courses.sections``): inline ones are
-    rendered with the page, lazy ones are loaded by htmx from their own view."""
+    """Sections other apps show on the first screen (``courses.sections``; their sub-pages are
+    tabs): inline ones are rendered with the page, lazy ones are loaded by htmx from their own
+    view."""
     result = []
-    for section in course_sections():
+    for section in first_screen_sections():
         entry: dict[str, Any] = {"key": section.key, "label": section.label}
         if section.url_name is not None:
             entry["url"] = reverse(section.url_name, args=[o.access.course.pk])
@@ -222,3 +169,101 @@ def _sections(request: HttpRequest, o: selectors.CourseOverview) -> list[dict[st
             entry["context"] = extra
         result.append(entry)
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# The sub-pages
+# --------------------------------------------------------------------------------------------
+
+
+def _tab(view: Callable[[HttpRequest, str], HttpResponse]) -> Callable[..., HttpResponse]:
+    """A sub-page answers a reader without access as the first screen does (the 403 page)."""
+
+    def wrapped(request: HttpRequest, course_id: str) -> HttpResponse:
+        try:
+            return view(request, str(course_id))
+        except PermissionDenied:
+            return _no_access(request, str(course_id))
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return login_required(wrapped)
+
+
+def _plan_view(request: HttpRequest, course_id: str) -> HttpResponse:
+    """The plan: the citizen's own words, the summary, goals with sub-goals and the measures."""
+    o = _overview(request, course_id, "plan", goals=True)
+    selectors.load_plan_items(o, frozenset({"measures"}))
+    course = o.access.course
+    goal_url = _item_url("courses:goal_edit", course.pk)
+    subgoal_url = _item_url("courses:subgoal_add", course.pk)
+    for goal in o.goals:
+        goal.edit_url = goal_url(goal.pk)  # type: ignore[attr-defined]
+        goal.subgoal_url = subgoal_url(goal.pk)  # type: ignore[attr-defined]
+    measure_url = _item_url("courses:measure_edit", course.pk)
+    for measure in o.measures:
+        measure.edit_url = measure_url(measure.pk)  # type: ignore[attr-defined]
+    return _page(request, "courses/course_plan.html", o, "plan")
+
+
+def _demands_view(request: HttpRequest, course_id: str) -> HttpResponse:
+    """The demands on the citizen side by side per sector, and the conflicts between them."""
+    o = _overview(request, course_id, "krav til borgeren")
+    selectors.load_plan_items(o, frozenset({"demands"}))
+    demand_url = _item_url("courses:demand_edit", o.access.course.pk)
+    for demand in o.demands:
+        demand.edit_url = demand_url(demand.pk)  # type: ignore[attr-defined]
+    open_conflicts = [c for c in o.conflicts if c.is_open]
+    return _page(
+        request,
+        "courses/course_demands.html",
+        o,
+        "krav",
+        open_conflicts=open_conflicts,
+        resolved_conflicts=[c for c in o.conflicts if not c.is_open],
+        conflicted={d for c in open_conflicts for d in (c.first_id, c.second_id)},
+    )
+
+
+def _appointments_view(request: HttpRequest, course_id: str) -> HttpResponse:
+    """Every appointment across sectors by day, overlaps flagged."""
+    o = _overview(request, course_id, "aftaler")
+    selectors.load_plan_items(o, frozenset({"appointments"}))
+    appointment_url = _item_url("courses:appointment_edit", o.access.course.pk)
+    for appointment in o.appointments:
+        appointment.edit_url = appointment_url(appointment.pk)  # type: ignore[attr-defined]
+    return _page(
+        request,
+        "courses/course_appointments.html",
+        o,
+        "aftaler",
+        timeline=_timeline(o.appointments),
+        overlap_ids={a.pk for pair in o.overlapping for a in pair},
+    )
+
+
+def _history_view(request: HttpRequest, course_id: str) -> HttpResponse:
+    """What happened: the plan's versions (for a reader who may see every category), resolved
+    conflicts, former contact persons, withdrawn and expired consents, the intake's answers."""
+    o = _overview(request, course_id, "forløbets historik")
+    access = o.access
+    versions = selectors.plan_versions(access) if access.may_all() else None  # newest first
+    _name_team(o)
+    today = timezone.localdate()
+    return _page(
+        request,
+        "courses/course_history.html",
+        o,
+        "historik",
+        versions=versions[:HISTORY_VERSIONS] if versions is not None else None,
+        more_versions=len(versions) > HISTORY_VERSIONS if versions is not None else False,
+        resolved_conflicts=[c for c in o.conflicts if not c.is_open],
+        old_consents=[c for c in _consents(o, today) if not c["valid"]],
+        checklist=list((access.course.intake_checklist or {}).items()),
+    )
+
+
+course_plan = _tab(_plan_view)
+course_demands = _tab(_demands_view)
+course_appointments = _tab(_appointments_view)
+course_history = _tab(_history_view)
