@@ -249,3 +249,64 @@ def test_coordinator_builds_a_family_course_citizen_reads_it_outsider_is_refused
     expect(page.get_by_role("heading", level=1)).to_have_text("Ingen adgang til forløbet")
     expect(page.locator("main")).not_to_contain_text("Mette")
     assert_accessible(page)
+
+
+def test_the_course_list_filters_and_finds_a_child_by_name(
+    page: Page, people: dict[str, User], assert_accessible: Callable[[Page], None]
+) -> None:
+    """Issue 14: the coordinator filters her list by status and finds a family's child by name
+    (desktop, Danish)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from helhed.courses import services
+    from helhed.registry.models import Initiative
+    from tests.courses.conftest import CHILD_CPR, CITIZEN_CPR
+
+    karen = people["coordinator"]
+    unit = karen.memberships.get().unit
+    initiative = Initiative.objects.get()
+    referred = timezone.localdate() - timedelta(days=10)
+    family = services.intake(
+        karen,
+        initiative_id=initiative.pk,
+        coordinator_unit_id=unit.pk,
+        cpr=CITIZEN_CPR,
+        first_name="Mette",
+        last_name="Sørensen",
+        referred_on=referred,
+        household_name="Familien Sørensen",
+        members=[
+            {"cpr": CHILD_CPR, "first_name": "Noah", "last_name": "Sørensen", "relation": "barn"}
+        ],
+    )
+    single = services.intake(
+        karen,
+        initiative_id=initiative.pk,
+        coordinator_unit_id=unit.pk,
+        cpr="0101901237",
+        first_name="Anders",
+        last_name="Aktiv",
+        referred_on=referred,
+    )
+    services.change_status(karen, single, "aktiv")
+    ui_login(page, "karen", PASSWORD)
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Forløb").click()
+    table = page.get_by_role("table", name="Forløb, du har adgang til")
+    expect(table).to_contain_text("Anders Aktiv")
+    expect(table).to_contain_text("Mette Sørensen")
+    assert_accessible(page)
+    page.get_by_label("Status").select_option(label="Aktiv")
+    page.get_by_role("button", name="Vis forløb").click()
+    expect(table).to_contain_text("Anders Aktiv")
+    expect(table).not_to_contain_text("Mette Sørensen")
+    assert "status=aktiv" in page.url
+    page.get_by_role("link", name="Nulstil filtre").click()
+    page.get_by_label("Navn", exact=True).fill("Noah")
+    page.get_by_role("button", name="Vis forløb").click()
+    expect(table).to_contain_text("Mette Sørensen")
+    expect(table).to_contain_text("I familien: Noah Sørensen")
+    expect(table).not_to_contain_text("Anders Aktiv")
+    assert_accessible(page)
+    assert family.household is not None

@@ -179,3 +179,36 @@ def test_a_larger_run_extends_a_smaller_one() -> None:
     assert Citizen.objects.count() == 200
     assert Course.objects.count() == expected_courses(1, 200)
     assert first <= set(Citizen.objects.values_list("id", "cpr"))
+
+
+def test_sector_logins_are_on_teams_with_their_sectors_data() -> None:
+    """Issue 14: a region psychiatry unit, Kriminalforsorgen and a municipal drug treatment unit
+    each have a login on the teams of demo courses, with a consent for their sector's data — so
+    every sector's view can be tried — and the demo prints the logins."""
+    output = run(citizens=200)
+    expected = {
+        "psykiatri": ("health", "crime"),
+        "kriminalforsorg": ("crime", "health"),
+        "rusbehandler": ("health", "crime"),
+    }
+    for username, (sees, not_seen) in expected.items():
+        assert f"  {username} " in output, username
+        user = User.objects.get(username=username)
+        courses = list(
+            selectors.visible_courses(user)
+            .filter(team__user=user, status__in=["henvist", "afklaring", "aktiv", "pause"])
+            .values_list("pk", flat=True)
+        )
+        assert 2 <= len(courses) <= 12, (username, len(courses))
+        access = selectors.access_for(user, courses[-1])
+        assert not access.is_coordinator
+        assert access.may("plan") and access.may(sees) and not access.may(not_seen), username
+        # Not the coordinator anywhere: the municipality coordinates
+        assert not Course.objects.filter(coordinator=user).exists()
+    region = User.objects.get(username="psykiatri").memberships.get().unit
+    assert region.organisation.org_type_id == "region"
+    rus = User.objects.get(username="rusbehandler").memberships.get().unit
+    assert rus.organisation.org_type_id == "kommune" and rus.data_category == "health"
+    # The showcase (the borger login's course) has the drug treatment login on its team
+    showcase = Course.objects.get(citizen__user__username="borger")
+    assert showcase.team.filter(user__username="rusbehandler").exists()

@@ -570,6 +570,7 @@ def write_only_cases(ctx: Ctx) -> Iterator[Case]:
         ("api:team_end", {"course_id": cid, "member_id": bc.team[0].pk}),
         ("api:consent_withdraw", {"course_id": cid, "consent_id": bc.consents[0].pk}),
         ("api:join_request_answer", {"course_id": cid, "request_id": guessed()}),
+        ("api:coordinator_change", {"course_id": cid}),
         ("api:rate_goals", {"course_id": cid}),
         ("api:create_outcome", {"course_id": cid}),
     ):
@@ -789,6 +790,9 @@ def _start_and_lists(ctx: Ctx) -> Iterator[Case]:
         htmx=True,
     )
     yield _page(ctx, "courses:join_request", False, "a join request (GET)", statuses=NOT_ALLOWED)
+    # Early contact (issue 14): the referral form lists municipal units and their coordinators
+    may_refer = ctx.kind == "staff" and bool(o.roles(w, ctx.user) & {"koordinator", "fagperson"})
+    yield _page(ctx, "courses:referral", may_refer, "the referral form")
     # Leaders' review of accesses without consent: who opened what from their units, no citizen
     leader_orgs = o.organisations_of(w, ctx.user, "leder")
     review_units = {g.unit for c in w.courses for g in c.grants if o.org_of(g.unit) in leader_orgs}
@@ -1118,6 +1122,7 @@ def _api_and_guesses(ctx: Ctx) -> Iterator[Case]:
         )
     for pattern, kwargs in (
         ("api:join_request_create", {}),
+        ("api:referral_create", {}),
         ("api:categorize", {}),
         ("api:read_notification", {"notification_id": guessed()}),
         ("api:availability", {"meeting_id": guessed()}),
@@ -1390,6 +1395,7 @@ COVERED: dict[str, str] = {
     "one log entry per citizen shown",
     "courses:intake": "staff with a current membership; no personal data (also the htmx checklist)",
     "courses:join_request": "write only",
+    "courses:referral": "a caseworker's form: municipal units and their coordinators, no citizen",
     "courses:without_consent_review": "leaders only; the accesses opened from their "
     "organisations' units, none from other organisations'",
     "courses:without_consent_review_save": "write only",
@@ -1581,6 +1587,8 @@ for _name in (
     "team_end",
     "consent_withdraw",
     "join_request_answer",
+    "coordinator_change",
+    "referral_create",
     "rate_goals",
     "create_outcome",
     "join_request_create",

@@ -38,7 +38,7 @@ from helhed.coordination.models import (
 )
 from helhed.core import selectors as core_selectors
 from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
-from helhed.devtools.demo.core import DEMO_MUNICIPALITIES
+from helhed.devtools.demo.core import DEMO_MUNICIPALITIES, SECTOR_LOGINS
 from helhed.devtools.demokit import DemoContext, InsertStat
 from helhed.registry.models import Initiative
 
@@ -106,6 +106,7 @@ def _participants(
             user__kind=UserKind.STAFF,
             user__is_active=True,
         )
+        .exclude(user__username__in=list(SECTOR_LOGINS))  # the survey is as without them
         .order_by("user_id", "unit_id")
         .values_list("user_id", "unit_id")
     ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
 
@@ -31,6 +32,19 @@ REGION_UNITS = {
     "1082": ("Børne- og Ungdomspsykiatrien", "psykiatri"),
 }
 
+# Fixed logins for the sectors around a municipality's course (issue 14): username → (unit key,
+# title, what the demo list of logins says). Each is placed on the teams of demo courses by the
+# courses demo (``SECTOR_SLOTS`` there), with a consent naming its unit for its sector's data.
+SECTOR_LOGINS: dict[str, tuple[str, str, str]] = {
+    "psykiatri": ("region-psychiatry", "Psykiatrisk sygeplejerske", "fagperson (regionspsykiatri)"),
+    "kriminalforsorg": ("probation", "Tilsynsførende", "fagperson (Kriminalforsorgen)"),
+    "rusbehandler": (
+        "drug-treatment",
+        "Misbrugsbehandler",
+        "fagperson (kommunal alkohol- og stofbehandling, SUL § 142)",
+    ),
+}
+
 PROFESSIONS = {
     "beskaeftigelse": ["Jobkonsulent", "Sagsbehandler", "Virksomhedskonsulent"],
     "specialiseret-boern-unge": ["Socialrådgiver", "Familiebehandler", "Sagsbehandler"],
@@ -50,6 +64,35 @@ def _ascii(text: str) -> str:
     text = text.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
     text = text.replace("Æ", "Ae").replace("Ø", "Oe").replace("Å", "Aa")
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def _sector_logins(
+    ctx: DemoContext, first: Organisation, units: list[Unit], add_user: Callable[..., None]
+) -> None:
+    """The region's psychiatry unit of the first demo municipality, Kriminalforsorgen's unit and
+    the first municipality's drug treatment unit each get a fixed login (after every other
+    draw from the generator, so the rest of the demo is as before)."""
+    region_unit = REGION_UNITS.get(first.region.official_code if first.region else "", ("", ""))[0]
+    where = {
+        "region-psychiatry": next(
+            (u for u in units if u.name == region_unit and u.organisation_id == first.region_id),
+            None,
+        ),
+        "probation": next(
+            (u for u in units if u.id == ctx.uuid("unit", "kriminalforsorgen")), None
+        ),
+        "drug-treatment": next(
+            (u for u in units if u.name == "Rusmiddelcenter" and u.organisation_id == first.id),
+            None,
+        ),
+    }
+    f = ctx.faker
+    for username, (key, title, label) in SECTOR_LOGINS.items():
+        unit = where[key]
+        if unit is None:
+            continue
+        add_user(username, username, "fagperson", unit, f.first_name(), f.last_name(), title)
+        ctx.add_login(username, label, f"{unit.name}, {unit.organisation.name}")
 
 
 def generate(ctx: DemoContext) -> None:
@@ -258,6 +301,7 @@ def generate(ctx: DemoContext) -> None:
         )
     )
     ctx.add_login("borger", "borger", "—")
+    _sector_logins(ctx, orgs[0], units, add_user)
 
     ctx.bulk_insert(User, users, label="medarbejdere og brugere")
     # Fixed usernames (koordinator, borger…) may belong to another seed's run: bind memberships to

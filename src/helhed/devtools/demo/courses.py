@@ -70,7 +70,7 @@ from helhed.courses.models import (
     TeamMember,
 )
 from helhed.courses.services import checklist_for
-from helhed.devtools.demo.core import DEMO_MUNICIPALITIES, REGION_UNITS
+from helhed.devtools.demo.core import DEMO_MUNICIPALITIES, REGION_UNITS, SECTOR_LOGINS
 from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, InsertStat
 from helhed.devtools.factories import CprAllocator
 from helhed.registry.models import Initiative
@@ -89,6 +89,22 @@ MUNI_WEIGHTS = {"316": 40, "461": 30, "479": 10, "791": 20}
 CASELOAD = (26, 38)  # courses per coordinator: one coordinator per ~30 courses
 
 SHOWCASE, LARGE_PLAN = 0, 1
+# Open courses each sector login (core demo: ``SECTOR_LOGINS``) is the contact person on, and the
+# categories of the consent that names its unit.
+SECTOR_CASELOAD = 12
+SURVEY_INITIATIVE = "IPS"  # the relational-coordination demo's (demo/coordination.py)
+SECTOR_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "psykiatri": ("plan", "health", "social"),
+    "kriminalforsorg": ("plan", "crime", "social"),
+    "rusbehandler": ("plan", "health", "social"),
+}
+SECTOR_CONSENT_NOTES = {
+    "psykiatri": "Samtykke til deling med regionspsykiatrien: plan, helbred og sociale forhold.",
+    "kriminalforsorg": "Samtykke til deling med Kriminalforsorgen: plan, strafbare forhold og "
+    "sociale forhold.",
+    "rusbehandler": "Samtykke til deling med alkohol- og stofbehandlingen (SUL § 142): plan, "
+    "helbred og sociale forhold.",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -609,6 +625,11 @@ class World:
     assignment: list[int]  # per case: index into coordinators[muni]
     citizen_user_id: uuid.UUID | None
     fagperson: Person | None
+    # The sector logins (issue 14) by their unit: (username, the login as a person)
+    sector: dict[uuid.UUID, tuple[str, Person]]
+    # Courses of the relational-coordination demo's initiative keep their drawn contact persons,
+    # so that demo's survey is the same with or without the sector logins.
+    survey_initiatives: set[uuid.UUID]
     first_names_f: list[str]
     first_names_m: list[str]
     last_names: list[str]
@@ -654,6 +675,10 @@ def _resolve_world(ctx: DemoContext, layout: Sequence[CaseSpec]) -> World | None
         citizen_user_id=ctx.shared.get("citizen_user_id")
         or User.objects.filter(username="borger").values_list("id", flat=True).first(),
         fagperson=_person(fagperson) if fagperson else None,
+        sector=_sector_logins(),
+        survey_initiatives=set(
+            Initiative.objects.filter(name=SURVEY_INITIATIVE).values_list("id", flat=True)
+        ),
         first_names_f=sorted({f.first_name_female() for _ in range(400)}),
         first_names_m=sorted({f.first_name_male() for _ in range(400)}),
         last_names=sorted({f.last_name() for _ in range(400)}),
@@ -661,6 +686,16 @@ def _resolve_world(ctx: DemoContext, layout: Sequence[CaseSpec]) -> World | None
     )
     _assign_coordinators(ctx, world, layout, users.get("koordinator"))
     return world
+
+
+def _sector_logins() -> dict[uuid.UUID, tuple[str, Person]]:
+    """The sector logins of the core demo, by the unit they work in."""
+    return {
+        m.unit_id: (m.user.username, _person(m.user))
+        for m in Membership.objects.filter(user__username__in=list(SECTOR_LOGINS))
+        .select_related("user")
+        .order_by("user__username")
+    }
 
 
 def _person(user: User) -> Person:
@@ -739,6 +774,7 @@ class PlaceFinder:
         staff: dict[uuid.UUID, list[Person]] = {}
         for m in (
             Membership.objects.filter(unit__in=all_units, role="fagperson")
+            .exclude(user__username__in=list(SECTOR_LOGINS))
             .select_related("user")
             .order_by("user__username")
         ):
@@ -942,6 +978,8 @@ class CaseState:
     plan_id: uuid.UUID
     team: list[tuple[str, TeamMember]] = field(default_factory=list)  # (slot, member)
     slots: list[str] = field(default_factory=list)
+    sector_units: set[uuid.UUID] = field(default_factory=set)  # units of sector logins on it
+    initiative_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -962,6 +1000,7 @@ class CaseBuilder:
     def __init__(self, ctx: DemoContext, world: World) -> None:
         self.ctx, self.world, self.rng = ctx, world, ctx.rng
         self.cprs = CprAllocator(ctx.seed)
+        self.sector_counts: Counter[str] = Counter()
 
     # -- people ---------------------------------------------------------------------------
 
@@ -1189,6 +1228,7 @@ class CaseBuilder:
         initiative_id = (
             initiative_options[0] if i in (SHOWCASE, LARGE_PLAN) else r.choice(initiative_options)
         )
+        c.initiative_id = initiative_id
         rows.add(
             "forløb",
             Course(
@@ -1319,6 +1359,7 @@ class CaseBuilder:
         current = self._person_for(place, role)
         if i == SHOWCASE and slot == "job" and w.fagperson is not None:
             current = w.fagperson
+        current = self._sector_login(c, place, current)
         role_text = f"{current.title or role}" + (
             f", {place.external_name}" if place.external_name else ""
         )
@@ -1334,6 +1375,25 @@ class CaseBuilder:
             self._member(rows, c, slot, place, predecessor, role_text, since, left)
             since = left + timedelta(days=1)
         self._member(rows, c, slot, place, current, role_text, since, c.end)
+
+    def _sector_login(self, c: CaseState, place: Place, drawn: Person) -> Person:
+        """A sector login (issue 14) is the contact person of its unit on the first
+        ``SECTOR_CASELOAD`` open courses where the unit is on the team (no draw from the
+        generator: the rest of the demo stays as it was). Wherever its unit is on a team, the
+        unit's consent is its own, for its sector's data (``_sector_consents``)."""
+        found = self.world.sector.get(place.unit_id) if place.unit_id else None
+        if found is None:
+            return drawn
+        c.sector_units.add(place.unit_id)  # type: ignore[arg-type]
+        username, person = found
+        if (
+            c.end is not None
+            or c.initiative_id in self.world.survey_initiatives
+            or self.sector_counts[username] >= SECTOR_CASELOAD
+        ):
+            return drawn
+        self.sector_counts[username] += 1
+        return person
 
     # -- consents -------------------------------------------------------------------------
 
@@ -1352,11 +1412,35 @@ class CaseBuilder:
             | ({"health"} if health else set())
             | ({"crime"} if "krim" in c.slots else set())
         )
+        sector = [u for u in unit_ids if u in c.sector_units]
+        unit_ids = [u for u in unit_ids if u not in c.sector_units]
         consents = self._consent_periods(c, unit_ids, org_ids, categories)
         if c.case.index == SHOWCASE and len(unit_ids) > 1:
             consents += self._showcase_consents(c, unit_ids, org_ids, categories)
+        consents += self._sector_consents(c, sector)
         for spec in consents:
             self._add_consent(rows, c, spec)
+
+    def _sector_consents(self, c: CaseState, units: list[uuid.UUID]) -> list[ConsentSpec]:
+        """A sector login's unit gets its own consent, for its sector's data only: psychiatry
+        and drug treatment health, Kriminalforsorgen crime (with the plan and social data)."""
+        year = self.world.today + timedelta(days=365)
+        specs = []
+        for n, unit_id in enumerate(units):
+            username, _person = self.world.sector[unit_id]
+            specs.append(
+                ConsentSpec(
+                    10 + n,
+                    c.referred,
+                    year,
+                    None,
+                    [unit_id],
+                    [],
+                    SECTOR_CONSENT_NOTES[username],
+                    set(SECTOR_CATEGORIES[username]),
+                )
+            )
+        return specs
 
     def _consent_variant(self, c: CaseState) -> str:
         r = self.rng
