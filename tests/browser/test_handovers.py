@@ -113,7 +113,10 @@ def test_youth_turning_18_is_alerted_three_months_ahead(
     assert_accessible(page)
 
     page.get_by_role("link", name=title).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Overdragelser og overgange")
+    # The course's handovers page (a sub-page of the course page; its heading level follows it).
+    expect(
+        page.get_by_role("heading", name="Overdragelser og overgange", exact=True)
+    ).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Fylder 18 år")
     expect(row).to_contain_text(eighteenth.strftime("%d.%m.%Y"))
     expect(row).to_contain_text(f"{days_now} dage")
@@ -139,9 +142,9 @@ def test_handover_to_drug_treatment_stays_on_sender_until_acknowledged_and_reope
 
     # --- The coordinator asks the Rusmiddelcenter to take over -------------------------------
     ui_login(page, "karen", PASSWORD)
-    page.goto(f"/forloeb/{course.pk}/")
-    section = page.locator("#section-handovers")
-    expect(section).to_contain_text("Ingen åbne overdragelser")  # loaded by htmx
+    page.goto(f"/forloeb/{course.pk}/overdragelser/")  # the course's handovers sub-page
+    section = page.locator("#handovers-section")
+    expect(section).to_contain_text("Ingen åbne overdragelser")
     assert_accessible(page)
     section.get_by_role("link", name="Ny overdragelse").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ny overdragelse")
@@ -241,3 +244,145 @@ def test_handover_to_drug_treatment_stays_on_sender_until_acknowledged_and_reope
     # the page says so instead of claiming the coordinator was alerted.
     expect(row).to_contain_text("Ikke varslet endnu")
     expect(row).not_to_contain_text("Koordinatoren er varslet")
+
+
+def consented_course(world: dict[str, object]) -> Course:
+    course = intake(world, date(1994, 5, 4), "Mads", "Madsen")
+    course_services.give_consent(
+        world["karen"],  # type: ignore[arg-type]
+        course,
+        given_by=GivenBy.CITIZEN,
+        given_by_name="Mads Madsen",
+        units=[world["coordination"], world["drugs"]],  # type: ignore[list-item]
+        categories=["plan", "health"],
+        valid_from=course.referred_on,
+    )
+    return course
+
+
+def test_a_no_show_handover_rescheduled(
+    page: Page, world: dict[str, object], assert_accessible: Callable[[Page], None]
+) -> None:
+    """Issue 14: the citizen does not arrive; the coordinator makes a new appointment (a date in
+    the past is refused on its field), the history keeps both; the receiver takes over again and
+    cannot report the arrival before the new expected date without confirming it."""
+    from helhed.handovers import services
+
+    today = timezone.localdate()
+    course = consented_course(world)
+    karen: User = world["karen"]  # type: ignore[assignment]
+    rasmus: User = world["rasmus"]  # type: ignore[assignment]
+    drugs: Unit = world["drugs"]  # type: ignore[assignment]
+    h = services.request_handover(
+        karen,
+        course_id=course.pk,
+        mode="henvist",
+        reason="Ambulant behandling",
+        to_unit_id=drugs.pk,
+        expected_start=today,
+    )
+    services.act(rasmus, handover_id=h.pk, action=logic.ACCEPT)
+    services.act(rasmus, handover_id=h.pk, action=logic.CONFIRM)
+
+    # --- The receiver reports the no-show -----------------------------------------------------
+    ui_login(page, "rasmus", PASSWORD)
+    page.goto(f"/overdragelser/{h.pk}/")
+    page.get_by_role("button", name="Borgeren er ikke mødt op").click()
+    expect(page.locator("#responsibility")).to_contain_text("Koordinerende Team (afsender)")
+    expect(page.locator("#reschedule")).to_have_count(0)  # the receiver does not reschedule
+    logout(page)
+
+    # --- The coordinator makes a new appointment --------------------------------------------
+    ui_login(page, "karen", PASSWORD)
+    page.goto(f"/overdragelser/{h.pk}/")
+    box = page.locator("#reschedule")
+    expect(box.get_by_role("heading")).to_have_text("Ny aftale efter udeblivelse")
+    assert_accessible(page)
+    box.get_by_label("Ny aftale hos modtager").fill(
+        (today - timedelta(days=1)).strftime("%d.%m.%Y")
+    )
+    box.get_by_role("button", name="Gem ny aftale").click()
+    expect(page.locator("#form-error-summary")).to_contain_text(
+        "Den nye aftale kan ikke ligge før i dag."
+    )
+    expect(page.locator("#reschedule .form-error-message")).to_contain_text("før i dag")
+    assert_accessible(page)
+    appointment = today + timedelta(days=7)
+    expected = today + timedelta(days=8)
+    box = page.locator("#reschedule")
+    box.get_by_label("Ny aftale hos modtager").fill(appointment.strftime("%d.%m.%Y"))
+    box.get_by_label("Nyt forventet første fremmøde").fill(expected.strftime("%d.%m.%Y"))
+    box.get_by_role("button", name="Gem ny aftale").click()
+    expect(page.locator("#appointment-date")).to_have_text(appointment.strftime("%d.%m.%Y"))
+    expect(page.locator("#expected-start")).to_have_text(expected.strftime("%d.%m.%Y"))
+    history = page.locator("#history")
+    expect(history).to_contain_text("Borgeren er ikke mødt op – genåbnet")
+    expect(history).to_contain_text(
+        f"Ny aftale efter udeblivelse (Karen Koordinator); aftale {appointment:%d.%m.%Y}; "
+        f"forventet første fremmøde {expected:%d.%m.%Y}"
+    )
+    expect(history).to_contain_text(f"forventet første fremmøde {today:%d.%m.%Y}")  # the first
+    assert_accessible(page)
+    logout(page)
+
+    # --- The receiver takes over again; an early arrival needs a confirmation ----------------
+    ui_login(page, "rasmus", PASSWORD)
+    page.goto(f"/overdragelser/{h.pk}/")
+    page.get_by_role("button", name="Kvittér for modtagelse").click()
+    page.get_by_role("button", name="Bekræft: vi kender borgerens situation og overtager").click()
+    page.get_by_role("button", name="Borgeren er mødt op").click()
+    error = page.locator("#arrived-confirm_arrival-error")
+    expect(error).to_contain_text(f"Borgeren forventes først at møde op {expected:%d.%m.%Y}.")
+    expect(page.locator("#status")).to_have_text("Overtaget – afventer borgerens fremmøde")
+    assert_accessible(page)
+    page.get_by_label("Jeg bekræfter, at borgeren er mødt op, selv om").check()
+    page.get_by_role("button", name="Borgeren er mødt op").click()
+    expect(page.locator("#status")).to_have_text("Gennemført – borgeren er mødt op")
+    assert_accessible(page)
+
+
+def test_a_planned_gap_seen_identically_on_page_summary_and_alert(
+    page: Page, world: dict[str, object], assert_accessible: Callable[[Page], None]
+) -> None:
+    """Issue 14: a measure ends in ten days with nothing after it. The alert, the course's gap
+    table and its summary name the same gap (it begins in 11 days, on the same day), and the
+    page says the coordinator was alerted only after the daily job sent the alert."""
+    from tests.handovers.builders import add_measure
+
+    today = timezone.localdate()
+    course = consented_course(world)
+    add_measure(
+        world["karen"],  # type: ignore[arg-type]
+        course,
+        today - timedelta(days=40),
+        today + timedelta(days=10),
+        title="Mentorforløb",
+    )
+    begins = (today + timedelta(days=11)).strftime("%d.%m.%Y")
+
+    ui_login(page, "karen", PASSWORD)
+    page.goto(f"/forloeb/{course.pk}/overdragelser/")
+    summary = page.locator("#gap-summary")
+    expect(summary).to_contain_text(f"Planlagt hul: fra {begins} (om 11 dage)")
+    row = page.get_by_test_id("gap")
+    expect(row).to_contain_text("Planlagt hul om 11 dage")
+    expect(row).to_contain_text("Ikke varslet endnu")
+    expect(page.locator("main")).not_to_contain_text("Koordinatoren er varslet")
+    assert_accessible(page)
+
+    assert "handovers:gaps: 1 found, 1 new" in run_alerts(today)
+    title = "Hul om 11 dage: en indsats slutter, uden at en ny starter"
+    page.get_by_role("link", name="Notifikationer").first.click()
+    page.get_by_role("link", name=title).click()
+    summary = page.locator("#gap-summary")
+    expect(summary).to_contain_text(f"Planlagt hul: fra {begins} (om 11 dage)")
+    expect(summary).to_contain_text(
+        "I alt 0 dage uden indsats til og med i dag; længste hul 0 dage."
+    )
+    row = page.get_by_test_id("gap")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(begins)
+    expect(row).to_contain_text("Planlagt hul om 11 dage")
+    expect(row).to_contain_text("Mentorforløb")
+    expect(row).to_contain_text(f"Koordinatoren er varslet {today:%d.%m.%Y}")
+    assert_accessible(page)
