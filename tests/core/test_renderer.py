@@ -81,3 +81,11 @@ def test_a_disabled_field_is_not_marked() -> None:
     form = MostlyOptional()
     form.fields["phone"].disabled = True
     assert field_mark(form["phone"]) == ""
+
+
+def test_a_label_that_already_says_optional_is_not_marked_twice() -> None:
+    form = MostlyRequired()
+    form.fields["note"].label = "Note (valgfri)"
+    assert field_mark(form["note"]) == ""
+    assert label_of(form, "note").count("valgfri") == 1
+    assert "frivilligt" not in label_of(form, "note")

@@ -66,7 +66,7 @@ def _who(user: Any, role: str | None) -> dict[str, Any]:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
-        return {"menu": [], "current_role": None, "who": None}
+        return {"menu": [], "current_role": None, "header_user": None}
     role = start_role(user)
     held = roles_of(user) if role != "citizen" else {"citizen"}
     menu: list[dict[str, Any]] = [{"url": reverse("core:home"), "label": _("Forside")}]
@@ -74,4 +74,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if held & roles:
             menu.append({"url": reverse(url_name), "label": str(label)})
     _mark_current(menu, request.path)
-    return {"menu": menu, "current_role": role, "who": _who(user, role)}
+    return {"menu": menu, "current_role": role, "header_user": _who(user, role)}

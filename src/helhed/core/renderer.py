@@ -55,9 +55,15 @@ def form_convention(form: forms.BaseForm) -> Literal["optional", "required"]:
     return "required" if len(fields) - required > required else "optional"
 
 
+# Labels written before the convention that already say so ("Note (valgfri)"): not marked twice.
+_SAYS_OPTIONAL = ("valgfri", "frivillig", "optional")
+
+
 def field_mark(field: BoundField) -> Mark:
     """The label's mark: "optional" → "(frivilligt)", "required" → "(*skal udfyldes)", "" → none."""
     if not _markable(field):
+        return ""
+    if any(word in str(field.label).lower() for word in _SAYS_OPTIONAL):
         return ""
     convention = form_convention(field.form)
     if convention == "optional" and not field.field.required:

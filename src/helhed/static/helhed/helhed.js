@@ -27,7 +27,25 @@
     each(".tooltip-wrapper", function (el) { new D.Tooltip(el).init(); });
   }
 
+  // DKFDS: a table wider than the screen scrolls inside <div class="table--responsive-scroll">,
+  // and keyboard users must be able to reach that region (tabindex="0", as DKFDS's examples do).
+  // Only a wrapper that really scrolls becomes a tab stop; it is named after its table's caption.
+  function focusableScrollers(scope) {
+    Array.prototype.forEach.call(scope.querySelectorAll(".table--responsive-scroll"), function (el) {
+      if (el.hasAttribute("tabindex") || el.scrollWidth <= el.clientWidth) { return; }
+      el.setAttribute("tabindex", "0");
+      var caption = el.querySelector("caption");
+      if (!el.hasAttribute("aria-label") && caption) {
+        el.setAttribute("role", "region");
+        el.setAttribute("aria-label", caption.textContent.trim());
+      }
+    });
+  }
+
+  window.addEventListener("resize", function () { focusableScrollers(document); });
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusableScrollers(document);
     if (window.DKFDS) {
       // Mark what DKFDS.init() starts now, so a later htmx swap does not start it twice.
       Array.prototype.forEach.call(
@@ -44,7 +62,9 @@
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
-    initFragment(event.detail.elt || document);
+    var scope = event.detail.elt || document;
+    initFragment(scope);
+    focusableScrollers(scope.parentNode || scope);
   });
 })();
 
