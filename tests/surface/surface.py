@@ -1136,6 +1136,7 @@ def _api_and_guesses(ctx: Ctx) -> Iterator[Case]:
         ("api:revoke", {"handover_id": guessed()}),
         ("api:confirm", {"handover_id": guessed()}),
         ("api:arrival", {"handover_id": guessed()}),
+        ("api:reschedule", {"handover_id": guessed()}),
     ):
         yield Case(
             pattern, reverse(pattern, kwargs=kwargs), NOT_ALLOWED, f"{pattern} (GET, write only)"
@@ -1169,6 +1170,7 @@ def _api_and_guesses(ctx: Ctx) -> Iterator[Case]:
         ("meetings:meeting_cancel", [guessed()]),
         ("meetings:task_done", [guessed()]),
         ("handovers:action", [guessed(), "accept"]),
+        ("handovers:reschedule", [guessed()]),
         ("handovers:stay_end", [guessed()]),
     ):
         yield _page(
@@ -1439,6 +1441,7 @@ COVERED: dict[str, str] = {
     "handovers:detail": "200 to its sending and receiving units, the coordinator and readers who "
     "may see what it reveals; the receiver's summary only what the consent lets travel",
     "handovers:action": "write only",
+    "handovers:reschedule": "write only",
     "handovers:stay_end": "write only",
     "handovers:overview": "staff only; nothing the reader may not see",
     # progress
@@ -1605,6 +1608,7 @@ for _name in (
     "revoke",
     "confirm",
     "arrival",
+    "reschedule",
 ):
     COVERED[f"api:{_name}"] = "write only"
 
