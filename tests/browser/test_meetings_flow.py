@@ -203,18 +203,20 @@ def test_citizen_reads_plain_minutes_and_outsider_is_refused(
     team = list(course.team.all())
     meeting = services.create_meeting(
         karen,
-        course,
+        course_id=course.pk,
         purpose="Job og mentor",
         place="Borgerservice",
-        team_members=team,
+        team_member_ids=[x.pk for x in team],
         proposed_times=[timezone.make_aware(when(3, 10))],
     )
-    services.choose_time(karen, meeting, meeting.proposed_times.get())
+    services.choose_time(
+        karen, meeting_id=meeting.pk, proposed_time_id=meeting.proposed_times.get().pk
+    )
     took_place(meeting)
     meeting.refresh_from_db()
     services.save_minutes(
         karen,
-        meeting,
+        meeting_id=meeting.pk,
         close=True,
         citizen_present=True,
         problem_focus="Fagligt referat om job",

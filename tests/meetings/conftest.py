@@ -47,11 +47,11 @@ def plan_meeting(user: User, course: Course, **extra: Any) -> Meeting:
     fields: dict[str, Any] = {
         "purpose": "Job og bolig",
         "place": "Rådhuset",
-        "team_members": team,
+        "team_member_ids": [t.pk for t in team],
         "proposed_times": [at(3)],
     }
     fields.update(extra)
-    return services.create_meeting(user, course, **fields)
+    return services.create_meeting(user, course_id=course.pk, **fields)
 
 
 def at(days: int, hour: int = 10) -> datetime:
@@ -93,10 +93,10 @@ def meeting(
 ) -> Meeting:
     return services.create_meeting(
         coordinator,
-        course,
+        course_id=course.pk,
         purpose="Fælles plan for job og bolig",
         place="Borgerservice, mødelokale 2",
-        team_members=[coordinator_member, jobcenter_member],
+        team_member_ids=[coordinator_member.pk, jobcenter_member.pk],
         include_citizen=True,
         proposed_times=[at(7), at(8), at(9)],
     )
@@ -105,7 +105,11 @@ def meeting(
 def happened(meeting: Meeting, user: User, days_ago: int = 1) -> Meeting:
     """Fix the meeting at its first proposed time, then move that time ``days_ago`` days into
     the past: the meeting has taken place, so its minutes may be closed."""
-    services.choose_time(user, meeting, meeting.proposed_times.order_by("starts_at").first())
+    services.choose_time(
+        user,
+        meeting_id=meeting.pk,
+        proposed_time_id=meeting.proposed_times.order_by("starts_at").first().pk,
+    )
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=at(-days_ago))
     meeting.refresh_from_db()
     return meeting

@@ -18,12 +18,12 @@ pytestmark = pytest.mark.django_db
 
 def test_answers_use_the_current_state_of_the_meeting(meeting: Meeting, coordinator: User) -> None:
     stale = Meeting.objects.get(pk=meeting.pk)
-    services.cancel_meeting(coordinator, meeting)
+    services.cancel_meeting(coordinator, meeting_id=meeting.pk)
     p = meeting.participants.first()
     t = meeting.proposed_times.first()
     assert p is not None and t is not None
     with pytest.raises(ValidationError):
-        services.answer_availability(coordinator, stale, {(p.pk, t.pk): "ja"})
+        services.answer_availability(coordinator, meeting_id=stale.pk, answers={(p.pk, t.pk): "ja"})
 
 
 def test_citizen_answer_uses_the_current_state_of_the_meeting(
@@ -33,11 +33,13 @@ def test_citizen_answer_uses_the_current_state_of_the_meeting(
     course.citizen.user = citizen_user
     course.citizen.save()
     stale = Meeting.objects.select_related("course__citizen").get(pk=meeting.pk)
-    services.choose_time(coordinator, meeting, meeting.proposed_times.first())
+    services.choose_time(
+        coordinator, meeting_id=meeting.pk, proposed_time_id=meeting.proposed_times.first().pk
+    )
     t = meeting.proposed_times.first()
     assert t is not None
     with pytest.raises(ValidationError):
-        services.answer_as_citizen(citizen_user, stale, {t.pk: "ja"})
+        services.answer_as_citizen(citizen_user, meeting_id=stale.pk, answers={t.pk: "ja"})
 
 
 def test_a_concurrent_twin_answer_is_a_field_error_not_a_500(
@@ -53,5 +55,7 @@ def test_a_concurrent_twin_answer_is_a_field_error_not_a_500(
         ),
         pytest.raises(ValidationError) as exc,
     ):
-        services.answer_availability(coordinator, meeting, {(p.pk, t.pk): "ja"})
+        services.answer_availability(
+            coordinator, meeting_id=meeting.pk, answers={(p.pk, t.pk): "ja"}
+        )
     assert "answers" in exc.value.message_dict

@@ -20,12 +20,14 @@ pytestmark = pytest.mark.django_db
 def test_minutes_of_a_meeting_that_has_not_happened_cannot_be_closed(
     meeting: Meeting, coordinator: User
 ) -> None:
-    services.choose_time(coordinator, meeting, meeting.proposed_times.first())
+    services.choose_time(
+        coordinator, meeting_id=meeting.pk, proposed_time_id=meeting.proposed_times.first().pk
+    )
     meeting.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
         services.save_minutes(
             coordinator,
-            meeting,
+            meeting_id=meeting.pk,
             close=True,
             citizen_present=True,
             problem_focus="Bolig",
@@ -41,7 +43,7 @@ def test_next_meeting_within_a_year(meeting: Meeting, coordinator: User) -> None
     with pytest.raises(ValidationError) as exc:
         services.save_minutes(
             coordinator,
-            meeting,
+            meeting_id=meeting.pk,
             close=True,
             citizen_present=True,
             problem_focus="Bolig",
@@ -81,13 +83,15 @@ def test_citizen_participant_presence_follows_citizen_present(
     everyone = [p.pk for p in meeting.participants.all()]
     services.save_minutes(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         citizen_present=False,
         citizen_absence_reason="Syg",
         present_participant_ids=everyone,
     )
     citizen = meeting.participants.get(kind=ParticipantKind.CITIZEN)
     assert citizen.present is False
-    services.save_minutes(coordinator, meeting, citizen_present=True, present_participant_ids=[])
+    services.save_minutes(
+        coordinator, meeting_id=meeting.pk, citizen_present=True, present_participant_ids=[]
+    )
     citizen.refresh_from_db()
     assert citizen.present is True

@@ -34,25 +34,29 @@ def test_double_submitted_meeting_is_created_once(
 def test_double_submitted_decision_and_recommendation_are_created_once(
     meeting: Meeting, coordinator: User, measure: Measure, jobcenter_unit: Unit
 ) -> None:
-    decision = services.add_decision(coordinator, meeting, text="Mentor", idempotency_key="d1")
+    decision = services.add_decision(
+        coordinator, meeting_id=meeting.pk, text="Mentor", idempotency_key="d1"
+    )
     with pytest.raises(services.DuplicateSubmissionError) as exc:
-        services.add_decision(coordinator, meeting, text="Mentor", idempotency_key="d1")
+        services.add_decision(
+            coordinator, meeting_id=meeting.pk, text="Mentor", idempotency_key="d1"
+        )
     assert exc.value.existing == decision and Decision.objects.count() == 1
     rec = services.recommend(
         coordinator,
-        meeting.course,
-        measure=measure,
+        course_id=meeting.course.pk,
+        measure_id=measure.pk,
         reasoning="Mentor",
-        authority_unit=jobcenter_unit,
+        authority_unit_id=jobcenter_unit.pk,
         idempotency_key="r1",
     )
     with pytest.raises(services.DuplicateSubmissionError) as exc:
         services.recommend(
             coordinator,
-            meeting.course,
-            measure=measure,
+            course_id=meeting.course.pk,
+            measure_id=measure.pk,
             reasoning="Mentor",
-            authority_unit=jobcenter_unit,
+            authority_unit_id=jobcenter_unit.pk,
             idempotency_key="r1",
         )
     assert exc.value.existing == rec and Recommendation.objects.count() == 1

@@ -20,8 +20,8 @@ def test_choose_time_without_a_body_takes_the_earliest_common_time(
 ) -> None:
     services.answer_availability(
         coordinator,
-        meeting,
-        {
+        meeting_id=meeting.pk,
+        answers={
             (p.pk, t.pk): "ja"
             for p in meeting.participants.all()
             for t in meeting.proposed_times.all()

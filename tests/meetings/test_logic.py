@@ -120,3 +120,19 @@ def test_overdue_from_the_day_after_the_due_date() -> None:
     assert not logic.is_overdue(due, False, due)
     assert logic.is_overdue(due, False, date(2026, 11, 23))
     assert not logic.is_overdue(due, True, date(2026, 11, 23))
+
+
+def test_a_next_meeting_on_a_weekend_or_a_danish_holiday_is_warned_about() -> None:
+    assert logic.day_warnings(date(2026, 12, 9)) == []  # a Wednesday
+    assert logic.day_warnings(None) == []
+    (saturday,) = logic.day_warnings(date(2026, 12, 12))
+    assert "12.12.2026 falder på en lørdag" in saturday
+    # Easter moves: the library computes it (2. påskedag 2027 is Monday 29 March)
+    (easter,) = logic.day_warnings(date(2027, 3, 29))
+    assert "Anden påskedag" in easter and "helligdag" in easter
+    assert logic.danish_holiday(date(2027, 5, 6)) == "Kristi himmelfartsdag"
+    # not public holidays, but days most public workplaces are closed
+    assert logic.danish_holiday(date(2026, 6, 5)) == "Grundlovsdag"
+    assert logic.danish_holiday(date(2026, 12, 24)) == "Juleaftensdag"
+    assert logic.danish_holiday(date(2026, 5, 1)) is None  # 1 May: open in most workplaces
+    assert logic.danish_holiday(date(2027, 3, 29), "en") == "Easter Monday"

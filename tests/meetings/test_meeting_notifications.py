@@ -48,7 +48,7 @@ def test_citizen_with_a_login_hears_about_invitation_time_and_minutes(
     assert len(_citizen_notes(citizen_with_login)) == 2
     services.save_minutes(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         close=True,
         citizen_present=True,
         problem_focus="Bolig",
@@ -61,7 +61,7 @@ def test_cancelling_a_meeting_tells_the_participants(
     meeting: Meeting, coordinator: User, jobcenter_user: User, citizen_with_login: User
 ) -> None:
     Notification.objects.all().delete()
-    services.cancel_meeting(coordinator, meeting)
+    services.cancel_meeting(coordinator, meeting_id=meeting.pk)
     note = Notification.objects.get(recipient=jobcenter_user)
     assert "aflyst" in note.title and "Mette" not in note.title + note.body
     assert len(_citizen_notes(citizen_with_login)) == 1
@@ -88,12 +88,12 @@ def test_closed_minutes_are_shared_with_the_whole_team(
         valid_from=course.referred_on,
         member_user=colleague,
     )
-    meeting = plan_meeting(coordinator, course, team_members=[coordinator_member])
+    meeting = plan_meeting(coordinator, course, team_member_ids=[coordinator_member.pk])
     meeting = happened(meeting, coordinator)
     assert not Notification.objects.filter(recipient=colleague).exists()
     services.save_minutes(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         close=True,
         citizen_present=True,
         problem_focus="Bolig",

@@ -20,7 +20,7 @@ from helhed.audit.models import AccessLogEntry
 from helhed.core.models import User
 from helhed.courses.models import Course, LegalBasis, Measure, TeamMember
 from helhed.courses.sections import events_for_courses, timeliness_for_courses
-from helhed.meetings import selectors, services
+from helhed.meetings import logic, selectors, services
 from helhed.meetings.models import Meeting, Task
 from helhed.notifications.models import Notification
 from tests.meetings.conftest import at, happened
@@ -32,12 +32,12 @@ def held(meeting: Meeting, coordinator: User, member: TeamMember) -> Meeting:
     meeting = happened(meeting, coordinator)
     services.save_minutes(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         close=True,
         citizen_present=True,
         problem_focus="Bolig og job",
         plain_summary="Vi aftalte, at du får en mentor.",
-        coordinated_by=member,
+        coordinated_by_id=member.pk,
         next_meeting_date=timezone.localdate() + timedelta(days=40),
     )
     meeting.refresh_from_db()
@@ -116,14 +116,14 @@ def test_my_tasks_page_and_start_panel(
     owner = meeting.participants.get(user=jobcenter_user)
     services.add_decision(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         text="Praktik",
         tasks=[
-            {
-                "title": "Find praktikplads",
-                "owner": owner,
-                "due_date": timezone.localdate() - timedelta(days=1),
-            }
+            logic.TaskSpec(
+                title="Find praktikplads",
+                owner_id=owner.pk,
+                due_date=timezone.localdate() - timedelta(days=1),
+            )
         ],
     )
     client = login(jobcenter_user)
@@ -144,10 +144,12 @@ def test_overdue_alerts_notify_once(
     owner = meeting.participants.get(user=jobcenter_user)
     services.add_decision(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         text="Praktik",
         tasks=[
-            {"title": "Ring til virksomheden", "owner": owner, "due_date": timezone.localdate()}
+            logic.TaskSpec(
+                title="Ring til virksomheden", owner_id=owner.pk, due_date=timezone.localdate()
+            )
         ],
     )
     Notification.objects.all().delete()
@@ -198,22 +200,25 @@ def test_timeliness_and_events(
     today = timezone.localdate()
     r1 = services.recommend(
         coordinator,
-        course,
-        measure=measure,
+        course_id=course.pk,
+        measure_id=measure.pk,
         reasoning="Mentor",
-        authority_unit=jobcenter_unit,  # type: ignore[arg-type]
+        authority_unit_id=jobcenter_unit.pk,
         recommended_on=today - timedelta(days=6),
     )
     services.recommend(
         coordinator,
-        course,
-        measure=measure,
+        course_id=course.pk,
+        measure_id=measure.pk,
         reasoning="Mentor igen",
-        authority_unit=jobcenter_unit,  # type: ignore[arg-type]
+        authority_unit_id=jobcenter_unit.pk,
         recommended_on=today - timedelta(days=2),
     )
     services.record_ruling(
-        jobcenter_user, r1, outcome="bevilling", legal_basis=LegalBasis.objects.get(pk="lab-187")
+        jobcenter_user,
+        recommendation_id=r1.pk,
+        outcome="bevilling",
+        legal_basis_id=LegalBasis.objects.get(pk="lab-187").pk,
     )
     figures = timeliness_for_courses([course.pk])[course.pk]
     referral_to_meeting = (timezone.localtime(meeting.starts_at).date() - course.referred_on).days
@@ -294,17 +299,17 @@ def test_course_section_query_count_does_not_grow_with_meetings(
     for n in range(3):
         services.create_meeting(
             coordinator,
-            meeting.course,
+            course_id=meeting.course.pk,
             purpose=f"Møde {n}",
             place="Rådhuset",
-            team_members=[coordinator_member],
+            team_member_ids=[coordinator_member.pk],
             proposed_times=[at(10 + n)],
         )
         services.add_decision(
             coordinator,
-            meeting,
+            meeting_id=meeting.pk,
             text=f"Beslutning {n}",
-            tasks=[{"title": f"Opgave {n}", "owner": owner, "due_date": at(10).date()}],
+            tasks=[logic.TaskSpec(title=f"Opgave {n}", owner_id=owner.pk, due_date=at(10).date())],
         )
     with CaptureQueriesContext(connection) as many:
         response = client.get(url, headers=headers)
@@ -346,16 +351,16 @@ def test_a_linked_measure_is_named_only_to_readers_whose_consent_covers_it(
     owner = meeting.participants.get(user=jobcenter_user)
     services.add_decision(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         text="Udredning bestilles",
-        measure=psychiatric,
+        measure_id=psychiatric.pk,
         tasks=[
-            {
-                "title": "Send henvisning",
-                "owner": owner,
-                "due_date": timezone.localdate() + timedelta(days=7),
-                "measure": psychiatric,
-            }
+            logic.TaskSpec(
+                title="Send henvisning",
+                owner_id=owner.pk,
+                due_date=timezone.localdate() + timedelta(days=7),
+                measure_id=psychiatric.pk,
+            )
         ],
     )
     section = reverse("meetings:course_section", args=[meeting.course_id])

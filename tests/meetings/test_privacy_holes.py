@@ -21,7 +21,7 @@ from helhed.audit.models import AccessLogEntry
 from helhed.core.models import Membership, Organisation, Unit, User
 from helhed.courses import services as course_services
 from helhed.courses.models import Course, Measure, TeamMember
-from helhed.meetings import selectors, services
+from helhed.meetings import logic, selectors, services
 from helhed.meetings.models import Meeting
 from tests.meetings.conftest import at, happened
 
@@ -86,7 +86,7 @@ def test_a_plan_only_reader_does_not_see_the_minutes_health_text(
     meeting = happened(meeting, coordinator)
     services.save_minutes(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         close=True,
         citizen_present=True,
         problem_focus=HEALTH_TEXT,
@@ -95,7 +95,9 @@ def test_a_plan_only_reader_does_not_see_the_minutes_health_text(
         minutes_category="health",
     )
     meeting.refresh_from_db()
-    services.add_decision(coordinator, meeting.next_meeting, text=f"{HEALTH_TEXT}: ny plan")
+    services.add_decision(
+        coordinator, meeting_id=meeting.next_meeting.pk, text=f"{HEALTH_TEXT}: ny plan"
+    )
     client = login(jobcenter_user)
     seen = everything(client, meeting) + everything(client, meeting.next_meeting)
     assert HEALTH_TEXT not in seen and "psykiater" not in seen
@@ -109,7 +111,9 @@ def test_a_plan_only_reader_does_not_see_the_minutes_health_text(
         403
     )
     with pytest.raises(PermissionDenied):
-        services.save_minutes(jobcenter_user, meeting.next_meeting, problem_focus="Job")
+        services.save_minutes(
+            jobcenter_user, meeting_id=meeting.next_meeting.pk, problem_focus="Job"
+        )
     # the coordinator reads them; the citizen reads their own plain-language minutes
     assert HEALTH_TEXT in everything(login(coordinator), meeting)
     course = meeting.course
@@ -127,7 +131,7 @@ def test_the_writer_files_the_minutes_only_under_a_category_they_may_see(
     assert "Hvem må læse referatet?" in form
     assert 'value="social"' in form and 'value="health"' not in form
     with pytest.raises(PermissionDenied):
-        services.save_minutes(jobcenter_user, meeting, minutes_category="health")
+        services.save_minutes(jobcenter_user, meeting_id=meeting.pk, minutes_category="health")
     response = client.put(
         f"{BASE}/meetings/{meeting.pk}/minutes",
         {"problem_focus": "Job", "minutes_category": "crime"},
@@ -148,17 +152,17 @@ def test_a_hidden_measures_title_is_not_in_tasks_or_decisions(
     owner = meeting.participants.get(user=jobcenter_user)
     services.add_decision(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         text="Udredning før job",
-        measure=health_measure,
+        measure_id=health_measure.pk,
         tasks=[
-            {
-                "title": PSYCHIATRIST,
-                "owner": meeting.participants.get(user=coordinator),
-                "due_date": at(10).date(),
-                "measure": health_measure,
-            },
-            {"title": "Send cv", "owner": owner, "due_date": at(10).date()},
+            logic.TaskSpec(
+                title=PSYCHIATRIST,
+                owner_id=meeting.participants.get(user=coordinator).pk,
+                due_date=at(10).date(),
+                measure_id=health_measure.pk,
+            ),
+            logic.TaskSpec(title="Send cv", owner_id=owner.pk, due_date=at(10).date()),
         ],
     )
     client = login(jobcenter_user)
@@ -185,10 +189,10 @@ def test_a_team_member_of_a_hidden_unit_is_not_named(
 ) -> None:
     meeting = services.create_meeting(
         coordinator,
-        course,
+        course_id=course.pk,
         purpose="Fælles plan",
         place="Rådhuset",
-        team_members=[coordinator_member, jobcenter_member, drug_member],
+        team_member_ids=[coordinator_member.pk, jobcenter_member.pk, drug_member.pk],
         proposed_times=[at(5)],
     )
     client = login(jobcenter_user)
@@ -205,10 +209,10 @@ def test_a_team_member_of_a_hidden_unit_is_not_named(
     with pytest.raises(PermissionDenied):
         services.create_meeting(
             jobcenter_user,
-            course,
+            course_id=course.pk,
             purpose="Møde",
             place="Jobcentret",
-            team_members=[drug_member],
+            team_member_ids=[drug_member.pk],
             proposed_times=[at(5)],
         )
     assert "Rasmus Rusbehandler" in everything(login(coordinator), meeting)
@@ -224,7 +228,9 @@ def test_a_jobcenter_with_a_plan_only_consent_sees_its_own_employment_measure(
 ) -> None:
     """The consent does not cover employment, but the mentor measure is the jobcenter's own."""
     assert measure.unit_id == jobcenter_unit.pk and measure.data_category == "employment"
-    services.add_decision(coordinator, meeting, text="Mentor starter", measure=measure)
+    services.add_decision(
+        coordinator, meeting_id=meeting.pk, text="Mentor starter", measure_id=measure.pk
+    )
     client = login(jobcenter_user)
     seen = everything(client, meeting)
     assert "Mentor starter" in seen and "Mentorforløb" in seen
@@ -233,7 +239,9 @@ def test_a_jobcenter_with_a_plan_only_consent_sees_its_own_employment_measure(
     choices = selectors.recommendation_choices(jobcenter_user, meeting.course_id)
     assert measure in choices.measures
     # and writes about it are its own to make
-    services.add_decision(jobcenter_user, meeting, text="Mentor fortsætter", measure=measure)
+    services.add_decision(
+        jobcenter_user, meeting_id=meeting.pk, text="Mentor fortsætter", measure_id=measure.pk
+    )
 
 
 def test_an_ended_membership_and_a_guessed_id_get_403_without_leaking(
@@ -244,14 +252,14 @@ def test_an_ended_membership_and_a_guessed_id_get_403_without_leaking(
 ) -> None:
     services.add_decision(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         text="Fælles beslutning",
         tasks=[
-            {
-                "title": "Ring til Mette",
-                "owner": meeting.participants.get(user=jobcenter_user),
-                "due_date": at(10).date(),
-            }
+            logic.TaskSpec(
+                title="Ring til Mette",
+                owner_id=meeting.participants.get(user=jobcenter_user).pk,
+                due_date=at(10).date(),
+            )
         ],
     )
     task = meeting.course.meeting_tasks.get()
@@ -309,14 +317,14 @@ def test_every_read_is_logged_with_the_unit_the_reader_acts_from(
     )
     services.add_decision(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         text="Fælles beslutning",
         tasks=[
-            {
-                "title": "Send cv",
-                "owner": meeting.participants.get(user=jobcenter_user),
-                "due_date": at(10).date(),
-            }
+            logic.TaskSpec(
+                title="Send cv",
+                owner_id=meeting.participants.get(user=jobcenter_user).pk,
+                due_date=at(10).date(),
+            )
         ],
     )
     client = login(jobcenter_user)

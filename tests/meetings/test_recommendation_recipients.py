@@ -31,7 +31,11 @@ def test_recommendation_only_to_a_current_team_unit(
 ) -> None:
     with pytest.raises(ValidationError) as exc:
         services.recommend(
-            coordinator, course, measure=measure, reasoning="Mentor", authority_unit=outsider_unit
+            coordinator,
+            course_id=course.pk,
+            measure_id=measure.pk,
+            reasoning="Mentor",
+            authority_unit_id=outsider_unit.pk,
         )
     assert list(exc.value.message_dict) == ["authority_unit"]
     response = post(
@@ -58,7 +62,11 @@ def test_recommendation_to_a_unit_that_has_left_the_team_is_refused(
     )
     with pytest.raises(ValidationError) as exc:
         services.recommend(
-            coordinator, course, measure=measure, reasoning="Mentor", authority_unit=jobcenter_unit
+            coordinator,
+            course_id=course.pk,
+            measure_id=measure.pk,
+            reasoning="Mentor",
+            authority_unit_id=jobcenter_unit.pk,
         )
     assert list(exc.value.message_dict) == ["authority_unit"]
 
@@ -71,10 +79,10 @@ def test_recommendation_to_a_unit_the_consent_does_not_cover_for_the_measure_is_
     with pytest.raises(ValidationError) as exc:
         services.recommend(
             coordinator,
-            course,
-            measure=health_measure,
+            course_id=course.pk,
+            measure_id=health_measure.pk,
             reasoning="Udredning først",
-            authority_unit=jobcenter_unit,
+            authority_unit_id=jobcenter_unit.pk,
         )
     assert list(exc.value.message_dict) == ["authority_unit"]
     assert not Recommendation.objects.exists()
@@ -93,7 +101,11 @@ def test_recommendation_does_not_notify_former_staff_of_the_deciding_unit(
         valid_from=date(2020, 1, 1), valid_to=timezone.localdate() - timedelta(days=1)
     )
     services.recommend(
-        coordinator, course, measure=measure, reasoning="Mentor", authority_unit=jobcenter_unit
+        coordinator,
+        course_id=course.pk,
+        measure_id=measure.pk,
+        reasoning="Mentor",
+        authority_unit_id=jobcenter_unit.pk,
     )
     assert Notification.objects.filter(recipient=jobcenter_user, kind="afgoerelse").exists()
     assert not Notification.objects.filter(recipient=former).exists()

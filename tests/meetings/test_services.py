@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from helhed.core.models import User
 from helhed.courses.models import BudgetArea, Course, LegalBasis, Measure, TeamMember
-from helhed.meetings import selectors, services
+from helhed.meetings import logic, selectors, services
 from helhed.meetings.models import (
     Decision,
     Meeting,
@@ -32,8 +32,8 @@ pytestmark = pytest.mark.django_db
 def answer_all(user: User, meeting: Meeting, answer: str = "ja") -> None:
     services.answer_availability(
         user,
-        meeting,
-        {
+        meeting_id=meeting.pk,
+        answers={
             (p.pk, t.pk): answer
             for p in meeting.participants.all()
             for t in meeting.proposed_times.all()
@@ -45,7 +45,7 @@ def test_meeting_without_participants_is_refused(course: Course, coordinator: Us
     with pytest.raises(ValidationError) as exc:
         services.create_meeting(
             coordinator,
-            course,
+            course_id=course.pk,
             purpose="Møde",
             place="Rådhuset",
             include_citizen=False,
@@ -61,9 +61,9 @@ def test_meeting_needs_purpose_place_and_future_times(
     with pytest.raises(ValidationError) as exc:
         services.create_meeting(
             coordinator,
-            course,
+            course_id=course.pk,
             purpose=" ",
-            team_members=[coordinator_member],
+            team_member_ids=[coordinator_member.pk],
             proposed_times=[at(-1)],
         )
     assert set(exc.value.message_dict) == {"purpose", "place", "proposed_times"}
@@ -84,10 +84,12 @@ def test_common_time_then_choose_it(meeting: Meeting, coordinator: User) -> None
     times = list(meeting.proposed_times.all())
     citizen = meeting.participants.get(kind=ParticipantKind.CITIZEN)
     answer_all(coordinator, meeting)
-    services.answer_availability(coordinator, meeting, {(citizen.pk, times[0].pk): "nej"})
+    services.answer_availability(
+        coordinator, meeting_id=meeting.pk, answers={(citizen.pk, times[0].pk): "nej"}
+    )
     common = selectors.common_time(meeting)
     assert common.time is not None and common.time.key == times[1].pk
-    services.choose_time(coordinator, meeting, times[1])
+    services.choose_time(coordinator, meeting_id=meeting.pk, proposed_time_id=times[1].pk)
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.SCHEDULED
     assert meeting.starts_at == times[1].starts_at
@@ -102,8 +104,10 @@ def test_a_participant_answers_only_for_themself(
     with pytest.raises(ValidationError):
         services.answer_availability(
             jobcenter_user,
-            meeting,
-            {(meeting.participants.first().pk, meeting.proposed_times.first().pk): "kanskje"},
+            meeting_id=meeting.pk,
+            answers={
+                (meeting.participants.first().pk, meeting.proposed_times.first().pk): "kanskje"
+            },
         )
 
 
@@ -113,9 +117,11 @@ def test_task_without_owner_is_refused_and_nothing_is_written(
     with pytest.raises(ValidationError) as exc:
         services.add_decision(
             coordinator,
-            meeting,
+            meeting_id=meeting.pk,
             text="Mette får en mentor",
-            tasks=[{"title": "Søg mentor", "owner": None, "due_date": timezone.localdate()}],
+            tasks=[
+                logic.TaskSpec(title="Søg mentor", owner_id=None, due_date=timezone.localdate())
+            ],
         )
     assert "task_owner" in exc.value.message_dict
     assert not Decision.objects.exists() and not Task.objects.exists()
@@ -128,17 +134,17 @@ def test_decision_with_task_notifies_owner_and_records_who_pays(
     Notification.objects.all().delete()
     decision = services.add_decision(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         text="Jobcentret betaler mentor",
         payer=BudgetArea.EMPLOYMENT,
-        measure=measure,
+        measure_id=measure.pk,
         tasks=[
-            {
-                "title": "Bevilg mentor",
-                "owner": owner,
-                "due_date": timezone.localdate() + timedelta(days=14),
-                "measure": measure,
-            }
+            logic.TaskSpec(
+                title="Bevilg mentor",
+                owner_id=owner.pk,
+                due_date=timezone.localdate() + timedelta(days=14),
+                measure_id=measure.pk,
+            )
         ],
     )
     task = decision.tasks.get()
@@ -152,7 +158,11 @@ def test_closing_minutes_without_next_date_is_refused(meeting: Meeting, coordina
     meeting = happened(meeting, coordinator)
     with pytest.raises(ValidationError) as exc:
         services.save_minutes(
-            coordinator, meeting, close=True, citizen_present=True, problem_focus="Bolig"
+            coordinator,
+            meeting_id=meeting.pk,
+            close=True,
+            citizen_present=True,
+            problem_focus="Bolig",
         )
     assert "next_meeting_date" in exc.value.message_dict
     meeting.refresh_from_db()
@@ -167,13 +177,13 @@ def test_closing_minutes_plans_next_meeting(
     next_date = timezone.localdate() + timedelta(days=30)
     services.save_minutes(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         close=True,
         citizen_present=True,
         problem_focus="Mette mangler en bolig",
         plain_summary="Vi hjælper dig med at finde en bolig.",
-        coordinated_by=coordinator_member,
-        keeps_in_step=coordinator_member,
+        coordinated_by_id=coordinator_member.pk,
+        keeps_in_step_id=coordinator_member.pk,
         next_meeting_date=next_date,
     )
     meeting.refresh_from_db()
@@ -183,7 +193,9 @@ def test_closing_minutes_plans_next_meeting(
     assert timezone.localtime(follow_up.starts_at).date() == next_date
     assert follow_up.participants.count() == meeting.participants.count()
     with pytest.raises(ValidationError):
-        services.save_minutes(coordinator, meeting, close=True, next_meeting_date=next_date)
+        services.save_minutes(
+            coordinator, meeting_id=meeting.pk, close=True, next_meeting_date=next_date
+        )
 
 
 def test_absent_citizen_needs_a_reason(meeting: Meeting, coordinator: User) -> None:
@@ -191,7 +203,7 @@ def test_absent_citizen_needs_a_reason(meeting: Meeting, coordinator: User) -> N
     with pytest.raises(ValidationError) as exc:
         services.save_minutes(
             coordinator,
-            meeting,
+            meeting_id=meeting.pk,
             close=True,
             citizen_present=False,
             problem_focus="Bolig",
@@ -206,10 +218,10 @@ def recommendation(
 ) -> Recommendation:
     return services.recommend(
         coordinator,
-        course,
-        measure=measure,
+        course_id=course.pk,
+        measure_id=measure.pk,
         reasoning="Mette har brug for en mentor for at fastholde praktikken.",
-        authority_unit=jobcenter_unit,  # type: ignore[arg-type]
+        authority_unit_id=jobcenter_unit.pk,
         recommended_on=timezone.localdate() - timedelta(days=10),
     )
 
@@ -219,14 +231,19 @@ def test_deviating_ruling_without_justification_is_refused(
 ) -> None:
     basis = LegalBasis.objects.get(pk="lab-187")
     with pytest.raises(ValidationError) as exc:
-        services.record_ruling(jobcenter_user, recommendation, outcome="afslag", legal_basis=basis)
+        services.record_ruling(
+            jobcenter_user,
+            recommendation_id=recommendation.pk,
+            outcome="afslag",
+            legal_basis_id=basis.pk,
+        )
     assert list(exc.value.message_dict) == ["justification"]
     assert not Ruling.objects.exists()
     ruling = services.record_ruling(
         jobcenter_user,
-        recommendation,
+        recommendation_id=recommendation.pk,
         outcome="afslag",
-        legal_basis=basis,
+        legal_basis_id=basis.pk,
         justification="Mentorstøtte gives først efter fire ugers praktik.",
     )
     assert ruling.deviates and ruling.waiting_days == 10
@@ -237,31 +254,47 @@ def test_ruling_needs_legal_basis_and_only_once(
 ) -> None:
     with pytest.raises(ValidationError) as exc:
         services.record_ruling(
-            jobcenter_user, recommendation, outcome="bevilling", legal_basis=None
+            jobcenter_user,
+            recommendation_id=recommendation.pk,
+            outcome="bevilling",
+            legal_basis_id=None,
         )
     assert "legal_basis" in exc.value.message_dict
     basis = LegalBasis.objects.get(pk="lab-187")
     ruling = services.record_ruling(
-        jobcenter_user, recommendation, outcome="bevilling", legal_basis=basis
+        jobcenter_user,
+        recommendation_id=recommendation.pk,
+        outcome="bevilling",
+        legal_basis_id=basis.pk,
     )
     assert not ruling.deviates and ruling.justification == ""
     with pytest.raises(ValidationError):
         services.record_ruling(
-            jobcenter_user, recommendation, outcome="bevilling", legal_basis=basis
+            jobcenter_user,
+            recommendation_id=recommendation.pk,
+            outcome="bevilling",
+            legal_basis_id=basis.pk,
         )
 
 
 def test_only_the_authority_unit_rules(recommendation: Recommendation, coordinator: User) -> None:
     basis = LegalBasis.objects.get(pk="lab-187")
     with pytest.raises(PermissionDenied):
-        services.record_ruling(coordinator, recommendation, outcome="bevilling", legal_basis=basis)
+        services.record_ruling(
+            coordinator,
+            recommendation_id=recommendation.pk,
+            outcome="bevilling",
+            legal_basis_id=basis.pk,
+        )
 
 
 def test_recommendation_needs_measure_reasoning_and_authority(
     course: Course, coordinator: User
 ) -> None:
     with pytest.raises(ValidationError) as exc:
-        services.recommend(coordinator, course, measure=None, reasoning="", authority_unit=None)
+        services.recommend(
+            coordinator, course_id=course.pk, measure_id=None, reasoning="", authority_unit_id=None
+        )
     assert set(exc.value.message_dict) == {"measure", "reasoning", "authority_unit"}
     assert not Recommendation.objects.exists()
 
@@ -270,14 +303,14 @@ def test_complete_task_once(meeting: Meeting, coordinator: User, jobcenter_user:
     owner = meeting.participants.get(user=jobcenter_user)
     decision = services.add_decision(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         text="Praktik",
-        tasks=[{"title": "Find praktik", "owner": owner, "due_date": at(10).date()}],
+        tasks=[logic.TaskSpec(title="Find praktik", owner_id=owner.pk, due_date=at(10).date())],
     )
     task = decision.tasks.get()
-    services.complete_task(jobcenter_user, task)
+    services.complete_task(jobcenter_user, task_id=task.pk)
     with pytest.raises(ValidationError):
-        services.complete_task(jobcenter_user, task)
+        services.complete_task(jobcenter_user, task_id=task.pk)
 
 
 def test_participant_kinds(meeting: Meeting) -> None:
@@ -295,15 +328,15 @@ def test_restoring_an_older_plan_version_keeps_recommendations_and_task_links(
     owner = meeting.participants.filter(kind=ParticipantKind.TEAM).first()
     services.add_decision(
         coordinator,
-        meeting,
+        meeting_id=meeting.pk,
         text="Mentor",
         tasks=[
-            {
-                "title": "Find mentor",
-                "owner": owner,
-                "due_date": at(10).date(),
-                "measure": measure,
-            }
+            logic.TaskSpec(
+                title="Find mentor",
+                owner_id=owner.pk,
+                due_date=at(10).date(),
+                measure_id=measure.pk,
+            )
         ],
     )
     plan = Plan.objects.get(pk=measure.plan_id)
@@ -336,10 +369,10 @@ def test_recommendation_in_a_category_without_consent_is_hidden(
     assert treatment.data_category == "health"
     services.recommend(
         coordinator,
-        course,
-        measure=treatment,
+        course_id=course.pk,
+        measure_id=treatment.pk,
         reasoning="Behandling først",
-        authority_unit=coordinator_unit,  # type: ignore[arg-type]
+        authority_unit_id=coordinator_unit.pk,
     )
     # The consent covers plan, social and economy — not health.
     assert selectors.open_recommendations(jobcenter_user) == []
@@ -361,10 +394,10 @@ def test_invitation_is_also_an_email_without_personal_data(
     with django_capture_on_commit_callbacks(execute=True):
         services.create_meeting(
             coordinator,
-            course,
+            course_id=course.pk,
             purpose="Fælles plan",
             place="Rådhuset",
-            team_members=[coordinator_member, jobcenter_member],
+            team_member_ids=[coordinator_member.pk, jobcenter_member.pk],
             proposed_times=[at(4)],
         )
     assert [m.to for m in mailoutbox] == [["jonas@jobcenter.example"]]

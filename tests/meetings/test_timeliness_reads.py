@@ -27,10 +27,10 @@ def test_timeliness_api_is_logged_and_counts_only_visible_recommendations(
 ) -> None:
     services.recommend(
         coordinator,
-        course,
-        measure=health_measure,
+        course_id=course.pk,
+        measure_id=health_measure.pk,
         reasoning="Udredning først",
-        authority_unit=coordinator_unit,
+        authority_unit_id=coordinator_unit.pk,
     )
     before = AccessLogEntry.objects.filter(actor=jobcenter_user).count()
     figures = login(jobcenter_user).get(f"{BASE}/courses/{course.pk}/timeliness").json()

@@ -20,7 +20,11 @@ def test_new_field_errors_are_translated_to_english(
 
     with translation.override("en"), pytest.raises(ValidationError) as exc:
         services.recommend(
-            coordinator, course, measure=measure, reasoning="Mentor", authority_unit=outsider_unit
+            coordinator,
+            course_id=course.pk,
+            measure_id=measure.pk,
+            reasoning="Mentor",
+            authority_unit_id=outsider_unit.pk,
         )
     assert exc.value.message_dict["authority_unit"] == [
         "The unit is not on the course's team. Choose one of the team's units."

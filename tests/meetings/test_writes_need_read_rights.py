@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from helhed.core.models import Unit, User
 from helhed.courses.models import Course, LegalBasis, Measure
-from helhed.meetings import services
+from helhed.meetings import logic, services
 from helhed.meetings.models import Decision, Meeting, Recommendation, Ruling
 from tests.meetings.conftest import at
 
@@ -23,19 +23,21 @@ def test_decision_about_a_measure_outside_the_consent_is_refused(
     see is refused with the same 403 as reading it (issue 10; it was a 422 on the field)."""
     owner = meeting.participants.get(user=jobcenter_user)
     with pytest.raises(PermissionDenied):
-        services.add_decision(jobcenter_user, meeting, text="Udredning", measure=health_measure)
+        services.add_decision(
+            jobcenter_user, meeting_id=meeting.pk, text="Udredning", measure_id=health_measure.pk
+        )
     with pytest.raises(PermissionDenied):
         services.add_decision(
             jobcenter_user,
-            meeting,
+            meeting_id=meeting.pk,
             text="Udredning",
             tasks=[
-                {
-                    "title": "Book tid",
-                    "owner": owner,
-                    "due_date": at(10).date(),
-                    "measure": health_measure,
-                }
+                logic.TaskSpec(
+                    title="Book tid",
+                    owner_id=owner.pk,
+                    due_date=at(10).date(),
+                    measure_id=health_measure.pk,
+                )
             ],
         )
     assert not Decision.objects.exists()
@@ -62,8 +64,8 @@ def test_ruling_on_a_recommendation_outside_the_consent_is_refused_by_the_servic
     with pytest.raises(PermissionDenied):
         services.record_ruling(
             jobcenter_user,
-            rec,
+            recommendation_id=rec.pk,
             outcome="bevilling",
-            legal_basis=LegalBasis.objects.get(pk="lab-187"),
+            legal_basis_id=LegalBasis.objects.get(pk="lab-187").pk,
         )
     assert not Ruling.objects.exists()

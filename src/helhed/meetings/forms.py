@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helhed.core.web import date_field
 from helhed.courses.models import BudgetArea, LegalBasis
-from helhed.meetings.logic import OtherPerson
+from helhed.meetings.logic import MINUTES_FIELDS, FamilyInvite, OtherPerson, TaskSpec
 from helhed.meetings.models import MeetingKind, RulingOutcome
 
 TIME_LINE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(?:kl\.?\s*)?(\d{1,2})[:.](\d{2})\s*$")
@@ -83,6 +83,18 @@ class MeetingForm(SubmittedOnce):
     relatives = forms.MultipleChoiceField(
         label=_("Pårørende"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    family_required = forms.MultipleChoiceField(
+        label=_("Familiemedlemmer, der skal deltage"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Mødet holdes først, når de har sagt ja til et tidspunkt."),
+    )
+    family_optional = forms.MultipleChoiceField(
+        label=_("Familiemedlemmer, der kan deltage"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("De inviteres, men mødet venter ikke på dem."),
+    )
     others = forms.CharField(
         label=_("Andre deltagere"),
         required=False,
@@ -99,27 +111,33 @@ class MeetingForm(SubmittedOnce):
         label=_("Varighed (minutter)"), initial=60, min_value=15, max_value=480
     )
 
-    def __init__(self, *args: Any, team: Any = (), relatives: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, team: Any = (), relatives: Any = (), family: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.team_by_id = {str(t.pk): t for t in team}
-        self.relatives_by_id = {str(r.pk): r for r in relatives}
         _choices(self, "team_members").choices = [(str(t.pk), f"{t.name} ({t.role})") for t in team]
         _choices(self, "relatives").choices = [
             (str(r.pk), f"{r.name} ({r.relation})") for r in relatives
         ]
         if not relatives:
             del self.fields["relatives"]
+        _family_choices(self, family, ("family_required", "family_optional"))
 
     def clean_proposed_times(self) -> list[datetime]:
         return parse_times(self.cleaned_data.get("proposed_times") or "")
 
     def clean_others(self) -> list[OtherPerson]:
-        people = []
-        for line in (self.cleaned_data.get("others") or "").splitlines():
-            if line.strip():
-                name, _sep, role = line.partition(",")
-                people.append(OtherPerson(name.strip(), role.strip()))
-        return people
+        return parse_others(self.cleaned_data.get("others") or "")
+
+    def clean(self) -> dict[str, Any]:
+        d = super().clean() or {}
+        both = set(d.get("family_required") or ()) & set(d.get("family_optional") or ())
+        if both:
+            self.add_error(
+                "family_optional",
+                _("Vælg enten »skal deltage« eller »kan deltage« for hvert familiemedlem."),
+            )
+        return d
 
     def service_fields(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -128,14 +146,45 @@ class MeetingForm(SubmittedOnce):
             "purpose": d.get("purpose", ""),
             "place": d.get("place", ""),
             "virtual_link": d.get("virtual_link", ""),
-            "team_members": [self.team_by_id[i] for i in d.get("team_members", [])],
+            "team_member_ids": d.get("team_members", []),
             "include_citizen": bool(d.get("include_citizen")),
-            "relatives": [self.relatives_by_id[i] for i in d.get("relatives", [])],
+            "relative_ids": d.get("relatives", []),
+            "household_members": [
+                *(FamilyInvite(i, True) for i in d.get("family_required", [])),
+                *(FamilyInvite(i, False) for i in d.get("family_optional", [])),
+            ],
             "others": d.get("others", []),
             "proposed_times": d.get("proposed_times", []),
             "duration_minutes": d["duration_minutes"],
             "idempotency_key": self.key(),
         }
+
+
+def parse_others(text: str) -> list[OtherPerson]:
+    """Other participants, one per line: "name, role"."""
+    people = []
+    for line in text.splitlines():
+        if line.strip():
+            name, _sep, role = line.partition(",")
+            people.append(OtherPerson(name.strip(), role.strip()))
+    return people
+
+
+def _family_choices(form: forms.Form, family: Any, names: tuple[str, ...]) -> None:
+    """The household members of a family course as choices (name, age, relation); the fields
+    are left out when the course covers no family."""
+    choices = [
+        (
+            str(m.citizen.pk),
+            f"{m.citizen.full_name} ({m.age} år{', ' + m.relation if m.relation else ''})",
+        )
+        for m in family
+    ]
+    for name in names:
+        if choices:
+            _choices(form, name).choices = choices
+        else:
+            del form.fields[name]
 
 
 YES_NO = [("", _("— vælg —")), ("ja", _("Ja")), ("nej", _("Nej"))]
@@ -210,7 +259,6 @@ class MinutesForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.team_by_id = {str(t.pk): t for t in [*team, *kept]}
         hidden = _("en kontaktperson fra et område, du ikke har adgang til")
         choices = (
             [("", _("— vælg —"))]
@@ -219,37 +267,31 @@ class MinutesForm(forms.Form):
         )
         _choices(self, "coordinated_by").choices = choices
         _choices(self, "keeps_in_step").choices = choices
-        _choices(self, "present").choices = [
-            (str(p.pk), getattr(p, "label", p.name)) for p in participants
-        ]
+        _choices(self, "present").choices = [(str(p.pk), _presence(p)) for p in participants]
         _choices(self, "minutes_category").choices = list(categories)
 
     def service_fields(self) -> dict[str, Any]:
         d = self.cleaned_data
         present = d.get("citizen_present")
-        texts = {
-            name: d.get(name, "")
-            for name in (
-                "problem_focus",
-                "what_works",
-                "what_worries",
-                "exceptions",
-                "legal_options",
-                "motivation",
-                "organisational_options",
-                "plain_summary",
-                "citizen_absence_reason",
-            )
-        }
+        texts = {name: d.get(name, "") for name in MINUTES_FIELDS}
         return {
             **texts,
             "citizen_present": {"ja": True, "nej": False}.get(present or ""),
-            "coordinated_by": self.team_by_id.get(d.get("coordinated_by") or ""),
-            "keeps_in_step": self.team_by_id.get(d.get("keeps_in_step") or ""),
+            "coordinated_by_id": d.get("coordinated_by") or None,
+            "keeps_in_step_id": d.get("keeps_in_step") or None,
             "next_meeting_date": d.get("next_meeting_date"),
             "present_participant_ids": d.get("present", []),
             "minutes_category": d.get("minutes_category") or None,
         }
+
+
+def _presence(p: Any) -> str:
+    """A participant in "who took part": name, and for a family member whether they were to
+    take part ("skal deltage") or could ("kan deltage")."""
+    name = str(getattr(p, "label", p.name))
+    if getattr(p, "kind", "") != "familie":
+        return name
+    return f"{name} ({_('skal deltage') if p.required else _('kan deltage')})"
 
 
 def _person(p: Any) -> str:
@@ -284,17 +326,12 @@ class DecisionForm(SubmittedOnce):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.participant_by_id = {str(p.pk): p for p in participants}
-        self.goal_by_id = {str(g.pk): g for g in goals}
-        self.measure_by_id = {str(m.pk): m for m in measures}
         empty = [("", _("— vælg —"))]
         _choices(self, "task_owner").choices = empty + [
-            (k, _person(p)) for k, p in self.participant_by_id.items()
+            (str(p.pk), _person(p)) for p in participants
         ]
-        _choices(self, "task_goal").choices = empty + [
-            (k, str(g)[:80]) for k, g in self.goal_by_id.items()
-        ]
-        measure_choices = empty + [(k, m.title) for k, m in self.measure_by_id.items()]
+        _choices(self, "task_goal").choices = empty + [(str(g.pk), str(g)[:80]) for g in goals]
+        measure_choices = empty + [(str(m.pk), m.title) for m in measures]
         _choices(self, "task_measure").choices = measure_choices
         _choices(self, "measure").choices = measure_choices
 
@@ -307,18 +344,18 @@ class DecisionForm(SubmittedOnce):
         tasks = []
         if self.has_task():
             tasks.append(
-                {
-                    "title": d.get("task_title", ""),
-                    "owner": self.participant_by_id.get(d.get("task_owner") or ""),
-                    "due_date": d.get("task_due_date"),
-                    "goal": self.goal_by_id.get(d.get("task_goal") or ""),
-                    "measure": self.measure_by_id.get(d.get("task_measure") or ""),
-                }
+                TaskSpec(
+                    title=d.get("task_title", ""),
+                    owner_id=d.get("task_owner") or None,
+                    due_date=d.get("task_due_date"),
+                    goal_id=d.get("task_goal") or None,
+                    measure_id=d.get("task_measure") or None,
+                )
             )
         return {
             "text": d.get("text", ""),
             "payer": d.get("payer", ""),
-            "measure": self.measure_by_id.get(d.get("measure") or ""),
+            "measure_id": d.get("measure") or None,
             "tasks": tasks,
             "idempotency_key": self.key(),
         }
@@ -336,23 +373,19 @@ class RecommendationForm(SubmittedOnce):
 
     def __init__(self, *args: Any, measures: Any = (), units: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.measure_by_id = {str(m.pk): m for m in measures}
-        self.unit_by_id = {str(u.pk): u for u in units}
         empty = [("", _("— vælg —"))]
-        _choices(self, "measure").choices = empty + [
-            (k, m.title) for k, m in self.measure_by_id.items()
-        ]
+        _choices(self, "measure").choices = empty + [(str(m.pk), m.title) for m in measures]
         _choices(self, "authority_unit").choices = empty + [
-            (k, f"{u.name} ({u.organisation.name})") for k, u in self.unit_by_id.items()
+            (str(u.pk), f"{u.name} ({u.organisation.name})") for u in units
         ]
 
     def service_fields(self) -> dict[str, Any]:
         d = self.cleaned_data
         return {
-            "measure": self.measure_by_id.get(d.get("measure") or ""),
+            "measure_id": d.get("measure") or None,
             "recommends": d["recommends"],
             "reasoning": d.get("reasoning", ""),
-            "authority_unit": self.unit_by_id.get(d.get("authority_unit") or ""),
+            "authority_unit_id": d.get("authority_unit") or None,
             "idempotency_key": self.key(),
         }
 
@@ -377,7 +410,134 @@ class RulingForm(forms.Form):
         d = self.cleaned_data
         return {
             "outcome": d["outcome"],
-            "legal_basis": d.get("legal_basis"),
+            "legal_basis_id": d["legal_basis"].pk if d.get("legal_basis") else None,
             "justification": d.get("justification", ""),
             "decided_on": d.get("decided_on"),
+        }
+
+
+TIME_OF_DAY = re.compile(r"^\s*(?:kl\.?\s*)?(\d{1,2})[:.](\d{2})\s*$")
+
+
+class HeldMeetingForm(SubmittedOnce, MinutesForm):
+    """ "Registrér et afholdt møde": when it was, who took part, the minutes and the next
+    meeting, in one step (the minutes are closed at once)."""
+
+    field_order = (
+        "kind",
+        "purpose",
+        "starts_on",
+        "starts_time",
+        "duration_minutes",
+        "place",
+        "virtual_link",
+        "team_members",
+        "citizen_present",
+        "citizen_absence_reason",
+        "family",
+        "relatives",
+        "others",
+        "minutes_category",
+        *MINUTES_FIELDS[:-2],
+        "coordinated_by",
+        "keeps_in_step",
+        "plain_summary",
+        "next_meeting_date",
+    )
+
+    kind = forms.ChoiceField(label=_("Slags møde"), choices=MeetingKind.choices)
+    purpose = forms.CharField(label=_("Formål med mødet"), max_length=300, required=False)
+    starts_on = date_field(_("Dato for mødet"), required=False)
+    starts_time = forms.CharField(
+        label=_("Klokkeslæt"),
+        required=False,
+        max_length=8,
+        help_text=_("tt:mm, fx 09:30"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Varighed (minutter)"), initial=60, min_value=15, max_value=480
+    )
+    place = forms.CharField(label=_("Sted"), max_length=200, required=False)
+    virtual_link = forms.URLField(
+        label=_("Link til virtuelt møde"), required=False, assume_scheme="https"
+    )
+    team_members = forms.MultipleChoiceField(
+        label=_("Hvem deltog fra teamet"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    family = forms.MultipleChoiceField(
+        label=_("Familiemedlemmer, der deltog"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    relatives = forms.MultipleChoiceField(
+        label=_("Pårørende, der deltog"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    others = forms.CharField(
+        label=_("Andre, der deltog"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Én pr. linje: navn, rolle – fx »Lise Holm, bisidder«."),
+    )
+    next_meeting_date = date_field(
+        _("Dato for næste møde"),
+        help_text=_("dd.mm.åååå – opfølgningsmødet planlægges på den dato."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        team: Any = (),
+        relatives: Any = (),
+        family: Any = (),
+        categories: Any = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, team=team, categories=categories, **kwargs)
+        del self.fields["present"]
+        _choices(self, "team_members").choices = [(str(t.pk), f"{t.name} ({t.role})") for t in team]
+        _choices(self, "relatives").choices = [
+            (str(r.pk), f"{r.name} ({r.relation})") for r in relatives
+        ]
+        if not relatives:
+            del self.fields["relatives"]
+        _family_choices(self, family, ("family",))
+        self.order_fields(self.field_order)
+
+    def clean_starts_time(self) -> tuple[int, int] | None:
+        text = self.cleaned_data.get("starts_time") or ""
+        if not text.strip():
+            return None
+        m = TIME_OF_DAY.match(text)
+        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+            raise ValidationError(_("Skriv klokkeslættet som tt:mm, fx 09:30."))
+        return int(m.group(1)), int(m.group(2))
+
+    def clean_others(self) -> list[OtherPerson]:
+        return parse_others(self.cleaned_data.get("others") or "")
+
+    def starts_at(self) -> datetime | None:
+        day = self.cleaned_data.get("starts_on")
+        at = self.cleaned_data.get("starts_time")
+        if day is None or at is None:
+            return None
+        return timezone.make_aware(datetime(day.year, day.month, day.day, *at))
+
+    def service_fields(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        minutes = super().service_fields()
+        minutes.pop("present_participant_ids")
+        return {
+            **minutes,
+            "kind": d["kind"],
+            "purpose": d.get("purpose", ""),
+            "place": d.get("place", ""),
+            "virtual_link": d.get("virtual_link", ""),
+            "starts_at": self.starts_at(),
+            "duration_minutes": d["duration_minutes"],
+            "team_member_ids": d.get("team_members", []),
+            "relative_ids": d.get("relatives", []),
+            "household_members": [FamilyInvite(i, True) for i in d.get("family", [])],
+            "others": d.get("others", []),
+            "idempotency_key": self.key(),
         }

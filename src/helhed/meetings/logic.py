@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
+import holidays
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext
@@ -246,3 +248,183 @@ def is_overdue(due_date: date, done: bool, today: date) -> bool:
 
 def mean(values: Sequence[float]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
+
+
+def took_place_errors(starts_at: datetime | None, now: datetime) -> dict[str, str]:
+    """Minutes can be closed only once the meeting has a time and has begun."""
+    if starts_at is None:
+        return {"proposed_time": "Vælg mødets tidspunkt, før referatet lukkes."}
+    if starts_at > now:
+        return {
+            "starts_at": gettext(
+                "Mødet har ikke fundet sted endnu. Referatet kan lukkes, når mødet er holdt."
+            )
+        }
+    return {}
+
+
+def minutes_texts(texts: Mapping[str, str | None]) -> dict[str, str]:
+    """The minutes' texts, stripped; a name that is not one of them is a programming error."""
+    unknown = set(texts) - set(MINUTES_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown minutes fields: {sorted(unknown)}")
+    return {name: (value or "").strip() for name, value in texts.items()}
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """A task of a decision as plain values: the owner is a participant of the meeting (by id),
+    the goal and measure (ids) belong to the course's plan."""
+
+    title: str
+    owner_id: Any
+    due_date: date | None
+    goal_id: Any = None
+    measure_id: Any = None
+
+
+def task_errors(
+    *, title: str, has_owner: bool, owner_found: bool, due_date: date | None, meeting_day: date
+) -> dict[str, str]:
+    """What is wrong with a task: it needs a title, an owner who takes part in the meeting, and
+    a due date not before the meeting."""
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["task_title"] = "Skriv opgaven."
+    if not has_owner:
+        errors["task_owner"] = "En opgave skal have en ansvarlig. Vælg, hvem der gør det."
+    elif not owner_found:
+        errors["task_owner"] = "Den ansvarlige skal være deltager i mødet."
+    if due_date is None:
+        errors["task_due_date"] = "Angiv en frist."
+    elif due_date < meeting_day:
+        errors["task_due_date"] = gettext("Fristen kan ikke ligge før mødet (%(date)s).") % {
+            "date": meeting_day.strftime("%d.%m.%Y")
+        }
+    return errors
+
+
+@dataclass(frozen=True)
+class FamilyInvite:
+    """A member of the course's household (a child, a partner) invited to a meeting: required
+    ("skal deltage": blocks a time until they say yes) or optional ("kan deltage")."""
+
+    citizen_id: Any
+    required: bool = True
+
+
+def family_role(age: int) -> str:
+    """How a household member is described among the participants."""
+    return f"Familiemedlem, {age} år"
+
+
+def held_meeting_errors(
+    *,
+    kind_known: bool,
+    purpose: str,
+    place: str,
+    virtual_link: str,
+    anyone_present: bool,
+    starts_at: datetime | None,
+    meeting_date: date | None,
+    now: datetime,
+    course_began: date,
+    today: date,
+    duration_minutes: int,
+    next_meeting_date: date | None,
+    citizen_present: bool | None,
+    citizen_absence_reason: str,
+    problem_focus: str,
+) -> dict[str, str]:
+    """What is wrong with a meeting registered after it took place (field by field): the
+    planning rules but for the time, which must be in the past and not before the course began,
+    someone who took part, and what closing the minutes needs."""
+    errors = meeting_errors(
+        kind_known=kind_known,
+        purpose=purpose,
+        place=place,
+        virtual_link=virtual_link,
+        has_participants=anyone_present,
+        times=[now],  # checked below instead
+        now=now,
+        duration_minutes=duration_minutes,
+    )
+    if not anyone_present:
+        errors["participants"] = gettext(
+            "Angiv, hvem der deltog i mødet. Vælg mindst én, der deltog."
+        )
+    if starts_at is None or meeting_date is None:
+        errors["starts_at"] = gettext("Angiv dato og klokkeslæt for mødet.")
+    elif starts_at > now:
+        errors["starts_at"] = gettext(
+            "Mødet ligger i fremtiden. Et møde, der ikke er holdt endnu, planlægges med "
+            "»Planlæg et møde«."
+        )
+    elif meeting_date < course_began:
+        errors["starts_at"] = gettext(
+            "Mødet kan ikke ligge før forløbet begyndte (henvist %(date)s)."
+        ) % {"date": course_began.strftime("%d.%m.%Y")}
+    closing = closing_errors(
+        meeting_date=meeting_date or date.min,
+        next_meeting_date=next_meeting_date,
+        citizen_present=citizen_present,
+        citizen_absence_reason=citizen_absence_reason,
+        problem_focus=problem_focus,
+    )
+    if meeting_date is None and next_meeting_date is not None:
+        closing.pop("next_meeting_date", None)
+    if "next_meeting_date" not in closing and next_meeting_date and next_meeting_date < today:
+        closing["next_meeting_date"] = gettext(
+            "Datoen for næste møde er passeret. Vælg en dato fra i dag; et senere møde, der "
+            "allerede er holdt, registreres for sig."
+        )
+    return errors | closing
+
+
+# The days most public workplaces are closed though they are not public holidays (the
+# "fridage" of the public collective agreements): Grundlovsdag, juleaftensdag, nytårsaftensdag.
+_DAYS_OFF = {(6, 5), (12, 24), (12, 31)}
+
+
+def danish_holiday(day: date, language: str = "da") -> str | None:
+    """The name of the Danish public holiday on ``day`` (helligdag, from the ``holidays``
+    library: Easter and the days that follow it are computed there), or of a day most public
+    workplaces are closed (Grundlovsdag, juleaftensdag, nytårsaftensdag); None on other days."""
+    lang = "da" if language.startswith("da") else "en_US"
+    public = holidays.country_holidays("DK", years=day.year, language=lang)
+    if day in public:
+        return str(public[day])
+    if (day.month, day.day) in _DAYS_OFF:
+        optional = holidays.country_holidays(
+            "DK", years=day.year, language=lang, categories=(holidays.OPTIONAL,)
+        )
+        name = optional.get(day)
+        return str(name) if name else None
+    return None
+
+
+def day_warnings(day: date | None, language: str = "da") -> list[str]:
+    """Warnings about a meeting date: on a weekend or on a Danish public holiday (or a day most
+    public workplaces are closed). The date is not refused: a weekend meeting may be agreed."""
+    if day is None:
+        return []
+    when = day.strftime("%d.%m.%Y")
+    holiday = danish_holiday(day, language)
+    if holiday:
+        return [
+            gettext(
+                "Næste møde den %(date)s falder på en helligdag eller fridag (%(name)s). "
+                "Tjek, at alle kan komme, eller vælg en anden dato."
+            )
+            % {"date": when, "name": holiday}
+        ]
+    if day.weekday() >= 5:
+        weekday = gettext("en lørdag") if day.weekday() == 5 else gettext("en søndag")
+        return [
+            gettext(
+                "Næste møde den %(date)s falder på %(weekday)s. Tjek, at alle kan komme, eller "
+                "vælg en hverdag."
+            )
+            % {"date": when, "weekday": weekday}
+        ]
+    return []

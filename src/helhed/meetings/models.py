@@ -32,6 +32,7 @@ from helhed.core.logic import DATA_CATEGORIES
 from helhed.core.models import Unit
 from helhed.courses.models import (
     BudgetArea,
+    Citizen,
     Course,
     Goal,
     LegalBasis,
@@ -185,6 +186,7 @@ class ParticipantKind(models.TextChoices):
     TEAM = "team", _("Kontaktperson fra teamet")
     CITIZEN = "borger", _("Borgeren")
     RELATIVE = "paaroerende", _("Pårørende")
+    FAMILY = "familie", _("Familiemedlem")
     OTHER = "andet", _("Anden deltager")
 
 
@@ -197,6 +199,16 @@ class Participant(models.Model):
     )
     relative = models.ForeignKey(
         Relative, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A member of the course's household (a child, a partner): required ("skal deltage") or
+    # optional ("kan deltage") as ``required`` says.
+    household_member = models.ForeignKey(
+        Citizen,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("familiemedlem"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -493,6 +493,49 @@ def legal_basis_or_none(basis_id: str) -> LegalBasis | None:
     return LegalBasis.objects.filter(pk=basis_id).first()
 
 
+def team_today(access: course_selectors.Access, on: date | None = None) -> list[TeamMember]:
+    """Everyone on the course's team today, whether or not the reader may name them (the
+    services refuse those they may not with a 403)."""
+    on = on or today()
+    return [t for t in access.course.team.all() if _current(t, on)]
+
+
+def relatives_of(access: course_selectors.Access) -> list[Relative]:
+    """The citizen's relatives (who may be invited to a meeting)."""
+    return list(Relative.objects.filter(citizen_id=access.course.citizen_id).order_by("name"))
+
+
+def plan_measure(access: course_selectors.Access, measure_id: Any) -> Measure | None:
+    """A measure of the course's plan by id (None if it is not in the plan or does not exist);
+    the caller decides whether the reader may see it (``Access.sees``)."""
+    plan = getattr(access.course, "plan", None)
+    if plan is None or measure_id is None:
+        return None
+    return Measure.objects.select_related("unit").filter(pk=measure_id, plan=plan).first()
+
+
+def plan_goal(access: course_selectors.Access, goal_id: Any) -> Goal | None:
+    """A goal of the course's plan by id (goals are plan data), or None."""
+    plan = getattr(access.course, "plan", None)
+    if plan is None or goal_id is None:
+        return None
+    return Goal.objects.filter(pk=goal_id, plan=plan).first()
+
+
+def meeting_participant(meeting: Meeting, participant_id: Any) -> Participant | None:
+    """One of the meeting's participants by id, or None."""
+    if participant_id is None:
+        return None
+    return Participant.objects.filter(pk=participant_id, meeting=meeting).first()
+
+
+def decision_or_none(decision_id: Any) -> Decision | None:
+    """A decision by id, for a service that then checks its meeting like a read."""
+    if decision_id is None:
+        return None
+    return Decision.objects.filter(pk=decision_id).first()
+
+
 def may_rule(user: User, recommendation: Recommendation, on: date | None = None) -> bool:
     """Only a member of the unit the recommendation was sent to decides on it."""
     return any(
@@ -718,6 +761,7 @@ def meeting_detail(
         if pk is not None and pk in members and pk not in shown_ids
     ]
     course_selectors.log_course_read(user, access, "møde og referat", purpose)
+    _log_family(user, access, participants, purpose)
     return MeetingDetail(
         access=access,
         meeting=meeting,
@@ -736,6 +780,17 @@ def meeting_detail(
         keeps_in_step=label(meeting.keeps_in_step_id),
         kept_members=kept,
     )
+
+
+def _log_family(
+    user: User, access: course_selectors.Access, participants: list[Participant], purpose: str
+) -> None:
+    """Household members named among the participants are read too: one log entry each."""
+    ids = [p.household_member_id for p in participants if p.household_member_id is not None]
+    if ids:
+        course_selectors.log_course_read(
+            user, access, "familiemedlem som mødedeltager", purpose, citizen_ids=ids
+        )
 
 
 def minutes_team(access: course_selectors.Access, meeting: Meeting) -> dict[Any, TeamMember]:
@@ -773,6 +828,7 @@ def decision_choices(
     )
     goals, measures = _plan_items(access)
     course_selectors.log_course_read(user, access, "beslutning og opgave", purpose)
+    _log_family(user, access, participants, purpose)
     return DecisionChoices(
         meeting, access, participants, goals, measures, sees_minutes(access, meeting)
     )
@@ -786,15 +842,24 @@ class PlanningChoices:
     access: course_selectors.Access
     team: list[TeamMember]
     relatives: list[Relative]
+    # The other members of the course's household (a family course), read through the courses
+    # selector, which logs each one shown.
+    family: list[course_selectors.HouseholdMember] = field(default_factory=list)
+    minutes_categories: list[tuple[str, str]] = field(default_factory=list)
 
 
 def planning_choices(
     user: User, course_id: Any, *, purpose: str = Purpose.MEETING
 ) -> PlanningChoices:
-    """The choices of the "plan a meeting" form and API. Logged (names are shown)."""
+    """The choices of the "plan a meeting" and "register a meeting that took place" forms.
+    Logged (names are shown)."""
     access = access_course(user, course_id, purpose=purpose, what="planlægning af møde")
-    relatives = list(Relative.objects.filter(citizen_id=access.course.citizen_id).order_by("name"))
-    return PlanningChoices(access, current_team(access), relatives)
+    relatives = relatives_of(access)
+    family = course_selectors.household_members(
+        user, access, "familiemedlem ved planlægning af møde", purpose
+    )
+    categories = [(c, label) for c, label in DATA_CATEGORIES if access.sees_text(c)]
+    return PlanningChoices(access, current_team(access), relatives, family, categories)
 
 
 @dataclass
@@ -906,6 +971,8 @@ class CitizenMeetings:
     tasks: list[Task]
     # For meetings whose time is still being found: [(proposed time, the citizen's answer)].
     questions: dict[Any, list[tuple[ProposedTime, str]]] = field(default_factory=dict)
+    # The household members taking part, per meeting (required: "skal deltage").
+    family: dict[Any, list[Participant]] = field(default_factory=dict)
 
 
 def citizen_meetings(user: User) -> CitizenMeetings | None:
@@ -951,8 +1018,13 @@ def citizen_meetings(user: User) -> CitizenMeetings | None:
         }
         for t in ProposedTime.objects.filter(meeting__in=planning).order_by("starts_at"):
             questions[t.meeting_id].append((t, own.get(t.pk, "")))
+    family: dict[Any, list[Participant]] = {}
+    for p in Participant.objects.filter(
+        meeting__in=[m.pk for m in [*upcoming, *minutes]], kind=ParticipantKind.FAMILY
+    ).order_by("name"):
+        family.setdefault(p.meeting_id, []).append(p)
     log_access(user, citizen_id, "egne møder og referater", Purpose.CITIZEN_SELF)
-    return CitizenMeetings(upcoming, minutes, tasks, questions)
+    return CitizenMeetings(upcoming, minutes, tasks, questions, family)
 
 
 # --------------------------------------------------------------------------------------------

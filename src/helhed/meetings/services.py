@@ -1,19 +1,25 @@
 """Write operations of meetings: plan a meeting, answer availability, choose the time, write and
-close the minutes, record decisions and tasks, recommendations and rulings.
+close the minutes, register a meeting that took place, record decisions and tasks,
+recommendations and rulings.
 
-Every function checks the acting user's rights with the same checks as the reads
-(``selectors.check_meeting``, ``check_task``, ``check_recommendation``: the course guard, the plan
-category, and the item rules): a user may only write what they may see — a decision or task about
-a measure they may not see, minutes under a category they may not see, a team member or unit whose
-name they may not know, is refused with the same ``PermissionDenied`` (403) as a read. Each runs in
-one transaction and either completes or changes nothing. Bad input raises Django's
-``ValidationError`` with field-level messages. Notifications name what happened and link to the
-page — never the citizen.
+Every function takes the acting user and then ids and plain values, keyword-only — the page and
+the API call the same function with the same values. Each one looks the objects up, checks the
+user's rights with the same checks as the reads (``selectors.check_meeting``, ``check_task``,
+``check_recommendation``: the course guard, the plan category, and the item rules), validates,
+writes in one transaction and notifies: a user may only write what they may see — a decision or
+task about a measure they may not see, minutes under a category they may not see, a team member
+or unit whose name they may not know, is refused with the same ``PermissionDenied`` (403) as a
+read, and so is an id that does not exist or belongs to another course where the object itself
+is named in the URL. Bad input raises Django's ``ValidationError`` with field-level messages
+named as the API names them. Notifications name what happened and link to the page — never the
+citizen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -22,22 +28,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from helhed.audit.models import Purpose
 from helhed.core.domain import DomainError
-from helhed.core.models import Unit, User
+from helhed.core.models import User
 from helhed.core.selectors import today
 from helhed.courses import selectors as course_selectors
 from helhed.courses.logic import CATEGORY_KEYS
-from helhed.courses.models import (
-    BudgetArea,
-    Course,
-    Goal,
-    LegalBasis,
-    Measure,
-    Relative,
-    TeamMember,
-)
+from helhed.courses.models import BudgetArea, Goal, Measure, TeamMember
 from helhed.meetings import logic, selectors
 from helhed.meetings.models import (
     Answer,
@@ -58,6 +58,7 @@ from helhed.notifications.models import NotificationKind
 from helhed.notifications.services import notify
 
 PLAN = "plan"
+Id = uuid.UUID | str
 
 
 class DuplicateSubmissionError(DomainError):
@@ -102,12 +103,16 @@ def _create_once(
         ) from None
 
 
-def _plan_access(user: User, course_id: Any) -> course_selectors.Access:
-    return selectors.plan_access(user, course_id)
+def _uuid(value: Any) -> uuid.UUID | None:
+    """An id as it came (a UUID or text), or None for anything that is not one."""
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
-def _plan_id(course: Course) -> Any:
-    plan = getattr(course, "plan", None)
+def _plan_id(access: course_selectors.Access) -> Any:
+    plan = getattr(access.course, "plan", None)
     return plan.pk if plan is not None else None
 
 
@@ -116,87 +121,97 @@ def _meeting_url(meeting: Meeting) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Planning a meeting
+# Who takes part: team members, relatives, household members, others — by id
 # --------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def create_meeting(
+@dataclass
+class _People:
+    """The participants named by ids, looked up on the course and checked."""
+
+    team: list[TeamMember] = field(default_factory=list)
+    relatives: list[Any] = field(default_factory=list)
+    family: list[tuple[course_selectors.HouseholdMember, bool]] = field(default_factory=list)
+    others: list[logic.OtherPerson] = field(default_factory=list)
+
+
+def _team_members(
+    access: course_selectors.Access, ids: Iterable[Any], errors: dict[str, str]
+) -> list[TeamMember]:
+    """Team members on the course's team today, by id; one the user may not name is refused
+    like a read (403), an id that is not on the team is a field error."""
+    team: dict[Any, TeamMember] = {t.pk: t for t in selectors.team_today(access)}
+    found = []
+    for raw in dict.fromkeys(ids):
+        member = team.get(_uuid(raw))
+        if member is None:
+            errors["team_member_ids"] = _("Kontaktpersonen er ikke på forløbets team.")
+            continue
+        if not access.sees_member(member):
+            raise course_selectors.NoAccessError
+        found.append(member)
+    return found
+
+
+def _relatives(
+    access: course_selectors.Access, ids: Iterable[Any], errors: dict[str, str]
+) -> list[Any]:
+    known: dict[Any, Any] = {r.pk: r for r in selectors.relatives_of(access)}
+    found = []
+    for raw in dict.fromkeys(ids):
+        relative = known.get(_uuid(raw))
+        if relative is None:
+            errors["relative_ids"] = _("Den pårørende hører ikke til borgeren.")
+            continue
+        found.append(relative)
+    return found
+
+
+def _family(
     user: User,
-    course: Course,
+    access: course_selectors.Access,
+    invites: Sequence[logic.FamilyInvite],
+    errors: dict[str, str],
+) -> list[tuple[course_selectors.HouseholdMember, bool]]:
+    """Household members of the course's family (a child, a partner), each required or
+    optional; read through the courses selector, which logs the read of each one named."""
+    if not invites:
+        return []
+    wanted = {_uuid(i.citizen_id): i.required for i in invites}
+    members = course_selectors.household_members(
+        user,
+        access,
+        "familiemedlem inviteret til møde",
+        Purpose.MEETING,
+        keep=lambda m: m.pk in wanted,
+    )
+    if len(members) != len(wanted):
+        errors["household_members"] = _("Personen hører ikke til forløbets familie.")
+    return [(m, wanted[m.citizen.pk]) for m in members]
+
+
+def _people(
+    user: User,
+    access: course_selectors.Access,
     *,
-    kind: str = MeetingKind.NETWORK,
-    purpose: str,
-    place: str = "",
-    virtual_link: str = "",
-    team_members: Sequence[TeamMember] = (),
-    include_citizen: bool = True,
-    relatives: Sequence[Relative] = (),
-    others: Sequence[logic.OtherPerson] = (),
-    proposed_times: Sequence[datetime] = (),
-    duration_minutes: int = 60,
-    idempotency_key: str | None = None,
-) -> Meeting:
-    """Plan a meeting with its participants and proposed times; invite the team members who
-    use Helhed and the citizen if they have a login (a notification without personal data)."""
-    access = _plan_access(user, course.pk)
-    course = access.course
-    key = logic.clean_key(idempotency_key)
-    _already(Meeting, "created_by", user, key)
-    others = [o for o in others if o.name.strip()]
-    times = sorted(set(proposed_times))
-    errors = logic.meeting_errors(
-        kind_known=kind in MeetingKind.values,
-        purpose=purpose,
-        place=place,
-        virtual_link=virtual_link,
-        has_participants=bool(team_members or include_citizen or relatives or others),
-        times=times,
-        now=timezone.now(),
-        duration_minutes=duration_minutes,
+    team_member_ids: Iterable[Any],
+    relative_ids: Iterable[Any],
+    household_members: Sequence[logic.FamilyInvite],
+    others: Sequence[logic.OtherPerson],
+    errors: dict[str, str],
+) -> _People:
+    return _People(
+        team=_team_members(access, team_member_ids, errors),
+        relatives=_relatives(access, relative_ids, errors),
+        family=_family(user, access, household_members, errors),
+        others=[o for o in others if o.name.strip()],
     )
-    if any(m.course_id != course.pk for m in team_members):
-        errors["team_members"] = "Kontaktpersonen er ikke på forløbets team."
-    elif any(not access.sees_member(m) for m in team_members):
-        # a team member the user may not know is on the team
-        raise course_selectors.NoAccessError
-    if any(r.citizen_id != course.citizen_id for r in relatives):
-        errors["relatives"] = "Den pårørende hører ikke til borgeren."
-    if errors:
-        raise ValidationError(errors)
-    meeting = _create_once(
-        Meeting,
-        "created_by",
-        user,
-        key,
-        course=course,
-        kind=kind,
-        purpose=purpose.strip(),
-        place=place.strip(),
-        virtual_link=virtual_link.strip(),
-        duration_minutes=duration_minutes,
-    )
-    participants = _participants(meeting, course, team_members, include_citizen, relatives, others)
-    Participant.objects.bulk_create(participants)
-    ProposedTime.objects.bulk_create(ProposedTime(meeting=meeting, starts_at=t) for t in times)
-    _invite(
-        meeting,
-        participants,
-        user,
-        "Du er inviteret til et møde – svar på tidspunkter",
-        citizen_title="Du er inviteret til et møde – sig, hvornår du kan komme",
-    )
-    return meeting
 
 
 def _participants(
-    meeting: Meeting,
-    course: Course,
-    team_members: Sequence[TeamMember],
-    include_citizen: bool,
-    relatives: Sequence[Relative],
-    others: Sequence[logic.OtherPerson],
+    meeting: Meeting, access: course_selectors.Access, people: _People, include_citizen: bool
 ) -> list[Participant]:
+    course = access.course
     result = [
         Participant(
             meeting=meeting,
@@ -206,7 +221,7 @@ def _participants(
             name=m.name,
             role=m.role,
         )
-        for m in team_members
+        for m in people.team
     ]
     if include_citizen:
         result.append(
@@ -221,13 +236,24 @@ def _participants(
     result += [
         Participant(
             meeting=meeting,
+            kind=ParticipantKind.FAMILY,
+            household_member_id=m.citizen.pk,
+            name=m.citizen.full_name[:200],
+            role=logic.family_role(m.age),
+            required=required,
+        )
+        for m, required in people.family
+    ]
+    result += [
+        Participant(
+            meeting=meeting,
             kind=ParticipantKind.RELATIVE,
             relative=r,
             name=r.name,
             role=r.relation,
             required=False,
         )
-        for r in relatives
+        for r in people.relatives
     ]
     result += [
         Participant(
@@ -237,9 +263,92 @@ def _participants(
             role=o.role.strip()[:120],
             required=False,
         )
-        for o in others
+        for o in people.others
     ]
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# Planning a meeting
+# --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_meeting(
+    user: User,
+    *,
+    course_id: Id,
+    kind: str = MeetingKind.NETWORK,
+    purpose: str,
+    place: str = "",
+    virtual_link: str = "",
+    team_member_ids: Sequence[Id] = (),
+    include_citizen: bool = True,
+    relative_ids: Sequence[Id] = (),
+    household_members: Sequence[logic.FamilyInvite] = (),
+    others: Sequence[logic.OtherPerson] = (),
+    proposed_times: Sequence[datetime] = (),
+    duration_minutes: int = 60,
+    idempotency_key: str | None = None,
+) -> Meeting:
+    """Plan a meeting with its participants and proposed times; invite the team members who
+    use Helhed and the citizen if they have a login (a notification without personal data).
+    Household members of a family course take part as required ("skal deltage") or optional
+    ("kan deltage")."""
+    access = selectors.plan_access(user, course_id)
+    key = logic.clean_key(idempotency_key)
+    _already(Meeting, "created_by", user, key)
+    errors: dict[str, str] = {}
+    people = _people(
+        user,
+        access,
+        team_member_ids=team_member_ids,
+        relative_ids=relative_ids,
+        household_members=household_members,
+        others=others,
+        errors=errors,
+    )
+    times = sorted(set(proposed_times))
+    errors = (
+        logic.meeting_errors(
+            kind_known=kind in MeetingKind.values,
+            purpose=purpose,
+            place=place,
+            virtual_link=virtual_link,
+            has_participants=bool(
+                people.team or include_citizen or people.relatives or people.family or people.others
+            ),
+            times=times,
+            now=timezone.now(),
+            duration_minutes=duration_minutes,
+        )
+        | errors
+    )
+    if errors:
+        raise ValidationError(errors)
+    meeting = _create_once(
+        Meeting,
+        "created_by",
+        user,
+        key,
+        course=access.course,
+        kind=kind,
+        purpose=purpose.strip(),
+        place=place.strip(),
+        virtual_link=virtual_link.strip(),
+        duration_minutes=duration_minutes,
+    )
+    participants = _participants(meeting, access, people, include_citizen)
+    Participant.objects.bulk_create(participants)
+    ProposedTime.objects.bulk_create(ProposedTime(meeting=meeting, starts_at=t) for t in times)
+    _invite(
+        meeting,
+        participants,
+        user,
+        "Du er inviteret til et møde – svar på tidspunkter",
+        citizen_title="Du er inviteret til et møde – sig, hvornår du kan komme",
+    )
+    return meeting
 
 
 def _invite(
@@ -285,27 +394,26 @@ def _invite(
         )
 
 
-def _meeting_for_write(user: User, meeting: Meeting) -> Meeting:
-    return _locked_meeting(user, meeting)[0]
-
-
 def _locked_meeting(
-    user: User, meeting: Meeting, *, need_plan: bool = True
+    user: User, meeting_id: Id, *, need_plan: bool = True
 ) -> tuple[Meeting, course_selectors.Access]:
     """The meeting as it is now, checked like a read and locked: a cancellation or a fixed time
-    made since the caller read it is seen, and concurrent writes to the same meeting queue up."""
-    _checked, access = selectors.check_meeting(user, meeting.pk, need_plan=need_plan)
-    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    made since the caller read it is seen, and concurrent writes to the same meeting queue up.
+    An id that does not exist is refused like one the user may not see."""
+    checked, access = selectors.check_meeting(user, meeting_id, need_plan=need_plan)
+    locked = Meeting.objects.select_for_update().get(pk=checked.pk)
     locked.course = access.course
     return locked, access
 
 
 @transaction.atomic
-def answer_availability(user: User, meeting: Meeting, answers: dict[tuple[Any, Any], str]) -> int:
+def answer_availability(
+    user: User, *, meeting_id: Id, answers: Mapping[tuple[Any, Any], str]
+) -> int:
     """Record answers ``{(participant id, proposed time id): "ja"|"maaske"|"nej"}``. The
     coordinator (or anyone planning the meeting) may enter everyone's answers, e.g. from the
     phone; a participant with a login may answer for themself."""
-    meeting, access = _locked_meeting(user, meeting, need_plan=False)
+    meeting, access = _locked_meeting(user, meeting_id, need_plan=False)
     participants = {str(p.pk): p for p in meeting.participants.all()}
     times = {str(t.pk): t for t in meeting.proposed_times.all()}
     if meeting.status not in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED):
@@ -340,12 +448,11 @@ def _store_answers(rows: Iterable[tuple[Participant, ProposedTime, str]]) -> Non
 
 
 @transaction.atomic
-def answer_as_citizen(user: User, meeting: Meeting, answers: dict[Any, str]) -> int:
+def answer_as_citizen(user: User, *, meeting_id: Id, answers: Mapping[Any, str]) -> int:
     """The citizen answers for themself, ``{proposed time id: answer}``, from their own view."""
     if not user.is_authenticated or not user.is_citizen:
         raise course_selectors.NoAccessError
-    if meeting.course.citizen.user_id != user.pk:
-        raise course_selectors.NoAccessError
+    meeting = selectors.citizen_meeting(user, meeting_id)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     participant = meeting.participants.filter(kind=ParticipantKind.CITIZEN).first()
     if participant is None:
@@ -364,17 +471,20 @@ def answer_as_citizen(user: User, meeting: Meeting, answers: dict[Any, str]) -> 
 
 
 @transaction.atomic
-def choose_time(user: User, meeting: Meeting, proposed_time: ProposedTime | None = None) -> Meeting:
+def choose_time(user: User, *, meeting_id: Id, proposed_time_id: Id | None = None) -> Meeting:
     """Fix the meeting at one of its proposed times — None: the earliest time at which everyone
     required has said yes — and tell the participants."""
-    meeting = _meeting_for_write(user, meeting)
+    meeting, _access = _locked_meeting(user, meeting_id)
     if meeting.status not in (MeetingStatus.PLANNING, MeetingStatus.SCHEDULED):
-        raise ValidationError({"proposed_time": "Mødet er afholdt eller aflyst."})
-    if proposed_time is None:
-        proposed_time = _common_time(meeting)
-    if proposed_time.meeting_id != meeting.pk:
-        raise ValidationError({"proposed_time": "Tidspunktet hører ikke til mødet."})
-    meeting.starts_at = proposed_time.starts_at
+        raise ValidationError({"proposed_time_id": "Mødet er afholdt eller aflyst."})
+    if proposed_time_id is None:
+        option = _common_time(meeting)
+    else:
+        found = selectors.meeting_time(meeting, proposed_time_id)
+        if found is None:
+            raise ValidationError({"proposed_time_id": "Tidspunktet hører ikke til mødet."})
+        option = found
+    meeting.starts_at = option.starts_at
     meeting.status = MeetingStatus.SCHEDULED
     meeting.save(update_fields=["starts_at", "status"])
     _invite(
@@ -402,8 +512,8 @@ def _common_time(meeting: Meeting) -> ProposedTime:
 
 
 @transaction.atomic
-def cancel_meeting(user: User, meeting: Meeting) -> Meeting:
-    meeting = _meeting_for_write(user, meeting)
+def cancel_meeting(user: User, *, meeting_id: Id) -> Meeting:
+    meeting, _access = _locked_meeting(user, meeting_id)
     if meeting.status == MeetingStatus.HELD:
         raise ValidationError({"status": "Et afholdt møde kan ikke aflyses."})
     if meeting.status == MeetingStatus.CANCELLED:
@@ -427,16 +537,15 @@ def cancel_meeting(user: User, meeting: Meeting) -> Meeting:
 
 
 def _team_member(
-    access: course_selectors.Access,
-    member: TeamMember | None,
-    field: str,
-    current: Any,
+    access: course_selectors.Access, member_id: Id | None, field: str, current: Any
 ) -> TeamMember | None:
-    """A team member chosen in the minutes: on the course's team, and one the writer may name
-    (the one already chosen may stay, even if the writer may not see who it is)."""
-    if member is None:
+    """A team member chosen in the minutes, by id: on the course's team, and one the writer may
+    name (the one already chosen may stay, even if the writer may not see who it is)."""
+    if member_id is None or member_id == "":
         return None
-    if member.course_id != access.course.pk:
+    members: dict[Any, TeamMember] = {t.pk: t for t in access.course.team.all()}  # prefetched
+    member = members.get(_uuid(member_id))
+    if member is None:
         raise ValidationError({field: "Personen er ikke på forløbets team."})
     if member.pk != current and not access.sees_member(member):
         raise course_selectors.NoAccessError
@@ -446,12 +555,12 @@ def _team_member(
 @transaction.atomic
 def save_minutes(
     user: User,
-    meeting: Meeting,
     *,
+    meeting_id: Id,
     close: bool = False,
     citizen_present: bool | None = None,
-    coordinated_by: TeamMember | None = None,
-    keeps_in_step: TeamMember | None = None,
+    coordinated_by_id: Id | None = None,
+    keeps_in_step_id: Id | None = None,
     next_meeting_date: date | None = None,
     present_participant_ids: Iterable[Any] | None = None,
     minutes_category: str | None = None,
@@ -465,17 +574,17 @@ def save_minutes(
     ``minutes_category`` is who may read the minutes (a data category; None keeps it). Only a
     writer who may see the minutes' category may change them, and only to a category they may
     see themself (else ``PermissionDenied``, as for a read)."""
-    meeting, access = _locked_meeting(user, meeting)
+    meeting, access = _locked_meeting(user, meeting_id)
     if not access.sees_text(meeting.minutes_category):
         raise course_selectors.NoAccessError
     _set_minutes_category(access, meeting, minutes_category)
     _check_minutes_open(meeting)
     _set_minutes_texts(meeting, texts)
     meeting.coordinated_by = _team_member(
-        access, coordinated_by, "coordinated_by", meeting.coordinated_by_id
+        access, coordinated_by_id, "coordinated_by_id", meeting.coordinated_by_id
     )
     meeting.keeps_in_step = _team_member(
-        access, keeps_in_step, "keeps_in_step", meeting.keeps_in_step_id
+        access, keeps_in_step_id, "keeps_in_step_id", meeting.keeps_in_step_id
     )
     meeting.citizen_present = citizen_present
     meeting.next_meeting_date = next_meeting_date
@@ -507,12 +616,9 @@ def _check_minutes_open(meeting: Meeting) -> None:
         raise ValidationError({"status": "Mødet er aflyst."})
 
 
-def _set_minutes_texts(meeting: Meeting, texts: dict[str, str]) -> None:
-    unknown = set(texts) - set(logic.MINUTES_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown minutes fields: {sorted(unknown)}")
-    for name, value in texts.items():
-        setattr(meeting, name, (value or "").strip())
+def _set_minutes_texts(meeting: Meeting, texts: Mapping[str, str]) -> None:
+    for name, value in logic.minutes_texts(texts).items():
+        setattr(meeting, name, value)
 
 
 def _mark_presence(
@@ -533,23 +639,13 @@ def _mark_presence(
     Participant.objects.bulk_update(participants, ["present"])
 
 
-def _check_took_place(meeting: Meeting) -> None:
-    if meeting.starts_at is None:
-        raise ValidationError({"proposed_time": "Vælg mødets tidspunkt, før referatet lukkes."})
-    if meeting.starts_at > timezone.now():
-        raise ValidationError(
-            {
-                "starts_at": _(
-                    "Mødet har ikke fundet sted endnu. Referatet kan lukkes, når mødet er holdt."
-                )
-            }
-        )
-
-
 def _close_minutes(user: User, meeting: Meeting, participants: list[Participant]) -> None:
     """Close the minutes: the meeting is held, the follow-up meeting is planned on the next
     date with the same participants, and the minutes are shared with the team."""
-    _check_took_place(meeting)
+    errors = logic.took_place_errors(meeting.starts_at, timezone.now())
+    if errors:
+        raise ValidationError(errors)
+    assert meeting.starts_at is not None
     errors = logic.closing_errors(
         meeting_date=timezone.localtime(meeting.starts_at).date(),
         next_meeting_date=meeting.next_meeting_date,
@@ -570,6 +666,7 @@ def _close_minutes(user: User, meeting: Meeting, participants: list[Participant]
             kind=p.kind,
             team_member_id=p.team_member_id,
             relative_id=p.relative_id,
+            household_member_id=p.household_member_id,
             user_id=p.user_id,
             name=p.name,
             role=p.role,
@@ -610,37 +707,205 @@ def _follow_up(user: User, meeting: Meeting, on: date) -> Meeting:
     )
 
 
+def day_warnings(day: date | None) -> list[str]:
+    """Warnings about the date of a next meeting (a weekend, a Danish public holiday), in the
+    reader's language."""
+    return logic.day_warnings(day, language=get_language() or "da")
+
+
+# --------------------------------------------------------------------------------------------
+# Registering a meeting that took place
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldMeeting:
+    """A meeting registered afterwards, and warnings the user should see (the next meeting on a
+    weekend or a public holiday) — the registration is saved all the same."""
+
+    meeting: Meeting
+    warnings: list[str]
+
+
+@transaction.atomic
+def register_held_meeting(
+    user: User,
+    *,
+    course_id: Id,
+    kind: str = MeetingKind.NETWORK,
+    purpose: str,
+    place: str = "",
+    virtual_link: str = "",
+    starts_at: datetime | None,
+    duration_minutes: int = 60,
+    team_member_ids: Sequence[Id] = (),
+    relative_ids: Sequence[Id] = (),
+    household_members: Sequence[logic.FamilyInvite] = (),
+    others: Sequence[logic.OtherPerson] = (),
+    citizen_present: bool | None,
+    citizen_absence_reason: str = "",
+    coordinated_by_id: Id | None = None,
+    keeps_in_step_id: Id | None = None,
+    next_meeting_date: date | None,
+    minutes_category: str | None = None,
+    idempotency_key: str | None = None,
+    **texts: str,
+) -> HeldMeeting:
+    """ "Registrér et afholdt møde": a meeting that took place without being planned in Helhed
+    (a meeting called at short notice, a phone conference), recorded afterwards in one step —
+    when it was, who was there (everyone named took part; the citizen as "Deltog borgeren?"
+    says), the minutes, and the next meeting. The minutes are closed at once, as closing them
+    after a planned meeting does: the same rules, the follow-up meeting planned on the next date
+    with the same participants, the team told. The time must be in the past and not before the
+    course began."""
+    access = selectors.plan_access(user, course_id)
+    key = logic.clean_key(idempotency_key)
+    _already(Meeting, "created_by", user, key)
+    category = minutes_category or PLAN
+    if category not in CATEGORY_KEYS:
+        raise ValidationError({"minutes_category": _("Vælg, hvem der må læse referatet.")})
+    if not access.sees_text(category):
+        raise course_selectors.NoAccessError
+    errors: dict[str, str] = {}
+    people = _people(
+        user,
+        access,
+        team_member_ids=team_member_ids,
+        relative_ids=relative_ids,
+        household_members=household_members,
+        others=others,
+        errors=errors,
+    )
+    clean_texts = logic.minutes_texts({**texts, "citizen_absence_reason": citizen_absence_reason})
+    errors = (
+        logic.held_meeting_errors(
+            kind_known=kind in MeetingKind.values,
+            purpose=purpose,
+            place=place,
+            virtual_link=virtual_link,
+            anyone_present=bool(
+                people.team or citizen_present or people.relatives or people.family or people.others
+            ),
+            starts_at=starts_at,
+            meeting_date=timezone.localtime(starts_at).date() if starts_at else None,
+            now=timezone.now(),
+            course_began=access.course.referred_on,
+            today=today(),
+            duration_minutes=duration_minutes,
+            next_meeting_date=next_meeting_date,
+            citizen_present=citizen_present,
+            citizen_absence_reason=clean_texts.get("citizen_absence_reason", ""),
+            problem_focus=clean_texts.get("problem_focus", ""),
+        )
+        | errors
+    )
+    coordinated_by = _chosen_member(access, coordinated_by_id, "coordinated_by_id", errors)
+    keeps_in_step = _chosen_member(access, keeps_in_step_id, "keeps_in_step_id", errors)
+    if errors:
+        raise ValidationError(errors)
+    assert starts_at is not None and next_meeting_date is not None
+    meeting = _create_once(
+        Meeting,
+        "created_by",
+        user,
+        key,
+        course=access.course,
+        kind=kind,
+        purpose=purpose.strip(),
+        place=place.strip(),
+        virtual_link=virtual_link.strip(),
+        duration_minutes=duration_minutes,
+        starts_at=starts_at,
+        status=MeetingStatus.SCHEDULED,
+        minutes_category=category,
+        citizen_present=citizen_present,
+        coordinated_by=coordinated_by,
+        keeps_in_step=keeps_in_step,
+        next_meeting_date=next_meeting_date,
+        **clean_texts,
+    )
+    participants = _participants(meeting, access, people, include_citizen=True)
+    for p in participants:  # everyone named took part; the citizen as the answer says
+        p.present = citizen_present if p.kind == ParticipantKind.CITIZEN else True
+    Participant.objects.bulk_create(participants)
+    _close_minutes(user, meeting, participants)
+    meeting.save()
+    return HeldMeeting(meeting, day_warnings(next_meeting_date))
+
+
+def _chosen_member(
+    access: course_selectors.Access, member_id: Id | None, field: str, errors: dict[str, str]
+) -> TeamMember | None:
+    try:
+        return _team_member(access, member_id, field, None)
+    except ValidationError as exc:
+        errors[field] = exc.message_dict[field][0]
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Decisions and tasks
+# --------------------------------------------------------------------------------------------
+
+
+def _plan_measure(
+    access: course_selectors.Access, measure_id: Id | None, field: str, errors: dict[str, str]
+) -> Measure | None:
+    """A measure of the course's plan, by id: one that is not in the plan (or does not exist)
+    is a field error, one the user may not see a 403 as for a read."""
+    if measure_id is None or measure_id == "":
+        return None
+    pk = _uuid(measure_id)
+    measure = selectors.plan_measure(access, pk) if pk is not None else None
+    if measure is None:
+        errors[field] = "Indsatsen hører ikke til forløbets plan."
+        return None
+    if not access.sees(measure):
+        raise course_selectors.NoAccessError
+    return measure
+
+
+def _plan_goal(
+    access: course_selectors.Access, goal_id: Id | None, errors: dict[str, str]
+) -> Goal | None:
+    if goal_id is None or goal_id == "":
+        return None
+    pk = _uuid(goal_id)
+    goal = selectors.plan_goal(access, pk) if pk is not None else None
+    if goal is None:
+        errors["task_goal"] = "Målet hører ikke til forløbets plan."
+    return goal
+
+
 @transaction.atomic
 def add_decision(
     user: User,
-    meeting: Meeting,
     *,
+    meeting_id: Id,
     text: str,
     payer: str = "",
-    measure: Measure | None = None,
-    tasks: Sequence[dict[str, Any]] = (),
+    measure_id: Id | None = None,
+    tasks: Sequence[logic.TaskSpec] = (),
     idempotency_key: str | None = None,
 ) -> Decision:
-    """Record a decision with its tasks (each: ``title``, ``owner`` (a participant),
-    ``due_date``, optional ``goal``/``measure``). The owners who use Helhed are notified.
+    """Record a decision with its tasks (each: title, owner — a participant of the meeting —,
+    due date, optional goal and measure of the plan). The owners who use Helhed are notified.
 
     A decision about a measure is read under the measure's category, the others under the
     minutes': the writer must be able to see it (else ``PermissionDenied``)."""
-    meeting, access = _locked_meeting(user, meeting)
-    course = meeting.course
-    _may_write_about(access, meeting, measure)
+    meeting, access = _locked_meeting(user, meeting_id)
+    errors: dict[str, str] = {}
+    measure = _plan_measure(access, measure_id, "measure", errors)
+    if measure_id in (None, "") and not access.sees_text(meeting.minutes_category):
+        raise course_selectors.NoAccessError  # a decision that is part of the minutes
     key = logic.clean_key(idempotency_key)
     _already(Decision, "created_by", user, key)
-    errors: dict[str, str] = {}
     if meeting.minutes_closed:
         errors["text"] = "Referatet er lukket; beslutninger kan ikke tilføjes."
     if not text.strip():
         errors["text"] = "Skriv beslutningen."
     if payer and payer not in BudgetArea.values:
         errors["payer"] = "Vælg et budgetområde."
-    plan_id = _plan_id(course)
-    if measure is not None and measure.plan_id != plan_id:
-        errors["measure"] = "Indsatsen hører ikke til forløbets plan."
     if errors:
         raise ValidationError(errors)
     decision = _create_once(
@@ -654,20 +919,8 @@ def add_decision(
         measure=measure,
     )
     for spec in tasks:
-        _create_task(user, access, decision, meeting, plan_id, **spec)
+        _create_task(user, access, decision, meeting, spec)
     return decision
-
-
-def _may_write_about(
-    access: course_selectors.Access, meeting: Meeting, measure: Measure | None
-) -> None:
-    """A decision or task about a measure needs the measure (``Access.sees``); one that is not
-    is part of the minutes and needs their category."""
-    if measure is not None:
-        if measure.plan_id == _plan_id(access.course) and not access.sees(measure):
-            raise course_selectors.NoAccessError
-    elif not access.sees_text(meeting.minutes_category):
-        raise course_selectors.NoAccessError
 
 
 def _create_task(
@@ -675,43 +928,33 @@ def _create_task(
     access: course_selectors.Access,
     decision: Decision,
     meeting: Meeting,
-    plan_id: Any,
-    *,
-    title: str,
-    owner: Participant | None,
-    due_date: date | None,
-    goal: Goal | None = None,
-    measure: Measure | None = None,
+    spec: logic.TaskSpec,
 ) -> Task:
     errors: dict[str, str] = {}
-    if not title.strip():
-        errors["task_title"] = "Skriv opgaven."
-    if owner is None:
-        errors["task_owner"] = "En opgave skal have en ansvarlig. Vælg, hvem der gør det."
-    elif owner.meeting_id != decision.meeting_id:
-        errors["task_owner"] = "Den ansvarlige skal være deltager i mødet."
-    if due_date is None:
-        errors["task_due_date"] = "Angiv en frist."
-    elif due_date < selectors.meeting_day(meeting):
-        errors["task_due_date"] = _("Fristen kan ikke ligge før mødet (%(date)s).") % {
-            "date": selectors.meeting_day(meeting).strftime("%d.%m.%Y")
-        }
-    if goal is not None and goal.plan_id != plan_id:
-        errors["task_goal"] = "Målet hører ikke til forløbets plan."
-    if measure is not None and measure.plan_id != plan_id:
-        errors["task_measure"] = "Indsatsen hører ikke til forløbets plan."
-    elif measure is not None and not access.sees(measure):
-        raise course_selectors.NoAccessError
+    owner = (
+        selectors.meeting_participant(meeting, _uuid(spec.owner_id))
+        if spec.owner_id not in (None, "")
+        else None
+    )
+    goal = _plan_goal(access, spec.goal_id, errors)
+    measure = _plan_measure(access, spec.measure_id, "task_measure", errors)
+    errors |= logic.task_errors(
+        title=spec.title,
+        has_owner=spec.owner_id not in (None, ""),
+        owner_found=owner is not None,
+        due_date=spec.due_date,
+        meeting_day=selectors.meeting_day(meeting),
+    )
     if errors:
         raise ValidationError(errors)
-    assert owner is not None and due_date is not None
+    assert owner is not None and spec.due_date is not None
     task = Task.objects.create(
         course=meeting.course,
         decision=decision,
-        title=title.strip(),
+        title=spec.title.strip(),
         owner=owner,
         owner_user_id=owner.user_id if owner.kind == ParticipantKind.TEAM else None,
-        due_date=due_date,
+        due_date=spec.due_date,
         goal=goal,
         measure=measure,
     )
@@ -720,7 +963,7 @@ def _create_task(
             [task.owner_user_id],
             kind=NotificationKind.TASK,
             title="Ny opgave fra et møde",
-            body=f"Frist {due_date:%d.%m.%Y}. Se opgaven i Helhed.",
+            body=f"Frist {spec.due_date:%d.%m.%Y}. Se opgaven i Helhed.",
             url=reverse("meetings:my_tasks"),
         )
     return task
@@ -729,37 +972,39 @@ def _create_task(
 @transaction.atomic
 def add_task(
     user: User,
-    decision: Decision,
     *,
+    decision_id: Id,
     title: str,
-    owner: Participant | None,
+    owner_id: Id | None,
     due_date: date | None,
-    goal: Goal | None = None,
-    measure: Measure | None = None,
+    goal_id: Id | None = None,
+    measure_id: Id | None = None,
 ) -> Task:
-    meeting, access = _locked_meeting(user, decision.meeting)
-    decision_measure = decision.measure if decision.measure_id else None
-    _may_write_about(access, meeting, decision_measure)
-    plan_id = _plan_id(meeting.course)
+    """Add a task to a decision: the writer must see the decision (its measure, or the
+    minutes)."""
+    decision = selectors.decision_or_none(_uuid(decision_id))
+    if decision is None:
+        raise course_selectors.NoAccessError
+    meeting, access = _locked_meeting(user, decision.meeting_id)
+    about = selectors.plan_measure(access, decision.measure_id) if decision.measure_id else None
+    if about is not None and not access.sees(about):
+        raise course_selectors.NoAccessError
+    if decision.measure_id is None and not access.sees_text(meeting.minutes_category):
+        raise course_selectors.NoAccessError
     return _create_task(
         user,
         access,
         decision,
         meeting,
-        plan_id,
-        title=title,
-        owner=owner,
-        due_date=due_date,
-        goal=goal,
-        measure=measure,
+        logic.TaskSpec(title, owner_id, due_date, goal_id, measure_id),
     )
 
 
 @transaction.atomic
-def complete_task(user: User, task: Task) -> Task:
+def complete_task(user: User, *, task_id: Id) -> Task:
     """The owner, or anyone who plans the course and may see the task, marks it done."""
-    selectors.check_task(user, task.pk)
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    checked, _access = selectors.check_task(user, task_id)
+    task = Task.objects.select_for_update().get(pk=checked.pk)
     if task.done_at is not None:
         raise ValidationError({"done_at": "Opgaven er allerede udført."})
     task.done_at = timezone.now()
@@ -776,71 +1021,71 @@ def complete_task(user: User, task: Task) -> Task:
 @transaction.atomic
 def recommend(
     user: User,
-    course: Course,
     *,
-    measure: Measure | None,
+    course_id: Id,
+    measure_id: Id | None,
     recommends: str = RulingOutcome.GRANTED,
     reasoning: str,
-    authority_unit: Unit | None,
+    authority_unit_id: Id | None,
     recommended_on: date | None = None,
     idempotency_key: str | None = None,
 ) -> Recommendation:
     """Recommend a measure to a unit on the course's team, which decides; its current staff are
     notified."""
-    access = _plan_access(user, course.pk)
-    course = access.course
+    access = selectors.plan_access(user, course_id)
     key = logic.clean_key(idempotency_key)
     _already(Recommendation, "recommended_by", user, key)
     on = recommended_on or today()
     errors: dict[str, str] = {}
-    plan = getattr(course, "plan", None)
-    if measure is None:
+    measure = _plan_measure(access, measure_id, "measure", errors)
+    if measure_id in (None, ""):
         errors["measure"] = "Vælg den indsats, indstillingen gælder."
-    elif plan is None or measure.plan_id != plan.pk:
-        errors["measure"] = "Indsatsen hører ikke til forløbets plan."
-    elif not access.sees(measure):
-        raise course_selectors.NoAccessError
     if recommends not in RulingOutcome.values:
         errors["recommends"] = "Vælg bevilling, afslag eller delvis bevilling."
     if not reasoning.strip():
         errors["reasoning"] = "Skriv den faglige begrundelse for indstillingen."
-    if authority_unit is None:
+    unit = None
+    if authority_unit_id in (None, ""):
         errors["authority_unit"] = "Vælg den enhed, der træffer afgørelsen."
-    elif authority_unit.pk not in selectors.team_units(course.pk):
-        errors["authority_unit"] = _(
-            "Enheden er ikke på forløbets team. Vælg en af teamets enheder."
-        )
-    elif not selectors.sees_unit(access, authority_unit):
-        # a unit whose name the user may not know is on the team
-        raise course_selectors.NoAccessError
-    elif measure is not None and not selectors.unit_sees_measure(access, authority_unit, measure):
-        # Sending the recommendation would show the measure to a unit the consent does not
-        # cover for it.
-        errors["authority_unit"] = _(
-            "Borgerens samtykke giver ikke den enhed adgang til indsatsen. Vælg en enhed, der "
-            "må se den."
-        )
+    else:
+        unit = selectors.unit_or_none(_uuid(authority_unit_id))
+        if unit is None:
+            errors["authority_unit"] = "Enheden findes ikke."
+        elif unit.pk not in selectors.team_units(access.course.pk):
+            errors["authority_unit"] = _(
+                "Enheden er ikke på forløbets team. Vælg en af teamets enheder."
+            )
+        elif not selectors.sees_unit(access, unit):
+            # a unit whose name the user may not know is on the team
+            raise course_selectors.NoAccessError
+        elif measure is not None and not selectors.unit_sees_measure(access, unit, measure):
+            # Sending the recommendation would show the measure to a unit the consent does
+            # not cover for it.
+            errors["authority_unit"] = _(
+                "Borgerens samtykke giver ikke den enhed adgang til indsatsen. Vælg en enhed, "
+                "der må se den."
+            )
     if on > today():
         errors["recommended_on"] = "Datoen kan ikke ligge i fremtiden."
     if errors:
         raise ValidationError(errors)
-    assert measure is not None and authority_unit is not None
+    assert measure is not None and unit is not None
     rec = _create_once(
         Recommendation,
         "recommended_by",
         user,
         key,
-        course=course,
+        course=access.course,
         measure=measure,
         measure_title=measure.title[:200],
         data_category=measure.data_category,
         recommends=recommends,
         reasoning=reasoning.strip(),
-        authority_unit=authority_unit,
+        authority_unit=unit,
         recommended_on=on,
     )
     notify(
-        selectors.unit_staff_ids(authority_unit.pk, exclude_user_id=user.pk),
+        selectors.unit_staff_ids(unit.pk, exclude_user_id=user.pk),
         kind=NotificationKind.RULING,
         title="Ny indstilling venter på afgørelse",
         body="Se indstillingen og træf afgørelse i Helhed.",
@@ -852,27 +1097,30 @@ def recommend(
 @transaction.atomic
 def record_ruling(
     user: User,
-    recommendation: Recommendation,
     *,
+    recommendation_id: Id,
     outcome: str,
-    legal_basis: LegalBasis | None,
+    legal_basis_id: str | None,
     justification: str = "",
     decided_on: date | None = None,
 ) -> Ruling:
     """The authority's ruling. A ruling that deviates from the recommendation is refused without
     a written justification (field ``justification``)."""
-    selectors.check_recommendation(user, recommendation.pk)
-    if not selectors.may_rule(user, recommendation):
+    checked, _access = selectors.check_recommendation(user, recommendation_id)
+    if not selectors.may_rule(user, checked):
         raise PermissionDenied("Kun den enhed, indstillingen er sendt til, kan træffe afgørelse.")
-    rec = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    rec = Recommendation.objects.select_for_update().get(pk=checked.pk)
     on = decided_on or today()
     errors: dict[str, str] = {}
+    basis = selectors.legal_basis_or_none(legal_basis_id) if legal_basis_id else None
     if Ruling.objects.filter(recommendation=rec).exists():
         errors["outcome"] = "Der er allerede truffet afgørelse om denne indstilling."
     if outcome not in RulingOutcome.values:
         errors["outcome"] = "Vælg bevilling, afslag eller delvis bevilling."
-    if legal_basis is None:
+    if not legal_basis_id:
         errors["legal_basis"] = "Angiv hjemmel (lov og paragraf) for afgørelsen."
+    elif basis is None:
+        errors["legal_basis_id"] = "Hjemlen findes ikke."
     if on > today():
         errors["decided_on"] = "Datoen kan ikke ligge i fremtiden."
     if outcome in RulingOutcome.values:
@@ -882,12 +1130,12 @@ def record_ruling(
             errors.setdefault(key, msg)
     if errors:
         raise ValidationError(errors)
-    assert legal_basis is not None
+    assert basis is not None
     ruling = Ruling.objects.create(
         recommendation=rec,
         course_id=rec.course_id,
         outcome=outcome,
-        legal_basis=legal_basis,
+        legal_basis=basis,
         justification=justification.strip(),
         deviates=logic.ruling_deviates(rec.recommends, outcome),
         decided_on=on,

@@ -8,6 +8,9 @@ urlpatterns = [
     path("moeder/forloeb/<uuid:course_id>/", views.course_section, name="course_section"),
     path("moeder/forloeb/<uuid:course_id>/nyt/", views.meeting_create, name="meeting_create"),
     path(
+        "moeder/forloeb/<uuid:course_id>/afholdt/", views.meeting_register, name="meeting_register"
+    ),
+    path(
         "moeder/forloeb/<uuid:course_id>/indstilling/",
         views.recommendation_create,
         name="recommendation_create",

@@ -74,6 +74,12 @@ def _already_received(request: HttpRequest) -> None:
     messages.info(request, _("Formularen var allerede sendt. Her er det, der blev gemt."))
 
 
+def _warn(request: HttpRequest, warnings: list[str]) -> None:
+    """Warnings about a saved date (a weekend, a public holiday): DKFDS warning alerts."""
+    for warning in warnings:
+        messages.warning(request, warning)
+
+
 # --------------------------------------------------------------------------------------------
 # The course page's section
 # --------------------------------------------------------------------------------------------
@@ -102,17 +108,19 @@ def meeting_create(request: HttpRequest, course_id: str) -> HttpResponse:
     choices = selectors.planning_choices(user, course_id)
     course = choices.access.course
     team = choices.team
-    form = f.MeetingForm(posted(request), team=team, relatives=choices.relatives)
+    form = f.MeetingForm(
+        posted(request), team=team, relatives=choices.relatives, family=choices.family
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.create_meeting(user, course, **form.service_fields())
+            meeting = services.create_meeting(user, course_id=course.pk, **form.service_fields())
         except services.DuplicateSubmissionError as exc:
             _already_received(request)
             if exc.existing is not None:
                 return redirect("meetings:meeting_detail", exc.existing.pk)
             return redirect("meetings:course_section", course.pk)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_errors(form, exc, {"household_members": "family_required"})
         else:
             messages.success(request, _("Mødet er oprettet, og deltagerne er inviteret."))
             return redirect("meetings:meeting_detail", meeting.pk)
@@ -128,6 +136,63 @@ def meeting_create(request: HttpRequest, course_id: str) -> HttpResponse:
             "hvor alle, der skal deltage, kan. Borgeren deltager som udgangspunkt altid."
         ),
         submit=_("Opret møde og invitér"),
+        status=422 if form.errors else 200,
+    )
+
+
+HELD_FIELDS = {
+    "starts_at": "starts_on",
+    "participants": "team_members",
+    "household_members": "family",
+}
+
+
+@staff_only
+def meeting_register(request: HttpRequest, course_id: str) -> HttpResponse:
+    """ "Registrér et afholdt møde": a meeting that took place, with who took part and the
+    minutes, closed in one step."""
+    user = staff_user(request)
+    choices = selectors.planning_choices(user, course_id)
+    course = choices.access.course
+    form = f.HeldMeetingForm(
+        posted(request),
+        initial={"kind": "koordinering", "citizen_present": ""},
+        team=choices.team,
+        relatives=choices.relatives,
+        family=choices.family,
+        categories=choices.minutes_categories,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            held = services.register_held_meeting(
+                user, course_id=course.pk, **form.service_fields()
+            )
+        except services.DuplicateSubmissionError as exc:
+            _already_received(request)
+            target = exc.existing.pk if exc.existing is not None else None
+            return (
+                redirect("meetings:meeting_detail", target)
+                if target
+                else redirect("meetings:course_section", course.pk)
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc, HELD_FIELDS)
+        else:
+            messages.success(
+                request, _("Mødet er registreret, og referatet er lukket. Næste møde er planlagt.")
+            )
+            _warn(request, held.warnings)
+            return redirect("meetings:meeting_detail", held.meeting.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("Registrér et afholdt møde"),
+        course=course,
+        intro=_(
+            "Registrér et møde, der allerede er holdt: hvornår, hvem der deltog, referatet og "
+            "datoen for næste møde. Referatet lukkes, når du gemmer, og teamet får besked."
+        ),
+        submit=_("Registrér mødet"),
         status=422 if form.errors else 200,
     )
 
@@ -153,51 +218,46 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_POST
 def availability(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = staff_user(request)
-    meeting, _access = selectors.check_meeting(user, meeting_id, need_plan=False)
     answers: dict[tuple[Any, Any], str] = {}
     for key, value in request.POST.items():
         if key.startswith("a:") and value:
             parts = [*key.split(":"), "", ""]
             answers[(parts[1], parts[2])] = str(value)
     try:
-        services.answer_availability(user, meeting, answers)
+        services.answer_availability(user, meeting_id=meeting_id, answers=answers)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Svarene er gemt."))
-    return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#tidspunkter")
+    return redirect(reverse("meetings:meeting_detail", args=[meeting_id]) + "#tidspunkter")
 
 
 @staff_only
 @require_POST
 def choose_time(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = staff_user(request)
-    meeting, _access = selectors.check_meeting(user, meeting_id)
-    option = selectors.meeting_time(meeting, request.POST.get("proposed_time", ""))
-    if option is None:
-        messages.error(request, _("Vælg et af mødets foreslåede tidspunkter."))
+    try:
+        services.choose_time(
+            user, meeting_id=meeting_id, proposed_time_id=request.POST.get("proposed_time", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        try:
-            services.choose_time(user, meeting, option)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Tidspunktet er fastlagt, og deltagerne har fået besked."))
-    return redirect("meetings:meeting_detail", meeting.pk)
+        messages.success(request, _("Tidspunktet er fastlagt, og deltagerne har fået besked."))
+    return redirect("meetings:meeting_detail", meeting_id)
 
 
 @staff_only
 @require_POST
 def meeting_cancel(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = staff_user(request)
-    meeting, _access = selectors.check_meeting(user, meeting_id)
     try:
-        services.cancel_meeting(user, meeting)
+        services.cancel_meeting(user, meeting_id=meeting_id)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Mødet er aflyst."))
-    return redirect("meetings:meeting_detail", meeting.pk)
+    return redirect("meetings:meeting_detail", meeting_id)
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,7 +294,7 @@ def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
     close = "close" in request.POST
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_minutes(user, meeting, close=close, **form.service_fields())
+            services.save_minutes(user, meeting_id=meeting.pk, close=close, **form.service_fields())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -243,6 +303,7 @@ def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
                     request,
                     _("Referatet er lukket og delt med teamet. Næste møde er planlagt."),
                 )
+                _warn(request, services.day_warnings(meeting.next_meeting_date))
             else:
                 messages.success(request, _("Referatet er gemt som kladde."))
             return redirect("meetings:meeting_detail", meeting.pk)
@@ -284,7 +345,7 @@ def decision_add(request: HttpRequest, meeting_id: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_decision(user, c.meeting, **form.service_fields())
+            services.add_decision(user, meeting_id=c.meeting.pk, **form.service_fields())
         except services.DuplicateSubmissionError:
             _already_received(request)
             return redirect(
@@ -317,9 +378,8 @@ def decision_add(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_POST
 def task_done(request: HttpRequest, task_id: str) -> HttpResponse:
     user = staff_user(request)
-    task, _access = selectors.check_task(user, task_id)
     try:
-        services.complete_task(user, task)
+        services.complete_task(user, task_id=task_id)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -350,7 +410,7 @@ def recommendation_create(request: HttpRequest, course_id: str) -> HttpResponse:
     form = f.RecommendationForm(posted(request), measures=choices.measures, units=choices.units)
     if request.method == "POST" and form.is_valid():
         try:
-            services.recommend(user, course, **form.service_fields())
+            services.recommend(user, course_id=course.pk, **form.service_fields())
         except services.DuplicateSubmissionError:
             _already_received(request)
             return redirect(
@@ -399,7 +459,7 @@ def ruling_create(request: HttpRequest, recommendation_id: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_ruling(user, rec, **form.service_fields())
+            services.record_ruling(user, recommendation_id=rec.pk, **form.service_fields())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -447,12 +507,11 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
 def my_answers(request: HttpRequest, meeting_id: str) -> HttpResponse:
     """The citizen says when they can come."""
     user = cast(User, request.user)
-    meeting = selectors.citizen_meeting(user, meeting_id)
     answers = {
         key[2:]: str(value) for key, value in request.POST.items() if key.startswith("t:") and value
     }
     try:
-        services.answer_as_citizen(user, meeting, answers)
+        services.answer_as_citizen(user, meeting_id=meeting_id, answers=answers)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
