@@ -27,6 +27,30 @@ from helhed.notifications.alerts import Alert, register_alert_producer
 from helhed.notifications.models import NotificationKind
 
 MY_TASKS_ON_START_PAGE = 8
+OPEN_TASKS_ON_COURSE_PAGE = 5
+
+
+def _open_tasks(request: HttpRequest, overview: Any) -> dict[str, Any]:
+    """The course page's first screen: the course's open tasks by due date, labelled as the
+    reader may see them (one query; the course page checked access and logged the read)."""
+    from helhed.meetings import selectors
+    from helhed.meetings.models import Task
+
+    access = overview.access
+    rows = (
+        Task.objects.select_related(
+            "owner", "goal", "measure", "decision", "decision__measure", "decision__meeting"
+        )
+        .filter(course=access.course, done_at__isnull=True)
+        .order_by("due_date", "pk")[: OPEN_TASKS_ON_COURSE_PAGE + 1]
+    )
+    tasks = selectors.label_tasks(request.user, access, rows)  # type: ignore[arg-type]
+    return {
+        "tasks": tasks[:OPEN_TASKS_ON_COURSE_PAGE],
+        "more": len(tasks) > OPEN_TASKS_ON_COURSE_PAGE,
+        "today": today(),
+        "url": reverse("meetings:course_section", args=[access.course.pk]),
+    }
 
 
 def _my_tasks(request: HttpRequest) -> dict[str, Any] | None:
@@ -96,6 +120,15 @@ def register() -> None:
             order=20,
             url_name="meetings:course_section",
             tab="moeder",
+        )
+    )
+    register_course_section(
+        CourseSection(
+            key="meetings-tasks",
+            label=_("Åbne opgaver"),
+            order=15,
+            template="meetings/_course_tasks.html",
+            context=_open_tasks,
         )
     )
     register_event_source("meetings", selectors.meeting_events)
