@@ -131,3 +131,34 @@ def test_print_view_works_without_javascript(
         expect(page.get_by_text("browserens udskriftsfunktion")).to_be_visible()
     finally:
         context.close()
+
+
+def test_citizen_sees_who_opened_the_record_apart_from_the_lists(
+    phone_page: Page, world: World, assert_accessible: Callable[[Page], None]
+) -> None:
+    """The openings of the record first; the lists the name appeared in (the coordinator's
+    course list, twice) grouped below with a count (issue 14)."""
+    page = phone_page
+    selectors.course_overview(world.coordinator, world.course.pk)  # an opening
+    for _ in range(2):
+        selectors.log_course_list(world.coordinator, [world.course])  # a list view
+    ui_login(page, "mette", PASSWORD)
+    page.goto("/mig/adgangslog/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hvem har set mine oplysninger?")
+
+    opened = page.get_by_role("heading", name="Hvem har åbnet dine oplysninger")
+    expect(opened).to_be_visible()
+    openings = page.locator(".helhed-log-list li")
+    expect(openings).to_have_count(1)
+    expect(openings.first).to_contain_text("Karen Koordinator")
+    expect(openings.first).to_contain_text("Sagsbehandling og koordinering")
+
+    page.get_by_role("link", name="Dit navn har stået på en liste 2 gange").click()
+    expect(page.get_by_role("heading", name="Når dit navn stod på en liste")).to_be_visible()
+    table = page.get_by_role("table", name="Lister, dit navn har stået på")
+    row = table.get_by_role("row").filter(has_text="forløbsliste")
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("cell").nth(0)).to_contain_text("Karen Koordinator")
+    expect(row.get_by_role("cell").nth(3)).to_have_text("2")
+    assert_fits_the_screen(page)
+    assert_accessible(page)

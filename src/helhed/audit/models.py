@@ -70,6 +70,12 @@ class AccessLogEntry(models.Model):
     purpose = models.CharField(_("formål"), max_length=20, choices=Purpose.choices)
     without_consent = models.BooleanField(_("uden samtykke"), default=False)
     legal_basis = models.CharField(_("hjemmel"), max_length=300, blank=True)
+    # A list the citizen appeared in (a caseload, search results, a task list: name and course
+    # line only) rather than an opening of the record. Shown apart in the citizen's own log so
+    # the openings are easy to see. NULL: written before this was recorded — classified by
+    # ``what`` (``selectors.LEGACY_LIST_READS``). Nullable so that adding it is an
+    # ``ALTER TABLE … ADD COLUMN`` on SQLite too, which keeps the append-only triggers.
+    listing = models.BooleanField(_("liste"), null=True, blank=True)
 
     objects = AccessLogQuerySet.as_manager()
 

@@ -10,11 +10,12 @@ unit each read was made from. Only memberships count: a superuser is nobody's su
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
-from helhed.audit.models import AccessLogEntry
+from helhed.audit.models import AccessLogEntry, Purpose
 from helhed.core.models import Organisation, Role, User
 from helhed.core.selectors import membership_list
 
@@ -30,6 +31,87 @@ def entries_for_citizen(
     if exclude_actor is not None:
         qs = qs.exclude(actor=exclude_actor)
     return qs.order_by("-at")
+
+
+# The ``what`` of the list reads written before entries recorded ``listing`` (NULL there): the
+# course lists, caseload, search results, task, handover and recommendation lists of the time.
+LEGACY_LIST_READS = frozenset(
+    {
+        "forløbsliste",
+        "forløbsliste: familiemedlem fundet ved søgning",
+        "sagsoversigt",
+        "søgeresultat",
+        "mine opgaver",
+        "åbne indstillinger",
+        "overdragelser og overgange",
+        "planlagte målinger",
+    }
+)
+
+
+def _listing() -> Q:
+    return Q(listing=True) | Q(listing__isnull=True, what__in=LEGACY_LIST_READS)
+
+
+def record_openings_for_citizen(
+    citizen_id: uuid.UUID, *, exclude_actor: User | None = None
+) -> QuerySet[AccessLogEntry]:
+    """The citizen's log without the lists they appeared in: each time someone opened their
+    course, plan or other data, newest first."""
+    return entries_for_citizen(citizen_id, exclude_actor=exclude_actor).exclude(_listing())
+
+
+@dataclass(frozen=True)
+class ListAppearance:
+    """The times one person had the citizen's name on one kind of list (a caseload, search
+    results), from one unit, for one purpose."""
+
+    actor_name: str
+    actor_unit: str
+    what: str
+    purpose_label: str
+    without_consent: bool
+    legal_basis: str
+    times: int
+    first: datetime
+    last: datetime
+
+
+def list_appearances_for_citizen(
+    citizen_id: uuid.UUID, *, exclude_actor: User | None = None
+) -> list[ListAppearance]:
+    """The lists the citizen's name appeared in, grouped by who, from which unit, which list and
+    why; the most recent first."""
+    rows = (
+        entries_for_citizen(citizen_id, exclude_actor=exclude_actor)
+        .filter(_listing())
+        .values(
+            "actor_id",
+            "actor_name",
+            "actor_unit",
+            "what",
+            "purpose",
+            "without_consent",
+            "legal_basis",
+        )
+        .annotate(times=Count("id"), first=Min("at"), last=Max("at"))
+        .order_by("-last", "actor_name")
+    )
+    labels = dict(Purpose.choices)
+    return [
+        ListAppearance(
+            actor_name=r["actor_name"],
+            actor_unit=r["actor_unit"],
+            what=r["what"],
+            purpose_label=str(labels.get(r["purpose"], r["purpose"])),
+            without_consent=r["without_consent"],
+            legal_basis=r["legal_basis"],
+            times=r["times"],
+            first=r["first"],
+            last=r["last"],
+        )
+        for r in rows
+    ]
 
 
 def supervised_organisation_ids(viewer: User) -> frozenset[uuid.UUID]:

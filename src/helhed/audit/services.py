@@ -25,6 +25,7 @@ def log_access(
     without_consent: bool = False,
     legal_basis: str = "",
     unit_id: uuid.UUID | None = None,
+    listing: bool = False,
 ) -> list[AccessLogEntry]:
     """Record that ``actor`` read ``what`` about one citizen (or each of several, e.g. a search
     result list) for ``purpose``. Returns the entries written.
@@ -35,6 +36,9 @@ def log_access(
     ``unit_id`` is the unit the read was made from (the course guard knows it: the coordinating
     unit, the team unit the consent covers, the unit an access without consent was opened from);
     it must be one of the actor's units. Without it the entry names the actor's first unit.
+
+    ``listing`` marks a list the citizens appeared in (a caseload, search results: a line per
+    course) rather than an opening of a record; the citizen's own log shows those apart.
     """
     if not actor.is_authenticated:
         raise AccessLogError("Kun en logget ind bruger kan læse personoplysninger.")
@@ -79,6 +83,7 @@ def log_access(
             purpose=purpose,
             without_consent=without_consent,
             legal_basis=legal_basis.strip()[:300],
+            listing=listing,
         )
         for cid in ids
     ]

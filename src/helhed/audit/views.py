@@ -67,6 +67,18 @@ def my_log(request: HttpRequest) -> HttpResponse:
     if not user.is_citizen:
         raise PermissionDenied
     citizen_id = citizen_id_for_user(user)
-    entries = selectors.entries_for_citizen(citizen_id, exclude_actor=user) if citizen_id else None
-    page = Paginator(entries, 25).get_page(request.GET.get("side")) if entries is not None else None
-    return render(request, "audit/my_log.html", {"page": page})
+    if citizen_id is None:
+        return render(request, "audit/my_log.html", {"page": None, "lists": []})
+    # Openings of the record first and on their own; the lists the citizen's name appeared in
+    # (caseloads, search results) grouped below, so the openings are easy to see.
+    openings = selectors.record_openings_for_citizen(citizen_id, exclude_actor=user)
+    lists = selectors.list_appearances_for_citizen(citizen_id, exclude_actor=user)
+    return render(
+        request,
+        "audit/my_log.html",
+        {
+            "page": Paginator(openings, 25).get_page(request.GET.get("side")),
+            "lists": lists,
+            "list_times": sum(group.times for group in lists),
+        },
+    )

@@ -471,7 +471,7 @@ def log_course_list(
         if course.pk in units:
             plain.setdefault(units[course.pk], []).append(course.citizen_id)
     for unit_id, citizen_ids in plain.items():
-        log_access(user, citizen_ids, what, purpose, unit_id=unit_id)
+        log_access(user, citizen_ids, what, purpose, unit_id=unit_id, listing=True)
     for course in courses:
         grant = grants.get(course.pk)
         if grant is not None:
@@ -483,6 +483,7 @@ def log_course_list(
                 without_consent=True,
                 legal_basis=grant.legal_basis,
                 unit_id=grant.unit_id,
+                listing=True,
             )
 
 
@@ -1145,7 +1146,9 @@ def caseload(user: User, *, include_closed: bool = False) -> list[CaseloadRow]:
     for row in rows:
         by_unit.setdefault(row.course.coordinator_unit_id, []).append(row.course.citizen_id)
     for unit_id, citizen_ids in by_unit.items():
-        log_access(user, citizen_ids, "sagsoversigt", Purpose.CASEWORK, unit_id=unit_id)
+        log_access(
+            user, citizen_ids, "sagsoversigt", Purpose.CASEWORK, unit_id=unit_id, listing=True
+        )
     return rows
 
 

@@ -1329,6 +1329,7 @@ def coordinator_points(user: User, limit: int = 10) -> list[DuePoint]:
         [facts[e.course_id].citizen_id for e, _p in due],
         "planlagte målinger",
         Purpose.CASEWORK,
+        listing=True,
     )
     return [
         DuePoint(

@@ -952,6 +952,7 @@ def coordinator_overview(
             "overdragelser og overgange",
             Purpose.CASEWORK,
             unit_id=unit_id,
+            listing=True,
         )
     return CoordinatorOverview(_rows(handovers), ahead, count)
 
