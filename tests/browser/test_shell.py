@@ -39,6 +39,8 @@ def test_login_page_is_accessible_and_keyboard_usable(
     page.goto("/log-ind/")
     expect(page).to_have_title("Log ind – Helhed")
     assert_accessible(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "login.png"))
     # First Tab reaches the skip link; following it puts focus in the main landmark.
     page.keyboard.press("Tab")
     expect(page.locator(":focus")).to_have_text("Gå til sidens indhold")
@@ -157,6 +159,8 @@ def test_citizen_pages_fit_a_phone(
     width = phone_page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375, f"page scrolls sideways on a phone ({width}px)"
     assert_accessible(phone_page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone_page.screenshot(path=str(SHOTS / "phone-citizen.png"))
 
 
 SHOTS = Path(os.environ.get("HELHED_SCREENSHOTS", "/tmp/helhed-shots"))

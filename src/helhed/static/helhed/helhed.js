@@ -54,6 +54,10 @@
           ".tooltip-wrapper"),
         function (el) { el.dataset.helhedDkfds = "1"; });
       window.DKFDS.init();
+      // DKFDS names the overflow of a long main menu "Mere" in every language.
+      var nav = document.querySelector(".navigation-menu .nav[data-helhed-more]");
+      var more = document.querySelector(".navigation-menu .more-button span");
+      if (nav && more) { more.textContent = nav.getAttribute("data-helhed-more"); }
     }
     // Move focus to the error summary so keyboard and screen-reader users hear what went wrong
     // (DKFDS's ErrorSummary does it for summaries marked data-module="error-summary").
