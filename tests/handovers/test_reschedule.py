@@ -110,6 +110,11 @@ def test_a_no_show_gets_a_new_appointment_and_the_history_keeps_every_one(
         (logic.RESCHEDULE, today + timedelta(days=7), today + timedelta(days=9)),
         (logic.RESCHEDULE, today + timedelta(days=14), today + timedelta(days=14)),
     ]
+    # The course's timeline names the step in Danish, like every other step.
+    from helhed.courses.sections import events_for_courses
+
+    labels = {e.label for e in events_for_courses([course.pk]) if e.kind == "handover"}
+    assert "Ny aftale efter udeblivelse: Rusmiddelcenter Odense" in labels
     # The receiving unit hears about each new appointment (no citizen named).
     told = Notification.objects.filter(
         recipient=drug_user, dedupe_key__startswith=f"overdragelse-ny-aftale:{h.pk}"

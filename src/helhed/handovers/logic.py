@@ -71,6 +71,7 @@ ACTION_LABELS: Mapping[str, str] = {
     CONFIRM: "Bekræftet kendskab til borgerens situation",
     ARRIVED: "Borgeren er mødt op",
     NOT_ARRIVED: "Borgeren er ikke mødt op – genåbnet",
+    "reschedule": "Ny aftale efter udeblivelse",  # RESCHEDULE: a history event, not a step
 }
 
 SENDER = "sender"
@@ -247,7 +248,7 @@ def overdue(requested: datetime, now: datetime, escalate_after_days: int) -> boo
 # --------------------------------------------------------------------------------------------
 
 RESCHEDULE = "reschedule"  # not a change of status: a new appointment after a no-show
-EVENT_LABELS: Mapping[str, str] = {**ACTION_LABELS, RESCHEDULE: "Ny aftale efter udeblivelse"}
+EVENT_LABELS: Mapping[str, str] = ACTION_LABELS  # every event of the history, by its action
 CONFIRM_ARRIVAL = "confirm_arrival"  # the API's and the form's field name
 CONFIRM_ARRIVAL_LABEL = (
     "Jeg bekræfter, at borgeren er mødt op, selv om det er før den forventede dato, eller "
