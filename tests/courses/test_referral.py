@@ -351,6 +351,13 @@ def test_the_hand_over_api(world: dict[str, Any]) -> None:
         content_type="application/json",
     )
     assert outsider.status_code == 403
+    # The same refusal as for a course that does not exist: nothing tells the course is there
+    guessed = client_for(hanne).post(
+        "/api/courses/courses/00000000-0000-0000-0000-000000000000/coordinator",
+        json.dumps({**body, "new_coordinator_id": str(hanne.pk)}),
+        content_type="application/json",
+    )
+    assert outsider.json()["detail"] == guessed.json()["detail"]
     body["new_coordinator_id"] = str(hanne.pk)
     response = client.post(url, json.dumps(body), content_type="application/json")
     assert response.status_code == 200, response.content

@@ -1558,6 +1558,8 @@ def hand_over_course(
     )
     if course is None:
         raise selectors.NoAccessError
+    # A course the caller may not see is refused as one that does not exist (no existence leak)
+    selectors.access_for(user, course.pk)
     _require_coordinator(user, course)
     new = User.objects.filter(pk=_uuid_or_none(new_coordinator_id)).first()
     unit = (
