@@ -136,3 +136,16 @@ def test_a_page_without_login_has_the_header_but_no_menu_button(client: Client, 
     assert '<header class="header helhed-header">' in html
     assert "js-menu-open" not in html and "mobile-drawer" not in html
     assert 'class="language-switcher d-print-none"' in html
+
+
+def test_the_server_error_page_is_a_dkfds_page_without_the_database() -> None:
+    # No db fixture: any query would fail the test.
+    from django.views.defaults import server_error
+
+    response = server_error(RequestFactory().get("/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "vendor/dkfds/css/dkfds.min.css" in html and "helhed/helhed.css" in html
+    assert '<header class="header helhed-header">' in html
+    assert 'class="alert alert-error" role="alert"' in html
+    assert "<script" not in html and "<style" not in html
