@@ -218,6 +218,16 @@ def test_an_arrival_before_the_expected_date_needs_a_confirmation(
     assert (done.status, done.arrival) == (logic.COMPLETED, "moedt")
 
 
+def test_an_appointment_without_an_expected_date_is_the_expected_date(
+    course: Course, coordinator: User, drug_unit: Unit, drug_user: User
+) -> None:
+    appointment = timezone.localdate() + timedelta(days=3)
+    h = taken_over(coordinator, course, drug_unit, drug_user, appointment_date=appointment)
+    with pytest.raises(ValidationError) as caught:
+        services.act(drug_user, handover_id=h.pk, action=logic.ARRIVED)
+    assert dmy(appointment) in caught.value.message_dict[logic.CONFIRM_ARRIVAL][0]
+
+
 def test_an_arrival_during_a_stay_needs_a_confirmation_and_names_only_what_the_reader_may_see(
     course: Course,
     coordinator: User,

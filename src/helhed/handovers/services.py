@@ -481,7 +481,8 @@ def _check_arrival(user: User, handover: Handover, roles: set[str]) -> None:
     """An arrival reported before the expected date or during a registered stay is refused
     unless the reporter confirms it (``confirm_arrival``)."""
     on = today()
-    doubts = logic.arrival_doubts(on, handover.expected_start, stays_now(user, handover, roles, on))
+    expected = handover.expected_start or handover.appointment_date
+    doubts = logic.arrival_doubts(on, expected, stays_now(user, handover, roles, on))
     if doubts:
         raise ValidationError({logic.CONFIRM_ARRIVAL: doubts})
 
