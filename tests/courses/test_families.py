@@ -9,18 +9,28 @@ of another household."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from helhed.core.models import Unit, User
 from helhed.courses import logic, services
-from helhed.courses.models import Citizen, Course, HouseholdRelation, RelationKind
+from helhed.courses.models import (
+    ChildPerspective,
+    Citizen,
+    Consent,
+    Course,
+    Goal,
+    HouseholdRelation,
+    PlanVersion,
+    RelationKind,
+)
 from helhed.devtools.factories import cpr_for
 from helhed.registry.models import Initiative
 from tests.courses import builders as b
@@ -324,3 +334,399 @@ def test_a_bad_row_gets_its_field_error_on_the_page_and_nothing_is_written(
     assert 'id="id_familie-2-custody_error"' in text
     assert "Forældremyndighed gælder kun mellem forælder og barn." in text
     assert Citizen.objects.count() == before
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Children as persons with their own goals, and the child's own perspective
+# --------------------------------------------------------------------------------------------
+
+
+def plan_url(course: Course, tail: str = "") -> str:
+    return f"/api/courses/courses/{course.pk}/plan{tail}"
+
+
+@pytest.mark.parametrize("adapter", ["service", "api"])
+def test_a_goal_can_be_a_childs_own(family: Family, adapter: str) -> None:
+    liva = family.children["Liva"]
+    plan = family.course.plan
+    if adapter == "service":
+        goal = services.save_goal(
+            family.caseworker, plan.pk, plan.version, text="Gå i skole hver dag", person_id=liva.pk
+        )
+    else:
+        body = {"version": plan.version, "text": "Gå i skole hver dag", "person_id": str(liva.pk)}
+        answer = send(
+            client_for(family.caseworker), "post", plan_url(family.course, "/goals"), body
+        )
+        assert answer.status_code == 201, answer.content
+        goal = Goal.objects.get(pk=answer.json()["id"])
+        listed = client_for(family.caseworker).get(plan_url(family.course)).json()
+        assert listed["goals"][0]["person_id"] == str(liva.pk)
+    assert goal.person == liva
+    versions = PlanVersion.objects.filter(plan=plan).order_by("-number")
+    assert versions[0].snapshot["goals"][0]["person"] == str(liva.pk)
+
+
+@pytest.mark.parametrize("adapter", ["service", "api"])
+def test_a_goal_cannot_belong_to_a_child_of_another_household_or_a_guessed_id(
+    family: Family, adapter: str
+) -> None:
+    other = services.intake(
+        family.outsider,
+        **_intake_values(
+            family.initiative,
+            family.outsider.memberships.get().unit,
+            cpr=cpr_for(born_years_ago(30), tail="611"),
+            first_name="Anne",
+            last_name="Berg",
+        ),
+        members=[
+            {
+                "first_name": "Emil",
+                "last_name": "Berg",
+                "cpr": cpr_for(born_years_ago(7), tail="612"),
+                "relation": "barn",
+                "custody": True,
+            }
+        ],
+    )
+    strangers = [
+        other.household.members.get(first_name="Emil").pk,  # type: ignore[union-attr]
+        other.citizen_id,
+        uuid.uuid4(),
+    ]
+    plan = family.course.plan
+    for stranger in strangers:
+        if adapter == "service":
+            with pytest.raises(ValidationError) as caught:
+                services.save_goal(
+                    family.coordinator, plan.pk, plan.version, text="Mål", person_id=stranger
+                )
+            assert set(caught.value.message_dict) == {"person_id"}
+        else:
+            body = {"version": plan.version, "text": "Mål", "person_id": str(stranger)}
+            answer = send(
+                client_for(family.coordinator), "post", plan_url(family.course, "/goals"), body
+            )
+            assert error_fields(problem(answer, 422)) == {"person_id"}
+    assert not Goal.objects.filter(plan=plan).exists()
+
+
+def test_outsiders_and_ended_members_cannot_write_a_childs_goal(family: Family) -> None:
+    liva = family.children["Liva"]
+    plan = family.course.plan
+    body = {"version": plan.version, "text": "Mål", "person_id": str(liva.pk)}
+    answer = send(client_for(family.outsider), "post", plan_url(family.course, "/goals"), body)
+    problem(answer, 403)
+    membership = family.caseworker.memberships.get()
+    membership.valid_to = b.today() - timedelta(days=1)
+    membership.save()
+    answer = send(client_for(family.caseworker), "post", plan_url(family.course, "/goals"), body)
+    problem(answer, 403)
+    assert not Goal.objects.filter(plan=plan).exists()
+
+
+@pytest.mark.parametrize("adapter", ["service", "api"])
+def test_the_childs_own_perspective_is_written_and_printed(family: Family, adapter: str) -> None:
+    liva = family.children["Liva"]
+    plan = family.course.plan
+    words = "Jeg vil gerne bo hos mor og se min far i weekenderne."
+    if adapter == "service":
+        services.save_child_perspective(
+            family.coordinator, plan.pk, plan.version, child_id=liva.pk, text=words
+        )
+    else:
+        url = plan_url(family.course, f"/children/{liva.pk}/perspective")
+        answer = send(
+            client_for(family.coordinator), "put", url, {"version": plan.version, "text": words}
+        )
+        assert answer.status_code == 200, answer.content
+    assert ChildPerspective.objects.get(plan=plan, child=liva).text == words
+    printed = client_for(family.coordinator).get(
+        reverse("courses:print_view", args=[family.course.pk, "barnets-plan"])
+    )
+    page = printed.content.decode()
+    liva_part = page.split("Barnets eget perspektiv: Liva")[1].split("<h3>")[0]
+    assert words in liva_part
+    asta_part = page.split("Barnets eget perspektiv: Asta")[1].split("<h3>")[0]
+    assert "Barnets eget perspektiv er ikke skrevet i planen endnu" in asta_part
+
+
+def test_a_perspective_is_only_for_a_child_of_the_family(family: Family) -> None:
+    plan = family.course.plan
+    for who in (family.children["Jens"].pk, family.children["Noah"].pk, uuid.uuid4()):
+        if who == family.children["Noah"].pk:
+            continue  # Noah is 16: still a child (under 18) for Barnets lov
+        with pytest.raises(ValidationError) as caught:
+            services.save_child_perspective(
+                family.coordinator, plan.pk, plan.version, child_id=who, text="…"
+            )
+        assert set(caught.value.message_dict) == {"child_id"}
+
+
+def test_a_plan_only_reader_cannot_file_or_replace_a_perspective_under_health(
+    family: Family,
+) -> None:
+    liva = family.children["Liva"]
+    plan = family.course.plan
+    with pytest.raises(ValidationError) as caught:
+        services.save_child_perspective(
+            family.caseworker,
+            plan.pk,
+            plan.version,
+            child_id=liva.pk,
+            text="Liva har angst",
+            text_category="health",
+        )
+    assert set(caught.value.message_dict) == {"text_category"}
+    services.save_child_perspective(
+        family.coordinator,
+        plan.pk,
+        plan.version,
+        child_id=liva.pk,
+        text="Liva har angst",
+        text_category="health",
+    )
+    plan.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        services.save_child_perspective(
+            family.caseworker, plan.pk, plan.version, child_id=liva.pk, text="Overskrevet"
+        )
+    # … and the print shows her the text is there, not what it says
+    page = (
+        client_for(family.caseworker)
+        .get(reverse("courses:print_view", args=[family.course.pk, "barnets-plan"]))
+        .content.decode()
+    )
+    assert "Liva har angst" not in page
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Length limits on goal and plan texts: a field error, never cut short, never a 500
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tail", "field", "limit", "method"),
+    [
+        ("/goals", "text", logic.GOAL_TEXT_MAX, "post"),
+        ("", "citizen_statement", logic.PLAN_TEXT_MAX, "patch"),
+        ("", "summary", logic.PLAN_TEXT_MAX, "patch"),
+    ],
+)
+def test_too_long_plan_texts_are_a_field_error_in_the_api(
+    family: Family, tail: str, field: str, limit: int, method: str
+) -> None:
+    plan = family.course.plan
+    body = {"version": plan.version, field: "x" * (limit + 1)}
+    answer = send(client_for(family.coordinator), method, plan_url(family.course, tail), body)
+    body = problem(answer, 422)
+    assert error_fields(body) == {field}
+    assert f"højst være {limit} tegn" in json.dumps(body, ensure_ascii=False)
+    plan.refresh_from_db()
+    assert plan.version == 1 and not Goal.objects.exists()
+    ok = {"version": plan.version, field: "x" * limit}
+    answer = send(client_for(family.coordinator), method, plan_url(family.course, tail), ok)
+    assert answer.status_code in (200, 201), answer.content
+
+
+def test_too_long_subgoal_is_a_field_error(family: Family) -> None:
+    plan = family.course.plan
+    goal = services.save_goal(family.coordinator, plan.pk, plan.version, text="Mål")
+    plan.refresh_from_db()
+    url = plan_url(family.course, f"/goals/{goal.pk}/subgoals")
+    body = {"version": plan.version, "text": "y" * (logic.GOAL_TEXT_MAX + 1)}
+    answer = send(client_for(family.coordinator), "post", url, body)
+    assert error_fields(problem(answer, 422)) == {"text"}
+
+
+@pytest.mark.parametrize(
+    ("url_name", "field", "limit"),
+    [
+        ("goal_add", "text", logic.GOAL_TEXT_MAX),
+        ("plan_edit", "summary", logic.PLAN_TEXT_MAX),
+    ],
+)
+def test_too_long_texts_on_the_page_keep_every_character_and_say_why(
+    family: Family, url_name: str, field: str, limit: int
+) -> None:
+    client = client_for(family.coordinator)
+    url = reverse(f"courses:{url_name}", args=[family.course.pk])
+    page = client.get(url).content.decode()
+    assert "maxlength" not in page.split(f'name="{field}"')[1].split(">")[0]  # no silent cut
+    text = "æ" * (limit + 7)
+    data = {"version": "1", field: text, "horizon": "kort", "priority": "1", "status": "aaben"}
+    data |= {"summary_category": "plan", "citizen_statement_category": "plan"}
+    answer = client.post(url, data)
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert f"højst være {limit} tegn, men er {limit + 7} tegn" in page
+    assert text in page  # what was typed is all there to shorten
+
+
+# --------------------------------------------------------------------------------------------
+# The pages: a child's goal and the child's own perspective
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_childs_goal_and_perspective_from_the_pages(family: Family) -> None:
+    liva = family.children["Liva"]
+    client = client_for(family.coordinator)
+    add = reverse("courses:goal_add", args=[family.course.pk])
+    page = client.get(add).content.decode()
+    assert "Hvis mål" in page and "Liva Sørensen" in page
+    data = {
+        "version": "1",
+        "text": "Liva vil gå til fodbold",
+        "person": str(liva.pk),
+        "horizon": "kort",
+        "priority": "1",
+        "status": "aaben",
+    }
+    assert client.post(add, data).status_code == 302
+    assert Goal.objects.get().person == liva
+    plan_page = client.get(reverse("courses:plan_edit", args=[family.course.pk])).content.decode()
+    link = reverse("courses:child_perspective_edit", args=[family.course.pk, liva.pk])
+    assert link in plan_page
+    assert "Jens Holm" not in plan_page.split("links-heading")[1]  # an adult: no child plan
+    page = client.get(link).content.decode()
+    assert "Barnets eget perspektiv: Liva Sørensen" in page
+    answer = client.post(
+        link, {"version": "2", "text": "Jeg kan godt lide fodbold.", "text_category": "plan"}
+    )
+    assert answer.status_code == 302
+    assert ChildPerspective.objects.get().text == "Jeg kan godt lide fodbold."
+
+
+def test_a_goal_for_someone_outside_the_family_is_not_offered_nor_taken(family: Family) -> None:
+    stranger = services.intake(
+        family.coordinator,
+        **_intake_values(
+            family.initiative,
+            family.coordinator_unit,
+            cpr=cpr_for(born_years_ago(9), tail="613"),
+            first_name="Emil",
+            last_name="Berg",
+            household_name="",
+        ),
+    ).citizen
+    client = client_for(family.coordinator)
+    add = reverse("courses:goal_add", args=[family.course.pk])
+    assert "Emil Berg" not in client.get(add).content.decode()
+    data = {"version": "1", "text": "Mål", "person": str(stranger.pk), "horizon": "kort"}
+    page = client.post(add, data | {"priority": "1", "status": "aaben"})
+    assert page.status_code == 200 and not Goal.objects.exists()
+    # a guessed child id on the perspective page: the same 403 as a hidden one
+    for guess in (stranger.pk, uuid.uuid4(), family.children["Jens"].pk):
+        url = reverse("courses:child_perspective_edit", args=[family.course.pk, guess])
+        assert client.get(url).status_code == 403
+    outsider = client_for(family.outsider)
+    url = reverse(
+        "courses:child_perspective_edit", args=[family.course.pk, family.children["Liva"].pk]
+    )
+    assert outsider.get(url).status_code == 403
+
+
+# --------------------------------------------------------------------------------------------
+# 3. One consent step: the parent for herself and, as custody holder, for her children
+# --------------------------------------------------------------------------------------------
+
+
+def consent_values(family: Family, **extra: Any) -> dict[str, Any]:
+    return {
+        "given_by": "borger",
+        "given_by_name": "Mette Sørensen",
+        "unit_ids": [str(family.coordinator_unit.pk), str(family.jobcenter.pk)],
+        "categories": ["plan", "social"],
+        "valid_from": b.today().isoformat(),
+        **extra,
+    }
+
+
+def give(family: Family, adapter: str, user: User | None = None, **extra: Any) -> Any:
+    """The same consent through the service or the API: the consent, or the error fields."""
+    user = user or family.coordinator
+    values = consent_values(family, **extra)
+    if adapter == "api":
+        url = f"/api/courses/courses/{family.course.pk}/consents"
+        answer = send(client_for(user), "post", url, values)
+        if answer.status_code == 201:
+            return Consent.objects.get(pk=answer.json()["id"])
+        if answer.status_code == 403:
+            raise PermissionDenied
+        return error_fields(problem(answer, 422))
+    try:
+        return services.give_consent(
+            user,
+            family.course,
+            given_by=values["given_by"],
+            given_by_name=values["given_by_name"],
+            units=[family.coordinator_unit, family.jobcenter],
+            categories=values["categories"],
+            valid_from=b.today(),
+            child_ids=values.get("child_ids", []),
+        )
+    except ValidationError as exc:
+        return set(exc.message_dict)
+
+
+@pytest.mark.parametrize("adapter", ["service", "api"])
+def test_a_parent_consents_for_herself_and_her_young_children_in_one_step(
+    family: Family, adapter: str
+) -> None:
+    liva, asta = family.children["Liva"], family.children["Asta"]
+    consent = give(family, adapter, child_ids=[str(liva.pk), str(asta.pk)])
+    assert isinstance(consent, Consent)
+    assert set(consent.children.all()) == {liva, asta}
+    assert consent.given_by == "borger"
+
+
+@pytest.mark.parametrize("adapter", ["service", "api"])
+def test_a_child_from_15_and_others_cannot_be_covered_by_the_parents_consent(
+    family: Family, adapter: str
+) -> None:
+    before = Consent.objects.count()
+    noah, jens = family.children["Noah"], family.children["Jens"]
+    for child in (noah.pk, jens.pk, uuid.uuid4(), family.course.citizen_id):
+        assert give(family, adapter, child_ids=[str(child)]) == {"child_ids"}
+    # only the citizen's own consent can carry her children
+    assert give(
+        family, adapter, given_by="forældremyndighed", child_ids=[str(family.children["Liva"].pk)]
+    ) >= {"child_ids"}
+    assert Consent.objects.count() == before
+
+
+@pytest.mark.parametrize("adapter", ["service", "api"])
+def test_no_consent_for_a_child_without_registered_custody_or_by_a_non_coordinator(
+    family: Family, adapter: str
+) -> None:
+    HouseholdRelation.objects.filter(to_citizen=family.children["Asta"]).update(custody=False)
+    assert give(family, adapter, child_ids=[str(family.children["Asta"].pk)]) == {"child_ids"}
+    with pytest.raises(PermissionDenied):
+        give(family, adapter, user=family.caseworker, child_ids=[str(family.children["Liva"].pk)])
+    with pytest.raises(PermissionDenied):
+        give(family, adapter, user=family.outsider, child_ids=[str(family.children["Liva"].pk)])
+
+
+def test_the_consent_page_offers_the_young_custody_children_in_the_same_form(
+    family: Family,
+) -> None:
+    client = client_for(family.coordinator)
+    url = reverse("courses:consent_create", args=[family.course.pk])
+    page = client.get(url).content.decode()
+    assert "Liva Sørensen" in page and "Asta Sørensen" in page
+    assert "Noah Sørensen" not in page  # 16: consents personally
+    assert "Jens Holm" not in page
+    data = {
+        "given_by": "borger",
+        "given_by_name": "Mette Sørensen",
+        "units": [str(family.coordinator_unit.pk)],
+        "categories": ["plan"],
+        "valid_from": b.today().strftime("%d.%m.%Y"),
+        "child_ids": [str(family.children["Liva"].pk), str(family.children["Asta"].pk)],
+    }
+    answer = client.post(url, data)
+    assert answer.status_code == 302, answer.content.decode()[-3000:]
+    consent = Consent.objects.order_by("-recorded_at").first()
+    assert consent is not None
+    assert {c.first_name for c in consent.children.all()} == {"Liva", "Asta"}

@@ -18,6 +18,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.forms import ObjectChoiceField, ObjectMultipleChoiceField
@@ -155,6 +156,31 @@ class SearchForm(forms.Form):
         min_length=2,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={"min_length": _("Skriv mindst 2 tegn.")},
+    )
+
+
+class LongText(forms.CharField):
+    """A free text whose length limit the service checks (the model's ``text_limit``): no
+    ``maxlength`` attribute, so the browser never cuts a pasted text short without a word; a
+    text over the limit comes back whole with a field error saying by how much."""
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+def _limit_hint(limit: int) -> str:
+    return _("Højst %(limit)s tegn.") % {"limit": f"{limit:,}".replace(",", ".")}
+
+
+def long_text(label: Any, limit: int, *, rows: int, required: bool = False) -> LongText:
+    return LongText(
+        label=label,
+        required=required,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=lazy(_limit_hint, str)(limit),
     )
 
 
@@ -523,6 +549,15 @@ class ConsentForm(forms.Form):
             "Kun de organisationer og enheder, samtykket omfatter, og kun pseudonymiseret."
         ),
     )
+    child_ids = ObjectMultipleChoiceField(
+        label=_("Samtykket gives også for disse børn (som indehaver af forældremyndigheden)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Børn under 15 år i familien, som borgeren har forældremyndigheden over. Et barn på "
+            "15 år eller derover giver selv samtykke."
+        ),
+    )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -533,9 +568,16 @@ class ConsentForm(forms.Form):
         course: Course,
         organisations: list[Organisation],
         units: list[Unit],
+        children: list[Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if children:
+            cast(ObjectMultipleChoiceField, self.fields["child_ids"]).set_objects(
+                children, lambda c: f"{c.full_name} ({c.masked_cpr})"
+            )
+        else:
+            del self.fields["child_ids"]
         cast(
             forms.ModelMultipleChoiceField, self.fields["organisations"]
         ).queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by(
@@ -759,21 +801,13 @@ class PlanTextForm(PlanForm):
     """The plan's two free texts, each with the category it is filed under. A text filed under a
     category the reader may not see is left out of the form (and stays as it is)."""
 
-    citizen_statement = forms.CharField(
-        label=_("Det vigtigste for mig (borgerens egne ord)"),
-        required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 5}),
+    citizen_statement = long_text(
+        _("Det vigtigste for mig (borgerens egne ord)"), logic.PLAN_TEXT_MAX, rows=5
     )
     citizen_statement_category = category_field(
         _("Hvad afslører borgerens egne ord?"), list(logic.DATA_CATEGORIES)
     )
-    summary = forms.CharField(
-        label=_("Fælles resumé"),
-        required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
+    summary = long_text(_("Fælles resumé"), logic.PLAN_TEXT_MAX, rows=5)
     summary_category = category_field(_("Hvad afslører resuméet?"), list(logic.DATA_CATEGORIES))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -805,14 +839,33 @@ class PlanTextForm(PlanForm):
         }
 
 
+class ChildPerspectiveForm(PlanForm):
+    """Barnets eget perspektiv (barnets lov § 91): the child's own view, in the child's words."""
+
+    text = long_text(_("Barnets eget perspektiv"), logic.PLAN_TEXT_MAX, rows=6, required=True)
+    text_category = category_field(
+        _("Hvad afslører barnets eget perspektiv?"), list(logic.DATA_CATEGORIES)
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["text_category"])
+        field.choices = self.choices.categories
+        field.required = True
+
+
 IMPORTANCE_CHOICES = [("", _("— ikke angivet —"))] + [(str(i), str(i)) for i in range(1, 6)]
 
 
 class GoalForm(PlanForm):
-    text = forms.CharField(
-        label=_("Målet med borgerens egne ord"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    """A goal in the citizen's own words — or, in a family's plan, a child's own goal."""
+
+    text = long_text(_("Målet med borgerens egne ord"), logic.GOAL_TEXT_MAX, rows=3, required=True)
+    person = ObjectChoiceField(
+        label=_("Hvis mål"),
+        required=False,
+        empty_label=_("Borgerens eget mål"),
+        help_text=_("I en families plan kan målet være et barns eller et andet familiemedlems."),
     )
     horizon = forms.ChoiceField(label=_("Sigt"), choices=Horizon.choices, initial=Horizon.SHORT)
     priority = forms.IntegerField(
@@ -830,9 +883,29 @@ class GoalForm(PlanForm):
     )
     target_date = date_field(_("Måldato"))
 
+    def __init__(self, *args: Any, people: list[Any] | None = None, **kwargs: Any) -> None:
+        self.people = people or []
+        super().__init__(*args, **kwargs)
+        if self.people:
+            person = cast(ObjectChoiceField, self.fields["person"])
+            person.set_objects([m.citizen for m in self.people], lambda c: c.full_name)
+        else:
+            del self.fields["person"]
+
+    def extra_kwargs(self) -> dict[str, Any]:
+        return {"people": self.people}
+
+    def service_fields(self) -> dict[str, Any]:
+        fields = super().service_fields()
+        if "person" in fields:
+            person = fields.pop("person")
+            fields["person_id"] = person.pk if person else None
+        return fields
+
     @staticmethod
     def initial_for(goal: Goal) -> dict[str, Any]:
         return {
+            "person": goal.person_id,
             "text": goal.text,
             "horizon": goal.horizon,
             "priority": goal.priority,
@@ -855,9 +928,7 @@ def unit_label(unit: Unit) -> str:
 
 
 class SubGoalForm(PlanForm):
-    text = forms.CharField(
-        label=_("Delmål"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    text = long_text(_("Delmål"), logic.GOAL_TEXT_MAX, rows=2, required=True)
     owner = team_members_field(_("Ansvarlig"))
     welfare_area = welfare_area_field(_("Fagområde"), required=False)
 

@@ -77,6 +77,7 @@ def age_on(born: date, on: date) -> int:
 GOAL_TEXT_MAX = 1000
 PLAN_TEXT_MAX = 5000
 
+ADULT_AGE = 18  # a child under 18 has a child plan (barnets lov) and an own perspective in it
 CONSENT_AGE = 15  # a young person aged 15 or more consents personally (KIT, 003:L1054)
 
 
@@ -523,7 +524,10 @@ def _by_id(item: Mapping[str, Any]) -> str:
 
 
 def _goal_entry(g: SnapshotGoal, subgoals: Iterable[SnapshotSubGoal]) -> dict[str, Any]:
-    return {
+    # Whose goal, only for a family member's (a child's) goal: the citizen's own goals keep the
+    # shape older versions were stored in, so comparing with them names no change.
+    person = getattr(g, "person_id", None)
+    return ({"person": str(person)} if person else {}) | {
         "id": str(g.id),
         "text": g.text,
         "horizon": g.horizon,
@@ -531,7 +535,6 @@ def _goal_entry(g: SnapshotGoal, subgoals: Iterable[SnapshotSubGoal]) -> dict[st
         "importance": g.importance,
         "status": g.status,
         "target_date": _iso(g.target_date),
-        "person": _str_or_none(getattr(g, "person_id", None)),
         "subgoals": [
             {
                 "id": str(s.id),

@@ -1871,3 +1871,68 @@ def referral_units(user: User) -> list[Unit]:
         .order_by("organisation__name", "name")
     )
     return list(units)
+
+
+# --------------------------------------------------------------------------------------------
+# Families (issue 14): the children a parent consents for, children's goals and own perspective
+# --------------------------------------------------------------------------------------------
+
+
+def custody_children(user: User, access: Access, what: str) -> list[Citizen]:
+    """The children under 15 in the course's family of whom the course's citizen holds custody
+    (registered at intake): those a consent can cover in the same step. Logged."""
+    from helhed.courses.models import RelationKind
+
+    course = access.course
+    if course.household_id is None:
+        return []
+    on = today()
+    ids = HouseholdRelation.objects.filter(
+        household_id=course.household_id,
+        from_citizen_id=course.citizen_id,
+        kind__in=[RelationKind.PARENT, RelationKind.STEP_PARENT],
+        custody=True,
+    ).values("to_citizen_id")
+    children = [
+        c
+        for c in Citizen.objects.filter(pk__in=ids, households=course.household_id).order_by(
+            "birth_date", "pk"
+        )
+        if logic.who_consents(c.birth_date, on) == "custody_holder"
+    ]
+    if children:
+        log_course_read(user, access, what, Purpose.CASEWORK, citizen_ids=[c.pk for c in children])
+    return children
+
+
+@dataclass(frozen=True)
+class ChildSection:
+    """One child of a child plan: the child, the child's own perspective (as this reader may see
+    it) and the goals that are the child's own."""
+
+    child: Citizen
+    perspective: FreeText
+    goals: list[Goal]
+
+
+def child_sections(
+    access: Access, children: list[Citizen], goals: list[Goal]
+) -> list[ChildSection]:
+    """Per child (already read through the guard, e.g. ``household_members``): the own
+    perspective and own goals. A goal without a person is the course's citizen's."""
+    from helhed.courses.models import ChildPerspective
+
+    perspectives = {
+        p.child_id: p
+        for p in ChildPerspective.objects.filter(
+            plan__course_id=access.course.pk, child__in=[c.pk for c in children]
+        )
+    }
+    citizen_id = access.course.citizen_id
+    sections = []
+    for child in children:
+        found = perspectives.get(child.pk)
+        text = free_text(access, found.text, found.text_category) if found else None
+        own = [g for g in goals if (g.person_id or citizen_id) == child.pk]
+        sections.append(ChildSection(child, text or FreeText("", "plan", True, False), own))
+    return sections

@@ -1144,7 +1144,7 @@ def save_child_perspective(
         if _uuid_or_none(child_id) == course.citizen_id
         else _family_member(course, child_id)
     )
-    if child is None or child.age(today()) >= 18:
+    if child is None or child.age(today()) >= logic.ADULT_AGE:
         raise ValidationError(
             {"child_id": "Vælg et barn under 18 år i den familie, forløbet dækker."}
         )

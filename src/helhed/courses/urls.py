@@ -62,6 +62,11 @@ urlpatterns = [
     ),
     path("forloeb/<uuid:course_id>/plan/tekst/", plan.plan_edit, name="plan_edit"),
     path("forloeb/<uuid:course_id>/plan/maal/", plan.goal_edit, name="goal_add"),
+    path(
+        "forloeb/<uuid:course_id>/plan/barn/<uuid:child_id>/perspektiv/",
+        plan.child_perspective_edit,
+        name="child_perspective_edit",
+    ),
     path("forloeb/<uuid:course_id>/plan/maal/<uuid:goal_id>/", plan.goal_edit, name="goal_edit"),
     path(
         "forloeb/<uuid:course_id>/plan/maal/<uuid:goal_id>/delmaal/",

@@ -73,7 +73,7 @@ def consent_create(request: HttpRequest, course_id: uuid.UUID, payload: ConsentI
         child_ids=payload.child_ids,
     )
     out = _consent_out(consent, selectors.today(), access)
-    out.child_ids = [c.pk for c in consent.children.all()]
+    out.child_ids = list(dict.fromkeys(payload.child_ids))  # each one checked by the service
     return Status(201, out)
 
 

@@ -11,12 +11,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from helhed.core.models import User
 from helhed.core.web import apply_errors, posted, staff_only, staff_user
 from helhed.courses import forms as f
 from helhed.courses import logic, selectors, services
+from helhed.courses.logic import ADULT_AGE
 from helhed.courses.models import (
     Appointment,
     Demand,
@@ -51,6 +53,8 @@ def _plan_form(
     success: str,
     intro: str = "",
     extra_buttons: list[tuple[str, str]] | None = None,
+    form_kwargs: dict[str, Any] | None = None,
+    links: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
     """Show, check and save one plan form with optimistic concurrency. The form's choices come
     from the guard (``selectors.plan_choices``): only what the reader may see."""
@@ -59,7 +63,7 @@ def _plan_form(
     stale: services.StalePlanError | None = None
     current_values: list[tuple[str, str]] = []
     if request.method == "POST":
-        form = form_class(request.POST, plan=plan, choices=choices)
+        form = form_class(request.POST, plan=plan, choices=choices, **(form_kwargs or {}))
         if form.is_valid():
             try:
                 save(user, plan, form.cleaned_data["version"], form)
@@ -81,7 +85,7 @@ def _plan_form(
                 messages.success(request, success)
                 return _detail(access.course, anchor)
     else:
-        form = form_class(initial=initial or {}, plan=plan, choices=choices)
+        form = form_class(initial=initial or {}, plan=plan, choices=choices, **(form_kwargs or {}))
     _log(request, access, "plan (redigering)")
     return _render_form(
         request,
@@ -92,6 +96,54 @@ def _plan_form(
         stale=stale,
         current_values=current_values,
         extra_buttons=extra_buttons or [],
+        links=links or [],
+    )
+
+
+def _children_of_plan(user: User, access: selectors.Access) -> list[Any]:
+    """The course's citizen if under 18, and the family's children under 18 (read and logged
+    through the guard): whose own perspective the child plan asks for."""
+    on = selectors.today()
+    course = access.course
+    own = [course.citizen] if course.citizen.age(on) < ADULT_AGE else []
+    return own + [
+        m.citizen
+        for m in selectors.household_members(
+            user, access, "plan: familiens børn", keep=lambda c: c.age(on) < ADULT_AGE
+        )
+    ]
+
+
+@staff_only
+def child_perspective_edit(request: HttpRequest, course_id: str, child_id: str) -> HttpResponse:
+    """Barnets eget perspektiv for one child of the family (or the citizen, if a child)."""
+    user = staff_user(request)
+    access, plan = selectors.access_plan(user, course_id)
+    child = next((c for c in _children_of_plan(user, access) if str(c.pk) == str(child_id)), None)
+    if child is None:
+        raise selectors.NoAccessError
+    perspective = selectors.child_sections(access, [child], [])[0].perspective
+    if perspective.hidden:
+        raise selectors.NoAccessError
+
+    def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
+        return services.save_child_perspective(
+            user, plan.pk, version, child_id=child.pk, **form.service_fields()
+        )
+
+    return _plan_form(
+        request,
+        access,
+        plan,
+        f.ChildPerspectiveForm,
+        title=f"Barnets eget perspektiv: {child.full_name}",
+        initial={"text": perspective.text, "text_category": perspective.category},
+        save=save,
+        current=lambda: None,
+        anchor="plan",
+        success="Barnets eget perspektiv er gemt.",
+        intro="Skriv med barnets egne ord, hvordan barnet ser sin situation, og hvad barnet "
+        "ønsker (barnets lov § 91). Skriv også, hvordan og hvornår barnet er blevet hørt.",
     )
 
 
@@ -116,6 +168,13 @@ def plan_edit(request: HttpRequest, course_id: str) -> HttpResponse:
         intro="Skriv med borgerens egne ord, hvad der er vigtigst – ikke rettigheder og pligter. "
         "Vælg for hver tekst, hvad den afslører: kun læsere med samtykke til den kategori kan "
         "læse den.",
+        links=[
+            (
+                reverse("courses:child_perspective_edit", args=[course_id, child.pk]),
+                f"Barnets eget perspektiv: {child.full_name}",
+            )
+            for child in _children_of_plan(staff_user(request), access)
+        ],
     )
 
 
@@ -153,6 +212,13 @@ def goal_edit(request: HttpRequest, course_id: str, goal_id: str | None = None) 
         anchor="maal",
         success="Målet er gemt.",
         extra_buttons=[("_delete", "Slet målet")] if goal else None,
+        # In a family's plan a goal can be a child's own: the family's members, read (and
+        # logged) through the guard.
+        form_kwargs={
+            "people": selectors.household_members(
+                staff_user(request), access, "plan: familiens medlemmer"
+            )
+        },
     )
 
 

@@ -215,6 +215,7 @@ def print_view(request: HttpRequest, course_id: str, law: str) -> HttpResponse:
             "other_measures": others,
             "children": children,
             "citizen_is_child": any(c.pk == course.citizen_id for c in children),
+            "child_sections": selectors.child_sections(overview.access, children, goals),
             "period": expected_period(measures),
         }
     return render(request, view.template, context)

@@ -111,7 +111,15 @@ def consent_create(request: HttpRequest, course_id: str) -> HttpResponse:
     _coordinator_only(access)
     course = access.course
     organisations, units = selectors.consent_scope_choices(access)
-    form = f.ConsentForm(posted(request), course=course, organisations=organisations, units=units)
+    # One step for a parent: her own consent and, as custody holder, her children's under 15.
+    children = selectors.custody_children(staff_user(request), access, "samtykke: børn")
+    form = f.ConsentForm(
+        posted(request),
+        course=course,
+        organisations=organisations,
+        units=units,
+        children=children,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.give_consent(staff_user(request), course, **form.cleaned_data)
