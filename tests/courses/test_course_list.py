@@ -142,7 +142,9 @@ def test_filter_by_warning_shows_only_the_readers_own_courses(world: dict[str, A
         plan=bo.plan, first=first, second=second, description="Modstrid", marked_by=karen
     )
     assert rows(page(karen, advarsel="conflict")) == ["Bo Berg"]
-    # The jobcenter professional is not the coordinator: no warnings, no rows under a warning
+    # The jobcenter professional (a plan-only consent) is not the coordinator: no warnings — a
+    # conflict between demands of categories he may not see is not hinted at — and no rows
+    # under a warning
     assert rows(page(world["jonas"], advarsel="any")) == []
     assert "Modstridende krav" not in page(world["jonas"]).split("<tbody>")[1]
     assert anna
@@ -200,7 +202,9 @@ def test_a_search_never_reveals_a_child_in_a_course_the_reader_may_not_see(
     ).exists()
 
 
-def test_an_ended_membership_and_a_plan_only_consent(world: dict[str, Any]) -> None:
+def test_an_ended_membership_and_a_consent_without_the_plan_find_nothing(
+    world: dict[str, Any],
+) -> None:
     from helhed.core.models import Membership
 
     jonas, family = world["jonas"], world["family"]
