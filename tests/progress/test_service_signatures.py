@@ -14,6 +14,8 @@ PUBLIC_WRITES = [
     services.record_measurement,
     services.record_goal_ratings,
     services.record_outcome,
+    services.schedule_measurements,
+    services.end_measurement_schedule,
 ]
 
 

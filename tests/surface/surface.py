@@ -534,6 +534,7 @@ class _CourseCases:
             ("api:stays", "the stays", ("stay",)),
             ("api:course_timeliness", "the handovers' timeliness", ()),
             ("api:list_measurements", "the measurements", ()),
+            ("api:measurement_plan", "the measurement plan", ()),
         ):
             named = texts.get(pattern, ())
             must = self.shown(kinds, text=lambda t, n=named: t.kind != "text" or t.ref in n)
@@ -573,6 +574,7 @@ def write_only_cases(ctx: Ctx) -> Iterator[Case]:
         ("api:coordinator_change", {"course_id": cid}),
         ("api:rate_goals", {"course_id": cid}),
         ("api:create_outcome", {"course_id": cid}),
+        ("api:end_measurement_schedule", {"schedule_id": guessed()}),
     ):
         yield Case(
             pattern, reverse(pattern, kwargs=kwargs), NOT_ALLOWED, f"{pattern} (GET, write only)"
@@ -631,6 +633,7 @@ def guessed_course_cases(ctx: Ctx) -> Iterator[Case]:
         "api:stays",
         "api:course_timeliness",
         "api:list_measurements",
+        "api:measurement_plan",
     ):
         yield Case(
             pattern,
@@ -1447,6 +1450,8 @@ COVERED: dict[str, str] = {
     # progress
     "progress:course_progress": f"{_COURSE_PAGE}; life areas only in the categories seen",
     "progress:course_measure": "a GET redirects to the progress page",
+    "progress:course_schedule": "write only (a GET redirects to the progress page)",
+    "progress:course_schedule_end": "write only (a GET redirects to the progress page)",
     "progress:my_progress": "the citizen only",
     "progress:my_measure": "the citizen's (a GET redirects); 403 to staff",
     "progress:initiatives": "aggregates only (leder, analytiker)",
@@ -1551,8 +1556,11 @@ for _name in (
     "stays",
     "course_timeliness",
     "list_measurements",
+    "measurement_plan",
 ):
     COVERED[f"api:{_name}"] = f"{_COURSE_PAGE}, 401 without login; as the course page"
+COVERED["api:schedule_measurements"] = "POST on api:measurement_plan's URL (a GET is that read)"
+COVERED["api:end_measurement_schedule"] = "write only (DELETE)"
 COVERED["api:course_list"] = "every course the reader may see, and no other; logged per citizen"
 COVERED["api:export"] = (
     "POSTed: analytiker only, and 422 without rows or log entries below 5 citizens"

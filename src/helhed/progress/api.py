@@ -29,6 +29,8 @@ from helhed.progress.schemas import (
     OutcomeIn,
     OutcomeOut,
     ProgressInstrumentOut,
+    ScheduleIn,
+    ScheduleOut,
 )
 
 router = Router(tags=["progress"])
@@ -87,6 +89,28 @@ def create_outcome(request: HttpRequest, course_id: uuid.UUID, body: OutcomeIn) 
         with_citizen=body.with_citizen,
     )
     return Status(201, state)
+
+
+@router.get("/courses/{course_id}/measurement-plan", response=list[ScheduleOut])
+def measurement_plan(request: HttpRequest, course_id: uuid.UUID) -> Any:
+    """The course's planned measurement points (the instruments the caller may see), each with
+    its state: kommende, forfalden (due: the ±14-day window is open), overskredet, taget."""
+    return selectors.measurement_plan(user_of(request), course_id)
+
+
+@router.post("/courses/{course_id}/measurement-plan", response={201: ScheduleOut})
+def schedule_measurements(request: HttpRequest, course_id: uuid.UUID, body: ScheduleIn) -> Any:
+    """Plan an instrument at ``first_on`` and every ``every_weeks`` weeks (the coordinator)."""
+    user = user_of(request)
+    created = services.schedule_measurements(user, course_id=course_id, **body.dict())
+    plans = selectors.measurement_plan(user, course_id)
+    return Status(201, next(p for p in plans if p.id == created.pk))
+
+
+@router.delete("/measurement-plan/{schedule_id}", response={204: None})
+def end_measurement_schedule(request: HttpRequest, schedule_id: uuid.UUID) -> Any:
+    services.end_measurement_schedule(user_of(request), schedule_id=schedule_id)
+    return Status(204, None)
 
 
 @router.get("/initiatives/{initiative_id}/dashboard", response=DashboardOut)

@@ -184,3 +184,37 @@ class ExportForm(forms.Form):
         ),
         initial="evaluering",
     )
+
+
+class ScheduleForm(forms.Form):
+    """A measurement plan: an instrument at a first date and, optionally, every N weeks after it
+    until an end date. The service checks the rules (``schedule_measurements``)."""
+
+    instrument = forms.ChoiceField(label=_("Måleredskab"))
+    first_on = date_field(_("Første måling"), required=True)
+    every_weeks = forms.IntegerField(
+        label=_("Gentag hver N. uge (frivilligt)"),
+        required=False,
+        min_value=1,
+        max_value=52,
+        help_text=_("Tomt: kun én måling."),
+    )
+    until = date_field(_("Til og med (frivilligt)"))
+
+    def __init__(self, instruments: list[str], *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "plan")
+        kwargs.setdefault("initial", {}).setdefault("first_on", today())
+        super().__init__(*args, **kwargs)
+        field = self.fields["instrument"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(key, str(logic.SCHEDULE_LABELS[key])) for key in instruments]
+
+    def schedule_values(self) -> dict[str, Any]:
+        """``services.schedule_measurements``'s keyword arguments after the course."""
+        data = self.cleaned_data
+        return {
+            "instrument": data["instrument"],
+            "first_on": data["first_on"],
+            "every_weeks": data.get("every_weeks"),
+            "until": data.get("until"),
+        }

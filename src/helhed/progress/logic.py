@@ -642,3 +642,102 @@ def chart_axis(
     first = min([d for d in (begin, *measured) if d is not None], default=on)
     last = max([min(on, end) if end is not None else on, *measured])
     return first, max(first, last)
+
+
+# --------------------------------------------------------------------------------------------
+# Planned measurement points
+# --------------------------------------------------------------------------------------------
+
+# The instruments a course can plan, by key (a GAS round rates every goal: "maalopfyldelse").
+SCHEDULABLE = ("who5", "livsomraader", "maalopfyldelse")
+SCHEDULE_LABELS: Mapping[str, Any] = {
+    "who5": _("WHO-5"),
+    "livsomraader": _("Livsområder"),
+    "maalopfyldelse": _("Målopfyldelse (GAS)"),
+}
+# A point is taken by a measurement within this many days of its date, either side (the same
+# rule as the economics app's contract measurement points); due while that window is open.
+POINT_WINDOW_DAYS = 14
+MAX_POINTS = 260  # five years of weekly points
+
+
+class PointStatus:
+    UPCOMING = "kommende"
+    DUE = "forfalden"
+    OVERDUE = "overskredet"
+    TAKEN = "taget"
+
+
+@dataclass(frozen=True)
+class PointState:
+    on: date
+    status: str
+    window_ends: date  # the last day a measurement takes it
+
+
+def schedule_dates(
+    first_on: date, every_weeks: int | None, until: date | None, *, horizon: date
+) -> list[date]:
+    """The planned dates: ``first_on`` and every ``every_weeks`` weeks after it, up to ``until``
+    and ``horizon`` (whichever comes first), at most :data:`MAX_POINTS`."""
+    last = min(until, horizon) if until is not None else horizon
+    dates: list[date] = []
+    on = first_on
+    while on <= last and len(dates) < MAX_POINTS:
+        dates.append(on)
+        if not every_weeks:
+            break
+        on += timedelta(weeks=every_weeks)
+    return dates
+
+
+def point_states(planned: Sequence[date], measured: Sequence[date], on: date) -> list[PointState]:
+    """Each planned date's state on ``on``: taken when a measurement lies within
+    :data:`POINT_WINDOW_DAYS` of it; else upcoming before its window, due while the window is
+    open and overdue after it. A measurement takes at most one point (the nearest)."""
+    window = timedelta(days=POINT_WINDOW_DAYS)
+    unused = sorted(measured)
+    states = []
+    for day in sorted(planned):
+        near = [m for m in unused if abs((m - day).days) <= POINT_WINDOW_DAYS]
+        if near:
+            unused.remove(min(near, key=lambda m: abs((m - day).days)))
+            status = PointStatus.TAKEN
+        elif on < day - window:
+            status = PointStatus.UPCOMING
+        elif on <= day + window:
+            status = PointStatus.DUE
+        else:
+            status = PointStatus.OVERDUE
+        states.append(PointState(day, status, day + window))
+    return states
+
+
+def schedule_errors(
+    *,
+    instrument: str,
+    first_on: date | None,
+    every_weeks: int | None,
+    until: date | None,
+    referred_on: date,
+    on: date,
+) -> dict[str, str]:
+    """Field errors of a new measurement plan, keyed by the API's field names."""
+    errors: dict[str, str] = {}
+    if instrument not in SCHEDULABLE:
+        errors["instrument"] = str(_("Vælg WHO-5, livsområder eller målopfyldelse."))
+    if first_on is None:
+        errors["first_on"] = str(_("Angiv datoen for den første måling."))
+    elif first_on < referred_on - timedelta(days=365):
+        errors["first_on"] = str(
+            _("Den første måling kan ikke ligge mere end et år før henvisningen.")
+        )
+    elif first_on > on + timedelta(days=5 * 365):
+        errors["first_on"] = str(_("Den første måling kan højst ligge fem år frem."))
+    if every_weeks is not None and not 1 <= every_weeks <= 52:
+        errors["every_weeks"] = str(_("Angiv et antal uger mellem 1 og 52."))
+    if until is not None and first_on is not None and until < first_on:
+        errors["until"] = str(_("Slutdatoen skal ligge efter den første måling."))
+    if until is not None and every_weeks is None:
+        errors["until"] = str(_("En slutdato kræver et interval i uger."))
+    return errors

@@ -146,3 +146,40 @@ class CourseSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course_id}"
+
+
+class MeasurementSchedule(models.Model):
+    """Planned measurement points of a course: ``instrument`` on ``first_on`` and, with
+    ``every_weeks``, every N weeks after it until ``until`` (or the course's end). A point is
+    taken by a measurement of the instrument within ``logic.POINT_WINDOW_DAYS`` of its date; it
+    is due while that window is open and overdue after it (``logic.point_states``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    instrument = models.CharField(_("måleredskab"), max_length=20)
+    first_on = models.DateField(_("første måling"))
+    every_weeks = models.PositiveSmallIntegerField(_("hver N. uge"), null=True, blank=True)
+    until = models.DateField(_("til og med"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["first_on", "instrument"]
+        verbose_name = _("måleplan")
+        verbose_name_plural = _("måleplaner")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["course", "instrument"], name="progress_schedule_once"),
+            models.CheckConstraint(
+                condition=Q(every_weeks__isnull=True) | Q(every_weeks__gte=1, every_weeks__lte=52),
+                name="progress_schedule_interval",
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("first_on")),
+                name="progress_schedule_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} fra {self.first_on}"

@@ -168,3 +168,27 @@ class ExportOut(Schema):
     initiative_id: uuid.UUID
     columns: list[str]
     rows: list[dict[str, Any]]
+
+
+class ScheduleIn(Schema):
+    instrument: str = Field(max_length=20, description="who5, livsomraader eller maalopfyldelse")
+    first_on: Day | None = None
+    every_weeks: int | None = Field(default=None, description="Tomt: kun én måling")
+    until: Day | None = None
+
+
+class PointOut(Schema):
+    on: date
+    status: str = Field(description="kommende, forfalden, overskredet eller taget")
+    window_ends: date
+
+
+# A ``selectors.PlannedSchedule``.
+class ScheduleOut(Schema):
+    id: uuid.UUID
+    instrument: str
+    name: str
+    first_on: date
+    every_weeks: int | None
+    until: date | None
+    points: list[PointOut]

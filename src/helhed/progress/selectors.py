@@ -24,7 +24,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -33,9 +33,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -59,7 +61,11 @@ from helhed.courses.sections import (
 )
 from helhed.courses.selectors import Access, access_for, log_course_read
 from helhed.progress import logic
-from helhed.progress.models import CourseSummary, Measurement, OutcomeState
+from helhed.progress.models import (
+    Measurement,
+    MeasurementSchedule,
+    OutcomeState,
+)
 from helhed.registry.models import Initiative
 
 DASHBOARD_ROLES = frozenset({Role.LEDER, Role.ANALYTIKER})
@@ -86,6 +92,151 @@ class CourseProgress:
     access: Access | None = None
     # The life areas the reader may see (each item has its own data category).
     life_items: tuple[logic.Item, ...] = ()
+    # The measurement plans of the instruments the reader may see, with their points.
+    schedules: list[PlannedSchedule] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlannedSchedule:
+    """A course's measurement plan with the state of each of its points up to a year ahead."""
+
+    id: uuid.UUID
+    instrument: str
+    name: str
+    first_on: date
+    every_weeks: int | None
+    until: date | None
+    points: list[logic.PointState]
+
+    @property
+    def open_points(self) -> list[logic.PointState]:
+        """What the team must do: the latest overdue point and the first due one (not one notice
+        per week of a weekly plan)."""
+        overdue = [p for p in self.points if p.status == logic.PointStatus.OVERDUE]
+        due = [p for p in self.points if p.status == logic.PointStatus.DUE]
+        return overdue[-1:] + due[:1]
+
+    @property
+    def missed(self) -> int:
+        return sum(1 for p in self.points if p.status == logic.PointStatus.OVERDUE)
+
+    @property
+    def next_point(self) -> logic.PointState | None:
+        return next((p for p in self.points if p.status == logic.PointStatus.UPCOMING), None)
+
+    @property
+    def taken(self) -> int:
+        return sum(1 for p in self.points if p.status == logic.PointStatus.TAKEN)
+
+
+def _instrument_visible(instrument: str, may: Any) -> bool:
+    return all(may(c) for c in logic.instrument(instrument).categories)
+
+
+def _planned(
+    course: Course, may: Any, measured: dict[str, list[date]] | None = None
+) -> list[PlannedSchedule]:
+    """The course's measurement plans the reader may see (one query; a second for the measured
+    dates unless ``measured`` holds them), their points until a year ahead or the course's end."""
+    on = today()
+    schedules = [
+        s
+        for s in MeasurementSchedule.objects.filter(course_id=course.pk)
+        if _instrument_visible(s.instrument, may)
+    ]
+    if not schedules:
+        return []
+    if measured is None:
+        measured = defaultdict(list)
+        for instrument, day in Measurement.objects.filter(
+            course_id=course.pk, instrument__in=[s.instrument for s in schedules]
+        ).values_list("instrument", "measured_on"):
+            measured[instrument].append(day)
+    horizon = on + timedelta(days=365)
+    if course.end_date is not None:
+        horizon = min(horizon, course.end_date)
+    return [
+        PlannedSchedule(
+            id=s.pk,
+            instrument=s.instrument,
+            name=str(logic.SCHEDULE_LABELS[s.instrument]),
+            first_on=s.first_on,
+            every_weeks=s.every_weeks,
+            until=s.until,
+            points=logic.point_states(
+                logic.schedule_dates(s.first_on, s.every_weeks, s.until, horizon=horizon),
+                measured.get(s.instrument, []),
+                on,
+            ),
+        )
+        for s in schedules
+    ]
+
+
+def measurement_plan(user: User, course_id: uuid.UUID | str) -> list[PlannedSchedule]:
+    """A course's measurement plans for the API (``PermissionDenied`` without access). Logged."""
+    access = access_for(user, course_id)
+    plans = _planned(access.course, access.may)
+    log_course_read(user, access, "planlagte målinger", Purpose.CASEWORK)
+    return plans
+
+
+def open_points(access: Access) -> list[tuple[PlannedSchedule, logic.PointState]]:
+    """Due and overdue points of the course for its page's progress section (the page checked
+    access and logged the read): one query without plans, two with."""
+    return [(s, p) for s in _planned(access.course, access.may) for p in s.open_points]
+
+
+def schedule_alerts(on: date) -> list[tuple[Any, Any, PlannedSchedule, logic.PointState]]:
+    """(coordinator id, course id, plan, point) for every point of an open course that is due,
+    or overdue for at most four weeks, and not taken — for the daily alerts (ids only)."""
+    rows = list(
+        MeasurementSchedule.objects.exclude(course__status=CourseStatus.CLOSED)
+        .filter(first_on__lte=on + timedelta(days=logic.POINT_WINDOW_DAYS))
+        .select_related("course")
+        .only(
+            "id",
+            "instrument",
+            "first_on",
+            "every_weeks",
+            "until",
+            "course__coordinator_id",
+            "course__end_date",
+            "course__referred_on",
+        )
+    )
+    if not rows:
+        return []
+    measured: dict[tuple[Any, str], list[date]] = defaultdict(list)
+    for course_id, instrument, day in Measurement.objects.filter(
+        course_id__in={r.course_id for r in rows}, instrument__in=logic.SCHEDULABLE
+    ).values_list("course_id", "instrument", "measured_on"):
+        measured[(course_id, instrument)].append(day)
+    recent = on - timedelta(days=28)
+    out = []
+    for s in rows:
+        horizon = on + timedelta(days=logic.POINT_WINDOW_DAYS)
+        if s.course.end_date is not None:
+            horizon = min(horizon, s.course.end_date)
+        plan = PlannedSchedule(
+            id=s.pk,
+            instrument=s.instrument,
+            name=str(logic.SCHEDULE_LABELS[s.instrument]),
+            first_on=s.first_on,
+            every_weeks=s.every_weeks,
+            until=s.until,
+            points=logic.point_states(
+                logic.schedule_dates(s.first_on, s.every_weeks, s.until, horizon=horizon),
+                measured[(s.course_id, s.instrument)],
+                on,
+            ),
+        )
+        for point in plan.points:
+            if point.status not in (logic.PointStatus.DUE, logic.PointStatus.OVERDUE):
+                continue
+            if point.window_ends >= recent and s.course.coordinator_id is not None:
+                out.append((s.course.coordinator_id, s.course_id, plan, point))
+    return out
 
 
 def _measurements(course_ids: Sequence[Any], instruments: Iterable[str]) -> list[Measurement]:
@@ -148,6 +299,10 @@ def _build(
         on=today(),
     )
     events = events_for_courses([course.pk], may=may)
+    measured: dict[str, list[date]] = defaultdict(list)
+    for m in rows:
+        measured[m.instrument].append(m.measured_on)
+    schedules = _planned(course, may, measured)
     return CourseProgress(
         course=course,
         who5=[m for m in rows if m.instrument == "who5"] if allowed["who5"] else None,
@@ -158,6 +313,7 @@ def _build(
         outcomes=outcomes,
         events=[e for e in events if axis[0] <= e.on <= axis[1]],
         axis=axis,
+        schedules=schedules,
         hidden=hidden,
         life_items=life_items,
     )
@@ -251,11 +407,13 @@ class LatestSummary:
     gas_on: date | None
     shows_who5: bool
     shows_gas: bool
+    has_plan: bool = False  # the course has a measurement plan (``open_points`` reads it)
 
 
 def latest_summary(access: Access) -> LatestSummary | None:
     """Latest WHO-5 (if the user may see health data) and latest GAS T-score (plan data) in one
-    query (the course's ``CourseSummary`` row). ``None`` if the user may see neither."""
+    query (the course's ``CourseSummary`` row, and whether the course has a measurement plan).
+    ``None`` if the user may see neither."""
     shows_who5 = all(access.may(c) for c in logic.WHO5.categories)
     shows_gas = access.may("plan")
     if not (shows_who5 or shows_gas):
@@ -263,12 +421,20 @@ def latest_summary(access: Access) -> LatestSummary | None:
     fields = (["who5_last", "who5_last_on"] if shows_who5 else []) + (
         ["gas_t_last", "gas_t_on"] if shows_gas else []
     )
-    found = CourseSummary.objects.filter(course_id=access.course.pk).values(*fields).first()
+    # the course's row with its summary (if any) and whether it has a measurement plan
+    found = (
+        Course.objects.filter(pk=access.course.pk)
+        .annotate(
+            has_plan=Exists(MeasurementSchedule.objects.filter(course_id=OuterRef("pk"))),
+        )
+        .values("has_plan", *(f"progress_summary__{f}" for f in fields))
+        .first()
+    ) or {}
     row = {
-        "w": (found or {}).get("who5_last"),
-        "w_on": (found or {}).get("who5_last_on"),
-        "t": (found or {}).get("gas_t_last"),
-        "t_on": (found or {}).get("gas_t_on"),
+        "w": found.get("progress_summary__who5_last"),
+        "w_on": found.get("progress_summary__who5_last_on"),
+        "t": found.get("progress_summary__gas_t_last"),
+        "t_on": found.get("progress_summary__gas_t_on"),
     }
     w = row.get("w")
     return LatestSummary(
@@ -279,6 +445,7 @@ def latest_summary(access: Access) -> LatestSummary | None:
         gas_on=row.get("t_on"),
         shows_who5=shows_who5,
         shows_gas=shows_gas,
+        has_plan=bool(found.get("has_plan")),
     )
 
 

@@ -26,7 +26,13 @@ from helhed.core.selectors import today
 from helhed.courses.models import Course, Goal, GoalStatus
 from helhed.courses.selectors import access_for
 from helhed.progress import logic
-from helhed.progress.models import CourseSummary, EnteredBy, Measurement, OutcomeState
+from helhed.progress.models import (
+    CourseSummary,
+    EnteredBy,
+    Measurement,
+    MeasurementSchedule,
+    OutcomeState,
+)
 
 
 class DuplicateSubmissionError(DomainError):
@@ -427,3 +433,82 @@ def refresh_summary(*, course_id: Any) -> CourseSummary:
     )
     summary, _created = CourseSummary.objects.update_or_create(course_id=course_id, defaults=values)
     return summary
+
+
+# --------------------------------------------------------------------------------------------
+# Planned measurement points
+# --------------------------------------------------------------------------------------------
+
+
+def _planning_access(user: User, course_id: Any, instrument: str) -> Course:
+    """The course whose measurements ``user`` may plan: its coordinator, with access to the
+    instrument's data categories (a guessed or foreign course is refused like no access)."""
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        raise PermissionDenied
+    access = access_for(user, course_id)
+    if not access.is_coordinator:
+        raise PermissionDenied(_("Kun forløbets koordinator kan planlægge målinger."))
+    if instrument in logic.SCHEDULABLE and not all(
+        access.may(c) for c in logic.instrument(instrument).categories
+    ):
+        raise PermissionDenied
+    return access.course
+
+
+def schedule_measurements(
+    user: User,
+    *,
+    course_id: uuid.UUID | str,
+    instrument: str,
+    first_on: date | None,
+    every_weeks: int | None = None,
+    until: date | None = None,
+) -> MeasurementSchedule:
+    """Plan ``instrument`` for the course on ``first_on`` and every ``every_weeks`` weeks after
+    it (until ``until``, or the course's end). One plan per instrument and course."""
+    course = _planning_access(user, course_id, instrument)
+    errors = logic.schedule_errors(
+        instrument=instrument,
+        first_on=first_on,
+        every_weeks=every_weeks,
+        until=until,
+        referred_on=course.referred_on,
+        on=today(),
+    )
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
+    assert first_on is not None
+    taken = ValidationError(
+        {
+            "instrument": [
+                _("Der er allerede en måleplan for %(name)s i forløbet. Fjern den først.")
+                % {"name": logic.SCHEDULE_LABELS[instrument]}
+            ]
+        }
+    )
+    if MeasurementSchedule.objects.filter(course=course, instrument=instrument).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            return MeasurementSchedule.objects.create(
+                course=course,
+                instrument=instrument,
+                first_on=first_on,
+                every_weeks=every_weeks,
+                until=until,
+                created_by=user,
+            )
+    except IntegrityError:  # a concurrent twin got there first
+        raise taken from None
+
+
+def end_measurement_schedule(user: User, *, schedule_id: uuid.UUID | str) -> None:
+    """Remove a measurement plan (its due and overdue points go with it)."""
+    try:
+        schedule = MeasurementSchedule.objects.filter(pk=schedule_id).first()
+    except (ValueError, ValidationError):
+        schedule = None
+    if schedule is None:
+        raise PermissionDenied
+    _planning_access(user, schedule.course_id, schedule.instrument)
+    schedule.delete()

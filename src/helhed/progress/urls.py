@@ -13,6 +13,16 @@ urlpatterns = [
     ),
     path("forloeb/<uuid:course_id>/progression/", views.course_progress, name="course_progress"),
     path(
+        "forloeb/<uuid:course_id>/progression/maaleplan/",
+        views.course_schedule,
+        name="course_schedule",
+    ),
+    path(
+        "forloeb/<uuid:course_id>/progression/maaleplan/<uuid:schedule_id>/fjern/",
+        views.course_schedule_end,
+        name="course_schedule_end",
+    ),
+    path(
         "forloeb/<uuid:course_id>/progression/<slug:instrument>/",
         views.course_measure,
         name="course_measure",

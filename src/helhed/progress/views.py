@@ -30,6 +30,7 @@ from helhed.progress.forms import (
     GoalRatingForm,
     InstrumentForm,
     OutcomeForm,
+    ScheduleForm,
 )
 
 INSTRUMENT_URL_KEYS = {"who5": logic.WHO5, "livsomraader": logic.LIFE_AREAS_INSTRUMENT}
@@ -284,8 +285,49 @@ def _course_page(
         or (OutcomeForm(outcome_kinds) if outcome_kinds else None),
         "life_items": logic.LIFE_AREAS,
         "who5": logic.WHO5,
+        "schedule_form": given.get("schedule") or _schedule_form(access),
     }
     return render(request, "progress/course.html", ctx, status=status)
+
+
+def _plannable(access: Any) -> list[str]:
+    """The instruments the reader may plan: the coordinator, for what they may see."""
+    if not access.is_coordinator:
+        return []
+    return [
+        k for k in logic.SCHEDULABLE if all(access.may(c) for c in logic.instrument(k).categories)
+    ]
+
+
+def _schedule_form(access: Any) -> ScheduleForm | None:
+    instruments = _plannable(access)
+    return ScheduleForm(instruments) if instruments else None
+
+
+@login_required
+def course_schedule(request: HttpRequest, course_id: str) -> HttpResponse:
+    """The coordinator plans measurement points (``POST``); the page shows them."""
+    if request.method != "POST":
+        return redirect("progress:course_progress", course_id=course_id)
+    user = _user(request)
+    form = ScheduleForm(list(logic.SCHEDULABLE), request.POST)
+
+    def save() -> str:
+        services.schedule_measurements(user, course_id=course_id, **form.schedule_values())
+        return _("Målingerne er planlagt.")
+
+    if _submit(request, form, save):
+        return redirect(reverse("progress:course_progress", args=[course_id]) + "#maaleplan")
+    return _course_page(request, course_id, {"schedule": form}, status=400)
+
+
+@login_required
+def course_schedule_end(request: HttpRequest, course_id: str, schedule_id: str) -> HttpResponse:
+    """Remove a measurement plan (``POST``)."""
+    if request.method == "POST":
+        services.end_measurement_schedule(_user(request), schedule_id=schedule_id)
+        messages.success(request, _("Måleplanen er fjernet."))
+    return redirect(reverse("progress:course_progress", args=[course_id]) + "#maaleplan")
 
 
 @login_required
