@@ -113,3 +113,52 @@ def test_team_progress_page_and_leader_dashboard_are_accessible(
     export.click()
     expect(page.get_by_role("heading", name="Pseudonymiseret udtræk", exact=False)).to_be_visible()
     assert_accessible(page)
+
+
+def test_coordinator_plans_who5_every_four_weeks_and_sees_one_due(
+    page: Page, progress_world: dict[str, object], assert_accessible: Callable[[Page], None]
+) -> None:
+    course = progress_world["course"]
+    today = timezone.localdate()
+    ui_login(page, "karen", PASSWORD)
+    page.goto(f"/forloeb/{course.pk}/progression/")  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("Ingen planlagte målinger.")).to_be_visible()
+    # the WHO-5 form's date shows its default, today
+    page.get_by_text("Registrér WHO-5").click()
+    expect(page.locator("#id_who5-measured_on")).to_have_value(f"{today:%d.%m.%Y}")
+
+    page.get_by_text("Planlæg målinger").click()
+    page.get_by_label("Måleredskab").select_option(label="WHO-5")
+    first = page.get_by_label("Første måling")
+    expect(first).to_have_value(f"{today:%d.%m.%Y}")
+    first.fill(f"{today - timedelta(days=3):%d.%m.%Y}")
+    page.get_by_label("Gentag hver N. uge (frivilligt)").fill("4")
+    page.get_by_role("button", name="Planlæg", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("Målingerne er planlagt.")).to_be_visible()
+    plan = page.locator("#maaleplan")
+    expect(plan.get_by_text("WHO-5 skal måles")).to_be_visible()
+    expect(
+        plan.get_by_role("cell", name=f"Fra {today - timedelta(days=3):%d.%m.%Y} hver 4. uge")
+    ).to_be_visible()
+    assert_accessible(page)
+
+    # the course page's progress section says so too
+    page.goto(f"/forloeb/{course.pk}/")  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("WHO-5 skal måles")).to_be_visible()
+
+    # a WHO-5 registered today takes the point: the notice goes
+    page.goto(f"/forloeb/{course.pk}/progression/")  # type: ignore[attr-defined]
+    page.get_by_text("Registrér WHO-5").click()
+    groups = page.locator("form[action$='/who5/'] fieldset")
+    for i in range(5):
+        groups.nth(i).get_by_label("Det meste af tiden", exact=True).check()
+    page.get_by_role("button", name="Gem WHO-5").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("Målingen er gemt.")).to_be_visible()
+    expect(page.locator("#maaleplan").get_by_text("WHO-5 skal måles")).to_have_count(0)
+    expect(
+        page.locator("#maaleplan").get_by_role("cell", name="1", exact=True).first
+    ).to_be_visible()
