@@ -6,7 +6,7 @@ recommendation is refused until it is justified. axe runs on every meetings page
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -67,9 +67,9 @@ def test_common_time_minutes_with_tasks_and_justified_ruling(
     assert isinstance(course, Course)
     first, second, third = when(7, 10), when(8, 13), when(9, 9)
     ui_login(page, "karen", PASSWORD)
-    page.goto(f"/forloeb/{course.pk}/")
-    section = page.locator("#section-meetings")
-    # The section is loaded lazily by htmx.
+    # The course's meetings have their own page (the course page links to it as a tab).
+    page.goto(f"/moeder/forloeb/{course.pk}/")
+    section = page.locator("main")
     expect(section).to_contain_text("Ingen kommende møder")
     section.get_by_role("link", name="Planlæg møde").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Planlæg et møde")
@@ -160,8 +160,9 @@ def test_common_time_minutes_with_tasks_and_justified_ruling(
     page.get_by_label("Faglig begrundelse").fill("Mentor er nødvendig for at fastholde praktikken.")
     page.get_by_label("Afgøres af (enhed)").select_option(label="Jobcenter Odense (Odense Kommune)")
     page.get_by_role("button", name="Send indstilling").click()
-    expect(page.locator("#section-meetings")).to_contain_text("Indstillinger, der venter")
-    expect(page.locator("#section-meetings")).to_contain_text("0 dage")
+    # back on the course's meetings
+    expect(page.locator("main")).to_contain_text("Indstillinger, der venter")
+    expect(page.locator("main")).to_contain_text("0 dage")
     page.get_by_role("button", name="Log ud").click()
 
     # The jobcenter sees the task and the open recommendation; a deviating ruling needs a reason.
@@ -239,3 +240,68 @@ def test_citizen_reads_plain_minutes_and_outsider_is_refused(
     response = page.goto(f"/moeder/{meeting.pk}/")
     assert response is not None and response.status == 403
     expect(page.locator("main")).not_to_contain_text("Job og mentor")
+
+
+def next_saturday(after: int = 7) -> date:
+    day = timezone.localdate() + timedelta(days=after)
+    while day.weekday() != 5:
+        day += timedelta(days=1)
+    return day
+
+
+def test_registering_a_meeting_that_took_place(
+    page: Page, world: dict[str, object], assert_accessible: Callable[[Page], None]
+) -> None:
+    """Issue 14: a coordinator registers yesterday's meeting afterwards — who took part, the
+    minutes, the next meeting — in one step; a date in the future is refused on its field, and
+    a next meeting on a Saturday is saved with a warning."""
+    course = world["course"]
+    assert isinstance(course, Course)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    saturday = next_saturday()
+    ui_login(page, "karen", PASSWORD)
+    page.goto(f"/moeder/forloeb/{course.pk}/")  # the course's meetings
+    section = page.locator("main")
+    expect(section).to_contain_text("Ingen kommende møder")
+    section.get_by_role("link", name="Registrér et afholdt møde").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Registrér et afholdt møde")
+    assert_accessible(page)
+
+    page.get_by_label("Formål med mødet").fill("Akut møde om Mettes bolig")
+    page.get_by_label("Dato for mødet").fill(
+        (timezone.localdate() + timedelta(days=1)).strftime("%d.%m.%Y")
+    )
+    page.get_by_label("Klokkeslæt").fill("10:00")
+    page.get_by_label("Sted").fill("Borgerservice, lokale 2")
+    page.get_by_label("Karen Koordinator", exact=False).check()
+    page.get_by_label("Jonas Jobcenter", exact=False).check()
+    page.get_by_label("Deltog borgeren?").select_option(label="Ja")
+    page.get_by_label("Dagens problem i fokus").fill("Mette er sagt op fra sin bolig")
+    page.get_by_label("Referat i et enkelt sprog til borgeren").fill(
+        "Vi hjælper dig med at finde en ny bolig."
+    )
+    page.get_by_label("Dato for næste møde").fill(saturday.strftime("%d.%m.%Y"))
+    page.get_by_role("button", name="Registrér mødet").click()
+    summary = page.locator("#form-error-summary")
+    expect(summary).to_contain_text("Mødet ligger i fremtiden")
+    assert not Meeting.objects.exists()
+    assert_accessible(page)
+
+    page.get_by_label("Dato for mødet").fill(yesterday.strftime("%d.%m.%Y"))
+    page.get_by_role("button", name="Registrér mødet").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Akut møde om Mettes bolig")
+    main = page.locator("main")
+    expect(main).to_contain_text("Mødet er registreret, og referatet er lukket")
+    warning = page.locator(".alert-warning").filter(has_text="falder på en lørdag")
+    expect(warning).to_contain_text(saturday.strftime("%d.%m.%Y"))
+    expect(page.locator("#meeting-status")).to_have_text("Afholdt")
+    assert_accessible(page)
+    meeting = Meeting.objects.get(purpose="Akut møde om Mettes bolig")
+    assert meeting.status == MeetingStatus.HELD and meeting.minutes_closed
+    assert timezone.localtime(meeting.starts_at).date() == yesterday
+    assert meeting.next_meeting is not None and meeting.next_meeting_date == saturday
+    assert sorted(p.name for p in meeting.participants.filter(present=True)) == [
+        "Jonas Jobcenter",
+        "Karen Koordinator",
+        "Mette Sørensen",
+    ]

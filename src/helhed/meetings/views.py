@@ -413,16 +413,12 @@ def recommendation_create(request: HttpRequest, course_id: str) -> HttpResponse:
             services.recommend(user, course_id=course.pk, **form.service_fields())
         except services.DuplicateSubmissionError:
             _already_received(request)
-            return redirect(
-                reverse("courses:course_detail", args=[course.pk]) + "#section-meetings"
-            )
+            return redirect("meetings:course_section", course.pk)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Indstillingen er sendt til afgørelse."))
-            return redirect(
-                reverse("courses:course_detail", args=[course.pk]) + "#section-meetings"
-            )
+            return redirect("meetings:course_section", course.pk)
     return _form_page(
         request,
         form,
