@@ -730,3 +730,26 @@ def test_the_consent_page_offers_the_young_custody_children_in_the_same_form(
     consent = Consent.objects.order_by("-recorded_at").first()
     assert consent is not None
     assert {c.first_name for c in consent.children.all()} == {"Liva", "Asta"}
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Contact person changes on a real course (what the page and the API show)
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_new_course_with_its_team_shows_no_contact_person_changes(family: Family) -> None:
+    course = family.course
+    for name in ("Skole", "Sundhedsplejen", "PPR"):
+        unit = b.make_unit(family.jobcenter.organisation, name)
+        b.join_team(course, family.coordinator, unit, valid_from=b.today() - timedelta(days=1))
+    stats = client_for(family.coordinator).get(f"/api/courses/courses/{course.pk}").json()
+    assert stats["team_stats"]["current"] == 5
+    assert stats["team_stats"]["turnover"] == 0
+    # the jobcenter caseworker is replaced by a colleague: one change
+    member = course.team.get(user=family.caseworker)
+    services.end_team_member(family.coordinator, member, b.today() - timedelta(days=1))
+    b.join_team(
+        course, family.coordinator, family.jobcenter, name="Ny sagsbehandler", valid_from=b.today()
+    )
+    stats = client_for(family.coordinator).get(f"/api/courses/courses/{course.pk}").json()
+    assert stats["team_stats"]["turnover"] == 1
