@@ -425,6 +425,7 @@ class _CourseCases:
             )
         yield self.case("progress:course_progress", [cid], visible, "the progress page")
         yield self.case("meetings:meeting_create", [cid], visible, "a new meeting (form)")
+        yield self.case("meetings:meeting_register", [cid], visible, "a held meeting (form)")
         yield self.case("meetings:recommendation_create", [cid], visible, "a recommendation")
         # The receiver field lists every unit in Helhed (a directory, not the course's team)
         yield self.case(
@@ -610,6 +611,7 @@ def guessed_course_cases(ctx: Ctx) -> Iterator[Case]:
         ("courses:without_consent", [cid]),
         ("meetings:course_section", [cid]),
         ("meetings:meeting_create", [cid]),
+        ("meetings:meeting_register", [cid]),
         ("meetings:recommendation_create", [cid]),
         ("handovers:course_section", [cid]),
         ("handovers:create", [cid]),
@@ -1129,6 +1131,7 @@ def _api_and_guesses(ctx: Ctx) -> Iterator[Case]:
         ("api:categorize", {}),
         ("api:read_notification", {"notification_id": guessed()}),
         ("api:availability", {"meeting_id": guessed()}),
+        ("api:meeting_register", {"course_id": guessed()}),
         ("api:choose_time", {"meeting_id": guessed()}),
         ("api:minutes", {"meeting_id": guessed()}),
         ("api:decision_create", {"meeting_id": guessed()}),
@@ -1422,6 +1425,7 @@ COVERED: dict[str, str] = {
     # meetings
     "meetings:course_section": f"{_COURSE_PAGE} (page and htmx); the meeting",
     "meetings:meeting_create": _COURSE_PAGE,
+    "meetings:meeting_register": _COURSE_PAGE,
     "meetings:recommendation_create": _COURSE_PAGE,
     "meetings:meeting_detail": f"{_COURSE_PAGE}; the minutes, decisions, tasks and participants "
     "the reader may see",
@@ -1606,6 +1610,7 @@ for _name in (
     "categorize",
     "read_notification",
     "availability",
+    "meeting_register",
     "choose_time",
     "minutes",
     "decision_create",
