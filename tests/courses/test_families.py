@@ -679,6 +679,10 @@ def test_a_parent_consents_for_herself_and_her_young_children_in_one_step(
     assert isinstance(consent, Consent)
     assert set(consent.children.all()) == {liva, asta}
     assert consent.given_by == "borger"
+    if adapter == "api":
+        url = f"/api/courses/courses/{family.course.pk}/consents"
+        listed = {c["id"]: c for c in client_for(family.coordinator).get(url).json()}
+        assert set(listed[str(consent.pk)]["child_ids"]) == {str(liva.pk), str(asta.pk)}
 
 
 @pytest.mark.parametrize("adapter", ["service", "api"])

@@ -1936,3 +1936,15 @@ def child_sections(
         own = [g for g in goals if (g.person_id or citizen_id) == child.pk]
         sections.append(ChildSection(child, text or FreeText("", "plan", True, False), own))
     return sections
+
+
+def consent_child_ids(consent_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """For consents the caller already read through the guard: the ids of the children each
+    one also covers (``Consent.children``), in one query."""
+    found: dict[uuid.UUID, list[uuid.UUID]] = {pk: [] for pk in consent_ids}
+    rows = Consent.children.through.objects.filter(consent_id__in=consent_ids).values_list(
+        "consent_id", "citizen_id"
+    )
+    for consent_id, citizen_id in rows:
+        found[consent_id].append(citizen_id)
+    return found

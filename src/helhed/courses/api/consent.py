@@ -40,7 +40,12 @@ def consent_list(request: HttpRequest, course_id: uuid.UUID) -> Any:
     access = selectors.access_for(user, course_id)
     on = selectors.today()
     selectors.log_course_read(user, access, "samtykker", Purpose.CASEWORK)
-    return [_consent_out(c, on, access) for c in selectors.consents_of(access)]
+    consents = selectors.consents_of(access)
+    children = selectors.consent_child_ids([c.pk for c in consents])
+    outs = [_consent_out(c, on, access) for c in consents]
+    for out in outs:
+        out.child_ids = children.get(out.id, [])
+    return outs
 
 
 @router.post(
@@ -73,7 +78,7 @@ def consent_create(request: HttpRequest, course_id: uuid.UUID, payload: ConsentI
         child_ids=payload.child_ids,
     )
     out = _consent_out(consent, selectors.today(), access)
-    out.child_ids = list(dict.fromkeys(payload.child_ids))  # each one checked by the service
+    out.child_ids = selectors.consent_child_ids([consent.pk])[consent.pk]
     return Status(201, out)
 
 
