@@ -176,7 +176,12 @@ def _family_choices(form: forms.Form, family: Any, names: tuple[str, ...]) -> No
     choices = [
         (
             str(m.citizen.pk),
-            f"{m.citizen.full_name} ({m.age} år{', ' + m.relation if m.relation else ''})",
+            _("%(name)s (%(age)d år%(relation)s)")
+            % {
+                "name": m.citizen.full_name,
+                "age": m.age,
+                "relation": f", {m.relation}" if m.relation else "",
+            },
         )
         for m in family
     ]
