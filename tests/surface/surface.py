@@ -278,6 +278,12 @@ class _CourseCases:
         texts = self.shown(("text",), plan=lambda t: t.ref in ("citizen_statement", "summary"))
         yield self.case("courses:plan_edit", [cid], visible, "the plan's texts", must_show=texts)
         yield self.case("courses:goal_add", [cid], visible, "a new goal (form)")
+        yield Case(
+            "courses:child_perspective_edit",
+            reverse("courses:child_perspective_edit", args=[cid, guessed()]),
+            _refusal(self.ctx),
+            "the own perspective of a child not in the course's family (a guessed id)",
+        )
         for g, goal in self.some(list(enumerate(self.bc.goals))):
             token = self.token("goal", g)
             yield self.case(
@@ -565,6 +571,7 @@ def write_only_cases(ctx: Ctx) -> Iterator[Case]:
         ("api:without_consent_open", {"course_id": cid}),
         ("api:goal_create", {"course_id": cid}),
         ("api:goal_update", {"course_id": cid, "goal_id": bc.goals[0].pk}),
+        ("api:child_perspective_save", {"course_id": cid, "child_id": guessed()}),
         ("api:subgoal_create", {"course_id": cid, "goal_id": bc.goals[0].pk}),
         ("api:measure_create", {"course_id": cid}),
         ("api:demand_create", {"course_id": cid}),
@@ -592,6 +599,7 @@ def guessed_course_cases(ctx: Ctx) -> Iterator[Case]:
         ("courses:plan_edit", [cid]),
         ("courses:goal_add", [cid]),
         ("courses:goal_edit", [cid, guessed()]),
+        ("courses:child_perspective_edit", [cid, guessed()]),
         ("courses:subgoal_add", [cid, guessed()]),
         ("courses:measure_add", [cid]),
         ("courses:measure_edit", [cid, guessed()]),
@@ -1379,6 +1387,8 @@ COVERED: dict[str, str] = {
     "courses:plan_edit": f"{_COURSE_PAGE}; the plan's texts the reader may see",
     "courses:goal_add": _COURSE_PAGE,
     "courses:goal_edit": f"{_COURSE_PAGE}; the goal",
+    "courses:child_perspective_edit": "refused for a child not in the course's family (a "
+    "guessed id), whoever asks; a family's child: tests/courses/test_families.py",
     "courses:subgoal_add": f"{_COURSE_PAGE}; the goal and the team members it may name",
     "courses:measure_add": f"{_COURSE_PAGE}; the team members and goals it may name",
     "courses:measure_edit": "200 for a measure the reader may see, refused otherwise",
@@ -1595,6 +1605,7 @@ for _name in (
     "without_consent_open",
     "goal_create",
     "goal_update",
+    "child_perspective_save",
     "subgoal_create",
     "measure_create",
     "demand_create",
