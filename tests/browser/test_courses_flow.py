@@ -79,12 +79,15 @@ def add_team_member(
     page.get_by_label("Bruger i Helhed (valgfri)").select_option(label=person)
     page.get_by_label("Rolle").fill(role)
     page.get_by_role("button", name="Tilføj til teamet").click()
-    expect(page.get_by_role("table", name="Nuværende kontaktpersoner")).to_contain_text(person)
+    # back on the course page's first screen, in the team's card (issue 14)
+    expect(page.locator("#team").locator("..")).to_contain_text(person)
 
 
 def add_demand(
     page: Page, organisation: str, sector: str, kind: str, title: str, check: Callable[[Page], None]
 ) -> None:
+    tabs = page.get_by_role("navigation", name="Forløbets sider")
+    tabs.get_by_role("link", name="Krav", exact=True).click()  # the demands' tab (issue 14)
     page.get_by_role("link", name="Tilføj krav").click()
     check(page)
     page.get_by_label("Stillet af (organisation)").select_option(label=organisation)
@@ -163,6 +166,9 @@ def test_coordinator_builds_a_family_course_citizen_reads_it_outsider_is_refused
     expect(page.locator('a[href="tel:65513333"]')).to_be_visible()
 
     # --- The plan: the citizen's words, a goal, a measure with legal basis, two demands -------
+    tabs = page.get_by_role("navigation", name="Forløbets sider")
+    tabs.get_by_role("link", name="Plan", exact=True).click()  # the plan's tab (issue 14)
+    assert_accessible(page)
     page.get_by_role("link", name="Redigér planens tekst").click()
     assert_accessible(page)
     page.get_by_label("Det vigtigste for mig (borgerens egne ord)").fill(
@@ -221,8 +227,12 @@ def test_coordinator_builds_a_family_course_citizen_reads_it_outsider_is_refused
     )
     assert_accessible(page)
     page.get_by_role("button", name="Markér som modstridende").click()
-    expect(page.locator("#open-conflicts")).to_contain_text("Zero tolerance for stoffer")
+    expect(page.locator("#modstrid").locator("..")).to_contain_text("Zero tolerance for stoffer")
     expect(page.locator(".courses-flag").first).to_have_text("I modstrid")
+    assert_accessible(page)
+    tabs.get_by_role("link", name="Overblik", exact=True).click()  # the first screen warns
+    expect(page.locator("#open-conflicts")).to_contain_text("Zero tolerance for stoffer")
+    tabs.get_by_role("link", name="Historik", exact=True).click()
     assert_accessible(page)
     page.get_by_role("link", name="Planens versionshistorik").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Planens versionshistorik")

@@ -589,7 +589,6 @@ class CourseOverview:
     consents: list[Consent] = field(default_factory=list)
     texts: dict[str, FreeText] = field(default_factory=dict)
     team_hidden: int = 0
-    team_key: str = ""  # the team as the rendered plan depends on it (a cache key's part)
     hidden_categories: list[str] = field(default_factory=list)
     items_loaded: bool = True
     hidden_codes: set[str] = field(default_factory=set)
@@ -672,7 +671,6 @@ def course_overview(
         team_stats=logic.team_overview([(t.valid_from, t.valid_to) for t in team], on),
         consents=list(course.consents.all()),
         team_hidden=len(current) - len(shown_current),
-        team_key=",".join(f"{t.pk}:{t.valid_to}:{t.unit_id}" for t in team),
         items_loaded=False,
     )
     overview.texts = {
