@@ -149,3 +149,14 @@ def test_the_server_error_page_is_a_dkfds_page_without_the_database() -> None:
     assert '<header class="header helhed-header">' in html
     assert 'class="alert alert-error" role="alert"' in html
     assert "<script" not in html and "<style" not in html
+
+
+def test_an_organisation_page_has_dkfds_breadcrumbs_back_to_the_list(
+    login: Callable[[User], Client], make_user: Callable[..., User], unit: Unit
+) -> None:
+    admin = make_user("administrator", unit)
+    html = login(admin).get(f"/organisationer/{unit.organisation_id}/").content.decode()
+    crumbs = html.split('<nav class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert '<a class="breadcrumbs__link" href="/organisationer/">Organisationer</a>' in crumbs
+    assert re.search(r'aria-current="page">.*Odense Kommune</li>', crumbs, re.S)
+    assert html.index("breadcrumbs__list") < html.index('<main id="main-content"')
