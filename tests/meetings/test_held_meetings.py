@@ -358,3 +358,47 @@ def make_course_elsewhere(
 
     other = make_user("koordinator", outsider_unit, first_name="Otto")
     return make_course(other, outsider_unit, initiative, cpr=cpr_for(date(1990, 1, 1), "321"))
+
+
+def test_a_double_submission_registers_the_meeting_once(
+    course: Course, coordinator: User, coordinator_member: TeamMember
+) -> None:
+    fields = held(idempotency_key="held-1") | {"team_member_ids": [coordinator_member.pk]}
+    first = services.register_held_meeting(coordinator, course_id=course.pk, **fields)
+    with pytest.raises(services.DuplicateSubmissionError) as exc:
+        services.register_held_meeting(coordinator, course_id=course.pk, **fields)
+    assert exc.value.existing == first.meeting
+    assert Meeting.objects.filter(idempotency_key="held-1").count() == 1
+
+
+def test_a_team_member_the_writer_may_not_name_is_refused_like_a_read(
+    course: Course, coordinator: User, jobcenter_user: User, jobcenter_member: TeamMember
+) -> None:
+    """The jobcenter's consent does not cover health: it may not learn that a Rusmiddelcenter is
+    on the team, so it cannot record that one took part either."""
+    from helhed.core.models import Unit
+    from helhed.courses import services as course_services
+
+    unit = Unit.objects.create(
+        organisation=course.coordinator_unit.organisation,
+        name="Rusmiddelcenter Odense",
+        welfare_area_id="specialiseret-voksen",
+        data_category="health",
+    )
+    drug = course_services.add_team_member(
+        coordinator,
+        course,
+        organisation=unit.organisation,
+        unit=unit,
+        name="Rasmus Rusbehandler",
+        role="Misbrugsbehandler",
+        valid_from=course.referred_on,
+    )
+    with pytest.raises(PermissionDenied):
+        services.register_held_meeting(
+            jobcenter_user,
+            course_id=course.pk,
+            team_member_ids=[jobcenter_member.pk, drug.pk],
+            **held(),
+        )
+    assert not Meeting.objects.exists()
