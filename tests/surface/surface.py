@@ -240,13 +240,38 @@ class _CourseCases:
         """The citizen, the goals, and what the reader may see of items, team and texts; the
         print views per law."""
         cid, c = self.cid, self.c
-        yield self.case(
-            "courses:course_detail",
-            [cid],
-            self.visible,
-            "the course page",
-            must_show=self.shown(PLAN_KINDS),
+        # The course page's first screen and its sub-pages (issue 14): together what the one
+        # long page showed (PLAN_KINDS), each part on the tab that shows it.
+        current = o.CURRENT
+        tabs = (
+            (
+                "courses:course_detail",
+                "the course page's first screen",
+                self.shown(("citizen",))
+                | self.shown(("member",), now=lambda t: c.team[t.ref].period == current)
+                | self.shown(("text",), own=lambda t: t.ref in ("referral_note", "mandate")),
+            ),
+            (
+                "courses:course_plan",
+                "the plan's tab",
+                self.shown(("citizen", "goal", "measure", "subgoal"))
+                | self.shown(("text",), plan=lambda t: t.ref in ("citizen_statement", "summary")),
+            ),
+            ("courses:course_demands", "the demands' tab", self.shown(("citizen", "demand"))),
+            (
+                "courses:course_appointments",
+                "the appointments' tab",
+                self.shown(("citizen", "appointment")),
+            ),
+            (
+                "courses:course_history",
+                "the history's tab",
+                self.shown(("citizen",))
+                | self.shown(("member",), before=lambda t: c.team[t.ref].period != current),
+            ),
         )
+        for pattern, about, must in tabs:
+            yield self.case(pattern, [cid], self.visible, about, must_show=must)
         laws = [
             ("min-plan", ("citizen",)),
             ("sel-141", ("citizen", "goal", "measure", "subgoal")),
@@ -595,6 +620,10 @@ def guessed_course_cases(ctx: Ctx) -> Iterator[Case]:
     cid = guessed()
     for pattern, args in (
         ("courses:course_detail", [cid]),
+        ("courses:course_plan", [cid]),
+        ("courses:course_demands", [cid]),
+        ("courses:course_appointments", [cid]),
+        ("courses:course_history", [cid]),
         ("courses:print_view", [cid, "min-plan"]),
         ("courses:plan_edit", [cid]),
         ("courses:goal_add", [cid]),
@@ -1380,8 +1409,14 @@ def cases_for(ctx: Ctx) -> list[Case]:
 _COURSE_PAGE = "200 to a reader of the course, refused otherwise"
 COVERED: dict[str, str] = {
     # courses: the course, its plan, forms and print views
-    "courses:course_detail": f"{_COURSE_PAGE}; shows the citizen, goals, every item, team member "
-    "and free text the reader may see, no unit name the reader may not see; the read is logged",
+    "courses:course_detail": f"{_COURSE_PAGE}; the first screen: the citizen, the current team "
+    "members and the course's free texts the reader may see, no unit name the reader may not "
+    "see; the read is logged (the plan's items are on the sub-pages below)",
+    "courses:course_plan": f"{_COURSE_PAGE}; the goals, sub-goals, measures and plan texts the "
+    "reader may see; logged",
+    "courses:course_demands": f"{_COURSE_PAGE}; the demands the reader may see; logged",
+    "courses:course_appointments": f"{_COURSE_PAGE}; the appointments the reader may see; logged",
+    "courses:course_history": f"{_COURSE_PAGE}; former team members the reader may name; logged",
     "courses:print_view": f"{_COURSE_PAGE} (404 for an unknown law); Min Plan lists the visible "
     "employment and economy measures and demands, § 141 and Barnets plan every visible measure",
     "courses:plan_edit": f"{_COURSE_PAGE}; the plan's texts the reader may see",
