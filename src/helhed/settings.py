@@ -85,6 +85,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "helhed.core.context_processors.navigation",
             ],
+            # The ``date`` filter in the reader's language (core/templatetags/helhed_dates.py).
+            "builtins": ["helhed.core.templatetags.helhed_dates"],
         },
     },
 ]
@@ -116,6 +118,8 @@ LOGOUT_REDIRECT_URL = "core:login"
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Dansk")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# "6. dec. 2026" and decimal commas in Danish, "6 Dec 2026" in English (core/formats/).
+FORMAT_MODULE_PATH = ["helhed.core.formats"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True

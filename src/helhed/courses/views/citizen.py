@@ -234,12 +234,12 @@ def _consent_row(consent: Consent, on: date) -> ConsentRow:
     ]
     if consent.withdrawn_on is not None and consent.withdrawn_on <= on:
         state = "withdrawn"
-        status = _("Trukket tilbage %(d)s") % {"d": date_format(consent.withdrawn_on, "j. F Y")}
+        status = _("Trukket tilbage %(d)s") % {"d": date_format(consent.withdrawn_on, "DATE_FORMAT")}
     elif consent.valid_to is not None and consent.valid_to < on:
         state, status = "expired", _("Udløbet")
     elif consent.valid_from > on:
         state = "future"
-        status = _("Gælder fra %(d)s") % {"d": date_format(consent.valid_from, "j. F Y")}
+        status = _("Gælder fra %(d)s") % {"d": date_format(consent.valid_from, "DATE_FORMAT")}
     else:
         state, status = "valid", _("Gælder nu")
     return ConsentRow(consent, who, short, what, status, state)
