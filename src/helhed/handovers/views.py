@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from helhed.core.models import User
@@ -60,8 +61,10 @@ def handover_create(request: HttpRequest, course_id: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Overdragelsen er sendt. I har ansvaret, indtil modtageren har kvitteret og "
-                "bekræftet at kende borgerens situation.",
+                gettext(
+                    "Overdragelsen er sendt. I har ansvaret, indtil modtageren har kvitteret og "
+                    "bekræftet at kende borgerens situation."
+                ),
             )
             return redirect("handovers:detail", handover.pk)
     return render(
@@ -156,7 +159,9 @@ def handover_reschedule(request: HttpRequest, handover_id: str) -> HttpResponse:
             context["refused"] = exc.message
             return render(request, "handovers/detail.html", context, status=exc.status)
         else:
-            messages.success(request, "Den nye aftale er gemt, og modtageren har fået besked.")
+            messages.success(
+                request, gettext("Den nye aftale er gemt, og modtageren har fået besked.")
+            )
             return redirect("handovers:detail", handover_id)
     context = _detail_context(user, handover_id, reschedule_form=form)
     return render(request, "handovers/detail.html", context, status=422)
@@ -173,7 +178,7 @@ def stay_create(request: HttpRequest, course_id: str) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Opholdet er registreret.")
+            messages.success(request, gettext("Opholdet er registreret."))
             return redirect(reverse("handovers:course_section", args=[access.course.pk]))
     return render(
         request,
@@ -205,12 +210,12 @@ def stay_end(request: HttpRequest, stay_id: str) -> HttpResponse:
             for msg in exc.messages:
                 messages.error(request, msg)
         else:
-            messages.success(request, "Opholdet er afsluttet.")
+            messages.success(request, gettext("Opholdet er afsluttet."))
     elif form.data.get("actual_end") and form.errors.get("actual_end"):
         for error in form.errors["actual_end"]:
             messages.error(request, str(error))
     else:
-        messages.error(request, "Angiv en gyldig slutdato (dd.mm.åååå).")
+        messages.error(request, gettext("Angiv en gyldig slutdato (dd.mm.åååå)."))
     return redirect(reverse("handovers:course_section", args=[stay.course_id]))
 
 

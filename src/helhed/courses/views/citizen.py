@@ -234,7 +234,9 @@ def _consent_row(consent: Consent, on: date) -> ConsentRow:
     ]
     if consent.withdrawn_on is not None and consent.withdrawn_on <= on:
         state = "withdrawn"
-        status = _("Trukket tilbage %(d)s") % {"d": date_format(consent.withdrawn_on, "DATE_FORMAT")}
+        status = _("Trukket tilbage %(d)s") % {
+            "d": date_format(consent.withdrawn_on, "DATE_FORMAT")
+        }
     elif consent.valid_to is not None and consent.valid_to < on:
         state, status = "expired", _("Udløbet")
     elif consent.valid_from > on:

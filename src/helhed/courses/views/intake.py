@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from helhed.core.selectors import membership_list
@@ -111,7 +112,8 @@ def intake(request: HttpRequest) -> HttpResponse:
                     apply_errors(form, rest)
             else:
                 messages.success(
-                    request, "Forløbet er oprettet. Næste skridt: registrér borgerens samtykke."
+                    request,
+                    gettext("Forløbet er oprettet. Næste skridt: registrér borgerens samtykke."),
                 )
                 return _detail(course)
     else:
@@ -147,8 +149,10 @@ def join_request(request: HttpRequest) -> HttpResponse:
             if sent:
                 messages.success(
                     request,
-                    "Anmodningen er sendt til forløbets koordinator. Du får besked, når "
-                    "koordinatoren har svaret.",
+                    gettext(
+                        "Anmodningen er sendt til forløbets koordinator. Du får besked, når "
+                        "koordinatoren har svaret."
+                    ),
                 )
             else:
                 messages.info(
@@ -156,7 +160,7 @@ def join_request(request: HttpRequest) -> HttpResponse:
                     "Din enhed er allerede med i teamet eller har allerede bedt om det.",
                 )
     else:
-        messages.error(request, "Anmodningen kunne ikke sendes. Prøv visitationen igen.")
+        messages.error(request, gettext("Anmodningen kunne ikke sendes. Prøv visitationen igen."))
     return redirect(reverse("courses:course_list") + "#anmodninger")
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from helhed.core.models import User
@@ -141,7 +142,7 @@ def child_perspective_edit(request: HttpRequest, course_id: str, child_id: str) 
         save=save,
         current=lambda: None,
         anchor="plan",
-        success="Barnets eget perspektiv er gemt.",
+        success=gettext("Barnets eget perspektiv er gemt."),
         intro="Skriv med barnets egne ord, hvordan barnet ser sin situation, og hvad barnet "
         "ønsker (barnets lov § 91). Skriv også, hvordan og hvornår barnet er blevet hørt.",
     )
@@ -164,7 +165,7 @@ def plan_edit(request: HttpRequest, course_id: str) -> HttpResponse:
         save=save,
         current=lambda: selectors.access_plan(staff_user(request), course_id)[1],
         anchor="plan",
-        success="Planen er gemt.",
+        success=gettext("Planen er gemt."),
         intro="Skriv med borgerens egne ord, hvad der er vigtigst – ikke rettigheder og pligter. "
         "Vælg for hver tekst, hvad den afslører: kun læsere med samtykke til den kategori kan "
         "læse den.",
@@ -192,7 +193,7 @@ def goal_edit(request: HttpRequest, course_id: str, goal_id: str | None = None) 
                 "Planen er blevet ændret af en anden, siden du åbnede den. Målet er ikke slettet.",
             )
             return redirect("courses:goal_edit", course_id=course_id, goal_id=goal.pk)
-        messages.success(request, "Målet er fjernet fra planen.")
+        messages.success(request, gettext("Målet er fjernet fra planen."))
         return _detail(access.course, "maal")
 
     def save(user: User, plan: Plan, version: int, form: f.PlanForm) -> Any:
@@ -210,7 +211,7 @@ def goal_edit(request: HttpRequest, course_id: str, goal_id: str | None = None) 
         save=save,
         current=lambda: selectors.current_plan_item(access, Goal, goal.pk) if goal else None,
         anchor="maal",
-        success="Målet er gemt.",
+        success=gettext("Målet er gemt."),
         extra_buttons=[("_delete", "Slet målet")] if goal else None,
         # In a family's plan a goal can be a child's own: the family's members, read (and
         # logged) through the guard.
@@ -242,7 +243,7 @@ def subgoal_add(request: HttpRequest, course_id: str, goal_id: str) -> HttpRespo
         save=save,
         current=lambda: None,
         anchor="maal",
-        success="Delmålet er gemt.",
+        success=gettext("Delmålet er gemt."),
         intro="Et delmål er fagpersonernes skridt på vejen mod borgerens mål.",
     )
 
@@ -276,7 +277,7 @@ def measure_edit(
             selectors.current_plan_item(access, Measure, measure.pk) if measure else None
         ),
         anchor="indsatser",
-        success="Indsatsen er gemt.",
+        success=gettext("Indsatsen er gemt."),
         intro="Hver indsats skal have en hjemmel (lov og paragraf) fra den vedligeholdte liste.",
     )
 
@@ -301,7 +302,7 @@ def demand_edit(request: HttpRequest, course_id: str, demand_id: str | None = No
         save=save,
         current=lambda: selectors.current_plan_item(access, Demand, demand.pk) if demand else None,
         anchor="krav",
-        success="Kravet er gemt.",
+        success=gettext("Kravet er gemt."),
         intro="Krav fra alle sektorer vises side om side, så modstridende krav bliver set.",
     )
 
@@ -338,7 +339,7 @@ def appointment_edit(
             else None
         ),
         anchor="aftaler",
-        success="Aftalen er gemt.",
+        success=gettext("Aftalen er gemt."),
     )
 
 
@@ -355,8 +356,10 @@ def conflict_mark(request: HttpRequest, course_id: str) -> HttpResponse:
         else:
             messages.warning(
                 request,
-                "Kravene er markeret som modstridende. De vises som en "
-                "åben modstrid, indtil der er truffet en beslutning.",
+                gettext(
+                    "Kravene er markeret som modstridende. De vises som en "
+                    "åben modstrid, indtil der er truffet en beslutning."
+                ),
             )
             return _detail(access.course, "modstrid")
     _log(request, access, "krav til borgeren")
@@ -377,7 +380,9 @@ def conflict_resolve(request: HttpRequest, course_id: str, conflict_id: str) -> 
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Beslutningen er registreret, og modstriden er løst.")
+            messages.success(
+                request, gettext("Beslutningen er registreret, og modstriden er løst.")
+            )
             return _detail(access.course, "modstrid")
     _log(request, access, "krav til borgeren")
     return _render_form(

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from helhed.audit.models import Purpose
@@ -126,7 +127,7 @@ def consent_create(request: HttpRequest, course_id: str) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Samtykket er registreret.")
+            messages.success(request, gettext("Samtykket er registreret."))
             return _detail(course, "samtykke")
     _log(request, access, "samtykke", Purpose.CASEWORK)
     return _render_form(
@@ -156,7 +157,8 @@ def consent_withdraw(request: HttpRequest, course_id: str, consent_id: str) -> H
             apply_errors(form, exc)
         else:
             messages.success(
-                request, "Samtykket er trukket tilbage. Det giver ikke længere adgang fra i dag."
+                request,
+                gettext("Samtykket er trukket tilbage. Det giver ikke længere adgang fra i dag."),
             )
             return _detail(access.course, "samtykke")
     _log(request, access, "samtykke", Purpose.CASEWORK)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from helhed.core.web import apply_errors, posted, staff_only, staff_user
@@ -47,8 +48,10 @@ def without_consent(request: HttpRequest, course_id: str) -> HttpResponse:
         else:
             messages.warning(
                 request,
-                "Adgangen uden samtykke er åbnet i 24 timer. Den står i borgerens adgangslog, "
-                "og koordinatoren og din leder har fået besked.",
+                gettext(
+                    "Adgangen uden samtykke er åbnet i 24 timer. Den står i borgerens adgangslog, "
+                    "og koordinatoren og din leder har fået besked."
+                ),
             )
             return redirect("courses:course_detail", course_id=course_id)
     return _no_access(request, course_id, form)
@@ -84,7 +87,7 @@ def without_consent_review_save(request: HttpRequest, access_id: str) -> HttpRes
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Gennemgangen er registreret.")
+            messages.success(request, gettext("Gennemgangen er registreret."))
     else:
-        messages.error(request, "Vælg en vurdering.")
+        messages.error(request, gettext("Vælg en vurdering."))
     return redirect("courses:without_consent_review")
