@@ -162,3 +162,31 @@ def test_coordinator_plans_who5_every_four_weeks_and_sees_one_due(
     expect(
         page.locator("#maaleplan").get_by_role("cell", name="1", exact=True).first
     ).to_be_visible()
+
+
+def test_a_due_measurement_on_a_phone(
+    phone_page: Page, progress_world: dict[str, object], assert_accessible: Callable[[Page], None]
+) -> None:
+    course = progress_world["course"]
+    services.schedule_measurements(
+        progress_world["coordinator"],  # type: ignore[arg-type]
+        course_id=course.pk,  # type: ignore[attr-defined]
+        instrument="maalopfyldelse",
+        first_on=timezone.localdate() - timedelta(days=20),
+        every_weeks=6,
+    )
+    page = phone_page
+    ui_login(page, "karen", PASSWORD)
+    page.goto(f"/forloeb/{course.pk}/progression/")  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")
+    overdue = (
+        f"Målopfyldelse (GAS) skulle være målt {timezone.localdate() - timedelta(days=20):%d.%m.%Y}"
+    )
+    expect(page.locator("#maaleplan").get_by_text(overdue)).to_be_visible()
+    assert_accessible(page)
+    # the plan's section fits the phone (its table scrolls inside it)
+    box = page.locator("#maaleplan").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 375 + 1
+    page.goto(f"/forloeb/{course.pk}/")  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text(overdue)).to_be_visible()
