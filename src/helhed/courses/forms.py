@@ -474,43 +474,6 @@ class JoinAnswerForm(forms.Form):
     )
 
 
-class CoordinatorForm(forms.Form):
-    new = forms.ChoiceField(label=_("Ny koordinator"))
-    reason = forms.CharField(label=_("Årsag til skiftet"), widget=forms.Textarea(attrs={"rows": 2}))
-    mandate = forms.CharField(
-        label=_("Mandat for den nye koordinator"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Tomt: mandatet fortsætter uændret."),
-    )
-
-    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from helhed.core.models import Membership
-
-        today = timezone.localdate()
-        memberships = (
-            Membership.objects.filter(
-                unit__organisation=course.coordinator_unit.organisation,
-                user__kind=UserKind.STAFF,
-                user__is_active=True,
-            )
-            .valid_on(today)
-            .exclude(user=course.coordinator)
-            .select_related("user", "unit")
-            .order_by("user__first_name", "user__last_name", "unit__name")
-        )
-        self.candidates = {str(m.pk): (m.user, m.unit) for m in memberships[:300]}
-        field = cast(forms.ChoiceField, self.fields["new"])
-        field.choices = [("", _("— vælg —"))] + [
-            (key, f"{user.get_full_name() or user.username} – {unit.name}")
-            for key, (user, unit) in self.candidates.items()
-        ]
-
-    def chosen(self) -> tuple[User, Unit]:
-        return self.candidates[self.cleaned_data["new"]]
-
-
 CATEGORY_CHOICES = list(logic.DATA_CATEGORIES)
 
 
