@@ -168,6 +168,14 @@ def walk_the_tabs(page: Page, course: Course, check: Callable[[Page], None]) -> 
             "[aria-current=page]"
         )
         expect(current).to_have_text(label)
+        width = page.viewport_size["width"] if page.viewport_size else 1280
+        overflow = page.evaluate(
+            """(w) => [...document.querySelectorAll('header *, nav *, h1')]
+                .filter(e => e.getBoundingClientRect().right > w + 1)
+                .map(e => e.outerHTML.slice(0, 80))""",
+            width,
+        )
+        assert overflow == [], (label, overflow)  # the header and tab bar fit the screen
         check(page)
     page.goto(reverse("courses:course_plan", args=[course.pk]))
     expect(page.get_by_text("Mål nummer 8", exact=True)).to_be_visible()
