@@ -15,9 +15,11 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from pydantic import BaseModel, TypeAdapter
 from pydantic import ValidationError as PydanticError
 
@@ -32,6 +34,14 @@ MESSAGE_DA = "Datoen skal ligge mellem år 1900 og 2200."
 MESSAGE_EN = "The date must be between the years 1900 and 2200."
 
 
+@pytest.fixture(autouse=True)
+def _danish_afterwards() -> Iterator[None]:
+    """A request in English leaves English active in the thread (LocaleMiddleware activates
+    and never deactivates): the next test must start in Danish."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # --------------------------------------------------------------------------------------------
 # Forms
 
@@ -41,7 +51,7 @@ def test_the_shared_date_field_accepts_1900_to_2200_and_refuses_the_rest() -> No
     assert field.clean("01.01.1900") == date(1900, 1, 1)
     assert field.clean("31.12.2200") == date(2200, 12, 31)
     for typo in ("01.01.0001", "31.12.1899", "01.01.2201", "01.01.9999"):
-        with pytest.raises(ValidationError) as refused:
+        with translation.override("da"), pytest.raises(ValidationError) as refused:
             field.clean(typo)
         assert refused.value.messages == [MESSAGE_DA]
 

@@ -3,6 +3,7 @@ decimal commas in Danish, "6 Dec 2026" in English; flash messages in the reader'
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,14 @@ from helhed.notifications.models import Notification, NotificationKind
 from tests.courses.citizen_world import World, build_world
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _danish_afterwards() -> Iterator[None]:
+    """A request with an English cookie leaves English active in the thread (LocaleMiddleware
+    activates and never deactivates): the next test must start in Danish."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def reader(user: User, language: str) -> Client:

@@ -25,6 +25,14 @@ from helhed.notifications.models import Notification, NotificationKind
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _danish_afterwards() -> Iterator[None]:
+    """A request in English leaves English active in the thread (LocaleMiddleware activates
+    and never deactivates): the next test must start in Danish."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def two_users(make_user: Callable[..., User], unit: Unit) -> tuple[User, User]:
     first = make_user("fagperson", unit, email="anna@example.dk")
