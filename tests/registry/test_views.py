@@ -420,7 +420,8 @@ def test_chart_geometry_is_not_localised(analyst_client: Client, vive: None) -> 
     """SVG numbers must use a decimal point even on the Danish pages ("344,0" breaks the chart:
     every panel would be drawn on top of the first)."""
     page = html(analyst_client.get(DISTRIBUTION, {"parameter": "actor_types"}))
-    svg = page[page.index("<svg") : page.index("</svg>")]
+    start = page.index('<svg class="helhed-chart"')  # the header's icons are SVGs too
+    svg = page[start : page.index("</svg>", start)]
     offsets = re.findall(r'<g transform="translate\(([^ ]+) ([^)]+)\)">\s*<text class', svg)
     assert len(offsets) == 9
     assert len(set(offsets)) == 9  # nine panels in nine places (a 3 x 3 grid)
