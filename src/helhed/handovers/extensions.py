@@ -40,23 +40,26 @@ def timeline_events(course_ids: Sequence[Any]) -> Iterable[TimelineEvent]:
 
     from helhed.courses.models import Course
     from helhed.handovers import logic
-    from helhed.handovers.models import HandoverEvent
 
-    events = (
-        HandoverEvent.objects.filter(handover__course_id__in=list(course_ids))
-        .exclude(action=logic.ACCEPT)
-        .values_list(
-            "handover__course_id",
-            "handover_id",
-            "at",
-            "action",
-            "handover__to_unit__name",
-            "handover__external_organisation",
-            "handover__measure_category",
-            "handover__to_unit__data_category",
-        )
+    # One query for both (a page's query budget is 15): the courses with their citizen's birth
+    # date, left-joined to their handovers' events (a course without handovers gives one row of
+    # None).
+    rows = Course.objects.filter(pk__in=list(course_ids)).values_list(
+        "pk",
+        "citizen__birth_date",
+        "handovers__events__handover_id",
+        "handovers__events__at",
+        "handovers__events__action",
+        "handovers__to_unit__name",
+        "handovers__external_organisation",
+        "handovers__measure_category",
+        "handovers__to_unit__data_category",
     )
-    for course_id, handover_id, at, action, unit_name, external, cat, unit_cat in events:
+    born_on: dict[Any, Any] = {}
+    for course_id, born, handover_id, at, action, unit_name, external, cat, unit_cat in rows:
+        born_on[course_id] = born
+        if handover_id is None or action == logic.ACCEPT:
+            continue
         receiver = unit_name or external
         # The label names the receiving unit: its own category (a "Rusmiddelcenter" is health
         # data), else the measure's.
@@ -69,9 +72,7 @@ def timeline_events(course_ids: Sequence[Any]) -> Iterable[TimelineEvent]:
             url=reverse("handovers:detail", args=[handover_id]),
             category=category,
         )
-    for course_id, born in Course.objects.filter(pk__in=list(course_ids)).values_list(
-        "pk", "citizen__birth_date"
-    ):
+    for course_id, born in born_on.items():
         for t in logic.age_transitions(born):
             yield TimelineEvent(
                 course_id=course_id,
