@@ -476,6 +476,18 @@ class _CourseCases:
             frozenset({302}),
             "an instrument's form (GET redirects to the progress page)",
         )
+        yield Case(
+            "progress:course_schedule",
+            reverse("progress:course_schedule", args=[cid]),
+            frozenset({302}),
+            "the measurement plan form (GET redirects to the progress page)",
+        )
+        yield Case(
+            "progress:course_schedule_end",
+            reverse("progress:course_schedule_end", args=[cid, guessed()]),
+            frozenset({302}),
+            "removing a guessed measurement plan (GET redirects to the progress page)",
+        )
 
     def meeting(self) -> Iterator[Case]:
         """The meeting, its minutes, decisions, tasks and recommendation."""
@@ -673,6 +685,7 @@ def guessed_course_cases(ctx: Ctx) -> Iterator[Case]:
         "api:course_timeliness",
         "api:list_measurements",
         "api:measurement_plan",
+        "api:schedule_measurements",  # the same URL: a GET is the plan's read
     ):
         yield Case(
             pattern,
@@ -848,7 +861,10 @@ def _start_and_lists(ctx: Ctx) -> Iterator[Case]:
             world.unit_token[u]
             for c in w.courses
             for g in c.grants
-            if (u := g.unit) and o.org_of(u) not in leader_orgs
+            if (u := g.unit)
+            and o.org_of(u) not in leader_orgs
+            # the page header names the reader's own units (DKFDS's solution row)
+            and u not in o.current_units(w, ctx.user)
         ),
     )
     yield _page(
