@@ -144,9 +144,9 @@ HELHED_BASE_URL = env_base_url("HELHED_BASE_URL", debug=DEBUG)
 HELHED_RC_MIN_RESPONDENTS = 5
 HELHED_RC_BANDS = (3.5, 4.0)
 
-# The course page keeps the rendered plan per plan version in this cache. It holds personal data:
-# keep it in the server's own memory (the default, per process) or a cache as protected as the
-# database — never a shared cache other systems can read.
+# The course page caches nothing (it is fast enough without keeping rendered personal data). The
+# coordination results keep their rendered, suppressed (anonymous) figures here; keep the cache
+# in the server's own memory (the default, per process) or one as protected as the database.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
