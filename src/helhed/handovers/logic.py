@@ -643,10 +643,13 @@ def gap_picture(
     that is today or later). A running course's gaps run up to ``on`` (or its end); a closed
     course ends with its last measure. A running course whose last measure ends today or later
     with nothing after it, before the course's own end, has a planned gap from the day after."""
+    # One order whatever order the rows came in (PostgreSQL returns ties in any order): two
+    # measures with the same dates name the same one on the page, in the alert and in the API.
+    periods = sorted(periods, key=lambda p: (p.start, p.end or date.max, str(p.key)))
     until = (on if course_end is None else min(on, course_end)) if running else None
     found = [g if g.first_day <= on else replace(g, planned=True) for g in gaps(periods, until)]
     if running and periods and all(p.end is not None for p in periods):
-        last = max(periods, key=lambda p: (p.end or date.max, p.start))
+        last = max(periods, key=lambda p: (p.end or date.max, p.start, str(p.key)))
         assert last.end is not None
         if last.end >= on and (course_end is None or last.end < course_end):
             found.append(
