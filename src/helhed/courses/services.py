@@ -97,6 +97,19 @@ class DuplicateCourseError(DomainError):
         self.visible = visible  # those of them the caller may already open
 
 
+def _check_name_matches(citizen: Citizen, first_name: str, last_name: str) -> None:
+    """A known CPR number typed with another name is refused on the name (intake and referral)."""
+    if not (
+        _same_name(first_name, citizen.first_name) and _same_name(last_name, citizen.last_name)
+    ):
+        raise ValidationError(
+            {
+                "last_name": "Navn og CPR-nummer passer ikke sammen med borgerens registrering "
+                "i Helhed. Kontrollér navn og CPR-nummer."
+            }
+        )
+
+
 def _same_name(given: str, registered: str) -> bool:
     return " ".join(given.split()).casefold() == " ".join(registered.split()).casefold()
 
@@ -167,15 +180,7 @@ def intake(
     citizen = Citizen.objects.filter(cpr=normalized).first()
     if citizen is not None:
         found = selectors.duplicate_check(coordinator, normalized, unit_id=unit.pk)
-        if not (
-            _same_name(first_name, citizen.first_name) and _same_name(last_name, citizen.last_name)
-        ):
-            raise ValidationError(
-                {
-                    "last_name": "Navn og CPR-nummer passer ikke sammen med borgerens registrering "
-                    "i Helhed. Kontrollér navn og CPR-nummer."
-                }
-            )
+        _check_name_matches(citizen, first_name, last_name)
         if found.active:
             if not parallel_reason.strip():
                 raise DuplicateCourseError(found.visible)
@@ -1729,15 +1734,7 @@ def refer_citizen(
     citizen = Citizen.objects.filter(cpr=normalized).first()
     if citizen is not None:
         found = selectors.duplicate_check(user, normalized, unit_id=source.pk)
-        if not (
-            _same_name(first_name, citizen.first_name) and _same_name(last_name, citizen.last_name)
-        ):
-            raise ValidationError(
-                {
-                    "last_name": "Navn og CPR-nummer passer ikke sammen med borgerens registrering "
-                    "i Helhed. Kontrollér navn og CPR-nummer."
-                }
-            )
+        _check_name_matches(citizen, first_name, last_name)
         if found.active:
             sent = request_to_join(user, cpr=normalized, unit_id=source.pk, message=note)
             return Referral("existing", sent=sent)
