@@ -22,7 +22,7 @@ from helhed.courses.models import Course, TeamMember
 from helhed.meetings import services
 from helhed.meetings.models import Meeting, MeetingKind, MeetingStatus, ParticipantKind
 from helhed.notifications.models import Notification
-from tests.meetings.conftest import NOWHERE, post
+from tests.meetings.conftest import BASE, NOWHERE, happened, post
 
 pytestmark = pytest.mark.django_db
 
@@ -402,3 +402,61 @@ def test_a_team_member_the_writer_may_not_name_is_refused_like_a_read(
             **held(),
         )
     assert not Meeting.objects.exists()
+
+
+def test_closing_minutes_warns_of_the_date_just_entered_on_page_and_in_the_api(
+    meeting: Meeting, coordinator: User, login: Callable[[User], Client]
+) -> None:
+    """The warning names the next meeting date the user just closed the minutes with (the page
+    used to warn about the date the meeting had before the save), and the API answers it too."""
+    happened(meeting, coordinator)
+    client = login(coordinator)
+    saturday = next_weekday(5)
+    response = client.put(
+        f"{BASE}/meetings/{meeting.pk}/minutes",
+        {
+            "problem_focus": "Job",
+            "citizen_present": True,
+            "close": True,
+            "next_meeting_date": saturday.isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["warnings"] == [
+        f"Næste møde den {saturday:%d.%m.%Y} falder på en lørdag. Tjek, at alle kan komme, "
+        "eller vælg en hverdag."
+    ]
+    draft = client.put(
+        f"{BASE}/meetings/{response.json()['minutes']['next_meeting_id']}/minutes",
+        {"problem_focus": "Bolig"},
+        content_type="application/json",
+    )
+    assert draft.status_code == 200 and draft.json()["warnings"] == []
+
+
+def test_the_minutes_page_warns_of_the_date_in_the_form(
+    meeting: Meeting, coordinator: User, login: Callable[[User], Client]
+) -> None:
+    happened(meeting, coordinator)
+    client = login(coordinator)
+    url = reverse("meetings:minutes", args=[meeting.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["form"]
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if not isinstance(value, (list, tuple))
+    }
+    saturday = next_weekday(5)
+    data |= {
+        "problem_focus": "Job",
+        "citizen_present": "ja",
+        "next_meeting_date": saturday.strftime("%d.%m.%Y"),
+        "close": "1",
+    }
+    response = client.post(url, data, follow=True)
+    text = response.content.decode()
+    assert response.redirect_chain, response.context["form"].errors
+    assert f"Næste møde den {saturday:%d.%m.%Y} falder på en lørdag" in text

@@ -132,11 +132,14 @@ def choose_time(
     return meeting_out(selectors.meeting_detail(user, meeting_id))
 
 
-@router.put("/meetings/{meeting_id}/minutes", response=MeetingOut)
+@router.put("/meetings/{meeting_id}/minutes", response=HeldMeetingOut)
 def minutes(request: HttpRequest, meeting_id: uuid.UUID, payload: MinutesIn) -> Any:
+    """Save the minutes; with ``close`` they are closed and ``warnings`` says when the next
+    meeting falls on a weekend or a Danish public holiday (empty otherwise)."""
     user = user_of(request)
-    services.save_minutes(user, meeting_id=meeting_id, **payload.dict())
-    return meeting_out(selectors.meeting_detail(user, meeting_id))
+    saved = services.save_minutes(user, meeting_id=meeting_id, **payload.dict())
+    warnings = services.day_warnings(saved.next_meeting_date) if payload.close else []
+    return meeting_out(selectors.meeting_detail(user, meeting_id), warnings=warnings)
 
 
 @router.post("/meetings/{meeting_id}/decisions", response={201: DecisionOut})

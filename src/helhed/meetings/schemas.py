@@ -455,7 +455,7 @@ def _minutes_out(d: selectors.MeetingDetail) -> MinutesOut:
 def meeting_out(d: selectors.MeetingDetail, **extra: object) -> MeetingOut:
     """One meeting; with ``extra`` (``warnings``) the answer to a registration."""
     m = d.meeting
-    cls = HeldMeetingOut if extra else MeetingOut
+    cls = HeldMeetingOut if "warnings" in extra else MeetingOut
     return cls.model_validate(
         {
             **MeetingListItem.from_orm(m).dict(),

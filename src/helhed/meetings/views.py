@@ -294,7 +294,9 @@ def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
     close = "close" in request.POST
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_minutes(user, meeting_id=meeting.pk, close=close, **form.service_fields())
+            saved = services.save_minutes(
+                user, meeting_id=meeting.pk, close=close, **form.service_fields()
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -303,7 +305,8 @@ def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
                     request,
                     _("Referatet er lukket og delt med teamet. Næste møde er planlagt."),
                 )
-                _warn(request, services.day_warnings(meeting.next_meeting_date))
+                # the date just saved, not the one the meeting had before
+                _warn(request, services.day_warnings(saved.next_meeting_date))
             else:
                 messages.success(request, _("Referatet er gemt som kladde."))
             return redirect("meetings:meeting_detail", meeting.pk)
