@@ -116,7 +116,7 @@ def test_flow_beside_rc(world: World) -> None:
     ab = row.ab if row.a == "jobcenter" else row.ba
     assert ab.n == 5 and ab.band == "weak"
     ack = row.figures[keys.index("handover_ack_hours")]
-    assert ack.n == 5 and ack.shown == "6.0"
+    assert ack.n == 5 and ack.shown == "6,0"  # Danish decimal comma
     meeting_days = row.figures[keys.index("days_referral_to_first_meeting")]
     assert meeting_days.n == 6
     overall = f.overall[keys.index("handover_ack_hours")]

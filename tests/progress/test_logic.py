@@ -6,6 +6,7 @@ import math
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from helhed.progress import logic
 
@@ -183,8 +184,16 @@ def test_small_cells_are_suppressed() -> None:
     assert logic.show_share(5, 12) == "42 %"
     assert logic.show_share(0, 5) == "0 %"
     assert logic.show_share(0, 0) == "–"
-    assert logic.show_mean(250.0, 5) == "50.0"
     assert logic.show_mean(100.0, 2) == "<5"
+
+
+def test_means_are_written_with_the_readers_decimal_mark() -> None:
+    """Danish readers see a decimal comma ("3,5"), English readers a point (issue 14)."""
+    with translation.override("da"):
+        assert logic.show_mean(17.5, 5) == "3,5"
+        assert logic.show_mean(250.0, 5) == "50,0"
+    with translation.override("en"):
+        assert logic.show_mean(17.5, 5) == "3.5"
 
 
 # --- pseudonyms ----------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ from helhed.coordination.models import (
     WorkgroupKind,
 )
 from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
+from helhed.core.numbers import decimal
 from helhed.core.selectors import membership_list, roles_of, today
 from helhed.courses import selectors as course_selectors
 from helhed.courses.sections import timeliness_for_courses, timeliness_metrics
@@ -1073,7 +1074,7 @@ class FlowCell:
             return "–"
         if self.n < CITIZEN_CELL:
             return f"<{CITIZEN_CELL}"
-        return f"{self.mean:.1f}"
+        return decimal(self.mean)
 
     @property
     def value(self) -> float | None:

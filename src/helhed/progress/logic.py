@@ -29,6 +29,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.numbers import decimal
+
 # --------------------------------------------------------------------------------------------
 # The instrument framework
 # --------------------------------------------------------------------------------------------
@@ -539,7 +541,7 @@ def show_mean(total: float | None, base: int, digits: int = 1) -> str:
         return "–"
     if suppressed(base):
         return "<5"
-    return f"{total / base:.{digits}f}"
+    return decimal(total / base, digits)
 
 
 # --------------------------------------------------------------------------------------------

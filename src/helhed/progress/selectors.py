@@ -49,6 +49,7 @@ from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
 from helhed.core.domain import DomainError
 from helhed.core.models import Role, User, UserKind
+from helhed.core.numbers import decimal
 from helhed.core.periods import valid_on_q
 from helhed.core.selectors import membership_list, today
 from helhed.courses.logic import DATA_CATEGORIES
@@ -639,7 +640,7 @@ class CohortRow:
             return "–"
         if logic.suppressed(n):
             return "<5"
-        return f"{mean:.1f}"
+        return decimal(mean)
 
 
 def secondary_suppress(
