@@ -137,14 +137,16 @@ def child_perspective_edit(request: HttpRequest, course_id: str, child_id: str) 
         access,
         plan,
         f.ChildPerspectiveForm,
-        title=f"Barnets eget perspektiv: {child.full_name}",
+        title=gettext("Barnets eget perspektiv: %(name)s") % {"name": child.full_name},
         initial={"text": perspective.text, "text_category": perspective.category},
         save=save,
         current=lambda: None,
         anchor="plan",
         success=gettext("Barnets eget perspektiv er gemt."),
-        intro="Skriv med barnets egne ord, hvordan barnet ser sin situation, og hvad barnet "
-        "ønsker (barnets lov § 91). Skriv også, hvordan og hvornår barnet er blevet hørt.",
+        intro=gettext(
+            "Skriv med barnets egne ord, hvordan barnet ser sin situation, og hvad barnet "
+            "ønsker (barnets lov § 91). Skriv også, hvordan og hvornår barnet er blevet hørt."
+        ),
     )
 
 
@@ -160,19 +162,21 @@ def plan_edit(request: HttpRequest, course_id: str) -> HttpResponse:
         access,
         plan,
         f.PlanTextForm,
-        title="Redigér planens tekst",
+        title=gettext("Redigér planens tekst"),
         initial=f.PlanTextForm.initial_for(plan),
         save=save,
         current=lambda: selectors.access_plan(staff_user(request), course_id)[1],
         anchor="plan",
         success=gettext("Planen er gemt."),
-        intro="Skriv med borgerens egne ord, hvad der er vigtigst – ikke rettigheder og pligter. "
-        "Vælg for hver tekst, hvad den afslører: kun læsere med samtykke til den kategori kan "
-        "læse den.",
+        intro=gettext(
+            "Skriv med borgerens egne ord, hvad der er vigtigst – ikke rettigheder og pligter. "
+            "Vælg for hver tekst, hvad den afslører: kun læsere med samtykke til den kategori kan "
+            "læse den."
+        ),
         links=[
             (
                 reverse("courses:child_perspective_edit", args=[course_id, child.pk]),
-                f"Barnets eget perspektiv: {child.full_name}",
+                gettext("Barnets eget perspektiv: %(name)s") % {"name": child.full_name},
             )
             for child in _children_of_plan(staff_user(request), access)
         ],
@@ -206,7 +210,7 @@ def goal_edit(request: HttpRequest, course_id: str, goal_id: str | None = None) 
         access,
         plan,
         f.GoalForm,
-        title="Redigér mål" if goal else "Nyt mål i borgerens egne ord",
+        title=gettext("Redigér mål") if goal else gettext("Nyt mål i borgerens egne ord"),
         initial=f.GoalForm.initial_for(goal) if goal else None,
         save=save,
         current=lambda: selectors.current_plan_item(access, Goal, goal.pk) if goal else None,
@@ -238,13 +242,13 @@ def subgoal_add(request: HttpRequest, course_id: str, goal_id: str) -> HttpRespo
         access,
         plan,
         f.SubGoalForm,
-        title=f"Nyt delmål til »{goal.text[:80]}«",
+        title=gettext("Nyt delmål til »%(goal)s«") % {"goal": goal.text[:80]},
         initial=None,
         save=save,
         current=lambda: None,
         anchor="maal",
         success=gettext("Delmålet er gemt."),
-        intro="Et delmål er fagpersonernes skridt på vejen mod borgerens mål.",
+        intro=gettext("Et delmål er fagpersonernes skridt på vejen mod borgerens mål."),
     )
 
 
@@ -270,7 +274,7 @@ def measure_edit(
         access,
         plan,
         f.MeasureForm,
-        title="Redigér indsats" if measure else "Ny indsats",
+        title=gettext("Redigér indsats") if measure else gettext("Ny indsats"),
         initial=f.MeasureForm.initial_for(measure) if measure else None,
         save=save,
         current=lambda: (
@@ -278,7 +282,9 @@ def measure_edit(
         ),
         anchor="indsatser",
         success=gettext("Indsatsen er gemt."),
-        intro="Hver indsats skal have en hjemmel (lov og paragraf) fra den vedligeholdte liste.",
+        intro=gettext(
+            "Hver indsats skal have en hjemmel (lov og paragraf) fra den vedligeholdte liste."
+        ),
     )
 
 
@@ -297,13 +303,15 @@ def demand_edit(request: HttpRequest, course_id: str, demand_id: str | None = No
         access,
         plan,
         f.DemandForm,
-        title="Redigér krav" if demand else "Nyt krav til borgeren",
+        title=gettext("Redigér krav") if demand else gettext("Nyt krav til borgeren"),
         initial=f.DemandForm.initial_for(demand) if demand else None,
         save=save,
         current=lambda: selectors.current_plan_item(access, Demand, demand.pk) if demand else None,
         anchor="krav",
         success=gettext("Kravet er gemt."),
-        intro="Krav fra alle sektorer vises side om side, så modstridende krav bliver set.",
+        intro=gettext(
+            "Krav fra alle sektorer vises side om side, så modstridende krav bliver set."
+        ),
     )
 
 
@@ -330,7 +338,7 @@ def appointment_edit(
         access,
         plan,
         f.AppointmentForm,
-        title="Redigér aftale" if appointment else "Ny aftale",
+        title=gettext("Redigér aftale") if appointment else gettext("Ny aftale"),
         initial=f.AppointmentForm.initial_for(appointment) if appointment else None,
         save=save,
         current=lambda: (
@@ -364,7 +372,11 @@ def conflict_mark(request: HttpRequest, course_id: str) -> HttpResponse:
             return _detail(access.course, "modstrid")
     _log(request, access, "krav til borgeren")
     return _render_form(
-        request, access, form, title="Markér modstridende krav", submit="Markér som modstridende"
+        request,
+        access,
+        form,
+        title=gettext("Markér modstridende krav"),
+        submit=gettext("Markér som modstridende"),
     )
 
 
@@ -389,7 +401,7 @@ def conflict_resolve(request: HttpRequest, course_id: str, conflict_id: str) -> 
         request,
         access,
         form,
-        title="Løs modstrid",
+        title=gettext("Løs modstrid"),
         submit="Registrér beslutning",
         intro=f"»{conflict.first.title}« og »{conflict.second.title}«: {conflict.description}",
     )
@@ -449,10 +461,16 @@ def version_restore(request: HttpRequest, course_id: str, number: int) -> HttpRe
     try:
         services.restore_version(staff_user(request), plan.pk, expected, number)
     except services.StalePlanError as exc:
-        messages.error(request, f"{exc} Ændringer: {'; '.join(exc.changes) or '–'}")
+        messages.error(
+            request,
+            gettext("%(error)s Ændringer: %(changes)s")
+            % {"error": exc, "changes": "; ".join(exc.changes) or "–"},
+        )
         return redirect("courses:versions", course_id=course_id)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("courses:versions", course_id=course_id)
-    messages.success(request, f"Version {number} er gendannet som en ny version.")
+    messages.success(
+        request, gettext("Version %(number)s er gendannet som en ny version.") % {"number": number}
+    )
     return _detail(access.course, "plan")

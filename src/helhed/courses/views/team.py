@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
@@ -48,11 +49,18 @@ def course_status(request: HttpRequest, course_id: str) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"Status er nu »{course.get_status_display()}«.")
+            messages.success(
+                request,
+                gettext("Status er nu »%(status)s«.") % {"status": course.get_status_display()},
+            )
             return _detail(course)
     _log(request, access, "forløbets status", Purpose.CASEWORK)
     return _render_form(
-        request, access, form, title="Skift status for forløbet", submit="Skift status"
+        request,
+        access,
+        form,
+        title=gettext("Skift status for forløbet"),
+        submit=gettext("Skift status"),
     )
 
 
@@ -134,11 +142,13 @@ def consent_create(request: HttpRequest, course_id: str) -> HttpResponse:
         request,
         access,
         form,
-        title="Registrér samtykke",
-        submit="Registrér samtykke",
-        intro="Samtykket afgør, hvem der må se hvad. En ung på 15 år eller derover giver selv "
-        "samtykke; for et barn under 15 gives det af forældremyndigheden. Vælg de "
-        "organisationer eller enheder i teamet, som samtykket omfatter.",
+        title=gettext("Registrér samtykke"),
+        submit=gettext("Registrér samtykke"),
+        intro=gettext(
+            "Samtykket afgør, hvem der må se hvad. En ung på 15 år eller derover giver selv "
+            "samtykke; for et barn under 15 gives det af forældremyndigheden. Vælg de "
+            "organisationer eller enheder i teamet, som samtykket omfatter."
+        ),
     )
 
 
@@ -167,10 +177,13 @@ def consent_withdraw(request: HttpRequest, course_id: str, consent_id: str) -> H
         request,
         access,
         form,
-        title="Træk samtykke tilbage",
-        submit="Træk samtykket tilbage",
-        intro=f"Samtykket fra {consent.valid_from:%d.%m.%Y} omfatter: {', '.join(scope)}. "
-        "Når det trækkes tilbage, mister disse straks adgangen til forløbet.",
+        title=gettext("Træk samtykke tilbage"),
+        submit=gettext("Træk samtykket tilbage"),
+        intro=gettext(
+            "Samtykket fra %(day)s omfatter: %(scope)s. "
+            "Når det trækkes tilbage, mister disse straks adgangen til forløbet."
+        )
+        % {"day": date_format(consent.valid_from, "SHORT_DATE_FORMAT"), "scope": ", ".join(scope)},
         danger=True,
     )
 
@@ -205,7 +218,9 @@ def team_add(request: HttpRequest, course_id: str) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"{data['name']} er tilføjet til teamet.")
+            messages.success(
+                request, gettext("%(name)s er tilføjet til teamet.") % {"name": data["name"]}
+            )
             return _detail(course, "team")
     form.fields["unit"].widget.attrs.update(
         {
@@ -220,10 +235,12 @@ def team_add(request: HttpRequest, course_id: str) -> HttpResponse:
         request,
         access,
         form,
-        title="Tilføj en kontaktperson til teamet",
-        submit="Tilføj til teamet",
+        title=gettext("Tilføj en kontaktperson til teamet"),
+        submit=gettext("Tilføj til teamet"),
         member_user_htmx=True,
-        intro="En enhed i teamet får adgang til forløbet, når et gyldigt samtykke omfatter den.",
+        intro=gettext(
+            "En enhed i teamet får adgang til forløbet, når et gyldigt samtykke omfatter den."
+        ),
     )
 
 
@@ -239,13 +256,16 @@ def team_end(request: HttpRequest, course_id: str, member_id: str) -> HttpRespon
         except ValidationError as exc:
             apply_errors(form, exc, {"on": "valid_to"})
         else:
-            messages.success(request, f"{member.name} er ikke længere med i teamet.")
+            messages.success(
+                request,
+                gettext("%(name)s er ikke længere med i teamet.") % {"name": member.name},
+            )
             return _detail(access.course, "team")
     _log(request, access, "team", Purpose.CASEWORK)
     return _render_form(
         request,
         access,
         form,
-        title=f"Afslut {member.name} ({member.role})",
-        submit="Afslut i teamet",
+        title=gettext("Afslut %(name)s (%(role)s)") % {"name": member.name, "role": member.role},
+        submit=gettext("Afslut i teamet"),
     )

@@ -143,9 +143,10 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--only",
-            choices=["", "economics"],
+            choices=["", "economics", "pages"],
             default="",
-            help="Mål kun én del (economics: kun indsatsens økonomiside, uden det store datasæt).",
+            help="Mål kun én del (economics: kun indsatsens økonomiside, uden det store datasæt; "
+            "pages: kun forløbssiden og sagsoversigten på det store datasæt).",
         )
         parser.add_argument(
             "--database",
@@ -382,9 +383,10 @@ class Command(BaseCommand):
                 )
                 if page == "course-overview":
                     lines.append(cold_line + suffix)
-            lines += self._bench_coordination(client, options, backend)
-            lines += self._bench_dashboard(client, options, backend)
-            lines += self._bench_economics(client, options, backend)
+            if options["only"] != "pages":
+                lines += self._bench_coordination(client, options, backend)
+                lines += self._bench_dashboard(client, options, backend)
+                lines += self._bench_economics(client, options, backend)
         self.stdout.write("")
         for line in lines:
             self.stdout.write(line)
