@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from helhed.audit.models import AccessLogEntry, Purpose
 from helhed.core.models import Unit, User
-from helhed.courses import services
+from helhed.courses import selectors, services
 from helhed.courses.models import Citizen, Consent, Course, Goal, Plan, PlanVersion
 from helhed.registry.models import Initiative
 from tests.courses import builders as b
@@ -515,6 +515,37 @@ def test_stale_save_is_a_409_problem_listing_the_changes(
     plan = caseworker.get(url).json()
     assert (plan["summary"], plan["version"]) == ("Mit resumé", 3)
     assert plan["goals"][0]["text"] == "Få et job"
+
+
+def test_a_save_answers_the_version_it_wrote_even_when_another_save_follows_at_once(
+    world: World, as_user: Callable[[User], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: the answer used to re-read the plan's version after the save committed, so a
+    save by another user in between handed this client *their* newer version — and this client's
+    next PATCH with it overwrote their change without a 409. Force that interleaving: the other
+    user's save runs after this save commits and before its answer is built."""
+    coordinator, caseworker = as_user(world.coordinator), as_user(world.caseworker)
+    url = f"{BASE}/{world.course.id}/plan"
+    real_changes = selectors.version_changes
+    interleaved: list[int] = []
+
+    def other_save_first(plan_id: Any, version: int) -> list[str]:
+        if not interleaved:  # once: the caseworker saves between our commit and our answer
+            interleaved.append(0)  # (the caseworker's own answer passes through here too)
+            response = send(caseworker, "patch", url, {"version": 2, "summary": "Hans"})
+            interleaved[0] = response.status_code
+        return real_changes(plan_id, version)
+
+    monkeypatch.setattr(selectors, "version_changes", other_save_first)
+    mine = send(coordinator, "post", f"{url}/goals", {"version": 1, "text": "Få et job"})
+    assert interleaved == [200]
+    assert mine.status_code == 201 and mine.json()["version"] == 2  # not 3: the caseworker's
+    assert mine.json()["changes"] == ["Nyt mål: Få et job"]
+    monkeypatch.setattr(selectors, "version_changes", real_changes)
+    # carrying on with the version it was given, the coordinator is stopped, not overwriting
+    stale = send(coordinator, "patch", url, {"version": 2, "summary": "Koordinatorens"})
+    assert assert_problem(stale, 409)["current_version"] == 3
+    assert Plan.objects.get(course=world.course).summary == "Hans"
 
 
 def test_goal_update_and_delete(world: World, as_user: Callable[[User], Client]) -> None:
