@@ -30,6 +30,8 @@ PERSONAL_FIELDS = ("citizen_id", "actor_name", "actor_unit", "what", "legal_basi
 # What a citizen's erasure blanks (the actor's name and unit are the professional's, kept for
 # accountability; the legal basis names a statute and must stay for an access without consent).
 CITIZEN_FIELDS = ("citizen_id", "what")
+# Personal fields an entry is always written with: blank only after an erasure.
+NEVER_BLANK = ("citizen_id", "actor_name", "what")
 NIL_UUID = uuid.UUID(int=0)
 BLANK: dict[str, Any] = {
     "citizen_id": NIL_UUID,

@@ -352,7 +352,7 @@ def _classify(
         )
     blanked = [
         name
-        for name in logic.PERSONAL_FIELDS
+        for name in logic.NEVER_BLANK
         if logic.is_blank(name, row[name]) and name not in (row["erased"] or {})
     ]
     if blanked:
