@@ -115,9 +115,12 @@ def test_an_update_behind_a_dropped_trigger_is_named(coordinator: User) -> None:
     assert code == 1
     assert f"Første fejl: ændret: sekvens 7, id {victim.pk}" in out
     # the trigger is back: the application still cannot change it
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {TABLE} SET what = 'y' WHERE id = %s", [db_id(victim)])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"UPDATE {TABLE} SET what = 'y' WHERE id = %s", [db_id(victim)])
 
 
 def test_changing_the_reader_or_the_time_is_named_too(coordinator: User, make_user: Any) -> None:
@@ -254,9 +257,12 @@ def test_anonymising_a_citizen_keeps_the_chain_verifiable(coordinator: User) -> 
 def test_the_gate_is_closed_again_after_anonymising(coordinator: User) -> None:
     (entry,) = log_access(coordinator, CITIZEN, "plan", Purpose.CASEWORK)
     anonymise_citizen_entries(CITIZEN)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {TABLE} SET what = 'y' WHERE id = %s", [db_id(entry)])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"UPDATE {TABLE} SET what = 'y' WHERE id = %s", [db_id(entry)])
 
 
 def test_blanking_a_field_without_its_digest_is_named(coordinator: User) -> None:
@@ -323,9 +329,12 @@ def test_prune_removes_old_entries_and_the_rest_verifies(coordinator: User) -> N
     log_access(coordinator, CITIZEN, "efter oprydning", Purpose.CASEWORK)
     assert verify()[0] == 0
     # the gate is closed again: an ad-hoc delete is still refused
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE seq = 7")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"DELETE FROM {TABLE} WHERE seq = 7")
 
 
 def test_prune_of_everything_then_new_entries_continue_the_chain(coordinator: User) -> None:
@@ -452,7 +461,7 @@ def test_concurrent_writers_keep_one_chain(
             barrier.wait()
             for i in range(40):
                 log_access(user, [uuid.uuid4(), uuid.uuid4()], f"læst {i}", "sagsbehandling")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()
@@ -500,6 +509,9 @@ def test_the_migration_chains_existing_entries(transactional_db: None, coordinat
     assert code == 0, out
     log_access(coordinator, CITIZEN, "efter migreringen", Purpose.CASEWORK)
     assert verify()[0] == 0
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {TABLE} SET what = 'y'")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"UPDATE {TABLE} SET what = 'y'")

@@ -11,6 +11,7 @@ never cascade away with it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -49,12 +50,14 @@ class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
         raise AppendOnlyError("Adgangsloggen kan ikke ændres.")
 
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AccessLogEntry]:
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[AccessLogEntry], *args: Any, **kwargs: Any
+    ) -> list[AccessLogEntry]:
         """Every insert joins the hash chain, in the inserting transaction."""
-        objs = list(objs)
+        entries = list(objs)
         with transaction.atomic(using=self.db):
-            chain.assign(objs, self.db)
-            return super().bulk_create(objs, *args, **kwargs)
+            chain.assign(entries, self.db)
+            return list(super().bulk_create(entries, *args, **kwargs))  # type: ignore[arg-type]
 
 
 class AccessLogEntry(models.Model):
