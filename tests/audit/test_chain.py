@@ -326,6 +326,7 @@ def test_prune_removes_old_entries_and_the_rest_verifies(coordinator: User) -> N
     code, out = verify()
     assert code == 0, out
     assert "4 poster kontrolleret" in out
+    assert "kæden starter ved sekvens 7 efter oprydning" in out and "(6 poster fjernet)" in out
     log_access(coordinator, CITIZEN, "efter oprydning", Purpose.CASEWORK)
     assert verify()[0] == 0
     # the gate is closed again: an ad-hoc delete is still refused

@@ -190,6 +190,7 @@ class Verification:
     head_seq: int = 0
     head_hash: str = logic.GENESIS
     checkpoints: int = 0
+    anchor: ChainAnchor | None = None
     problems: list[logic.Problem] = field(default_factory=list)
 
     @property
@@ -236,7 +237,7 @@ def verify_chain(*, checkpoints: Iterable[Checkpoint] = ()) -> Verification:
     since (which a key holder could otherwise do unnoticed)."""
     key = chain.key()
     result = Verification()
-    anchor = _valid_anchor(key, result)
+    anchor = result.anchor = _valid_anchor(key, result)
     expected = anchor.first_seq if anchor is not None else 1
     prev_hash = anchor.prev_hash if anchor is not None else logic.GENESIS
     wanted = {c.seq: c.hash for c in checkpoints if c.seq > 0}

@@ -75,6 +75,11 @@ class Command(BaseCommand):
         )
         if checkpoints:
             summary += f"; {len(checkpoints)} checkpoints"
+        if result.anchor is not None:
+            summary += (
+                f"; kæden starter ved sekvens {result.anchor.first_seq} efter oprydning "
+                f"{result.anchor.at:%Y-%m-%d} ({result.anchor.removed} poster fjernet)"
+            )
         if result.ok:
             self.stdout.write(f"Adgangsloggen er i orden: {summary}.")
             return
