@@ -5,6 +5,7 @@ Kept apart from ``settings.py`` so the rules can be unit-tested without reloadin
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -110,3 +111,44 @@ def sqlite_config(path: Path) -> dict[str, Any]:
         },
         "TEST": {"NAME": None},
     }
+
+
+AUDIT_KEY_MIN_LENGTH = 32
+
+
+def dev_audit_key(secret_key: str) -> str:
+    """The access log's key when DEBUG is on and none is given: derived from the (development)
+    secret key, so a development database verifies from one run to the next. Never in production."""
+    return "helhed-dev-audit-key:" + hashlib.sha256(secret_key.encode()).hexdigest()
+
+
+def env_audit_key(name: str, file_name: str, *, debug: bool, secret_key: str) -> str:
+    """The key of the access log's hash chain (``audit.logic``), kept outside the database: the
+    value of ``name`` or the contents of the file ``file_name`` names (one of them). Required
+    when DEBUG is off — without it the log is not tamper-evident, so Helhed refuses to start."""
+    raw = os.environ.get(name) or ""
+    path = (os.environ.get(file_name) or "").strip()
+    if raw.strip() and path:
+        raise ImproperlyConfigured(f"{name} and {file_name}: set one of them, not both")
+    if path:
+        try:
+            raw = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"{file_name}: cannot read the key file {path!r} ({exc.strerror})"
+            ) from None
+        name = file_name
+    key = raw.strip()
+    if not key:
+        if debug:
+            return dev_audit_key(secret_key)
+        raise ImproperlyConfigured(
+            f"{name}: must be set when DEBUG is off (or {file_name}), the access log's key "
+            "kept outside the database — e.g. `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'`"
+        )
+    if len(key) < AUDIT_KEY_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            f"{name}: must be at least {AUDIT_KEY_MIN_LENGTH} characters long (got {len(key)})"
+        )
+    return key

@@ -15,7 +15,14 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from helhed.config import env_base_url, env_bool, env_database, env_list, env_secret_key
+from helhed.config import (
+    env_audit_key,
+    env_base_url,
+    env_bool,
+    env_database,
+    env_list,
+    env_secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -137,6 +144,15 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 # Notification e-mails link back to Helhed: the address users reach it on (no trailing slash).
 # Required when DEBUG is off (config.env_base_url): a production install refuses to start without.
 HELHED_BASE_URL = env_base_url("HELHED_BASE_URL", debug=DEBUG)
+
+# The access log's hash-chain key, kept outside the database (docs/security.md, "Adgangsloggen kan
+# ikke ændres ubemærket"): HELHED_AUDIT_KEY or a file HELHED_AUDIT_KEY_FILE names. Required when
+# DEBUG is off (config.env_audit_key). The daily job appends the chain's head to
+# HELHED_AUDIT_CHECKPOINT_FILE when set (keep that file off the database server).
+HELHED_AUDIT_KEY = env_audit_key(
+    "HELHED_AUDIT_KEY", "HELHED_AUDIT_KEY_FILE", debug=DEBUG, secret_key=SECRET_KEY
+)
+HELHED_AUDIT_CHECKPOINT_FILE = os.environ.get("HELHED_AUDIT_CHECKPOINT_FILE", "").strip()
 
 # Relational coordination (docs/coordination.md): a figure from a survey rests on at least this
 # many respondents (never below 3; a wave may ask for more), and the bands "weak below" and

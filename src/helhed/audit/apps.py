@@ -7,3 +7,8 @@ class AuditConfig(AppConfig):
     label = "audit"
     verbose_name = _("Adgangslog")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from helhed.audit import checks
+
+        checks.register()

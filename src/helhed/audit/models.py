@@ -1,7 +1,9 @@
 """The access log: one append-only row per read of a citizen's personal data.
 
 The application offers no update or delete path (the model and its queryset refuse both) and the
-database refuses them too (triggers installed by migration 0002 on SQLite and PostgreSQL). The
+database refuses them too (triggers installed by migrations 0002 and 0007 on SQLite and
+PostgreSQL). Every insert joins a keyed hash chain (``chain.assign``, ``logic``), so a change
+made past the triggers by a database owner is found by ``helhed audit verify``. The
 citizen is referenced by id, not by foreign key: the log must outlive the citizen's record and must
 never cascade away with it.
 """
@@ -9,12 +11,15 @@ never cascade away with it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from helhed.audit import chain
 
 
 class AppendOnlyError(Exception):
@@ -44,6 +49,15 @@ class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
         raise AppendOnlyError("Adgangsloggen kan ikke ændres.")
+
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[AccessLogEntry], *args: Any, **kwargs: Any
+    ) -> list[AccessLogEntry]:
+        """Every insert joins the hash chain, in the inserting transaction."""
+        entries = list(objs)
+        with transaction.atomic(using=self.db):
+            chain.assign(entries, self.db)
+            return list(super().bulk_create(entries, *args, **kwargs))  # type: ignore[arg-type]
 
 
 class AccessLogEntry(models.Model):
@@ -76,6 +90,15 @@ class AccessLogEntry(models.Model):
     # ``what`` (``selectors.LEGACY_LIST_READS``). Nullable so that adding it is an
     # ``ALTER TABLE … ADD COLUMN`` on SQLite too, which keeps the append-only triggers.
     listing = models.BooleanField(_("liste"), null=True, blank=True)
+    # The hash chain (``logic``): gapless sequence number, per-entry salt of the personal fields'
+    # digests, the keyed hash over the content and the previous entry's hash, and — after an
+    # erasure blanked personal fields — the kept digests of those fields. Nullable so that adding
+    # them is an ``ALTER TABLE … ADD COLUMN`` on SQLite (which keeps the triggers); every entry
+    # written since has them, and verification reports an entry without them as inserted.
+    seq = models.BigIntegerField(_("sekvensnummer"), null=True, blank=True, editable=False)
+    salt = models.CharField(max_length=32, null=True, blank=True, editable=False)
+    chain_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    erased = models.JSONField(null=True, blank=True, editable=False)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -91,7 +114,10 @@ class AccessLogEntry(models.Model):
             models.CheckConstraint(
                 condition=models.Q(without_consent=False) | ~models.Q(legal_basis=""),
                 name="audit_without_consent_needs_basis",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_unique_seq"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,7 +127,29 @@ class AccessLogEntry(models.Model):
         if not self._state.adding:
             raise AppendOnlyError("Adgangsloggen kan ikke ændres.")
         kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using):
+            chain.assign([self], using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Adgangsloggen kan ikke slettes.")
+
+
+class ChainAnchor(models.Model):
+    """Where the chain starts after a prune (``services.prune``): the first remaining sequence
+    number and the hash of the entry before it, with a MAC under the same key so nobody without
+    the key can move the start. Verification starts at the newest anchor."""
+
+    first_seq = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    removed = models.BigIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        ordering: ClassVar = ["-first_seq"]
+        verbose_name = _("startpunkt for adgangsloggens kæde")
+
+    def __str__(self) -> str:
+        return f"{self.first_seq} ({self.at:%Y-%m-%d})"

@@ -1,10 +1,13 @@
-"""``helhed alerts``: the daily job. Runs every registered alert producer; idempotent."""
+"""``helhed alerts``: the daily job. Runs every registered alert producer (idempotent), then
+appends the access log's head to ``HELHED_AUDIT_CHECKPOINT_FILE`` when set."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -30,3 +33,12 @@ class Command(BaseCommand):
             total_found += run.found
             total_new += run.new
         self.stdout.write(f"alerts {today.isoformat()}: {total_found} found, {total_new} new")
+        if settings.HELHED_AUDIT_CHECKPOINT_FILE:
+            # The access log's head, kept outside the database (docs/security.md). By name: the
+            # audit app is a base service beside this one, not below it.
+            call_command(
+                "audit",
+                "checkpoint",
+                file=settings.HELHED_AUDIT_CHECKPOINT_FILE,
+                stdout=self.stdout,
+            )
