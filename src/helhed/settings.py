@@ -12,10 +12,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-
-from csp import constants as csp
 
 from helhed.config import env_base_url, env_bool, env_database, env_list, env_secret_key
 
@@ -176,8 +175,9 @@ CSRF_FAILURE_VIEW = "helhed.core.errors.csrf_failure"
 # report-only. Scripts and styles come only from our own origin; no template has an inline
 # script, style block, style attribute or on…= handler (tests/core/test_csp.py scans them). A
 # script that truly must be inline carries nonce="{{ CSP_NONCE }}"; the nonce is added to the
-# header only on responses that used it. Styles have no nonce: none is needed, so none is allowed. JSON in <script type="application/json"> (json_script)
-# is data, not executed, and needs nothing. img-src allows data: for the SVG icons and
+# header only on responses that used it. Styles have no nonce: none is needed, so none is
+# allowed. JSON in <script type="application/json"> (json_script) is data, not executed, and
+# needs nothing. img-src allows data: for the SVG icons and
 # backgrounds that DKFDS's and the admin's stylesheets embed as data: URLs.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -195,7 +195,7 @@ CONTENT_SECURITY_POLICY = {
 }
 # Permissions-Policy (helhed.core.middleware.PermissionsPolicyMiddleware): every powerful browser
 # feature off for every origin, including our own; Helhed uses none of them.
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",

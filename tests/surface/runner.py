@@ -189,7 +189,7 @@ _INLINE = re.compile(
 
 
 def _csp_problems(response: Any, body: str) -> list[str]:
-    """Every HTML answer carries the enforced CSP (no 'unsafe-inline') and nothing it would block."""
+    """An HTML answer carries the enforced CSP (no 'unsafe-…') and nothing the CSP blocks."""
     if not response.get("Content-Type", "").startswith("text/html") or response.status_code >= 500:
         return []
     policy = response.get("Content-Security-Policy", "")
