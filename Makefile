@@ -73,6 +73,7 @@ lint:
 	$(BIN)/ruff check --select C901 --config "lint.mccabe.max-complexity=10" $(ADAPTERS)
 	$(BIN)/lint-imports --no-cache
 	$(DEV_ENV) $(BIN)/python scripts/check_guard.py
+	$(BIN)/python scripts/check_csp_templates.py
 
 typecheck:
 	$(DEV_ENV) $(BIN)/mypy

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +63,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that can refuse a request, so a 400/403 carries the headers too.
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy with a per-response nonce
+    "helhed.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "helhed.core.context_processors.navigation",
+                "csp.context_processors.nonce",  # {{ CSP_NONCE }} for the rare inline block
             ],
             # The ``date`` filter in the reader's language (core/templatetags/helhed_dates.py).
             "builtins": ["helhed.core.templatetags.helhed_dates"],
@@ -178,6 +183,60 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta t
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The 403 for a missing or stale CSRF token: in Danish (or English), styled, saying what to do.
+CSRF_FAILURE_VIEW = "helhed.core.errors.csrf_failure"
+
+# Content-Security-Policy (docs/security.md, "Content Security Policy and headers"), enforced, not
+# report-only. Scripts and styles come only from our own origin; no template has an inline
+# script, style block, style attribute or on…= handler (tests/core/test_csp.py scans them). A
+# script that truly must be inline carries nonce="{{ CSP_NONCE }}"; the nonce is added to the
+# header only on responses that used it. Styles have no nonce: none is needed, so none is
+# allowed. JSON in <script type="application/json"> (json_script) is data, not executed, and
+# needs nothing. img-src allows data: for the SVG icons and
+# backgrounds that DKFDS's and the admin's stylesheets embed as data: URLs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+# Permissions-Policy (helhed.core.middleware.PermissionsPolicyMiddleware): every powerful browser
+# feature off for every origin, including our own; Helhed uses none of them.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "identity-credentials-get",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # Behind HTTPS (production) the cookies and HSTS are strict. HTTPS defaults to "not DEBUG".
 HTTPS = env_bool("HTTPS", default=not DEBUG)

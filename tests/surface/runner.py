@@ -128,7 +128,9 @@ def check(
     started = timezone.now()
     response = _request(client, case)
     status = response.status_code
-    found = _content_problems(ctx, case, status, _body(response), forbidden_everywhere)
+    body = _body(response)
+    found = _content_problems(ctx, case, status, body, forbidden_everywhere)
+    found += _csp_problems(response, body)
     if status >= 500:
         exc = client.exc_info[1] if client.exc_info else None
         found.insert(0, f"server error: {exc!r}")
@@ -173,6 +175,29 @@ def _content_problems(
             found.append(f"does not show {value}: {describe[value].describe}")
         found += [f"does not contain {text!r}" for text in case.contains if text not in body]
     found += [f"contains {text!r}" for text in case.absent if text in body]
+    return found
+
+
+# What the Content-Security-Policy would block in a rendered page (docs/security.md, "Content
+# Security Policy and headers"): a script without src and nonce (JSON data excepted), a style
+# attribute or block, an on…= handler.
+_INLINE = re.compile(
+    r"<script(?![^>]*\s(?:src|nonce)=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>"
+    r"|<style\b|\sstyle=\"|<[a-z][^>]*\son[a-z]+=\"",
+    re.IGNORECASE,
+)
+
+
+def _csp_problems(response: Any, body: str) -> list[str]:
+    """An HTML answer carries the enforced CSP (no 'unsafe-…') and nothing the CSP blocks."""
+    if not response.get("Content-Type", "").startswith("text/html") or response.status_code >= 500:
+        return []
+    policy = response.get("Content-Security-Policy", "")
+    found = []
+    if "script-src 'self'" not in policy or "unsafe-" in policy:
+        found.append(f"Content-Security-Policy missing or weak: {policy!r}")
+    if hit := _INLINE.search(body):
+        found.append(f"inline code the CSP blocks: {hit.group(0)[:80]!r}")
     return found
 
 

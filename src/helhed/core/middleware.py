@@ -6,12 +6,17 @@
   download — carries ``Cache-Control: no-store, private`` (docs/security.md, "HTTP"), so no
   browser or proxy keeps personal data after the session. Static files never reach it
   (WhiteNoise answers them earlier in the chain).
+- ``PermissionsPolicyMiddleware``: the ``Permissions-Policy`` header from the setting
+  ``PERMISSIONS_POLICY`` (feature → allowed origins; an empty list turns the feature off for
+  every origin, ``"self"`` allows our own). A small middleware rather than a package: the header
+  is one line, built once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -43,4 +48,27 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
+        return response
+
+
+def permissions_policy_header(policy: dict[str, list[str]]) -> str:
+    """``{"camera": [], "fullscreen": ["self"]}`` → ``camera=(), fullscreen=(self)``."""
+    parts = []
+    for feature, origins in sorted(policy.items()):
+        values = " ".join(o if o in ("self", "*") else f'"{o}"' for o in origins)
+        parts.append(f"{feature}=*" if origins == ["*"] else f"{feature}=({values})")
+    return ", ".join(parts)
+
+
+class PermissionsPolicyMiddleware:
+    """Sets ``Permissions-Policy`` on every response that does not already carry one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = permissions_policy_header(getattr(settings, "PERMISSIONS_POLICY", {}))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.header and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = self.header
         return response
