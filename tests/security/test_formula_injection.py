@@ -107,8 +107,10 @@ def test_the_registry_exports_keep_planted_formulas_inert(
 
 @pytest.mark.django_db
 def test_the_business_case_xlsx_shows_a_planted_name_as_text_and_keeps_amounts_numbers(
-    world: EconomicsWorld, client: Client
+    economics_world: EconomicsWorld,  # noqa: F811 - the fixture imported above
+    client: Client,
 ) -> None:
+    world = economics_world
     case = services.save_case(
         world.leader, **gladsaxe_values(world, name=EVIL, target_group="@SUM(1+1)")
     )

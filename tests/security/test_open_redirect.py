@@ -115,15 +115,17 @@ def test_a_notification_opens_only_a_page_of_this_site(
 
 SRC = Path(helhed.__file__).parent
 READS_A_TARGET = re.compile(
-    r"""get\(\s*["'](next|return_to|redirect_to|back)["']|REDIRECT_FIELD_NAME|HTTP_REFERER|"""
+    r"""get\(\s*["'](next|return_to|redirect_to|redirect|url)["']|REDIRECT_FIELD_NAME|HTTP_REFERER|"""
     r"""name=["'](next|return_to|redirect_to)["']"""
 )
+TASK_DONE = "test_a_task_marked_done_goes_back_only_to_this_site"
 # Every file that reads a redirect target, and the test above that attacks it.
 TESTED = {
     "core/admin_site.py": "test_the_admins_login_goes_nowhere_else",
     "core/templates/core/login.html": "test_the_login_goes_nowhere_else",
     "templates/base.html": "test_the_language_switch_goes_nowhere_else",
-    "meetings/views.py": "test_a_task_marked_done_goes_back_only_to_this_site",
+    "meetings/views.py": TASK_DONE,
+    "meetings/templates/meetings/_task_table.html": TASK_DONE,
 }
 
 
