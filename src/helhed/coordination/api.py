@@ -21,23 +21,23 @@ from ninja import Router, Status
 
 from helhed.coordination import selectors, services
 from helhed.coordination.schemas import (
-    WaveAnswersIn,
     DecidedOut,
     DecideIn,
     DraftOut,
     FlowOut,
     InstrumentOut,
     ParticipantIn,
-    WaveParticipantOut,
     ParticipantPatch,
     PendingOut,
     ResultsOut,
     Str40,
     StructureOut,
     SubmitIn,
+    WaveAnswersIn,
     WaveDetailOut,
     WaveIn,
     WaveOut,
+    WaveParticipantOut,
     WavesOut,
     WorkgroupOut,
 )

@@ -20,9 +20,9 @@ from ninja import Router, Status
 from helhed.core.apikit import user_of
 from helhed.handovers import logic, selectors, services
 from helhed.handovers.schemas import (
-    HandoverAnswerIn,
     ArrivalIn,
     GapsOut,
+    HandoverAnswerIn,
     HandoverDetailOut,
     HandoverIn,
     HandoverOut,
