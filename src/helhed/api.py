@@ -26,8 +26,52 @@ from helhed.notifications.api import router as notifications_router
 from helhed.progress.api import router as progress_router
 from helhed.registry.api import router as registry_router
 
+PROBLEM = "application/problem+json"
+
+# The refusals every operation can answer with, by the handlers below: not logged in (401), the
+# guard's refusal (403), an unknown id (404), invalid data (422); and where a body is read, a
+# body that is not JSON (400) and a service's refusal in the object's current state (409).
+ALWAYS = {401: "Ikke logget ind", 403: "Ingen adgang", 404: "Findes ikke", 422: "Ugyldige data"}
+WITH_BODY = {400: "Ugyldig JSON", 409: "Konflikt"}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details.",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "additionalProperties": True,
+}
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every operation's error answers as what the handlers send: ``application/problem+json``
+    bodies, for the statuses any operation can answer with (and the ones an operation declares)."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            statuses = dict(ALWAYS)
+            if "requestBody" in operation:
+                statuses.update(WITH_BODY)
+            for status, title in statuses.items():
+                responses.setdefault(status, {"description": title})
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    response["content"] = content
+    return schema
+
 
 class HelhedAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return document_problems(super().get_openapi_schema(**kwargs))
+
     def get_openapi_operation_id(self, operation: Operation) -> str:
         """``helhed_<app>_api_<function>`` whether the app's API is a module or a package of
         modules by concept (``courses.api.plan``): clients keep their operation ids when an API
@@ -47,8 +91,6 @@ api = HelhedAPI(
     urls_namespace="api",
     docs_decorator=login_required,
 )
-
-PROBLEM = "application/problem+json"
 
 
 def problem(
@@ -76,6 +118,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body"):
+        # ninja's words for a body that is not JSON
+        return problem(request, 400, _("Ugyldig JSON"), _("Indholdet kunne ikke læses som JSON."))
     return problem(request, exc.status_code, str(exc.message), str(exc.message))
 
 

@@ -16,7 +16,12 @@ from helhed.registry import logic
 from helhed.registry.formats import cells, document, filters, sheet, tables, values, vive
 
 FORMATS = Path(sheet.__file__).resolve().parent
-ALLOWED = ("helhed.registry.logic", "helhed.registry.formats", "helhed.core.reference_data")
+ALLOWED = (
+    "helhed.registry.logic",
+    "helhed.registry.formats",
+    "helhed.core.reference_data",
+    "helhed.core.spreadsheets",  # the shared formula-injection rule: plain values, no Django
+)
 
 VOCABULARY = sheet.Vocabulary(
     choices={

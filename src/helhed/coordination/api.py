@@ -21,23 +21,23 @@ from ninja import Router, Status
 
 from helhed.coordination import selectors, services
 from helhed.coordination.schemas import (
-    AnswersIn,
     DecidedOut,
     DecideIn,
     DraftOut,
     FlowOut,
     InstrumentOut,
     ParticipantIn,
-    ParticipantOut,
     ParticipantPatch,
     PendingOut,
     ResultsOut,
     Str40,
     StructureOut,
     SubmitIn,
+    WaveAnswersIn,
     WaveDetailOut,
     WaveIn,
     WaveOut,
+    WaveParticipantOut,
     WavesOut,
     WorkgroupOut,
 )
@@ -98,7 +98,7 @@ def wave_get(request: HttpRequest, wave_id: uuid.UUID) -> Any:
     return selectors.wave_detail(user_of(request), wave_id)
 
 
-@router.post("/waves/{wave_id}/participants", response={201: ParticipantOut})
+@router.post("/waves/{wave_id}/participants", response={201: WaveParticipantOut})
 def participant_add(request: HttpRequest, wave_id: uuid.UUID, body: ParticipantIn) -> Any:
     p = services.add_participant(
         actor=user_of(request), wave_id=wave_id, user_id=body.user_id, workgroup=body.workgroup
@@ -106,7 +106,7 @@ def participant_add(request: HttpRequest, wave_id: uuid.UUID, body: ParticipantI
     return Status(201, selectors.participant_row(p))
 
 
-@router.patch("/waves/{wave_id}/participants/{participation_id}", response=ParticipantOut)
+@router.patch("/waves/{wave_id}/participants/{participation_id}", response=WaveParticipantOut)
 def participant_change(
     request: HttpRequest, wave_id: uuid.UUID, participation_id: uuid.UUID, body: ParticipantPatch
 ) -> Any:
@@ -168,7 +168,7 @@ def answers_get(request: HttpRequest, wave_id: uuid.UUID) -> Any:
 
 
 @router.put("/waves/{wave_id}/answers", response=DraftOut)
-def answers_save(request: HttpRequest, wave_id: uuid.UUID, body: AnswersIn) -> Any:
+def answers_save(request: HttpRequest, wave_id: uuid.UUID, body: WaveAnswersIn) -> Any:
     """Save a draft (unanswered items allowed, wrong values and one's own group as "another"
     not)."""
     user = user_of(request)

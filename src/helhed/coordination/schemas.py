@@ -53,7 +53,7 @@ class ParticipantPatch(Schema):
     workgroup: Str40
 
 
-class AnswersIn(Schema):
+class WaveAnswersIn(Schema):
     others: dict[Str40, dict[Str40, Str20 | int]] = Field(default_factory=dict, max_length=100)
     within: dict[Str40, Str20 | int] | None = Field(default=None, max_length=100)
 
@@ -160,7 +160,7 @@ class GroupCountOut(Schema):
     submitted: int
 
 
-class ParticipantOut(Schema):
+class WaveParticipantOut(Schema):
     id: uuid.UUID
     name: str
     workgroup: str = Field(alias="group.slug")
@@ -171,7 +171,7 @@ class WaveDetailOut(Schema):
     wave: WaveOut
     rated_workgroups: list[str]
     response_counts: list[GroupCountOut] = Field(alias="counts")
-    participants: list[ParticipantOut]
+    participants: list[WaveParticipantOut]
     has_results: bool
 
     @staticmethod
@@ -192,7 +192,7 @@ def _round(value: float | None, places: int = 2) -> float | None:
     return round(value, places) if value is not None else None
 
 
-class CellOut(Schema):
+class NetworkCellOut(Schema):
     """A ``selectors.Shown`` figure, rounded to two decimals."""
 
     key: str
@@ -256,7 +256,7 @@ class ResultsOut(Schema):
     targets: list[str]
     invited: dict[str, int]
     submitted: dict[str, int]
-    cells: list[CellOut]
+    cells: list[NetworkCellOut]
     previous_id: uuid.UUID | None
     changes: list[ChangeOut]
 
@@ -345,8 +345,8 @@ class StructureOut(Schema):
 class FlowPairOut(Schema):
     a: str
     b: str
-    a_about_b: CellOut = Field(alias="ab")
-    b_about_a: CellOut = Field(alias="ba")
+    a_about_b: NetworkCellOut = Field(alias="ab")
+    b_about_a: NetworkCellOut = Field(alias="ba")
     shared_courses: str = Field(alias="courses.shown")
     handovers_a_to_b: str = Field(alias="handovers_ab.shown")
     hours_to_acknowledgement_a_to_b: float | None = Field(alias="hours_ab")

@@ -29,6 +29,7 @@ from helhed.coordination.labels import BAND_LABELS, DIMENSION_LABELS, DISCUSSION
 from helhed.coordination.models import WaveStatus
 from helhed.coordination.templatetags.coordination_tags import rk_cell, rk_num
 from helhed.core.models import User
+from helhed.core.spreadsheets import safe_cell
 from helhed.core.web import apply_errors, staff_only, staff_user
 
 # The services name fields as the API does; these forms keep their own (and the pages' URLs
@@ -448,7 +449,7 @@ def export(request: HttpRequest, wave_id: str) -> HttpResponseBase:
     def lines() -> Iterator[str]:
         yield writer.writerow(selectors.EXPORT_COLUMNS)
         for row in rows:
-            yield writer.writerow([row[c] for c in selectors.EXPORT_COLUMNS])
+            yield writer.writerow([safe_cell(row[c]) for c in selectors.EXPORT_COLUMNS])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -462,7 +463,7 @@ def _xlsx(rows: Iterable[dict[str, Any]], name: str) -> FileResponse:
     ws = wb.create_sheet("samarbejde")
     ws.append(list(selectors.EXPORT_COLUMNS))
     for row in rows:
-        ws.append([row[c] for c in selectors.EXPORT_COLUMNS])
+        ws.append([safe_cell(row[c]) for c in selectors.EXPORT_COLUMNS])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
     wb.save(handle)
     handle.seek(0)

@@ -49,7 +49,7 @@ class OrganisationDetailOut(OrganisationOut):
     units: list[UnitOut]
 
 
-class WelfareAreaOut(Schema):
+class WelfareAreaNameOut(Schema):
     slug: str
     name_da: str
     name_en: str
@@ -115,9 +115,9 @@ def organisation_detail(request: HttpRequest, org_id: uuid.UUID) -> Organisation
     )
 
 
-@router.get("/welfare-areas", response=list[WelfareAreaOut])
-def welfare_areas(request: HttpRequest) -> list[WelfareAreaOut]:
+@router.get("/welfare-areas", response=list[WelfareAreaNameOut])
+def welfare_areas(request: HttpRequest) -> list[WelfareAreaNameOut]:
     return [
-        WelfareAreaOut(slug=w.slug, name_da=w.name_da, name_en=w.name_en)
+        WelfareAreaNameOut(slug=w.slug, name_da=w.name_da, name_en=w.name_en)
         for w in WelfareArea.objects.all()
     ]

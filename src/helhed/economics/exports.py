@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from helhed.core.spreadsheets import safe_cell
 from helhed.economics import logic, texts
 from helhed.economics.selectors import CaseView, PeriodReport
 
@@ -46,7 +47,7 @@ def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]]) -> Any
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(logic.round_kr(value))
-    return value
+    return safe_cell(value)
 
 
 def _bytes(wb: Any) -> bytes:

@@ -242,7 +242,7 @@ class YearOut(Schema):
         return _r(y.cumulative)
 
 
-class MatrixOut(Schema):
+class WhoPaysWhoGainsOut(Schema):
     budget_area: str
     payer: str
     cost: Decimal
@@ -294,7 +294,7 @@ class CaseOut(Schema):
     years: list[YearOut] = Field(alias="result.years")
     cumulative_by_budget_area: dict[str, list[Decimal]]
     cumulative_by_payer: dict[str, list[Decimal]]
-    who_pays_who_gains: list[MatrixOut]
+    who_pays_who_gains: list[WhoPaysWhoGainsOut]
     needed: list[NeededOut]
     scenarios: dict[str, int | None]
     observed: ObservedOut | None
@@ -418,7 +418,7 @@ class PhaseOut(Schema):
     end_week: int
 
 
-class PointOut(Schema):
+class ContractPointOut(Schema):
     week: int
     instrument: str
 
@@ -438,7 +438,7 @@ class ContractOut(Schema):
     enrolled: str
     indicators: list[IndicatorOut]
     phases: list[PhaseOut]
-    points: list[PointOut]
+    points: list[ContractPointOut]
 
     @staticmethod
     def resolve_budget(view: selectors.ContractView) -> Decimal:

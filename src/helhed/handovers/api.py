@@ -20,9 +20,9 @@ from ninja import Router, Status
 from helhed.core.apikit import user_of
 from helhed.handovers import logic, selectors, services
 from helhed.handovers.schemas import (
-    AnswerIn,
     ArrivalIn,
     GapsOut,
+    HandoverAnswerIn,
     HandoverDetailOut,
     HandoverIn,
     HandoverOut,
@@ -83,25 +83,25 @@ def _step(request: HttpRequest, handover_id: uuid.UUID, action: str, **answer: A
 
 
 @router.post("/{handover_id}/accept", response=HandoverDetailOut)
-def accept(request: HttpRequest, handover_id: uuid.UUID, payload: AnswerIn) -> Any:
+def accept(request: HttpRequest, handover_id: uuid.UUID, payload: HandoverAnswerIn) -> Any:
     """The receiver acknowledges (409 if already acknowledged). Responsibility stays with the
     sender until the receiver confirms they know the situation."""
     return _step(request, handover_id, logic.ACCEPT, **payload.dict())
 
 
 @router.post("/{handover_id}/decline", response=HandoverDetailOut)
-def decline(request: HttpRequest, handover_id: uuid.UUID, payload: AnswerIn) -> Any:
+def decline(request: HttpRequest, handover_id: uuid.UUID, payload: HandoverAnswerIn) -> Any:
     """The receiver declines; ``reason`` is required (422 without it)."""
     return _step(request, handover_id, logic.DECLINE, **payload.dict())
 
 
 @router.post("/{handover_id}/revoke", response=HandoverDetailOut)
-def revoke(request: HttpRequest, handover_id: uuid.UUID, payload: AnswerIn) -> Any:
+def revoke(request: HttpRequest, handover_id: uuid.UUID, payload: HandoverAnswerIn) -> Any:
     return _step(request, handover_id, logic.REVOKE, **payload.dict())
 
 
 @router.post("/{handover_id}/confirm-knows-situation", response=HandoverDetailOut)
-def confirm(request: HttpRequest, handover_id: uuid.UUID, payload: AnswerIn) -> Any:
+def confirm(request: HttpRequest, handover_id: uuid.UUID, payload: HandoverAnswerIn) -> Any:
     """The receiver confirms they know the citizen's situation: responsibility moves to them."""
     return _step(request, handover_id, logic.CONFIRM, **payload.dict())
 

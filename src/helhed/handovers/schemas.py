@@ -42,7 +42,7 @@ class HandoverIn(Schema):
     appointment_date: Day | None = None
 
 
-class AnswerIn(Schema):
+class HandoverAnswerIn(Schema):
     reason: Text = ""
     note: Text = ""
     answered_by: Str200 = ""

@@ -215,7 +215,7 @@ class OtherIn(Schema):
     role: Str200 = ""
 
 
-class HouseholdMemberIn(Schema):
+class MeetingHouseholdMemberIn(Schema):
     citizen_id: uuid.UUID = Field(description="Et medlem af forløbets familie (husstand).")
     required: bool = Field(True, description="true: skal deltage; false: kan deltage.")
 
@@ -228,7 +228,7 @@ class MeetingIn(Schema):
     team_member_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
     include_citizen: bool = True
     relative_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
-    household_members: list[HouseholdMemberIn] = Field(default_factory=list, max_length=30)
+    household_members: list[MeetingHouseholdMemberIn] = Field(default_factory=list, max_length=30)
     others: list[OtherIn] = Field(default_factory=list, max_length=50)
     proposed_times: list[Moment] = Field(default_factory=list, max_length=20)
     duration_minutes: int = Field(60, ge=1, le=24 * 60)
@@ -247,7 +247,7 @@ class HeldMeetingIn(Schema):
     duration_minutes: int = Field(60, ge=1, le=24 * 60)
     team_member_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
     relative_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
-    household_members: list[HouseholdMemberIn] = Field(default_factory=list, max_length=30)
+    household_members: list[MeetingHouseholdMemberIn] = Field(default_factory=list, max_length=30)
     others: list[OtherIn] = Field(default_factory=list, max_length=50)
     citizen_present: bool | None = None
     citizen_absence_reason: Text = ""

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -388,7 +389,11 @@ def task_done(request: HttpRequest, task_id: str) -> HttpResponse:
     else:
         messages.success(request, _("Opgaven er markeret som udført."))
     target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
+    # Only back to a page of this site: '/\evil.example' starts with '/' but a browser goes to
+    # evil.example (found by tests/security/test_open_redirect.py).
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect("meetings:my_tasks")
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from helhed.core.models import User
 from helhed.core.selectors import today
+from helhed.core.spreadsheets import safe_cell
 from helhed.core.web import apply_errors
 from helhed.progress import charts, logic, selectors, services
 from helhed.progress.forms import (
@@ -465,8 +466,8 @@ def export(request: HttpRequest, initiative_id: str) -> HttpResponseBase:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return "" if value is None else value
+        return safe_cell(json.dumps(value, ensure_ascii=False, sort_keys=True))
+    return "" if value is None else safe_cell(value)
 
 
 class _Echo:

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
+from helhed.core.spreadsheets import FORMULA_START, restore_cell, safe_cell
+
 FORMATS: Final = ("csv", "xlsx")
 XLSX_CONTENT_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 _DELIMITERS: Final = (";", ",", "\t")
 
 
@@ -100,9 +101,7 @@ def read_table(content: bytes, fmt: str, *, max_rows: int) -> list[list[str]]:
 
 def unquote(text: str) -> str:
     """A CSV cell as written: without the apostrophe :func:`to_csv` put before a formula."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_START):
-        return text[1:]
-    return text
+    return restore_cell(text)
 
 
 def _text_value(value: object) -> str:
@@ -132,9 +131,7 @@ def to_csv(
         for column in columns:
             value = record.get(column)
             text = _text_value(value)
-            if isinstance(value, str) and text.startswith(FORMULA_START):
-                text = "'" + text
-            cells.append(text)
+            cells.append(safe_cell(text) if isinstance(value, str) else text)
         writer.writerow(cells)
     return ("\ufeff" if bom else "") + out.getvalue()
 
@@ -165,8 +162,10 @@ def to_xlsx(columns: Sequence[str], records: Sequence[Mapping[str, Any]]) -> byt
             widths[n] = max(widths[n], min(len(str(value)), 200))
         sheet.append(values)
         for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                cell.data_type = (
+                    "s"  # text, never a formula (kept as typed: this file is re-imported)
+                )
     for n, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(n)].width = max(8, min(width + 2, 60))
     sheet.freeze_panes = "A2"
