@@ -86,12 +86,20 @@ def _page(
 
 def _consents(o: selectors.CourseOverview, today: date) -> list[dict[str, Any]]:
     consents = []
+    children = selectors.consent_children_names(o.access, list(o.consents))
     for consent in o.consents:
         scope = selectors.consent_scope(o.access, consent)
         consents.append(
             {
                 "consent": consent,
                 "valid": consent.valid_on(today),
+                # evidence (issue 15): confirmed by the citizen, by a signed document, or not
+                "confirmation": selectors.consent_confirmation(consent),
+                "has_document": bool(getattr(consent, "has_document", False)),
+                "may_download": o.access.may_all(),
+                # whose consent, and which children a parent's consent covers (issue 14)
+                "person": consent.person.full_name if consent.person is not None else "",
+                "children": children.get(consent.pk, []),
                 "categories": [
                     CATEGORY_LABELS[c] for c, _l in logic.DATA_CATEGORIES if c in consent.categories
                 ],
@@ -138,6 +146,7 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
         "household": household,
         "open_conflicts": [c for c in o.conflicts if c.is_open],
         "consents": [c for c in consents if not c["consent"].withdrawn_on],
+        "consent_history": selectors.consent_history(access)[-5:],
         "valid_consents": sum(1 for c in consents if c["valid"]),
         "withdrawn_consents": sum(1 for c in consents if c["consent"].withdrawn_on),
         "laws": [(s, label) for s, label in PRINT_LAWS if s != "barnets-plan" or child_plan],
@@ -259,6 +268,7 @@ def _history_view(request: HttpRequest, course_id: str) -> HttpResponse:
         more_versions=len(versions) > HISTORY_VERSIONS if versions is not None else False,
         resolved_conflicts=[c for c in o.conflicts if not c.is_open],
         old_consents=[c for c in _consents(o, today) if not c["valid"]],
+        consent_history=selectors.consent_history(access),
         checklist=list((access.course.intake_checklist or {}).items()),
     )
 
