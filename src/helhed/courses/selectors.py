@@ -649,7 +649,12 @@ def course_overview(
     course = access.course
     plan: Plan | None = getattr(course, "plan", None)  # selected with the course
     if plan is not None:
-        goal_rows = Goal.objects.prefetch_related("subgoals") if goals else Goal.objects.none()
+        goal_rows = (
+            # whose goal it is (a child's, in a family course) with the goal: no extra query
+            Goal.objects.select_related("person").prefetch_related("subgoals")
+            if goals
+            else Goal.objects.none()
+        )
         prefetch_related_objects(
             [plan],
             Prefetch("goals", queryset=goal_rows),
@@ -2104,3 +2109,32 @@ def consents_to_confirm(user: User) -> list[ConfirmableConsent]:
         name = citizen.full_name if own else consent.course.citizen.full_name
         rows.append(ConfirmableConsent(consent, consent.course, name, own))
     return rows
+
+
+@dataclass(frozen=True)
+class GoalGroup:
+    """The goals of one person in a family course's plan (issue 14): the course's citizen's
+    (``person_id`` is the citizen's) or a family member's own."""
+
+    person_id: Any
+    name: str
+    goals: list[Goal]
+
+
+def goal_groups(user: User, access: Access, goals: list[Goal]) -> list[GoalGroup]:
+    """The plan's goals grouped by whose they are, the course's citizen first. Family members
+    named here are logged as read."""
+    course = access.course
+    groups: dict[Any, GoalGroup] = {
+        course.citizen_id: GoalGroup(course.citizen_id, course.citizen.full_name, [])
+    }
+    for goal in goals:
+        owner = goal.person if goal.person_id is not None else None
+        key = owner.pk if owner is not None else course.citizen_id
+        if key not in groups:
+            groups[key] = GoalGroup(key, owner.full_name if owner else "", [])
+        groups[key].goals.append(goal)
+    others = [k for k in groups if k != course.citizen_id]
+    if others:
+        log_course_read(user, access, "plan: familiemedlems mål", Purpose.PLANNING, others)
+    return list(groups.values())

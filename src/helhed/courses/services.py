@@ -702,8 +702,12 @@ def _consent_person(
 
 
 def _category_words(categories: Iterable[str]) -> str:
+    """The categories as the history stores them: in Danish, whatever the writer's language."""
+    from django.utils import translation
+
     chosen = set(categories)
-    return ", ".join(str(label) for c, label in logic.DATA_CATEGORIES if c in chosen)
+    with translation.override("da"):
+        return ", ".join(str(label) for c, label in logic.DATA_CATEGORIES if c in chosen)
 
 
 def _by_name(user: User) -> str:

@@ -212,7 +212,20 @@ def _plan_view(request: HttpRequest, course_id: str) -> HttpResponse:
     measure_url = _item_url("courses:measure_edit", course.pk)
     for measure in o.measures:
         measure.edit_url = measure_url(measure.pk)  # type: ignore[attr-defined]
-    return _page(request, "courses/course_plan.html", o, "plan")
+    # Whose goal (issue 14): grouped by person in a family course, filtered by ?person=<id>.
+    groups = selectors.goal_groups(staff_user(request), o.access, o.goals)
+    person = request.GET.get("person", "")
+    family = course.household_id is not None
+    return _page(
+        request,
+        "courses/course_plan.html",
+        o,
+        "plan",
+        family=family,
+        goal_groups=[g for g in groups if not person or str(g.person_id) == person],
+        person_choices=[(str(g.person_id), g.name) for g in groups],
+        person=person,
+    )
 
 
 def _demands_view(request: HttpRequest, course_id: str) -> HttpResponse:
