@@ -1984,13 +1984,20 @@ def custody_holder_ids(course: Course) -> list[uuid.UUID]:
     )
 
 
-def consent_confirmation(consent: Consent) -> str:
-    """``logic.confirmation`` for a consent read through ``access_for`` (``has_document`` is
-    annotated there) or loaded with its documents."""
+def consent_has_document(consent: Consent) -> bool:
+    """Whether a signed document is attached: annotated by ``access_for`` and
+    ``consents_to_confirm``, else one query."""
     has_document = getattr(consent, "has_document", None)
     if has_document is None:
         has_document = consent.documents.exists()
-    return logic.confirmation(confirmed=consent.confirmed_at is not None, has_document=has_document)
+    return bool(has_document)
+
+
+def consent_confirmation(consent: Consent) -> str:
+    """``logic.confirmation`` for a consent read through the guard (or a service's answer)."""
+    return logic.confirmation(
+        confirmed=consent.confirmed_at is not None, has_document=consent_has_document(consent)
+    )
 
 
 def consent_children_names(access: Access, consents: list[Consent]) -> dict[Any, list[str]]:

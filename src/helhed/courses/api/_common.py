@@ -137,8 +137,7 @@ def _consent_out(consent: Consent, on: date, access: selectors.Access) -> Consen
         confirmation=selectors.consent_confirmation(consent),
         confirmed_at=consent.confirmed_at,
         confirmed_by_name=consent.confirmed_by_name,
-        has_document=selectors.consent_confirmation(consent) == logic.CONFIRMED_BY_DOCUMENT
-        or bool(getattr(consent, "has_document", False)),
+        has_document=selectors.consent_has_document(consent),
     )
 
 
