@@ -141,6 +141,14 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 
+# Uploaded documents (signed consents, issue 15): a non-public folder under var/, never served
+# as static files and with no MEDIA_URL — they are read only through a view that goes through
+# the consent guard and writes the access log (courses.views.consent_evidence).
+MEDIA_ROOT = Path(os.environ.get("HELHED_MEDIA_ROOT", VAR_DIR / "dokumenter"))
+MEDIA_URL = ""
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

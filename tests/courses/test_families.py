@@ -9,6 +9,7 @@ of another household."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -719,8 +720,12 @@ def test_the_consent_page_offers_the_young_custody_children_in_the_same_form(
     url = reverse("courses:consent_create", args=[family.course.pk])
     page = client.get(url).content.decode()
     assert "Liva Sørensen" in page and "Asta Sørensen" in page
-    assert "Noah Sørensen" not in page  # 16: consents personally
-    assert "Jens Holm" not in page
+    child_boxes = " ".join(re.findall(r'<input[^>]*name="child_ids"[^>]*>', page))
+    assert str(family.children["Liva"].pk) in child_boxes
+    # 16: consents personally — offered as whose own consent it is, not as a child (issue 15)
+    assert str(family.children["Noah"].pk) not in child_boxes
+    assert "Jens Holm (" in page  # an adult member too records his own consent
+    assert str(family.children["Jens"].pk) not in child_boxes
     data = {
         "given_by": "borger",
         "given_by_name": "Mette Sørensen",

@@ -396,6 +396,25 @@ class _CourseCases:
             yield self.case(
                 "courses:consent_withdraw", [cid, consent.pk], coordinator, f"consent {n}"
             )
+        # Consent with evidence (issue 15): the coordinator's forms; anyone else gets 404 (as a
+        # guessed id). No document in this world: its download is 404 to everyone.
+        not_ok = self.refused | {404}
+        for n, consent in enumerate(consents):
+            for pattern in ("courses:consent_change", "courses:consent_document_upload"):
+                yield Case(
+                    pattern,
+                    reverse(pattern, args=[cid, consent.pk]),
+                    OK if coordinator else not_ok,
+                    f"{pattern} for consent {n}",
+                    forbidden=self.hidden_units,
+                    log=self.read(coordinator),
+                )
+            yield Case(
+                "courses:consent_document_download",
+                reverse("courses:consent_document_download", args=[cid, consent.pk]),
+                self.refused | {404} if ctx.kind == "anonymous" else frozenset({404}),
+                f"consent {n}'s signed document (none here)",
+            )
         yield self.case("courses:team_add", [cid], coordinator, "adding a team member (form)")
         unit_id = ctx.unit_id(self.c.coordinator_unit)
         yield Case(
@@ -568,6 +587,7 @@ class _CourseCases:
             ("api:plan_detail", "the plan", ("goal", *ITEM_KINDS, "text")),
             ("api:team_list", "the team", ("member",)),
             ("api:consent_list", "the consents", ()),
+            ("api:consent_history", "the consents' history", ()),
             ("api:meeting_list", "the meetings", ("meeting",)),
             ("api:course_tasks", "the tasks", ()),
             ("api:course_recommendations", "the recommendations", ()),
@@ -593,6 +613,19 @@ class _CourseCases:
                 forbidden=self.hidden_units,
                 log=self.read(ok),
             )
+        # The signed document (the GET of api:consent_document_upload's URL): none in this
+        # world, and a course the reader may not see is 404 too — 401 without login.
+        api_missing = frozenset({401}) if self.ctx.kind == "anonymous" else frozenset({404})
+        for consent in self.bc.consents[:1]:
+            yield Case(
+                "api:consent_document_upload",
+                reverse(
+                    "api:consent_document_download",
+                    kwargs={"course_id": self.cid, "consent_id": consent.pk},
+                ),
+                api_missing,
+                "the consent's signed document (API)",
+            )
 
 
 def course_cases(ctx: Ctx, index: int) -> Iterator[Case]:
@@ -615,6 +648,8 @@ def write_only_cases(ctx: Ctx) -> Iterator[Case]:
         ("api:appointment_create", {"course_id": cid}),
         ("api:team_end", {"course_id": cid, "member_id": bc.team[0].pk}),
         ("api:consent_withdraw", {"course_id": cid, "consent_id": bc.consents[0].pk}),
+        ("api:consent_change", {"course_id": cid, "consent_id": bc.consents[0].pk}),
+        ("api:consent_confirm", {"consent_id": bc.consents[0].pk}),
         ("api:join_request_answer", {"course_id": cid, "request_id": guessed()}),
         ("api:coordinator_change", {"course_id": cid}),
         ("api:rate_goals", {"course_id": cid}),
@@ -674,6 +709,7 @@ def guessed_course_cases(ctx: Ctx) -> Iterator[Case]:
         "api:plan_detail",
         "api:team_list",
         "api:consent_list",
+        "api:consent_history",
         "api:meeting_list",
         "api:course_tasks",
         "api:course_recommendations",
@@ -942,6 +978,27 @@ def _citizen_pages(ctx: Ctx) -> Iterator[Case]:
         "courses:my_consent_withdraw",
         False,
         "withdrawing a guessed consent (citizen)",
+        args=[guessed()],
+        statuses=ANONYMOUS if anonymous else REFUSED,
+    )
+    for i, bc in enumerate(world.courses):
+        for n, consent in enumerate(bc.consents[:1]):
+            mine = own == i
+            yield _page(
+                ctx,
+                "courses:my_consent_confirm",
+                mine,
+                f"confirming course {i}'s consent {n} (citizen)",
+                args=[consent.pk],
+                # one's own: the confirmation page, or 404 if a custody holder gave it
+                statuses=frozenset({200, 404}) if mine else (None if anonymous else REFUSED),
+                log=Log(own_log.allowed),
+            )
+    yield _page(
+        ctx,
+        "courses:my_consent_confirm",
+        False,
+        "confirming a guessed consent (citizen)",
         args=[guessed()],
         statuses=ANONYMOUS if anonymous else REFUSED,
     )
@@ -1472,6 +1529,12 @@ COVERED: dict[str, str] = {
     "nothing of anyone else; logged as the citizen's own read",
     "courses:my_consents": "the citizen's own consents",
     "courses:my_consent_withdraw": "the citizen's own consent only",
+    "courses:my_consent_confirm": "the citizen's own consent (or her custody child's) only",
+    "courses:consent_change": "200 to the coordinator only, 404 to anyone else; logged",
+    "courses:consent_document_upload": "200 to the coordinator only, 404 to anyone else; logged",
+    "courses:consent_document_download": "404 without a document, to everyone (guard first)",
+    "api:consent_history": "as the course page; details only for a reader of every category",
+    "api:consent_document_upload": "GET on its URL is the download: 404 without a document",
     # the start page, organisations, supervision, notifications
     "core:home": "the start page per role; the coordinator's caseload names their courses and "
     "logs them; no role: 403; the superuser: to the admin",
@@ -1663,6 +1726,8 @@ for _name in (
     "appointment_create",
     "team_end",
     "consent_withdraw",
+    "consent_change",
+    "consent_confirm",
     "join_request_answer",
     "coordinator_change",
     "referral_create",

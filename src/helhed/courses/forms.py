@@ -521,6 +521,15 @@ class ConsentForm(forms.Form):
             "15 år eller derover giver selv samtykke."
         ),
     )
+    person_id = ObjectChoiceField(
+        label=_("Hvis samtykke"),
+        required=False,
+        empty_label=_("Forløbets borger"),
+        help_text=_(
+            "Et familiemedlem på 15 år eller derover giver selv samtykke: vælg personen, og "
+            "skriv personens navn som den, der giver samtykke."
+        ),
+    )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -532,9 +541,16 @@ class ConsentForm(forms.Form):
         organisations: list[Organisation],
         units: list[Unit],
         children: list[Any] | None = None,
+        own_consent_members: list[Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if own_consent_members:
+            cast(ObjectChoiceField, self.fields["person_id"]).set_objects(
+                own_consent_members, lambda c: f"{c.full_name} ({c.masked_cpr})"
+            )
+        else:
+            del self.fields["person_id"]
         if children:
             cast(ObjectMultipleChoiceField, self.fields["child_ids"]).set_objects(
                 children, lambda c: f"{c.full_name} ({c.masked_cpr})"
@@ -571,6 +587,83 @@ class ConsentForm(forms.Form):
         start, end = data.get("valid_from"), data.get("valid_to")
         if start and end and end < start:
             self.add_error("valid_to", _("Slutdatoen skal ligge efter startdatoen."))
+        if data.get("person_id") is not None:
+            data["person_id"] = data["person_id"].pk
+        return data
+
+
+class ConsentDocumentForm(forms.Form):
+    """The signed consent; the service checks type by content and size (field errors)."""
+
+    file = forms.FileField(
+        label=_("Underskrevet samtykkeerklæring"),
+        help_text=_("PDF, PNG eller JPEG, højst 10 MB."),
+        error_messages={
+            "required": _("Vælg filen med den underskrevne erklæring."),
+            "empty": _("Filen er tom."),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+
+
+class ConsentChangeForm(forms.Form):
+    """A consent's units, organisations, categories and expiry, changed as the citizen asked."""
+
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisationer (hele organisationen)"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("Enheder"),
+        required=False,
+        queryset=Unit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Oplysninger, der må deles"),
+        choices=CATEGORY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Vælg mindst én kategori af oplysninger.")},
+    )
+    valid_to = date_field(
+        _("Gyldigt til"), help_text=_("dd.mm.åååå – tomt: til det trækkes tilbage")
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        consent: Any,
+        organisations: list[Organisation],
+        units: list[Unit],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # the current scope stays choosable even if a unit has left the team since
+        org_ids = {o.pk for o in organisations} | {o.pk for o in consent.organisations.all()}
+        unit_ids = {u.pk for u in units} | {u.pk for u in consent.units.all()}
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["organisations"]
+        ).queryset = Organisation.objects.filter(pk__in=org_ids).order_by("name")
+        unit_field = cast(forms.ModelMultipleChoiceField, self.fields["units"])
+        unit_field.queryset = (
+            Unit.objects.filter(pk__in=unit_ids)
+            .select_related("organisation")
+            .order_by("organisation__name", "name")
+        )
+        unit_field.label_from_instance = lambda u: f"{u.name}, {u.organisation.name}"  # type: ignore[method-assign,assignment]
+        self.initial.setdefault("organisations", [o.pk for o in consent.organisations.all()])
+        self.initial.setdefault("units", [u.pk for u in consent.units.all()])
+        self.initial.setdefault("categories", sorted(consent.categories))
+        self.initial.setdefault("valid_to", consent.valid_to)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("organisations") and not data.get("units") and not self.has_error("units"):
+            self.add_error(
+                "units", _("Vælg mindst én organisation eller enhed, som samtykket omfatter.")
+            )
         return data
 
 

@@ -87,6 +87,92 @@ def who_consents(born: date, on: date) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Consent with evidence (issue 15): the signed document and the giver's own confirmation
+# --------------------------------------------------------------------------------------------
+
+CONSENT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024  # 10 MB: a scanned, signed page or a few
+# What a signed consent may be, known by its first bytes (not by its name or the browser's word).
+DOCUMENT_SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
+DOCUMENT_SUFFIXES = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+}
+
+
+def document_type(head: bytes) -> str | None:
+    """The content type a file's first bytes show (PDF, PNG, JPEG), or None."""
+    for magic, content_type, _suffix in DOCUMENT_SIGNATURES:
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def document_problem(name: str, size: int, head: bytes) -> str:
+    """Why an upload cannot be a signed consent ("" if it can): empty, too large, not a PDF, PNG
+    or JPEG by its content, or a name that says another type than the content."""
+    if size == 0:
+        return "Filen er tom."
+    if size > CONSENT_DOCUMENT_MAX_BYTES:
+        mb = CONSENT_DOCUMENT_MAX_BYTES // (1024 * 1024)
+        actual = f"{size / (1024 * 1024):.1f}".replace(".", ",")
+        return f"Filen må højst fylde {mb} MB, men fylder {actual} MB."
+    found = document_type(head)
+    if found is None:
+        return "Filen skal være en PDF, PNG eller JPEG (indholdet er ingen af delene)."
+    if not name.lower().endswith(DOCUMENT_SUFFIXES[found]):
+        return "Filnavnet passer ikke til indholdet: vælg en PDF, PNG eller JPEG med rette endelse."
+    return ""
+
+
+# How a consent is confirmed: by the giver on their own page, by a signed document, or not.
+CONFIRMED_BY_CITIZEN = "borger"
+CONFIRMED_BY_DOCUMENT = "dokument"
+NOT_CONFIRMED = "ikke-bekraeftet"
+
+
+def confirmation(*, confirmed: bool, has_document: bool) -> str:
+    """The consent's evidence: the giver's own confirmation first (it is the stronger: logged
+    in), then a signed document."""
+    if confirmed:
+        return CONFIRMED_BY_CITIZEN
+    if has_document:
+        return CONFIRMED_BY_DOCUMENT
+    return NOT_CONFIRMED
+
+
+def may_confirm(
+    *,
+    reader_id: object,
+    giver_id: object,
+    custody_holder_ids: Iterable[object],
+    by_custody_holder: bool,
+    withdrawn: bool,
+    expired: bool,
+    confirmed: bool,
+) -> str:
+    """Why this citizen may not confirm this consent ("" if they may). The giver confirms their
+    own consent; a consent given by the custody holder for a child under 15 is confirmed by a
+    registered custody holder of that child. A withdrawn, expired or confirmed one is not."""
+    if by_custody_holder:
+        if reader_id not in set(custody_holder_ids):
+            return "Kun den, der har forældremyndigheden, kan bekræfte samtykket."
+    elif reader_id != giver_id:
+        return "Du kan kun bekræfte dit eget samtykke."
+    if withdrawn:
+        return "Samtykket er trukket tilbage."
+    if expired:
+        return "Samtykket er udløbet."
+    if confirmed:
+        return "Samtykket er allerede bekræftet."
+    return ""
+
+
+# --------------------------------------------------------------------------------------------
 # Consent and access
 # --------------------------------------------------------------------------------------------
 

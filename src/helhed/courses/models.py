@@ -311,6 +311,10 @@ class GivenBy(models.TextChoices):
     CUSTODY_HOLDER = "forældremyndighed", _("Indehaver af forældremyndighed")
 
 
+class ConfirmedVia(models.TextChoices):
+    OWN_PAGE = "egen-side", _("på sin egen side efter login")
+
+
 class CategoryFlags(models.Model):
     """One flag per data category (``logic.DATA_CATEGORIES``), so access is decided in SQL."""
 
@@ -370,6 +374,30 @@ class Consent(CategoryFlags):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Whose own consent this is when not the course's citizen's: a household member aged 15 or
+    # more in a family course consents personally (issue 14). Empty: the course's citizen's.
+    person = models.ForeignKey(
+        Citizen,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("hvis samtykke"),
+    )
+    # Evidence (issue 15): confirmed by the giver on their own page after logging in.
+    confirmed_at = models.DateTimeField(_("bekræftet"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("bekræftet af"),
+    )
+    confirmed_by_name = models.CharField(_("bekræftet af (navn)"), max_length=200, blank=True)
+    confirmed_via = models.CharField(
+        _("bekræftet hvordan"), max_length=20, choices=ConfirmedVia.choices, blank=True
+    )
 
     objects = WithdrawablePeriodQuerySet.as_manager()
 
@@ -399,6 +427,71 @@ class Consent(CategoryFlags):
             valid_to=self.valid_to,
             withdrawn_on=self.withdrawn_on,
         )
+
+
+def consent_document_path(instance: ConsentDocument, filename: str) -> str:
+    """A random name under the course: the uploaded name (which may hold the citizen's name)
+    is kept in a column, never in the storage path."""
+    return f"samtykker/{instance.consent.course_id}/{uuid.uuid4().hex}"
+
+
+class ConsentDocument(models.Model):
+    """The signed consent (PDF or image), stored with Django's storage under MEDIA_ROOT (not
+    served as a static file) and read only through the guard (``selectors.consent_document``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(_("fil"), upload_to=consent_document_path, max_length=200)
+    content_type = models.CharField(_("filtype"), max_length=40)
+    size = models.PositiveIntegerField(_("størrelse (bytes)"))
+    original_name = models.CharField(_("filnavn"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["-uploaded_at"]
+        verbose_name = _("underskrevet samtykkeerklæring")
+        verbose_name_plural = _("underskrevne samtykkeerklæringer")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ConsentEventKind(models.TextChoices):
+    GIVEN = "givet", _("Samtykke registreret")
+    SCOPE_CHANGED = "omfang", _("Oplysninger ændret")
+    UNITS_ADDED = "enheder-tilfoejet", _("Enheder tilføjet")
+    UNITS_REMOVED = "enheder-fjernet", _("Enheder fjernet")
+    EXPIRY_CHANGED = "udloeb", _("Udløbsdato ændret")
+    WITHDRAWN = "tilbagekaldt", _("Trukket tilbage")
+    CONFIRMED = "bekraeftet", _("Bekræftet af borgeren")
+    DOCUMENT_ATTACHED = "dokument", _("Underskrevet erklæring vedhæftet")
+
+
+class ConsentEvent(models.Model):
+    """One change to a consent: who, when, what (written by the consent services only)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="events")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("hændelse"), max_length=20, choices=ConsentEventKind.choices)
+    at = models.DateTimeField(_("tidspunkt"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    by_name = models.CharField(_("af"), max_length=200)
+    detail = models.CharField(_("hvad"), max_length=500, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["at", "id"]
+        verbose_name = _("ændring af samtykke")
+        verbose_name_plural = _("ændringer af samtykker")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%d.%m.%Y}"
 
 
 class WithoutConsentBasis(models.Model):

@@ -145,6 +145,62 @@ class ConsentOut(Schema):
         description="Børn, borgeren samtidig gav samtykke for som indehaver af "
         "forældremyndigheden (ved oprettelsen).",
     )
+    person_id: uuid.UUID | None = Field(
+        None,
+        description="Et familiemedlem på 15 år eller derover, hvis eget samtykke det er "
+        "(tomt: forløbets borger).",
+    )
+    confirmation: str = Field(
+        "ikke-bekraeftet",
+        description="borger (bekræftet af borgeren på egen side), dokument (underskrevet "
+        "erklæring vedhæftet) eller ikke-bekraeftet.",
+    )
+    confirmed_at: datetime | None = None
+    confirmed_by_name: str = ""
+    has_document: bool = False
+
+
+class ConsentChangeIn(Schema):
+    """Only the fields sent are changed; each change lands in the consent's history."""
+
+    unit_ids: list[uuid.UUID] | None = None
+    organisation_ids: list[uuid.UUID] | None = None
+    categories: list[Str20] | None = None
+    valid_to: Day | None = None
+    clear_valid_to: bool = Field(
+        False, description="Sæt true for at fjerne udløbsdatoen (gælder til det trækkes tilbage)."
+    )
+
+
+class ConsentDocumentOut(Schema):
+    id: uuid.UUID
+    consent_id: uuid.UUID
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class ConsentEventOut(Schema):
+    consent_id: uuid.UUID
+    kind: str = Field(
+        description="givet, omfang, enheder-tilfoejet, enheder-fjernet, udloeb, tilbagekaldt, "
+        "bekraeftet eller dokument"
+    )
+    label: str
+    at: datetime
+    by_name: str
+    detail: str = Field(
+        description="Tom, hvis du ikke må se alle kategorier (den navngiver enheder)."
+    )
+
+
+class ConfirmedOut(Schema):
+    id: uuid.UUID
+    confirmed_at: datetime
+    confirmed_by_name: str
+    confirmed_via: str
 
 
 class CourseDetail(Schema):
@@ -523,6 +579,11 @@ class ConsentIn(Schema):
         default_factory=list,
         description="Børn under 15 i forløbets familie, som borgeren samtidig giver samtykke "
         "for som indehaver af forældremyndigheden. Et barn fra 15 år samtykker selv.",
+    )
+    person_id: uuid.UUID | None = Field(
+        None,
+        description="Et familiemedlem på 15 år eller derover, der giver sit eget samtykke "
+        "(tomt: forløbets borger).",
     )
 
 

@@ -44,6 +44,8 @@ from helhed.courses.models import (
     Appointment,
     Citizen,
     Consent,
+    ConsentDocument,
+    ConsentEvent,
     Course,
     CourseStatus,
     Demand,
@@ -358,7 +360,14 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
                 ),
             )
             .prefetch_related(
-                "consents",
+                # each consent's evidence (issue 15) with it: whose it is and whether a signed
+                # document is attached, in the same query
+                Prefetch(
+                    "consents",
+                    queryset=Consent.objects.select_related("person").annotate(
+                        has_document=Exists(ConsentDocument.objects.filter(consent=OuterRef("pk")))
+                    ),
+                ),
                 Prefetch(
                     "team", queryset=TeamMember.objects.select_related("organisation", "unit")
                 ),
@@ -640,7 +649,12 @@ def course_overview(
     course = access.course
     plan: Plan | None = getattr(course, "plan", None)  # selected with the course
     if plan is not None:
-        goal_rows = Goal.objects.prefetch_related("subgoals") if goals else Goal.objects.none()
+        goal_rows = (
+            # whose goal it is (a child's, in a family course) with the goal: no extra query
+            Goal.objects.select_related("person").prefetch_related("subgoals")
+            if goals
+            else Goal.objects.none()
+        )
         prefetch_related_objects(
             [plan],
             Prefetch("goals", queryset=goal_rows),
@@ -1946,3 +1960,188 @@ def consent_child_ids(consent_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid
     for consent_id, citizen_id in rows:
         found[consent_id].append(citizen_id)
     return found
+
+
+# --------------------------------------------------------------------------------------------
+# Consent with evidence (issue 15): confirmation, the signed document, the history
+# --------------------------------------------------------------------------------------------
+
+
+def custody_holder_ids(course: Course) -> list[uuid.UUID]:
+    """The citizens registered (at intake) with custody of the course's citizen in its family:
+    who may confirm a consent given by the custody holder for a child under 15."""
+    from helhed.courses.models import RelationKind
+
+    if course.household_id is None:
+        return []
+    return list(
+        HouseholdRelation.objects.filter(
+            household_id=course.household_id,
+            to_citizen_id=course.citizen_id,
+            kind__in=[RelationKind.PARENT, RelationKind.STEP_PARENT],
+            custody=True,
+        ).values_list("from_citizen_id", flat=True)
+    )
+
+
+def consent_has_document(consent: Consent) -> bool:
+    """Whether a signed document is attached: annotated by ``access_for`` and
+    ``consents_to_confirm``, else one query."""
+    has_document = getattr(consent, "has_document", None)
+    if has_document is None:
+        has_document = consent.documents.exists()
+    return bool(has_document)
+
+
+def consent_confirmation(consent: Consent) -> str:
+    """``logic.confirmation`` for a consent read through the guard (or a service's answer)."""
+    return logic.confirmation(
+        confirmed=consent.confirmed_at is not None, has_document=consent_has_document(consent)
+    )
+
+
+def consent_children_names(access: Access, consents: list[Consent]) -> dict[Any, list[str]]:
+    """Which children each consent also covers (a parent's consent as custody holder), by name,
+    in one query — only for a family course; the children are the course's family, read (and
+    logged) with the course page's family members."""
+    found: dict[Any, list[str]] = {c.pk: [] for c in consents}
+    if access.course.household_id is None or not consents:
+        return found
+    rows = (
+        Consent.children.through.objects.filter(consent_id__in=list(found))
+        .order_by("citizen__birth_date", "citizen_id")
+        .values_list("consent_id", "citizen__first_name", "citizen__last_name")
+    )
+    for consent_id, first, last in rows:
+        found[consent_id].append(f"{first} {last}")
+    return found
+
+
+def consent_document(access: Access, consent_id: Any) -> ConsentDocument:
+    """The latest signed document of a consent of this course, for a reader who may see every
+    category (the coordinator, or a unit whose consent covers all): a document names every unit
+    the consent covers and what it is for, which a reader on a narrower consent may not see.
+    Anyone else, another course's consent or a guessed id: ``NoAccessError``. Logged."""
+    if not access.may_all():
+        raise NoAccessError
+    consent = next((c for c in access.course.consents.all() if str(c.pk) == str(consent_id)), None)
+    if consent is None:
+        raise NoAccessError
+    document = ConsentDocument.objects.filter(consent=consent).order_by("-uploaded_at").first()
+    if document is None:
+        raise NoAccessError
+    log_course_read(access.user, access, "underskrevet samtykkeerklæring", Purpose.CASEWORK)
+    return document
+
+
+@dataclass(frozen=True)
+class ConsentHistoryLine:
+    consent_id: uuid.UUID
+    kind: str
+    label: str
+    at: datetime
+    by_name: str
+    detail: str  # empty for a reader who may not see every category (it names units)
+
+
+def consent_history(access: Access) -> list[ConsentHistoryLine]:
+    """Every change to the course's consents, oldest first. The details name units and
+    categories; a reader who may not see every category gets what happened and when, not the
+    detail (as the consent scope hides unit names from them)."""
+    full = access.may_all()
+    events = ConsentEvent.objects.filter(course_id=access.course.pk).order_by("at", "id")
+    return [
+        ConsentHistoryLine(
+            consent_id=e.consent_id,
+            kind=e.kind,
+            label=str(e.get_kind_display()),
+            at=e.at,
+            by_name=e.by_name,
+            detail=e.detail if full else "",
+        )
+        for e in events
+    ]
+
+
+@dataclass(frozen=True)
+class ConfirmableConsent:
+    consent: Consent
+    course: Course
+    for_name: str  # whose consent: the citizen's own, or the child's name (custody)
+    own: bool
+
+
+def consents_to_confirm(user: User) -> list[ConfirmableConsent]:
+    """The consents this citizen may see on their own page as theirs to confirm: their own
+    (as the course's citizen or as a household member aged 15+), and those they gave as custody
+    holder for a child under 15. Logged as the citizen's own read."""
+    citizen = citizen_for_user(user)
+    if citizen is None:
+        return []
+    from helhed.courses.models import GivenBy, RelationKind
+
+    custody_of = HouseholdRelation.objects.filter(
+        from_citizen=citizen,
+        kind__in=[RelationKind.PARENT, RelationKind.STEP_PARENT],
+        custody=True,
+    ).values_list("household_id", "to_citizen_id")
+    pairs = list(custody_of)
+    q = Q(course__citizen=citizen, person__isnull=True, given_by=GivenBy.CITIZEN) | Q(
+        person=citizen
+    )
+    for household_id, child_id in pairs:
+        q |= Q(
+            course__household_id=household_id,
+            course__citizen_id=child_id,
+            given_by=GivenBy.CUSTODY_HOLDER,
+        )
+    consents = list(
+        Consent.objects.filter(q)
+        .exclude(course__status=CourseStatus.CLOSED)
+        .select_related("course", "course__citizen", "course__initiative")
+        .prefetch_related("organisations", "units__organisation")
+        .annotate(has_document=Exists(ConsentDocument.objects.filter(consent=OuterRef("pk"))))
+        .order_by("-valid_from")
+    )
+    about = {c.course.citizen_id for c in consents if c.given_by == GivenBy.CUSTODY_HOLDER}
+    if consents:
+        log_access(user, citizen.pk, "egne samtykker", Purpose.CITIZEN_SELF)
+    if about:
+        log_access(
+            user, sorted(about, key=str), "barns samtykke (forældremyndighed)", Purpose.CITIZEN_SELF
+        )
+    rows = []
+    for consent in consents:
+        own = consent.given_by != GivenBy.CUSTODY_HOLDER
+        name = citizen.full_name if own else consent.course.citizen.full_name
+        rows.append(ConfirmableConsent(consent, consent.course, name, own))
+    return rows
+
+
+@dataclass(frozen=True)
+class GoalGroup:
+    """The goals of one person in a family course's plan (issue 14): the course's citizen's
+    (``person_id`` is the citizen's) or a family member's own."""
+
+    person_id: Any
+    name: str
+    goals: list[Goal]
+
+
+def goal_groups(user: User, access: Access, goals: list[Goal]) -> list[GoalGroup]:
+    """The plan's goals grouped by whose they are, the course's citizen first. Family members
+    named here are logged as read."""
+    course = access.course
+    groups: dict[Any, GoalGroup] = {
+        course.citizen_id: GoalGroup(course.citizen_id, course.citizen.full_name, [])
+    }
+    for goal in goals:
+        owner = goal.person if goal.person_id is not None else None
+        key = owner.pk if owner is not None else course.citizen_id
+        if key not in groups:
+            groups[key] = GoalGroup(key, owner.full_name if owner else "", [])
+        groups[key].goals.append(goal)
+    others = [k for k in groups if k != course.citizen_id]
+    if others:
+        log_course_read(user, access, "plan: familiemedlems mål", Purpose.PLANNING, others)
+    return list(groups.values())

@@ -29,7 +29,11 @@ from helhed.courses.models import (
     Appointment,
     ChildPerspective,
     Citizen,
+    ConfirmedVia,
     Consent,
+    ConsentDocument,
+    ConsentEvent,
+    ConsentEventKind,
     CoordinatorChange,
     Course,
     CourseStatus,
@@ -606,13 +610,17 @@ def give_consent(
     note: str = "",
     for_evaluation: bool = False,
     child_ids: Iterable[Any] = (),
+    person_id: Any = None,
 ) -> Consent:
     """Record a consent. The citizen from age 15 consents personally; for a younger child a
     custody holder does. A consent must name whom it covers and which data.
 
     In the same step the citizen may consent, as custody holder, for children under 15 in the
     family the course covers (``child_ids``): each must be in that family, under 15 on the first
-    day, and the citizen's registered custody child. A child from 15 consents personally."""
+    day, and the citizen's registered custody child. A child from 15 consents personally.
+
+    ``person_id``: a household member aged 15 or more in the course's family records their own
+    consent (issue 14); empty for the course's citizen."""
     if user.kind == UserKind.CITIZEN:
         citizen = selectors.citizen_for_user(user)
         if citizen is None or citizen.pk != course.citizen_id:
@@ -621,6 +629,8 @@ def give_consent(
         _require_coordinator(user, course)
     organisations, units, categories = list(organisations), list(units), set(categories)
     errors: dict[str, str] = {}
+    child_list = list(child_ids)
+    person = _consent_person(course, person_id, valid_from, child_list, errors)
     if not organisations and not units:
         errors["unit_ids"] = "Vælg mindst én organisation eller enhed, som samtykket omfatter."
     known = {c for c, _label in logic.DATA_CATEGORIES}
@@ -630,14 +640,19 @@ def give_consent(
         errors["categories"] = "Ukendt kategori af oplysninger."
     if valid_to is not None and valid_to < valid_from:
         errors["valid_to"] = "Slutdatoen skal ligge efter startdatoen."
-    required = logic.who_consents(course.citizen.birth_date, valid_from)
+    born = person.birth_date if person is not None else course.citizen.birth_date
+    required = logic.who_consents(born, valid_from)
     if required == "citizen" and given_by != GivenBy.CITIZEN:
         errors["given_by"] = "Borgeren er fyldt 15 år og skal selv give samtykke."
     if required == "custody_holder" and given_by != GivenBy.CUSTODY_HOLDER:
         errors["given_by"] = "Borgeren er under 15 år: samtykke gives af forældremyndigheden."
+    if person is not None and not given_by_name.strip():
+        given_by_name = person.full_name
     if not given_by_name.strip():
         errors["given_by_name"] = "Angiv navnet på den, der giver samtykke."
-    children, child_error = _consent_children(course, list(child_ids), given_by, valid_from)
+    children, child_error = _consent_children(
+        course, [] if person else child_list, given_by, valid_from
+    )
     if child_error:
         errors["child_ids"] = child_error
     if errors:
@@ -651,12 +666,67 @@ def give_consent(
         note=note,
         recorded_by=user,
         for_evaluation=for_evaluation,
+        person=person,
         **Consent.flags(categories),
     )
     consent.organisations.set(organisations)
     consent.units.set(units)
     consent.children.set(children)
+    scope = [o.name for o in organisations] + [u.name for u in units]
+    detail = f"{', '.join(scope)}; {_category_words(categories)}"
+    if children:
+        detail += "; også for " + ", ".join(c.first_name for c in children)
+    _consent_event(consent, user, ConsentEventKind.GIVEN, detail)
     return consent
+
+
+def _consent_person(
+    course: Course, person_id: Any, valid_from: date, child_ids: list[Any], errors: dict[str, str]
+) -> Citizen | None:
+    """A household member's own consent: a member of the course's family aged 15 or more on
+    the first day, carrying no children."""
+    if person_id in (None, ""):
+        return None
+    person = _family_member(course, person_id)
+    if person is None:
+        raise ValidationError(
+            {"person_id": "Personen hører ikke til den familie, forløbet dækker."}
+        )
+    if logic.who_consents(person.birth_date, valid_from) != "citizen":
+        errors["person_id"] = (
+            f"{person.first_name} er under 15 år: samtykket gives af forældremyndigheden."
+        )
+    if child_ids:
+        errors["child_ids"] = "Et familiemedlems eget samtykke kan ikke omfatte børn."
+    return person
+
+
+def _category_words(categories: Iterable[str]) -> str:
+    """The categories as the history stores them: in Danish, whatever the writer's language."""
+    from django.utils import translation
+
+    chosen = set(categories)
+    with translation.override("da"):
+        return ", ".join(str(label) for c, label in logic.DATA_CATEGORIES if c in chosen)
+
+
+def _by_name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _consent_event(
+    consent: Consent, user: User | None, kind: str, detail: str = "", by_name: str = ""
+) -> ConsentEvent:
+    """One line of the consent's history (who, when, what); every consent service writes it in
+    the same transaction as the change."""
+    return ConsentEvent.objects.create(
+        consent=consent,
+        course_id=consent.course_id,
+        kind=kind,
+        by=user,
+        by_name=(by_name or (_by_name(user) if user is not None else ""))[:200],
+        detail=detail[:500],
+    )
 
 
 def _consent_children(
@@ -706,7 +776,210 @@ def withdraw_consent(user: User, consent: Consent, *, by_name: str = "") -> Cons
     consent.withdrawn_on = today()
     consent.withdrawn_by_name = by_name or (user.get_full_name() or user.username)
     consent.save(update_fields=["withdrawn_on", "withdrawn_by_name"])
+    _consent_event(
+        consent, user, ConsentEventKind.WITHDRAWN, f"trukket tilbage af {consent.withdrawn_by_name}"
+    )
     return consent
+
+
+@transaction.atomic
+def change_consent(
+    user: User,
+    *,
+    course_id: Any,
+    consent_id: Any,
+    unit_ids: Iterable[Any] | None = None,
+    organisation_ids: Iterable[Any] | None = None,
+    categories: Iterable[str] | None = None,
+    valid_to: date | str | None = "unchanged",
+) -> Consent:
+    """Change a recorded consent (the coordinator's, as the citizen asked): the units and
+    organisations it covers, the categories, the expiry. Each change is a line in its history;
+    a withdrawn consent is not changed (record a new one)."""
+    access = selectors.access_for(user, course_id)
+    course = access.course
+    _require_coordinator(user, course)
+    consent = Consent.objects.select_for_update().filter(pk=_uuid_or_none(consent_id)).first()
+    if consent is None or consent.course_id != course.pk:
+        raise selectors.NoAccessError
+    if consent.withdrawn_on is not None:
+        raise ValidationError({"consent_id": "Samtykket er trukket tilbage og kan ikke ændres."})
+    changes: list[tuple[str, str]] = []
+    if unit_ids is not None or organisation_ids is not None:
+        changes += _change_scope(consent, unit_ids, organisation_ids)
+    if categories is not None:
+        changes += _change_categories(consent, set(categories))
+    if valid_to != "unchanged":
+        changes += _change_expiry(consent, valid_to)  # type: ignore[arg-type]
+    for kind, detail in changes:
+        _consent_event(consent, user, kind, detail)
+    return consent
+
+
+def _change_scope(
+    consent: Consent, unit_ids: Iterable[Any] | None, organisation_ids: Iterable[Any] | None
+) -> list[tuple[str, str]]:
+    changes: list[tuple[str, str]] = []
+    before_units = {u.pk: u for u in consent.units.all()}
+    before_orgs = {o.pk: o for o in consent.organisations.all()}
+    units = (
+        list(Unit.objects.filter(pk__in=[_uuid_or_none(i) for i in unit_ids]))
+        if unit_ids is not None
+        else list(before_units.values())
+    )
+    orgs = (
+        list(Organisation.objects.filter(pk__in=[_uuid_or_none(i) for i in organisation_ids]))
+        if organisation_ids is not None
+        else list(before_orgs.values())
+    )
+    if unit_ids is not None and len(units) != len(set(unit_ids)):
+        raise ValidationError({"unit_ids": "En af enhederne findes ikke."})
+    if organisation_ids is not None and len(orgs) != len(set(organisation_ids)):
+        raise ValidationError({"organisation_ids": "En af organisationerne findes ikke."})
+    if not units and not orgs:
+        raise ValidationError(
+            {"unit_ids": "Vælg mindst én organisation eller enhed, som samtykket omfatter."}
+        )
+    after = {u.pk: u.name for u in units} | {o.pk: f"hele {o.name}" for o in orgs}
+    before = {k: u.name for k, u in before_units.items()}
+    before |= {k: f"hele {o.name}" for k, o in before_orgs.items()}
+    consent.units.set(units)
+    consent.organisations.set(orgs)
+    added = [after[k] for k in after if k not in before]
+    removed = [before[k] for k in before if k not in after]
+    if added:
+        changes.append((ConsentEventKind.UNITS_ADDED, ", ".join(sorted(added))))
+    if removed:
+        changes.append((ConsentEventKind.UNITS_REMOVED, ", ".join(sorted(removed))))
+    return changes
+
+
+def _change_categories(consent: Consent, categories: set[str]) -> list[tuple[str, str]]:
+    if not categories:
+        raise ValidationError({"categories": "Vælg mindst én kategori af oplysninger."})
+    if not categories <= logic.CATEGORY_KEYS:
+        raise ValidationError({"categories": "Ukendt kategori af oplysninger."})
+    before = consent.categories
+    if categories == before:
+        return []
+    for field, value in Consent.flags(categories).items():
+        setattr(consent, field, value)
+    consent.save()
+    return [
+        (
+            ConsentEventKind.SCOPE_CHANGED,
+            f"fra {_category_words(before)} til {_category_words(categories)}",
+        )
+    ]
+
+
+def _change_expiry(consent: Consent, valid_to: date | None) -> list[tuple[str, str]]:
+    if valid_to == consent.valid_to:
+        return []
+    if valid_to is not None:
+        errors: dict[str, str] = {}
+        _check_day(errors, "valid_to", valid_to)
+        if errors:
+            raise ValidationError(errors)
+        if valid_to < consent.valid_from:
+            raise ValidationError({"valid_to": "Slutdatoen skal ligge efter startdatoen."})
+    before = consent.valid_to
+    consent.valid_to = valid_to
+    consent.save(update_fields=["valid_to"])
+
+    def shown(day: date | None) -> str:
+        return f"{day:%d.%m.%Y}" if day else "indtil det trækkes tilbage"
+
+    return [(ConsentEventKind.EXPIRY_CHANGED, f"fra {shown(before)} til {shown(valid_to)}")]
+
+
+@transaction.atomic
+def confirm_consent(user: User, *, consent_id: Any) -> Consent:
+    """The giver confirms a recorded consent on their own page after logging in (issue 15): the
+    citizen whose consent it is, or for a child under 15 a registered custody holder. Records
+    who, when and how. Anyone else — staff included — is refused as if it did not exist."""
+    citizen = selectors.citizen_for_user(user)
+    if citizen is None:
+        raise selectors.NoAccessError
+    consent = (
+        Consent.objects.select_for_update()
+        .select_related("course", "course__citizen")
+        .filter(pk=_uuid_or_none(consent_id))
+        .first()
+    )
+    if consent is None:
+        raise selectors.NoAccessError
+    on = today()
+    problem = logic.may_confirm(
+        reader_id=citizen.pk,
+        giver_id=consent.person_id or consent.course.citizen_id,
+        custody_holder_ids=selectors.custody_holder_ids(consent.course),
+        by_custody_holder=consent.given_by == GivenBy.CUSTODY_HOLDER,
+        withdrawn=consent.withdrawn_on is not None and consent.withdrawn_on <= on,
+        expired=consent.valid_to is not None and consent.valid_to < on,
+        confirmed=consent.confirmed_at is not None,
+    )
+    if problem.startswith(("Kun ", "Du kan kun")):
+        raise selectors.NoAccessError
+    if problem:
+        raise ValidationError({"consent_id": problem})
+    consent.confirmed_at = timezone.now()
+    consent.confirmed_by = user
+    consent.confirmed_by_name = citizen.full_name
+    consent.confirmed_via = ConfirmedVia.OWN_PAGE
+    consent.save(
+        update_fields=["confirmed_at", "confirmed_by", "confirmed_by_name", "confirmed_via"]
+    )
+    _consent_event(
+        consent,
+        user,
+        ConsentEventKind.CONFIRMED,
+        f"bekræftet af {citizen.full_name} {ConfirmedVia.OWN_PAGE.label}",
+        by_name=citizen.full_name,
+    )
+    log_access(user, consent.course.citizen_id, "samtykke bekræftet", Purpose.CITIZEN_SELF)
+    return consent
+
+
+@transaction.atomic
+def attach_consent_document(
+    user: User, *, course_id: Any, consent_id: Any, upload: Any
+) -> ConsentDocument:
+    """The coordinator attaches the signed consent (PDF, PNG or JPEG by content, at most 10 MB).
+    Stored with Django's storage under MEDIA_ROOT at a random name; the uploaded name is kept
+    in a column. A consent of another course, or a guessed id, does not exist for the caller."""
+    import hashlib
+
+    access = selectors.access_for(user, course_id)
+    _require_coordinator(user, access.course)
+    consent = selectors.consent_of(access, consent_id)
+    name = str(getattr(upload, "name", "") or "")
+    size = int(getattr(upload, "size", 0) or 0)
+    head = upload.read(16)
+    upload.seek(0)
+    problem = logic.document_problem(name, size, head)
+    if problem:
+        raise ValidationError({"file": problem})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = ConsentDocument(
+        consent=consent,
+        content_type=logic.document_type(head) or "",
+        size=size,
+        original_name=name.replace("/", "_").replace("\\", "_")[-200:],
+        sha256=digest.hexdigest(),
+        uploaded_by=user,
+    )
+    document.file.save("upload", upload, save=False)
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    _consent_event(consent, user, ConsentEventKind.DOCUMENT_ATTACHED, document.original_name)
+    return document
 
 
 WITHOUT_CONSENT_HOURS = 24

@@ -3,6 +3,7 @@ from django.urls import path
 from helhed.courses.views import (
     caseload,
     citizen,
+    consent_evidence,
     detail,
     intake,
     plan,
@@ -42,6 +43,22 @@ urlpatterns = [
         "forloeb/<uuid:course_id>/samtykke/<uuid:consent_id>/tilbagekald/",
         team.consent_withdraw,
         name="consent_withdraw",
+    ),
+    # Consent with evidence (issue 15, views/consent_evidence.py)
+    path(
+        "forloeb/<uuid:course_id>/samtykke/<uuid:consent_id>/dokument/",
+        consent_evidence.consent_document_upload,
+        name="consent_document_upload",
+    ),
+    path(
+        "forloeb/<uuid:course_id>/samtykke/<uuid:consent_id>/dokument/hent/",
+        consent_evidence.consent_document_download,
+        name="consent_document_download",
+    ),
+    path(
+        "forloeb/<uuid:course_id>/samtykke/<uuid:consent_id>/ret/",
+        consent_evidence.consent_change,
+        name="consent_change",
     ),
     path("forloeb/<uuid:course_id>/team/", team.team_add, name="team_add"),
     path("forloeb/<uuid:course_id>/team/<uuid:member_id>/afslut/", team.team_end, name="team_end"),
@@ -112,5 +129,10 @@ urlpatterns = [
         "mig/samtykke/<uuid:consent_id>/tilbagekald/",
         citizen.my_consent_withdraw,
         name="my_consent_withdraw",
+    ),
+    path(
+        "mig/samtykke/<uuid:consent_id>/bekraeft/",
+        consent_evidence.my_consent_confirm,
+        name="my_consent_confirm",
     ),
 ]

@@ -133,6 +133,11 @@ def _consent_out(consent: Consent, on: date, access: selectors.Access) -> Consen
         withdrawn_by_name=consent.withdrawn_by_name,
         note=scope.note,
         valid_today=consent.valid_on(on),
+        person_id=consent.person_id,
+        confirmation=selectors.consent_confirmation(consent),
+        confirmed_at=consent.confirmed_at,
+        confirmed_by_name=consent.confirmed_by_name,
+        has_document=selectors.consent_has_document(consent),
     )
 
 

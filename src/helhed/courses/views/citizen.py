@@ -333,13 +333,27 @@ FORM_FIELDS = {
 }
 
 
+def _to_confirm(user: User, on: date) -> list[dict[str, Any]]:
+    """The consents this citizen may still confirm (issue 15): their own, a household member's
+    own from 15 years, and those given as custody holder for a child under 15."""
+    rows = []
+    for found in selectors.consents_to_confirm(user):
+        row = _consent_row(found.consent, on)
+        if found.consent.confirmed_at is None and row.may_withdraw:
+            rows.append({"row": row, "for_name": found.for_name, "own": found.own})
+    return rows
+
+
 @login_required
 def my_consents(request: HttpRequest) -> HttpResponse:
     user = _citizen_user(request)
+    on = selectors.today()
+    to_confirm = _to_confirm(user, on)
     view = selectors.citizen_view(user)
     if view is None or not view.courses:
-        return _no_plan(request)
-    on = selectors.today()
+        if not to_confirm:
+            return _no_plan(request)
+        return render(request, "courses/my_consents.html", {"to_confirm": to_confirm, "rows": []})
     may_consent = logic.who_consents(view.citizen.birth_date, on) == "citizen"
     prefetch_related_objects(view.consents, "units__organisation")
     rows = [
@@ -380,6 +394,7 @@ def my_consents(request: HttpRequest) -> HttpResponse:
         {
             "citizen": view.citizen,
             "rows": rows,
+            "to_confirm": to_confirm,
             "form": form,
             "may_consent": may_consent,
             "coordinators": [c.coordinator for c in view.courses],

@@ -86,12 +86,20 @@ def _page(
 
 def _consents(o: selectors.CourseOverview, today: date) -> list[dict[str, Any]]:
     consents = []
+    children = selectors.consent_children_names(o.access, list(o.consents))
     for consent in o.consents:
         scope = selectors.consent_scope(o.access, consent)
         consents.append(
             {
                 "consent": consent,
                 "valid": consent.valid_on(today),
+                # evidence (issue 15): confirmed by the citizen, by a signed document, or not
+                "confirmation": selectors.consent_confirmation(consent),
+                "has_document": bool(getattr(consent, "has_document", False)),
+                "may_download": o.access.may_all(),
+                # whose consent, and which children a parent's consent covers (issue 14)
+                "person": consent.person.full_name if consent.person is not None else "",
+                "children": children.get(consent.pk, []),
                 "categories": [
                     CATEGORY_LABELS[c] for c, _l in logic.DATA_CATEGORIES if c in consent.categories
                 ],
@@ -138,6 +146,7 @@ def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
         "household": household,
         "open_conflicts": [c for c in o.conflicts if c.is_open],
         "consents": [c for c in consents if not c["consent"].withdrawn_on],
+        "consent_history": selectors.consent_history(access)[-5:],
         "valid_consents": sum(1 for c in consents if c["valid"]),
         "withdrawn_consents": sum(1 for c in consents if c["consent"].withdrawn_on),
         "laws": [(s, label) for s, label in PRINT_LAWS if s != "barnets-plan" or child_plan],
@@ -203,7 +212,20 @@ def _plan_view(request: HttpRequest, course_id: str) -> HttpResponse:
     measure_url = _item_url("courses:measure_edit", course.pk)
     for measure in o.measures:
         measure.edit_url = measure_url(measure.pk)  # type: ignore[attr-defined]
-    return _page(request, "courses/course_plan.html", o, "plan")
+    # Whose goal (issue 14): grouped by person in a family course, filtered by ?person=<id>.
+    groups = selectors.goal_groups(staff_user(request), o.access, o.goals)
+    person = request.GET.get("person", "")
+    family = course.household_id is not None
+    return _page(
+        request,
+        "courses/course_plan.html",
+        o,
+        "plan",
+        family=family,
+        goal_groups=[g for g in groups if not person or str(g.person_id) == person],
+        person_choices=[(str(g.person_id), g.name) for g in groups],
+        person=person,
+    )
 
 
 def _demands_view(request: HttpRequest, course_id: str) -> HttpResponse:
@@ -259,6 +281,7 @@ def _history_view(request: HttpRequest, course_id: str) -> HttpResponse:
         more_versions=len(versions) > HISTORY_VERSIONS if versions is not None else False,
         resolved_conflicts=[c for c in o.conflicts if not c.is_open],
         old_consents=[c for c in _consents(o, today) if not c["valid"]],
+        consent_history=selectors.consent_history(access),
         checklist=list((access.course.intake_checklist or {}).items()),
     )
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from helhed.audit.models import Purpose
 from helhed.core.web import apply_errors, posted, staff_only, staff_user
 from helhed.courses import forms as f
-from helhed.courses import selectors, services
+from helhed.courses import logic, selectors, services
 from helhed.courses.forms_caseload import HandOverForm
 from helhed.courses.views._common import (
     _access,
@@ -122,12 +122,21 @@ def consent_create(request: HttpRequest, course_id: str) -> HttpResponse:
     organisations, units = selectors.consent_scope_choices(access)
     # One step for a parent: her own consent and, as custody holder, her children's under 15.
     children = selectors.custody_children(staff_user(request), access, "samtykke: børn")
+    # A household member aged 15 or more records their own consent (issue 14).
+    on = selectors.today()
+    own = selectors.household_members(
+        staff_user(request),
+        access,
+        "samtykke: familiemedlemmer fra 15 år",
+        keep=lambda c: logic.who_consents(c.birth_date, on) == "citizen",
+    )
     form = f.ConsentForm(
         posted(request),
         course=course,
         organisations=organisations,
         units=units,
         children=children,
+        own_consent_members=[m.citizen for m in own],
     )
     if request.method == "POST" and form.is_valid():
         try:
