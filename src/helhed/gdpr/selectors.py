@@ -53,6 +53,7 @@ from helhed.courses.selectors import (
     log_course_read,
 )
 from helhed.gdpr.models import DataSubjectRequest, RequestKind
+from helhed.meetings.models import Meeting
 
 FORMAT = "helhed-indsigt"
 FORMAT_VERSION = 1
@@ -86,7 +87,7 @@ def _targets(model: type[models.Model]) -> Iterator[type[models.Model]]:
     for f in model._meta.get_fields():
         forward = f.many_to_one or f.one_to_one or f.many_to_many
         if f.is_relation and not f.auto_created and f.related_model is not None and forward:
-            yield f.related_model  # type: ignore[misc]
+            yield f.related_model
 
 
 def citizen_models() -> set[str]:
@@ -453,11 +454,16 @@ class _Renderer:
                 self.names[key] = target.get_full_name() or target.get_username()
             elif isinstance(target, Course):
                 self.names[key] = target.initiative.name
+            elif isinstance(target, Meeting):
+                # Its kind and day, not its purpose: a family member's participation must not
+                # carry the parent's meeting's words.
+                when = localize(timezone.localtime(target.starts_at)) if target.starts_at else ""
+                self.names[key] = f"{target.get_kind_display()} {when}".strip()
             else:
                 self.names[key] = str(target)
         return {"id": str(target.pk), "name": self.names[key]}, self.names[key]
 
-    def plain(self, obj: Any, f: models.Field) -> tuple[Any, str]:  # type: ignore[type-arg]
+    def plain(self, obj: Any, f: models.Field) -> tuple[Any, str]:
         value = getattr(obj, f.attname)
         if f.choices and value not in (None, ""):
             return value, str(getattr(obj, f"get_{f.name}_display")())
