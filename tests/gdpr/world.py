@@ -349,7 +349,8 @@ def build() -> World:
     )
     HandoverEvent.objects.create(
         handover=handover,
-        action=tok("handover_events"),
+        action="request",
+        note=tok("handover_events"),
         to_status="requested",
         at=now - timedelta(days=3),
         actor_name="Karen Koordinator",
