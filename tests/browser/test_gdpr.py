@@ -52,10 +52,10 @@ def test_the_coordinator_records_a_request_and_downloads_the_document(
 
     # The downloaded document, opened in the browser: readable and accessible.
     page.goto(target.as_uri())
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Alle oplysninger om Mette Sørensen"
-    )
-    expect(page.get_by_role("heading", name="Adgangslog: hvem har set dine oplysninger")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alle oplysninger om Mette Sørensen")
+    expect(
+        page.get_by_role("heading", name="Adgangslog: hvem har set dine oplysninger")
+    ).to_be_visible()
     assert_accessible(page)
 
 
