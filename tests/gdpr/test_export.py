@@ -300,3 +300,27 @@ def test_the_command_refuses_an_unknown_citizen(db: None) -> None:
     with pytest.raises(CommandError, match="Ingen borger"):
         call_command("gdpr", "export", "0101011234")
     assert not DataSubjectRequest.objects.exists()
+
+
+def test_the_export_reads_a_bounded_number_of_queries(world: w.World) -> None:
+    """One query per section plus the names of referenced rows (cached per row): 50 more
+    access-log entries by the same professional do not add a query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        selectors.collect(world.mette.pk)
+    for n in range(50):
+        AccessLogEntry.objects.create(
+            actor=world.colleague,
+            actor_name="Jonas Jobcenter",
+            citizen_id=world.mette.pk,
+            what=f"læsning {n}",
+            purpose=Purpose.CASEWORK,
+        )
+    with CaptureQueriesContext(connection) as second:
+        export = selectors.collect(world.mette.pk)
+    assert len(export.section("access_log").rows) == 51
+    assert len(second) == len(first)
+    assert len(first) <= 100, len(first)
+    print(f"\ncollect: {len(first)} queries for {len(selectors.SECTIONS)} sections")
