@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "helhed.progress",
     "helhed.coordination",
     "helhed.economics",
+    "helhed.gdpr",
     "helhed.devtools",
 ]
 

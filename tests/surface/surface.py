@@ -416,6 +416,15 @@ class _CourseCases:
                 f"consent {n}'s signed document (none here)",
             )
         yield self.case("courses:team_add", [cid], coordinator, "adding a team member (form)")
+        # Art. 15: the coordinator only; a request id that is not the citizen's is refused
+        yield self.case("gdpr:course_requests", [cid], coordinator, "art. 15 requests (form)")
+        yield self.case(
+            "gdpr:course_download",
+            [cid, guessed(), "json"],
+            False,
+            "an art. 15 export for a guessed request",
+            log=NO_LOG,
+        )
         unit_id = ctx.unit_id(self.c.coordinator_unit)
         yield Case(
             "courses:team_add",
@@ -1003,6 +1012,21 @@ def _citizen_pages(ctx: Ctx) -> Iterator[Case]:
         statuses=ANONYMOUS if anonymous else REFUSED,
     )
     yield _page(ctx, "audit:my_log", ctx.kind == "citizen", "the citizen's own access log")
+    yield _page(
+        ctx,
+        "gdpr:my_requests",
+        own is not None,
+        "the citizen's requests for access (art. 15)",
+        log=Log(own_log.allowed),
+    )
+    yield _page(
+        ctx,
+        "gdpr:my_download",
+        False,
+        "an art. 15 export for a guessed request (citizen)",
+        args=[guessed(), "html"],
+        statuses=ANONYMOUS if anonymous else REFUSED,
+    )
     yield _page(
         ctx,
         "meetings:my_meetings",
@@ -1603,6 +1627,12 @@ COVERED: dict[str, str] = {
     "admin:core_membership_changelist": "the superuser and administrators; no personal data",
 }
 COVERED["economics:course"] = f"{_COURSE_PAGE}; logged"
+COVERED["gdpr:course_requests"] = "the course's coordinator only (200), refused otherwise; logged"
+COVERED["gdpr:course_download"] = (
+    "refused for a request that is not the course's citizen's, for everyone; nothing logged"
+)
+COVERED["gdpr:my_requests"] = "the citizen with a record only; logged as their own access"
+COVERED["gdpr:my_download"] = "refused for a request that is not the citizen's own"
 COVERED["economics:course_section"] = f"{_COURSE_PAGE} (page and htmx); logged"
 for _name in ("cost_add", "enrol", "cost_delete", "override"):
     COVERED[f"economics:{_name}"] = "posted forms: a GET redirects or is refused, nothing shown"
