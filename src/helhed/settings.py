@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "helhed.progress",
     "helhed.coordination",
     "helhed.economics",
+    "helhed.retention",
     "helhed.devtools",
 ]
 

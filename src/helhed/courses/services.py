@@ -1789,3 +1789,63 @@ def refer_citizen(
             dedupe_key=f"referral:{course.pk}",
         )
     return Referral("new", course_id=course.pk)
+
+
+# --------------------------------------------------------------------------------------------
+# Restriction of processing (GDPR art. 18)
+# --------------------------------------------------------------------------------------------
+
+RESTRICT_ONLY_COORDINATOR = "Kun forløbets koordinator kan begrænse eller ophæve behandlingen."
+
+
+@transaction.atomic
+def restrict_course(user: User, *, course_id: uuid.UUID | str, reason: str) -> Course:
+    """Freeze a course (»begrænset behandling«): from now on only the coordinator reads it and
+    nothing in it changes or is shared (``courses.restriction``) until the restriction is lifted.
+    Only the coordinator, while a member of the coordinating unit today, with a reason."""
+    access = selectors.access_for(user, course_id)
+    if not access.is_coordinator:
+        raise PermissionDenied(RESTRICT_ONLY_COORDINATOR)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Angiv begrundelsen for at begrænse behandlingen."})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": "Begrundelsen må højst være 2000 tegn."})
+    course = Course.objects.select_for_update().get(pk=access.course.pk)
+    if course.is_restricted:
+        raise ValidationError({"reason": "Behandlingen af forløbet er allerede begrænset."})
+    course.restricted_since = timezone.now()
+    course.restricted_reason = reason
+    course.restricted_by = user
+    course.save(update_fields=["restricted_since", "restricted_reason", "restricted_by"])
+    log_access(
+        user,
+        course.citizen_id,
+        "begrænsning af behandlingen",
+        Purpose.CASEWORK,
+        unit_id=access.unit_id,
+    )
+    return course
+
+
+@transaction.atomic
+def lift_restriction(user: User, *, course_id: uuid.UUID | str) -> Course:
+    """Lift the restriction: the course is read and changed under the usual rules again."""
+    access = selectors.access_for(user, course_id)
+    if not access.is_coordinator:
+        raise PermissionDenied(RESTRICT_ONLY_COORDINATOR)
+    course = Course.objects.select_for_update().get(pk=access.course.pk)
+    if not course.is_restricted:
+        raise ValidationError({"reason": "Behandlingen af forløbet er ikke begrænset."})
+    course.restricted_since = None
+    course.restricted_reason = ""
+    course.restricted_by = None
+    course.save(update_fields=["restricted_since", "restricted_reason", "restricted_by"])
+    log_access(
+        user,
+        course.citizen_id,
+        "ophævelse af begrænsning af behandlingen",
+        Purpose.CASEWORK,
+        unit_id=access.unit_id,
+    )
+    return course
