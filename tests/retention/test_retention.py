@@ -329,3 +329,25 @@ def test_periods_end_on_the_anniversary() -> None:
     assert not logic.has_passed(date(2025, 1, 10), 5, date(2030, 1, 9))
     assert logic.has_passed(date(2025, 1, 10), 5, date(2030, 1, 10))
     assert logic.add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+
+
+def test_a_failing_course_is_left_whole_and_the_others_go_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ds = build()
+    real = services.anonymise_course
+
+    def fail_for_anna(report: Any, course: Course, today: date) -> None:
+        real(report, course, today)  # half done …
+        if course.pk == ds.expired.pk:
+            raise RuntimeError("disk full")  # … then a failure: the course's transaction undone
+
+    monkeypatch.setattr(services, "anonymise_course", fail_for_anna)
+    report = services.run(today=TODAY)
+    assert report.failed == 1
+    assert "Forløb, der fejlede og er efterladt uændret (se loggen): 1" in report.lines()
+    ds.expired.refresh_from_db()
+    assert ds.expired.citizen.first_name == "Anna" and ds.expired.team.count() == 2
+    assert PlanVersion.objects.filter(plan__course=ds.expired).count() == 3
+    ds.moved.refresh_from_db()
+    assert ds.moved.citizen.first_name == "Anonymiseret"

@@ -17,6 +17,7 @@ The access log is the audit app's: its retention is ``helhed.audit.services.prun
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from helhed.notifications.models import Notification
 from helhed.progress.models import Measurement, OutcomeState
 from helhed.retention import logic
 from helhed.retention.models import ErasureOutcome, ErasureRequest, RetentionRule
+
+logger = logging.getLogger(__name__)
 
 ANONYMISED_NAME = "Anonymiseret"
 # What an anonymised course keeps (its figures, without a person): every other model that
@@ -69,6 +72,7 @@ class Report:
     # category key -> model verbose name -> rows
     counts: dict[str, Counter[str]] = field(default_factory=dict)
     restricted_skipped: int = 0
+    failed: int = 0
 
     def add(self, category: str, what: str, n: int) -> None:
         if n:
@@ -96,6 +100,8 @@ class Report:
             out.append(
                 f"Forløb med begrænset behandling (art. 18), ikke rørt: {self.restricted_skipped}"
             )
+        if self.failed:
+            out.append(f"Forløb, der fejlede og er efterladt uændret (se loggen): {self.failed}")
         return out
 
 
@@ -133,10 +139,13 @@ def run(*, today: date, dry_run: bool = False) -> Report:
     """Apply every active rule as of ``today``. See the module's docstring."""
     report = Report(today, dry_run)
     active = rules()
+    if not dry_run:
+        _run(report, active, today)
+        return report
     with transaction.atomic():
         _run(report, active, today)
-        if dry_run:  # everything done above is undone: the report counts what a run does
-            transaction.set_rollback(True)
+        # everything done above is undone: the report counts exactly what a run does
+        transaction.set_rollback(True)
     return report
 
 
@@ -148,8 +157,12 @@ def _run(report: Report, active: dict[str, RetentionRule], today: date) -> None:
         if restricted is not None:
             report.restricted_skipped += 1
             continue
-        with transaction.atomic():
-            _course(report, active, course_id, today)
+        try:
+            with transaction.atomic():  # all or nothing for this course
+                _course(report, active, course_id, today)
+        except Exception:  # one course's failure must not stop the others (nor the daily job)
+            logger.exception("retention: course %s left as it was", course_id)
+            report.failed += 1
     rule = active.get(logic.NOTIFICATIONS)
     if rule is not None:
         cutoff = _start_of(logic.add_years(today, -rule.years))
