@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "helhed.coordination",
     "helhed.economics",
     "helhed.gdpr",
+    "helhed.retention",
     "helhed.devtools",
 ]
 

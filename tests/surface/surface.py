@@ -389,6 +389,9 @@ class _CourseCases:
         without consent."""
         cid, coordinator, ctx = self.cid, self.coordinator, self.ctx
         yield self.case("courses:course_status", [cid], coordinator, "the status (form)")
+        yield self.case(
+            "courses:course_restriction", [cid], coordinator, "restricting processing (form)"
+        )
         yield self.case("courses:change_coordinator", [cid], coordinator, "coordinator (form)")
         yield self.case("courses:consent_create", [cid], coordinator, "a new consent (form)")
         consents = self.bc.consents if self.v.coordinator else self.bc.consents[:1]
@@ -696,6 +699,7 @@ def guessed_course_cases(ctx: Ctx) -> Iterator[Case]:
         ("courses:conflict_resolve", [cid, guessed()]),
         ("courses:versions", [cid]),
         ("courses:course_status", [cid]),
+        ("courses:course_restriction", [cid]),
         ("courses:change_coordinator", [cid]),
         ("courses:consent_create", [cid]),
         ("courses:consent_withdraw", [cid, guessed()]),
@@ -1533,6 +1537,7 @@ COVERED: dict[str, str] = {
     "courses:versions": "200 only to a reader who may see every category (and ?vis=2 the texts)",
     "courses:version_restore": "write only",
     "courses:course_status": "200 to the coordinator only",
+    "courses:course_restriction": "200 to the coordinator only",
     "courses:change_coordinator": "200 to the coordinator only",
     "courses:consent_create": "200 to the coordinator only",
     "courses:consent_withdraw": "200 to the coordinator only",

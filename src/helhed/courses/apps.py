@@ -11,6 +11,9 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
+        from helhed.courses import restriction
         from helhed.courses.checks import section_checks
+
+        restriction.connect()
 
         checks.register(section_checks, checks.Tags.urls, checks.Tags.templates)

@@ -447,6 +447,21 @@ class StatusForm(forms.Form):
         return data
 
 
+class RestrictionForm(forms.Form):
+    """Restrict processing (GDPR art. 18) with a reason, or lift the restriction."""
+
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Fx at borgeren har bestridt oplysningernes rigtighed, eller at oplysningerne skal "
+            "bevares til et retskrav (databeskyttelsesforordningens art. 18, stk. 1)."
+        ),
+    )
+
+
 class JoinRequestForm(forms.Form):
     """Sent from intake when the citizen already has an active course: the CPR number and unit
     come again from the intake form (POSTed, never in a URL)."""

@@ -369,10 +369,16 @@ def may_see_course(
     consents: Iterable[ConsentFacts],
     on: date,
     without_consent_grant: bool = False,
+    restricted: bool = False,
 ) -> bool:
     """The access rule: the coordinator, or a team unit covered by a valid consent for at least
-    the plan, or an explicit, logged access without consent."""
-    if is_coordinator or without_consent_grant:
+    the plan, or an explicit, logged access without consent. A course whose processing is
+    restricted (GDPR art. 18) is read by its coordinator only."""
+    if is_coordinator:
+        return True
+    if restricted:
+        return False
+    if without_consent_grant:
         return True
     return "plan" in consented_categories(user_units, team, consents, on)
 

@@ -96,6 +96,9 @@ class Citizen(models.Model):
         verbose_name=_("borgerens login"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The retention job (``helhed.retention``) anonymises a citizen no rule keeps any longer:
+    # names, CPR number and contact details are gone; the row stays for anonymous figures.
+    anonymised_on = models.DateField(_("anonymiseret"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering: ClassVar = ["last_name", "first_name"]
@@ -256,6 +259,20 @@ class Course(models.Model):
         blank=True,
         help_text=_("Kræves, når borgeren allerede har et aktivt forløb i Helhed."),
     )
+    # Restriction of processing (GDPR art. 18): while ``restricted_since`` is set, only the
+    # coordinator reads the course and nothing in it changes (``courses.restriction``).
+    restricted_since = models.DateTimeField(
+        _("behandlingen begrænset siden"), null=True, blank=True, editable=False
+    )
+    restricted_reason = models.TextField(_("begrundelse for begrænsning"), blank=True)
+    restricted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("begrænset af"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -281,6 +298,10 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return f"{self.citizen} – {self.initiative.name}"
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted_since is not None
 
 
 class CoordinatorChange(models.Model):

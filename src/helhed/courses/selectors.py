@@ -128,10 +128,19 @@ def visible_courses(user: User, on: date | None = None, category: str = "plan") 
     on = on or today()
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         return Course.objects.none()
+    # A course whose processing is restricted (GDPR art. 18) is its coordinator's only.
+    unit_ids = [unit for unit, _org in _user_units(user, on)]
+    unrestricted = Q(restricted_since__isnull=True) | Q(
+        coordinator=user, coordinator_unit_id__in=unit_ids
+    )
     if category != "plan":
         seen = _visible_ids(user, on, "plan")
-        return Course.objects.filter(pk__in=seen).filter(pk__in=_visible_ids(user, on, category))
-    return Course.objects.filter(pk__in=_visible_ids(user, on, "plan"))
+        return (
+            Course.objects.filter(pk__in=seen)
+            .filter(pk__in=_visible_ids(user, on, category))
+            .filter(unrestricted)
+        )
+    return Course.objects.filter(pk__in=_visible_ids(user, on, "plan")).filter(unrestricted)
 
 
 def _visible_ids(user: User, on: date, category: str) -> Any:
@@ -225,6 +234,12 @@ class Access:
     def sees_text(self, category: str) -> bool:
         """May the reader read a free text its writer filed under ``category``?"""
         return self.may(category)
+
+    @property
+    def restricted(self) -> bool:
+        """Is the course's processing restricted (GDPR art. 18)? Then only the coordinator has
+        an ``Access`` at all, and every write is refused (``courses.restriction``)."""
+        return self.course.is_restricted
 
 
 def member_category(member: TeamMember) -> str:
@@ -394,6 +409,7 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
         consents=consents,
         on=on,
         without_consent_grant=grant is not None,
+        restricted=course.is_restricted,
     ):
         raise NoAccessError
     unit_id: Any

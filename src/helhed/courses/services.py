@@ -24,7 +24,7 @@ from helhed.audit.services import log_access
 from helhed.core.domain import DomainError
 from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
 from helhed.core.selectors import today
-from helhed.courses import logic, selectors
+from helhed.courses import logic, restriction, selectors
 from helhed.courses.models import (
     Appointment,
     ChildPerspective,
@@ -775,10 +775,14 @@ def withdraw_consent(user: User, consent: Consent, *, by_name: str = "") -> Cons
         raise ValidationError("Samtykket er allerede trukket tilbage.")
     consent.withdrawn_on = today()
     consent.withdrawn_by_name = by_name or (user.get_full_name() or user.username)
-    consent.save(update_fields=["withdrawn_on", "withdrawn_by_name"])
-    _consent_event(
-        consent, user, ConsentEventKind.WITHDRAWN, f"trukket tilbage af {consent.withdrawn_by_name}"
-    )
+    with restriction.withdrawal():  # also when processing is restricted (GDPR art. 7(3))
+        consent.save(update_fields=["withdrawn_on", "withdrawn_by_name"])
+        _consent_event(
+            consent,
+            user,
+            ConsentEventKind.WITHDRAWN,
+            f"trukket tilbage af {consent.withdrawn_by_name}",
+        )
     return consent
 
 
@@ -2062,3 +2066,63 @@ def refer_citizen(
             dedupe_key=f"referral:{course.pk}",
         )
     return Referral("new", course_id=course.pk)
+
+
+# --------------------------------------------------------------------------------------------
+# Restriction of processing (GDPR art. 18)
+# --------------------------------------------------------------------------------------------
+
+RESTRICT_ONLY_COORDINATOR = "Kun forløbets koordinator kan begrænse eller ophæve behandlingen."
+
+
+@transaction.atomic
+def restrict_course(user: User, *, course_id: uuid.UUID | str, reason: str) -> Course:
+    """Freeze a course (»begrænset behandling«): from now on only the coordinator reads it and
+    nothing in it changes or is shared (``courses.restriction``) until the restriction is lifted.
+    Only the coordinator, while a member of the coordinating unit today, with a reason."""
+    access = selectors.access_for(user, course_id)
+    if not access.is_coordinator:
+        raise PermissionDenied(RESTRICT_ONLY_COORDINATOR)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Angiv begrundelsen for at begrænse behandlingen."})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": "Begrundelsen må højst være 2000 tegn."})
+    course = Course.objects.select_for_update().get(pk=access.course.pk)
+    if course.is_restricted:
+        raise ValidationError({"reason": "Behandlingen af forløbet er allerede begrænset."})
+    course.restricted_since = timezone.now()
+    course.restricted_reason = reason
+    course.restricted_by = user
+    course.save(update_fields=["restricted_since", "restricted_reason", "restricted_by"])
+    log_access(
+        user,
+        course.citizen_id,
+        "begrænsning af behandlingen",
+        Purpose.CASEWORK,
+        unit_id=access.unit_id,
+    )
+    return course
+
+
+@transaction.atomic
+def lift_restriction(user: User, *, course_id: uuid.UUID | str) -> Course:
+    """Lift the restriction: the course is read and changed under the usual rules again."""
+    access = selectors.access_for(user, course_id)
+    if not access.is_coordinator:
+        raise PermissionDenied(RESTRICT_ONLY_COORDINATOR)
+    course = Course.objects.select_for_update().get(pk=access.course.pk)
+    if not course.is_restricted:
+        raise ValidationError({"reason": "Behandlingen af forløbet er ikke begrænset."})
+    course.restricted_since = None
+    course.restricted_reason = ""
+    course.restricted_by = None
+    course.save(update_fields=["restricted_since", "restricted_reason", "restricted_by"])
+    log_access(
+        user,
+        course.citizen_id,
+        "ophævelse af begrænsning af behandlingen",
+        Purpose.CASEWORK,
+        unit_id=access.unit_id,
+    )
+    return course

@@ -29,6 +29,11 @@ urlpatterns = [
     path("forloeb/<uuid:course_id>/historik/", detail.course_history, name="course_history"),
     path("forloeb/<uuid:course_id>/status/", team.course_status, name="course_status"),
     path(
+        "forloeb/<uuid:course_id>/begraensning/",
+        team.course_restriction,
+        name="course_restriction",
+    ),
+    path(
         "forloeb/<uuid:course_id>/koordinator/", team.change_coordinator, name="change_coordinator"
     ),
     path("forloeb/visitation/anmodning/", intake.join_request, name="join_request"),

@@ -916,8 +916,11 @@ def evaluation_consents(user: User, course_ids: Sequence[Any]) -> dict[Any, tupl
     for unit, org in pairs:
         unit_of_org.setdefault(org, unit)
     orgs = list(unit_of_org)
+    # A course whose processing is restricted (GDPR art. 18) is not shared, not even pseudonymised.
     valid = valid_on_q(today(), "consent__", withdrawable=True) & Q(
-        consent__for_evaluation=True, consent__course_id__in=list(course_ids)
+        consent__for_evaluation=True,
+        consent__course_id__in=list(course_ids),
+        consent__course__restricted_since__isnull=True,
     )
     recipient: dict[Any, Any] = {}  # consent id -> the analyst's unit in the organisation named
     for consent_id, org in Consent.units.through.objects.filter(

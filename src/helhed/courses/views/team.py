@@ -64,6 +64,55 @@ def course_status(request: HttpRequest, course_id: str) -> HttpResponse:
     )
 
 
+@staff_only
+def course_restriction(request: HttpRequest, course_id: str) -> HttpResponse:
+    """Restrict processing (»begrænset behandling«, GDPR art. 18) or lift it: the coordinator's."""
+    access = _access(request, course_id)
+    _coordinator_only(access)
+    course = access.course
+    form = f.RestrictionForm(posted(request), prefix="restriction")
+    if request.method == "POST" and form.is_valid():
+        try:
+            if course.is_restricted:
+                services.lift_restriction(staff_user(request), course_id=course.pk)
+                messages.success(request, _("Begrænsningen er ophævet."))
+            else:
+                services.restrict_course(
+                    staff_user(request), course_id=course.pk, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Behandlingen af forløbet er nu begrænset."))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return _detail(course)
+    _log(request, access, "begrænsning af behandlingen", Purpose.CASEWORK)
+    if course.is_restricted:
+        form.fields.pop("reason")
+        return _render_form(
+            request,
+            access,
+            form,
+            title=_("Ophæv begrænsningen af behandlingen"),
+            intro=_(
+                "Når begrænsningen ophæves, kan teamet igen se forløbet efter samtykket, og "
+                "forløbet kan ændres og deles igen."
+            ),
+            submit=_("Ophæv begrænsningen"),
+        )
+    return _render_form(
+        request,
+        access,
+        form,
+        title=_("Begræns behandlingen af forløbet"),
+        intro=_(
+            "Mens behandlingen er begrænset, kan kun du som koordinator se forløbet, og intet i "
+            "det kan ændres eller deles (plan, team, møder, overdragelser, målinger, samtykke, "
+            "eksport og API), før du ophæver begrænsningen."
+        ),
+        submit=_("Begræns behandlingen"),
+    )
+
+
 def _hand_over_form(request: HttpRequest, course: Any) -> HandOverForm:
     """The form with the coordinators of the organisation chosen (posted, or asked for by the
     organisation field's htmx request), by default the course's own."""
