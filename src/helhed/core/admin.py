@@ -500,9 +500,9 @@ class OrganisationTypeAdmin(TechnicalAdmin):
 # recovery codes), identity-provider accounts (claims) and tokens are the users' own: they are
 # not shown in the admin. The identity providers (SocialApp) stay for the superuser.
 def _unregister_allauth_models() -> None:
-    from allauth.account.models import EmailAddress  # type: ignore[import-untyped]
-    from allauth.mfa.models import Authenticator  # type: ignore[import-untyped]
-    from allauth.socialaccount.models import SocialAccount, SocialToken  # type: ignore[import-untyped]
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount, SocialToken
 
     for model in (EmailAddress, Authenticator, SocialAccount, SocialToken):
         if admin.site.is_registered(model):
