@@ -96,6 +96,10 @@ class LoginPolicyMiddleware:
         if accounts.needs_second_factor(request, user):
             match = resolve_or_none(request.path_info)
             if match is None or match.view_name not in accounts.ENROLMENT_URL_NAMES:
+                if request.headers.get("HX-Request"):
+                    # A fragment (e.g. the header's notification badge) gets nothing: a redirect
+                    # would swap the enrolment page into the page and draw a new secret.
+                    return HttpResponse(status=204)
                 if request.path_info.startswith("/api/"):
                     return problem_response(
                         403,
