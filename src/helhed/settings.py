@@ -21,6 +21,7 @@ from helhed.config import (
     env_base_url,
     env_bool,
     env_database,
+    env_int,
     env_list,
     env_secret_key,
 )
@@ -47,6 +48,12 @@ INSTALLED_APPS = [
     "django.forms",  # the widgets' templates for FORM_RENDERER (helhed.core.renderer)
     "ninja",  # serves Swagger UI's assets locally (no CDN)
     "rules.apps.AutodiscoverRulesConfig",
+    # Logins (docs/security.md, "Log ind / Logins"): passwords, two factors, rate limits, OIDC.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "helhed.core",
     "helhed.audit",
     "helhed.registry",
@@ -73,9 +80,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "helhed.core.middleware.NoStoreMiddleware",  # Cache-Control: no-store for logged-in users
     "helhed.core.middleware.RequestCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "helhed.core.middleware.LoginPolicyMiddleware",  # idle timeout, ended memberships, 2FA
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -108,7 +117,7 @@ TEMPLATES = [
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -116,16 +125,55 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
+    {"NAME": "helhed.core.passwords.DanishMinimumLengthValidator"},  # 12 characters
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Seasons and months with years, Helhed's and municipalities' names, the username, common
+    # Danish passwords (docs/security.md, "Log ind / Logins").
+    {"NAME": "helhed.core.passwords.HelhedPasswordValidator"},
 ]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
+
+# django-allauth (helhed.core.accounts): one login page (/log-ind/, core:login), username and
+# password, no self-service signup (accounts come from an organisation's administrator or from
+# the identity broker), no e-mail verification (staff accounts need not have an e-mail address).
+ACCOUNT_ADAPTER = "helhed.core.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"login": "helhed.core.accounts.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False
+ACCOUNT_SESSION_REMEMBER = False  # the session ends when the browser closes (and after 8 hours)
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_REDIRECT_URL = LOGOUT_REDIRECT_URL
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset for an unknown address sends nothing
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Helhed: "
+SOCIALACCOUNT_ONLY = False
+# Throttling: a username gets 5 wrong passwords per 15 minutes, an address 20 per minute; then
+# the login is refused with the time to wait (core.accounts). The counts live in the default
+# cache: it must be shared by all server processes (see CACHES).
+ACCOUNT_RATE_LIMITS = {
+    "login": "60/m/ip",
+    "login_failed": "20/m/ip,5/15m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+}
+# Two factors: TOTP (an authenticator app) with recovery codes. The second step, and the codes,
+# are allauth's; Helhed adds that staff password logins must enrol one
+# (HELHED_REQUIRE_SECOND_FACTOR, core.middleware.LoginPolicyMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Helhed"
+MFA_TOTP_TOLERANCE = 1  # the code before and after the current one (clock drift)
+# Staff who log in with a password (not through an identity provider at NSIS substantial or high)
+# must use a second factor. On unless DEBUG: the demo's printed logins work without one.
+HELHED_REQUIRE_SECOND_FACTOR = env_bool("HELHED_REQUIRE_SECOND_FACTOR", default=not DEBUG)
+# A session without a request for this many minutes ends (beside the 8-hour session).
+HELHED_IDLE_TIMEOUT_MINUTES = env_int("HELHED_IDLE_TIMEOUT_MINUTES", default=30)
 
 # Danish first, English second. Source strings in templates and code are Danish; English lives in
 # locale/en. Dates are shown in Copenhagen time and stored in UTC.

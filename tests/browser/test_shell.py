@@ -47,7 +47,7 @@ def test_login_page_is_accessible_and_keyboard_usable(
     page.keyboard.press("Enter")
     expect(page.locator(":focus")).to_have_attribute("id", "main-content")
     # Log in with the keyboard only.
-    page.locator("#id_username").focus()
+    page.locator("#id_login").focus()
     page.keyboard.type("koordinator")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
@@ -136,7 +136,13 @@ def test_user_without_role_is_told_so(
     Membership.objects.create(
         user=user, unit=unit, role="fagperson", valid_to="2020-01-01", valid_from="2019-01-01"
     )
+    # Its last membership has ended: refused at the login, told why (docs/security.md).
     ui_login(page, "udloebet", PASSWORD)
+    expect(page.get_by_text("Din adgang til Helhed er ophørt")).to_be_visible()
+    assert_accessible(page)
+    # An account without any membership yet is let in and told it has no role.
+    make_user(None, username="ny")
+    ui_login(page, "ny", PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Du har ingen aktiv rolle")
     assert_accessible(page)
 

@@ -17,6 +17,7 @@ from django.urls import resolve
 from django.utils import timezone
 
 from helhed.audit.models import AccessLogEntry
+from helhed.core.accounts import memberships_ended
 from helhed.core.models import User
 from tests.surface.counting import TALLY
 from tests.surface.surface import ANONYMOUS, NOT_ALLOWED, Case, Ctx, Log, cases_for, walk
@@ -98,20 +99,23 @@ def check_world(world: Built) -> list[Problem]:
     staff = [u.key for u in USERS if u.kind == "staff"]
     guessers = {staff[TALLY.worlds % len(staff)], "borger", "superbruger", "anonym"}
     for number, spec in enumerate(USERS):
+        user = world.users[spec.key]
+        # An account whose last membership has ended is logged out at its next request
+        # (core.middleware.LoginPolicyMiddleware): from then on it is anyone without a login.
+        ended = user is not None and memberships_ended(user)
         ctx = Ctx(
             world,
-            spec.key,
+            "anonym" if ended else spec.key,
             reads_api_docs=spec.key == docs_reader,
             guesses=spec.key in guessers,
             number=number + TALLY.worlds,
         )
         client = LeanClient()
-        user = world.users[spec.key]
         if user is not None:
             client.force_login(user)
         forbidden_everywhere = course_bound - ctx.allowed
         for case in cases_for(ctx):
-            problems.extend(check(client, ctx, case, forbidden_everywhere, user))
+            problems.extend(check(client, ctx, case, forbidden_everywhere, None if ended else user))
     TALLY.worlds += 1
     TALLY.seconds += time.monotonic() - started
     return problems

@@ -124,3 +124,56 @@ WITHOUT_CONSENT_AREAS: frozenset[str] = frozenset(
 def default_may_open_without_consent(organisation_is_public: bool, area: str | None) -> bool:
     """The default for a unit's "myndighedsenhed" flag, which the administrator confirms."""
     return organisation_is_public and (area or "") in WITHOUT_CONSENT_AREAS
+
+
+# --------------------------------------------------------------------------------------------
+# Logins (docs/security.md, "Log ind / Logins")
+# --------------------------------------------------------------------------------------------
+
+# NSIS assurance levels that count as a second factor already given at the identity provider.
+NSIS_SUFFICIENT = frozenset({"substantial", "high"})
+
+
+def nsis_level(acr: str | None) -> str | None:
+    """The NSIS level an ``acr`` value names, lower case: "low", "substantial", "high" — from a
+    URI such as ``https://data.gov.dk/concept/core/nsis/loa/Substantial`` or a bare word;
+    None for nothing or something else."""
+    if not acr:
+        return None
+    word = acr.strip().rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower()
+    return word if word in {"low", "substantial", "high"} else None
+
+
+def second_factor_needed(
+    *, password_login: bool, acr: str | None, enrolled: bool, required: bool
+) -> bool:
+    """Whether a staff session must still enrol a second factor before it may go anywhere.
+
+    ``password_login``: the session was opened with a password. ``acr``: the assurance level the
+    OpenID Connect identity provider stated (the session key ``helhed_acr``; None when the login
+    did not come from one). ``enrolled``: the user has an authenticator (allauth then asks for
+    its code at every login, so an enrolled user's session has given it). ``required``: the
+    setting ``HELHED_REQUIRE_SECOND_FACTOR``.
+
+    NSIS substantial or high from the identity provider is a second factor; a password alone,
+    or an identity provider's login below substantial, is not."""
+    if not required or enrolled:
+        return False
+    if nsis_level(acr) in NSIS_SUFFICIENT:
+        return False
+    return password_login or acr is not None
+
+
+def memberships_have_ended(periods: Iterable[tuple[date | None, date | None]], today: date) -> bool:
+    """A staff account whose every membership has ended (none current, none to come) may no
+    longer log in. An account without any membership has not ended (an administrator has just
+    created it), so it is not refused here (it sees the "no role" page)."""
+    periods = list(periods)
+    return bool(periods) and all(
+        valid_to is not None and valid_to < today for _f, valid_to in periods
+    )
+
+
+def idle_too_long(last_activity: float | None, now: float, minutes: int) -> bool:
+    """A session idle for longer than ``minutes`` (seconds since the epoch) ends."""
+    return last_activity is not None and minutes > 0 and now - last_activity > minutes * 60

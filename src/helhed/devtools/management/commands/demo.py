@@ -6,6 +6,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, demo_hooks, run_demo
@@ -52,3 +53,19 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo-logins (adgangskode for alle: {DEMO_PASSWORD}):")
             for username, role, where in ctx.logins:
                 self.stdout.write(f"  {username:<14} {role:<14} {where}")
+            self.stdout.write("")
+            if settings.HELHED_REQUIRE_SECOND_FACTOR:
+                self.stdout.write(
+                    "To-faktor-login: påkrævet for medarbejdere (HELHED_REQUIRE_SECOND_FACTOR=true)"
+                    " — første log ind beder om en autentificeringsapp (TOTP)."
+                )
+            else:
+                self.stdout.write(
+                    "To-faktor-login: ikke påkrævet i demoen (HELHED_REQUIRE_SECOND_FACTOR=false,"
+                    " standard når DEBUG=true); sæt HELHED_REQUIRE_SECOND_FACTOR=true for at prøve"
+                    " det. Kan altid slås til under /konto/2fa/."
+                )
+            self.stdout.write(
+                f"Inaktivitet: log ud efter {settings.HELHED_IDLE_TIMEOUT_MINUTES} minutter"
+                " (HELHED_IDLE_TIMEOUT_MINUTES)."
+            )
