@@ -189,3 +189,26 @@ LOGGING = {
 # WhiteNoise warns when the collected-static folder does not exist; in development it serves from
 # the finders, so an empty folder is all it needs.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# OpenID Connect login per organisation (helhed.identity; docs/security.md, "Log ind med OpenID
+# Connect"): allauth's relying party with Helhed's provider class (ID token signature always
+# verified, the configured issuer enforced) and the adapter that maps claims to user, unit and
+# role or to an existing citizen. The allauth apps are listed by the accounts block; they are
+# added here only if missing so that the identity app never runs without them.
+for _app in (
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "helhed.identity",
+):
+    if _app not in INSTALLED_APPS:
+        INSTALLED_APPS.append(_app)
+if "allauth.account.middleware.AccountMiddleware" not in MIDDLEWARE:
+    MIDDLEWARE.append("allauth.account.middleware.AccountMiddleware")
+SOCIALACCOUNT_ADAPTER = "helhed.identity.adapter.OrganisationLoginAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"provider_class": "helhed.identity.provider.HelhedOIDCProvider"}
+}
+SOCIALACCOUNT_STORE_TOKENS = False  # Helhed calls no API with the broker's tokens
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an e-mail claim never links to an existing user
