@@ -45,7 +45,9 @@ def counts() -> tuple[int, int, int]:
 def resign(token: str, key_pem: str, **changes: Any) -> str:
     claims = jwt.decode(token, options={"verify_signature": False})
     header = jwt.get_unverified_header(token)
-    return jwt.encode({**claims, **changes}, key_pem, algorithm="RS256", headers={"kid": header["kid"]})
+    return jwt.encode(
+        {**claims, **changes}, key_pem, algorithm="RS256", headers={"kid": header["kid"]}
+    )
 
 
 def assert_refused(
@@ -151,7 +153,10 @@ def test_a_provider_that_names_another_issuer_than_configured_is_refused(
 
 
 def test_a_replayed_callback_is_refused(
-    client: Client, staff_login: OrganisationLogin, oidc_sign_in: Callable[..., Any], caplog: pytest.LogCaptureFixture
+    client: Client,
+    staff_login: OrganisationLogin,
+    oidc_sign_in: Callable[..., Any],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     response, callback = oidc_sign_in(STAFF_ID, "kirsten")
     assert response.status_code == 302

@@ -46,7 +46,11 @@ def test_the_login_page_offers_the_organisations_login(
 
 
 def test_first_login_creates_the_staff_user_with_the_mapped_unit_and_role(
-    client: Client, idp: IdP, staff_login: OrganisationLogin, unit: Unit, oidc_sign_in: Callable[..., Any]
+    client: Client,
+    idp: IdP,
+    staff_login: OrganisationLogin,
+    unit: Unit,
+    oidc_sign_in: Callable[..., Any],
 ) -> None:
     kirsten(idp)
     response, _ = oidc_sign_in(STAFF_ID, "kirsten")
@@ -82,7 +86,11 @@ def test_a_second_login_finds_the_same_user_and_records_a_lower_level(
 
 
 def test_a_new_role_from_the_broker_adds_the_membership(
-    client: Client, idp: IdP, staff_login: OrganisationLogin, unit: Unit, oidc_sign_in: Callable[..., Any]
+    client: Client,
+    idp: IdP,
+    staff_login: OrganisationLogin,
+    unit: Unit,
+    oidc_sign_in: Callable[..., Any],
 ) -> None:
     kirsten(idp)
     oidc_sign_in(STAFF_ID, "kirsten")
@@ -100,7 +108,14 @@ def test_claims_that_map_to_no_unit_are_refused_and_nothing_is_created(
     oidc_sign_in: Callable[..., Any],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    idp.set_claims("ukendt", sub="ukendt-sub", name="Uno Kendt", helhed_unit="999-XX", helhed_role="Koordinator", acr=SUBSTANTIAL)
+    idp.set_claims(
+        "ukendt",
+        sub="ukendt-sub",
+        name="Uno Kendt",
+        helhed_unit="999-XX",
+        helhed_role="Koordinator",
+        acr=SUBSTANTIAL,
+    )
     before = counts()
     response, _ = oidc_sign_in(STAFF_ID, "ukendt")
     assert response.status_code == 403
@@ -138,7 +153,11 @@ def test_an_ended_membership_is_not_reopened_by_the_broker(
 
 
 def test_a_citizen_with_a_cpr_claim_reaches_their_own_page(
-    client: Client, idp: IdP, citizen_login: OrganisationLogin, citizen: Citizen, oidc_sign_in: Callable[..., Any]
+    client: Client,
+    idp: IdP,
+    citizen_login: OrganisationLogin,
+    citizen: Citizen,
+    oidc_sign_in: Callable[..., Any],
 ) -> None:
     idp.set_claims("borger", sub="borger-sub", **{CPR_CLAIM: CITIZEN_CPR, "acr": SUBSTANTIAL})
     response, _ = oidc_sign_in(CITIZEN_ID, "borger")

@@ -166,4 +166,6 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], folder: Path) -> N
         except requests.ConnectionError:
             pass
         time.sleep(0.2)
-    raise RuntimeError("the test identity provider did not start: " + (folder / "server.log").read_text())
+    raise RuntimeError(
+        "the test identity provider did not start: " + (folder / "server.log").read_text()
+    )

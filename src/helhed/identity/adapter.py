@@ -21,13 +21,14 @@ logger = logging.getLogger("helhed.identity")
 
 
 def refusal(
-    request: HttpRequest, refused: services.LoginRefused, provider_id: str, *, detail: str = ""
+    request: HttpRequest, reason: str, provider_id: str, *, detail: str = ""
 ) -> HttpResponse:
-    logger.warning(
-        "OIDC login refused: reason=%s provider=%s %s", refused.reason, provider_id, detail
-    )
-    status = 401 if refused.reason == services.TOKEN_REJECTED else 403
-    return render(request, "identity/refused.html", {"message": refused.message}, status=status)
+    """The refusal page (401 for a token or state that failed, 403 for claims that do not map)
+    and its one log line."""
+    logger.warning("OIDC login refused: reason=%s provider=%s %s", reason, provider_id, detail)
+    status = 401 if reason == services.TOKEN_REJECTED else 403
+    message = services.MESSAGES[reason]
+    return render(request, "identity/refused.html", {"message": message}, status=status)
 
 
 def claims_of(sociallogin: SocialLogin) -> dict[str, Any]:
@@ -49,8 +50,8 @@ class OrganisationLoginAdapter(DefaultSocialAccountAdapter):
                 if not sociallogin.is_existing:
                     sociallogin.user = signed_in.user
                     sociallogin.save(request)
-        except services.LoginRefused as refused:
-            response = refusal(request, refused, app.provider_id, detail=f"sub={sub}")
+        except services.LoginRefusedError as refused:
+            response = refusal(request, refused.reason, app.provider_id, detail=f"sub={sub}")
             raise ImmediateHttpResponse(response) from None
         if request.user.is_authenticated and request.user.pk != signed_in.user.pk:
             get_account_adapter(request).logout(request)
@@ -87,5 +88,5 @@ class OrganisationLoginAdapter(DefaultSocialAccountAdapter):
         if exception is not None and exception.__cause__ is not None:
             detail += f" cause={type(exception.__cause__).__name__}"
         raise ImmediateHttpResponse(
-            refusal(request, services.LoginRefused(services.TOKEN_REJECTED), provider_id, detail=detail)
+            refusal(request, services.TOKEN_REJECTED, provider_id, detail=detail)
         )

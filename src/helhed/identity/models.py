@@ -110,7 +110,11 @@ class UnitMapping(models.Model):
         return f"{self.value} → {self.unit_id}"
 
     def clean(self) -> None:
-        if self.login_id and self.unit_id and self.unit.organisation_id != self.login.organisation_id:
+        if (
+            self.login_id
+            and self.unit_id
+            and self.unit.organisation_id != self.login.organisation_id
+        ):
             raise ValidationError({"unit": _("Enheden skal høre til organisationen.")})
 
 

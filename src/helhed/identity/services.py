@@ -2,7 +2,7 @@
 
 ``user_for_login`` takes the verified claims and either returns the Helhed user (creating a staff
 user with their membership, or a citizen's login for an existing citizen) or refuses with
-``LoginRefused`` — and then nothing has been written.
+``LoginRefusedError`` — and then nothing has been written.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ MESSAGES = {
 }
 
 
-class LoginRefused(Exception):
+class LoginRefusedError(Exception):
     """A login Helhed will not accept; ``reason`` is one of the codes above."""
 
     def __init__(self, reason: str) -> None:
@@ -80,7 +80,7 @@ def user_for_login(
     """The Helhed user for verified ``claims`` from the provider configured as ``app_id``.
 
     ``linked_user_id`` is the user the provider's account (issuer + sub) is already linked to.
-    Raises ``LoginRefused`` (and writes nothing) when the claims do not map."""
+    Raises ``LoginRefusedError`` (and writes nothing) when the claims do not map."""
     login = (
         OrganisationLogin.objects.select_related("app")
         .prefetch_related("unit_mappings", "role_mappings")
@@ -88,10 +88,10 @@ def user_for_login(
         .first()
     )
     if login is None:
-        raise LoginRefused(NOT_CONFIGURED)
+        raise LoginRefusedError(NOT_CONFIGURED)
     identity = logic.read_identity(claims, login.claim_names())
     if not identity.sub:
-        raise LoginRefused(NO_SUB)
+        raise LoginRefusedError(NO_SUB)
     with transaction.atomic():
         if login.audience == UserKind.CITIZEN:
             user, created = _citizen(identity, linked_user_id)
@@ -107,18 +107,18 @@ def _staff(
     role_map = {m.value: m.role for m in login.role_mappings.all()}
     picked = logic.pick_membership(identity, unit_map, role_map)
     if picked is None:
-        raise LoginRefused(NO_MAPPING)
+        raise LoginRefusedError(NO_MAPPING)
     unit_id, role = picked
     day = today()
     if linked_user_id is not None:
         user = User.objects.select_for_update().filter(pk=linked_user_id).first()
         if user is None or user.kind != UserKind.STAFF or not user.is_active:
-            raise LoginRefused(WRONG_ACCOUNT)
+            raise LoginRefusedError(WRONG_ACCOUNT)
         mine = Membership.objects.filter(user=user, unit_id=unit_id, role=role)
         if not mine.exists():
             Membership.objects.create(user=user, unit_id=unit_id, role=role, valid_from=day)
         elif not mine.valid_on(day).exists():
-            raise LoginRefused(MEMBERSHIP_ENDED)
+            raise LoginRefusedError(MEMBERSHIP_ENDED)
         return user, False
     first, last = logic.split_name(identity.name)
     user = User(
@@ -138,21 +138,21 @@ def _citizen(identity: logic.Identity, linked_user_id: uuid.UUID | None) -> tupl
     try:
         cpr = normalize_cpr(identity.cpr)
     except CprError:
-        raise LoginRefused(UNKNOWN_CITIZEN) from None
+        raise LoginRefusedError(UNKNOWN_CITIZEN) from None
     citizen = Citizen.objects.select_for_update().filter(cpr=cpr).first()
     if citizen is None:
-        raise LoginRefused(UNKNOWN_CITIZEN)
+        raise LoginRefusedError(UNKNOWN_CITIZEN)
     if linked_user_id is not None:
         if citizen.user_id != linked_user_id:
-            raise LoginRefused(WRONG_ACCOUNT)
+            raise LoginRefusedError(WRONG_ACCOUNT)
         user = User.objects.get(pk=linked_user_id)
         if user.kind != UserKind.CITIZEN or not user.is_active:
-            raise LoginRefused(WRONG_ACCOUNT)
+            raise LoginRefusedError(WRONG_ACCOUNT)
         return user, False
     if citizen.user_id is not None:
         user = User.objects.get(pk=citizen.user_id)
         if user.kind != UserKind.CITIZEN or not user.is_active:
-            raise LoginRefused(WRONG_ACCOUNT)
+            raise LoginRefusedError(WRONG_ACCOUNT)
         return user, False
     user = User(
         username=f"borger-{uuid.uuid4().hex[:20]}",

@@ -11,7 +11,7 @@ from requests import RequestException
 
 from helhed.identity.adapter import refusal
 from helhed.identity.provider import HelhedOIDCAdapter
-from helhed.identity.services import TOKEN_REJECTED, LoginRefused
+from helhed.identity.services import TOKEN_REJECTED
 
 
 def oidc_login(request: HttpRequest, provider_id: str) -> HttpResponse:
@@ -22,7 +22,7 @@ def oidc_login(request: HttpRequest, provider_id: str) -> HttpResponse:
         raise Http404 from None
     except (OAuth2Error, RequestException) as e:
         # The provider's discovery document is unreachable or names another issuer.
-        return refusal(request, LoginRefused(TOKEN_REJECTED), provider_id, detail=type(e).__name__)
+        return refusal(request, TOKEN_REJECTED, provider_id, detail=type(e).__name__)
     return response
 
 
@@ -33,5 +33,5 @@ def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
     except SocialApp.DoesNotExist:
         raise Http404 from None
     except (OAuth2Error, RequestException) as e:
-        return refusal(request, LoginRefused(TOKEN_REJECTED), provider_id, detail=type(e).__name__)
+        return refusal(request, TOKEN_REJECTED, provider_id, detail=type(e).__name__)
     return response
