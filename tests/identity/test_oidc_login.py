@@ -165,6 +165,10 @@ def test_a_citizen_with_a_cpr_claim_reaches_their_own_page(
     citizen.refresh_from_db()
     assert citizen.user is not None and citizen.user.kind == UserKind.CITIZEN
     assert not citizen.user.memberships.exists()
+    # The CPR number is not kept with the stored account's claims (allauth keeps the rest).
+    stored = SocialAccount.objects.get(user=citizen.user).extra_data
+    assert stored["id_token"]["sub"] == "borger-sub"
+    assert CITIZEN_CPR not in str(stored)
     home = client.get("/")
     assert home.templates[0].name == "core/home_citizen.html"
     assert "Hej Bo" in home.content.decode()

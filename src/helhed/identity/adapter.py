@@ -36,12 +36,25 @@ def claims_of(sociallogin: SocialLogin) -> dict[str, Any]:
     return logic.merge_claims(data.get("id_token") or {}, data.get("userinfo") or {})
 
 
+def _forget_private_claims(sociallogin: SocialLogin, names: set[str]) -> None:
+    """Drop the CPR number from the claims allauth stores on the social account (an account
+    found by ``lookup`` was already saved with them: save it again without)."""
+    data = sociallogin.account.extra_data or {}
+    for part in ("id_token", "userinfo"):
+        if isinstance(data.get(part), dict):
+            data[part] = {k: v for k, v in data[part].items() if k not in names}
+    sociallogin.account.extra_data = data
+    if sociallogin.account.pk:
+        sociallogin.account.save(update_fields=["extra_data"])
+
+
 class OrganisationLoginAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         app = sociallogin.provider.app
         claims = claims_of(sociallogin)
         sub = str(claims.get("sub", ""))[:100]
         linked = sociallogin.user.pk if sociallogin.is_existing else None
+        _forget_private_claims(sociallogin, services.private_claims(app_id=app.pk))
         try:
             with transaction.atomic():
                 signed_in = services.user_for_login(

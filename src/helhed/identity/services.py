@@ -74,6 +74,16 @@ class SignedIn:
     acr: str
 
 
+def private_claims(*, app_id: int) -> set[str]:
+    """Claims Helhed must not keep in the stored social account (allauth keeps the token's
+    claims): the CPR number, under the configured name and the usual ones."""
+    names = {logic.ClaimNames().cpr, "cpr", "dk:gov:cpr"}
+    login = OrganisationLogin.objects.filter(app_id=app_id).first()
+    if login is not None and login.cpr_claim:
+        names.add(login.cpr_claim)
+    return names
+
+
 def user_for_login(
     *, app_id: int, claims: Mapping[str, Any], linked_user_id: uuid.UUID | None
 ) -> SignedIn:
