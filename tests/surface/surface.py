@@ -1706,6 +1706,10 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "admin/(?P<url>.*)$": "the admin's catch-all: redirects or 404",
     "admin:auth_user_password_change": "a user's password form in the admin (accounts are "
     "administered there; no citizen record, no course)",
+    "identity:oidc_login": "starts an organisation's OpenID Connect login (POST): a redirect to "
+    "the broker, or 404 for an unknown provider (tests/identity)",
+    "identity:oidc_callback": "the broker's answer: logs in or refuses; without a state this "
+    "session started it is refused (tests/identity/test_oidc_bad_input.py)",
 }
 # The admin's pages for these models: the reference lists and the administration of
 # organisations and users — none is a personal-data model (tests/core/test_admin_scope.py
@@ -1728,6 +1732,12 @@ ADMIN_MODELS: dict[str, str] = {
     "coordination_workgroupdecision": "how units map to workgroups (no citizen)",
     "economics_priceindex": "price indices (reference data)",
     "economics_unitprice": "unit prices (no citizen)",
+    "identity_organisationlogin": "an organisation's OpenID Connect login and claim mapping",
+    "socialaccount_socialapp": "the OpenID Connect providers (client id and secret; no citizen)",
+    "socialaccount_socialaccount": "logins linked to a broker (issuer, sub, claims without the "
+    "CPR number; no citizen record, no course)",
+    "socialaccount_socialtoken": "brokers' tokens (none are stored: SOCIALACCOUNT_STORE_TOKENS)",
+    "account_emailaddress": "users' e-mail addresses (accounts, as core_user)",
 }
 _ADMIN_PAGE = re.compile(r"^admin:(?P<model>[a-z]+_[a-z]+)_(changelist|add|history|delete|change)$")
 _ADMIN_OBJECT = re.compile(r"^admin/(?P<app>[a-z]+)/(?P<model>[a-z]+)/<path:object_id>/$")
