@@ -208,7 +208,10 @@ if "allauth.account.middleware.AccountMiddleware" not in MIDDLEWARE:
     MIDDLEWARE.append("allauth.account.middleware.AccountMiddleware")
 SOCIALACCOUNT_ADAPTER = "helhed.identity.adapter.OrganisationLoginAdapter"
 SOCIALACCOUNT_PROVIDERS = {
-    "openid_connect": {"provider_class": "helhed.identity.provider.HelhedOIDCProvider"}
+    "openid_connect": {
+        "provider_class": "helhed.identity.provider.HelhedOIDCProvider",
+        "OAUTH_PKCE_ENABLED": True,  # the code is bound to this login's verifier (S256)
+    }
 }
 SOCIALACCOUNT_STORE_TOKENS = False  # Helhed calls no API with the broker's tokens
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an e-mail claim never links to an existing user

@@ -80,6 +80,7 @@ def sign_in(client: DjangoClient, idp: IdP, provider_id: str, username: str) -> 
     Returns (the callback's response, the callback URL)."""
     start = client.post(f"/log-ind/oidc/{provider_id}/")
     assert start.status_code == 302, start.content[:300]
+    assert "code_challenge_method=S256" in start["Location"]  # PKCE
     callback = urlsplit(idp.sign_in(start["Location"], username))
     assert callback.path == f"/log-ind/oidc/{provider_id}/callback/"
     url = f"{callback.path}?{callback.query}"
