@@ -39,6 +39,12 @@ INSTALLED_APPS = [
     "django.forms",  # the widgets' templates for FORM_RENDERER (helhed.core.renderer)
     "ninja",  # serves Swagger UI's assets locally (no CDN)
     "rules.apps.AutodiscoverRulesConfig",
+    # Logins (docs/security.md, "Log ind / Logins"): passwords, two factors, rate limits, OIDC.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "helhed.core",
     "helhed.audit",
     "helhed.registry",
@@ -60,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "helhed.core.middleware.NoStoreMiddleware",  # Cache-Control: no-store for logged-in users
     "helhed.core.middleware.RequestCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -94,7 +101,7 @@ TEMPLATES = [
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -112,6 +119,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
+
+# django-allauth (helhed.core.accounts): one login page (/log-ind/, core:login), username and
+# password, no self-service signup (accounts come from an organisation's administrator or from
+# the identity broker), no e-mail verification (staff accounts need not have an e-mail address).
+ACCOUNT_ADAPTER = "helhed.core.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"login": "helhed.core.accounts.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False
+ACCOUNT_SESSION_REMEMBER = False  # the session ends when the browser closes (and after 8 hours)
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_REDIRECT_URL = LOGOUT_REDIRECT_URL
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Helhed: "
+SOCIALACCOUNT_ONLY = False
 
 # Danish first, English second. Source strings in templates and code are Danish; English lives in
 # locale/en. Dates are shown in Copenhagen time and stored in UTC.
@@ -191,21 +215,10 @@ LOGGING = {
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # OpenID Connect login per organisation (helhed.identity; docs/security.md, "Log ind med OpenID
-# Connect"): allauth's relying party with Helhed's provider class (ID token signature always
-# verified, the configured issuer enforced) and the adapter that maps claims to user, unit and
-# role or to an existing citizen. The allauth apps are listed by the accounts block; they are
-# added here only if missing so that the identity app never runs without them.
-for _app in (
-    "allauth",
-    "allauth.account",
-    "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
-    "helhed.identity",
-):
-    if _app not in INSTALLED_APPS:
-        INSTALLED_APPS.append(_app)
-if "allauth.account.middleware.AccountMiddleware" not in MIDDLEWARE:
-    MIDDLEWARE.append("allauth.account.middleware.AccountMiddleware")
+# Connect"): allauth's relying party (listed above) with Helhed's provider class (ID token
+# signature always verified, the configured issuer enforced, PKCE) and the adapter that maps
+# claims to user, unit and role or to an existing citizen.
+INSTALLED_APPS.append("helhed.identity")
 SOCIALACCOUNT_ADAPTER = "helhed.identity.adapter.OrganisationLoginAdapter"
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {

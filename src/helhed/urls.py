@@ -4,12 +4,20 @@ from django.contrib import admin
 from django.urls import include, path
 
 from helhed.api import api
+from helhed.core import views as core_views
 
 admin.site.site_header = "Helhed – administration"
 admin.site.site_title = "Helhed"
 
 urlpatterns = [
     path("", include("helhed.core.urls")),
+    # allauth's pages under /konto/ (password change and reset, two factors, OIDC callbacks).
+    # Its login and logout are the application's one login page and logout (core:login,
+    # core:logout): the names allauth reverses are given again below the include, because
+    # reverse() takes the last pattern of a name, so every link allauth makes leads there.
+    path("konto/", include("allauth.urls")),
+    path("log-ind/", core_views.LoginView.as_view(), name="account_login"),
+    path("log-ud/", core_views.LogoutView.as_view(), name="account_logout"),
     path("", include("helhed.audit.urls")),
     path("", include("helhed.registry.urls")),
     path("", include("helhed.courses.urls")),

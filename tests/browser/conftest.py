@@ -122,8 +122,13 @@ def assert_accessible() -> Callable[[Page], None]:
     return check
 
 
-def ui_login(page: Page, username: str, password: str) -> None:
+def ui_login(page: Page, username: str, password: str, *, code: str | None = None) -> None:
+    """Log in on the one login page (allauth's, /log-ind/); with ``code``, answer the second
+    step (the authenticator code) too."""
     page.goto("/log-ind/")
     page.get_by_label("Brugernavn").fill(username)
     page.get_by_label("Adgangskode").fill(password)
     page.get_by_role("button", name="Log ind").click()
+    if code is not None:
+        page.get_by_label("Kode").fill(code)
+        page.get_by_role("button", name="Log ind").click()

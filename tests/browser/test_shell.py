@@ -47,7 +47,7 @@ def test_login_page_is_accessible_and_keyboard_usable(
     page.keyboard.press("Enter")
     expect(page.locator(":focus")).to_have_attribute("id", "main-content")
     # Log in with the keyboard only.
-    page.locator("#id_username").focus()
+    page.locator("#id_login").focus()
     page.keyboard.type("koordinator")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)

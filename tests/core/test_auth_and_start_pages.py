@@ -26,7 +26,7 @@ def test_login_page_is_danish(client: Client) -> None:
     assert response.status_code == 200
     assert '<html lang="da">' in html
     assert "Log ind på Helhed" in html
-    assert 'for="id_username"' in html and 'for="id_password"' in html
+    assert 'for="id_login"' in html and 'for="id_password"' in html
 
 
 def test_login_succeeds_and_lands_on_the_coordinators_start_page(
@@ -34,7 +34,7 @@ def test_login_succeeds_and_lands_on_the_coordinators_start_page(
 ) -> None:
     response = client.post(
         reverse("core:login"),
-        {"username": coordinator.username, "password": PASSWORD},
+        {"login": coordinator.username, "password": PASSWORD},
         follow=True,
     )
     html = response.content.decode()
@@ -46,15 +46,15 @@ def test_failed_logins_say_the_same_for_unknown_user_and_wrong_password(
     client: Client, coordinator: User
 ) -> None:
     wrong_password = client.post(
-        reverse("core:login"), {"username": coordinator.username, "password": "forkert-kode-123"}
+        reverse("core:login"), {"login": coordinator.username, "password": "forkert-kode-123"}
     )
     unknown_user = client.post(
-        reverse("core:login"), {"username": "findes-ikke", "password": "forkert-kode-123"}
+        reverse("core:login"), {"login": "findes-ikke", "password": "forkert-kode-123"}
     )
     coordinator.is_active = False
     coordinator.save()
     inactive = client.post(
-        reverse("core:login"), {"username": coordinator.username, "password": PASSWORD}
+        reverse("core:login"), {"login": coordinator.username, "password": PASSWORD}
     )
     for response in (wrong_password, unknown_user, inactive):
         assert response.status_code == 200

@@ -131,7 +131,10 @@ def test_no_template_has_an_inline_style_block() -> None:
 
 
 @pytest.mark.parametrize("path", ["/log-ind/"])
-def test_a_page_without_login_has_the_header_but_no_menu_button(client: Client, path: str) -> None:
+def test_a_page_without_login_has_the_header_but_no_menu_button(
+    client: Client, path: str, db: None
+) -> None:
+    # The login page reads the configured identity providers (allauth's social apps).
     html = client.get(path).content.decode()
     assert '<header class="header helhed-header">' in html
     assert "js-menu-open" not in html and "mobile-drawer" not in html

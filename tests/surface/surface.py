@@ -1710,6 +1710,42 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "the broker, or 404 for an unknown provider (tests/identity)",
     "identity:oidc_callback": "the broker's answer: logs in or refuses; without a state this "
     "session started it is refused (tests/identity/test_oidc_bad_input.py)",
+    # django-allauth under /konto/ (docs/security.md, "Log ind / Logins"): the user's own account.
+    "account_login": "the login form (the same view as core:login)",
+    "account_logout": "logs out (POST)",
+    "account_inactive": "says an account is inactive",
+    "account_signup": "signup is closed: says so",
+    "account_reauthenticate": "asks the logged-in user for their own password again",
+    "account_request_reauthentication_code": "login by code is off: nothing",
+    "account_confirm_reauthentication_code": "login by code is off: nothing",
+    "account_email": "the logged-in user's own e-mail addresses",
+    "account_email_verification_sent": "says a verification e-mail was sent",
+    "account_change_password": "the logged-in user's own password form",
+    "account_set_password": "the logged-in user's own password form",
+    "account_reset_password": "asks for an e-mail address to send a reset link to",
+    "account_confirm_login_code": "login by code is off: nothing",
+    "account_confirm_email": "confirms an e-mail address by its key",
+    "account_reset_password_from_key_done": "says the password was changed",
+    "account_reset_password_from_key": "the new-password form behind a reset link",
+    "account_reset_password_done": "says a reset link was sent (known address or not)",
+    "mfa_index": "the logged-in user's own two factors",
+    "mfa_authenticate": "asks for the second factor during login",
+    "mfa_reauthenticate": "asks the logged-in user for their second factor again",
+    "mfa_activate_totp": "the user's own new authenticator secret and its QR code",
+    "mfa_deactivate_totp": "turns off the user's own authenticator",
+    "mfa_view_recovery_codes": "the user's own recovery codes",
+    "mfa_generate_recovery_codes": "makes new recovery codes for the user",
+    "mfa_download_recovery_codes": "the user's own recovery codes as a text file",
+    "socialaccount_login_cancelled": "says a login at the identity provider was cancelled",
+    "socialaccount_login_error": "says a login at the identity provider failed",
+    "socialaccount_signup": "signup is closed: says so",
+    "socialaccount_connections": "the logged-in user's own identity-provider links",
+    "konto/social/login/cancelled/": "allauth's old address: redirects",
+    "konto/social/login/error/": "allauth's old address: redirects",
+    "konto/social/signup/": "allauth's old address: redirects",
+    "konto/social/connections/": "allauth's old address: redirects",
+    # allauth's own OpenID Connect views are not mounted (helhed.identity.allauth_routes): the
+    # login and callback are identity:oidc_login and identity:oidc_callback.
 }
 # The admin's pages for these models: the reference lists and the administration of
 # organisations and users — none is a personal-data model (tests/core/test_admin_scope.py
@@ -1733,11 +1769,7 @@ ADMIN_MODELS: dict[str, str] = {
     "economics_priceindex": "price indices (reference data)",
     "economics_unitprice": "unit prices (no citizen)",
     "identity_organisationlogin": "an organisation's OpenID Connect login and claim mapping",
-    "socialaccount_socialapp": "the OpenID Connect providers (client id and secret; no citizen)",
-    "socialaccount_socialaccount": "logins linked to a broker (issuer, sub, claims without the "
-    "CPR number; no citizen record, no course)",
-    "socialaccount_socialtoken": "brokers' tokens (none are stored: SOCIALACCOUNT_STORE_TOKENS)",
-    "account_emailaddress": "users' e-mail addresses (accounts, as core_user)",
+    "socialaccount_socialapp": "the OpenID Connect identity providers (issuer, client; no citizen)",
 }
 _ADMIN_PAGE = re.compile(r"^admin:(?P<model>[a-z]+_[a-z]+)_(changelist|add|history|delete|change)$")
 _ADMIN_OBJECT = re.compile(r"^admin/(?P<app>[a-z]+)/(?P<model>[a-z]+)/<path:object_id>/$")

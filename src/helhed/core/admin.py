@@ -494,3 +494,19 @@ class WelfareAreaSynonymAdmin(TechnicalAdmin):
 @admin.register(OrganisationType)
 class OrganisationTypeAdmin(TechnicalAdmin):
     list_display = ("name_da", "name_en", "slug", "is_public", "order")
+
+
+# django-allauth registers its models in the admin. Addresses, authenticators (TOTP secrets,
+# recovery codes), identity-provider accounts (claims) and tokens are the users' own: they are
+# not shown in the admin. The identity providers (SocialApp) stay for the superuser.
+def _unregister_allauth_models() -> None:
+    from allauth.account.models import EmailAddress  # type: ignore[import-untyped]
+    from allauth.mfa.models import Authenticator  # type: ignore[import-untyped]
+    from allauth.socialaccount.models import SocialAccount, SocialToken  # type: ignore[import-untyped]
+
+    for model in (EmailAddress, Authenticator, SocialAccount, SocialToken):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_allauth_models()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import views as auth_views
+from allauth.account import views as allauth_views  # type: ignore[import-untyped]
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,19 +12,19 @@ from django.shortcuts import redirect, render
 from rules.contrib.views import permission_required
 
 from helhed.core import selectors
-from helhed.core.forms import LoginForm, OrganisationFilterForm
+from helhed.core.forms import OrganisationFilterForm
 from helhed.core.models import Role, User
 from helhed.core.panels import panels_for
 
 
-class LoginView(auth_views.LoginView):
-    template_name = "core/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
+class LoginView(allauth_views.LoginView):
+    """allauth's login (password, then the second factor when the user has one) on /log-ind/."""
 
 
-class LogoutView(auth_views.LogoutView):
-    template_name = "core/logged_out.html"
+class LogoutView(allauth_views.LogoutView):
+    """allauth's logout, by POST only (a link or an image cannot log anyone out)."""
+
+    http_method_names = ["post", "options"]  # noqa: RUF012 - Django's own attribute
 
 
 @login_required
