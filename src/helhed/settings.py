@@ -322,3 +322,18 @@ LOGGING = {
 # WhiteNoise warns when the collected-static folder does not exist; in development it serves from
 # the finders, so an empty folder is all it needs.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# OpenID Connect login per organisation (helhed.identity; docs/security.md, "Log ind med OpenID
+# Connect"): allauth's relying party (listed above) with Helhed's provider class (ID token
+# signature always verified, the configured issuer enforced, PKCE) and the adapter that maps
+# claims to user, unit and role or to an existing citizen.
+INSTALLED_APPS.append("helhed.identity")
+SOCIALACCOUNT_ADAPTER = "helhed.identity.adapter.OrganisationLoginAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "helhed.identity.provider.HelhedOIDCProvider",
+        "OAUTH_PKCE_ENABLED": True,  # the code is bound to this login's verifier (S256)
+    }
+}
+SOCIALACCOUNT_STORE_TOKENS = False  # Helhed calls no API with the broker's tokens
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an e-mail claim never links to an existing user

@@ -1806,6 +1806,10 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "admin/(?P<url>.*)$": "the admin's catch-all: redirects or 404",
     "admin:auth_user_password_change": "a user's password form in the admin (accounts are "
     "administered there; no citizen record, no course)",
+    "identity:oidc_login": "starts an organisation's OpenID Connect login (POST): a redirect to "
+    "the broker, or 404 for an unknown provider (tests/identity)",
+    "identity:oidc_callback": "the broker's answer: logs in or refuses; without a state this "
+    "session started it is refused (tests/identity/test_oidc_bad_input.py)",
     # django-allauth under /konto/ (docs/security.md, "Log ind / Logins"): the user's own account.
     "account_login": "the login form (the same view as core:login)",
     "account_logout": "logs out (POST)",
@@ -1840,8 +1844,8 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "konto/social/login/error/": "allauth's old address: redirects",
     "konto/social/signup/": "allauth's old address: redirects",
     "konto/social/connections/": "allauth's old address: redirects",
-    "openid_connect_login": "starts a login at an OpenID Connect provider",
-    "openid_connect_callback": "the OpenID Connect provider's answer; logs in or refuses",
+    # allauth's own OpenID Connect views are not mounted (helhed.identity.allauth_routes): the
+    # login and callback are identity:oidc_login and identity:oidc_callback.
 }
 # The admin's pages for these models: the reference lists and the administration of
 # organisations and users — none is a personal-data model (tests/core/test_admin_scope.py
@@ -1864,6 +1868,7 @@ ADMIN_MODELS: dict[str, str] = {
     "coordination_workgroupdecision": "how units map to workgroups (no citizen)",
     "economics_priceindex": "price indices (reference data)",
     "economics_unitprice": "unit prices (no citizen)",
+    "identity_organisationlogin": "an organisation's OpenID Connect login and claim mapping",
     "socialaccount_socialapp": "the OpenID Connect identity providers (issuer, client; no citizen)",
 }
 _ADMIN_PAGE = re.compile(r"^admin:(?P<model>[a-z]+_[a-z]+)_(changelist|add|history|delete|change)$")
