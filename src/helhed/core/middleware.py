@@ -82,6 +82,8 @@ class PermissionsPolicyMiddleware:
         if self.header and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = self.header
         return response
+
+
 class LoginPolicyMiddleware:
     """The session's rules beside Django's 8-hour session (docs/security.md, "Log ind / Logins"),
     asked on every request of a logged-in user, in this order:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from allauth.account.adapter import get_adapter as get_account_adapter  # type: ignore[import-untyped]
-from allauth.core.exceptions import ImmediateHttpResponse  # type: ignore[import-untyped]
-from allauth.socialaccount.adapter import DefaultSocialAccountAdapter  # type: ignore[import-untyped]
-from allauth.socialaccount.models import SocialLogin  # type: ignore[import-untyped]
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialLogin
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render

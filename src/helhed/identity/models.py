@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from allauth.socialaccount.models import SocialApp  # type: ignore[import-untyped]
+from allauth.socialaccount.models import SocialApp
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.socialaccount.internal import jwtkit  # type: ignore[import-untyped]
-from allauth.socialaccount.models import SocialApp  # type: ignore[import-untyped]
-from allauth.socialaccount.providers.oauth2.client import OAuth2Error  # type: ignore[import-untyped]
-from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider  # type: ignore[import-untyped]
-from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter  # type: ignore[import-untyped]
-from allauth.utils import build_absolute_uri  # type: ignore[import-untyped]
+from allauth.socialaccount.internal import jwtkit
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
+from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from allauth.utils import build_absolute_uri
 from django.http import HttpRequest
 from django.urls import reverse
 

@@ -3,9 +3,9 @@ Helhed's adapter, see ``provider``)."""
 
 from __future__ import annotations
 
-from allauth.socialaccount.models import SocialApp  # type: ignore[import-untyped]
-from allauth.socialaccount.providers.oauth2.client import OAuth2Error  # type: ignore[import-untyped]
-from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView  # type: ignore[import-untyped]
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from requests import RequestException
 
