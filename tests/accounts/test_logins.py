@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from helhed.core.accounts import SESSION_ACR, SESSION_LAST_ACTIVITY
+from helhed.core.accounts import SESSION_ACR, SESSION_ACR_USER, SESSION_LAST_ACTIVITY
 from helhed.core.models import Membership, Unit, User, UserKind
 from tests.accounts.conftest import totp_code
 from tests.conftest import PASSWORD
@@ -216,9 +216,29 @@ def test_an_identity_providers_nsis_level_decides(
     client.force_login(coordinator)
     session = client.session
     session[SESSION_ACR] = acr  # what the OpenID Connect login records
+    session[SESSION_ACR_USER] = str(coordinator.pk)
     session.save()
     response = client.get(reverse("core:home"))
     assert (response.status_code == 302) is closed
+
+
+def test_a_level_left_in_the_session_by_another_login_does_not_skip_the_second_factor(
+    coordinator: User, make_user: Callable[..., User], settings: SettingsWrapper
+) -> None:
+    """An OIDC login abandoned at its code step leaves its NSIS level in the (still anonymous)
+    session; a password login in that session — with a stolen password — must still be asked
+    for the second factor (Django's login() keeps the session's contents)."""
+    settings.HELHED_REQUIRE_SECOND_FACTOR = True
+    other = make_user(None, kind=UserKind.CITIZEN, first_name="Bo")
+    client = Client()
+    client.get(LOGIN)
+    session = client.session
+    session[SESSION_ACR] = "https://data.gov.dk/concept/core/nsis/loa/Substantial"
+    session[SESSION_ACR_USER] = str(other.pk)
+    session.save()
+    client.post(LOGIN, {"login": coordinator.username, "password": PASSWORD})
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302 and "/2fa/" in response["Location"], response
 
 
 def test_citizens_need_no_second_factor(

@@ -116,6 +116,10 @@ class LoginForm(AllauthLoginForm):
 # Written by the OpenID Connect login: the identity provider's ``acr`` (NSIS level) of this
 # session's login. Absent for a password login.
 SESSION_ACR = "helhed_acr"
+# The user the identity provider's level was recorded for: a level left in a session by one login
+# (an OIDC login abandoned at its code step) must not count for another user's password login,
+# which Django's login() keeps the session's contents for.
+SESSION_ACR_USER = "helhed_acr_user"
 # Seconds since the epoch of the session's last request (the idle timeout).
 SESSION_LAST_ACTIVITY = "helhed_last_activity"
 
@@ -154,12 +158,20 @@ def has_authenticator(user: AbstractBaseUser) -> bool:
     ).exists()
 
 
+def recorded_acr(request: HttpRequest, user: User) -> str | None:
+    """The NSIS level the identity provider gave for this user's login, or None."""
+    if request.session.get(SESSION_ACR_USER) != str(user.pk):
+        return None
+    acr = request.session.get(SESSION_ACR)
+    return acr if isinstance(acr, str) else None
+
+
 def needs_second_factor(request: HttpRequest, user: User) -> bool:
     if user.is_citizen:
         return False
     return logic.second_factor_needed(
         password_login=password_login(request, user),
-        acr=request.session.get(SESSION_ACR),
+        acr=recorded_acr(request, user),
         enrolled=has_authenticator(user),
         required=settings.HELHED_REQUIRE_SECOND_FACTOR,
     )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from helhed.core.accounts import SESSION_ACR_USER
 from helhed.identity import logic, services
 
 logger = logging.getLogger("helhed.identity")
@@ -70,6 +71,7 @@ class OrganisationLoginAdapter(DefaultSocialAccountAdapter):
             get_account_adapter(request).logout(request)
         # Read by the second-factor rule (NSIS substantial or high: no TOTP of Helhed's own).
         request.session[logic.SESSION_ACR] = signed_in.acr
+        request.session[SESSION_ACR_USER] = str(signed_in.user.pk)  # valid for this user only
         request.session[logic.SESSION_ISSUER] = str(claims.get("iss", ""))
         logger.info(
             "OIDC login: provider=%s sub=%s created=%s acr=%s",
