@@ -25,6 +25,8 @@ from helhed.courses.models import (
     ChildPerspective,
     Citizen,
     Consent,
+    ConsentDocument,
+    ConsentEvent,
     CoordinatorChange,
     Course,
     Demand,
@@ -204,6 +206,29 @@ def build() -> World:
     )
     consent.units.add(unit, jobcenter)
     consent.children.add(emil_c)
+    ConsentEvent.objects.create(
+        consent=consent, course=course, kind="givet", by=coordinator, by_name=tok("consent_history")
+    )
+    ConsentDocument.objects.create(
+        consent=consent,
+        file="samtykker/erklaering",
+        content_type="application/pdf",
+        size=1234,
+        original_name=tok("consent_documents"),
+        sha256="0" * 64,
+        uploaded_by=coordinator,
+    )
+    # Emil's own consent in his mother's course (a member aged 15 or more): his, not hers.
+    own = Consent.objects.create(
+        course=course,
+        given_by="borger",
+        given_by_name=emil("own_consent"),
+        person=emil_c,
+        valid_from=today - timedelta(days=10),
+        recorded_by=coordinator,
+        cat_plan=True,
+    )
+    own.units.add(unit)
     WithoutConsentAccess.objects.create(
         course=course,
         user=coordinator,

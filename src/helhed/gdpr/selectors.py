@@ -170,6 +170,23 @@ def _own(path: str) -> Callable[[Scope], Q]:
     return lambda s: Q(**{f"{path}__in": s.own_courses})
 
 
+def _consents(prefix: str = "") -> Callable[[Scope], Q]:
+    """The consents that concern the citizen: in their own courses the course's consents except
+    a household member's own (a 15+ member's consent is theirs, not the parent's); in a family
+    member's course the consents that cover them as a child or are their own."""
+
+    def q(s: Scope) -> Q:
+        p = prefix
+        return (
+            Q(**{f"{p}course__in": s.own_courses, f"{p}person__isnull": True})
+            | Q(**{f"{p}course__in": s.own_courses, f"{p}person": s.citizen})
+            | Q(**{f"{p}course__in": s.family_courses, f"{p}children": s.citizen})
+            | Q(**{f"{p}course__in": s.family_courses, f"{p}person": s.citizen})
+        )
+
+    return q
+
+
 def _plan_versions(s: Scope) -> Iterable[Any]:
     from helhed.courses.models import PlanVersion
 
@@ -253,8 +270,23 @@ SECTIONS: tuple[Section, ...] = (
         "consents",
         _("Samtykker"),
         "courses.Consent",
-        lambda s: Q(course__in=s.own_courses) | Q(course__in=s.family_courses, children=s.citizen),
+        _consents(),
         ("valid_from",),
+    ),
+    Section(
+        "consent_history",
+        _("Samtykkernes historik"),
+        "courses.ConsentEvent",
+        _consents("consent__"),
+        ("at",),
+    ),
+    Section(
+        "consent_documents",
+        _("Underskrevne samtykkeerklæringer"),
+        "courses.ConsentDocument",
+        _consents("consent__"),
+        ("uploaded_at",),
+        ("consent", "original_name", "content_type", "size", "sha256", "uploaded_at"),
     ),
     Section(
         "without_consent_accesses",
