@@ -163,10 +163,20 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
-# Two factors: TOTP (an authenticator app) with recovery codes. The second step, and the codes,
-# are allauth's; Helhed adds that staff password logins must enrol one
-# (HELHED_REQUIRE_SECOND_FACTOR, core.middleware.LoginPolicyMiddleware).
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Two factors: TOTP (an authenticator app) or a WebAuthn security key/passkey, with recovery
+# codes. The second step, and the codes, are allauth's; Helhed adds that staff password logins
+# must enrol one (HELHED_REQUIRE_SECOND_FACTOR, core.middleware.LoginPolicyMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# WebAuthn needs a secure context: HTTPS in production (the relying party id is the request's
+# host). http://localhost also counts as one, for Chromium and for allauth's check (fido2), so
+# development (`make run` on localhost) and the browser tests' live server need no exception.
+# http://127.0.0.1 does not work even with this switched on: Chromium refuses an IP address as
+# relying party id ("SecurityError: This is an invalid domain", measured). So allauth's
+# switch that skips the origin check stays off everywhere.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+# Passkeys as a second factor only: logging in with a key alone (no password) stays off.
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_FORMS = {"add_webauthn": "helhed.core.accounts.AddWebAuthnForm"}  # a Danish label
 MFA_TOTP_ISSUER = "Helhed"
 MFA_TOTP_TOLERANCE = 1  # the code before and after the current one (clock drift)
 # Staff who log in with a password (not through an identity provider at NSIS substantial or high)

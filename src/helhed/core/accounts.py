@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.mfa.webauthn.forms import AddWebAuthnForm as AllauthAddWebAuthnForm
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -109,6 +110,14 @@ class LoginForm(AllauthLoginForm):
         password.widget.attrs["autocomplete"] = "current-password"
 
 
+class AddWebAuthnForm(AllauthAddWebAuthnForm):
+    """allauth's "add security key" form with a Danish label (``MFA_FORMS``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Nøglens navn")
+
+
 # --------------------------------------------------------------------------------------------
 # The session's policy, asked on every request by core.middleware.LoginPolicyMiddleware
 # --------------------------------------------------------------------------------------------
@@ -129,6 +138,9 @@ ENROLMENT_URL_NAMES = frozenset(
     {
         "mfa_index",
         "mfa_activate_totp",
+        "mfa_add_webauthn",
+        "mfa_list_webauthn",
+        "mfa_reauthenticate_webauthn",
         "mfa_view_recovery_codes",
         "mfa_generate_recovery_codes",
         "mfa_download_recovery_codes",
