@@ -95,7 +95,8 @@ def test_a_new_role_from_the_broker_adds_the_membership(
     kirsten(idp)
     oidc_sign_in(STAFF_ID, "kirsten")
     client.logout()
-    kirsten(idp, helhed_role=["Ukendt", "Fagperson"])  # a list; the first value that maps
+    # a list; values that are not configured are ignored, the unit gets each configured role
+    kirsten(idp, helhed_role=["Ukendt", "Koordinator", "Fagperson"])
     oidc_sign_in(STAFF_ID, "kirsten")
     user = User.objects.get(socialaccount__uid="kirsten-sub-1")
     assert sorted(user.memberships.values_list("role", flat=True)) == ["fagperson", "koordinator"]

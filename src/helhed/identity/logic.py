@@ -76,16 +76,21 @@ def merge_claims(id_token: Mapping[str, Any], userinfo: Mapping[str, Any]) -> di
     return merged
 
 
-def pick_membership(
+def pick_memberships(
     identity: Identity, unit_map: Mapping[str, Any], role_map: Mapping[str, str]
-) -> tuple[Any, str] | None:
-    """The (unit, role) the claims name, or None when no unit value or no role value is
-    configured. The first unit value and the first role value that map are taken."""
-    unit = next((unit_map[u] for u in identity.units if u in unit_map), None)
-    role = next((role_map[r] for r in identity.roles if r in role_map), None)
-    if unit is None or role is None:
+) -> frozenset[tuple[Any, str]] | None:
+    """The (unit, role) pairs the claims name, or None when they name none unambiguously.
+
+    Values that are not configured are ignored. One unit and one or more roles: that unit with
+    each role; several units and one role: each unit with that role. Several units *and*
+    several roles are refused (None): two flat claims do not say which role belongs to which
+    unit, and guessing could put a leader's role in the wrong unit. No configured unit or no
+    configured role: None."""
+    units = list(dict.fromkeys(unit_map[u] for u in identity.units if u in unit_map))
+    roles = list(dict.fromkeys(role_map[r] for r in identity.roles if r in role_map))
+    if not units or not roles or (len(units) > 1 and len(roles) > 1):
         return None
-    return unit, role
+    return frozenset((unit, role) for unit in units for role in roles)
 
 
 def split_name(name: str) -> tuple[str, str]:

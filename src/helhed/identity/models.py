@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from helhed.core.models import Organisation, Role, Unit, UserKind
+from helhed.core.models import Membership, Organisation, Role, Unit, UserKind
 from helhed.identity import logic
 
 _DEFAULTS = logic.ClaimNames()
@@ -136,3 +136,25 @@ class RoleMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} → {self.role}"
+
+
+class LoginMembership(models.Model):
+    """A membership that an OpenID Connect login created (the broker granted it), as opposed to
+    one an administrator made by hand. Only these are ended by a later login whose claims no
+    longer name them; ``ended_on`` is the day such a login ended it (then a later login that
+    names it again may reopen it — one ended by an administrator is never reopened)."""
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="granted_by_login"
+    )
+    login = models.ForeignKey(
+        OrganisationLogin, on_delete=models.CASCADE, related_name="granted_memberships"
+    )
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("medlemskab fra login")
+        verbose_name_plural = _("medlemskaber fra login")
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} ← {self.login_id}"

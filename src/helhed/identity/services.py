@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -21,7 +22,7 @@ from helhed.core.selectors import today
 from helhed.courses.logic import CprError, normalize_cpr
 from helhed.courses.models import Citizen
 from helhed.identity import logic
-from helhed.identity.models import OrganisationLogin
+from helhed.identity.models import LoginMembership, OrganisationLogin
 
 logger = logging.getLogger("helhed.identity")
 
@@ -115,20 +116,15 @@ def _staff(
 ) -> tuple[User, bool]:
     unit_map = {m.value: m.unit_id for m in login.unit_mappings.all()}
     role_map = {m.value: m.role for m in login.role_mappings.all()}
-    picked = logic.pick_membership(identity, unit_map, role_map)
-    if picked is None:
+    named = logic.pick_memberships(identity, unit_map, role_map)
+    if named is None:
         raise LoginRefusedError(NO_MAPPING)
-    unit_id, role = picked
     day = today()
     if linked_user_id is not None:
         user = User.objects.select_for_update().filter(pk=linked_user_id).first()
         if user is None or user.kind != UserKind.STAFF or not user.is_active:
             raise LoginRefusedError(WRONG_ACCOUNT)
-        mine = Membership.objects.filter(user=user, unit_id=unit_id, role=role)
-        if not mine.exists():
-            Membership.objects.create(user=user, unit_id=unit_id, role=role, valid_from=day)
-        elif not mine.valid_on(day).exists():
-            raise LoginRefusedError(MEMBERSHIP_ENDED)
+        _sync_memberships(login, user, named, day)
         return user, False
     first, last = logic.split_name(identity.name)
     user = User(
@@ -140,8 +136,67 @@ def _staff(
     )
     user.set_unusable_password()
     user.save()
-    Membership.objects.create(user=user, unit_id=unit_id, role=role, valid_from=day)
+    for unit_id, role in sorted(named):
+        _grant(login, user, unit_id, role, day)
     return user, True
+
+
+def _grant(login: OrganisationLogin, user: User, unit_id: Any, role: str, day: date) -> None:
+    membership = Membership.objects.create(user=user, unit_id=unit_id, role=role, valid_from=day)
+    LoginMembership.objects.create(membership=membership, login=login)
+
+
+def _valid_on(membership: Membership, day: date) -> bool:
+    return (membership.valid_from is None or membership.valid_from <= day) and (
+        membership.valid_to is None or membership.valid_to >= day
+    )
+
+
+def _sync_memberships(
+    login: OrganisationLogin, user: User, named: frozenset[tuple[Any, str]], day: date
+) -> None:
+    """Make the user's memberships from ``login`` what the claims name today.
+
+    A named membership that is missing is created (and marked as the login's); one this login
+    ended earlier is reopened; one ended by an administrator refuses the login. A membership
+    this login created that the claims no longer name ends yesterday (removed if it began
+    today, as a period cannot end before it starts). Memberships made by hand, or by another
+    organisation's login, are never changed."""
+    mine = {
+        (m.unit_id, m.role): m for m in Membership.objects.select_for_update().filter(user=user)
+    }
+    grants = {
+        g.membership_id: g
+        for g in LoginMembership.objects.select_for_update().filter(
+            membership__user=user, login=login
+        )
+    }
+    for unit_id, role in sorted(named):
+        membership = mine.get((unit_id, role))
+        if membership is None:
+            _grant(login, user, unit_id, role, day)
+            continue
+        if _valid_on(membership, day):
+            continue
+        grant = grants.get(membership.pk)
+        if grant is None or grant.ended_on is None or membership.valid_to != grant.ended_on:
+            raise LoginRefusedError(MEMBERSHIP_ENDED)
+        membership.valid_from, membership.valid_to = day, None
+        membership.save(update_fields=["valid_from", "valid_to"])
+        grant.ended_on = None
+        grant.save(update_fields=["ended_on"])
+    yesterday = day - timedelta(days=1)
+    for pair, membership in mine.items():
+        grant = grants.get(membership.pk)
+        if pair in named or grant is None or not _valid_on(membership, day):
+            continue
+        if membership.valid_from is not None and membership.valid_from > yesterday:
+            membership.delete()
+            continue
+        membership.valid_to = yesterday
+        membership.save(update_fields=["valid_to"])
+        grant.ended_on = yesterday
+        grant.save(update_fields=["ended_on"])
 
 
 def _citizen(identity: logic.Identity, linked_user_id: uuid.UUID | None) -> tuple[User, bool]:
