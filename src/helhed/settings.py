@@ -338,6 +338,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # signature always verified, the configured issuer enforced, PKCE) and the adapter that maps
 # claims to user, unit and role or to an existing citizen.
 INSTALLED_APPS.append("helhed.identity")
+# The login page's form-action names the brokers (inside CSPMiddleware, which reads it).
+MIDDLEWARE.append("helhed.identity.middleware.LoginFormActionMiddleware")
 SOCIALACCOUNT_ADAPTER = "helhed.identity.adapter.OrganisationLoginAdapter"
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
