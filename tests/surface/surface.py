@@ -1874,6 +1874,7 @@ ADMIN_MODELS: dict[str, str] = {
     "economics_priceindex": "price indices (reference data)",
     "economics_unitprice": "unit prices (no citizen)",
     "identity_organisationlogin": "an organisation's OpenID Connect login and claim mapping",
+    "retention_retentionrule": "retention periods per data category (no citizen; superuser only)",
     "socialaccount_socialapp": "the OpenID Connect identity providers (issuer, client; no citizen)",
 }
 _ADMIN_PAGE = re.compile(r"^admin:(?P<model>[a-z]+_[a-z]+)_(changelist|add|history|delete|change)$")
