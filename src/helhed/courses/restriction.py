@@ -126,6 +126,17 @@ def _course_restricted(model: type[Model], instance: Model) -> bool:
     return bool(target._default_manager.filter(pk=value, **{lookup: False}).exists())
 
 
+def refuse_if_restricted(course_id: Any) -> None:
+    """The barrier for bulk writes (``bulk_create``, ``bulk_update``, ``QuerySet.update``), which
+    send no signals: every service that writes a course's data in bulk calls this first, in its
+    transaction. Raises ``CourseRestrictedError`` when the course's processing is restricted."""
+    if _unchecked.get(False) or course_id is None:
+        return
+    course = apps.get_model("courses", "Course")
+    if course.objects.filter(pk=course_id, restricted_since__isnull=False).exists():
+        raise CourseRestrictedError
+
+
 def _on_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     if _unchecked.get(False) or sender not in _PATHS:
         return
