@@ -458,3 +458,30 @@ def test_erasure_deletes_the_signed_consent_files(
     assert ErasureRequest.objects.filter(
         citizen_ref=ds.expired.citizen_id, outcome=ErasureOutcome.GRANTED
     ).exists()
+
+
+def test_the_record_of_an_answered_access_request_is_kept_without_pointing_at_a_person() -> None:
+    from helhed.gdpr.models import Channel, DataSubjectRequest, RequestStatus
+
+    ds = build()
+    answered = {}
+    for course in (ds.expired, ds.moved):
+        answered[course.pk] = DataSubjectRequest.objects.create(
+            citizen=course.citizen,
+            course=course,
+            received_on=date(2023, 5, 1),
+            channel=Channel.IN_PERSON,
+            status=RequestStatus.DELIVERED,
+            delivered_at=_aware(date(2023, 5, 10)),
+        )
+    report = services.run(today=TODAY)
+    assert report.failed == 0
+    for course in (ds.expired, ds.moved):
+        course.refresh_from_db()
+        request = DataSubjectRequest.objects.get(pk=answered[course.pk].pk)  # kept: the proof
+        assert request.status == RequestStatus.DELIVERED and request.course_id == course.pk
+        # it follows the course's citizen, who is anonymous now …
+        assert request.citizen_id == course.citizen_id
+        assert request.citizen.first_name == "Anonymiseret"
+    # … and Dorte, whose open course keeps her, is no longer linked to the anonymised course
+    assert ds.moved.citizen_id != ds.open_course.citizen_id

@@ -38,6 +38,10 @@ _unchecked: contextvars.ContextVar[bool] = contextvars.ContextVar("restriction_u
 # Inside ``withdrawal()``: the consent's withdrawal fields and its history line pass the barrier.
 _withdrawing: contextvars.ContextVar[bool] = contextvars.ContextVar("restriction_withdrawing")
 WITHDRAWAL_FIELDS = frozenset({"withdrawn_on", "withdrawn_by_name"})
+# A data subject's request (art. 15) and its answer are the citizen's right, not processing of
+# the course: recording one and marking it delivered pass the barrier (deleting one does not).
+REQUEST_LABEL = "gdpr.DataSubjectRequest"
+REQUEST_DELIVERY_FIELDS = frozenset({"status", "delivered_at"})
 # model -> the foreign-key names leading from it to Course (["plan", "course"]); Course -> [].
 _PATHS: dict[type[Model], list[str]] = {}
 
@@ -75,6 +79,14 @@ def withdrawal() -> Iterator[None]:
         yield
     finally:
         _withdrawing.reset(token)
+
+
+def _is_request(sender: type[Model], instance: Model, update_fields: Any) -> bool:
+    if sender._meta.label != REQUEST_LABEL:
+        return False
+    if instance._state.adding:
+        return True
+    return update_fields is not None and set(update_fields) <= REQUEST_DELIVERY_FIELDS
 
 
 def _is_withdrawal(sender: type[Model], instance: Model, update_fields: Any) -> bool:
@@ -141,6 +153,8 @@ def _on_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     if _unchecked.get(False) or sender not in _PATHS:
         return
     if _is_withdrawal(sender, instance, kwargs.get("update_fields")):
+        return
+    if _is_request(sender, instance, kwargs.get("update_fields")):
         return
     if not _PATHS[sender]:  # the course itself
         if instance._state.adding:

@@ -51,6 +51,9 @@ KEPT_WITH_COURSE = frozenset(
         "progress.CourseSummary",
         "economics.CostEntry",  # note removed
         "economics.Enrolment",
+        # the proof that a data subject's request was answered; it follows the course's
+        # (anonymous) citizen, so it does not link the anonymised course to a person
+        "gdpr.DataSubjectRequest",
     }
 )
 MINUTES_FIELDS = (
@@ -257,6 +260,8 @@ def anonymise_course(report: Report, course: Course, today: date) -> None:
         if _kept(citizen, exclude=course):
             course.citizen = _anonymous_citizen(citizen, today)
             report.add(key, "anonyme borgerposter (oprettet)", 1)
+            requests = apps.get_model("gdpr", "DataSubjectRequest")._default_manager
+            requests.filter(course=course).update(citizen=course.citizen)
         else:
             _anonymise_citizen(citizen, today)
             report.add(key, _label(Citizen, "anonymiseret"), 1)
