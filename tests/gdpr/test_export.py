@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -331,3 +332,31 @@ def test_the_export_reads_a_bounded_number_of_queries(world: w.World) -> None:
     assert len(second) == len(first)
     assert len(first) <= 100, len(first)
     print(f"\ncollect: {len(first)} queries for {len(selectors.SECTIONS)} sections")
+
+
+def test_a_request_is_recorded_and_answered_while_processing_is_restricted(
+    world: w.World,
+) -> None:
+    from helhed.courses import services as courses
+    from helhed.courses.restriction import CourseRestrictedError
+
+    courses.restrict_course(world.coordinator, course_id=world.course.pk, reason="Bestridt")
+    client = _login(world.coordinator)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("gdpr:course_requests", args=[world.course.pk]),
+        {"received_on": today.strftime("%d.%m.%Y"), "channel": Channel.IN_PERSON},
+    )
+    assert response.status_code == 302  # art. 15 is the citizen's right, frozen course or not
+    request = DataSubjectRequest.objects.get(channel=Channel.IN_PERSON)
+    got = client.get(reverse("gdpr:course_download", args=[world.course.pk, request.pk, "json"]))
+    assert got.status_code == 200
+    request.refresh_from_db()
+    assert request.status == RequestStatus.DELIVERED and request.delivered_at is not None
+    # the exception is narrow: the request's record is not deleted or rewritten on a frozen course
+    with pytest.raises(CourseRestrictedError), transaction.atomic():
+        request.delete()
+    request.received_on = today - timedelta(days=3)
+    with pytest.raises(CourseRestrictedError), transaction.atomic():
+        request.save()
+    assert DataSubjectRequest.objects.get(pk=request.pk).received_on == today

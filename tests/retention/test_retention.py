@@ -7,9 +7,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
@@ -21,6 +23,7 @@ from helhed.courses import services as courses
 from helhed.courses.models import (
     Citizen,
     Consent,
+    ConsentDocument,
     Course,
     Goal,
     Plan,
@@ -384,3 +387,101 @@ def test_a_failing_course_is_left_whole_and_the_others_go_on(
     assert PlanVersion.objects.filter(plan__course=ds.expired).count() == 3
     ds.moved.refresh_from_db()
     assert ds.moved.citizen.first_name == "Anonymiseret"
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _signed_and_rated(course: Course, coordinator: User) -> Path:
+    """The course's signed consent on disk, and both its goals rated on the same day."""
+    consent = Consent.objects.filter(course=course).first()
+    assert consent is not None
+    document = courses.attach_consent_document(
+        coordinator,
+        course_id=course.pk,
+        consent_id=consent.pk,
+        upload=SimpleUploadedFile("samtykke.pdf", PDF),
+    )
+    goals = Goal.objects.filter(plan__course=course)
+    Course.objects.filter(pk=course.pk).update(status="aktiv")  # rated while the course ran
+    progress.record_goal_ratings(
+        coordinator,
+        course_id=course.pk,
+        levels={str(g.pk): 1 for g in goals},
+        measured_on=date(2024, 12, 1),
+    )
+    Course.objects.filter(pk=course.pk).update(status="afsluttet")
+    assert Measurement.objects.filter(course=course, goal__isnull=False).count() == 2
+    path = Path(document.file.path)
+    assert path.read_bytes() == PDF
+    return path
+
+
+def test_anonymising_deletes_the_signed_consent_files_but_a_dry_run_does_not(
+    settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "dokumenter"
+    ds = build()
+    signed = _signed_and_rated(ds.expired, ds.coordinator)
+    kept = _signed_and_rated(ds.recent, ds.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.run(today=TODAY, dry_run=True)
+    assert report.total(logic.CLOSED_COURSE) > 0
+    assert signed.read_bytes() == PDF  # the dry run was rolled back: the file is there
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.run(today=TODAY)
+    assert report.failed == 0  # two goals rated on one day no longer break the course
+    ds.expired.refresh_from_db()
+    assert ds.expired.citizen.first_name == "Anonymiseret"
+    assert not signed.exists()
+    assert not ConsentDocument.objects.filter(consent__course=ds.expired).exists()
+    assert not Measurement.objects.filter(course=ds.expired, goal__isnull=False).exists()
+    # the course's figures stay: its WHO-5 and its GAS T-score
+    assert set(
+        Measurement.objects.filter(course=ds.expired).values_list("instrument", flat=True)
+    ) == {"who5", "gas-t"}
+    assert kept.read_bytes() == PDF  # a course still kept keeps its document
+
+
+def test_erasure_deletes_the_signed_consent_files(
+    settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "dokumenter"
+    ds = build()
+    signed = _signed_and_rated(ds.expired, ds.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure = services.erase(
+            citizen_id=ds.expired.citizen_id, requested_by="borgeren", today=TODAY
+        )
+    assert erasure.granted, erasure.reason
+    assert not signed.exists()
+    assert ErasureRequest.objects.filter(
+        citizen_ref=ds.expired.citizen_id, outcome=ErasureOutcome.GRANTED
+    ).exists()
+
+
+def test_the_record_of_an_answered_access_request_is_kept_without_pointing_at_a_person() -> None:
+    from helhed.gdpr.models import Channel, DataSubjectRequest, RequestStatus
+
+    ds = build()
+    answered = {}
+    for course in (ds.expired, ds.moved):
+        answered[course.pk] = DataSubjectRequest.objects.create(
+            citizen=course.citizen,
+            course=course,
+            received_on=date(2023, 5, 1),
+            channel=Channel.IN_PERSON,
+            status=RequestStatus.DELIVERED,
+            delivered_at=_aware(date(2023, 5, 10)),
+        )
+    report = services.run(today=TODAY)
+    assert report.failed == 0
+    for course in (ds.expired, ds.moved):
+        course.refresh_from_db()
+        request = DataSubjectRequest.objects.get(pk=answered[course.pk].pk)  # kept: the proof
+        assert request.status == RequestStatus.DELIVERED and request.course_id == course.pk
+        # it follows the course's citizen, who is anonymous now …
+        assert request.citizen_id == course.citizen_id
+        assert request.citizen.first_name == "Anonymiseret"
+    # … and Dorte, whose open course keeps her, is no longer linked to the anonymised course
+    assert ds.moved.citizen_id != ds.open_course.citizen_id

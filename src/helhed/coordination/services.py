@@ -187,7 +187,7 @@ def classify_pending(batch: int = 2000) -> int:
     known = _known_slugs()
     decisions = dict(WorkgroupDecision.objects.values_list("signature", "workgroup_id"))
     pending = course_selectors.team_rows(
-        exclude=TeamMemberWorkgroup.objects.values("team_member_id")
+        exclude=TeamMemberWorkgroup.objects.values("team_member_id"), unrestricted=True
     )
     added = 0
     rows: list[TeamMemberWorkgroup] = []
@@ -257,8 +257,11 @@ def decide_workgroup(*, actor: User, signature: str, workgroup: str) -> int:
             "decided_by": actor,
         },
     )
-    return TeamMemberWorkgroup.objects.filter(signature=signature).update(
-        workgroup=group, source=Source.PERSON
+    # an update sends no signal: the rows of restricted courses (art. 18) are left out here
+    return (
+        TeamMemberWorkgroup.objects.filter(signature=signature)
+        .exclude(team_member__course__restricted_since__isnull=False)
+        .update(workgroup=group, source=Source.PERSON)
     )
 
 

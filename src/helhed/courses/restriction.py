@@ -38,6 +38,10 @@ _unchecked: contextvars.ContextVar[bool] = contextvars.ContextVar("restriction_u
 # Inside ``withdrawal()``: the consent's withdrawal fields and its history line pass the barrier.
 _withdrawing: contextvars.ContextVar[bool] = contextvars.ContextVar("restriction_withdrawing")
 WITHDRAWAL_FIELDS = frozenset({"withdrawn_on", "withdrawn_by_name"})
+# A data subject's request (art. 15) and its answer are the citizen's right, not processing of
+# the course: recording one and marking it delivered pass the barrier (deleting one does not).
+REQUEST_LABEL = "gdpr.DataSubjectRequest"
+REQUEST_DELIVERY_FIELDS = frozenset({"status", "delivered_at"})
 # model -> the foreign-key names leading from it to Course (["plan", "course"]); Course -> [].
 _PATHS: dict[type[Model], list[str]] = {}
 
@@ -75,6 +79,14 @@ def withdrawal() -> Iterator[None]:
         yield
     finally:
         _withdrawing.reset(token)
+
+
+def _is_request(sender: type[Model], instance: Model, update_fields: Any) -> bool:
+    if sender._meta.label != REQUEST_LABEL:
+        return False
+    if instance._state.adding:
+        return True
+    return update_fields is not None and set(update_fields) <= REQUEST_DELIVERY_FIELDS
 
 
 def _is_withdrawal(sender: type[Model], instance: Model, update_fields: Any) -> bool:
@@ -126,10 +138,23 @@ def _course_restricted(model: type[Model], instance: Model) -> bool:
     return bool(target._default_manager.filter(pk=value, **{lookup: False}).exists())
 
 
+def refuse_if_restricted(course_id: Any) -> None:
+    """The barrier for bulk writes (``bulk_create``, ``bulk_update``, ``QuerySet.update``), which
+    send no signals: every service that writes a course's data in bulk calls this first, in its
+    transaction. Raises ``CourseRestrictedError`` when the course's processing is restricted."""
+    if _unchecked.get(False) or course_id is None:
+        return
+    course = apps.get_model("courses", "Course")
+    if course.objects.filter(pk=course_id, restricted_since__isnull=False).exists():
+        raise CourseRestrictedError
+
+
 def _on_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     if _unchecked.get(False) or sender not in _PATHS:
         return
     if _is_withdrawal(sender, instance, kwargs.get("update_fields")):
+        return
+    if _is_request(sender, instance, kwargs.get("update_fields")):
         return
     if not _PATHS[sender]:  # the course itself
         if instance._state.adding:

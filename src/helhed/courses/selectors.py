@@ -1492,9 +1492,15 @@ def team_member_ids_in_scope(scope: CourseScope) -> Any:
     return qs.order_by().values("pk")
 
 
-def team_rows(*, ids: Sequence[Any] | None = None, exclude: Any = None) -> Iterable[TeamRow]:
-    """Team members by id, or all of them except ``exclude`` (a subquery of ids), streamed."""
+def team_rows(
+    *, ids: Sequence[Any] | None = None, exclude: Any = None, unrestricted: bool = False
+) -> Iterable[TeamRow]:
+    """Team members by id, or all of them except ``exclude`` (a subquery of ids), streamed;
+    ``unrestricted``: without the teams of courses whose processing is restricted (art. 18),
+    for a job that writes from them."""
     qs = TeamMember.objects.all()
+    if unrestricted:
+        qs = qs.filter(course__restricted_since__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     if exclude is not None:

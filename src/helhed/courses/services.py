@@ -1752,13 +1752,19 @@ def restore_version(
 
 
 @transaction.atomic
-def reclassify_items(*, legal_basis_id: str | None = None) -> int:
+def reclassify_items(
+    *, legal_basis_id: str | None = None, course_id: uuid.UUID | str | None = None
+) -> int:
     """Recompute the stored data category of every plan item under ``legal_basis_id`` (or of
     every item) after the maintained list changed a basis's category. Returns the rows updated.
 
     Called by the admin when a legal basis is saved; a basis changed to a more sensitive category
     hides its items from readers without that category from the next request on. Apps that keep
-    a copy of a measure's category are told (``signals.measures_reclassified``)."""
+    a copy of a measure's category are told (``signals.measures_reclassified``).
+
+    The items of a course whose processing is restricted (art. 18) are left as they are (the
+    updates send no signal, so the barrier would not see them); lifting the restriction
+    reclassifies that course's items (``course_id``)."""
     from helhed.courses.models import LegalBasis
     from helhed.courses.signals import measures_reclassified
 
@@ -1766,7 +1772,9 @@ def reclassify_items(*, legal_basis_id: str | None = None) -> int:
     updated = 0
     changed_measures: dict[Any, str] = {}
     for model in (Measure, Demand):
-        rows = model.objects.all()
+        rows = model.objects.filter(plan__course__restricted_since__isnull=True)
+        if course_id is not None:
+            rows = rows.filter(plan__course_id=course_id)
         if legal_basis_id is not None:
             rows = rows.filter(legal_basis_id=legal_basis_id)
         for basis_id, area_id, pk, current in rows.values_list(
@@ -1843,6 +1851,7 @@ def hand_over_course(
     # A course the caller may not see is refused as one that does not exist (no existence leak)
     selectors.access_for(user, course.pk)
     _require_coordinator(user, course)
+    restriction.refuse_if_restricted(course.pk)  # its team rows are changed with .update()
     new = User.objects.filter(pk=_uuid_or_none(new_coordinator_id)).first()
     unit = (
         Unit.objects.select_related("organisation", "welfare_area")
@@ -2118,6 +2127,7 @@ def lift_restriction(user: User, *, course_id: uuid.UUID | str) -> Course:
     course.restricted_reason = ""
     course.restricted_by = None
     course.save(update_fields=["restricted_since", "restricted_reason", "restricted_by"])
+    reclassify_items(course_id=course.pk)  # what a legal-basis change skipped meanwhile
     log_access(
         user,
         course.citizen_id,

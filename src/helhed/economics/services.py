@@ -29,6 +29,7 @@ from helhed.core.domain import DomainError
 from helhed.core.models import Organisation, User
 from helhed.core.selectors import today
 from helhed.courses import selectors as course_selectors
+from helhed.courses.restriction import refuse_if_restricted
 from helhed.economics import access, logic, texts
 from helhed.economics.access import NoAccessError
 from helhed.economics.models import (
@@ -920,6 +921,7 @@ def record_costs(
     entry's year; payer and budget area default to the latest meeting decision on who pays for
     the measure, else to the measure's own "hvem betaler", else to the unit's."""
     acc = course_selectors.access_for(user, course_id)
+    refuse_if_restricted(acc.course.pk)  # bulk_create sends no signal: the barrier is here
     measure = _course_measure(acc, measure_id)
     category = measure.data_category if measure is not None else "plan"
     if not acc.may(category):
@@ -1210,7 +1212,8 @@ def evaluate_enrolments(enrolment_ids: Sequence[Any] | None, today: date) -> Eva
     for contract in contracts.prefetch_related("indicators"):
         run.contracts += 1
         indicators = list(contract.indicators.all())
-        enrolments = contract.enrolments.all()
+        # A restricted course (art. 18) is not processed: its results stay as they were.
+        enrolments = contract.enrolments.filter(course__restricted_since__isnull=True)
         if enrolment_ids is not None:
             enrolments = enrolments.filter(pk__in=list(enrolment_ids))
         for lo_enrolments in _chunks(list(enrolments.values_list("pk", "course_id", "start_date"))):

@@ -38,6 +38,7 @@ from helhed.core.selectors import today
 from helhed.courses import selectors as course_selectors
 from helhed.courses.logic import CATEGORY_KEYS
 from helhed.courses.models import BudgetArea, Goal, Measure, TeamMember
+from helhed.courses.restriction import refuse_if_restricted
 from helhed.meetings import logic, selectors
 from helhed.meetings.models import (
     Answer,
@@ -339,6 +340,7 @@ def create_meeting(
         duration_minutes=duration_minutes,
     )
     participants = _participants(meeting, access, people, include_citizen)
+    refuse_if_restricted(meeting.course_id)  # bulk writes send no signal
     Participant.objects.bulk_create(participants)
     ProposedTime.objects.bulk_create(ProposedTime(meeting=meeting, starts_at=t) for t in times)
     _invite(
@@ -630,6 +632,7 @@ def _mark_presence(
     two never disagree."""
     if present_participant_ids is None and citizen_present is None:
         return
+    refuse_if_restricted(participants[0].meeting.course_id if participants else None)
     present = {str(i) for i in present_participant_ids or ()}
     for p in participants:
         if present_participant_ids is not None:
@@ -660,6 +663,7 @@ def _close_minutes(user: User, meeting: Meeting, participants: list[Participant]
     meeting.minutes_closed_at = timezone.now()
     meeting.minutes_closed_by = user
     follow_up = _follow_up(user, meeting, meeting.next_meeting_date)
+    refuse_if_restricted(follow_up.course_id)  # bulk writes send no signal
     Participant.objects.bulk_create(
         Participant(
             meeting=follow_up,
@@ -827,6 +831,7 @@ def register_held_meeting(
     participants = _participants(meeting, access, people, include_citizen=True)
     for p in participants:  # everyone named took part; the citizen as the answer says
         p.present = citizen_present if p.kind == ParticipantKind.CITIZEN else True
+    refuse_if_restricted(meeting.course_id)  # bulk writes send no signal
     Participant.objects.bulk_create(participants)
     _close_minutes(user, meeting, participants)
     meeting.save()

@@ -51,6 +51,9 @@ KEPT_WITH_COURSE = frozenset(
         "progress.CourseSummary",
         "economics.CostEntry",  # note removed
         "economics.Enrolment",
+        # the proof that a data subject's request was answered; it follows the course's
+        # (anonymous) citizen, so it does not link the anonymised course to a person
+        "gdpr.DataSubjectRequest",
     }
 )
 MINUTES_FIELDS = (
@@ -228,7 +231,14 @@ def anonymise_course(report: Report, course: Course, today: date) -> None:
     record (so the kept course no longer points at a person)."""
     key = logic.CLOSED_COURSE
     with unchecked():
-        Measurement.objects.filter(course=course).update(goal=None, comments={}, entered_by=None)
+        _delete_files_on_commit(_consent_files(course))
+        # A rating of a goal is about the goal, which goes with the plan below: it goes too (the
+        # course's figure stays in its GAS T-score row). Unlinking it instead would break the
+        # one-per-day rule of goal-less measurements when two goals were rated on one day.
+        _deleted(
+            report, key, Measurement.objects.filter(course=course, goal__isnull=False).delete()
+        )
+        Measurement.objects.filter(course=course).update(comments={}, entered_by=None)
         OutcomeState.objects.filter(course=course).update(note="", entered_by=None)
         apps.get_model("economics", "CostEntry").objects.filter(course=course).update(note="")
         plan = getattr(course, "plan", None)
@@ -250,6 +260,8 @@ def anonymise_course(report: Report, course: Course, today: date) -> None:
         if _kept(citizen, exclude=course):
             course.citizen = _anonymous_citizen(citizen, today)
             report.add(key, "anonyme borgerposter (oprettet)", 1)
+            requests = apps.get_model("gdpr", "DataSubjectRequest")._default_manager
+            requests.filter(course=course).update(citizen=course.citizen)
         else:
             _anonymise_citizen(citizen, today)
             report.add(key, _label(Citizen, "anonymiseret"), 1)
@@ -257,6 +269,34 @@ def anonymise_course(report: Report, course: Course, today: date) -> None:
         report.add(key, _label(Course, "anonymiseret"), 1)
         if household is not None:
             _household(report, household, today)
+
+
+def _consent_files(course: Course) -> list[str]:
+    """The stored names of the course's signed consent documents (name, CPR number, signature):
+    their rows go with the consents, the files must go with them."""
+    documents = apps.get_model("courses", "ConsentDocument")
+    return [
+        name
+        for name in documents.objects.filter(consent__course=course).values_list("file", flat=True)
+        if name
+    ]
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    """Delete the files once the transaction that deleted their rows commits: a rolled-back run
+    (the dry run, or a course that failed half-way) deletes no file."""
+    if not names:
+        return
+    storage = apps.get_model("courses", "ConsentDocument")._meta.get_field("file").storage
+
+    def delete() -> None:
+        for name in names:
+            try:
+                storage.delete(name)
+            except OSError:  # logged; the row is gone, the file is found by the next check
+                logger.exception("retention: could not delete the file %s", name)
+
+    transaction.on_commit(delete)
 
 
 def _kept(citizen: Citizen, *, exclude: Course | None = None) -> bool:
