@@ -178,20 +178,32 @@ def recorded_acr(request: HttpRequest, user: User) -> str | None:
     return acr if isinstance(acr, str) else None
 
 
+# Set once this session's user has an authenticator: later requests need not ask the database.
+SESSION_ENROLLED = "helhed_enrolled_user"
+
+
 def needs_second_factor(request: HttpRequest, user: User) -> bool:
-    if user.is_citizen:
+    if user.is_citizen or not settings.HELHED_REQUIRE_SECOND_FACTOR:
         return False
+    enrolled = request.session.get(SESSION_ENROLLED) == str(user.pk)
+    if not enrolled and has_authenticator(user):
+        request.session[SESSION_ENROLLED] = str(user.pk)
+        enrolled = True
     return logic.second_factor_needed(
         password_login=password_login(request, user),
         acr=recorded_acr(request, user),
-        enrolled=has_authenticator(user),
-        required=settings.HELHED_REQUIRE_SECOND_FACTOR,
+        enrolled=enrolled,
+        required=True,
     )
 
 
 def memberships_ended(user: User) -> bool:
     """Whether a staff account's last membership has ended (the superuser and citizens never)."""
     if user.is_superuser or user.is_citizen:
+        return False
+    from helhed.core.selectors import membership_list
+
+    if membership_list(user):  # a current membership (read once per request, the pages reuse it)
         return False
     periods = Membership.objects.filter(user=user).values_list("valid_from", "valid_to")
     return logic.memberships_have_ended(periods, timezone.localdate())

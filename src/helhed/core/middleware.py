@@ -84,6 +84,10 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+# The idle timeout's resolution: the last activity is written at most this often.
+ACTIVITY_RESOLUTION_SECONDS = 60
+
+
 class LoginPolicyMiddleware:
     """The session's rules beside Django's 8-hour session (docs/security.md, "Log ind / Logins"),
     asked on every request of a logged-in user, in this order:
@@ -119,7 +123,10 @@ class LoginPolicyMiddleware:
             return self._logged_out(
                 request, accounts.AccountAdapter.error_messages["memberships_ended"]
             )
-        request.session[accounts.SESSION_LAST_ACTIVITY] = now
+        last = request.session.get(accounts.SESSION_LAST_ACTIVITY)
+        if not isinstance(last, (int, float)) or now - last >= ACTIVITY_RESOLUTION_SECONDS:
+            # a session write at most once a minute, not on every request
+            request.session[accounts.SESSION_LAST_ACTIVITY] = now
         if accounts.needs_second_factor(request, user):
             match = resolve_or_none(request.path_info)
             if match is None or match.view_name not in accounts.ENROLMENT_URL_NAMES:
