@@ -44,6 +44,7 @@ from helhed.courses.models import (
 from tests.courses import builders as b
 from tests.courses.citizen_world import World, build_world
 from tests.courses.test_families import Family, family  # noqa: F401  (the family fixture)
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -378,9 +379,9 @@ def test_an_ended_membership_can_neither_attach_nor_download(world: World) -> No
     attach(world)
     Membership.objects.filter(user=world.coordinator).update(valid_to=b.today() - timedelta(days=1))
     karen = client_for(world.coordinator)
-    assert karen.get(download_page(world)).status_code == 404
-    assert post_file(karen, upload_page(world), "x.pdf", PDF).status_code in (403, 404)
-    problem(karen.get(api_document(world)), 404)
+    assert refused(karen.get(download_page(world)), 404)
+    assert refused(post_file(karen, upload_page(world), "x.pdf", PDF))
+    assert refused(karen.get(api_document(world)))
     with pytest.raises(PermissionDenied):
         attach(world)
     assert ConsentDocument.objects.count() == 1

@@ -29,6 +29,7 @@ from tests.courses.builders import (
     organisation,
 )
 from tests.courses.conftest import CHILD_CPR
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -218,7 +219,7 @@ def test_an_ended_membership_and_a_consent_without_the_plan_find_nothing(
     # The jobcenter professional leaves the jobcenter: the list is empty
     Membership.objects.filter(user=jonas).update(valid_to=timezone.localdate() - timedelta(days=1))
     response = client_for(jonas).get(URL, {"navn": "Noah"})
-    assert response.status_code in (200, 403)
+    assert refused(response, 200, 403)
     if response.status_code == 200:
         assert rows(response.content.decode()) == []
 
@@ -252,6 +253,7 @@ def test_the_list_is_paginated_and_its_queries_do_not_grow_with_it(
             assert client.get(URL, {"sortering": "advarsler"}).status_code == 200
         return len(ctx.captured_queries)
 
+    count_queries()  # the log's very first entry also reads the chain's start (audit.chain)
     before = count_queries()
     for n in range(6):
         open_course(karen, unit, initiative=ips, first_name="Ekstra", last_name=f"Borger {n}")

@@ -34,6 +34,7 @@ from helhed.courses.models import (
     Measure,
 )
 from tests.courses import builders as b
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -375,7 +376,7 @@ def test_an_ended_membership_is_refused_on_every_tab(world: World, tab: str) -> 
     assert client.get(url(world, tab)).status_code == 200
     Membership.objects.filter(user=world.jobworker).update(valid_to=b.today() - timedelta(days=1))
     response = client.get(url(world, tab))
-    assert response.status_code == 403
+    assert refused(response, 403)
     assert "Mette" not in html(response)
 
 

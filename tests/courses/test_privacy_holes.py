@@ -262,6 +262,9 @@ def test_api_intake_checks_memberships_on_the_day(world: World) -> None:
     Membership.objects.create(
         user=former, unit=world.jobcenter, role="koordinator", valid_to=b.today() - timedelta(1)
     )
+    # a current membership elsewhere, so the account is not logged out (issue 15) and the
+    # intake's own check of the coordinating unit's membership on the day is what refuses
+    Membership.objects.create(user=former, unit=world.coordinating, role="fagperson")
     client = client_for(former)
     response = client.post(
         "/api/courses/courses",

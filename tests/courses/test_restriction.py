@@ -29,6 +29,7 @@ from helhed.meetings.models import Meeting
 from helhed.progress import services as progress
 from helhed.progress.models import Measurement
 from tests.courses.conftest import make_unit
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 REASON = "Borgeren bestrider oplysningernes rigtighed"
@@ -321,7 +322,7 @@ def test_other_accounts_cannot_freeze_or_lift(
         services.lift_restriction(coordinator, course_id=course.pk)
     client.force_login(coordinator)
     url = reverse("courses:course_restriction", args=[course.pk])
-    assert client.post(url, {}).status_code == 403
+    assert refused(client.post(url, {}), 403)
     course.refresh_from_db()
     assert course.is_restricted
 

@@ -24,6 +24,7 @@ from helhed.courses.selectors import access_for
 from helhed.handovers import selectors, services
 from helhed.handovers.models import Handover
 from tests.handovers.builders import add_measure
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/handovers"
@@ -241,9 +242,9 @@ def test_a_receiver_or_coordinator_who_left_and_a_guessed_id_get_403(
                 f"{BASE}/{target}/fhir",
             ):
                 response = client.get(url)
-                assert response.status_code == 403, (user, url)
+                assert refused(response, 403), (user, url)
                 assert "Mette" not in response.content.decode()
-        assert client.post(reverse("handovers:stay_end", args=[guessed])).status_code == 403
+        assert refused(client.post(reverse("handovers:stay_end", args=[guessed])), 403)
         overview = selectors.coordinator_overview(user)
         assert overview.handovers == [] and overview.transitions == []
         assert not AccessLogEntry.objects.filter(actor=user).exists()

@@ -59,7 +59,7 @@ def test_the_login_goes_nowhere_else(make_user: Callable[..., User], unit: Unit)
         assert page.status_code == 200
         answer = client.post(
             f"{url}?next={target}",
-            {"username": user.username, "password": PASSWORD, "next": target},
+            {"login": user.username, "password": PASSWORD, "next": target},
         )
         stays_here(answer)
 
