@@ -99,8 +99,12 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run `make assets`.")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        # From our own static files: the Content-Security-Policy refuses an inline copy.
-        page.add_script_tag(url="/static/vendor/axe/axe.min.js")
+        page.wait_for_load_state("domcontentloaded")  # not into a page still being replaced
+        if page.url.startswith(("http://", "https://")):
+            # From our own static files: the Content-Security-Policy refuses an inline copy.
+            page.add_script_tag(url="/static/vendor/axe/axe.min.js")
+        else:  # a downloaded document opened from disk: no server path, and no CSP there
+            page.add_script_tag(content=AXE.read_text())
     result = page.evaluate(
         """async () => {
             const r = await axe.run(document, {
