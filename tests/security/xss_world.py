@@ -109,6 +109,13 @@ def plant() -> Planted:
 
 
 def build_demo() -> None:
+    # After an earlier transactional test's flush only the core reference data is back
+    # (tests/conftest.py); the legal bases the demo's measures cite are loaded here again.
+    from django.apps import apps
+
+    from helhed.courses.legal_bases import sync_legal_bases
+
+    sync_legal_bases(apps)
     call_command(
         "demo", seed=1, citizens=10, no_progress=True, stdout=StringIO(), stderr=StringIO()
     )
