@@ -214,6 +214,7 @@ def test_the_csrf_page_is_in_english_for_a_reader_who_chose_english() -> None:
     SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
     SECURE_HSTS_PRELOAD=True,
     SECRET_KEY="ci-only-deploy-check-key-9f3b2c7d1e8a4f6b0c5d2e9a7b3f1c8d4e6a0b2c",
+    HELHED_AUDIT_KEY="ci-only-audit-key-1d7e3b9c5a2f8e4d6b0a9c3f7e1d5b8a",
     ALLOWED_HOSTS=["helhed.example.dk"],
 )
 def test_check_deploy_is_clean_with_the_production_settings() -> None:

@@ -113,6 +113,16 @@ def test_a_notification_opens_only_a_page_of_this_site(
         assert stays_here(answer) == reverse("notifications:list")
 
 
+def test_the_csrf_pages_back_link_goes_nowhere_else() -> None:
+    """The CSRF failure page links back to the page the form was on (the Referer) — only on
+    this site."""
+    client = Client(enforce_csrf_checks=True)
+    for target in EXTERNAL:
+        response = client.post(reverse("core:login"), {}, HTTP_REFERER=target)
+        assert response.status_code == 403
+        assert "evil" not in response.content.decode(), target
+
+
 SRC = Path(helhed.__file__).parent
 READS_A_TARGET = re.compile(
     r"""get\(\s*["'](next|return_to|redirect_to|redirect|url)["']|REDIRECT_FIELD_NAME|HTTP_REFERER|"""
@@ -122,7 +132,7 @@ TASK_DONE = "test_a_task_marked_done_goes_back_only_to_this_site"
 # Every file that reads a redirect target, and the test above that attacks it.
 TESTED = {
     "core/admin_site.py": "test_the_admins_login_goes_nowhere_else",
-    "core/templates/core/login.html": "test_the_login_goes_nowhere_else",
+    "core/errors.py": "test_the_csrf_pages_back_link_goes_nowhere_else",
     "templates/base.html": "test_the_language_switch_goes_nowhere_else",
     "meetings/views.py": TASK_DONE,
     "meetings/templates/meetings/_task_table.html": TASK_DONE,
