@@ -59,7 +59,12 @@ chromium:
 	@chromium --version
 
 ## make test: everything CI runs
-test: setup-dev chromium lint typecheck check test-sqlite test-postgresql test-browser
+test: setup-dev chromium lint typecheck check
+	@# The two database suites are independent processes (SQLite in memory, PostgreSQL in a
+	@# throwaway cluster): run them side by side on the two cores, each one's output printed whole
+	@# when it ends.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
+	$(MAKE) --no-print-directory test-browser
 	@echo "make test: all suites passed"
 
 # The conventions as checks (docs/architecture.md, "The house as checks"): ruff with a complexity
