@@ -66,7 +66,12 @@ INSTALLED_APPS = [
     "helhed.economics",
     "helhed.gdpr",
     "helhed.retention",
+    "helhed.ops",
     "helhed.devtools",
+    # Background work through Django's tasks interface (the django.tasks backport) with its
+    # database backend: no new service, SQLite and PostgreSQL (docs/operations.md, "Arbejderen").
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +241,15 @@ HELHED_RC_BANDS = (3.5, 4.0)
 # The course page caches nothing (it is fast enough without keeping rendered personal data). The
 # coordination results keep their rendered, suppressed (anonymous) figures here; keep the cache
 # in the server's own memory (the default, per process) or one as protected as the database.
+# Background tasks: the database backend by default (`helhed worker` runs them). A large
+# installation switches backend by settings alone.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("HELHED_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "email"],
+    }
+}
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
