@@ -10,7 +10,12 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import os
+import sqlite3
+import subprocess
+import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -447,13 +452,42 @@ def test_the_daily_job_writes_no_checkpoint_unless_asked(db: None, tmp_path: Pat
 
 
 def test_concurrent_writers_keep_one_chain(
-    transactional_db: None, make_user: Callable[..., User], unit: Any
+    transactional_db: None, make_user: Callable[..., User], unit: Any, tmp_path: Path
 ) -> None:
-    """Two connections append at once (PostgreSQL: the advisory lock; SQLite: BEGIN IMMEDIATE);
-    the result is one gapless chain that verifies."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers by its database lock; the race needs PostgreSQL")
+    """Two writers append at once (PostgreSQL: the advisory lock; SQLite: BEGIN IMMEDIATE);
+    the result is one gapless chain that verifies. PostgreSQL: two connections of this process;
+    SQLite: two processes on one database file (the test database is in memory, shared by this
+    process's connections under table locks that are not SQLite's file lock)."""
     users = [make_user("fagperson", unit), make_user("fagperson", unit)]
+    if connection.vendor == "sqlite":
+        database = _two_processes_append(tmp_path, users)
+        rows = database.execute(
+            f"SELECT seq, actor_id FROM {TABLE} WHERE seq IS NOT NULL ORDER BY seq"
+        ).fetchall()
+        database.close()
+        seqs = [seq for seq, _actor in rows]
+        actors = [actor for _seq, actor in rows]
+    else:
+        _two_threads_append(users)
+        seqs = list(AccessLogEntry.objects.order_by("seq").values_list("seq", flat=True))
+        actors = list(AccessLogEntry.objects.order_by("seq").values_list("actor_id", flat=True))
+    assert seqs == list(range(1, 161))
+    assert len(set(actors[:80])) == 2  # they really interleaved
+    if connection.vendor == "sqlite":
+        checked = subprocess.run(
+            [sys.executable, "-m", "helhed", "audit", "verify"],
+            env=_file_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    else:
+        code, out = verify()
+        assert code == 0, out
+
+
+def _two_threads_append(users: list[User]) -> None:
     errors: list[BaseException] = []
     barrier = threading.Barrier(2)
 
@@ -473,12 +507,53 @@ def test_concurrent_writers_keep_one_chain(
     for thread in threads:
         thread.join()
     assert not errors
-    seqs = list(AccessLogEntry.objects.order_by("seq").values_list("seq", flat=True))
-    assert seqs == list(range(1, 161))
-    actors = list(AccessLogEntry.objects.order_by("seq").values_list("actor_id", flat=True))
-    assert len(set(actors[:80])) == 2  # they really interleaved
-    code, out = verify()
-    assert code == 0, out
+
+
+_APPEND = """
+import sys, time, uuid
+import django
+django.setup()
+from helhed.audit.services import log_access
+from helhed.core.models import User
+user = User.objects.get(pk=sys.argv[1])
+while time.time() < float(sys.argv[2]):
+    time.sleep(0.001)
+for i in range(40):
+    log_access(user, [uuid.uuid4(), uuid.uuid4()], f"læst {i}", "sagsbehandling")
+"""
+
+
+def _file_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'chain.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "helhed.settings",
+        "DEBUG": "true",
+    }
+
+
+def _two_processes_append(tmp_path: Path, users: list[User]) -> sqlite3.Connection:
+    """The test database (migrated, with the users) copied to a file; two processes append to it
+    from the same moment. Returns a connection to the file."""
+    connection.ensure_connection()
+    target = sqlite3.connect(tmp_path / "chain.sqlite3")
+    connection.connection.backup(target)  # type: ignore[union-attr]
+    target.close()
+    start = time.time() + 4  # both processes have loaded Django by then
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _APPEND, str(user.pk), str(start)],
+            env=_file_env(tmp_path),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for user in users
+    ]
+    for process in processes:
+        out, _err = process.communicate(timeout=120)
+        assert process.returncode == 0, out
+    return sqlite3.connect(tmp_path / "chain.sqlite3")
 
 
 # --- Existing installations --------------------------------------------------------------------
