@@ -32,15 +32,19 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
+    CharField,
     Count,
+    DateField,
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Sum,
+    Value,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractQuarter, ExtractYear, Substr
 from django.utils.translation import gettext as _
@@ -135,16 +139,18 @@ def _instrument_visible(instrument: str, may: Any) -> bool:
 
 
 def _planned(
-    course: Course, may: Any, measured: dict[str, list[date]] | None = None
+    course: Course,
+    may: Any,
+    measured: dict[str, list[date]] | None = None,
+    stored: list[MeasurementSchedule] | None = None,
 ) -> list[PlannedSchedule]:
-    """The course's measurement plans the reader may see (one query; a second for the measured
-    dates unless ``measured`` holds them), their points until a year ahead or the course's end."""
+    """The course's measurement plans the reader may see (one query unless ``stored`` holds the
+    course's plans; a second for the measured dates unless ``measured`` holds them), their points
+    until a year ahead or the course's end."""
     on = today()
-    schedules = [
-        s
-        for s in MeasurementSchedule.objects.filter(course_id=course.pk)
-        if _instrument_visible(s.instrument, may)
-    ]
+    if stored is None:
+        stored = list(MeasurementSchedule.objects.filter(course_id=course.pk))
+    schedules = [s for s in stored if _instrument_visible(s.instrument, may)]
     if not schedules:
         return []
     if measured is None:
@@ -248,6 +254,92 @@ def _measurements(course_ids: Sequence[Any], instruments: Iterable[str]) -> list
     )
 
 
+def _outcomes_and_schedules(
+    course_id: Any, kinds: Sequence[str]
+) -> tuple[list[OutcomeState], list[MeasurementSchedule]]:
+    """The course's hard-outcome states of the given kinds (by date) and its measurement plans,
+    in one query (a sub-page's budget is 15 statements, the access log's append takes two): both
+    are a handful of rows per course, read as one ``UNION ALL`` and split again. Every column is
+    an annotation, so both halves list them in the same order."""
+    columns = ("u_src", "u_pk", "u_kind", "u_value", "u_pct", "u_day", "u_note", "u_until")
+    columns += ("u_weeks", "u_at", "u_by", "u_as")
+    no_text = Value("", output_field=CharField())
+    states = (
+        OutcomeState.objects.filter(course_id=course_id, kind__in=list(kinds))
+        .annotate(
+            u_src=Value("o", output_field=CharField()),
+            u_pk=F("id"),
+            u_kind=F("kind"),
+            u_value=F("value"),
+            u_pct=F("percent"),
+            u_day=F("valid_from"),
+            u_note=F("note"),
+            u_until=Value(None, output_field=DateField()),
+            u_weeks=Value(None, output_field=IntegerField()),
+            u_at=F("created_at"),
+            u_by=F("entered_by_id"),
+            u_as=F("entered_as"),
+        )
+        .order_by()
+        .values_list(*columns)
+    )
+    plans = (
+        MeasurementSchedule.objects.filter(course_id=course_id)
+        .annotate(
+            u_src=Value("s", output_field=CharField()),
+            u_pk=F("id"),
+            u_kind=F("instrument"),
+            u_value=no_text,
+            u_pct=Value(None, output_field=FloatField()),
+            u_day=F("first_on"),
+            u_note=no_text,
+            u_until=F("until"),
+            u_weeks=F("every_weeks"),
+            u_at=F("created_at"),
+            u_by=F("created_by_id"),
+            u_as=no_text,
+        )
+        .order_by()
+        .values_list(*columns)
+    )
+    found: list[OutcomeState] = []
+    schedules: list[MeasurementSchedule] = []
+    for src, pk, kind, value, pct, day, note, until, weeks, at, by, entered_as in states.union(
+        plans, all=True
+    ):
+        if src == "o":
+            found.append(
+                OutcomeState(
+                    id=pk,
+                    course_id=course_id,
+                    kind=kind,
+                    value=value,
+                    percent=pct,
+                    valid_from=day,
+                    note=note,
+                    entered_by_id=by,
+                    entered_as=entered_as,
+                    created_at=at,
+                )
+            )
+        else:
+            schedules.append(
+                MeasurementSchedule(
+                    id=pk,
+                    course_id=course_id,
+                    instrument=kind,
+                    first_on=day,
+                    every_weeks=weeks,
+                    until=until,
+                    created_by_id=by,
+                    created_at=at,
+                )
+            )
+    found.sort(key=lambda st: (st.valid_from, st.created_at))
+    schedules.sort(key=lambda sc: (sc.first_on, sc.instrument))
+    return found, schedules
+
+
 def _build(
     course: Course,
     *,
@@ -274,9 +366,8 @@ def _build(
             ratings[m.goal_id].append(m)
     kinds = [k for k, (_l, _c, cat) in logic.OUTCOME_KINDS.items() if may(cat)]
     outcomes: dict[str, list[OutcomeState]] = {k: [] for k in kinds}
-    for state in OutcomeState.objects.filter(course=course, kind__in=kinds).order_by(
-        "valid_from", "created_at"
-    ):
+    states, stored_schedules = _outcomes_and_schedules(course.pk, kinds)
+    for state in states:
         outcomes[state.kind].append(state)
     hidden = [str(logic.WHO5.name)] if not allowed["who5"] else []
     if not allowed["livsomraader"]:
@@ -303,7 +394,7 @@ def _build(
     measured: dict[str, list[date]] = defaultdict(list)
     for m in rows:
         measured[m.instrument].append(m.measured_on)
-    schedules = _planned(course, may, measured)
+    schedules = _planned(course, may, measured, stored_schedules)
     return CourseProgress(
         course=course,
         who5=[m for m in rows if m.instrument == "who5"] if allowed["who5"] else None,
