@@ -515,8 +515,11 @@ import django
 django.setup()
 from helhed.audit.services import log_access
 from helhed.core.models import User
+from pathlib import Path
 user = User.objects.get(pk=sys.argv[1])
-while time.time() < float(sys.argv[2]):
+Path(sys.argv[2] + ".ready-" + sys.argv[1]).touch()
+deadline = time.time() + 120
+while not Path(sys.argv[2]).exists() and time.time() < deadline:
     time.sleep(0.001)
 for i in range(40):
     log_access(user, [uuid.uuid4(), uuid.uuid4()], f"læst {i}", "sagsbehandling")
@@ -539,10 +542,10 @@ def _two_processes_append(tmp_path: Path, users: list[User]) -> sqlite3.Connecti
     target = sqlite3.connect(tmp_path / "chain.sqlite3")
     connection.connection.backup(target)  # type: ignore[union-attr]
     target.close()
-    start = time.time() + 4  # both processes have loaded Django by then
+    go = tmp_path / "go"  # both start appending once both have loaded Django
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", _APPEND, str(user.pk), str(start)],
+            [sys.executable, "-c", _APPEND, str(user.pk), str(go)],
             env=_file_env(tmp_path),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -550,6 +553,12 @@ def _two_processes_append(tmp_path: Path, users: list[User]) -> sqlite3.Connecti
         )
         for user in users
     ]
+    deadline = time.time() + 120
+    while time.time() < deadline and not all(
+        Path(f"{go}.ready-{user.pk}").exists() for user in users
+    ):
+        time.sleep(0.01)
+    go.touch()
     for process in processes:
         out, _err = process.communicate(timeout=120)
         assert process.returncode == 0, out
