@@ -363,3 +363,19 @@ SOCIALACCOUNT_PROVIDERS = {
 }
 SOCIALACCOUNT_STORE_TOKENS = False  # Helhed calls no API with the broker's tokens
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an e-mail claim never links to an existing user
+
+# --- issue 16: production server ---
+# `helhed serve` (gunicorn; helhed.ops.serve, docs/operations.md, "The production server").
+# Collected static files: under var/ unless HELHED_STATIC_ROOT names another folder (e.g. one
+# per release, so a deploy collects beside the running version). With DEBUG off they are served
+# by WhiteNoise from there under hashed names with a manifest (helhed.ops.staticfiles), never
+# from the source folders: `helhed collectstatic` is part of every deploy, and `helhed serve`
+# refuses to start without its manifest.
+STATIC_ROOT = Path(os.environ.get("HELHED_STATIC_ROOT") or VAR_DIR / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG
+if not DEBUG:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "helhed.ops.staticfiles.ManifestStorage"},
+    }
