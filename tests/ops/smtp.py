@@ -8,7 +8,7 @@ import socketserver
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 
 
@@ -67,7 +67,7 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
                 lines = []
                 while (line := self.rfile.readline()) not in (b".\r\n", b""):
                     lines.append(line[1:] if line.startswith(b"..") else line)
-                server.messages.append(message_from_bytes(b"".join(lines)))
+                server.messages.append(message_from_bytes(b"".join(lines), policy=policy.default))
                 self.reply("250 OK queued")
             elif command == "QUIT":
                 self.reply("221 Bye")

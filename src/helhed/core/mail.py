@@ -37,6 +37,10 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"{name} (SMTP {exc.smtp_code})"
     if isinstance(exc, smtplib.SMTPException):
+        # smtplib turns a timeout or reset while reading a reply into "server disconnected"
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, OSError) and not isinstance(cause, smtplib.SMTPException):
+            return f"{name} ({describe_error(cause)})"
         return name
     if isinstance(exc, TimeoutError):
         return f"{name} (timed out)"
