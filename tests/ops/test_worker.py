@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -33,18 +32,18 @@ from helhed.notifications.alerts import Alert
 from helhed.notifications.models import EmailStatus, Notification
 from helhed.ops.mail import SCRUBBED
 from helhed.ops.worker import host_name, recover_stuck_tasks, run_pending_tasks
-from tests.meetings.conftest import at
-from tests.ops.smtp import answering_smtp_server, hung_smtp_server
 
 # The courses fixtures (a course with the jobcenter on the team), as the meetings tests use them.
-from tests.courses.conftest import consent as consent  # noqa: F401
-from tests.courses.conftest import coordinator_unit as coordinator_unit  # noqa: F401
-from tests.courses.conftest import course as course  # noqa: F401
-from tests.courses.conftest import initiative as initiative  # noqa: F401
-from tests.courses.conftest import jobcenter_member as jobcenter_member  # noqa: F401
-from tests.courses.conftest import jobcenter_unit as jobcenter_unit  # noqa: F401
-from tests.courses.conftest import jobcenter_user as jobcenter_user  # noqa: F401
-from tests.meetings.conftest import coordinator_member as coordinator_member  # noqa: F401
+from tests.courses.conftest import consent as consent
+from tests.courses.conftest import coordinator_unit as coordinator_unit
+from tests.courses.conftest import course as course
+from tests.courses.conftest import initiative as initiative
+from tests.courses.conftest import jobcenter_member as jobcenter_member
+from tests.courses.conftest import jobcenter_unit as jobcenter_unit
+from tests.courses.conftest import jobcenter_user as jobcenter_user
+from tests.meetings.conftest import at
+from tests.meetings.conftest import coordinator_member as coordinator_member
+from tests.ops.smtp import answering_smtp_server, hung_smtp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -315,3 +314,148 @@ def test_email_settings_from_the_environment(
     assert got["port"] == 587 and got["use_tls"] and not got["use_ssl"]
     assert got["user"] == "helhed" and got["password"] == "hemmeligt"
     assert got["timeout"] == 10 and got["from"] == "Helhed <helhed@kommune.dk>"
+
+
+# --- real processes: two daily jobs at once, a worker stopped and killed ---------------------
+
+# The daily job in a subprocess, with one more producer that notifies every "conc…" user and
+# holds (signals that it runs, then waits for the test's go) so the runs overlap for sure.
+CONCURRENT_JOB = """
+import os, sys, time
+from pathlib import Path
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhed.settings")
+import django
+django.setup()
+from helhed.core.models import User
+from helhed.notifications import alerts
+from helhed.notifications.alerts import Alert
+signal_dir = Path(sys.argv[1])
+
+def produce(today):
+    (signal_dir / f"running-{os.getpid()}").touch()
+    deadline = time.monotonic() + 60
+    while not (signal_dir / "go").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    users = User.objects.filter(username__startswith="conc").values_list("pk", flat=True)
+    return [Alert(recipient_id=pk, title="Samtidig", dedupe_key="test:concurrent") for pk in users]
+
+alerts.register_alert_producer("test:concurrent", produce)
+from helhed.__main__ import main
+main(["alerts", "--date", "2027-02-01"])
+"""
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def shared(transactional_db: None, tmp_path: Any) -> Iterator[Any]:
+    from tests.ops.shared_db import SharedDatabase
+
+    yield SharedDatabase(tmp_path)
+
+
+def test_two_overlapping_daily_jobs_notify_once_and_report_what_they_made(
+    shared: Any, tmp_path: Any
+) -> None:
+    """Was: 19-29 "new" printed for 16 made. The second run finds the first one's lock, does
+    nothing and exits 75; the "new" printed add up to the notifications made."""
+    for i in range(16):
+        User.objects.create(username=f"conc{i}", email=f"c{i}@example.dk")
+    shared.snapshot()
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    script = CONCURRENT_JOB
+    first = shared.popen("-c", script, str(signals))
+    try:
+        wait_for(lambda: any(signals.glob("running-*")), 120, "the first run's producer")
+        second = shared.popen("-c", script, str(signals))
+        out2, err2 = second.communicate(timeout=120)
+        (signals / "go").touch()
+        out1, err1 = first.communicate(timeout=120)
+    finally:
+        for process in (first, locals().get("second")):
+            if process is not None and process.poll() is None:
+                process.kill()
+    assert first.returncode == 0, err1
+    assert second.returncode == 75, (out2, err2)
+    assert "another run of alerts is in progress" in err2 and "nothing done" in err2
+    assert "test:concurrent: 16 found, 16 new" in out1
+    assert "new" not in out2
+    made = shared.query(
+        "SELECT COUNT(*) FROM notifications_notification WHERE title = ?", ["Samtidig"]
+    )
+    assert made == [(16,)]
+    assert shared.query("SELECT COUNT(*) FROM notifications_joblock") == [(0,)]  # released
+
+
+def test_the_worker_finishes_its_task_on_sigterm_and_a_killed_workers_task_is_not_lost(
+    shared: Any,
+) -> None:
+    from helhed.notifications import services
+
+    user = User.objects.create(username="anna", email="anna@example.dk")
+    services.notify([user], kind="opgave", title="Ny opgave")  # autocommit: queued at once
+    user2 = User.objects.create(username="bo", email="bo@example.dk")
+    services.notify([user2], kind="opgave", title="Anden opgave")
+    shared.snapshot()
+
+    def status(title: str) -> tuple[Any, ...]:
+        return shared.query(
+            "SELECT email_status, email_attempts FROM notifications_notification WHERE title = ?",
+            [title],
+        )[0]
+
+    def running() -> int:
+        return shared.query(
+            "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
+        )[0][0]
+
+    with hung_smtp_server() as port:
+        smtp = {
+            "EMAIL_BACKEND": SMTP,
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(port),
+            "EMAIL_TIMEOUT": "4",
+        }
+        # SIGTERM while an attempt hangs: the attempt ends (timeout), is recorded, exit 0.
+        worker = shared.popen("worker", "--max-tasks", "1", **smtp)
+        try:
+            wait_for(lambda: running() == 1, 120, "the worker to take a task")
+            worker.send_signal(signal.SIGTERM)
+            out, err = worker.communicate(timeout=60)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        assert worker.returncode == 0, err
+        assert "shutting down gracefully" in out + err
+        attempted = [status("Ny opgave"), status("Anden opgave")]
+        assert sorted(attempted) == [("fejlet", 1), ("venter", 0)], attempted
+        assert running() == 0
+
+        # SIGKILL while the other attempt hangs: its task stays RUNNING…
+        worker = shared.popen("worker", **smtp)
+        try:
+            wait_for(lambda: running() == 1, 120, "the worker to take the other task")
+            worker.kill()
+            worker.wait(timeout=30)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        assert running() == 1
+
+    # … and the next worker hands it back and delivers it.
+    with answering_smtp_server() as server:
+        smtp["EMAIL_PORT"] = str(server.server_address[1])
+        batch = shared.popen("worker", "--batch", **smtp)
+        out, err = batch.communicate(timeout=120)
+        assert batch.returncode == 0, err
+    assert "1 task(s) left running queued again" in err
+    assert running() == 0
+    assert [m["To"] for m in server.messages] == ["bo@example.dk"]
+    assert status("Anden opgave") == ("sendt", 2)  # the killed attempt counts as one
