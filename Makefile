@@ -22,7 +22,12 @@ run: setup setup-demo
 	$(DEV_ENV) $(HELHED) migrate --no-input -v 0
 	$(DEV_ENV) $(HELHED) demo --seed 1
 	@echo ""
-	@echo "Helhed kører på http://127.0.0.1:8000  (stop med Ctrl+C)"
+	@echo "Helhed kører på http://127.0.0.1:8000  (stop med Ctrl+C); arbejderen sender e-mail"
+	@# The worker (e-mail) beside the server, stopped (SIGTERM: it finishes the task in hand)
+	@# when the server ends, however it ends.
+	$(DEV_ENV) $(HELHED) worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(DEV_ENV) $(HELHED) runserver 127.0.0.1:8000
 
 setup: $(VENV)/.installed assets

@@ -165,3 +165,95 @@ def env_audit_key(name: str, file_name: str, *, debug: bool, secret_key: str) ->
             f"{name}: must be at least {AUDIT_KEY_MIN_LENGTH} characters long (got {len(key)})"
         )
     return key
+
+
+# --- issue 16: worker and e-mail ---
+
+QUEUED_EMAIL_BACKEND = "helhed.ops.mail.QueuedEmailBackend"
+
+
+def env_secret(name: str, file_name: str) -> str:
+    """A secret given as ``name`` or as the contents of the file ``file_name`` names (one of
+    them); '' when neither is set."""
+    raw = os.environ.get(name) or ""
+    path = (os.environ.get(file_name) or "").strip()
+    if raw and path:
+        raise ImproperlyConfigured(f"{name} and {file_name}: set one of them, not both")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"{file_name}: cannot read {path!r} ({exc.strerror})"
+            ) from None
+    return raw
+
+
+def env_seconds(name: str, *, default: float) -> float:
+    """A positive number of seconds (decimals allowed)."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: expected a number of seconds, got {raw!r}") from None
+    if not (value > 0 and value < 86_400):
+        raise ImproperlyConfigured(
+            f"{name}: expected seconds above 0 (and below a day), got {raw!r}"
+        )
+    return value
+
+
+def env_email() -> dict[str, Any]:
+    """E-mail delivery from the environment (docs/operations.md, "E-mail"): the delivering
+    backend (``EMAIL_BACKEND``: console by default, SMTP in production), the SMTP server, its
+    credentials (also as ``*_FILE``), TLS or SSL (not both), a timeout and the sender."""
+    backend = (os.environ.get("EMAIL_BACKEND") or "").strip()
+    backend = backend or "django.core.mail.backends.console.EmailBackend"
+    if backend == QUEUED_EMAIL_BACKEND:
+        raise ImproperlyConfigured(
+            f"EMAIL_BACKEND: name the backend that delivers (e.g. "
+            f"django.core.mail.backends.smtp.EmailBackend); {QUEUED_EMAIL_BACKEND} is always "
+            "in front of it"
+        )
+    if "." not in backend:
+        raise ImproperlyConfigured(
+            f"EMAIL_BACKEND: expected a dotted path such as "
+            f"django.core.mail.backends.smtp.EmailBackend, got {backend!r}"
+        )
+    host = (os.environ.get("EMAIL_HOST") or "localhost").strip()
+    if not host or any(c in host for c in " /@"):
+        raise ImproperlyConfigured(
+            f"EMAIL_HOST: expected a host name or address (no scheme, port or user), got {host!r}"
+        )
+    port = env_int("EMAIL_PORT", default=0)
+    use_tls = env_bool("EMAIL_USE_TLS", default=False)
+    use_ssl = env_bool("EMAIL_USE_SSL", default=False)
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured(
+            "EMAIL_USE_TLS and EMAIL_USE_SSL: choose one (TLS = STARTTLS, usually port 587; "
+            "SSL = implicit TLS, usually port 465)"
+        )
+    if not port:
+        port = 465 if use_ssl else 587 if use_tls else 25
+    if not 1 <= port <= 65535:
+        raise ImproperlyConfigured(f"EMAIL_PORT: expected a port 1-65535, got {port}")
+    sender = (os.environ.get("DEFAULT_FROM_EMAIL") or "helhed@localhost").strip()
+    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
+    if address.count("@") != 1 or address.startswith("@") or address.endswith("@"):
+        raise ImproperlyConfigured(
+            f"DEFAULT_FROM_EMAIL: expected an address such as helhed@kommune.dk or "
+            f"'Helhed <helhed@kommune.dk>', got {sender!r}"
+        )
+    return {
+        "backend": backend,
+        "host": host,
+        "port": port,
+        "user": env_secret("EMAIL_HOST_USER", "EMAIL_HOST_USER_FILE"),
+        "password": env_secret("EMAIL_HOST_PASSWORD", "EMAIL_HOST_PASSWORD_FILE"),
+        "use_tls": use_tls,
+        "use_ssl": use_ssl,
+        "timeout": env_seconds("EMAIL_TIMEOUT", default=10),
+        "from": sender,
+    }

@@ -17,10 +17,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from helhed.config import (
+    QUEUED_EMAIL_BACKEND,
     env_audit_key,
     env_base_url,
     env_bool,
     env_database,
+    env_email,
     env_int,
     env_list,
     env_secret_key,
@@ -216,9 +218,7 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helhed@localhost")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# E-mail (EMAIL_*, DEFAULT_FROM_EMAIL): see the issue 16 block at the end (the worker sends it).
 # Notification e-mails link back to Helhed: the address users reach it on (no trailing slash).
 # Required when DEBUG is off (config.env_base_url): a production install refuses to start without.
 HELHED_BASE_URL = env_base_url("HELHED_BASE_URL", debug=DEBUG)
@@ -379,3 +379,31 @@ if not DEBUG:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "helhed.ops.staticfiles.ManifestStorage"},
     }
+# --- issue 16: worker and e-mail ---
+# Every e-mail (notifications' copies, allauth's password reset) leaves a request as a task on the
+# "email" queue (helhed.ops.mail.QueuedEmailBackend); `helhed worker` delivers it with the backend
+# EMAIL_BACKEND names (console by default, SMTP in production), with a timeout, and retries
+# (docs/operations.md, "Arbejderen / The worker" and "E-mail").
+_email = env_email()
+HELHED_EMAIL_DELIVERY_BACKEND = _email["backend"]
+EMAIL_BACKEND = QUEUED_EMAIL_BACKEND
+EMAIL_HOST = _email["host"]
+EMAIL_PORT = _email["port"]
+EMAIL_HOST_USER = _email["user"]
+EMAIL_HOST_PASSWORD = _email["password"]
+EMAIL_USE_TLS = _email["use_tls"]
+EMAIL_USE_SSL = _email["use_ssl"]
+EMAIL_TIMEOUT = _email["timeout"]
+DEFAULT_FROM_EMAIL = _email["from"]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Attempts per e-mail and the first wait; each wait is 5 times the one before (1, 5, 25, 125
+# minutes), after the last attempt the e-mail is marked given up.
+HELHED_EMAIL_MAX_ATTEMPTS = max(1, env_int("HELHED_EMAIL_MAX_ATTEMPTS", default=5))
+HELHED_EMAIL_RETRY_SECONDS = env_int("HELHED_EMAIL_RETRY_SECONDS", default=60)
+# A task still RUNNING this long after it started (its worker killed on another machine) is
+# handed back to the queue when a worker starts; on the worker's own machine a task whose worker
+# process is gone is handed back at once.
+HELHED_TASK_STUCK_SECONDS = env_int("HELHED_TASK_STUCK_SECONDS", default=900)
+# `helhed alerts` holds a lock while it runs; on SQLite a lock row older than this whose process
+# cannot be seen is taken over (PostgreSQL's advisory lock ends with its connection).
+HELHED_ALERTS_LOCK_STALE_SECONDS = env_int("HELHED_ALERTS_LOCK_STALE_SECONDS", default=4 * 3600)

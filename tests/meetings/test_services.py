@@ -24,6 +24,7 @@ from helhed.meetings.models import (
     Task,
 )
 from helhed.notifications.models import Notification
+from helhed.ops.worker import run_pending_tasks
 from tests.meetings.conftest import at, happened
 
 pytestmark = pytest.mark.django_db
@@ -400,6 +401,7 @@ def test_invitation_is_also_an_email_without_personal_data(
             team_member_ids=[coordinator_member.pk, jobcenter_member.pk],
             proposed_times=[at(4)],
         )
+    run_pending_tasks()
     assert [m.to for m in mailoutbox] == [["jonas@jobcenter.example"]]
     text = mailoutbox[0].subject + mailoutbox[0].body
     assert "/moeder/" in text and "Mette" not in text and "Sørensen" not in text

@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy
 from helhed.core.models import Unit, User
 from helhed.notifications import alerts, services
 from helhed.notifications.alerts import Alert
-from helhed.notifications.models import Notification, NotificationKind
+from helhed.notifications.models import EmailStatus, Notification, NotificationKind
+from helhed.ops.worker import run_pending_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -60,13 +61,18 @@ def test_notify_creates_one_per_recipient_and_mails_those_with_an_address(
     assert len(created) == 2
     assert Notification.objects.filter(recipient=first).count() == 1
     assert Notification.objects.filter(recipient=second).count() == 1
-    assert len(mail.outbox) == 1  # the second user has no e-mail address
+    assert mail.outbox == []  # queued for the worker, not sent in the request
+    assert run_pending_tasks() == 1  # the second user has no e-mail address: no task
+    assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["anna@example.dk"]
     assert "Ny opgave fra netværksmøde" in message.subject
     assert "/forloeb/" in message.body
     assert "ikke personoplysninger" in message.body
-    assert Notification.objects.get(recipient=first).emailed_at is not None
+    mailed = Notification.objects.get(recipient=first)
+    assert mailed.emailed_at is not None and mailed.email_status == EmailStatus.SENT
+    assert Notification.objects.get(recipient=second).email_status == EmailStatus.NONE
+    assert run_pending_tasks() == 0 and len(mail.outbox) == 1  # never twice
 
 
 def test_the_same_key_notifies_once(two_users: tuple[User, User]) -> None:
@@ -89,8 +95,12 @@ def test_a_failing_mail_server_keeps_the_notification_unsent(
     settings.EMAIL_PORT = 9  # nothing listens: connection refused
     with django_capture_on_commit_callbacks(execute=True):
         services.notify([first], kind=NotificationKind.TASK, title="Ny opgave")
+    run_pending_tasks()
     notification = Notification.objects.get(recipient=first)
     assert notification.emailed_at is None
+    assert notification.email_status == EmailStatus.FAILED and notification.email_attempts == 1
+    assert notification.email_last_error == "ConnectionRefusedError (Connection refused)"
+    assert notification.email_next_attempt is not None
 
 
 def test_list_shows_only_own_notifications_and_opening_marks_read(
@@ -189,6 +199,7 @@ def test_email_links_are_absolute(
     first, _second = two_users
     with django_capture_on_commit_callbacks(execute=True):
         services.notify([first], kind=NotificationKind.TASK, title="Ny opgave", url="/opgaver/")
+    run_pending_tasks()
     assert "Se mere i Helhed: https://helhed.kommune.dk/opgaver/\n" in mail.outbox[0].body
 
 
@@ -203,6 +214,8 @@ def test_a_notification_is_written_in_danish_and_shown_in_the_readers_language(
             [first, second], kind=NotificationKind.TASK, title=gettext_lazy("Notifikationer")
         )
     assert Notification.objects.get(recipient=first).title == "Notifikationer"
+    with translation.override("en"):
+        run_pending_tasks()
     assert "Log ind i Helhed for at se sagen." in mail.outbox[0].body
     danish = logged_in(first).get(reverse("notifications:list")).content.decode()
     assert "<strong>Notifikationer</strong>" in danish

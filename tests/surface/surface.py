@@ -1876,9 +1876,13 @@ ADMIN_MODELS: dict[str, str] = {
     "identity_organisationlogin": "an organisation's OpenID Connect login and claim mapping",
     "retention_retentionrule": "retention periods per data category (no citizen; superuser only)",
     "socialaccount_socialapp": "the OpenID Connect identity providers (issuer, client; no citizen)",
+    "notifications_notification": "notifications' e-mail delivery status, read only (titles carry "
+    "no personal data; technical administrator only)",
+    "django_tasks_database_dbtaskresult": "the background task queue, read only (a notification's "
+    "task holds its id; superuser only)",
 }
-_ADMIN_PAGE = re.compile(r"^admin:(?P<model>[a-z]+_[a-z]+)_(changelist|add|history|delete|change)$")
-_ADMIN_OBJECT = re.compile(r"^admin/(?P<app>[a-z]+)/(?P<model>[a-z]+)/<path:object_id>/$")
+_ADMIN_PAGE = re.compile(r"^admin:(?P<model>[a-z_]+)_(changelist|add|history|delete|change)$")
+_ADMIN_OBJECT = re.compile(r"^admin/(?P<app>[a-z_]+)/(?P<model>[a-z]+)/<path:object_id>/$")
 
 
 def walk(

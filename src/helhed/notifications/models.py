@@ -26,6 +26,14 @@ class NotificationKind(models.TextChoices):
     ALERT = "varsel", _("Varsel")
 
 
+class EmailStatus(models.TextChoices):
+    NONE = "ingen", _("ingen e-mail")  # not asked for, or the recipient has no address
+    PENDING = "venter", _("venter")
+    SENT = "sendt", _("sendt")
+    FAILED = "fejlet", _("fejlet, prøves igen")
+    GIVEN_UP = "opgivet", _("opgivet")
+
+
 class Notification(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient = models.ForeignKey(
@@ -40,6 +48,14 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     read_at = models.DateTimeField(_("læst"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("sendt som e-mail"), null=True, blank=True)
+    # The e-mail copy, sent by the worker (tasks.send_email_copy) and retried with a growing wait;
+    # the error names what failed (an exception class, an SMTP code), never an address.
+    email_status = models.CharField(
+        _("e-mail"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.NONE
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail-forsøg"), default=0)
+    email_last_error = models.CharField(_("seneste e-mail-fejl"), max_length=200, blank=True)
+    email_next_attempt = models.DateTimeField(_("næste e-mail-forsøg"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notifikation")
@@ -52,7 +68,30 @@ class Notification(models.Model):
                 name="notification_once_per_key",
             )
         ]
-        indexes: ClassVar = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            models.Index(
+                fields=["email_status"],
+                condition=~Q(email_status__in=["ingen", "sendt"]),
+                name="notification_email_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class JobLock(models.Model):
+    """The daily job's lock on SQLite (``notifications.locks``): one row per running job.
+    PostgreSQL uses an advisory lock instead, which ends with its connection."""
+
+    name = models.CharField(_("job"), max_length=50, primary_key=True)
+    holder = models.CharField(_("holdes af"), max_length=120)
+    acquired_at = models.DateTimeField(_("siden"))
+
+    class Meta:
+        verbose_name = _("kørende job")
+        verbose_name_plural = _("kørende job")
+
+    def __str__(self) -> str:
+        return self.name

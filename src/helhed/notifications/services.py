@@ -9,14 +9,15 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from helhed.core.models import User
 from helhed.notifications.alerts import Alert, producers
-from helhed.notifications.models import Notification
+from helhed.notifications.models import EmailStatus, Notification
+from helhed.notifications.tasks import absolute_url, send_email_copy
+
+__all__ = ["absolute_url", "mark_read", "notify", "notify_each", "queue_emails", "run_alerts"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,9 @@ def notify(
     already has a notification with that key is skipped. Returns the notifications created.
 
     Call it inside the transaction that makes the change: if that rolls back, so do the
-    notifications. E-mail is sent after the commit (and a failing mail server never undoes the
-    change: the notification stays in the app, unsent, and is logged)."""
+    notifications. The e-mail copy is queued after the commit and sent by the worker (a failing
+    or hanging mail server never slows or undoes the change: the notification stays in the
+    app and its copy is retried, then marked given up)."""
     alerts = [
         Alert(
             recipient_id=getattr(r, "pk", r),
@@ -86,55 +88,39 @@ def notify_each(alerts: Sequence[Alert], *, email: bool = True) -> list[Notifica
             for a in unique
             if not (a.dedupe_key and (a.recipient_id, a.dedupe_key) in existing)
         ]
+    if email and new:
+        # Only recipients with an address get a copy; the rest are marked "ingen" (the default).
+        with_address = set(
+            User.objects.filter(pk__in={n.recipient_id for n in new})
+            .exclude(email="")
+            .values_list("pk", flat=True)
+        )
+        for n in new:
+            if n.recipient_id in with_address:
+                n.email_status = EmailStatus.PENDING
     with transaction.atomic():
         Notification.objects.bulk_create(new, ignore_conflicts=True)
-    if email and new:
-        ids = [n.pk for n in new]
-        transaction.on_commit(lambda: send_emails(ids))
-    return new
+        # A concurrent writer (another run of the daily job) may have stored the same key first:
+        # its row won and ours was skipped. Count and mail only the rows this call stored (the
+        # ids are made here, so the ones found are ours).
+        if keyed:
+            stored = set(
+                Notification.objects.filter(pk__in=[n.pk for n in new]).values_list("pk", flat=True)
+            )
+            new = [n for n in new if n.pk in stored]
+    created = new
+    queued = [n.pk for n in created if n.email_status == EmailStatus.PENDING]
+    if queued:
+        transaction.on_commit(lambda: queue_emails(queued))
+    return created
 
 
-def send_emails(notification_ids: Sequence[Any]) -> int:
-    """Send the e-mail copies of the given notifications that have not been sent yet."""
-    pending = list(
-        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
-        .exclude(recipient__email="")
-        .select_related("recipient")
-    )
-    if not pending:
-        return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        messages = [_email(n) for n in pending]
-    try:
-        with get_connection() as connection:
-            sent = connection.send_messages(messages) or 0
-    except Exception:  # a mail server's failure must not undo or break the change
-        logger.exception("helhed: could not send %d notification e-mails", len(messages))
-        return 0
-    Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
-    return sent
-
-
-def absolute_url(url: str) -> str:
-    """A link in an e-mail: Helhed's address (``HELHED_BASE_URL``) and the page's path."""
-    if not url or url.startswith(("https://", "http://")):
-        return url
-    return f"{settings.HELHED_BASE_URL.rstrip('/')}/{url.lstrip('/')}"
-
-
-def _email(n: Notification) -> EmailMessage:
-    link = absolute_url(n.url)
-    text = "\n\n".join(
-        part
-        for part in (
-            n.title,
-            n.body,
-            (_("Se mere i Helhed: %(link)s") % {"link": link}) if link else "",
-            _("Denne e-mail indeholder ikke personoplysninger. Log ind i Helhed for at se sagen."),
-        )
-        if part
-    )
-    return EmailMessage(subject=f"Helhed: {n.title}", body=text, to=[n.recipient.email])
+def queue_emails(notification_ids: Sequence[Any]) -> None:
+    """Put one task per e-mail copy on the "email" queue (after the commit: the task carries the
+    notification's id only, so the notification must be there when the worker looks)."""
+    with transaction.atomic():
+        for pk in notification_ids:
+            send_email_copy.enqueue(str(pk))
 
 
 def mark_read(user: User, notification_id: Any | None = None) -> int:

@@ -1,5 +1,8 @@
 """``helhed alerts``: the daily job. Runs every registered alert producer (idempotent), then
-appends the access log's head to ``HELHED_AUDIT_CHECKPOINT_FILE`` when set."""
+appends the access log's head to ``HELHED_AUDIT_CHECKPOINT_FILE`` when set.
+
+One run at a time (``notifications.locks.job_lock``): a second run started while one is in
+progress does nothing and exits with code 75 (EX_TEMPFAIL, "try again later")."""
 
 from __future__ import annotations
 
@@ -11,7 +14,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from helhed.notifications.locks import JobLockedError, job_lock
 from helhed.notifications.services import run_alerts
+
+# sysexits.h EX_TEMPFAIL: another run holds the lock; nothing was done, try again later.
+EXIT_LOCKED = 75
 
 
 class Command(BaseCommand):
@@ -27,6 +34,13 @@ class Command(BaseCommand):
                 today = date.fromisoformat(options["date"])
             except ValueError as exc:
                 raise CommandError(f"--date: not a date (YYYY-MM-DD): {options['date']}") from exc
+        try:
+            with job_lock("alerts"):
+                self._run(today)
+        except JobLockedError as exc:
+            raise CommandError(f"{exc}; nothing done", returncode=EXIT_LOCKED) from None
+
+    def _run(self, today: date) -> None:
         total_found = total_new = 0
         for run in run_alerts(today):
             self.stdout.write(f"{run.key}: {run.found} found, {run.new} new")
