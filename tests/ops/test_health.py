@@ -94,7 +94,11 @@ def test_probes_are_not_redirected_to_https_but_pages_are(client: Client, path: 
 
 
 def test_probes_still_need_an_allowed_host(client: Client) -> None:
-    assert client.get("/sundhed/live", HTTP_HOST="evil.example").status_code == 400
+    response = client.get("/sundhed/live", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["X-Request-ID"]  # answered by the request-id middleware outside it all
+    with override_settings(SECURE_SSL_REDIRECT=True):
+        assert client.get("/", HTTP_X_REQUEST_ID="lb-1")["X-Request-ID"] == "lb-1"
 
 
 def test_probes_need_no_login_and_never_touch_a_session(client: Client, coordinator: User) -> None:
