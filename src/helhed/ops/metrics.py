@@ -25,13 +25,22 @@ import os
 from collections.abc import Iterator
 
 from django.db import DatabaseError
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.registry import Collector
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+# No "_created" series beside every counter and histogram: a scrape shows what is listed here.
+disable_created_metrics()
 
 # The request metrics live in their own registry (not prometheus-client's global one), so the
 # scrape shows exactly what is listed here.
