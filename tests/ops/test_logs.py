@@ -62,9 +62,14 @@ def test_every_line_of_a_request_is_json_with_its_request_id(json_log: io.String
 def test_a_request_line_names_the_route_not_the_ids(json_log: io.StringIO) -> None:
     course = "3f1c2b9e-8d7a-4e6f-9a0b-1c2d3e4f5a6b"
     response = Client().get(f"/forloeb/{course}/")
+    with override_settings(SECURE_SSL_REDIRECT=True):  # answered before URL resolution
+        redirected = Client().get("/log-ind/")
     records = [r for r in lines(json_log) if r["logger"] == "helhed.request"]
-    assert records[-1]["route"] == "courses:course_detail"
-    assert records[-1]["status"] == response.status_code
+    assert records[-2]["route"] == "courses:course_detail"
+    assert records[-2]["status"] == response.status_code
+    assert redirected.status_code == 301
+    assert records[-1]["route"] == "core:login"
+    assert records[-1]["status"] == 301
 
 
 def test_a_sane_incoming_request_id_is_kept_and_a_bad_one_replaced(

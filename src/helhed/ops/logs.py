@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -59,11 +60,15 @@ def route_of(request: HttpRequest) -> str:
     """The matched URL pattern's name (``courses:course_detail``), never the raw path (which holds
     ids); ``static`` for static files, ``unmatched`` for a path no pattern matches."""
     match = getattr(request, "resolver_match", None)
-    if match is not None:
-        return str(match.view_name or match.route or "unnamed")
-    if request.path_info.startswith(settings.STATIC_URL):
-        return "static"
-    return "unmatched"
+    if match is None:
+        if request.path_info.startswith(settings.STATIC_URL):
+            return "static"
+        # answered before URL resolution (the redirect to HTTPS, a wrong Host): by its pattern
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return "unmatched"
+    return str(match.view_name or match.route or "unnamed")
 
 
 class RequestIdMiddleware:
