@@ -330,18 +330,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
-# A refused request (403, 404, other 4xx) is logged as one line; tracebacks are for real errors.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "client_errors_on_one_line": {"()": "helhed.core.logfilters.ClientErrorsOnOneLine"}
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["client_errors_on_one_line"]}
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# LOGGING: at the end (issue 16: JSON lines with a request id, helhed.ops.logconfig).
 
 # WhiteNoise warns when the collected-static folder does not exist; in development it serves from
 # the finders, so an empty folder is all it needs.
@@ -407,3 +396,46 @@ HELHED_TASK_STUCK_SECONDS = env_int("HELHED_TASK_STUCK_SECONDS", default=900)
 # `helhed alerts` holds a lock while it runs; on SQLite a lock row older than this whose process
 # cannot be seen is taken over (PostgreSQL's advisory lock ends with its connection).
 HELHED_ALERTS_LOCK_STALE_SECONDS = env_int("HELHED_ALERTS_LOCK_STALE_SECONDS", default=4 * 3600)
+# --- issue 16: health, logs, metrics and database connections ---
+# (docs/operations.md, "Sundhed, logning og målinger" and "Databaseforbindelsen")
+from helhed.ops.database import sqlite_synchronous, tune_database  # noqa: E402
+from helhed.ops.logconfig import logging_config  # noqa: E402
+from helhed.ops.settings_env import env_token  # noqa: E402
+
+# Database connections: persistent for HELHED_DB_CONN_MAX_AGE seconds (0: one per request),
+# checked before reuse; PostgreSQL statements end after HELHED_DB_STATEMENT_TIMEOUT_MS (0: no
+# limit — for a long migration or backup run, set it in that command's environment), a
+# connection attempt after HELHED_DB_CONNECT_TIMEOUT seconds; SQLite's synchronous pragma
+# HELHED_SQLITE_SYNCHRONOUS (FULL in production: a committed write survives a power loss).
+DATABASES["default"] = tune_database(
+    DATABASES["default"],
+    conn_max_age=env_int("HELHED_DB_CONN_MAX_AGE", default=60),
+    statement_timeout_ms=env_int("HELHED_DB_STATEMENT_TIMEOUT_MS", default=30_000),
+    connect_timeout=env_int("HELHED_DB_CONNECT_TIMEOUT", default=5),
+    sqlite_synchronous=sqlite_synchronous(os.environ.get("HELHED_SQLITE_SYNCHRONOUS"), debug=DEBUG),
+)
+
+# Request ids and structured logs: RequestIdMiddleware outside everything else, so every line of
+# a request — Django's, libraries', the access log's, a traceback — carries its id, and every
+# answer (even a redirect to HTTPS or a 400 for a wrong Host) carries X-Request-ID.
+MIDDLEWARE.insert(0, "helhed.ops.logs.RequestIdMiddleware")
+HELHED_LOG_FORMAT = os.environ.get("HELHED_LOG_FORMAT", "text" if DEBUG else "json").strip()
+if HELHED_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(
+        f"HELHED_LOG_FORMAT: expected json or text, got {HELHED_LOG_FORMAT!r}"
+    )
+# One "request" line per request (method, path without query string, route, status, duration).
+# Off by default in development, where runserver logs requests itself.
+HELHED_REQUEST_LOG = env_bool("HELHED_REQUEST_LOG", default=not DEBUG)
+LOGGING = logging_config(log_format=HELHED_LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "WARNING"))
+
+# Health probes and the metrics scrape: no login, reachable over plain HTTP from a load
+# balancer or scraper (ALLOWED_HOSTS still applies: probe with a Host it names), never logged
+# per request, never touching a session's idle timer.
+SECURE_REDIRECT_EXEMPT = [r"^sundhed/", r"^metrics$"]
+HELHED_UNLOGGED_PATHS = ("/sundhed/", "/metrics")
+HELHED_LOGIN_POLICY_EXEMPT_PATHS = HELHED_UNLOGGED_PATHS
+# Readiness fails when a task that may run has waited longer than this (0: never fails on it).
+HELHED_READY_QUEUE_MAX_AGE_SECONDS = env_int("HELHED_READY_QUEUE_MAX_AGE_SECONDS", default=600)
+# /metrics answers only "Authorization: Bearer <token>"; without a token it does not exist (404).
+HELHED_METRICS_TOKEN = env_token("HELHED_METRICS_TOKEN", "HELHED_METRICS_TOKEN_FILE")

@@ -1335,6 +1335,22 @@ def global_cases(ctx: Ctx) -> Iterator[Case]:
     yield from _staff_lists(ctx)
     yield from _reference_and_admin(ctx)
     yield from _api_and_guesses(ctx)
+    yield from _operations(ctx)
+
+
+def _operations(ctx: Ctx) -> Iterator[Case]:
+    """The health probes and the metrics scrape (helhed.ops): the same answer for every user,
+    logged in or not — figures only, no one's data, nothing written to the access log."""
+    yield Case("ops:live", reverse("ops:live"), OK, "liveness", contains=('"status": "ok"',))
+    yield Case(
+        "ops:ready",
+        reverse("ops:ready"),
+        frozenset({200, 503}),
+        "readiness",
+        contains=('"database"', '"migrations"', '"queue"'),
+    )
+    # No HELHED_METRICS_TOKEN in the tests' settings: the endpoint does not exist.
+    yield Case("ops:metrics", reverse("ops:metrics"), frozenset({404}), "metrics (no token)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1703,6 +1719,9 @@ for _name in (
     "api:classification_list",
 ):
     COVERED[_name] = "aggregates or staff's own survey answers: never a 500, no citizen's data"
+COVERED["ops:live"] = "the same 200 for everyone, logged in or not; nothing of anyone"
+COVERED["ops:ready"] = "figures only (checks' status, counts, ages), no login; nothing logged"
+COVERED["ops:metrics"] = "404 without a configured token (tests/ops/test_metrics.py: the token)"
 # The API: reads of one course, as the pages
 for _name in (
     "course_detail",

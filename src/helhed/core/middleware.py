@@ -108,6 +108,12 @@ class LoginPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from helhed.core import accounts, logic
 
+        if request.path_info.startswith(
+            tuple(getattr(settings, "HELHED_LOGIN_POLICY_EXEMPT_PATHS", ()))
+        ):
+            # Health probes and the metrics scrape (helhed.ops): they neither end a session nor
+            # count as its activity.
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)

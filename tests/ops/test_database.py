@@ -1,0 +1,102 @@
+"""Database connection settings (docs/operations.md, "Databaseforbindelsen"): connection health
+checks, PostgreSQL's statement timeout, SQLite's durability pragmas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import OperationalError, connection
+from django.db.utils import ConnectionHandler
+
+from helhed.config import sqlite_config
+from helhed.ops.database import sqlite_synchronous, tune_database
+
+pytestmark = pytest.mark.django_db
+
+
+def open_connection(config: dict[str, Any]) -> Iterator[Any]:
+    handler = ConnectionHandler({"default": config})  # a handler of its own
+    conn = handler["default"]
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def tuned(config: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    values = {
+        "conn_max_age": 0,
+        "statement_timeout_ms": 30_000,
+        "connect_timeout": 5,
+        "sqlite_synchronous": "FULL",
+        **overrides,
+    }
+    return tune_database(config, **values)
+
+
+def test_connections_are_checked_before_reuse() -> None:
+    db = settings.DATABASES["default"]
+    assert db["CONN_HEALTH_CHECKS"] is True
+    assert db["CONN_MAX_AGE"] == 60
+
+
+def test_synchronous_is_full_in_production_and_configurable() -> None:
+    assert sqlite_synchronous(None, debug=False) == "FULL"
+    assert sqlite_synchronous("", debug=True) == "NORMAL"
+    assert sqlite_synchronous("normal", debug=False) == "NORMAL"
+    with pytest.raises(ImproperlyConfigured, match="HELHED_SQLITE_SYNCHRONOUS"):
+        sqlite_synchronous("sometimes", debug=False)
+
+
+def test_a_timeout_in_the_database_url_is_replaced_other_options_kept() -> None:
+    config = {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"options": "-c a=b"}}
+    options = tuned(config, statement_timeout_ms=100)["OPTIONS"]
+    assert options["options"] == "-c a=b -c statement_timeout=100"
+    again = tuned({**config, "OPTIONS": options}, statement_timeout_ms=0)["OPTIONS"]
+    assert again["options"] == "-c a=b -c statement_timeout=0"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite run checks the pragmas")
+def test_sqlite_connections_have_the_configured_pragmas(tmp_path: Path) -> None:
+    """A production file database: WAL, synchronous FULL (2), foreign keys on; and the test
+    run's own connection has the level its settings name."""
+    for level, number in (("FULL", 2), ("NORMAL", 1), ("EXTRA", 3)):
+        config = tuned(sqlite_config(tmp_path / f"{level}.sqlite3"), sqlite_synchronous=level)
+        for conn in open_connection(config):
+            with conn.cursor() as cursor:
+                cursor.execute("PRAGMA journal_mode")
+                assert cursor.fetchone()[0] == "wal"
+                cursor.execute("PRAGMA synchronous")
+                assert cursor.fetchone()[0] == number, level
+                cursor.execute("PRAGMA foreign_keys")
+                assert cursor.fetchone()[0] == 1
+    configured = settings.DATABASES["default"]["OPTIONS"]["init_command"]
+    expected = {"FULL": 2, "NORMAL": 1, "EXTRA": 3, "OFF": 0}
+    level = configured.rsplit("synchronous=", 1)[1].rstrip(";")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == expected[level]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement timeout")
+def test_postgresql_statements_end_at_the_statement_timeout() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "30s"  # the default, from the settings
+    base = dict(connection.settings_dict)
+    for conn in open_connection(tuned(base, statement_timeout_ms=200)):
+        with (
+            conn.cursor() as cursor,
+            pytest.raises(OperationalError, match="statement timeout"),
+        ):
+            cursor.execute("SELECT pg_sleep(1)")
+    for conn in open_connection(tuned(base, statement_timeout_ms=0)):  # 0: no limit
+        with conn.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone()[0] == "0"
+            cursor.execute("SELECT pg_sleep(0.3)")
