@@ -238,23 +238,12 @@ HELHED_AUDIT_CHECKPOINT_FILE = os.environ.get("HELHED_AUDIT_CHECKPOINT_FILE", ""
 HELHED_RC_MIN_RESPONDENTS = 5
 HELHED_RC_BANDS = (3.5, 4.0)
 
-# The course page caches nothing (it is fast enough without keeping rendered personal data). The
-# coordination results keep their rendered, suppressed (anonymous) figures here; keep the cache
-# in the server's own memory (the default, per process) or one as protected as the database.
 # Background tasks: the database backend by default (`helhed worker` runs them). A large
 # installation switches backend by settings alone.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("HELHED_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default", "email"],
-    }
-}
-
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "helhed",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
     }
 }
 
@@ -363,3 +352,13 @@ SOCIALACCOUNT_PROVIDERS = {
 }
 SOCIALACCOUNT_STORE_TOKENS = False  # Helhed calls no API with the broker's tokens
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an e-mail claim never links to an existing user
+
+# --- issue 16: past one machine ---
+# The cache every server process shares (helhed.ops.scale; docs/operations.md, "Flere servere"):
+# allauth's login rate limits, used TOTP codes and ID tokens, and the coordination results'
+# rendered, suppressed (anonymous) figures. The database by default (`helhed migrate` creates the
+# table), HELHED_CACHE_URL for Redis or Memcached. The course pages cache nothing (they hold
+# personal data); never point the cache at one less protected than the database.
+from helhed.ops.scale import env_cache  # noqa: E402 (plain Python: no models, no Django setup)
+
+CACHES = {"default": env_cache("HELHED_CACHE_URL")}
