@@ -17,7 +17,9 @@ edits through the form and the API (with the version they read: optimistic locki
 creations with idempotency keys to both servers at once. Afterwards the database is read
 directly: every acknowledged write is there, no save overwrote another, every refusal was told to
 its sender, a page on one server shows at once what was written on the other, a session and a
-logout on one hold on the other, and the wrong-password limit counts across both.
+logout on one hold on the other, and the wrong-password limit and the used TOTP codes count
+across both. (With the servers' cache in process memory, ``HELHED_CACHE_URL=locmem://``, those
+two fail: the sixth login opens a session, the replayed code is accepted on the second server.)
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 from django.db import connection, connections
+from django.urls import reverse
+
+from tests.accounts.conftest import totp_code
 
 ALIAS = "two_servers"
 PASSWORD = "helhed-demo-2026"  # the demo's logins (devtools.demo)
@@ -55,7 +60,7 @@ REQUEST_TIMEOUT = 30
 # wrong-password count is per host name and username (docs/operations.md, "Flere servere").
 HOST = "helhed.test"
 CLIENTS = 6
-LOAD_SECONDS = 15
+LOAD_SECONDS = 10
 RETRIES = 8  # a refused edit is read again and retried, as a user would
 LOCKED = "Der har været for mange forkerte forsøg på at logge ind"
 GENERIC = "Brugernavn eller adgangskode er forkert"
@@ -63,6 +68,7 @@ GENERIC = "Brugernavn eller adgangskode er forkert"
 # Two workers each, a port the kernel picks (read from the log: no race for a free port).
 GUNICORN_ARGS = [
     *("-w", "2", "-b", "127.0.0.1:0", "--timeout", "60", "--graceful-timeout", "5"),
+    "--no-control-socket",  # two masters on one machine would share ~/.gunicorn/gunicorn.ctl
     "helhed.wsgi",
 ]
 # The demo's organisations, logins and a few courses: seconds.
@@ -330,6 +336,30 @@ def test_five_wrong_passwords_split_across_the_servers_lock_the_account_on_both(
         # the sixth — with the right password, from a fresh client — is refused on either server
         answer = Client().login(base, "fagperson", PASSWORD)
         assert answer.status_code == 200 and LOCKED in answer.text, answer.text[:300]
+
+
+def test_a_totp_code_used_on_one_server_is_refused_on_the_other(servers: Servers) -> None:
+    """allauth records a used code in the cache (a code works once); with a cache per process
+    the same code would open a second session on another server within its 30 seconds."""
+    enrolling = _login(servers.a, "analytiker")
+    page = enrolling.get(servers.a, reverse("mfa_activate_totp"))
+    secret = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', page.text)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert secret and token, page.text[:500]
+    code = totp_code(secret[1], offset=-1)
+    enrolled = enrolling.post(servers.a, reverse("mfa_activate_totp"), {"code": code}, token[1])
+    assert enrolled.status_code == 302, enrolled.text[:500]
+
+    code = totp_code(secret[1])
+    outcomes = []
+    for base in servers.both():
+        client = Client()
+        step = client.login(base, "analytiker")
+        assert step.status_code == 302 and step.headers["Location"] == reverse("mfa_authenticate")
+        _page, token_ = client.form_token(base, reverse("mfa_authenticate"))
+        answer = client.post(base, reverse("mfa_authenticate"), {"code": code}, token_)
+        outcomes.append((answer.status_code, "Forkert kode" in answer.text, client.logged_in(base)))
+    assert outcomes == [(302, False, True), (200, True, False)], outcomes
 
 
 # --------------------------------------------------------------------------------------------
