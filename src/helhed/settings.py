@@ -238,23 +238,12 @@ HELHED_AUDIT_CHECKPOINT_FILE = os.environ.get("HELHED_AUDIT_CHECKPOINT_FILE", ""
 HELHED_RC_MIN_RESPONDENTS = 5
 HELHED_RC_BANDS = (3.5, 4.0)
 
-# The course page caches nothing (it is fast enough without keeping rendered personal data). The
-# coordination results keep their rendered, suppressed (anonymous) figures here; keep the cache
-# in the server's own memory (the default, per process) or one as protected as the database.
 # Background tasks: the database backend by default (`helhed worker` runs them). A large
 # installation switches backend by settings alone.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("HELHED_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default", "email"],
-    }
-}
-
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "helhed",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
     }
 }
 
@@ -439,3 +428,12 @@ HELHED_LOGIN_POLICY_EXEMPT_PATHS = HELHED_UNLOGGED_PATHS
 HELHED_READY_QUEUE_MAX_AGE_SECONDS = env_int("HELHED_READY_QUEUE_MAX_AGE_SECONDS", default=600)
 # /metrics answers only "Authorization: Bearer <token>"; without a token it does not exist (404).
 HELHED_METRICS_TOKEN = env_token("HELHED_METRICS_TOKEN", "HELHED_METRICS_TOKEN_FILE")
+# --- issue 16: past one machine ---
+# The cache every server process shares (helhed.ops.scale; docs/operations.md, "Flere servere"):
+# allauth's login rate limits, used TOTP codes and ID tokens, and the coordination results'
+# rendered, suppressed (anonymous) figures. The database by default (`helhed migrate` creates the
+# table), HELHED_CACHE_URL for Redis or Memcached. The course pages cache nothing (they hold
+# personal data); never point the cache at one less protected than the database.
+from helhed.ops.scale import env_cache  # noqa: E402 (plain Python: no models, no Django setup)
+
+CACHES = {"default": env_cache("HELHED_CACHE_URL")}

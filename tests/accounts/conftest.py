@@ -8,8 +8,9 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Iterator[None]:
-    """allauth keeps its counts (wrong passwords, used TOTP codes) in the default cache."""
+def _fresh_rate_limits(db: None) -> Iterator[None]:
+    """allauth keeps its counts (wrong passwords, used TOTP codes) in the default cache, which is
+    the database (helhed.ops.scale)."""
     cache.clear()
     yield
     cache.clear()

@@ -12,3 +12,18 @@ class OpsConfig(AppConfig):
     label = "ops"
     verbose_name = _("Drift")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.apps import apps
+        from django.db.models.signals import post_migrate
+
+        from helhed.ops.scale import create_cache_table
+
+        # `helhed migrate` creates the shared cache's table (docs/operations.md, "Flere servere")
+        # beside the sessions' table. post_migrate is sent once per app that has models, so it
+        # hangs on the sessions app (ops has no models).
+        post_migrate.connect(
+            create_cache_table,
+            sender=apps.get_app_config("sessions"),
+            dispatch_uid="ops:cache-table",
+        )
