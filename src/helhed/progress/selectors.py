@@ -261,8 +261,8 @@ def _outcomes_and_schedules(
     in one query (a sub-page's budget is 15 statements, the access log's append takes two): both
     are a handful of rows per course, read as one ``UNION ALL`` and split again. Every column is
     an annotation, so both halves list them in the same order."""
-    columns = ("u_src", "u_pk", "u_kind", "u_value", "u_pct", "u_day", "u_note", "u_until")
-    columns += ("u_weeks", "u_at", "u_by", "u_as")
+    columns: tuple[str, ...] = ("u_src", "u_pk", "u_kind", "u_value", "u_pct", "u_day")
+    columns += ("u_note", "u_until", "u_weeks", "u_at", "u_by", "u_as")
     no_text = Value("", output_field=CharField())
     states = (
         OutcomeState.objects.filter(course_id=course_id, kind__in=list(kinds))
