@@ -363,3 +363,11 @@ SOCIALACCOUNT_PROVIDERS = {
 }
 SOCIALACCOUNT_STORE_TOKENS = False  # Helhed calls no API with the broker's tokens
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an e-mail claim never links to an existing user
+
+# --- issue 16: backups ---
+# `helhed backup` / `helhed restore` (docs/operations.md, "Sikkerhedskopi / Backups"). PostgreSQL:
+# the folder holding pg_dump and pg_restore (default: the server's version under
+# /usr/lib/postgresql/N/bin, else PATH), and the role the server and worker run as — a restore
+# grants it its rights again (SELECT, INSERT only on the access log). Restore as the owner.
+HELHED_PG_BIN = os.environ.get("HELHED_PG_BIN", "").strip()
+HELHED_DB_APP_ROLE = os.environ.get("HELHED_DB_APP_ROLE", "").strip()
