@@ -1,4 +1,4 @@
-"""A separate process that keeps writing through Helhed while a backup runs (tests/ops/test_backup.py).
+"""A process that keeps writing through Helhed while a backup runs (tests/ops/test_backup.py).
 
     python tests/ops/backup_writer.py STOP_FILE     (DATABASE_URL names the database)
 

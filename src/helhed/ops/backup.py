@@ -119,7 +119,8 @@ class Manifest:
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             raise BackupError(
-                f"{source} er ikke en sikkerhedskopi fra Helhed (manifestet mangler eller er ugyldigt)"
+                f"{source} er ikke en sikkerhedskopi fra Helhed "
+                "(manifestet mangler eller er ugyldigt)"
             ) from None
 
     @property
@@ -216,7 +217,9 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _temp_beside(target: Path, suffix: str = "") -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{suffix}", dir=target.parent)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=f".tmp{suffix}", dir=target.parent
+    )
     os.close(fd)
     os.unlink(name)
     return Path(name)
@@ -234,7 +237,9 @@ def _remove(path: Path) -> None:
 def _sqlite_path(database: dict[str, Any]) -> Path:
     name = str(database.get("NAME", ""))
     if not name or name == ":memory:" or "mode=memory" in name:
-        raise BackupError("databasen ligger i hukommelsen; kun en SQLite-fil kan sikkerhedskopieres")
+        raise BackupError(
+            "databasen ligger i hukommelsen; kun en SQLite-fil kan sikkerhedskopieres"
+        )
     return Path(name)
 
 
@@ -262,7 +267,7 @@ def sqlite_checksums(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     result: dict[str, dict[str, Any]] = {}
     for table in _sqlite_tables(conn):
         count, total = 0, 0
-        for row in conn.execute(f'SELECT * FROM "{table}"'):  # noqa: S608 - names from the schema
+        for row in conn.execute(f'SELECT * FROM "{table}"'):
             total += int.from_bytes(hashlib.md5(repr(row).encode()).digest(), "big")
             count += 1
         result[table] = {"rows": count, "checksum": f"{total % (1 << 128):032x}"}
@@ -299,7 +304,7 @@ def _sqlite_integrity(conn: sqlite3.Connection, what: str) -> None:
 
 def _sqlite_manifest(conn: sqlite3.Connection, source: str) -> Manifest:
     try:
-        row = conn.execute(f"SELECT json FROM {MANIFEST_TABLE}").fetchone()  # noqa: S608
+        row = conn.execute(f"SELECT json FROM {MANIFEST_TABLE}").fetchone()
     except sqlite3.DatabaseError:
         row = None
     if row is None:
@@ -583,7 +588,7 @@ def pg_checksums(cursor: Any) -> dict[str, dict[str, Any]]:
             "SELECT count(*),"
             " coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint::numeric), 0),"
             " coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint::numeric), 0)"
-            f' FROM (SELECT md5(t::text) AS h FROM "{table}" AS t) AS rows'  # noqa: S608
+            f' FROM (SELECT md5(t::text) AS h FROM "{table}" AS t) AS rows'
         )
         count, high, low = cursor.fetchone()
         mask = (1 << 64) - 1
@@ -607,8 +612,7 @@ def _pg_audit_head(cursor: Any) -> dict[str, Any]:
     if cursor.fetchone()[0] is None:
         return {"seq": 0, "hash": ""}
     cursor.execute(
-        f"SELECT seq, chain_hash FROM {ACCESS_LOG} WHERE seq IS NOT NULL "  # noqa: S608
-        "ORDER BY seq DESC LIMIT 1"
+        f"SELECT seq, chain_hash FROM {ACCESS_LOG} WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1"
     )
     row = cursor.fetchone()
     return {"seq": int(row[0]), "hash": str(row[1])} if row else {"seq": 0, "hash": ""}
