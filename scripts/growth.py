@@ -10,9 +10,11 @@ figures and the extrapolation per 1,000 courses per year as ``GROWTH key=value``
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import uuid
+import zlib
 
 
 def file_bytes(path: str) -> int:
@@ -81,10 +83,13 @@ def main() -> None:
     print(f"GROWTH access_log_bytes_per_row={per_row:.0f} (table and indexes, SQLite)")
 
     versions = PlanVersion.objects.count()
-    sizes = [
-        len(str(s)) + len(str(c))
+    texts = [
+        json.dumps(s, ensure_ascii=False) + json.dumps(c, ensure_ascii=False)
         for s, c in PlanVersion.objects.values_list("snapshot", "changes").iterator()
     ]
+    sizes = [len(t.encode()) for t in texts]
+    packed = sum(len(zlib.compress(t.encode(), 6)) for t in texts)
+    print(f"GROWTH plan_version_zlib_ratio={sum(sizes) / max(1, packed):.1f}")
     per_version = sum(sizes) / max(1, len(sizes))
     planned = Course.objects.filter(plan__isnull=False).count()
     print(
