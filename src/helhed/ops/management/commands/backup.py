@@ -11,6 +11,12 @@ from django.db import connections
 from helhed.ops import backup
 
 
+CHECKED = {
+    "sqlite": "integrity_check, migreringer, kontrolsummer fra kopien",
+    "postgresql": "kontrolsummer i pg_dumps snapshot, dumpets SHA-256",
+}
+
+
 def _n(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
@@ -46,7 +52,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Sikkerhedskopi gemt i {result.path}: {result.bytes / 1e6:.1f} MB på "
             f"{result.seconds:.1f} s (kopien selv {result.copy_seconds:.1f} s), "
-            f"{manifest.backend}, kontrolleret (integritet, migreringer, kontrolsummer)."
+            f"{manifest.backend}, kontrolleret ({CHECKED[manifest.backend]})."
         )
         for line in table_lines(manifest):
             self.stdout.write(line)
