@@ -10,7 +10,6 @@ from django.db import connections
 
 from helhed.ops import backup
 
-
 CHECKED = {
     "sqlite": "integrity_check, migreringer, kontrolsummer fra kopien",
     "postgresql": "kontrolsummer i pg_dumps snapshot, dumpets SHA-256",
