@@ -437,3 +437,10 @@ HELHED_METRICS_TOKEN = env_token("HELHED_METRICS_TOKEN", "HELHED_METRICS_TOKEN_F
 from helhed.ops.scale import env_cache  # noqa: E402 (plain Python: no models, no Django setup)
 
 CACHES = {"default": env_cache("HELHED_CACHE_URL")}
+# --- issue 16: backups ---
+# `helhed backup` / `helhed restore` (docs/operations.md, "Sikkerhedskopi / Backups"). PostgreSQL:
+# the folder holding pg_dump and pg_restore (default: the server's version under
+# /usr/lib/postgresql/N/bin, else PATH), and the role the server and worker run as — a restore
+# grants it its rights again (SELECT, INSERT only on the access log). Restore as the owner.
+HELHED_PG_BIN = os.environ.get("HELHED_PG_BIN", "").strip()
+HELHED_DB_APP_ROLE = os.environ.get("HELHED_DB_APP_ROLE", "").strip()
