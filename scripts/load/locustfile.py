@@ -55,52 +55,56 @@ NAMES = ("a", "e", "an", "er", "mar", "jen", "ni")
 
 
 class _FormParser(HTMLParser):
-    """The fields of the first form posting to ``action`` (inputs, textareas, selects)."""
+    """The fields of every POST form on a page (inputs, checked boxes, textareas, selects)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.fields: dict[str, str] = {}
+        self.forms: list[dict[str, str]] = []
+        self._form: dict[str, str] | None = None
         self._textarea: str | None = None
         self._select: str | None = None
-        self._in_form = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "form" and a.get("method", "").lower() == "post" and not self.fields:
-            self._in_form = True
-        if not self._in_form:
+        if tag == "form" and a.get("method", "").lower() == "post":
+            self._form = {}
+            self.forms.append(self._form)
+        form = self._form
+        if form is None:
             return
-        name = a.get("name", "")
-        if tag == "input" and name and a.get("type") not in ("submit", "button", "checkbox"):
-            self.fields[name] = a.get("value", "")
-        elif tag == "input" and name and a.get("type") == "checkbox" and "checked" in a:
-            self.fields[name] = a.get("value", "on")
+        name, kind = a.get("name", ""), a.get("type", "text")
+        if tag == "input" and name and kind not in ("submit", "button", "checkbox", "radio"):
+            form[name] = a.get("value", "")
+        elif tag == "input" and name and kind in ("checkbox", "radio") and "checked" in a:
+            form[name] = a.get("value", "on")
         elif tag == "textarea" and name:
             self._textarea = name
-            self.fields[name] = ""
+            form[name] = ""
         elif tag == "select" and name:
             self._select = name
-            self.fields.setdefault(name, "")
-        elif tag == "option" and self._select and ("selected" in a or not self.fields[self._select]):
-            self.fields[self._select] = a.get("value", "")
+            form.setdefault(name, "")
+        elif tag == "option" and self._select and ("selected" in a or not form[self._select]):
+            form[self._select] = a.get("value", "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "textarea":
             self._textarea = None
         elif tag == "select":
             self._select = None
-        elif tag == "form" and self._in_form:
-            self._in_form = False
+        elif tag == "form":
+            self._form = None
 
     def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.fields[self._textarea] += data
+        if self._textarea and self._form is not None:
+            self._form[self._textarea] += data
 
 
-def form_fields(html: str) -> dict[str, str]:
+def form_fields(html: str, having: str) -> dict[str, str]:
+    """The fields of the page's POST form that has a field named ``having`` (not the header's
+    logout form)."""
     parser = _FormParser()
     parser.feed(html)
-    return parser.fields
+    return next((form for form in parser.forms if having in form), {})
 
 
 class Staff(FastHttpUser):
@@ -270,7 +274,7 @@ class Staff(FastHttpUser):
         page = self.client.get(url, name="plan form")
         if page.status_code != 200:
             return
-        fields = form_fields(page.text or "")
+        fields = form_fields(page.text or "", "version")
         fields["summary"] = f"Opsummering fra belastningstest {uuid.uuid4().hex[:8]}"
         fields["csrfmiddlewaretoken"] = self.csrf()
         with self.client.post(
@@ -305,7 +309,8 @@ class Staff(FastHttpUser):
 
     def add_task(self) -> None:
         assert self.meeting is not None
-        due = (date.today() + timedelta(days=self.rng.randint(3, 30))).isoformat()
+        # After the meeting (a planned one is up to 8 weeks ahead): the due date may not be before.
+        due = (date.today() + timedelta(days=self.rng.randint(70, 100))).isoformat()
         self.client.post(
             f"/api/meetings/meetings/{self.meeting['id']}/decisions",
             json={

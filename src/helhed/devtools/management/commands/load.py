@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import os
+import resource
 import secrets
 import signal
 import socket
@@ -70,6 +71,8 @@ def server_env(base_url: str) -> dict[str, str]:
         "HELHED_BASE_URL": base_url,
         "HELHED_AUDIT_KEY": settings.HELHED_AUDIT_KEY,
         "HELHED_REQUIRE_SECOND_FACTOR": "false",
+        # No mail server in the test: notifications are made, their e-mails dropped.
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     }
 
 
@@ -124,6 +127,48 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
+
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used by a process and all its descendants, the exited ones included (their
+    time is added to the parent that reaped them: ``cutime``/``cstime``). Linux only; 0 when
+    the process is not visible."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    own = sum(int(x) for x in fields[11:15]) / TICKS  # utime, stime, cutime, cstime
+    return own + sum(tree_cpu(child) for child in _children(pid))
+
+
+def database_server_pid() -> int | None:
+    """PostgreSQL's postmaster when it runs on this machine (the parent of this connection's
+    backend), so its CPU time can be counted too; None on SQLite (in the workers' own time)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = int(cursor.fetchone()[0])
+    try:
+        return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None
 
 
 def aggregated(stats_csv: Path) -> dict[str, str]:
@@ -263,6 +308,7 @@ class Command(BaseCommand):
         self._build(options["citizens"], options["seed"])
         logins = choose_logins(options["users"])
         call_command("collectstatic", interactive=False, verbosity=0)
+        database_pid = database_server_pid()
         connection.close()
         port = free_port()
         url = f"http://127.0.0.1:{port}"
@@ -275,14 +321,27 @@ class Command(BaseCommand):
         )
         try:
             wait_ready(url, server)
-            row = self._locust(url, logins, options["users"], options["seconds"])
+            before = (tree_cpu(server.pid), tree_cpu(database_pid) if database_pid else 0.0)
+            load_before = os.getloadavg()[0]
+            row, locust_cpu = self._locust(url, logins, options["users"], options["seconds"])
+            after = (tree_cpu(server.pid), tree_cpu(database_pid) if database_pid else 0.0)
         finally:
             stop_server(server)
+        requests = max(1, int(row["Request Count"]))
+        per_request = [(b - a) * 1000 / requests for a, b in zip(before, after, strict=True)]
+        self.stdout.write(
+            f"CPU pr. forespørgsel: server {per_request[0]:.1f} ms"
+            + (f", PostgreSQL {per_request[1]:.1f} ms" if database_pid else "")
+            + f", locust {locust_cpu * 1000 / requests:.1f} ms; "
+            f"maskinens load average {load_before:.1f} → {os.getloadavg()[0]:.1f} "
+            f"({os.cpu_count()} kerner)"
+        )
         self.stdout.write(bench_line(backend, row))
 
     def _locust(
         self, url: str, logins: list[tuple[str, str]], users: int, seconds: int
-    ) -> dict[str, str]:
+    ) -> tuple[dict[str, str], float]:
+        """Locust's aggregated statistics, and the CPU seconds it used."""
         self.stdout.write(
             f"locust: {users} brugere i {seconds} s mod {url} "
             f"({', '.join(f'{n} ({r})' for n, r in logins)})"
@@ -315,5 +374,8 @@ class Command(BaseCommand):
                 "WARNING",
             ]
             # locust's exit code is 1 when a request failed: the line below says how many.
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
             subprocess.run(command, env=env, check=False, timeout=seconds + 120)
-            return aggregated(prefix.parent / "load_stats.csv")
+            now = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (now.ru_utime + now.ru_stime) - (used.ru_utime + used.ru_stime)
+            return aggregated(prefix.parent / "load_stats.csv"), cpu
