@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import os
-import resource
 import secrets
 import signal
 import socket
@@ -30,6 +29,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -225,6 +226,37 @@ def choose_logins(users: int) -> list[tuple[str, str]]:
     return chosen
 
 
+@dataclass(frozen=True)
+class Steady:
+    """CPU seconds used in the steady part of the run, and the requests answered in it."""
+
+    requests: int
+    server: float
+    database: float
+    locust: float
+
+    def per_request(self, seconds: float) -> float:
+        return seconds * 1000 / self.requests
+
+
+def requests_over_time(history_csv: Path) -> Callable[[float], float]:
+    """The number of requests locust had made at a moment (interpolated between the aggregated
+    rows of its per-second history)."""
+    points: list[tuple[float, float]] = []
+    with history_csv.open(newline="") as f:
+        for row in csv.DictReader(f):
+            if row["Name"] == "Aggregated":
+                points.append((float(row["Timestamp"]), float(row["Total Request Count"])))
+
+    def at(moment: float) -> float:
+        before = [p for p in points if p[0] <= moment] or points[:1]
+        after = [p for p in points if p[0] > moment] or points[-1:]
+        (t0, n0), (t1, n1) = before[-1], after[0]
+        return n0 if t1 == t0 else n0 + (n1 - n0) * (moment - t0) / (t1 - t0)
+
+    return at
+
+
 class Command(BaseCommand):
     help = (
         "Belastningstest af produktionsserveren (gunicorn) med locust: en blanding af "
@@ -319,29 +351,37 @@ class Command(BaseCommand):
             worker_class=options["worker_class"],
             threads=options["threads"],
         )
+
+        def sample() -> tuple[float, float]:
+            return tree_cpu(server.pid), tree_cpu(database_pid) if database_pid else 0.0
+
         try:
             wait_ready(url, server)
-            before = (tree_cpu(server.pid), tree_cpu(database_pid) if database_pid else 0.0)
             load_before = os.getloadavg()[0]
-            row, locust_cpu = self._locust(url, logins, options["users"], options["seconds"])
-            after = (tree_cpu(server.pid), tree_cpu(database_pid) if database_pid else 0.0)
+            row, steady = self._locust(url, logins, options["users"], options["seconds"], sample)
         finally:
             stop_server(server)
-        requests = max(1, int(row["Request Count"]))
-        per_request = [(b - a) * 1000 / requests for a, b in zip(before, after, strict=True)]
         self.stdout.write(
-            f"CPU pr. forespørgsel: server {per_request[0]:.1f} ms"
-            + (f", PostgreSQL {per_request[1]:.1f} ms" if database_pid else "")
-            + f", locust {locust_cpu * 1000 / requests:.1f} ms; "
+            f"CPU pr. forespørgsel efter opvarmningen ({steady.requests} forespørgsler): "
+            f"server {steady.per_request(steady.server):.1f} ms"
+            + (f", PostgreSQL {steady.per_request(steady.database):.1f} ms" if database_pid else "")
+            + f"; locust {steady.per_request(steady.locust):.1f} ms; "
             f"maskinens load average {load_before:.1f} → {os.getloadavg()[0]:.1f} "
             f"({os.cpu_count()} kerner)"
         )
         self.stdout.write(bench_line(backend, row))
 
     def _locust(
-        self, url: str, logins: list[tuple[str, str]], users: int, seconds: int
-    ) -> tuple[dict[str, str], float]:
-        """Locust's aggregated statistics, and the CPU seconds it used."""
+        self,
+        url: str,
+        logins: list[tuple[str, str]],
+        users: int,
+        seconds: int,
+        sample: Callable[[], tuple[float, float]],
+    ) -> tuple[dict[str, str], Steady]:
+        """Locust's aggregated statistics, and the CPU the server, the database and locust used
+        per request after the warm-up (logins, each worker's first requests): from a quarter of
+        the run (at most 30 s) to its last two seconds."""
         self.stdout.write(
             f"locust: {users} brugere i {seconds} s mod {url} "
             f"({', '.join(f'{n} ({r})' for n, r in logins)})"
@@ -373,9 +413,24 @@ class Command(BaseCommand):
                 "--loglevel",
                 "WARNING",
             ]
-            # locust's exit code is 1 when a request failed: the line below says how many.
-            used = resource.getrusage(resource.RUSAGE_CHILDREN)
-            subprocess.run(command, env=env, check=False, timeout=seconds + 120)
-            now = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = (now.ru_utime + now.ru_stime) - (used.ru_utime + used.ru_stime)
-            return aggregated(prefix.parent / "load_stats.csv"), cpu
+            started = time.monotonic()
+            # locust's exit code is 1 when a request failed: the BENCH line says how many.
+            locust = subprocess.Popen(command, env=env)
+            try:
+                time.sleep(min(30.0, seconds / 4))
+                first = (time.time(), *sample(), tree_cpu(locust.pid))
+                time.sleep(max(0.0, started + seconds - 2 - time.monotonic()))
+                last = (time.time(), *sample(), tree_cpu(locust.pid))
+                locust.wait(timeout=120)
+            finally:
+                if locust.poll() is None:
+                    locust.kill()
+                    locust.wait(timeout=10)
+            history = requests_over_time(Path(f"{prefix}_stats_history.csv"))
+            steady = Steady(
+                requests=max(1, round(history(last[0]) - history(first[0]))),
+                server=last[1] - first[1],
+                database=last[2] - first[2],
+                locust=last[3] - first[3],
+            )
+            return aggregated(Path(f"{prefix}_stats.csv")), steady
