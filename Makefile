@@ -15,7 +15,7 @@ DEPLOY_ENV := DEBUG=false HTTPS=true ALLOWED_HOSTS=helhed.example.dk \
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run setup setup-demo setup-dev assets chromium test lint typecheck check test-sqlite \
-	test-postgresql test-browser bench clean
+	test-postgresql test-browser bench load setup-load clean
 
 ## make run: set up, migrate, load reference + demo data, print logins, serve on :8000
 run: setup setup-demo
@@ -107,6 +107,20 @@ test-browser:
 bench: setup setup-demo
 	$(DEV_ENV) $(HELHED) bench
 	$(BIN)/python scripts/pgtmp.py -- env $(DEV_ENV) $(HELHED) bench --in-place
+
+## make load: 2 minutes of mixed load (16 users, no think time) against the production server
+## (gunicorn, 4 workers, DEBUG off), SQLite then PostgreSQL; one `BENCH load …` line each.
+## LOAD_USERS and LOAD_SECONDS change the users and the duration. Not part of `make test`.
+load: setup setup-demo setup-load
+	$(DEV_ENV) $(HELHED) load
+	$(BIN)/python scripts/pgtmp.py -- env $(DEV_ENV) $(HELHED) load --in-place
+
+# locust (the `load` extra) for `make load` only
+setup-load: $(VENV)/.installed-load
+
+$(VENV)/.installed-load: requirements-load.lock $(VENV)/.installed
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-load.lock
+	touch $@
 
 clean:
 	rm -rf $(VENV) node_modules src/helhed/static/vendor var

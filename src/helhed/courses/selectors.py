@@ -37,7 +37,7 @@ from helhed.audit.services import log_access
 from helhed.core.domain import DomainError
 from helhed.core.models import Organisation, Role, Unit, User, UserKind
 from helhed.core.periods import overlaps_q, valid_on_q
-from helhed.core.selectors import membership_list
+from helhed.core.selectors import membership_list, request_cache
 from helhed.core.selectors import today as today  # one today(); views_print calls it from here
 from helhed.courses import logic
 from helhed.courses.models import (
@@ -164,6 +164,33 @@ def _visible_ids(user: User, on: date, category: str) -> Any:
         .values("pk")
         .union(by_unit, by_organisation, granted.order_by().values("course_id"))
     )
+
+
+# A list page reads the visible courses several times in one request (the caseload: the page, its
+# count and the two filter choices; the API's list: the page and its count). ``listed_courses``
+# reads their ids once — one evaluation of the access rule, kept for the request — and the
+# queries look the ids up by primary key; a reader who sees more than this many courses (a whole
+# organisation's) keeps the rule as a subquery in each query (docs/performance.md, "Load").
+LISTED_IDS_AT_MOST = 2000
+
+
+def listed_courses(user: User, on: date | None = None) -> QuerySet[Course]:
+    """``visible_courses(user, on)`` (the same courses), its ids read once per request."""
+    on = on or today()
+    cache = request_cache.get()
+    key = ("courses:listed-ids", user.pk, on)
+    ids: list[Any] | None = cache.get(key) if cache is not None else None
+    if ids is None:
+        ids = list(
+            visible_courses(user, on)
+            .order_by()
+            .values_list("pk", flat=True)[: LISTED_IDS_AT_MOST + 1]
+        )
+        if cache is not None:
+            cache[key] = ids
+    if len(ids) > LISTED_IDS_AT_MOST:
+        return visible_courses(user, on)
+    return Course.objects.filter(pk__in=ids)
 
 
 @dataclass(frozen=True)
@@ -1690,7 +1717,7 @@ def _filtered_courses(user: User, filters: CourseListFilter, on: date) -> QueryS
     unit_ids = [unit for unit, _org in _user_units(user, on)]
     mine = Q(coordinator=user, coordinator_unit_id__in=unit_ids)
     warnings = _list_warning_q(on)
-    qs = visible_courses(user, on).annotate(
+    qs = listed_courses(user, on).annotate(
         mine=Case(When(mine, then=Value(True)), default=Value(False), output_field=BooleanField()),
         **{
             f"warn_{key.replace('-', '_')}": Case(
@@ -1826,7 +1853,7 @@ def course_list_choices(user: User) -> CourseListChoices:
     """The initiatives and coordinators of the courses the reader may see (two queries)."""
     from helhed.registry.models import Initiative
 
-    visible = visible_courses(user)
+    visible = listed_courses(user)
     initiatives = [
         (i.pk, i.name if not i.location else f"{i.name} ({i.location})")
         for i in Initiative.objects.filter(pk__in=visible.values("initiative_id")).order_by(

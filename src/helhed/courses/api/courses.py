@@ -69,7 +69,7 @@ def course_list(
     user = user_of(request)
     if status:
         _check_choice(status, CourseStatus.values, "status")
-    qs = selectors.visible_courses(user).select_related("citizen", "initiative", "coordinator")
+    qs = selectors.listed_courses(user).select_related("citizen", "initiative", "coordinator")
     if status:
         qs = qs.filter(status=status)
     qs = qs.order_by("-referred_on", "id")
