@@ -243,6 +243,15 @@ def servers(
             [str(BIN / "helhed"), *DEMO_ARGS], env=env, capture_output=True, timeout=240
         )
         assert demo.returncode == 0, demo.stderr.decode()[-3000:]
+        # With DEBUG off static files are served from the collected, hashed copies only
+        # (helhed.ops.staticfiles): a deploy collects them, so does this one.
+        collect = subprocess.run(
+            [str(BIN / "helhed"), "collectstatic", "--no-input", "-v", "0"],
+            env=env,
+            capture_output=True,
+            timeout=240,
+        )
+        assert collect.returncode == 0, collect.stderr.decode()[-3000:]
         seeded = time.monotonic()
         logs = [folder / "a.log", folder / "b.log"]
         started = [_start(env, log) for log in logs]
