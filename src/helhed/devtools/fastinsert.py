@@ -170,6 +170,7 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None
         connection.ensure_connection()
         cursor = connection.connection.cursor()
         try:
-            cursor.executemany(sql, rows)
+            with connection.wrap_database_errors:  # Django's IntegrityError & co., as the ORM
+                cursor.executemany(sql, rows)
         finally:
             cursor.close()
