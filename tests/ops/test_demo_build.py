@@ -33,7 +33,11 @@ def _demo_models() -> list[type[models.Model]]:
     found: list[type[models.Model]] = []
     for tables in (courses_demo.TABLES, meetings_demo.TABLES):
         found += [model for _label, model in tables]
-    found += [handovers_demo.Handover, handovers_demo.HandoverEvent, handovers_demo.InstitutionalStay]
+    found += [
+        handovers_demo.Handover,
+        handovers_demo.HandoverEvent,
+        handovers_demo.InstitutionalStay,
+    ]
     return found
 
 
@@ -49,8 +53,8 @@ def _stored(model: type[models.Model], pks: list[Any], columns: list[str]) -> li
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(map(quote, columns))} FROM {quote(model._meta.db_table)} "
-            f"WHERE {quote(pk.column)} IN ({', '.join(['%s'] * len(pks))}) "
-            f"ORDER BY {quote(pk.column)}",
+            f"WHERE {quote(str(pk.column))} IN ({', '.join(['%s'] * len(pks))}) "
+            f"ORDER BY {quote(str(pk.column))}",
             [pk.get_db_prep_value(v, connection) for v in pks],
         )
         return list(cursor.fetchall())
@@ -86,17 +90,16 @@ def test_insert_rows_stores_the_same_row_as_bulk_create(model: type[models.Model
     objs = list(model._default_manager.order_by("pk")[:40])
     pks = [o.pk for o in objs]
     fields = [f for f in model._meta.concrete_fields]
-    compared = [f.column for f in fields if not _auto_now(f)]
-    stamped = [f.column for f in fields if _auto_now(f)]
-    with transaction.atomic():
-        with connection.constraint_checks_disabled():
-            model._default_manager.filter(pk__in=pks)._raw_delete(connection.alias)
-            model._default_manager.bulk_create(objs, ignore_conflicts=True)
-            by_django = _stored(model, pks, compared)
-            model._default_manager.filter(pk__in=pks)._raw_delete(connection.alias)
-            insert_rows(model, objs)
-            fast = _stored(model, pks, compared)
-            stamps = _stored(model, pks, stamped) if stamped else []
+    compared = [str(f.column) for f in fields if not _auto_now(f)]
+    stamped = [str(f.column) for f in fields if _auto_now(f)]
+    with transaction.atomic(), connection.constraint_checks_disabled():
+        model._default_manager.filter(pk__in=pks)._raw_delete(connection.alias)
+        model._default_manager.bulk_create(objs, ignore_conflicts=True)
+        by_django = _stored(model, pks, compared)
+        model._default_manager.filter(pk__in=pks)._raw_delete(connection.alias)
+        insert_rows(model, objs)
+        fast = _stored(model, pks, compared)
+        stamps = _stored(model, pks, stamped) if stamped else []
     assert len(fast) == len(objs)
     assert fast == by_django
     assert all(value is not None for row in stamps for value in row)
@@ -124,7 +127,7 @@ def test_through_rows_get_their_key_from_the_database() -> None:
     through = Consent.units.through
     row = through.objects.order_by("pk").first()
     assert row is not None
-    consent_id, unit_id = row.consent_id, row.unit_id  # type: ignore[attr-defined]
+    consent_id, unit_id = row.consent_id, row.unit_id
     row.delete()
     columns, values = prepared_values(through, [through(consent_id=consent_id, unit_id=unit_id)])
     assert "id" not in columns and len(values[0]) == 2

@@ -130,7 +130,7 @@ def prepared_values(
     fields = [f for f in opts.concrete_fields if not (auto_pk and f.primary_key)]
     converters = [_converter(f) for f in fields]
     with_pre_save = [(i, f) for i, f in enumerate(fields) if _has_pre_save(f)]
-    relations = [f for f in fields if f.is_relation]
+    relations: list[Any] = [f for f in fields if f.is_relation]  # ForeignKey: its cache
     attnames = [f.attname for f in fields]
     rows: list[tuple[Any, ...]] = []
     for obj in objs:
@@ -146,7 +146,7 @@ def prepared_values(
         for i, f in with_pre_save:
             values[i] = f.pre_save(obj, True)
         rows.append(tuple(c(v) for c, v in zip(converters, values, strict=True)))
-    columns = [f.column for f in fields]
+    columns = [str(f.column) for f in fields]
     return columns, rows
 
 
