@@ -41,6 +41,14 @@ def _demo_models() -> list[type[models.Model]]:
     return found
 
 
+def _plain(value: Any) -> Any:
+    """psycopg's ``Jsonb`` wrapper (PostgreSQL's JSON parameter) compares by identity: its
+    value and its dumper are what reach the database."""
+    if type(value).__name__ == "Jsonb":
+        return ("Jsonb", value.obj, value.dumps)
+    return value
+
+
 def _auto_now(field: models.Field[Any, Any]) -> bool:
     return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
@@ -73,7 +81,9 @@ def test_every_value_the_demo_writes_is_prepared_as_django_prepares_it() -> None
             convert = _converter(field)
             for obj in objs:
                 value = getattr(obj, field.attname)
-                assert convert(value) == field.get_db_prep_save(value, connection), (
+                assert _plain(convert(value)) == _plain(
+                    field.get_db_prep_save(value, connection)
+                ), (
                     model.__name__,
                     field.name,
                     value,
