@@ -13,7 +13,7 @@ prepared statement per table:
   ``field.get_db_prep_save(value, connection)`` returns — a shortcut for the common Python types
   (``str``, ``int``, ``bool``, ``UUID``, ``date``, aware ``datetime``) and the field's own
   ``get_db_prep_save`` for anything else (JSON, decimals, custom fields);
-  ``tests/test_demo_fastinsert.py`` compares both for every field of every table the demo writes;
+  ``tests/ops/test_demo_build.py`` compares both for every field of every table the demo writes;
 * ``ON CONFLICT DO NOTHING``: a row whose key exists is skipped (a re-run inserts nothing), as
   ``bulk_create(ignore_conflicts=True)`` does — but only a uniqueness conflict is skipped, where
   SQLite's ``INSERT OR IGNORE`` (what ``bulk_create`` writes there) would also swallow a NOT NULL
