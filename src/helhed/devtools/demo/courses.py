@@ -74,6 +74,7 @@ from helhed.courses.services import checklist_for
 from helhed.devtools.demo.core import DEMO_MUNICIPALITIES, REGION_UNITS, SECTOR_LOGINS
 from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, InsertStat
 from helhed.devtools.factories import CprAllocator
+from helhed.devtools.fastinsert import insert_rows
 from helhed.registry.models import Initiative
 
 # Ages are counted from this date, so a citizen's birth date (and CPR number) never depends on the
@@ -1901,7 +1902,7 @@ class ChunkInserter:
                 if not batch:
                     continue
                 start = time.perf_counter()
-                model._default_manager.bulk_create(batch, batch_size=1000, ignore_conflicts=True)
+                insert_rows(model, batch)
                 self.seconds[label] += time.perf_counter() - start
             if rows.stale_plans:
                 start = time.perf_counter()

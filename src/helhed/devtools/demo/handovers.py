@@ -38,6 +38,7 @@ from helhed.courses.legal_bases import shipped_category
 from helhed.courses.logic import age_on
 from helhed.courses.models import Course, CourseStatus, Measure, MeasureStatus
 from helhed.devtools.demokit import DemoContext, InsertStat
+from helhed.devtools.fastinsert import insert_rows
 from helhed.handovers import logic
 from helhed.handovers.models import Handover, HandoverEvent, InstitutionalStay
 
@@ -228,7 +229,7 @@ class Builder:
                     .exclude(status=MeasureStatus.CANCELLED)
                     .update(end_date=ended, status=MeasureStatus.ENDED)
                 )
-            Measure.objects.bulk_create(self.gap_measures, ignore_conflicts=True)
+            insert_rows(Measure, self.gap_measures)
             stats.setdefault("indsatser med ventetid", [0.0])[0] += time.perf_counter() - start
             for label, model, rows in (
                 ("overdragelser", Handover, self.handovers),
@@ -237,7 +238,7 @@ class Builder:
             ):
                 start = time.perf_counter()
                 model_cls: type[models.Model] = model
-                model_cls._default_manager.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+                insert_rows(model_cls, rows)
                 stats.setdefault(label, [0.0])[0] += time.perf_counter() - start
         self.handovers, self.events, self.stays = [], [], []
         self.gap_ends, self.gap_measures = {}, []

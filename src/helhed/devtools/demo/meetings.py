@@ -32,6 +32,7 @@ from helhed.core.selectors import today
 from helhed.courses.logic import data_category_for_area
 from helhed.courses.models import BudgetArea, Course, CourseStatus, Measure, TeamMember
 from helhed.devtools.demokit import DemoContext, InsertStat
+from helhed.devtools.fastinsert import insert_rows
 from helhed.meetings.models import (
     Availability,
     Decision,
@@ -455,9 +456,7 @@ def generate(ctx: DemoContext) -> None:
                 batch = rows.tables.get(label)
                 if batch:
                     t0 = clock.perf_counter()
-                    model._default_manager.bulk_create(
-                        batch, batch_size=1000, ignore_conflicts=True
-                    )
+                    insert_rows(model, batch)
                     seconds[label] += clock.perf_counter() - t0
     total = 0
     for label, model in TABLES:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from helhed.core.selectors import today as current_day
 from helhed.devtools.bench import progress as benchdata
 from helhed.devtools.demokit import DemoContext, InsertStat
+from helhed.devtools.fastinsert import insert_rows
 from helhed.progress import logic
 
 CHUNK = 2000
@@ -79,7 +80,7 @@ def generate(ctx: DemoContext) -> None:
             states += _states(ctx, rng, course_id, begin, today, household is not None)
         with transaction.atomic():
             benchdata._insert_measurements(rows)
-            OutcomeState.objects.bulk_create(states, ignore_conflicts=True)
+            insert_rows(OutcomeState, states)
             benchdata.insert_summaries(rows, states, [c[0] for c in info])
         total += len(rows) + len(states)
     ctx.stats.append(

@@ -1,0 +1,167 @@
+"""The fast demo build (issue 16): ``devtools.fastinsert.insert_rows`` writes what
+``bulk_create(ignore_conflicts=True)`` writes, and the build's connection settings are undone.
+
+The demo is built once (30 citizens, every app) and its rows are the sample: every field of every
+table the demo writes, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, models, transaction
+
+from helhed.courses.models import Appointment, Citizen, Consent, Course, PlanVersion, TeamMember
+from helhed.devtools import demokit
+from helhed.devtools.demo import courses as courses_demo
+from helhed.devtools.demo import handovers as handovers_demo
+from helhed.devtools.demo import meetings as meetings_demo
+from helhed.devtools.fastinsert import _converter, insert_rows, prepared_values
+
+pytestmark = pytest.mark.django_db
+
+
+def _demo() -> None:
+    call_command(
+        "demo", seed=1, citizens=30, no_progress=True, stdout=StringIO(), stderr=StringIO()
+    )
+
+
+def _demo_models() -> list[type[models.Model]]:
+    found: list[type[models.Model]] = []
+    for tables in (courses_demo.TABLES, meetings_demo.TABLES):
+        found += [model for _label, model in tables]
+    found += [
+        handovers_demo.Handover,
+        handovers_demo.HandoverEvent,
+        handovers_demo.InstitutionalStay,
+    ]
+    return found
+
+
+def _plain(value: Any) -> Any:
+    """psycopg's ``Jsonb`` wrapper (PostgreSQL's JSON parameter) compares by identity: its
+    value and its dumper are what reach the database."""
+    if type(value).__name__ == "Jsonb":
+        return ("Jsonb", value.obj, value.dumps)
+    return value
+
+
+def _auto_now(field: models.Field[Any, Any]) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
+def _stored(model: type[models.Model], pks: list[Any], columns: list[str]) -> list[tuple[Any, ...]]:
+    """The rows as the database holds them (no Django conversion)."""
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    assert pk is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(map(quote, columns))} FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(str(pk.column))} IN ({', '.join(['%s'] * len(pks))}) "
+            f"ORDER BY {quote(str(pk.column))}",
+            [pk.get_db_prep_value(v, connection) for v in pks],
+        )
+        return list(cursor.fetchall())
+
+
+def test_every_value_the_demo_writes_is_prepared_as_django_prepares_it() -> None:
+    """For every field of every table the demo writes, the fast converter returns exactly what
+    ``field.get_db_prep_save`` returns for the demo's own values (UUIDs, dates, aware datetimes,
+    text, numbers, JSON, decimals, foreign keys)."""
+    _demo()
+    checked = 0
+    for model in _demo_models():
+        objs = list(model._default_manager.all()[:150])
+        assert objs, f"the demo wrote no {model.__name__}"
+        for field in model._meta.concrete_fields:
+            convert = _converter(field)
+            for obj in objs:
+                value = getattr(obj, field.attname)
+                assert _plain(convert(value)) == _plain(
+                    field.get_db_prep_save(value, connection)
+                ), (
+                    model.__name__,
+                    field.name,
+                    value,
+                )
+                checked += 1
+    assert checked > 10_000
+
+
+@pytest.mark.parametrize("model", [Citizen, Course, Consent, TeamMember, PlanVersion, Appointment])
+def test_insert_rows_stores_the_same_row_as_bulk_create(model: type[models.Model]) -> None:
+    """The demo's rows written again, once with ``bulk_create`` and once with ``insert_rows``:
+    the stored rows are identical column by column (``auto_now`` columns: set by both)."""
+    _demo()
+    objs = list(model._default_manager.order_by("pk")[:40])
+    pks = [o.pk for o in objs]
+    fields = [f for f in model._meta.concrete_fields]
+    compared = [str(f.column) for f in fields if not _auto_now(f)]
+    stamped = [str(f.column) for f in fields if _auto_now(f)]
+    with transaction.atomic(), connection.constraint_checks_disabled():
+        model._default_manager.filter(pk__in=pks)._raw_delete(connection.alias)
+        model._default_manager.bulk_create(objs, ignore_conflicts=True)
+        by_django = _stored(model, pks, compared)
+        model._default_manager.filter(pk__in=pks)._raw_delete(connection.alias)
+        insert_rows(model, objs)
+        fast = _stored(model, pks, compared)
+        stamps = _stored(model, pks, stamped) if stamped else []
+    assert len(fast) == len(objs)
+    assert fast == by_django
+    assert all(value is not None for row in stamps for value in row)
+
+
+def test_a_second_insert_of_the_same_rows_adds_nothing_and_a_broken_row_is_an_error() -> None:
+    """``ON CONFLICT DO NOTHING`` skips a row whose key exists (a re-run of the demo inserts
+    nothing); unlike SQLite's ``INSERT OR IGNORE`` it does not swallow a NOT NULL violation."""
+    _demo()
+    objs = list(Citizen.objects.order_by("pk")[:10])
+    before = Citizen.objects.count()
+    insert_rows(Citizen, objs)
+    assert Citizen.objects.count() == before
+    broken = Citizen.objects.order_by("pk").first()
+    assert broken is not None
+    broken.pk = demokit.DemoContext(seed=99, citizens=1, out=StringIO()).uuid("broken")
+    broken.cpr = None  # type: ignore[assignment]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Citizen, [broken])
+    assert Citizen.objects.count() == before
+
+
+def test_through_rows_get_their_key_from_the_database() -> None:
+    _demo()
+    through = Consent.units.through
+    row = through.objects.order_by("pk").first()
+    assert row is not None
+    consent_id, unit_id = row.consent_id, row.unit_id
+    row.delete()
+    columns, values = prepared_values(through, [through(consent_id=consent_id, unit_id=unit_id)])
+    assert "id" not in columns and len(values[0]) == 2
+    insert_rows(through, [through(consent_id=consent_id, unit_id=unit_id)])
+    assert through.objects.filter(consent_id=consent_id, unit_id=unit_id).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's PRAGMAs")
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_build_settings_are_undone_after_the_build() -> None:
+    """The build runs with ``synchronous=OFF`` and a 1 GiB page cache; the connection serves
+    pages afterwards (the benchmark measures on it) with the durability it had."""
+
+    def pragmas() -> dict[str, Any]:
+        with connection.cursor() as cursor:
+            found = {}
+            for name in demokit.SQLITE_BUILD_PRAGMAS:
+                cursor.execute(f"PRAGMA {name}")
+                found[name] = cursor.fetchone()[0]
+            return found
+
+    before = pragmas()
+    with demokit.build_connection():
+        during = pragmas()
+    assert during == {"synchronous": 0, "cache_size": -1048576, "temp_store": 2}
+    assert pragmas() == before
+    assert before["synchronous"] != 0
