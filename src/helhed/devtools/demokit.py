@@ -137,7 +137,25 @@ def demo_hooks() -> list[tuple[str, Callable[[DemoContext], None]]]:
     return hooks
 
 
+def load_reference_data() -> None:
+    """The reference lists the migrations load (organisation types, fagområder, regions and
+    municipalities, legal bases), again if a flushed database lacks them — a copy of a test
+    database after a transactional test — rather than failing on a foreign key."""
+    from django.apps import apps
+
+    from helhed.core.models import OrganisationType
+    from helhed.core.services import sync_reference_data
+    from helhed.courses.legal_bases import sync_legal_bases
+    from helhed.courses.models import LegalBasis
+
+    if not OrganisationType.objects.exists():
+        sync_reference_data()
+    if not LegalBasis.objects.exists():
+        sync_legal_bases(apps)
+
+
 def run_demo(ctx: DemoContext, only: Sequence[str] = ()) -> None:
+    load_reference_data()
     with build_connection():
         for label, generate in demo_hooks():
             if only and label not in only:

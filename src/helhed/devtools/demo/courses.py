@@ -50,7 +50,7 @@ from django.utils import timezone
 
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
 from helhed.courses import logic
-from helhed.courses.legal_bases import shipped_category, sync_legal_bases
+from helhed.courses.legal_bases import shipped_category
 from helhed.courses.models import (
     Appointment,
     Citizen,
@@ -62,7 +62,6 @@ from helhed.courses.models import (
     Goal,
     Household,
     HouseholdRelation,
-    LegalBasis,
     Measure,
     Plan,
     PlanVersion,
@@ -1943,12 +1942,6 @@ def generate(ctx: DemoContext) -> None:
     layout = case_layout(ctx.seed, ctx.citizens)
     if not layout:
         return
-    # The measures cite legal bases, a reference list the migrations load; a database that was
-    # flushed since (a test's copy) lacks them: load them again rather than fail on a foreign key.
-    if not LegalBasis.objects.exists():
-        from django.apps import apps as django_apps
-
-        sync_legal_bases(django_apps)
     # Chunks are inserted in case order, one transaction each: if the last course is there, so is
     # everything else, and a re-run (even at 300,000 citizens) has nothing to do.
     if Course.objects.filter(pk=ctx.uuid("course", layout[-1].index)).exists():
