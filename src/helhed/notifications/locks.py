@@ -75,11 +75,11 @@ def job_lock(name: str) -> Iterator[None]:
     now = timezone.now()
     stale = now - timedelta(seconds=settings.HELHED_ALERTS_LOCK_STALE_SECONDS)
     with transaction.atomic():  # BEGIN IMMEDIATE on SQLite: one writer at a time
-        current = JobLock.objects.filter(name=name).first()
+        current = JobLock.objects.filter(job=name).first()
         if current and not (current.acquired_at < stale or _holder_gone(current.holder)):
             raise JobLockedError(name, current.holder, current.acquired_at)
-        JobLock.objects.update_or_create(name=name, defaults={"holder": holder, "acquired_at": now})
+        JobLock.objects.update_or_create(job=name, defaults={"holder": holder, "acquired_at": now})
     try:
         yield
     finally:
-        JobLock.objects.filter(name=name, holder=holder).delete()
+        JobLock.objects.filter(job=name, holder=holder).delete()

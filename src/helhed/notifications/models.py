@@ -85,7 +85,7 @@ class JobLock(models.Model):
     """The daily job's lock on SQLite (``notifications.locks``): one row per running job.
     PostgreSQL uses an advisory lock instead, which ends with its connection."""
 
-    name = models.CharField(_("job"), max_length=50, primary_key=True)
+    job = models.CharField(_("job"), max_length=50, primary_key=True)
     holder = models.CharField(_("holdes af"), max_length=120)
     acquired_at = models.DateTimeField(_("siden"))
 
@@ -94,4 +94,4 @@ class JobLock(models.Model):
         verbose_name_plural = _("kørende job")
 
     def __str__(self) -> str:
-        return self.name
+        return self.job

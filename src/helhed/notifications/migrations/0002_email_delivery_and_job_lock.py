@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='JobLock',
             fields=[
-                ('name', models.CharField(max_length=50, primary_key=True, serialize=False, verbose_name='job')),
+                ('job', models.CharField(max_length=50, primary_key=True, serialize=False, verbose_name='job')),
                 ('holder', models.CharField(max_length=120, verbose_name='holdes af')),
                 ('acquired_at', models.DateTimeField(verbose_name='siden')),
             ],
