@@ -78,30 +78,21 @@ def server_env(base_url: str) -> dict[str, str]:
 
 
 def start_server(
-    port: int, env: dict[str, str], *, workers: int, worker_class: str, threads: int
+    port: int, env: dict[str, str], *, workers: int, threads: int
 ) -> subprocess.Popen[bytes]:
-    """The production server as an operator starts it (gunicorn, pre-forked workers)."""
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "helhed.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        worker_class,
-        "--threads",
-        str(threads),
-        "--timeout",
-        "60",
-        "--graceful-timeout",
-        "10",
-        "--log-level",
-        "warning",
-    ]
-    return subprocess.Popen(command, env=env, start_new_session=True)
+    """The production server as an operator starts it: ``helhed serve`` (gunicorn, pre-forked
+    workers; docs/operations.md), configured by the environment; more than one thread per
+    worker makes them gthread workers."""
+    server_env = {
+        **env,
+        "HELHED_BIND": f"127.0.0.1:{port}",
+        "HELHED_WORKERS": str(workers),
+        "HELHED_THREADS": str(threads),
+        "HELHED_TIMEOUT": "60",
+        "HELHED_GRACEFUL_TIMEOUT": "10",
+    }
+    command = [sys.executable, "-m", "helhed", "serve"]
+    return subprocess.Popen(command, env=server_env, start_new_session=True)
 
 
 def wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
@@ -282,9 +273,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=4, help="gunicorn-workers (4).")
         parser.add_argument(
-            "--worker-class", default="sync", help="gunicorns worker-klasse (sync eller gthread)."
+            "--threads",
+            type=int,
+            default=1,
+            help="Tråde pr. worker (1; flere end 1 giver gunicorns gthread-workers).",
         )
-        parser.add_argument("--threads", type=int, default=1, help="Tråde pr. worker (1).")
         parser.add_argument(
             "--in-place",
             action="store_true",
@@ -313,7 +306,6 @@ class Command(BaseCommand):
         command = [sys.executable, "-m", "helhed", "load", "--in-place"]
         for name in ("citizens", "seed", "users", "seconds", "workers", "threads"):
             command += [f"--{name}", str(options[name])]
-        command += ["--worker-class", options["worker_class"]]
         result = subprocess.run(command, env=env, check=False)
         if result.returncode != 0:
             raise CommandError(f"Belastningstesten fejlede (exit {result.returncode}).")
@@ -348,7 +340,6 @@ class Command(BaseCommand):
             port,
             server_env(url),
             workers=options["workers"],
-            worker_class=options["worker_class"],
             threads=options["threads"],
         )
 
