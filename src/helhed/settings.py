@@ -204,9 +204,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# STATIC_ROOT and WhiteNoise's finders: at the end (issue 16: production server).
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True
 
 # Uploaded documents (signed consents, issue 15): a non-public folder under var/, never served
 # as static files and with no MEDIA_URL — they are read only through a view that goes through
@@ -321,10 +320,6 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
 # LOGGING: at the end (issue 16: JSON lines with a request id, helhed.ops.logconfig).
 
-# WhiteNoise warns when the collected-static folder does not exist; in development it serves from
-# the finders, so an empty folder is all it needs.
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-
 # OpenID Connect login per organisation (helhed.identity; docs/security.md, "Log ind med OpenID
 # Connect"): allauth's relying party (listed above) with Helhed's provider class (ID token
 # signature always verified, the configured issuer enforced, PKCE) and the adapter that maps
@@ -350,6 +345,8 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an e-mail claim never links to an 
 # from the source folders: `helhed collectstatic` is part of every deploy, and `helhed serve`
 # refuses to start without its manifest.
 STATIC_ROOT = Path(os.environ.get("HELHED_STATIC_ROOT") or VAR_DIR / "static")
+# WhiteNoise warns when the collected-static folder does not exist; in development it serves from
+# the finders, so an empty folder is all it needs.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG
 if not DEBUG:

@@ -18,6 +18,11 @@ class OpsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from helhed.ops.scale import create_cache_table
+        from helhed.ops.task_admin import replace_task_admin
+
+        # After the admin's autodiscovery (the admin app's ready() runs first): the queue's page
+        # without the tasks' arguments (helhed.ops.task_admin).
+        replace_task_admin()
 
         # `helhed migrate` creates the shared cache's table (docs/operations.md, "Flere servere")
         # beside the sessions' table. post_migrate is sent once per app that has models, so it
