@@ -48,7 +48,7 @@ def test_every_line_of_a_request_is_json_with_its_request_id(json_log: io.String
     (line,) = [r for r in records if r["logger"] == "helhed.request"]
     assert line["message"] == "request"
     assert line["method"] == "GET"
-    assert line["path"] == "/ingen-side-her/"
+    assert line["path"] == "/ingen-side-her/"  # a path no pattern matches: its first segment
     assert line["status"] == 404
     assert line["route"] == "unmatched"
     assert 0 <= line["duration_ms"] < 10_000
@@ -116,3 +116,17 @@ def test_a_line_outside_a_request_says_so(json_log: io.StringIO) -> None:
     (record,) = lines(json_log)
     assert record["request_id"] == "-"
     assert record["message"] == "outside"
+
+
+def test_a_request_line_names_the_pattern_not_the_ids_or_keys_in_the_path(
+    json_log: io.StringIO,
+) -> None:
+    """A course id or a password-reset key in the path is not written to the log; a mistyped
+    address with a CPR number in it neither."""
+    course_id = "5b0f9a3e-1d2c-4e8f-9a7b-3c2d1e0f4a5b"
+    Client().get(f"/forloeb/{course_id}/plan/")
+    Client().get("/borger/0101901234/oplysninger/")
+    records = [r for r in lines(json_log) if r["logger"] == "helhed.request"]
+    assert [r["path"] for r in records] == ["/forloeb/<uuid:course_id>/plan/", "/borger/…"]
+    assert course_id not in json_log.getvalue()
+    assert "0101901234" not in json_log.getvalue()

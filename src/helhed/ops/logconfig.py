@@ -39,7 +39,7 @@ def logging_config(*, log_format: str, level: str, stream: Any = None) -> dict[s
     ``helhed.request``, whatever the root level."""
     handler: dict[str, Any] = {
         "class": "logging.StreamHandler",
-        "filters": ["request_id", "client_errors_on_one_line"],
+        "filters": ["request_id", "client_errors_on_one_line", "masked_path"],
         "formatter": log_format,
     }
     if stream is not None:
@@ -50,6 +50,7 @@ def logging_config(*, log_format: str, level: str, stream: Any = None) -> dict[s
         "filters": {
             "request_id": {"()": "helhed.ops.logs.RequestIdFilter"},
             "client_errors_on_one_line": {"()": "helhed.core.logfilters.ClientErrorsOnOneLine"},
+            "masked_path": {"()": "helhed.ops.logs.MaskedPathFilter"},
         },
         "formatters": {
             "json": {"()": "helhed.ops.logconfig.json_formatter"},

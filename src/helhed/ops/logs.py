@@ -71,6 +71,42 @@ def route_of(request: HttpRequest) -> str:
     return str(match.view_name or match.route or "unnamed")
 
 
+def logged_path(request: HttpRequest) -> str:
+    """The path as a log line shows it: the matched pattern with its arguments' names
+    (``/forloeb/<uuid:course_id>/plan/``), never their values — a course id, a password-reset
+    key — and of a path no pattern matches only its first segment (a mistyped address can hold a
+    CPR number)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None and not request.path_info.startswith(settings.STATIC_URL):
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            match = None
+    if match is not None and match.route:
+        return _CONTROL.sub("?", "/" + match.route)[:300]
+    if request.path_info.startswith(settings.STATIC_URL):
+        return request.path_info[:300]  # file names of the collected assets
+    first, _slash, rest = request.path_info.lstrip("/").partition("/")
+    return "/" + _CONTROL.sub("?", first)[:60] + ("/…" if rest else _slash)
+
+
+class MaskedPathFilter(logging.Filter):
+    """Django's own lines about an answer ("Not Found: /…", "Forbidden (Permission denied): /…")
+    name the path with its values: shown as :func:`logged_path` instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if (
+            record.name == "django.request"
+            and isinstance(request, HttpRequest)
+            and isinstance(record.args, tuple)
+            and request.path in record.args
+        ):
+            masked = logged_path(request)
+            record.args = tuple(masked if a == request.path else a for a in record.args)
+        return True
+
+
 class RequestIdMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -98,7 +134,7 @@ class RequestIdMiddleware:
                     "request",
                     extra={
                         "method": request.method,
-                        "path": _CONTROL.sub("?", request.path)[:300],
+                        "path": logged_path(request),
                         "route": route,
                         "status": status,
                         "duration_ms": round(seconds * 1000, 1),
