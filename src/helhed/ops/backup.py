@@ -527,9 +527,13 @@ def _pg_connect(database: dict[str, Any]) -> Any:
     import psycopg
 
     try:
-        return psycopg.connect(**pg_params(database), autocommit=True)
+        conn = psycopg.connect(**pg_params(database), autocommit=True)
     except psycopg.Error as exc:
         raise BackupError(f"kan ikke forbinde til PostgreSQL: {str(exc).strip()}") from None
+    # The server's statement timeout (HELHED_DB_STATEMENT_TIMEOUT_MS, 30 s) is for web requests:
+    # a checksum over a large access log takes longer. pg_dump and pg_restore set their own.
+    conn.execute("SET statement_timeout = 0")
+    return conn
 
 
 def pg_binary(name: str, server_major: int | None = None, folder: str = "") -> str:

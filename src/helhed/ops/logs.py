@@ -38,6 +38,7 @@ NO_REQUEST = "-"
 request_id: ContextVar[str] = ContextVar("helhed_request_id", default=NO_REQUEST)
 
 request_log = logging.getLogger("helhed.request")
+logger = logging.getLogger(__name__)
 
 
 def sane_request_id(raw: str | None) -> str | None:
@@ -128,7 +129,10 @@ class RequestIdMiddleware:
         finally:
             seconds = time.perf_counter() - started
             route = route_of(request)
-            metrics.observe_request(request.method or "", route, status, seconds)
+            try:
+                metrics.observe_request(request.method or "", route, status, seconds)
+            except Exception:  # e.g. an unwritable PROMETHEUS_MULTIPROC_DIR: never the answer
+                logger.exception("helhed: request not counted in /metrics")
             if settings.HELHED_REQUEST_LOG and not quiet_path(request.path_info):
                 request_log.info(
                     "request",

@@ -44,6 +44,7 @@ def replace_task_admin() -> None:
             "enqueued_at",
             "started_at",
             "finished_at",
+            "priority",
         )
         search_fields = ()
 

@@ -31,7 +31,9 @@ logger = logging.getLogger(__name__)
 
 
 def host_name() -> str:
-    return socket.gethostname().split(".")[0][:30] or "host"
+    """The machine's whole name (web1.dc1 and web1.dc2 are two machines), as much of it as fits
+    the worker id's 64 characters beside the pid and the random part."""
+    return socket.gethostname()[:44] or "host"
 
 
 def make_worker_id() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
@@ -47,6 +48,11 @@ class Command(BaseCommand):
             )
         except backup.BackupError as exc:
             raise CommandError(f"Sikkerhedskopi afvist: {exc}") from None
+        # The database refused or went away midway: said in one line, not a traceback.
+        except psycopg.Error as exc:
+            raise CommandError(
+                f"Sikkerhedskopi stoppet: PostgreSQL svarede: {str(exc).strip()}"
+            ) from None
         manifest = result.manifest
         self.stdout.write(
             f"Sikkerhedskopi gemt i {result.path}: {result.bytes / 1e6:.1f} MB på "

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import psycopg
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
@@ -34,6 +35,11 @@ class Command(BaseCommand):
             result = backup.restore(options["path"], database=database, yes=options["yes"])
         except backup.BackupError as exc:
             raise CommandError(f"Gendannelse afvist: {exc}") from None
+        # The database refused or went away midway: said in one line, not a traceback.
+        except psycopg.Error as exc:
+            raise CommandError(
+                f"Gendannelse stoppet: PostgreSQL svarede: {str(exc).strip()}"
+            ) from None
         connections.close_all()
         manifest = result.manifest
         self.stdout.write(
