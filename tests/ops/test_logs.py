@@ -130,3 +130,14 @@ def test_a_request_line_names_the_pattern_not_the_ids_or_keys_in_the_path(
     assert [r["path"] for r in records] == ["/forloeb/<uuid:course_id>/plan/", "/borger/…"]
     assert course_id not in json_log.getvalue()
     assert "0101901234" not in json_log.getvalue()
+
+
+@override_settings(HELHED_METRICS_TOKEN="rigtig-token-til-maalinger-1234567890")
+def test_a_refused_metrics_token_is_logged_though_scrapes_are_not(json_log: io.StringIO) -> None:
+    """Someone guessing the metrics token shows in the log; the token itself does not."""
+    client = Client()
+    response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer gaet-1")
+    assert response.status_code == 401
+    records = [r for r in lines(json_log) if r["logger"] == "helhed.request"]
+    assert [(r["path"], r["status"]) for r in records] == [("/metrics", 401)]
+    assert "gaet-1" not in json_log.getvalue()

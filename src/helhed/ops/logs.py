@@ -133,7 +133,10 @@ class RequestIdMiddleware:
                 metrics.observe_request(request.method or "", route, status, seconds)
             except Exception:  # e.g. an unwritable PROMETHEUS_MULTIPROC_DIR: never the answer
                 logger.exception("helhed: request not counted in /metrics")
-            if settings.HELHED_REQUEST_LOG and not quiet_path(request.path_info):
+            # Probes and scrapes are not logged, except a refused token (someone guessing it)
+            # or an error.
+            loud = status in (401, 403) or status >= 500
+            if settings.HELHED_REQUEST_LOG and (loud or not quiet_path(request.path_info)):
                 request_log.info(
                     "request",
                     extra={
