@@ -65,11 +65,11 @@ chromium:
 
 ## make test: everything CI runs
 test: setup-dev chromium lint typecheck check
-	@# The two database suites are independent processes (SQLite in memory, PostgreSQL in a
-	@# throwaway cluster): run them side by side on the two cores, each one's output printed whole
-	@# when it ends.
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
-	$(MAKE) --no-print-directory test-browser
+	@# The suites are independent processes (SQLite in memory, PostgreSQL in a throwaway cluster,
+	@# Chromium against live servers on SQLite): two at a time on the two cores — the browser
+	@# suite starts when the first database suite ends — each one's output printed whole when it
+	@# ends, with its slowest tests.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql test-browser
 	@echo "make test: all suites passed"
 
 # The conventions as checks (docs/architecture.md, "The house as checks"): ruff with a complexity
@@ -94,13 +94,13 @@ check:
 	$(DEV_ENV) $(HELHED) makemigrations --check --dry-run
 
 test-sqlite:
-	$(BIN)/pytest -m "not browser" -p no:cacheprovider
+	$(BIN)/pytest -m "not browser" -p no:cacheprovider --durations=20
 
 test-postgresql:
-	$(BIN)/python scripts/pgtmp.py -- $(BIN)/pytest -m "not browser" -p no:cacheprovider
+	$(BIN)/python scripts/pgtmp.py -- $(BIN)/pytest -m "not browser" -p no:cacheprovider --durations=20
 
 test-browser:
-	$(BIN)/pytest -m browser -p no:cacheprovider
+	$(BIN)/pytest -m browser -p no:cacheprovider --durations=10
 
 ## make bench: course page and caseload on 300,000 synthetic citizens, SQLite then PostgreSQL
 ## (the SQLite dataset in var/bench/ is built once and reused; PostgreSQL's cluster is throwaway)

@@ -155,6 +155,11 @@ def load_reference_data() -> None:
 
 
 def run_demo(ctx: DemoContext, only: Sequence[str] = ()) -> None:
+    if connection.vendor == "postgresql":
+        # The statement timeout (HELHED_DB_STATEMENT_TIMEOUT_MS) is for web requests; a build's
+        # bulk statements and the coordination demo's wave over every course may take longer.
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
     load_reference_data()
     with build_connection():
         for label, generate in demo_hooks():
