@@ -56,11 +56,15 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    # OAuth 2 client credentials for integration clients (helhed.integrations): allauth's
+    # provider issues the access tokens; only its token and revoke endpoints are mounted.
+    "allauth.idp.oidc",
     "helhed.core",
     "helhed.audit",
     "helhed.registry",
     "helhed.courses",
     "helhed.notifications",
+    "helhed.outbox",
     "helhed.meetings",
     "helhed.handovers",
     "helhed.progress",
@@ -68,6 +72,10 @@ INSTALLED_APPS = [
     "helhed.economics",
     "helhed.gdpr",
     "helhed.retention",
+    "helhed.integrations",
+    "helhed.webhooks",
+    "helhed.fhir",
+    "helhed.imports",
     "helhed.ops",
     "helhed.devtools",
     # Background work through Django's tasks interface (the django.tasks backport) with its

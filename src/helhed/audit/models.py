@@ -38,6 +38,7 @@ class Purpose(models.TextChoices):
     SUPERVISION = "tilsyn", _("Ledelsestilsyn og kvalitetssikring")
     EVALUATION = "evaluering", _("Evaluering og statistik (pseudonymiseret)")
     LEGAL_OBLIGATION = "lovpligt", _("Lovpligtig opgave uden samtykke")
+    INTEGRATION = "integration", _("Udveksling med et andet fagsystem (integration)")
 
 
 class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):

@@ -55,6 +55,10 @@ def log_access(
         raise AccessLogError("Angiv hvad der blev læst.")
     if without_consent and not legal_basis.strip():
         raise AccessLogError("Adgang uden samtykke kræver en angivet hjemmel.")
+    if getattr(actor, "is_system", False) and not without_consent:
+        # An integration client's system user: whatever the read is for in the product, the
+        # citizen sees that another system fetched it (helhed.integrations).
+        purpose = Purpose.INTEGRATION
     ids = [citizen_id] if isinstance(citizen_id, uuid.UUID) else list(dict.fromkeys(citizen_id))
     if not ids:
         return []

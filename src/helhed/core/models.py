@@ -206,6 +206,11 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("telefon"), max_length=20, blank=True)
     title = models.CharField(_("stillingsbetegnelse"), max_length=100, blank=True)
+    # An integration client's system user (helhed.integrations): a staff account that no person
+    # logs in as (no usable password, no e-mail). It reads through the same guard as a person;
+    # its reads are logged with the purpose "integration", and it is never offered as a person
+    # (team pickers, survey respondents, coordinators).
+    is_system = models.BooleanField(_("systembruger"), default=False, editable=False)
 
     class Meta:
         ordering: ClassVar = ["first_name", "last_name", "username"]
