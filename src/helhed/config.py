@@ -139,18 +139,7 @@ def env_audit_key(name: str, file_name: str, *, debug: bool, secret_key: str) ->
     """The key of the access log's hash chain (``audit.logic``), kept outside the database: the
     value of ``name`` or the contents of the file ``file_name`` names (one of them). Required
     when DEBUG is off — without it the log is not tamper-evident, so Helhed refuses to start."""
-    raw = os.environ.get(name) or ""
-    path = (os.environ.get(file_name) or "").strip()
-    if raw.strip() and path:
-        raise ImproperlyConfigured(f"{name} and {file_name}: set one of them, not both")
-    if path:
-        try:
-            raw = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ImproperlyConfigured(
-                f"{file_name}: cannot read the key file {path!r} ({exc.strerror})"
-            ) from None
-        name = file_name
+    raw, name = _value_or_file(name, file_name, what="the key file")
     key = raw.strip()
     if not key:
         if debug:
@@ -172,21 +161,44 @@ def env_audit_key(name: str, file_name: str, *, debug: bool, secret_key: str) ->
 QUEUED_EMAIL_BACKEND = "helhed.ops.mail.QueuedEmailBackend"
 
 
+def _value_or_file(name: str, file_name: str, *, what: str = "") -> tuple[str, str]:
+    """A secret given as the variable ``name`` or as the contents of the file the variable
+    ``file_name`` names (one of them, not both): the text, stripped, and the variable it came
+    from (for the caller's messages); a file's text is stripped of its final newline and
+    spaces. ``("", name)`` when neither is set."""
+    raw = os.environ.get(name) or ""
+    path = (os.environ.get(file_name) or "").strip()
+    if raw.strip() and path:
+        raise ImproperlyConfigured(f"{name} and {file_name}: set one of them, not both")
+    if not path:
+        return raw, name
+    try:
+        return Path(path).read_text(encoding="utf-8").strip(), file_name
+    except OSError as exc:
+        target = f"{what} {path!r}" if what else repr(path)
+        raise ImproperlyConfigured(f"{file_name}: cannot read {target} ({exc.strerror})") from None
+
+
 def env_secret(name: str, file_name: str) -> str:
     """A secret given as ``name`` or as the contents of the file ``file_name`` names (one of
     them); '' when neither is set."""
-    raw = os.environ.get(name) or ""
-    path = (os.environ.get(file_name) or "").strip()
-    if raw and path:
-        raise ImproperlyConfigured(f"{name} and {file_name}: set one of them, not both")
-    if path:
-        try:
-            return Path(path).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ImproperlyConfigured(
-                f"{file_name}: cannot read {path!r} ({exc.strerror})"
-            ) from None
-    return raw
+    return _value_or_file(name, file_name)[0]
+
+
+# A bearer token (``HELHED_METRICS_TOKEN``) is at least this long.
+TOKEN_MIN_LENGTH = 24
+
+
+def env_token(name: str, file_name: str) -> str:
+    """A bearer token from ``name`` or from the file ``file_name`` names (one of them); "" when
+    neither is set. At least ``TOKEN_MIN_LENGTH`` characters."""
+    raw, name = _value_or_file(name, file_name, what="the token file")
+    token = raw.strip()
+    if token and len(token) < TOKEN_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            f"{name}: must be at least {TOKEN_MIN_LENGTH} characters long (got {len(token)})"
+        )
+    return token
 
 
 def env_seconds(name: str, *, default: float) -> float:

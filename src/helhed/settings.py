@@ -26,6 +26,7 @@ from helhed.config import (
     env_int,
     env_list,
     env_secret_key,
+    env_token,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -394,7 +395,6 @@ HELHED_ALERTS_LOCK_STALE_SECONDS = env_int("HELHED_ALERTS_LOCK_STALE_SECONDS", d
 # (docs/operations.md, "Sundhed, logning og målinger" and "Databaseforbindelsen")
 from helhed.ops.database import sqlite_synchronous, tune_database  # noqa: E402
 from helhed.ops.logconfig import logging_config  # noqa: E402
-from helhed.ops.settings_env import env_token  # noqa: E402
 
 # Database connections: persistent for HELHED_DB_CONN_MAX_AGE seconds (0: one per request),
 # checked before reuse; PostgreSQL statements end after HELHED_DB_STATEMENT_TIMEOUT_MS (0: no
