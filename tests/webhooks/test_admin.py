@@ -77,3 +77,20 @@ def test_a_person_without_the_technical_role_does_not_see_the_webhooks(world: Wo
     client = Client()
     client.force_login(make_staff(world.client_unit, is_staff=True))
     assert client.get("/admin/webhooks/deaddelivery/").status_code in (302, 403, 404)
+
+
+def test_the_admin_refuses_an_address_that_is_not_https(
+    world: World, admin_client: Client, settings: Any
+) -> None:
+    settings.HELHED_WEBHOOKS_ALLOW_HTTP = False
+    response = admin_client.post(
+        "/admin/webhooks/subscription/add/",
+        {
+            "client": world.client.pk,
+            "url": "http://fagsystem.example/hook",
+            "event_types": ["dk.helhed.plan.changed"],
+        },
+    )
+    assert response.status_code == 200
+    assert "Angiv en https-adresse." in response.content.decode()
+    assert not Subscription.objects.exists()

@@ -9,13 +9,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.admin import TechnicalAdmin
 from helhed.outbox.models import EventType
-from helhed.webhooks import signing, tasks
+from helhed.webhooks import services, signing, tasks
 from helhed.webhooks.models import DeadDelivery, DeliveryStatus, Subscription
 
 
@@ -27,6 +28,16 @@ class SubscriptionForm(forms.ModelForm):
     class Meta:
         model = Subscription
         fields = ("client", "url", "event_types", "active")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            services.check_subscription(data.get("url") or "", data.get("event_types") or [])
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, errors)
+        return data
 
 
 @admin.register(Subscription)

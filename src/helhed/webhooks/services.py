@@ -44,7 +44,9 @@ def client_of(user: User) -> IntegrationClient:
     return client
 
 
-def _check_subscription(url: str, event_types: list[str]) -> list[str]:
+def check_subscription(url: str, event_types: list[str]) -> list[str]:
+    """The event types, without repeats; ``ValidationError`` naming ``url`` or
+    ``event_types``."""
     errors: dict[str, str] = {}
     parts = urlsplit(url.strip())
     allowed = ("https", "http") if settings.HELHED_WEBHOOKS_ALLOW_HTTP else ("https",)
@@ -62,16 +64,12 @@ def _check_subscription(url: str, event_types: list[str]) -> list[str]:
 
 @transaction.atomic
 def create_subscription(
-    user: User, *, url: str, event_types: list[str], client_id: Any = None
+    user: User, *, url: str, event_types: list[str]
 ) -> tuple[Subscription, str]:
-    """A subscription of the caller's client (or, for the admin, of ``client_id``); returns it
-    with its signing secret — the only time the secret is shown."""
-    client = (
-        IntegrationClient.objects.get(pk=client_id)
-        if client_id is not None and user.is_staff and not user.is_system
-        else client_of(user)
-    )
-    types = _check_subscription(url, event_types)
+    """A subscription of the caller's client; returns it with its signing secret — the only
+    time the secret is shown."""
+    client = client_of(user)
+    types = check_subscription(url, event_types)
     secret = signing.new_secret()
     subscription = Subscription.objects.create(
         client=client,
