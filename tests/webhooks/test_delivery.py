@@ -241,3 +241,42 @@ def test_the_outbox_refuses_text_and_a_write_outside_a_transaction(world: World)
         outbox.record(
             "dk.helhed.plan.changed", course_id=world.course.pk, data={"plan_id": "Mette"}
         )
+
+
+def test_a_handover_and_a_decision_record_their_events(world: World) -> None:
+    from helhed.handovers import services as handover_services
+    from helhed.meetings import services as meeting_services
+
+    before = Event.objects.latest("seq").seq
+    handover = handover_services.request_handover(
+        world.coordinator,
+        course_id=world.course.pk,
+        mode="henvist",
+        reason="Mette Hansen har brug for hjælp",
+        to_unit_id=world.client_unit.pk,
+    )
+    meeting = meeting_services.create_meeting(
+        world.coordinator,
+        course_id=world.course.pk,
+        purpose="Netværksmøde",
+        place="Rådhuset",
+        team_member_ids=[t.pk for t in TeamMember.objects.filter(course=world.course)],
+        proposed_times=[timezone.now() + timedelta(days=3)],
+    )
+    decision = meeting_services.add_decision(
+        world.coordinator, meeting_id=meeting.pk, text="Mette starter i praktik"
+    )
+    events = list(Event.objects.filter(seq__gt=before).values_list("type", "data"))
+    assert events == [
+        ("dk.helhed.handover.created", {"handover_id": str(handover.pk)}),
+        ("dk.helhed.decision.made", {"decision_id": str(decision.pk)}),
+    ]
+
+
+def test_the_daily_job_sweeps_undispatched_events(world: World) -> None:
+    with receiver(200) as hook:
+        subscribe(world.client, hook.url)
+        change_plan(world)
+        call_command("alerts")
+        run_pending_tasks()
+    assert len(hook.received) == 1
