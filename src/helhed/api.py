@@ -25,6 +25,7 @@ from helhed.meetings.api import router as meetings_router
 from helhed.notifications.api import router as notifications_router
 from helhed.progress.api import router as progress_router
 from helhed.registry.api import router as registry_router
+from helhed.webhooks.api import router as webhooks_router
 
 PROBLEM = "application/problem+json"
 
@@ -177,3 +178,4 @@ api.add_router("/handovers", handovers_router)
 api.add_router("/progress", progress_router)
 api.add_router("/coordination", coordination_router)
 api.add_router("/economics", economics_router)
+api.add_router("/events", webhooks_router)

@@ -449,3 +449,10 @@ CACHES = {"default": env_cache("HELHED_CACHE_URL")}
 # grants it its rights again (SELECT, INSERT only on the access log). Restore as the owner.
 HELHED_PG_BIN = os.environ.get("HELHED_PG_BIN", "").strip()
 HELHED_DB_APP_ROLE = os.environ.get("HELHED_DB_APP_ROLE", "").strip()
+# --- events ---
+# Webhooks (docs/integration.md, "Hændelser / Events"): each attempt's timeout; plain http
+# subscriber addresses only in development; the key the signing secrets are encrypted under
+# (default: SECRET_KEY — changing it makes the stored secrets unreadable).
+HELHED_WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("HELHED_WEBHOOKS_TIMEOUT_SECONDS", "10"))
+HELHED_WEBHOOKS_ALLOW_HTTP = env_bool("HELHED_WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+HELHED_WEBHOOKS_KEY = os.environ.get("HELHED_WEBHOOKS_KEY", "").strip()

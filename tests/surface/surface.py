@@ -1871,6 +1871,15 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "konto/social/login/error/": "allauth's old address: redirects",
     "konto/social/signup/": "allauth's old address: redirects",
     "konto/social/connections/": "allauth's old address: redirects",
+    # Events (docs/integration.md, "Hændelser / Events"): integration clients' endpoints;
+    # tests/webhooks/ request them as the client, another organisation's client and a guessed id.
+    "api:event_feed": "ids and event types only (no name, text or CPR), of the courses "
+    "visible_courses lets the reader see now; the page is logged as a list "
+    "(tests/webhooks/test_feed.py)",
+    "api:list_event_subscriptions": "the calling integration client's own webhook addresses",
+    "api:create_event_subscription": "makes a subscription of the calling client (POST)",
+    "api:delete_event_subscription": "deletes one of the calling client's own subscriptions "
+    "(another's: 404)",
     # allauth's own OpenID Connect views are not mounted (helhed.identity.allauth_routes): the
     # login and callback are identity:oidc_login and identity:oidc_callback.
 }
@@ -1900,6 +1909,10 @@ ADMIN_MODELS: dict[str, str] = {
     "socialaccount_socialapp": "the OpenID Connect identity providers (issuer, client; no citizen)",
     "notifications_notification": "notifications' e-mail delivery status, read only (titles carry "
     "no personal data; technical administrator only)",
+    "webhooks_subscription": "integration clients' webhook addresses (the secret is never "
+    "shown; no citizen)",
+    "webhooks_deaddelivery": "dead letters: an event's type and number, the subscription, the "
+    "last HTTP status (no course, no citizen)",
     "django_tasks_database_dbtaskresult": "the background task queue, read only (a notification's "
     "task holds its id; superuser only)",
 }

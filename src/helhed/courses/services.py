@@ -55,6 +55,8 @@ from helhed.courses.models import (
     WithoutConsentBasis,
     text_limit,
 )
+from helhed.outbox import services as outbox
+from helhed.outbox.models import EventType
 from helhed.registry.models import Initiative
 
 
@@ -554,6 +556,8 @@ def change_status(user: User, course: Course, status: str, reason: str = "") -> 
         raise ValidationError({"status": "Ukendt status."})
     if status == CourseStatus.CLOSED and not reason.strip():
         raise ValidationError({"closing_reason": "Angiv årsagen til, at forløbet afsluttes."})
+    if status == CourseStatus.CLOSED and course.status != CourseStatus.CLOSED:
+        outbox.record(EventType.COURSE_CLOSED, course_id=course.pk)
     course.status = status
     if status == CourseStatus.ACTIVE and course.start_date is None:
         course.start_date = today()
@@ -677,6 +681,7 @@ def give_consent(
     if children:
         detail += "; også for " + ", ".join(c.first_name for c in children)
     _consent_event(consent, user, ConsentEventKind.GIVEN, detail)
+    outbox.record(EventType.CONSENT_GIVEN, course_id=course.pk, data={"consent_id": consent.pk})
     return consent
 
 
@@ -783,6 +788,7 @@ def withdraw_consent(user: User, consent: Consent, *, by_name: str = "") -> Cons
             ConsentEventKind.WITHDRAWN,
             f"trukket tilbage af {consent.withdrawn_by_name}",
         )
+    outbox.record(EventType.CONSENT_WITHDRAWN, course_id=course.pk, data={"consent_id": consent.pk})
     return consent
 
 
@@ -1216,6 +1222,8 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
 
 
 def _snapshot(plan: Plan, user: User, changes: list[str]) -> PlanVersion:
+    data = {"plan_id": plan.pk, "version": plan.version}
+    outbox.record(EventType.PLAN_CHANGED, course_id=plan.course_id, data=data)
     return PlanVersion.objects.create(
         plan=plan,
         number=plan.version,

@@ -47,6 +47,8 @@ from helhed.handovers.selectors import (
 )
 from helhed.notifications.models import NotificationKind
 from helhed.notifications.services import notify
+from helhed.outbox import services as outbox
+from helhed.outbox.models import EventType
 
 HandoverError = logic.HandoverError
 
@@ -277,6 +279,9 @@ def request_handover(
         requested_by=user,
     )
     _event(handover, "create", "", user, dates=(appointment_date, expected_start))
+    outbox.record(
+        EventType.HANDOVER_CREATED, course_id=course.pk, data={"handover_id": handover.pk}
+    )
     if to_unit is not None:
         _notify_receiver(user, handover, from_unit, to_unit)
     return handover

@@ -57,6 +57,8 @@ from helhed.meetings.models import (
 )
 from helhed.notifications.models import NotificationKind
 from helhed.notifications.services import notify
+from helhed.outbox import services as outbox
+from helhed.outbox.models import EventType
 
 PLAN = "plan"
 Id = uuid.UUID | str
@@ -925,6 +927,9 @@ def add_decision(
     )
     for spec in tasks:
         _create_task(user, access, decision, meeting, spec)
+    outbox.record(
+        EventType.DECISION_MADE, course_id=meeting.course_id, data={"decision_id": decision.pk}
+    )
     return decision
 
 

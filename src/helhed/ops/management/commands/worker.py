@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
 
 from helhed.ops.worker import make_worker_id, recover_stuck_tasks
+from helhed.webhooks.tasks import sweep as sweep_events
 
 
 def configured_queues() -> str:
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         recovered = recover_stuck_tasks()
         if recovered:
             self.stderr.write(f"helhed worker: {recovered} task(s) left running queued again")
+        sweep_events()  # events whose dispatch never ran (a crash after their commit)
         kwargs: dict[str, Any] = {
             "queue_name": options["queues"] or configured_queues(),
             "interval": options["interval"],

@@ -1,0 +1,25 @@
+"""What the webhooks contribute to lower apps: the outbox's after-commit listener (queue the
+event's dispatch) and the daily job's sweep of events whose dispatch never ran."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from helhed.notifications.alerts import Alert, register_alert_producer
+from helhed.outbox.services import register_listener
+
+
+def _sweep(today: date) -> Iterable[Alert]:
+    """``helhed alerts`` runs every producer daily: the sweep rides along and alerts nobody."""
+    from helhed.webhooks.tasks import sweep
+
+    sweep()
+    return []
+
+
+def register() -> None:
+    from helhed.webhooks.tasks import enqueue_dispatch
+
+    register_listener("webhooks", enqueue_dispatch)
+    register_alert_producer("webhooks:sweep", _sweep)

@@ -1,0 +1,52 @@
+"""The feed pages by ``seq``, so ``seq`` must follow commit order: a writer that starts while
+another's transaction is open waits for it and numbers after it (PostgreSQL's advisory lock;
+SQLite serialises every write transaction anyway)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from django.db import connection, transaction
+
+from helhed.outbox import services as outbox
+from helhed.outbox.models import Event
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_writer_waits_for_the_first_and_numbers_after_it() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's BEGIN IMMEDIATE serialises the writers before any read")
+    course_id = uuid.uuid4()
+    first_inside, first_may_commit = threading.Event(), threading.Event()
+    committed: list[str] = []
+    errors: list[BaseException] = []
+
+    def write(name: str, hold: bool) -> None:
+        try:
+            if not hold:
+                first_inside.wait(5)
+            with transaction.atomic():
+                outbox.record("dk.helhed.course.closed", course_id=course_id)
+                if hold:
+                    first_inside.set()
+                    first_may_commit.wait(5)
+            committed.append(name)
+        except BaseException as exc:  # reported by the test below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=write, args=("first", True))
+    second = threading.Thread(target=write, args=("second", False))
+    first.start()
+    second.start()
+    second.join(0.5)
+    assert second.is_alive(), "the second writer did not wait for the first one's commit"
+    first_may_commit.set()
+    first.join(10)
+    second.join(10)
+    assert errors == []
+    assert committed == ["first", "second"]
+    assert list(Event.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2]
