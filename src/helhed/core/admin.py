@@ -79,12 +79,18 @@ class AdminScope:
         where = Q(unit__organisation_id__in=self.org_ids)
         if self.technical:
             where |= Q(role=Role.ADMINISTRATOR)
-        return Membership.objects.filter(where).select_related("user", "unit__organisation")
+        return (
+            Membership.objects.filter(where)
+            .exclude(user__is_system=True)
+            .select_related("user", "unit__organisation")
+        )
 
     def users(self) -> QuerySet[User]:
         """The staff users the requester sees: all (technical administrator), else those with a
         membership (current or not) in one of the requester's organisations."""
-        qs = User.objects.filter(kind=UserKind.STAFF)
+        # An integration client's system user is administered on its own page (Integrationer):
+        # no password, name or membership of it is changed here.
+        qs = User.objects.filter(kind=UserKind.STAFF, is_system=False)
         if self.technical:
             return qs
         inside = Membership.objects.filter(
