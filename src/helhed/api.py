@@ -176,9 +176,13 @@ class HelhedAPI(NinjaAPI):
         return f"{module}_{operation.view_func.__name__}".replace(".", "_")
 
 
+# The API's version in the OpenAPI document (docs/api/openapi.json): raise the minor number when
+# operations or fields are added, the major one when a client must change.
+API_VERSION = "1.1.0"
+
 api = HelhedAPI(
     title="Helhed API",
-    version="1",
+    version=API_VERSION,
     description="Helhedsorienterede indsatser: registret, forløb, planer og resultater.",
     auth=django_auth,
     urls_namespace="api",
