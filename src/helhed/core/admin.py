@@ -504,13 +504,16 @@ class OrganisationTypeAdmin(TechnicalAdmin):
 
 # django-allauth registers its models in the admin. Addresses, authenticators (TOTP secrets,
 # recovery codes), identity-provider accounts (claims) and tokens are the users' own: they are
-# not shown in the admin. The identity providers (SocialApp) stay for the superuser.
+# not shown in the admin. The identity providers (SocialApp) stay for the superuser. The OAuth
+# clients and tokens of allauth's provider are integration clients' credentials: administered
+# (created, narrowed, rotated, revoked) on the administrators' page "Integrationer" only.
 def _unregister_allauth_models() -> None:
     from allauth.account.models import EmailAddress
+    from allauth.idp.oidc.models import Client, Token
     from allauth.mfa.models import Authenticator
     from allauth.socialaccount.models import SocialAccount, SocialToken
 
-    for model in (EmailAddress, Authenticator, SocialAccount, SocialToken):
+    for model in (EmailAddress, Authenticator, SocialAccount, SocialToken, Client, Token):
         if admin.site.is_registered(model):
             admin.site.unregister(model)
 
