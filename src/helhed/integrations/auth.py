@@ -24,12 +24,12 @@ from helhed.integrations import selectors, services
 from helhed.integrations.models import IntegrationClient
 
 
-class ClientUnauthorized(DomainError):
+class ClientUnauthorizedError(DomainError):
     status: ClassVar[int] = 401
     title: ClassVar[str] = "Ikke logget ind"
 
 
-class ScopeMissing(DomainError):
+class ScopeMissingError(DomainError):
     status: ClassVar[int] = 403
     title: ClassVar[str] = "Manglende rettighed"
 
@@ -66,12 +66,12 @@ class ClientAuth:
             return None  # not a client: the session decides
         token = Token.objects.lookup(Token.Type.ACCESS_TOKEN, value) if value else None
         if token is None:
-            raise ClientUnauthorized(_("Adgangstokenet er ugyldigt eller udløbet."))
+            raise ClientUnauthorizedError(_("Adgangstokenet er ugyldigt eller udløbet."))
         client, refusal = active_client(token.client_id)
         if client is None or refusal:
-            raise ClientUnauthorized(refusal)
+            raise ClientUnauthorizedError(refusal)
         if self.scope not in token.get_scopes() or self.scope not in client.scopes:
-            raise ScopeMissing(
+            raise ScopeMissingError(
                 _("Adgangstokenet mangler rettigheden %(scope)s.") % {"scope": self.scope},
                 scope=self.scope,
             )

@@ -177,4 +177,3 @@ def mark_used(client: IntegrationClient, at: datetime | None = None) -> None:
         return
     IntegrationClient.objects.filter(pk=client.pk).update(last_used_at=now)
     client.last_used_at = now
-
