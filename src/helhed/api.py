@@ -136,7 +136,7 @@ def document_security(schema: dict[str, Any], routers: list[BoundRouter], prefix
         },
     }
     scopes = {
-        (_joined(prefix, bound.prefix, path), method.lower()): op.client_scope
+        (_joined(prefix, bound.prefix, path), method.lower()): client_scope(op)
         for bound in routers
         for path, view in bound.path_operations.items()
         for op in view.operations

@@ -43,7 +43,9 @@ class ClientForm(ScopesExpiryForm):
 
     def __init__(self, *args: Any, units: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "—")] + [
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ChoiceField)
+        unit_field.choices = [("", "—")] + [
             (str(u.pk), f"{u.organisation.name}: {u.name}") for u in units
         ]
         if not self.is_bound:
