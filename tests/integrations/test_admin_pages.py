@@ -49,6 +49,7 @@ def test_an_administrator_creates_a_client_and_sees_the_secret_once(
     assert stored.oauth_client.secret != secret  # stored hashed
     assert fetch_token(Client(), client_id, secret).status_code == 200
 
+    assert LIST in client.get("/").content.decode()  # the menu leads administrators here
     listing = client.get(LIST).content.decode()
     assert "Fagsystemet" in listing and "courses:read" in listing
     assert secret not in listing

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from helhed.audit.models import AccessLogEntry
+from helhed.audit import selectors as audit_selectors
 from helhed.core.models import Unit, User
 from helhed.courses import services as course_services
 from helhed.courses.models import Course
@@ -36,12 +36,13 @@ def test_a_client_on_the_team_reads_the_course_and_the_log_names_it(
     assert [c["id"] for c in listed.json()["items"]] == [str(course.pk)]
     detail = client.get(f"{COURSES}/{course.pk}", HTTP_AUTHORIZATION=token)
     assert detail.status_code == 200
-    entries = AccessLogEntry.objects.filter(citizen_id=course.citizen_id, actor__is_system=True)
-    entry = entries.order_by("-at").first()
-    assert entry is not None
+    # the citizen's own log ("who has opened my data") names the system and why
+    openings = audit_selectors.record_openings_for_citizen(course.citizen_id)
+    [entry] = [e for e in openings if e.actor_id == creds.client.system_user_id]
     assert entry.purpose == "integration"
     assert entry.actor_name == "Jobcentrets fagsystem"
-    assert entry.actor_id == creds.client.system_user_id
+    assert "integration" in entry.get_purpose_display()
+    assert entry.actor_unit.startswith(jobcenter_unit.name)
 
 
 def test_a_write_with_plans_write_adds_a_goal(
