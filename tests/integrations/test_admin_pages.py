@@ -32,7 +32,7 @@ def test_an_administrator_creates_a_client_and_sees_the_secret_once(
     client: Client, administrator: User, unit: Unit
 ) -> None:
     client.force_login(administrator)
-    expires = (timezone.localdate() + timedelta(days=90)).isoformat()
+    expires = (timezone.localdate() + timedelta(days=90)).strftime("%d.%m.%Y")
     created = client.post(
         f"{LIST}ny/",
         {
@@ -67,7 +67,7 @@ def test_last_use_shows_on_the_list(
     used = IntegrationClient.objects.get(pk=creds.client.pk).last_used_at
     assert used is not None
     page = client.get(LIST).content.decode()
-    assert timezone.localtime(used).strftime("%Y-%m-%d %H:%M") in page
+    assert timezone.localtime(used).strftime("%d.%m.%Y %H:%M") in page
 
 
 def test_bad_input_is_named_per_field_and_nothing_is_saved(
@@ -75,7 +75,7 @@ def test_bad_input_is_named_per_field_and_nothing_is_saved(
 ) -> None:
     foreign = builders.make_unit(other_municipality, "Fremmed enhed")
     client.force_login(administrator)
-    too_late = (timezone.localdate() + timedelta(days=3 * 365)).isoformat()
+    too_late = (timezone.localdate() + timedelta(days=3 * 365)).strftime("%d.%m.%Y")
     page = client.post(
         f"{LIST}ny/",
         {"name": "X", "unit": str(foreign.pk), "scopes": [], "expires_on": too_late},

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.scopes import scope_choices
+from helhed.core.web import date_field
 
 
 def end_of_day(day: Any) -> datetime:
@@ -23,10 +24,8 @@ class ScopesExpiryForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Hver API-handling kræver én rettighed. Giv kun dem, systemet har brug for."),
     )
-    expires_on = forms.DateField(
-        label=_("Udløber"),
-        help_text=_("Senest to år fra i dag (åååå-mm-dd)."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+    expires_on = date_field(
+        _("Udløber"), required=True, help_text=_("Senest to år fra i dag (dd.mm.åååå).")
     )
 
     def expires_at(self) -> datetime:
@@ -49,6 +48,4 @@ class ClientForm(ScopesExpiryForm):
             (str(u.pk), f"{u.organisation.name}: {u.name}") for u in units
         ]
         if not self.is_bound:
-            self.initial.setdefault(
-                "expires_on", (timezone.localdate() + timedelta(days=365)).isoformat()
-            )
+            self.initial.setdefault("expires_on", timezone.localdate() + timedelta(days=365))

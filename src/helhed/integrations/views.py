@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -129,7 +130,7 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 @administrator
 def client_detail(request: HttpRequest, client_id: UUID) -> HttpResponse:
     client = selectors.client_for_administrator(_user(request), client_id)
-    initial = {"scopes": client.scopes, "expires_on": client.expires_at.date().isoformat()}
+    initial = {"scopes": client.scopes, "expires_on": timezone.localdate(client.expires_at)}
     form = forms.ScopesExpiryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
