@@ -19,7 +19,7 @@ from helhed.courses.models import Course
 from helhed.integrations import services
 from helhed.integrations.models import IntegrationClient
 from tests.courses import builders
-from tests.integrations.conftest import fetch_token
+from tests.integrations.conftest import basic, fetch_token
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +254,27 @@ def test_last_use_is_recorded_at_most_once_a_minute(
     )
     client.get(COURSES, HTTP_AUTHORIZATION=token)
     assert IntegrationClient.objects.get(pk=creds.client.pk).last_used_at > first
+
+
+def test_only_the_token_and_revocation_endpoints_are_mounted(
+    client: Client, jobcenter_unit: Unit, make_client
+) -> None:
+    creds = make_client(jobcenter_unit)
+    issued = fetch_token(client, *_pair(creds))
+    assert issued.json()["expires_in"] == 15 * 60  # short-lived by default
+    assert "refresh_token" not in issued.json() and "id_token" not in issued.json()
+    for path in (
+        "/identity/o/authorize",
+        "/identity/o/api/userinfo",
+        "/.well-known/openid-configuration",
+        "/api/oauth/userinfo",
+    ):
+        assert client.get(path).status_code == 404, path
+    revoked = client.post(
+        "/api/oauth/revoke",
+        {"token": issued.json()["access_token"]},
+        HTTP_AUTHORIZATION=basic(*_pair(creds)),
+    )
+    assert revoked.status_code == 200
+    token = f"Bearer {issued.json()['access_token']}"
+    assert client.get(COURSES, HTTP_AUTHORIZATION=token).status_code == 401
