@@ -121,15 +121,18 @@ def _joined(*parts: str) -> str:
 def document_security(schema: dict[str, Any], routers: list[BoundRouter], prefix: str) -> None:
     """Two ways in: a person's session (cookie, with CSRF) and an integration client's OAuth 2
     client credentials, each operation naming the one scope a client needs."""
+    from django.conf import settings
+    from django.urls import reverse
+
     from helhed.core.scopes import SCOPES
 
     schema.setdefault("components", {})["securitySchemes"] = {
-        "session": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+        "session": {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME},
         "oauth2": {
             "type": "oauth2",
             "flows": {
                 "clientCredentials": {
-                    "tokenUrl": f"{prefix}oauth/token",
+                    "tokenUrl": reverse("integrations:token"),
                     "scopes": {s.name: s.english for s in SCOPES},
                 }
             },
