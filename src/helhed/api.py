@@ -22,7 +22,7 @@ from helhed.core.domain import DomainError
 from helhed.courses.api import router as courses_router
 from helhed.economics.api import router as economics_router
 from helhed.handovers.api import router as handovers_router
-from helhed.integrations.auth import ClientAuth
+from helhed.integrations.auth import ClientAuth, ClientUnauthorizedError
 from helhed.meetings.api import router as meetings_router
 from helhed.notifications.api import router as notifications_router
 from helhed.progress.api import router as progress_router
@@ -234,6 +234,14 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     """A service's refusal: its status, title, detail and extra members (e.g. the plan's current
     version and what changed meanwhile)."""
     return problem(request, exc.status, exc.title, exc.detail, **exc.members)
+
+
+@api.exception_handler(ClientUnauthorizedError)
+def on_client_unauthorized(request: HttpRequest, exc: ClientUnauthorizedError) -> HttpResponse:
+    """An integration client's token refused (RFC 6750: says so in ``WWW-Authenticate``)."""
+    response = on_domain_error(request, exc)
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
 
 
 @api.exception_handler(PermissionDenied)

@@ -205,6 +205,7 @@ def test_a_made_up_token_is_refused_and_never_falls_back_to_the_session(
     login(coordinator)
     answer = client.get(COURSES, HTTP_AUTHORIZATION="Bearer not-a-token")
     assert answer.status_code == 401
+    assert answer["WWW-Authenticate"] == 'Bearer error="invalid_token"'
     assert answer["Content-Type"] == "application/problem+json"
     # the session alone still works
     assert client.get(COURSES).status_code == 200
