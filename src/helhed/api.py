@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import Operation
+from ninja.router import BoundRouter
 from ninja.security import django_auth
 
 from helhed.coordination.api import router as coordination_router
@@ -21,6 +22,7 @@ from helhed.core.domain import DomainError
 from helhed.courses.api import router as courses_router
 from helhed.economics.api import router as economics_router
 from helhed.handovers.api import router as handovers_router
+from helhed.integrations.auth import ClientAuth, ClientUnauthorizedError
 from helhed.meetings.api import router as meetings_router
 from helhed.notifications.api import router as notifications_router
 from helhed.progress.api import router as progress_router
@@ -69,9 +71,103 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+# Which operations integration clients may call, and with which scope: per API module (the
+# view function's module), the scope of its reads (GET) and of its writes (anything else); None
+# keeps those operations session-only. A module in neither table is a mistake the tests report
+# (tests/integrations/test_scopes.py): each new API module decides here. One line per module.
+CLIENT_SCOPES: dict[str, tuple[str | None, str | None]] = {
+    "helhed.registry.api": ("registry:read", None),
+    "helhed.courses.api.courses": ("courses:read", "courses:write"),
+    "helhed.courses.api.team": ("courses:read", "courses:write"),
+    "helhed.courses.api.consent": ("courses:read", "courses:write"),
+    "helhed.courses.api.plan": ("courses:read", "plans:write"),
+    "helhed.meetings.api": ("meetings:read", "meetings:write"),
+    "helhed.handovers.api": ("handovers:read", "handovers:write"),
+    "helhed.progress.api": ("progress:read", "progress:write"),
+}
+# For people only (a session): the own inbox, profile and organisation lookups, the
+# coordination surveys (a person answers) and the economics (leaders' figures).
+SESSION_ONLY: frozenset[str] = frozenset(
+    {
+        "helhed.core.api",
+        "helhed.notifications.api",
+        "helhed.coordination.api",
+        "helhed.economics.api",
+    }
+)
+
+
+def client_scope(operation: Operation) -> str | None:
+    """The one scope an integration client needs for ``operation`` (None: session only)."""
+    read, write = CLIENT_SCOPES.get(operation.view_func.__module__, (None, None))
+    return read if operation.methods == ["GET"] else write
+
+
+def open_to_clients(routers: list[BoundRouter]) -> None:
+    """Put the client's Bearer token before the session on every operation that has a scope."""
+    for bound in routers:
+        for path_view in bound.path_operations.values():
+            for operation in path_view.operations:
+                scope = client_scope(operation)
+                operation.client_scope = scope  # type: ignore[attr-defined]
+                if scope and not getattr(operation, "client_auth_set", False):
+                    operation.auth_callbacks = [ClientAuth(scope), *operation.auth_callbacks]
+                    operation.client_auth_set = True  # type: ignore[attr-defined]
+
+
+def _joined(*parts: str) -> str:
+    return "/" + "/".join(p for part in parts for p in part.split("/") if p)
+
+
+def document_security(schema: dict[str, Any], routers: list[BoundRouter], prefix: str) -> None:
+    """Two ways in: a person's session (cookie, with CSRF) and an integration client's OAuth 2
+    client credentials, each operation naming the one scope a client needs."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from helhed.core.scopes import SCOPES
+
+    schema.setdefault("components", {})["securitySchemes"] = {
+        "session": {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME},
+        "oauth2": {
+            "type": "oauth2",
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": reverse("integrations:token"),
+                    "scopes": {s.name: s.english for s in SCOPES},
+                }
+            },
+        },
+    }
+    scopes = {
+        (_joined(prefix, bound.prefix, path), method.lower()): client_scope(op)
+        for bound in routers
+        for path, view in bound.path_operations.items()
+        for op in view.operations
+        for method in op.methods
+    }
+    for path, methods in schema.get("paths", {}).items():
+        for method, operation in methods.items():
+            scope = scopes.get((_joined(path), method))
+            security: list[dict[str, list[str]]] = [{"session": []}]
+            if scope:
+                security.append({"oauth2": [scope]})
+            operation["security"] = security
+
+
 class HelhedAPI(NinjaAPI):
+    def _get_bound_routers(self) -> list[BoundRouter]:
+        routers = super()._get_bound_routers()
+        open_to_clients(routers)
+        return routers
+
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        return document_problems(super().get_openapi_schema(**kwargs))
+        schema = document_problems(super().get_openapi_schema(**kwargs))
+        prefix = kwargs.get("path_prefix")
+        if prefix is None:
+            prefix = self.get_root_path(kwargs.get("path_params") or {})
+        document_security(schema, self._get_bound_routers(), prefix)
+        return schema
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
         """``helhed_<app>_api_<function>`` whether the app's API is a module or a package of
@@ -84,9 +180,13 @@ class HelhedAPI(NinjaAPI):
         return f"{module}_{operation.view_func.__name__}".replace(".", "_")
 
 
+# The API's version in the OpenAPI document (docs/api/openapi.json): raise the minor number when
+# operations or fields are added, the major one when a client must change.
+API_VERSION = "1.1.0"
+
 api = HelhedAPI(
     title="Helhed API",
-    version="1",
+    version=API_VERSION,
     description="Helhedsorienterede indsatser: registret, forløb, planer og resultater.",
     auth=django_auth,
     urls_namespace="api",
@@ -135,6 +235,14 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     """A service's refusal: its status, title, detail and extra members (e.g. the plan's current
     version and what changed meanwhile)."""
     return problem(request, exc.status, exc.title, exc.detail, **exc.members)
+
+
+@api.exception_handler(ClientUnauthorizedError)
+def on_client_unauthorized(request: HttpRequest, exc: ClientUnauthorizedError) -> HttpResponse:
+    """An integration client's token refused (RFC 6750: says so in ``WWW-Authenticate``)."""
+    response = on_domain_error(request, exc)
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
 
 
 @api.exception_handler(PermissionDenied)

@@ -456,3 +456,11 @@ HELHED_DB_APP_ROLE = os.environ.get("HELHED_DB_APP_ROLE", "").strip()
 HELHED_WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("HELHED_WEBHOOKS_TIMEOUT_SECONDS", "10"))
 HELHED_WEBHOOKS_ALLOW_HTTP = env_bool("HELHED_WEBHOOKS_ALLOW_HTTP", default=DEBUG)
 HELHED_WEBHOOKS_KEY = os.environ.get("HELHED_WEBHOOKS_KEY", "").strip()
+# --- clients ---
+# Integration clients (helhed.integrations; docs/integration.md): allauth's OAuth 2 provider
+# issues opaque access tokens (stored hashed) by the client credentials grant at /api/oauth/token.
+# Short-lived (15 minutes by default): a revoked client's last token dies soon even if one
+# escapes the revocation. No ID tokens are issued, so no IDP_OIDC_PRIVATE_KEY is needed.
+IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN = env_int("HELHED_CLIENT_TOKEN_SECONDS", default=15 * 60)
+IDP_OIDC_ACCESS_TOKEN_FORMAT = "opaque"
+IDP_OIDC_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]

@@ -26,7 +26,13 @@ CONVERTER = re.compile(r"<(?:(?P<kind>\w+):)?(?P<name>\w+)>")
 VALUES = {"uuid": ID, "int": "1", "slug": "x", "str": "x", "path": "x"}
 GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
 # csrf_exempt routes that a POST without a token may reach, and why that is safe.
-EXEMPT: dict[str, str] = {}
+EXEMPT: dict[str, str] = {
+    # OAuth 2 endpoints for integration clients (helhed.integrations): the client authenticates
+    # with its id and secret in the request (HTTP Basic), never with a cookie, so a forged
+    # cross-site request carries nothing that would let it in.
+    "api/oauth/token": "OAuth 2 token endpoint (client credentials, no cookie)",
+    "api/oauth/revoke": "OAuth 2 token revocation (client credentials, no cookie)",
+}
 
 
 def _regex_path(regex: str) -> str | None:

@@ -1882,6 +1882,16 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "(another's: 404)",
     # allauth's own OpenID Connect views are not mounted (helhed.identity.allauth_routes): the
     # login and callback are identity:oidc_login and identity:oidc_callback.
+    # Integration clients (helhed.integrations; tests/integrations): OAuth 2 endpoints and the
+    # administrators' pages about systems, not people.
+    "integrations:token": "OAuth 2 token endpoint (POST, client credentials): an opaque token",
+    "integrations:revoke": "OAuth 2 token revocation (POST): an empty answer",
+    "integrations:list": "administrators only: the own organisations' clients (systems' names, "
+    "units, scopes, dates); no citizen",
+    "integrations:new": "administrators only: the form to create a client",
+    "integrations:detail": "administrators only: one client of the own organisations",
+    "integrations:rotate": "administrators only (POST): a new secret for a system",
+    "integrations:revoke_client": "administrators only (POST): revokes a system's access",
 }
 # The admin's pages for these models: the reference lists and the administration of
 # organisations and users — none is a personal-data model (tests/core/test_admin_scope.py

@@ -399,7 +399,9 @@ def candidates(wave: Wave) -> list[Candidate]:
     if wave.scope_kind == ScopeKind.NETWORK:
         units |= Q(unit__in=wave.units.all())
     rows = (
-        Membership.objects.filter(units, user__kind=UserKind.STAFF, user__is_active=True)
+        Membership.objects.filter(
+            units, user__kind=UserKind.STAFF, user__is_active=True, user__is_system=False
+        )
         .valid_on(on)
         .exclude(user_id__in=invited)
         .values_list(

@@ -389,9 +389,9 @@ def derive(wave: Wave) -> tuple[list[tuple[Any, str]], set[str]]:
     )
     users = {p: g for p, g in net.person_group.items() if not isinstance(p, tuple) and g in usable}
     staff = set(
-        User.objects.filter(pk__in=list(users), kind=UserKind.STAFF, is_active=True).values_list(
-            "pk", flat=True
-        )
+        User.objects.filter(
+            pk__in=list(users), kind=UserKind.STAFF, is_active=True, is_system=False
+        ).values_list("pk", flat=True)
     )
     participants = sorted(((u, g) for u, g in users.items() if u in staff), key=lambda p: str(p[0]))
     groups = {g for groups in net.course_groups.values() for g in groups} & usable

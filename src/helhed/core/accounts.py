@@ -58,6 +58,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def send_password_reset_mail(
+        self, user: AbstractBaseUser, email: str, context: dict[str, Any]
+    ) -> None:
+        """No reset link for an integration client's system user (it has no password to reset
+        and no e-mail; this holds even if someone gave it an address)."""
+        if getattr(user, "is_system", False):
+            return
+        super().send_password_reset_mail(user, email, context)
+
     def get_reset_password_from_key_url(self, key: str) -> str:
         """The reset link on the address users reach Helhed on (``HELHED_BASE_URL``), not on
         whatever Host header the request that asked for it carried."""
@@ -84,7 +93,9 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth lets a deactivated account's right password through to an "inactive" page,
         which tells a guesser the password was right; here it is refused like a wrong one."""
         user = super().authenticate(request, **credentials)
-        if user is not None and not user.is_active:
+        if user is not None and (not user.is_active or getattr(user, "is_system", False)):
+            # a deactivated account, or an integration client's system user (no person logs
+            # in as a system, even if someone gave it a password)
             return None
         if isinstance(user, User) and memberships_ended(user):
             # The password was right, so the refusal may say why; no session is opened.

@@ -79,12 +79,18 @@ class AdminScope:
         where = Q(unit__organisation_id__in=self.org_ids)
         if self.technical:
             where |= Q(role=Role.ADMINISTRATOR)
-        return Membership.objects.filter(where).select_related("user", "unit__organisation")
+        return (
+            Membership.objects.filter(where)
+            .exclude(user__is_system=True)
+            .select_related("user", "unit__organisation")
+        )
 
     def users(self) -> QuerySet[User]:
         """The staff users the requester sees: all (technical administrator), else those with a
         membership (current or not) in one of the requester's organisations."""
-        qs = User.objects.filter(kind=UserKind.STAFF)
+        # An integration client's system user is administered on its own page (Integrationer):
+        # no password, name or membership of it is changed here.
+        qs = User.objects.filter(kind=UserKind.STAFF, is_system=False)
         if self.technical:
             return qs
         inside = Membership.objects.filter(
@@ -498,13 +504,16 @@ class OrganisationTypeAdmin(TechnicalAdmin):
 
 # django-allauth registers its models in the admin. Addresses, authenticators (TOTP secrets,
 # recovery codes), identity-provider accounts (claims) and tokens are the users' own: they are
-# not shown in the admin. The identity providers (SocialApp) stay for the superuser.
+# not shown in the admin. The identity providers (SocialApp) stay for the superuser. The OAuth
+# clients and tokens of allauth's provider are integration clients' credentials: administered
+# (created, narrowed, rotated, revoked) on the administrators' page "Integrationer" only.
 def _unregister_allauth_models() -> None:
     from allauth.account.models import EmailAddress
+    from allauth.idp.oidc.models import Client, Token
     from allauth.mfa.models import Authenticator
     from allauth.socialaccount.models import SocialAccount, SocialToken
 
-    for model in (EmailAddress, Authenticator, SocialAccount, SocialToken):
+    for model in (EmailAddress, Authenticator, SocialAccount, SocialToken, Client, Token):
         if admin.site.is_registered(model):
             admin.site.unregister(model)
 

@@ -792,7 +792,10 @@ class TeamMemberForm(forms.Form):
             today = timezone.localdate()
             users.queryset = (
                 User.objects.filter(
-                    kind=UserKind.STAFF, is_active=True, memberships__unit_id=unit_uuid
+                    kind=UserKind.STAFF,
+                    is_active=True,
+                    is_system=False,  # an integration client's account is no person
+                    memberships__unit_id=unit_uuid,
                 )
                 .filter(Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today))
                 .distinct()

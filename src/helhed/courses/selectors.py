@@ -1881,7 +1881,10 @@ def coordinating_organisations() -> list[Organisation]:
     from helhed.core.models import Membership
 
     current = Membership.objects.valid_on(today()).filter(
-        role=Role.KOORDINATOR, user__is_active=True, user__kind=UserKind.STAFF
+        role=Role.KOORDINATOR,
+        user__is_active=True,
+        user__kind=UserKind.STAFF,
+        user__is_system=False,  # an integration client's account is no person
     )
     found = Organisation.objects.filter(pk__in=current.values("unit__organisation_id"))
     return list(found.order_by("name"))
@@ -1897,7 +1900,10 @@ def coordinator_candidates(
     if organisation_id is None and unit_id is None:
         return []
     rows = Membership.objects.valid_on(today()).filter(
-        role=Role.KOORDINATOR, user__is_active=True, user__kind=UserKind.STAFF
+        role=Role.KOORDINATOR,
+        user__is_active=True,
+        user__kind=UserKind.STAFF,
+        user__is_system=False,  # an integration client's account is no person
     )
     try:
         if organisation_id is not None:
@@ -1923,7 +1929,10 @@ def referral_units(user: User) -> list[Unit]:
 
     own = {m.unit.organisation_id for m in membership_list(user)}
     current = Membership.objects.valid_on(today()).filter(
-        role=Role.KOORDINATOR, user__is_active=True, user__kind=UserKind.STAFF
+        role=Role.KOORDINATOR,
+        user__is_active=True,
+        user__kind=UserKind.STAFF,
+        user__is_system=False,  # an integration client's account is no person
     )
     units = (
         Unit.objects.filter(pk__in=current.values("unit_id"), organisation__org_type_id="kommune")

@@ -122,7 +122,7 @@ def _staff(
     day = today()
     if linked_user_id is not None:
         user = User.objects.select_for_update().filter(pk=linked_user_id).first()
-        if user is None or user.kind != UserKind.STAFF or not user.is_active:
+        if user is None or user.kind != UserKind.STAFF or not user.is_active or user.is_system:
             raise LoginRefusedError(WRONG_ACCOUNT)
         _sync_memberships(login, user, named, day)
         return user, False
