@@ -84,6 +84,8 @@ CLIENT_SCOPES: dict[str, tuple[str | None, str | None]] = {
     "helhed.meetings.api": ("meetings:read", "meetings:write"),
     "helhed.handovers.api": ("handovers:read", "handovers:write"),
     "helhed.progress.api": ("progress:read", "progress:write"),
+    # the pull feed, and a client's own webhook subscriptions (subscribing is reading events)
+    "helhed.webhooks.api": ("events:read", "events:read"),
 }
 # For people only (a session): the own inbox, profile and organisation lookups, the
 # coordination surveys (a person answers) and the economics (leaders' figures).
