@@ -20,6 +20,7 @@ from helhed.core.apikit import field_errors, translated_errors
 from helhed.core.domain import DomainError
 from helhed.courses.api import router as courses_router
 from helhed.economics.api import router as economics_router
+from helhed.fhir.api import router as fhir_router
 from helhed.handovers.api import router as handovers_router
 from helhed.meetings.api import router as meetings_router
 from helhed.notifications.api import router as notifications_router
@@ -177,3 +178,4 @@ api.add_router("/handovers", handovers_router)
 api.add_router("/progress", progress_router)
 api.add_router("/coordination", coordination_router)
 api.add_router("/economics", economics_router)
+api.add_router("/fhir", fhir_router)
