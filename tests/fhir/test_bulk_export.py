@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from helhed.fhir import services
+from helhed.fhir import selectors
 from helhed.fhir.models import BulkExport, BulkExportLine
 from helhed.ops.worker import run_pending_tasks
 from tests.courses.builders import open_course
@@ -43,7 +43,7 @@ def test_the_job_runs_on_the_worker_survives_a_restart_and_only_the_requester_do
 
     # The worker is killed after the first course: one line written, progress 1/2.
     export = BulkExport.objects.get(pk=export_id)
-    first = services.fhir_selectors.course_bundle(world.coordinator, export.course_ids[0])
+    first = selectors.course_bundle(world.coordinator, export.course_ids[0])
     BulkExportLine.objects.create(
         export=export, seq=0, course_id=export.course_ids[0], bundle=json.dumps(first)
     )

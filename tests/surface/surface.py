@@ -1757,6 +1757,13 @@ COVERED["api:course_bundle"] = (
     "through (no WHO-5, health measure or health member's name for a plan-only reader), 403 to "
     "another organisation, 401 without login; logged (tests/fhir/test_fhir.py)"
 )
+COVERED["fhir:course_bundle"] = "as api:course_bundle, as a file download (tests/fhir/test_pages.py)"
+COVERED["fhir:exports"] = (
+    "the user's own bulk exports (dates, status, counts: no personal data); POST starts one "
+    "(tests/fhir/test_pages.py)"
+)
+COVERED["fhir:export_status"] = "as api:export_status, as the htmx row (tests/fhir/test_pages.py)"
+COVERED["fhir:export_download"] = "as api:export_download (tests/fhir/test_pages.py)"
 COVERED["api:import_bundle"] = "write only (POST): tests/fhir/test_fhir.py"
 COVERED["api:request_export"] = "write only (POST): tests/fhir/test_bulk_export.py"
 COVERED["api:export_status"] = (

@@ -629,3 +629,8 @@ def bulk_export_lines(user: User, export: BulkExport) -> Iterator[str]:
             continue
         course_selectors.log_course_read(user, access, "FHIR-masseeksport hentet", Purpose.CASEWORK)
         yield line.bundle + "\n"
+
+
+def my_bulk_exports(user: User, limit: int = 20) -> list[BulkExport]:
+    """The user's own bulk exports, newest first (ids, status and counts: no personal data)."""
+    return list(BulkExport.objects.filter(requested_by=user).order_by("-created_at")[:limit])

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
@@ -37,9 +37,8 @@ from helhed.core.selectors import membership_list
 from helhed.courses import selectors as course_selectors
 from helhed.courses import services as course_services
 from helhed.courses.models import Course, LegalBasis, Plan
-from helhed.fhir import codes
-from helhed.fhir import selectors as fhir_selectors
-from helhed.fhir.models import BulkExport, BulkExportLine, ExportStatus
+from helhed.fhir import codes, tasks
+from helhed.fhir.models import BulkExport
 
 IMPORTED = ("Patient", "EpisodeOfCare", "Goal", "ServiceRequest", "Appointment", "Consent")
 REFERENCED = ("Organization", "CarePlan", "CareTeam")
@@ -203,12 +202,12 @@ class _Mapper:
         return self.parsed
 
     def _organisation(self, pointer: str, url: str, r: dict[str, Any]) -> None:
-        key = r.get("id")
-        unit = Unit.objects.select_related("organisation").filter(pk=_uuid(key)).first()
+        key = _uuid(r.get("id"))
+        unit = Unit.objects.select_related("organisation").filter(pk=key).first() if key else None
         if unit is not None:
             self.orgs[url] = (unit.organisation, unit)
             return
-        org = Organisation.objects.filter(pk=_uuid(key)).first()
+        org = Organisation.objects.filter(pk=key).first() if key else None
         if org is None:
             for ident in r.get("identifier") or []:
                 if ident.get("system") == codes.cs("organisation-code") and ident.get("value"):
@@ -356,11 +355,15 @@ class _Mapper:
             self.parsed.error(
                 f"{pointer}.provision.securityLabel", "Ukendte eller manglende datakategorier."
             )
-        organisations, units = [], []
+        organisations: list[Organisation] = []
+        units: list[Unit] = []
         for i, actor in enumerate(provision.get("actor") or []):
             place = self._org(f"{pointer}.provision.actor[{i}].reference", actor.get("reference"))
             if place is not None:
-                (units if place[1] is not None else organisations).append(place[1] or place[0])
+                if place[1] is not None:
+                    units.append(place[1])
+                else:
+                    organisations.append(place[0])
         given_by = _code(r.get("policyRule"), codes.cs("consent-given-by")) or "borger"
         period = provision.get("period") or {}
         performer = (r.get("performer") or [{}])[0]
@@ -485,9 +488,8 @@ EXPORT_KEEP_DAYS = 7
 
 def request_bulk_export(user: User, *, pseudonymise: bool = False) -> BulkExport:
     """Record a bulk export of every course the user may see today and queue the job after the
-    commit (ids only in the queue)."""
-    from helhed.fhir import tasks
-
+    commit (ids only in the queue). Exports past their keeping time go first."""
+    delete_old_exports()
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         raise course_selectors.NoAccessError
     ids = [
@@ -500,43 +502,6 @@ def request_bulk_export(user: User, *, pseudonymise: bool = False) -> BulkExport
         )
         transaction.on_commit(lambda: tasks.run_bulk_export.enqueue(str(export.pk)))
     return export
-
-
-def run_bulk_export(*, export_id: Any) -> str:
-    """The worker's job: export the courses not yet done (a restarted job continues after the
-    last line written), one line per course, committed with the progress counter. A course the
-    requester can no longer see is skipped (counted as done)."""
-    export = BulkExport.objects.select_related("requested_by").filter(pk=export_id).first()
-    if export is None:
-        return "gone"
-    if export.status in (ExportStatus.DONE, ExportStatus.FAILED):
-        return str(export.status)
-    BulkExport.objects.filter(pk=export.pk).update(status=ExportStatus.RUNNING)
-    written = BulkExportLine.objects.filter(export=export).count()
-    for seq, course_id in enumerate(export.course_ids):
-        if seq < written:
-            continue
-        try:
-            bundle: dict[str, Any] | None = fhir_selectors.course_bundle(
-                export.requested_by,
-                course_id,
-                pseudonymise=export.pseudonymise,
-                what="FHIR-masseeksport",
-            )
-        except PermissionDenied:
-            bundle = None
-        with transaction.atomic():
-            BulkExportLine.objects.create(
-                export=export,
-                seq=seq,
-                course_id=course_id,
-                bundle=json.dumps(bundle, separators=(",", ":")) if bundle else "",
-            )
-            BulkExport.objects.filter(pk=export.pk).update(done=seq + 1)
-    BulkExport.objects.filter(pk=export.pk).update(
-        status=ExportStatus.DONE, finished_at=timezone.now()
-    )
-    return "done"
 
 
 def delete_old_exports(now: datetime | None = None) -> int:
