@@ -1757,7 +1757,9 @@ COVERED["api:course_bundle"] = (
     "through (no WHO-5, health measure or health member's name for a plan-only reader), 403 to "
     "another organisation, 401 without login; logged (tests/fhir/test_fhir.py)"
 )
-COVERED["fhir:course_bundle"] = "as api:course_bundle, as a file download (tests/fhir/test_pages.py)"
+COVERED["fhir:course_bundle"] = (
+    "as api:course_bundle, as a file download (tests/fhir/test_pages.py)"
+)
 COVERED["fhir:exports"] = (
     "the user's own bulk exports (dates, status, counts: no personal data); POST starts one "
     "(tests/fhir/test_pages.py)"
