@@ -15,7 +15,7 @@ from fhir.resources.R4B import get_fhir_model_class
 
 from helhed.audit.models import AccessLogEntry
 from helhed.core.models import Unit
-from helhed.courses.models import Course, LegalBasis, Measure, TeamMember
+from helhed.courses.models import Course, HouseholdRelation, LegalBasis, Measure, TeamMember
 from helhed.fhir import codes
 from helhed.progress.models import Measurement
 from tests.gdpr import world as w
@@ -31,6 +31,12 @@ EMITTED = {
 def world(db: None) -> w.World:
     world = w.build()
     course = world.course
+    HouseholdRelation.objects.create(
+        household=course.household,
+        from_citizen=world.mette,
+        to_citizen=world.sofie,
+        kind="forælder",
+    )
     health_unit = Unit.objects.create(
         organisation=world.municipality, name="Psykiatrien", welfare_area_id="psykiatri"
     )
@@ -217,7 +223,9 @@ def test_a_duplicate_cpr_is_refused_and_nothing_is_written(world: w.World) -> No
     assert Course.objects.count() == before
 
 
-ROUND_TRIP = ("Patient", "Goal", "ServiceRequest", "Appointment", "Consent")
+ROUND_TRIP = (
+    "Patient", "Goal", "ServiceRequest", "Appointment", "Consent", "RelatedPerson"
+)  # fmt: skip
 
 
 def _normalised(bundle: dict[str, Any]) -> dict[str, list[str]]:
@@ -245,9 +253,12 @@ def test_export_import_export_is_identical_apart_from_ids(world: w.World) -> Non
     assert dry.status_code == 200, dry.content
     assert dry.json()["create"]["ServiceRequest"] == 3
     assert dry.json()["skipped"]["Task"] == 2
+    assert dry.json()["create"]["RelatedPerson"] == 2
     assert Course.objects.count() == 2  # the dry run wrote nothing
     response = _post(client, first, unit_id=str(world.unit.pk))
     assert response.status_code == 201, response.content
     new = Course.objects.get(pk=response.json()["course_id"])
     second = _bundle(client, new)
     assert _normalised(second) == _normalised(first)
+    (group,) = _of(second, "Group")
+    assert group["name"] == w.tok("household") and group["quantity"] == 3

@@ -41,7 +41,31 @@ EXT_EXPECTED_END = ext("expected-end")
 EXT_PLACE = ext("place")
 EXT_ORGANISATION = ext("organisation")
 EXT_HOUSEHOLD_MEMBER = ext("household-member")
-EXT_PRIORITY = ext("goal-priority")
+EXT_CUSTODY = ext("custody")
+EXT_GOAL_PERSON = ext("goal-person")
+
+# A household member's relation as intake names it (``courses.services.MEMBER_RELATIONS``: the
+# member is the citizen's …), from the stored relation's kind and direction.
+RELATION_KEYS: Mapping[tuple[str, bool], str] = {
+    ("forælder", True): "barn",
+    ("forælder", False): "forælder",
+    ("partner", True): "partner",
+    ("partner", False): "partner",
+    ("ekspartner", True): "ekspartner",
+    ("ekspartner", False): "ekspartner",
+    ("stedforælder", True): "stedbarn",
+    ("stedforælder", False): "stedforælder",
+    ("søskende", True): "søskende",
+    ("søskende", False): "søskende",
+    ("halvsøskende", True): "halvsøskende",
+    ("halvsøskende", False): "halvsøskende",
+}
+
+
+def relation_key(kind: str, *, main_first: bool) -> str:
+    """``main_first``: the stored relation reads "citizen is <kind> of member"."""
+    return RELATION_KEYS[(kind, main_first)]
+
 
 # Measure status (Helhed) ⇄ ServiceRequest.status (a bijection: the round trip keeps it).
 MEASURE_TO_FHIR: Mapping[str, str] = {

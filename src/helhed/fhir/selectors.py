@@ -261,6 +261,11 @@ def _goals(b: _Builder) -> list[str]:
             "description": {"text": goal.text},
             "subject": ref("Patient", b.patient_id),
         }
+        if goal.person_id is not None:
+            person = pseudonym(goal.person_id) if b.pseudonymise else str(goal.person_id)
+            resource["extension"] = [
+                {"url": codes.EXT_GOAL_PERSON, "valueReference": ref("RelatedPerson", person)}
+            ]
         if goal.target_date is not None:
             resource["target"] = [{"dueDate": goal.target_date.isoformat()}]
         b.add(resource)
@@ -559,7 +564,7 @@ def _household(b: _Builder) -> None:
         return
     members = list(household.members.exclude(pk=course.citizen_id).order_by("birth_date", "pk"))
     relations = {
-        (r.from_citizen_id, r.to_citizen_id): r.kind
+        (r.from_citizen_id, r.to_citizen_id): r
         for r in HouseholdRelation.objects.filter(household=household)
     }
     refs = []
@@ -570,16 +575,13 @@ def _household(b: _Builder) -> None:
             "id": member_id,
             "patient": ref("Patient", b.patient_id),
         }
-        kind = relations.get((member.pk, course.citizen_id)) or relations.get(
-            (course.citizen_id, member.pk)
-        )
-        if kind:
-            direction = (
-                "to-patient" if (member.pk, course.citizen_id) in relations else "from-patient"
-            )
-            resource["relationship"] = [
-                {"coding": [coding(codes.HOUSEHOLD_RELATION, kind)], "text": direction}
-            ]
+        main_first = relations.get((course.citizen_id, member.pk))
+        member_first = relations.get((member.pk, course.citizen_id))
+        relation = main_first or member_first
+        if relation is not None:
+            key = codes.relation_key(relation.kind, main_first=main_first is not None)
+            resource["relationship"] = [{"coding": [coding(codes.HOUSEHOLD_RELATION, key)]}]
+            resource["extension"] = [{"url": codes.EXT_CUSTODY, "valueBoolean": relation.custody}]
         if not b.pseudonymise:
             resource["identifier"] = [{"system": codes.CPR_SYSTEM, "value": member.cpr}]
             resource["name"] = [{"family": member.last_name, "given": [member.first_name]}]

@@ -40,14 +40,21 @@ from helhed.courses.models import Course, LegalBasis, Plan
 from helhed.fhir import codes, tasks
 from helhed.fhir.models import BulkExport
 
-IMPORTED = ("Patient", "EpisodeOfCare", "Goal", "ServiceRequest", "Appointment", "Consent")
+IMPORTED = (
+    "Patient",
+    "EpisodeOfCare",
+    "Goal",
+    "ServiceRequest",
+    "Appointment",
+    "Consent",
+    "RelatedPerson",
+    "Group",
+)
 REFERENCED = ("Organization", "CarePlan", "CareTeam")
 SKIPPED = (
     "Task",
     "QuestionnaireResponse",
     "Observation",
-    "RelatedPerson",
-    "Group",
     "Practitioner",
 )
 CATEGORY_KEYS = ("plan", "health", "social", "crime", "employment", "economy")
@@ -84,6 +91,8 @@ class _Parsed:
     measures: list[tuple[str, dict[str, Any], list[str]]] = field(default_factory=list)
     appointments: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     consents: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    members: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (url, member)
+    household_name: str = ""
     counts: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     errors: list[dict[str, str]] = field(default_factory=list)
@@ -276,6 +285,7 @@ class _Mapper:
             horizon = horizon or _code(concept, codes.GOAL_HORIZON)
         priority = _code(r.get("priority"), codes.cs("goal-priority")) or "1"
         target = (r.get("target") or [{}])[0]
+        person = _extension(r, codes.EXT_GOAL_PERSON)
         self.parsed.goals.append(
             (
                 url,
@@ -286,6 +296,7 @@ class _Mapper:
                     "horizon": horizon or "kort",
                     "priority": int(priority) if priority.isdigit() else 1,
                     "target_date": _day(target.get("dueDate")),
+                    "person_url": _ref_key((person or {}).get("valueReference")),
                 },
             )
         )
@@ -343,6 +354,42 @@ class _Mapper:
         if values["starts_at"] is None or values["ends_at"] is None:
             self.parsed.error(f"{pointer}.start", "En aftale skal have start og slut.")
         self.parsed.appointments.append((pointer, values))
+
+    def _relatedperson(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        cpr = next(
+            (
+                i.get("value")
+                for i in r.get("identifier") or []
+                if i.get("system") == codes.CPR_SYSTEM
+            ),
+            None,
+        )
+        if not cpr:
+            self.parsed.error(f"{pointer}.identifier", "Et familiemedlem skal have et CPR-nummer.")
+        relation = None
+        for concept in r.get("relationship") or []:
+            relation = relation or _code(concept, codes.HOUSEHOLD_RELATION)
+        if relation not in codes.RELATION_KEYS.values():
+            self.parsed.error(
+                f"{pointer}.relationship", f"Ukendt relation ({codes.HOUSEHOLD_RELATION})."
+            )
+        names = r.get("name") or [{}]
+        custody = (_extension(r, codes.EXT_CUSTODY) or {}).get("valueBoolean", False)
+        self.parsed.members.append(
+            (
+                url,
+                {
+                    "cpr": str(cpr or ""),
+                    "first_name": " ".join(names[0].get("given") or []),
+                    "last_name": names[0].get("family", ""),
+                    "relation": relation,
+                    "custody": bool(custody),
+                },
+            )
+        )
+
+    def _group(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        self.parsed.household_name = str(r.get("name") or "")
 
     def _consent(self, pointer: str, url: str, r: dict[str, Any]) -> None:
         provision = r.get("provision") or {}
@@ -444,13 +491,34 @@ def _create(user: User, parsed: _Parsed, unit_id: Any) -> Course:
             initiative_id=parsed.episode["initiative_id"],
             coordinator_unit_id=unit_id,
             referred_on=parsed.episode["referred_on"],
+            household_name=parsed.household_name,
+            members=[m for _url, m in parsed.members],
             **parsed.patient,
         )
     except ValidationError as exc:
-        raise _pointed("entry (Patient/EpisodeOfCare)", exc) from None
+        raise _pointed("entry (Patient/EpisodeOfCare/RelatedPerson)", exc) from None
     plan = course.plan
+    people = {m["cpr"]: url for url, m in parsed.members}
+    member_ids = {
+        people[c.cpr]: c.pk
+        for c in (course.household.members.all() if course.household else [])
+        if c.cpr in people
+    }
     goal_ids: dict[str, Any] = {}
     for url, pointer, values in parsed.goals:
+        person_url = values.pop("person_url")
+        if person_url:
+            if person_url not in member_ids:
+                raise InvalidBundleError(
+                    "Bundlen kan ikke importeres.",
+                    errors=[
+                        {
+                            "pointer": f"{pointer}.extension",
+                            "message": "Målets person er ikke i familien.",
+                        }
+                    ],
+                )
+            values["person_id"] = member_ids[person_url]
         try:
             goal = course_services.save_goal(user, plan.pk, _version(plan.pk), **values)
         except ValidationError as exc:
