@@ -4,10 +4,14 @@ after the last line written, the download is the requester's own and goes throug
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from helhed.fhir import selectors
@@ -68,3 +72,19 @@ def test_the_job_runs_on_the_worker_survives_a_restart_and_only_the_requester_do
         other = _login(stranger)
         assert other.get(f"/api/fhir/exports/{export_id}").status_code == 403
         assert other.get(f"/api/fhir/exports/{export_id}/download").status_code == 403
+
+
+def test_an_export_past_seven_days_is_refused_and_deleted_by_the_daily_job(
+    world: w.World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = _login(world.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/fhir/exports", {}, content_type="application/json")
+    export_id = response.json()["id"]
+    run_pending_tasks()
+    assert client.get(f"/api/fhir/exports/{export_id}/download").status_code == 200
+    BulkExport.objects.filter(pk=export_id).update(created_at=timezone.now() - timedelta(days=8))
+    assert client.get(f"/api/fhir/exports/{export_id}/download").status_code == 403
+    call_command("alerts", stdout=StringIO())
+    assert not BulkExport.objects.filter(pk=export_id).exists()
+    assert not BulkExportLine.objects.filter(export_id=export_id).exists()

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+EXPORT_KEEP_DAYS = 7
+
 
 class ExportStatus(models.TextChoices):
     QUEUED = "queued", _("I kø")

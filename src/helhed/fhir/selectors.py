@@ -19,12 +19,13 @@ import hmac
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
 from helhed.audit.models import Purpose
@@ -33,7 +34,7 @@ from helhed.courses import selectors as course_selectors
 from helhed.courses.models import Appointment, Goal, HouseholdRelation, Measure
 from helhed.courses.selectors import Access
 from helhed.fhir import codes
-from helhed.fhir.models import BulkExport, BulkExportLine
+from helhed.fhir.models import EXPORT_KEEP_DAYS, BulkExport, BulkExportLine
 from helhed.handovers import logic as handover_logic
 from helhed.handovers.models import Handover
 from helhed.meetings.models import Task as MeetingTask
@@ -606,12 +607,15 @@ def _household(b: _Builder) -> None:
 
 
 def bulk_export(user: User, export_id: uuid.UUID | str) -> BulkExport:
-    """The requester's own bulk export (the same 403 for another's, a missing and an expired
-    one)."""
+    """The requester's own bulk export (the same 403 for another's, a missing one and one past
+    its keeping time, ``EXPORT_KEEP_DAYS``, even before the daily job deletes it)."""
     found = None
     if user.is_authenticated:
         try:
-            found = BulkExport.objects.filter(pk=export_id, requested_by=user).first()
+            kept_since = timezone.now() - timedelta(days=EXPORT_KEEP_DAYS)
+            found = BulkExport.objects.filter(
+                pk=export_id, requested_by=user, created_at__gte=kept_since
+            ).first()
         except (ValueError, DjangoValidationError):
             found = None
     if found is None:

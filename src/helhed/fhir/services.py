@@ -38,7 +38,7 @@ from helhed.courses import selectors as course_selectors
 from helhed.courses import services as course_services
 from helhed.courses.models import Course, LegalBasis, Plan
 from helhed.fhir import codes, tasks
-from helhed.fhir.models import BulkExport
+from helhed.fhir.models import EXPORT_KEEP_DAYS, BulkExport
 
 IMPORTED = (
     "Patient",
@@ -550,8 +550,6 @@ def _version(plan_id: Any) -> int:
 # --------------------------------------------------------------------------------------------
 # The bulk export (a job on the worker)
 # --------------------------------------------------------------------------------------------
-
-EXPORT_KEEP_DAYS = 7
 
 
 def request_bulk_export(user: User, *, pseudonymise: bool = False) -> BulkExport:
