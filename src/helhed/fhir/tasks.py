@@ -17,7 +17,15 @@ from helhed.fhir.models import BulkExport, BulkExportLine, ExportStatus
 
 @task(queue_name="default")
 def run_bulk_export(export_id: str) -> str:
-    return run_bulk_export_now(export_id=export_id)
+    """The job; an unexpected error marks the export failed (the error's kind only, no personal
+    data) so the page does not show it running forever, and is raised for the worker's log."""
+    try:
+        return run_bulk_export_now(export_id=export_id)
+    except Exception as exc:
+        BulkExport.objects.filter(pk=export_id).update(
+            status=ExportStatus.FAILED, error=type(exc).__name__[:300], finished_at=timezone.now()
+        )
+        raise
 
 
 def run_bulk_export_now(*, export_id: Any) -> str:
