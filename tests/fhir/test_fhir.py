@@ -40,6 +40,9 @@ def world(db: None) -> w.World:
     health_unit = Unit.objects.create(
         organisation=world.municipality, name="Psykiatrien", welfare_area_id="psykiatri"
     )
+    # the consent covers the psychiatric unit too (for the plan): a plan-only reader must not
+    # learn its name from the Consent's actors either
+    course.consents.get(person=None).units.add(health_unit)
     TeamMember.objects.create(
         course=course,
         name="Pia Psykiater",
@@ -119,7 +122,7 @@ def test_a_plan_only_reader_gets_no_health_data_and_an_unnamed_health_member(
     assert not _of(bundle, "Observation")
     assert not _of(bundle, "QuestionnaireResponse")
     assert "Misbrugsbehandling" not in text
-    assert "Pia Psykiater" not in text and "Psykiatrien" not in text
+    assert "Pia Psykiater" not in text and "Psykiatrien" not in text and "Behandler" not in text
     (team,) = _of(bundle, "CareTeam")
     assert any("member" not in p for p in team["participant"])  # counted, not named
 

@@ -122,8 +122,21 @@ class _Builder:
         )
         return ref("Organization", unit.pk)
 
+    def names(self, unit: Unit | None) -> bool:
+        """May the reader see this unit named? Naming a unit can reveal a category (as
+        ``Access.sees_member``): the coordinating unit and the reader's own are always named."""
+        if unit is None:
+            return True
+        access = self.access
+        return (
+            unit.pk == access.course.coordinator_unit_id
+            or unit.pk in access.own_units
+            or access.may(unit.data_category)
+        )
+
     def place(self, org: Organisation, unit: Unit | None) -> dict[str, str]:
-        return self.unit(unit) if unit is not None else self.organisation(org)
+        """The unit when the reader may see it named, else its organisation."""
+        return self.unit(unit) if unit is not None and self.names(unit) else self.organisation(org)
 
 
 def course_bundle(
@@ -218,8 +231,9 @@ def _care_team(b: _Builder) -> dict[Any, str]:
     named: dict[Any, str] = {}
     participants = []
     for member in sorted(access.course.team.all(), key=lambda m: (m.valid_from, str(m.pk))):
-        participant: dict[str, Any] = {"role": [{"text": member.role or "Teammedlem"}]}
+        participant: dict[str, Any] = {"role": [{"text": "Teammedlem"}]}
         if access.sees_member(member):
+            participant["role"] = [{"text": member.role or "Teammedlem"}]
             b.add(
                 {
                     "resourceType": "Practitioner",
@@ -376,6 +390,7 @@ def _consents(b: _Builder) -> None:
                 "reference": b.unit(u),
             }
             for u in sorted(consent.units.all(), key=lambda u: str(u.pk))
+            if b.names(u)
         ]
         categories = [
             key
@@ -457,6 +472,8 @@ def _tasks(b: _Builder) -> None:
     )
     for h in handovers:
         if h.measure_category and not access.may(h.measure_category):
+            continue
+        if not (b.names(h.from_unit) and b.names(h.to_unit)):
             continue
         task = handover_logic.fhir_task(
             handover_id=h.pk,
