@@ -38,7 +38,33 @@ class ExportOut(Schema):
     total: int
 
 
-@router.get("/courses/{course_id}/bundle")
+BUNDLE_DOC: dict[str, Any] = {
+    "responses": {
+        200: {
+            "description": "A FHIR R4 Bundle (type collection)",
+            "content": {FHIR_JSON: {"schema": {"type": "object"}}},
+        }
+    }
+}
+IMPORT_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {FHIR_JSON: {"schema": {"type": "object"}}},
+    },
+    "responses": {409: {"description": "The citizen already has an active course"}},
+}
+DOWNLOAD_DOC: dict[str, Any] = {
+    "responses": {
+        200: {
+            "description": "One Bundle per line",
+            "content": {"application/fhir+ndjson": {"schema": {"type": "string"}}},
+        },
+        409: {"description": "The export is not finished"},
+    }
+}
+
+
+@router.get("/courses/{course_id}/bundle", openapi_extra=BUNDLE_DOC)
 def course_bundle(request: HttpRequest, course_id: uuid.UUID, pseudonymise: bool = False) -> Any:
     """The course as a FHIR R4 Bundle (type ``collection``), as far as the reader's consent lets
     them see it; the read is logged."""
@@ -46,7 +72,7 @@ def course_bundle(request: HttpRequest, course_id: uuid.UUID, pseudonymise: bool
     return HttpResponse(json.dumps(bundle), content_type=FHIR_JSON)
 
 
-@router.post("/import", response={200: ImportOut, 201: ImportOut})
+@router.post("/import", response={200: ImportOut, 201: ImportOut}, openapi_extra=IMPORT_DOC)
 def import_bundle(
     request: HttpRequest, dry_run: bool = False, unit_id: uuid.UUID | None = None
 ) -> Any:
@@ -71,7 +97,7 @@ def export_status(request: HttpRequest, export_id: uuid.UUID) -> Any:
     return selectors.bulk_export(user_of(request), export_id)
 
 
-@router.get("/exports/{export_id}/download")
+@router.get("/exports/{export_id}/download", openapi_extra=DOWNLOAD_DOC)
 def export_download(request: HttpRequest, export_id: uuid.UUID) -> Any:
     """The finished export as NDJSON, one Bundle per line (the requester's own only; each course
     through the guard again, now)."""
