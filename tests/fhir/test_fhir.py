@@ -62,6 +62,15 @@ def world(db: None) -> w.World:
         status="aktiv",
         start_date=timezone.localdate() - timedelta(days=3),
     )
+    goal = course.plan.goals.get(person=None)
+    Measurement.objects.create(
+        course=course,
+        goal=goal,
+        instrument="maalopfyldelse",
+        answers={"niveau": -1},
+        score=-1.0,
+        measured_on=timezone.localdate() - timedelta(days=2),
+    )
     Measurement.objects.filter(course=course, instrument="who5").update(
         answers={f"who5_{i}": 3 for i in range(1, 6)}, score=60.0
     )
@@ -107,6 +116,9 @@ def test_every_resource_type_is_emitted_and_validates(world: w.World) -> None:
         if e["url"] == codes.EXT_LEGAL_BASIS
     }
     assert "sel-101" in legal
+    rated = next(g for g in _of(bundle, "Goal") if g["description"]["text"] == w.tok("goals"))
+    assert rated["achievementStatus"]["coding"][0]["code"] == "improving"
+    assert rated["extension"][0]["extension"][0] == {"url": "level", "valueInteger": -1}
     assert {t["code"]["coding"][0]["code"] for t in _of(bundle, "Task")} == {
         "handover", "meeting-task"
     }  # fmt: skip

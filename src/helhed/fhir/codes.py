@@ -43,6 +43,15 @@ EXT_ORGANISATION = ext("organisation")
 EXT_HOUSEHOLD_MEMBER = ext("household-member")
 EXT_CUSTODY = ext("custody")
 EXT_GOAL_PERSON = ext("goal-person")
+EXT_GAS = ext("goal-attainment")  # the latest GAS rating: sub-extensions level (−2…+2), date
+
+
+def gas_achievement(level: int) -> str:
+    """An open goal's achievementStatus from its latest GAS level (0 = the expected outcome)."""
+    if level >= 0:
+        return "achieved"
+    return "improving" if level == -1 else "no-progress"
+
 
 # A household member's relation as intake names it (``courses.services.MEMBER_RELATIONS``: the
 # member is the citizen's …), from the stored relation's kind and direction.

@@ -38,7 +38,10 @@ from helhed.fhir.models import EXPORT_KEEP_DAYS, BulkExport, BulkExportLine
 from helhed.handovers import logic as handover_logic
 from helhed.handovers.models import Handover
 from helhed.meetings.models import Task as MeetingTask
+from helhed.progress.logic import GOAL_ATTAINMENT
 from helhed.progress.models import Measurement
+
+GAS_INSTRUMENT = GOAL_ATTAINMENT.key
 
 
 def ref(kind: str, key: Any) -> dict[str, str]:
@@ -263,26 +266,51 @@ def _goals(b: _Builder) -> list[str]:
     access = b.access
     plan = access.course.plan
     found = []
+    ratings: dict[Any, Measurement] = {}
+    for m in Measurement.objects.filter(
+        course=access.course, instrument=GAS_INSTRUMENT, goal__isnull=False
+    ).order_by("measured_on", "created_at"):
+        ratings[m.goal_id] = m  # the latest per goal
     for goal in Goal.objects.filter(plan=plan).order_by("priority", "horizon", "pk"):
+        rating = ratings.get(goal.pk)
+        achievement = codes.GOAL_ACHIEVEMENT[goal.status]
+        extensions: list[dict[str, Any]] = []
+        if rating is not None and rating.score is not None:
+            level = int(rating.score)
+            if goal.status == "aaben":
+                achievement = codes.gas_achievement(level)
+            extensions.append(
+                {
+                    "url": codes.EXT_GAS,
+                    "extension": [
+                        {"url": "level", "valueInteger": level},
+                        {"url": "date", "valueDate": rating.measured_on.isoformat()},
+                    ],
+                }
+            )
+        target: dict[str, Any] = {
+            "measure": {"coding": [coding(codes.INSTRUMENT, GAS_INSTRUMENT, "GAS")]},
+            "detailInteger": 0,  # GAS: 0 is the expected level
+        }
+        if goal.target_date is not None:
+            target["dueDate"] = goal.target_date.isoformat()
         resource: dict[str, Any] = {
             "resourceType": "Goal",
             "id": str(goal.pk),
             "lifecycleStatus": codes.GOAL_LIFECYCLE[goal.status],
-            "achievementStatus": {
-                "coding": [coding(codes.ACHIEVEMENT_SYSTEM, codes.GOAL_ACHIEVEMENT[goal.status])]
-            },
+            "achievementStatus": {"coding": [coding(codes.ACHIEVEMENT_SYSTEM, achievement)]},
             "priority": {"coding": [coding(codes.cs("goal-priority"), str(goal.priority))]},
             "category": [{"coding": [coding(codes.GOAL_HORIZON, goal.horizon)]}],
             "description": {"text": goal.text},
             "subject": ref("Patient", b.patient_id),
+            "target": [target],
+            "extension": extensions,
         }
         if goal.person_id is not None:
             person = pseudonym(goal.person_id) if b.pseudonymise else str(goal.person_id)
-            resource["extension"] = [
+            extensions.append(
                 {"url": codes.EXT_GOAL_PERSON, "valueReference": ref("RelatedPerson", person)}
-            ]
-        if goal.target_date is not None:
-            resource["target"] = [{"dueDate": goal.target_date.isoformat()}]
+            )
         b.add(resource)
         found.append(str(goal.pk))
     return found

@@ -39,6 +39,7 @@ from helhed.courses import services as course_services
 from helhed.courses.models import Course, LegalBasis, Plan
 from helhed.fhir import codes, tasks
 from helhed.fhir.models import EXPORT_KEEP_DAYS, BulkExport
+from helhed.progress import services as progress_services
 
 IMPORTED = (
     "Patient",
@@ -286,6 +287,12 @@ class _Mapper:
         priority = _code(r.get("priority"), codes.cs("goal-priority")) or "1"
         target = (r.get("target") or [{}])[0]
         person = _extension(r, codes.EXT_GOAL_PERSON)
+        gas = {e.get("url"): e for e in (_extension(r, codes.EXT_GAS) or {}).get("extension") or []}
+        level = gas.get("level", {}).get("valueInteger")
+        if gas and (level is None or not -2 <= level <= 2 or "date" not in gas):
+            self.parsed.error(
+                f"{pointer}.extension", "Målopfyldelse (GAS) skal have niveau −2…+2 og dato."
+            )
         self.parsed.goals.append(
             (
                 url,
@@ -297,6 +304,7 @@ class _Mapper:
                     "priority": int(priority) if priority.isdigit() else 1,
                     "target_date": _day(target.get("dueDate")),
                     "person_url": _ref_key((person or {}).get("valueReference")),
+                    "gas": (level, _day(gas["date"].get("valueDate"))) if gas else None,
                 },
             )
         )
@@ -507,6 +515,7 @@ def _create(user: User, parsed: _Parsed, unit_id: Any) -> Course:
     goal_ids: dict[str, Any] = {}
     for url, pointer, values in parsed.goals:
         person_url = values.pop("person_url")
+        gas = values.pop("gas")
         if person_url:
             if person_url not in member_ids:
                 raise InvalidBundleError(
@@ -524,6 +533,13 @@ def _create(user: User, parsed: _Parsed, unit_id: Any) -> Course:
         except ValidationError as exc:
             raise _pointed(pointer, exc) from None
         goal_ids[url] = goal
+        if gas is not None:
+            try:
+                progress_services.record_goal_ratings(
+                    user, course_id=course.pk, levels={str(goal.pk): gas[0]}, measured_on=gas[1]
+                )
+            except ValidationError as exc:
+                raise _pointed(pointer, exc) from None
     for pointer, values, goal_urls in parsed.measures:
         goals = [goal_ids[u] for u in goal_urls if u in goal_ids]
         try:
