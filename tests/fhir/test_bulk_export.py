@@ -4,6 +4,7 @@ after the last line written, the download is the requester's own and goes throug
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -12,13 +13,21 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from helhed.fhir import selectors
 from helhed.fhir.models import BulkExport, BulkExportLine
-from helhed.ops.worker import run_pending_tasks
+from helhed.ops.worker import host_name, recover_stuck_tasks, run_pending_tasks
 from tests.courses.builders import open_course
 from tests.gdpr import world as w
+
+
+def _a_dead_pid() -> int:
+    """The pid of a process that has exited (as a killed worker's)."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
 
 
 @pytest.fixture
@@ -45,7 +54,14 @@ def test_the_job_runs_on_the_worker_survives_a_restart_and_only_the_requester_do
     task = DBTaskResult.objects.get()
     assert task.args_kwargs["args"] == [export_id]  # ids only in the queue
 
-    # The worker is killed after the first course: one line written, progress 1/2.
+    # A worker claimed the job and was killed after the first course: the task is left RUNNING
+    # under a process that is gone, one line written, progress 1/2.
+    gone_pid = _a_dead_pid()
+    DBTaskResult.objects.filter(pk=task.pk).update(
+        status=TaskResultStatus.RUNNING,
+        worker_ids=[f"{host_name()}:{gone_pid}:abcdefgh"],
+        started_at=timezone.now(),
+    )
     export = BulkExport.objects.get(pk=export_id)
     first = selectors.course_bundle(world.coordinator, export.course_ids[0])
     BulkExportLine.objects.create(
@@ -56,7 +72,10 @@ def test_the_job_runs_on_the_worker_survives_a_restart_and_only_the_requester_do
     assert (status["status"], status["done"], status["total"]) == ("running", 1, 2)
     assert client.get(f"/api/fhir/exports/{export_id}/download").status_code == 409
 
-    # The restarted worker continues with the second course only.
+    # Nothing runs a task still marked RUNNING; the restarted worker hands it back and continues
+    # with the second course only.
+    assert run_pending_tasks() == 0
+    assert recover_stuck_tasks() == 1
     assert run_pending_tasks() == 1
     assert BulkExportLine.objects.filter(export_id=export_id).count() == 2
     status = client.get(f"/api/fhir/exports/{export_id}").json()
