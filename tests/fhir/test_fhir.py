@@ -277,3 +277,16 @@ def test_export_import_export_is_identical_apart_from_ids(world: w.World) -> Non
     assert _normalised(second) == _normalised(first)
     (group,) = _of(second, "Group")
     assert group["name"] == w.tok("household") and group["quantity"] == 3
+
+
+def test_the_import_asks_about_a_cpr_only_from_the_users_own_unit(world: w.World) -> None:
+    """A unit the importer does not belong to is refused before the duplicate lookup: no 409
+    (which would tell that the CPR has an active course) and no log entry about the citizen."""
+    bundle = _bundle(_login(world.coordinator), world.course)
+    before = AccessLogEntry.objects.filter(citizen_id=world.mette.pk).count()
+    response = _post(_login(world.other_coordinator), bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "unit_id"]
+    assert AccessLogEntry.objects.filter(citizen_id=world.mette.pk).count() == before
+    citizen = _post(_login(world.citizen_user), bundle, unit_id=str(world.unit.pk))
+    assert citizen.status_code == 403

@@ -446,19 +446,27 @@ def _uuid(value: Any) -> uuid.UUID | None:
 
 
 def _coordinating_unit(user: User, unit_id: Any) -> Any:
-    """The unit the course is coordinated from: the one given, else the user's only unit."""
-    if unit_id:
-        return unit_id
+    """The unit the course is coordinated from: the one given, else the user's only unit; one
+    the user is a member of today (checked before the duplicate lookup, as intake does, so the
+    import is no way to ask about a CPR number from a unit one does not belong to)."""
     units = {m.unit_id for m in membership_list(user)}
-    if len(units) == 1:
-        return units.pop()
-    raise ValidationError({"unit_id": "Angiv den enhed, der skal koordinere forløbet (unit_id)."})
+    if not unit_id:
+        if len(units) == 1:
+            return units.pop()
+        raise ValidationError(
+            {"unit_id": "Angiv den enhed, der skal koordinere forløbet (unit_id)."}
+        )
+    if _uuid(unit_id) not in units:
+        raise ValidationError({"unit_id": "Du er ikke medlem af den valgte enhed i dag."})
+    return _uuid(unit_id)
 
 
 def import_bundle(
     user: User, *, body: bytes | str, unit_id: Any = None, dry_run: bool = False
 ) -> ImportReport:
     """Validate, map and (unless ``dry_run``) import the Bundle as a new course."""
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        raise course_selectors.NoAccessError
     parsed = _Mapper(read_bundle(body)).run()
     if parsed.errors:
         raise InvalidBundleError("Bundlen kan ikke importeres.", errors=parsed.errors)
