@@ -21,6 +21,7 @@ from helhed.core.apikit import field_errors, translated_errors
 from helhed.core.domain import DomainError
 from helhed.courses.api import router as courses_router
 from helhed.economics.api import router as economics_router
+from helhed.fhir.api import router as fhir_router
 from helhed.handovers.api import router as handovers_router
 from helhed.integrations.auth import ClientAuth, ClientUnauthorizedError
 from helhed.meetings.api import router as meetings_router
@@ -86,6 +87,13 @@ CLIENT_SCOPES: dict[str, tuple[str | None, str | None]] = {
     "helhed.progress.api": ("progress:read", "progress:write"),
     # the pull feed, and a client's own webhook subscriptions (subscribing is reading events)
     "helhed.webhooks.api": ("events:read", "events:read"),
+    # a course as a Bundle, a bulk export's status and download; an import (writes a course)
+    "helhed.fhir.api": ("fhir:read", "fhir:write"),
+}
+# An operation whose scope is not its module's rule, by ``module.function``: starting a bulk
+# export is a POST that only reads.
+CLIENT_SCOPE_OF_OPERATION: dict[str, str] = {
+    "helhed.fhir.api.request_export": "fhir:read",
 }
 # For people only (a session): the own inbox, profile and organisation lookups, the
 # coordination surveys (a person answers) and the economics (leaders' figures).
@@ -101,7 +109,11 @@ SESSION_ONLY: frozenset[str] = frozenset(
 
 def client_scope(operation: Operation) -> str | None:
     """The one scope an integration client needs for ``operation`` (None: session only)."""
-    read, write = CLIENT_SCOPES.get(operation.view_func.__module__, (None, None))
+    module = operation.view_func.__module__
+    exception = CLIENT_SCOPE_OF_OPERATION.get(f"{module}.{operation.view_func.__name__}")
+    if exception is not None and module in CLIENT_SCOPES:
+        return exception
+    read, write = CLIENT_SCOPES.get(module, (None, None))
     return read if operation.methods == ["GET"] else write
 
 
@@ -289,3 +301,4 @@ api.add_router("/progress", progress_router)
 api.add_router("/coordination", coordination_router)
 api.add_router("/economics", economics_router)
 api.add_router("/events", webhooks_router)
+api.add_router("/fhir", fhir_router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from helhed.api import CLIENT_SCOPES, SESSION_ONLY, api, client_scope
+from helhed.api import CLIENT_SCOPE_OF_OPERATION, CLIENT_SCOPES, SESSION_ONLY, api, client_scope
 from helhed.core.scopes import SCOPE_NAMES, SCOPES
 from helhed.integrations.auth import ClientAuth
 from helhed.ops.management.commands.openapi import document_path, render_document
@@ -28,6 +28,17 @@ def test_every_api_module_is_open_to_clients_or_session_only() -> None:
         "or SESSION_ONLY"
     )
     assert not set(CLIENT_SCOPES) & SESSION_ONLY
+
+
+def test_each_operation_exception_names_a_real_operation_and_a_catalogued_scope() -> None:
+    names = {f"{op.view_func.__module__}.{op.view_func.__name__}" for op in _operations()}
+    for name, scope in CLIENT_SCOPE_OF_OPERATION.items():
+        assert name in names, f"{name}: no such operation"
+        assert scope in SCOPE_NAMES, name
+    starting_an_export = next(
+        op for op in _operations() if op.view_func.__name__ == "request_export"
+    )
+    assert client_scope(starting_an_export) == "fhir:read"
 
 
 def test_every_client_open_operation_requires_exactly_one_catalogued_scope() -> None:

@@ -1752,6 +1752,30 @@ COVERED["api:export"] = (
 )
 for _name in ("handover_detail", "handover_fhir"):
     COVERED[f"api:{_name}"] = "as handovers:detail"
+COVERED["api:course_bundle"] = (
+    "the course as a FHIR Bundle: 200 to a reader of the course with only what the consent lets "
+    "through (no WHO-5, health measure or health member's name for a plan-only reader), 403 to "
+    "another organisation, 401 without login; logged (tests/fhir/test_fhir.py)"
+)
+COVERED["fhir:course_bundle"] = (
+    "as api:course_bundle, as a file download (tests/fhir/test_pages.py)"
+)
+COVERED["fhir:exports"] = (
+    "the user's own bulk exports (dates, status, counts: no personal data); POST starts one "
+    "(tests/fhir/test_pages.py)"
+)
+COVERED["fhir:export_status"] = "as api:export_status, as the htmx row (tests/fhir/test_pages.py)"
+COVERED["fhir:export_download"] = "as api:export_download (tests/fhir/test_pages.py)"
+COVERED["api:import_bundle"] = "write only (POST): tests/fhir/test_fhir.py"
+COVERED["api:request_export"] = "write only (POST): tests/fhir/test_bulk_export.py"
+COVERED["api:export_status"] = (
+    "the requester's own bulk export's status and counts (no personal data); 403 to anyone else "
+    "(tests/fhir/test_bulk_export.py)"
+)
+COVERED["api:export_download"] = (
+    "the requester's own bulk export only, each course through the guard at the time of "
+    "download and logged; 403 to anyone else (tests/fhir/test_bulk_export.py)"
+)
 for _name in (
     "me",
     "organisation_list",

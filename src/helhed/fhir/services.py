@@ -1,0 +1,601 @@
+"""A FHIR Bundle imported into a NEW course, through the lower apps' services, as the importing
+user (docs/integration.md, "FHIR").
+
+``import_bundle(user, body=…, unit_id=…, dry_run=…)`` reads the body (JSON, a ``Bundle``, every
+entry validated by its R4B model), maps it to Helhed's values (unknown codes and unknown
+organisations are errors pointing at the entry: ``entry[3].resource.status``), checks for a
+duplicate (a CPR with an active course is refused, naming the existing course only when the
+reader may see it), and then — unless it is a dry run — creates the course with
+``courses.services.intake`` and its goals, measures, appointments and consents with the courses
+services, all in one transaction: nothing is written when anything fails.
+
+Imported: Patient, EpisodeOfCare, Goal, ServiceRequest, Appointment, Consent (and Organization,
+CarePlan and CareTeam as references). Reported as not imported (``skipped``): Task,
+QuestionnaireResponse, Observation, RelatedPerson, Group, Practitioner — they belong to other
+apps' own workflows (a handover is requested, a measurement is answered) and are not created
+from outside.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from fhir.resources.R4B import get_fhir_model_class
+from pydantic import ValidationError as PydanticError
+
+from helhed.core.domain import DomainError
+from helhed.core.models import Organisation, Unit, User, UserKind, WelfareArea
+from helhed.core.selectors import membership_list
+from helhed.courses import selectors as course_selectors
+from helhed.courses import services as course_services
+from helhed.courses.models import Course, LegalBasis, Plan
+from helhed.fhir import codes, tasks
+from helhed.fhir.models import EXPORT_KEEP_DAYS, BulkExport
+from helhed.progress import services as progress_services
+
+IMPORTED = (
+    "Patient",
+    "EpisodeOfCare",
+    "Goal",
+    "ServiceRequest",
+    "Appointment",
+    "Consent",
+    "RelatedPerson",
+    "Group",
+)
+REFERENCED = ("Organization", "CarePlan", "CareTeam")
+SKIPPED = (
+    "Task",
+    "QuestionnaireResponse",
+    "Observation",
+    "Practitioner",
+)
+CATEGORY_KEYS = ("plan", "health", "social", "crime", "employment", "economy")
+
+
+class InvalidBundleError(DomainError):
+    """The body is not an importable Bundle: 422 with one error per problem, each with a
+    ``pointer`` into the body (``entry[3].resource.status``)."""
+
+    status: ClassVar[int] = 422
+    title: ClassVar[str] = "Ugyldig FHIR-bundle"
+
+
+class DuplicateCitizenError(DomainError):
+    status: ClassVar[int] = 409
+    title: ClassVar[str] = "Borgeren har allerede et aktivt forløb"
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    create: dict[str, int]
+    skipped: dict[str, int]
+    course_id: uuid.UUID | None = None
+
+
+@dataclass
+class _Parsed:
+    """The Bundle mapped to Helhed's plain values, with each item's pointer."""
+
+    patient: dict[str, Any] = field(default_factory=dict)
+    episode: dict[str, Any] = field(default_factory=dict)
+    goals: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (url, ptr, v)
+    measures: list[tuple[str, dict[str, Any], list[str]]] = field(default_factory=list)
+    appointments: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    consents: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    members: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (url, member)
+    household_name: str = ""
+    counts: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def error(self, pointer: str, message: str) -> None:
+        self.errors.append({"pointer": pointer, "message": message})
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    found = ""
+    for part in loc:
+        if isinstance(part, int):
+            found += f"[{part}]"
+        else:
+            found += f".{part}" if found else str(part)
+    return found
+
+
+def read_bundle(body: bytes | str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(pointer, fullUrl, resource) per entry, every resource validated by its R4B model; or
+    ``InvalidBundleError`` with every message."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidBundleError(
+            "Indholdet er ikke gyldig JSON.", errors=[{"pointer": "", "message": str(exc)}]
+        ) from None
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        raise InvalidBundleError(
+            "Indholdet skal være en FHIR Bundle.",
+            errors=[{"pointer": "resourceType", "message": "Forventede resourceType »Bundle«."}],
+        )
+    errors: list[dict[str, str]] = []
+    entries = data.get("entry")
+    if not isinstance(entries, list) or not entries:
+        raise InvalidBundleError(
+            "Bundlen har ingen ressourcer.",
+            errors=[{"pointer": "entry", "message": "Bundlen skal have mindst én ressource."}],
+        )
+    found = []
+    for i, entry in enumerate(entries):
+        pointer = f"entry[{i}].resource"
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict):
+            errors.append({"pointer": pointer, "message": "Mangler en ressource."})
+            continue
+        kind = resource.get("resourceType")
+        try:
+            model = get_fhir_model_class(str(kind))
+        except (KeyError, ValueError):
+            errors.append(
+                {"pointer": f"{pointer}.resourceType", "message": f"Ukendt resourceType: {kind!r}"}
+            )
+            continue
+        try:
+            model.model_validate(resource)
+        except PydanticError as exc:
+            errors.extend(
+                {"pointer": f"{pointer}.{_loc(e['loc'])}", "message": e["msg"]}
+                for e in exc.errors()
+            )
+            continue
+        full_url = str(entry.get("fullUrl") or f"{kind}/{resource.get('id', i)}")
+        found.append((pointer, full_url, resource))
+    if errors:
+        raise InvalidBundleError("Bundlen er ikke gyldig FHIR R4.", errors=errors)
+    return found
+
+
+def _ref_key(reference: dict[str, Any] | None) -> str:
+    return str((reference or {}).get("reference", ""))
+
+
+def _extension(resource: dict[str, Any], url: str) -> dict[str, Any] | None:
+    for ext in resource.get("extension") or []:
+        if ext.get("url") == url:
+            return dict(ext)
+    return None
+
+
+def _code(concept: dict[str, Any] | None, system: str) -> str | None:
+    for c in (concept or {}).get("coding") or []:
+        if c.get("system") == system:
+            return str(c.get("code"))
+    return None
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(str(value)[:10]) if value else None
+
+
+class _Mapper:
+    def __init__(self, entries: list[tuple[str, str, dict[str, Any]]]) -> None:
+        self.entries = entries
+        self.parsed = _Parsed()
+        self.orgs: dict[str, tuple[Organisation, Unit | None]] = {}
+
+    def run(self) -> _Parsed:
+        for pointer, url, resource in self.entries:
+            if resource["resourceType"] == "Organization":
+                self._organisation(pointer, url, resource)
+        for pointer, url, resource in self.entries:
+            kind = resource["resourceType"]
+            handler = getattr(self, f"_{kind.lower()}", None)
+            if kind in IMPORTED and handler is not None:
+                self.parsed.counts[kind] += 1
+                handler(pointer, url, resource)
+            elif kind in SKIPPED:
+                self.parsed.skipped[kind] += 1
+            elif kind not in REFERENCED:
+                self.parsed.error(f"{pointer}.resourceType", f"{kind} kan ikke importeres.")
+        if not self.parsed.patient:
+            self.parsed.error("entry", "Bundlen skal have én Patient.")
+        if not self.parsed.episode:
+            self.parsed.error("entry", "Bundlen skal have én EpisodeOfCare (forløbet).")
+        return self.parsed
+
+    def _organisation(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        key = _uuid(r.get("id"))
+        unit = Unit.objects.select_related("organisation").filter(pk=key).first() if key else None
+        if unit is not None:
+            self.orgs[url] = (unit.organisation, unit)
+            return
+        org = Organisation.objects.filter(pk=key).first() if key else None
+        if org is None:
+            for ident in r.get("identifier") or []:
+                if ident.get("system") == codes.cs("organisation-code") and ident.get("value"):
+                    org = Organisation.objects.filter(official_code=ident["value"]).first()
+        if org is None:
+            self.parsed.error(f"{pointer}.id", "Ukendt organisation eller enhed i Helhed.")
+            return
+        self.orgs[url] = (org, None)
+
+    def _org(
+        self, pointer: str, reference: dict[str, Any] | None
+    ) -> tuple[Organisation, Unit | None] | None:
+        found = self.orgs.get(_ref_key(reference))
+        if found is None:
+            self.parsed.error(pointer, "Henviser ikke til en Organization i bundlen.")
+        return found
+
+    def _patient(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        if self.parsed.patient:
+            self.parsed.error(pointer, "Bundlen må kun have én Patient.")
+            return
+        cpr = next(
+            (
+                i.get("value")
+                for i in r.get("identifier") or []
+                if i.get("system") == codes.CPR_SYSTEM
+            ),
+            None,
+        )
+        if not cpr:
+            self.parsed.error(
+                f"{pointer}.identifier",
+                "Patient skal have et CPR-nummer (urn:oid:1.2.208.176.1.2).",
+            )
+            return
+        names = r.get("name") or [{}]
+        self.parsed.patient = {
+            "cpr": str(cpr),
+            "first_name": " ".join(names[0].get("given") or []),
+            "last_name": names[0].get("family", ""),
+        }
+
+    def _episodeofcare(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        initiative = None
+        for concept in r.get("type") or []:
+            initiative = initiative or _code(concept, codes.INITIATIVE)
+        if initiative is None:
+            self.parsed.error(f"{pointer}.type", f"Angiv indsatsen (system {codes.INITIATIVE}).")
+        referred = _extension(r, codes.ext("referred-on"))
+        period = r.get("period") or {}
+        self.parsed.episode = {
+            "initiative_id": initiative,
+            "referred_on": _day(referred["valueDate"]) if referred else _day(period.get("start")),
+        }
+        if self.parsed.episode["referred_on"] is None:
+            self.parsed.error(f"{pointer}.period.start", "Angiv henvisningsdatoen.")
+
+    def _goal(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        status = codes.GOAL_FROM_LIFECYCLE.get(r.get("lifecycleStatus", ""))
+        if status is None:
+            self.parsed.error(
+                f"{pointer}.lifecycleStatus", "Kendes ikke (active, completed, cancelled)."
+            )
+        horizon = None
+        for concept in r.get("category") or []:
+            horizon = horizon or _code(concept, codes.GOAL_HORIZON)
+        priority = _code(r.get("priority"), codes.cs("goal-priority")) or "1"
+        target = (r.get("target") or [{}])[0]
+        person = _extension(r, codes.EXT_GOAL_PERSON)
+        gas = {e.get("url"): e for e in (_extension(r, codes.EXT_GAS) or {}).get("extension") or []}
+        level = gas.get("level", {}).get("valueInteger")
+        if gas and (level is None or not -2 <= level <= 2 or "date" not in gas):
+            self.parsed.error(
+                f"{pointer}.extension", "Målopfyldelse (GAS) skal have niveau −2…+2 og dato."
+            )
+        self.parsed.goals.append(
+            (
+                url,
+                pointer,
+                {
+                    "text": (r.get("description") or {}).get("text", ""),
+                    "status": status,
+                    "horizon": horizon or "kort",
+                    "priority": int(priority) if priority.isdigit() else 1,
+                    "target_date": _day(target.get("dueDate")),
+                    "person_url": _ref_key((person or {}).get("valueReference")),
+                    "gas": (level, _day(gas["date"].get("valueDate"))) if gas else None,
+                },
+            )
+        )
+
+    def _servicerequest(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        status = codes.MEASURE_FROM_FHIR.get(r.get("status", ""))
+        if status is None:
+            self.parsed.error(f"{pointer}.status", f"Ukendt status: {r.get('status')!r}.")
+        basis = _extension(r, codes.EXT_LEGAL_BASIS)
+        basis_id = ((basis or {}).get("valueCoding") or {}).get("code")
+        if not basis_id or not LegalBasis.objects.filter(pk=basis_id).exists():
+            self.parsed.error(
+                f"{pointer}.extension", f"Ukendt eller manglende hjemmel ({codes.LEGAL_BASIS})."
+            )
+        area = None
+        for concept in r.get("category") or []:
+            area = area or _code(concept, codes.WELFARE_AREA)
+        if not area or not WelfareArea.objects.filter(pk=area).exists():
+            self.parsed.error(f"{pointer}.category", f"Ukendt fagområde ({codes.WELFARE_AREA}).")
+        budget = (_extension(r, codes.EXT_BUDGET_AREA) or {}).get("valueCode", "andet")
+        expected = _extension(r, codes.EXT_EXPECTED_END)
+        place = self._org(f"{pointer}.performer", (r.get("performer") or [None])[0])
+        period = r.get("occurrencePeriod") or {}
+        values = {
+            "title": (r.get("code") or {}).get("text", ""),
+            "status": status,
+            "legal_basis_id": basis_id,
+            "welfare_area_id": area,
+            "budget_area": budget,
+            "organisation": place[0] if place else None,
+            "unit": place[1] if place else None,
+            "start_date": _day(period.get("start")),
+            "end_date": _day(period.get("end")),
+            "expected_end": _day(expected["valueDate"]) if expected else None,
+            "description": "\n".join(n.get("text", "") for n in r.get("note") or []),
+        }
+        goals = [_ref_key(g) for g in r.get("supportingInfo") or []]
+        self.parsed.measures.append((pointer, values, goals))
+
+    def _appointment(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        org = _extension(r, codes.EXT_ORGANISATION)
+        place = self._org(f"{pointer}.extension", (org or {}).get("valueReference"))
+        area = None
+        for concept in r.get("serviceCategory") or []:
+            area = area or _code(concept, codes.WELFARE_AREA)
+        values = {
+            "title": r.get("description", ""),
+            "organisation": place[0] if place else None,
+            "welfare_area_id": area,
+            "starts_at": datetime.fromisoformat(r["start"]) if r.get("start") else None,
+            "ends_at": datetime.fromisoformat(r["end"]) if r.get("end") else None,
+            "place": (_extension(r, codes.EXT_PLACE) or {}).get("valueString", ""),
+            "note": r.get("comment", ""),
+        }
+        if values["starts_at"] is None or values["ends_at"] is None:
+            self.parsed.error(f"{pointer}.start", "En aftale skal have start og slut.")
+        self.parsed.appointments.append((pointer, values))
+
+    def _relatedperson(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        cpr = next(
+            (
+                i.get("value")
+                for i in r.get("identifier") or []
+                if i.get("system") == codes.CPR_SYSTEM
+            ),
+            None,
+        )
+        if not cpr:
+            self.parsed.error(f"{pointer}.identifier", "Et familiemedlem skal have et CPR-nummer.")
+        relation = None
+        for concept in r.get("relationship") or []:
+            relation = relation or _code(concept, codes.HOUSEHOLD_RELATION)
+        if relation not in codes.RELATION_KEYS.values():
+            self.parsed.error(
+                f"{pointer}.relationship", f"Ukendt relation ({codes.HOUSEHOLD_RELATION})."
+            )
+        names = r.get("name") or [{}]
+        custody = (_extension(r, codes.EXT_CUSTODY) or {}).get("valueBoolean", False)
+        self.parsed.members.append(
+            (
+                url,
+                {
+                    "cpr": str(cpr or ""),
+                    "first_name": " ".join(names[0].get("given") or []),
+                    "last_name": names[0].get("family", ""),
+                    "relation": relation,
+                    "custody": bool(custody),
+                },
+            )
+        )
+
+    def _group(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        self.parsed.household_name = str(r.get("name") or "")
+
+    def _consent(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        provision = r.get("provision") or {}
+        categories = [
+            c.get("code")
+            for c in provision.get("securityLabel") or []
+            if c.get("system") == codes.DATA_CATEGORY
+        ]
+        if not categories or not set(categories) <= set(CATEGORY_KEYS):
+            self.parsed.error(
+                f"{pointer}.provision.securityLabel", "Ukendte eller manglende datakategorier."
+            )
+        organisations: list[Organisation] = []
+        units: list[Unit] = []
+        for i, actor in enumerate(provision.get("actor") or []):
+            place = self._org(f"{pointer}.provision.actor[{i}].reference", actor.get("reference"))
+            if place is not None:
+                if place[1] is not None:
+                    units.append(place[1])
+                else:
+                    organisations.append(place[0])
+        given_by = _code(r.get("policyRule"), codes.cs("consent-given-by")) or "borger"
+        period = provision.get("period") or {}
+        performer = (r.get("performer") or [{}])[0]
+        self.parsed.consents.append(
+            (
+                pointer,
+                {
+                    "given_by": given_by,
+                    "given_by_name": performer.get("display", ""),
+                    "organisations": organisations,
+                    "units": units,
+                    "categories": categories,
+                    "valid_from": _day(period.get("start")),
+                    "valid_to": _day(period.get("end")),
+                },
+            )
+        )
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _coordinating_unit(user: User, unit_id: Any) -> Any:
+    """The unit the course is coordinated from: the one given, else the user's only unit; one
+    the user is a member of today (checked before the duplicate lookup, as intake does, so the
+    import is no way to ask about a CPR number from a unit one does not belong to)."""
+    units = {m.unit_id for m in membership_list(user)}
+    if not unit_id:
+        if len(units) == 1:
+            return units.pop()
+        raise ValidationError(
+            {"unit_id": "Angiv den enhed, der skal koordinere forløbet (unit_id)."}
+        )
+    if _uuid(unit_id) not in units:
+        raise ValidationError({"unit_id": "Du er ikke medlem af den valgte enhed i dag."})
+    return _uuid(unit_id)
+
+
+def import_bundle(
+    user: User, *, body: bytes | str, unit_id: Any = None, dry_run: bool = False
+) -> ImportReport:
+    """Validate, map and (unless ``dry_run``) import the Bundle as a new course."""
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        raise course_selectors.NoAccessError
+    parsed = _Mapper(read_bundle(body)).run()
+    if parsed.errors:
+        raise InvalidBundleError("Bundlen kan ikke importeres.", errors=parsed.errors)
+    unit_id = _coordinating_unit(user, unit_id)
+    cpr = parsed.patient["cpr"]
+    found = course_selectors.duplicate_check(user, cpr, unit_id=unit_id)
+    if found.active:
+        visible = [str(c.pk) for c in found.visible]
+        raise DuplicateCitizenError(
+            "Borgeren har allerede et aktivt forløb; intet er importeret.",
+            **({"course_ids": visible} if visible else {}),
+        )
+    create = dict(parsed.counts)
+    report = ImportReport(dry_run, create, dict(parsed.skipped))
+    if dry_run:
+        return report
+    with transaction.atomic():
+        report.course_id = _create(user, parsed, unit_id).pk
+    return report
+
+
+def _pointed(pointer: str, exc: ValidationError) -> InvalidBundleError:
+    messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    return InvalidBundleError(
+        "Bundlen kan ikke importeres.",
+        errors=[
+            {"pointer": f"{pointer}" + (f" ({name})" if name else ""), "message": m}
+            for name, ms in messages.items()
+            for m in ms
+        ],
+    )
+
+
+def _create(user: User, parsed: _Parsed, unit_id: Any) -> Course:
+    try:
+        course = course_services.intake(
+            user,
+            initiative_id=parsed.episode["initiative_id"],
+            coordinator_unit_id=unit_id,
+            referred_on=parsed.episode["referred_on"],
+            household_name=parsed.household_name,
+            members=[m for _url, m in parsed.members],
+            **parsed.patient,
+        )
+    except ValidationError as exc:
+        raise _pointed("entry (Patient/EpisodeOfCare/RelatedPerson)", exc) from None
+    plan = course.plan
+    people = {m["cpr"]: url for url, m in parsed.members}
+    member_ids = {
+        people[c.cpr]: c.pk
+        for c in (course.household.members.all() if course.household else [])
+        if c.cpr in people
+    }
+    goal_ids: dict[str, Any] = {}
+    for url, pointer, values in parsed.goals:
+        person_url = values.pop("person_url")
+        gas = values.pop("gas")
+        if person_url:
+            if person_url not in member_ids:
+                raise InvalidBundleError(
+                    "Bundlen kan ikke importeres.",
+                    errors=[
+                        {
+                            "pointer": f"{pointer}.extension",
+                            "message": "Målets person er ikke i familien.",
+                        }
+                    ],
+                )
+            values["person_id"] = member_ids[person_url]
+        try:
+            goal = course_services.save_goal(user, plan.pk, _version(plan.pk), **values)
+        except ValidationError as exc:
+            raise _pointed(pointer, exc) from None
+        goal_ids[url] = goal
+        if gas is not None:
+            try:
+                progress_services.record_goal_ratings(
+                    user, course_id=course.pk, levels={str(goal.pk): gas[0]}, measured_on=gas[1]
+                )
+            except ValidationError as exc:
+                raise _pointed(pointer, exc) from None
+    for pointer, values, goal_urls in parsed.measures:
+        goals = [goal_ids[u] for u in goal_urls if u in goal_ids]
+        try:
+            course_services.save_measure(user, plan.pk, _version(plan.pk), goals=goals, **values)
+        except ValidationError as exc:
+            raise _pointed(pointer, exc) from None
+    for pointer, values in parsed.appointments:
+        try:
+            course_services.save_appointment(user, plan.pk, _version(plan.pk), **values)
+        except ValidationError as exc:
+            raise _pointed(pointer, exc) from None
+    for pointer, values in parsed.consents:
+        try:
+            course_services.give_consent(user, course, **values)
+        except ValidationError as exc:
+            raise _pointed(pointer, exc) from None
+    return course
+
+
+def _version(plan_id: Any) -> int:
+    return int(Plan.objects.values_list("version", flat=True).get(pk=plan_id))
+
+
+# --------------------------------------------------------------------------------------------
+# The bulk export (a job on the worker)
+# --------------------------------------------------------------------------------------------
+
+
+def request_bulk_export(user: User, *, pseudonymise: bool = False) -> BulkExport:
+    """Record a bulk export of every course the user may see today and queue the job after the
+    commit (ids only in the queue). Exports past their keeping time go first."""
+    delete_old_exports()
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        raise course_selectors.NoAccessError
+    ids = [
+        str(pk)
+        for pk in course_selectors.visible_courses(user).order_by("pk").values_list("pk", flat=True)
+    ]
+    with transaction.atomic():
+        export = BulkExport.objects.create(
+            requested_by=user, pseudonymise=pseudonymise, course_ids=ids, total=len(ids)
+        )
+        transaction.on_commit(lambda: tasks.run_bulk_export.enqueue(str(export.pk)))
+    return export
+
+
+def delete_old_exports(now: datetime | None = None) -> int:
+    """Bulk exports older than ``EXPORT_KEEP_DAYS`` are deleted (with their lines)."""
+    cutoff = (now or timezone.now()) - timedelta(days=EXPORT_KEEP_DAYS)
+    deleted, _by_model = BulkExport.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,292 @@
+"""FHIR R4 in and out: every emitted resource validates, the consent decides what goes in,
+another organisation is refused, malformed Bundles are 422 with pointers, a duplicate CPR is
+refused with nothing written, and export → import → export keeps the content."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from fhir.resources.R4B import get_fhir_model_class
+
+from helhed.audit.models import AccessLogEntry
+from helhed.core.models import Unit
+from helhed.courses.models import Course, HouseholdRelation, LegalBasis, Measure, TeamMember
+from helhed.fhir import codes
+from helhed.progress.models import Measurement
+from tests.gdpr import world as w
+
+EMITTED = {
+    "Patient", "EpisodeOfCare", "Organization", "CareTeam", "Practitioner", "CarePlan",
+    "ServiceRequest", "Goal", "Consent", "Appointment", "Task", "QuestionnaireResponse",
+    "Observation", "RelatedPerson", "Group",
+}  # fmt: skip
+
+
+@pytest.fixture
+def world(db: None) -> w.World:
+    world = w.build()
+    course = world.course
+    HouseholdRelation.objects.create(
+        household=course.household,
+        from_citizen=world.mette,
+        to_citizen=world.sofie,
+        kind="forælder",
+    )
+    health_unit = Unit.objects.create(
+        organisation=world.municipality, name="Psykiatrien", welfare_area_id="psykiatri"
+    )
+    # the consent covers the psychiatric unit too (for the plan): a plan-only reader must not
+    # learn its name from the Consent's actors either
+    course.consents.get(person=None).units.add(health_unit)
+    TeamMember.objects.create(
+        course=course,
+        name="Pia Psykiater",
+        organisation=world.municipality,
+        unit=health_unit,
+        role="Behandler",
+        valid_from=timezone.localdate() - timedelta(days=5),
+    )
+    Measure.objects.create(
+        plan=course.plan,
+        title="Misbrugsbehandling",
+        welfare_area_id="psykiatri",
+        legal_basis=LegalBasis.objects.get(pk="sel-101"),
+        organisation=world.municipality,
+        unit=health_unit,
+        budget_area="sundhed",
+        status="aktiv",
+        start_date=timezone.localdate() - timedelta(days=3),
+    )
+    goal = course.plan.goals.get(person=None)
+    Measurement.objects.create(
+        course=course,
+        goal=goal,
+        instrument="maalopfyldelse",
+        answers={"niveau": -1},
+        score=-1.0,
+        measured_on=timezone.localdate() - timedelta(days=2),
+    )
+    Measurement.objects.filter(course=course, instrument="who5").update(
+        answers={f"who5_{i}": 3 for i in range(1, 6)}, score=60.0
+    )
+    return world
+
+
+def _login(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _bundle(client: Client, course: Course, **query: str) -> dict[str, Any]:
+    response = client.get(f"/api/fhir/courses/{course.pk}/bundle", query)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/fhir+json"
+    return json.loads(response.content)
+
+
+def _of(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def test_every_resource_type_is_emitted_and_validates(world: w.World) -> None:
+    bundle = _bundle(_login(world.coordinator), world.course)
+    assert bundle["type"] == "collection"
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert kinds == EMITTED
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    (patient,) = _of(bundle, "Patient")
+    assert patient["identifier"] == [{"system": codes.CPR_SYSTEM, "value": w.METTE_CPR}]
+    (obs,) = _of(bundle, "Observation")
+    assert obs["code"]["coding"][0] == {
+        "system": "http://loinc.org", "code": "89708-7", "display": "WHO-5 Well-Being Index"
+    }  # fmt: skip
+    assert obs["valueQuantity"]["value"] == 60.0
+    legal = {
+        e["valueCoding"]["code"]
+        for sr in _of(bundle, "ServiceRequest")
+        for e in sr["extension"]
+        if e["url"] == codes.EXT_LEGAL_BASIS
+    }
+    assert "sel-101" in legal
+    rated = next(g for g in _of(bundle, "Goal") if g["description"]["text"] == w.tok("goals"))
+    assert rated["achievementStatus"]["coding"][0]["code"] == "improving"
+    assert rated["extension"][0]["extension"][0] == {"url": "level", "valueInteger": -1}
+    assert {t["code"]["coding"][0]["code"] for t in _of(bundle, "Task")} == {
+        "handover", "meeting-task"
+    }  # fmt: skip
+    # the read is logged
+    assert AccessLogEntry.objects.filter(citizen_id=world.mette.pk, what="FHIR-eksport").exists()
+
+
+def test_a_plan_only_reader_gets_no_health_data_and_an_unnamed_health_member(
+    world: w.World,
+) -> None:
+    bundle = _bundle(_login(world.colleague), world.course)
+    text = json.dumps(bundle)
+    assert not _of(bundle, "Observation")
+    assert not _of(bundle, "QuestionnaireResponse")
+    assert "Misbrugsbehandling" not in text
+    assert "Pia Psykiater" not in text and "Psykiatrien" not in text and "Behandler" not in text
+    (team,) = _of(bundle, "CareTeam")
+    assert any("member" not in p for p in team["participant"])  # counted, not named
+
+
+def test_pseudonymised_bundle_has_no_cpr_or_name(world: w.World) -> None:
+    client = _login(world.coordinator)
+    bundle = _bundle(client, world.course, pseudonymise="true")
+    text = json.dumps(bundle)
+    assert w.METTE_CPR not in text and "Mette" not in text and w.EMIL_CPR not in text
+    again = _bundle(client, world.course, pseudonymise="true")
+    assert _of(bundle, "Patient")[0]["id"] == _of(again, "Patient")[0]["id"]  # stable
+
+
+def test_another_organisation_and_a_guessed_id_get_403(world: w.World) -> None:
+    client = _login(world.other_coordinator)
+    assert client.get(f"/api/fhir/courses/{world.course.pk}/bundle").status_code == 403
+    assert client.get(f"/api/fhir/courses/{world.other_course.pk}x/bundle").status_code in (
+        403,
+        422,
+    )
+    assert Client().get(f"/api/fhir/courses/{world.course.pk}/bundle").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "pointer"),
+    [
+        (b"{not json", ""),
+        (json.dumps({"resourceType": "Patient"}).encode(), "resourceType"),
+        (
+            json.dumps(
+                {
+                    "resourceType": "Bundle",
+                    "type": "collection",
+                    "entry": [
+                        {"resource": {"resourceType": "Patient"}},
+                        {"resource": {"resourceType": "Goal", "lifecycleStatus": "x"}},
+                    ],
+                }
+            ).encode(),
+            "entry[1].resource.",
+        ),
+        (
+            json.dumps(
+                {
+                    "resourceType": "Bundle",
+                    "type": "collection",
+                    "entry": [{"resource": {"resourceType": "Nope"}}],
+                }
+            ).encode(),
+            "entry[0].resource.resourceType",
+        ),
+    ],
+)
+def test_malformed_fhir_is_422_with_pointers(world: w.World, body: bytes, pointer: str) -> None:
+    before = Course.objects.count()
+    response = _login(world.coordinator).post(
+        "/api/fhir/import", body, content_type="application/fhir+json"
+    )
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    errors = response.json()["errors"]
+    assert errors and all(e["message"] for e in errors)
+    assert any(e["pointer"].startswith(pointer) for e in errors), errors
+    assert Course.objects.count() == before
+
+
+def _post(client: Client, bundle: dict[str, Any], **query: str) -> Any:
+    qs = "&".join(f"{k}={v}" for k, v in query.items())
+    return client.post(
+        f"/api/fhir/import?{qs}", json.dumps(bundle), content_type="application/fhir+json"
+    )
+
+
+def test_unknown_codes_point_at_the_entry(world: w.World) -> None:
+    client = _login(world.coordinator)
+    bundle = _bundle(client, world.course)
+    index, sr = next(
+        (i, e["resource"])
+        for i, e in enumerate(bundle["entry"])
+        if e["resource"]["resourceType"] == "ServiceRequest"
+    )
+    sr["status"] = "unknown"
+    response = _post(client, bundle, dry_run="true")
+    assert response.status_code == 422
+    assert {
+        "pointer": f"entry[{index}].resource.status",
+        "message": "Ukendt status: 'unknown'.",
+    } in response.json()["errors"]
+
+
+def test_a_duplicate_cpr_is_refused_and_nothing_is_written(world: w.World) -> None:
+    client = _login(world.coordinator)
+    bundle = _bundle(client, world.course)
+    before = Course.objects.count()
+    response = _post(client, bundle)
+    assert response.status_code == 409
+    assert response.json()["course_ids"] == [str(world.course.pk)]  # the reader may see it
+    assert Course.objects.count() == before
+    other = _post(_login(world.other_coordinator), bundle)
+    assert other.status_code == 409 and "course_ids" not in other.json()
+    assert Course.objects.count() == before
+
+
+ROUND_TRIP = (
+    "Patient", "Goal", "ServiceRequest", "Appointment", "Consent", "RelatedPerson"
+)  # fmt: skip
+
+
+def _normalised(bundle: dict[str, Any]) -> dict[str, list[str]]:
+    """The imported resource types with every id replaced by its order of appearance."""
+    ids: dict[str, str] = {}
+    text = json.dumps({k: _of(bundle, k) for k in ROUND_TRIP}, sort_keys=True)
+    import re
+
+    def sub(match: re.Match[str]) -> str:
+        return ids.setdefault(match.group(0), f"id{len(ids)}")
+
+    data = json.loads(
+        re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", sub, text)
+    )
+    for consent in data["Consent"]:
+        consent.pop("dateTime")
+    return {k: sorted(json.dumps(r, sort_keys=True) for r in data[k]) for k in ROUND_TRIP}
+
+
+def test_export_import_export_is_identical_apart_from_ids(world: w.World) -> None:
+    client = _login(world.coordinator)
+    first = _bundle(client, world.course)
+    Course.objects.filter(pk=world.course.pk).update(status="afsluttet", closing_reason="Flyttet")
+    dry = _post(client, first, dry_run="true")
+    assert dry.status_code == 200, dry.content
+    assert dry.json()["create"]["ServiceRequest"] == 3
+    assert dry.json()["skipped"]["Task"] == 2
+    assert dry.json()["create"]["RelatedPerson"] == 2
+    assert Course.objects.count() == 2  # the dry run wrote nothing
+    response = _post(client, first, unit_id=str(world.unit.pk))
+    assert response.status_code == 201, response.content
+    new = Course.objects.get(pk=response.json()["course_id"])
+    second = _bundle(client, new)
+    assert _normalised(second) == _normalised(first)
+    (group,) = _of(second, "Group")
+    assert group["name"] == w.tok("household") and group["quantity"] == 3
+
+
+def test_the_import_asks_about_a_cpr_only_from_the_users_own_unit(world: w.World) -> None:
+    """A unit the importer does not belong to is refused before the duplicate lookup: no 409
+    (which would tell that the CPR has an active course) and no log entry about the citizen."""
+    bundle = _bundle(_login(world.coordinator), world.course)
+    before = AccessLogEntry.objects.filter(citizen_id=world.mette.pk).count()
+    response = _post(_login(world.other_coordinator), bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "unit_id"]
+    assert AccessLogEntry.objects.filter(citizen_id=world.mette.pk).count() == before
+    citizen = _post(_login(world.citizen_user), bundle, unit_id=str(world.unit.pk))
+    assert citizen.status_code == 403
