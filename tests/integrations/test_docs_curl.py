@@ -54,6 +54,7 @@ def run_blocks(found: list[Block], env: dict[str, str], state: Path) -> None:
             text=True,
             timeout=60,
             check=False,
+            cwd=env["HOME"],  # files an example writes (bundle.json) land in the test's folder
         )
         where = f"docs/integration.md line {block.line}"
         assert result.returncode == 0, f"{where}: {result.stderr}\n{result.stdout}"
@@ -75,7 +76,10 @@ def test_the_document_has_marked_examples() -> None:
 def test_the_curl_examples_run_against_a_live_server(
     live_server, course: Course, jobcenter_unit: Unit, make_client, tmp_path: Path
 ) -> None:
-    creds = make_client(jobcenter_unit, scopes=["courses:read", "plans:write"])
+    creds = make_client(
+        jobcenter_unit,
+        scopes=["courses:read", "plans:write", "events:read", "fhir:read", "fhir:write"],
+    )
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
