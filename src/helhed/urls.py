@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("helhed.coordination.urls")),
     path("", include("helhed.economics.urls")),
     path("", include("helhed.gdpr.urls")),
+    path("", include("helhed.imports.urls")),
     path("", include("helhed.identity.urls")),
     path("", include("helhed.ops.urls")),  # health probes and /metrics (no login)
     path("i18n/", include("django.conf.urls.i18n")),
