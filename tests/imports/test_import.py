@@ -100,7 +100,7 @@ def test_the_clean_file_imports_on_the_worker_with_progress(
 
     assert run_pending_tasks() == 1
     job.refresh_from_db()
-    assert job.status == JobStatus.DONE and job.percent == 100
+    assert job.status == JobStatus.DONE and job.percent == 100, job.errors
     assert bytes(job.data) == b""  # the uploaded file is gone once imported
     progress = client.get(reverse("imports:progress", args=[job.pk])).content.decode()
     assert "every 1s" not in progress and "Importen er færdig" in progress

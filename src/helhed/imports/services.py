@@ -16,8 +16,8 @@ restarted worker (``ops.worker.recover_stuck_tasks``) runs it again from the sta
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ from helhed.courses.models import (
     PlanVersion,
     TeamMember,
 )
-from helhed.imports import logic
+from helhed.imports import bulk, logic
 from helhed.imports.models import ImportJob, ImportMapping, JobStatus
 from helhed.progress import logic as progress_logic
 from helhed.progress.models import CourseSummary, OutcomeState
@@ -48,7 +48,6 @@ from helhed.registry.models import Initiative
 
 MAX_BYTES = 50 * 1024 * 1024
 KEEP_UPLOAD = timedelta(hours=24)
-BATCH = 2000
 ZONE = ZoneInfo("Europe/Copenhagen")
 
 
@@ -306,8 +305,9 @@ def run_import(*, job_id: Any) -> str:
                 [
                     0,
                     "",
-                    "En borger i filen er netop blevet registreret i Helhed af "
-                    "en anden. Kør prøveimporten igen.",
+                    "Importen kunne ikke gemmes, fx fordi en borger i filen netop er "
+                    "blevet registreret i Helhed af en anden. Intet er importeret. Kør "
+                    "prøveimporten igen.",
                 ]
             ],
             1,
@@ -326,95 +326,84 @@ def _fail(job: ImportJob, errors: list[list[Any]], count: int) -> str:
     return str(JobStatus.FAILED)
 
 
-def _bulk(model: Any, objs: Iterable[Any]) -> None:
-    batch: list[Any] = []
-    for obj in objs:
-        batch.append(obj)
-        if len(batch) >= BATCH:
-            model.objects.bulk_create(batch, batch_size=BATCH)
-            batch = []
-    if batch:
-        model.objects.bulk_create(batch, batch_size=BATCH)
-
-
 def write(user: User, job: ImportJob, people: list[logic.Person]) -> dict[str, int]:
     """Every citizen, course, team member, plan (version 1), measure, appointment and outcome
-    state, by ``bulk_create`` in batches — no query per row. Runs inside the caller's
-    transaction."""
+    state, as plain rows written with one prepared statement per table (``bulk.insert``) — no
+    query per row, no model instance per row. Runs inside the caller's transaction."""
     unit = job.unit
-    org_id = unit.organisation_id
-    name = user.get_full_name() or user.username
-    change = f"Forløbet er importeret fra {job.source}"
+    org_id, unit_id, user_id = unit.organisation_id, unit.pk, user.pk
+    member = {
+        "user_id": user_id,
+        "name": user.get_full_name() or user.username,
+        "organisation_id": org_id,
+        "unit_id": unit_id,
+        "welfare_area_id": unit.welfare_area_id,
+        "role": "Koordinator",
+        "phone": user.phone,
+        "email": user.email,
+    }
+    changes = [f"Forløbet er importeret fra {job.source}"]
+    note = f"Importeret fra {job.source}"[:300]
     citizens, courses, members, plans, versions = [], [], [], [], []
     measures, appointments, outcomes, summaries = [], [], [], []
     for p in people:
-        citizen = Citizen(
-            id=uuid.uuid4(),
-            cpr=p.cpr,
-            birth_date=course_logic.cpr_birth_date(p.cpr),
-            first_name=p.first_name[:100],
-            last_name=p.last_name[:100],
+        citizen_id, course_id, plan_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        citizens.append(
+            {
+                "id": citizen_id,
+                "cpr": p.cpr,
+                "birth_date": course_logic.cpr_birth_date(p.cpr),
+                "first_name": p.first_name[:100],
+                "last_name": p.last_name[:100],
+            }
         )
-        course = Course(
-            id=uuid.uuid4(),
-            initiative_id=p.initiative,
-            citizen_id=citizen.id,
-            status=CourseStatus.ACTIVE,
-            referred_on=p.referred_on,
-            start_date=p.referred_on,
-            coordinator_id=user.pk,
-            coordinator_unit_id=unit.pk,
+        courses.append(
+            {
+                "id": course_id,
+                "initiative_id": uuid.UUID(p.initiative),
+                "citizen_id": citizen_id,
+                "status": CourseStatus.ACTIVE.value,
+                "referred_on": p.referred_on,
+                "start_date": p.referred_on,
+                "coordinator_id": user_id,
+                "coordinator_unit_id": unit_id,
+            }
         )
-        plan = Plan(id=uuid.uuid4(), course_id=course.id, updated_by_id=user.pk)
-        members.append(
-            TeamMember(
-                course_id=course.id,
-                user_id=user.pk,
-                name=name,
-                organisation_id=org_id,
-                unit_id=unit.pk,
-                welfare_area_id=unit.welfare_area_id,
-                role="Koordinator",
-                phone=user.phone,
-                email=user.email,
-                valid_from=p.referred_on,
-            )
+        members.append({**member, "course_id": course_id, "valid_from": p.referred_on})
+        plans.append({"id": plan_id, "course_id": course_id, "updated_by_id": user_id})
+        plan_measures = [_measure(plan_id, org_id, unit_id, m) for m in p.measures]
+        plan_appointments = [_appointment(plan_id, org_id, a) for a in p.appointments]
+        snapshot = course_logic.plan_snapshot(
+            measures=[(SimpleNamespace(**m), []) for m in plan_measures],
+            appointments=[SimpleNamespace(**a) for a in plan_appointments],
         )
-        plan_measures = [_measure(plan, org_id, unit.pk, m) for m in p.measures]
-        plan_appointments = [_appointment(plan, org_id, a) for a in p.appointments]
-        course_outcomes = [
-            OutcomeState(
-                id=o["id"],
-                course_id=course.id,
-                kind=o["kind"],
-                value=o["value"],
-                percent=o["percent"],
-                valid_from=o["on"],
-                entered_by_id=user.pk,
-                note=f"Importeret fra {job.source}"[:300],
-            )
-            for o in p.outcomes
-        ]
         versions.append(
-            PlanVersion(
-                plan_id=plan.id,
-                number=1,
-                created_by_id=user.pk,
-                changes=[change],
-                snapshot=course_logic.plan_snapshot(
-                    measures=[(m, []) for m in plan_measures], appointments=plan_appointments
-                ),
-            )
+            {
+                "plan_id": plan_id,
+                "number": 1,
+                "created_by_id": user_id,
+                "changes": changes,
+                "snapshot": snapshot,
+            }
         )
-        if course_outcomes:
-            summaries.append(_summary(course.id, p.outcomes))
-        citizens.append(citizen)
-        courses.append(course)
-        plans.append(plan)
+        for o in p.outcomes:
+            outcomes.append(
+                {
+                    "id": o["id"],
+                    "course_id": course_id,
+                    "kind": o["kind"],
+                    "value": o["value"],
+                    "percent": o["percent"],
+                    "valid_from": o["on"],
+                    "entered_by_id": user_id,
+                    "note": note,
+                }
+            )
+        if p.outcomes:
+            summaries.append(_summary(course_id, p.outcomes))
         measures += plan_measures
         appointments += plan_appointments
-        outcomes += course_outcomes
-    for model, objs in (
+    for model, rows in (
         (Citizen, citizens),
         (Course, courses),
         (TeamMember, members),
@@ -425,7 +414,7 @@ def write(user: User, job: ImportJob, people: list[logic.Person]) -> dict[str, i
         (OutcomeState, outcomes),
         (CourseSummary, summaries),
     ):
-        _bulk(model, objs)
+        bulk.insert(model, rows)
     return {
         "created_citizens": len(citizens),
         "created_courses": len(courses),
@@ -435,43 +424,49 @@ def write(user: User, job: ImportJob, people: list[logic.Person]) -> dict[str, i
     }
 
 
-def _measure(plan: Plan, org_id: Any, unit_id: Any, m: dict[str, Any]) -> Measure:
-    return Measure(
-        id=m["id"],
-        plan_id=plan.id,
-        title=m["title"],
-        welfare_area_id=m["area"],
-        legal_basis_id=m["legal_basis"],
-        organisation_id=org_id,
-        unit_id=unit_id,
-        start_date=m["start"],
-        end_date=m["end"],
-        status=m["status"],
-        budget_area=m["budget_area"],
-        data_category=m["category"],  # what Measure.classify computes, from the prefetched codes
-    )
+def _measure(plan_id: Any, org_id: Any, unit_id: Any, m: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": m["id"],
+        "plan_id": plan_id,
+        "title": m["title"],
+        "welfare_area_id": m["area"],
+        "legal_basis_id": m["legal_basis"],
+        "organisation_id": org_id,
+        "unit_id": unit_id,
+        "responsible_id": None,
+        "start_date": m["start"],
+        "end_date": m["end"],
+        "expected_end": None,
+        "status": m["status"],
+        "budget_area": m["budget_area"],
+        "description": "",
+        "data_category": m["category"],  # what Measure.classify computes, from prefetched codes
+    }
 
 
-def _appointment(plan: Plan, org_id: Any, a: dict[str, Any]) -> Appointment:
+def _appointment(plan_id: Any, org_id: Any, a: dict[str, Any]) -> dict[str, Any]:
     starts = datetime.combine(a["on"], a["at"], tzinfo=ZONE)
-    return Appointment(
-        id=a["id"],
-        plan_id=plan.id,
-        title=a["title"],
-        organisation_id=org_id,
-        welfare_area_id=a["area"],
-        place=a["place"],
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=1),
-        data_category=a["category"],
-    )
+    return {
+        "id": a["id"],
+        "plan_id": plan_id,
+        "title": a["title"],
+        "organisation_id": org_id,
+        "welfare_area_id": a["area"],
+        "with_member_id": None,
+        "place": a["place"],
+        "starts_at": starts,
+        "ends_at": starts + timedelta(hours=1),
+        "demand_id": None,
+        "note": "",
+        "data_category": a["category"],
+    }
 
 
-def _summary(course_id: Any, outcomes: list[dict[str, Any]]) -> CourseSummary:
+def _summary(course_id: Any, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
     values = progress_logic.summarise(
         [],
         [],
         [(o["on"], o["value"]) for o in outcomes if o["kind"] == "beskaeftigelse"],
         [o["value"] for o in outcomes if o["kind"] == "anbringelse"],
     )
-    return CourseSummary(course_id=course_id, **values)
+    return {"course_id": course_id, **values}
