@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from helhed.audit.models import AccessLogEntry
 from helhed.core.models import Unit, User
 from helhed.courses.models import Appointment, Citizen, Course, Measure, PlanVersion, TeamMember
 from helhed.imports import services
@@ -185,6 +186,8 @@ def test_a_cpr_registered_meanwhile_fails_the_whole_job_and_writes_nothing(
     assert services.run_import(job_id=job.pk) == JobStatus.FAILED
     job.refresh_from_db()
     assert "allerede registreret i Helhed" in job.errors[0][2]
+    entry = AccessLogEntry.objects.get()  # telling it is a read of that citizen, logged
+    assert (entry.actor_id, entry.what) == (coordinator.pk, "import: opslag på CPR-nummer")
     assert not Course.objects.exists() and Citizen.objects.count() == 1
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
     assert "Intet er importeret" in page
@@ -281,3 +284,27 @@ def test_an_xlsx_extract_and_a_forced_encoding(
         },
     )
     assert "Filen kan ikke læses som UTF-8." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_documented_example_file_passes_the_dry_run(coordinator: User, unit: Unit) -> None:
+    from pathlib import Path
+
+    example = Path(__file__).parents[2] / "docs" / "examples" / "import-forloeb.csv"
+    job = services.upload(
+        coordinator,
+        unit_id=unit.pk,
+        initiative_id=make_initiative().pk,
+        source=SOURCE,
+        filename=example.name,
+        data=example.read_bytes(),
+    )
+    job = services.dry_run(coordinator, job_id=job.pk, mapping=job.mapping)
+    assert (job.status, job.errors) == (JobStatus.CHECKED, [])
+    assert job.summary == {
+        "rows": 4,
+        "citizens": 2,
+        "measures": 2,
+        "appointments": 1,
+        "outcomes": 1,
+    }

@@ -25,6 +25,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from helhed.audit.models import Purpose
+from helhed.audit.services import log_access
 from helhed.core.models import Unit, User, UserKind, WelfareArea
 from helhed.core.selectors import membership_list, today
 from helhed.courses import logic as course_logic
@@ -152,21 +154,37 @@ def references(default_initiative: str) -> logic.Refs:
     )
 
 
-def existing_cprs(cprs: list[str]) -> set[str]:
-    """Which of ``cprs`` are registered (one query per 900, SQLite's parameter limit)."""
-    found: set[str] = set()
+def registered(cprs: list[str]) -> dict[str, Any]:
+    """CPR number → citizen id of those of ``cprs`` already registered (one query per 900,
+    SQLite's parameter limit)."""
+    found: dict[str, Any] = {}
     for i in range(0, len(cprs), 900):
-        found.update(
-            Citizen.objects.filter(cpr__in=cprs[i : i + 900]).values_list("cpr", flat=True)
-        )
+        found.update(Citizen.objects.filter(cpr__in=cprs[i : i + 900]).values_list("cpr", "id"))
     return found
 
 
 def _check(job: ImportJob, progress: Any = None) -> logic.Checked:
+    """Every row checked. Telling the user that a CPR number is registered in Helhed is a read of
+    that citizen: logged as intake's duplicate look-up is (one entry per such citizen)."""
     table = logic.read_table(bytes(job.data), encoding=job.encoding, delimiter=job.delimiter)
-    return logic.check_rows(
-        table, job.mapping, references(str(job.initiative_id)), existing_cprs, progress
+    known: dict[str, Any] = {}
+
+    def existing(cprs: list[str]) -> set[str]:
+        known.update(registered(cprs))
+        return set(known)
+
+    checked = logic.check_rows(
+        table, job.mapping, references(str(job.initiative_id)), existing, progress
     )
+    if known:
+        log_access(
+            job.created_by,
+            list(known.values()),
+            "import: opslag på CPR-nummer",
+            Purpose.SEARCH,
+            unit_id=job.unit_id,
+        )
+    return checked
 
 
 def dry_run(
