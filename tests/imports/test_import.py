@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from helhed.audit.models import AccessLogEntry
 from helhed.core.models import Unit, User
 from helhed.courses.models import Appointment, Citizen, Course, Measure, PlanVersion, TeamMember
+from helhed.imports import job as import_job
 from helhed.imports import services
 from helhed.imports.models import ImportJob, ImportMapping, JobStatus
 from helhed.ops.worker import host_name, recover_stuck_tasks, run_pending_tasks
@@ -131,7 +132,7 @@ def test_the_clean_file_imports_on_the_worker_with_progress(
     # the coordinator opens the imported course like any other
     assert client.get(reverse("courses:course_detail", args=[course.pk])).status_code == 200
     # a second run of the same task imports nothing twice
-    assert services.run_import(job_id=job.pk) == JobStatus.DONE
+    assert import_job.run_import(job_id=job.pk) == JobStatus.DONE
     assert Course.objects.count() == 2
 
 
@@ -183,7 +184,7 @@ def test_a_cpr_registered_meanwhile_fails_the_whole_job_and_writes_nothing(
     Citizen.objects.create(
         cpr="0202852345", birth_date="1985-02-02", first_name="Åse", last_name="Østergård"
     )
-    assert services.run_import(job_id=job.pk) == JobStatus.FAILED
+    assert import_job.run_import(job_id=job.pk) == JobStatus.FAILED
     job.refresh_from_db()
     assert "allerede registreret i Helhed" in job.errors[0][2]
     entry = AccessLogEntry.objects.get()  # telling it is a read of that citizen, logged

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from helhed.imports import services
+from helhed.imports import job
 
 
 @task()
 def run_import(job_id: str) -> str:
     """Run an import job all or nothing; a job already done, failed or cancelled is left as it
     is (a task run twice imports once)."""
-    return services.run_import(job_id=job_id)
+    return job.run_import(job_id=job_id)

@@ -1,6 +1,6 @@
 """The course import's benchmark (issue 17): a synthetic 100,000-row extract — Danish names from
 Faker, CPR numbers no citizen in the database has — imported end to end by the import job
-(``imports.services.run_import``: reading, checking and writing every row), inside a transaction
+(``imports.job.run_import``: reading, checking and writing every row), inside a transaction
 that is rolled back afterwards, so the benchmark database is left as it was::
 
     BENCH import-100k backend=sqlite seconds=23.4 rows=100000
@@ -65,6 +65,7 @@ def synthetic_extract(rows: int, taken: set[str], seed: int = 1) -> bytes:
 def bench_import(rows: int, backend: str, out: Any) -> str:
     from helhed.core.models import Membership, Organisation, Unit, User
     from helhed.courses.models import Citizen
+    from helhed.imports import job as import_job
     from helhed.imports import services
     from helhed.imports.models import ImportJob, JobStatus
     from helhed.registry.models import Initiative
@@ -101,7 +102,7 @@ def bench_import(rows: int, backend: str, out: Any) -> str:
                 raise RuntimeError(f"the synthetic extract has errors: {job.errors[:5]}")
             ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED)
             start = time.perf_counter()
-            status = services.run_import(job_id=job.pk)
+            status = import_job.run_import(job_id=job.pk)
             seconds = time.perf_counter() - start
             courses = ImportJob.objects.get(pk=job.pk).summary.get("created_courses")
             out.write(
