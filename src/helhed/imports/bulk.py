@@ -68,7 +68,7 @@ def insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
     marker = "?" if connection.vendor == "sqlite" else "%s"
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"({', '.join(quote(str(f.column)) for f in fields)}) "
         f"VALUES ({', '.join([marker] * len(fields))})"
     )
     pk = model._meta.pk
@@ -101,7 +101,7 @@ def _copy(model: type[models.Model], fields: list[Any], rows: Iterable[tuple[Any
     the values are the same adapted Python values (a JSON value is psycopg's ``Jsonb``)."""
     quote = connection.ops.quote_name
     sql = (
-        f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"COPY {quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
         "FROM STDIN"
     )
     total = 0

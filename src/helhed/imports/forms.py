@@ -35,8 +35,12 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, units: list[Any], initiatives: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(str(u.pk), u.name) for u in units]
-        self.fields["initiative"].choices = [("", "—"), *initiatives]
+        unit_field = self.fields["unit"]
+        initiative_field = self.fields["initiative"]
+        assert isinstance(unit_field, forms.ChoiceField)
+        assert isinstance(initiative_field, forms.ChoiceField)
+        unit_field.choices = [(str(u.pk), u.name) for u in units]
+        initiative_field.choices = [("", "—"), *initiatives]
 
 
 class MappingForm(forms.Form):

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from helhed.audit.models import Purpose
@@ -145,7 +145,7 @@ def run_import(*, job_id: Any) -> str:
                 summary={**checked.summary(), **counts},
                 finished_at=timezone.now(),
             )
-    except IntegrityError:  # a CPR number registered by someone else meanwhile; nothing written
+    except DatabaseError:  # a CPR number registered by someone else meanwhile; nothing written
         return _fail(
             job,
             [

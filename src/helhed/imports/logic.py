@@ -136,18 +136,27 @@ def read_table(data: bytes, *, encoding: str = "", delimiter: str = "") -> Table
     if is_xlsx(data):
         return _read_xlsx(data)
     text, used = decode(data, encoding)
+    if "\x00" in text:
+        raise FileError(
+            "Filen indeholder NUL-tegn og kan ikke læses som CSV. Gem den igen som CSV."
+        )
     delim = delimiter or sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     headers: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
-    for cells in reader:
-        number = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue  # blank lines are skipped (still counted in the row numbers)
-        if headers is None:
-            headers = [c.strip() for c in cells]
-            continue
-        rows.append((number, cells))
+    try:
+        for cells in reader:
+            number = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue  # blank lines are skipped (still counted in the row numbers)
+            if headers is None:
+                headers = [c.strip() for c in cells]
+                continue
+            rows.append((number, cells))
+    except csv.Error as exc:  # a NUL byte, a field over the size limit: said, never a 500
+        raise FileError(
+            f"Filen kan ikke læses som CSV (linje {reader.line_num}). Gem den igen som CSV."
+        ) from exc
     if not headers:
         raise FileError("Filen har ingen overskriftsrække.")
     return Table(headers, rows, used, delim)

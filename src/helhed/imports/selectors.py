@@ -34,7 +34,7 @@ def initiatives() -> list[tuple[str, str]]:
 
 
 def my_jobs(user: User) -> QuerySet[ImportJob]:
-    return ImportJob.objects.filter(created_by_id=user.pk).only(*LIST_FIELDS)[:50]  # type: ignore[return-value]
+    return ImportJob.objects.filter(created_by_id=user.pk).only(*LIST_FIELDS)[:50]
 
 
 def job_for(user: User, job_id: Any) -> ImportJob:
