@@ -22,6 +22,7 @@ from helhed.courses.models import Appointment, Citizen, Course, Measure, PlanVer
 from helhed.imports import job as import_job
 from helhed.imports import services
 from helhed.imports.models import ImportJob, ImportMapping, JobStatus
+from helhed.notifications.services import run_alerts
 from helhed.ops.worker import host_name, recover_stuck_tasks, run_pending_tasks
 from helhed.progress.models import CourseSummary, OutcomeState
 from tests.courses.builders import make_initiative, make_staff, make_unit, organisation
@@ -247,7 +248,7 @@ def test_mapping_is_saved_per_source_and_preselected_and_cancel_deletes_the_file
     second.refresh_from_db()
     assert second.status == JobStatus.CANCELLED and bytes(second.data) == b""
     ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=25))
-    assert services.purge_expired() == 1
+    run_alerts(timezone.localdate())  # the daily job purges uploads older than 24 hours
     job.refresh_from_db()
     assert bytes(job.data) == b"" and job.status == JobStatus.CANCELLED
 

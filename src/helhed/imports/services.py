@@ -181,11 +181,14 @@ def cancel(user: User, *, job_id: Any) -> ImportJob:
 
 
 def purge_expired(now: datetime | None = None) -> int:
-    """Delete the bytes of uploads older than 24 hours (and cancel their jobs unless they run)."""
+    """Delete the bytes of uploads older than 24 hours, except a job's the worker has yet to
+    finish; a job still waiting for its dry run or start is cancelled. Returns how many."""
     before = (now or timezone.now()) - KEEP_UPLOAD
     old = ImportJob.objects.filter(created_at__lt=before).exclude(data=b"")
-    running = old.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
-    n = old.exclude(pk__in=running).update(
-        data=b"", status=JobStatus.CANCELLED, finished_at=timezone.now()
-    )
-    return n
+    old = old.exclude(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+    waiting = [JobStatus.UPLOADED, JobStatus.INVALID, JobStatus.CHECKED]
+    with transaction.atomic():
+        old.filter(status__in=waiting).update(
+            status=JobStatus.CANCELLED, finished_at=timezone.now()
+        )
+        return old.update(data=b"")
