@@ -42,6 +42,12 @@ dataset's leader, and the same figures as hand-written aggregate SQL, timed in t
 economics lines (issue 12) do the same for an initiative's economics page on its own dataset of
 ``--economics-courses`` courses with costs (``helhed.devtools.bench.economics``).
 ``--only economics`` measures just that page (no 300,000-citizen dataset).
+
+Before the economics lines, the course import (issue 17): the import job on a synthetic extract
+of ``--import-rows`` rows (``helhed.devtools.bench.imports``), in a transaction rolled back
+afterwards; ``--only import`` runs just that::
+
+    BENCH import-100k backend=sqlite seconds=24.1 rows=100000
 """
 
 from __future__ import annotations
@@ -402,9 +408,8 @@ class Command(BaseCommand):
             if options["only"] != "pages":
                 lines += self._bench_coordination(client, options, backend)
                 lines += self._bench_dashboard(client, options, backend)
+                lines += self._bench_import(options, backend)
                 lines += self._bench_economics(client, options, backend)
-        if options["only"] != "pages":
-            lines += self._bench_import(options, backend)
         self.stdout.write("")
         for line in lines:
             self.stdout.write(line)
