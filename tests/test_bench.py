@@ -38,6 +38,7 @@ SMALL = {
     "coordination_workgroups": 4,
     "coordination_requests": 2,
     "economics_courses": 12,
+    "import_rows": 40,
 }
 COORDINATION = re.compile(
     r"^BENCH coordination backend=(?P<backend>sqlite|postgresql) "
@@ -122,6 +123,20 @@ def test_bench_only_economics() -> None:
     )
     lines = [line for line in out.getvalue().splitlines() if line.startswith("BENCH")]
     assert [line.split()[1] for line in lines] == ["economics", "economics-raw-sql"]
+
+
+def test_bench_only_import() -> None:
+    """Issue 17: the import job on a synthetic extract, rolled back (nothing stays)."""
+    from helhed.courses.models import Citizen
+
+    out = StringIO()
+    call_command("bench", in_place=True, only="import", import_rows=40, stdout=out)
+    assert re.search(
+        r"^BENCH import-100k backend=(sqlite|postgresql) seconds=\d+\.\d rows=40$",
+        out.getvalue(),
+        re.MULTILINE,
+    ), out.getvalue()
+    assert not Citizen.objects.exists()
 
 
 def test_percentile_is_nearest_rank() -> None:

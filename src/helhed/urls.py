@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("helhed.economics.urls")),
     path("", include("helhed.gdpr.urls")),
     path("", include("helhed.fhir.urls")),
+    path("", include("helhed.imports.urls")),
     path("", include("helhed.identity.urls")),
     path("", include("helhed.integrations.urls")),  # /api/oauth/token, the clients' admin
     path("", include("helhed.ops.urls")),  # health probes and /metrics (no login)

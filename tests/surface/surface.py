@@ -1457,6 +1457,13 @@ def aggregate_cases(ctx: Ctx) -> Iterator[Case]:
         ("coordination:answer_group", [guessed(), "gruppe"]),
         ("coordination:workgroups", []),
         ("coordination:classification", []),
+        # course imports: a user's own jobs (a guessed id is refused like another's job)
+        ("imports:list", []),
+        ("imports:upload", []),
+        ("imports:job", [guessed()]),
+        ("imports:start", [guessed()]),
+        ("imports:cancel", [guessed()]),
+        ("imports:progress", [guessed()]),
     ):
         yield Case(
             pattern,
@@ -1725,6 +1732,11 @@ for _name in (
 COVERED["ops:live"] = "the same 200 for everyone, logged in or not; nothing of anyone"
 COVERED["ops:ready"] = "figures only (checks' status, counts, ages), no login; nothing logged"
 COVERED["ops:metrics"] = "404 without a configured token (tests/ops/test_metrics.py: the token)"
+for _name in ("list", "upload", "job", "start", "cancel", "progress"):
+    COVERED[f"imports:{_name}"] = (
+        "a user's own import jobs: source, file name, status, row numbers and messages — no CPR "
+        "number or name; another's or a guessed job is refused (tests/imports/test_import.py)"
+    )
 # The API: reads of one course, as the pages
 for _name in (
     "course_detail",

@@ -42,6 +42,12 @@ dataset's leader, and the same figures as hand-written aggregate SQL, timed in t
 economics lines (issue 12) do the same for an initiative's economics page on its own dataset of
 ``--economics-courses`` courses with costs (``helhed.devtools.bench.economics``).
 ``--only economics`` measures just that page (no 300,000-citizen dataset).
+
+Before the economics lines, the course import (issue 17): the import job on a synthetic extract
+of ``--import-rows`` rows (``helhed.devtools.bench.imports``), in a transaction rolled back
+afterwards; ``--only import`` runs just that::
+
+    BENCH import-100k backend=sqlite seconds=24.1 rows=100000
 """
 
 from __future__ import annotations
@@ -143,10 +149,17 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--only",
-            choices=["", "economics", "pages"],
+            choices=["", "economics", "pages", "import"],
             default="",
             help="Mål kun én del (economics: kun indsatsens økonomiside, uden det store datasæt; "
-            "pages: kun forløbssiden og sagsoversigten på det store datasæt).",
+            "pages: kun forløbssiden og sagsoversigten på det store datasæt; "
+            "import: kun importen af en fil på --import-rows rækker).",
+        )
+        parser.add_argument(
+            "--import-rows",
+            type=int,
+            default=100_000,
+            help="Rækker i importbenchmarkens syntetiske fil (standard 100000).",
         )
         parser.add_argument(
             "--database",
@@ -185,6 +198,13 @@ class Command(BaseCommand):
             raise CommandError("--economics-courses og --economics-requests skal være mindst 1.")
         if not options["in_place"]:
             self._run_on_sqlite_file(options)
+            return
+        if options["only"] == "import":
+            self._migrate()
+            lines = self._bench_import(options, connection.vendor)
+            self.stdout.write("")
+            for line in lines:
+                self.stdout.write(line)
             return
         if options["only"] == "economics":
             self._migrate()
@@ -241,6 +261,8 @@ class Command(BaseCommand):
             str(options["economics_requests"]),
             "--only",
             options["only"],
+            "--import-rows",
+            str(options["import_rows"]),
         ]
         result = subprocess.run(command, env=env, check=False)
         if result.returncode != 0:
@@ -386,10 +408,21 @@ class Command(BaseCommand):
             if options["only"] != "pages":
                 lines += self._bench_coordination(client, options, backend)
                 lines += self._bench_dashboard(client, options, backend)
+                lines += self._bench_import(options, backend)
                 lines += self._bench_economics(client, options, backend)
         self.stdout.write("")
         for line in lines:
             self.stdout.write(line)
+
+    # -- the course import (issue 17) ------------------------------------------------------------
+
+    def _bench_import(self, options: dict[str, Any], backend: str) -> list[str]:
+        """The import job on a synthetic extract (``devtools.bench.imports``), rolled back."""
+        from helhed.devtools.bench.imports import bench_import
+
+        if options["import_rows"] < 1:
+            raise CommandError("--import-rows skal være mindst 1.")
+        return [bench_import(options["import_rows"], backend, self.stdout)]
 
     # -- the progress app's initiative dashboard (issue 6) ---------------------------------------
 

@@ -1,0 +1,26 @@
+"""What the import app contributes: its menu entry, and the daily purge of uploads older than 24
+hours, run by ``helhed alerts`` (it yields no alert)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from helhed.core.context_processors import register_menu_item
+from helhed.core.models import Role
+from helhed.notifications.alerts import register_alert_producer
+
+
+def _purge(today: date) -> Iterator[Any]:
+    from helhed.imports.services import purge_expired
+
+    purge_expired()
+    yield from ()
+
+
+def register() -> None:
+    register_menu_item("imports:list", _("Import"), frozenset({Role.KOORDINATOR, Role.FAGPERSON}))
+    register_alert_producer("imports:purge-uploads", _purge)
