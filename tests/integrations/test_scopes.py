@@ -44,7 +44,7 @@ def test_each_operation_exception_names_a_real_operation_and_a_catalogued_scope(
 def test_every_client_open_operation_requires_exactly_one_catalogued_scope() -> None:
     named = {s for pair in CLIENT_SCOPES.values() for s in pair if s}
     assert named <= SCOPE_NAMES
-    assert len(SCOPE_NAMES) == len(SCOPES) == 14
+    assert len(SCOPE_NAMES) == len(SCOPES) == 13
     open_ops = 0
     for op in _operations():
         clients = [cb for cb in op.auth_callbacks if isinstance(cb, ClientAuth)]

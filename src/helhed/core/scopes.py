@@ -35,7 +35,6 @@ SCOPES: tuple[Scope, ...] = (
     Scope("events:read", _("Læse hændelser (pull-feed)"), "Read the event feed"),
     Scope("fhir:read", _("Læse FHIR-ressourcer"), "Read FHIR resources"),
     Scope("fhir:write", _("Skrive FHIR-ressourcer"), "Write FHIR resources"),
-    Scope("imports:write", _("Importere data"), "Import data (CSV/XLSX)"),
 )
 
 SCOPE_NAMES: frozenset[str] = frozenset(s.name for s in SCOPES)
