@@ -65,6 +65,9 @@ def test_database_url_variants(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS"),
         ({"DEBUG": "false", "SECRET_KEY": "k" * 50, "HELHED_BASE_URL": ""}, "HELHED_BASE_URL"),
         ({"HELHED_BASE_URL": "helhed.kommune.dk"}, "HELHED_BASE_URL"),
+        ({"HELHED_WEBHOOKS_TIMEOUT_SECONDS": "abc"}, "HELHED_WEBHOOKS_TIMEOUT_SECONDS"),
+        ({"HELHED_WEBHOOKS_TIMEOUT_SECONDS": "0"}, "HELHED_WEBHOOKS_TIMEOUT_SECONDS"),
+        ({"HELHED_CLIENT_TOKEN_SECONDS": "15m"}, "HELHED_CLIENT_TOKEN_SECONDS"),
     ],
 )
 def test_helhed_command_prints_one_line_naming_the_variable(

@@ -453,7 +453,12 @@ HELHED_DB_APP_ROLE = os.environ.get("HELHED_DB_APP_ROLE", "").strip()
 # Webhooks (docs/integration.md, "Hændelser / Events"): each attempt's timeout; plain http
 # subscriber addresses only in development; the key the signing secrets are encrypted under
 # (default: SECRET_KEY — changing it makes the stored secrets unreadable).
-HELHED_WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("HELHED_WEBHOOKS_TIMEOUT_SECONDS", "10"))
+HELHED_WEBHOOKS_TIMEOUT_SECONDS = env_int("HELHED_WEBHOOKS_TIMEOUT_SECONDS", default=10)
+if not 1 <= HELHED_WEBHOOKS_TIMEOUT_SECONDS <= 120:
+    raise ImproperlyConfigured(
+        "HELHED_WEBHOOKS_TIMEOUT_SECONDS: expected whole seconds from 1 to 120, "
+        f"got {HELHED_WEBHOOKS_TIMEOUT_SECONDS}"
+    )
 HELHED_WEBHOOKS_ALLOW_HTTP = env_bool("HELHED_WEBHOOKS_ALLOW_HTTP", default=DEBUG)
 HELHED_WEBHOOKS_KEY = os.environ.get("HELHED_WEBHOOKS_KEY", "").strip()
 # --- clients ---
