@@ -23,7 +23,7 @@ from helhed.courses.api import router as courses_router
 from helhed.economics.api import router as economics_router
 from helhed.fhir.api import router as fhir_router
 from helhed.handovers.api import router as handovers_router
-from helhed.integrations.auth import ClientAuth, ClientUnauthorizedError
+from helhed.integrations.auth import ClientAuth, ClientUnauthorizedError, PeopleOnly
 from helhed.meetings.api import router as meetings_router
 from helhed.notifications.api import router as notifications_router
 from helhed.progress.api import router as progress_router
@@ -87,13 +87,21 @@ CLIENT_SCOPES: dict[str, tuple[str | None, str | None]] = {
     "helhed.progress.api": ("progress:read", "progress:write"),
     # the pull feed, and a client's own webhook subscriptions (subscribing is reading events)
     "helhed.webhooks.api": ("events:read", "events:read"),
-    # a course as a Bundle, a bulk export's status and download; an import (writes a course)
-    "helhed.fhir.api": ("fhir:read", "fhir:write"),
+    # a course as a Bundle, a bulk export's status and download; importing a Bundle opens a
+    # course (the importer becomes its coordinator): a person's act, as intake is
+    "helhed.fhir.api": ("fhir:read", None),
 }
-# An operation whose scope is not its module's rule, by ``module.function``: starting a bulk
-# export is a POST that only reads.
-CLIENT_SCOPE_OF_OPERATION: dict[str, str] = {
+# An operation whose scope is not its module's rule, by ``module.function``; None: people only.
+# Starting a bulk export is a POST that only reads. Opening a course (intake: the caller becomes
+# its coordinator), asking to join a team and opening a course without consent under a legal
+# basis are a person's acts (the services refuse a system user too: courses.services.
+# _require_person).
+CLIENT_SCOPE_OF_OPERATION: dict[str, str | None] = {
     "helhed.fhir.api.request_export": "fhir:read",
+    "helhed.courses.api.courses.course_create": None,
+    "helhed.courses.api.courses.join_request_create": None,
+    "helhed.courses.api.courses.join_request_answer": None,
+    "helhed.courses.api.courses.without_consent_open": None,
 }
 # For people only (a session): the own inbox, profile and organisation lookups, the
 # coordination surveys (a person answers) and the economics (leaders' figures).
@@ -110,23 +118,28 @@ SESSION_ONLY: frozenset[str] = frozenset(
 def client_scope(operation: Operation) -> str | None:
     """The one scope an integration client needs for ``operation`` (None: session only)."""
     module = operation.view_func.__module__
-    exception = CLIENT_SCOPE_OF_OPERATION.get(f"{module}.{operation.view_func.__name__}")
-    if exception is not None and module in CLIENT_SCOPES:
-        return exception
+    name = f"{module}.{operation.view_func.__name__}"
+    if name in CLIENT_SCOPE_OF_OPERATION and module in CLIENT_SCOPES:
+        return CLIENT_SCOPE_OF_OPERATION[name]
     read, write = CLIENT_SCOPES.get(module, (None, None))
     return read if operation.methods == ["GET"] else write
 
 
 def open_to_clients(routers: list[BoundRouter]) -> None:
-    """Put the client's Bearer token before the session on every operation that has a scope."""
+    """Put the client's Bearer token before the session on every operation that has a scope;
+    on the others a Bearer token gets a clear 401 (people only)."""
     for bound in routers:
         for path_view in bound.path_operations.values():
             for operation in path_view.operations:
                 scope = client_scope(operation)
                 operation.client_scope = scope  # type: ignore[attr-defined]
-                if scope and not getattr(operation, "client_auth_set", False):
+                if getattr(operation, "client_auth_set", False):
+                    continue
+                if scope:
                     operation.auth_callbacks = [ClientAuth(scope), *operation.auth_callbacks]
-                    operation.client_auth_set = True  # type: ignore[attr-defined]
+                elif operation.auth_callbacks:  # (an open operation stays open)
+                    operation.auth_callbacks = [PeopleOnly(), *operation.auth_callbacks]
+                operation.client_auth_set = True  # type: ignore[attr-defined]
 
 
 def _joined(*parts: str) -> str:

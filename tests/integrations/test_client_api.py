@@ -9,13 +9,14 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
 from helhed.audit import selectors as audit_selectors
 from helhed.core.models import Unit, User
 from helhed.courses import services as course_services
-from helhed.courses.models import Course
+from helhed.courses.models import Course, JoinRequest, WithoutConsentAccess
 from helhed.integrations import services
 from helhed.integrations.models import IntegrationClient
 from tests.courses import builders
@@ -279,3 +280,44 @@ def test_only_the_token_and_revocation_endpoints_are_mounted(
     assert revoked.status_code == 200
     token = f"Bearer {issued.json()['access_token']}"
     assert client.get(COURSES, HTTP_AUTHORIZATION=token).status_code == 401
+
+
+def test_a_system_cannot_open_a_course_without_consent_join_a_team_or_open_a_course(
+    client: Client, course: Course, municipality, make_client, bearer, make_user
+) -> None:
+    """A person's acts, whatever the scope: a client of a casework-authority unit that is not
+    on the team gets no access without consent (which would have shown it the whole course),
+    asks to join no team and becomes no one's coordinator — refused at the API (people only)
+    and by the services (a system user)."""
+    authority = builders.make_unit(municipality, "Myndighedsafdelingen")
+    authority.may_open_without_consent = True
+    authority.save()
+    creds = make_client(authority, scopes=["courses:read", "courses:write", "fhir:read"])
+    token = bearer(creds)
+    assert client.get(f"{COURSES}/{course.pk}", HTTP_AUTHORIZATION=token).status_code == 403
+    opened = client.post(
+        f"{COURSES}/{course.pk}/without-consent",
+        {"unit_id": str(authority.pk), "basis_id": "rsl-11c", "note": "Underretning"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=token,
+    )
+    assert opened.status_code == 401, opened.content
+    assert client.get(f"{COURSES}/{course.pk}", HTTP_AUTHORIZATION=token).status_code == 403
+    bundle = client.get(f"/api/fhir/courses/{course.pk}/bundle", HTTP_AUTHORIZATION=token)
+    assert bundle.status_code == 403
+    system_user = creds.client.system_user
+    with pytest.raises(PermissionDenied):
+        course_services.open_without_consent(
+            system_user, course_id=course.pk, unit_id=authority.pk, basis_id="rsl-11c"
+        )
+    with pytest.raises(PermissionDenied):
+        course_services.request_to_join(system_user, cpr=course.citizen.cpr, unit_id=authority.pk)
+    intake = client.post(
+        COURSES,
+        {"cpr": "0101901234", "first_name": "A", "last_name": "B"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=token,
+    )
+    assert intake.status_code == 401
+    assert not WithoutConsentAccess.objects.exists()
+    assert not JoinRequest.objects.exists()

@@ -78,7 +78,7 @@ def test_the_curl_examples_run_against_a_live_server(
 ) -> None:
     creds = make_client(
         jobcenter_unit,
-        scopes=["courses:read", "plans:write", "events:read", "fhir:read", "fhir:write"],
+        scopes=["courses:read", "plans:write", "events:read", "fhir:read"],
     )
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

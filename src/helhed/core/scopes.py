@@ -34,7 +34,6 @@ SCOPES: tuple[Scope, ...] = (
     Scope("progress:write", _("Registrere målinger"), "Record measurements"),
     Scope("events:read", _("Læse hændelser (pull-feed)"), "Read the event feed"),
     Scope("fhir:read", _("Læse FHIR-ressourcer"), "Read FHIR resources"),
-    Scope("fhir:write", _("Skrive FHIR-ressourcer"), "Write FHIR resources"),
 )
 
 SCOPE_NAMES: frozenset[str] = frozenset(s.name for s in SCOPES)

@@ -82,6 +82,15 @@ def _require_staff(user: User) -> None:
         raise selectors.NoAccessError
 
 
+def _require_person(user: User) -> None:
+    """A professional, not an integration client's system user: what makes someone the
+    coordinator (intake), asks to join a team or opens a course without consent under a legal
+    basis is a person's act and responsibility, never another system's."""
+    _require_staff(user)
+    if user.is_system:
+        raise PermissionDenied("Et fagsystem kan ikke gøre dette; det gør en medarbejder i Helhed.")
+
+
 # --------------------------------------------------------------------------------------------
 # Intake
 # --------------------------------------------------------------------------------------------
@@ -155,7 +164,7 @@ def intake(
     lookup is logged as a read of the citizen (``selectors.duplicate_check``) — outside the
     transaction that creates the course, so a refused intake still leaves its log entry. With
     ``members`` (or a ``household_name``) the course covers the family (``create_household``)."""
-    _require_staff(coordinator)
+    _require_person(coordinator)
     errors: dict[str, str] = {}
     roles = _current_roles(coordinator, _uuid_or_none(coordinator_unit_id))
     if not roles:
@@ -320,7 +329,7 @@ def request_to_join(user: User, *, cpr: str, unit_id: Any, message: str = "") ->
     the unit is already on every team or already asked)."""
     from helhed.notifications.services import notify
 
-    _require_staff(user)
+    _require_person(user)
     unit = _uuid_or_none(unit_id)
     if not _current_roles(user, unit):
         raise ValidationError({"unit_id": "Du er ikke medlem af den valgte enhed i dag."})
@@ -1024,7 +1033,7 @@ def open_without_consent(
     lasts); the coordinator and the unit's leaders are told at once."""
     from helhed.notifications.services import notify
 
-    _require_staff(user)
+    _require_person(user)
     allowed = {u.pk: u for u in without_consent_units(user)}
     if not allowed:
         raise PermissionDenied(

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
@@ -467,6 +467,10 @@ def import_bundle(
     """Validate, map and (unless ``dry_run``) import the Bundle as a new course."""
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         raise course_selectors.NoAccessError
+    if user.is_system:
+        # the importer becomes the new course's coordinator (intake): a person, never another
+        # system; refused before the duplicate lookup, so no CPR can be probed this way
+        raise PermissionDenied("Et fagsystem kan ikke importere et forløb; det gør en medarbejder.")
     parsed = _Mapper(read_bundle(body)).run()
     if parsed.errors:
         raise InvalidBundleError("Bundlen kan ikke importeres.", errors=parsed.errors)

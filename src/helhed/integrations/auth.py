@@ -79,3 +79,16 @@ class ClientAuth:
         request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
         services.mark_used(client)
         return client
+
+
+class PeopleOnly:
+    """First in the auth list of an operation no client may call: a request with a Bearer token
+    gets 401 saying so (not the session's CSRF refusal, which would send an integrator looking
+    for a cookie); without one, the session decides."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if bearer_token(request) is None:
+            return None
+        raise ClientUnauthorizedError(
+            _("Denne handling er kun for medarbejdere, der er logget ind, ikke for fagsystemer.")
+        )
