@@ -17,6 +17,8 @@ from helhed.audit.models import AccessLogEntry
 from helhed.core.models import Unit
 from helhed.courses.models import Course, HouseholdRelation, LegalBasis, Measure, TeamMember
 from helhed.fhir import codes
+from helhed.meetings.models import Decision, Participant
+from helhed.meetings.models import Task as MeetingTask
 from helhed.progress.models import Measurement
 from tests.gdpr import world as w
 
@@ -51,7 +53,7 @@ def world(db: None) -> w.World:
         role="Behandler",
         valid_from=timezone.localdate() - timedelta(days=5),
     )
-    Measure.objects.create(
+    psychiatric = Measure.objects.create(
         plan=course.plan,
         title="Misbrugsbehandling",
         welfare_area_id="psykiatri",
@@ -61,6 +63,15 @@ def world(db: None) -> w.World:
         budget_area="sundhed",
         status="aktiv",
         start_date=timezone.localdate() - timedelta(days=3),
+    )
+    # a meeting task about the psychiatric measure, owned by the family: its title is health data
+    MeetingTask.objects.create(
+        course=course,
+        decision=Decision.objects.filter(meeting__course=course).first(),
+        measure=psychiatric,
+        title="Book tid hos psykiater",
+        owner=Participant.objects.filter(meeting__course=course, kind="familie").first(),
+        due_date=timezone.localdate() + timedelta(days=3),
     )
     goal = course.plan.goals.get(person=None)
     Measurement.objects.create(
@@ -119,6 +130,7 @@ def test_every_resource_type_is_emitted_and_validates(world: w.World) -> None:
     rated = next(g for g in _of(bundle, "Goal") if g["description"]["text"] == w.tok("goals"))
     assert rated["achievementStatus"]["coding"][0]["code"] == "improving"
     assert rated["extension"][0]["extension"][0] == {"url": "level", "valueInteger": -1}
+    assert "Book tid hos psykiater" in json.dumps(bundle)  # the coordinator sees every task
     assert {t["code"]["coding"][0]["code"] for t in _of(bundle, "Task")} == {
         "handover", "meeting-task"
     }  # fmt: skip
@@ -135,6 +147,7 @@ def test_a_plan_only_reader_gets_no_health_data_and_an_unnamed_health_member(
     assert not _of(bundle, "QuestionnaireResponse")
     assert "Misbrugsbehandling" not in text
     assert "Pia Psykiater" not in text and "Psykiatrien" not in text and "Behandler" not in text
+    assert "Book tid hos psykiater" not in text  # the meetings' own API hides it too
     (team,) = _of(bundle, "CareTeam")
     assert any("member" not in p for p in team["participant"])  # counted, not named
 
@@ -267,7 +280,7 @@ def test_export_import_export_is_identical_apart_from_ids(world: w.World) -> Non
     dry = _post(client, first, dry_run="true")
     assert dry.status_code == 200, dry.content
     assert dry.json()["create"]["ServiceRequest"] == 3
-    assert dry.json()["skipped"]["Task"] == 2
+    assert dry.json()["skipped"]["Task"] == 3  # a handover and two meeting tasks
     assert dry.json()["create"]["RelatedPerson"] == 2
     assert Course.objects.count() == 2  # the dry run wrote nothing
     response = _post(client, first, unit_id=str(world.unit.pk))

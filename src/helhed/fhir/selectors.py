@@ -37,6 +37,7 @@ from helhed.fhir import codes
 from helhed.fhir.models import EXPORT_KEEP_DAYS, BulkExport, BulkExportLine
 from helhed.handovers import logic as handover_logic
 from helhed.handovers.models import Handover
+from helhed.meetings import selectors as meeting_selectors
 from helhed.meetings.models import Task as MeetingTask
 from helhed.progress.logic import GOAL_ATTAINMENT
 from helhed.progress.models import Measurement
@@ -528,7 +529,17 @@ def _tasks(b: _Builder) -> None:
             "text": task["code"]["text"],
         }
         b.add(task)
-    for t in MeetingTask.objects.filter(course=course).order_by("due_date", "pk"):
+    # what the meetings' own pages and API show of each task: a task tied to a measure the
+    # reader may not see, or to a decision whose minutes they may not read, is left out (its
+    # title, "Book tid hos psykiater", is itself health data)
+    tasks = (
+        MeetingTask.objects.filter(course=course)
+        .select_related("decision", "decision__measure", "decision__meeting", "measure", "owner")
+        .order_by("due_date", "pk")
+    )
+    for t in meeting_selectors.label_tasks(access.user, access, tasks):
+        if not t.shown:  # type: ignore[attr-defined]
+            continue
         b.add(
             {
                 "resourceType": "Task",
