@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -289,6 +291,18 @@ def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError)
         _("Ugyldige data"),
         _("Et eller flere felter er ugyldige."),
         errors=field_errors(exc),
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: a problem body, not Django's HTML 400."""
+    limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+    return problem(
+        request,
+        413,
+        _("For stort indhold"),
+        _("Indholdet må højst fylde %(size)s.") % {"size": limit},
     )
 
 

@@ -199,6 +199,7 @@ def test_another_organisation_and_a_guessed_id_get_403(world: w.World) -> None:
             ).encode(),
             "entry[0].resource.resourceType",
         ),
+        (b"[" * 200_000, ""),  # nested deeper than Python's recursion limit
     ],
 )
 def test_malformed_fhir_is_422_with_pointers(world: w.World, body: bytes, pointer: str) -> None:
@@ -219,6 +220,16 @@ def _post(client: Client, bundle: dict[str, Any], **query: str) -> Any:
     return client.post(
         f"/api/fhir/import?{qs}", json.dumps(bundle), content_type="application/fhir+json"
     )
+
+
+def test_a_body_over_the_limit_is_a_413_problem(world: w.World, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = _login(world.coordinator).post(
+        "/api/fhir/import", b" " * 20_000, content_type="application/fhir+json"
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert "KB" in response.json()["detail"]
 
 
 def test_unknown_codes_point_at_the_entry(world: w.World) -> None:

@@ -117,6 +117,11 @@ def read_bundle(body: bytes | str) -> list[tuple[str, str, dict[str, Any]]]:
     ``InvalidBundleError`` with every message."""
     try:
         data = json.loads(body)
+    except RecursionError:  # nested deeper than any Bundle (``[[[[…``)
+        raise InvalidBundleError(
+            "Indholdet er ikke gyldig JSON.",
+            errors=[{"pointer": "", "message": "JSON-strukturen er for dybt indlejret."}],
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidBundleError(
             "Indholdet er ikke gyldig JSON.", errors=[{"pointer": "", "message": str(exc)}]
