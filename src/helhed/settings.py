@@ -461,6 +461,18 @@ if not 1 <= HELHED_WEBHOOKS_TIMEOUT_SECONDS <= 120:
     )
 HELHED_WEBHOOKS_ALLOW_HTTP = env_bool("HELHED_WEBHOOKS_ALLOW_HTTP", default=DEBUG)
 HELHED_WEBHOOKS_KEY = os.environ.get("HELHED_WEBHOOKS_KEY", "").strip()
+# Networks a subscriber's address may point into besides public addresses (a municipality's own
+# systems on its internal net), comma-separated CIDRs; loopback, private, link-local (cloud
+# metadata) and reserved ranges are refused otherwise. Development allows loopback.
+HELHED_WEBHOOKS_ALLOWED_NETWORKS = os.environ.get(
+    "HELHED_WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128" if DEBUG else ""
+)
+try:
+    from helhed.webhooks.logic import parse_networks
+
+    parse_networks(HELHED_WEBHOOKS_ALLOWED_NETWORKS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"HELHED_WEBHOOKS_ALLOWED_NETWORKS: {exc}") from None
 # --- clients ---
 # Integration clients (helhed.integrations; docs/integration.md): allauth's OAuth 2 provider
 # issues opaque access tokens (stored hashed) by the client credentials grant at /api/oauth/token.

@@ -165,8 +165,30 @@ def test_a_withdrawn_consent_withholds_the_delivery(world: World) -> None:
         consent = world.course.consents.get()
         course_services.withdraw_consent(world.coordinator, consent)
         run_pending_tasks()
-    assert hook.received == []
+    # the plan change is withheld (the client may no longer see the course) …
     assert only_delivery().status == DeliveryStatus.WITHHELD
+    assert hook.received == []
+
+
+def test_the_clients_that_saw_the_course_hear_the_consent_withdrawn(world: World) -> None:
+    """… but the withdrawal itself reaches the clients that could see the course just before
+    it (the event's audience, asked before the change): the very systems that must stop
+    processing; ids only."""
+    with receiver(200) as hook:
+        subscribe(world.client, hook.url, types=("dk.helhed.consent.withdrawn",))
+        consent = world.course.consents.get()
+        course_services.withdraw_consent(world.coordinator, consent)
+        tasks.sweep()  # the dispatch (its on-commit enqueue does not run inside a test's atomic)
+        run_pending_tasks()
+        change_plan(world)
+        tasks.sweep()  # nothing: no longer visible, and not subscribed to plan changes anyway
+        run_pending_tasks()
+    [received] = hook.received
+    body = received.body
+    event = json.loads(body)
+    assert event["type"] == "dk.helhed.consent.withdrawn"
+    assert event["data"] == {"consent_id": str(consent.pk)}
+    assert world.course.citizen.cpr not in body.decode()
 
 
 def test_a_unit_that_left_the_team_is_withheld_and_hears_nothing_more(world: World) -> None:

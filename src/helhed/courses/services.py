@@ -787,6 +787,8 @@ def withdraw_consent(user: User, consent: Consent, *, by_name: str = "") -> Cons
         _require_coordinator(user, course)
     if consent.withdrawn_on is not None:
         raise ValidationError("Samtykket er allerede trukket tilbage.")
+    # before the change: its audience is those who may see the course while the consent holds
+    outbox.record(EventType.CONSENT_WITHDRAWN, course_id=course.pk, data={"consent_id": consent.pk})
     consent.withdrawn_on = today()
     consent.withdrawn_by_name = by_name or (user.get_full_name() or user.username)
     with restriction.withdrawal():  # also when processing is restricted (GDPR art. 7(3))
@@ -797,7 +799,6 @@ def withdraw_consent(user: User, consent: Consent, *, by_name: str = "") -> Cons
             ConsentEventKind.WITHDRAWN,
             f"trukket tilbage af {consent.withdrawn_by_name}",
         )
-    outbox.record(EventType.CONSENT_WITHDRAWN, course_id=course.pk, data={"consent_id": consent.pk})
     return consent
 
 

@@ -37,3 +37,8 @@ def clean_data(data: dict[str, Any]) -> dict[str, Any]:
         else:
             raise ValueError(f"an event's data holds ids only; {key!r} is {type(value).__name__}")
     return clean
+
+
+# Events that end a reader's view of a course: they go to those who could see it before the
+# change (recorded with the event as its audience), not only to those who still can.
+ENDING = frozenset({"dk.helhed.consent.withdrawn", "dk.helhed.course.closed"})

@@ -35,6 +35,9 @@ class Event(models.Model):
     # names, and a reader sees it only while the guard lets them see the course).
     course_id = models.UUIDField(_("forløb"), db_index=True)
     data = models.JSONField(_("data"), default=dict)
+    # For an ending event (consent withdrawn, course closed): the ids of the integration clients
+    # that could see the course just before the change — they must hear that it ended.
+    audience = models.JSONField(_("modtagere"), default=list, blank=True)
     occurred_at = models.DateTimeField(_("tidspunkt"), default=timezone.now)
     # Set when the webhooks have made the event's deliveries (null: not yet, the sweep's work).
     dispatched_at = models.DateTimeField(_("fordelt"), null=True, blank=True)

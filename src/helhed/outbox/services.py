@@ -41,6 +41,21 @@ def register_listener(key: str, listener: Listener) -> None:
     _LISTENERS[key] = listener
 
 
+Audience = Callable[[str, Any], list[str]]
+_AUDIENCES: dict[str, Audience] = {}
+
+
+def register_audience(key: str, audience: Audience) -> None:
+    """From a higher app's ``extensions.py``: ``audience(type, course_id)`` names, by id, who
+    must hear an event that ends their view of the course (``logic.ENDING``: consent withdrawn,
+    course closed). ``record`` asks it inside the change's transaction, before the change, while
+    the guard still lets them see the course; the ids are kept on the event."""
+    from helhed.core.extension_points import claim
+
+    claim("outbox audience", key)
+    _AUDIENCES[key] = audience
+
+
 def _lock(using: str) -> None:
     connection = transaction.get_connection(using)
     if connection.vendor == "postgresql":
@@ -50,16 +65,23 @@ def _lock(using: str) -> None:
 
 def record(type: str, *, course_id: Any, data: dict[str, Any] | None = None) -> Event:
     """Record that ``type`` happened in the course; ``data`` holds ids only. Call it inside the
-    transaction that makes the change: the event is committed, or rolled back, with it."""
+    transaction that makes the change: the event is committed, or rolled back, with it. An
+    ending event (consent withdrawn, course closed) is recorded BEFORE the change, so that its
+    audience is asked while it may still see the course."""
     using = Event.objects.db
     if not transaction.get_connection(using).in_atomic_block:
         raise RuntimeError("outbox.record must run inside the change's transaction")
     if type not in EventType.values:
         raise ValueError(f"unknown event type {type!r}")
     clean = logic.clean_data(data or {})
+    audience: list[str] = []
+    if type in logic.ENDING:
+        audience = sorted({i for _k, f in sorted(_AUDIENCES.items()) for i in f(type, course_id)})
     _lock(using)
     last = Event.objects.aggregate(last=Max("seq"))["last"] or 0
-    event = Event.objects.create(seq=last + 1, type=type, course_id=course_id, data=clean)
+    event = Event.objects.create(
+        seq=last + 1, type=type, course_id=course_id, data=clean, audience=audience
+    )
     transaction.on_commit(partial(_announce, event.pk), using=using)
     return event
 

@@ -1,7 +1,7 @@
-"""Webhooks in the admin (the technical administrator; Danish): the subscriptions and the dead
-letters with "Send igen". The signing secret is never shown: a subscription made here shows it
-once, in the message after saving. No course or citizen is named (an event shows its type and
-number only)."""
+"""Webhooks in the admin (the technical administrator; Danish): the subscriptions (seen, changed,
+switched off, deleted — a client makes its own through the API, where its signing secret is shown
+once; the admin never shows a secret, nor puts one in a message) and the dead letters with "Send
+igen". No course or citizen is named (an event shows its type and number only)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helhed.core.admin import TechnicalAdmin
 from helhed.outbox.models import EventType
-from helhed.webhooks import services, signing, tasks
+from helhed.webhooks import services, tasks
 from helhed.webhooks.models import DeadDelivery, DeliveryStatus, Subscription
 
 
@@ -47,16 +47,8 @@ class SubscriptionAdmin(TechnicalAdmin):
     list_filter = ("active",)
     fields = ("client", "url", "event_types", "active")
 
-    def save_model(self, request: HttpRequest, obj: Subscription, form: Any, change: bool) -> None:
-        if not change:
-            secret = signing.new_secret()
-            obj.secret_encrypted = signing.encrypt(secret)
-            messages.warning(
-                request,
-                _("Signeringsnøglen vises kun nu; giv den til modtageren: %(secret)s")
-                % {"secret": secret},
-            )
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a client subscribes through the API, which shows the secret once
 
 
 @admin.register(DeadDelivery)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from helhed.notifications.alerts import Alert, register_alert_producer
-from helhed.outbox.services import register_listener
+from helhed.outbox.services import register_audience, register_listener
 
 
 def _sweep(today: date) -> Iterable[Alert]:
@@ -19,7 +19,9 @@ def _sweep(today: date) -> Iterable[Alert]:
 
 
 def register() -> None:
+    from helhed.webhooks.services import audience
     from helhed.webhooks.tasks import enqueue_dispatch
 
+    register_audience("webhooks", audience)
     register_listener("webhooks", enqueue_dispatch)
     register_alert_producer("webhooks:sweep", _sweep)

@@ -3,6 +3,7 @@ attributes (no ORM)."""
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,3 +38,30 @@ def attributes(
         "time": occurred_at,
         "datacontenttype": "application/json",
     }
+
+
+def parse_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """``HELHED_WEBHOOKS_ALLOWED_NETWORKS``: comma-separated CIDR networks (``10.20.0.0/16``);
+    ``ValueError`` naming the bad one."""
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if item:
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ValueError(f"not a network: {item!r}") from None
+    return networks
+
+
+def address_allowed(address: str, allowed: list[Any]) -> bool:
+    """May Helhed POST to this IP address? A public (global) address, or one inside a network
+    the operator allowed (a municipality's own systems on its internal net). Never by default:
+    loopback (Helhed's own database and metrics), link-local (cloud metadata at 169.254.169.254),
+    private, reserved and multicast ranges — a subscriber must not make the server call inward."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if any(ip in network for network in allowed):
+        return True
+    return ip.is_global and not ip.is_multicast

@@ -4,7 +4,9 @@ tasks, ``webhooks.tasks``)."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 import urllib.error
 import urllib.request
 from datetime import datetime
@@ -22,6 +24,7 @@ from helhed.core.mail import describe_error
 from helhed.core.models import User
 from helhed.courses.selectors import visible_courses
 from helhed.integrations.models import IntegrationClient
+from helhed.outbox import logic as outbox_logic
 from helhed.outbox.models import Event, EventType
 from helhed.webhooks import logic, signing
 from helhed.webhooks.models import Delivery, Subscription
@@ -44,6 +47,36 @@ def client_of(user: User) -> IntegrationClient:
     return client
 
 
+BLOCKED = (
+    "Adressen peger på et internt eller reserveret net (fx 127.0.0.1, 10.x, 169.254.x), som "
+    "Helhed ikke sender til; spørg driften, om nettet kan tillades."
+)
+MAX_SUBSCRIPTIONS = 10
+
+
+def _allowed_networks() -> list[Any]:
+    return logic.parse_networks(settings.HELHED_WEBHOOKS_ALLOWED_NETWORKS)
+
+
+def blocked_destination(host: str, *, resolve: bool = True) -> bool:
+    """Would a POST to ``host`` reach an address Helhed does not send to? An IP literal is
+    judged as it is; a name by every address it resolves to (at sending time: ``resolve``), so a
+    name pointing inward is refused too. A name that does not resolve is not blocked here (the
+    POST fails by itself)."""
+    allowed = _allowed_networks()
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        if not resolve:
+            return False
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return False
+        return any(not logic.address_allowed(str(info[4][0]), allowed) for info in infos)
+    return not logic.address_allowed(host.strip("[]"), allowed)
+
+
 def check_subscription(url: str, event_types: list[str]) -> list[str]:
     """The event types, without repeats; ``ValidationError`` naming ``url`` or
     ``event_types``."""
@@ -52,6 +85,8 @@ def check_subscription(url: str, event_types: list[str]) -> list[str]:
     allowed = ("https", "http") if settings.HELHED_WEBHOOKS_ALLOW_HTTP else ("https",)
     if parts.scheme not in allowed or not parts.hostname:
         errors["url"] = "Angiv en https-adresse."
+    elif blocked_destination(parts.hostname, resolve=False):
+        errors["url"] = BLOCKED
     types = list(dict.fromkeys(event_types))
     if not types:
         errors["event_types"] = "Vælg mindst én hændelsestype."
@@ -70,6 +105,10 @@ def create_subscription(
     time the secret is shown."""
     client = client_of(user)
     types = check_subscription(url, event_types)
+    if Subscription.objects.filter(client=client).count() >= MAX_SUBSCRIPTIONS:
+        raise ValidationError(
+            {"url": f"En klient kan højst have {MAX_SUBSCRIPTIONS} abonnementer; slet et først."}
+        )
     secret = signing.new_secret()
     subscription = Subscription.objects.create(
         client=client,
@@ -93,12 +132,36 @@ def delete_subscription(user: User, *, subscription_id: Any) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def may_receive(client: IntegrationClient, course_id: Any, on: datetime) -> bool:
-    """The client is active, holds the scope, and its system user may see the course now."""
+def may_receive(
+    client: IntegrationClient, course_id: Any, on: datetime, event: Event | None = None
+) -> bool:
+    """The client is active, holds the scope, and its system user may see the course now — or,
+    for an event that ends its view (consent withdrawn, course closed), is in the event's
+    audience: it could see the course just before the change, so it learns (ids only) that a
+    course it knew of ended."""
     if not client.is_active(on) or logic.SCOPE not in (client.scopes or []):
         return False
     user = client.system_user
-    return user.is_active and visible_courses(user).filter(pk=course_id).exists()
+    if not user.is_active:
+        return False
+    if (
+        event is not None
+        and event.type in outbox_logic.ENDING
+        and str(client.pk) in (event.audience or [])
+    ):
+        return True
+    return visible_courses(user).filter(pk=course_id).exists()
+
+
+def audience(event_type: str, course_id: Any) -> list[str]:
+    """The clients subscribed to ``event_type`` that may see the course now (asked by the
+    outbox before an ending change: the consent still holds, the course is still open)."""
+    now = timezone.now()
+    return [
+        str(s.client_id)
+        for s in Subscription.objects.filter(active=True).select_related("client__system_user")
+        if event_type in s.event_types and may_receive(s.client, course_id, now)
+    ]
 
 
 def payload(event: Event) -> tuple[dict[str, str], bytes]:
@@ -123,6 +186,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def post(url: str, headers: dict[str, str], body: bytes) -> tuple[int | None, str]:
     """POST; the HTTP status, or None and what went wrong (never the answer's body)."""
+    host = urlsplit(url).hostname or ""
+    if blocked_destination(host):  # resolved now: a name may have been pointed inward since
+        return None, "Adressen er ikke tilladt (internt eller reserveret net)."
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     opener = urllib.request.build_opener(_NoRedirect)
     try:

@@ -65,7 +65,7 @@ def dispatch_now(*, event_id: Any) -> int:
         ):
             if event.type not in subscription.event_types:
                 continue
-            if not may_receive(subscription.client, event.course_id, now):
+            if not may_receive(subscription.client, event.course_id, now, event):
                 continue
             delivery, created = Delivery.objects.get_or_create(
                 event=event, subscription=subscription
@@ -115,7 +115,7 @@ def deliver_now(*, delivery_id: Any, now: datetime | None = None) -> str:
         return "claimed"
     subscription, event = delivery.subscription, delivery.event
     client = subscription.client
-    if not subscription.active or not may_receive(client, event.course_id, now):
+    if not subscription.active or not may_receive(client, event.course_id, now, event):
         return finish(delivery, DeliveryStatus.WITHHELD, last_error="")
     user = client.system_user
     log_course_list(user, list(visible_courses(user).filter(pk=event.course_id)), what=LOG_WHAT)
