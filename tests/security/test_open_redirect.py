@@ -139,6 +139,13 @@ TESTED = {
 }
 
 
+# Files whose ``get("url")`` is no redirect target, and what it is instead.
+NOT_A_TARGET = {
+    "fhir/services.py": "a FHIR extension's url (its definition's name), never followed",
+    "webhooks/admin.py": "a subscriber's address, checked like the API's (no inward address)",
+}
+
+
 def test_every_redirect_target_in_the_code_is_attacked_here() -> None:
     found = {
         path.relative_to(SRC).as_posix()
@@ -147,6 +154,5 @@ def test_every_redirect_target_in_the_code_is_attacked_here() -> None:
         and "migrations" not in path.parts
         and READS_A_TARGET.search(path.read_text(encoding="utf-8"))
     }
-    assert found == set(TESTED), (
-        f"new: {sorted(found - set(TESTED))}, gone: {sorted(set(TESTED) - found)}"
-    )
+    known = set(TESTED) | set(NOT_A_TARGET)
+    assert found == known, f"new: {sorted(found - known)}, gone: {sorted(known - found)}"
