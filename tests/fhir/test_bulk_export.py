@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from helhed.audit.models import AccessLogEntry
 from helhed.fhir import selectors
 from helhed.fhir.models import BulkExport, BulkExportLine
 from helhed.ops.worker import host_name, recover_stuck_tasks, run_pending_tasks
@@ -107,3 +108,35 @@ def test_an_export_past_seven_days_is_refused_and_deleted_by_the_daily_job(
     call_command("alerts", stdout=StringIO())
     assert not BulkExport.objects.filter(pk=export_id).exists()
     assert not BulkExportLine.objects.filter(export_id=export_id).exists()
+
+
+def test_a_download_after_the_consent_narrowed_is_built_afresh_and_logs_everyone_named(
+    world: w.World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The lines are built by the job; the download serves one only while the requester sees
+    what they saw then — a consent narrowed since (health taken out) means the course is built
+    again through the guard. Each person a served line names is logged at download."""
+    consent = world.course.consents.get(person=None)
+    type(consent).objects.filter(pk=consent.pk).update(cat_health=True)
+    client = _login(world.colleague)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/fhir/exports", {}, content_type="application/json")
+    export_id = response.json()["id"]
+    run_pending_tasks()
+    [line] = BulkExportLine.objects.filter(export_id=export_id, course_id=world.course.pk)
+    assert '"QuestionnaireResponse"' in line.bundle  # the job saw health data
+
+    before = AccessLogEntry.objects.filter(what="FHIR-masseeksport hentet").count()
+    download = client.get(f"/api/fhir/exports/{export_id}/download")
+    text = b"".join(download.streaming_content).decode()
+    assert '"QuestionnaireResponse"' in text  # unchanged access: the stored line
+    logged = AccessLogEntry.objects.filter(what="FHIR-masseeksport hentet")
+    named = {str(i) for i in line.citizen_ids}
+    assert {str(e.citizen_id) for e in logged[before:]} >= named  # every person in it
+    assert len(named) > 1  # the household's members too
+
+    type(consent).objects.filter(pk=consent.pk).update(cat_health=False)
+    download = client.get(f"/api/fhir/exports/{export_id}/download")
+    text = b"".join(download.streaming_content).decode()
+    assert text.count("\n") == 1
+    assert '"QuestionnaireResponse"' not in text and '"Observation"' not in text

@@ -50,6 +50,12 @@ class BulkExportLine(models.Model):
     seq = models.PositiveIntegerField()
     course_id = models.UUIDField()
     bundle = models.TextField()  # one NDJSON line (no newline)
+    # What the requester could see when the line was built (``selectors.reader_fingerprint``)
+    # and whom it names (the citizen and household members): a download serves the stored line
+    # only while the requester sees the same and logs a read of each person in it; else the
+    # course is built afresh through the guard.
+    fingerprint = models.JSONField(default=list)
+    citizen_ids = models.JSONField(default=list)
 
     class Meta:
         ordering: ClassVar = ["seq"]

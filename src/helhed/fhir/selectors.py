@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -151,13 +152,34 @@ def course_bundle(
     what: str = "FHIR-eksport",
 ) -> dict[str, Any]:
     """The course as a validated Bundle dict (see the module's docstring); logs the read."""
+    return course_bundle_with_facts(user, course_id, pseudonymise=pseudonymise, what=what)[0]
+
+
+def reader_fingerprint(access: Access) -> list[str]:
+    """What decides the content of a Bundle for this reader: the categories they may see,
+    coordinator or not, an access without consent, their own units (whose people they see)."""
+    return [
+        *sorted(access.visible_categories),
+        f"coordinator={access.is_coordinator}",
+        f"without_consent={access.without_consent is not None}",
+        *sorted(f"unit={u}" for u in access.own_units),
+    ]
+
+
+def course_bundle_with_facts(
+    user: User,
+    course_id: uuid.UUID | str,
+    *,
+    pseudonymise: bool = False,
+    what: str = "FHIR-eksport",
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The Bundle, the reader's fingerprint and the ids of the people it names; logs the read."""
     access = course_selectors.access_for(user, course_id)
     b = _Builder(access, pseudonymise)
     bundle = build_bundle(b)
-    course_selectors.log_course_read(
-        user, access, what, Purpose.CASEWORK, citizen_ids=[access.course.citizen_id, *b.also_read]
-    )
-    return bundle
+    named = [access.course.citizen_id, *b.also_read]
+    course_selectors.log_course_read(user, access, what, Purpose.CASEWORK, citizen_ids=named)
+    return bundle, reader_fingerprint(access), [str(i) for i in named]
 
 
 def build_bundle(b: _Builder) -> dict[str, Any]:
@@ -681,7 +703,10 @@ def bulk_export(user: User, export_id: uuid.UUID | str) -> BulkExport:
 
 def bulk_export_lines(user: User, export: BulkExport) -> Iterator[str]:
     """The export's NDJSON lines, each through the guard at the time of download: a course the
-    requester can no longer see is left out; each one given is logged as a read."""
+    requester can no longer see is left out; a line built when they saw more or other than now
+    (a consent narrowed, a membership ended) or whose citizen has since been anonymised is built
+    afresh; each one given is logged as a read of every person it names."""
+    what = "FHIR-masseeksport hentet"
     for line in BulkExportLine.objects.filter(export=export).order_by("seq").iterator():
         if not line.bundle:
             continue
@@ -689,7 +714,18 @@ def bulk_export_lines(user: User, export: BulkExport) -> Iterator[str]:
             access = course_selectors.access_for(user, line.course_id)
         except PermissionDenied:
             continue
-        course_selectors.log_course_read(user, access, "FHIR-masseeksport hentet", Purpose.CASEWORK)
+        stale = (
+            line.fingerprint != reader_fingerprint(access)
+            or access.course.citizen.anonymised_on is not None
+        )
+        if stale:
+            bundle, _fingerprint, _named = course_bundle_with_facts(
+                user, line.course_id, pseudonymise=export.pseudonymise, what=what
+            )
+            yield json.dumps(bundle, separators=(",", ":")) + "\n"
+            continue
+        named = [uuid.UUID(i) for i in line.citizen_ids] or None
+        course_selectors.log_course_read(user, access, what, Purpose.CASEWORK, citizen_ids=named)
         yield line.bundle + "\n"
 
 

@@ -42,8 +42,11 @@ def run_bulk_export_now(*, export_id: Any) -> str:
     for seq, course_id in enumerate(export.course_ids):
         if seq < written:
             continue
+        bundle: dict[str, Any] | None = None
+        fingerprint: list[str] = []
+        named: list[str] = []
         try:
-            bundle: dict[str, Any] | None = fhir_selectors.course_bundle(
+            bundle, fingerprint, named = fhir_selectors.course_bundle_with_facts(
                 export.requested_by,
                 course_id,
                 pseudonymise=export.pseudonymise,
@@ -57,6 +60,8 @@ def run_bulk_export_now(*, export_id: Any) -> str:
                 seq=seq,
                 course_id=course_id,
                 bundle=json.dumps(bundle, separators=(",", ":")) if bundle else "",
+                fingerprint=fingerprint,
+                citizen_ids=named,
             )
             BulkExport.objects.filter(pk=export.pk).update(done=seq + 1)
     BulkExport.objects.filter(pk=export.pk).update(
