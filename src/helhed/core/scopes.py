@@ -24,7 +24,11 @@ class Scope:
 SCOPES: tuple[Scope, ...] = (
     Scope("registry:read", _("Læse registret over indsatser"), "Read the registry of initiatives"),
     Scope("courses:read", _("Læse forløb, team og samtykker"), "Read courses, teams and consents"),
-    Scope("courses:write", _("Oprette og ændre forløb og team"), "Create and change courses"),
+    Scope(
+        "courses:write",
+        _("Ændre forløb, team og samtykker"),
+        "Change courses, teams and consents",
+    ),
     Scope("plans:write", _("Ændre den fælles plan"), "Change the shared plan"),
     Scope("meetings:read", _("Læse møder og opgaver"), "Read meetings and tasks"),
     Scope("meetings:write", _("Oprette og ændre møder"), "Create and change meetings"),
