@@ -5,6 +5,9 @@ ten subscriptions."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -79,3 +82,38 @@ def test_the_rule_itself() -> None:
     assert not logic.address_allowed("not-an-ip", allowed)
     with pytest.raises(ValueError, match="not a network"):
         logic.parse_networks("10.0.0.0/99")
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_at_the_whole_attempts_timeout(
+    world: World, settings: Any
+) -> None:
+    """Each read gets a byte well within the timeout; the attempt as a whole does not: the
+    worker is free again after the timeout, not after the receiver's hours."""
+    settings.HELHED_WEBHOOKS_ALLOWED_NETWORKS = "127.0.0.0/8"
+    settings.HELHED_WEBHOOKS_TIMEOUT_SECONDS = 0.5
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        conn, _addr = server.accept()
+        with conn:
+            conn.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 200:
+                if stop.is_set():
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    code, error = services.post(f"http://127.0.0.1:{server.getsockname()[1]}/hook", {}, b"{}")
+    elapsed = time.monotonic() - started
+    stop.set()
+    server.close()
+    assert code is None
+    assert "timed out" in error
+    assert elapsed < 3  # the trickle would have taken over 10 s

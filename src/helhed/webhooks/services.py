@@ -4,11 +4,12 @@ tasks, ``webhooks.tasks``)."""
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import ipaddress
 import logging
 import socket
-import urllib.error
-import urllib.request
+import threading
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -177,30 +178,42 @@ def payload(event: Event) -> tuple[dict[str, str], bytes]:
     return dict(message.headers), message.body
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a new address: not followed (it is not delivered)."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+def _cut(connection: http.client.HTTPConnection) -> None:
+    """The whole attempt's deadline passed: shut the socket, so that a read blocked on a
+    receiver that trickles its answer a byte at a time returns at once."""
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def post(url: str, headers: dict[str, str], body: bytes) -> tuple[int | None, str]:
-    """POST; the HTTP status, or None and what went wrong (never the answer's body)."""
-    host = urlsplit(url).hostname or ""
+    """POST; the HTTP status, or None and what went wrong (never the answer's body). A redirect
+    is an answer, not a new address (not followed: not delivered). The timeout is the whole
+    attempt's — connecting, sending and the answer's status line and headers — not each read's,
+    so a receiver cannot hold the worker by answering slowly."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
     if blocked_destination(host):  # resolved now: a name may have been pointed inward since
         return None, "Adressen er ikke tilladt (internt eller reserveret net)."
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    opener = urllib.request.build_opener(_NoRedirect)
+    seconds = float(settings.HELHED_WEBHOOKS_TIMEOUT_SECONDS)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = kind(host, parts.port, timeout=seconds)
+    deadline = threading.Timer(seconds, _cut, args=(connection,))
+    deadline.daemon = True
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    deadline.start()
     try:
-        with opener.open(request, timeout=settings.HELHED_WEBHOOKS_TIMEOUT_SECONDS) as response:
-            return int(response.status), ""
-    except urllib.error.HTTPError as exc:
-        return int(exc.code), f"HTTP {exc.code}"
-    except urllib.error.URLError as exc:
-        reason = exc.reason if isinstance(exc.reason, BaseException) else exc
-        return None, describe_error(reason)
-    except OSError as exc:  # a timeout while reading the answer, a reset
+        connection.request("POST", path, body=body, headers=headers)
+        status = connection.getresponse().status
+    except (OSError, http.client.HTTPException) as exc:
+        if not deadline.is_alive():
+            return None, describe_error(TimeoutError())
         return None, describe_error(exc)
+    finally:
+        deadline.cancel()
+        connection.close()
+    return int(status), "" if 200 <= status < 300 else f"HTTP {status}"
 
 
 def finish(delivery: Delivery, status: str, **fields: Any) -> str:
