@@ -68,6 +68,8 @@ def test_database_url_variants(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
         ({"HELHED_WEBHOOKS_TIMEOUT_SECONDS": "abc"}, "HELHED_WEBHOOKS_TIMEOUT_SECONDS"),
         ({"HELHED_WEBHOOKS_TIMEOUT_SECONDS": "0"}, "HELHED_WEBHOOKS_TIMEOUT_SECONDS"),
         ({"HELHED_CLIENT_TOKEN_SECONDS": "15m"}, "HELHED_CLIENT_TOKEN_SECONDS"),
+        ({"HELHED_CLIENT_TOKEN_SECONDS": "0"}, "HELHED_CLIENT_TOKEN_SECONDS"),
+        ({"HELHED_WEBHOOKS_ALLOWED_NETWORKS": "10.0.0.0/99"}, "HELHED_WEBHOOKS_ALLOWED_NETWORKS"),
     ],
 )
 def test_helhed_command_prints_one_line_naming_the_variable(

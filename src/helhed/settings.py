@@ -479,5 +479,10 @@ except ValueError as exc:
 # Short-lived (15 minutes by default): a revoked client's last token dies soon even if one
 # escapes the revocation. No ID tokens are issued, so no IDP_OIDC_PRIVATE_KEY is needed.
 IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN = env_int("HELHED_CLIENT_TOKEN_SECONDS", default=15 * 60)
+if not 60 <= IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN <= 24 * 3600:
+    raise ImproperlyConfigured(
+        "HELHED_CLIENT_TOKEN_SECONDS: expected seconds from 60 to 86400, "
+        f"got {IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN}"
+    )
 IDP_OIDC_ACCESS_TOKEN_FORMAT = "opaque"
 IDP_OIDC_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
