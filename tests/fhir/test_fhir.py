@@ -200,6 +200,27 @@ def test_another_organisation_and_a_guessed_id_get_403(world: w.World) -> None:
             "entry[0].resource.resourceType",
         ),
         (b"[" * 200_000, ""),  # nested deeper than Python's recursion limit
+        (  # a WHO-5 score without its answers: Helhed computes the score from them
+            json.dumps(
+                {
+                    "resourceType": "Bundle",
+                    "type": "collection",
+                    "entry": [
+                        {
+                            "resource": {
+                                "resourceType": "Observation",
+                                "status": "final",
+                                "code": {
+                                    "coding": [{"system": codes.LOINC, "code": codes.WHO5_LOINC}]
+                                },
+                                "valueQuantity": {"value": 60},
+                            }
+                        }
+                    ],
+                }
+            ).encode(),
+            "entry[0].resource.derivedFrom",
+        ),
     ],
 )
 def test_malformed_fhir_is_422_with_pointers(world: w.World, body: bytes, pointer: str) -> None:
@@ -263,7 +284,8 @@ def test_a_duplicate_cpr_is_refused_and_nothing_is_written(world: w.World) -> No
 
 
 ROUND_TRIP = (
-    "Patient", "Goal", "ServiceRequest", "Appointment", "Consent", "RelatedPerson"
+    "Patient", "Goal", "ServiceRequest", "Appointment", "Consent", "RelatedPerson",
+    "QuestionnaireResponse", "Observation",
 )  # fmt: skip
 
 
@@ -293,6 +315,8 @@ def test_export_import_export_is_identical_apart_from_ids(world: w.World) -> Non
     assert dry.json()["create"]["ServiceRequest"] == 3
     assert dry.json()["skipped"]["Task"] == 3  # a handover and two meeting tasks
     assert dry.json()["create"]["RelatedPerson"] == 2
+    assert dry.json()["create"]["QuestionnaireResponse"] == 1  # WHO-5 with its answers
+    assert dry.json()["create"]["Observation"] == 1  # its score, computed again from them
     assert Course.objects.count() == 2  # the dry run wrote nothing
     response = _post(client, first, unit_id=str(world.unit.pk))
     assert response.status_code == 201, response.content

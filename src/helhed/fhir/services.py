@@ -9,11 +9,12 @@ reader may see it), and then — unless it is a dry run — creates the course w
 ``courses.services.intake`` and its goals, measures, appointments and consents with the courses
 services, all in one transaction: nothing is written when anything fails.
 
-Imported: Patient, EpisodeOfCare, Goal, ServiceRequest, Appointment, Consent (and Organization,
-CarePlan and CareTeam as references). Reported as not imported (``skipped``): Task,
-QuestionnaireResponse, Observation, RelatedPerson, Group, Practitioner — they belong to other
-apps' own workflows (a handover is requested, a measurement is answered) and are not created
-from outside.
+Imported: Patient, EpisodeOfCare, Goal, ServiceRequest, Appointment, Consent, RelatedPerson and
+Group (the household), QuestionnaireResponse (WHO-5, with its answers) and its score Observation
+(computed again); Organization, CarePlan and CareTeam as references. Reported as not imported
+(``skipped``): Task, Practitioner — a handover, a meeting's task and a team member belong to
+other apps' own workflows and are not written from outside. The importer becomes the new
+course's coordinator, so a system user is refused.
 """
 
 from __future__ import annotations
@@ -50,12 +51,12 @@ IMPORTED = (
     "Consent",
     "RelatedPerson",
     "Group",
+    "QuestionnaireResponse",
+    "Observation",
 )
 REFERENCED = ("Organization", "CarePlan", "CareTeam")
 SKIPPED = (
     "Task",
-    "QuestionnaireResponse",
-    "Observation",
     "Practitioner",
 )
 CATEGORY_KEYS = ("plan", "health", "social", "crime", "employment", "economy")
@@ -94,6 +95,9 @@ class _Parsed:
     consents: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     members: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (url, member)
     household_name: str = ""
+    # WHO-5: (pointer, fullUrl, {answers, measured_on}); a score Observation names its answers
+    measurements: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    derived: list[tuple[str, str]] = field(default_factory=list)  # (pointer, QR reference)
     counts: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     errors: list[dict[str, str]] = field(default_factory=list)
@@ -190,6 +194,10 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10]) if value else None
 
 
+WHO5_QUESTIONNAIRE = f"{codes.BASE}/Questionnaire/who5"
+WHO5_CODES = {(codes.LOINC, codes.WHO5_LOINC), (codes.INSTRUMENT, "who5")}
+
+
 class _Mapper:
     def __init__(self, entries: list[tuple[str, str, dict[str, Any]]]) -> None:
         self.entries = entries
@@ -210,6 +218,14 @@ class _Mapper:
                 self.parsed.skipped[kind] += 1
             elif kind not in REFERENCED:
                 self.parsed.error(f"{pointer}.resourceType", f"{kind} kan ikke importeres.")
+        answered = {url for _p, url, _v in self.parsed.measurements}
+        for pointer, source in self.parsed.derived:
+            if source not in answered:
+                self.parsed.error(
+                    f"{pointer}.derivedFrom",
+                    "En WHO-5-score importeres med sine svar: henvis til bundlens "
+                    "QuestionnaireResponse (scoren regnes af svarene).",
+                )
         if not self.parsed.patient:
             self.parsed.error("entry", "Bundlen skal have én Patient.")
         if not self.parsed.episode:
@@ -401,6 +417,38 @@ class _Mapper:
             )
         )
 
+    def _questionnaireresponse(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        """A WHO-5 answered (Helhed's questionnaire): the five answers and the day."""
+        if not str(r.get("questionnaire", "")).startswith(WHO5_QUESTIONNAIRE):
+            self.parsed.error(
+                f"{pointer}.questionnaire", f"Kun WHO-5 ({WHO5_QUESTIONNAIRE}) kan importeres."
+            )
+            return
+        answers: dict[str, Any] = {}
+        for i, item in enumerate(r.get("item") or []):
+            values = [a.get("valueInteger") for a in item.get("answer") or []]
+            if len(values) != 1 or not isinstance(values[0], int):
+                self.parsed.error(f"{pointer}.item[{i}].answer", "Ét helt tal pr. spørgsmål.")
+                continue
+            answers[str(item.get("linkId", ""))] = values[0]
+        measured_on = _day(r.get("authored"))
+        if measured_on is None:
+            self.parsed.error(f"{pointer}.authored", "Angiv dagen, skemaet blev udfyldt.")
+        self.parsed.measurements.append(
+            (pointer, url, {"answers": answers, "measured_on": measured_on})
+        )
+
+    def _observation(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        """A WHO-5 score: Helhed computes it from the answers, so it must name them."""
+        codings = (r.get("code") or {}).get("coding") or []
+        if not any(
+            (c.get("system"), c.get("code")) in WHO5_CODES for c in codings if isinstance(c, dict)
+        ):
+            self.parsed.error(f"{pointer}.code", "Kun en WHO-5-score kan importeres.")
+            return
+        sources = [_ref_key(d) for d in r.get("derivedFrom") or []]
+        self.parsed.derived.append((pointer, sources[0] if sources else ""))
+
     def _group(self, pointer: str, url: str, r: dict[str, Any]) -> None:
         self.parsed.household_name = str(r.get("name") or "")
 
@@ -563,6 +611,12 @@ def _create(user: User, parsed: _Parsed, unit_id: Any) -> Course:
             course_services.save_measure(user, plan.pk, _version(plan.pk), goals=goals, **values)
         except ValidationError as exc:
             raise _pointed(pointer, exc) from None
+    _appointments_consents_and_who5(user, course, parsed)
+    return course
+
+
+def _appointments_consents_and_who5(user: User, course: Course, parsed: _Parsed) -> None:
+    plan = course.plan
     for pointer, values in parsed.appointments:
         try:
             course_services.save_appointment(user, plan.pk, _version(plan.pk), **values)
@@ -573,7 +627,13 @@ def _create(user: User, parsed: _Parsed, unit_id: Any) -> Course:
             course_services.give_consent(user, course, **values)
         except ValidationError as exc:
             raise _pointed(pointer, exc) from None
-    return course
+    for pointer, _url, values in parsed.measurements:
+        try:
+            progress_services.record_measurement(
+                user, course_id=course.pk, instrument="who5", **values
+            )
+        except ValidationError as exc:
+            raise _pointed(pointer, exc) from None
 
 
 def _version(plan_id: Any) -> int:
