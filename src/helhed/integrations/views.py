@@ -65,18 +65,6 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _errors(form: Any) -> list[dict[str, str]]:
-    return [
-        {
-            "id": f"id_{name}" if name in form.fields else "",
-            "label": str(form.fields[name].label) if name in form.fields else "",
-            "message": str(message),
-        }
-        for name, messages_ in form.errors.items()
-        for message in messages_
-    ]
-
-
 def _show_credentials(request: HttpRequest, credentials: services.Credentials) -> HttpResponse:
     """The one time the secret is shown: rendered into this response only, never stored in
     plain text, never in a session or message; the page may not be cached."""
@@ -116,7 +104,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
             _add_errors(form, exc)
         else:
             return _show_credentials(request, credentials)
-    return render(request, "integrations/form.html", {"form": form, "errors": _errors(form)})
+    return render(request, "integrations/form.html", {"form": form})
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -148,7 +136,7 @@ def client_detail(request: HttpRequest, client_id: UUID) -> HttpResponse:
     return render(
         request,
         "integrations/detail.html",
-        {"client": client, "form": form, "errors": _errors(form)},
+        {"client": client, "form": form},
     )
 
 
