@@ -638,6 +638,24 @@ class _CourseCases:
                 api_missing,
                 "the consent's signed document (API)",
             )
+        # The course as a FHIR Bundle (API and the page's download): no token the reader may
+        # not see, no unit name they may not see named; logged as a read of the course.
+        yield Case(
+            "api:course_bundle",
+            reverse("api:course_bundle", kwargs={"course_id": self.cid}),
+            OK if self.visible else self.api_refused,
+            "the course as a FHIR Bundle (API)",
+            forbidden=self.hidden_units,
+            log=self.read(self.visible),
+        )
+        yield Case(
+            "fhir:course_bundle",
+            reverse("fhir:course_bundle", args=[self.cid]),
+            OK if self.visible else self.refused,
+            "the course as a FHIR Bundle (download)",
+            forbidden=self.hidden_units,
+            log=self.read(self.visible),
+        )
 
 
 def course_cases(ctx: Ctx, index: int) -> Iterator[Case]:
@@ -1281,9 +1299,26 @@ def _api_and_guesses(ctx: Ctx) -> Iterator[Case]:
         ("api:confirm", {"handover_id": guessed()}),
         ("api:arrival", {"handover_id": guessed()}),
         ("api:reschedule", {"handover_id": guessed()}),
+        ("api:import_bundle", {}),
+        ("api:request_export", {}),
     ):
         yield Case(
             pattern, reverse(pattern, kwargs=kwargs), NOT_ALLOWED, f"{pattern} (GET, write only)"
+        )
+    # Bulk FHIR exports by a guessed id: none is anyone's (the own ones: tests/fhir)
+    for pattern in ("api:export_status", "api:export_download"):
+        yield Case(
+            pattern,
+            reverse(pattern, kwargs={"export_id": guessed()}),
+            api_anon if anonymous else REFUSED,
+            f"{pattern} (a guessed id)",
+        )
+    for pattern in ("fhir:export_status", "fhir:export_download"):
+        yield Case(
+            pattern,
+            reverse(pattern, args=[guessed()]),
+            ANONYMOUS if anonymous else REFUSED,
+            f"{pattern} (a guessed id)",
         )
     if ctx.reads_api_docs:  # the same document for everyone, and slow: one reader per world
         # Anyone without a login is sent to the login page (the docs' decorator is
@@ -1772,10 +1807,6 @@ COVERED["api:course_bundle"] = (
 COVERED["fhir:course_bundle"] = (
     "as api:course_bundle, as a file download (tests/fhir/test_pages.py)"
 )
-COVERED["fhir:exports"] = (
-    "the user's own bulk exports (dates, status, counts: no personal data); POST starts one "
-    "(tests/fhir/test_pages.py)"
-)
 COVERED["fhir:export_status"] = "as api:export_status, as the htmx row (tests/fhir/test_pages.py)"
 COVERED["fhir:export_download"] = "as api:export_download (tests/fhir/test_pages.py)"
 COVERED["api:import_bundle"] = "write only (POST): tests/fhir/test_fhir.py"
@@ -1929,6 +1960,10 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "integrations:rotate": "administrators only (POST): a new secret for a system",
     "integrations:revoke_client": "administrators only (POST): revokes a system's access",
 }
+NO_PERSONAL_DATA["fhir:exports"] = (
+    "the user's own bulk FHIR exports: dates, status and counts (the downloads are guarded: "
+    "fhir:export_download; tests/fhir/test_pages.py)"
+)
 # The admin's pages for these models: the reference lists and the administration of
 # organisations and users — none is a personal-data model (tests/core/test_admin_scope.py
 # compares the admin's registry with the guard check's list of personal-data models).
