@@ -152,7 +152,9 @@ def check_first_screen(page: Page, course: Course, team_by: int, consent_by: int
     assert top(page, "#team") < team_by, top(page, "#team")
     assert top(page, "#samtykke") < consent_by, top(page, "#samtykke")
     height = page.evaluate("() => document.documentElement.scrollHeight")
-    assert height < 6000, height  # was about 18,500 px on a desktop, 25,900 px on a phone
+    # was about 18,500 px on a desktop, 25,900 px on a phone; ~6,030 on a phone since the first
+    # screen offers the FHIR export (a section of its own)
+    assert height < 6500, height
 
 
 def walk_the_tabs(page: Page, course: Course, check: Callable[[Page], None]) -> None:

@@ -178,9 +178,10 @@ def payload(event: Event) -> tuple[dict[str, str], bytes]:
     return dict(message.headers), message.body
 
 
-def _cut(connection: http.client.HTTPConnection) -> None:
+def _cut(connection: http.client.HTTPConnection, passed: threading.Event) -> None:
     """The whole attempt's deadline passed: shut the socket, so that a read blocked on a
     receiver that trickles its answer a byte at a time returns at once."""
+    passed.set()
     sock = connection.sock
     if sock is not None:
         with contextlib.suppress(OSError):
@@ -199,7 +200,8 @@ def post(url: str, headers: dict[str, str], body: bytes) -> tuple[int | None, st
     seconds = float(settings.HELHED_WEBHOOKS_TIMEOUT_SECONDS)
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = kind(host, parts.port, timeout=seconds)
-    deadline = threading.Timer(seconds, _cut, args=(connection,))
+    passed = threading.Event()
+    deadline = threading.Timer(seconds, _cut, args=(connection, passed))
     deadline.daemon = True
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     deadline.start()
@@ -207,7 +209,7 @@ def post(url: str, headers: dict[str, str], body: bytes) -> tuple[int | None, st
         connection.request("POST", path, body=body, headers=headers)
         status = connection.getresponse().status
     except (OSError, http.client.HTTPException) as exc:
-        if not deadline.is_alive():
+        if passed.is_set():  # whatever the cut socket made the read raise
             return None, describe_error(TimeoutError())
         return None, describe_error(exc)
     finally:
