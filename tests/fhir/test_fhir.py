@@ -25,7 +25,7 @@ from tests.gdpr import world as w
 EMITTED = {
     "Patient", "EpisodeOfCare", "Organization", "CareTeam", "Practitioner", "CarePlan",
     "ServiceRequest", "Goal", "Consent", "Appointment", "Task", "QuestionnaireResponse",
-    "Observation", "RelatedPerson", "Group",
+    "Observation", "RelatedPerson", "Group", "Encounter",
 }  # fmt: skip
 
 
@@ -33,6 +33,16 @@ EMITTED = {
 def world(db: None) -> w.World:
     world = w.build()
     course = world.course
+    # the coordinator's own team member, as intake makes it
+    TeamMember.objects.create(
+        course=course,
+        user=world.coordinator,
+        name="Karen Koordinator",
+        organisation=world.municipality,
+        unit=world.unit,
+        role="Koordinator",
+        valid_from=course.referred_on,
+    )
     HouseholdRelation.objects.create(
         household=course.household,
         from_citizen=world.mette,
@@ -285,7 +295,7 @@ def test_a_duplicate_cpr_is_refused_and_nothing_is_written(world: w.World) -> No
 
 ROUND_TRIP = (
     "Patient", "Goal", "ServiceRequest", "Appointment", "Consent", "RelatedPerson",
-    "QuestionnaireResponse", "Observation",
+    "QuestionnaireResponse", "Observation", "CareTeam", "Practitioner", "Task", "Encounter",
 )  # fmt: skip
 
 
@@ -313,7 +323,10 @@ def test_export_import_export_is_identical_apart_from_ids(world: w.World) -> Non
     dry = _post(client, first, dry_run="true")
     assert dry.status_code == 200, dry.content
     assert dry.json()["create"]["ServiceRequest"] == 3
-    assert dry.json()["skipped"]["Task"] == 3  # a handover and two meeting tasks
+    assert dry.json()["create"]["Task"] == 3  # a handover and two meeting tasks
+    assert dry.json()["create"]["Encounter"] == 1  # the meeting the tasks came from
+    assert dry.json()["create"]["Practitioner"] == 3  # the coordinator is the importer
+    assert dry.json()["skipped"] == {} and dry.json()["warnings"] == []
     assert dry.json()["create"]["RelatedPerson"] == 2
     assert dry.json()["create"]["QuestionnaireResponse"] == 1  # WHO-5 with its answers
     assert dry.json()["create"]["Observation"] == 1  # its score, computed again from them

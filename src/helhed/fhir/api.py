@@ -20,11 +20,17 @@ router = Router(tags=["fhir"])
 FHIR_JSON = "application/fhir+json"
 
 
+class ImportWarning(Schema):
+    pointer: str
+    message: str
+
+
 class ImportOut(Schema):
     dry_run: bool
     create: dict[str, int]
     skipped: dict[str, int]
     course_id: uuid.UUID | None = None
+    warnings: list[ImportWarning] = []
 
 
 class ExportIn(Schema):
