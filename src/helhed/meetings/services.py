@@ -1076,7 +1076,7 @@ def _imported_owners(
                 kind=owner.kind, user_id=citizen.user_id, name=citizen.full_name, role="Borger"
             )
         elif owner.kind == ParticipantKind.FAMILY:
-            relative = family.get(key[1])
+            relative = family.get(key[1]) if key[1] is not None else None
             if relative is None:
                 errors["task_owner"] = "Den ansvarlige hører ikke til forløbets familie."
                 continue
@@ -1177,6 +1177,7 @@ def import_meeting(
         )
         for j, t in enumerate(d.tasks):
             owner = owners[(t.owner.kind, _uuid(t.owner.member_id), t.owner.name.strip())]
+            assert t.due_date is not None  # checked above
             task = Task.objects.create(
                 course=meeting.course,
                 decision=decision,
