@@ -551,3 +551,17 @@ def test_a_meeting_task_owned_by_someone_not_in_the_bundle_is_422(world: w.World
         "message": "Henviser ikke til en person i bundlen.",
     } in response.json()["errors"]
     assert _counts() == before
+
+
+def test_the_coordinator_participant_becomes_the_importer(world: w.World) -> None:
+    """Imported by a colleague of the coordinator: the coordinator participant is the
+    importer's own team member (intake's), not a second "Karen", and the report says so."""
+    bundle = _team_bundle(world)
+    response = _post(_login(world.leader), bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 201, response.content
+    (warning,) = response.json()["warnings"]
+    assert "bliver dig, der importerer" in warning["message"]
+    new = Course.objects.get(pk=response.json()["course_id"])
+    assert new.coordinator_id == world.leader.pk
+    assert new.team.get(role="Koordinator").user_id == world.leader.pk
+    assert not new.team.filter(user=world.coordinator).exists()

@@ -103,6 +103,7 @@ class _Parsed:
     measures: list[tuple[str, str, dict[str, Any], list[str]]] = field(default_factory=list)
     team: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # ptr, url, v
     coordinator_url: str = ""
+    coordinator: tuple[str, str] = ("", "")  # (pointer, the user id the Bundle names)
     meetings: dict[str, dict[str, Any]] = field(default_factory=dict)  # url → values
     handovers: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     meeting_tasks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -573,6 +574,7 @@ class _Mapper:
         if coordinator and not self.parsed.coordinator_url:
             # the importer is the new course's coordinator, with the team member intake gives
             self.parsed.coordinator_url = member_url
+            self.parsed.coordinator = (pointer, _user_id(practitioner) or "")
             return
         period = p.get("period") or {}
         valid_from = _day(period.get("start"))
@@ -607,14 +609,7 @@ class _Mapper:
         system user) with a membership of the participant's unit valid today
         (``courses.selectors.linkable_users``, as the team form offers). Else None, and a
         warning that does not tell which condition failed (no oracle on user ids)."""
-        user_id = next(
-            (
-                i.get("value")
-                for i in practitioner.get("identifier") or []
-                if i.get("system") == codes.USER_SYSTEM
-            ),
-            None,
-        )
+        user_id = _user_id(practitioner)
         if not user_id:
             return None
         key = _uuid(user_id)
@@ -759,6 +754,18 @@ class _Mapper:
                 self.parsed.error(f"{pointer}.restriction.period.end", "Angiv opgavens frist.")
 
 
+def _user_id(practitioner: dict[str, Any]) -> str | None:
+    """The Helhed user id a Practitioner carries (``identifier`` of system ``…/user``)."""
+    return next(
+        (
+            str(i.get("value"))
+            for i in practitioner.get("identifier") or []
+            if i.get("system") == codes.USER_SYSTEM and i.get("value")
+        ),
+        None,
+    )
+
+
 def _uuid(value: Any) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
@@ -805,6 +812,12 @@ def import_bundle(
             **({"course_ids": visible} if visible else {}),
         )
     create = dict(parsed.counts)
+    pointer, named = parsed.coordinator
+    if pointer and named != str(user.pk):
+        parsed.warn(
+            pointer,
+            "Koordinatoren i Bundlen bliver dig, der importerer (forløbets nye koordinator).",
+        )
     report = ImportReport(dry_run, create, dict(parsed.skipped), warnings=parsed.warnings)
     if dry_run:
         return report
