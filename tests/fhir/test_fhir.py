@@ -327,7 +327,7 @@ def test_export_import_export_is_identical_apart_from_ids(world: w.World) -> Non
     assert dry.json()["create"]["ServiceRequest"] == 3
     assert dry.json()["create"]["Task"] == 3  # a handover and two meeting tasks
     assert dry.json()["create"]["Encounter"] == 1  # the meeting the tasks came from
-    assert dry.json()["create"]["Practitioner"] == 3  # the coordinator is the importer
+    assert dry.json()["create"]["Practitioner"] == 3  # the coordinator's becomes the importer's
     assert dry.json()["skipped"] == {} and dry.json()["warnings"] == []
     assert dry.json()["create"]["RelatedPerson"] == 2
     assert dry.json()["create"]["QuestionnaireResponse"] == 1  # WHO-5 with its answers

@@ -1191,7 +1191,7 @@ def add_team_member(
     ):
         # linking a user tells them about the citizen: only a current member of the unit named
         # (the form offers no one else; the API and the FHIR import are held to the same)
-        errors["member_user"] = "Brugeren er ikke medarbejder i den valgte enhed i dag."
+        errors["user_id"] = "Brugeren er ikke medarbejder i den valgte enhed i dag."
     if errors:
         raise ValidationError(errors)
     return TeamMember.objects.create(

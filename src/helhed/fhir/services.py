@@ -732,7 +732,9 @@ class _Mapper:
                     "title": str(r.get("description", "")),
                     "owner": who,
                     "due_date": _day(((r.get("restriction") or {}).get("period") or {}).get("end")),
-                    "done_at": _instant(done) if r.get("status") == "completed" else None,
+                    "done_at": (_instant(done) or timezone.now())
+                    if r.get("status") == "completed"
+                    else None,
                     "measure_url": _ref_key(r.get("focus")),
                     "goal_url": _ref_key((goal or {}).get("valueReference")),
                 },
