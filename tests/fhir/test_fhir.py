@@ -470,20 +470,33 @@ def test_a_crafted_practitioner_gives_no_one_outside_the_unit_access(
     assert not Notification.objects.filter(recipient=target, title="Ny opgave fra et møde").exists()
 
 
-def test_an_unnamed_team_member_is_skipped_with_a_reason(world: w.World) -> None:
+def test_an_unnamed_team_member_or_owner_is_skipped_with_a_reason(world: w.World) -> None:
     """A plan-only reader's export names no health team member: the import leaves that one
-    out and says why (an unnamed participant cannot be recreated)."""
+    out and says why (an unnamed participant cannot be recreated); so for a task whose owner
+    the exporter could not name."""
     bundle = _bundle(_login(world.coordinator), world.course)
     (team,) = _of(bundle, "CareTeam")
     pia = next(p for p in team["participant"] if p["role"][0]["text"] == "Behandler")
     for key in ("member", "onBehalfOf"):
         pia.pop(key)
+    # and the task owned by the family, as if the exporter could not see who owns it
+    task = next(t for t in _of(bundle, "Task") if t.get("description") == "Book tid hos psykiater")
+    task.pop("owner")
     Course.objects.filter(pk=world.course.pk).update(status="afsluttet", closing_reason="Flyttet")
     response = _post(_login(world.coordinator), bundle, dry_run="true")
     assert response.status_code == 200, response.content
-    assert response.json()["skipped"] == {"CareTeam.participant": 1}
-    (warning,) = response.json()["warnings"]
-    assert "unavngivet teammedlem" in warning["message"]
+    assert response.json()["skipped"] == {"CareTeam.participant": 1, "Task": 1}
+    assert response.json()["create"]["Task"] == 2  # the handover and the team member's task
+    messages = [w["message"] for w in response.json()["warnings"]]
+    assert len(messages) == 2
+    assert "unavngivet teammedlem" in messages[0] and "ingen navngiven ansvarlig" in messages[1]
+    imported = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
+    assert imported.status_code == 201, imported.content
+    new = Course.objects.get(pk=imported.json()["course_id"])
+    assert new.team.count() == 2  # the coordinator and the colleague; not the unnamed one
+    assert list(MeetingTask.objects.filter(course=new).values_list("title", flat=True)) == [
+        w.tok("tasks")
+    ]
 
 
 @pytest.mark.parametrize("party", ["owner", "requester"])

@@ -712,6 +712,7 @@ class _Mapper:
         elif owner.get("display"):
             who = ("andet", str(owner["display"]))
         else:
+            self.parsed.counts["Task"] -= 1
             self.parsed.skipped["Task"] += 1
             self.parsed.warn(
                 pointer,
@@ -747,6 +748,12 @@ class _Mapper:
         for pointer, values in self.parsed.handovers:
             if values["requested_at"] is None:
                 self.parsed.error(f"{pointer}.authoredOn", "Angiv, hvornår der blev anmodet.")
+        used = {values["meeting_url"] for _p, values in self.parsed.meeting_tasks}
+        for url, meeting in self.parsed.meetings.items():
+            if url not in used:  # a meeting is imported for its tasks (docs/integration.md)
+                self.parsed.counts["Encounter"] -= 1
+                self.parsed.skipped["Encounter"] += 1
+                self.parsed.warn(meeting["pointer"], "Mødet har ingen opgaver i bundlen.")
         for pointer, values in self.parsed.meeting_tasks:
             if values["meeting_url"] not in self.parsed.meetings:
                 self.parsed.error(
