@@ -710,6 +710,35 @@ def test_measure_demand_and_appointment(world: World, as_user: Callable[[User], 
 # --------------------------------------------------------------------------------------------
 
 
+def test_team_add_links_only_a_current_member_of_the_unit(
+    world: World, as_user: Callable[[User], Client]
+) -> None:
+    """Linking a user tells them about the citizen: the API, like the form's choices, links
+    only a current member of the unit named (here a jobcenter caseworker named as a member of
+    another organisation's unit is refused, and nothing is added)."""
+    client = as_user(world.coordinator)
+    url = f"{BASE}/{world.course.id}/team"
+    before = world.course.team.count()
+    body = assert_problem(
+        send(
+            client,
+            "post",
+            url,
+            {
+                "organisation_id": str(world.outsider_unit.organisation_id),
+                "unit_id": str(world.outsider_unit.id),
+                "name": "Jonas",
+                "role": "Sagsbehandler",
+                "valid_from": b.today().isoformat(),
+                "user_id": str(world.caseworker.id),
+            },
+        ),
+        422,
+    )
+    assert body["errors"][0]["loc"][-1] == "user_id"
+    assert world.course.team.count() == before
+
+
 def test_team_add_and_end(world: World, as_user: Callable[[User], Client]) -> None:
     client = as_user(world.coordinator)
     url = f"{BASE}/{world.course.id}/team"

@@ -14,18 +14,20 @@ from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
 from helhed.audit.models import AccessLogEntry
-from helhed.core.models import Unit
+from helhed.core.models import Membership, Unit, User
 from helhed.courses.models import Course, HouseholdRelation, LegalBasis, Measure, TeamMember
 from helhed.fhir import codes
-from helhed.meetings.models import Decision, Participant
+from helhed.handovers.models import Handover
+from helhed.meetings.models import Decision, Meeting, Participant
 from helhed.meetings.models import Task as MeetingTask
+from helhed.notifications.models import Notification
 from helhed.progress.models import Measurement
 from tests.gdpr import world as w
 
 EMITTED = {
     "Patient", "EpisodeOfCare", "Organization", "CareTeam", "Practitioner", "CarePlan",
     "ServiceRequest", "Goal", "Consent", "Appointment", "Task", "QuestionnaireResponse",
-    "Observation", "RelatedPerson", "Group",
+    "Observation", "RelatedPerson", "Group", "Encounter",
 }  # fmt: skip
 
 
@@ -33,6 +35,16 @@ EMITTED = {
 def world(db: None) -> w.World:
     world = w.build()
     course = world.course
+    # the coordinator's own team member, as intake makes it
+    TeamMember.objects.create(
+        course=course,
+        user=world.coordinator,
+        name="Karen Koordinator",
+        organisation=world.municipality,
+        unit=world.unit,
+        role="Koordinator",
+        valid_from=course.referred_on,
+    )
     HouseholdRelation.objects.create(
         household=course.household,
         from_citizen=world.mette,
@@ -285,7 +297,7 @@ def test_a_duplicate_cpr_is_refused_and_nothing_is_written(world: w.World) -> No
 
 ROUND_TRIP = (
     "Patient", "Goal", "ServiceRequest", "Appointment", "Consent", "RelatedPerson",
-    "QuestionnaireResponse", "Observation",
+    "QuestionnaireResponse", "Observation", "CareTeam", "Practitioner", "Task", "Encounter",
 )  # fmt: skip
 
 
@@ -313,7 +325,10 @@ def test_export_import_export_is_identical_apart_from_ids(world: w.World) -> Non
     dry = _post(client, first, dry_run="true")
     assert dry.status_code == 200, dry.content
     assert dry.json()["create"]["ServiceRequest"] == 3
-    assert dry.json()["skipped"]["Task"] == 3  # a handover and two meeting tasks
+    assert dry.json()["create"]["Task"] == 3  # a handover and two meeting tasks
+    assert dry.json()["create"]["Encounter"] == 1  # the meeting the tasks came from
+    assert dry.json()["create"]["Practitioner"] == 3  # the coordinator's becomes the importer's
+    assert dry.json()["skipped"] == {} and dry.json()["warnings"] == []
     assert dry.json()["create"]["RelatedPerson"] == 2
     assert dry.json()["create"]["QuestionnaireResponse"] == 1  # WHO-5 with its answers
     assert dry.json()["create"]["Observation"] == 1  # its score, computed again from them
@@ -338,3 +353,228 @@ def test_the_import_asks_about_a_cpr_only_from_the_users_own_unit(world: w.World
     assert AccessLogEntry.objects.filter(citizen_id=world.mette.pk).count() == before
     citizen = _post(_login(world.citizen_user), bundle, unit_id=str(world.unit.pk))
     assert citizen.status_code == 403
+
+
+def _team_bundle(world: w.World) -> dict[str, Any]:
+    """The coordinator's export of the course, with the course closed (so it can be imported)."""
+    bundle = _bundle(_login(world.coordinator), world.course)
+    Course.objects.filter(pk=world.course.pk).update(status="afsluttet", closing_reason="Flyttet")
+    return bundle
+
+
+def _colleague_practitioner(bundle: dict[str, Any], world: w.World) -> dict[str, Any]:
+    return next(
+        p
+        for p in _of(bundle, "Practitioner")
+        if p.get("identifier", [{}])[0].get("value") == str(world.colleague.pk)
+    )
+
+
+def _jobcenter() -> Unit:
+    return Unit.objects.get(name="Jobcenter Odense")  # the colleague's unit (tests/gdpr/world)
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "courses": Course.objects.count(),
+        "team": TeamMember.objects.count(),
+        "handovers": Handover.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "tasks": MeetingTask.objects.count(),
+        "notifications": Notification.objects.count(),
+    }
+
+
+def test_the_imported_team_and_tasks_are_what_the_users_see(world: w.World) -> None:
+    """The linked colleague is on the new course's team as himself; the receiving unit is asked
+    to acknowledge the open handover; the owner of the open meeting task is told about it."""
+    bundle = _team_bundle(world)
+    before = Notification.objects.filter(recipient=world.colleague).count()
+    response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 201, response.content
+    new = Course.objects.get(pk=response.json()["course_id"])
+    assert new.team.get(user=world.colleague).role == "Sagsbehandler"
+    assert new.team.get(user=world.coordinator).role == "Koordinator"  # intake's, not a second
+    assert new.team.count() == 3
+    handover = Handover.objects.get(course=new)
+    assert (handover.status, handover.to_unit_id) == ("requested", _jobcenter().pk)
+    titles = set(
+        Notification.objects.filter(recipient=world.colleague).values_list("title", flat=True)
+    )
+    assert {"Overdragelse venter på jeres kvittering", "Ny opgave fra et møde"} <= titles
+    assert Notification.objects.filter(recipient=world.colleague).count() == before + 2
+    meeting = Meeting.objects.get(course=new)
+    assert set(MeetingTask.objects.filter(course=new).values_list("title", flat=True)) == {
+        w.tok("tasks"), "Book tid hos psykiater"
+    }  # fmt: skip
+    assert meeting.decisions.get().text == w.tok("decisions")
+
+
+def test_a_closed_handover_is_history_nobody_is_told(world: w.World) -> None:
+    handover = Handover.objects.get(course=world.course)
+    closed = timezone.now() - timedelta(days=1)
+    Handover.objects.filter(pk=handover.pk).update(
+        status="completed", arrival="moedt", closed_at=closed
+    )
+    bundle = _team_bundle(world)
+    before = Notification.objects.filter(title__startswith="Overdragelse").count()
+    response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 201, response.content
+    imported = Handover.objects.get(course_id=response.json()["course_id"])
+    assert (imported.status, imported.arrival, imported.closed_at) == ("completed", "moedt", closed)
+    assert Notification.objects.filter(title__startswith="Overdragelse").count() == before
+
+
+@pytest.mark.parametrize("who", ["other_organisation", "ended_membership", "system_user"])
+def test_a_crafted_practitioner_gives_no_one_outside_the_unit_access(
+    world: w.World, who: str
+) -> None:
+    """The colleague's Practitioner is rewritten to name a user of another organisation, a
+    user whose membership of the unit has ended, or an integration client's system user: the
+    member is imported name-only (no user linked) and the dry run and import say so."""
+    target = {
+        "other_organisation": world.other_coordinator,
+        "ended_membership": world.ended,
+        "system_user": User.objects.create_user(
+            username="fagsystem", is_system=True, first_name="System"
+        ),
+    }[who]
+    if who != "other_organisation":  # a member of the jobcenter (ended / a system account)
+        Membership.objects.create(
+            user=target,
+            unit=_jobcenter(),
+            role="fagperson",
+            valid_from=timezone.localdate() - timedelta(days=100),
+            valid_to=timezone.localdate() - timedelta(days=1)
+            if who == "ended_membership"
+            else None,
+        )
+    bundle = _team_bundle(world)
+    _colleague_practitioner(bundle, world)["identifier"][0]["value"] = str(target.pk)
+    client = _login(world.coordinator)
+    dry = _post(client, bundle, dry_run="true")
+    assert dry.status_code == 200, dry.content
+    (warning,) = dry.json()["warnings"]
+    assert warning["pointer"].startswith("entry[") and ".participant[" in warning["pointer"]
+    assert "uden bruger i Helhed" in warning["message"]
+    response = _post(client, bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 201, response.content
+    assert response.json()["warnings"] == dry.json()["warnings"]
+    new = Course.objects.get(pk=response.json()["course_id"])
+    member = new.team.get(name=w.tok("team"))
+    assert member.user_id is None  # a contact by name only
+    assert not new.team.filter(user=target).exists()
+    assert not MeetingTask.objects.filter(course=new, owner_user=target).exists()
+    # not told of the task as its owner (a unit's staff hear of a handover to the unit, as any
+    # request does: that is the unit's, not the link's)
+    assert not Notification.objects.filter(recipient=target, title="Ny opgave fra et møde").exists()
+
+
+def test_an_unnamed_team_member_or_owner_is_skipped_with_a_reason(world: w.World) -> None:
+    """A plan-only reader's export names no health team member: the import leaves that one
+    out and says why (an unnamed participant cannot be recreated); so for a task whose owner
+    the exporter could not name."""
+    bundle = _bundle(_login(world.coordinator), world.course)
+    (team,) = _of(bundle, "CareTeam")
+    pia = next(p for p in team["participant"] if p["role"][0]["text"] == "Behandler")
+    for key in ("member", "onBehalfOf"):
+        pia.pop(key)
+    # and the task owned by the family, as if the exporter could not see who owns it
+    task = next(t for t in _of(bundle, "Task") if t.get("description") == "Book tid hos psykiater")
+    task.pop("owner")
+    Course.objects.filter(pk=world.course.pk).update(status="afsluttet", closing_reason="Flyttet")
+    response = _post(_login(world.coordinator), bundle, dry_run="true")
+    assert response.status_code == 200, response.content
+    assert response.json()["skipped"] == {"CareTeam.participant": 1, "Task": 1}
+    assert response.json()["create"]["Task"] == 2  # the handover and the team member's task
+    messages = [w["message"] for w in response.json()["warnings"]]
+    assert len(messages) == 2
+    assert "unavngivet teammedlem" in messages[0] and "ingen navngiven ansvarlig" in messages[1]
+    imported = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
+    assert imported.status_code == 201, imported.content
+    new = Course.objects.get(pk=imported.json()["course_id"])
+    assert new.team.count() == 2  # the coordinator and the colleague; not the unnamed one
+    assert list(MeetingTask.objects.filter(course=new).values_list("title", flat=True)) == [
+        w.tok("tasks")
+    ]
+
+
+@pytest.mark.parametrize("party", ["owner", "requester"])
+def test_a_handover_to_an_unknown_unit_is_422_and_nothing_is_written(
+    world: w.World, party: str
+) -> None:
+    bundle = _team_bundle(world)
+    index, task = next(
+        (i, e["resource"])
+        for i, e in enumerate(bundle["entry"])
+        if e["resource"]["resourceType"] == "Task"
+        and e["resource"]["code"]["coding"][0]["code"] == "handover"
+    )
+    task[party]["reference"] = "urn:uuid:00000000-0000-4000-8000-000000000000"
+    before = _counts()
+    response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 422, response.content
+    assert {
+        "pointer": f"entry[{index}].resource.{party}",
+        "message": "Henviser ikke til en Organization i bundlen.",
+    } in response.json()["errors"]
+    assert _counts() == before
+
+
+def test_a_handover_from_a_unit_not_the_importers_is_refused_whole(world: w.World) -> None:
+    """A crafted Bundle cannot make another unit the sender: 422 pointing at the Task, and
+    nothing of the course — not even the team added before it — is written."""
+    bundle = _team_bundle(world)
+    index, task = next(
+        (i, e["resource"])
+        for i, e in enumerate(bundle["entry"])
+        if e["resource"]["resourceType"] == "Task"
+        and e["resource"]["code"]["coding"][0]["code"] == "handover"
+    )
+    task["requester"]["reference"], task["owner"]["reference"] = (
+        task["owner"]["reference"],
+        task["requester"]["reference"],
+    )  # from the jobcenter (not the coordinator's unit) to the coordinating unit
+    before = _counts()
+    response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 422, response.content
+    errors = response.json()["errors"]
+    assert any(
+        e["pointer"] == f"entry[{index}].resource (from_unit_id)"
+        and "selv er ansat" in e["message"]
+        for e in errors
+    ), errors
+    assert _counts() == before
+
+
+def test_a_meeting_task_owned_by_someone_not_in_the_bundle_is_422(world: w.World) -> None:
+    bundle = _team_bundle(world)
+    index, task = next(
+        (i, e["resource"])
+        for i, e in enumerate(bundle["entry"])
+        if e["resource"]["resourceType"] == "Task"
+        and e["resource"]["code"]["coding"][0]["code"] == "meeting-task"
+    )
+    task["owner"] = {"reference": "urn:uuid:00000000-0000-4000-8000-000000000001"}
+    before = _counts()
+    response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 422, response.content
+    assert {
+        "pointer": f"entry[{index}].resource.owner",
+        "message": "Henviser ikke til en person i bundlen.",
+    } in response.json()["errors"]
+    assert _counts() == before
+
+
+def test_the_coordinator_participant_becomes_the_importer(world: w.World) -> None:
+    """Imported by a colleague of the coordinator: the coordinator participant is the
+    importer's own team member (intake's), not a second "Karen", and the report says so."""
+    bundle = _team_bundle(world)
+    response = _post(_login(world.leader), bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 201, response.content
+    (warning,) = response.json()["warnings"]
+    assert "bliver dig, der importerer" in warning["message"]
+    new = Course.objects.get(pk=response.json()["course_id"])
+    assert new.coordinator_id == world.leader.pk
+    assert new.team.get(role="Koordinator").user_id == world.leader.pk
+    assert not new.team.filter(user=world.coordinator).exists()

@@ -22,10 +22,10 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from helhed.core.forms import ObjectChoiceField, ObjectMultipleChoiceField
-from helhed.core.models import Organisation, Unit, User, UserKind, WelfareArea
+from helhed.core.models import Organisation, Unit, User, WelfareArea
 from helhed.core.selectors import current_memberships
 from helhed.core.web import date_field
-from helhed.courses import logic
+from helhed.courses import logic, selectors
 from helhed.courses.models import (
     Appointment,
     BudgetArea,
@@ -789,18 +789,9 @@ class TeamMemberForm(forms.Form):
         except ValueError:
             unit_uuid = None
         if unit_uuid is not None:
-            today = timezone.localdate()
-            users.queryset = (
-                User.objects.filter(
-                    kind=UserKind.STAFF,
-                    is_active=True,
-                    is_system=False,  # an integration client's account is no person
-                    memberships__unit_id=unit_uuid,
-                )
-                .filter(Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today))
-                .distinct()
-                .order_by("first_name", "last_name")
-            )
+            # active staff with a current membership of the unit (no integration client's
+            # account): the same rule add_team_member checks
+            users.queryset = selectors.linkable_users(unit_uuid)
         users.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign,assignment]
 
     def clean(self) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from django.utils import timezone
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
 from helhed.core.domain import DomainError
-from helhed.core.models import Organisation, Role, Unit, User, UserKind
+from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
 from helhed.core.periods import overlaps_q, valid_on_q
 from helhed.core.selectors import membership_list, request_cache
 from helhed.core.selectors import today as today  # one today(); views_print calls it from here
@@ -1075,6 +1075,23 @@ def consent_of(access: Access, consent_id: uuid.UUID | str) -> Consent:
         if str(consent.pk) == str(consent_id):
             return consent
     raise PermissionDenied(ITEM_NOT_SEEN)
+
+
+def linkable_users(unit_id: Any, on: date | None = None) -> QuerySet[User]:
+    """The Helhed users a team member in ``unit_id`` may be linked to: active staff (no
+    integration client's system user) with a membership of that unit valid on ``on`` (today).
+    The one rule for the team form's choices, ``services.add_team_member`` and the FHIR import
+    (linking a user tells them about the course: never someone outside the unit named)."""
+    on = on or today()
+    if unit_id is None:
+        return User.objects.none()
+    valid = Membership.objects.filter(unit_id=unit_id).valid_on(on)
+    return User.objects.filter(
+        kind=UserKind.STAFF,
+        is_active=True,
+        is_system=False,
+        pk__in=valid.values("user_id"),
+    ).order_by("first_name", "last_name", "pk")
 
 
 def team_member_of(access: Access, member_id: uuid.UUID | str) -> TeamMember:

@@ -1186,6 +1186,12 @@ def add_team_member(
         errors["unit_id"] = "Enheden hører ikke til den valgte organisation."
     if valid_to is not None and valid_to < valid_from:
         errors["valid_to"] = "Slutdatoen skal ligge efter startdatoen."
+    if member_user is not None and not (
+        unit is not None and selectors.linkable_users(unit.pk).filter(pk=member_user.pk).exists()
+    ):
+        # linking a user tells them about the citizen: only a current member of the unit named
+        # (the form offers no one else; the API and the FHIR import are held to the same)
+        errors["user_id"] = "Brugeren er ikke medarbejder i den valgte enhed i dag."
     if errors:
         raise ValidationError(errors)
     return TeamMember.objects.create(

@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from helhed.core.apikit import user_of
@@ -20,11 +20,17 @@ router = Router(tags=["fhir"])
 FHIR_JSON = "application/fhir+json"
 
 
+class ImportWarning(Schema):
+    pointer: str
+    message: str
+
+
 class ImportOut(Schema):
     dry_run: bool
     create: dict[str, int]
     skipped: dict[str, int]
     course_id: uuid.UUID | None = None
+    warnings: list[ImportWarning] = Field(default_factory=list)
 
 
 class ExportIn(Schema):

@@ -34,6 +34,10 @@ BUDGET_AREA = cs("budget-area")
 HOUSEHOLD_RELATION = cs("household-relation")
 TASK_KIND = cs("task-kind")
 INSTRUMENT = cs("instrument")
+TEAM_ROLE = cs("team-role")  # koordinator: the course's coordinator's own team member
+MEETING_KIND = cs("meeting-kind")  # netvaerk, koordinering, opfoelgning (Encounter.class)
+USER_SYSTEM = f"{BASE}/user"  # a Helhed user's id (Practitioner.identifier)
+DECISION_SYSTEM = f"{BASE}/decision"  # a meeting's decision (Task.groupIdentifier)
 
 EXT_LEGAL_BASIS = ext("legal-basis")
 EXT_BUDGET_AREA = ext("budget-area")
@@ -43,6 +47,10 @@ EXT_ORGANISATION = ext("organisation")
 EXT_HOUSEHOLD_MEMBER = ext("household-member")
 EXT_CUSTODY = ext("custody")
 EXT_GOAL_PERSON = ext("goal-person")
+EXT_MEETING_STATUS = ext("meeting-status")  # the Helhed status (Encounter.status is coarser)
+EXT_MINUTES_CATEGORY = ext("minutes-category")  # who may read the minutes (a data category)
+EXT_TASK_GOAL = ext("task-goal")  # a meeting task's goal of the plan
+EXT_HANDOVER_MEASURE = ext("handover-measure")  # the measure a handover hands over
 EXT_GAS = ext("goal-attainment")  # the latest GAS rating: sub-extensions level (−2…+2), date
 
 
@@ -106,4 +114,18 @@ COURSE_TO_EPISODE: Mapping[str, str] = {
     "aktiv": "active",
     "pause": "onhold",
     "afsluttet": "finished",
+}
+
+# A meeting's status ⇄ Encounter.status (coarser: the Helhed status also rides in the extension
+# ``meeting-status``, which the import prefers).
+MEETING_TO_ENCOUNTER: Mapping[str, str] = {
+    "planlaegges": "planned",
+    "planlagt": "planned",
+    "afholdt": "finished",
+    "aflyst": "cancelled",
+}
+ENCOUNTER_TO_MEETING: Mapping[str, str] = {
+    "planned": "planlagt",
+    "finished": "afholdt",
+    "cancelled": "aflyst",
 }

@@ -193,7 +193,7 @@ def build_bundle(b: _Builder) -> dict[str, Any]:
     _care_plan(b, goal_ids, measure_ids)
     _consents(b)
     _appointments(b)
-    _tasks(b)
+    _tasks(b, members, set(goal_ids), set(measure_ids))
     _who5(b)
     _household(b)
     bundle = {
@@ -251,19 +251,44 @@ def _episode(b: _Builder) -> None:
     b.add(resource)
 
 
+def _coordinator_member(course: Any) -> Any:
+    """The course's coordinator's own team member (intake makes one): the coordinator's user in
+    the coordinating unit, the current one first. None when there is none."""
+    own = [
+        m
+        for m in course.team.all()
+        if m.user_id == course.coordinator_id and m.unit_id == course.coordinator_unit_id
+    ]
+    own.sort(key=lambda m: (m.valid_to is not None, m.valid_from, str(m.pk)))
+    return own[0].pk if own else None
+
+
 def _care_team(b: _Builder) -> dict[Any, str]:
-    """The CareTeam; returns the team members named (id → Practitioner id)."""
+    """The CareTeam; returns the team members named (id → Practitioner id). A named member who
+    is a Helhed user carries the user's id (``Practitioner.identifier``, system ``…/user``); the
+    coordinator's own member has the role code ``team-role#koordinator``."""
     access = b.access
+    coordinator = _coordinator_member(access.course)
     named: dict[Any, str] = {}
     participants = []
-    for member in sorted(access.course.team.all(), key=lambda m: (m.valid_from, str(m.pk))):
+    team = sorted(access.course.team.all(), key=lambda m: (m.valid_from, m.name, str(m.pk)))
+    for member in team:
         participant: dict[str, Any] = {"role": [{"text": "Teammedlem"}]}
         if access.sees_member(member):
-            participant["role"] = [{"text": member.role or "Teammedlem"}]
+            role: dict[str, Any] = {"text": member.role or "Teammedlem"}
+            if member.pk == coordinator:
+                role["coding"] = [coding(codes.TEAM_ROLE, "koordinator", "Koordinator")]
+            participant["role"] = [role]
+            identifier = (
+                [{"system": codes.USER_SYSTEM, "value": str(member.user_id)}]
+                if member.user_id is not None
+                else None
+            )
             b.add(
                 {
                     "resourceType": "Practitioner",
                     "id": str(member.pk),
+                    "identifier": identifier,
                     "name": [{"text": member.name}],
                 }
             )
@@ -513,12 +538,14 @@ def _appointments(b: _Builder) -> None:
         b.add(resource)
 
 
-def _tasks(b: _Builder) -> None:
+def _tasks(b: _Builder, named: dict[Any, str], goal_ids: set[str], measure_ids: set[str]) -> None:
+    """Handovers and meeting tasks as Tasks (``code`` ``task-kind#handover`` /
+    ``#meeting-task``); a meeting task's meeting as an Encounter (``Task.encounter``)."""
     access = b.access
     course = access.course
     handovers = (
         Handover.objects.filter(course=course)
-        .select_related("from_unit", "to_unit")
+        .select_related("from_unit", "to_unit", "from_unit__organisation", "to_unit__organisation")
         .order_by("requested_at", "pk")
     )
     for h in handovers:
@@ -526,54 +553,131 @@ def _tasks(b: _Builder) -> None:
             continue
         if not (b.names(h.from_unit) and b.names(h.to_unit)):
             continue
-        task = handover_logic.fhir_task(
-            handover_id=h.pk,
-            status=h.status,
-            citizen_id=b.patient_id,
-            plan_id=course.plan.pk,
-            requester=(h.from_unit_id, h.from_unit.name),
-            owner=(h.to_unit_id, h.to_unit.name if h.to_unit else h.external_organisation),
-            authored_on=h.requested_at,
-            last_modified=h.closed_at or h.acknowledged_at or h.requested_at,
-            mode=h.mode,
-            arrival=h.arrival,
-        )
-        task["for"] = ref("Patient", b.patient_id)
-        task["focus"] = ref("CarePlan", course.plan.pk)
-        for key in ("requester", "owner"):
-            if task.get(key, {}).get("reference", "").startswith("Organization/"):
-                task[key] = {
-                    **ref("Organization", task[key]["reference"].split("/", 1)[1]),
-                    "display": task[key].get("display", ""),
-                }
-        task["code"] = {
-            "coding": [coding(codes.TASK_KIND, "handover")],
-            "text": task["code"]["text"],
-        }
-        b.add(task)
+        _handover(b, h, measure_ids)
     # what the meetings' own pages and API show of each task: a task tied to a measure the
     # reader may not see, or to a decision whose minutes they may not read, is left out (its
     # title, "Book tid hos psykiater", is itself health data)
     tasks = (
         MeetingTask.objects.filter(course=course)
         .select_related("decision", "decision__measure", "decision__meeting", "measure", "owner")
-        .order_by("due_date", "pk")
+        .order_by("due_date", "title", "pk")
     )
+    household = {str(c) for c in _household_ids(course)}
     for t in meeting_selectors.label_tasks(access.user, access, tasks):
         if not t.shown:  # type: ignore[attr-defined]
             continue
-        b.add(
+        decision = t.decision
+        _encounter(b, decision.meeting)
+        resource: dict[str, Any] = {
+            "resourceType": "Task",
+            "id": str(t.pk),
+            "status": "completed" if t.done_at else "requested",
+            "intent": "order",
+            "code": {"coding": [coding(codes.TASK_KIND, "meeting-task")]},
+            "description": t.title,
+            "for": ref("Patient", b.patient_id),
+            "encounter": ref("Encounter", decision.meeting_id),
+            "groupIdentifier": {"system": codes.DECISION_SYSTEM, "value": str(decision.pk)},
+            "restriction": {"period": {"end": t.due_date.isoformat()}},
+            "owner": _task_owner(b, t, named, household),
+        }
+        if meeting_selectors.sees_decision(access, decision):
+            resource["reasonCode"] = {"text": decision.text}
+            if str(decision.measure_id) in measure_ids:
+                resource["reasonReference"] = ref("ServiceRequest", decision.measure_id)
+        if str(t.measure_id) in measure_ids:
+            resource["focus"] = ref("ServiceRequest", t.measure_id)
+        if str(t.goal_id) in goal_ids:
+            resource["extension"] = [
+                {"url": codes.EXT_TASK_GOAL, "valueReference": ref("Goal", t.goal_id)}
+            ]
+        if t.done_at is not None:
+            resource["executionPeriod"] = {"end": t.done_at.isoformat()}
+        b.add(resource)
+
+
+def _handover(b: _Builder, h: Handover, measure_ids: set[str]) -> None:
+    course = b.access.course
+    task = handover_logic.fhir_task(
+        handover_id=h.pk,
+        status=h.status,
+        citizen_id=b.patient_id,
+        plan_id=course.plan.pk,
+        requester=(h.from_unit_id, h.from_unit.name),
+        owner=(h.to_unit_id, h.to_unit.name if h.to_unit else h.external_organisation),
+        authored_on=h.requested_at,
+        last_modified=h.closed_at or h.acknowledged_at or h.requested_at,
+        mode=h.mode,
+        arrival=h.arrival,
+    )
+    task["for"] = ref("Patient", b.patient_id)
+    task["focus"] = ref("CarePlan", course.plan.pk)
+    # the parties as Organization entries of the Bundle (the import resolves them there)
+    parties = {"requester": h.from_unit, "owner": h.to_unit}
+    for key in ("requester", "owner"):
+        unit = parties[key]
+        if unit is not None:
+            task[key] = {**b.unit(unit), "display": task[key].get("display", "")}
+    task["code"] = {
+        "coding": [coding(codes.TASK_KIND, "handover")],
+        "text": task["code"]["text"],
+    }
+    if str(h.measure_id) in measure_ids:
+        task["extension"] = [
             {
-                "resourceType": "Task",
-                "id": str(t.pk),
-                "status": "completed" if t.done_at else "requested",
-                "intent": "order",
-                "code": {"coding": [coding(codes.TASK_KIND, "meeting-task")]},
-                "description": t.title,
-                "for": ref("Patient", b.patient_id),
-                "restriction": {"period": {"end": t.due_date.isoformat()}},
+                "url": codes.EXT_HANDOVER_MEASURE,
+                "valueReference": ref("ServiceRequest", h.measure_id),
             }
-        )
+        ]
+    b.add(task)
+
+
+def _household_ids(course: Any) -> list[Any]:
+    household = course.household
+    if household is None:
+        return []
+    return [c for c in household.members.values_list("pk", flat=True) if c != course.citizen_id]
+
+
+def _task_owner(
+    b: _Builder, t: MeetingTask, named: dict[Any, str], household: set[str]
+) -> dict[str, Any] | None:
+    """The owner as the reader may know them: a named team member (Practitioner), the citizen,
+    a family member (RelatedPerson), or by name (a relative, another person); None when the
+    reader may not know who it is."""
+    owner = t.owner
+    if owner.kind == "team":
+        if owner.team_member_id in named:  # named there (a participant's own name may differ)
+            return ref("Practitioner", owner.team_member_id)
+        return None
+    if owner.kind == "borger":
+        return ref("Patient", b.patient_id)
+    if owner.kind == "familie" and str(owner.household_member_id) in household:
+        member = owner.household_member_id
+        return ref("RelatedPerson", pseudonym(member) if b.pseudonymise else member)
+    if b.pseudonymise:
+        return None
+    return {"display": owner.name}
+
+
+def _encounter(b: _Builder, meeting: Any) -> None:
+    """The meeting a task came from (added once): kind, status, time, purpose and who may read
+    its minutes — what importing it as a meeting needs."""
+    resource: dict[str, Any] = {
+        "resourceType": "Encounter",
+        "id": str(meeting.pk),
+        "status": codes.MEETING_TO_ENCOUNTER[meeting.status],
+        "class": coding(codes.MEETING_KIND, meeting.kind),
+        "subject": ref("Patient", b.patient_id),
+        "reasonCode": [{"text": meeting.purpose}],
+        "extension": [
+            {"url": codes.EXT_MEETING_STATUS, "valueCode": meeting.status},
+            {"url": codes.EXT_MINUTES_CATEGORY, "valueCode": meeting.minutes_category},
+        ],
+    }
+    if meeting.starts_at is not None:
+        resource["period"] = {"start": meeting.starts_at.isoformat()}
+    b.add(resource)
 
 
 def _who5(b: _Builder) -> None:

@@ -11,10 +11,13 @@ services, all in one transaction: nothing is written when anything fails.
 
 Imported: Patient, EpisodeOfCare, Goal, ServiceRequest, Appointment, Consent, RelatedPerson and
 Group (the household), QuestionnaireResponse (WHO-5, with its answers) and its score Observation
-(computed again); Organization, CarePlan and CareTeam as references. Reported as not imported
-(``skipped``): Task, Practitioner — a handover, a meeting's task and a team member belong to
-other apps' own workflows and are not written from outside. The importer becomes the new
-course's coordinator, so a system user is refused.
+(computed again), CareTeam with its Practitioners (``courses.services.add_team_member``; a user
+is linked only when ``courses.selectors.linkable_users`` allows it, else the member is a
+name-only contact and the report warns), Task (handovers through
+``handovers.services.import_handover``; meeting tasks with their Encounter through
+``meetings.services.import_meeting``); Organization and CarePlan as references. The importer
+becomes the new course's coordinator (the coordinator participant, ``team-role#koordinator``,
+is the importer's own team member), so a system user is refused.
 """
 
 from __future__ import annotations
@@ -40,9 +43,17 @@ from helhed.courses import services as course_services
 from helhed.courses.models import Course, LegalBasis, Plan
 from helhed.fhir import codes, tasks
 from helhed.fhir.models import EXPORT_KEEP_DAYS, BulkExport
+from helhed.handovers import logic as handover_logic
+from helhed.handovers import services as handover_services
+from helhed.meetings import logic as meeting_logic
+from helhed.meetings import services as meeting_services
 from helhed.progress import services as progress_services
 
 IMPORTED = (
+    "CareTeam",
+    "Practitioner",
+    "Encounter",
+    "Task",
     "Patient",
     "EpisodeOfCare",
     "Goal",
@@ -54,11 +65,7 @@ IMPORTED = (
     "QuestionnaireResponse",
     "Observation",
 )
-REFERENCED = ("Organization", "CarePlan", "CareTeam")
-SKIPPED = (
-    "Task",
-    "Practitioner",
-)
+REFERENCED = ("Organization", "CarePlan")
 CATEGORY_KEYS = ("plan", "health", "social", "crime", "employment", "economy")
 
 
@@ -81,6 +88,9 @@ class ImportReport:
     create: dict[str, int]
     skipped: dict[str, int]
     course_id: uuid.UUID | None = None
+    # per entry, what is imported otherwise than it stands (a member imported without its user
+    # link, an unnamed team member or a task without an owner left out): {pointer, message}
+    warnings: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -90,7 +100,14 @@ class _Parsed:
     patient: dict[str, Any] = field(default_factory=dict)
     episode: dict[str, Any] = field(default_factory=dict)
     goals: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (url, ptr, v)
-    measures: list[tuple[str, dict[str, Any], list[str]]] = field(default_factory=list)
+    measures: list[tuple[str, str, dict[str, Any], list[str]]] = field(default_factory=list)
+    team: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # ptr, url, v
+    coordinator_url: str = ""
+    coordinator: tuple[str, str] = ("", "")  # (pointer, the user id the Bundle names)
+    meetings: dict[str, dict[str, Any]] = field(default_factory=dict)  # url → values
+    handovers: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    meeting_tasks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
     appointments: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     consents: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     members: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (url, member)
@@ -104,6 +121,9 @@ class _Parsed:
 
     def error(self, pointer: str, message: str) -> None:
         self.errors.append({"pointer": pointer, "message": message})
+
+    def warn(self, pointer: str, message: str) -> None:
+        self.warnings.append({"pointer": pointer, "message": message})
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -191,7 +211,24 @@ def _code(concept: dict[str, Any] | None, system: str) -> str | None:
 
 
 def _day(value: Any) -> date | None:
-    return date.fromisoformat(str(value)[:10]) if value else None
+    """A FHIR date or dateTime's day; None for none (and for a partial date, "2026-12", which
+    a required field then reports)."""
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _instant(value: Any) -> datetime | None:
+    """A FHIR dateTime as an aware datetime (a bare day is midnight, local time); None for none
+    or a partial one."""
+    try:
+        found = datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    if found is not None and timezone.is_naive(found):
+        found = timezone.make_aware(found)
+    return found
 
 
 WHO5_QUESTIONNAIRE = f"{codes.BASE}/Questionnaire/who5"
@@ -203,21 +240,30 @@ class _Mapper:
         self.entries = entries
         self.parsed = _Parsed()
         self.orgs: dict[str, tuple[Organisation, Unit | None]] = {}
+        self.practitioners: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.related: set[str] = set()
+        self.patients: set[str] = set()
+        self.careteams = 0
 
     def run(self) -> _Parsed:
         for pointer, url, resource in self.entries:
             if resource["resourceType"] == "Organization":
                 self._organisation(pointer, url, resource)
+            elif resource["resourceType"] == "Practitioner":
+                self.practitioners[url] = (pointer, resource)
+            elif resource["resourceType"] == "RelatedPerson":
+                self.related.add(url)
+            elif resource["resourceType"] == "Patient":
+                self.patients.add(url)
         for pointer, url, resource in self.entries:
             kind = resource["resourceType"]
             handler = getattr(self, f"_{kind.lower()}", None)
             if kind in IMPORTED and handler is not None:
                 self.parsed.counts[kind] += 1
                 handler(pointer, url, resource)
-            elif kind in SKIPPED:
-                self.parsed.skipped[kind] += 1
             elif kind not in REFERENCED:
                 self.parsed.error(f"{pointer}.resourceType", f"{kind} kan ikke importeres.")
+        self._check_tasks()
         answered = {url for _p, url, _v in self.parsed.measurements}
         for pointer, source in self.parsed.derived:
             if source not in answered:
@@ -363,7 +409,7 @@ class _Mapper:
             "description": "\n".join(n.get("text", "") for n in r.get("note") or []),
         }
         goals = [_ref_key(g) for g in r.get("supportingInfo") or []]
-        self.parsed.measures.append((pointer, values, goals))
+        self.parsed.measures.append((pointer, url, values, goals))
 
     def _appointment(self, pointer: str, url: str, r: dict[str, Any]) -> None:
         org = _extension(r, codes.EXT_ORGANISATION)
@@ -490,6 +536,244 @@ class _Mapper:
             )
         )
 
+    # -- the team ------------------------------------------------------------------------------
+
+    def _practitioner(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        """Read with the CareTeam that names it (a Practitioner no participant names is only
+        counted)."""
+
+    def _careteam(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        self.careteams += 1
+        if self.careteams > 1:
+            self.parsed.error(pointer, "Bundlen må kun have ét CareTeam (forløbets team).")
+            return
+        for i, p in enumerate(r.get("participant") or []):
+            self._participant(f"{pointer}.participant[{i}]", p)
+
+    def _participant(self, pointer: str, p: dict[str, Any]) -> None:
+        member_url = _ref_key(p.get("member"))
+        if not member_url:
+            self.parsed.skipped["CareTeam.participant"] += 1
+            self.parsed.warn(
+                pointer,
+                "Et unavngivet teammedlem (eksportørens samtykke viste ikke hvem) kan ikke "
+                "genskabes og er sprunget over.",
+            )
+            return
+        found = self.practitioners.get(member_url)
+        if found is None:
+            self.parsed.error(f"{pointer}.member", "Henviser ikke til en Practitioner i bundlen.")
+            return
+        practitioner = found[1]
+        roles = p.get("role") or [{}]
+        coordinator = any(
+            _code(role, codes.TEAM_ROLE) == "koordinator"
+            for role in roles
+            if isinstance(role, dict)
+        )
+        if coordinator and not self.parsed.coordinator_url:
+            # the importer is the new course's coordinator, with the team member intake gives
+            self.parsed.coordinator_url = member_url
+            self.parsed.coordinator = (pointer, _user_id(practitioner) or "")
+            return
+        period = p.get("period") or {}
+        valid_from = _day(period.get("start"))
+        if valid_from is None:
+            self.parsed.error(f"{pointer}.period.start", "Angiv, hvornår personen kom i teamet.")
+        place = self._org(f"{pointer}.onBehalfOf", p.get("onBehalfOf"))
+        names = practitioner.get("name") or [{}]
+        name = names[0].get("text") or " ".join(
+            [*(names[0].get("given") or []), names[0].get("family", "")]
+        )
+        unit = place[1] if place else None
+        self.parsed.team.append(
+            (
+                pointer,
+                member_url,
+                {
+                    "organisation": place[0] if place else None,
+                    "unit": unit,
+                    "name": name.strip(),
+                    "role": str(roles[0].get("text") or "Teammedlem"),
+                    "valid_from": valid_from,
+                    "valid_to": _day(period.get("end")),
+                    "member_user": self._linked_user(pointer, practitioner, unit),
+                },
+            )
+        )
+
+    def _linked_user(
+        self, pointer: str, practitioner: dict[str, Any], unit: Unit | None
+    ) -> User | None:
+        """The Helhed user the Practitioner names, when linking is safe: an active person (no
+        system user) with a membership of the participant's unit valid today
+        (``courses.selectors.linkable_users``, as the team form offers). Else None, and a
+        warning that does not tell which condition failed (no oracle on user ids)."""
+        user_id = _user_id(practitioner)
+        if not user_id:
+            return None
+        key = _uuid(user_id)
+        found = (
+            course_selectors.linkable_users(unit.pk).filter(pk=key).first()
+            if key is not None and unit is not None
+            else None
+        )
+        if found is None:
+            self.parsed.warn(
+                pointer,
+                "Importeres som kontaktperson uden bruger i Helhed: brugeren er ikke aktiv "
+                "medarbejder i den angivne enhed i dag.",
+            )
+        return found
+
+    # -- meetings and tasks --------------------------------------------------------------------
+
+    def _encounter(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        kind = _code({"coding": [r.get("class") or {}]}, codes.MEETING_KIND)
+        if kind is None:
+            self.parsed.error(f"{pointer}.class", f"Angiv mødets slags ({codes.MEETING_KIND}).")
+        status = (_extension(r, codes.EXT_MEETING_STATUS) or {}).get(
+            "valueCode"
+        ) or codes.ENCOUNTER_TO_MEETING.get(r.get("status", ""))
+        if status is None:
+            self.parsed.error(f"{pointer}.status", f"Ukendt status: {r.get('status')!r}.")
+        start = (r.get("period") or {}).get("start")
+        self.parsed.meetings[url] = {
+            "pointer": pointer,
+            "kind": kind,
+            "status": status,
+            "starts_at": _instant(start),
+            "purpose": " ".join(
+                str(c.get("text", "")) for c in r.get("reasonCode") or [] if c.get("text")
+            ),
+            "minutes_category": (_extension(r, codes.EXT_MINUTES_CATEGORY) or {}).get("valueCode"),
+        }
+
+    def _task(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        kind = _code(r.get("code"), codes.TASK_KIND)
+        if kind == "handover":
+            self._handover(pointer, r)
+        elif kind == "meeting-task":
+            self._meeting_task(pointer, url, r)
+        else:
+            self.parsed.error(
+                f"{pointer}.code", f"Kun handover og meeting-task ({codes.TASK_KIND})."
+            )
+
+    def _unit_of(self, pointer: str, reference: dict[str, Any] | None) -> Unit | None:
+        place = self._org(pointer, reference)
+        if place is not None and place[1] is None:
+            self.parsed.error(pointer, "Skal være en enhed i Helhed, ikke en organisation.")
+        return place[1] if place else None
+
+    def _handover(self, pointer: str, r: dict[str, Any]) -> None:
+        owner = r.get("owner") or {}
+        to_unit = self._unit_of(f"{pointer}.owner", owner) if owner.get("reference") else None
+        external = "" if owner.get("reference") else str(owner.get("display") or "")
+        if not owner.get("reference") and not external:
+            self.parsed.error(f"{pointer}.owner", "Angiv den modtagende enhed (owner).")
+        description = str(r.get("description", ""))
+        mode = next((m for m in ("ledsaget", "henvist") if f"({m})" in description), None)
+        if mode is None:
+            self.parsed.error(
+                f"{pointer}.description", "Angiv »Overdragelse (ledsaget)« eller »(henvist)«."
+            )
+        arrivals = {v: k for k, v in handover_logic.ARRIVAL_CODES.items()}
+        measure = _extension(r, codes.EXT_HANDOVER_MEASURE)
+        self.parsed.handovers.append(
+            (
+                pointer,
+                {
+                    "from_unit": self._unit_of(f"{pointer}.requester", r.get("requester")),
+                    "to_unit": to_unit,
+                    "external_organisation": external,
+                    "measure_url": _ref_key((measure or {}).get("valueReference")),
+                    "mode": mode,
+                    "status": r.get("status", ""),
+                    "requested_at": _instant(r.get("authoredOn")),
+                    "last_modified": _instant(r.get("lastModified")),
+                    "arrival": arrivals.get(str((r.get("businessStatus") or {}).get("text")), ""),
+                },
+            )
+        )
+
+    def _meeting_task(self, pointer: str, url: str, r: dict[str, Any]) -> None:
+        owner = r.get("owner") or {}
+        target = _ref_key(owner)
+        if target and target in self.practitioners:
+            who = ("team", target)
+        elif target and target in self.related:
+            who = ("familie", target)
+        elif target and target in self.patients:
+            who = ("borger", "")
+        elif target:
+            self.parsed.error(f"{pointer}.owner", "Henviser ikke til en person i bundlen.")
+            return
+        elif owner.get("display"):
+            who = ("andet", str(owner["display"]))
+        else:
+            self.parsed.counts["Task"] -= 1
+            self.parsed.skipped["Task"] += 1
+            self.parsed.warn(
+                pointer,
+                "Opgaven har ingen navngiven ansvarlig (eksportørens samtykke viste ikke hvem) "
+                "og er sprunget over.",
+            )
+            return
+        done = (r.get("executionPeriod") or {}).get("end") or r.get("lastModified")
+        goal = _extension(r, codes.EXT_TASK_GOAL)
+        self.parsed.meeting_tasks.append(
+            (
+                pointer,
+                {
+                    "meeting_url": _ref_key(r.get("encounter")),
+                    "decision": str((r.get("groupIdentifier") or {}).get("value") or url),
+                    "decision_text": str((r.get("reasonCode") or {}).get("text") or ""),
+                    "decision_measure_url": _ref_key(r.get("reasonReference")),
+                    "title": str(r.get("description", "")),
+                    "owner": who,
+                    "due_date": _day(((r.get("restriction") or {}).get("period") or {}).get("end")),
+                    "done_at": (_instant(done) or timezone.now())
+                    if r.get("status") == "completed"
+                    else None,
+                    "measure_url": _ref_key(r.get("focus")),
+                    "goal_url": _ref_key((goal or {}).get("valueReference")),
+                },
+            )
+        )
+
+    def _check_tasks(self) -> None:
+        """Every meeting task comes from a meeting of the Bundle (its Encounter); a handover
+        has the time it was asked."""
+        for pointer, values in self.parsed.handovers:
+            if values["requested_at"] is None:
+                self.parsed.error(f"{pointer}.authoredOn", "Angiv, hvornår der blev anmodet.")
+        used = {values["meeting_url"] for _p, values in self.parsed.meeting_tasks}
+        for url, meeting in self.parsed.meetings.items():
+            if url not in used:  # a meeting is imported for its tasks (docs/integration.md)
+                self.parsed.counts["Encounter"] -= 1
+                self.parsed.skipped["Encounter"] += 1
+                self.parsed.warn(meeting["pointer"], "Mødet har ingen opgaver i bundlen.")
+        for pointer, values in self.parsed.meeting_tasks:
+            if values["meeting_url"] not in self.parsed.meetings:
+                self.parsed.error(
+                    f"{pointer}.encounter", "En mødeopgave skal henvise til bundlens Encounter."
+                )
+            if values["due_date"] is None:
+                self.parsed.error(f"{pointer}.restriction.period.end", "Angiv opgavens frist.")
+
+
+def _user_id(practitioner: dict[str, Any]) -> str | None:
+    """The Helhed user id a Practitioner carries (``identifier`` of system ``…/user``)."""
+    return next(
+        (
+            str(i.get("value"))
+            for i in practitioner.get("identifier") or []
+            if i.get("system") == codes.USER_SYSTEM and i.get("value")
+        ),
+        None,
+    )
+
 
 def _uuid(value: Any) -> uuid.UUID | None:
     try:
@@ -537,7 +821,13 @@ def import_bundle(
             **({"course_ids": visible} if visible else {}),
         )
     create = dict(parsed.counts)
-    report = ImportReport(dry_run, create, dict(parsed.skipped))
+    pointer, named = parsed.coordinator
+    if pointer and named != str(user.pk):
+        parsed.warn(
+            pointer,
+            "Koordinatoren i Bundlen bliver dig, der importerer (forløbets nye koordinator).",
+        )
+    report = ImportReport(dry_run, create, dict(parsed.skipped), warnings=parsed.warnings)
     if dry_run:
         return report
     with transaction.atomic():
@@ -605,14 +895,148 @@ def _create(user: User, parsed: _Parsed, unit_id: Any) -> Course:
                 )
             except ValidationError as exc:
                 raise _pointed(pointer, exc) from None
-    for pointer, values, goal_urls in parsed.measures:
+    measure_ids: dict[str, Any] = {}
+    for pointer, url, values, goal_urls in parsed.measures:
         goals = [goal_ids[u] for u in goal_urls if u in goal_ids]
         try:
-            course_services.save_measure(user, plan.pk, _version(plan.pk), goals=goals, **values)
+            measure = course_services.save_measure(
+                user, plan.pk, _version(plan.pk), goals=goals, **values
+            )
         except ValidationError as exc:
             raise _pointed(pointer, exc) from None
+        measure_ids[url] = measure.pk
     _appointments_consents_and_who5(user, course, parsed)
+    team = _team(user, course, parsed)
+    _handovers(user, course, parsed, measure_ids)
+    _meetings(
+        user,
+        course,
+        parsed,
+        _Refs(
+            team=team,
+            family={url: pk for url, pk in member_ids.items()},
+            goals={url: g.pk for url, g in goal_ids.items()},
+            measures=measure_ids,
+        ),
+    )
     return course
+
+
+@dataclass
+class _Refs:
+    """The Bundle's fullUrls → the ids of what the import created."""
+
+    team: dict[str, Any]
+    family: dict[str, Any]
+    goals: dict[str, Any]
+    measures: dict[str, Any]
+
+
+def _team(user: User, course: Course, parsed: _Parsed) -> dict[str, Any]:
+    """The team members, through ``add_team_member`` (the coordinator's rights check); the
+    coordinator participant is the importer's own member from intake."""
+    found: dict[str, Any] = {}
+    if parsed.coordinator_url:
+        own = course.team.filter(user=user).order_by("valid_from").first()
+        if own is not None:
+            found[parsed.coordinator_url] = own.pk
+    for pointer, url, values in parsed.team:
+        try:
+            member = course_services.add_team_member(user, course, **values)
+        except ValidationError as exc:
+            raise _pointed(pointer, exc) from None
+        found[url] = member.pk
+    return found
+
+
+def _handovers(user: User, course: Course, parsed: _Parsed, measure_ids: dict[str, Any]) -> None:
+    for pointer, values in parsed.handovers:
+        measure_url = values.pop("measure_url")
+        if measure_url and measure_url not in measure_ids:
+            raise _one(f"{pointer}.extension", "Overdragelsens indsats er ikke i bundlen.")
+        to_unit = values.pop("to_unit")
+        try:
+            handover_services.import_handover(
+                user,
+                course_id=course.pk,
+                from_unit_id=values.pop("from_unit").pk,
+                to_unit_id=to_unit.pk if to_unit is not None else None,
+                measure_id=measure_ids.get(measure_url),
+                **values,
+            )
+        except ValidationError as exc:
+            raise _pointed(pointer, exc) from None
+
+
+def _meetings(user: User, course: Course, parsed: _Parsed, refs: _Refs) -> None:
+    """Each Encounter with its tasks as a meeting (``meetings.services.import_meeting``): the
+    tasks with the same ``groupIdentifier`` are one decision."""
+    by_meeting: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {}
+    for pointer, values in parsed.meeting_tasks:
+        decisions = by_meeting.setdefault(values["meeting_url"], {})
+        decisions.setdefault(values["decision"], []).append((pointer, values))
+    for url, decisions in by_meeting.items():
+        meeting = parsed.meetings[url]
+        imported = []
+        for group in decisions.values():
+            first = group[0][1]
+            imported.append(
+                meeting_logic.ImportedDecision(
+                    text=first["decision_text"] or NO_DECISION_TEXT,
+                    measure_id=_resolved(
+                        group[0][0], first["decision_measure_url"], refs.measures, "reasonReference"
+                    ),
+                    tasks=tuple(_imported_task(p, v, refs) for p, v in group),
+                )
+            )
+        try:
+            meeting_services.import_meeting(
+                user,
+                course_id=course.pk,
+                kind=meeting["kind"],
+                purpose=meeting["purpose"],
+                status=meeting["status"],
+                starts_at=meeting["starts_at"],
+                minutes_category=meeting["minutes_category"],
+                decisions=imported,
+            )
+        except ValidationError as exc:
+            raise _pointed(meeting["pointer"], exc) from None
+
+
+NO_DECISION_TEXT = "Beslutningen var ikke med i den importerede bundle."
+
+
+def _resolved(pointer: str, url: str, known: dict[str, Any], where: str) -> Any:
+    if not url:
+        return None
+    if url not in known:
+        raise _one(f"{pointer}.{where}", "Henviser ikke til en ressource i bundlen.")
+    return known[url]
+
+
+def _imported_task(pointer: str, v: dict[str, Any], refs: _Refs) -> meeting_logic.ImportedTask:
+    kind, target = v["owner"]
+    if kind == "team":
+        owner = meeting_logic.ImportedOwner(kind, _resolved(pointer, target, refs.team, "owner"))
+    elif kind == "familie":
+        owner = meeting_logic.ImportedOwner(kind, _resolved(pointer, target, refs.family, "owner"))
+    else:
+        owner = meeting_logic.ImportedOwner(kind, name=target)
+    return meeting_logic.ImportedTask(
+        title=v["title"],
+        owner=owner,
+        due_date=v["due_date"],
+        done_at=v["done_at"],
+        goal_id=_resolved(pointer, v["goal_url"], refs.goals, "extension"),
+        measure_id=_resolved(pointer, v["measure_url"], refs.measures, "focus"),
+    )
+
+
+def _one(pointer: str, message: str) -> InvalidBundleError:
+    return InvalidBundleError(
+        "Bundlen kan ikke importeres.", errors=[{"pointer": pointer, "message": message}]
+    )
 
 
 def _appointments_consents_and_who5(user: User, course: Course, parsed: _Parsed) -> None:

@@ -653,3 +653,90 @@ def _unplanned_end(user: User, stay: InstitutionalStay, actual_end: date) -> Non
         url=reverse("handovers:course_section", args=[stay.course_id]),
         dedupe_key=f"ophold-slut-tidligt:{stay.pk}",
     )
+
+
+# --------------------------------------------------------------------------------------------
+# A handover imported with its course (FHIR Task, docs/integration.md "FHIR")
+# --------------------------------------------------------------------------------------------
+
+IMPORTED_REASON = (
+    "Overdragelsen er importeret fra et andet system (FHIR); begrundelsen er ikke med."
+)
+IMPORTED_DECLINE = "Afvist i det system, overdragelsen er importeret fra."
+IMPORTED_CANCEL = "Trukket tilbage i det system, overdragelsen er importeret fra."
+
+
+def import_handover(
+    user: User,
+    *,
+    course_id: uuid.UUID | str,
+    from_unit_id: uuid.UUID | str | None,
+    to_unit_id: uuid.UUID | str | None = None,
+    external_organisation: str = "",
+    measure_id: uuid.UUID | str | None = None,
+    mode: str,
+    status: str,
+    requested_at: datetime,
+    last_modified: datetime | None = None,
+    arrival: str = "",
+) -> Handover:
+    """A handover as another system had it, written in its state there (the FHIR import's
+    Task). The same rights as a request: a staff member who may see the course and its measure,
+    handing over from one of their own units (a crafted Bundle cannot make another unit the
+    sender). A closed one (completed, rejected, cancelled) is history: nobody is told; an open
+    one tells the receiving unit as a new request does. The caller holds the transaction."""
+    _require_staff(user)
+    access = course_selectors.access_for(user, course_id)
+    course = access.course
+    external_organisation = external_organisation.strip()
+    errors: dict[str, str] = {}
+    to_unit = _unit(to_unit_id, "to_unit_id", errors)
+    from_unit = _sender(user, from_unit_id, errors)
+    if "to_unit_id" not in errors:
+        receiver = _receiver_errors(from_unit, to_unit, external_organisation, "-")
+        errors.update(receiver)
+    measure = _measure(access, measure_id)
+    if mode not in HandoverMode.values:
+        errors["mode"] = "Vælg om borgeren bliver ledsaget eller henvist."
+    if status not in logic.OPEN | logic.TERMINAL:
+        errors["status"] = f"Ukendt status: {status!r}."
+    if arrival not in Arrival.values:
+        errors["arrival"] = "Ukendt fremmøde."
+    if requested_at > timezone.now():
+        errors["requested_at"] = "Overdragelsen kan ikke være anmodet i fremtiden."
+    is_open = status in logic.OPEN
+    if not errors and is_open and to_unit is not None and _open_duplicate(course, to_unit, measure):
+        errors["to_unit_id"] = DUPLICATE
+    if errors:
+        raise ValidationError(errors)
+    assert from_unit is not None
+    changed = max(last_modified or requested_at, requested_at)
+    handover = _create_handover(
+        course=course,
+        measure=measure,
+        measure_title=measure.title[:200] if measure is not None else "",
+        measure_category=measure.data_category if measure is not None else "",
+        from_unit=from_unit,
+        to_unit=to_unit,
+        external_organisation=external_organisation if to_unit is None else "",
+        mode=mode,
+        reason=IMPORTED_REASON,
+        status=status,
+        requested_at=requested_at,
+        requested_by=user,
+        acknowledged_at=changed if status in (logic.ACCEPTED, logic.IN_PROGRESS) else None,
+        first_acknowledged_at=changed if status in (logic.ACCEPTED, logic.IN_PROGRESS) else None,
+        knows_situation_at=changed if status == logic.IN_PROGRESS else None,
+        closed_at=changed if not is_open else None,
+        decline_reason=IMPORTED_DECLINE if status == logic.REJECTED else "",
+        cancel_reason=IMPORTED_CANCEL if status == logic.CANCELLED else "",
+        arrival=arrival,
+    )
+    _event(handover, "import", "", user, note="Importeret (FHIR)")
+    if is_open:
+        outbox.record(
+            EventType.HANDOVER_CREATED, course_id=course.pk, data={"handover_id": handover.pk}
+        )
+        if to_unit is not None:
+            _notify_receiver(user, handover, from_unit, to_unit)
+    return handover

@@ -313,6 +313,34 @@ class FamilyInvite:
     required: bool = True
 
 
+@dataclass(frozen=True)
+class ImportedOwner:
+    """Who owns an imported task (``import_meeting``): a team member of the course (``team``,
+    by id), the citizen (``borger``), a member of the course's family (``familie``, by citizen
+    id) or someone else, by name only (``andet``)."""
+
+    kind: str
+    member_id: Any = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class ImportedTask:
+    title: str
+    owner: ImportedOwner
+    due_date: date | None
+    done_at: datetime | None = None
+    goal_id: Any = None
+    measure_id: Any = None
+
+
+@dataclass(frozen=True)
+class ImportedDecision:
+    text: str
+    measure_id: Any = None
+    tasks: tuple[ImportedTask, ...] = ()
+
+
 def family_role(age: int) -> str:
     """How a household member is described among the participants."""
     return f"Familiemedlem, {age} år"

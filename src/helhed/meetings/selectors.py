@@ -244,6 +244,12 @@ def _sees_decision(
     return minutes_shown
 
 
+def sees_decision(access: course_selectors.Access, decision: Decision) -> bool:
+    """May the reader see this decision's text (its measure's category, else its minutes')?
+    ``decision`` needs ``measure`` and ``meeting`` selected."""
+    return _sees_decision(access, decision, sees_minutes(access, decision.meeting))
+
+
 def _owned_by_reader(
     user: User, access: course_selectors.Access, team: dict[Any, TeamMember], task: Task
 ) -> bool:

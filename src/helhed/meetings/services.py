@@ -1024,6 +1024,183 @@ def complete_task(user: User, *, task_id: Id) -> Task:
 
 
 # --------------------------------------------------------------------------------------------
+# A meeting imported with its course (FHIR Encounter and Tasks, docs/integration.md "FHIR")
+# --------------------------------------------------------------------------------------------
+
+
+def _imported_owners(
+    user: User,
+    access: course_selectors.Access,
+    decisions: Sequence[logic.ImportedDecision],
+    errors: dict[str, str],
+) -> dict[tuple[str, Any, str], Participant]:
+    """One (unsaved) participant per distinct task owner: a team member of the course (one the
+    writer may name), the citizen, a member of the course's family, or a name."""
+    course = access.course
+    team: dict[Any, TeamMember] = {t.pk: t for t in access.course.team.all()}
+    owners = [t.owner for d in decisions for t in d.tasks]
+    wanted = {_uuid(o.member_id) for o in owners if o.kind == ParticipantKind.FAMILY}
+    family = {
+        m.citizen.pk: m
+        for m in (
+            course_selectors.household_members(
+                user, access, "familiemedlem på importeret møde", Purpose.MEETING,
+                keep=lambda c: c.pk in wanted,
+            )
+            if wanted
+            else []
+        )
+    }  # fmt: skip
+    found: dict[tuple[str, Any, str], Participant] = {}
+    for owner in owners:
+        key = (owner.kind, _uuid(owner.member_id), owner.name.strip())
+        if key in found:
+            continue
+        if owner.kind == ParticipantKind.TEAM:
+            member = team.get(key[1])
+            if member is None:
+                errors["task_owner"] = "Den ansvarlige er ikke på forløbets team."
+                continue
+            if not access.sees_member(member):
+                raise course_selectors.NoAccessError
+            found[key] = Participant(
+                kind=owner.kind,
+                team_member=member,
+                user_id=member.user_id,
+                name=member.name,
+                role=member.role,
+            )
+        elif owner.kind == ParticipantKind.CITIZEN:
+            citizen = course.citizen
+            found[key] = Participant(
+                kind=owner.kind, user_id=citizen.user_id, name=citizen.full_name, role="Borger"
+            )
+        elif owner.kind == ParticipantKind.FAMILY:
+            relative = family.get(key[1]) if key[1] is not None else None
+            if relative is None:
+                errors["task_owner"] = "Den ansvarlige hører ikke til forløbets familie."
+                continue
+            found[key] = Participant(
+                kind=owner.kind,
+                household_member_id=relative.citizen.pk,
+                name=relative.citizen.full_name[:200],
+                role=logic.family_role(relative.age),
+            )
+        elif owner.kind == ParticipantKind.OTHER and key[2]:
+            found[key] = Participant(kind=owner.kind, name=key[2][:200], required=False)
+        else:
+            errors["task_owner"] = "En opgave skal have en ansvarlig."
+    return found
+
+
+def _imported_links(
+    access: course_selectors.Access,
+    decisions: Sequence[logic.ImportedDecision],
+    errors: dict[str, str],
+) -> tuple[dict[int, Measure | None], dict[tuple[int, int], tuple[Goal | None, Measure | None]]]:
+    """Each decision's measure and each task's goal and measure (of the plan, ones the writer
+    may see), by position; the texts and due dates checked."""
+    about: dict[int, Measure | None] = {}
+    links: dict[tuple[int, int], tuple[Goal | None, Measure | None]] = {}
+    for i, d in enumerate(decisions):
+        if not d.text.strip():
+            errors["text"] = "Skriv beslutningen."
+        about[i] = _plan_measure(access, d.measure_id, "measure", errors)
+        for j, t in enumerate(d.tasks):
+            if not t.title.strip():
+                errors["task_title"] = "Skriv opgaven."
+            if t.due_date is None:
+                errors["task_due_date"] = "Angiv en frist."
+            goal = _plan_goal(access, t.goal_id, errors)
+            links[i, j] = (goal, _plan_measure(access, t.measure_id, "task_measure", errors))
+    return about, links
+
+
+@transaction.atomic
+def import_meeting(
+    user: User,
+    *,
+    course_id: Id,
+    kind: str,
+    purpose: str,
+    status: str,
+    starts_at: datetime | None,
+    minutes_category: str | None = None,
+    decisions: Sequence[logic.ImportedDecision] = (),
+) -> Meeting:
+    """A meeting as another system had it, with its decisions and their tasks (the FHIR
+    import): written in its state there, with the task owners as its participants. The same
+    rights as writing one here: the plan, the minutes' category, each measure and each team
+    member named must be ones the writer may see. A held meeting's minutes are closed (history:
+    no follow-up meeting is planned); an open task's owner who uses Helhed is told, as of a new
+    task; a done task is recorded done."""
+    access = selectors.plan_access(user, course_id)
+    category = minutes_category or PLAN
+    if category not in CATEGORY_KEYS:
+        raise ValidationError({"minutes_category": "Ukendt kategori for referatet."})
+    if not access.sees_text(category):
+        raise course_selectors.NoAccessError
+    errors: dict[str, str] = {}
+    now = timezone.now()
+    if kind not in MeetingKind.values:
+        errors["kind"] = "Ukendt slags møde."
+    if status not in MeetingStatus.values:
+        errors["status"] = "Ukendt status for mødet."
+    if not purpose.strip():
+        errors["purpose"] = "Angiv mødets formål."
+    if status == MeetingStatus.HELD and (starts_at is None or starts_at > now):
+        errors["starts_at"] = "Et afholdt møde skal have et tidspunkt, der er gået."
+    owners = _imported_owners(user, access, decisions, errors)
+    about, links = _imported_links(access, decisions, errors)
+    if errors:
+        raise ValidationError(errors)
+    held = status == MeetingStatus.HELD
+    meeting = Meeting.objects.create(
+        course=access.course,
+        kind=kind,
+        purpose=purpose.strip()[:300],
+        status=status,
+        starts_at=starts_at,
+        minutes_category=category,
+        created_by=user,
+        minutes_closed_at=now if held else None,
+        minutes_closed_by=user if held else None,
+    )
+    for p in owners.values():
+        p.meeting = meeting
+        p.present = True if held else None
+    refuse_if_restricted(meeting.course_id)  # bulk writes send no signal
+    Participant.objects.bulk_create(owners.values())
+    for i, d in enumerate(decisions):
+        decision = Decision.objects.create(
+            meeting=meeting, text=d.text.strip(), measure=about[i], created_by=user
+        )
+        for j, t in enumerate(d.tasks):
+            owner = owners[(t.owner.kind, _uuid(t.owner.member_id), t.owner.name.strip())]
+            assert t.due_date is not None  # checked above
+            task = Task.objects.create(
+                course=meeting.course,
+                decision=decision,
+                title=t.title.strip()[:300],
+                owner=owner,
+                owner_user_id=owner.user_id if owner.kind == ParticipantKind.TEAM else None,
+                due_date=t.due_date,
+                goal=links[i, j][0],
+                measure=links[i, j][1],
+                done_at=t.done_at,
+            )
+            if task.done_at is None and task.owner_user_id and task.owner_user_id != user.pk:
+                notify(
+                    [task.owner_user_id],
+                    kind=NotificationKind.TASK,
+                    title="Ny opgave fra et møde",
+                    body=f"Frist {task.due_date:%d.%m.%Y}. Se opgaven i Helhed.",
+                    url=reverse("meetings:my_tasks"),
+                )
+    return meeting
+
+
+# --------------------------------------------------------------------------------------------
 # Recommendations and rulings
 # --------------------------------------------------------------------------------------------
 
