@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
@@ -17,6 +18,7 @@ from helhed.audit.models import AccessLogEntry
 from helhed.core.models import Membership, Unit, User
 from helhed.courses.models import Course, HouseholdRelation, LegalBasis, Measure, TeamMember
 from helhed.fhir import codes
+from helhed.handovers import services as handover_services
 from helhed.handovers.models import Handover
 from helhed.meetings.models import Decision, Meeting, Participant
 from helhed.meetings.models import Task as MeetingTask
@@ -521,9 +523,12 @@ def test_a_handover_to_an_unknown_unit_is_422_and_nothing_is_written(
     assert _counts() == before
 
 
-def test_a_handover_from_a_unit_not_the_importers_is_refused_whole(world: w.World) -> None:
-    """A crafted Bundle cannot make another unit the sender: 422 pointing at the Task, and
-    nothing of the course — not even the team added before it — is written."""
+def test_a_handover_from_a_unit_not_the_importers_is_left_out_with_a_warning(
+    world: w.World,
+) -> None:
+    """A Bundle cannot make another unit the sender: the dry run and the import both leave that
+    handover out with a warning pointing at its requester; the rest of the course is imported,
+    the other unit becomes no party to it and nobody is told of a handover."""
     bundle = _team_bundle(world)
     index, task = next(
         (i, e["resource"])
@@ -535,16 +540,43 @@ def test_a_handover_from_a_unit_not_the_importers_is_refused_whole(world: w.Worl
         task["owner"]["reference"],
         task["requester"]["reference"],
     )  # from the jobcenter (not the coordinator's unit) to the coordinating unit
-    before = _counts()
-    response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
-    assert response.status_code == 422, response.content
-    errors = response.json()["errors"]
-    assert any(
-        e["pointer"] == f"entry[{index}].resource (from_unit_id)"
-        and "selv er ansat" in e["message"]
-        for e in errors
-    ), errors
-    assert _counts() == before
+    client = _login(world.coordinator)
+    dry = _post(client, bundle, dry_run="true")
+    assert dry.status_code == 200, dry.content
+    assert dry.json()["skipped"]["Task"] == 1
+    warning = {
+        "pointer": f"entry[{index}].resource.requester",
+        "message": "Overdragelsen er sendt fra en enhed, du ikke er medlem af; den er ikke "
+        "importeret (kun enhedens egne medarbejdere overdrager fra den).",
+    }
+    assert warning in dry.json()["warnings"]
+    jobcenter = _jobcenter()
+    handovers_before = Handover.objects.count()
+    response = _post(client, bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 201, response.content
+    assert warning in response.json()["warnings"]
+    new = Course.objects.get(pk=response.json()["course_id"])
+    assert not Handover.objects.filter(course=new).exists()
+    assert Handover.objects.count() == handovers_before
+    assert not Handover.objects.filter(from_unit=jobcenter, course=new).exists()
+    assert MeetingTask.objects.filter(course=new).exists()  # the rest is there
+
+
+def test_the_handover_import_service_refuses_a_sender_not_the_users(world: w.World) -> None:
+    """The service itself refuses it too (the FHIR import skips such a handover first)."""
+    before = Handover.objects.count()
+    with pytest.raises(ValidationError) as caught:
+        handover_services.import_handover(
+            world.coordinator,
+            course_id=world.course.pk,
+            from_unit_id=_jobcenter().pk,
+            to_unit_id=world.unit.pk,
+            mode="henvist",
+            status="completed",
+            requested_at=timezone.now() - timedelta(days=3),
+        )
+    assert "from_unit_id" in caught.value.message_dict
+    assert Handover.objects.count() == before
 
 
 def test_a_meeting_task_owned_by_someone_not_in_the_bundle_is_422(world: w.World) -> None:

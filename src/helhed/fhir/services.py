@@ -820,6 +820,7 @@ def import_bundle(
             "Borgeren har allerede et aktivt forløb; intet er importeret.",
             **({"course_ids": visible} if visible else {}),
         )
+    _skip_foreign_handovers(user, parsed)
     create = dict(parsed.counts)
     pointer, named = parsed.coordinator
     if pointer and named != str(user.pk):
@@ -833,6 +834,29 @@ def import_bundle(
     with transaction.atomic():
         report.course_id = _create(user, parsed, unit_id).pk
     return report
+
+
+def _skip_foreign_handovers(user: User, parsed: _Parsed) -> None:
+    """A handover sent from a unit the importer is not a member of today is left out, with a
+    warning (the dry run says so too): only a unit's own staff hand over from it, so a Bundle
+    cannot make another unit a party to the course; the rest of the course — a course moved
+    from another municipality, with its old handovers — is still imported.
+    ``handovers.services.import_handover`` refuses such a sender as well."""
+    units = {m.unit_id for m in membership_list(user)}
+    kept = []
+    for pointer, values in parsed.handovers:
+        sender = values["from_unit"]
+        if sender is not None and sender.pk not in units:
+            parsed.counts["Task"] -= 1
+            parsed.skipped["Task"] += 1
+            parsed.warn(
+                f"{pointer}.requester",
+                "Overdragelsen er sendt fra en enhed, du ikke er medlem af; den er ikke "
+                "importeret (kun enhedens egne medarbejdere overdrager fra den).",
+            )
+            continue
+        kept.append((pointer, values))
+    parsed.handovers = kept
 
 
 def _pointed(pointer: str, exc: ValidationError) -> InvalidBundleError:
