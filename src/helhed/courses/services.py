@@ -559,10 +559,19 @@ def _family_member(course: Course, citizen_id: Any) -> Citizen | None:
 
 
 @transaction.atomic
-def change_status(user: User, course: Course, status: str, reason: str = "") -> Course:
+def change_status(
+    user: User, course: Course, status: str, reason: str = "", *, start_date: date | None = None
+) -> Course:
+    """The course's status (and, for a course continued from another system, its start)."""
     _require_coordinator(user, course)
     if status not in CourseStatus.values:
         raise ValidationError({"status": "Ukendt status."})
+    if start_date is not None:
+        if start_date < course.referred_on or start_date > today():
+            raise ValidationError(
+                {"start_date": "Startdatoen skal ligge mellem henvisningen og i dag."}
+            )
+        course.start_date = start_date
     if status == CourseStatus.CLOSED and not reason.strip():
         raise ValidationError({"closing_reason": "Angiv årsagen til, at forløbet afsluttes."})
     if status == CourseStatus.CLOSED and course.status != CourseStatus.CLOSED:
@@ -1182,6 +1191,9 @@ def add_team_member(
         errors["name"] = "Angiv navn."
     if not role.strip():
         errors["role"] = "Angiv rolle, fx »Sagsbehandler, jobcenter«."
+    for field, value, most in (("name", name, 200), ("role", role, 120)):
+        if len(value.strip()) > most:
+            errors[field] = f"Højst {most} tegn."
     if unit is not None and unit.organisation_id != organisation.pk:
         errors["unit_id"] = "Enheden hører ikke til den valgte organisation."
     if valid_to is not None and valid_to < valid_from:

@@ -115,6 +115,10 @@ COURSE_TO_EPISODE: Mapping[str, str] = {
     "pause": "onhold",
     "afsluttet": "finished",
 }
+# An imported course continues here: a finished (or cancelled) episode starts again as referred.
+EPISODE_TO_COURSE: Mapping[str, str] = {
+    v: k for k, v in COURSE_TO_EPISODE.items() if k != "afsluttet"
+}
 
 # A meeting's status ⇄ Encounter.status (coarser: the Helhed status also rides in the extension
 # ``meeting-status``, which the import prefers).

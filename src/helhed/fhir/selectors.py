@@ -279,9 +279,11 @@ def _care_team(b: _Builder) -> dict[Any, str]:
             if member.pk == coordinator:
                 role["coding"] = [coding(codes.TEAM_ROLE, "koordinator", "Koordinator")]
             participant["role"] = [role]
+            # a pseudonymised export names no user id: one caseworker's id across many
+            # citizens' Bundles would link records the pseudonym is there to keep apart
             identifier = (
                 [{"system": codes.USER_SYSTEM, "value": str(member.user_id)}]
-                if member.user_id is not None
+                if member.user_id is not None and not b.pseudonymise
                 else None
             )
             b.add(

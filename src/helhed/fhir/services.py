@@ -44,6 +44,7 @@ from helhed.courses.models import Course, LegalBasis, Plan
 from helhed.fhir import codes, tasks
 from helhed.fhir.models import EXPORT_KEEP_DAYS, BulkExport
 from helhed.handovers import logic as handover_logic
+from helhed.handovers import selectors as handover_selectors
 from helhed.handovers import services as handover_services
 from helhed.meetings import logic as meeting_logic
 from helhed.meetings import services as meeting_services
@@ -323,8 +324,8 @@ class _Mapper:
         names = r.get("name") or [{}]
         self.parsed.patient = {
             "cpr": str(cpr),
-            "first_name": " ".join(names[0].get("given") or []),
-            "last_name": names[0].get("family", ""),
+            "first_name": _joined({"given": names[0].get("given")}),
+            "last_name": str(names[0].get("family") or ""),
         }
 
     def _episodeofcare(self, pointer: str, url: str, r: dict[str, Any]) -> None:
@@ -338,6 +339,8 @@ class _Mapper:
         self.parsed.episode = {
             "initiative_id": initiative,
             "referred_on": _day(referred["valueDate"]) if referred else _day(period.get("start")),
+            "status": codes.EPISODE_TO_COURSE.get(str(r.get("status")), "henvist"),
+            "start_date": _day(period.get("start")) if referred else None,
         }
         if self.parsed.episode["referred_on"] is None:
             self.parsed.error(f"{pointer}.period.start", "Angiv henvisningsdatoen.")
@@ -455,8 +458,8 @@ class _Mapper:
                 url,
                 {
                     "cpr": str(cpr or ""),
-                    "first_name": " ".join(names[0].get("given") or []),
-                    "last_name": names[0].get("family", ""),
+                    "first_name": _joined({"given": names[0].get("given")}),
+                    "last_name": str(names[0].get("family") or ""),
                     "relation": relation,
                     "custody": bool(custody),
                 },
@@ -582,9 +585,7 @@ class _Mapper:
             self.parsed.error(f"{pointer}.period.start", "Angiv, hvornår personen kom i teamet.")
         place = self._org(f"{pointer}.onBehalfOf", p.get("onBehalfOf"))
         names = practitioner.get("name") or [{}]
-        name = names[0].get("text") or " ".join(
-            [*(names[0].get("given") or []), names[0].get("family", "")]
-        )
+        name = str(names[0].get("text") or "") or _joined(names[0])
         unit = place[1] if place else None
         self.parsed.team.append(
             (
@@ -720,7 +721,18 @@ class _Mapper:
                 "og er sprunget over.",
             )
             return
+        status = r.get("status")
+        if status not in MEETING_TASK_STATUSES:
+            self.parsed.error(
+                f"{pointer}.status",
+                f"Ukendt status for en mødeopgave: {status!r} (requested eller completed).",
+            )
         done = (r.get("executionPeriod") or {}).get("end") or r.get("lastModified")
+        done_at = _instant(done) if status == "completed" else None
+        if done_at is not None and done_at > timezone.now():
+            self.parsed.error(
+                f"{pointer}.executionPeriod.end", "Opgaven kan ikke være udført i fremtiden."
+            )
         goal = _extension(r, codes.EXT_TASK_GOAL)
         self.parsed.meeting_tasks.append(
             (
@@ -733,9 +745,7 @@ class _Mapper:
                     "title": str(r.get("description", "")),
                     "owner": who,
                     "due_date": _day(((r.get("restriction") or {}).get("period") or {}).get("end")),
-                    "done_at": (_instant(done) or timezone.now())
-                    if r.get("status") == "completed"
-                    else None,
+                    "done_at": (done_at or timezone.now()) if status == "completed" else None,
                     "measure_url": _ref_key(r.get("focus")),
                     "goal_url": _ref_key((goal or {}).get("valueReference")),
                 },
@@ -761,6 +771,18 @@ class _Mapper:
                 )
             if values["due_date"] is None:
                 self.parsed.error(f"{pointer}.restriction.period.end", "Angiv opgavens frist.")
+
+
+# What Helhed's export writes: an open task is requested, a done one completed; a cancelled or
+# failed task has no place in a meeting's decisions, so it is refused rather than reopened.
+MEETING_TASK_STATUSES = frozenset({"requested", "completed"})
+
+
+def _joined(name: dict[str, Any]) -> str:
+    """A HumanName's given names and family name as one string (parts may be null)."""
+    given = name.get("given") or []
+    parts = [*(given if isinstance(given, list) else [given]), name.get("family")]
+    return " ".join(str(part) for part in parts if part)
 
 
 def _user_id(practitioner: dict[str, Any]) -> str | None:
@@ -820,7 +842,7 @@ def import_bundle(
             "Borgeren har allerede et aktivt forløb; intet er importeret.",
             **({"course_ids": visible} if visible else {}),
         )
-    _skip_foreign_handovers(user, parsed)
+    _foreign_handovers(user, parsed)
     create = dict(parsed.counts)
     pointer, named = parsed.coordinator
     if pointer and named != str(user.pk):
@@ -829,23 +851,42 @@ def import_bundle(
             "Koordinatoren i Bundlen bliver dig, der importerer (forløbets nye koordinator).",
         )
     report = ImportReport(dry_run, create, dict(parsed.skipped), warnings=parsed.warnings)
-    if dry_run:
-        return report
     with transaction.atomic():
-        report.course_id = _create(user, parsed, unit_id).pk
+        course_id = _create(user, parsed, unit_id).pk
+        if dry_run:
+            # The dry run runs the whole import — every service's own checks — and rolls it
+            # back, so it fails exactly where the import would; e-mails are sent on commit and
+            # the outbox and access log are in this transaction, so nothing leaves it.
+            transaction.set_rollback(True)
+        else:
+            report.course_id = course_id
     return report
 
 
-def _skip_foreign_handovers(user: User, parsed: _Parsed) -> None:
-    """A handover sent from a unit the importer is not a member of today is left out, with a
+def _foreign_handovers(user: User, parsed: _Parsed) -> None:
+    """An open handover the receiver has answered (accepted, in progress) to a unit not the
+    importer's is imported as requested — the receiving unit acknowledges it in Helhed — with a
+    warning. A handover sent from a unit the importer is not a member of today is left out, with a
     warning (the dry run says so too): only a unit's own staff hand over from it, so a Bundle
     cannot make another unit a party to the course; the rest of the course — a course moved
     from another municipality, with its old handovers — is still imported.
     ``handovers.services.import_handover`` refuses such a sender as well."""
-    units = {m.unit_id for m in membership_list(user)}
+    units = {u.pk for u in handover_selectors.sender_units(user)}
     kept = []
     for pointer, values in parsed.handovers:
-        sender = values["from_unit"]
+        sender, receiver = values["from_unit"], values["to_unit"]
+        if (
+            values["status"] in handover_logic.RECEIVER_ANSWERED_OPEN
+            and receiver is not None
+            and receiver.pk not in units
+        ):
+            # only the receiving unit acknowledges in Helhed; the import cannot answer for it
+            values["status"], values["last_modified"] = handover_logic.REQUESTED, None
+            parsed.warn(
+                f"{pointer}.status",
+                "Overdragelsen importeres som anmodet: den modtagende enhed kvitterer selv i "
+                "Helhed.",
+            )
         if sender is not None and sender.pk not in units:
             parsed.counts["Task"] -= 1
             parsed.skipped["Task"] += 1
@@ -884,6 +925,12 @@ def _create(user: User, parsed: _Parsed, unit_id: Any) -> Course:
         )
     except ValidationError as exc:
         raise _pointed("entry (Patient/EpisodeOfCare/RelatedPerson)", exc) from None
+    status, start = parsed.episode["status"], parsed.episode["start_date"]
+    if status != course.status or start is not None:
+        try:  # the course's status and start as the other system had them
+            course_services.change_status(user, course, status, start_date=start)
+        except ValidationError as exc:
+            raise _pointed("entry (EpisodeOfCare)", exc) from None
     plan = course.plan
     people = {m["cpr"]: url for url, m in parsed.members}
     member_ids = {

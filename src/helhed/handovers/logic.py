@@ -54,6 +54,8 @@ STATUS_LABELS: tuple[tuple[str, str], ...] = (
 )
 TERMINAL = frozenset({REJECTED, COMPLETED, CANCELLED})
 OPEN = frozenset({REQUESTED, ACCEPTED, IN_PROGRESS})
+# Open states the receiving unit has answered (acknowledged): only it can put a handover there.
+RECEIVER_ANSWERED_OPEN = frozenset({ACCEPTED, IN_PROGRESS})
 
 ACCEPT = "accept"
 DECLINE = "decline"

@@ -666,6 +666,7 @@ IMPORTED_DECLINE = "Afvist i det system, overdragelsen er importeret fra."
 IMPORTED_CANCEL = "Trukket tilbage i det system, overdragelsen er importeret fra."
 
 
+@transaction.atomic
 def import_handover(
     user: User,
     *,
@@ -686,12 +687,25 @@ def import_handover(
     sender). A closed one (completed, rejected, cancelled) is history: nobody is told; an open
     one tells the receiving unit as a new request does. The caller holds the transaction."""
     _require_staff(user)
+    if user.is_system:
+        raise PermissionDenied("Et fagsystem kan ikke importere en overdragelse.")
     access = course_selectors.access_for(user, course_id)
     course = access.course
     external_organisation = external_organisation.strip()
     errors: dict[str, str] = {}
     to_unit = _unit(to_unit_id, "to_unit_id", errors)
     from_unit = _sender(user, from_unit_id, errors)
+    if len(external_organisation) > 200:
+        errors["external_organisation"] = "Højst 200 tegn."
+    if (
+        status in logic.RECEIVER_ANSWERED_OPEN
+        and to_unit is not None
+        and to_unit.pk not in {u.pk for u in sender_units(user)}
+    ):
+        # only the receiving unit acknowledges in Helhed: an import cannot answer for it
+        errors["status"] = "Kun den modtagende enhed kan kvittere; importér den som anmodet."
+    if last_modified is not None and last_modified > timezone.now():
+        errors["last_modified"] = "Overdragelsen kan ikke være ændret i fremtiden."
     if "to_unit_id" not in errors:
         receiver = _receiver_errors(from_unit, to_unit, external_organisation, "-")
         errors.update(receiver)
