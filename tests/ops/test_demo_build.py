@@ -19,6 +19,8 @@ from helhed.devtools.demo import courses as courses_demo
 from helhed.devtools.demo import handovers as handovers_demo
 from helhed.devtools.demo import meetings as meetings_demo
 from helhed.devtools.fastinsert import _converter, insert_rows, prepared_values
+from helhed.economics.models import CostEntry
+from helhed.progress.models import OutcomeState
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,8 @@ def _demo_models() -> list[type[models.Model]]:
         handovers_demo.Handover,
         handovers_demo.HandoverEvent,
         handovers_demo.InstitutionalStay,
+        OutcomeState,
+        CostEntry,
     ]
     return found
 
@@ -165,3 +169,83 @@ def test_sqlite_build_settings_are_undone_after_the_build() -> None:
     assert during == {"synchronous": 0, "cache_size": -1048576, "temp_store": 2}
     assert pragmas() == before
     assert before["synchronous"] != 0
+
+
+def _field_values(obj: models.Model) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def _instance(obj: models.Model) -> tuple[dict[str, Any], bool, Any, dict[str, Any]]:
+    """What a new instance holds: its attributes, whether it is unsaved, its database and the
+    related objects it caches."""
+    attributes = {k: v for k, v in obj.__dict__.items() if k != "_state"}
+    return attributes, obj._state.adding, obj._state.db, dict(obj._state.fields_cache)
+
+
+def test_new_row_makes_the_instance_the_model_constructor_makes() -> None:
+    """``demokit.new_row`` (the demo builders' constructor) gives the instance ``Model(**values)``
+    gives, for every table the demo writes: with every field given, with a related object given
+    by name, and with the defaults (same keys; constant defaults equal)."""
+    _demo()
+    checked = 0
+    for model in _demo_models():
+        for obj in model._default_manager.all()[:20]:
+            values = _field_values(obj)
+            assert _instance(demokit.new_row(model, **values)) == _instance(model(**values))
+            checked += 1
+        relation = next(
+            (f for f in model._meta.concrete_fields if f.is_relation and not f.primary_key), None
+        )
+        if relation is None:
+            continue
+        stored = model._default_manager.select_related(relation.name).first()
+        assert stored is not None
+        values = _field_values(stored)
+        del values[relation.attname]
+        values[relation.name] = getattr(stored, relation.name)
+        made, expected = demokit.new_row(model, **values), model(**values)
+        assert _instance(made) == _instance(expected)
+        assert made.__dict__[relation.attname] == stored.__dict__[relation.attname]
+        key = {model._meta.pk.attname: stored.pk}  # type: ignore[union-attr]
+        made, expected = demokit.new_row(model, **key), model(**key)
+        assert made.__dict__.keys() == expected.__dict__.keys()
+        for f in model._meta.concrete_fields:
+            if not callable(f.default):  # uuid4, now: made anew for each instance
+                assert made.__dict__[f.attname] == expected.__dict__[f.attname], f
+    assert checked > 300
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        demokit.new_row(Citizen, colour="blue")
+
+
+def test_prepared_values_are_what_django_prepares_column_by_column() -> None:
+    """``prepared_values`` converts whole columns at once (passed through, or by builtins when
+    every value has one type): each value equals ``field.get_db_prep_save`` of it, for columns
+    with and without NULLs, on every table the demo writes."""
+    _demo()
+    for model in _demo_models():
+        objs = list(model._default_manager.order_by("pk")[:150])
+        columns, rows = prepared_values(model, objs)
+        by_name = {str(f.column): f for f in model._meta.concrete_fields}
+        for obj, row in zip(objs, rows, strict=True):
+            for column, value in zip(columns, row, strict=True):
+                field = by_name[column]
+                if _auto_now(field):
+                    continue
+                expected = field.get_db_prep_save(getattr(obj, field.attname), connection)
+                assert _plain(value) == _plain(expected), (model.__name__, column)
+
+
+def test_demo_keys_are_uuid5_of_the_seed_and_key() -> None:
+    """``ctx.uuid`` hashes the namespace and seed once; its keys are still exactly
+    ``uuid5(DEMO_NAMESPACE, "<seed>:<key>")``, for any seed."""
+    import uuid
+
+    ctx = demokit.DemoContext(seed=1, citizens=1, out=StringIO())
+    for key in [("course", 0), ("team", 12, 3), ("æøå", uuid.UUID(int=5), None), ()]:
+        name = ":".join([str(ctx.seed), *map(str, key)])
+        made = ctx.uuid(*key)
+        assert made == uuid.uuid5(demokit.DEMO_NAMESPACE, name)
+        assert str(made) == str(uuid.uuid5(demokit.DEMO_NAMESPACE, name))
+        assert made.version == 5
+    ctx.seed = 7
+    assert ctx.uuid("course", 0) == uuid.uuid5(demokit.DEMO_NAMESPACE, "7:course:0")

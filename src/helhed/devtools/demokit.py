@@ -9,6 +9,7 @@ run inserts nothing new (idempotent) and ``--citizens 300000`` is a matter of bu
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import random
 import time
@@ -29,6 +30,20 @@ DEMO_NAMESPACE = uuid.UUID("6f1c1a8e-3f0e-4c0b-9d54-5e1e2a7d0c11")
 DEMO_PASSWORD = "helhed-demo-2026"
 
 M = TypeVar("M", bound=models.Model)
+
+_UUID_VERSION_5 = (5 << 76) | (0x8000 << 48)  # the version and RFC 4122 variant bits
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+
+
+def _uuid5(prefix: Any, rest: str) -> uuid.UUID:
+    """``uuid.uuid5`` for a name whose start is already hashed in ``prefix`` (a ``hashlib`` SHA-1
+    object, used up): the same value, built without ``UUID.__init__``'s checks."""
+    prefix.update(rest.encode())
+    value = (int.from_bytes(prefix.digest()[:16]) & _UUID_CLEAR) | _UUID_VERSION_5
+    made = object.__new__(uuid.UUID)
+    object.__setattr__(made, "int", value)
+    object.__setattr__(made, "is_safe", uuid.SafeUUID.unknown)
+    return made
 
 
 @dataclass
@@ -54,6 +69,8 @@ class DemoContext:
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     # Shared between hooks: e.g. core puts the demo organisations here for courses to use.
     shared: dict[str, Any] = field(default_factory=dict)
+    _prefix: Any = field(init=False, default=None, repr=False)
+    _prefix_seed: int | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -61,8 +78,21 @@ class DemoContext:
         self.faker.seed_instance(self.seed)
 
     def uuid(self, *key: object) -> uuid.UUID:
-        """A stable id for a demo row: the same seed and key always give the same UUID."""
-        return uuid.uuid5(DEMO_NAMESPACE, ":".join([str(self.seed), *map(str, key)]))
+        """A stable id for a demo row: the same seed and key always give the same UUID,
+        ``uuid.uuid5(DEMO_NAMESPACE, "<seed>:<key parts joined by ':'>")``."""
+        if not key:
+            return uuid.uuid5(DEMO_NAMESPACE, str(self.seed))
+        return _uuid5(self._uuid_prefix.copy(), ":".join(map(str, key)))
+
+    @property
+    def _uuid_prefix(self) -> Any:
+        # SHA-1 of the namespace and "<seed>:", the start of every key: hashed once.
+        if self._prefix_seed != self.seed:
+            self._prefix = hashlib.sha1(
+                DEMO_NAMESPACE.bytes + f"{self.seed}:".encode(), usedforsecurity=False
+            )
+            self._prefix_seed = self.seed
+        return self._prefix
 
     def add_login(self, username: str, role: str, where: str) -> None:
         self.logins.append((username, role, where))
@@ -117,6 +147,77 @@ class DemoContext:
     def _flush(model: type[M], batch: Sequence[M]) -> None:
         with transaction.atomic():
             insert_rows(model, batch)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What ``Model.__init__`` sets on a new instance of one model, worked out once."""
+
+    constants: dict[str, Any]  # attname → the default every new instance gets (None, "", 0 …)
+    computed: tuple[tuple[str, Any], ...]  # (attname, field): default made per instance
+    relations: frozenset[str]  # ``course=<Course>`` instead of ``course_id=…``
+    attnames: frozenset[str]
+    plain: bool  # every field a plain attribute (no descriptor of its own that sets it)
+
+
+_SHAPES: dict[type[models.Model], _Shape] = {}
+
+
+def _shape(model: type[models.Model]) -> _Shape:
+    from django.db.models.fields import Field
+    from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+    from django.db.models.query_utils import DeferredAttribute
+
+    constants: dict[str, Any] = {}
+    computed: list[tuple[str, Any]] = []
+    relations: set[str] = set()
+    for f in model._meta.fields:  # what ``Model.__init__`` walks
+        if f.column is None or getattr(f, "generated", False):
+            continue
+        if (
+            type(f).get_default is not Field.get_default
+            or f.has_db_default()
+            or (f.has_default() and callable(f.default))
+        ):
+            computed.append((f.attname, f))
+        else:
+            constants[f.attname] = f.get_default()  # the same object for every instance
+        if f.is_relation and f.name != f.attname:
+            relations.add(f.name)
+    attnames = frozenset(constants) | {attname for attname, _f in computed}
+    plain = all(
+        type(f).descriptor_class in (DeferredAttribute, ForeignKeyDeferredAttribute)
+        for f in model._meta.fields
+    )
+    shape = _Shape(constants, tuple(computed), frozenset(relations), attnames, plain)
+    _SHAPES[model] = shape
+    return shape
+
+
+def new_row(model: type[M], /, **values: Any) -> M:
+    """``model(**values)`` for the demo's bulk rows: the same instance (field values, defaults
+    made per instance, a related object given by name cached as ``Model.__init__`` caches it)
+    without ``Model.__init__``'s per-field descriptor calls and ``pre_init``/``post_init``
+    signals (no receivers for the demo's models; ``tests/ops/test_demo_build.py`` compares both
+    constructors on every table the demo writes). A model with a field that has a descriptor of
+    its own (files, images) is made by ``model(**values)``. A keyword that is neither a field's
+    name nor its column name is a ``TypeError``, as in ``Model.__init__``."""
+    shape = _SHAPES.get(model) or _shape(model)
+    if not shape.plain:
+        return model(**values)
+    obj = model.__new__(model)
+    obj._state = models.base.ModelState()
+    fields = obj.__dict__
+    fields.update(shape.constants)
+    for attname, f in shape.computed:
+        if attname not in values:
+            fields[attname] = f.get_default()
+    for name in values.keys() - shape.attnames:
+        if name not in shape.relations:
+            raise TypeError(f"{model.__name__}() got an unexpected keyword argument '{name}'")
+        setattr(obj, name, values.pop(name))  # the relation's descriptor, as in ``__init__``
+    fields.update(values)
+    return obj
 
 
 def demo_hooks() -> list[tuple[str, Callable[[DemoContext], None]]]:

@@ -24,7 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
-from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, InsertStat
+from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, InsertStat, new_row
 from helhed.economics import logic
 from helhed.economics.models import (
     BusinessCase,
@@ -682,7 +682,8 @@ def _costs(ctx: DemoContext, prices: dict[str, UnitPrice], author: User, today: 
             unit_ore = logic.to_ore(unit_kr)
             quantity = Decimal(per_month + ctx.rng.randint(-1, 2))
             rows.append(
-                CostEntry(
+                new_row(
+                    CostEntry,
                     id=ctx.uuid("econ-cost", pk, i),
                     course_id=course_id,
                     initiative_id=initiative,

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from helhed.core.selectors import today as current_day
 from helhed.devtools.bench import progress as benchdata
-from helhed.devtools.demokit import DemoContext, InsertStat
+from helhed.devtools.demokit import DemoContext, InsertStat, new_row
 from helhed.devtools.fastinsert import insert_rows
 from helhed.progress import logic
 
@@ -198,7 +198,8 @@ def _states(
     states = []
     if family:
         states.append(
-            OutcomeState(
+            new_row(
+                OutcomeState,
                 id=ctx.uuid("progress-s", course_id, "anbringelse"),
                 course_id=course_id,
                 kind="anbringelse",
@@ -209,7 +210,8 @@ def _states(
         return states
     first = rng.choice(["kontanthjaelp", "sygedagpenge", "uddannelseshjaelp", "ressourceforloeb"])
     states.append(
-        OutcomeState(
+        new_row(
+            OutcomeState,
             id=ctx.uuid("progress-s", course_id, "e0"),
             course_id=course_id,
             kind="beskaeftigelse",
@@ -220,7 +222,8 @@ def _states(
     later = begin + timedelta(days=rng.randint(90, 240))
     if later <= today and rng.random() < 0.45:
         states.append(
-            OutcomeState(
+            new_row(
+                OutcomeState,
                 id=ctx.uuid("progress-s", course_id, "e1"),
                 course_id=course_id,
                 kind="beskaeftigelse",
