@@ -71,7 +71,13 @@ from helhed.courses.models import (
 )
 from helhed.courses.services import checklist_for
 from helhed.devtools.demo.core import DEMO_MUNICIPALITIES, REGION_UNITS, SECTOR_LOGINS
-from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, InsertStat, new_row
+from helhed.devtools.demokit import (
+    DEMO_PASSWORD,
+    DemoContext,
+    InsertStat,
+    indexes_built_after,
+    new_row,
+)
 from helhed.devtools.factories import CprAllocator
 from helhed.devtools.fastinsert import insert_rows
 from helhed.registry.models import Initiative
@@ -1979,15 +1985,17 @@ def generate(ctx: DemoContext) -> None:
     inserter = ChunkInserter(ctx)
     started = time.perf_counter()
     rows = Rows()
-    for case in ctx.bar(layout, total=len(layout), desc="forløb"):
-        builder.build(rows, case)
-        if rows.cases >= CHUNK_CASES:
+    # The chunks look up only keys and CPR numbers (unique, so indexed throughout).
+    with indexes_built_after([model for _label, model in TABLES]):
+        for case in ctx.bar(layout, total=len(layout), desc="forløb"):
+            builder.build(rows, case)
+            if rows.cases >= CHUNK_CASES:
+                _check_cprs(rows)
+                inserter.insert(rows)
+                rows = Rows()
+        if rows.cases:
             _check_cprs(rows)
             inserter.insert(rows)
-            rows = Rows()
-    if rows.cases:
-        _check_cprs(rows)
-        inserter.insert(rows)
     total = inserter.finish()
     ctx.stats.append(
         InsertStat(

@@ -690,7 +690,7 @@ def _costs(ctx: DemoContext, prices: dict[str, UnitPrice], author: User, today: 
                     organisation_id=org,
                     measure_id=pk,
                     category=_category(area),
-                    unit_price=price,
+                    unit_price_id=price.pk,
                     year=y,
                     month=m,
                     quantity=quantity,
@@ -698,7 +698,7 @@ def _costs(ctx: DemoContext, prices: dict[str, UnitPrice], author: User, today: 
                     amount_ore=logic.to_ore(quantity * logic.to_kr(unit_ore)),
                     payer=payer,
                     budget_area=budget_area,
-                    created_by=author,
+                    created_by_id=author.pk,
                 )
             )
     ctx.bulk_insert(CostEntry, rows, label="udgifter på forløb", total=len(rows))
