@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, models, transaction
 
 from helhed.courses.models import Appointment, Citizen, Consent, Course, PlanVersion, TeamMember
-from helhed.devtools import demokit
+from helhed.devtools import demokit, fastinsert
 from helhed.devtools.demo import courses as courses_demo
 from helhed.devtools.demo import handovers as handovers_demo
 from helhed.devtools.demo import meetings as meetings_demo
@@ -96,11 +96,17 @@ def test_every_value_the_demo_writes_is_prepared_as_django_prepares_it() -> None
     assert checked > 10_000
 
 
+@pytest.mark.parametrize("fresh", [False, True], ids=["insert", "fresh-table"])
 @pytest.mark.parametrize("model", [Citizen, Course, Consent, TeamMember, PlanVersion, Appointment])
-def test_insert_rows_stores_the_same_row_as_bulk_create(model: type[models.Model]) -> None:
+def test_insert_rows_stores_the_same_row_as_bulk_create(
+    model: type[models.Model], fresh: bool
+) -> None:
     """The demo's rows written again, once with ``bulk_create`` and once with ``insert_rows``:
-    the stored rows are identical column by column (``auto_now`` columns: set by both)."""
+    the stored rows are identical column by column (``auto_now`` columns: set by both). Also
+    into a table the build fills from empty (``FRESH_TABLES``: ``COPY`` on PostgreSQL)."""
     _demo()
+    if fresh:
+        fastinsert.FRESH_TABLES.add(str(model._meta.db_table))
     objs = list(model._default_manager.order_by("pk")[:40])
     pks = [o.pk for o in objs]
     fields = [f for f in model._meta.concrete_fields]
@@ -111,7 +117,10 @@ def test_insert_rows_stores_the_same_row_as_bulk_create(model: type[models.Model
         model._default_manager.bulk_create(objs, ignore_conflicts=True)
         by_django = _stored(model, pks, compared)
         model._default_manager.filter(pk__in=pks)._raw_delete(connection.alias)
-        insert_rows(model, objs)
+        try:
+            insert_rows(model, objs)
+        finally:
+            fastinsert.FRESH_TABLES.clear()
         fast = _stored(model, pks, compared)
         stamps = _stored(model, pks, stamped) if stamped else []
     assert len(fast) == len(objs)
@@ -249,3 +258,55 @@ def test_demo_keys_are_uuid5_of_the_seed_and_key() -> None:
         assert made.version == 5
     ctx.seed = 7
     assert ctx.uuid("course", 0) == uuid.uuid5(demokit.DEMO_NAMESPACE, "7:course:0")
+
+
+def _index_definitions(model: type[models.Model]) -> set[str]:
+    return {sql for _name, sql in demokit._secondary_indexes(str(model._meta.db_table))}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_indexes_of_fresh_tables_are_built_after_the_fill_and_after_a_killed_build() -> None:
+    """The build drops the secondary indexes of the empty tables it fills and builds the same
+    ones again when it ends — also when it fails, and, if the process died, at the start of the
+    next ``helhed demo``. Keys and unique fields stay indexed (a duplicate is still refused)."""
+    expected = _index_definitions(TeamMember)
+    assert expected  # course, unit, user … indexes
+    filled = _index_definitions(Citizen)
+    assert not TeamMember.objects.exists()
+    with pytest.raises(RuntimeError), demokit.indexes_built_after([TeamMember]):
+        assert _index_definitions(TeamMember) == set()
+        raise RuntimeError("a chunk failed")
+    assert _index_definitions(TeamMember) == expected
+
+    # A build killed inside the block: the definitions are in the repair table until the next run.
+    manager = demokit.indexes_built_after([TeamMember])
+    manager.__enter__()
+    assert _index_definitions(TeamMember) == set()
+    assert demokit.DEFERRED_INDEX_TABLE in connection.introspection.table_names()
+    _demo()
+    assert _index_definitions(TeamMember) == expected
+    assert _index_definitions(Citizen) == filled
+    assert demokit.DEFERRED_INDEX_TABLE not in connection.introspection.table_names()
+
+    # A table with rows keeps its indexes.
+    with demokit.indexes_built_after([TeamMember]):
+        assert _index_definitions(TeamMember) == expected
+
+
+def test_a_duplicate_key_copied_into_a_fresh_table_is_an_error() -> None:
+    """Into a table the build fills from empty the rows are written without ``ON CONFLICT``
+    (``COPY`` on PostgreSQL): a key the build wrote twice is an error, never a silent skip;
+    nothing of the failed batch is kept."""
+    _demo()
+    objs = list(Citizen.objects.order_by("pk")[:3])
+    before = Citizen.objects.count()
+    fastinsert.FRESH_TABLES.add(str(Citizen._meta.db_table))
+    try:
+        if connection.vendor == "postgresql":
+            with pytest.raises(IntegrityError), transaction.atomic():
+                insert_rows(Citizen, objs)
+        else:  # SQLite has no COPY: the same INSERT … ON CONFLICT DO NOTHING as elsewhere
+            insert_rows(Citizen, objs)
+    finally:
+        fastinsert.FRESH_TABLES.clear()
+    assert Citizen.objects.count() == before

@@ -24,7 +24,7 @@ from django.db import connection, models, transaction
 from faker import Faker
 from tqdm import tqdm
 
-from helhed.devtools.fastinsert import insert_rows
+from helhed.devtools.fastinsert import FRESH_TABLES, insert_rows
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1a8e-3f0e-4c0b-9d54-5e1e2a7d0c11")
 DEMO_PASSWORD = "helhed-demo-2026"
@@ -349,35 +349,39 @@ def _secondary_indexes(table: str) -> list[tuple[str, str]]:
 @contextmanager
 def indexes_built_after(tables: Sequence[type[models.Model]]) -> Iterator[None]:
     """Drop the secondary indexes of those of ``tables`` that are empty, and build them again
-    when the block ends (also after an error). Only on SQLite and PostgreSQL, outside a
+    when the block ends (also after an error); meanwhile ``insert_rows`` writes to them with
+    ``COPY`` on PostgreSQL (``fastinsert.FRESH_TABLES``: the caller's rows must have unique
+    keys), and they are analysed at the end. Only on SQLite and PostgreSQL, outside a
     transaction; the caller must not query the tables by the dropped indexes meanwhile (their
     keys, unique fields and ``ON CONFLICT`` stay indexed)."""
     if connection.vendor not in ("sqlite", "postgresql") or connection.in_atomic_block:
         yield
         return
     quote = connection.ops.quote_name
-    dropped: list[tuple[str, str]] = []
-    for model in tables:
-        if not model._default_manager.exists():
-            dropped += _secondary_indexes(str(model._meta.db_table))
-    if not dropped:
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {DEFERRED_INDEX_TABLE} "
-            "(name varchar(200) PRIMARY KEY, definition text NOT NULL)"
-        )
-        for name, definition in dropped:
+    fresh = [str(m._meta.db_table) for m in tables if not m._default_manager.exists()]
+    dropped = [index for table in fresh for index in _secondary_indexes(table)]
+    if dropped:
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {DEFERRED_INDEX_TABLE} (name, definition) VALUES (%s, %s)",
-                [name, definition],
+                f"CREATE TABLE IF NOT EXISTS {DEFERRED_INDEX_TABLE} "
+                "(name varchar(200) PRIMARY KEY, definition text NOT NULL)"
             )
-            cursor.execute(f"DROP INDEX {quote(name)}")
+            for name, definition in dropped:
+                cursor.execute(
+                    f"INSERT INTO {DEFERRED_INDEX_TABLE} (name, definition) VALUES (%s, %s)",
+                    [name, definition],
+                )
+                cursor.execute(f"DROP INDEX {quote(name)}")
+    FRESH_TABLES.update(fresh)
     try:
         yield
     finally:
+        FRESH_TABLES.difference_update(fresh)
         restore_deferred_indexes()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for table in fresh:  # the planner's statistics for the new rows
+                    cursor.execute(f"ANALYZE {quote(table)}")
 
 
 def restore_deferred_indexes() -> None:

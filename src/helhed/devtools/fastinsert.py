@@ -224,10 +224,18 @@ def _read(objs: Sequence[models.Model], dicts: list[dict[str, Any]], attname: st
         return [getattr(obj, attname) for obj in objs]
 
 
+# Tables a build fills from empty (``demokit.indexes_built_after`` registers them): their rows
+# cannot conflict with existing ones and a build's keys are unique, so on PostgreSQL they are
+# written with ``COPY`` (about three times fewer server cycles than ``INSERT`` per row, and no
+# per-statement round trip). A duplicate key there is an error, not a skipped row.
+FRESH_TABLES: set[str] = set()
+
+
 def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     """Insert ``objs`` (unsaved model instances) as ``bulk_create(objs, ignore_conflicts=True)``
-    would, with one ``executemany``. Rows with an automatic key (many-to-many through rows) get
-    it from the database."""
+    would, with one ``executemany`` (on PostgreSQL into a table in ``FRESH_TABLES``: one
+    ``COPY``). Rows with an automatic key (many-to-many through rows) get it from the
+    database."""
     if not objs:
         return
     if model._meta.parents:
@@ -235,16 +243,22 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None
         return
     columns, rows = prepared_values(model, objs)
     quote = connection.ops.quote_name
-    marker = "?" if connection.vendor == "sqlite" else "%s"
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
-        f"VALUES ({', '.join([marker] * len(columns))}) ON CONFLICT DO NOTHING"
-    )
+    table, names = quote(model._meta.db_table), ", ".join(map(quote, columns))
     with transaction.atomic():
         connection.ensure_connection()
         cursor = connection.connection.cursor()
         try:
             with connection.wrap_database_errors:  # Django's IntegrityError & co., as the ORM
-                cursor.executemany(sql, rows)
+                if connection.vendor == "postgresql" and model._meta.db_table in FRESH_TABLES:
+                    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                else:
+                    marker = "?" if connection.vendor == "sqlite" else "%s"
+                    cursor.executemany(
+                        f"INSERT INTO {table} ({names}) "
+                        f"VALUES ({', '.join([marker] * len(columns))}) ON CONFLICT DO NOTHING",
+                        rows,
+                    )
         finally:
             cursor.close()

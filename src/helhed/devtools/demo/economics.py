@@ -24,7 +24,13 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
-from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, InsertStat, new_row
+from helhed.devtools.demokit import (
+    DEMO_PASSWORD,
+    DemoContext,
+    InsertStat,
+    indexes_built_after,
+    new_row,
+)
 from helhed.economics import logic
 from helhed.economics.models import (
     BusinessCase,
@@ -701,7 +707,8 @@ def _costs(ctx: DemoContext, prices: dict[str, UnitPrice], author: User, today: 
                     created_by_id=author.pk,
                 )
             )
-    ctx.bulk_insert(CostEntry, rows, label="udgifter på forløb", total=len(rows))
+    with indexes_built_after([CostEntry]):
+        ctx.bulk_insert(CostEntry, rows, label="udgifter på forløb", total=len(rows))
 
 
 def _category(area: str | None) -> str:
