@@ -14,11 +14,13 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, models, transaction
 
 from helhed.courses.models import Appointment, Citizen, Consent, Course, PlanVersion, TeamMember
-from helhed.devtools import demokit
+from helhed.devtools import demokit, fastinsert
 from helhed.devtools.demo import courses as courses_demo
 from helhed.devtools.demo import handovers as handovers_demo
 from helhed.devtools.demo import meetings as meetings_demo
 from helhed.devtools.fastinsert import _converter, insert_rows, prepared_values
+from helhed.economics.models import CostEntry
+from helhed.progress.models import OutcomeState
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,8 @@ def _demo_models() -> list[type[models.Model]]:
         handovers_demo.Handover,
         handovers_demo.HandoverEvent,
         handovers_demo.InstitutionalStay,
+        OutcomeState,
+        CostEntry,
     ]
     return found
 
@@ -92,11 +96,17 @@ def test_every_value_the_demo_writes_is_prepared_as_django_prepares_it() -> None
     assert checked > 10_000
 
 
+@pytest.mark.parametrize("fresh", [False, True], ids=["insert", "fresh-table"])
 @pytest.mark.parametrize("model", [Citizen, Course, Consent, TeamMember, PlanVersion, Appointment])
-def test_insert_rows_stores_the_same_row_as_bulk_create(model: type[models.Model]) -> None:
+def test_insert_rows_stores_the_same_row_as_bulk_create(
+    model: type[models.Model], fresh: bool
+) -> None:
     """The demo's rows written again, once with ``bulk_create`` and once with ``insert_rows``:
-    the stored rows are identical column by column (``auto_now`` columns: set by both)."""
+    the stored rows are identical column by column (``auto_now`` columns: set by both). Also
+    into a table the build fills from empty (``FRESH_TABLES``: ``COPY`` on PostgreSQL)."""
     _demo()
+    if fresh:
+        fastinsert.FRESH_TABLES.add(str(model._meta.db_table))
     objs = list(model._default_manager.order_by("pk")[:40])
     pks = [o.pk for o in objs]
     fields = [f for f in model._meta.concrete_fields]
@@ -107,7 +117,10 @@ def test_insert_rows_stores_the_same_row_as_bulk_create(model: type[models.Model
         model._default_manager.bulk_create(objs, ignore_conflicts=True)
         by_django = _stored(model, pks, compared)
         model._default_manager.filter(pk__in=pks)._raw_delete(connection.alias)
-        insert_rows(model, objs)
+        try:
+            insert_rows(model, objs)
+        finally:
+            fastinsert.FRESH_TABLES.clear()
         fast = _stored(model, pks, compared)
         stamps = _stored(model, pks, stamped) if stamped else []
     assert len(fast) == len(objs)
@@ -165,3 +178,135 @@ def test_sqlite_build_settings_are_undone_after_the_build() -> None:
     assert during == {"synchronous": 0, "cache_size": -1048576, "temp_store": 2}
     assert pragmas() == before
     assert before["synchronous"] != 0
+
+
+def _field_values(obj: models.Model) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def _instance(obj: models.Model) -> tuple[dict[str, Any], bool, Any, dict[str, Any]]:
+    """What a new instance holds: its attributes, whether it is unsaved, its database and the
+    related objects it caches."""
+    attributes = {k: v for k, v in obj.__dict__.items() if k != "_state"}
+    return attributes, obj._state.adding, obj._state.db, dict(obj._state.fields_cache)
+
+
+def test_new_row_makes_the_instance_the_model_constructor_makes() -> None:
+    """``demokit.new_row`` (the demo builders' constructor) gives the instance ``Model(**values)``
+    gives, for every table the demo writes: with every field given, with a related object given
+    by name, and with the defaults (same keys; constant defaults equal)."""
+    _demo()
+    checked = 0
+    for model in _demo_models():
+        for obj in model._default_manager.all()[:20]:
+            values = _field_values(obj)
+            assert _instance(demokit.new_row(model, **values)) == _instance(model(**values))
+            checked += 1
+        relation = next(
+            (f for f in model._meta.concrete_fields if f.is_relation and not f.primary_key), None
+        )
+        if relation is None:
+            continue
+        stored = model._default_manager.select_related(relation.name).first()
+        assert stored is not None
+        values = _field_values(stored)
+        del values[relation.attname]
+        values[relation.name] = getattr(stored, relation.name)
+        made, expected = demokit.new_row(model, **values), model(**values)
+        assert _instance(made) == _instance(expected)
+        assert made.__dict__[relation.attname] == stored.__dict__[relation.attname]
+        key = {model._meta.pk.attname: stored.pk}  # type: ignore[union-attr]
+        made, expected = demokit.new_row(model, **key), model(**key)
+        assert made.__dict__.keys() == expected.__dict__.keys()
+        for f in model._meta.concrete_fields:
+            if not callable(f.default):  # uuid4, now: made anew for each instance
+                assert made.__dict__[f.attname] == expected.__dict__[f.attname], f
+    assert checked > 300
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        demokit.new_row(Citizen, colour="blue")
+
+
+def test_prepared_values_are_what_django_prepares_column_by_column() -> None:
+    """``prepared_values`` converts whole columns at once (passed through, or by builtins when
+    every value has one type): each value equals ``field.get_db_prep_save`` of it, for columns
+    with and without NULLs, on every table the demo writes."""
+    _demo()
+    for model in _demo_models():
+        objs = list(model._default_manager.order_by("pk")[:150])
+        columns, rows = prepared_values(model, objs)
+        by_name = {str(f.column): f for f in model._meta.concrete_fields}
+        for obj, row in zip(objs, rows, strict=True):
+            for column, value in zip(columns, row, strict=True):
+                field = by_name[column]
+                if _auto_now(field):
+                    continue
+                expected = field.get_db_prep_save(getattr(obj, field.attname), connection)
+                assert _plain(value) == _plain(expected), (model.__name__, column)
+
+
+def test_demo_keys_are_uuid5_of_the_seed_and_key() -> None:
+    """``ctx.uuid`` hashes the namespace and seed once; its keys are still exactly
+    ``uuid5(DEMO_NAMESPACE, "<seed>:<key>")``, for any seed."""
+    import uuid
+
+    ctx = demokit.DemoContext(seed=1, citizens=1, out=StringIO())
+    for key in [("course", 0), ("team", 12, 3), ("æøå", uuid.UUID(int=5), None), ()]:
+        name = ":".join([str(ctx.seed), *map(str, key)])
+        made = ctx.uuid(*key)
+        assert made == uuid.uuid5(demokit.DEMO_NAMESPACE, name)
+        assert str(made) == str(uuid.uuid5(demokit.DEMO_NAMESPACE, name))
+        assert made.version == 5
+    ctx.seed = 7
+    assert ctx.uuid("course", 0) == uuid.uuid5(demokit.DEMO_NAMESPACE, "7:course:0")
+
+
+def _index_definitions(model: type[models.Model]) -> set[str]:
+    return {sql for _name, sql in demokit._secondary_indexes(str(model._meta.db_table))}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_indexes_of_fresh_tables_are_built_after_the_fill_and_after_a_killed_build() -> None:
+    """The build drops the secondary indexes of the empty tables it fills and builds the same
+    ones again when it ends — also when it fails, and, if the process died, at the start of the
+    next ``helhed demo``. Keys and unique fields stay indexed (a duplicate is still refused)."""
+    expected = _index_definitions(TeamMember)
+    assert expected  # course, unit, user … indexes
+    filled = _index_definitions(Citizen)
+    assert not TeamMember.objects.exists()
+    with pytest.raises(RuntimeError), demokit.indexes_built_after([TeamMember]):
+        assert _index_definitions(TeamMember) == set()
+        raise RuntimeError("a chunk failed")
+    assert _index_definitions(TeamMember) == expected
+
+    # A build killed inside the block: the definitions are in the repair table until the next run.
+    manager = demokit.indexes_built_after([TeamMember])
+    manager.__enter__()
+    assert _index_definitions(TeamMember) == set()
+    assert demokit.DEFERRED_INDEX_TABLE in connection.introspection.table_names()
+    _demo()
+    assert _index_definitions(TeamMember) == expected
+    assert _index_definitions(Citizen) == filled
+    assert demokit.DEFERRED_INDEX_TABLE not in connection.introspection.table_names()
+
+    # A table with rows keeps its indexes.
+    with demokit.indexes_built_after([TeamMember]):
+        assert _index_definitions(TeamMember) == expected
+
+
+def test_a_duplicate_key_copied_into_a_fresh_table_is_an_error() -> None:
+    """Into a table the build fills from empty the rows are written without ``ON CONFLICT``
+    (``COPY`` on PostgreSQL): a key the build wrote twice is an error, never a silent skip;
+    nothing of the failed batch is kept."""
+    _demo()
+    objs = list(Citizen.objects.order_by("pk")[:3])
+    before = Citizen.objects.count()
+    fastinsert.FRESH_TABLES.add(str(Citizen._meta.db_table))
+    try:
+        if connection.vendor == "postgresql":
+            with pytest.raises(IntegrityError), transaction.atomic():
+                insert_rows(Citizen, objs)
+        else:  # SQLite has no COPY: the same INSERT … ON CONFLICT DO NOTHING as elsewhere
+            insert_rows(Citizen, objs)
+    finally:
+        fastinsert.FRESH_TABLES.clear()
+    assert Citizen.objects.count() == before

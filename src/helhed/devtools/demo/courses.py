@@ -71,7 +71,13 @@ from helhed.courses.models import (
 )
 from helhed.courses.services import checklist_for
 from helhed.devtools.demo.core import DEMO_MUNICIPALITIES, REGION_UNITS, SECTOR_LOGINS
-from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, InsertStat
+from helhed.devtools.demokit import (
+    DEMO_PASSWORD,
+    DemoContext,
+    InsertStat,
+    indexes_built_after,
+    new_row,
+)
 from helhed.devtools.factories import CprAllocator
 from helhed.devtools.fastinsert import insert_rows
 from helhed.registry.models import Initiative
@@ -1032,7 +1038,8 @@ class CaseBuilder:
             if homeless
             else r.choices(["digital-post", "sms", "telefon", "personligt"], [55, 25, 12, 8])[0]
         )
-        citizen = Citizen(
+        citizen = new_row(
+            Citizen,
             id=self.ctx.uuid("citizen", case.index, member),
             cpr=cpr,
             birth_date=born,
@@ -1086,10 +1093,14 @@ class CaseBuilder:
         ]
         household_id = self.ctx.uuid("household", case.index)
         mother = people[0][1]
-        rows.add("husstande", Household(id=household_id, name=f"Familien {mother.last_name}"))
+        rows.add(
+            "husstande", new_row(Household, id=household_id, name=f"Familien {mother.last_name}")
+        )
         through = Household.members.through
         for _role, c in people:
-            rows.add("husstande: medlemmer", through(household_id=household_id, citizen_id=c.id))
+            rows.add(
+                "husstande: medlemmer", new_row(through, household_id=household_id, citizen_id=c.id)
+            )
         by_role: dict[str, list[Citizen]] = {}
         for role, c in people:
             by_role.setdefault(role, []).append(c)
@@ -1109,7 +1120,8 @@ class CaseBuilder:
         for a, b, kind in relations:
             rows.add(
                 "familierelationer",
-                HouseholdRelation(
+                new_row(
+                    HouseholdRelation,
                     id=self.ctx.uuid("relation", case.index, a.id, b.id, kind),
                     household_id=household_id,
                     from_citizen_id=a.id,
@@ -1127,7 +1139,8 @@ class CaseBuilder:
         name = f"{r.choice(w.first_names_m if male else w.first_names_f)} {r.choice(w.last_names)}"
         rows.add(
             "pårørende",
-            Relative(
+            new_row(
+                Relative,
                 id=self.ctx.uuid("relative", case.index),
                 citizen_id=citizen.id,
                 name=name,
@@ -1232,7 +1245,8 @@ class CaseBuilder:
         c.initiative_id = initiative_id
         rows.add(
             "forløb",
-            Course(
+            new_row(
+                Course,
                 id=c.course_id,
                 initiative_id=initiative_id,
                 citizen_id=citizen.id,
@@ -1264,7 +1278,8 @@ class CaseBuilder:
         since: date,
         until: date | None,
     ) -> TeamMember:
-        tm = TeamMember(
+        tm = new_row(
+            TeamMember,
             id=self.ctx.uuid("team", c.case.index, len(c.team)),
             course_id=c.course_id,
             user_id=person.user_id,
@@ -1308,7 +1323,8 @@ class CaseBuilder:
             )
             rows.add(
                 "koordinatorskift",
-                CoordinatorChange(
+                new_row(
+                    CoordinatorChange,
                     id=ctx.uuid("coordinator-change", i),
                     course_id=c.course_id,
                     previous_id=previous.user_id,
@@ -1530,7 +1546,8 @@ class CaseBuilder:
 
     def _add_consent(self, rows: Rows, c: CaseState, spec: ConsentSpec) -> None:
         citizen = c.citizen
-        consent = Consent(
+        consent = new_row(
+            Consent,
             id=self.ctx.uuid("consent", c.case.index, spec.n),
             course_id=c.course_id,
             given_by="borger",
@@ -1548,11 +1565,14 @@ class CaseBuilder:
         )
         rows.add("samtykker", consent)
         for u in spec.units:
-            rows.add("samtykker: enheder", Consent.units.through(consent_id=consent.id, unit_id=u))
+            rows.add(
+                "samtykker: enheder",
+                new_row(Consent.units.through, consent_id=consent.id, unit_id=u),
+            )
         for o in spec.orgs:
             rows.add(
                 "samtykker: organisationer",
-                Consent.organisations.through(consent_id=consent.id, organisation_id=o),
+                new_row(Consent.organisations.through, consent_id=consent.id, organisation_id=o),
             )
 
     # -- the plan -------------------------------------------------------------------------
@@ -1564,7 +1584,8 @@ class CaseBuilder:
         has_plan = c.status != "henvist"
         rows.add(
             "planer",
-            Plan(
+            new_row(
+                Plan,
                 id=c.plan_id,
                 course_id=c.course_id,
                 citizen_statement=STATEMENTS[kind] if has_plan else "",
@@ -1575,7 +1596,8 @@ class CaseBuilder:
         )
         rows.add(
             "planversioner",
-            PlanVersion(
+            new_row(
+                PlanVersion,
                 id=ctx.uuid("plan-version", i, 1),
                 plan_id=c.plan_id,
                 number=1,
@@ -1615,7 +1637,8 @@ class CaseBuilder:
         )
         rows.add(
             "planversioner",
-            PlanVersion(
+            new_row(
+                PlanVersion,
                 id=ctx.uuid("plan-version", i, 2),
                 plan_id=c.plan_id,
                 number=2,
@@ -1645,7 +1668,8 @@ class CaseBuilder:
         goals: list[tuple[Goal, list[SubGoal]]] = []
         for g in range(n_goals):
             text = texts[g % len(texts)] + ("" if g < len(texts) else f" ({g // len(texts) + 1})")
-            goal = Goal(
+            goal = new_row(
+                Goal,
                 id=ctx.uuid("goal", i, g),
                 plan_id=c.plan_id,
                 text=text,
@@ -1661,7 +1685,8 @@ class CaseBuilder:
                 slot = present[(g + s) % len(present)] if present else "coord"
                 owner = member_by_slot.get(slot)
                 area = owner.welfare_area_id if owner else None
-                sub = SubGoal(
+                sub = new_row(
+                    SubGoal,
                     id=ctx.uuid("subgoal", i, g, s),
                     goal_id=goal.id,
                     text=SUBGOALS.get(slot, "Koordinatoren følger op hver 8. uge"),
@@ -1700,7 +1725,8 @@ class CaseBuilder:
             )
             for gid in linked:
                 rows.add(
-                    "indsatser: mål", Measure.goals.through(measure_id=measure.id, goal_id=gid)
+                    "indsatser: mål",
+                    new_row(Measure.goals.through, measure_id=measure.id, goal_id=gid),
                 )
             measures.append((measure, linked))
         return measures
@@ -1728,7 +1754,8 @@ class CaseBuilder:
             if (m_status == "afsluttet")
             else None
         )
-        measure = Measure(
+        measure = new_row(
+            Measure,
             id=self.ctx.uuid("measure", c.case.index, n),
             plan_id=c.plan_id,
             title=title + (f" ({n + 1})" if large else ""),
@@ -1766,7 +1793,8 @@ class CaseBuilder:
             if n >= len(DEMAND_SETS[kind]) or key in by_key:
                 dtitle = f"{dtitle} ({n + 1})"
             owner = member_by_slot[slot]
-            demand = Demand(
+            demand = new_row(
+                Demand,
                 id=self.ctx.uuid("demand", i, n),
                 plan_id=c.plan_id,
                 organisation_id=owner.organisation_id,
@@ -1799,7 +1827,8 @@ class CaseBuilder:
         resolved = i != SHOWCASE and (c.end is not None or r.random() < 0.3)
         rows.add(
             "modstridende krav",
-            DemandConflict(
+            new_row(
+                DemandConflict,
                 id=self.ctx.uuid("conflict", i),
                 plan_id=c.plan_id,
                 first_id=by_key[first_key].id,
@@ -1853,7 +1882,8 @@ class CaseBuilder:
                 ("Netværksmøde", "Koordinerende Team") if slot == "coord" else APPOINTMENTS[slot]
             )
             demand = attendance.get(slot)
-            a = Appointment(
+            a = new_row(
+                Appointment,
                 id=ctx.uuid("appointment", case.index, n),
                 plan_id=plan_id,
                 title=title,
@@ -1955,15 +1985,17 @@ def generate(ctx: DemoContext) -> None:
     inserter = ChunkInserter(ctx)
     started = time.perf_counter()
     rows = Rows()
-    for case in ctx.bar(layout, total=len(layout), desc="forløb"):
-        builder.build(rows, case)
-        if rows.cases >= CHUNK_CASES:
+    # The chunks look up only keys and CPR numbers (unique, so indexed throughout).
+    with indexes_built_after([model for _label, model in TABLES]):
+        for case in ctx.bar(layout, total=len(layout), desc="forløb"):
+            builder.build(rows, case)
+            if rows.cases >= CHUNK_CASES:
+                _check_cprs(rows)
+                inserter.insert(rows)
+                rows = Rows()
+        if rows.cases:
             _check_cprs(rows)
             inserter.insert(rows)
-            rows = Rows()
-    if rows.cases:
-        _check_cprs(rows)
-        inserter.insert(rows)
     total = inserter.finish()
     ctx.stats.append(
         InsertStat(

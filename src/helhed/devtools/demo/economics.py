@@ -24,7 +24,13 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
-from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, InsertStat
+from helhed.devtools.demokit import (
+    DEMO_PASSWORD,
+    DemoContext,
+    InsertStat,
+    indexes_built_after,
+    new_row,
+)
 from helhed.economics import logic
 from helhed.economics.models import (
     BusinessCase,
@@ -682,14 +688,15 @@ def _costs(ctx: DemoContext, prices: dict[str, UnitPrice], author: User, today: 
             unit_ore = logic.to_ore(unit_kr)
             quantity = Decimal(per_month + ctx.rng.randint(-1, 2))
             rows.append(
-                CostEntry(
+                new_row(
+                    CostEntry,
                     id=ctx.uuid("econ-cost", pk, i),
                     course_id=course_id,
                     initiative_id=initiative,
                     organisation_id=org,
                     measure_id=pk,
                     category=_category(area),
-                    unit_price=price,
+                    unit_price_id=price.pk,
                     year=y,
                     month=m,
                     quantity=quantity,
@@ -697,10 +704,11 @@ def _costs(ctx: DemoContext, prices: dict[str, UnitPrice], author: User, today: 
                     amount_ore=logic.to_ore(quantity * logic.to_kr(unit_ore)),
                     payer=payer,
                     budget_area=budget_area,
-                    created_by=author,
+                    created_by_id=author.pk,
                 )
             )
-    ctx.bulk_insert(CostEntry, rows, label="udgifter på forløb", total=len(rows))
+    with indexes_built_after([CostEntry]):
+        ctx.bulk_insert(CostEntry, rows, label="udgifter på forløb", total=len(rows))
 
 
 def _category(area: str | None) -> str:

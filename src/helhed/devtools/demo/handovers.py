@@ -37,7 +37,7 @@ from helhed.core.models import Unit, User
 from helhed.courses.legal_bases import shipped_category
 from helhed.courses.logic import age_on
 from helhed.courses.models import Course, CourseStatus, Measure, MeasureStatus
-from helhed.devtools.demokit import DemoContext, InsertStat
+from helhed.devtools.demokit import DemoContext, InsertStat, new_row
 from helhed.devtools.fastinsert import insert_rows
 from helhed.handovers import logic
 from helhed.handovers.models import Handover, HandoverEvent, InstitutionalStay
@@ -82,7 +82,8 @@ class Builder:
         starts = self.today + timedelta(days=next_in)
         self.gap_ends.setdefault(ended, []).append(course["pk"])
         self.gap_measures.append(
-            Measure(
+            new_row(
+                Measure,
                 id=self.ctx.uuid("gap-measure", key),
                 plan_id=course["plan"],
                 title="Ambulant misbrugsbehandling (efter venteliste)",
@@ -115,7 +116,8 @@ class Builder:
         hid = self.ctx.uuid("handover", key)
         requested_at = _at(requested)
         receiver = to_unit.name if to_unit is not None else (external or ("", ""))[0]
-        h = Handover(
+        h = new_row(
+            Handover,
             id=hid,
             course_id=course["pk"],
             from_unit_id=course["coordinator_unit_id"],
@@ -182,7 +184,8 @@ class Builder:
         note: str = "",
     ) -> None:
         self.events.append(
-            HandoverEvent(
+            new_row(
+                HandoverEvent,
                 id=self.ctx.uuid("handover-event", h.id, n),
                 handover_id=h.id,
                 action=action,
@@ -199,7 +202,8 @@ class Builder:
         expected_end = self.today + timedelta(days=end_in)
         start = expected_end - timedelta(days=90 if kind != "psykiatri" else 30)
         self.stays.append(
-            InstitutionalStay(
+            new_row(
+                InstitutionalStay,
                 id=self.ctx.uuid("stay", key),
                 course_id=course["pk"],
                 kind=kind,

@@ -31,7 +31,7 @@ from helhed.core.models import Membership, User
 from helhed.core.selectors import today
 from helhed.courses.logic import data_category_for_area
 from helhed.courses.models import BudgetArea, Course, CourseStatus, Measure, TeamMember
-from helhed.devtools.demokit import DemoContext, InsertStat
+from helhed.devtools.demokit import DemoContext, InsertStat, indexes_built_after, new_row
 from helhed.devtools.fastinsert import insert_rows
 from helhed.meetings.models import (
     Availability,
@@ -236,7 +236,8 @@ class Builder:
             max(held_on + timedelta(days=42), self.today + timedelta(days=rng.randint(3, 12))), 1
         )[0]
         coordinator_member = next((m for m in f.team if m[1] == f.coordinator_id), f.team[0])
-        held = Meeting(
+        held = new_row(
+            Meeting,
             id=uid("meeting", f.id, "held"),
             course_id=f.id,
             kind=MeetingKind.NETWORK,
@@ -273,7 +274,8 @@ class Builder:
         # Others than the coordinator first, a demo login before them.
         owners.sort(key=lambda p: (p.user_id == f.coordinator_id, p.user_id not in _DEMO_LOGINS))
         text, payer = rng.choice(DECISIONS)
-        decision = Decision(
+        decision = new_row(
+            Decision,
             id=uid("decision", f.id),
             meeting_id=held.id,
             text=text,
@@ -293,7 +295,8 @@ class Builder:
             )
             rows.add(
                 "opgaver",
-                Task(
+                new_row(
+                    Task,
                     id=uid("task", f.id, i),
                     course_id=f.id,
                     decision_id=decision.id,
@@ -313,7 +316,8 @@ class Builder:
     ) -> list[Participant]:
         uid = self.ctx.uuid
         result = [
-            Participant(
+            new_row(
+                Participant,
                 id=uid("participant", meeting.id, member_id),
                 meeting_id=meeting.id,
                 kind=ParticipantKind.TEAM,
@@ -326,7 +330,8 @@ class Builder:
             for member_id, user_id, name, role, _unit in f.team
         ]
         result.append(
-            Participant(
+            new_row(
+                Participant,
                 id=uid("participant", meeting.id, "citizen"),
                 meeting_id=meeting.id,
                 kind=ParticipantKind.CITIZEN,
@@ -344,7 +349,8 @@ class Builder:
         self, rows: Rows, rng: random.Random, f: CourseFacts, held: Meeting | None, day: date
     ) -> None:
         uid = self.ctx.uuid
-        meeting = Meeting(
+        meeting = new_row(
+            Meeting,
             id=uid("meeting", f.id, "next"),
             course_id=f.id,
             kind=MeetingKind.FOLLOW_UP if held else MeetingKind.NETWORK,
@@ -359,7 +365,12 @@ class Builder:
         rows.add("møder", meeting)
         participants = self._participants(rows, f, meeting, None)
         times = [
-            ProposedTime(id=uid("time", meeting.id, i), meeting_id=meeting.id, starts_at=_at(d, h))
+            new_row(
+                ProposedTime,
+                id=uid("time", meeting.id, i),
+                meeting_id=meeting.id,
+                starts_at=_at(d, h),
+            )
             for i, (d, h) in enumerate(zip(_workdays(day, 3), (10, 13, 9), strict=True))
         ]
         for t in times:
@@ -374,7 +385,8 @@ class Builder:
                 answer = "ja" if i > 0 else rng.choice(("ja", "nej", "maaske"))
                 rows.add(
                     "svar om tidspunkter",
-                    Availability(
+                    new_row(
+                        Availability,
                         id=uid("answer", p.id, t.id),
                         proposed_time_id=t.id,
                         participant_id=p.id,
@@ -393,7 +405,8 @@ class Builder:
         if authority is None:
             return
         recommended_on = min(held_on + timedelta(days=1), self.today)
-        rec = Recommendation(
+        rec = new_row(
+            Recommendation,
             id=self.ctx.uuid("recommendation", f.id),
             course_id=f.id,
             measure_id=measure_id,
@@ -418,7 +431,8 @@ class Builder:
         )
         rows.add(
             "afgørelser",
-            Ruling(
+            new_row(
+                Ruling,
                 id=self.ctx.uuid("ruling", f.id),
                 recommendation_id=rec.id,
                 course_id=f.id,
@@ -446,18 +460,22 @@ def generate(ctx: DemoContext) -> None:
     )
     builder = Builder(ctx, showcase)
     total_courses = Course.objects.count()
-    for facts in ctx.bar(_chunks(ctx), total=(total_courses + CHUNK - 1) // CHUNK, desc="møder"):
-        builder.load_unit_members(facts)
-        rows = Rows()
-        for f in facts:
-            builder.build(rows, f)
-        with transaction.atomic():
-            for label, model in TABLES:
-                batch = rows.tables.get(label)
-                if batch:
-                    t0 = clock.perf_counter()
-                    insert_rows(model, batch)
-                    seconds[label] += clock.perf_counter() - t0
+    # The chunks read courses, teams and measures, never the tables they fill.
+    with indexes_built_after([model for _label, model in TABLES]):
+        for facts in ctx.bar(
+            _chunks(ctx), total=(total_courses + CHUNK - 1) // CHUNK, desc="møder"
+        ):
+            builder.load_unit_members(facts)
+            rows = Rows()
+            for f in facts:
+                builder.build(rows, f)
+            with transaction.atomic():
+                for label, model in TABLES:
+                    batch = rows.tables.get(label)
+                    if batch:
+                        t0 = clock.perf_counter()
+                        insert_rows(model, batch)
+                        seconds[label] += clock.perf_counter() - t0
     total = 0
     for label, model in TABLES:
         rows_added = model._default_manager.count() - before[label]

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from helhed.core.selectors import today as current_day
 from helhed.devtools.bench import progress as benchdata
-from helhed.devtools.demokit import DemoContext, InsertStat
+from helhed.devtools.demokit import DemoContext, InsertStat, indexes_built_after, new_row
 from helhed.devtools.fastinsert import insert_rows
 from helhed.progress import logic
 
@@ -40,7 +40,7 @@ def generate(ctx: DemoContext) -> None:
     import time
 
     from helhed.courses.models import Course, Goal
-    from helhed.progress.models import Measurement, OutcomeState
+    from helhed.progress.models import CourseSummary, Measurement, OutcomeState
 
     started = time.perf_counter()
     last = Course.objects.order_by("-pk").values_list("pk", flat=True).first()
@@ -54,35 +54,37 @@ def generate(ctx: DemoContext) -> None:
     now = timezone.now()
     total = 0
     ids = list(Course.objects.order_by("pk").values_list("pk", flat=True))
-    for lo in range(0, len(ids), CHUNK):
-        chunk = ids[lo : lo + CHUNK]
-        info = list(
-            Course.objects.filter(pk__in=chunk).values_list(
-                "pk", "start_date", "referred_on", "household_id"
+    # The chunks read courses and goals, never the tables they fill.
+    with indexes_built_after([Measurement, OutcomeState, CourseSummary]):
+        for lo in range(0, len(ids), CHUNK):
+            chunk = ids[lo : lo + CHUNK]
+            info = list(
+                Course.objects.filter(pk__in=chunk).values_list(
+                    "pk", "start_date", "referred_on", "household_id"
+                )
             )
-        )
-        goals: dict[Any, list[tuple[Any, int | None]]] = {}
-        for course_id, goal_id, importance in (
-            Goal.objects.filter(plan__course__in=chunk)
-            .order_by("plan__course", "priority", "pk")
-            .values_list("plan__course", "pk", "importance")
-        ):
-            goals.setdefault(course_id, []).append((goal_id, importance))
-        rows: list[tuple[Any, ...]] = []
-        states: list[OutcomeState] = []
-        for course_id, start, referred, household in info:
-            rng = _rng(ctx.seed, course_id)
-            begin = min(start or referred, today)
-            rich = course_id == showcase
-            rows += _course_rows(
-                ctx, rng, course_id, begin, today, goals.get(course_id, []), rich, now
-            )
-            states += _states(ctx, rng, course_id, begin, today, household is not None)
-        with transaction.atomic():
-            benchdata._insert_measurements(rows)
-            insert_rows(OutcomeState, states)
-            benchdata.insert_summaries(rows, states, [c[0] for c in info])
-        total += len(rows) + len(states)
+            goals: dict[Any, list[tuple[Any, int | None]]] = {}
+            for course_id, goal_id, importance in (
+                Goal.objects.filter(plan__course__in=chunk)
+                .order_by("plan__course", "priority", "pk")
+                .values_list("plan__course", "pk", "importance")
+            ):
+                goals.setdefault(course_id, []).append((goal_id, importance))
+            rows: list[tuple[Any, ...]] = []
+            states: list[OutcomeState] = []
+            for course_id, start, referred, household in info:
+                rng = _rng(ctx.seed, course_id)
+                begin = min(start or referred, today)
+                rich = course_id == showcase
+                rows += _course_rows(
+                    ctx, rng, course_id, begin, today, goals.get(course_id, []), rich, now
+                )
+                states += _states(ctx, rng, course_id, begin, today, household is not None)
+            with transaction.atomic():
+                benchdata._insert_measurements(rows)
+                insert_rows(OutcomeState, states)
+                benchdata.insert_summaries(rows, states, [c[0] for c in info])
+            total += len(rows) + len(states)
     ctx.stats.append(
         InsertStat(
             "progressionsmålinger og resultater", rows=total, seconds=time.perf_counter() - started
@@ -198,7 +200,8 @@ def _states(
     states = []
     if family:
         states.append(
-            OutcomeState(
+            new_row(
+                OutcomeState,
                 id=ctx.uuid("progress-s", course_id, "anbringelse"),
                 course_id=course_id,
                 kind="anbringelse",
@@ -209,7 +212,8 @@ def _states(
         return states
     first = rng.choice(["kontanthjaelp", "sygedagpenge", "uddannelseshjaelp", "ressourceforloeb"])
     states.append(
-        OutcomeState(
+        new_row(
+            OutcomeState,
             id=ctx.uuid("progress-s", course_id, "e0"),
             course_id=course_id,
             kind="beskaeftigelse",
@@ -220,7 +224,8 @@ def _states(
     later = begin + timedelta(days=rng.randint(90, 240))
     if later <= today and rng.random() < 0.45:
         states.append(
-            OutcomeState(
+            new_row(
+                OutcomeState,
                 id=ctx.uuid("progress-s", course_id, "e1"),
                 course_id=course_id,
                 kind="beskaeftigelse",
