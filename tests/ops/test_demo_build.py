@@ -310,3 +310,25 @@ def test_a_duplicate_key_copied_into_a_fresh_table_is_an_error() -> None:
     finally:
         fastinsert.FRESH_TABLES.clear()
     assert Citizen.objects.count() == before
+
+
+def test_in_pages_reads_every_row_once_in_key_order_while_the_reader_writes() -> None:
+    """The builders read courses a page at a time by key while they commit their chunks (no
+    cursor held open across the commits, which pinned SQLite's WAL): every row comes once, in
+    key order, whatever the page size; and a write committed between pages is seen by the
+    next page."""
+    call_command("demo", citizens=60, seed=1, stdout=StringIO())
+    query = Course.objects.order_by("pk").values_list("pk", "referred_on")
+    expected = list(query)
+    assert len(expected) > 7
+    for size in (1, 7, len(expected), len(expected) + 5):
+        assert list(demokit.in_pages(query, size)) == expected
+    as_dicts = Course.objects.order_by("pk").values("pk")
+    seen = []
+    for row in demokit.in_pages(as_dicts, 5):
+        seen.append(row["pk"])
+        if len(seen) == 5:
+            with transaction.atomic():  # a chunk committed while the reader is between pages
+                Course.objects.filter(pk=row["pk"]).update(closing_reason="skrevet undervejs")
+    assert seen == [pk for pk, _d in expected]
+    assert Course.objects.filter(closing_reason="skrevet undervejs").count() == 1

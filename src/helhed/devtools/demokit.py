@@ -221,6 +221,24 @@ def new_row(model: type[M], /, **values: Any) -> M:
     return obj
 
 
+def in_pages(queryset: Any, size: int) -> Iterator[Any]:
+    """The rows of a ``values()``/``values_list()`` queryset ordered by ``pk`` (its first
+    column), read a page at a time by key (``pk > last``) instead of through one open cursor.
+
+    A builder that commits its chunks while it reads must not keep a read open across those
+    commits: on SQLite an open statement pins the write-ahead log, so no checkpoint can restart
+    it and the WAL grows with every chunk (to 26 GB in a 300,000-citizen build with
+    ``QuerySet.iterator()``); on PostgreSQL a named cursor would have to be held across them."""
+    last = None
+    while True:
+        page = list((queryset if last is None else queryset.filter(pk__gt=last))[:size])
+        if not page:
+            return
+        yield from page
+        row = page[-1]
+        last = row["pk"] if isinstance(row, dict) else row[0]
+
+
 def demo_hooks() -> list[tuple[str, Callable[[DemoContext], None]]]:
     """``(app label, generate)`` for every installed Helhed app with a demo module
     (``helhed.devtools.demo.<label>``), in ``INSTALLED_APPS`` order."""

@@ -37,7 +37,7 @@ from helhed.core.models import Unit, User
 from helhed.courses.legal_bases import shipped_category
 from helhed.courses.logic import age_on
 from helhed.courses.models import Course, CourseStatus, Measure, MeasureStatus
-from helhed.devtools.demokit import DemoContext, InsertStat, new_row
+from helhed.devtools.demokit import DemoContext, InsertStat, in_pages, new_row
 from helhed.devtools.fastinsert import insert_rows
 from helhed.handovers import logic
 from helhed.handovers.models import Handover, HandoverEvent, InstitutionalStay
@@ -261,7 +261,7 @@ COURSE_FIELDS = (
 
 def _courses(exclude: set[uuid.UUID]) -> Iterator[dict[str, Any]]:
     qs = Course.objects.exclude(status=CourseStatus.CLOSED).order_by("pk").values(*COURSE_FIELDS)
-    for row in qs.iterator(chunk_size=CHUNK):
+    for row in in_pages(qs, CHUNK):
         if row["pk"] not in exclude:
             yield row
 

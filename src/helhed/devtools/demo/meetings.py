@@ -31,7 +31,13 @@ from helhed.core.models import Membership, User
 from helhed.core.selectors import today
 from helhed.courses.logic import data_category_for_area
 from helhed.courses.models import BudgetArea, Course, CourseStatus, Measure, TeamMember
-from helhed.devtools.demokit import DemoContext, InsertStat, indexes_built_after, new_row
+from helhed.devtools.demokit import (
+    DemoContext,
+    InsertStat,
+    in_pages,
+    indexes_built_after,
+    new_row,
+)
 from helhed.devtools.fastinsert import insert_rows
 from helhed.meetings.models import (
     Availability,
@@ -135,7 +141,7 @@ def _at(day: date, hour: int) -> datetime:
 
 
 def _chunks(ctx: DemoContext) -> Iterator[list[CourseFacts]]:
-    courses = (
+    courses = in_pages(
         Course.objects.exclude(status=CourseStatus.CLOSED)
         .order_by("pk")
         .values_list(
@@ -145,8 +151,8 @@ def _chunks(ctx: DemoContext) -> Iterator[list[CourseFacts]]:
             "citizen__user_id",
             "referred_on",
             "coordinator_id",
-        )
-        .iterator(chunk_size=CHUNK)
+        ),
+        CHUNK,
     )
     batch: list[tuple[Any, ...]] = []
     for row in courses:
