@@ -491,6 +491,28 @@ def test_the_data_migration_classifies_existing_team_members(world: World) -> No
     assert TeamMemberWorkgroup.objects.count() == 18
 
 
+def test_classify_pending_maps_every_unmapped_member_once_across_pages(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows loaded in bulk (the demo, an import) are classified a page at a time while the
+    mappings are written: with pages of 2 rows and batches of 3, every member without a mapping
+    gets exactly one, those with one keep theirs, and a second run adds nothing."""
+    from helhed.courses import selectors as course_selectors
+    from helhed.courses.models import TeamMember
+
+    monkeypatch.setattr(course_selectors, "TEAM_ROW_PAGE", 2)
+    kept = TeamMemberWorkgroup.objects.order_by("pk").first()
+    assert kept is not None
+    TeamMemberWorkgroup.objects.exclude(pk=kept.pk).delete()  # as after a bulk load
+    members = TeamMember.objects.count()
+    assert members > 5  # more than two pages and more than one batch
+    added = services.classify_pending(batch=3)
+    assert added == members - 1
+    assert TeamMemberWorkgroup.objects.count() == members
+    assert TeamMemberWorkgroup.objects.filter(pk=kept.pk).exists()
+    assert services.classify_pending(batch=3) == 0
+
+
 def test_workgroups_are_maintained_by_administrators(world: World) -> None:
     with pytest.raises(PermissionDenied):
         services.save_workgroup(actor=world.leader, slug="x", name_da="X", create=True)

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -187,7 +188,8 @@ def classify_pending(batch: int = 2000) -> int:
     known = _known_slugs()
     decisions = dict(WorkgroupDecision.objects.values_list("signature", "workgroup_id"))
     pending = course_selectors.team_rows(
-        exclude=TeamMemberWorkgroup.objects.values("team_member_id"), unrestricted=True
+        exclude=TeamMemberWorkgroup.objects.filter(team_member_id=OuterRef("pk")),
+        unrestricted=True,
     )
     added = 0
     rows: list[TeamMemberWorkgroup] = []
