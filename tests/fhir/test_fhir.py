@@ -620,3 +620,117 @@ def test_the_coordinator_participant_becomes_the_importer(world: w.World) -> Non
     assert new.coordinator_id == world.leader.pk
     assert new.team.get(role="Koordinator").user_id == world.leader.pk
     assert not new.team.filter(user=world.coordinator).exists()
+
+
+def _task_of(bundle: dict[str, Any], kind: str) -> tuple[int, dict[str, Any]]:
+    return next(
+        (i, e["resource"])
+        for i, e in enumerate(bundle["entry"])
+        if e["resource"]["resourceType"] == "Task"
+        and e["resource"]["code"]["coding"][0]["code"] == kind
+    )
+
+
+def test_the_dry_run_fails_where_the_import_would(world: w.World) -> None:
+    """The dry run runs every service's own checks (and rolls back): a handover asked for in
+    the future is a 422 in the dry run as in the import, and neither writes anything."""
+    bundle = _team_bundle(world)
+    index, task = _task_of(bundle, "handover")
+    task["authoredOn"] = (timezone.now() + timedelta(days=3)).isoformat()
+    before = _counts()
+    client = _login(world.coordinator)
+    dry = _post(client, bundle, dry_run="true", unit_id=str(world.unit.pk))
+    real = _post(client, bundle, unit_id=str(world.unit.pk))
+    assert dry.status_code == real.status_code == 422, (dry.content, real.content)
+    assert dry.json()["errors"] == real.json()["errors"]
+    assert any(e["pointer"].startswith(f"entry[{index}]") for e in dry.json()["errors"])
+    assert _counts() == before
+
+
+def test_an_accepted_handover_to_another_unit_is_imported_as_requested(world: w.World) -> None:
+    """Only the receiving unit acknowledges a handover in Helhed: a Bundle saying the jobcenter
+    accepted it is imported as requested, with a warning, and the jobcenter is asked."""
+    bundle = _team_bundle(world)
+    index, task = _task_of(bundle, "handover")
+    task["status"] = "accepted"
+    response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 201, response.content
+    assert {
+        "pointer": f"entry[{index}].resource.status",
+        "message": "Overdragelsen importeres som anmodet: den modtagende enhed kvitterer selv i "
+        "Helhed.",
+    } in response.json()["warnings"]
+    handover = Handover.objects.get(course_id=response.json()["course_id"])
+    assert (handover.status, handover.acknowledged_at) == ("requested", None)
+    with pytest.raises(ValidationError) as caught:  # and the service refuses it outright
+        handover_services.import_handover(
+            world.coordinator,
+            course_id=world.course.pk,
+            from_unit_id=world.unit.pk,
+            to_unit_id=_jobcenter().pk,
+            mode="henvist",
+            status="in-progress",
+            requested_at=timezone.now() - timedelta(days=3),
+        )
+    assert "status" in caught.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer"),
+    [
+        ({"status": "cancelled"}, "status"),
+        (
+            {
+                "status": "completed",
+                "executionPeriod": {"end": (timezone.now() + timedelta(days=400)).isoformat()},
+            },
+            "executionPeriod.end",
+        ),
+    ],
+)
+def test_a_meeting_task_cancelled_or_done_in_the_future_is_422(
+    world: w.World, change: dict[str, Any], pointer: str
+) -> None:
+    bundle = _team_bundle(world)
+    index, task = _task_of(bundle, "meeting-task")
+    task.update(change)
+    before = _counts()
+    response = _post(_login(world.coordinator), bundle, dry_run="true")
+    assert response.status_code == 422, response.content
+    assert any(
+        e["pointer"] == f"entry[{index}].resource.{pointer}" for e in response.json()["errors"]
+    )
+    assert _counts() == before
+
+
+def test_a_practitioner_name_with_null_parts_or_too_long_is_handled(world: w.World) -> None:
+    """A null family name is no 500 (the given name is the member's name); a name longer than
+    the team's 200 characters is a 422 pointing at the participant on every backend."""
+    bundle = _team_bundle(world)
+    practitioner = _colleague_practitioner(bundle, world)
+    practitioner["name"] = [{"family": None, "given": ["Aksel", None]}]
+    client = _login(world.coordinator)
+    response = _post(client, bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 201, response.content
+    new = Course.objects.get(pk=response.json()["course_id"])
+    assert new.team.filter(name="Aksel").exists()
+    Course.objects.filter(pk=new.pk).update(status="afsluttet", closing_reason="Igen")
+    practitioner["name"] = [{"text": "A" * 201}]
+    before = _counts()
+    too_long = _post(client, bundle, unit_id=str(world.unit.pk))
+    assert too_long.status_code == 422, too_long.content
+    assert any(
+        ".participant[" in e["pointer"] and e["message"] == "Højst 200 tegn."
+        for e in too_long.json()["errors"]
+    ), too_long.json()
+    assert _counts() == before
+
+
+def test_a_pseudonymised_export_names_no_user_id(world: w.World) -> None:
+    client = _login(world.coordinator)
+    plain = json.dumps(_bundle(client, world.course))
+    pseudonymised = json.dumps(_bundle(client, world.course, pseudonymise="true"))
+    assert codes.USER_SYSTEM in plain and str(world.colleague.pk) in plain
+    assert codes.USER_SYSTEM not in pseudonymised
+    assert str(world.colleague.pk) not in pseudonymised
+    assert str(world.coordinator.pk) not in pseudonymised
