@@ -325,12 +325,14 @@ def build_connection() -> Iterator[None]:
         return
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            was = cursor.fetchone()[0]
             cursor.execute("SET synchronous_commit TO off")
         try:
             yield
         finally:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
+            with connection.cursor() as cursor:  # the session's own value, not the server's
+                cursor.execute("SELECT set_config('synchronous_commit', %s, false)", [was])
         return
     yield
 
