@@ -734,3 +734,25 @@ def test_a_pseudonymised_export_names_no_user_id(world: w.World) -> None:
     assert codes.USER_SYSTEM not in pseudonymised
     assert str(world.colleague.pk) not in pseudonymised
     assert str(world.coordinator.pk) not in pseudonymised
+
+
+@pytest.mark.parametrize(
+    ("kind", "key"), [("Goal", "subject"), ("Task", "for"), ("Consent", "patient")]
+)
+def test_a_resource_about_another_patient_is_422(world: w.World, kind: str, key: str) -> None:
+    """What a Bundle says about someone else is not written into this citizen's course."""
+    bundle = _team_bundle(world)
+    index, resource = next(
+        (i, e["resource"])
+        for i, e in enumerate(bundle["entry"])
+        if e["resource"]["resourceType"] == kind
+    )
+    resource[key] = {"reference": "urn:uuid:00000000-0000-4000-8000-00000000abcd"}
+    before = _counts()
+    response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 422, response.content
+    assert {
+        "pointer": f"entry[{index}].resource.{key}",
+        "message": "Henviser ikke til bundlens Patient (borgeren).",
+    } in response.json()["errors"]
+    assert _counts() == before

@@ -265,6 +265,7 @@ class _Mapper:
             elif kind not in REFERENCED:
                 self.parsed.error(f"{pointer}.resourceType", f"{kind} kan ikke importeres.")
         self._check_tasks()
+        self._check_subjects()
         answered = {url for _p, url, _v in self.parsed.measurements}
         for pointer, source in self.parsed.derived:
             if source not in answered:
@@ -751,6 +752,23 @@ class _Mapper:
                 },
             )
         )
+
+    def _check_subjects(self) -> None:
+        """Whatever is about a patient is about the Bundle's one Patient (or its household
+        Group): a resource whose ``subject``, ``for`` or ``patient`` names anything else would
+        be written into this citizen's course all the same."""
+        if len(self.patients) != 1:
+            return  # "Bundlen skal have én Patient" / "kun have én" is reported
+        allowed = self.patients | {
+            url for _p, url, r in self.entries if r["resourceType"] == "Group"
+        }
+        for pointer, _url, resource in self.entries:
+            for key in ("subject", "for", "patient"):
+                value = resource.get(key)
+                if isinstance(value, dict) and _ref_key(value) not in allowed:
+                    self.parsed.error(
+                        f"{pointer}.{key}", "Henviser ikke til bundlens Patient (borgeren)."
+                    )
 
     def _check_tasks(self) -> None:
         """Every meeting task comes from a meeting of the Bundle (its Encounter); a handover
