@@ -386,6 +386,15 @@ def _jobcenter() -> Unit:
     return Unit.objects.get(name="Jobcenter Odense")  # the colleague's unit (tests/gdpr/world)
 
 
+def _task_of(bundle: dict[str, Any], kind: str) -> tuple[int, dict[str, Any]]:
+    return next(
+        (i, e["resource"])
+        for i, e in enumerate(bundle["entry"])
+        if e["resource"]["resourceType"] == "Task"
+        and e["resource"]["code"]["coding"][0]["code"] == kind
+    )
+
+
 def _counts() -> dict[str, int]:
     return {
         "courses": Course.objects.count(),
@@ -516,12 +525,7 @@ def test_a_handover_to_an_unknown_unit_is_422_and_nothing_is_written(
     world: w.World, party: str
 ) -> None:
     bundle = _team_bundle(world)
-    index, task = next(
-        (i, e["resource"])
-        for i, e in enumerate(bundle["entry"])
-        if e["resource"]["resourceType"] == "Task"
-        and e["resource"]["code"]["coding"][0]["code"] == "handover"
-    )
+    index, task = _task_of(bundle, "handover")
     task[party]["reference"] = "urn:uuid:00000000-0000-4000-8000-000000000000"
     before = _counts()
     response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
@@ -540,12 +544,7 @@ def test_a_handover_from_a_unit_not_the_importers_is_left_out_with_a_warning(
     handover out with a warning pointing at its requester; the rest of the course is imported,
     the other unit becomes no party to it and nobody is told of a handover."""
     bundle = _team_bundle(world)
-    index, task = next(
-        (i, e["resource"])
-        for i, e in enumerate(bundle["entry"])
-        if e["resource"]["resourceType"] == "Task"
-        and e["resource"]["code"]["coding"][0]["code"] == "handover"
-    )
+    index, task = _task_of(bundle, "handover")
     task["requester"]["reference"], task["owner"]["reference"] = (
         task["owner"]["reference"],
         task["requester"]["reference"],
@@ -591,12 +590,7 @@ def test_the_handover_import_service_refuses_a_sender_not_the_users(world: w.Wor
 
 def test_a_meeting_task_owned_by_someone_not_in_the_bundle_is_422(world: w.World) -> None:
     bundle = _team_bundle(world)
-    index, task = next(
-        (i, e["resource"])
-        for i, e in enumerate(bundle["entry"])
-        if e["resource"]["resourceType"] == "Task"
-        and e["resource"]["code"]["coding"][0]["code"] == "meeting-task"
-    )
+    index, task = _task_of(bundle, "meeting-task")
     task["owner"] = {"reference": "urn:uuid:00000000-0000-4000-8000-000000000001"}
     before = _counts()
     response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
@@ -620,15 +614,6 @@ def test_the_coordinator_participant_becomes_the_importer(world: w.World) -> Non
     assert new.coordinator_id == world.leader.pk
     assert new.team.get(role="Koordinator").user_id == world.leader.pk
     assert not new.team.filter(user=world.coordinator).exists()
-
-
-def _task_of(bundle: dict[str, Any], kind: str) -> tuple[int, dict[str, Any]]:
-    return next(
-        (i, e["resource"])
-        for i, e in enumerate(bundle["entry"])
-        if e["resource"]["resourceType"] == "Task"
-        and e["resource"]["code"]["coding"][0]["code"] == kind
-    )
 
 
 def test_the_dry_run_fails_where_the_import_would(world: w.World) -> None:

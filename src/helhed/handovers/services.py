@@ -193,6 +193,16 @@ def _open_duplicate(course: Course, to_unit: Unit, measure: Measure | None) -> b
     ).exists()
 
 
+def _about(measure: Measure | None) -> dict[str, Any]:
+    """The measure handed over, with its title and category kept on the handover (they stay
+    when the plan changes)."""
+    return {
+        "measure": measure,
+        "measure_title": measure.title[:200] if measure is not None else "",
+        "measure_category": measure.data_category if measure is not None else "",
+    }
+
+
 def _create_handover(**fields: Any) -> Handover:
     """The new handover, or the duplicate's field error when a concurrent request created the
     same open handover first (the database's unique constraint)."""
@@ -263,9 +273,7 @@ def request_handover(
     assert from_unit is not None
     handover = _create_handover(
         course=course,
-        measure=measure,
-        measure_title=measure.title[:200] if measure is not None else "",
-        measure_category=measure.data_category if measure is not None else "",
+        **_about(measure),
         from_unit=from_unit,
         to_unit=to_unit,
         external_organisation=external_organisation if to_unit is None else "",
@@ -727,9 +735,7 @@ def import_handover(
     changed = max(last_modified or requested_at, requested_at)
     handover = _create_handover(
         course=course,
-        measure=measure,
-        measure_title=measure.title[:200] if measure is not None else "",
-        measure_category=measure.data_category if measure is not None else "",
+        **_about(measure),
         from_unit=from_unit,
         to_unit=to_unit,
         external_organisation=external_organisation if to_unit is None else "",

@@ -968,15 +968,20 @@ def _create_task(
         goal=goal,
         measure=measure,
     )
+    _tell_owner(user, task)
+    return task
+
+
+def _tell_owner(user: User, task: Task) -> None:
+    """A new task's owner who uses Helhed (and is not the one writing it) is told of it."""
     if task.owner_user_id and task.owner_user_id != user.pk:
         notify(
             [task.owner_user_id],
             kind=NotificationKind.TASK,
             title="Ny opgave fra et møde",
-            body=f"Frist {spec.due_date:%d.%m.%Y}. Se opgaven i Helhed.",
+            body=f"Frist {task.due_date:%d.%m.%Y}. Se opgaven i Helhed.",
             url=reverse("meetings:my_tasks"),
         )
-    return task
 
 
 @transaction.atomic
@@ -1189,14 +1194,8 @@ def import_meeting(
                 measure=links[i, j][1],
                 done_at=t.done_at,
             )
-            if task.done_at is None and task.owner_user_id and task.owner_user_id != user.pk:
-                notify(
-                    [task.owner_user_id],
-                    kind=NotificationKind.TASK,
-                    title="Ny opgave fra et møde",
-                    body=f"Frist {task.due_date:%d.%m.%Y}. Se opgaven i Helhed.",
-                    url=reverse("meetings:my_tasks"),
-                )
+            if task.done_at is None:
+                _tell_owner(user, task)
     return meeting
 
 
