@@ -395,6 +395,15 @@ def _task_of(bundle: dict[str, Any], kind: str) -> tuple[int, dict[str, Any]]:
     )
 
 
+def _assert_refused(world: w.World, bundle: dict[str, Any], pointer: str, message: str) -> None:
+    """The coordinator's import of ``bundle`` is a 422 with this error, and nothing is written."""
+    before = _counts()
+    response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
+    assert response.status_code == 422, response.content
+    assert {"pointer": pointer, "message": message} in response.json()["errors"]
+    assert _counts() == before
+
+
 def _counts() -> dict[str, int]:
     return {
         "courses": Course.objects.count(),
@@ -527,14 +536,12 @@ def test_a_handover_to_an_unknown_unit_is_422_and_nothing_is_written(
     bundle = _team_bundle(world)
     index, task = _task_of(bundle, "handover")
     task[party]["reference"] = "urn:uuid:00000000-0000-4000-8000-000000000000"
-    before = _counts()
-    response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
-    assert response.status_code == 422, response.content
-    assert {
-        "pointer": f"entry[{index}].resource.{party}",
-        "message": "Henviser ikke til en Organization i bundlen.",
-    } in response.json()["errors"]
-    assert _counts() == before
+    _assert_refused(
+        world,
+        bundle,
+        f"entry[{index}].resource.{party}",
+        "Henviser ikke til en Organization i bundlen.",
+    )
 
 
 def test_a_handover_from_a_unit_not_the_importers_is_left_out_with_a_warning(
@@ -592,14 +599,9 @@ def test_a_meeting_task_owned_by_someone_not_in_the_bundle_is_422(world: w.World
     bundle = _team_bundle(world)
     index, task = _task_of(bundle, "meeting-task")
     task["owner"] = {"reference": "urn:uuid:00000000-0000-4000-8000-000000000001"}
-    before = _counts()
-    response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
-    assert response.status_code == 422, response.content
-    assert {
-        "pointer": f"entry[{index}].resource.owner",
-        "message": "Henviser ikke til en person i bundlen.",
-    } in response.json()["errors"]
-    assert _counts() == before
+    _assert_refused(
+        world, bundle, f"entry[{index}].resource.owner", "Henviser ikke til en person i bundlen."
+    )
 
 
 def test_the_coordinator_participant_becomes_the_importer(world: w.World) -> None:
@@ -733,11 +735,9 @@ def test_a_resource_about_another_patient_is_422(world: w.World, kind: str, key:
         if e["resource"]["resourceType"] == kind
     )
     resource[key] = {"reference": "urn:uuid:00000000-0000-4000-8000-00000000abcd"}
-    before = _counts()
-    response = _post(_login(world.coordinator), bundle, unit_id=str(world.unit.pk))
-    assert response.status_code == 422, response.content
-    assert {
-        "pointer": f"entry[{index}].resource.{key}",
-        "message": "Henviser ikke til bundlens Patient (borgeren).",
-    } in response.json()["errors"]
-    assert _counts() == before
+    _assert_refused(
+        world,
+        bundle,
+        f"entry[{index}].resource.{key}",
+        "Henviser ikke til bundlens Patient (borgeren).",
+    )
