@@ -321,3 +321,13 @@ def test_handover_time_helpers() -> None:
     assert logic.days_waiting(start, datetime(2026, 1, 4, 7, 0)) == 2
     assert logic.overdue(start, datetime(2026, 1, 4, 8, 0), 3)
     assert not logic.overdue(start, datetime(2026, 1, 4, 7, 59), 3)
+
+
+def test_only_the_receiving_unit_answers_a_handover() -> None:
+    own, other = "unit-a", "unit-b"
+    assert logic.answers_for_receiver("accepted", other, {own})
+    assert logic.answers_for_receiver("in-progress", other, {own})
+    assert not logic.answers_for_receiver("accepted", own, {own})  # the writer's own unit
+    assert not logic.answers_for_receiver("requested", other, {own})  # not yet answered
+    assert not logic.answers_for_receiver("completed", other, {own})  # closed: history
+    assert not logic.answers_for_receiver("accepted", None, {own})  # an outside receiver

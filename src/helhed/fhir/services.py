@@ -893,10 +893,8 @@ def _foreign_handovers(user: User, parsed: _Parsed) -> None:
     kept = []
     for pointer, values in parsed.handovers:
         sender, receiver = values["from_unit"], values["to_unit"]
-        if (
-            values["status"] in handover_logic.RECEIVER_ANSWERED_OPEN
-            and receiver is not None
-            and receiver.pk not in units
+        if handover_logic.answers_for_receiver(
+            values["status"], receiver.pk if receiver else None, units
         ):
             # only the receiving unit acknowledges in Helhed; the import cannot answer for it
             values["status"], values["last_modified"] = handover_logic.REQUESTED, None

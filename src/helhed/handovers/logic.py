@@ -26,7 +26,7 @@ hospital, end of placement), and **gaps** — days on which no measure covers th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
@@ -56,6 +56,17 @@ TERMINAL = frozenset({REJECTED, COMPLETED, CANCELLED})
 OPEN = frozenset({REQUESTED, ACCEPTED, IN_PROGRESS})
 # Open states the receiving unit has answered (acknowledged): only it can put a handover there.
 RECEIVER_ANSWERED_OPEN = frozenset({ACCEPTED, IN_PROGRESS})
+
+
+def answers_for_receiver(status: str, to_unit_id: Any, own_unit_ids: Collection[Any]) -> bool:
+    """Whether writing a handover in ``status`` would answer for a receiving unit that is not
+    one of the writer's own: only the receiver acknowledges a handover (an import cannot)."""
+    return (
+        status in RECEIVER_ANSWERED_OPEN
+        and to_unit_id is not None
+        and to_unit_id not in own_unit_ids
+    )
+
 
 ACCEPT = "accept"
 DECLINE = "decline"

@@ -705,10 +705,8 @@ def import_handover(
     from_unit = _sender(user, from_unit_id, errors)
     if len(external_organisation) > 200:
         errors["external_organisation"] = "Højst 200 tegn."
-    if (
-        status in logic.RECEIVER_ANSWERED_OPEN
-        and to_unit is not None
-        and to_unit.pk not in {u.pk for u in sender_units(user)}
+    if logic.answers_for_receiver(
+        status, to_unit.pk if to_unit else None, {u.pk for u in sender_units(user)}
     ):
         # only the receiving unit acknowledges in Helhed: an import cannot answer for it
         errors["status"] = "Kun den modtagende enhed kan kvittere; importér den som anmodet."
