@@ -236,3 +236,26 @@ def test_the_manifest_storage_hashes_references_but_tolerates_missing_source_map
     broken.save("site.css", ContentFile(b".logo{background:url(img/missing.svg)}"))
     outcome = list(broken.post_process({"site.css": (broken, "site.css")}))
     assert any(isinstance(error, Exception) for _, _, error in outcome)
+
+
+def test_a_worker_freezes_what_it_loaded_before_its_first_request() -> None:
+    """gunicorn calls post_worker_init in each worker after loading the application: the views
+    are imported then (not in the first request) and what exists is moved out of the garbage
+    collector's reach, so full collections during requests do not walk Django again. Run in a
+    fresh interpreter: freezing this test process would outlive the test."""
+    script = (
+        "import gc, sys, django\n"
+        "django.setup()\n"
+        "from helhed.ops import gunicorn_conf\n"
+        "assert gc.get_freeze_count() == 0\n"
+        "assert 'helhed.courses.views' not in sys.modules\n"
+        "gunicorn_conf.post_worker_init(None)\n"
+        "assert 'helhed.courses.views' in sys.modules\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    result = run(
+        [sys.executable, "-c", script],
+        {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "helhed.settings"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip()) > 100_000

@@ -54,3 +54,22 @@ def child_exit(server: Any, worker: Any) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker: Any) -> None:
+    """In the worker, after it has loaded the application: import the views (the URL
+    configuration) now rather than in the first request, then move everything made so far into
+    the garbage collector's permanent generation (:func:`gc.freeze`).
+
+    Django, the apps, the URL patterns and the templates' compiled code are a few hundred
+    thousand objects that live as long as the worker; without the freeze every full collection
+    walks them all again. Measured in-process on the 300,000-citizen dataset (30 requests each
+    after warm-up, mean CPU ms): caseload 42.5 → 40.6, start page 110.4 → 101.3, the API's course
+    list 8.9 → 5.2 (docs/performance.md, "Load")."""
+    import gc
+
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 — imports every view module once, before the freeze
+    gc.collect()
+    gc.freeze()
