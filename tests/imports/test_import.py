@@ -310,3 +310,37 @@ def test_the_documented_example_file_passes_the_dry_run(coordinator: User, unit:
         "appointments": 1,
         "outcomes": 1,
     }
+
+
+@pytest.mark.django_db
+def test_retention_deletes_old_jobs_but_not_one_the_worker_holds_nor_what_was_imported(
+    login: Callable[[User], Client],
+    coordinator: User,
+    unit: Unit,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Category *Importjob* (default 1 year): the job — filename, columns, error lists — goes;
+    the courses it imported stay, and so does a job that is queued or importing."""
+    from helhed.retention import services as retention
+
+    client = login(coordinator)
+    initiative = make_initiative()
+    done = _upload(client, unit, initiative, extract(CLEAN_ROWS, "utf-8"))
+    _dry_run(client, done)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("imports:start", args=[done.pk]))
+    assert run_pending_tasks() == 1
+    running = _upload(client, unit, initiative, extract(CLEAN_ROWS, "utf-8"))
+    ImportJob.objects.filter(pk=running.pk).update(status=JobStatus.RUNNING)
+    recent = _upload(client, unit, initiative, extract(CLEAN_ROWS, "utf-8"))
+    long_ago = timezone.now() - timedelta(days=400)
+    ImportJob.objects.exclude(pk=recent.pk).update(created_at=long_ago)
+
+    report = retention.run(today=timezone.localdate())
+
+    assert set(ImportJob.objects.values_list("pk", flat=True)) == {running.pk, recent.pk}
+    assert Course.objects.count() == 2  # what the deleted job imported
+    lines = report.lines()
+    assert lines[lines.index("Importjob: 1 rækker blev slettet") + 1] == "  importer (slettet): 1"
+    # its page answers as for any id that is not one of the caller's jobs
+    assert client.get(reverse("imports:job", args=[done.pk])).status_code == 403

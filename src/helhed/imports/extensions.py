@@ -1,5 +1,5 @@
 """What the import app contributes: its menu entry, and the daily purge of uploads older than 24
-hours, run by ``helhed alerts`` (it yields no alert)."""
+hours, run by ``helhed alerts`` (it yields no alert), and retention's deletion of old jobs."""
 
 from __future__ import annotations
 
@@ -22,5 +22,10 @@ def _purge(today: date) -> Iterator[Any]:
 
 
 def register() -> None:
+    from helhed.imports.services import delete_jobs_before
+    from helhed.retention.logic import IMPORT_JOBS
+    from helhed.retention.services import register_sweep
+
     register_menu_item("imports:list", _("Import"), frozenset({Role.KOORDINATOR, Role.FAGPERSON}))
     register_alert_producer("imports:purge-uploads", _purge)
+    register_sweep(IMPORT_JOBS, delete_jobs_before)

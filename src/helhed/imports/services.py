@@ -192,3 +192,10 @@ def purge_expired(now: datetime | None = None) -> int:
             status=JobStatus.CANCELLED, finished_at=timezone.now()
         )
         return old.update(data=b"")
+
+
+def delete_jobs_before(before: datetime) -> tuple[int, dict[str, int]]:
+    """Retention, category *Importjob*: the jobs created before ``before``, except one that is
+    queued or importing (the worker has yet to finish it)."""
+    old = ImportJob.objects.filter(created_at__lt=before)
+    return old.exclude(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).delete()

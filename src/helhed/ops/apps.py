@@ -19,6 +19,12 @@ class OpsConfig(AppConfig):
 
         from helhed.ops.scale import create_cache_table
         from helhed.ops.task_admin import replace_task_admin
+        from helhed.ops.worker import delete_finished_task_results
+        from helhed.retention.logic import TASK_RESULTS
+        from helhed.retention.services import register_sweep
+
+        # The daily job's retention step deletes finished task results (docs/operations.md).
+        register_sweep(TASK_RESULTS, delete_finished_task_results)
 
         # After the admin's autodiscovery (the admin app's ready() runs first): the queue's page
         # without the tasks' arguments (helhed.ops.task_admin).

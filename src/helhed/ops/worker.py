@@ -118,3 +118,10 @@ def _keep_connection() -> Iterator[None]:
         yield
     finally:
         db_worker.close_old_connections = original
+
+
+def delete_finished_task_results(before: datetime) -> tuple[int, dict[str, int]]:
+    """Retention, category *Baggrundsjob*: the task results that finished (succeeded or failed)
+    before ``before``; one that waits or runs is kept. ``helhed prune_db_task_results`` does the
+    same by days, by hand."""
+    return DBTaskResult.objects.finished().filter(finished_at__lt=before).delete()

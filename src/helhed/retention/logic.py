@@ -15,6 +15,9 @@ MEASUREMENTS = "maalinger"
 NOTIFICATIONS = "notifikationer"
 REQUESTS = "anmodninger"
 ACCESS_LOG = "adgangslog"
+EVENTS = "haendelser"
+IMPORT_JOBS = "importjob"
+TASK_RESULTS = "baggrundsjob"
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,44 @@ CATEGORIES: tuple[Category, ...] = (
         5,
         "Logningen skal kunne dokumentere adgang i sagens levetid og ved klager. Standardværdi — "
         "fastsættes af kommunens databeskyttelsesrådgiver.",
+    ),
+)
+# Technical rows that grow with use and are no case records; the apps that own them register the
+# deletion (``services.register_sweep``): retention sits below them in the layers.
+CATEGORIES += (
+    Category(
+        EVENTS,
+        "Hændelser og webhook-leveringer",
+        DELETE,
+        "Hændelser i hændelsesfeedet (/api/events) og deres webhook-leveringer slettes regnet fra "
+        "hændelsens tidspunkt, når hændelsen er fordelt og ingen af dens leveringer venter på et "
+        "nyt forsøg. Hændelserne rummer kun id'er.",
+        1,
+        "Hændelserne er en teknisk kø til integrationer, ikke sagsakter; en klient, der er mere "
+        "end perioden bagud, henter forløbene igen (docs/integration.md). Standardværdi — "
+        "fastsættes af kommunens databeskyttelsesrådgiver.",
+    ),
+    Category(
+        IMPORT_JOBS,
+        "Importjob",
+        DELETE,
+        "Importjob (filnavn, kolonner, fejllister med rækkenumre og opsummering) slettes regnet "
+        "fra, da de blev oprettet; et job, der står i kø eller importerer, bevares. Den "
+        "uploadede fil er allerede tømt efter import, annullering eller 24 timer.",
+        1,
+        "Importens resultat står i de forløb, den oprettede; jobbet dokumenterer kun selve "
+        "kørslen. Standardværdi — fastsættes af kommunens databeskyttelsesrådgiver.",
+    ),
+    Category(
+        TASK_RESULTS,
+        "Baggrundsjob",
+        DELETE,
+        "Afsluttede baggrundsjob (e-mails, webhook-leveringer, importer: status, tidspunkter og "
+        "fejl) slettes regnet fra, da de sluttede; job, der venter eller kører, bevares.",
+        1,
+        "Driftsoplysninger til fejlsøgning, ikke sagsakter; en e-mails argumenter er allerede "
+        "blanket efter levering. Standardværdi — fastsættes af kommunens "
+        "databeskyttelsesrådgiver.",
     ),
 )
 BY_KEY = {c.key: c for c in CATEGORIES}

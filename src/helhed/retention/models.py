@@ -25,8 +25,8 @@ class RetentionRule(models.Model):
     years = models.PositiveSmallIntegerField(
         _("opbevares i år"),
         help_text=_(
-            "Antal år efter forløbets afslutning (notifikationer og anmodninger: efter "
-            "oprettelse eller afgørelse)."
+            "Antal år efter forløbets afslutning (notifikationer, anmodninger og de tekniske "
+            "kategorier: efter oprettelse, afgørelse eller afslutning)."
         ),
     )
     active = models.BooleanField(_("aktiv"), default=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -106,6 +107,20 @@ class Report:
         return out
 
 
+# A sweep deletes its category's rows from before the cutoff and returns what
+# ``QuerySet.delete()`` returns; registered by the app that owns the rows (``register_sweep``).
+Sweep = Callable[[datetime], tuple[int, dict[str, int]]]
+_SWEEPS: dict[str, Sweep] = {}
+
+
+def register_sweep(category: str, sweep: Sweep) -> None:
+    """Let the app that owns a category's rows delete them when its rule says so: retention
+    sits below that app in the layers and cannot import its models."""
+    if category not in logic.BY_KEY:
+        raise ValueError(f"unknown retention category {category!r}")
+    _SWEEPS[category] = sweep
+
+
 def rules() -> dict[str, RetentionRule]:
     return {r.category: r for r in RetentionRule.objects.filter(active=True)}
 
@@ -115,7 +130,10 @@ def _ended(course: Course) -> date:
 
 
 # Models whose verbose name is not Danish (no ``verbose_name`` in their Meta).
-DANISH_NAMES = {"courses.PlanVersion": "planversioner"}
+DANISH_NAMES = {
+    "courses.PlanVersion": "planversioner",
+    "django_tasks_database.DBTaskResult": "baggrundsjob",
+}
 
 
 def _label(model: type[Model], done: str = "slettet") -> str:
@@ -180,6 +198,10 @@ def _run(report: Report, active: dict[str, RetentionRule], today: date) -> None:
     if rule is not None:  # the log's one sanctioned delete, which keeps the chain verifiable
         pruned = audit.prune(before=_start_of(logic.add_years(today, -rule.years)))
         report.add(logic.ACCESS_LOG, "adgangslogposter (slettet)", pruned.removed)
+    for category, sweep in sorted(_SWEEPS.items()):
+        rule = active.get(category)
+        if rule is not None:
+            _deleted(report, category, sweep(_start_of(logic.add_years(today, -rule.years))))
 
 
 def _start_of(day: date) -> datetime:

@@ -19,9 +19,12 @@ def _sweep(today: date) -> Iterable[Alert]:
 
 
 def register() -> None:
-    from helhed.webhooks.services import audience
+    from helhed.retention.logic import EVENTS
+    from helhed.retention.services import register_sweep
+    from helhed.webhooks.services import audience, delete_delivered_events
     from helhed.webhooks.tasks import enqueue_dispatch
 
     register_audience("webhooks", audience)
     register_listener("webhooks", enqueue_dispatch)
     register_alert_producer("webhooks:sweep", _sweep)
+    register_sweep(EVENTS, delete_delivered_events)

@@ -19,6 +19,7 @@ from cloudevents.core.v1.event import CloudEvent
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from helhed.core.mail import describe_error
@@ -28,7 +29,7 @@ from helhed.integrations.models import IntegrationClient
 from helhed.outbox import logic as outbox_logic
 from helhed.outbox.models import Event, EventType
 from helhed.webhooks import logic, signing
-from helhed.webhooks.models import Delivery, Subscription
+from helhed.webhooks.models import Delivery, DeliveryStatus, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -223,3 +224,12 @@ def finish(delivery: Delivery, status: str, **fields: Any) -> str:
         status=status, finished_at=timezone.now(), next_attempt_at=None, **fields
     )
     return status
+
+
+def delete_delivered_events(before: datetime) -> tuple[int, dict[str, int]]:
+    """Retention, category *Hændelser og webhook-leveringer*: the events that occurred before
+    ``before``, with their deliveries, once they are dispatched and no delivery waits for another
+    attempt (an event the daily sweep has yet to dispatch, or a subscriber's retry, is kept)."""
+    waiting = Delivery.objects.filter(event=OuterRef("pk"), status=DeliveryStatus.PENDING)
+    old = Event.objects.filter(occurred_at__lt=before, dispatched_at__isnull=False)
+    return old.filter(~Exists(waiting)).delete()
