@@ -61,11 +61,11 @@ def post_worker_init(worker: Any) -> None:
     configuration) now rather than in the first request, then move everything made so far into
     the garbage collector's permanent generation (:func:`gc.freeze`).
 
-    Django, the apps, the URL patterns and the templates' compiled code are a few hundred
+    Django, the apps and their models, the URL patterns and the views are a few hundred
     thousand objects that live as long as the worker; without the freeze every full collection
     walks them all again. Measured in-process on the 300,000-citizen dataset (30 requests each
-    after warm-up, mean CPU ms): caseload 42.5 → 40.6, start page 110.4 → 101.3, the API's course
-    list 8.9 → 5.2 (docs/performance.md, "Load")."""
+    after warm-up, mean CPU ms, quiet machine): caseload 42.5 → 40.6, start page 110.4 → 101.3:
+    a few per cent, within the noise when the machine is loaded."""
     import gc
 
     from django.urls import get_resolver
