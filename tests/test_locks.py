@@ -22,3 +22,26 @@ def test_every_lock_line_is_a_registry_pin(lock: str) -> None:
     ]
     assert requirements, f"{lock} pins nothing"
     assert [line for line in requirements if not PINNED.match(line)] == []
+
+
+def _pins(lock: str) -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / lock).read_text().splitlines():
+        if PINNED.match(line.strip()):
+            name, version = line.strip().split(";")[0].split("==")
+            pins[re.sub(r"\[.*\]", "", name).lower()] = version.strip()
+    return pins
+
+
+@pytest.mark.parametrize(
+    "lock",
+    sorted(p.name for p in ROOT.glob("requirements-*.lock") if p.name != "requirements.lock"),
+)
+def test_an_extra_lock_pins_the_application_s_packages_at_the_same_versions(lock: str) -> None:
+    """The extras' locks are installed into the same virtualenv as requirements.lock (``make
+    load`` after ``make setup``): a newer Django or pydantic there silently replaced the locked
+    ones under the running application (django 5.2.19 → 5.2.20, pydantic-core 2.50.4 → 2.50.5).
+    They are compiled with ``-c requirements.lock``."""
+    base, extra = _pins("requirements.lock"), _pins(lock)
+    differ = {name: (base[name], extra[name]) for name in base.keys() & extra.keys()}
+    assert {name: v for name, v in differ.items() if v[0] != v[1]} == {}
