@@ -418,6 +418,25 @@ def test_a_chain_rewritten_with_the_key_is_found_only_against_a_checkpoint(
     assert "ændret: sekvens 5" in out and "kæden er skrevet om" in out
 
 
+def test_two_heads_for_one_sequence_number_are_a_rewritten_chain_in_either_order(
+    coordinator: User, tmp_path: Path
+) -> None:
+    """A checkpoint file kept across a restore names the old chain's head and, later, the new
+    chain's head at the same sequence number: they cannot both be the chain's, whichever comes
+    first in the file (the last one used to win silently)."""
+    written = entries(coordinator, 4)
+    good = json.dumps({"seq": 4, "hash": written[-1].chain_hash})
+    other = json.dumps({"seq": 4, "hash": "0" * len(written[-1].chain_hash)})
+    for order in ([other, good], [good, other]):
+        path = tmp_path / "kaede.jsonl"
+        path.write_text("\n".join(order) + "\n")
+        code, out = verify("--checkpoint", str(path))
+        assert code == 1
+        assert "ændret: sekvens 4" in out and "kæden er skrevet om" in out
+    path.write_text(f"{good}\n{good}\n")  # the same head written twice is no conflict
+    assert verify("--checkpoint", str(path))[0] == 0
+
+
 def test_a_bad_checkpoint_file_is_a_clear_error(db: None, tmp_path: Path) -> None:
     from django.core.management import CommandError
 
