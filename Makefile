@@ -11,7 +11,8 @@ DEV_ENV := DEBUG=true
 DEPLOY_ENV := DEBUG=false HTTPS=true ALLOWED_HOSTS=helhed.example.dk \
 	HELHED_BASE_URL=https://helhed.example.dk \
 	SECRET_KEY=ci-only-deploy-check-key-9f3b2c7d1e8a4f6b0c5d2e9a7b3f1c8d4e6a0b2c \
-	HELHED_AUDIT_KEY=ci-only-audit-key-1d7e3b9c5a2f8e4d6b0a9c3f7e1d5b8a
+	HELHED_AUDIT_KEY=ci-only-audit-key-1d7e3b9c5a2f8e4d6b0a9c3f7e1d5b8a \
+	EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend EMAIL_HOST=mail.example.dk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run setup setup-demo setup-dev assets chromium test lint typecheck check test-sqlite \

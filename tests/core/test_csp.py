@@ -216,6 +216,7 @@ def test_the_csrf_page_is_in_english_for_a_reader_who_chose_english() -> None:
     SECRET_KEY="ci-only-deploy-check-key-9f3b2c7d1e8a4f6b0c5d2e9a7b3f1c8d4e6a0b2c",
     HELHED_AUDIT_KEY="ci-only-audit-key-1d7e3b9c5a2f8e4d6b0a9c3f7e1d5b8a",
     ALLOWED_HOSTS=["helhed.example.dk"],
+    HELHED_EMAIL_DELIVERY_BACKEND="django.core.mail.backends.smtp.EmailBackend",
 )
 def test_check_deploy_is_clean_with_the_production_settings(
     monkeypatch: pytest.MonkeyPatch,
@@ -225,3 +226,14 @@ def test_check_deploy_is_clean_with_the_production_settings(
     process (importing it sets the variable for every later test); production never has it."""
     monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     call_command("check", deploy=True, fail_level="WARNING")
+
+
+@override_settings(HELHED_EMAIL_DELIVERY_BACKEND="django.core.mail.backends.console.EmailBackend")
+def test_check_deploy_warns_when_e_mail_only_goes_to_the_log() -> None:
+    """EMAIL_BACKEND unset: the worker printed every e-mail, reset links included, to the
+    journal and nobody received one; ``check --deploy`` (``--fail-level WARNING`` in make check
+    and in an operator's deploy) names the setting."""
+    from django.core.management.base import SystemCheckError
+
+    with pytest.raises(SystemCheckError, match=r"helhed\.ops\.W001.*EMAIL_BACKEND"):
+        call_command("check", deploy=True, fail_level="WARNING", tags=["security"])

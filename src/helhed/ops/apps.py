@@ -17,12 +17,14 @@ class OpsConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_migrate
 
+        from helhed.ops import checks
         from helhed.ops.scale import create_cache_table
         from helhed.ops.task_admin import replace_task_admin
         from helhed.ops.worker import delete_finished_task_results
         from helhed.retention.logic import TASK_RESULTS
         from helhed.retention.services import register_sweep
 
+        checks.register()
         # The daily job's retention step deletes finished task results (docs/operations.md).
         register_sweep(TASK_RESULTS, delete_finished_task_results)
 
