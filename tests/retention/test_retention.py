@@ -354,11 +354,18 @@ def test_erasure_is_granted_when_nothing_keeps_the_data() -> None:
         call_command("retention", "erase", "0101901234")
 
 
-def test_the_daily_job_runs_the_rules() -> None:
+def test_the_daily_job_runs_the_rules_and_logs_what_they_did(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     ds = build()
-    call_command("alerts", "--date", TODAY.isoformat(), stdout=StringIO())
+    with caplog.at_level("INFO", logger="helhed.retention"):
+        call_command("alerts", "--date", TODAY.isoformat(), stdout=StringIO())
     ds.expired.refresh_from_db()
     assert ds.expired.citizen.first_name == "Anonymiseret"
+    (record,) = [r for r in caplog.records if r.name == "helhed.retention"]
+    assert record.getMessage().startswith(f"Opbevaringsjob pr. {TODAY.isoformat()}; ")
+    assert "Afsluttet forløb og alt i det: " in record.getMessage()
+    assert "Afsluttet forløb og alt i det: intet" not in record.getMessage()
 
 
 def test_periods_end_on_the_anniversary() -> None:

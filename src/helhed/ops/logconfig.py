@@ -58,5 +58,6 @@ def logging_config(*, log_format: str, level: str, stream: Any = None) -> dict[s
         },
         "handlers": {"console": handler},
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"helhed.request": {"level": "INFO"}},
+        # The request lines, and the daily job's retention report (what it deleted).
+        "loggers": {"helhed.request": {"level": "INFO"}, "helhed.retention": {"level": "INFO"}},
     }
