@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -256,6 +257,36 @@ def test_a_backup_is_not_written_over_an_existing_file_without_force(tmp_path: P
 
     made = backup.create(existing, database=source, force=True)
     assert backup.read_manifest(existing).tables == made.manifest.tables
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_backup_file_is_readable_by_its_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    """Until it is encrypted the backup is every citizen's data in one file: with the common
+    umask 022 it must still not be readable by the other users of the machine (it was 0644)."""
+    source = make_source(tmp_path)
+    folder = tmp_path / "backups"
+    folder.mkdir(mode=0o755)
+    target = folder / "kopi.helhed"
+
+    def under_umask_022(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "helhed", *args],
+            env=env_for(source),
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+            umask=0o022,
+        )
+
+    made = under_umask_022("backup", str(target))
+    assert made.returncode == 0, made.stderr
+    assert oct(stat.S_IMODE(target.stat().st_mode)) == oct(0o600)
+    replaced = under_umask_022("backup", str(target), "--force")  # os.replace, not os.link
+    assert replaced.returncode == 0, replaced.stderr
+    assert oct(stat.S_IMODE(target.stat().st_mode)) == oct(0o600)
+    assert [p.name for p in folder.iterdir()] == ["kopi.helhed"]  # no temporary file left
+    assert backup.read_manifest(target).backend == ("postgresql" if POSTGRESQL else "sqlite")
 
 
 def marked_target(tmp_path: Path) -> Iterator[dict[str, Any]]:

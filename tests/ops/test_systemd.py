@@ -91,6 +91,13 @@ def directives(unit: str) -> dict[str, str]:
     return found
 
 
+def environment_files(unit: str) -> list[str]:
+    """Every EnvironmentFile= in order: systemd reads them in this order, a later file's value
+    of a variable overrides an earlier one's."""
+    text = (UNITS / unit).read_text()
+    return re.findall(r"^EnvironmentFile=(.*)$", text, flags=re.MULTILINE)
+
+
 HARDENING = (
     "NoNewPrivileges",
     "ProtectSystem",
@@ -108,11 +115,23 @@ HARDENING = (
 @pytest.mark.parametrize("unit", SERVICES)
 def test_every_service_is_hardened_alike_and_reads_the_environment_file(unit: str) -> None:
     server, this = directives("helhed.service"), directives(unit)
-    assert this["EnvironmentFile"] == "/etc/helhed/helhed.env"
+    assert environment_files(unit)[0] == "/etc/helhed/helhed.env"
     assert this["User"] == "helhed"
     assert this["ProtectSystem"] == "strict" and this["NoNewPrivileges"] == "yes"
     assert "/var/lib/helhed" in this["ReadWritePaths"].split()
     assert {key: this.get(key) for key in HARDENING} == {key: server[key] for key in HARDENING}
+
+
+def test_only_the_daily_job_reads_the_owners_database_url_after_the_shared_file() -> None:
+    """PostgreSQL role separation: the server and the worker connect as the application role
+    (helhed.env's DATABASE_URL); the daily job's retention step needs the owner, whose URL is in
+    owner.env, read last so that it wins (docs/operations.md, "Installing with systemd")."""
+    assert environment_files("helhed-daily.service") == [
+        "/etc/helhed/helhed.env",
+        "-/etc/helhed/owner.env",
+    ]
+    assert environment_files("helhed.service") == ["/etc/helhed/helhed.env"]
+    assert environment_files("helhed-worker.service") == ["/etc/helhed/helhed.env"]
 
 
 def test_the_server_reloads_by_sighup_and_stops_after_the_graceful_timeout() -> None:

@@ -49,6 +49,8 @@ HELHED_VERSION = "0.1.0"
 MANIFEST_TABLE = "helhed_backup_manifest"
 MANIFEST_MEMBER = "helhed-backup.json"
 DUMP_MEMBER = "database.pgdump"
+# The backup file and every temporary file beside it: only the owner (the helhed user) reads it.
+BACKUP_FILE_MODE = 0o600
 SQLITE_HEADER = b"SQLite format 3\x00"
 PG_VERSIONS = (17, 16, 15)
 ACCESS_LOG = "audit_accesslogentry"
@@ -217,11 +219,17 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _temp_beside(target: Path, suffix: str = "") -> Path:
+    """An empty file beside ``target``, mode 0600 whatever the umask: the copy holds personal
+    data, and the finished file is this inode renamed (or linked), so it keeps the mode. SQLite
+    opens the empty file as a new database and gives its journal the same mode; tarfile and
+    ``shutil.copyfile`` truncate it and keep the mode."""
     fd, name = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=f".tmp{suffix}", dir=target.parent
     )
-    os.close(fd)
-    os.unlink(name)
+    try:
+        os.fchmod(fd, BACKUP_FILE_MODE)
+    finally:
+        os.close(fd)
     return Path(name)
 
 
@@ -649,6 +657,7 @@ def _pg_backup(target: Path, database: dict[str, Any], *, force: bool) -> Result
                 env=pg_env(database),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
+                umask=0o077,  # the dump is personal data (its folder is 0700 as well)
             )
             try:
                 # In the exported snapshot, while pg_dump copies the same one.
