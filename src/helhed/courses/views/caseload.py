@@ -57,7 +57,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     marker = "00000000-0000-0000-0000-000000000000"
     prefix, suffix = reverse("courses:course_detail", args=[marker]).split(marker)
     for row in rows:
-        row.course.detail_url = f"{prefix}{row.course.pk}{suffix}"  # type: ignore[attr-defined]
+        row.course.detail_url = f"{prefix}{row.course.pk}{suffix}"
     return render(
         request,
         "courses/course_list.html",
