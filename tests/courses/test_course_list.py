@@ -263,3 +263,33 @@ def test_the_list_is_paginated_and_its_queries_do_not_grow_with_it(
     html = page(karen)
     assert len(rows(html)) == 50 and "Side 1 af 2" in html
     assert "side=2" in html
+
+
+def test_each_listed_course_is_logged_through_the_unit_and_basis_that_let_the_reader_in(
+    world: dict[str, Any],
+) -> None:
+    """The list's entries name how the reader sees each course: through the team unit a consent
+    covers (plain), or through an access without consent (flagged with its basis) — also when
+    the same request has read the visible courses already (the attribution reuses them)."""
+    jonas, job_unit = world["jonas"], world["job_unit"]
+    job_unit.may_open_without_consent = True  # a municipal casework authority
+    job_unit.save(update_fields=["may_open_without_consent"])
+    services.open_without_consent(
+        jonas, course_id=world["anna"].pk, unit_id=job_unit.pk, basis_id="rsl-11c"
+    )
+    before = set(AccessLogEntry.objects.values_list("pk", flat=True))
+    names = rows(page(jonas, status="alle"))
+    assert sorted(names) == ["Anna Andersen", "Bo Berg", "Camilla Clausen", "Dorte Dahl"]
+    listed = {
+        e.citizen_id: e
+        for e in AccessLogEntry.objects.filter(actor=jonas, what="forløbsliste").exclude(
+            pk__in=before
+        )
+    }
+    assert set(listed) == {world[k].citizen_id for k in ("anna", "bo", "family", "dorte")}
+    for key in ("bo", "family", "dorte"):
+        entry = listed[world[key].citizen_id]
+        assert entry.actor_unit_id == job_unit.pk and not entry.without_consent
+    flagged = listed[world["anna"].citizen_id]
+    assert flagged.without_consent and flagged.actor_unit_id == job_unit.pk
+    assert "11 c" in flagged.legal_basis

@@ -137,6 +137,37 @@ def test_my_tasks_page_and_start_panel(
     assert task.done_at is not None
 
 
+def test_my_tasks_are_logged_through_the_unit_the_consent_covers(
+    meeting: Meeting, coordinator: User, jobcenter_user: User, login: Callable[[User], Client]
+) -> None:
+    """The list of my tasks names the citizen: one entry, attributed to the team member's unit
+    (through which the consent lets them see the course), not flagged."""
+    from helhed.core.models import Membership
+
+    meeting = happened(meeting, coordinator, days_ago=3)
+    owner = meeting.participants.get(user=jobcenter_user)
+    services.add_decision(
+        coordinator,
+        meeting_id=meeting.pk,
+        text="Praktik",
+        tasks=[
+            logic.TaskSpec(
+                title="Ring til jobcentret",
+                owner_id=owner.pk,
+                due_date=timezone.localdate() + timedelta(days=7),
+            )
+        ],
+    )
+    assert (
+        "Ring til jobcentret"
+        in login(jobcenter_user).get(reverse("meetings:my_tasks")).content.decode()
+    )
+    [entry] = AccessLogEntry.objects.filter(actor=jobcenter_user, what="mine opgaver")
+    course = Course.objects.get(pk=meeting.course_id)
+    assert entry.citizen_id == course.citizen_id and entry.listing and not entry.without_consent
+    assert entry.actor_unit_id == Membership.objects.get(user=jobcenter_user).unit_id
+
+
 def test_overdue_alerts_notify_once(
     meeting: Meeting, coordinator: User, jobcenter_user: User
 ) -> None:

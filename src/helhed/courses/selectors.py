@@ -14,7 +14,7 @@ Two rules hold for every function here that returns personal data:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -128,6 +128,19 @@ def visible_courses(user: User, on: date | None = None, category: str = "plan") 
     on = on or today()
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         return Course.objects.none()
+    # The query is built once per request (building it costs more than running it); each caller
+    # gets a fresh copy, evaluated when it is used, so nothing read is kept.
+    cache = request_cache.get()
+    key = ("courses:visible", user.pk, on, category)
+    built: QuerySet[Course] | None = cache.get(key) if cache is not None else None
+    if built is None:
+        built = _visible_courses(user, on, category)
+        if cache is not None:
+            cache[key] = built
+    return built.all()
+
+
+def _visible_courses(user: User, on: date, category: str) -> QuerySet[Course]:
     # A course whose processing is restricted (GDPR art. 18) is its coordinator's only.
     unit_ids = [unit for unit, _org in _user_units(user, on)]
     unrestricted = Q(restricted_since__isnull=True) | Q(
@@ -174,23 +187,41 @@ def _visible_ids(user: User, on: date, category: str) -> Any:
 LISTED_IDS_AT_MOST = 2000
 
 
+def _listed_rows(user: User, on: date) -> list[tuple[Any, Any, Any]] | None:
+    """(id, initiative id, coordinator id) of each course ``user`` may see on ``on``, read once
+    per request (one evaluation of the access rule); None for a reader who sees more than
+    ``LISTED_IDS_AT_MOST`` courses."""
+    cache = request_cache.get()
+    key = ("courses:listed-rows", user.pk, on)
+    rows: list[tuple[Any, Any, Any]] | None = cache.get(key) if cache is not None else None
+    if rows is None:
+        rows = list(
+            visible_courses(user, on)
+            .order_by()
+            .values_list("pk", "initiative_id", "coordinator_id")[: LISTED_IDS_AT_MOST + 1]
+        )
+        if cache is not None:
+            cache[key] = rows
+    return None if len(rows) > LISTED_IDS_AT_MOST else rows
+
+
+def _listed_ids_read(user: User, on: date) -> set[Any]:
+    """The ids ``listed_courses`` has read for ``user`` in this request (none when it has not, or
+    when the reader sees too many courses for them to be read)."""
+    cache = request_cache.get()
+    rows = cache.get(("courses:listed-rows", user.pk, on)) if cache is not None else None
+    if rows is None or len(rows) > LISTED_IDS_AT_MOST:
+        return set()
+    return {pk for pk, _i, _c in rows}
+
+
 def listed_courses(user: User, on: date | None = None) -> QuerySet[Course]:
     """``visible_courses(user, on)`` (the same courses), its ids read once per request."""
     on = on or today()
-    cache = request_cache.get()
-    key = ("courses:listed-ids", user.pk, on)
-    ids: list[Any] | None = cache.get(key) if cache is not None else None
-    if ids is None:
-        ids = list(
-            visible_courses(user, on)
-            .order_by()
-            .values_list("pk", flat=True)[: LISTED_IDS_AT_MOST + 1]
-        )
-        if cache is not None:
-            cache[key] = ids
-    if len(ids) > LISTED_IDS_AT_MOST:
+    rows = _listed_rows(user, on)
+    if rows is None:
         return visible_courses(user, on)
-    return Course.objects.filter(pk__in=ids)
+    return Course.objects.filter(pk__in=[pk for pk, _i, _c in rows])
 
 
 @dataclass(frozen=True)
@@ -484,11 +515,17 @@ def log_course_read(
 
 
 def log_course_list(
-    user: User, courses: list[Course], what: str = "forløbsliste", purpose: str = Purpose.CASEWORK
+    user: User,
+    courses: list[Course],
+    what: str = "forløbsliste",
+    purpose: str = Purpose.CASEWORK,
+    *,
+    visible: Collection[Any] = (),
 ) -> None:
     """Log a list of courses shown to ``user``: one entry per citizen, attributed to the unit
     through which the user sees that course; a course visible only through an access without
-    consent is flagged with its legal basis."""
+    consent is flagged with its legal basis. ``visible``: ids of courses the caller has just read
+    through ``visible_courses`` (they passed the access rule)."""
     if not courses:
         return
     on = today()
@@ -499,6 +536,22 @@ def log_course_list(
         if course.coordinator_id == user.pk and course.coordinator_unit_id in unit_ids:
             units[course.pk] = course.coordinator_unit_id
     rest = [c.pk for c in courses if c.pk not in units]
+    grants = {
+        g.course_id: g
+        for g in WithoutConsentAccess.objects.filter(
+            course__in=rest, user=user, unit_id__in=unit_ids, expires_at__gt=timezone.now()
+        ).order_by("expires_at")
+    }
+    if len(pairs) == 1:
+        # One unit: a course the access rule let through in this request (``listed_courses``, or
+        # ``visible``) that the reader neither coordinates nor holds an access without consent to
+        # is open to them through a consent, so through this unit — what the query below would
+        # find, without it.
+        listed = _listed_ids_read(user, on)
+        through = {pk for pk in rest if (pk in listed or pk in visible) and pk not in grants}
+        for course_id in through:
+            units[course_id] = pairs[0][0]
+        rest = [pk for pk in rest if pk not in through]
     # Through a consent: the first of the user's units (in membership order) that lets them in.
     for pair in pairs:
         if not rest:
@@ -512,12 +565,7 @@ def log_course_list(
         for course_id in through:
             units[course_id] = pair[0]
         rest = [pk for pk in rest if pk not in through]
-    grants = {
-        g.course_id: g
-        for g in WithoutConsentAccess.objects.filter(
-            course__in=rest, user=user, unit_id__in=unit_ids, expires_at__gt=timezone.now()
-        ).order_by("expires_at")
-    }
+    grants = {pk: grant for pk, grant in grants.items() if pk in rest}
     plain: dict[Any, list[uuid.UUID]] = {}
     for course in courses:
         if course.pk in units:
@@ -1884,19 +1932,27 @@ def _family_matches(courses: list[Course], words: list[str]) -> dict[Any, list[C
 
 
 def course_list_choices(user: User) -> CourseListChoices:
-    """The initiatives and coordinators of the courses the reader may see (two queries)."""
+    """The initiatives and coordinators of the courses the reader may see (two queries, on the
+    ids the list reads once per request)."""
     from helhed.registry.models import Initiative
 
-    visible = listed_courses(user)
+    rows = _listed_rows(user, today())
+    initiative_ids: Any
+    coordinator_ids: Any
+    if rows is None:
+        visible = visible_courses(user)
+        initiative_ids = visible.values("initiative_id")
+        coordinator_ids = visible.values("coordinator_id")
+    else:
+        initiative_ids = {i for _pk, i, _c in rows if i is not None}
+        coordinator_ids = {c for _pk, _i, c in rows if c is not None}
     initiatives = [
         (i.pk, i.name if not i.location else f"{i.name} ({i.location})")
-        for i in Initiative.objects.filter(pk__in=visible.values("initiative_id")).order_by(
-            "name", "location"
-        )
+        for i in Initiative.objects.filter(pk__in=initiative_ids).order_by("name", "location")
     ]
     coordinators = [
         (u.pk, u.get_full_name() or u.username)
-        for u in User.objects.filter(pk__in=visible.values("coordinator_id")).order_by(
+        for u in User.objects.filter(pk__in=coordinator_ids).order_by(
             "first_name", "last_name", "username"
         )
     ]
