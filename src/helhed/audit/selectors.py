@@ -229,19 +229,12 @@ def _valid_anchor(key: bytes, result: Verification) -> ChainAnchor | None:
     return None
 
 
-def verify_chain(*, checkpoints: Iterable[Checkpoint] = ()) -> Verification:
-    """Recompute every entry's hash in sequence order and report what does not fit: a changed
-    entry (*ændret*), an entry that was never part of the chain or was slipped into it
-    (*indsat*), missing sequence numbers (*slettet*), two entries swapped (*flyttet*); with
-    ``checkpoints`` (heads kept outside the database) also a truncated tail or a chain rewritten
-    since (which a key holder could otherwise do unnoticed)."""
-    key = chain.key()
-    result = Verification()
-    anchor = result.anchor = _valid_anchor(key, result)
-    expected = anchor.first_seq if anchor is not None else 1
-    prev_hash = anchor.prev_hash if anchor is not None else logic.GENESIS
-    # Every hash the checkpoints name for a sequence number: two different heads at one number
-    # (a file kept across a restore, or a rewritten chain) cannot both be the chain's.
+def _wanted_heads(
+    checkpoints: Iterable[Checkpoint], anchor: ChainAnchor | None, result: Verification
+) -> dict[int, set[str]]:
+    """Every hash the checkpoints name for a sequence number still in the chain (two different
+    heads at one number — a file kept across a restore, a rewritten chain — cannot both be the
+    chain's); heads before a prune are checked against its anchor here and left out."""
     wanted: dict[int, set[str]] = {}
     for checkpoint in checkpoints:
         if checkpoint.seq > 0:
@@ -254,6 +247,21 @@ def verify_chain(*, checkpoints: Iterable[Checkpoint] = ()) -> Verification:
                     logic.Problem(logic.ALTERED, seq, None, "svarer ikke til checkpointet")
                 )
             del wanted[seq]
+    return wanted
+
+
+def verify_chain(*, checkpoints: Iterable[Checkpoint] = ()) -> Verification:
+    """Recompute every entry's hash in sequence order and report what does not fit: a changed
+    entry (*ændret*), an entry that was never part of the chain or was slipped into it
+    (*indsat*), missing sequence numbers (*slettet*), two entries swapped (*flyttet*); with
+    ``checkpoints`` (heads kept outside the database) also a truncated tail or a chain rewritten
+    since (which a key holder could otherwise do unnoticed)."""
+    key = chain.key()
+    result = Verification()
+    anchor = result.anchor = _valid_anchor(key, result)
+    expected = anchor.first_seq if anchor is not None else 1
+    prev_hash = anchor.prev_hash if anchor is not None else logic.GENESIS
+    wanted = _wanted_heads(checkpoints, anchor, result)
     prev_at: datetime | None = None
     last_seq: int | None = None
     rows = (
