@@ -446,6 +446,27 @@ def test_a_bad_checkpoint_file_is_a_clear_error(db: None, tmp_path: Path) -> Non
         call_command("audit", "verify", "--checkpoint", str(path))
     with pytest.raises(CommandError, match="kan ikke læse"):
         call_command("audit", "verify", "--checkpoint", str(tmp_path / "mangler"))
+    for line in ('{"seq": 1e400, "hash": "%s"}' % ("a" * 64), '{"seq": 3, "hash": "ø"}'):
+        path.write_text(line + "\n")  # a number too large for an integer; not a chain hash
+        with pytest.raises(CommandError, match="linje 1"):
+            call_command("audit", "verify", "--checkpoint", str(path))
+
+
+def test_two_heads_for_a_pruned_number_are_still_reported(
+    coordinator: User, tmp_path: Path
+) -> None:
+    """A prune removes the entries a rewrite left evidence of; the checkpoint file that names
+    two heads for one of those numbers still tells."""
+    old = entries(coordinator, 6)
+    backdate(old, days=800)
+    entries(coordinator, 2)
+    prune(before=timezone.now() - timedelta(days=365))
+    path = tmp_path / "kaede.jsonl"
+    path.write_text("".join(json.dumps({"seq": 3, "hash": h * 64}) + "\n" for h in ("a", "b")))
+    code, out = verify("--checkpoint", str(path))
+    assert code == 1 and "ændret: sekvens 3" in out and "to forskellige hasher" in out
+    path.write_text(json.dumps({"seq": 3, "hash": "a" * 64}) + "\n")  # one head: not checkable
+    assert verify("--checkpoint", str(path))[0] == 0
 
 
 def test_the_daily_job_writes_a_checkpoint(coordinator: User, tmp_path: Path) -> None:

@@ -332,13 +332,19 @@ def test_retention_deletes_old_jobs_but_not_one_the_worker_holds_nor_what_was_im
     assert run_pending_tasks() == 1
     running = _upload(client, unit, initiative, extract(CLEAN_ROWS, "utf-8"))
     ImportJob.objects.filter(pk=running.pk).update(status=JobStatus.RUNNING)
+    queued = _upload(client, unit, initiative, extract(CLEAN_ROWS, "utf-8"))
+    ImportJob.objects.filter(pk=queued.pk).update(status=JobStatus.QUEUED)
     recent = _upload(client, unit, initiative, extract(CLEAN_ROWS, "utf-8"))
     long_ago = timezone.now() - timedelta(days=400)
     ImportJob.objects.exclude(pk=recent.pk).update(created_at=long_ago)
 
     report = retention.run(today=timezone.localdate())
 
-    assert set(ImportJob.objects.values_list("pk", flat=True)) == {running.pk, recent.pk}
+    assert set(ImportJob.objects.values_list("pk", flat=True)) == {
+        running.pk,
+        queued.pk,
+        recent.pk,
+    }
     assert Course.objects.count() == 2  # what the deleted job imported
     lines = report.lines()
     assert lines[lines.index("Importjob: 1 rækker blev slettet") + 1] == "  importer (slettet): 1"

@@ -319,6 +319,22 @@ def test_a_rule_edited_shorter_takes_effect_and_is_no_longer_a_default(client: C
     assert ds.recent.citizen.first_name == "Anonymiseret"  # closed 2030, past one year
 
 
+@pytest.mark.parametrize("years", ["0", "101"])
+def test_a_period_outside_1_to_100_years_is_a_field_error(client: Client, years: str) -> None:
+    admin = User.objects.create_superuser("teknik", password="korrekt-hest-batteri-42")
+    client.force_login(admin)
+    rule = RetentionRule.objects.get(category=logic.EVENTS)
+    response = client.post(
+        f"/admin/retention/retentionrule/{rule.pk}/change/",
+        {"years": years, "active": "on", "legal_basis": "Besluttet af DPO 2031"},
+    )
+    assert response.status_code == 200  # the form again, with the error at the field
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["years"]
+    rule.refresh_from_db()
+    assert rule.years == 1 and rule.is_default
+
+
 def test_erasure_is_refused_while_an_obligation_keeps_the_data() -> None:
     ds = build()
     rows = snapshot()

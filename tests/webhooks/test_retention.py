@@ -93,3 +93,40 @@ def test_an_inactive_rule_keeps_its_rows(world: World) -> None:
     assert Delivery.objects.count() == 1
     assert (Event.objects.count(), DBTaskResult.objects.count()) == (events, tasks_run)
     assert "Hændelser og webhook-leveringer: intet" in report.lines()
+
+
+def test_the_feed_never_numbers_an_event_again_after_everything_old_is_deleted(
+    world: World,
+) -> None:
+    """The next event is numbered highest seq + 1: had retention deleted the newest event too, a
+    quiet installation would start again at 1 and a client waiting with ``after=<last seq>``
+    would miss the next events — a consent withdrawn among them."""
+    change_plan(world, "Mette vil i arbejde")
+    tasks.sweep()
+    last = Event.objects.order_by("-seq").first()
+    assert last is not None
+    Event.objects.update(occurred_at=timezone.now() - timedelta(days=400))
+    retention.run(today=timezone.localdate())
+    assert list(Event.objects.values_list("seq", flat=True)) == [last.seq]  # only the newest
+    change_plan(world, "Mette vil i praktik")
+    assert Event.objects.order_by("-seq").first().seq == last.seq + 1  # type: ignore[union-attr]
+
+
+def test_an_undispatched_event_stays_and_a_dead_letter_goes_with_its_event(world: World) -> None:
+    with receiver(200) as hook:
+        subscribe(world.client, hook.url)
+        _deliver(world, "Mette vil i arbejde")
+    Delivery.objects.update(status=DeliveryStatus.DEAD)  # given up after the last attempt
+    given_up = Event.objects.order_by("-seq").first()
+    change_plan(world, "Mette vil i praktik")  # its dispatch never ran (a crash after commit)
+    undispatched = Event.objects.get(dispatched_at__isnull=True)
+    change_plan(world, "Mette vil i job")
+    tasks.sweep()
+    newest = Event.objects.order_by("-seq").first()
+    Event.objects.filter(pk=undispatched.pk).update(dispatched_at=None)
+    Event.objects.update(occurred_at=timezone.now() - timedelta(days=400))
+    retention.run(today=timezone.localdate())
+    left = set(Event.objects.values_list("pk", flat=True))
+    assert given_up is not None and newest is not None
+    assert given_up.pk not in left and not Delivery.objects.filter(event=given_up).exists()
+    assert left == {undispatched.pk, newest.pk}

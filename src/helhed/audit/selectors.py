@@ -246,6 +246,16 @@ def _wanted_heads(
                 result.problems.append(
                     logic.Problem(logic.ALTERED, seq, None, "svarer ikke til checkpointet")
                 )
+            elif len(wanted[seq]) > 1:  # pruned since, but the file still shows a rewrite
+                result.problems.append(
+                    logic.Problem(
+                        logic.ALTERED,
+                        seq,
+                        None,
+                        "kæden er skrevet om: checkpointene har to forskellige hasher for "
+                        "samme sekvens",
+                    )
+                )
             del wanted[seq]
     return wanted
 

@@ -9,11 +9,13 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 
-# Backends that write messages where an operator reads logs instead of sending them.
+# Backends that keep messages where only an operator looks (a log, files, memory) instead of
+# sending them.
 LOGGING_BACKENDS = frozenset(
     {
         "django.core.mail.backends.console.EmailBackend",
         "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",  # kept in memory: sent to nobody
     }
 )
 

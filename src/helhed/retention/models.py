@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,9 @@ class RetentionRule(models.Model):
     )
     years = models.PositiveSmallIntegerField(
         _("opbevares i år"),
+        # 0 would delete each day's rows at the next run (and the newest event's numbering with
+        # them); a period past year 9999 cannot be computed and stopped every rule.
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_(
             "Antal år efter forløbets afslutning (notifikationer, anmodninger og de tekniske "
             "kategorier: efter oprettelse, afgørelse eller afslutning)."

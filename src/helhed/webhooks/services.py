@@ -229,7 +229,13 @@ def finish(delivery: Delivery, status: str, **fields: Any) -> str:
 def delete_delivered_events(before: datetime) -> tuple[int, dict[str, int]]:
     """Retention, category *Hændelser og webhook-leveringer*: the events that occurred before
     ``before``, with their deliveries, once they are dispatched and no delivery waits for another
-    attempt (an event the daily sweep has yet to dispatch, or a subscriber's retry, is kept)."""
+    attempt (an event the daily sweep has yet to dispatch, or a subscriber's retry, is kept). A
+    given-up delivery (a dead letter) goes with its event. The newest event is always kept: the
+    next one is numbered from it (``outbox.services.record``: highest ``seq`` + 1), and a pull
+    client's cursor ``after=<seq>`` must never see a number again."""
     waiting = Delivery.objects.filter(event=OuterRef("pk"), status=DeliveryStatus.PENDING)
     old = Event.objects.filter(occurred_at__lt=before, dispatched_at__isnull=False)
-    return old.filter(~Exists(waiting)).delete()
+    newest = Event.objects.order_by("-seq").values_list("seq", flat=True).first()
+    if newest is None:
+        return 0, {}
+    return old.filter(~Exists(waiting)).exclude(seq=newest).delete()

@@ -4,6 +4,7 @@ the access log's hash chain (docs/security.md, "Adgangsloggen kan ikke ændres u
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from helhed.audit import selectors, services
 
 MAX_SHOWN = 20
+HEAD = re.compile(r"[0-9a-f]{64}")  # a chain hash: HMAC-SHA256 in hex (audit.logic.entry_hash)
 
 
 def read_checkpoints(path: str) -> list[selectors.Checkpoint]:
@@ -26,8 +28,11 @@ def read_checkpoints(path: str) -> list[selectors.Checkpoint]:
             continue
         try:
             data = json.loads(line)
-            checkpoints.append(selectors.Checkpoint(seq=int(data["seq"]), hash=str(data["hash"])))
-        except (ValueError, KeyError, TypeError):
+            seq, head = int(data["seq"]), str(data["hash"])
+            if not HEAD.fullmatch(head):
+                raise ValueError(head)
+            checkpoints.append(selectors.Checkpoint(seq=seq, hash=head))
+        except (ValueError, KeyError, TypeError, OverflowError):
             raise CommandError(
                 f"--checkpoint: linje {number} i {path} er ikke et checkpoint "
                 '({"seq": …, "hash": …, "at": …})'
@@ -74,7 +79,7 @@ class Command(BaseCommand):
             f"hoved: sekvens {result.head_seq}"
         )
         if checkpoints:
-            summary += f"; {len(checkpoints)} checkpoints"
+            summary += f"; {result.checkpoints} checkpoints"
         if result.anchor is not None:
             summary += (
                 f"; kæden starter ved sekvens {result.anchor.first_seq} efter oprydning "
