@@ -64,6 +64,8 @@ class DemoContext:
     citizens: int
     out: TextIO
     progress: bool = True
+    # Processes that build the courses demo's chunks after the first (1: all in this one)
+    workers: int = 1
     rng: random.Random = field(init=False)
     faker: Faker = field(init=False)
     stats: list[InsertStat] = field(default_factory=list)
