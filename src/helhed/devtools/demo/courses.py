@@ -37,13 +37,10 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from itertools import islice
-from multiprocessing import get_all_start_methods, get_context
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -79,6 +76,7 @@ from helhed.devtools.demokit import (
     DEMO_PASSWORD,
     DemoContext,
     InsertStat,
+    in_workers,
     indexes_built_after,
     new_row,
 )
@@ -2082,46 +2080,8 @@ def _settle_cprs(chunk: PreparedChunk, cprs: CprAllocator) -> None:
         raise CommandError(CPR_CLASH)
 
 
-def _later_chunks(
-    ctx: DemoContext, builder: CaseBuilder, chunks: list[Sequence[CaseSpec]]
-) -> Iterator[PreparedChunk]:
-    """Chunks 1, 2 … in order, built by ``ctx.workers`` forked processes (at most two chunks
-    per worker ahead of the writer, so memory stays that of a few chunks) or, with one worker
-    or inside a caller's transaction, here. A worker that fails fails the build (its exception,
-    or ``BrokenProcessPool`` if it died), and the pool is shut down and joined either way."""
-    global _FORKED
-    later = range(1, len(chunks))
-    workers = min(ctx.workers, len(later))
-    if workers <= 1 or connection.in_atomic_block or "fork" not in get_all_start_methods():
-        _FORKED = (builder, chunks)
-        try:
-            yield from map(_prepare_chunk, later)
-        finally:
-            _FORKED = None
-        return
-    _FORKED = (builder, chunks)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
-    try:
-        pending: deque[Future[PreparedChunk]] = deque()
-        queue = iter(later)
-        for k in islice(queue, 2 * workers):
-            pending.append(pool.submit(_in_worker, k))
-        while pending:
-            try:
-                chunk = pending.popleft().result()
-            except Exception as exc:
-                raise CommandError(
-                    f"courses: en arbejdsproces fejlede ({type(exc).__name__}: {exc})"
-                ) from exc
-            for k in islice(queue, 1):
-                pending.append(pool.submit(_in_worker, k))
-            yield chunk
-    finally:
-        _FORKED = None
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 def generate(ctx: DemoContext) -> None:
+    global _FORKED
     layout = case_layout(ctx.seed, ctx.citizens)
     if not layout:
         return
@@ -2155,10 +2115,15 @@ def generate(ctx: DemoContext) -> None:
         inserter.insert(rows)
         bar.update(rows.cases)
         cprs = builder.cprs  # the whole build's (``_prepare_chunk`` replaces the builder's)
-        for chunk in _later_chunks(ctx, builder, chunks):
-            _settle_cprs(chunk, cprs)
-            inserter.insert_prepared(chunk)
-            bar.update(chunk.cases)
+        _FORKED = (builder, chunks)
+        try:
+            later = range(1, len(chunks))
+            for chunk in in_workers(_in_worker, later, ctx.workers, what="courses"):
+                _settle_cprs(chunk, cprs)
+                inserter.insert_prepared(chunk)
+                bar.update(chunk.cases)
+        finally:
+            _FORKED = None
     total = inserter.finish()
     ctx.stats.append(
         InsertStat(
