@@ -367,8 +367,12 @@ def _insert_measurements(rows: list[tuple[Any, ...]]) -> None:
     insert_measurement_params(measurement_params(rows))
 
 
-def measurement_params(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """The parameters ``_insert_measurements`` writes for ``rows`` (plain values)."""
+def measurement_params(
+    rows: list[tuple[Any, ...]], *, json_text: bool = False
+) -> list[tuple[Any, ...]]:
+    """The parameters ``_insert_measurements`` writes for ``rows`` (plain values); with
+    ``json_text`` the JSON columns as JSON text on PostgreSQL too (for ``COPY``, which reads
+    a ``jsonb`` column from its text)."""
     from helhed.progress.models import Measurement
 
     sqlite = connection.vendor == "sqlite"
@@ -381,7 +385,9 @@ def measurement_params(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         return v.hex if sqlite else v
 
     def j(v: Any) -> Any:
-        return json.dumps(v) if sqlite else ops.adapt_json_value(v, json_field.encoder)
+        if sqlite or json_text:
+            return json.dumps(v, cls=json_field.encoder)
+        return ops.adapt_json_value(v, json_field.encoder)
 
     def d(v: date | datetime) -> Any:
         return v.isoformat() if sqlite else v

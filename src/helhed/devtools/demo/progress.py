@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from helhed.core.selectors import today as current_day
@@ -72,7 +72,7 @@ def generate(ctx: DemoContext) -> None:
                 _in_worker, starts, ctx.workers, what="progress"
             ):
                 with transaction.atomic():
-                    benchdata.insert_measurement_params(params)
+                    insert_prepared(Measurement, benchdata.COLUMNS, params)
                     insert_prepared(OutcomeState, *states)
                     insert_prepared(CourseSummary, *summaries)
                 total += len(params) + len(states[1])
@@ -136,7 +136,7 @@ def _in_worker(lo: int) -> tuple[list[tuple[Any, ...]], Prepared, Prepared]:
         states += _states(c.ctx, rng, course_id, begin, c.today, household is not None)
     summaries = benchdata.summaries(rows, states, [i[0] for i in info])
     return (
-        benchdata.measurement_params(rows),
+        benchdata.measurement_params(rows, json_text=connection.vendor == "postgresql"),
         prepared_values(OutcomeState, states),
         prepared_values(CourseSummary, summaries),
     )
