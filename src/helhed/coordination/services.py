@@ -200,8 +200,14 @@ def classify_pending(batch: int = 2000) -> int:
     seen: dict[tuple[Any, ...], tuple[str | None, str, str]] = {}
     rows: list[tuple[Any, ...]] = []
     for row in pending:
-        key = (row.role, row.organisation_id, row.unit_id, row.welfare_area_id)
-        key += (row.unit_name, row.org_type)
+        key = (
+            row.role,
+            row.organisation_id,
+            row.unit_id,
+            row.welfare_area_id,
+            row.unit_name,
+            row.org_type,
+        )
         found = seen.get(key)
         if found is None:
             made = _mapping_for(row, known, decisions)

@@ -41,6 +41,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -2030,7 +2031,7 @@ class PreparedChunk:
 
 
 # What a forked worker builds from: set before the workers start (inherited, never pickled).
-_FORKED: tuple[CaseBuilder, list[Sequence[CaseSpec]]] | None = None
+_FORKED: tuple[CaseBuilder, list[list[CaseSpec]]] | None = None
 
 
 def _prepare_chunk(k: int) -> PreparedChunk:
@@ -2074,7 +2075,7 @@ def _settle_cprs(chunk: PreparedChunk, cprs: CprAllocator) -> None:
         values[at_cpr], values[at_born] = cpr, str(born) if as_text else born
         settled.append(tuple(values))
     chunk.tables["borgere"] = (columns, settled)
-    ids = [row[at_id] for row in settled]
+    ids: list[Any] = [row[at_id] for row in settled]
     clash = Citizen.objects.filter(cpr__in=[row[at_cpr] for row in settled]).exclude(id__in=ids)
     if clash.exists():
         raise CommandError(CPR_CLASH)
