@@ -43,6 +43,7 @@ def _demo_models() -> list[type[models.Model]]:
         handovers_demo.HandoverEvent,
         handovers_demo.InstitutionalStay,
         OutcomeState,
+        CourseSummary,
         CostEntry,
     ]
     return found
