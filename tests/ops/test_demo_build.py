@@ -6,11 +6,13 @@ table the demo writes, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, models, transaction
 
 from helhed.courses.models import Appointment, Citizen, Consent, Course, PlanVersion, TeamMember
@@ -18,9 +20,10 @@ from helhed.devtools import demokit, fastinsert
 from helhed.devtools.demo import courses as courses_demo
 from helhed.devtools.demo import handovers as handovers_demo
 from helhed.devtools.demo import meetings as meetings_demo
+from helhed.devtools.demo import progress as progress_demo
 from helhed.devtools.fastinsert import _converter, insert_rows, prepared_values
 from helhed.economics.models import CostEntry
-from helhed.progress.models import OutcomeState
+from helhed.progress.models import CourseSummary, Measurement, OutcomeState
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +43,7 @@ def _demo_models() -> list[type[models.Model]]:
         handovers_demo.HandoverEvent,
         handovers_demo.InstitutionalStay,
         OutcomeState,
+        CourseSummary,
         CostEntry,
     ]
     return found
@@ -345,3 +349,105 @@ def test_in_pages_reads_every_row_once_in_key_order_while_the_reader_writes() ->
                 Course.objects.filter(pk=row["pk"]).update(closing_reason="skrevet undervejs")
     assert seen == [pk for pk, _d in expected]
     assert Course.objects.filter(closing_reason="skrevet undervejs").count() == 1
+
+
+# The chunks after the first: built by worker processes (issue 16, third step)
+
+
+def _built_models() -> list[tuple[str, type[models.Model]]]:
+    return [
+        *courses_demo.TABLES,
+        *meetings_demo.TABLES,
+        ("målinger", Measurement),
+        ("resultater", OutcomeState),
+        ("forløbsoverblik", CourseSummary),
+    ]
+
+
+def _built_rows() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row the courses, meetings and progress demos wrote, table by table in key order,
+    without the columns that hold the time of the run or a key the database numbered."""
+    found = {}
+    for label, model in _built_models():
+        names = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if not _auto_now(f)
+            and not (f.primary_key and isinstance(f, models.AutoField))
+            and f.attname not in ("resolved_at", "created_at")  # counted from the time of the run
+        ]
+        found[label] = sorted(model._default_manager.values_list(*names), key=repr)
+    return found
+
+
+def _build(workers: int) -> None:
+    call_command(
+        "demo",
+        seed=1,
+        citizens=200,
+        workers=workers,
+        only=["core", "registry", "courses", "meetings", "progress"],
+        no_progress=True,
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_built_by_worker_processes_are_the_chunks_built_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With chunks of 20 a 200-citizen build has several chunks after the first: built by two
+    forked workers (the courses from their chunk's seed; the meetings and measurements, which
+    read the database, with connections of their own) they are row for row what one process
+    builds; CPR numbers stay unique and valid for their birth dates across chunks; no worker
+    process is left behind."""
+    for module, name in (
+        (courses_demo, "CHUNK_CASES"),
+        (meetings_demo, "CHUNK"),
+        (progress_demo, "CHUNK"),
+    ):
+        monkeypatch.setattr(module, name, 20)
+    _build(workers=2)
+    assert not multiprocessing.active_children()
+    parallel = _built_rows()
+    assert all(parallel.values())
+    citizens = list(Citizen.objects.values_list("cpr", "birth_date"))
+    assert len(citizens) == 200
+    assert len({cpr for cpr, _born in citizens}) == 200
+    assert all(cpr[:6] == f"{born:%d%m%y}" for cpr, born in citizens)
+    courses = Course.objects.count()
+    assert courses > 3 * 20  # the first chunk and at least three more
+    for _label, model in reversed(_built_models()):  # the same world, the cases again
+        model._default_manager.all().delete()
+    _build(workers=1)
+    assert _built_rows() == parallel
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("how", ["raises", "dies"])
+def test_a_failing_worker_fails_the_build_with_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """A worker that raises or dies (killed, out of memory) stops the build with an error that
+    says so, the pool is shut down and joined (no process left), and the chunks written before
+    stay whole: every course there has its plan."""
+    real = courses_demo._prepare_chunk
+
+    def failing(k: int) -> Any:
+        if k == 3:
+            if how == "dies":
+                os._exit(9)
+            raise ValueError("chunk 3 could not be built")
+        return real(k)
+
+    monkeypatch.setattr(courses_demo, "CHUNK_CASES", 20)
+    monkeypatch.setattr(courses_demo, "_prepare_chunk", failing)
+    with pytest.raises(CommandError, match="arbejdsproces fejlede") as failed:
+        _build(workers=2)
+    assert ("chunk 3 could not be built" if how == "raises" else "BrokenProcessPool") in str(
+        failed.value
+    )
+    assert not multiprocessing.active_children()
+    assert 20 <= Course.objects.count() <= 3 * 20
+    assert Course.objects.filter(plan__isnull=True).count() == 0

@@ -14,12 +14,18 @@ import importlib
 import random
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.util import Finalize
 from typing import Any, TextIO, TypeVar
 
 from django.apps import apps
+from django.core.management.base import CommandError
 from django.db import connection, models, transaction
 from faker import Faker
 from tqdm import tqdm
@@ -30,6 +36,7 @@ DEMO_NAMESPACE = uuid.UUID("6f1c1a8e-3f0e-4c0b-9d54-5e1e2a7d0c11")
 DEMO_PASSWORD = "helhed-demo-2026"
 
 M = TypeVar("M", bound=models.Model)
+T = TypeVar("T")
 
 _UUID_VERSION_5 = (5 << 76) | (0x8000 << 48)  # the version and RFC 4122 variant bits
 _UNKNOWN = uuid.SafeUUID.unknown
@@ -64,6 +71,8 @@ class DemoContext:
     citizens: int
     out: TextIO
     progress: bool = True
+    # Processes that build the courses demo's chunks after the first (1: all in this one)
+    workers: int = 1
     rng: random.Random = field(init=False)
     faker: Faker = field(init=False)
     stats: list[InsertStat] = field(default_factory=list)
@@ -237,6 +246,59 @@ def in_pages(queryset: Any, size: int) -> Iterator[Any]:
         yield from page
         row = page[-1]
         last = row["pk"] if isinstance(row, dict) else row[0]
+
+
+# Worker processes (issue 16, third step): the builders that can split their work into
+# independent tasks (a seed or a key per task) run them in forked processes while this one writes.
+_INHERITED: list[Any] = []  # a forked worker's copies of the parent's connections: never closed
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked worker: set aside the database connections inherited from the parent, so a
+    task that queries opens its own. They are kept referenced, never closed or collected: closing
+    SQLite's handle here could checkpoint the parent's WAL behind its back (this process holds
+    none of its locks), and closing PostgreSQL's would end the parent's session. The worker's own
+    connections are closed when it exits."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        _INHERITED.append(conn.connection)
+        conn.connection = None
+    Finalize(None, connections.close_all, exitpriority=10)
+
+
+def in_workers(
+    task: Callable[[int], T], numbers: Sequence[int], workers: int, *, what: str
+) -> Iterator[T]:
+    """``task(n)`` for each of ``numbers``, in order, computed by ``workers`` forked processes
+    at most two tasks per worker ahead of the caller (so memory stays that of a few tasks) — or
+    here, one after the other, with one worker, inside a transaction (a test) or where processes
+    cannot be forked. ``task`` must be a module-level function (it is sent by name). A task that
+    raises, or a worker that dies, fails the build with an error naming ``what``; the pool is
+    shut down and its processes joined whatever happens (no process is left behind)."""
+    workers = min(workers, len(numbers))
+    if workers <= 1 or connection.in_atomic_block or "fork" not in get_all_start_methods():
+        yield from map(task, numbers)
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("fork"),
+        initializer=_forget_inherited_connections,
+    )
+    try:
+        queue = iter(numbers)
+        pending = deque(pool.submit(task, n) for n in islice(queue, 2 * workers))
+        while pending:
+            try:
+                result = pending.popleft().result()
+            except Exception as exc:
+                raise CommandError(
+                    f"{what}: en arbejdsproces fejlede ({type(exc).__name__}: {exc})"
+                ) from exc
+            pending.extend(pool.submit(task, n) for n in islice(queue, 1))
+            yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def demo_hooks() -> list[tuple[str, Callable[[DemoContext], None]]]:

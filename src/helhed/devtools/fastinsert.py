@@ -243,6 +243,17 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None
         model._default_manager.bulk_create(objs, batch_size=1000, ignore_conflicts=True)
         return
     columns, rows = prepared_values(model, objs)
+    insert_prepared(model, columns, rows)
+
+
+def insert_prepared(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert rows ``prepared_values(model, objs)`` made (possibly in another process, see the
+    courses demo's workers) as ``insert_rows(model, objs)`` would: one ``executemany`` with
+    ``ON CONFLICT DO NOTHING``, or one ``COPY`` into a table in ``FRESH_TABLES`` on PostgreSQL."""
+    if not rows:
+        return
     quote = connection.ops.quote_name
     table, names = quote(model._meta.db_table), ", ".join(map(quote, columns))
     with transaction.atomic():

@@ -240,6 +240,15 @@ def insert_summaries(rows: list[tuple[Any, ...]], states: list[Any], course_ids:
     them up to date for everything entered afterwards)."""
     from helhed.progress.models import CourseSummary
 
+    CourseSummary.objects.bulk_create(
+        summaries(rows, states, course_ids), ignore_conflicts=True, batch_size=2000
+    )
+
+
+def summaries(rows: list[tuple[Any, ...]], states: list[Any], course_ids: list[Any]) -> list[Any]:
+    """The unsaved ``CourseSummary`` rows ``insert_summaries`` writes."""
+    from helhed.progress.models import CourseSummary
+
     who5: dict[Any, list[tuple[date, float]]] = {c: [] for c in course_ids}
     gas: dict[Any, list[tuple[date, float]]] = {c: [] for c in course_ids}
     for r in rows:
@@ -256,17 +265,13 @@ def insert_summaries(rows: list[tuple[Any, ...]], states: list[Any], course_ids:
             employment[st.course_id].append((st.valid_from, st.value))
         elif st.kind == "anbringelse":
             placement[st.course_id].append(st.value)
-    CourseSummary.objects.bulk_create(
-        [
-            CourseSummary(
-                course_id=c,
-                **logic.summarise(who5[c], gas[c], employment[c], placement[c]),
-            )
-            for c in course_ids
-        ],
-        ignore_conflicts=True,
-        batch_size=2000,
-    )
+    return [
+        CourseSummary(
+            course_id=c,
+            **logic.summarise(who5[c], gas[c], employment[c], placement[c]),
+        )
+        for c in course_ids
+    ]
 
 
 def _measurement_rows(
@@ -359,9 +364,17 @@ COLUMNS = (
 
 
 def _insert_measurements(rows: list[tuple[Any, ...]]) -> None:
+    insert_measurement_params(measurement_params(rows))
+
+
+def measurement_params(
+    rows: list[tuple[Any, ...]], *, json_text: bool = False
+) -> list[tuple[Any, ...]]:
+    """The parameters ``_insert_measurements`` writes for ``rows`` (plain values); with
+    ``json_text`` the JSON columns as JSON text on PostgreSQL too (for ``COPY``, which reads
+    a ``jsonb`` column from its text)."""
     from helhed.progress.models import Measurement
 
-    table = Measurement._meta.db_table
     sqlite = connection.vendor == "sqlite"
     ops = connection.ops
     json_field = Measurement._meta.get_field("answers")
@@ -372,12 +385,14 @@ def _insert_measurements(rows: list[tuple[Any, ...]]) -> None:
         return v.hex if sqlite else v
 
     def j(v: Any) -> Any:
-        return json.dumps(v) if sqlite else ops.adapt_json_value(v, json_field.encoder)
+        if sqlite or json_text:
+            return json.dumps(v, cls=json_field.encoder)
+        return ops.adapt_json_value(v, json_field.encoder)
 
     def d(v: date | datetime) -> Any:
         return v.isoformat() if sqlite else v
 
-    params = [
+    return [
         (
             u(r[0]),
             u(r[1]),
@@ -395,6 +410,12 @@ def _insert_measurements(rows: list[tuple[Any, ...]]) -> None:
         )
         for r in rows
     ]
+
+
+def insert_measurement_params(params: list[tuple[Any, ...]]) -> None:
+    from helhed.progress.models import Measurement
+
+    table = Measurement._meta.db_table
     placeholders = ", ".join(["%s"] * len(COLUMNS))
     conflict = " ON CONFLICT DO NOTHING"
     sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({placeholders}){conflict}"

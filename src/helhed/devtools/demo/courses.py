@@ -41,12 +41,14 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
+from tqdm import tqdm
 
 from helhed.core.models import Membership, Organisation, Unit, User, UserKind
 from helhed.courses import logic
@@ -75,11 +77,12 @@ from helhed.devtools.demokit import (
     DEMO_PASSWORD,
     DemoContext,
     InsertStat,
+    in_workers,
     indexes_built_after,
     new_row,
 )
 from helhed.devtools.factories import CprAllocator
-from helhed.devtools.fastinsert import insert_rows
+from helhed.devtools.fastinsert import insert_prepared, insert_rows, prepared_values
 from helhed.registry.models import Initiative
 
 # Ages are counted from this date, so a citizen's birth date (and CPR number) never depends on the
@@ -1008,6 +1011,7 @@ class CaseBuilder:
         self.ctx, self.world, self.rng = ctx, world, ctx.rng
         self.cprs = CprAllocator(ctx.seed)
         self.sector_counts: Counter[str] = Counter()
+        self.sector_open = True  # sector logins placed on teams (the first chunk only)
 
     # -- people ---------------------------------------------------------------------------
 
@@ -1405,6 +1409,7 @@ class CaseBuilder:
         username, person = found
         if (
             c.end is not None
+            or not self.sector_open
             or c.initiative_id in self.world.survey_initiatives
             or self.sector_counts[username] >= SECTOR_CASELOAD
         ):
@@ -1933,17 +1938,33 @@ class ChunkInserter:
                 start = time.perf_counter()
                 insert_rows(model, batch)
                 self.seconds[label] += time.perf_counter() - start
-            if rows.stale_plans:
+            self._age_plans(rows.stale_plans)
+
+    def insert_prepared(self, chunk: PreparedChunk) -> None:
+        """A chunk a worker prepared (``_prepare_chunk``), in one transaction."""
+        with transaction.atomic():
+            for label, model in TABLES:
+                prepared = chunk.tables.get(label)
+                if not prepared:
+                    continue
                 start = time.perf_counter()
-                by_age: dict[int, list[uuid.UUID]] = {}
-                for plan_id, days in rows.stale_plans:
-                    by_age.setdefault(days // 30, []).append(plan_id)
-                for months, ids in by_age.items():
-                    # Only plans inserted by this run (a re-run changes nothing)
-                    Plan.objects.filter(id__in=ids, updated_at__gte=self.started).update(
-                        updated_at=self.started - timedelta(days=57 + months * 30)
-                    )
-                self.seconds["planer"] += time.perf_counter() - start
+                insert_prepared(model, *prepared)
+                self.seconds[label] += time.perf_counter() - start
+            self._age_plans(chunk.stale_plans)
+
+    def _age_plans(self, stale_plans: list[tuple[uuid.UUID, int]]) -> None:
+        if not stale_plans:
+            return
+        start = time.perf_counter()
+        by_age: dict[int, list[uuid.UUID]] = {}
+        for plan_id, days in stale_plans:
+            by_age.setdefault(days // 30, []).append(plan_id)
+        for months, ids in by_age.items():
+            # Only plans inserted by this run (a re-run changes nothing)
+            Plan.objects.filter(id__in=ids, updated_at__gte=self.started).update(
+                updated_at=self.started - timedelta(days=57 + months * 30)
+            )
+        self.seconds["planer"] += time.perf_counter() - start
 
     def finish(self) -> int:
         total = 0
@@ -1954,6 +1975,12 @@ class ChunkInserter:
         return total
 
 
+CPR_CLASH = (
+    "Demodata for et andet seed med samme sidste ciffer findes allerede i databasen "
+    "(CPR-numrene ville kollidere). Brug en tom database eller et andet seed."
+)
+
+
 def _check_cprs(rows: Rows) -> None:
     """A CPR number taken by another seed's demo data would silently drop a citizen: refuse."""
     citizens = rows.tables.get("borgere", [])
@@ -1962,13 +1989,100 @@ def _check_cprs(rows: Rows) -> None:
     cprs = [c.cpr for c in citizens if isinstance(c, Citizen)]
     clash = Citizen.objects.filter(cpr__in=cprs).exclude(id__in=[c.pk for c in citizens])
     if clash.exists():
-        raise CommandError(
-            "Demodata for et andet seed med samme sidste ciffer findes allerede i databasen "
-            "(CPR-numrene ville kollidere). Brug en tom database eller et andet seed."
-        )
+        raise CommandError(CPR_CLASH)
+
+
+# --------------------------------------------------------------------------------------------
+# Chunks after the first: a seed each, built in worker processes
+# --------------------------------------------------------------------------------------------
+#
+# The first chunk is built in this process from ``ctx.rng`` exactly as before (the ``make run``
+# demo and every build of up to CHUNK_CASES cases are unchanged). Every later chunk draws from a
+# generator of its own, ``random.Random("<seed>:courses:chunk:<k>")``, so it can be built without
+# the chunks before it — in another process, while this one writes the chunk before. What a
+# chunk needs from the others is settled here, in chunk order: CPR numbers (one allocator for the
+# whole build, so they stay unique; see ``_DeferredCprs``). The sector logins are placed on the
+# first chunk's teams only (their caseload of SECTOR_CASELOAD open courses is full long before
+# its end). The same chunks are built whether ``--workers`` is 1 or more.
+
+
+class _DeferredCprs:
+    """A worker's stand-in for the build's ``CprAllocator``: the birth date and sex of every
+    citizen in order; the parent allocates the numbers (``_settle_cprs``)."""
+
+    def __init__(self) -> None:
+        self.wanted: list[tuple[date, bool]] = []
+
+    def allocate(self, born: date, male: bool) -> tuple[str, date]:
+        self.wanted.append((born, male))
+        return "", born
+
+
+@dataclass
+class PreparedChunk:
+    """One chunk's rows as ``fastinsert.prepared_values`` makes them (plain values that cross a
+    process boundary cheaply), with what the parent settles before inserting."""
+
+    index: int
+    tables: dict[str, tuple[list[str], list[tuple[object, ...]]]]
+    stale_plans: list[tuple[uuid.UUID, int]]
+    cprs: list[tuple[date, bool]]  # the citizens' (birth date, male), in "borgere" row order
+    cases: int
+
+
+# What a forked worker builds from: set before the workers start (inherited, never pickled).
+_FORKED: tuple[CaseBuilder, list[list[CaseSpec]]] | None = None
+
+
+def _prepare_chunk(k: int) -> PreparedChunk:
+    """Build chunk ``k`` (> 0) from its own seed: no database access (the world was read before)."""
+    assert _FORKED is not None
+    builder, chunks = _FORKED
+    builder.rng = random.Random(f"{builder.ctx.seed}:courses:chunk:{k}")
+    cprs = _DeferredCprs()
+    builder.cprs = cprs  # type: ignore[assignment]
+    builder.sector_open = False
+    rows = Rows()
+    for case in chunks[k]:
+        builder.build(rows, case)
+    tables = {
+        label: prepared_values(model, rows.tables[label])
+        for label, model in TABLES
+        if rows.tables.get(label)
+    }
+    return PreparedChunk(k, tables, rows.stale_plans, cprs.wanted, rows.cases)
+
+
+def _in_worker(k: int) -> PreparedChunk:
+    """What a worker process is given (by name): ``_prepare_chunk`` as the forked process's
+    copy of this module holds it."""
+    return _prepare_chunk(k)
+
+
+def _settle_cprs(chunk: PreparedChunk, cprs: CprAllocator) -> None:
+    """Give the chunk's citizens their CPR numbers from the build's one allocator, in chunk
+    order (a full birth date moves the citizen to the next day, as in the first chunk), and
+    refuse numbers another seed's demo already holds (``_check_cprs``)."""
+    if "borgere" not in chunk.tables:
+        return
+    columns, rows = chunk.tables["borgere"]
+    at_cpr, at_born, at_id = columns.index("cpr"), columns.index("birth_date"), columns.index("id")
+    as_text = connection.vendor == "sqlite"
+    settled = []
+    for row, (born, male) in zip(rows, chunk.cprs, strict=True):
+        cpr, born = cprs.allocate(born, male)
+        values = list(row)
+        values[at_cpr], values[at_born] = cpr, str(born) if as_text else born
+        settled.append(tuple(values))
+    chunk.tables["borgere"] = (columns, settled)
+    ids: list[Any] = [row[at_id] for row in settled]
+    clash = Citizen.objects.filter(cpr__in=[row[at_cpr] for row in settled]).exclude(id__in=ids)
+    if clash.exists():
+        raise CommandError(CPR_CLASH)
 
 
 def generate(ctx: DemoContext) -> None:
+    global _FORKED
     layout = case_layout(ctx.seed, ctx.citizens)
     if not layout:
         return
@@ -1984,18 +2098,33 @@ def generate(ctx: DemoContext) -> None:
     builder = CaseBuilder(ctx, world)
     inserter = ChunkInserter(ctx)
     started = time.perf_counter()
-    rows = Rows()
+    chunks = [layout[i : i + CHUNK_CASES] for i in range(0, len(layout), CHUNK_CASES)]
+    bar = tqdm(
+        total=len(layout),
+        desc="forløb",
+        unit=" forløb",
+        disable=not ctx.progress,
+        file=ctx.out,
+        leave=False,
+    )
     # The chunks look up only keys and CPR numbers (unique, so indexed throughout).
-    with indexes_built_after([model for _label, model in TABLES]):
-        for case in ctx.bar(layout, total=len(layout), desc="forløb"):
+    with bar, indexes_built_after([model for _label, model in TABLES]):
+        rows = Rows()
+        for case in chunks[0]:
             builder.build(rows, case)
-            if rows.cases >= CHUNK_CASES:
-                _check_cprs(rows)
-                inserter.insert(rows)
-                rows = Rows()
-        if rows.cases:
-            _check_cprs(rows)
-            inserter.insert(rows)
+        _check_cprs(rows)
+        inserter.insert(rows)
+        bar.update(rows.cases)
+        cprs = builder.cprs  # the whole build's (``_prepare_chunk`` replaces the builder's)
+        _FORKED = (builder, chunks)
+        try:
+            later = range(1, len(chunks))
+            for chunk in in_workers(_in_worker, later, ctx.workers, what="courses"):
+                _settle_cprs(chunk, cprs)
+                inserter.insert_prepared(chunk)
+                bar.update(chunk.cases)
+        finally:
+            _FORKED = None
     total = inserter.finish()
     ctx.stats.append(
         InsertStat(

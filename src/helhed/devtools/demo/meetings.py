@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import random
 import time as clock
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,11 +35,11 @@ from helhed.courses.models import BudgetArea, Course, CourseStatus, Measure, Tea
 from helhed.devtools.demokit import (
     DemoContext,
     InsertStat,
-    in_pages,
+    in_workers,
     indexes_built_after,
     new_row,
 )
-from helhed.devtools.fastinsert import insert_rows
+from helhed.devtools.fastinsert import insert_prepared, prepared_values
 from helhed.meetings.models import (
     Availability,
     Decision,
@@ -140,28 +141,14 @@ def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=TZ)
 
 
-def _chunks(ctx: DemoContext) -> Iterator[list[CourseFacts]]:
-    courses = in_pages(
-        Course.objects.exclude(status=CourseStatus.CLOSED)
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "citizen__first_name",
-            "citizen__last_name",
-            "citizen__user_id",
-            "referred_on",
-            "coordinator_id",
-        ),
-        CHUNK,
-    )
-    batch: list[tuple[Any, ...]] = []
-    for row in courses:
-        batch.append(row)
-        if len(batch) >= CHUNK:
-            yield _facts(batch)
-            batch = []
-    if batch:
-        yield _facts(batch)
+_COURSE_FIELDS = (
+    "pk",
+    "citizen__first_name",
+    "citizen__last_name",
+    "citizen__user_id",
+    "referred_on",
+    "coordinator_id",
+)
 
 
 def _facts(batch: Sequence[tuple[Any, ...]]) -> list[CourseFacts]:
@@ -453,7 +440,44 @@ class Builder:
         )
 
 
+# What a forked worker builds from: set before the workers start (inherited, never pickled):
+# the builder, the open courses' keys, and the units whose first member the first chunk looked
+# up (``Builder.unit_members`` after it).
+_FORKED: tuple[Builder, list[Any], dict[Any, Any]] | None = None
+
+
+def _in_worker(lo: int) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """The rows of the chunk of open courses starting at ``lo``, per table, as the values the
+    parent writes (``fastinsert.prepared_values``): reads courses, teams, measures and unit
+    memberships, writes nothing.
+
+    A recommendation is decided only if its authority unit's first member is known, and the
+    builder knows the units of the teams it has built so far — in one process, every chunk
+    before. A later chunk (``lo`` > 0) starts from what the first chunk knew instead, so it is
+    the same whichever process builds it and whatever it built before."""
+    assert _FORKED is not None
+    builder, ids, known = _FORKED
+    if lo:
+        builder.unit_members = dict(known)
+    batch = list(
+        Course.objects.filter(pk__in=ids[lo : lo + CHUNK])
+        .order_by("pk")
+        .values_list(*_COURSE_FIELDS)
+    )
+    facts = _facts(batch)
+    builder.load_unit_members(facts)
+    rows = Rows()
+    for f in facts:
+        builder.build(rows, f)
+    return {
+        label: prepared_values(model, rows.tables[label])
+        for label, model in TABLES
+        if rows.tables.get(label)
+    }
+
+
 def generate(ctx: DemoContext) -> None:
+    global _FORKED
     started = clock.perf_counter()
     before = {label: model._default_manager.count() for label, model in TABLES}
     seconds = dict.fromkeys(before, 0.0)
@@ -465,23 +489,29 @@ def generate(ctx: DemoContext) -> None:
         Course.objects.filter(coordinator__username="koordinator").values_list("pk", flat=True)[:5]
     )
     builder = Builder(ctx, showcase)
-    total_courses = Course.objects.count()
-    # The chunks read courses, teams and measures, never the tables they fill.
-    with indexes_built_after([model for _label, model in TABLES]):
-        for facts in ctx.bar(
-            _chunks(ctx), total=(total_courses + CHUNK - 1) // CHUNK, desc="møder"
-        ):
-            builder.load_unit_members(facts)
-            rows = Rows()
-            for f in facts:
-                builder.build(rows, f)
-            with transaction.atomic():
-                for label, model in TABLES:
-                    batch = rows.tables.get(label)
-                    if batch:
-                        t0 = clock.perf_counter()
-                        insert_rows(model, batch)
-                        seconds[label] += clock.perf_counter() - t0
+    ids = list(
+        Course.objects.exclude(status=CourseStatus.CLOSED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    starts = range(0, len(ids), CHUNK)
+    _FORKED = (builder, ids, {})
+    # The chunks read courses, teams and measures, never the tables they fill; each course draws
+    # from a generator of its own, so a chunk is built alike here or in a worker process.
+    try:
+        with indexes_built_after([model for _label, model in TABLES]):
+            first = [_in_worker(0)] if ids else []  # here, as before
+            _FORKED = (builder, ids, dict(builder.unit_members))
+            later = in_workers(_in_worker, starts[1:], ctx.workers, what="meetings")
+            for prepared in ctx.bar(chain(first, later), total=len(starts), desc="møder"):
+                with transaction.atomic():
+                    for label, model in TABLES:
+                        if label in prepared:
+                            t0 = clock.perf_counter()
+                            insert_prepared(model, *prepared[label])
+                            seconds[label] += clock.perf_counter() - t0
+    finally:
+        _FORKED = None
     total = 0
     for label, model in TABLES:
         rows_added = model._default_manager.count() - before[label]

@@ -16,16 +16,23 @@ from __future__ import annotations
 
 import hashlib
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from helhed.core.selectors import today as current_day
 from helhed.devtools.bench import progress as benchdata
-from helhed.devtools.demokit import DemoContext, InsertStat, indexes_built_after, new_row
-from helhed.devtools.fastinsert import insert_rows
+from helhed.devtools.demokit import (
+    DemoContext,
+    InsertStat,
+    in_workers,
+    indexes_built_after,
+    new_row,
+)
+from helhed.devtools.fastinsert import insert_prepared, prepared_values
 from helhed.progress import logic
 
 CHUNK = 2000
@@ -37,9 +44,10 @@ def _rng(seed: int, course_id: Any) -> random.Random:
 
 
 def generate(ctx: DemoContext) -> None:
+    global _FORKED
     import time
 
-    from helhed.courses.models import Course, Goal
+    from helhed.courses.models import Course
     from helhed.progress.models import CourseSummary, Measurement, OutcomeState
 
     started = time.perf_counter()
@@ -54,41 +62,83 @@ def generate(ctx: DemoContext) -> None:
     now = timezone.now()
     total = 0
     ids = list(Course.objects.order_by("pk").values_list("pk", flat=True))
-    # The chunks read courses and goals, never the tables they fill.
-    with indexes_built_after([Measurement, OutcomeState, CourseSummary]):
-        for lo in range(0, len(ids), CHUNK):
-            chunk = ids[lo : lo + CHUNK]
-            info = list(
-                Course.objects.filter(pk__in=chunk).values_list(
-                    "pk", "start_date", "referred_on", "household_id"
-                )
-            )
-            goals: dict[Any, list[tuple[Any, int | None]]] = {}
-            for course_id, goal_id, importance in (
-                Goal.objects.filter(plan__course__in=chunk)
-                .order_by("plan__course", "priority", "pk")
-                .values_list("plan__course", "pk", "importance")
+    _FORKED = _Chunks(ctx.seed, ids, today, now, showcase, ctx)
+    # The chunks read courses and goals, never the tables they fill; each course draws from a
+    # generator of its own (``_rng``), so a chunk is built alike here or in a worker process.
+    try:
+        with indexes_built_after([Measurement, OutcomeState, CourseSummary]):
+            starts = range(0, len(ids), CHUNK)
+            for params, states, summaries in in_workers(
+                _in_worker, starts, ctx.workers, what="progress"
             ):
-                goals.setdefault(course_id, []).append((goal_id, importance))
-            rows: list[tuple[Any, ...]] = []
-            states: list[OutcomeState] = []
-            for course_id, start, referred, household in info:
-                rng = _rng(ctx.seed, course_id)
-                begin = min(start or referred, today)
-                rich = course_id == showcase
-                rows += _course_rows(
-                    ctx, rng, course_id, begin, today, goals.get(course_id, []), rich, now
-                )
-                states += _states(ctx, rng, course_id, begin, today, household is not None)
-            with transaction.atomic():
-                benchdata._insert_measurements(rows)
-                insert_rows(OutcomeState, states)
-                benchdata.insert_summaries(rows, states, [c[0] for c in info])
-            total += len(rows) + len(states)
+                with transaction.atomic():
+                    insert_prepared(Measurement, benchdata.COLUMNS, params)
+                    insert_prepared(OutcomeState, *states)
+                    insert_prepared(CourseSummary, *summaries)
+                total += len(params) + len(states[1])
+    finally:
+        _FORKED = None
     ctx.stats.append(
         InsertStat(
             "progressionsmålinger og resultater", rows=total, seconds=time.perf_counter() - started
         )
+    )
+
+
+@dataclass(frozen=True)
+class _Chunks:
+    seed: int
+    ids: list[Any]  # every course, in key order
+    today: date
+    now: Any
+    showcase: Any
+    ctx: DemoContext
+
+
+# What a forked worker builds from: set before the workers start (inherited, never pickled).
+_FORKED: _Chunks | None = None
+
+
+Prepared = tuple[list[str], list[tuple[Any, ...]]]
+
+
+def _in_worker(lo: int) -> tuple[list[tuple[Any, ...]], Prepared, Prepared]:
+    """The measurements, outcome states and course summaries of the chunk of courses starting at
+    ``lo``, as the values the parent writes (``benchdata.measurement_params``,
+    ``fastinsert.prepared_values``): reads courses and goals, writes nothing."""
+    from helhed.courses.models import Course, Goal
+    from helhed.progress.models import CourseSummary, OutcomeState
+
+    assert _FORKED is not None
+    c = _FORKED
+    chunk = c.ids[lo : lo + CHUNK]
+    info = list(
+        Course.objects.filter(pk__in=chunk).values_list(
+            "pk", "start_date", "referred_on", "household_id"
+        )
+    )
+    goals: dict[Any, list[tuple[Any, int | None]]] = {}
+    for course_id, goal_id, importance in (
+        Goal.objects.filter(plan__course__in=chunk)
+        .order_by("plan__course", "priority", "pk")
+        .values_list("plan__course", "pk", "importance")
+    ):
+        goals.setdefault(course_id, []).append((goal_id, importance))
+    rows: list[tuple[Any, ...]] = []
+    states: list[Any] = []
+    for course_id, start, referred, household in info:
+        rng = _rng(c.seed, course_id)
+        begin = min(start or referred, c.today)
+        rich = course_id == c.showcase
+        rows += _course_rows(
+            c.ctx, rng, course_id, begin, c.today, goals.get(course_id, []), rich, c.now
+        )
+        states += _states(c.ctx, rng, course_id, begin, c.today, household is not None)
+    summaries = benchdata.summaries(rows, states, [i[0] for i in info])
+    return (
+        benchdata.measurement_params(rows, json_text=connection.vendor == "postgresql"),
+        prepared_values(OutcomeState, states),
+        prepared_values(CourseSummary, summaries),
     )
 
 

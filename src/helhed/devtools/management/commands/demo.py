@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import Any
@@ -21,11 +22,20 @@ class Command(BaseCommand):
             "--citizens", type=int, default=60, help="Antal syntetiske borgere (standard 60)."
         )
         parser.add_argument("--only", nargs="*", default=[], help="Kun disse apps (labels).")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help="Processer der bygger forløbsdata efter de første 2.000 forløb (standard: "
+            "antal kerner, højst 2; 1: alt i én proces).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Ingen statuslinje.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["citizens"] < 0:
             raise CommandError("--citizens skal være 0 eller større.")
+        if options["workers"] < 1:
+            raise CommandError("--workers skal være 1 eller større.")
         if options["seed"] < 0:
             raise CommandError("--seed skal være 0 eller større.")
         known = {label for label, _ in demo_hooks()}
@@ -37,6 +47,7 @@ class Command(BaseCommand):
             seed=options["seed"],
             citizens=options["citizens"],
             out=sys.stderr,  # progress bars go to stderr, the summary to stdout
+            workers=options["workers"],
             progress=not options["no_progress"] and options["verbosity"] > 0,
         )
         start = time.perf_counter()
