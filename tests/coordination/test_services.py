@@ -561,3 +561,66 @@ def test_an_emptied_workgroup_list_is_restored_before_it_is_needed(world: World)
     assert Workgroup.objects.filter(kind="borger").exists()
     wave = world.draft_wave()
     assert wave.instrument.key == logic.HELHED_V1.key
+
+
+def test_classify_pending_writes_exactly_what_the_signal_writes_for_varied_members(
+    world: World,
+) -> None:
+    """``classify_pending`` classifies each combination once and writes the mappings itself (the
+    daily job runs it): for members of every kind — several roles per unit, no unit, no welfare
+    area, two organisations, an unknown role, ended memberships, a person's decision in force —
+    it must write, column for column, what the signal writes for each member one at a time."""
+    import itertools
+    from datetime import date
+
+    from helhed.core.models import WelfareArea
+    from helhed.courses.models import TeamMember
+
+    columns = ("team_member_id", "workgroup_id", "source", "signature", "organisation_id")
+
+    def mappings() -> list[tuple[object, ...]]:
+        return sorted(TeamMemberWorkgroup.objects.values_list(*columns), key=repr)
+
+    areas = [*WelfareArea.objects.values_list("pk", flat=True)[:3], None]
+    units = [world.job_unit, world.psych_unit, world.coord_unit, None]
+    roles = [
+        "sagsbehandler",
+        "Sagsbehandler",
+        "frivillig",
+        "xyz ukendt",
+        "skolelærer",
+        "koordinator",
+    ]
+    made = [
+        TeamMember(
+            course=world.courses[i % len(world.courses)],
+            name=f"N{i}-{ended}",
+            role=role,
+            organisation=org,
+            unit=unit,
+            welfare_area_id=area,
+            valid_from=date(2024, 1, 1),
+            valid_to=date(2024, 6, 1) if ended else None,
+        )
+        for i, (role, unit, area, org) in enumerate(
+            itertools.product(roles, units, areas, [world.org, world.other_org])
+        )
+        for ended in (False, True)
+    ]
+    TeamMember.objects.bulk_create(made)  # no signal, as a bulk load
+    services.classify_pending()
+    unknown = TeamMemberWorkgroup.objects.filter(workgroup__isnull=True, organisation=world.org)
+    signatures = list(unknown.values_list("signature", flat=True).distinct()[:3])
+    for signature in signatures:
+        services.decide_workgroup(actor=world.leader, signature=signature, workgroup="sundhed")
+    TeamMemberWorkgroup.objects.all().delete()
+    for member in TeamMember.objects.all():
+        services.team_member_saved(member.pk)
+    truth = mappings()
+    assert signatures and any(source == "person" for _t, _w, source, _s, _o in truth)
+    assert len({(w, source) for _t, w, source, _s, _o in truth}) > 3  # more than a few kinds
+
+    TeamMemberWorkgroup.objects.all().delete()
+    assert services.classify_pending(batch=7) == len(truth)
+    assert mappings() == truth
+    assert services.classify_pending() == 0

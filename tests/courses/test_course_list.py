@@ -293,3 +293,36 @@ def test_each_listed_course_is_logged_through_the_unit_and_basis_that_let_the_re
     flagged = listed[world["anna"].citizen_id]
     assert flagged.without_consent and flagged.actor_unit_id == job_unit.pk
     assert "11 c" in flagged.legal_basis
+
+
+def test_a_list_read_through_an_access_that_runs_out_meanwhile_is_still_logged_as_one(
+    world: dict[str, Any],
+) -> None:
+    """Jonas lists Anna's course through an access without consent that runs out between the
+    list's read and its log entry (within one request): the entry must still say *without
+    consent* with its legal basis — not a plain read through his unit, and not nothing."""
+    from helhed.core.selectors import request_cache
+    from helhed.courses import selectors
+    from helhed.courses.models import WithoutConsentAccess
+
+    jonas, job_unit, anna = world["jonas"], world["job_unit"], world["anna"]
+    job_unit.may_open_without_consent = True
+    job_unit.save(update_fields=["may_open_without_consent"])
+    services.open_without_consent(jonas, course_id=anna.pk, unit_id=job_unit.pk, basis_id="rsl-11c")
+    token = request_cache.set({})
+    try:
+        listed = list(selectors.listed_courses(jonas))
+        assert anna.pk in {c.pk for c in listed}
+        WithoutConsentAccess.objects.filter(user=jonas).update(
+            expires_at=timezone.now() - timedelta(seconds=1)
+        )
+        before = set(AccessLogEntry.objects.values_list("pk", flat=True))
+        selectors.log_course_list(jonas, [c for c in listed if c.pk == anna.pk])
+    finally:
+        request_cache.reset(token)
+    entries = AccessLogEntry.objects.exclude(pk__in=before)
+    grant = WithoutConsentAccess.objects.get(user=jonas)
+    assert grant.legal_basis.startswith("Retssikkerhedsloven § 11 c")
+    assert list(entries.values_list("actor_unit_id", "without_consent", "legal_basis")) == [
+        (job_unit.pk, True, grant.legal_basis)
+    ]

@@ -14,7 +14,7 @@ Two rules hold for every function here that returns personal data:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -519,13 +519,10 @@ def log_course_list(
     courses: list[Course],
     what: str = "forløbsliste",
     purpose: str = Purpose.CASEWORK,
-    *,
-    visible: Collection[Any] = (),
 ) -> None:
     """Log a list of courses shown to ``user``: one entry per citizen, attributed to the unit
     through which the user sees that course; a course visible only through an access without
-    consent is flagged with its legal basis. ``visible``: ids of courses the caller has just read
-    through ``visible_courses`` (they passed the access rule)."""
+    consent is flagged with its legal basis."""
     if not courses:
         return
     on = today()
@@ -536,19 +533,22 @@ def log_course_list(
         if course.coordinator_id == user.pk and course.coordinator_unit_id in unit_ids:
             units[course.pk] = course.coordinator_unit_id
     rest = [c.pk for c in courses if c.pk not in units]
+    # The accesses without consent the reader opened from one of their units, expired ones too:
+    # the list was read a moment ago, and a grant that ran out since is still what let the
+    # course through (logged as plain, or not at all, it would hide a read without consent).
     grants = {
         g.course_id: g
         for g in WithoutConsentAccess.objects.filter(
-            course__in=rest, user=user, unit_id__in=unit_ids, expires_at__gt=timezone.now()
+            course__in=rest, user=user, unit_id__in=unit_ids
         ).order_by("expires_at")
     }
     if len(pairs) == 1:
-        # One unit: a course the access rule let through in this request (``listed_courses``, or
-        # ``visible``) that the reader neither coordinates nor holds an access without consent to
-        # is open to them through a consent, so through this unit — what the query below would
-        # find, without it.
+        # One unit: a course the access rule let through in this request (``listed_courses``)
+        # that the reader neither coordinates nor ever held an access without consent to is open
+        # to them through a consent, so through this unit — what the query below would find,
+        # without it.
         listed = _listed_ids_read(user, on)
-        through = {pk for pk in rest if (pk in listed or pk in visible) and pk not in grants}
+        through = {pk for pk in rest if pk in listed and pk not in grants}
         for course_id in through:
             units[course_id] = pairs[0][0]
         rest = [pk for pk in rest if pk not in through]

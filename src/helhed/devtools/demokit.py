@@ -32,6 +32,10 @@ from tqdm import tqdm
 
 from helhed.devtools.fastinsert import FRESH_TABLES, insert_rows
 
+# No tqdm monitor thread: ``in_workers`` forks while the progress bars are shown, and a thread
+# holding tqdm's or stderr's lock at the fork would leave that lock held in the worker.
+tqdm.monitor_interval = 0
+
 DEMO_NAMESPACE = uuid.UUID("6f1c1a8e-3f0e-4c0b-9d54-5e1e2a7d0c11")
 DEMO_PASSWORD = "helhed-demo-2026"
 
