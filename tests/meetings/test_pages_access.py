@@ -109,23 +109,31 @@ def test_course_section_fragment_for_htmx_and_page_otherwise(
     assert url in course_page.content.decode()
 
 
-def test_my_tasks_page_and_start_panel(
-    meeting: Meeting, coordinator: User, jobcenter_user: User, login: Callable[[User], Client]
+def _held_with_task(
+    meeting: Meeting, coordinator: User, owner_user: User, title: str, *, days: int
 ) -> None:
+    """The meeting held three days ago, with a decision giving ``owner_user`` a task due in
+    ``days`` days (negative: overdue)."""
     meeting = happened(meeting, coordinator, days_ago=3)
-    owner = meeting.participants.get(user=jobcenter_user)
+    owner = meeting.participants.get(user=owner_user)
     services.add_decision(
         coordinator,
         meeting_id=meeting.pk,
         text="Praktik",
         tasks=[
             logic.TaskSpec(
-                title="Find praktikplads",
+                title=title,
                 owner_id=owner.pk,
-                due_date=timezone.localdate() - timedelta(days=1),
+                due_date=timezone.localdate() + timedelta(days=days),
             )
         ],
     )
+
+
+def test_my_tasks_page_and_start_panel(
+    meeting: Meeting, coordinator: User, jobcenter_user: User, login: Callable[[User], Client]
+) -> None:
+    _held_with_task(meeting, coordinator, jobcenter_user, "Find praktikplads", days=-1)
     client = login(jobcenter_user)
     page = client.get(reverse("meetings:my_tasks")).content.decode()
     assert "Find praktikplads" in page and "overskredet" in page
@@ -144,20 +152,7 @@ def test_my_tasks_are_logged_through_the_unit_the_consent_covers(
     (through which the consent lets them see the course), not flagged."""
     from helhed.core.models import Membership
 
-    meeting = happened(meeting, coordinator, days_ago=3)
-    owner = meeting.participants.get(user=jobcenter_user)
-    services.add_decision(
-        coordinator,
-        meeting_id=meeting.pk,
-        text="Praktik",
-        tasks=[
-            logic.TaskSpec(
-                title="Ring til jobcentret",
-                owner_id=owner.pk,
-                due_date=timezone.localdate() + timedelta(days=7),
-            )
-        ],
-    )
+    _held_with_task(meeting, coordinator, jobcenter_user, "Ring til jobcentret", days=7)
     assert (
         "Ring til jobcentret"
         in login(jobcenter_user).get(reverse("meetings:my_tasks")).content.decode()

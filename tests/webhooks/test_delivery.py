@@ -23,16 +23,21 @@ from helhed.outbox.models import Event
 from helhed.webhooks import logic, tasks
 from helhed.webhooks.models import Delivery, DeliveryStatus
 from tests.courses.builders import organisation
-from tests.webhooks.world import World, build, change_plan, make_client, receiver, subscribe
+from tests.webhooks.world import (
+    World,
+    change_plan,
+    delivering_world,
+    make_client,
+    receiver,
+    subscribe,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world(settings: object) -> World:
-    settings.HELHED_WEBHOOKS_ALLOW_HTTP = True  # type: ignore[attr-defined]
-    settings.HELHED_WEBHOOKS_TIMEOUT_SECONDS = 0.3  # type: ignore[attr-defined]
-    return build(organisation("461"))
+    return delivering_world(settings)
 
 
 def only_delivery() -> Delivery:

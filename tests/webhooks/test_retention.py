@@ -17,17 +17,14 @@ from helhed.retention import services as retention
 from helhed.retention.models import RetentionRule
 from helhed.webhooks import tasks
 from helhed.webhooks.models import Delivery, DeliveryStatus
-from tests.courses.builders import organisation
-from tests.webhooks.world import World, build, change_plan, receiver, subscribe
+from tests.webhooks.world import World, change_plan, delivering_world, receiver, subscribe
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world(settings: object) -> World:
-    settings.HELHED_WEBHOOKS_ALLOW_HTTP = True  # type: ignore[attr-defined]
-    settings.HELHED_WEBHOOKS_TIMEOUT_SECONDS = 0.3  # type: ignore[attr-defined]
-    return build(organisation("461"))
+    return delivering_world(settings)
 
 
 def _deliver(world: World, text: str) -> None:

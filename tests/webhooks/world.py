@@ -23,7 +23,14 @@ from helhed.integrations.models import IntegrationClient
 from helhed.outbox.models import Event
 from helhed.webhooks import services
 from helhed.webhooks.models import Subscription
-from tests.courses.builders import give_consent, join_team, make_staff, make_unit, open_course
+from tests.courses.builders import (
+    give_consent,
+    join_team,
+    make_staff,
+    make_unit,
+    open_course,
+    organisation,
+)
 
 
 @dataclass
@@ -126,3 +133,11 @@ def change_plan(world: World, text: str = "Mette vil i arbejde") -> None:
 
 def leave(user: User) -> None:
     Membership.objects.filter(user=user).update(valid_to=timezone.localdate() - timedelta(days=1))
+
+
+def delivering_world(settings: Any) -> World:
+    """The world for delivery tests: plain HTTP to the loopback receiver allowed, a short
+    timeout so a hung receiver is given up quickly."""
+    settings.HELHED_WEBHOOKS_ALLOW_HTTP = True
+    settings.HELHED_WEBHOOKS_TIMEOUT_SECONDS = 0.3
+    return build(organisation("461"))
