@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,27 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # time: Django's single-threaded server answers with "Connection: close", so the browser's parallel
 # requests queue instead of colliding.
 class SerialWSGIServer(WSGIServer):
+    # Held while a request is answered. A page can still have a request in flight when its test
+    # ends (a fragment loading, a redirect followed); the test database's teardown must not run
+    # its DELETEs on the shared connection meanwhile ("database table is locked", and the next
+    # test then starts with the last one's rows): the page fixtures wait for it.
+    busy = threading.Lock()
+
     def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
         # LiveServerThread.run() already puts the test's connection into this (its own) thread.
         super().__init__(*args, **kwargs)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.busy:
+            super().process_request(request, client_address)
+
+
+def close_when_served(context: Any) -> None:
+    """Close the browser context (no new requests), then wait for the request the live server
+    may still be answering."""
+    context.close()
+    with SerialWSGIServer.busy:
+        pass
 
 
 LiveServerThread.server_class = SerialWSGIServer  # type: ignore[assignment]
@@ -76,7 +95,7 @@ def page(browser: Browser, live_server: Any) -> Iterator[Page]:
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
-    context.close()
+    close_when_served(context)
 
 
 @pytest.fixture
@@ -91,7 +110,7 @@ def phone_page(browser: Browser, live_server: Any) -> Iterator[Page]:
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
-    context.close()
+    close_when_served(context)
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from helhed.courses import selectors
-from tests.browser.conftest import ui_login
+from tests.browser.conftest import close_when_served, ui_login
 from tests.conftest import PASSWORD
 from tests.courses import citizen_world as w
 from tests.courses.citizen_world import World, build_world
@@ -130,7 +130,7 @@ def test_print_view_works_without_javascript(
         expect(page.locator("article")).not_to_contain_text(w.PSYCH_MEASURE)
         expect(page.get_by_text("browserens udskriftsfunktion")).to_be_visible()
     finally:
-        context.close()
+        close_when_served(context)
 
 
 def test_citizen_sees_who_opened_the_record_apart_from_the_lists(

@@ -13,7 +13,7 @@ from django.conf import settings
 from playwright.sync_api import Browser, Page, expect
 
 from helhed.courses.models import Consent, ConsentDocument
-from tests.browser.conftest import ui_login
+from tests.browser.conftest import close_when_served, ui_login
 from tests.conftest import PASSWORD
 from tests.courses.citizen_world import World, build_world
 
@@ -40,7 +40,7 @@ def any_page(request: Any, browser: Browser, live_server: Any) -> Iterator[Page]
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
-    context.close()
+    close_when_served(context)
 
 
 def fits(page: Page) -> None:

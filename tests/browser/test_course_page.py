@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from helhed.core.models import Organisation, User
 from helhed.courses import services
 from helhed.courses.models import Course, DemandKind
-from tests.browser.conftest import ui_login
+from tests.browser.conftest import close_when_served, ui_login
 from tests.conftest import PASSWORD
 from tests.courses import builders as b
 from tests.courses.conftest import ensure_legal_bases
@@ -114,7 +114,7 @@ def desktop(browser: Browser, live_server: Any) -> Iterator[Page]:
     )
     context.set_default_timeout(10_000)
     yield context.new_page()
-    context.close()
+    close_when_served(context)
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def phone(browser: Browser, live_server: Any) -> Iterator[Page]:
     )
     context.set_default_timeout(10_000)
     yield context.new_page()
-    context.close()
+    close_when_served(context)
 
 
 def top(page: Page, selector: str) -> float:

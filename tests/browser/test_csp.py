@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from helhed.core.models import Organisation, User
-from tests.browser.conftest import ui_login
+from tests.browser.conftest import close_when_served, ui_login
 from tests.conftest import PASSWORD
 from tests.courses.builders import give_consent, make_unit, open_course
 from tests.progress.conftest import add_goals
@@ -81,7 +81,7 @@ def desktop(browser: Browser, live_server: Any) -> Iterator[tuple[Page, Watch]]:
     context.set_default_timeout(10_000)
     watch = Watch(context)
     yield context.new_page(), watch
-    context.close()
+    close_when_served(context)
 
 
 def test_the_main_pages_run_under_the_policy_without_a_single_violation(

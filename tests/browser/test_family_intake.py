@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from helhed.core.models import Organisation, User
 from helhed.courses.models import Consent, Course, HouseholdRelation
 from helhed.devtools.factories import cpr_for
-from tests.browser.conftest import ui_login
+from tests.browser.conftest import close_when_served, ui_login
 from tests.conftest import PASSWORD
 from tests.courses.conftest import ensure_legal_bases, make_initiative, make_unit
 
@@ -53,7 +53,7 @@ def screen(request: pytest.FixtureRequest, browser: Browser, live_server: Any) -
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
-    context.close()
+    close_when_served(context)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
 from helhed.core.models import Membership, Unit, User, UserKind
 from helhed.core.panels import register_citizen_resolver
-from tests.browser.conftest import ui_login
+from tests.browser.conftest import close_when_served, ui_login
 from tests.conftest import PASSWORD
 
 ROLES = {
@@ -243,7 +243,7 @@ def test_dkfds_header_on_a_desktop_menu_inline_without_bullets_current_page_mark
     assert_accessible(page)
     page.screenshot(path=str(SHOTS / "desktop-warning.png"))
     assert errors == []
-    context.close()
+    close_when_served(context)
 
 
 def test_dkfds_mobile_menu_on_a_phone_opens_with_the_menu_button(
@@ -295,4 +295,4 @@ def test_dkfds_mobile_menu_on_a_phone_opens_with_the_menu_button(
     expect(page).to_have_url(re.compile(r"/forloeb/$"))
     expect(page.get_by_role("dialog", name="Menu")).to_be_hidden()
     assert errors == []
-    context.close()
+    close_when_served(context)
