@@ -187,12 +187,18 @@ def _visible_ids(user: User, on: date, category: str) -> Any:
 LISTED_IDS_AT_MOST = 2000
 
 
+def _listed_key(user: User, on: date) -> tuple[str, Any, date]:
+    """The request cache's key for the rows ``_listed_rows`` read (and ``_listed_ids_read`` looks
+    up without reading)."""
+    return ("courses:listed-rows", user.pk, on)
+
+
 def _listed_rows(user: User, on: date) -> list[tuple[Any, Any, Any]] | None:
     """(id, initiative id, coordinator id) of each course ``user`` may see on ``on``, read once
     per request (one evaluation of the access rule); None for a reader who sees more than
     ``LISTED_IDS_AT_MOST`` courses."""
     cache = request_cache.get()
-    key = ("courses:listed-rows", user.pk, on)
+    key = _listed_key(user, on)
     rows: list[tuple[Any, Any, Any]] | None = cache.get(key) if cache is not None else None
     if rows is None:
         rows = list(
@@ -209,7 +215,7 @@ def _listed_ids_read(user: User, on: date) -> set[Any]:
     """The ids ``listed_courses`` has read for ``user`` in this request (none when it has not, or
     when the reader sees too many courses for them to be read)."""
     cache = request_cache.get()
-    rows = cache.get(("courses:listed-rows", user.pk, on)) if cache is not None else None
+    rows = cache.get(_listed_key(user, on)) if cache is not None else None
     if rows is None or len(rows) > LISTED_IDS_AT_MOST:
         return set()
     return {pk for pk, _i, _c in rows}
