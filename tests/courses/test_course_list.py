@@ -326,3 +326,62 @@ def test_a_list_read_through_an_access_that_runs_out_meanwhile_is_still_logged_a
     assert list(entries.values_list("actor_unit_id", "without_consent", "legal_basis")) == [
         (job_unit.pk, True, grant.legal_basis)
     ]
+
+
+def _list_entries(user: User, before: set[Any]) -> list[tuple[Any, Any, bool, str]]:
+    return sorted(
+        AccessLogEntry.objects.filter(actor=user, what="forløbsliste")
+        .exclude(pk__in=before)
+        .values_list("citizen_id", "actor_unit_id", "without_consent", "legal_basis"),
+        key=str,
+    )
+
+
+def test_a_reader_who_sees_more_courses_than_are_read_at_once_gets_the_same_list_and_log(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above ``LISTED_IDS_AT_MOST`` visible courses the list keeps the access rule as a subquery
+    instead of reading the ids once: the same rows, filter choices and log entries."""
+    from helhed.courses import selectors
+
+    jonas, job_unit = world["jonas"], world["job_unit"]
+    job_unit.may_open_without_consent = True
+    job_unit.save(update_fields=["may_open_without_consent"])
+    services.open_without_consent(
+        jonas, course_id=world["anna"].pk, unit_id=job_unit.pk, basis_id="rsl-11c"
+    )
+    seen = []
+    for limit in (selectors.LISTED_IDS_AT_MOST, 1):
+        monkeypatch.setattr(selectors, "LISTED_IDS_AT_MOST", limit)
+        before = set(AccessLogEntry.objects.values_list("pk", flat=True))
+        html = page(jonas, status="alle")
+        seen.append((rows(html), _list_entries(jonas, before), html.count("<option")))
+    assert seen[0][0] == ["Anna Andersen", "Bo Berg", "Camilla Clausen", "Dorte Dahl"]
+    assert len(seen[0][1]) == 4 and any(flagged for _c, _u, flagged, _b in seen[0][1])
+    assert seen[1] == seen[0]
+
+
+def test_a_one_unit_readers_list_is_attributed_without_asking_the_consents_again(
+    world: dict[str, Any],
+) -> None:
+    """The ids the list read once in the request let the log attribute each course to the
+    reader's one unit without a second evaluation of the consents (the list's hot path) — and
+    the entries are the ones the full attribution writes."""
+    from helhed.core.selectors import request_cache
+    from helhed.courses import selectors
+
+    jonas, job_unit = world["jonas"], world["job_unit"]
+    token = request_cache.set({})
+    try:
+        listed = list(selectors.listed_courses(jonas))
+        before = set(AccessLogEntry.objects.values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as queries:
+            selectors.log_course_list(jonas, listed)
+    finally:
+        request_cache.reset(token)
+    assert not [q for q in queries.captured_queries if "courses_consent" in q["sql"]]
+    fast = _list_entries(jonas, before)
+    before = set(AccessLogEntry.objects.values_list("pk", flat=True))
+    selectors.log_course_list(jonas, listed)  # outside a request: the full attribution
+    assert _list_entries(jonas, before) == fast
+    assert {unit for _c, unit, _f, _b in fast} == {job_unit.pk} and len(fast) == len(listed) > 0

@@ -20,7 +20,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import (
+    Count,
     Exists,
     F,
     OuterRef,
@@ -34,6 +36,7 @@ from django.utils import timezone
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
+from helhed.core import idsets
 from helhed.core.domain import DomainError
 from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
 from helhed.core.periods import overlaps_q, valid_on_q
@@ -181,53 +184,79 @@ def _visible_ids(user: User, on: date, category: str) -> Any:
 
 # A list page reads the visible courses several times in one request (the caseload: the page, its
 # count and the two filter choices; the API's list: the page and its count). ``listed_courses``
-# reads their ids once — one evaluation of the access rule, kept for the request — and the
-# queries look the ids up by primary key; a reader who sees more than this many courses (a whole
-# organisation's) keeps the rule as a subquery in each query (docs/performance.md, "Load").
+# reads their ids once — one evaluation of the access rule, kept for the request as one text each
+# (``core.idsets``: no Python work per id) — and the queries look the ids up by primary key; a
+# reader who sees more than this many courses (a whole organisation's) keeps the rule as a
+# subquery in each query (docs/performance.md, "Load").
 LISTED_IDS_AT_MOST = 2000
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """The courses a reader may see, read once per request: their ids, initiatives and
+    coordinators, each an ``idsets.IdArray`` text (None: more than ``LISTED_IDS_AT_MOST``)."""
+
+    ids: str | None
+    initiatives: str | None
+    coordinators: str | None
+
+
 def _listed_key(user: User, on: date) -> tuple[str, Any, date]:
-    """The request cache's key for the rows ``_listed_rows`` read (and ``_listed_ids_read`` looks
-    up without reading)."""
-    return ("courses:listed-rows", user.pk, on)
+    """The request cache's key for what ``_listed`` read (and ``_listed_ids_read`` looks up
+    without reading)."""
+    return ("courses:listed", user.pk, on)
 
 
-def _listed_rows(user: User, on: date) -> list[tuple[Any, Any, Any]] | None:
-    """(id, initiative id, coordinator id) of each course ``user`` may see on ``on``, read once
-    per request (one evaluation of the access rule); None for a reader who sees more than
-    ``LISTED_IDS_AT_MOST`` courses."""
+def _listed(user: User, on: date) -> _Listed:
+    """The ids (with their initiatives and coordinators) of the courses ``user`` may see on
+    ``on``, read once per request in one query (one evaluation of the access rule)."""
     cache = request_cache.get()
     key = _listed_key(user, on)
-    rows: list[tuple[Any, Any, Any]] | None = cache.get(key) if cache is not None else None
-    if rows is None:
-        rows = list(
+    listed: _Listed | None = cache.get(key) if cache is not None else None
+    if listed is None:
+        read = (
             visible_courses(user, on)
             .order_by()
-            .values_list("pk", "initiative_id", "coordinator_id")[: LISTED_IDS_AT_MOST + 1]
+            .values("pk", "initiative_id", "coordinator_id")[: LISTED_IDS_AT_MOST + 1]
+            .aggregate(
+                n=Count("pk"),
+                ids=idsets.IdArray("pk"),
+                initiatives=idsets.IdArray("initiative_id", distinct=True),
+                coordinators=idsets.IdArray("coordinator_id", distinct=True),
+            )
         )
+        if read["n"] > LISTED_IDS_AT_MOST:
+            listed = _Listed(None, None, None)
+        else:
+            vendor = connection.vendor
+            listed = _Listed(
+                read["ids"] or idsets.empty(vendor),
+                read["initiatives"] or idsets.empty(vendor),
+                read["coordinators"] or idsets.empty(vendor),
+            )
         if cache is not None:
-            cache[key] = rows
-    return None if len(rows) > LISTED_IDS_AT_MOST else rows
+            cache[key] = listed
+    return listed
 
 
-def _listed_ids_read(user: User, on: date) -> set[Any]:
-    """The ids ``listed_courses`` has read for ``user`` in this request (none when it has not, or
-    when the reader sees too many courses for them to be read)."""
+def _listed_ids_read(user: User, on: date) -> set[str]:
+    """The ids (as hex, ``idsets.hex_of``) ``listed_courses`` has read for ``user`` in this
+    request (none when it has not, or when the reader sees too many courses for them to be
+    read)."""
     cache = request_cache.get()
-    rows = cache.get(_listed_key(user, on)) if cache is not None else None
-    if rows is None or len(rows) > LISTED_IDS_AT_MOST:
+    listed: _Listed | None = cache.get(_listed_key(user, on)) if cache is not None else None
+    if listed is None or listed.ids is None:
         return set()
-    return {pk for pk, _i, _c in rows}
+    return idsets.hexes(listed.ids)
 
 
 def listed_courses(user: User, on: date | None = None) -> QuerySet[Course]:
     """``visible_courses(user, on)`` (the same courses), its ids read once per request."""
     on = on or today()
-    rows = _listed_rows(user, on)
-    if rows is None:
+    listed = _listed(user, on)
+    if listed.ids is None:
         return visible_courses(user, on)
-    return Course.objects.filter(pk__in=[pk for pk, _i, _c in rows])
+    return Course.objects.filter(idsets.InIds(F("pk"), listed.ids))
 
 
 @dataclass(frozen=True)
@@ -554,7 +583,7 @@ def log_course_list(
         # to them through a consent, so through this unit — what the query below would find,
         # without it.
         listed = _listed_ids_read(user, on)
-        through = {pk for pk in rest if pk in listed and pk not in grants}
+        through = {pk for pk in rest if pk not in grants and idsets.hex_of(pk) in listed}
         for course_id in through:
             units[course_id] = pairs[0][0]
         rest = [pk for pk in rest if pk not in through]
@@ -1942,16 +1971,16 @@ def course_list_choices(user: User) -> CourseListChoices:
     ids the list reads once per request)."""
     from helhed.registry.models import Initiative
 
-    rows = _listed_rows(user, today())
+    listed = _listed(user, today())
     initiative_ids: Any
     coordinator_ids: Any
-    if rows is None:
+    if listed.initiatives is None or listed.coordinators is None:
         visible = visible_courses(user)
         initiative_ids = visible.values("initiative_id")
         coordinator_ids = visible.values("coordinator_id")
     else:
-        initiative_ids = {i for _pk, i, _c in rows if i is not None}
-        coordinator_ids = {c for _pk, _i, c in rows if c is not None}
+        initiative_ids = idsets.texts(listed.initiatives)
+        coordinator_ids = idsets.texts(listed.coordinators)
     initiatives = [
         (i.pk, i.name if not i.location else f"{i.name} ({i.location})")
         for i in Initiative.objects.filter(pk__in=initiative_ids).order_by("name", "location")
