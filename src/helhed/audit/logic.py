@@ -74,7 +74,7 @@ def time_text(value: datetime) -> str:
 
 def field_digest(key: bytes, salt: str, field: str, value: Any) -> str:
     message = b"\x00".join([b"field", salt.encode(), field.encode(), text(value).encode("utf-8")])
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hmac.digest(key, message, "sha256").hex()
 
 
 def is_blank(field: str, value: Any) -> bool:
@@ -117,7 +117,7 @@ def content(key: bytes, row: Mapping[str, Any]) -> bytes:
 
 def entry_hash(key: bytes, prev_hash: str, row: Mapping[str, Any]) -> str:
     message = b"\n".join([VERSION, prev_hash.encode(), content(key, row)])
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hmac.digest(key, message, "sha256").hex()
 
 
 def anchor_mac(key: bytes, first_seq: int, prev_hash: str, removed: int, at: datetime) -> str:
