@@ -66,7 +66,7 @@ class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):
             return entries
         connection = connections[self.db]
         fields = AccessLogEntry._meta.concrete_fields
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        columns = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {AccessLogEntry._meta.db_table} ({columns}) VALUES ({marks})"
         # A savepoint only when the caller's transaction has to survive a failed insert.
