@@ -4,6 +4,7 @@ the address, paginated, and with a number of queries that does not grow with the
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -385,3 +386,31 @@ def test_a_one_unit_readers_list_is_attributed_without_asking_the_consents_again
     selectors.log_course_list(jonas, listed)  # outside a request: the full attribution
     assert _list_entries(jonas, before) == fast
     assert {unit for _c, unit, _f, _b in fast} == {job_unit.pk} and len(fast) == len(listed) > 0
+
+
+def test_the_start_pages_caseload_shows_and_logs_the_first_ten_and_counts_them_all(
+    world: dict[str, Any],
+) -> None:
+    """Karen's start page lists her first ten courses by name with their alerts and links to all
+    of them with their number; only the ten citizens shown are read and logged — not the ones
+    she would see on the next page."""
+    karen = world["karen"]
+    unit = world["anna"].coordinator_unit
+    for n in range(9):
+        open_course(karen, unit, first_name="Ekstra", last_name=f"Zahle {n}")
+    coordinated = Course.objects.filter(coordinator=karen).exclude(status="afsluttet")
+    total = coordinated.count()
+    assert total == 12
+    before = set(AccessLogEntry.objects.values_list("pk", flat=True))
+    response = client_for(karen).get(reverse("core:home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    panel = html.split('id="caseload-heading"', 1)[1].split("</section>", 1)[0]
+    names = re.findall(r'href="/forloeb/[0-9a-f-]{36}/">([^<]+)</a>', panel)
+    by_name = sorted(coordinated, key=lambda c: (c.citizen.last_name, c.citizen.first_name, c.pk))
+    assert names == [c.citizen.full_name for c in by_name[:10]]
+    assert f"Alle {total} forløb" in panel and "Ingen plan endnu" in panel
+    logged = AccessLogEntry.objects.filter(what="sagsoversigt", actor=karen).exclude(pk__in=before)
+    assert sorted(map(str, logged.values_list("citizen_id", flat=True))) == sorted(
+        str(c.citizen_id) for c in by_name[:10]
+    )

@@ -19,13 +19,18 @@ from helhed.courses.sections import TimelineEvent, register_event_source
 from helhed.notifications.alerts import Alert, register_alert_producer
 
 TEAM_COURSES_CAP = 100
+CASELOAD_SHOWN = 10
 
 
 def _caseload(request: HttpRequest) -> dict[str, Any] | None:
     from helhed.courses import selectors
 
-    rows = selectors.caseload(request.user)  # type: ignore[arg-type]
-    return {"rows": rows[:10], "total": len(rows)}
+    # The first ten by name, and the number of them all: only the citizens shown are read and
+    # logged.
+    rows = selectors.caseload(request.user, first=CASELOAD_SHOWN)  # type: ignore[arg-type]
+    if len(rows) < CASELOAD_SHOWN:
+        return {"rows": rows, "total": len(rows)}
+    return {"rows": rows, "total": selectors.caseload_count(request.user)}  # type: ignore[arg-type]
 
 
 def _my_citizen(request: HttpRequest) -> dict[str, Any] | None:

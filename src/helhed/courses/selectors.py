@@ -1260,13 +1260,24 @@ PLAN_STALE_AFTER = timedelta(weeks=8)
 CONSENT_EXPIRY_WARNING = timedelta(days=30)
 
 
-def caseload(user: User, *, include_closed: bool = False) -> list[CaseloadRow]:
-    """The coordinator's courses with alerts: no plan yet, plan not updated in 8 weeks, consent
-    expiring within 30 days (or none valid), open conflicts. Logged (names are shown)."""
+def _caseload_courses(user: User, include_closed: bool) -> QuerySet[Course]:
     on = today()
     unit_ids = [unit for unit, _org in _user_units(user, on)]
+    qs = Course.objects.filter(coordinator=user, coordinator_unit_id__in=unit_ids)
+    if not include_closed:
+        qs = qs.exclude(status=CourseStatus.CLOSED)
+    return qs
+
+
+def caseload(
+    user: User, *, include_closed: bool = False, first: int | None = None
+) -> list[CaseloadRow]:
+    """The coordinator's courses with alerts: no plan yet, plan not updated in 8 weeks, consent
+    expiring within 30 days (or none valid), open conflicts; by name, the ``first`` of them only
+    when given. Logged (names are shown): the courses returned, no more."""
+    on = today()
     qs = (
-        Course.objects.filter(coordinator=user, coordinator_unit_id__in=unit_ids)
+        _caseload_courses(user, include_closed)
         .select_related("citizen", "initiative", "plan")
         .prefetch_related("consents")
         .annotate(
@@ -1274,10 +1285,10 @@ def caseload(user: User, *, include_closed: bool = False) -> list[CaseloadRow]:
                 DemandConflict.objects.filter(plan__course=OuterRef("pk"), resolved_at__isnull=True)
             )
         )
-        .order_by("citizen__last_name", "citizen__first_name")
+        .order_by("citizen__last_name", "citizen__first_name", "pk")
     )
-    if not include_closed:
-        qs = qs.exclude(status=CourseStatus.CLOSED)
+    if first is not None:
+        qs = qs[:first]
     rows = []
     now = timezone.now()
     for course in qs:
@@ -1305,6 +1316,11 @@ def caseload(user: User, *, include_closed: bool = False) -> list[CaseloadRow]:
             user, citizen_ids, "sagsoversigt", Purpose.CASEWORK, unit_id=unit_id, listing=True
         )
     return rows
+
+
+def caseload_count(user: User, *, include_closed: bool = False) -> int:
+    """How many courses ``caseload`` would list (a number: nothing to log)."""
+    return _caseload_courses(user, include_closed).count()
 
 
 def other_courses_page(user: User, page_number: Any, per_page: int = 50) -> Any:
