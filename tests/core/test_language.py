@@ -90,3 +90,23 @@ def test_the_same_in_danish(world: World) -> None:
     with translation.override("da"):
         month = Template('{{ d|date:"N" }}').render(Context({"d": today}))
     assert f"Trukket tilbage {today.day}. {month} {today.year}" in page
+
+
+def test_the_tables_date_format_is_djangos_own_for_every_kind_of_date() -> None:
+    """``d.m.Y`` is written directly (a list page shows a hundred dates): the same text as
+    Django's formatter for dates and for times, around the year and across the languages."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from django.template import defaultfilters
+    from django.utils import translation
+
+    from helhed.core.templatetags.helhed_dates import date as date_filter
+
+    values: list[object] = [date(1900, 1, 1) + timedelta(days=37 * n) for n in range(3000)]
+    values += [datetime(2026, 12, 31, 23, 59, tzinfo=UTC), datetime(2027, 1, 1, 0, 0)]
+    with translation.override("da"):
+        for value in values:
+            assert date_filter(value, "d.m.Y") == defaultfilters.date(value, "d.m.Y")
+        assert date_filter(None, "d.m.Y") == "" and date_filter("", "d.m.Y") == ""
+    with translation.override("en"):
+        assert date_filter(date(2026, 12, 6), "d.m.Y") == "6 Dec 2026"
