@@ -89,3 +89,36 @@ def test_a_label_that_already_says_optional_is_not_marked_twice() -> None:
     assert field_mark(form["note"]) == ""
     assert label_of(form, "note").count("valgfri") == 1
     assert "frivilligt" not in label_of(form, "note")
+
+
+def test_a_selects_options_are_written_as_djangos_own_templates_write_them() -> None:
+    """The project's select template writes the options in Python (``helhed_forms``): the same
+    markup as Django's templates — escaped values and labels, attributes, option groups, the
+    selected ones — but for the blank lines between options."""
+    from django import forms as dj_forms
+    from django.forms.renderers import DjangoTemplates
+
+    from helhed.core.renderer import DkfdsFormRenderer
+
+    class Choices(dj_forms.Form):
+        one = dj_forms.ChoiceField(
+            choices=[("", "Alle"), *[(f"v{n}", f'Navn <{n}> & "x"') for n in range(5)]],
+            required=False,
+        )
+        groups = dj_forms.MultipleChoiceField(
+            choices=[("Gruppe <a>", [("1", "En"), ("2", "To")]), ("3", "Tre")]
+        )
+        maybe = dj_forms.NullBooleanField()
+        number = dj_forms.TypedChoiceField(choices=[(1, "1"), (2, "2")], coerce=int)
+
+    def rendered(renderer: object) -> list[str]:
+        form = Choices({"one": "v3", "groups": ["1", "3"], "number": "2"}, renderer=renderer)
+        return [
+            "\n".join(line for line in str(form[name]).splitlines() if line.strip())
+            for name in ("one", "groups", "maybe", "number")
+        ]
+
+    ours, djangos = rendered(DkfdsFormRenderer()), rendered(DjangoTemplates())
+    assert ours == djangos
+    assert 'value="v3" selected' in ours[0] and "&lt;3&gt; &amp; &quot;x&quot;" in ours[0]
+    assert '<optgroup label="Gruppe &lt;a&gt;">' in ours[1]
