@@ -414,3 +414,31 @@ def test_the_start_pages_caseload_shows_and_logs_the_first_ten_and_counts_them_a
     assert sorted(map(str, logged.values_list("citizen_id", flat=True))) == sorted(
         str(c.citizen_id) for c in by_name[:10]
     )
+
+
+def test_a_team_members_start_page_counts_the_courses_they_may_see(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jonas's start page counts the courses open to him: from the ids read once in the
+    request, or — when he sees more than are read at once — as "N+" without reading them."""
+    from helhed.courses import extensions, selectors
+
+    jonas = world["jonas"]
+    visible = selectors.visible_courses(jonas).count()
+    assert visible == 3
+
+    def said() -> str:
+        html = client_for(jonas).get(reverse("core:home")).content.decode()
+        return html.split('id="team-courses-heading"', 1)[1].split("</p>", 1)[0]
+
+    assert "Du har adgang til 3 forløb med samtykke." in said()
+    monkeypatch.setattr(extensions, "TEAM_COURSES_CAP", 2)
+    assert "Du har adgang til 2+ forløb med samtykke." in said()
+    monkeypatch.setattr(selectors, "LISTED_IDS_AT_MOST", 1)  # not read at once, counted
+    assert "Du har adgang til 2+ forløb med samtykke." in said()
+    monkeypatch.setattr(extensions, "TEAM_COURSES_CAP", 1)
+    monkeypatch.setattr(selectors, "LISTED_IDS_AT_MOST", 2)  # more than read: more than 1
+    assert "Du har adgang til 1+ forløb med samtykke." in said()
+    monkeypatch.setattr(extensions, "TEAM_COURSES_CAP", 5)
+    monkeypatch.setattr(selectors, "LISTED_IDS_AT_MOST", 3)
+    assert "Du har adgang til 3 forløb med samtykke." in said()

@@ -250,8 +250,22 @@ def _listed_ids_read(user: User, on: date) -> set[str]:
     return idsets.hexes(listed.ids)
 
 
+def visible_count(user: User, at_most: int) -> int:
+    """How many courses ``user`` may see today, counted up to ``at_most`` + 1 (a number: nothing
+    to log): from the ids ``listed_courses`` reads once per request, or counted by the rule."""
+    listed = _listed(user, today())
+    if listed.ids is not None:
+        return min(len(idsets.texts(listed.ids)), at_most + 1)
+    if at_most < LISTED_IDS_AT_MOST:  # more than were read at once: more than ``at_most``
+        return at_most + 1
+    return visible_courses(user).values("pk")[: at_most + 1].count()
+
+
 def listed_courses(user: User, on: date | None = None) -> QuerySet[Course]:
-    """``visible_courses(user, on)`` (the same courses), its ids read once per request."""
+    """``visible_courses(user, on)`` (the same courses), its ids read once per request: the
+    query for a page that shows a reader's courses (a list, tasks, due measurements), so the
+    access rule is evaluated once per request and the page's log entries are attributed from
+    those ids (``log_course_list``)."""
     on = on or today()
     listed = _listed(user, on)
     if listed.ids is None:

@@ -1307,7 +1307,7 @@ def coordinator_points(user: User, limit: int = 10) -> list[DuePoint]:
         return []
     enrolments = list(
         Enrolment.objects.filter(
-            course_id__in=course_selectors.visible_courses(user).values("pk"),
+            course_id__in=course_selectors.listed_courses(user).values("pk"),
             contract__cutoff__gte=today(),
         )
         .select_related("contract")

@@ -897,7 +897,7 @@ def my_tasks(user: User, *, include_done: bool = False, limit: int | None = None
     """The user's own tasks in courses they may still see, soonest due first. Logged per course
     (the list names the citizens)."""
     qs = (
-        Task.objects.filter(owner_user=user, course__in=course_selectors.visible_courses(user))
+        Task.objects.filter(owner_user=user, course__in=course_selectors.listed_courses(user))
         .select_related("course", "course__citizen", "owner")
         .order_by("due_date", "title")
     )
