@@ -900,16 +900,22 @@ def coordinator_overview(
     on = today()
     # The coordinator counts only while a member of the coordinating unit.
     units = user_unit_ids(user, on)
-    handovers = list(
-        _handover_qs()
-        .select_related("course__citizen")
-        .filter(
-            course__coordinator=user,
-            course__coordinator_unit_id__in=units,
-            status__in=logic.OPEN,
+    mine = {
+        "course__coordinator": user,
+        "course__coordinator_unit_id__in": units,
+        "status__in": logic.OPEN,
+    }
+    # Counted up to 100, and read (with what a row shows) only as far as they are shown.
+    count = Handover.objects.filter(**mine).values("pk")[:100].count()
+    read = 100 if handovers_shown is None else min(handovers_shown, 100)
+    handovers = []
+    if count and read:
+        handovers = list(
+            _handover_qs()
+            .select_related("course__citizen")
+            .filter(**mine)
+            .order_by("requested_at", "pk")[:read]
         )
-        .order_by("requested_at")[:100]
-    )
     courses = list(
         Course.objects.filter(coordinator=user, coordinator_unit_id__in=units)
         .exclude(status=CourseStatus.CLOSED)
@@ -933,9 +939,6 @@ def coordinator_overview(
             if t.on >= on and (t.on <= end or t.due_for_alert(on)):
                 ahead.append((course, t))
     ahead.sort(key=lambda pair: (pair[1].on, pair[1].kind))
-    count = len(handovers)
-    if handovers_shown is not None:
-        handovers = handovers[:handovers_shown]
     if transitions_shown is not None:
         ahead = ahead[:transitions_shown]
     # Logged per course (the coordinating unit), and each of the family's children named.
