@@ -64,6 +64,7 @@ class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):
         entries = list(objs)
         if not entries:
             return entries
+        self._for_write = True  # the write database (a router's db_for_write), as Django's own
         connection = connections[self.db]
         fields = AccessLogEntry._meta.concrete_fields
         columns = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)

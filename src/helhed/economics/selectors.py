@@ -1305,32 +1305,37 @@ def coordinator_points(user: User, limit: int = 10) -> list[DuePoint]:
     the user coordinates. Names are shown, so the read is logged per citizen."""
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         return []
+    # Only while a member of the coordinating unit (as the access rule): a coordinator whose
+    # membership ended, who may still see the course through another unit, is not its
+    # coordinator here.
     enrolments = list(
         Enrolment.objects.filter(
-            course_id__in=course_selectors.listed_courses(user).values("pk"),
+            course_id__in=course_selectors.coordinated_courses(user).values("pk"),
             contract__cutoff__gte=today(),
         )
         .select_related("contract")
         .prefetch_related("contract__phases", "contract__points")
     )
     facts = course_selectors.course_facts([e.course_id for e in enrolments])
-    mine = [
-        e
-        for e in enrolments
-        if facts.get(e.course_id) and facts[e.course_id].coordinator_id == user.pk
-    ]
+    mine = [e for e in enrolments if e.course_id in facts]
     # the coordinator sees every category of their own courses
     due = _due_points(mine, today(), lambda _c: lambda _cat: True)[:limit]
     if not due:
         return []
     names = course_selectors.citizen_names([facts[e.course_id].citizen_id for e, _p in due])
-    log_access(
-        user,
-        [facts[e.course_id].citizen_id for e, _p in due],
-        "planlagte målinger",
-        Purpose.CASEWORK,
-        listing=True,
-    )
+    # Logged from the coordinating unit (the one that let her in), so its leader sees the reads.
+    by_unit: dict[Any, list[Any]] = defaultdict(list)
+    for e, _p in due:
+        by_unit[facts[e.course_id].coordinator_unit_id].append(facts[e.course_id].citizen_id)
+    for unit_id, citizen_ids in by_unit.items():
+        log_access(
+            user,
+            citizen_ids,
+            "planlagte målinger",
+            Purpose.CASEWORK,
+            unit_id=unit_id,
+            listing=True,
+        )
     return [
         DuePoint(
             e.course_id,
