@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import uuid
 from io import StringIO
 from typing import Any
 
@@ -308,6 +309,56 @@ def test_indexes_of_fresh_tables_are_built_after_the_fill_and_after_a_killed_bui
     # A table with rows keeps its indexes.
     with demokit.indexes_built_after([TeamMember]):
         assert _index_definitions(TeamMember) == expected
+
+
+def _foreign_keys(model: type[models.Model]) -> set[str]:
+    """The foreign keys PostgreSQL holds on the model's table (none are dropped on SQLite)."""
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = %s::regclass",
+            [connection.ops.quote_name(str(model._meta.db_table))],
+        )
+        return {definition for (definition,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_foreign_keys_of_fresh_tables_are_added_after_the_fill_and_a_dangling_row_fails() -> None:
+    """PostgreSQL: the build drops the foreign keys of the empty tables it fills and adds the
+    same ones when it ends, so a row that references nothing still fails the build (when the key
+    is added) — and the keys stay in the repair table until the row is gone."""
+    _demo()
+    expected = _foreign_keys(TeamMember)
+    if connection.vendor == "postgresql":
+        assert any("courses_course" in d for d in expected)
+    sample = TeamMember.objects.order_by("pk").first()
+    assert sample is not None
+    TeamMember.objects.all().delete()
+    with demokit.indexes_built_after([TeamMember]):
+        if connection.vendor == "postgresql":
+            assert _foreign_keys(TeamMember) == set()
+    assert _foreign_keys(TeamMember) == expected
+
+    if connection.vendor != "postgresql":
+        return  # SQLite keeps its foreign keys (checked row by row): nothing more to show
+    values = {f.attname: getattr(sample, f.attname) for f in TeamMember._meta.concrete_fields}
+    orphan = demokit.new_row(
+        TeamMember, **{**values, "id": uuid.uuid4(), "course_id": uuid.uuid4()}
+    )
+    with (
+        pytest.raises(IntegrityError, match="courses_course"),
+        demokit.indexes_built_after([TeamMember]),
+        transaction.atomic(),
+    ):
+        insert_rows(TeamMember, [orphan])
+    assert _foreign_keys(TeamMember) == set()  # the whole repair is undone, nothing half added
+    assert demokit.DEFERRED_INDEX_TABLE in connection.introspection.table_names()
+    TeamMember.objects.filter(pk=orphan.pk).delete()
+    demokit.restore_deferred_indexes()
+    assert _foreign_keys(TeamMember) == expected
+    assert demokit.DEFERRED_INDEX_TABLE not in connection.introspection.table_names()
 
 
 def test_a_duplicate_key_copied_into_a_fresh_table_is_an_error() -> None:

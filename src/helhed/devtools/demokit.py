@@ -432,20 +432,47 @@ def _secondary_indexes(table: str) -> list[tuple[str, str]]:
     return [(name, sql) for name, sql in found if sql.upper().startswith("CREATE INDEX ")]
 
 
+def _foreign_keys(table: str) -> list[tuple[str, str]]:
+    """PostgreSQL: ``(name, ALTER TABLE … ADD CONSTRAINT …)`` of ``table``'s foreign keys.
+
+    Django makes them ``DEFERRABLE INITIALLY DEFERRED``: every row a chunk copies queues a
+    trigger that looks its referenced row up when the chunk commits — at 20,000 citizens about
+    a third of the server's CPU in the courses hook. Added again after the fill, each key is
+    checked once for the whole table (one anti-join), and a row that references nothing is still
+    an error (the build fails then, naming the constraint)."""
+    if connection.vendor != "postgresql":
+        return []
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = %s::regclass ORDER BY conname",
+            [quote(table)],
+        )
+        found = cursor.fetchall()
+    return [
+        (name, f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+        for name, definition in found
+    ]
+
+
 @contextmanager
 def indexes_built_after(tables: Sequence[type[models.Model]]) -> Iterator[None]:
-    """Drop the secondary indexes of those of ``tables`` that are empty, and build them again
-    when the block ends (also after an error); meanwhile ``insert_rows`` writes to them with
-    ``COPY`` on PostgreSQL (``fastinsert.FRESH_TABLES``: the caller's rows must have unique
-    keys), and they are analysed at the end. Only on SQLite and PostgreSQL, outside a
-    transaction; the caller must not query the tables by the dropped indexes meanwhile (their
-    keys, unique fields and ``ON CONFLICT`` stay indexed)."""
+    """Drop the secondary indexes of those of ``tables`` that are empty — on PostgreSQL also
+    their foreign keys (``_foreign_keys``) — and build them again when the block ends (also
+    after an error); meanwhile ``insert_rows`` writes to them with ``COPY`` on PostgreSQL
+    (``fastinsert.FRESH_TABLES``: the caller's rows must have unique keys), and they are
+    analysed at the end. Only on SQLite and PostgreSQL, outside a transaction; the caller must
+    not query the tables by the dropped indexes meanwhile (their keys, unique fields and ``ON
+    CONFLICT`` stay indexed), nor delete rows the new rows reference."""
     if connection.vendor not in ("sqlite", "postgresql") or connection.in_atomic_block:
         yield
         return
     quote = connection.ops.quote_name
     fresh = [str(m._meta.db_table) for m in tables if not m._default_manager.exists()]
     dropped = [index for table in fresh for index in _secondary_indexes(table)]
+    keys = [(table, key) for table in fresh for key in _foreign_keys(table)]
+    dropped += [key for _table, key in keys]
     if dropped:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
@@ -457,7 +484,10 @@ def indexes_built_after(tables: Sequence[type[models.Model]]) -> Iterator[None]:
                     f"INSERT INTO {DEFERRED_INDEX_TABLE} (name, definition) VALUES (%s, %s)",
                     [name, definition],
                 )
-                cursor.execute(f"DROP INDEX {quote(name)}")
+                if definition.upper().startswith("CREATE INDEX "):
+                    cursor.execute(f"DROP INDEX {quote(name)}")
+            for table, (name, _definition) in keys:
+                cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
     FRESH_TABLES.update(fresh)
     try:
         yield
@@ -471,14 +501,27 @@ def indexes_built_after(tables: Sequence[type[models.Model]]) -> Iterator[None]:
 
 
 def restore_deferred_indexes() -> None:
-    """Build the indexes ``indexes_built_after`` dropped, if any are still missing."""
+    """Build the indexes and add the foreign keys ``indexes_built_after`` dropped, if any are
+    still missing (indexes first; a foreign key that rows violate fails here, and stays in the
+    repair table)."""
     if connection.vendor not in ("sqlite", "postgresql"):
         return
     if DEFERRED_INDEX_TABLE not in connection.introspection.table_names():
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SELECT definition FROM {DEFERRED_INDEX_TABLE} ORDER BY name")
-        for (definition,) in cursor.fetchall():
+        cursor.execute(f"SELECT name, definition FROM {DEFERRED_INDEX_TABLE} ORDER BY name")
+        found = cursor.fetchall()
+        indexes = [d for _n, d in found if d.upper().startswith("CREATE INDEX ")]
+        keys = [(n, d) for n, d in found if not d.upper().startswith("CREATE INDEX ")]
+        for definition in indexes:
             prefix = "CREATE INDEX "
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {definition[len(prefix) :]}")
+        for name, definition in keys:
+            cursor.execute(
+                "SELECT 1 FROM pg_constraint WHERE conname = %s AND connamespace = "
+                "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+                [name],
+            )
+            if cursor.fetchone() is None:
+                cursor.execute(definition)
         cursor.execute(f"DROP TABLE {DEFERRED_INDEX_TABLE}")

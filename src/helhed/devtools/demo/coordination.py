@@ -93,11 +93,12 @@ def _answers(
 
 
 def _participants(
-    wave: Wave, extra_units: set[Any], unit_group: dict[Any, str]
+    wave: Wave, net: Any, extra_units: set[Any], unit_group: dict[Any, str]
 ) -> list[tuple[Any, str, bool]]:
-    """(user id, workgroup, added) — the team members derived as the service does, plus the
-    other current staff of the units on the teams."""
-    derived, _groups = services.derive(wave)
+    """(user id, workgroup, added) — the team members derived as the service does (from the
+    wave's network ``net``, read once per wave after ``classify_pending``), plus the other
+    current staff of the units on the teams."""
+    derived, _groups = services.derive(wave, net)
     out = {u: (g, False) for u, g in derived}
     for user_id, unit_id in (
         Membership.objects.filter(
@@ -181,7 +182,7 @@ def _write_wave(
                 if group in team_groups:
                     unit_group.setdefault(unit.pk, group)
         units = set(unit_group) if extra_staff else set()
-        people = _participants(wave, units, unit_group)
+        people = _participants(wave, net, units, unit_group)
         usable = {
             g.slug: g
             for g in Workgroup.objects.filter(active=True)
