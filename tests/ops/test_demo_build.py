@@ -476,13 +476,30 @@ def test_chunks_built_by_worker_processes_are_the_chunks_built_here(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_workers_write_their_chunks_into_fresh_tables() -> None:
+    """On PostgreSQL, with two workers and every course table filled from empty, the workers
+    write and commit their own chunks (in chunk order; the two tests around this one build that
+    way there); on SQLite, with one worker or into tables that hold rows, the parent writes."""
+    ctx = demokit.DemoContext(seed=1, citizens=0, out=StringIO(), workers=2)
+    with demokit.indexes_built_after([model for _label, model in courses_demo.TABLES]):
+        assert courses_demo._workers_write(ctx, range(1, 5)) == (connection.vendor == "postgresql")
+        ctx.workers = 1
+        assert not courses_demo._workers_write(ctx, range(1, 5))
+    _demo()
+    ctx.workers = 2
+    with demokit.indexes_built_after([model for _label, model in courses_demo.TABLES]):
+        assert not courses_demo._workers_write(ctx, range(1, 5))
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("how", ["raises", "dies"])
 def test_a_failing_worker_fails_the_build_with_a_clear_error(
     monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
     """A worker that raises or dies (killed, out of memory) stops the build with an error that
-    says so, the pool is shut down and joined (no process left), and the chunks written before
-    stay whole: every course there has its plan."""
+    says so, the pool is shut down and joined (no process left, none left waiting for its turn
+    to commit), and the chunks written before stay whole: every course there has its plan, and
+    the foreign keys added after the fill hold (no chunk was committed after a missing one)."""
     real = courses_demo._prepare_chunk
 
     def failing(k: int) -> Any:

@@ -272,14 +272,21 @@ def _forget_inherited_connections() -> None:
 
 
 def in_workers(
-    task: Callable[[int], T], numbers: Sequence[int], workers: int, *, what: str
+    task: Callable[[int], T],
+    numbers: Sequence[int],
+    workers: int,
+    *,
+    what: str,
+    abort: Callable[[], None] | None = None,
 ) -> Iterator[T]:
     """``task(n)`` for each of ``numbers``, in order, computed by ``workers`` forked processes
     at most two tasks per worker ahead of the caller (so memory stays that of a few tasks) — or
     here, one after the other, with one worker, inside a transaction (a test) or where processes
     cannot be forked. ``task`` must be a module-level function (it is sent by name). A task that
     raises, or a worker that dies, fails the build with an error naming ``what``; the pool is
-    shut down and its processes joined whatever happens (no process is left behind)."""
+    shut down and its processes joined whatever happens (no process is left behind);
+    ``abort`` is called first when the tasks stop early (tasks that wait for each other must
+    then stop waiting)."""
     workers = min(workers, len(numbers))
     if workers <= 1 or connection.in_atomic_block or "fork" not in get_all_start_methods():
         yield from map(task, numbers)
@@ -289,6 +296,7 @@ def in_workers(
         mp_context=get_context("fork"),
         initializer=_forget_inherited_connections,
     )
+    done = False
     try:
         queue = iter(numbers)
         pending = deque(pool.submit(task, n) for n in islice(queue, 2 * workers))
@@ -301,7 +309,10 @@ def in_workers(
                 ) from exc
             pending.extend(pool.submit(task, n) for n in islice(queue, 1))
             yield result
+        done = True
     finally:
+        if not done and abort is not None:
+            abort()
         pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -34,13 +34,18 @@ a fixed anchor date, not from today, so a re-run never produces a different numb
 
 from __future__ import annotations
 
+import os
+import pickle
 import random
+import shutil
+import tempfile
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -82,7 +87,7 @@ from helhed.devtools.demokit import (
     new_row,
 )
 from helhed.devtools.factories import CprAllocator
-from helhed.devtools.fastinsert import insert_prepared, insert_rows, prepared_values
+from helhed.devtools.fastinsert import FRESH_TABLES, insert_prepared, insert_rows, prepared_values
 from helhed.registry.models import Initiative
 
 # Ages are counted from this date, so a citizen's birth date (and CPR number) never depends on the
@@ -1938,24 +1943,39 @@ class ChunkInserter:
                 start = time.perf_counter()
                 insert_rows(model, batch)
                 self.seconds[label] += time.perf_counter() - start
+            start = time.perf_counter()
             self._age_plans(rows.stale_plans)
+            self.seconds["planer"] += time.perf_counter() - start
+
+    def add(self, seconds: dict[str, float]) -> None:
+        """Time a worker spent writing a chunk (``_write_chunk``)."""
+        for label, spent in seconds.items():
+            self.seconds[label] += spent
 
     def insert_prepared(self, chunk: PreparedChunk) -> None:
         """A chunk a worker prepared (``_prepare_chunk``), in one transaction."""
         with transaction.atomic():
-            for label, model in TABLES:
-                prepared = chunk.tables.get(label)
-                if not prepared:
-                    continue
-                start = time.perf_counter()
-                insert_prepared(model, *prepared)
-                self.seconds[label] += time.perf_counter() - start
-            self._age_plans(chunk.stale_plans)
+            self.write_prepared(chunk, self.seconds)
+
+    def write_prepared(
+        self, chunk: PreparedChunk, seconds: dict[str, float], *, without: str = ""
+    ) -> None:
+        """The chunk's rows (but the table labelled ``without``) and its plans' ages, in the
+        caller's transaction, adding the time per table to ``seconds``."""
+        for label, model in TABLES:
+            prepared = chunk.tables.get(label)
+            if not prepared or label == without:
+                continue
+            start = time.perf_counter()
+            insert_prepared(model, *prepared)
+            seconds[label] = seconds.get(label, 0.0) + time.perf_counter() - start
+        start = time.perf_counter()
+        self._age_plans(chunk.stale_plans)
+        seconds["planer"] = seconds.get("planer", 0.0) + time.perf_counter() - start
 
     def _age_plans(self, stale_plans: list[tuple[uuid.UUID, int]]) -> None:
         if not stale_plans:
             return
-        start = time.perf_counter()
         by_age: dict[int, list[uuid.UUID]] = {}
         for plan_id, days in stale_plans:
             by_age.setdefault(days // 30, []).append(plan_id)
@@ -1964,7 +1984,6 @@ class ChunkInserter:
             Plan.objects.filter(id__in=ids, updated_at__gte=self.started).update(
                 updated_at=self.started - timedelta(days=57 + months * 30)
             )
-        self.seconds["planer"] += time.perf_counter() - start
 
     def finish(self) -> int:
         total = 0
@@ -2031,13 +2050,13 @@ class PreparedChunk:
 
 
 # What a forked worker builds from: set before the workers start (inherited, never pickled).
-_FORKED: tuple[CaseBuilder, list[list[CaseSpec]]] | None = None
+_FORKED: tuple[CaseBuilder, list[list[CaseSpec]], ChunkInserter] | None = None
 
 
 def _prepare_chunk(k: int) -> PreparedChunk:
     """Build chunk ``k`` (> 0) from its own seed: no database access (the world was read before)."""
     assert _FORKED is not None
-    builder, chunks = _FORKED
+    builder, chunks, _inserter = _FORKED
     builder.rng = random.Random(f"{builder.ctx.seed}:courses:chunk:{k}")
     cprs = _DeferredCprs()
     builder.cprs = cprs  # type: ignore[assignment]
@@ -2059,6 +2078,125 @@ def _in_worker(k: int) -> PreparedChunk:
     return _prepare_chunk(k)
 
 
+# On PostgreSQL, into tables the build fills from empty, each worker also writes the chunks it
+# builds — with a connection of its own, by ``COPY``, so the parent's single stream of rows (and
+# the one server process behind it) no longer bounds the build — and commits them in chunk order
+# (``_Turns``): what is committed is always the first chunks, whole, as when the parent writes
+# them, so a failed build leaves no chunk in part and a re-run's test (is the last course there?)
+# still holds. The CPR numbers are settled by the worker whose turn it is, from the one allocator
+# handed on from chunk to chunk. SQLite has one writer: there the parent writes every chunk.
+
+
+@dataclass
+class _Turns:
+    """Which chunk commits next, shared by the forked workers, and the CPR allocator between
+    turns (a file only the worker whose turn it is reads and replaces)."""
+
+    turn: Any  # multiprocessing Value: the number of the chunk whose turn it is
+    changed: Any  # multiprocessing Condition, notified when the turn moves or a chunk fails
+    failed: Any  # multiprocessing Value: set when a chunk failed (the others stop waiting)
+    folder: str  # holds "cprs.pickle", the CprAllocator as the last committed chunk left it
+
+    @classmethod
+    def starting_at(cls, first: int, cprs: CprAllocator) -> _Turns:
+        mp = get_context("fork")
+        turns = cls(
+            mp.Value("q", first), mp.Condition(), mp.Value("b", 0), tempfile.mkdtemp("-demo")
+        )
+        turns.hand_on(cprs)
+        return turns
+
+    def wait_for(self, k: int) -> None:
+        with self.changed:
+            while self.turn.value != k:
+                if self.failed.value:
+                    raise CommandError(f"courses: stk {k} venter ikke længere (et andet fejlede)")
+                self.changed.wait(timeout=0.5)
+
+    def allocator(self) -> CprAllocator:
+        with open(os.path.join(self.folder, "cprs.pickle"), "rb") as f:
+            found: CprAllocator = pickle.load(f)
+        return found
+
+    def hand_on(self, cprs: CprAllocator) -> None:
+        path = os.path.join(self.folder, "cprs.pickle")
+        with open(f"{path}.new", "wb") as f:
+            pickle.dump(cprs, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(f"{path}.new", path)
+
+    def done(self, k: int) -> None:
+        with self.changed:
+            self.turn.value = k + 1
+            self.changed.notify_all()
+
+    def fail(self) -> None:
+        with self.changed:
+            self.failed.value = 1
+            self.changed.notify_all()
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_TURNS: _Turns | None = None
+
+
+@dataclass
+class WrittenChunk:
+    """What a worker that wrote its chunk reports: the time per table and how many cases."""
+
+    index: int
+    seconds: dict[str, float]
+    cases: int
+
+
+def _write_chunk(k: int) -> WrittenChunk:
+    """Build chunk ``k`` and write it with this process's connection in one transaction: every
+    table but the citizens at once, then — at the chunk's turn — the citizens with their CPR
+    numbers, and commit; the next chunk's turn comes after the commit."""
+    assert _FORKED is not None and _TURNS is not None
+    turns, inserter = _TURNS, _FORKED[2]
+    try:
+        chunk = _prepare_chunk(k)
+        seconds: dict[str, float] = {}
+        with transaction.atomic():
+            with connection.cursor() as cursor:  # the build's settings, for this transaction
+                cursor.execute("SET LOCAL synchronous_commit TO off")
+                cursor.execute("SET LOCAL statement_timeout = 0")
+            inserter.write_prepared(chunk, seconds, without="borgere")
+            turns.wait_for(k)
+            cprs = turns.allocator()
+            _settle_cprs(chunk, cprs)
+            if "borgere" in chunk.tables:
+                start = time.perf_counter()
+                insert_prepared(Citizen, *chunk.tables["borgere"])
+                seconds["borgere"] = time.perf_counter() - start
+        turns.hand_on(cprs)  # committed: the next chunk allocates after this one's numbers
+        turns.done(k)
+    except BaseException:
+        turns.fail()
+        raise
+    return WrittenChunk(k, seconds, chunk.cases)
+
+
+def _write_in_worker(k: int) -> WrittenChunk:
+    """What a worker is given (by name) when it writes its chunks: ``_write_chunk``."""
+    return _write_chunk(k)
+
+
+def _workers_write(ctx: DemoContext, later: Sequence[int]) -> bool:
+    """Whether the workers write their own chunks: PostgreSQL, two workers or more, every table
+    filled from empty (``COPY``, no conflicts to skip), outside a transaction."""
+    return (
+        ctx.workers > 1
+        and len(later) > 1
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and "fork" in get_all_start_methods()
+        and all(str(model._meta.db_table) in FRESH_TABLES for _label, model in TABLES)
+    )
+
+
 def _settle_cprs(chunk: PreparedChunk, cprs: CprAllocator) -> None:
     """Give the chunk's citizens their CPR numbers from the build's one allocator, in chunk
     order (a full birth date moves the citizen to the next day, as in the first chunk), and
@@ -2075,6 +2213,8 @@ def _settle_cprs(chunk: PreparedChunk, cprs: CprAllocator) -> None:
         values[at_cpr], values[at_born] = cpr, str(born) if as_text else born
         settled.append(tuple(values))
     chunk.tables["borgere"] = (columns, settled)
+    if str(Citizen._meta.db_table) in FRESH_TABLES:
+        return  # empty when the build began: its only numbers are this allocator's, all unique
     ids: list[Any] = [row[at_id] for row in settled]
     clash = Citizen.objects.filter(cpr__in=[row[at_cpr] for row in settled]).exclude(id__in=ids)
     if clash.exists():
@@ -2082,7 +2222,7 @@ def _settle_cprs(chunk: PreparedChunk, cprs: CprAllocator) -> None:
 
 
 def generate(ctx: DemoContext) -> None:
-    global _FORKED
+    global _FORKED, _TURNS
     layout = case_layout(ctx.seed, ctx.citizens)
     if not layout:
         return
@@ -2116,15 +2256,26 @@ def generate(ctx: DemoContext) -> None:
         inserter.insert(rows)
         bar.update(rows.cases)
         cprs = builder.cprs  # the whole build's (``_prepare_chunk`` replaces the builder's)
-        _FORKED = (builder, chunks)
+        _FORKED = (builder, chunks, inserter)
+        later = range(1, len(chunks))
         try:
-            later = range(1, len(chunks))
-            for chunk in in_workers(_in_worker, later, ctx.workers, what="courses"):
-                _settle_cprs(chunk, cprs)
-                inserter.insert_prepared(chunk)
-                bar.update(chunk.cases)
+            if _workers_write(ctx, later):
+                _TURNS = _Turns.starting_at(1, cprs)
+                for written in in_workers(
+                    _write_in_worker, later, ctx.workers, what="courses", abort=_TURNS.fail
+                ):
+                    inserter.add(written.seconds)
+                    bar.update(written.cases)
+            else:
+                for chunk in in_workers(_in_worker, later, ctx.workers, what="courses"):
+                    _settle_cprs(chunk, cprs)
+                    inserter.insert_prepared(chunk)
+                    bar.update(chunk.cases)
         finally:
             _FORKED = None
+            if _TURNS is not None:
+                _TURNS.close()
+                _TURNS = None
     total = inserter.finish()
     ctx.stats.append(
         InsertStat(
