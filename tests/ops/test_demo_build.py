@@ -477,18 +477,18 @@ def test_chunks_built_by_worker_processes_are_the_chunks_built_here(
 
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_the_workers_write_their_chunks_into_fresh_tables() -> None:
-    """On PostgreSQL, with two workers and every course table filled from empty, the workers
-    write and commit their own chunks (in chunk order; the two tests around this one build that
-    way there); on SQLite, with one worker or into tables that hold rows, the parent writes."""
-    ctx = demokit.DemoContext(seed=1, citizens=0, out=StringIO(), workers=2)
-    with demokit.indexes_built_after([model for _label, model in courses_demo.TABLES]):
-        assert courses_demo._workers_write(ctx, range(1, 5)) == (connection.vendor == "postgresql")
-        ctx.workers = 1
-        assert not courses_demo._workers_write(ctx, range(1, 5))
+    """On PostgreSQL, with two workers and every table filled from empty, the workers write and
+    commit their own chunks (in chunk order; the two tests around this one build that way
+    there); on SQLite, with one worker, one chunk or into tables that hold rows, the parent
+    writes."""
+    tables = [model for _label, model in courses_demo.TABLES]
+    with demokit.indexes_built_after(tables):
+        assert demokit.workers_write(2, 4, tables) == (connection.vendor == "postgresql")
+        assert not demokit.workers_write(1, 4, tables)
+        assert not demokit.workers_write(2, 1, tables)
     _demo()
-    ctx.workers = 2
-    with demokit.indexes_built_after([model for _label, model in courses_demo.TABLES]):
-        assert not courses_demo._workers_write(ctx, range(1, 5))
+    with demokit.indexes_built_after(tables):
+        assert not demokit.workers_write(2, 4, tables)
 
 
 @pytest.mark.django_db(transaction=True)

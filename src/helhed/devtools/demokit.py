@@ -316,6 +316,74 @@ def in_workers(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+# On PostgreSQL, into tables a build fills from empty, the workers also write the chunks they
+# build — each with a connection of its own, by ``COPY`` — so the parent's one stream of rows
+# (and the one server process behind it) no longer bounds a hook; they commit in chunk order
+# (``Turns``), so what is committed is always the first chunks, whole, as when the parent
+# writes them: a failed build leaves no chunk in part, and a re-run's test (is the last chunk's
+# row there?) still holds. SQLite has one writer: there the parent writes every chunk.
+
+
+class Turns:
+    """Whose turn it is to commit: chunk positions 0, 1, 2 … in order, shared by the forked
+    workers (made before they are forked)."""
+
+    def __init__(self) -> None:
+        mp = get_context("fork")
+        self.turn = mp.Value("q", 0)
+        self.changed = mp.Condition()
+        self.failed = mp.Value("b", 0)
+
+    def wait_for(self, position: int) -> None:
+        with self.changed:
+            while self.turn.value != position:
+                if self.failed.value:
+                    raise CommandError(f"stk {position} venter ikke længere: et andet stk fejlede")
+                self.changed.wait(timeout=0.5)
+
+    def done(self, position: int) -> None:
+        with self.changed:
+            self.turn.value = position + 1
+            self.changed.notify_all()
+
+    def fail(self) -> None:
+        with self.changed:
+            self.failed.value = 1
+            self.changed.notify_all()
+
+
+def workers_write(workers: int, chunks: int, tables: Sequence[type[models.Model]]) -> bool:
+    """Whether ``in_workers``' processes write their own chunks: PostgreSQL, two workers or
+    more and more than one chunk for them, every table filled from empty (``COPY``, no
+    conflicts to skip; ``indexes_built_after``), outside a transaction."""
+    return (
+        workers > 1
+        and chunks > 1
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and "fork" in get_all_start_methods()
+        and all(str(model._meta.db_table) in FRESH_TABLES for model in tables)
+    )
+
+
+@contextmanager
+def committed_in_turn(turns: Turns, position: int) -> Iterator[None]:
+    """In a worker: one transaction on the worker's own connection (with the build's settings)
+    that commits when the block ends and the chunk before has committed; a failure stops the
+    other workers' waiting."""
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO off")
+                cursor.execute("SET LOCAL statement_timeout = 0")
+            yield
+            turns.wait_for(position)
+        turns.done(position)
+    except BaseException:
+        turns.fail()
+        raise
+
+
 def demo_hooks() -> list[tuple[str, Callable[[DemoContext], None]]]:
     """``(app label, generate)`` for every installed Helhed app with a demo module
     (``helhed.devtools.demo.<label>``), in ``INSTALLED_APPS`` order."""

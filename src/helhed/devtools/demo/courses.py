@@ -45,7 +45,6 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -82,9 +81,12 @@ from helhed.devtools.demokit import (
     DEMO_PASSWORD,
     DemoContext,
     InsertStat,
+    Turns,
+    committed_in_turn,
     in_workers,
     indexes_built_after,
     new_row,
+    workers_write,
 )
 from helhed.devtools.factories import CprAllocator
 from helhed.devtools.fastinsert import FRESH_TABLES, insert_prepared, insert_rows, prepared_values
@@ -2078,42 +2080,20 @@ def _in_worker(k: int) -> PreparedChunk:
     return _prepare_chunk(k)
 
 
-# On PostgreSQL, into tables the build fills from empty, each worker also writes the chunks it
-# builds — with a connection of its own, by ``COPY``, so the parent's single stream of rows (and
-# the one server process behind it) no longer bounds the build — and commits them in chunk order
-# (``_Turns``): what is committed is always the first chunks, whole, as when the parent writes
-# them, so a failed build leaves no chunk in part and a re-run's test (is the last course there?)
-# still holds. The CPR numbers are settled by the worker whose turn it is, from the one allocator
-# handed on from chunk to chunk. SQLite has one writer: there the parent writes every chunk.
+# On PostgreSQL the workers write their own chunks (``demokit.workers_write``), committed in
+# chunk order; the CPR numbers are settled by the worker whose turn it is, from the one
+# allocator handed on from chunk to chunk (``_Allocator``).
 
 
-@dataclass
-class _Turns:
-    """Which chunk commits next, shared by the forked workers, and the CPR allocator between
-    turns (a file only the worker whose turn it is reads and replaces)."""
+class _Allocator:
+    """The build's ``CprAllocator`` between turns: a file only the worker whose turn it is reads
+    and replaces (after its commit)."""
 
-    turn: Any  # multiprocessing Value: the number of the chunk whose turn it is
-    changed: Any  # multiprocessing Condition, notified when the turn moves or a chunk fails
-    failed: Any  # multiprocessing Value: set when a chunk failed (the others stop waiting)
-    folder: str  # holds "cprs.pickle", the CprAllocator as the last committed chunk left it
+    def __init__(self, cprs: CprAllocator) -> None:
+        self.folder = tempfile.mkdtemp("-demo")
+        self.hand_on(cprs)
 
-    @classmethod
-    def starting_at(cls, first: int, cprs: CprAllocator) -> _Turns:
-        mp = get_context("fork")
-        turns = cls(
-            mp.Value("q", first), mp.Condition(), mp.Value("b", 0), tempfile.mkdtemp("-demo")
-        )
-        turns.hand_on(cprs)
-        return turns
-
-    def wait_for(self, k: int) -> None:
-        with self.changed:
-            while self.turn.value != k:
-                if self.failed.value:
-                    raise CommandError(f"courses: stk {k} venter ikke længere (et andet fejlede)")
-                self.changed.wait(timeout=0.5)
-
-    def allocator(self) -> CprAllocator:
+    def take(self) -> CprAllocator:
         with open(os.path.join(self.folder, "cprs.pickle"), "rb") as f:
             found: CprAllocator = pickle.load(f)
         return found
@@ -2124,21 +2104,11 @@ class _Turns:
             pickle.dump(cprs, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(f"{path}.new", path)
 
-    def done(self, k: int) -> None:
-        with self.changed:
-            self.turn.value = k + 1
-            self.changed.notify_all()
-
-    def fail(self) -> None:
-        with self.changed:
-            self.failed.value = 1
-            self.changed.notify_all()
-
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-_TURNS: _Turns | None = None
+_TURNS: tuple[Turns, _Allocator] | None = None
 
 
 @dataclass
@@ -2155,46 +2125,25 @@ def _write_chunk(k: int) -> WrittenChunk:
     table but the citizens at once, then — at the chunk's turn — the citizens with their CPR
     numbers, and commit; the next chunk's turn comes after the commit."""
     assert _FORKED is not None and _TURNS is not None
-    turns, inserter = _TURNS, _FORKED[2]
-    try:
+    (turns, allocator), inserter = _TURNS, _FORKED[2]
+    seconds: dict[str, float] = {}
+    with committed_in_turn(turns, k - 1):
         chunk = _prepare_chunk(k)
-        seconds: dict[str, float] = {}
-        with transaction.atomic():
-            with connection.cursor() as cursor:  # the build's settings, for this transaction
-                cursor.execute("SET LOCAL synchronous_commit TO off")
-                cursor.execute("SET LOCAL statement_timeout = 0")
-            inserter.write_prepared(chunk, seconds, without="borgere")
-            turns.wait_for(k)
-            cprs = turns.allocator()
-            _settle_cprs(chunk, cprs)
-            if "borgere" in chunk.tables:
-                start = time.perf_counter()
-                insert_prepared(Citizen, *chunk.tables["borgere"])
-                seconds["borgere"] = time.perf_counter() - start
-        turns.hand_on(cprs)  # committed: the next chunk allocates after this one's numbers
-        turns.done(k)
-    except BaseException:
-        turns.fail()
-        raise
+        inserter.write_prepared(chunk, seconds, without="borgere")
+        turns.wait_for(k - 1)
+        cprs = allocator.take()
+        _settle_cprs(chunk, cprs)
+        if "borgere" in chunk.tables:
+            start = time.perf_counter()
+            insert_prepared(Citizen, *chunk.tables["borgere"])
+            seconds["borgere"] = time.perf_counter() - start
+        allocator.hand_on(cprs)  # the next chunk allocates after this one's numbers
     return WrittenChunk(k, seconds, chunk.cases)
 
 
 def _write_in_worker(k: int) -> WrittenChunk:
     """What a worker is given (by name) when it writes its chunks: ``_write_chunk``."""
     return _write_chunk(k)
-
-
-def _workers_write(ctx: DemoContext, later: Sequence[int]) -> bool:
-    """Whether the workers write their own chunks: PostgreSQL, two workers or more, every table
-    filled from empty (``COPY``, no conflicts to skip), outside a transaction."""
-    return (
-        ctx.workers > 1
-        and len(later) > 1
-        and connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-        and "fork" in get_all_start_methods()
-        and all(str(model._meta.db_table) in FRESH_TABLES for _label, model in TABLES)
-    )
 
 
 def _settle_cprs(chunk: PreparedChunk, cprs: CprAllocator) -> None:
@@ -2259,10 +2208,11 @@ def generate(ctx: DemoContext) -> None:
         _FORKED = (builder, chunks, inserter)
         later = range(1, len(chunks))
         try:
-            if _workers_write(ctx, later):
-                _TURNS = _Turns.starting_at(1, cprs)
+            if workers_write(ctx.workers, len(later), [model for _label, model in TABLES]):
+                turns = Turns()
+                _TURNS = (turns, _Allocator(cprs))
                 for written in in_workers(
-                    _write_in_worker, later, ctx.workers, what="courses", abort=_TURNS.fail
+                    _write_in_worker, later, ctx.workers, what="courses", abort=turns.fail
                 ):
                     inserter.add(written.seconds)
                     bar.update(written.cases)
@@ -2274,7 +2224,7 @@ def generate(ctx: DemoContext) -> None:
         finally:
             _FORKED = None
             if _TURNS is not None:
-                _TURNS.close()
+                _TURNS[1].close()
                 _TURNS = None
     total = inserter.finish()
     ctx.stats.append(
