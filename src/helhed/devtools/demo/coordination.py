@@ -30,6 +30,7 @@ from helhed.coordination.models import (
     Participation,
     Response,
     ScopeKind,
+    TeamMemberWorkgroup,
     TieAnswer,
     Wave,
     WaveStatus,
@@ -39,7 +40,7 @@ from helhed.coordination.models import (
 from helhed.core import selectors as core_selectors
 from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
 from helhed.devtools.demo.core import DEMO_MUNICIPALITIES, SECTOR_LOGINS
-from helhed.devtools.demokit import DemoContext, InsertStat
+from helhed.devtools.demokit import DemoContext, InsertStat, indexes_built_after
 from helhed.registry.models import Initiative
 
 INITIATIVE = "IPS"
@@ -269,7 +270,11 @@ def generate(ctx: DemoContext) -> None:
     started = clock.perf_counter()
     before = Wave.objects.count()
     services.ensure_builtin_instrument()
-    classified = services.classify_pending()
+    # Every team member's workgroup, into an empty mapping table the first time: its foreign keys
+    # and secondary indexes (workgroup, signature, organisation) are built after, once (the
+    # one-to-one team member key stays, which classify_pending's NOT EXISTS reads).
+    with indexes_built_after([TeamMemberWorkgroup]):
+        classified = services.classify_pending()
     orgs = list(
         Organisation.objects.filter(
             org_type_id="kommune", official_code__in=DEMO_MUNICIPALITIES
