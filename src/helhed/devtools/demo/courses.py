@@ -2087,7 +2087,7 @@ def _in_worker(k: int) -> PreparedChunk:
 
 class _Allocator:
     """The build's ``CprAllocator`` between turns: a file only the worker whose turn it is reads
-    and replaces (after its commit)."""
+    and replaces (just before it commits; if the commit fails, so does the build)."""
 
     def __init__(self, cprs: CprAllocator) -> None:
         self.folder = tempfile.mkdtemp("-demo")
