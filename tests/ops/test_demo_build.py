@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import uuid
 from io import StringIO
 from typing import Any
 
@@ -310,6 +311,56 @@ def test_indexes_of_fresh_tables_are_built_after_the_fill_and_after_a_killed_bui
         assert _index_definitions(TeamMember) == expected
 
 
+def _foreign_keys(model: type[models.Model]) -> set[str]:
+    """The foreign keys PostgreSQL holds on the model's table (none are dropped on SQLite)."""
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = %s::regclass",
+            [connection.ops.quote_name(str(model._meta.db_table))],
+        )
+        return {definition for (definition,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_foreign_keys_of_fresh_tables_are_added_after_the_fill_and_a_dangling_row_fails() -> None:
+    """PostgreSQL: the build drops the foreign keys of the empty tables it fills and adds the
+    same ones when it ends, so a row that references nothing still fails the build (when the key
+    is added) — and the keys stay in the repair table until the row is gone."""
+    _demo()
+    expected = _foreign_keys(TeamMember)
+    if connection.vendor == "postgresql":
+        assert any("courses_course" in d for d in expected)
+    sample = TeamMember.objects.order_by("pk").first()
+    assert sample is not None
+    TeamMember.objects.all().delete()
+    with demokit.indexes_built_after([TeamMember]):
+        if connection.vendor == "postgresql":
+            assert _foreign_keys(TeamMember) == set()
+    assert _foreign_keys(TeamMember) == expected
+
+    if connection.vendor != "postgresql":
+        return  # SQLite keeps its foreign keys (checked row by row): nothing more to show
+    values = {f.attname: getattr(sample, f.attname) for f in TeamMember._meta.concrete_fields}
+    orphan = demokit.new_row(
+        TeamMember, **{**values, "id": uuid.uuid4(), "course_id": uuid.uuid4()}
+    )
+    with (
+        pytest.raises(IntegrityError, match="courses_course"),
+        demokit.indexes_built_after([TeamMember]),
+        transaction.atomic(),
+    ):
+        insert_rows(TeamMember, [orphan])
+    assert _foreign_keys(TeamMember) == set()  # the whole repair is undone, nothing half added
+    assert demokit.DEFERRED_INDEX_TABLE in connection.introspection.table_names()
+    TeamMember.objects.filter(pk=orphan.pk).delete()
+    demokit.restore_deferred_indexes()
+    assert _foreign_keys(TeamMember) == expected
+    assert demokit.DEFERRED_INDEX_TABLE not in connection.introspection.table_names()
+
+
 def test_a_duplicate_key_copied_into_a_fresh_table_is_an_error() -> None:
     """Into a table the build fills from empty the rows are written without ``ON CONFLICT``
     (``COPY`` on PostgreSQL): a key the build wrote twice is an error, never a silent skip;
@@ -425,13 +476,30 @@ def test_chunks_built_by_worker_processes_are_the_chunks_built_here(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_workers_write_their_chunks_into_fresh_tables() -> None:
+    """On PostgreSQL, with two workers and every table filled from empty, the workers write and
+    commit their own chunks (in chunk order; the two tests around this one build that way
+    there); on SQLite, with one worker, one chunk or into tables that hold rows, the parent
+    writes."""
+    tables = [model for _label, model in courses_demo.TABLES]
+    with demokit.indexes_built_after(tables):
+        assert demokit.workers_write(2, 4, tables) == (connection.vendor == "postgresql")
+        assert not demokit.workers_write(1, 4, tables)
+        assert not demokit.workers_write(2, 1, tables)
+    _demo()
+    with demokit.indexes_built_after(tables):
+        assert not demokit.workers_write(2, 4, tables)
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("how", ["raises", "dies"])
 def test_a_failing_worker_fails_the_build_with_a_clear_error(
     monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
     """A worker that raises or dies (killed, out of memory) stops the build with an error that
-    says so, the pool is shut down and joined (no process left), and the chunks written before
-    stay whole: every course there has its plan."""
+    says so, the pool is shut down and joined (no process left, none left waiting for its turn
+    to commit), and the chunks written before stay whole: every course there has its plan, and
+    the foreign keys added after the fill hold (no chunk was committed after a missing one)."""
     real = courses_demo._prepare_chunk
 
     def failing(k: int) -> Any:

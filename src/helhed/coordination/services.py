@@ -416,13 +416,20 @@ def _wave_to_manage(actor: User, wave_id: Any, *, lock: bool = True) -> Wave:
     return wave
 
 
-def derive(wave: Wave) -> tuple[list[tuple[Any, str]], set[str]]:
+def derive(
+    wave: Wave, net: selectors._Network | None = None
+) -> tuple[list[tuple[Any, str]], set[str]]:
     """``(user id, workgroup)`` for everyone with a Helhed login on the teams of the courses in
     the wave's scope during its period — the workgroup they have most often there — and every
     workgroup on those teams (with or without a login: a region's psychiatry can be rated even
-    if nobody there uses Helhed). Team members whose workgroup nobody has decided are left out."""
-    classify_pending()
-    net = selectors.network(wave)
+    if nobody there uses Helhed). Team members whose workgroup nobody has decided are left out.
+
+    ``net``: the wave's ``selectors.network``, if the caller has just read it after
+    ``classify_pending`` (the demo, which needs it anyway: reading it is most of the work —
+    every team member in scope — and was done twice per wave)."""
+    if net is None:
+        classify_pending()
+        net = selectors.network(wave)
     usable = set(
         Workgroup.objects.filter(active=True, kind=WorkgroupKind.PROFESSIONAL).values_list(
             "slug", flat=True

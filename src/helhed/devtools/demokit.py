@@ -272,14 +272,21 @@ def _forget_inherited_connections() -> None:
 
 
 def in_workers(
-    task: Callable[[int], T], numbers: Sequence[int], workers: int, *, what: str
+    task: Callable[[int], T],
+    numbers: Sequence[int],
+    workers: int,
+    *,
+    what: str,
+    abort: Callable[[], None] | None = None,
 ) -> Iterator[T]:
     """``task(n)`` for each of ``numbers``, in order, computed by ``workers`` forked processes
     at most two tasks per worker ahead of the caller (so memory stays that of a few tasks) — or
     here, one after the other, with one worker, inside a transaction (a test) or where processes
     cannot be forked. ``task`` must be a module-level function (it is sent by name). A task that
     raises, or a worker that dies, fails the build with an error naming ``what``; the pool is
-    shut down and its processes joined whatever happens (no process is left behind)."""
+    shut down and its processes joined whatever happens (no process is left behind);
+    ``abort`` is called first when the tasks stop early (tasks that wait for each other must
+    then stop waiting)."""
     workers = min(workers, len(numbers))
     if workers <= 1 or connection.in_atomic_block or "fork" not in get_all_start_methods():
         yield from map(task, numbers)
@@ -289,6 +296,7 @@ def in_workers(
         mp_context=get_context("fork"),
         initializer=_forget_inherited_connections,
     )
+    done = False
     try:
         queue = iter(numbers)
         pending = deque(pool.submit(task, n) for n in islice(queue, 2 * workers))
@@ -301,8 +309,79 @@ def in_workers(
                 ) from exc
             pending.extend(pool.submit(task, n) for n in islice(queue, 1))
             yield result
+        done = True
     finally:
+        if not done and abort is not None:
+            abort()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+# On PostgreSQL, into tables a build fills from empty, the workers also write the chunks they
+# build — each with a connection of its own, by ``COPY`` — so the parent's one stream of rows
+# (and the one server process behind it) no longer bounds a hook; they commit in chunk order
+# (``Turns``), so what is committed is always the first chunks, whole, as when the parent
+# writes them: a failed build leaves no chunk in part, and a re-run's test (is the last chunk's
+# row there?) still holds. SQLite has one writer: there the parent writes every chunk.
+
+
+class Turns:
+    """Whose turn it is to commit: chunk positions 0, 1, 2 … in order, shared by the forked
+    workers (made before they are forked)."""
+
+    def __init__(self) -> None:
+        mp = get_context("fork")
+        self.turn = mp.Value("q", 0)
+        self.changed = mp.Condition()
+        self.failed = mp.Value("b", 0)
+
+    def wait_for(self, position: int) -> None:
+        with self.changed:
+            while self.turn.value != position:
+                if self.failed.value:
+                    raise CommandError(f"stk {position} venter ikke længere: et andet stk fejlede")
+                self.changed.wait(timeout=0.5)
+
+    def done(self, position: int) -> None:
+        with self.changed:
+            self.turn.value = position + 1
+            self.changed.notify_all()
+
+    def fail(self) -> None:
+        with self.changed:
+            self.failed.value = 1
+            self.changed.notify_all()
+
+
+def workers_write(workers: int, chunks: int, tables: Sequence[type[models.Model]]) -> bool:
+    """Whether ``in_workers``' processes write their own chunks: PostgreSQL, two workers or
+    more and more than one chunk for them, every table filled from empty (``COPY``, no
+    conflicts to skip; ``indexes_built_after``), outside a transaction."""
+    return (
+        workers > 1
+        and chunks > 1
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and "fork" in get_all_start_methods()
+        and all(str(model._meta.db_table) in FRESH_TABLES for model in tables)
+    )
+
+
+@contextmanager
+def committed_in_turn(turns: Turns, position: int) -> Iterator[None]:
+    """In a worker: one transaction on the worker's own connection (with the build's settings)
+    that commits when the block ends and the chunk before has committed; a failure stops the
+    other workers' waiting."""
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO off")
+                cursor.execute("SET LOCAL statement_timeout = 0")
+            yield
+            turns.wait_for(position)
+        turns.done(position)
+    except BaseException:
+        turns.fail()
+        raise
 
 
 def demo_hooks() -> list[tuple[str, Callable[[DemoContext], None]]]:
@@ -432,20 +511,47 @@ def _secondary_indexes(table: str) -> list[tuple[str, str]]:
     return [(name, sql) for name, sql in found if sql.upper().startswith("CREATE INDEX ")]
 
 
+def _foreign_keys(table: str) -> list[tuple[str, str]]:
+    """PostgreSQL: ``(name, ALTER TABLE … ADD CONSTRAINT …)`` of ``table``'s foreign keys.
+
+    Django makes them ``DEFERRABLE INITIALLY DEFERRED``: every row a chunk copies queues a
+    trigger that looks its referenced row up when the chunk commits — at 20,000 citizens about
+    a third of the server's CPU in the courses hook. Added again after the fill, each key is
+    checked once for the whole table (one anti-join), and a row that references nothing is still
+    an error (the build fails then, naming the constraint)."""
+    if connection.vendor != "postgresql":
+        return []
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = %s::regclass ORDER BY conname",
+            [quote(table)],
+        )
+        found = cursor.fetchall()
+    return [
+        (name, f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+        for name, definition in found
+    ]
+
+
 @contextmanager
 def indexes_built_after(tables: Sequence[type[models.Model]]) -> Iterator[None]:
-    """Drop the secondary indexes of those of ``tables`` that are empty, and build them again
-    when the block ends (also after an error); meanwhile ``insert_rows`` writes to them with
-    ``COPY`` on PostgreSQL (``fastinsert.FRESH_TABLES``: the caller's rows must have unique
-    keys), and they are analysed at the end. Only on SQLite and PostgreSQL, outside a
-    transaction; the caller must not query the tables by the dropped indexes meanwhile (their
-    keys, unique fields and ``ON CONFLICT`` stay indexed)."""
+    """Drop the secondary indexes of those of ``tables`` that are empty — on PostgreSQL also
+    their foreign keys (``_foreign_keys``) — and build them again when the block ends (also
+    after an error); meanwhile ``insert_rows`` writes to them with ``COPY`` on PostgreSQL
+    (``fastinsert.FRESH_TABLES``: the caller's rows must have unique keys), and they are
+    analysed at the end. Only on SQLite and PostgreSQL, outside a transaction; the caller must
+    not query the tables by the dropped indexes meanwhile (their keys, unique fields and ``ON
+    CONFLICT`` stay indexed), nor delete rows the new rows reference."""
     if connection.vendor not in ("sqlite", "postgresql") or connection.in_atomic_block:
         yield
         return
     quote = connection.ops.quote_name
     fresh = [str(m._meta.db_table) for m in tables if not m._default_manager.exists()]
     dropped = [index for table in fresh for index in _secondary_indexes(table)]
+    keys = [(table, key) for table in fresh for key in _foreign_keys(table)]
+    dropped += [key for _table, key in keys]
     if dropped:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
@@ -457,7 +563,10 @@ def indexes_built_after(tables: Sequence[type[models.Model]]) -> Iterator[None]:
                     f"INSERT INTO {DEFERRED_INDEX_TABLE} (name, definition) VALUES (%s, %s)",
                     [name, definition],
                 )
-                cursor.execute(f"DROP INDEX {quote(name)}")
+                if definition.upper().startswith("CREATE INDEX "):
+                    cursor.execute(f"DROP INDEX {quote(name)}")
+            for table, (name, _definition) in keys:
+                cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
     FRESH_TABLES.update(fresh)
     try:
         yield
@@ -471,14 +580,27 @@ def indexes_built_after(tables: Sequence[type[models.Model]]) -> Iterator[None]:
 
 
 def restore_deferred_indexes() -> None:
-    """Build the indexes ``indexes_built_after`` dropped, if any are still missing."""
+    """Build the indexes and add the foreign keys ``indexes_built_after`` dropped, if any are
+    still missing (indexes first; a foreign key that rows violate fails here, and stays in the
+    repair table)."""
     if connection.vendor not in ("sqlite", "postgresql"):
         return
     if DEFERRED_INDEX_TABLE not in connection.introspection.table_names():
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SELECT definition FROM {DEFERRED_INDEX_TABLE} ORDER BY name")
-        for (definition,) in cursor.fetchall():
+        cursor.execute(f"SELECT name, definition FROM {DEFERRED_INDEX_TABLE} ORDER BY name")
+        found = cursor.fetchall()
+        indexes = [d for _n, d in found if d.upper().startswith("CREATE INDEX ")]
+        keys = [(n, d) for n, d in found if not d.upper().startswith("CREATE INDEX ")]
+        for definition in indexes:
             prefix = "CREATE INDEX "
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {definition[len(prefix) :]}")
+        for name, definition in keys:
+            cursor.execute(
+                "SELECT 1 FROM pg_constraint WHERE conname = %s AND connamespace = "
+                "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+                [name],
+            )
+            if cursor.fetchone() is None:
+                cursor.execute(definition)
         cursor.execute(f"DROP TABLE {DEFERRED_INDEX_TABLE}")

@@ -30,6 +30,7 @@ from helhed.coordination.models import (
     Participation,
     Response,
     ScopeKind,
+    TeamMemberWorkgroup,
     TieAnswer,
     Wave,
     WaveStatus,
@@ -39,7 +40,7 @@ from helhed.coordination.models import (
 from helhed.core import selectors as core_selectors
 from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
 from helhed.devtools.demo.core import DEMO_MUNICIPALITIES, SECTOR_LOGINS
-from helhed.devtools.demokit import DemoContext, InsertStat
+from helhed.devtools.demokit import DemoContext, InsertStat, indexes_built_after
 from helhed.registry.models import Initiative
 
 INITIATIVE = "IPS"
@@ -93,11 +94,12 @@ def _answers(
 
 
 def _participants(
-    wave: Wave, extra_units: set[Any], unit_group: dict[Any, str]
+    wave: Wave, net: Any, extra_units: set[Any], unit_group: dict[Any, str]
 ) -> list[tuple[Any, str, bool]]:
-    """(user id, workgroup, added) — the team members derived as the service does, plus the
-    other current staff of the units on the teams."""
-    derived, _groups = services.derive(wave)
+    """(user id, workgroup, added) — the team members derived as the service does (from the
+    wave's network ``net``, read once per wave after ``classify_pending``), plus the other
+    current staff of the units on the teams."""
+    derived, _groups = services.derive(wave, net)
     out = {u: (g, False) for u, g in derived}
     for user_id, unit_id in (
         Membership.objects.filter(
@@ -181,7 +183,7 @@ def _write_wave(
                 if group in team_groups:
                     unit_group.setdefault(unit.pk, group)
         units = set(unit_group) if extra_staff else set()
-        people = _participants(wave, units, unit_group)
+        people = _participants(wave, net, units, unit_group)
         usable = {
             g.slug: g
             for g in Workgroup.objects.filter(active=True)
@@ -268,7 +270,11 @@ def generate(ctx: DemoContext) -> None:
     started = clock.perf_counter()
     before = Wave.objects.count()
     services.ensure_builtin_instrument()
-    classified = services.classify_pending()
+    # Every team member's workgroup, into an empty mapping table the first time: its foreign keys
+    # and secondary indexes (workgroup, signature, organisation) are built after, once (the
+    # one-to-one team member key stays, which classify_pending's NOT EXISTS reads).
+    with indexes_built_after([TeamMemberWorkgroup]):
+        classified = services.classify_pending()
     orgs = list(
         Organisation.objects.filter(
             org_type_id="kommune", official_code__in=DEMO_MUNICIPALITIES

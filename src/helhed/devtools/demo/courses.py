@@ -34,7 +34,11 @@ a fixed anchor date, not from today, so a re-run never produces a different numb
 
 from __future__ import annotations
 
+import os
+import pickle
 import random
+import shutil
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -77,12 +81,15 @@ from helhed.devtools.demokit import (
     DEMO_PASSWORD,
     DemoContext,
     InsertStat,
+    Turns,
+    committed_in_turn,
     in_workers,
     indexes_built_after,
     new_row,
+    workers_write,
 )
 from helhed.devtools.factories import CprAllocator
-from helhed.devtools.fastinsert import insert_prepared, insert_rows, prepared_values
+from helhed.devtools.fastinsert import FRESH_TABLES, insert_prepared, insert_rows, prepared_values
 from helhed.registry.models import Initiative
 
 # Ages are counted from this date, so a citizen's birth date (and CPR number) never depends on the
@@ -1938,24 +1945,39 @@ class ChunkInserter:
                 start = time.perf_counter()
                 insert_rows(model, batch)
                 self.seconds[label] += time.perf_counter() - start
+            start = time.perf_counter()
             self._age_plans(rows.stale_plans)
+            self.seconds["planer"] += time.perf_counter() - start
+
+    def add(self, seconds: dict[str, float]) -> None:
+        """Time a worker spent writing a chunk (``_write_chunk``)."""
+        for label, spent in seconds.items():
+            self.seconds[label] += spent
 
     def insert_prepared(self, chunk: PreparedChunk) -> None:
         """A chunk a worker prepared (``_prepare_chunk``), in one transaction."""
         with transaction.atomic():
-            for label, model in TABLES:
-                prepared = chunk.tables.get(label)
-                if not prepared:
-                    continue
-                start = time.perf_counter()
-                insert_prepared(model, *prepared)
-                self.seconds[label] += time.perf_counter() - start
-            self._age_plans(chunk.stale_plans)
+            self.write_prepared(chunk, self.seconds)
+
+    def write_prepared(
+        self, chunk: PreparedChunk, seconds: dict[str, float], *, without: str = ""
+    ) -> None:
+        """The chunk's rows (but the table labelled ``without``) and its plans' ages, in the
+        caller's transaction, adding the time per table to ``seconds``."""
+        for label, model in TABLES:
+            prepared = chunk.tables.get(label)
+            if not prepared or label == without:
+                continue
+            start = time.perf_counter()
+            insert_prepared(model, *prepared)
+            seconds[label] = seconds.get(label, 0.0) + time.perf_counter() - start
+        start = time.perf_counter()
+        self._age_plans(chunk.stale_plans)
+        seconds["planer"] = seconds.get("planer", 0.0) + time.perf_counter() - start
 
     def _age_plans(self, stale_plans: list[tuple[uuid.UUID, int]]) -> None:
         if not stale_plans:
             return
-        start = time.perf_counter()
         by_age: dict[int, list[uuid.UUID]] = {}
         for plan_id, days in stale_plans:
             by_age.setdefault(days // 30, []).append(plan_id)
@@ -1964,7 +1986,6 @@ class ChunkInserter:
             Plan.objects.filter(id__in=ids, updated_at__gte=self.started).update(
                 updated_at=self.started - timedelta(days=57 + months * 30)
             )
-        self.seconds["planer"] += time.perf_counter() - start
 
     def finish(self) -> int:
         total = 0
@@ -2031,13 +2052,13 @@ class PreparedChunk:
 
 
 # What a forked worker builds from: set before the workers start (inherited, never pickled).
-_FORKED: tuple[CaseBuilder, list[list[CaseSpec]]] | None = None
+_FORKED: tuple[CaseBuilder, list[list[CaseSpec]], ChunkInserter] | None = None
 
 
 def _prepare_chunk(k: int) -> PreparedChunk:
     """Build chunk ``k`` (> 0) from its own seed: no database access (the world was read before)."""
     assert _FORKED is not None
-    builder, chunks = _FORKED
+    builder, chunks, _inserter = _FORKED
     builder.rng = random.Random(f"{builder.ctx.seed}:courses:chunk:{k}")
     cprs = _DeferredCprs()
     builder.cprs = cprs  # type: ignore[assignment]
@@ -2059,6 +2080,72 @@ def _in_worker(k: int) -> PreparedChunk:
     return _prepare_chunk(k)
 
 
+# On PostgreSQL the workers write their own chunks (``demokit.workers_write``), committed in
+# chunk order; the CPR numbers are settled by the worker whose turn it is, from the one
+# allocator handed on from chunk to chunk (``_Allocator``).
+
+
+class _Allocator:
+    """The build's ``CprAllocator`` between turns: a file only the worker whose turn it is reads
+    and replaces (just before it commits; if the commit fails, so does the build)."""
+
+    def __init__(self, cprs: CprAllocator) -> None:
+        self.folder = tempfile.mkdtemp("-demo")
+        self.hand_on(cprs)
+
+    def take(self) -> CprAllocator:
+        with open(os.path.join(self.folder, "cprs.pickle"), "rb") as f:
+            found: CprAllocator = pickle.load(f)
+        return found
+
+    def hand_on(self, cprs: CprAllocator) -> None:
+        path = os.path.join(self.folder, "cprs.pickle")
+        with open(f"{path}.new", "wb") as f:
+            pickle.dump(cprs, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(f"{path}.new", path)
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_TURNS: tuple[Turns, _Allocator] | None = None
+
+
+@dataclass
+class WrittenChunk:
+    """What a worker that wrote its chunk reports: the time per table and how many cases."""
+
+    index: int
+    seconds: dict[str, float]
+    cases: int
+
+
+def _write_chunk(k: int) -> WrittenChunk:
+    """Build chunk ``k`` and write it with this process's connection in one transaction: every
+    table but the citizens at once, then — at the chunk's turn — the citizens with their CPR
+    numbers, and commit; the next chunk's turn comes after the commit."""
+    assert _FORKED is not None and _TURNS is not None
+    (turns, allocator), inserter = _TURNS, _FORKED[2]
+    seconds: dict[str, float] = {}
+    with committed_in_turn(turns, k - 1):
+        chunk = _prepare_chunk(k)
+        inserter.write_prepared(chunk, seconds, without="borgere")
+        turns.wait_for(k - 1)
+        cprs = allocator.take()
+        _settle_cprs(chunk, cprs)
+        if "borgere" in chunk.tables:
+            start = time.perf_counter()
+            insert_prepared(Citizen, *chunk.tables["borgere"])
+            seconds["borgere"] = time.perf_counter() - start
+        allocator.hand_on(cprs)  # the next chunk allocates after this one's numbers
+    return WrittenChunk(k, seconds, chunk.cases)
+
+
+def _write_in_worker(k: int) -> WrittenChunk:
+    """What a worker is given (by name) when it writes its chunks: ``_write_chunk``."""
+    return _write_chunk(k)
+
+
 def _settle_cprs(chunk: PreparedChunk, cprs: CprAllocator) -> None:
     """Give the chunk's citizens their CPR numbers from the build's one allocator, in chunk
     order (a full birth date moves the citizen to the next day, as in the first chunk), and
@@ -2075,6 +2162,8 @@ def _settle_cprs(chunk: PreparedChunk, cprs: CprAllocator) -> None:
         values[at_cpr], values[at_born] = cpr, str(born) if as_text else born
         settled.append(tuple(values))
     chunk.tables["borgere"] = (columns, settled)
+    if str(Citizen._meta.db_table) in FRESH_TABLES:
+        return  # empty when the build began: its only numbers are this allocator's, all unique
     ids: list[Any] = [row[at_id] for row in settled]
     clash = Citizen.objects.filter(cpr__in=[row[at_cpr] for row in settled]).exclude(id__in=ids)
     if clash.exists():
@@ -2082,7 +2171,7 @@ def _settle_cprs(chunk: PreparedChunk, cprs: CprAllocator) -> None:
 
 
 def generate(ctx: DemoContext) -> None:
-    global _FORKED
+    global _FORKED, _TURNS
     layout = case_layout(ctx.seed, ctx.citizens)
     if not layout:
         return
@@ -2116,15 +2205,27 @@ def generate(ctx: DemoContext) -> None:
         inserter.insert(rows)
         bar.update(rows.cases)
         cprs = builder.cprs  # the whole build's (``_prepare_chunk`` replaces the builder's)
-        _FORKED = (builder, chunks)
+        _FORKED = (builder, chunks, inserter)
+        later = range(1, len(chunks))
         try:
-            later = range(1, len(chunks))
-            for chunk in in_workers(_in_worker, later, ctx.workers, what="courses"):
-                _settle_cprs(chunk, cprs)
-                inserter.insert_prepared(chunk)
-                bar.update(chunk.cases)
+            if workers_write(ctx.workers, len(later), [model for _label, model in TABLES]):
+                turns = Turns()
+                _TURNS = (turns, _Allocator(cprs))
+                for written in in_workers(
+                    _write_in_worker, later, ctx.workers, what="courses", abort=turns.fail
+                ):
+                    inserter.add(written.seconds)
+                    bar.update(written.cases)
+            else:
+                for chunk in in_workers(_in_worker, later, ctx.workers, what="courses"):
+                    _settle_cprs(chunk, cprs)
+                    inserter.insert_prepared(chunk)
+                    bar.update(chunk.cases)
         finally:
             _FORKED = None
+            if _TURNS is not None:
+                _TURNS[1].close()
+                _TURNS = None
     total = inserter.finish()
     ctx.stats.append(
         InsertStat(

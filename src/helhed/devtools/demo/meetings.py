@@ -35,9 +35,12 @@ from helhed.courses.models import BudgetArea, Course, CourseStatus, Measure, Tea
 from helhed.devtools.demokit import (
     DemoContext,
     InsertStat,
+    Turns,
+    committed_in_turn,
     in_workers,
     indexes_built_after,
     new_row,
+    workers_write,
 )
 from helhed.devtools.fastinsert import insert_prepared, prepared_values
 from helhed.meetings.models import (
@@ -476,8 +479,37 @@ def _in_worker(lo: int) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
     }
 
 
+def _write_prepared(
+    prepared: dict[str, tuple[list[str], list[tuple[Any, ...]]]], seconds: dict[str, float]
+) -> None:
+    with transaction.atomic():
+        for label, model in TABLES:
+            if label in prepared:
+                t0 = clock.perf_counter()
+                insert_prepared(model, *prepared[label])
+                seconds[label] += clock.perf_counter() - t0
+
+
+_TURNS: Turns | None = None  # when the workers write their chunks (``demokit.workers_write``)
+
+
+def _write_in_worker(lo: int) -> dict[str, float]:
+    """Build the chunk at ``lo`` and write it with this process's connection, committed in
+    chunk order; the time per table."""
+    assert _TURNS is not None
+    seconds: dict[str, float] = {}
+    with committed_in_turn(_TURNS, lo // CHUNK - 1):
+        prepared = _in_worker(lo)
+        for label, model in TABLES:
+            if label in prepared:
+                t0 = clock.perf_counter()
+                insert_prepared(model, *prepared[label])
+                seconds[label] = clock.perf_counter() - t0
+    return seconds
+
+
 def generate(ctx: DemoContext) -> None:
-    global _FORKED
+    global _FORKED, _TURNS
     started = clock.perf_counter()
     before = {label: model._default_manager.count() for label, model in TABLES}
     seconds = dict.fromkeys(before, 0.0)
@@ -502,16 +534,27 @@ def generate(ctx: DemoContext) -> None:
         with indexes_built_after([model for _label, model in TABLES]):
             first = [_in_worker(0)] if ids else []  # here, as before
             _FORKED = (builder, ids, dict(builder.unit_members))
-            later = in_workers(_in_worker, starts[1:], ctx.workers, what="meetings")
-            for prepared in ctx.bar(chain(first, later), total=len(starts), desc="møder"):
-                with transaction.atomic():
-                    for label, model in TABLES:
-                        if label in prepared:
-                            t0 = clock.perf_counter()
-                            insert_prepared(model, *prepared[label])
-                            seconds[label] += clock.perf_counter() - t0
+            tables = [model for _label, model in TABLES]
+            if workers_write(ctx.workers, len(starts) - 1, tables):
+                for prepared in first:
+                    _write_prepared(prepared, seconds)
+                _TURNS = turns = Turns()
+                for spent in ctx.bar(
+                    in_workers(
+                        _write_in_worker, starts[1:], ctx.workers, what="meetings", abort=turns.fail
+                    ),
+                    total=len(starts) - 1,
+                    desc="møder",
+                ):
+                    for label, t in spent.items():
+                        seconds[label] += t
+            else:
+                later = in_workers(_in_worker, starts[1:], ctx.workers, what="meetings")
+                for prepared in ctx.bar(chain(first, later), total=len(starts), desc="møder"):
+                    _write_prepared(prepared, seconds)
     finally:
         _FORKED = None
+        _TURNS = None
     total = 0
     for label, model in TABLES:
         rows_added = model._default_manager.count() - before[label]

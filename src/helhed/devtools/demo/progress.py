@@ -28,9 +28,12 @@ from helhed.devtools.bench import progress as benchdata
 from helhed.devtools.demokit import (
     DemoContext,
     InsertStat,
+    Turns,
+    committed_in_turn,
     in_workers,
     indexes_built_after,
     new_row,
+    workers_write,
 )
 from helhed.devtools.fastinsert import insert_prepared, prepared_values
 from helhed.progress import logic
@@ -43,8 +46,29 @@ def _rng(seed: int, course_id: Any) -> random.Random:
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
+def _write(params: list[tuple[Any, ...]], states: Prepared, summaries: Prepared) -> int:
+    """One chunk's rows, in the caller's transaction; how many measurements and states."""
+    from helhed.progress.models import CourseSummary, Measurement, OutcomeState
+
+    insert_prepared(Measurement, benchdata.COLUMNS, params)
+    insert_prepared(OutcomeState, *states)
+    insert_prepared(CourseSummary, *summaries)
+    return len(params) + len(states[1])
+
+
+_TURNS: Turns | None = None  # when the workers write their chunks (``demokit.workers_write``)
+
+
+def _write_in_worker(lo: int) -> int:
+    """Build the chunk at ``lo`` and write it with this process's connection, committed in
+    chunk order."""
+    assert _TURNS is not None
+    with committed_in_turn(_TURNS, lo // CHUNK):
+        return _write(*_in_worker(lo))
+
+
 def generate(ctx: DemoContext) -> None:
-    global _FORKED
+    global _FORKED, _TURNS
     import time
 
     from helhed.courses.models import Course
@@ -68,16 +92,20 @@ def generate(ctx: DemoContext) -> None:
     try:
         with indexes_built_after([Measurement, OutcomeState, CourseSummary]):
             starts = range(0, len(ids), CHUNK)
-            for params, states, summaries in in_workers(
-                _in_worker, starts, ctx.workers, what="progress"
-            ):
-                with transaction.atomic():
-                    insert_prepared(Measurement, benchdata.COLUMNS, params)
-                    insert_prepared(OutcomeState, *states)
-                    insert_prepared(CourseSummary, *summaries)
-                total += len(params) + len(states[1])
+            if workers_write(ctx.workers, len(starts), [Measurement, OutcomeState, CourseSummary]):
+                _TURNS = turns = Turns()
+                total = sum(
+                    in_workers(
+                        _write_in_worker, starts, ctx.workers, what="progress", abort=turns.fail
+                    )
+                )
+            else:
+                for chunk in in_workers(_in_worker, starts, ctx.workers, what="progress"):
+                    with transaction.atomic():
+                        total += _write(*chunk)
     finally:
         _FORKED = None
+        _TURNS = None
     ctx.stats.append(
         InsertStat(
             "progressionsmålinger og resultater", rows=total, seconds=time.perf_counter() - started
