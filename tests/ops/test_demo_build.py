@@ -519,3 +519,73 @@ def test_a_failing_worker_fails_the_build_with_a_clear_error(
     assert not multiprocessing.active_children()
     assert 20 <= Course.objects.count() <= 3 * 20
     assert Course.objects.filter(plan__isnull=True).count() == 0
+
+
+_TURNS: demokit.Turns | None = None
+
+
+def _waits_its_turn_or_dies(position: int) -> int:
+    """Chunk 0 is killed while holding the turn (after chunk 1 has begun to wait for it)."""
+    import time
+
+    assert _TURNS is not None
+    if position == 0:
+        time.sleep(0.5)
+        os._exit(9)
+    _TURNS.wait_for(position)
+    _TURNS.done(position)
+    return position
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_while_another_waits_its_turn_stops_the_build_without_hanging(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The out-of-memory killer takes the worker whose turn it is to commit while the next one
+    waits: the build must stop with the error (the waiting worker is told to stop), not hang with
+    the foreign keys still dropped. Before, the turn's condition waited for a wake-up from the
+    dead process and the parent hung in ``abort``."""
+    import threading
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.fail("this test needs fork (the demo's worker processes use it)")
+    global _TURNS
+    _TURNS = demokit.Turns()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            list(
+                demokit.in_workers(
+                    _waits_its_turn_or_dies, [0, 1], 2, what="forløb", abort=_TURNS.fail
+                )
+            )
+        except CommandError as error:
+            outcome["error"] = str(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive(), "the build hung after a worker was killed"
+    assert "arbejdsproces fejlede" in outcome["error"]
+    assert not multiprocessing.active_children()
+
+
+def test_indexes_a_killed_demo_build_left_out_are_reported_by_the_database_checks() -> None:
+    """A demo build killed between dropping and restoring an index (or a foreign key) leaves
+    it in the repair table: ``helhed migrate``'s checks warn, naming it, until it is back."""
+    from helhed.devtools.checks import DEFERRED_INDEX_TABLE, deferred_indexes_check
+
+    assert deferred_indexes_check(databases=["default"]) == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE {DEFERRED_INDEX_TABLE} (name varchar(200) PRIMARY KEY, definition text)"
+        )
+        assert deferred_indexes_check(databases=["default"]) == []  # nothing missing
+        cursor.execute(
+            f"INSERT INTO {DEFERRED_INDEX_TABLE} (name, definition) VALUES (%s, %s)",
+            ["courses_course_status_idx", "CREATE INDEX courses_course_status_idx ON x (status)"],
+        )
+    found = deferred_indexes_check(databases=["default"])
+    assert [w.id for w in found] == ["helhed.devtools.W001"]
+    assert "courses_course_status_idx" in found[0].msg and "helhed demo" in found[0].hint

@@ -10,3 +10,8 @@ class DevtoolsConfig(AppConfig):
     label = "devtools"
     verbose_name = "Udviklingsværktøjer"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from helhed.devtools import checks
+
+        checks.register()

@@ -30,6 +30,7 @@ from django.db import connection, models, transaction
 from faker import Faker
 from tqdm import tqdm
 
+from helhed.devtools.checks import DEFERRED_INDEX_TABLE
 from helhed.devtools.fastinsert import FRESH_TABLES, insert_rows
 
 # No tqdm monitor thread: ``in_workers`` forks while the progress bars are shown, and a thread
@@ -326,30 +327,30 @@ def in_workers(
 
 class Turns:
     """Whose turn it is to commit: chunk positions 0, 1, 2 … in order, shared by the forked
-    workers (made before they are forked)."""
+    workers (made before they are forked).
+
+    Plain shared numbers, polled — no lock and no condition: a worker killed at any moment (the
+    out-of-memory killer, SIGKILL) cannot leave a lock held or a ``notify_all`` waiting for a
+    wake-up that never comes, so ``fail()`` always returns and the others stop waiting."""
+
+    POLL_SECONDS = 0.01
 
     def __init__(self) -> None:
         mp = get_context("fork")
-        self.turn = mp.Value("q", 0)
-        self.changed = mp.Condition()
-        self.failed = mp.Value("b", 0)
+        self.turn = mp.RawValue("q", 0)
+        self.failed = mp.RawValue("b", 0)
 
     def wait_for(self, position: int) -> None:
-        with self.changed:
-            while self.turn.value != position:
-                if self.failed.value:
-                    raise CommandError(f"stk {position} venter ikke længere: et andet stk fejlede")
-                self.changed.wait(timeout=0.5)
+        while self.turn.value != position:
+            if self.failed.value:
+                raise CommandError(f"stk {position} venter ikke længere: et andet stk fejlede")
+            time.sleep(self.POLL_SECONDS)
 
     def done(self, position: int) -> None:
-        with self.changed:
-            self.turn.value = position + 1
-            self.changed.notify_all()
+        self.turn.value = position + 1
 
     def fail(self) -> None:
-        with self.changed:
-            self.failed.value = 1
-            self.changed.notify_all()
+        self.failed.value = 1
 
 
 def workers_write(workers: int, chunks: int, tables: Sequence[type[models.Model]]) -> bool:
@@ -488,7 +489,6 @@ def build_connection() -> Iterator[None]:
 # random UUID key makes every insert touch another page. The definitions dropped are kept in
 # this table, in the same transaction as the drop, so a build killed before it rebuilt them is
 # repaired by the next ``helhed demo`` (``restore_deferred_indexes`` runs first).
-DEFERRED_INDEX_TABLE = "helhed_demo_deferred_index"
 
 
 def _secondary_indexes(table: str) -> list[tuple[str, str]]:
