@@ -441,7 +441,13 @@ def test_the_worker_finishes_its_task_on_sigterm_and_a_killed_workers_task_is_no
         # SIGKILL while the other attempt hangs: its task stays RUNNING…
         worker = shared.popen("worker", **smtp)
         try:
-            wait_for(lambda: running() == 1, 120, "the worker to take the other task")
+            # Killed once the attempt is claimed (the task turns RUNNING a moment before its
+            # claim is written: a kill in between would count no attempt).
+            wait_for(
+                lambda: running() == 1 and status("Ny opgave")[1] + status("Anden opgave")[1] == 2,
+                120,
+                "the worker to take the other task and claim its attempt",
+            )
             worker.kill()
             worker.wait(timeout=30)
         finally:
