@@ -1335,9 +1335,7 @@ CONSENT_EXPIRY_WARNING = timedelta(days=30)
 
 
 def _caseload_courses(user: User, include_closed: bool) -> QuerySet[Course]:
-    on = today()
-    unit_ids = [unit for unit, _org in _user_units(user, on)]
-    qs = Course.objects.filter(coordinator=user, coordinator_unit_id__in=unit_ids)
+    qs = coordinated_courses(user)
     if not include_closed:
         qs = qs.exclude(status=CourseStatus.CLOSED)
     return qs
