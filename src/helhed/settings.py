@@ -133,7 +133,8 @@ TEMPLATES = [
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's, with the per-request read of the user compiled once (identity/backends.py)
+    "helhed.identity.backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -255,6 +256,8 @@ TASKS = {
     }
 }
 
+# Django's database sessions; the per-request read compiled once per process (core/sessions.py)
+SESSION_ENGINE = "helhed.core.sessions"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day; personal data must not stay open for weeks
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -14,6 +14,7 @@ from django.utils import timezone
 from helhed.core.logic import primary_role
 from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
 from helhed.core.periods import valid_on_q
+from helhed.core.prepared import Prepared
 
 
 def today() -> date:
@@ -22,13 +23,22 @@ def today() -> date:
 
 def current_memberships(user: User, on: date | None = None) -> QuerySet[Membership]:
     on = on or today()
+    return _current_memberships(user.pk, on)
+
+
+def _current_memberships(user_id: Any, on: date) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(user=user)
+        Membership.objects.filter(user_id=user_id)
         .valid_on(on)
         .select_related(
             "unit", "unit__organisation", "unit__organisation__org_type", "unit__welfare_area"
         )
     )
+
+
+# Every request reads its reader's memberships (the login policy, the access rule, the
+# navigation): compiled once per process (``core.prepared``), read afresh each time.
+_MEMBERSHIPS: Prepared[Membership] = Prepared(Membership, _current_memberships)
 
 
 # Reads that many parts of one request need (the access check, the access log, the navigation)
@@ -43,10 +53,10 @@ def membership_list(user: User, on: date | None = None) -> list[Membership]:
     on = on or today()
     cache = request_cache.get()
     if cache is None:
-        return list(current_memberships(user, on))
+        return _MEMBERSHIPS(user.pk, on)
     key = ("memberships", user.pk, on)
     if key not in cache:
-        cache[key] = list(current_memberships(user, on))
+        cache[key] = _MEMBERSHIPS(user.pk, on)
     return list(cache[key])
 
 
@@ -132,7 +142,7 @@ def administered_overview(user: User, on: date | None = None) -> list[tuple[str,
 def colleagues(user: User, on: date | None = None) -> QuerySet[Membership]:
     """Current memberships of the units the user belongs to — "who is in my team"."""
     on = on or today()
-    unit_ids = current_memberships(user, on).values("unit_id")
+    unit_ids = [m.unit_id for m in membership_list(user, on)]
     return (
         Membership.objects.filter(unit_id__in=unit_ids)
         .valid_on(on)

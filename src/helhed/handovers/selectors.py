@@ -37,7 +37,7 @@ from django.utils import timezone
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
 from helhed.core.models import Membership, Role, Unit, User, UserKind
-from helhed.core.selectors import current_memberships, roles_of, today
+from helhed.core.selectors import membership_list, roles_of, today
 from helhed.courses import logic as course_logic
 from helhed.courses import selectors as course_selectors
 from helhed.courses.models import (
@@ -59,7 +59,8 @@ CHUNK = 5000
 
 
 def user_unit_ids(user: User, on: date | None = None) -> set[Any]:
-    return set(current_memberships(user, on).values_list("unit_id", flat=True))
+    """The units of the user's current memberships (read once per request)."""
+    return {m.unit_id for m in membership_list(user, on)}
 
 
 def roles_for(user: User, handover: Handover, unit_ids: set[Any] | None = None) -> set[str]:
@@ -83,7 +84,7 @@ def roles_for(user: User, handover: Handover, unit_ids: set[Any] | None = None) 
 def sender_units(user: User) -> list[Unit]:
     """The units ``user`` may hand over from: their own current units (the coordinator's include
     the coordinating unit: the coordinator counts only while a member of it)."""
-    units = {m.unit_id: m.unit for m in current_memberships(user)}
+    units = {m.unit_id: m.unit for m in membership_list(user)}
     return sorted(units.values(), key=lambda u: u.name)
 
 
@@ -1182,9 +1183,7 @@ def initiative_timeliness(user: User, initiative_id: uuid.UUID | str) -> dict[st
         raise PermissionDenied(
             "Kun ledere, analytikere og koordinatorer kan se tal for en indsats."
         )
-    from helhed.core.selectors import current_memberships
-
-    memberships = list(current_memberships(user))
+    memberships = membership_list(user)
     orgs = {m.unit.organisation_id for m in memberships if m.role in ORGANISATION_ROLES}
     units = [m.unit_id for m in memberships]
     ids = list(
