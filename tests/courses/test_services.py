@@ -371,6 +371,11 @@ def test_access_without_consent_is_explicit_and_flagged(world: World) -> None:
     assert course not in selectors.visible_courses(world.outsider)
     with pytest.raises(PermissionDenied):
         selectors.access_for(world.outsider, course.pk)
+    # ... also when the check runs from SQL compiled before it expired (``core.prepared``: the
+    # moment is a value of each use)
+    assert selectors._ACCESS_COURSE.kept(
+        course.pk, world.outsider.pk, [world.outsider_unit.pk], timezone.now()
+    )
 
 
 def test_access_without_consent_to_an_unknown_course_is_refused(world: World) -> None:

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from helhed.audit.models import AccessLogEntry
 from helhed.core.models import User
-from helhed.courses.models import Course, LegalBasis, Measure, TeamMember
+from helhed.core.prepared import Fixed
+from helhed.courses.models import Consent, Course, LegalBasis, Measure, TeamMember
 from helhed.courses.sections import events_for_courses, timeliness_for_courses
 from helhed.meetings import logic, selectors, services
 from helhed.meetings.models import Meeting, Task
@@ -143,6 +144,16 @@ def test_my_tasks_page_and_start_panel(
     client.post(reverse("meetings:task_done", args=[task.pk]))
     task.refresh_from_db()
     assert task.done_at is not None
+    # Read from SQL compiled once per process (``core.prepared``) with each request's courses:
+    # when the consent is withdrawn, the task is no longer listed.
+    Task.objects.filter(pk=task.pk).update(done_at=None)
+    assert "Find praktikplads" in client.get(reverse("meetings:my_tasks")).content.decode()
+    assert selectors._MY_TASKS.kept("[]", jobcenter_user.pk, Fixed(False), Fixed(None))
+    Consent.objects.filter(course_id=task.course_id).update(
+        withdrawn_on=timezone.localdate() - timedelta(days=1)
+    )
+    assert "Find praktikplads" not in client.get(reverse("meetings:my_tasks")).content.decode()
+    assert "Find praktikplads" not in client.get("/").content.decode()
 
 
 def test_my_tasks_are_logged_through_the_unit_the_consent_covers(

@@ -13,6 +13,7 @@ Two rules hold for every function here that returns personal data:
 
 from __future__ import annotations
 
+import functools
 import threading
 import uuid
 from collections import OrderedDict
@@ -43,6 +44,7 @@ from helhed.core import idsets
 from helhed.core.domain import DomainError
 from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
 from helhed.core.periods import overlaps_q, valid_on_q
+from helhed.core.prepared import Fixed, Prepared
 from helhed.core.selectors import membership_list, request_cache
 from helhed.core.selectors import today as today  # one today(); views_print calls it from here
 from helhed.courses import logic
@@ -63,6 +65,7 @@ from helhed.courses.models import (
     Measure,
     Plan,
     PlanVersion,
+    SubGoal,
     TeamMember,
     WithoutConsentAccess,
     WithoutConsentBasis,
@@ -321,6 +324,13 @@ def visible_count(user: User, at_most: int) -> int:
     return visible_courses(user).values("pk")[: at_most + 1].count()
 
 
+def listed_ids(user: User, on: date | None = None) -> str | None:
+    """The ids ``listed_courses`` looks up, as the one text ``core.idsets.InIds`` takes (for a
+    query of another app that is compiled once, ``core.prepared``); None when the reader sees
+    more courses than are read at once (then use ``listed_courses``)."""
+    return _listed(user, on or today()).ids
+
+
 def listed_courses(user: User, on: date | None = None) -> QuerySet[Course]:
     """``visible_courses(user, on)`` (the same courses), its ids read once per request: the
     query for a page that shows a reader's courses (a list, tasks, due measurements), so the
@@ -420,10 +430,17 @@ def _user_units(user: User, on: date) -> list[tuple[Any, Any]]:
     return [(m.unit_id, m.unit.organisation_id) for m in membership_list(user, on)]
 
 
-def _set_prefetched(obj: Any, name: str, items: list[Any]) -> None:
-    """Fill ``obj.<name>.all()`` with ``items`` as ``prefetch_related`` would (no query)."""
+def _cache_related(obj: Any, name: str, related: Any) -> None:
+    """``obj.<name>`` set to ``related`` without a query, as a prefetch sets the reverse side."""
+    obj._meta.get_field(name).set_cached_value(obj, related)
+
+
+def _set_prefetched(obj: Any, name: str, items: list[Any], base: Any = None) -> None:
+    """Fill ``obj.<name>.all()`` with ``items`` as ``prefetch_related`` would (no query). With
+    ``base``, the queryset the items were read as (``Prefetch(name, queryset=base)``): a further
+    ``obj.<name>.filter(…)`` keeps its related objects and annotations, as after a prefetch."""
     manager = getattr(obj, name)
-    qs = manager.get_queryset()
+    qs = manager._apply_rel_filters(base._chain()) if base is not None else manager.get_queryset()
     qs._result_cache = items
     qs._prefetch_done = True
     cache_name = getattr(manager, "prefetch_cache_name", name)
@@ -506,6 +523,72 @@ def team_facts(course: Course) -> list[logic.TeamFacts]:
     ]
 
 
+def _access_course(course_id: Any, user_id: Any, unit_ids: list[Any], now: Any) -> Any:
+    open_grant = (
+        WithoutConsentAccess.objects.filter(
+            course=OuterRef("pk"), user_id=user_id, unit_id__in=unit_ids, expires_at__gt=now
+        )
+        .order_by("-expires_at")
+        .values("pk")[:1]
+    )
+    return (
+        Course.objects.select_related(
+            "citizen",
+            "initiative",
+            "coordinator",
+            "coordinator_unit",
+            "coordinator_unit__organisation",
+            "household",
+            "plan",
+        )
+        .annotate(
+            open_grant_id=Subquery(open_grant),
+            # the coordinator's pending join requests, loaded only when there are some
+            has_join_requests=Exists(
+                JoinRequest.objects.filter(course=OuterRef("pk"), status=JoinStatus.PENDING)
+            ),
+        )
+        .filter(pk=course_id)
+        .order_by()[:1]
+    )
+
+
+def _access_consents(course_id: Any) -> Any:
+    return (
+        Consent.objects.filter(course_id=course_id)
+        .select_related("person")
+        .annotate(has_document=Exists(ConsentDocument.objects.filter(consent=OuterRef("pk"))))
+    )
+
+
+def _access_team(course_id: Any) -> Any:
+    return TeamMember.objects.filter(course_id=course_id).select_related("organisation", "unit")
+
+
+@functools.cache
+def _read_as(name: str) -> QuerySet[Any]:
+    """The querysets the course page reads a course's parts as (``_set_prefetched``'s
+    ``base``), built once: each use filters a copy."""
+    bases: dict[str, Callable[[], QuerySet[Any]]] = {
+        "consents": lambda: Consent.objects.select_related("person").annotate(
+            has_document=Exists(ConsentDocument.objects.filter(consent=OuterRef("pk")))
+        ),
+        "team": lambda: TeamMember.objects.select_related("organisation", "unit"),
+        "goals": lambda: Goal.objects.select_related("person").prefetch_related("subgoals"),
+        "conflicts": lambda: DemandConflict.objects.select_related(
+            "first", "second", "marked_by", "resolved_by"
+        ),
+    }
+    return bases[name]()
+
+
+# ``access_for`` runs on every course page, tab and API read: its queries are compiled once per
+# process (``core.prepared``), a reader without units (no ``IN``) by the ORM each time.
+_ACCESS_COURSE: Prepared[Course] = Prepared(Course, _access_course)
+_ACCESS_CONSENTS: Prepared[Consent] = Prepared(Consent, _access_consents)
+_ACCESS_TEAM: Prepared[TeamMember] = Prepared(TeamMember, _access_team)
+
+
 def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -> Access:
     """The user's access to one course, or ``PermissionDenied`` (also for a course that does not
     exist, so that existence does not leak)."""
@@ -516,54 +599,26 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
     unit_ids = [m.unit_id for m in memberships]
     # The course with its plan (one row), the user's open grant as an annotation (fetched only
     # when there is one), then consents and team: the query count does not depend on the course.
-    open_grant = (
-        WithoutConsentAccess.objects.filter(
-            course=OuterRef("pk"), user=user, unit_id__in=unit_ids, expires_at__gt=timezone.now()
-        )
-        .order_by("-expires_at")
-        .values("pk")[:1]
-    )
+    # Each query's SQL is compiled once per process (``core.prepared``); every call reads afresh.
     try:
-        course = (
-            Course.objects.select_related(
-                "citizen",
-                "initiative",
-                "coordinator",
-                "coordinator_unit",
-                "coordinator_unit__organisation",
-                "household",
-                "plan",
-            )
-            .annotate(
-                open_grant_id=Subquery(open_grant),
-                # the coordinator's pending join requests, loaded only when there are some
-                has_join_requests=Exists(
-                    JoinRequest.objects.filter(course=OuterRef("pk"), status=JoinStatus.PENDING)
-                ),
-            )
-            .prefetch_related(
-                # each consent's evidence (issue 15) with it: whose it is and whether a signed
-                # document is attached, in the same query
-                Prefetch(
-                    "consents",
-                    queryset=Consent.objects.select_related("person").annotate(
-                        has_document=Exists(ConsentDocument.objects.filter(consent=OuterRef("pk")))
-                    ),
-                ),
-                Prefetch(
-                    "team", queryset=TeamMember.objects.select_related("organisation", "unit")
-                ),
-            )
-            .filter(pk=course_id)
-            .first()
-        )
-    except (ValueError, ValidationError):  # not a UUID: as unknown as a course that is not there
-        course = None
-    if course is None:
+        course_uuid = course_id if isinstance(course_id, uuid.UUID) else uuid.UUID(str(course_id))
+    except ValueError:  # not a UUID: as unknown as a course that is not there
+        raise NoAccessError from None
+    found = _ACCESS_COURSE(course_uuid, user.pk, unit_ids, timezone.now())
+    if not found:
         raise NoAccessError
+    course = found[0]
+    # each consent's evidence (issue 15) with it: whose it is and whether a signed document is
+    # attached, in the same query
+    consent_rows = _ACCESS_CONSENTS(course_uuid)
+    team_rows = _ACCESS_TEAM(course_uuid)
+    for item in (*consent_rows, *team_rows):
+        _cache_related(item, "course", course)
+    _set_prefetched(course, "consents", consent_rows, _read_as("consents"))
+    _set_prefetched(course, "team", team_rows, _read_as("team"))
     _prefetch_consent_scope(list(course.consents.all()))
     is_coordinator = course.coordinator_id == user.pk and course.coordinator_unit_id in unit_ids
-    grant_id = course.open_grant_id
+    grant_id = course.open_grant_id  # type: ignore[attr-defined]
     grant = WithoutConsentAccess.objects.get(pk=grant_id) if grant_id is not None else None
     user_units = [(m.unit_id, m.unit.organisation_id) for m in memberships]
     team, consents = team_facts(course), consent_facts(course)
@@ -849,22 +904,8 @@ def course_overview(
     course = access.course
     plan: Plan | None = getattr(course, "plan", None)  # selected with the course
     if plan is not None:
-        goal_rows = (
-            # whose goal it is (a child's, in a family course) with the goal: no extra query
-            Goal.objects.select_related("person").prefetch_related("subgoals")
-            if goals
-            else Goal.objects.none()
-        )
-        prefetch_related_objects(
-            [plan],
-            Prefetch("goals", queryset=goal_rows),
-            Prefetch(
-                "conflicts",
-                queryset=DemandConflict.objects.select_related(
-                    "first", "second", "marked_by", "resolved_by"
-                ),
-            ),
-        )
+        # whose goal it is (a child's, in a family course) with the goal: no extra query
+        _prefetch_plan(plan, goals=goals)
     team = list(course.team.all())
     members = {t.pk: t for t in team}
     current = [t for t in team if t.valid_from <= on and (t.valid_to is None or t.valid_to >= on)]
@@ -943,6 +984,65 @@ def load_upcoming(overview: CourseOverview, since: datetime, limit: int = 5) -> 
     )
 
 
+# The plan's parts as the course page and its tabs read them, compiled once per process
+# (``core.prepared``; each read is a read of the plan just checked by ``access_for``).
+_PLAN_MEASURES: Prepared[Measure] = Prepared(
+    Measure,
+    lambda plan_id: (
+        Measure.objects.filter(plan_id=plan_id)
+        .select_related("welfare_area", "legal_basis", "organisation", "unit", "responsible")
+        .annotate(linked_goal_id=F("goals__id"))
+    ),
+)
+_PLAN_DEMANDS: Prepared[Demand] = Prepared(
+    Demand,
+    lambda plan_id: Demand.objects.filter(plan_id=plan_id).select_related(
+        "welfare_area", "organisation", "legal_basis"
+    ),
+)
+_PLAN_APPOINTMENTS: Prepared[Appointment] = Prepared(
+    Appointment,
+    lambda plan_id: Appointment.objects.filter(plan_id=plan_id).select_related(
+        "organisation", "with_member", "welfare_area"
+    ),
+)
+_PLAN_GOALS: Prepared[Goal] = Prepared(
+    Goal, lambda plan_id: Goal.objects.filter(plan_id=plan_id).select_related("person")
+)
+# (by the goals' ids, as Django's prefetch asks: sub-goals have no order of their own, so they
+# come in the order that query gives)
+_PLAN_SUBGOALS: Prepared[SubGoal] = Prepared(
+    SubGoal, lambda goal_ids: SubGoal.objects.filter(goal__in=goal_ids)
+)
+_PLAN_CONFLICTS: Prepared[DemandConflict] = Prepared(
+    DemandConflict,
+    lambda plan_id: DemandConflict.objects.filter(plan_id=plan_id).select_related(
+        "first", "second", "marked_by", "resolved_by"
+    ),
+)
+
+
+def _prefetch_plan(plan: Plan, *, goals: bool) -> None:
+    """``plan.goals`` (with each goal's person and sub-goals; none unless ``goals``) and
+    ``plan.conflicts`` filled as ``prefetch_related`` would, from the kept queries."""
+    goal_list = _PLAN_GOALS(plan.pk) if goals else []
+    if goal_list:
+        subgoals: dict[Any, list[SubGoal]] = {g.pk: [] for g in goal_list}
+        by_pk = {g.pk: g for g in goal_list}
+        for sub in _PLAN_SUBGOALS([g.pk for g in goal_list]):
+            if sub.goal_id in subgoals:
+                _cache_related(sub, "goal", by_pk[sub.goal_id])
+                subgoals[sub.goal_id].append(sub)
+        for goal in goal_list:
+            _cache_related(goal, "plan", plan)
+            _set_prefetched(goal, "subgoals", subgoals[goal.pk])
+    _set_prefetched(plan, "goals", goal_list, _read_as("goals") if goals else Goal.objects.none())
+    conflicts = _PLAN_CONFLICTS(plan.pk)
+    for conflict in conflicts:
+        _cache_related(conflict, "plan", plan)
+    _set_prefetched(plan, "conflicts", conflicts, _read_as("conflicts"))
+
+
 def load_plan_items(overview: CourseOverview, parts: frozenset[str] = PLAN_PARTS) -> None:
     """Measures (with their goals, in one query with the link table), demands and appointments
     of the overview's plan (or the ``parts`` of them a sub-page shows), filtered by what the
@@ -964,11 +1064,7 @@ def _load_measures(overview: CourseOverview, plan: Plan) -> None:
     members = {t.pk: t for t in overview.access.course.team.all()}
     goals = list(plan.goals.all())  # all of the plan's goals (the links point at any of them)
     goal_at = {g.pk: (i, g) for i, g in enumerate(goals)}
-    measure_rows = (
-        Measure.objects.filter(plan=plan)
-        .select_related("welfare_area", "legal_basis", "organisation", "unit", "responsible")
-        .annotate(linked_goal_id=F("goals__id"))
-    )
+    measure_rows = _PLAN_MEASURES(plan.pk)
     measures: list[Measure] = []
     links: dict[Any, list[tuple[int, Goal]]] = {}
     outside = False
@@ -976,7 +1072,7 @@ def _load_measures(overview: CourseOverview, plan: Plan) -> None:
         if row.pk not in links:
             links[row.pk] = []
             measures.append(row)
-        goal_id = row.linked_goal_id
+        goal_id = row.linked_goal_id  # type: ignore[attr-defined]
         if goal_id is not None:
             if goal_id in goal_at:
                 links[row.pk].append(goal_at[goal_id])
@@ -1006,13 +1102,7 @@ def _load_measures(overview: CourseOverview, plan: Plan) -> None:
 
 
 def _load_demands(overview: CourseOverview, plan: Plan) -> None:
-    demands = [
-        d
-        for d in Demand.objects.filter(plan=plan).select_related(
-            "welfare_area", "organisation", "legal_basis"
-        )
-        if overview.allowed(d)
-    ]
+    demands = [d for d in _PLAN_DEMANDS(plan.pk) if overview.allowed(d)]
     for demand in demands:
         demand.plan = plan
     by_sector: dict[str, list[Demand]] = {}
@@ -1024,13 +1114,7 @@ def _load_demands(overview: CourseOverview, plan: Plan) -> None:
 
 def _load_appointments(overview: CourseOverview, plan: Plan) -> None:
     members = {t.pk: t for t in overview.access.course.team.all()}
-    appointments = [
-        a
-        for a in Appointment.objects.filter(plan=plan).select_related(
-            "organisation", "with_member", "welfare_area"
-        )
-        if overview.allowed(a)
-    ]
+    appointments = [a for a in _PLAN_APPOINTMENTS(plan.pk) if overview.allowed(a)]
     for appointment in appointments:
         appointment.plan = plan
         appointment.member_shown = overview.member_by_id(members, appointment.with_member_id)  # type: ignore[attr-defined]
@@ -1891,14 +1975,16 @@ class CourseListChoices:
     coordinators: list[tuple[Any, str]]
 
 
-def _list_warning_q(on: date) -> dict[str, Any]:
-    """Each warning as a condition on a course (as ``caseload`` computes them in Python)."""
+def _list_warning_q(on: date, lasting_from: date, stale_before: datetime) -> dict[str, Any]:
+    """Each warning as a condition on a course (as ``caseload`` computes them in Python): a
+    consent lasting past ``lasting_from`` does not expire soon, a plan last changed before
+    ``stale_before`` is stale."""
     valid = Consent.objects.filter(course=OuterRef("pk")).filter(_valid_consent_q(on))
-    lasting = valid.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on + CONSENT_EXPIRY_WARNING))
+    lasting = valid.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=lasting_from))
     no_plan = Q(plan__isnull=True) | Q(plan__version__lte=1, plan__citizen_statement="")
     return {
         "plan": no_plan,
-        "stale": ~no_plan & Q(plan__updated_at__lt=timezone.now() - PLAN_STALE_AFTER),
+        "stale": ~no_plan & Q(plan__updated_at__lt=stale_before),
         "no-consent": ~Exists(valid),
         "expiring": Exists(valid) & ~Exists(lasting),
         "conflict": Exists(
@@ -1917,14 +2003,49 @@ def _name_words_q(words: list[str], prefix: str) -> Q:
 
 
 def _filtered_courses(user: User, filters: CourseListFilter, on: date) -> QuerySet[Course]:
+    unit_ids = [unit for unit, _org in _user_units(user, on)]
+    mine_only = filters.coordinator_id == "mig"
+    return _list_query(
+        listed_courses(user, on),
+        user.pk,
+        unit_ids,
+        on,
+        on + CONSENT_EXPIRY_WARNING,
+        timezone.now() - PLAN_STALE_AFTER,
+        filters.initiative_id,
+        None if mine_only else filters.coordinator_id,
+        status=filters.status,
+        mine_only=mine_only,
+        warning=filters.warning,
+        words=filters.q.split(),
+    )
+
+
+def _list_query(
+    base: QuerySet[Course],
+    user_id: Any,
+    unit_ids: list[Any],
+    on: date,
+    lasting_from: date,
+    stale_before: datetime,
+    initiative_id: Any,
+    coordinator_id: Any,
+    *,
+    status: str,
+    mine_only: bool,
+    warning: str,
+    words: list[str],
+) -> QuerySet[Course]:
+    """The list's courses among ``base`` (the ones the reader may see), filtered, each with
+    ``mine`` and its warnings (on the reader's own courses) annotated. Every value the SQL
+    depends on is an argument (``_LIST_PAGE`` compiles it once per shape)."""
     from django.db.models import BooleanField, Case, IntegerField, Value, When
 
     from helhed.courses.models import Household
 
-    unit_ids = [unit for unit, _org in _user_units(user, on)]
-    mine = Q(coordinator=user, coordinator_unit_id__in=unit_ids)
-    warnings = _list_warning_q(on)
-    qs = listed_courses(user, on).annotate(
+    mine = Q(coordinator_id=user_id, coordinator_unit_id__in=unit_ids)
+    warnings = _list_warning_q(on, lasting_from, stale_before)
+    qs = base.annotate(
         mine=Case(When(mine, then=Value(True)), default=Value(False), output_field=BooleanField()),
         **{
             f"warn_{key.replace('-', '_')}": Case(
@@ -1933,26 +2054,25 @@ def _filtered_courses(user: User, filters: CourseListFilter, on: date) -> QueryS
             for key, cond in warnings.items()
         },
     )
-    if filters.status == "alle":
+    if status == "alle":
         pass
-    elif filters.status:
-        qs = qs.filter(status=filters.status)
+    elif status:
+        qs = qs.filter(status=status)
     else:
         qs = qs.exclude(status=CourseStatus.CLOSED)
-    if filters.initiative_id is not None:
-        qs = qs.filter(initiative_id=filters.initiative_id)
-    if filters.coordinator_id == "mig":
+    if initiative_id is not None:
+        qs = qs.filter(initiative_id=initiative_id)
+    if mine_only:
         qs = qs.filter(mine)
-    elif filters.coordinator_id is not None:
-        qs = qs.filter(coordinator_id=filters.coordinator_id)
-    if filters.warning == "any":
+    elif coordinator_id is not None:
+        qs = qs.filter(coordinator_id=coordinator_id)
+    if warning == "any":
         any_warning = Q()
         for cond in warnings.values():
             any_warning |= cond
         qs = qs.filter(mine & any_warning)
-    elif filters.warning in warnings:
-        qs = qs.filter(mine & warnings[filters.warning])
-    words = filters.q.split()
+    elif warning in warnings:
+        qs = qs.filter(mine & warnings[warning])
     if words:
         in_family = Household.members.through.objects.filter(
             _name_words_q(words, "citizen__"), household_id=OuterRef("household_id")
@@ -1980,6 +2100,177 @@ def _list_order(sort: str) -> list[Any]:
     return name
 
 
+# What a row of the list shows (``courses/course_list.html``) and what its log entry and a name
+# search need: the list reads these columns only (a row of every field of five tables cost
+# more than the rest of the page; tests/courses/test_course_list.py counts the queries).
+_LIST_COLUMNS = (
+    "id",
+    "status",
+    "start_date",
+    "referred_on",
+    "citizen_id",
+    "coordinator_id",
+    "coordinator_unit_id",
+    "household_id",
+    "initiative_id",
+    "citizen__first_name",
+    "citizen__last_name",
+    "initiative__name",
+    "coordinator__first_name",
+    "coordinator__last_name",
+    "coordinator__username",
+    "plan__updated_at",
+)
+
+
+def _list_rows(
+    ids: str,
+    user_id: Any,
+    unit_ids: list[Any],
+    on: date,
+    lasting_from: date,
+    stale_before: datetime,
+    initiative_id: Any,
+    coordinator_id: Any,
+    status: str,
+    mine_only: bool,
+    warning: str,
+) -> QuerySet[Course]:
+    """The list's courses from the visible ids (``_listed``), filtered (no name search)."""
+    return _list_query(
+        Course.objects.filter(idsets.InIds(F("pk"), ids)),
+        user_id,
+        unit_ids,
+        on,
+        lasting_from,
+        stale_before,
+        initiative_id,
+        coordinator_id,
+        status=status,
+        mine_only=mine_only,
+        warning=warning,
+        words=[],
+    )
+
+
+def _list_page_rows(*args: Any, sort: str, offset: int) -> QuerySet[Course]:
+    return (
+        _list_rows(*args)
+        .select_related("citizen", "initiative", "coordinator", "plan")
+        .only(*_LIST_COLUMNS)
+        .order_by(*_list_order(sort))[offset : offset + LIST_PER_PAGE]
+    )
+
+
+def _list_count_rows(*args: Any) -> QuerySet[Any, tuple[int]]:
+    """The length of the list, as one row (a count over the filtered ids: no join, no sort)."""
+    from django.db.models import Window
+
+    return _list_rows(*args).annotate(total=Window(Count("pk"))).values_list("total")[:1]
+
+
+# The caseload's page and its count, the most frequent read of the mix: compiled once per
+# process and shape (filters, sort order, page) — ``core.prepared``.
+_LIST_PAGE: Prepared[Course] = Prepared(
+    Course, lambda *args: _list_page_rows(*args[:-2], sort=args[-2], offset=args[-1])
+)
+_LIST_COUNT: Prepared[tuple[int]] = Prepared(Course, _list_count_rows)
+
+
+def _list_page(user: User, filters: CourseListFilter, on: date, ids: str, page_number: Any) -> Any:
+    """The page ``Paginator.get_page`` gives (a number that is none: the first page; before the
+    first or after the last: the last), from the kept queries."""
+    from django.core.paginator import EmptyPage, Page, Paginator
+
+    mine_only = filters.coordinator_id == "mig"
+    values = (
+        ids,
+        user.pk,
+        [unit for unit, _org in _user_units(user, on)],
+        on,
+        on + CONSENT_EXPIRY_WARNING,
+        timezone.now() - PLAN_STALE_AFTER,
+        filters.initiative_id,
+        None if mine_only else filters.coordinator_id,
+        Fixed(filters.status),
+        Fixed(mine_only),
+        Fixed(filters.warning),
+    )
+    counted = _LIST_COUNT(*values)
+    paginator: Paginator[Course] = Paginator([], LIST_PER_PAGE)
+    paginator.count = counted[0][0] if counted else 0
+    try:
+        number = paginator.validate_number(_page_number(page_number))
+    except EmptyPage:
+        number = paginator.num_pages
+    rows = _LIST_PAGE(*values, Fixed(filters.sort), Fixed((number - 1) * LIST_PER_PAGE))
+    return Page(rows, number, paginator)
+
+
+def _page_number(raw: Any) -> int:
+    """A page number as Django's ``Paginator.get_page`` reads it (not a whole number: 1)."""
+    try:
+        if isinstance(raw, float) and not raw.is_integer():
+            raise ValueError
+        return int(raw)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _api_page_rows(ids: str, status: str, offset: int, limit: int) -> QuerySet[Course]:
+    """A page of the API's course list from the visible ids."""
+    qs = Course.objects.filter(idsets.InIds(F("pk"), ids))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("citizen", "initiative", "coordinator").order_by("-referred_on", "id")[
+        offset : offset + limit
+    ]
+
+
+def _api_count_rows(ids: str, status: str) -> QuerySet[Any, tuple[int]]:
+    """How many of the visible ids have ``status``, as one row."""
+    from django.db.models import Window
+
+    return (
+        Course.objects.filter(idsets.InIds(F("pk"), ids), status=status)
+        .annotate(total=Window(Count("pk")))
+        .values_list("total")[:1]
+    )
+
+
+_API_PAGE: Prepared[Course] = Prepared(Course, _api_page_rows)
+_API_COUNT: Prepared[tuple[int]] = Prepared(Course, _api_count_rows)
+
+
+def course_api_page(
+    user: User, *, status: str = "", offset: int = 0, limit: int = 20
+) -> tuple[int, list[Course]]:
+    """The API's course list: how many courses the reader may see (of ``status``, if given),
+    and those from ``offset`` (newest referral first), logged."""
+    listed = _listed(user, today())
+    if listed.ids is not None:
+        if status:
+            counted = _API_COUNT(listed.ids, status)
+            count = counted[0][0] if counted else 0
+        else:
+            count = len(idsets.texts(listed.ids))
+        if offset >= count:
+            page = []
+        elif offset % limit == 0:  # a page: one kept query per page (at most 2,000 / limit)
+            page = _API_PAGE(listed.ids, Fixed(status), Fixed(offset), Fixed(limit))
+        else:
+            page = list(_api_page_rows(listed.ids, status, offset, limit))
+    else:  # more courses than are read at once: the rule as a subquery, built each time
+        qs = listed_courses(user).select_related("citizen", "initiative", "coordinator")
+        if status:
+            qs = qs.filter(status=status)
+        qs = qs.order_by("-referred_on", "id")
+        count = qs.count()
+        page = list(qs[offset : offset + limit])
+    log_course_list(user, page)
+    return count, page
+
+
 def course_list_page(user: User, filters: CourseListFilter, page_number: Any) -> Any:
     """One page (50) of the courses the reader may see, filtered and sorted, each with its
     warnings (on the reader's own courses) and the family members whose name matched a search.
@@ -1988,16 +2279,23 @@ def course_list_page(user: User, filters: CourseListFilter, page_number: Any) ->
     from django.core.paginator import Paginator
 
     on = today()
-    qs = _filtered_courses(user, filters, on).select_related(
-        "citizen", "initiative", "coordinator", "plan"
-    )
-    page = Paginator(qs.order_by(*_list_order(filters.sort)), LIST_PER_PAGE).get_page(page_number)
+    listed = _listed(user, on)
+    if listed.ids is not None and not filters.q.split():
+        page = _list_page(user, filters, on, listed.ids, page_number)
+    else:  # a name search, or a reader who sees more than are read at once: built each time
+        qs = (
+            _filtered_courses(user, filters, on)
+            .select_related("citizen", "initiative", "coordinator", "plan")
+            .only(*_LIST_COLUMNS)
+            .order_by(*_list_order(filters.sort))
+        )
+        page = Paginator(qs, LIST_PER_PAGE).get_page(page_number)
     courses = list(page.object_list)
     matches = _family_matches(courses, filters.q.split())
     shown: list[Any] = [
         CourseListRow(
             course,
-            bool(course.mine),  # type: ignore[attr-defined]
+            bool(getattr(course, "mine")),  # noqa: B009 - an annotation
             tuple(
                 label
                 for key, label in LIST_WARNINGS.items()

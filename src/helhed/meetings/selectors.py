@@ -43,7 +43,9 @@ from django.utils.translation import gettext
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
+from helhed.core import idsets
 from helhed.core.models import Membership, Unit, User, UserKind
+from helhed.core.prepared import Fixed, Prepared
 from helhed.core.selectors import membership_list, today
 from helhed.courses import logic as course_logic
 from helhed.courses import selectors as course_selectors
@@ -893,17 +895,37 @@ def recommendation_choices(
 # --------------------------------------------------------------------------------------------
 
 
-def my_tasks(user: User, *, include_done: bool = False, limit: int | None = None) -> list[Task]:
-    """The user's own tasks in courses they may still see, soonest due first. Logged per course
-    (the list names the citizens)."""
+def _my_task_rows(ids: str, user_id: Any, include_done: bool, limit: int | None) -> QuerySet[Task]:
     qs = (
-        Task.objects.filter(owner_user=user, course__in=course_selectors.listed_courses(user))
+        Task.objects.filter(idsets.InIds(F("course_id"), ids), owner_user_id=user_id)
         .select_related("course", "course__citizen", "owner")
         .order_by("due_date", "title")
     )
     if not include_done:
         qs = qs.filter(done_at__isnull=True)
-    tasks = list(qs[:limit] if limit else qs)
+    return qs[:limit] if limit else qs
+
+
+# My tasks (the start page, the tasks page and the API): compiled once per process
+# (``core.prepared``), on the ids of the courses the reader may see, read once per request.
+_MY_TASKS: Prepared[Task] = Prepared(Task, _my_task_rows)
+
+
+def my_tasks(user: User, *, include_done: bool = False, limit: int | None = None) -> list[Task]:
+    """The user's own tasks in courses they may still see, soonest due first. Logged per course
+    (the list names the citizens)."""
+    ids = course_selectors.listed_ids(user)
+    if ids is not None:
+        tasks = _MY_TASKS(ids, user.pk, Fixed(include_done), Fixed(limit))
+    else:  # more courses than are read at once: the rule as a subquery, built each time
+        qs = (
+            Task.objects.filter(owner_user=user, course__in=course_selectors.listed_courses(user))
+            .select_related("course", "course__citizen", "owner")
+            .order_by("due_date", "title")
+        )
+        if not include_done:
+            qs = qs.filter(done_at__isnull=True)
+        tasks = list(qs[:limit] if limit else qs)
     for t in tasks:  # the owner sees their own tasks
         t.shown = True  # type: ignore[attr-defined]
         t.label = t.title  # type: ignore[attr-defined]

@@ -69,13 +69,7 @@ def course_list(
     user = user_of(request)
     if status:
         _check_choice(status, CourseStatus.values, "status")
-    qs = selectors.listed_courses(user).select_related("citizen", "initiative", "coordinator")
-    if status:
-        qs = qs.filter(status=status)
-    qs = qs.order_by("-referred_on", "id")
-    count = qs.count()
-    page = list(qs[offset : offset + limit])
-    selectors.log_course_list(user, page)
+    count, page = selectors.course_api_page(user, status=status, offset=offset, limit=limit)
     return CoursePage(count=count, items=[_list_item(c) for c in page])
 
 
