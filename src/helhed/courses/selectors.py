@@ -70,6 +70,7 @@ from helhed.courses.models import (
     WithoutConsentAccess,
     WithoutConsentBasis,
 )
+from helhed.registry.models import Initiative
 
 NO_ACCESS = "Du har ikke adgang til dette forløb."
 
@@ -2357,29 +2358,52 @@ def _family_matches(courses: list[Course], words: list[str]) -> dict[Any, list[C
 def course_list_choices(user: User) -> CourseListChoices:
     """The initiatives and coordinators of the courses the reader may see (two queries, on the
     ids the list reads once per request)."""
-    from helhed.registry.models import Initiative
-
     listed = _listed(user, today())
-    initiative_ids: Any
-    coordinator_ids: Any
     if listed.initiatives is None or listed.coordinators is None:
         visible = visible_courses(user)
-        initiative_ids = visible.values("initiative_id")
-        coordinator_ids = visible.values("coordinator_id")
+        initiative_rows = list(_initiative_names(visible.values("initiative_id")))
+        coordinator_rows = list(_coordinator_names(visible.values("coordinator_id")))
     else:
-        initiative_ids = idsets.texts(listed.initiatives)
-        coordinator_ids = idsets.texts(listed.coordinators)
+        initiative_rows = _INITIATIVE_NAMES(listed.initiatives)
+        coordinator_rows = _COORDINATOR_NAMES(listed.coordinators)
     initiatives = [
-        (i.pk, i.name if not i.location else f"{i.name} ({i.location})")
-        for i in Initiative.objects.filter(pk__in=initiative_ids).order_by("name", "location")
+        (pk, name if not location else f"{name} ({location})")
+        for pk, name, location in initiative_rows
     ]
     coordinators = [
-        (u.pk, u.get_full_name() or u.username)
-        for u in User.objects.filter(pk__in=coordinator_ids).order_by(
-            "first_name", "last_name", "username"
-        )
+        (pk, f"{first} {last}".strip() or username)  # as ``User.get_full_name``
+        for pk, first, last, username in coordinator_rows
     ]
     return CourseListChoices(initiatives, coordinators)
+
+
+def _initiative_names(ids: Any) -> QuerySet[Any, tuple[Any, str, str]]:
+    """Id, name and place of the initiatives ``ids`` names (an ``idsets`` text or a
+    subquery), by name."""
+    chosen = (
+        Initiative.objects.filter(idsets.InIds(F("pk"), ids))
+        if isinstance(ids, str)
+        else Initiative.objects.filter(pk__in=ids)
+    )
+    return chosen.order_by("name", "location").values_list("pk", "name", "location")
+
+
+def _coordinator_names(ids: Any) -> QuerySet[Any, tuple[Any, str, str, str]]:
+    """Id and names of the users ``ids`` names (an ``idsets`` text or a subquery), by name."""
+    chosen = (
+        User.objects.filter(idsets.InIds(F("pk"), ids))
+        if isinstance(ids, str)
+        else User.objects.filter(pk__in=ids)
+    )
+    return chosen.order_by("first_name", "last_name", "username").values_list(
+        "pk", "first_name", "last_name", "username"
+    )
+
+
+# The caseload's two filter lists, on the ids the list reads once per request: compiled once
+# per process (``core.prepared``).
+_INITIATIVE_NAMES: Prepared[tuple[Any, str, str]] = Prepared(Initiative, _initiative_names)
+_COORDINATOR_NAMES: Prepared[tuple[Any, str, str, str]] = Prepared(User, _coordinator_names)
 
 
 # --------------------------------------------------------------------------------------------
