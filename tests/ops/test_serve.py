@@ -40,7 +40,7 @@ def test_defaults_are_loopback_and_two_workers_per_core_plus_one() -> None:
 
 
 def test_the_default_number_of_workers_is_capped() -> None:
-    assert [serve.default_workers(n) for n in (1, 2, 3, 4, 16)] == [3, 5, 7, 8, 8]
+    assert [serve.default_workers(n) for n in (1, 2, 3, 4, 16)] == [2, 2, 3, 4, 8]
 
 
 def test_every_variable_is_read() -> None:

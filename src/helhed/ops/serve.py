@@ -21,9 +21,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# The default number of workers is 2 × cores + 1 (gunicorn's advice: one worker waits on the
-# database while another computes), at most this many: each worker is a whole Django process
-# (about 100 MB) holding its own database connection.
+# The default number of workers is one per core, at least two (a slow request does not hold up
+# every other one), at most this many: each worker is a whole Django process (about 100 MB)
+# holding its own database connection. Not gunicorn's 2 × cores + 1, which assumes workers that
+# mostly wait: Helhed's requests are CPU-bound (the database is local or a few hundred
+# microseconds away), and on the 2-core benchmark machine 2 workers served 86 requests per
+# second with a p99 of 280 ms where 4 served 78 with 360 ms (SQLite; PostgreSQL 66 against 60,
+# p99 370 against 450 ms) — extra processes only evict each other's caches
+# (docs/performance.md, "Per request, third step").
 MAX_DEFAULT_WORKERS = 8
 DEFAULT_BIND = "127.0.0.1:8000"
 DEFAULT_FORWARDED_ALLOW_IPS = "127.0.0.1,::1"
@@ -101,7 +106,7 @@ def cores() -> int:
 
 
 def default_workers(n_cores: int) -> int:
-    return max(1, min(2 * n_cores + 1, MAX_DEFAULT_WORKERS))
+    return max(2, min(n_cores, MAX_DEFAULT_WORKERS))
 
 
 def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:

@@ -8,10 +8,10 @@ it on a database with real data.
 
 Steps: migrate; build the demo (``helhed demo --seed 1 --citizens K``) unless it is there;
 choose the logins (coordinators with courses, team members on courses, leaders); collect the
-static files; start the production server (gunicorn, 4 workers, DEBUG off) on a free loopback
-port; run locust headless in its own process (``scripts/load/locustfile.py``: the mix is described
-there) for ``LOAD_USERS`` users (16) and ``LOAD_SECONDS`` seconds (120) without think time; stop
-the server; print locust's summary and, from its aggregated statistics, one line::
+static files; start the production server (gunicorn, its default workers, DEBUG off) on a free
+loopback port; run locust headless in its own process (``scripts/load/locustfile.py``: the mix
+is described there) for ``LOAD_USERS`` users (16) and ``LOAD_SECONDS`` seconds (120) without
+think time; stop the server; print locust's summary and, from its aggregated statistics, one line::
 
     BENCH load backend=sqlite rps=83.0 p50_ms=150 p95_ms=300 p99_ms=360 errors=0
 """
@@ -45,6 +45,7 @@ import helhed
 from helhed.core.models import Membership, User
 from helhed.courses.models import Course, CourseStatus, TeamMember
 from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext
+from helhed.ops.serve import cores, default_workers
 
 LOCUSTFILE = Path(settings.PROJECT_DIR) / "scripts" / "load" / "locustfile.py"
 # The share of the users per role: the coordinators edit, the others read.
@@ -271,7 +272,12 @@ class Command(BaseCommand):
             default=int(os.environ.get("LOAD_SECONDS", "120")),
             help="Testens varighed i sekunder (LOAD_SECONDS, standard 120).",
         )
-        parser.add_argument("--workers", type=int, default=4, help="gunicorn-workers (4).")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="gunicorn-workers (som helhed serve: én pr. kerne, mindst 2).",
+        )
         parser.add_argument(
             "--threads",
             type=int,
@@ -344,7 +350,7 @@ class Command(BaseCommand):
         server = start_server(
             port,
             server_env(url),
-            workers=options["workers"],
+            workers=options["workers"] or default_workers(cores()),
             threads=options["threads"],
         )
 
