@@ -65,7 +65,7 @@ chromium:
 	@chromium --version
 
 ## make test: everything CI runs
-test: setup-dev chromium lint typecheck check
+test: setup-dev setup-load chromium lint typecheck check
 	@# The suites are independent processes (SQLite in memory, PostgreSQL in a throwaway cluster,
 	@# Chromium against live servers on SQLite): two at a time on the two cores — the browser
 	@# suite starts when the first database suite ends — each one's output printed whole when it
@@ -116,7 +116,7 @@ load: setup setup-demo setup-load
 	$(DEV_ENV) $(HELHED) load
 	$(BIN)/python scripts/pgtmp.py -- env $(DEV_ENV) $(HELHED) load --in-place
 
-# locust (the `load` extra) for `make load` only
+# locust (the `load` extra): `make load`, and the short load run in `make test`
 setup-load: $(VENV)/.installed-load
 
 $(VENV)/.installed-load: requirements-load.lock $(VENV)/.installed

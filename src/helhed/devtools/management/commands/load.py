@@ -311,7 +311,8 @@ class Command(BaseCommand):
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
         command = [sys.executable, "-m", "helhed", "load", "--in-place"]
         for name in ("citizens", "seed", "users", "seconds", "workers", "threads"):
-            command += [f"--{name}", str(options[name])]
+            if options[name] is not None:  # --workers: the server's default unless given
+                command += [f"--{name}", str(options[name])]
         result = subprocess.run(command, env=env, check=False)
         if result.returncode != 0:
             raise CommandError(f"Belastningstesten fejlede (exit {result.returncode}).")
