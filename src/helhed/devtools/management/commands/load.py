@@ -111,6 +111,10 @@ def wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 60.0)
     raise CommandError(f"Serveren svarede ikke inden for {timeout:.0f} s.")
 
 
+def _exit_on_term(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 def stop_server(server: subprocess.Popen[bytes]) -> None:
     if server.poll() is not None:
         return
@@ -335,6 +339,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demodata bygget på {time.perf_counter() - start:.0f} s.")
 
     def _load(self, options: dict[str, Any]) -> None:
+        # Stopped from outside (a test's timeout, Ctrl-C's SIGTERM cousin): the server and locust
+        # are stopped on the way out, not left running.
+        signal.signal(signal.SIGTERM, _exit_on_term)
         backend = connection.vendor
         self._build(options["citizens"], options["seed"])
         logins = choose_logins(options["users"])
