@@ -110,8 +110,9 @@ bench: setup setup-demo
 	$(BIN)/python scripts/pgtmp.py -- env $(DEV_ENV) $(HELHED) bench --in-place
 
 ## make load: 2 minutes of mixed load (16 users, no think time) against the production server
-## (gunicorn, 4 workers, DEBUG off), SQLite then PostgreSQL; one `BENCH load …` line each.
-## LOAD_USERS and LOAD_SECONDS change the users and the duration. Not part of `make test`.
+## (gunicorn with its default workers, DEBUG off), SQLite then PostgreSQL; one `BENCH load …`
+## line each. LOAD_USERS and LOAD_SECONDS change the users and the duration. `make test` runs a
+## 6-second version on a small SQLite demo (tests/ops/test_load.py).
 load: setup setup-demo setup-load
 	$(DEV_ENV) $(HELHED) load
 	$(BIN)/python scripts/pgtmp.py -- env $(DEV_ENV) $(HELHED) load --in-place

@@ -26,7 +26,7 @@ PRODUCTION = {
 }
 
 
-def test_defaults_are_loopback_and_two_workers_per_core_plus_one() -> None:
+def test_defaults_are_loopback_and_one_worker_per_core() -> None:
     config = server_config({})
     assert config.bind == ("127.0.0.1:8000",)
     assert config.workers == serve.default_workers(serve.cores())
