@@ -356,9 +356,14 @@ def test_a_reader_who_sees_more_courses_than_are_read_at_once_gets_the_same_list
         monkeypatch.setattr(selectors, "LISTED_IDS_AT_MOST", limit)
         before = set(AccessLogEntry.objects.values_list("pk", flat=True))
         html = page(jonas, status="alle")
-        seen.append((rows(html), _list_entries(jonas, before), html.count("<option")))
+        options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', html)
+        seen.append((rows(html), _list_entries(jonas, before), options))
     assert seen[0][0] == ["Anna Andersen", "Bo Berg", "Camilla Clausen", "Dorte Dahl"]
     assert len(seen[0][1]) == 4 and any(flagged for _c, _u, flagged, _b in seen[0][1])
+    # The filter lists name each initiative and coordinator of those courses, once, by name.
+    labels = {label for _value, label in seen[0][2]}
+    ips = world["ips"]
+    assert f"{ips.name} ({ips.location})" in labels and world["lars"].get_full_name() in labels
     assert seen[1] == seen[0]
 
 

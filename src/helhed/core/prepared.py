@@ -201,11 +201,14 @@ class Prepared(Generic[M]):
     ``prepared(*values)`` returns what ``list(build(*values))`` would: model instances for a
     queryset of models, tuples for ``values_list()`` (not ``flat``, not ``named``)."""
 
-    kept_at_most = 64
-
-    def __init__(self, model: type[Model], build: Callable[..., QuerySet[Any]]) -> None:
+    def __init__(
+        self, model: type[Model], build: Callable[..., QuerySet[Any]], *, kept: int = 64
+    ) -> None:
+        """``kept``: how many shapes each process keeps (the last used; more for a query whose
+        page is part of its shape)."""
         self._model = model
         self._build = build
+        self.kept_at_most = kept
         self._kept: OrderedDict[tuple[Any, ...], _Compiled | None] = OrderedDict()
         self._lock = threading.Lock()
 

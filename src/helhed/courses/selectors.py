@@ -2173,9 +2173,9 @@ def _list_count_rows(*args: Any) -> QuerySet[Any, tuple[int]]:
 # The caseload's page and its count, the most frequent read of the mix: compiled once per
 # process and shape (filters, sort order, page) — ``core.prepared``.
 _LIST_PAGE: Prepared[Course] = Prepared(
-    Course, lambda *args: _list_page_rows(*args[:-2], sort=args[-2], offset=args[-1])
+    Course, lambda *args: _list_page_rows(*args[:-2], sort=args[-2], offset=args[-1]), kept=256
 )
-_LIST_COUNT: Prepared[tuple[int]] = Prepared(Course, _list_count_rows)
+_LIST_COUNT: Prepared[tuple[int]] = Prepared(Course, _list_count_rows, kept=256)
 
 
 def _list_page(user: User, filters: CourseListFilter, on: date, ids: str, page_number: Any) -> Any:
@@ -2239,7 +2239,8 @@ def _api_count_rows(ids: str, status: str) -> QuerySet[Any, tuple[int]]:
     )
 
 
-_API_PAGE: Prepared[Course] = Prepared(Course, _api_page_rows)
+# (a page is a shape: a client paging through 2,000 courses 20 at a time makes 100 of them)
+_API_PAGE: Prepared[Course] = Prepared(Course, _api_page_rows, kept=512)
 _API_COUNT: Prepared[tuple[int]] = Prepared(Course, _api_count_rows)
 
 
