@@ -2124,29 +2124,14 @@ _LIST_COLUMNS = (
 )
 
 
-def _list_rows(
-    ids: str,
-    user_id: Any,
-    unit_ids: list[Any],
-    on: date,
-    lasting_from: date,
-    stale_before: datetime,
-    initiative_id: Any,
-    coordinator_id: Any,
-    status: str,
-    mine_only: bool,
-    warning: str,
-) -> QuerySet[Course]:
-    """The list's courses from the visible ids (``_listed``), filtered (no name search)."""
+def _list_rows(ids: str, *values: Any) -> QuerySet[Course]:
+    """The list's courses from the visible ids (``_listed``), filtered (no name search):
+    ``values`` are ``_list_query``'s, from ``user_id`` to ``warning``, in its order (a kept
+    query's build takes its values by position)."""
+    *plain, status, mine_only, warning = values
     return _list_query(
         Course.objects.filter(idsets.InIds(F("pk"), ids)),
-        user_id,
-        unit_ids,
-        on,
-        lasting_from,
-        stale_before,
-        initiative_id,
-        coordinator_id,
+        *plain,
         status=status,
         mine_only=mine_only,
         warning=warning,
