@@ -102,6 +102,47 @@ def test_none_is_part_of_the_shape_and_a_rewritten_value_is_not_kept() -> None:
     assert [u.pk for u in named("To")] == [top.pk]
 
 
+def test_a_value_the_sql_does_not_use_is_allowed_and_one_it_uses_still_counts() -> None:
+    """A count over a list that annotates each row with a value: Django leaves the annotation out
+    of the count, so that value is in no parameter — kept all the same (the caseload's count).
+    Where a filter uses the annotation, the value is a parameter of each use."""
+    from django.db.models import BooleanField, Case, Value, When, Window
+
+    odense = organisation("461")
+    top, other = make_unit(odense, "Top"), make_unit(odense, "Anden")
+    Unit.objects.create(organisation=odense, name="Under", parent=top)
+    Unit.objects.create(organisation=odense, name="Barn", parent=other)
+
+    def marked(org_id: Any, parent_id: Any, only: bool) -> Any:
+        qs = Unit.objects.filter(organisation_id=org_id).annotate(
+            marked=Case(
+                When(parent_id=parent_id, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        return qs.filter(marked=True) if only else qs
+
+    counted: Prepared[tuple[int]] = Prepared(
+        Unit,
+        lambda org_id, parent_id: (
+            marked(org_id, parent_id, False)
+            .annotate(total=Window(Count("pk")))
+            .values_list("total")[:1]
+        ),
+    )
+    units = Unit.objects.filter(organisation_id=odense.pk).count()
+    assert counted(odense.pk, top.pk) == [(units,)]
+    assert counted.kept(odense.pk, top.pk)
+    assert counted(odense.pk, other.pk) == [(units,)]
+    named: Prepared[tuple[str]] = Prepared(
+        Unit, lambda org_id, parent_id: marked(org_id, parent_id, True).values_list("name")
+    )
+    assert named(odense.pk, top.pk) == [("Under",)]
+    assert named.kept(odense.pk, top.pk)
+    assert named(odense.pk, other.pk) == [("Barn",)]  # the parent is a value of each use
+
+
 def test_a_moment_is_a_value_of_each_use() -> None:
     odense = organisation("461")
     user = make_staff(make_unit(odense, "Enhed"))

@@ -30,7 +30,8 @@ between them is a stand-in found as it is (or as the backend adapts it). A value
 into something else (``%value%`` for ``contains``, an escaped ``LIKE`` pattern), a value computed
 from another (``day + 30 days``), a moment read from the clock while building: the query is not
 kept, and is built and run by the ORM each time, as before (``Prepared.kept`` tells which). So is
-a call with an empty list.
+a call with an empty list. A value the SQL does not use at all (an annotation Django leaves out
+of a count) is no parameter of either compilation: nothing to put in, and the query is kept.
 """
 
 from __future__ import annotations
@@ -270,7 +271,7 @@ def _compile(
     connection = connections[db]
     places = _places(params, stand_ins, connection.ops)
     places2 = _places(params2, stand_ins2, connection.ops)
-    if places is None or places != places2:
+    if places != places2:
         return None
     at_places = {at for at, _which, _form in places}
     # Every other parameter is a constant of the query: the same in both compilations, and no
@@ -353,20 +354,21 @@ def _rows_as_tuples(queryset: Any) -> bool | None:
     return None
 
 
-def _places(params: list[Any], stand_ins: list[Any], ops: Any) -> list[tuple[int, int, str]] | None:
-    """Where each stand-in is among the compiled parameters, and in which form (None: one of
-    them is not found as it is or as the backend adapts it)."""
+def _places(params: list[Any], stand_ins: list[Any], ops: Any) -> list[tuple[int, int, str]]:
+    """Where the stand-ins are among the compiled parameters, and in which form (as it is or as
+    the backend adapts it). A stand-in found nowhere is a value the SQL does not use — Django
+    leaves out an annotation the rows do not read (a count over a list that annotates each row's
+    warnings) —; one the query carries in another form (``%value%``) is a parameter that differs
+    between the two compilations without being a stand-in, which ``_compile`` refuses."""
     carried = [
         [(form, c) for form, carry in _FORMS.items() if (c := carry(stand_in, ops)) is not None]
         for stand_in in stand_ins
     ]
     places: list[tuple[int, int, str]] = []
-    found: set[int] = set()
     for at, param in enumerate(params):
         for which, pairs in enumerate(carried):
             form = next((f for f, c in pairs if type(c) is type(param) and c == param), None)
             if form is not None:
                 places.append((at, which, form))
-                found.add(which)
                 break
-    return places if len(found) == len(stand_ins) else None
+    return places
