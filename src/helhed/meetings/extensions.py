@@ -34,17 +34,9 @@ def _open_tasks(request: HttpRequest, overview: Any) -> dict[str, Any]:
     """The course page's first screen: the course's open tasks by due date, labelled as the
     reader may see them (one query; the course page checked access and logged the read)."""
     from helhed.meetings import selectors
-    from helhed.meetings.models import Task
 
     access = overview.access
-    rows = (
-        Task.objects.select_related(
-            "owner", "goal", "measure", "decision", "decision__measure", "decision__meeting"
-        )
-        .filter(course=access.course, done_at__isnull=True)
-        .order_by("due_date", "pk")[: OPEN_TASKS_ON_COURSE_PAGE + 1]
-    )
-    tasks = selectors.label_tasks(request.user, access, rows)  # type: ignore[arg-type]
+    tasks = selectors.open_tasks(request.user, access, OPEN_TASKS_ON_COURSE_PAGE + 1)  # type: ignore[arg-type]
     return {
         "tasks": tasks[:OPEN_TASKS_ON_COURSE_PAGE],
         "more": len(tasks) > OPEN_TASKS_ON_COURSE_PAGE,

@@ -911,6 +911,24 @@ def _my_task_rows(ids: str, user_id: Any, include_done: bool, limit: int | None)
 _MY_TASKS: Prepared[Task] = Prepared(Task, _my_task_rows)
 
 
+def _open_task_rows(course_id: Any, first: int) -> QuerySet[Task]:
+    return (
+        _tasks_qs()
+        .filter(course_id=course_id, done_at__isnull=True)
+        .order_by("due_date", "pk")[:first]
+    )
+
+
+# The course page's open tasks (every opening of a course): compiled once per process.
+_OPEN_TASKS: Prepared[Task] = Prepared(Task, _open_task_rows)
+
+
+def open_tasks(user: User, access: course_selectors.Access, first: int) -> list[Task]:
+    """The first open tasks of the course ``access`` opened (the caller checked the access and
+    logged the read), by due date, labelled as the reader may see them (``label_tasks``)."""
+    return label_tasks(user, access, _OPEN_TASKS(access.course.pk, Fixed(first)))
+
+
 def my_tasks(user: User, *, include_done: bool = False, limit: int | None = None) -> list[Task]:
     """The user's own tasks in courses they may still see, soonest due first. Logged per course
     (the list names the citizens)."""
