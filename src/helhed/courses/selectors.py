@@ -454,14 +454,11 @@ def _partial(model: Any, **values: Any) -> Any:
     return model.from_db("default", fields, [values[name] for name in fields])
 
 
-def _prefetch_consent_scope(consents: list[Consent]) -> None:
-    """Each consent's organisations and units (id, name, and a unit's category; the other fields
-    load on access) in one query instead of two."""
+def _consent_scope_rows(ids: list[Any]) -> QuerySet[Any]:
+    """The organisations and units of the consents ``ids`` as one list of rows (``columns``), in
+    the models' order (organisations by name, units by organisation and name)."""
     from django.db.models import CharField, F, Value
 
-    ids = [c.pk for c in consents]
-    if not ids:
-        return
     columns = ("cid", "kind", "obj", "name", "org", "org_name", "cat")
     orgs = (
         Consent.organisations.through.objects.filter(consent_id__in=ids)
@@ -489,10 +486,22 @@ def _prefetch_consent_scope(consents: list[Consent]) -> None:
         )
         .values_list(*columns)
     )
+    return orgs.union(units, all=True).order_by("org_name", "name")  # type: ignore[misc]
+
+
+# Read with every access check (``access_for``): compiled once per process and number of
+# consents (``core.prepared``).
+_CONSENT_SCOPE: Prepared[tuple[Any, ...]] = Prepared(Consent, _consent_scope_rows)
+
+
+def _prefetch_consent_scope(consents: list[Consent]) -> None:
+    """Each consent's organisations and units (id, name, and a unit's category; the other fields
+    load on access) in one query instead of two."""
+    ids = [c.pk for c in consents]
+    if not ids:
+        return
     found: dict[Any, tuple[list[Organisation], list[Unit]]] = {c.pk: ([], []) for c in consents}
-    # In the models' order (organisations by name, units by organisation and name).
-    rows = orgs.union(units, all=True).order_by("org_name", "name")  # type: ignore[misc]
-    for consent_id, kind, obj_id, name, org_id, _org_name, category in rows:
+    for consent_id, kind, obj_id, name, org_id, _org_name, category in _CONSENT_SCOPE(ids):
         if kind == "o":
             found[consent_id][0].append(_partial(Organisation, id=obj_id, name=name))
         else:
@@ -961,6 +970,17 @@ def course_overview(
 PLAN_PARTS = frozenset({"measures", "demands", "appointments"})
 
 
+# The course page's coming appointments: compiled once per process (``core.prepared``).
+_UPCOMING: Prepared[Appointment] = Prepared(
+    Appointment,
+    lambda plan_id, since: (
+        Appointment.objects.filter(plan_id=plan_id, ends_at__gt=since)
+        .select_related("organisation", "with_member", "welfare_area")
+        .order_by("starts_at", "pk")
+    ),
+)
+
+
 def load_upcoming(overview: CourseOverview, since: datetime, limit: int = 5) -> None:
     """The next ``limit`` appointments from ``since`` that the reader may see (``upcoming``), and
     the overlaps among all of the coming ones (``overlapping``): one query, for the first screen.
@@ -969,13 +989,7 @@ def load_upcoming(overview: CourseOverview, since: datetime, limit: int = 5) -> 
     if plan is None:
         return
     members = {t.pk: t for t in overview.access.course.team.all()}
-    coming = [
-        a
-        for a in Appointment.objects.filter(plan=plan, ends_at__gt=since)
-        .select_related("organisation", "with_member", "welfare_area")
-        .order_by("starts_at", "pk")
-        if overview.allowed(a)
-    ]
+    coming = [a for a in _UPCOMING(plan.pk, since) if overview.allowed(a)]
     for appointment in coming:
         appointment.plan = plan
         appointment.member_shown = overview.member_by_id(members, appointment.with_member_id)  # type: ignore[attr-defined]
@@ -2625,12 +2639,19 @@ class ConsentHistoryLine:
     detail: str  # empty for a reader who may not see every category (it names units)
 
 
+# Read on every opening of a course page: compiled once per process (``core.prepared``).
+_CONSENT_EVENTS: Prepared[ConsentEvent] = Prepared(
+    ConsentEvent,
+    lambda course_id: ConsentEvent.objects.filter(course_id=course_id).order_by("at", "id"),
+)
+
+
 def consent_history(access: Access) -> list[ConsentHistoryLine]:
     """Every change to the course's consents, oldest first. The details name units and
     categories; a reader who may not see every category gets what happened and when, not the
     detail (as the consent scope hides unit names from them)."""
     full = access.may_all()
-    events = ConsentEvent.objects.filter(course_id=access.course.pk).order_by("at", "id")
+    events = _CONSENT_EVENTS(access.course.pk)
     return [
         ConsentHistoryLine(
             consent_id=e.consent_id,

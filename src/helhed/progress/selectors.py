@@ -55,6 +55,7 @@ from helhed.core.domain import DomainError
 from helhed.core.models import Role, User, UserKind
 from helhed.core.numbers import decimal
 from helhed.core.periods import valid_on_q
+from helhed.core.prepared import Prepared
 from helhed.core.selectors import membership_list, today
 from helhed.courses.logic import DATA_CATEGORIES
 from helhed.courses.models import Course, CourseStatus, Goal, GoalStatus
@@ -502,6 +503,23 @@ class LatestSummary:
     has_plan: bool = False  # the course has a measurement plan (``open_points`` reads it)
 
 
+def _summary_row(course_id: Any, who5: bool, gas: bool) -> QuerySet[Any]:
+    fields = (["who5_last", "who5_last_on"] if who5 else []) + (
+        ["gas_t_last", "gas_t_on"] if gas else []
+    )
+    return (
+        Course.objects.filter(pk=course_id)
+        .annotate(has_plan=Exists(MeasurementSchedule.objects.filter(course_id=OuterRef("pk"))))
+        # the annotation last: the order Django's SQL has (a kept query reads the row as is)
+        .values_list(*(f"progress_summary__{f}" for f in fields), "has_plan")
+        .order_by()[:1]
+    )
+
+
+# On every opening of a course page: compiled once per process and choice of fields.
+_SUMMARY: Prepared[tuple[Any, ...]] = Prepared(Course, _summary_row)
+
+
 def latest_summary(access: Access) -> LatestSummary | None:
     """Latest WHO-5 (if the user may see health data) and latest GAS T-score (plan data) in one
     query (the course's ``CourseSummary`` row, and whether the course has a measurement plan).
@@ -514,19 +532,13 @@ def latest_summary(access: Access) -> LatestSummary | None:
         ["gas_t_last", "gas_t_on"] if shows_gas else []
     )
     # the course's row with its summary (if any) and whether it has a measurement plan
-    found = (
-        Course.objects.filter(pk=access.course.pk)
-        .annotate(
-            has_plan=Exists(MeasurementSchedule.objects.filter(course_id=OuterRef("pk"))),
-        )
-        .values("has_plan", *(f"progress_summary__{f}" for f in fields))
-        .first()
-    ) or {}
+    rows = _SUMMARY(access.course.pk, shows_who5, shows_gas)
+    found: dict[str, Any] = dict(zip([*fields, "has_plan"], rows[0], strict=True)) if rows else {}
     row = {
-        "w": found.get("progress_summary__who5_last"),
-        "w_on": found.get("progress_summary__who5_last_on"),
-        "t": found.get("progress_summary__gas_t_last"),
-        "t_on": found.get("progress_summary__gas_t_on"),
+        "w": found.get("who5_last"),
+        "w_on": found.get("who5_last_on"),
+        "t": found.get("gas_t_last"),
+        "t_on": found.get("gas_t_on"),
     }
     w = row.get("w")
     return LatestSummary(
