@@ -402,13 +402,16 @@ from helhed.ops.logconfig import logging_config  # noqa: E402
 # Database connections: persistent for HELHED_DB_CONN_MAX_AGE seconds (0: one per request),
 # checked before reuse; PostgreSQL statements end after HELHED_DB_STATEMENT_TIMEOUT_MS (0: no
 # limit — for a long migration or backup run, set it in that command's environment), a
-# connection attempt after HELHED_DB_CONNECT_TIMEOUT seconds; SQLite's synchronous pragma
+# connection attempt after HELHED_DB_CONNECT_TIMEOUT seconds, and with HELHED_DB_PREPARED the
+# kept queries are prepared statements (server-side binding; off for a pooler in transaction
+# mode); SQLite's synchronous pragma
 # HELHED_SQLITE_SYNCHRONOUS (FULL in production: a committed write survives a power loss).
 DATABASES["default"] = tune_database(
     DATABASES["default"],
     conn_max_age=env_int("HELHED_DB_CONN_MAX_AGE", default=60),
     statement_timeout_ms=env_int("HELHED_DB_STATEMENT_TIMEOUT_MS", default=30_000),
     connect_timeout=env_int("HELHED_DB_CONNECT_TIMEOUT", default=5),
+    prepared=env_bool("HELHED_DB_PREPARED", default=True),
     sqlite_synchronous=sqlite_synchronous(os.environ.get("HELHED_SQLITE_SYNCHRONOUS"), debug=DEBUG),
 )
 

@@ -100,3 +100,53 @@ def test_postgresql_statements_end_at_the_statement_timeout() -> None:
             cursor.execute("SHOW statement_timeout")
             assert cursor.fetchone()[0] == "0"
             cursor.execute("SELECT pg_sleep(0.3)")
+
+
+def test_prepared_statements_are_postgresql_only_and_can_be_turned_off() -> None:
+    config = {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {}}
+    options = tuned(config, prepared=True)["OPTIONS"]
+    assert options["server_side_binding"] is True
+    off = tuned({**config, "OPTIONS": options}, prepared=False)["OPTIONS"]
+    assert "server_side_binding" not in off and "cursor_factory" not in off
+    sqlite = tuned({"ENGINE": "django.db.backends.sqlite3", "OPTIONS": {}}, prepared=True)
+    assert "server_side_binding" not in sqlite["OPTIONS"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_postgresql_prepares_the_kept_queries_and_nothing_else() -> None:
+    """The settings' default: a kept query (``core.prepared``) is a prepared statement on the
+    connection that runs it, each run with its own values; any other statement, however often
+    it runs, is planned with its values each time (a generic plan could be far off for them).
+    Turned off, nothing is prepared: parameters are merged on the client, as Django does."""
+    from helhed.core.models import User
+    from helhed.core.prepared import Prepared
+
+    def prepared_statements(cursor: Any) -> list[str]:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+    assert settings.DATABASES["default"]["OPTIONS"]["server_side_binding"] is True
+    by_name = Prepared(User, lambda name: User.objects.filter(username=name).values_list("pk"))
+    someone = User.objects.create(username="forberedt")
+    assert [by_name(name) for name in ("forberedt", "ingen", "forberedt")] == [
+        [(someone.pk,)],
+        [],
+        [(someone.pk,)],
+    ]
+    assert by_name.kept("forberedt")
+    with connection.cursor() as cursor:
+        for n in range(3):
+            cursor.execute("SELECT %s::int + 40", [n])
+            assert cursor.fetchone()[0] == n + 40
+        statements = prepared_statements(cursor)
+    assert any('"core_user"."username" = $1' in text for text in statements)
+    assert not any("+ 40" in text for text in statements)
+
+    (kept,) = by_name._kept.values()
+    assert kept is not None
+    for conn in open_connection(tuned(dict(connection.settings_dict), prepared=False)):
+        with conn.cursor() as cursor:
+            for _ in range(3):
+                cursor.execute(kept.sql, kept.params_for(["ingen"], conn.ops))
+                assert cursor.fetchall() == []
+            assert prepared_statements(cursor) == []

@@ -144,6 +144,7 @@ class _Compiled:
     places: list[tuple[int, int, str]]  # (parameter index, index among the values, form)
     compiler: Any  # the compiler, its connection taken out (``_Compiled.rows`` lends one)
     tuples: bool
+    postgresql: bool = False  # a prepared statement while kept (``core.pgcursor``)
 
     def params_for(self, values: list[Any], ops: Any) -> list[Any]:
         params = list(self.params)
@@ -226,8 +227,9 @@ class Prepared(Generic[M]):
                 compiled = _compile(self._build, values, db)
                 with self._lock:
                     self._kept[key] = compiled
+                    _statements(compiled, keep=True)
                     while len(self._kept) > self.kept_at_most:
-                        self._kept.popitem(last=False)
+                        _statements(self._kept.popitem(last=False)[1], keep=False)
             if compiled is not None:
                 connection = connections[db]
                 params = compiled.params_for(_flatten(values), connection.ops)
@@ -256,6 +258,19 @@ class Prepared(Generic[M]):
         )
 
 
+def _statements(compiled: _Compiled | None, *, keep: bool) -> None:
+    """On PostgreSQL a kept query's text is a prepared statement (``core.pgcursor``) while the
+    query is kept."""
+    if compiled is None or not compiled.postgresql:
+        return
+    from helhed.core.pgcursor import KEPT_SQL
+
+    if keep:
+        KEPT_SQL.add(compiled.sql)
+    else:
+        KEPT_SQL.discard(compiled.sql)
+
+
 def _compile(
     build: Callable[..., QuerySet[Any]], values: Sequence[Any], db: str
 ) -> _Compiled | None:
@@ -282,7 +297,8 @@ def _compile(
     if any(a != b or _a_day(a) for a, b in constants):
         return None
     compiler.connection = None
-    return _Compiled(sql, list(params), places, compiler, tuples)
+    postgresql = connection.vendor == "postgresql"
+    return _Compiled(sql, list(params), places, compiler, tuples, postgresql)
 
 
 def _compiled_with_stand_ins(
