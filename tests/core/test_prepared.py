@@ -102,10 +102,11 @@ def test_none_is_part_of_the_shape_and_a_rewritten_value_is_not_kept() -> None:
     assert [u.pk for u in named("To")] == [top.pk]
 
 
-def test_a_value_the_sql_does_not_use_is_allowed_and_one_it_uses_still_counts() -> None:
+def test_a_value_the_sql_leaves_out_is_refused_unless_the_query_names_it() -> None:
     """A count over a list that annotates each row with a value: Django leaves the annotation out
-    of the count, so that value is in no parameter — kept all the same (the caseload's count).
-    Where a filter uses the annotation, the value is a parameter of each use."""
+    of the count, so that value is in no parameter. Kept only when the ``Prepared`` names that
+    value as one some shapes leave out (the caseload's count); where a filter uses it, it is a
+    parameter of each use."""
     from django.db.models import BooleanField, Case, Value, When, Window
 
     odense = organisation("461")
@@ -123,24 +124,58 @@ def test_a_value_the_sql_does_not_use_is_allowed_and_one_it_uses_still_counts() 
         )
         return qs.filter(marked=True) if only else qs
 
-    counted: Prepared[tuple[int]] = Prepared(
-        Unit,
-        lambda org_id, parent_id: (
+    def count(org_id: Any, parent_id: Any) -> Any:
+        return (
             marked(org_id, parent_id, False)
             .annotate(total=Window(Count("pk")))
             .values_list("total")[:1]
-        ),
-    )
+        )
+
     units = Unit.objects.filter(organisation_id=odense.pk).count()
-    assert counted(odense.pk, top.pk) == [(units,)]
-    assert counted.kept(odense.pk, top.pk)
-    assert counted(odense.pk, other.pk) == [(units,)]
-    named: Prepared[tuple[str]] = Prepared(
+    strict: Prepared[tuple[int]] = Prepared(Unit, count)
+    assert strict(odense.pk, top.pk) == [(units,)]
+    assert not strict.kept(odense.pk, top.pk)
+    named: Prepared[tuple[int]] = Prepared(Unit, count, unused=(1,))
+    assert named(odense.pk, top.pk) == [(units,)]
+    assert named.kept(odense.pk, top.pk)
+    assert named(odense.pk, other.pk) == [(units,)]
+    names: Prepared[tuple[str]] = Prepared(
         Unit, lambda org_id, parent_id: marked(org_id, parent_id, True).values_list("name")
     )
-    assert named(odense.pk, top.pk) == [("Under",)]
-    assert named.kept(odense.pk, top.pk)
-    assert named(odense.pk, other.pk) == [("Barn",)]  # the parent is a value of each use
+    assert names(odense.pk, top.pk) == [("Under",)]
+    assert names.kept(odense.pk, top.pk)
+    assert names(odense.pk, other.pk) == [("Barn",)]  # the parent is a value of each use
+
+
+def test_a_value_looked_at_while_building_or_dropped_by_django_is_not_kept() -> None:
+    """A build that branches on its value (against the rules) would freeze the stand-in's branch;
+    an integer out of a field's range (PostgreSQL's smallint: the stand-ins are larger) makes
+    Django drop the condition. Neither is kept, and both still give the ORM's answer."""
+    from helhed.core.models import OrganisationType
+
+    odense = organisation("461")
+    top = make_unit(odense, "Top")
+    make_unit(odense, "Anden")
+    branching: Prepared[Unit] = Prepared(
+        Unit,
+        lambda name: Unit.objects.all() if len(name) > 8 else Unit.objects.filter(name=name),
+    )
+    assert [u.pk for u in branching("Top")] == [top.pk]
+    assert not branching.kept("Top")
+    up_to: Prepared[tuple[str]] = Prepared(
+        OrganisationType,
+        lambda n: (
+            OrganisationType.objects.filter(order__lte=n).values_list("slug").order_by("slug")
+        ),
+    )
+    for n in (0, 1, 3):
+        expected = list(
+            OrganisationType.objects.filter(order__lte=n).values_list("slug").order_by("slug")
+        )
+        assert up_to(n) == expected
+        assert up_to(n) == expected
+    if connection.vendor == "postgresql":
+        assert not up_to.kept(0)
 
 
 def test_a_moment_is_a_value_of_each_use() -> None:

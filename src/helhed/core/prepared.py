@@ -30,8 +30,10 @@ between them is a stand-in found as it is (or as the backend adapts it). A value
 into something else (``%value%`` for ``contains``, an escaped ``LIKE`` pattern), a value computed
 from another (``day + 30 days``), a moment read from the clock while building: the query is not
 kept, and is built and run by the ORM each time, as before (``Prepared.kept`` tells which). So is
-a call with an empty list. A value the SQL does not use at all (an annotation Django leaves out
-of a count) is no parameter of either compilation: nothing to put in, and the query is kept.
+a call with an empty list. So is a query in which a value is found nowhere among the
+parameters (a branch on it while building; an integer out of an ``IntegerField``'s range, whose
+condition Django drops) — unless the ``Prepared`` names that value's position as one some shapes
+leave out on purpose (``unused``: the warnings a count does not need).
 """
 
 from __future__ import annotations
@@ -204,12 +206,20 @@ class Prepared(Generic[M]):
     queryset of models, tuples for ``values_list()`` (not ``flat``, not ``named``)."""
 
     def __init__(
-        self, model: type[Model], build: Callable[..., QuerySet[Any]], *, kept: int = 64
+        self,
+        model: type[Model],
+        build: Callable[..., QuerySet[Any]],
+        *,
+        kept: int = 64,
+        unused: tuple[int, ...] = (),
     ) -> None:
         """``kept``: how many shapes each process keeps (the last used; more for a query whose
-        page is part of its shape)."""
+        page is part of its shape). ``unused``: the positions of the values some shapes' SQL
+        leaves out on purpose (an annotation a count drops); any other value missing from the
+        compiled parameters leaves the query to the ORM."""
         self._model = model
         self._build = build
+        self._unused = frozenset(unused)
         self.kept_at_most = kept
         self._kept: OrderedDict[tuple[Any, ...], _Compiled | None] = OrderedDict()
         self._lock = threading.Lock()
@@ -224,7 +234,7 @@ class Prepared(Generic[M]):
                 if known:
                     self._kept.move_to_end(key)
             if not known:
-                compiled = _compile(self._build, values, db)
+                compiled = _compile(self._build, values, db, self._unused)
                 with self._lock:
                     self._kept[key] = compiled
                     _statements(compiled, keep=True)
@@ -263,16 +273,19 @@ def _statements(compiled: _Compiled | None, *, keep: bool) -> None:
     query is kept."""
     if compiled is None or not compiled.postgresql:
         return
-    from helhed.core.pgcursor import KEPT_SQL
+    from helhed.core import pgcursor
 
     if keep:
-        KEPT_SQL.add(compiled.sql)
+        pgcursor.keep(compiled.sql)
     else:
-        KEPT_SQL.discard(compiled.sql)
+        pgcursor.forget(compiled.sql)
 
 
 def _compile(
-    build: Callable[..., QuerySet[Any]], values: Sequence[Any], db: str
+    build: Callable[..., QuerySet[Any]],
+    values: Sequence[Any],
+    db: str,
+    unused: frozenset[int] = frozenset(),
 ) -> _Compiled | None:
     """The query compiled for keeping, or None when it is to be left to the ORM."""
     first, second = _compiled_with_stand_ins(build, values, db), None
@@ -280,13 +293,21 @@ def _compile(
         second = _compiled_with_stand_ins(build, values, db)
     if first is None or second is None:
         return None
-    (sql, params, stand_ins, compiler, tuples), (sql2, params2, stand_ins2, _c, _t) = first, second
+    (sql, params, stand_ins, owners, compiler, tuples) = first
+    (sql2, params2, stand_ins2, _o, _c, _t) = second
     if sql != sql2 or len(params) != len(params2):
         return None
     connection = connections[db]
     places = _places(params, stand_ins, connection.ops)
     places2 = _places(params2, stand_ins2, connection.ops)
     if places != places2:
+        return None
+    # A value the SQL does not carry was not passed into the query as it is: looked at while
+    # building (a branch on it), or turned into something else — an integer out of an
+    # IntegerField's range makes Django drop its condition. Refused, unless the build says the
+    # value is one some shapes leave out (``unused``).
+    found = {which for _at, which, _form in places}
+    if any(owners[i] not in unused for i in range(len(stand_ins)) if i not in found):
         return None
     at_places = {at for at, _which, _form in places}
     # Every other parameter is a constant of the query: the same in both compilations, and no
@@ -303,8 +324,8 @@ def _compile(
 
 def _compiled_with_stand_ins(
     build: Callable[..., QuerySet[Any]], values: Sequence[Any], db: str
-) -> tuple[str, list[Any], list[Any], Any, bool] | None:
-    args, stand_ins = _with_stand_ins(values)
+) -> tuple[str, list[Any], list[Any], list[int], Any, bool] | None:
+    args, stand_ins, owners = _with_stand_ins(values)
     try:
         queryset = build(*args)
     except Exception:  # a stand-in the field refuses (a text for a UUID): left to the ORM
@@ -317,7 +338,7 @@ def _compiled_with_stand_ins(
         sql, params = compiler.as_sql()
     except Exception:  # EmptyResultSet, FullResultSet: the ORM knows what to do
         return None
-    return sql, list(params), stand_ins, compiler, tuples
+    return sql, list(params), stand_ins, owners, compiler, tuples
 
 
 _DAY_AS_TEXT = re.compile(r"\d{4}-\d\d-\d\d")  # a date or moment as SQLite's backend writes it
@@ -331,12 +352,13 @@ def _a_day(param: Any) -> bool:
     )
 
 
-def _with_stand_ins(values: Sequence[Any]) -> tuple[list[Any], list[Any]]:
-    """The arguments for ``build`` with each scalar replaced by a stand-in, and the stand-ins in
-    the order ``_flatten`` gives the real values."""
+def _with_stand_ins(values: Sequence[Any]) -> tuple[list[Any], list[Any], list[int]]:
+    """The arguments for ``build`` with each scalar replaced by a stand-in, the stand-ins in the
+    order ``_flatten`` gives the real values, and the position among ``values`` of each."""
     stand_ins: list[Any] = []
+    owners: list[int] = []
     args: list[Any] = []
-    for value in values:
+    for position, value in enumerate(values):
         if isinstance(value, Fixed):
             args.append(value.value)
         elif value is None or isinstance(value, bool):
@@ -344,12 +366,14 @@ def _with_stand_ins(values: Sequence[Any]) -> tuple[list[Any], list[Any]]:
         elif isinstance(value, list | tuple):
             items = [_stand_in(v) for v in value]
             stand_ins.extend(items)
+            owners.extend([position] * len(items))
             args.append(items)
         else:
             item = _stand_in(value)
             stand_ins.append(item)
+            owners.append(position)
             args.append(item)
-    return args, stand_ins
+    return args, stand_ins, owners
 
 
 def _rows_as_tuples(queryset: Any) -> bool | None:
@@ -372,10 +396,7 @@ def _rows_as_tuples(queryset: Any) -> bool | None:
 
 def _places(params: list[Any], stand_ins: list[Any], ops: Any) -> list[tuple[int, int, str]]:
     """Where the stand-ins are among the compiled parameters, and in which form (as it is or as
-    the backend adapts it). A stand-in found nowhere is a value the SQL does not use — Django
-    leaves out an annotation the rows do not read (a count over a list that annotates each row's
-    warnings) —; one the query carries in another form (``%value%``) is a parameter that differs
-    between the two compilations without being a stand-in, which ``_compile`` refuses."""
+    the backend adapts it); ``_compile`` decides about a stand-in found nowhere."""
     carried = [
         [(form, c) for form, carry in _FORMS.items() if (c := carry(stand_in, ops)) is not None]
         for stand_in in stand_ins
