@@ -11,17 +11,38 @@ the application has not made a kept query (the demo's bulk reads, a report over 
 organisation) could be far off for other values, and a statement the process runs once gains
 nothing from being prepared.
 
+psycopg keeps at most 100 prepared statements per connection (``prepared_max``; the oldest is
+deallocated) and forgets them all at a rollback (``DEALLOCATE ALL``): they are prepared again at
+their next run, never run wrong.
+
 Imported by the settings only on PostgreSQL (it loads Django's psycopg backend).
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.db.backends.postgresql.base import ServerBindingCursor
 
-# The SQL texts of the kept queries in this process (``core.prepared`` adds and removes them).
-KEPT_SQL: set[str] = set()
+# The SQL texts of the kept queries in this process, each with the number of kept shapes that
+# run it (two shapes can share a text: the same query under another language).
+KEPT_SQL: dict[str, int] = {}
+_LOCK = threading.Lock()
+
+
+def keep(sql: str) -> None:
+    with _LOCK:
+        KEPT_SQL[sql] = KEPT_SQL.get(sql, 0) + 1
+
+
+def forget(sql: str) -> None:
+    with _LOCK:
+        left = KEPT_SQL.get(sql, 0) - 1
+        if left > 0:
+            KEPT_SQL[sql] = left
+        else:
+            KEPT_SQL.pop(sql, None)
 
 
 class KeptQueriesPrepared(ServerBindingCursor):

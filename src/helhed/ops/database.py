@@ -12,7 +12,7 @@ Pure functions on the ``DATABASES["default"]`` dictionary that ``config.env_data
   once per connection (``prepared``, ``core.pgcursor``): a worker's persistent connection parses
   and plans each of them once. Off: Django's default — parameters merged into the text on the
   client, every statement parsed and planned anew — for a pooler in transaction mode that
-  cannot keep a connection's prepared statements (PgBouncer before 1.21, or without
+  cannot keep a connection's prepared statements (PgBouncer before 1.22, or without
   ``max_prepared_statements``);
 - SQLite: the ``synchronous`` pragma beside WAL mode — ``FULL`` syncs the write-ahead log at every
   commit (an acknowledged write survives a power loss), ``NORMAL`` syncs at checkpoints only (an
