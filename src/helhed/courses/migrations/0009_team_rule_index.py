@@ -19,8 +19,23 @@ class Migration(migrations.Migration):
             model_name='teammember',
             index=models.Index(fields=['unit', 'course', 'valid_from', 'valid_to', 'organisation'], name='teammember_unit_course'),
         ),
-        migrations.RemoveIndex(
-            model_name='teammember',
-            name='courses_tea_unit_id_c08cb4_idx',
+        # IF EXISTS: a demo build killed while its indexes were dropped (devtools.demokit) may
+        # have left it out; the build puts it back from its repair table otherwise.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.RemoveIndex(
+                    model_name='teammember',
+                    name='courses_tea_unit_id_c08cb4_idx',
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    'DROP INDEX IF EXISTS courses_tea_unit_id_c08cb4_idx',
+                    reverse_sql=(
+                        'CREATE INDEX courses_tea_unit_id_c08cb4_idx '
+                        'ON courses_teammember (unit_id, course_id)'
+                    ),
+                ),
+            ],
         ),
     ]
