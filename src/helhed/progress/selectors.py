@@ -503,10 +503,15 @@ class LatestSummary:
     has_plan: bool = False  # the course has a measurement plan (``open_points`` reads it)
 
 
-def _summary_row(course_id: Any, who5: bool, gas: bool) -> QuerySet[Any]:
-    fields = (["who5_last", "who5_last_on"] if who5 else []) + (
+def _summary_fields(who5: bool, gas: bool) -> list[str]:
+    """The ``CourseSummary`` fields a reader is shown: WHO-5 with health data, GAS with the plan."""
+    return (["who5_last", "who5_last_on"] if who5 else []) + (
         ["gas_t_last", "gas_t_on"] if gas else []
     )
+
+
+def _summary_row(course_id: Any, who5: bool, gas: bool) -> QuerySet[Any]:
+    fields = _summary_fields(who5, gas)
     return (
         Course.objects.filter(pk=course_id)
         .annotate(has_plan=Exists(MeasurementSchedule.objects.filter(course_id=OuterRef("pk"))))
@@ -528,25 +533,17 @@ def latest_summary(access: Access) -> LatestSummary | None:
     shows_gas = access.may("plan")
     if not (shows_who5 or shows_gas):
         return None
-    fields = (["who5_last", "who5_last_on"] if shows_who5 else []) + (
-        ["gas_t_last", "gas_t_on"] if shows_gas else []
-    )
     # the course's row with its summary (if any) and whether it has a measurement plan
     rows = _SUMMARY(access.course.pk, shows_who5, shows_gas)
-    found: dict[str, Any] = dict(zip([*fields, "has_plan"], rows[0], strict=True)) if rows else {}
-    row = {
-        "w": found.get("who5_last"),
-        "w_on": found.get("who5_last_on"),
-        "t": found.get("gas_t_last"),
-        "t_on": found.get("gas_t_on"),
-    }
-    w = row.get("w")
+    names = [*_summary_fields(shows_who5, shows_gas), "has_plan"]
+    found: dict[str, Any] = dict(zip(names, rows[0], strict=True)) if rows else {}
+    w = found.get("who5_last")
     return LatestSummary(
         who5_score=w,
-        who5_on=row.get("w_on"),
+        who5_on=found.get("who5_last_on"),
         who5_interpretation=logic.who5_interpret(w) if w is not None else None,
-        gas_t=row.get("t"),
-        gas_on=row.get("t_on"),
+        gas_t=found.get("gas_t_last"),
+        gas_on=found.get("gas_t_on"),
         shows_who5=shows_who5,
         shows_gas=shows_gas,
         has_plan=bool(found.get("has_plan")),
