@@ -553,6 +553,7 @@ _APPEND = """
 import sys, time, uuid
 import django
 django.setup()
+from helhed.audit.models import AccessLogEntry
 from helhed.audit.services import log_access
 from helhed.core.models import User
 from pathlib import Path
@@ -563,6 +564,12 @@ while not Path(sys.argv[2]).exists() and time.time() < deadline:
     time.sleep(0.001)
 for i in range(40):
     log_access(user, [uuid.uuid4(), uuid.uuid4()], f"læst {i}", "sagsbehandling")
+    # After its first append each waits for the other's, so a slow start under load cannot let
+    # one writer finish before the other begins.
+    while i == 0 and time.time() < deadline:
+        if AccessLogEntry.objects.exclude(actor_id=user.pk).exists():
+            break
+        time.sleep(0.001)
 """
 
 
