@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from helhed.coordination import logic, selectors, services
 from helhed.coordination.models import (
@@ -491,26 +492,28 @@ def test_the_data_migration_classifies_existing_team_members(world: World) -> No
     assert TeamMemberWorkgroup.objects.count() == 18
 
 
-def test_classify_pending_maps_every_unmapped_member_once_across_pages(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Rows loaded in bulk (the demo, an import) are classified a page at a time while the
-    mappings are written: with pages of 2 rows and batches of 3, every member without a mapping
-    gets exactly one, those with one keep theirs, and a second run adds nothing."""
-    from helhed.courses import selectors as course_selectors
-    from helhed.courses.models import TeamMember
+def test_classify_pending_maps_every_unmapped_member_once(world: World) -> None:
+    """Rows loaded in bulk (the demo, an import) are classified by signature, a statement per
+    signature: every member without a mapping gets exactly one, the count returned is the rows
+    written, those with one keep theirs (even when it is not what the rules say), a member of a
+    restricted course gets none, and a second run adds nothing."""
+    from helhed.courses.models import Course, TeamMember
 
-    monkeypatch.setattr(course_selectors, "TEAM_ROW_PAGE", 2)
     kept = TeamMemberWorkgroup.objects.order_by("pk").first()
     assert kept is not None
+    TeamMemberWorkgroup.objects.filter(pk=kept.pk).update(workgroup_id="sundhed", source="person")
     TeamMemberWorkgroup.objects.exclude(pk=kept.pk).delete()  # as after a bulk load
-    members = TeamMember.objects.count()
-    assert members > 5  # more than two pages and more than one batch
-    added = services.classify_pending(batch=3)
-    assert added == members - 1
-    assert TeamMemberWorkgroup.objects.count() == members
-    assert TeamMemberWorkgroup.objects.filter(pk=kept.pk).exists()
-    assert services.classify_pending(batch=3) == 0
+    restricted = world.courses[-1]
+    assert restricted.team.exclude(pk=kept.team_member_id).exists()
+    Course.objects.filter(pk=restricted.pk).update(restricted_since=timezone.now())
+    members = TeamMember.objects.exclude(course=restricted).exclude(pk=kept.team_member_id)
+    assert members.count() > 5
+    added = services.classify_pending()
+    assert added == members.count()
+    mapped = set(TeamMemberWorkgroup.objects.values_list("team_member_id", flat=True))
+    assert mapped == {*members.values_list("pk", flat=True), kept.team_member_id}
+    assert TeamMemberWorkgroup.objects.get(pk=kept.pk).workgroup_id == "sundhed"
+    assert services.classify_pending() == 0
 
 
 def test_workgroups_are_maintained_by_administrators(world: World) -> None:
@@ -621,6 +624,6 @@ def test_classify_pending_writes_exactly_what_the_signal_writes_for_varied_membe
     assert len({(w, source) for _t, w, source, _s, _o in truth}) > 3  # more than a few kinds
 
     TeamMemberWorkgroup.objects.all().delete()
-    assert services.classify_pending(batch=7) == len(truth)
+    assert services.classify_pending() == len(truth)
     assert mappings() == truth
     assert services.classify_pending() == 0

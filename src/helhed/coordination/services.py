@@ -19,7 +19,6 @@ and deletes the draft in the same transaction.
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
@@ -158,94 +157,85 @@ def ensure_defaults() -> bool:
     return added
 
 
+def _classified(
+    sig: course_selectors.TeamSignature, known: Collection[str], decisions: Mapping[str, str]
+) -> tuple[str | None, str, str]:
+    """(workgroup, source, signature) for team members with ``sig``: a person's decision for the
+    signature, else the rules, else unknown."""
+    signature = logic.signature(sig.role, sig.organisation_id, sig.unit_id, sig.welfare_area_id)
+    if signature in decisions:
+        return decisions[signature], Source.PERSON, signature
+    slug = logic.classify(sig.role, sig.unit_name, sig.welfare_area_id, sig.org_type, known)
+    return slug, Source.RULE if slug else Source.UNKNOWN, signature
+
+
 def _mapping_for(
     row: course_selectors.TeamRow, known: Collection[str], decisions: Mapping[str, str]
 ) -> TeamMemberWorkgroup:
-    sig = logic.signature(row.role, row.organisation_id, row.unit_id, row.welfare_area_id)
-    if sig in decisions:
-        return TeamMemberWorkgroup(
-            team_member_id=row.id,
-            workgroup_id=decisions[sig],
-            source=Source.PERSON,
-            signature=sig,
-            organisation_id=row.organisation_id,
-        )
-    slug = logic.classify(row.role, row.unit_name, row.welfare_area_id, row.org_type, known)
+    sig = course_selectors.TeamSignature(
+        row.role, row.organisation_id, row.org_type, row.unit_id, row.unit_name, row.welfare_area_id
+    )
+    workgroup, source, signature = _classified(sig, known, decisions)
     return TeamMemberWorkgroup(
         team_member_id=row.id,
-        workgroup_id=slug,
-        source=Source.RULE if slug else Source.UNKNOWN,
-        signature=sig,
+        workgroup_id=workgroup,
+        source=source,
+        signature=signature,
         organisation_id=row.organisation_id,
     )
 
 
-def classify_pending(batch: int = 2000) -> int:
+def classify_pending() -> int:
     """Give every team member without a workgroup mapping one: a person's earlier decision for
     the same role, unit and welfare area, else the rules, else "unknown" (a person decides on
     ``/samarbejde/faggrupper/placering/``). Idempotent; returns the number of rows added.
     Team members added through ``courses.services`` are classified at once (a signal); this
     catches rows loaded in bulk (the demo, an import).
 
-    Many team members share a role, unit and welfare area: each combination is classified once
-    (``_mapping_for``, the function the signal uses), and the mappings are written as plain rows
-    (``_insert_mappings``) — the demo's 816,529 team members at 300,000 citizens."""
+    Team members share signatures (the demo's 816,529 at 300,000 citizens have fewer than a
+    hundred): each signature is classified once (``_classified``, as the signal does) and its
+    members' mappings are written by one ``INSERT … SELECT`` — no team member passes through
+    Python."""
     known = _known_slugs()
     decisions = dict(WorkgroupDecision.objects.values_list("signature", "workgroup_id"))
-    pending = course_selectors.team_rows(
-        exclude=TeamMemberWorkgroup.objects.filter(team_member_id=OuterRef("pk")),
-        unrestricted=True,
-    )
+    exclude = TeamMemberWorkgroup.objects.filter(team_member_id=OuterRef("pk"))
     added = 0
-    seen: dict[tuple[Any, ...], tuple[str | None, str, str]] = {}
-    rows: list[tuple[Any, ...]] = []
-    for row in pending:
-        key = (
-            row.role,
-            row.organisation_id,
-            row.unit_id,
-            row.welfare_area_id,
-            row.unit_name,
-            row.org_type,
-        )
-        found = seen.get(key)
-        if found is None:
-            made = _mapping_for(row, known, decisions)
-            found = seen[key] = (made.workgroup_id, made.source, made.signature)
-        rows.append((row.id, *found, row.organisation_id))
-        if len(rows) >= batch:
-            added += _insert_mappings(rows)
-            rows = []
-    if rows:
-        added += _insert_mappings(rows)
+    for sig in course_selectors.team_signatures(exclude=exclude, unrestricted=True):
+        members = course_selectors.team_member_ids_with(sig, exclude=exclude, unrestricted=True)
+        added += _insert_mappings(members, sig.organisation_id, *_classified(sig, known, decisions))
     return added
-
-
-def _hex(value: Any) -> Any:
-    return value.hex if isinstance(value, uuid.UUID) else value
 
 
 _MAPPING_COLUMNS = ("team_member_id", "workgroup_id", "source", "signature", "organisation_id")
 
 
-def _insert_mappings(rows: list[tuple[Any, ...]]) -> int:
-    """``(team member, workgroup, source, signature, organisation)`` rows as
-    ``bulk_create(ignore_conflicts=True)`` would write them (a member mapped meanwhile keeps its
-    row), in one ``executemany`` instead of compiling every field of every row; only a key
-    conflict is skipped (a broken row is an error, not ignored as SQLite's ``INSERT OR IGNORE``
-    would)."""
-    native = connection.features.has_native_uuid_field
-    if not native:  # SQLite: UUIDs as 32 hex digits, as Django stores them
-        rows = [(_hex(m), w, s, sig, _hex(o)) for m, w, s, sig, o in rows]
+def _insert_mappings(
+    members: Any, organisation_id: Any, workgroup: str | None, source: str, signature: str
+) -> int:
+    """A mapping for each team member of ``members`` (a ``values("pk")`` subquery) in one
+    statement, as ``bulk_create(ignore_conflicts=True)`` would write them (a member mapped
+    meanwhile keeps its row); only a key conflict is skipped (a broken row is an error, not
+    ignored as SQLite's ``INSERT OR IGNORE`` would). Returns the rows written."""
     quote = connection.ops.quote_name
     table = quote(TeamMemberWorkgroup._meta.db_table)
     names = ", ".join(map(quote, _MAPPING_COLUMNS))
-    marks = ", ".join(["%s"] * len(_MAPPING_COLUMNS))
+    organisation = TeamMemberWorkgroup._meta.get_field("organisation")
+    subquery, params = members.query.sql_with_params()
+    values = [
+        workgroup,
+        source,
+        signature,
+        organisation.get_db_prep_value(organisation_id, connection),
+    ]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING", rows
+        # m.*: the subquery's one column, the team member's id. "WHERE true": SQLite would read
+        # "ON CONFLICT" as a join's ON without it.
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT m.*, %s, %s, %s, %s"
+            f" FROM ({subquery}) m WHERE true ON CONFLICT DO NOTHING",
+            [*values, *params],
         )
-    return len(rows)
+        return max(cursor.rowcount, 0)
 
 
 def team_member_saved(team_member_id: Any) -> None:

@@ -17,7 +17,7 @@ import functools
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -1806,40 +1806,81 @@ def team_member_ids_in_scope(scope: CourseScope) -> Any:
     return qs.order_by().values("pk")
 
 
-def team_rows(
-    *, ids: Sequence[Any] | None = None, exclude: Any = None, unrestricted: bool = False
-) -> Iterable[TeamRow]:
-    """Team members by id, or all of them but those ``exclude`` names, a page at a time;
+def team_rows(*, ids: Sequence[Any]) -> list[TeamRow]:
+    """Team members by id, in one query."""
+    qs = TeamMember.objects.filter(pk__in=list(ids)).order_by("pk")
+    return [_team_row(v) for v in qs.values_list(*_TEAM_ROW_FIELDS)]
+
+
+@dataclass(frozen=True)
+class TeamSignature:
+    """What a team member's workgroup is decided from — role, organisation, unit and welfare
+    area — with the unit's name and the organisation's type, which follow from them."""
+
+    role: str
+    organisation_id: Any
+    org_type: str
+    unit_id: Any
+    unit_name: str
+    welfare_area_id: str | None
+
+
+def _bulk_team(exclude: Any, unrestricted: bool) -> QuerySet[TeamMember]:
+    qs = TeamMember.objects.all()
+    if unrestricted:
+        qs = qs.filter(course__restricted_since__isnull=True)
+    if exclude is not None:
+        qs = qs.filter(~Exists(exclude))
+    return qs
+
+
+def team_signatures(*, exclude: Any = None, unrestricted: bool = False) -> list[TeamSignature]:
+    """The distinct signatures of all team members but those ``exclude`` names, in one query;
     ``unrestricted``: without the teams of courses whose processing is restricted (art. 18),
     for a job that writes from them.
 
     ``exclude`` is a correlated subquery (``OuterRef("pk")`` is the team member): a member it
     finds a row for is left out, as ``NOT EXISTS`` — ``NOT IN (subquery)`` was quadratic on
     PostgreSQL once the subquery outgrew ``work_mem`` (816,529 team members in the
-    300,000-citizen demo: one FETCH ran for more than 25 minutes). The rows are read by key a
-    page at a time, so a caller that writes and commits between rows holds no cursor open
-    (on SQLite an open statement pins the write-ahead log)."""
-    qs = TeamMember.objects.all()
-    if unrestricted:
-        qs = qs.filter(course__restricted_since__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    if exclude is not None:
-        qs = qs.filter(~Exists(exclude))
-    return _team_row_pages(qs.order_by("pk").values_list(*_TEAM_ROW_FIELDS), TEAM_ROW_PAGE)
+    300,000-citizen demo: one FETCH ran for more than 25 minutes). The demo's 816,529 team
+    members have fewer than a hundred signatures."""
+    rows = (
+        _bulk_team(exclude, unrestricted)
+        .order_by()
+        .values_list(
+            "role",
+            "organisation_id",
+            "organisation__org_type_id",
+            "unit_id",
+            "unit__name",
+            "welfare_area_id",
+        )
+        .distinct()
+    )
+    out = [TeamSignature(r, o, t or "", u, n or "", a) for r, o, t, u, n, a in rows]
+    return sorted(
+        out, key=lambda s: (s.role, str(s.organisation_id), str(s.unit_id), str(s.welfare_area_id))
+    )
 
 
-TEAM_ROW_PAGE = 2000
-
-
-def _team_row_pages(rows: Any, size: int) -> Iterator[TeamRow]:
-    last = None
-    while True:
-        page = list((rows if last is None else rows.filter(pk__gt=last))[:size])
-        if not page:
-            return
-        yield from (_team_row(v) for v in page)
-        last = page[-1][0]
+def team_member_ids_with(
+    signature: TeamSignature, *, exclude: Any = None, unrestricted: bool = False
+) -> Any:
+    """The ids of the team members with ``signature`` (as ``team_signatures`` reads them) as a
+    subquery (a ``values("pk")`` queryset), for a higher app to write a row per team member in
+    one statement."""
+    qs = _bulk_team(exclude, unrestricted).filter(
+        role=signature.role, organisation_id=signature.organisation_id
+    )
+    if signature.unit_id is None:
+        qs = qs.filter(unit__isnull=True)
+    else:
+        qs = qs.filter(unit_id=signature.unit_id)
+    if signature.welfare_area_id is None:
+        qs = qs.filter(welfare_area__isnull=True)
+    else:
+        qs = qs.filter(welfare_area_id=signature.welfare_area_id)
+    return qs.order_by().values("pk")
 
 
 # Plain facts for apps above courses (economics): no access check, no log
