@@ -83,3 +83,29 @@ def test_bad_arguments_are_refused() -> None:
         call_command("demo", citizens=-1, no_progress=True, stdout=StringIO())
     with pytest.raises(CommandError, match="Ukendt app i --only: nope"):
         call_command("demo", only=["nope"], no_progress=True, stdout=StringIO())
+
+
+def test_a_database_with_people_the_demo_did_not_make_is_refused() -> None:
+    """A real installation (here: one administrator created by hand) gets no demo data — its
+    logins share a published password — unless the operator says the database is a test one;
+    a demo database built with the same seed is built on, one of another seed is refused."""
+    User.objects.create_user("rigtig.admin", password="x" * 16, kind="staff")
+    before = counts()
+    with pytest.raises(CommandError, match="1 brugere og 0 borgere") as caught:
+        run()
+    assert "--allow-existing-data" in str(caught.value)
+    assert counts() == before
+    assert authenticate(username="koordinator", password=DEMO_PASSWORD) is None
+    call_command(
+        "demo",
+        citizens=5,
+        only=["core"],
+        allow_existing_data=True,
+        no_progress=True,
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    assert authenticate(username="koordinator", password=DEMO_PASSWORD) is not None
+    run(only=("core",))  # the same seed's demo: built on
+    with pytest.raises(CommandError, match="seed 2"):
+        run(seed=2, only=("core",))

@@ -420,6 +420,24 @@ def load_reference_data() -> None:
         sync_legal_bases(apps)
 
 
+def data_not_from_the_demo(ctx: DemoContext) -> tuple[int, int] | None:
+    """(users, citizens) when the database holds people the demo with ``ctx.seed`` did not
+    make — a real installation's, or a demo built with another seed; None when it holds none,
+    or when this seed's demo made them (its ``koordinator`` login is there). ``helhed demo``
+    refuses the first case unless told otherwise: the demo's logins share one published
+    password."""
+    from helhed.core.models import User
+    from helhed.courses.models import Citizen
+
+    users = User.objects.count()
+    citizens = Citizen.objects.count()
+    if not users and not citizens:
+        return None
+    if User.objects.filter(pk=ctx.uuid("user", "koordinator"), username="koordinator").exists():
+        return None
+    return users, citizens
+
+
 def run_demo(ctx: DemoContext, only: Sequence[str] = ()) -> None:
     if connection.vendor == "postgresql":
         # The statement timeout (HELHED_DB_STATEMENT_TIMEOUT_MS) is for web requests; a build's

@@ -10,7 +10,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from helhed.devtools.demokit import DEMO_PASSWORD, DemoContext, demo_hooks, run_demo
+from helhed.devtools.demokit import (
+    DEMO_PASSWORD,
+    DemoContext,
+    data_not_from_the_demo,
+    demo_hooks,
+    run_demo,
+)
 
 
 class Command(BaseCommand):
@@ -30,6 +36,12 @@ class Command(BaseCommand):
             "antal kerner, højst 2; 1: alt i én proces).",
         )
         parser.add_argument("--no-progress", action="store_true", help="Ingen statuslinje.")
+        parser.add_argument(
+            "--allow-existing-data",
+            action="store_true",
+            help="Byg også i en database med brugere eller borgere, som demoen ikke har lavet "
+            "(kun test- og demodatabaser: demoens logins har en kendt adgangskode).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["citizens"] < 0:
@@ -50,6 +62,15 @@ class Command(BaseCommand):
             workers=options["workers"],
             progress=not options["no_progress"] and options["verbosity"] > 0,
         )
+        found = data_not_from_the_demo(ctx)
+        if found is not None and not options["allow_existing_data"]:
+            users, citizens = found
+            raise CommandError(
+                f"Databasen indeholder data, som demoen (seed {ctx.seed}) ikke har lavet: "
+                f"{users} brugere og {citizens} borgere. Demodata har logins med en kendt "
+                "adgangskode og må aldrig komme i en rigtig installation — brug en tom database. "
+                "Er det en test- eller demodatabase, så kør igen med --allow-existing-data."
+            )
         start = time.perf_counter()
         run_demo(ctx, only=options["only"])
         elapsed = time.perf_counter() - start
