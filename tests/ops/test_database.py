@@ -150,3 +150,38 @@ def test_postgresql_prepares_the_kept_queries_and_nothing_else() -> None:
                 cursor.execute(kept.sql, kept.params_for(["ingen"], conn.ops))
                 assert cursor.fetchall() == []
             assert prepared_statements(cursor) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's TOAST compression")
+def test_a_saved_plan_versions_snapshot_is_stored_with_lz4_and_reads_back() -> None:
+    """Migration courses.0010: a plan save's snapshot (the whole plan as JSON, compressed once it
+    is over about 2 KB) is written with lz4 where the server has it, and reads back whole."""
+    from helhed.courses import services
+    from helhed.courses.models import PlanVersion
+    from tests.courses.builders import make_staff, make_unit, open_course, organisation
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        assert cursor.fetchone()[0], "this PostgreSQL was built without lz4"
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = 'courses_planversion'::regclass AND attname = 'snapshot'"
+        )
+        assert cursor.fetchone()[0] == "l"
+    unit = make_unit(organisation(), "Koordinerende Team")
+    coordinator = make_staff(unit, role="koordinator")
+    course = open_course(coordinator, unit)
+    statement = " ".join(f"Borgeren fortæller om dag {n} og hvad der skal til." for n in range(80))
+    services.update_plan_text(
+        coordinator, course.plan.pk, course.plan.version, citizen_statement=statement
+    )
+    version = PlanVersion.objects.filter(plan=course.plan).order_by("-number").first()
+    assert version is not None and statement in str(version.snapshot)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(snapshot) FROM courses_planversion WHERE id = %s",
+            [version.pk],
+        )
+        assert cursor.fetchone()[0] == "lz4"
