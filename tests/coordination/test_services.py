@@ -567,12 +567,14 @@ def test_an_emptied_workgroup_list_is_restored_before_it_is_needed(world: World)
 
 
 def test_classify_pending_writes_exactly_what_the_signal_writes_for_varied_members(
-    world: World,
+    world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``classify_pending`` classifies each combination once and writes the mappings itself (the
     daily job runs it): for members of every kind — several roles per unit, no unit, no welfare
     area, two organisations, an unknown role, ended memberships, a person's decision in force —
-    it must write, column for column, what the signal writes for each member one at a time."""
+    it must write, column for column, what the signal writes for each member one at a time,
+    also when the signatures take several statements (three each here)."""
+    monkeypatch.setattr(services, "SIGNATURES_PER_STATEMENT", 3)
     import itertools
     from datetime import date
 

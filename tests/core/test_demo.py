@@ -91,7 +91,7 @@ def test_a_database_with_people_the_demo_did_not_make_is_refused() -> None:
     a demo database built with the same seed is built on, one of another seed is refused."""
     User.objects.create_user("rigtig.admin", password="x" * 16, kind="staff")
     before = counts()
-    with pytest.raises(CommandError, match="1 brugere og 0 borgere") as caught:
+    with pytest.raises(CommandError, match="1 bruger og 0 borgere") as caught:
         run()
     assert "--allow-existing-data" in str(caught.value)
     assert counts() == before

@@ -19,6 +19,7 @@ and deletes the draft in the same transaction.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
@@ -192,49 +193,70 @@ def classify_pending() -> int:
     Team members added through ``courses.services`` are classified at once (a signal); this
     catches rows loaded in bulk (the demo, an import).
 
-    Team members share signatures (the demo's 816,529 at 300,000 citizens have fewer than a
-    hundred): each signature is classified once (``_classified``, as the signal does) and its
-    members' mappings are written by one ``INSERT … SELECT`` — no team member passes through
-    Python."""
+    Team members share signatures (the demo's 816,492 at 300,000 citizens have fewer than a
+    hundred): each signature is classified once (``_classified``, as the signal does), and the
+    mappings are written by ``INSERT … SELECT``, the members joined to their signature's
+    classification by key — up to ``SIGNATURES_PER_STATEMENT`` signatures per statement, so no
+    team member passes through Python and the work grows with the members, not with members ×
+    signatures."""
     known = _known_slugs()
     decisions = dict(WorkgroupDecision.objects.values_list("signature", "workgroup_id"))
     exclude = TeamMemberWorkgroup.objects.filter(team_member_id=OuterRef("pk"))
+    signatures = course_selectors.team_signatures(exclude=exclude, unrestricted=True)
     added = 0
-    for sig in course_selectors.team_signatures(exclude=exclude, unrestricted=True):
-        members = course_selectors.team_member_ids_with(sig, exclude=exclude, unrestricted=True)
-        added += _insert_mappings(members, sig.organisation_id, *_classified(sig, known, decisions))
+    per_statement = _signatures_per_statement()
+    for start in range(0, len(signatures), per_statement):
+        batch = signatures[start : start + per_statement]
+        classified = [(*sig.key, *_classified(sig, known, decisions)) for sig in batch]
+        members = course_selectors.team_members_by_signature(exclude=exclude, unrestricted=True)
+        added += _insert_mappings(members, classified)
     return added
+
+
+# Signatures joined in one statement (seven values each; PostgreSQL takes 65,535 values).
+SIGNATURES_PER_STATEMENT = 4000
+
+
+def _signatures_per_statement() -> int:
+    """``SIGNATURES_PER_STATEMENT``, or fewer where SQLite's limit of values per statement (the
+    connection's own, 32,766 since SQLite 3.32) would not hold them with the subquery's few."""
+    if connection.vendor != "sqlite":
+        return SIGNATURES_PER_STATEMENT
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(SIGNATURES_PER_STATEMENT, (limit - 64) // 7))
 
 
 _MAPPING_COLUMNS = ("team_member_id", "workgroup_id", "source", "signature", "organisation_id")
 
 
-def _insert_mappings(
-    members: Any, organisation_id: Any, workgroup: str | None, source: str, signature: str
-) -> int:
-    """A mapping for each team member of ``members`` (a ``values("pk")`` subquery) in one
-    statement, as ``bulk_create(ignore_conflicts=True)`` would write them (a member mapped
-    meanwhile keeps its row); only a key conflict is skipped (a broken row is an error, not
-    ignored as SQLite's ``INSERT OR IGNORE`` would). Returns the rows written."""
+def _insert_mappings(members: Any, classified: list[tuple[Any, ...]]) -> int:
+    """A mapping for each team member of ``members`` (``team_members_by_signature``) whose
+    signature key is among ``classified`` — ``(role, organisation, unit, area, workgroup,
+    source, signature)`` — in one statement, as ``bulk_create(ignore_conflicts=True)`` would
+    write them (a member mapped meanwhile keeps its row); only a key conflict is skipped (a
+    broken row is an error, not ignored as SQLite's ``INSERT OR IGNORE`` would). Returns the
+    rows written."""
     quote = connection.ops.quote_name
     table = quote(TeamMemberWorkgroup._meta.db_table)
     names = ", ".join(map(quote, _MAPPING_COLUMNS))
-    organisation = TeamMemberWorkgroup._meta.get_field("organisation")
     subquery, params = members.query.sql_with_params()
-    values = [
-        workgroup,
-        source,
-        signature,
-        organisation.get_db_prep_value(organisation_id, connection),
-    ]
+    row = "(" + ", ".join(["%s"] * 7) + ")"
+    values = ", ".join([row] * len(classified))
+    # A VALUES list's columns are column1 … column7 on both SQLite and PostgreSQL. "WHERE true":
+    # SQLite would read "ON CONFLICT" as the join's ON without it.
+    m, v = (lambda c: f"m.{quote(c)}"), (lambda n: f"v.column{n}")
+    join = " AND ".join(
+        f"{m(key)} = {v(n)}" for n, key in enumerate(course_selectors.SIGNATURE_KEY, start=1)
+    )
+    sql = (
+        f"INSERT INTO {table} ({names})"
+        f" SELECT {m('member')}, {v(5)}, {v(6)}, {v(7)}, {m('member_organisation')}"
+        f" FROM ({subquery}) m INNER JOIN (VALUES {values}) v ON {join}"
+        " WHERE true ON CONFLICT DO NOTHING"
+    )
     with transaction.atomic(), connection.cursor() as cursor:
-        # m.*: the subquery's one column, the team member's id. "WHERE true": SQLite would read
-        # "ON CONFLICT" as a join's ON without it.
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT m.*, %s, %s, %s, %s"
-            f" FROM ({subquery}) m WHERE true ON CONFLICT DO NOTHING",
-            [*values, *params],
-        )
+        cursor.execute(sql, [*params, *(value for entry in classified for value in entry)])
         return max(cursor.rowcount, 0)
 
 

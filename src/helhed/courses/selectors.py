@@ -1815,7 +1815,9 @@ def team_rows(*, ids: Sequence[Any]) -> list[TeamRow]:
 @dataclass(frozen=True)
 class TeamSignature:
     """What a team member's workgroup is decided from — role, organisation, unit and welfare
-    area — with the unit's name and the organisation's type, which follow from them."""
+    area — with the unit's name and the organisation's type, which follow from them. ``key``:
+    the four as the database writes them as text (``team_members_by_signature`` gives each
+    member's), so a higher app can join its own rows to them in SQL."""
 
     role: str
     organisation_id: Any
@@ -1823,6 +1825,25 @@ class TeamSignature:
     unit_id: Any
     unit_name: str
     welfare_area_id: str | None
+    key: tuple[str, ...] = ()
+
+
+def _signature_key() -> dict[str, Any]:
+    """A team member's signature as four texts (no NULL: an empty text for no unit or area)."""
+    from django.db.models import TextField, Value
+    from django.db.models.functions import Cast, Coalesce
+
+    return {
+        "key_role": F("role"),
+        "key_organisation": Cast("organisation_id", TextField()),
+        "key_unit": Coalesce(Cast("unit_id", TextField()), Value(""), output_field=TextField()),
+        "key_area": Coalesce(
+            Cast("welfare_area_id", TextField()), Value(""), output_field=TextField()
+        ),
+    }
+
+
+SIGNATURE_KEY = ("key_role", "key_organisation", "key_unit", "key_area")
 
 
 def _bulk_team(exclude: Any, unrestricted: bool) -> QuerySet[TeamMember]:
@@ -1842,10 +1863,10 @@ def team_signatures(*, exclude: Any = None, unrestricted: bool = False) -> list[
     ``exclude`` is a correlated subquery (``OuterRef("pk")`` is the team member): a member it
     finds a row for is left out, as ``NOT EXISTS`` — ``NOT IN (subquery)`` was quadratic on
     PostgreSQL once the subquery outgrew ``work_mem`` (816,529 team members in the
-    300,000-citizen demo: one FETCH ran for more than 25 minutes). The demo's 816,529 team
-    members have fewer than a hundred signatures."""
+    300,000-citizen demo: one FETCH ran for more than 25 minutes)."""
     rows = (
         _bulk_team(exclude, unrestricted)
+        .annotate(**_signature_key())
         .order_by()
         .values_list(
             "role",
@@ -1854,33 +1875,27 @@ def team_signatures(*, exclude: Any = None, unrestricted: bool = False) -> list[
             "unit_id",
             "unit__name",
             "welfare_area_id",
+            *SIGNATURE_KEY,
         )
         .distinct()
     )
-    out = [TeamSignature(r, o, t or "", u, n or "", a) for r, o, t, u, n, a in rows]
-    return sorted(
-        out, key=lambda s: (s.role, str(s.organisation_id), str(s.unit_id), str(s.welfare_area_id))
-    )
+    return [
+        TeamSignature(role, org, org_type or "", unit, unit_name or "", area, tuple(key))
+        for role, org, org_type, unit, unit_name, area, *key in rows
+    ]
 
 
-def team_member_ids_with(
-    signature: TeamSignature, *, exclude: Any = None, unrestricted: bool = False
-) -> Any:
-    """The ids of the team members with ``signature`` (as ``team_signatures`` reads them) as a
-    subquery (a ``values("pk")`` queryset), for a higher app to write a row per team member in
-    one statement."""
-    qs = _bulk_team(exclude, unrestricted).filter(
-        role=signature.role, organisation_id=signature.organisation_id
+def team_members_by_signature(*, exclude: Any = None, unrestricted: bool = False) -> Any:
+    """The team members ``team_signatures`` reads, as a subquery (a ``values()`` queryset) of
+    ``member`` (the id), ``member_organisation`` (its organisation's id) and the signature's
+    ``key_…`` texts, for a higher app to write a row per team member in one statement, joined
+    to its signatures by key."""
+    return (
+        _bulk_team(exclude, unrestricted)
+        .annotate(**_signature_key())
+        .order_by()
+        .values(*SIGNATURE_KEY, member=F("pk"), member_organisation=F("organisation_id"))
     )
-    if signature.unit_id is None:
-        qs = qs.filter(unit__isnull=True)
-    else:
-        qs = qs.filter(unit_id=signature.unit_id)
-    if signature.welfare_area_id is None:
-        qs = qs.filter(welfare_area__isnull=True)
-    else:
-        qs = qs.filter(welfare_area_id=signature.welfare_area_id)
-    return qs.order_by().values("pk")
 
 
 # Plain facts for apps above courses (economics): no access check, no log

@@ -65,11 +65,16 @@ class Command(BaseCommand):
         found = data_not_from_the_demo(ctx)
         if found is not None and not options["allow_existing_data"]:
             users, citizens = found
+            people = (
+                f"{users} {'bruger' if users == 1 else 'brugere'} og "
+                f"{citizens} {'borger' if citizens == 1 else 'borgere'}"
+            )
             raise CommandError(
                 f"Databasen indeholder data, som demoen (seed {ctx.seed}) ikke har lavet: "
-                f"{users} brugere og {citizens} borgere. Demodata har logins med en kendt "
-                "adgangskode og må aldrig komme i en rigtig installation — brug en tom database. "
-                "Er det en test- eller demodatabase, så kør igen med --allow-existing-data."
+                f"{people}. Demodata har logins med en kendt adgangskode og må aldrig komme i en "
+                "rigtig installation — brug en tom database (helhed bench og helhed load: slet "
+                "datafilen under var/, så bygges den forfra). Er det en test- eller "
+                "demodatabase, så kør helhed demo igen med --allow-existing-data."
             )
         start = time.perf_counter()
         run_demo(ctx, only=options["only"])
