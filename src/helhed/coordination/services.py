@@ -159,10 +159,12 @@ def ensure_defaults() -> bool:
 
 
 def _classified(
-    sig: course_selectors.TeamSignature, known: Collection[str], decisions: Mapping[str, str]
+    sig: course_selectors.TeamRow | course_selectors.TeamSignature,
+    known: Collection[str],
+    decisions: Mapping[str, str],
 ) -> tuple[str | None, str, str]:
-    """(workgroup, source, signature) for team members with ``sig``: a person's decision for the
-    signature, else the rules, else unknown."""
+    """(workgroup, source, signature) for a team member (or all members with a signature): a
+    person's decision for the signature, else the rules, else unknown."""
     signature = logic.signature(sig.role, sig.organisation_id, sig.unit_id, sig.welfare_area_id)
     if signature in decisions:
         return decisions[signature], Source.PERSON, signature
@@ -173,10 +175,7 @@ def _classified(
 def _mapping_for(
     row: course_selectors.TeamRow, known: Collection[str], decisions: Mapping[str, str]
 ) -> TeamMemberWorkgroup:
-    sig = course_selectors.TeamSignature(
-        row.role, row.organisation_id, row.org_type, row.unit_id, row.unit_name, row.welfare_area_id
-    )
-    workgroup, source, signature = _classified(sig, known, decisions)
+    workgroup, source, signature = _classified(row, known, decisions)
     return TeamMemberWorkgroup(
         team_member_id=row.id,
         workgroup_id=workgroup,
@@ -203,12 +202,12 @@ def classify_pending() -> int:
     decisions = dict(WorkgroupDecision.objects.values_list("signature", "workgroup_id"))
     exclude = TeamMemberWorkgroup.objects.filter(team_member_id=OuterRef("pk"))
     signatures = course_selectors.team_signatures(exclude=exclude, unrestricted=True)
+    members = course_selectors.team_members_by_signature(exclude=exclude, unrestricted=True)
     added = 0
     per_statement = _signatures_per_statement()
     for start in range(0, len(signatures), per_statement):
         batch = signatures[start : start + per_statement]
         classified = [(*sig.key, *_classified(sig, known, decisions)) for sig in batch]
-        members = course_selectors.team_members_by_signature(exclude=exclude, unrestricted=True)
         added += _insert_mappings(members, classified)
     return added
 

@@ -1825,7 +1825,7 @@ class TeamSignature:
     unit_id: Any
     unit_name: str
     welfare_area_id: str | None
-    key: tuple[str, ...] = ()
+    key: tuple[str, ...]
 
 
 def _signature_key() -> dict[str, Any]:
