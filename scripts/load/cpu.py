@@ -71,6 +71,11 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma separated kinds to measure")
     parser.add_argument("--roles", default=",".join(ROLES))
     parser.add_argument("--all-logins", action="store_true", help="each of the 16 logins")
+    parser.add_argument(
+        "--built",
+        action="store_true",
+        help="instead of CPU: the queries the ORM builds per request kind, by where they start",
+    )
     args = parser.parse_args()
     _environment()
     import django
@@ -108,14 +113,17 @@ def main() -> None:
                 print(f"== {role} ({username}): {kind}, {args.repeat} times")
                 _profile(calls, args)
                 continue
+            if args.built:
+                _built(f"{role} {kind}", calls)
+                continue
             figures[(role, kind)] = ms = _measure(calls, args.repeat)
             print(f"{role:24} {kind:28} w={weight:4.2f} {ms:7.1f} ms", flush=True)
-        if not args.profile and not only:
+        if not args.profile and not args.built and not only:
             weight_sum = sum(w for w, _ in kinds.values())
             cpu = sum(w * figures[(role, k)] for k, (w, _) in kinds.items()) / weight_sum
             figures[(role, "")] = cpu
             print(f"{role:24} {'weighted per request':28}        {cpu:7.1f} ms", flush=True)
-    if not args.profile and not only and set(chosen) == set(ROLES):
+    if not args.profile and not args.built and not only and set(chosen) == set(ROLES):
         total = sum(USERS[r] for r in ROLES)
         mix = sum(USERS[r] * figures[(r, "")] for r in ROLES) / total
         print(f"mix (8 coordinators, 6 team members, 2 leaders) per request: {mix:.1f} ms")
@@ -146,6 +154,42 @@ def _profile(calls: list[Callable[[], Any]], args: argparse.Namespace) -> None:
     profile.disable()
     restrictions = [args.match] if args.match else []
     pstats.Stats(profile).sort_stats(args.sort).print_stats(*restrictions, args.lines)
+
+
+def _built(what: str, calls: list[Callable[[], Any]]) -> None:
+    """The queries the ORM compiles in one round of ``calls`` (after a round to warm up), each
+    named by the innermost Helhed function that asked for it: what ``core.prepared`` does not
+    keep yet."""
+    import traceback
+    from collections import Counter
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    for call in calls:
+        call()
+    found: Counter[str] = Counter()
+    original = SQLCompiler.execute_sql
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        frames = [
+            f
+            for f in traceback.extract_stack()[:-1]
+            if "/helhed/" in f.filename and "/prepared.py" not in f.filename
+        ]
+        where = f"{frames[-1].filename.split('/helhed/')[-1]}:{frames[-1].name}" if frames else "?"
+        found[where] += 1
+        return original(self, *args, **kwargs)
+
+    SQLCompiler.execute_sql = counted  # type: ignore[method-assign]
+    try:
+        for call in calls:
+            call()
+    finally:
+        SQLCompiler.execute_sql = original  # type: ignore[method-assign]
+    per = len(calls)
+    print(f"== {what}: {sum(found.values()) / per:.1f} queries built per request")
+    for where, n in found.most_common():
+        print(f"   {n / per:5.1f}  {where}")
 
 
 def _kinds(client: Any, role: str) -> dict[str, tuple[float, list[Callable[[], Any]]]]:
