@@ -40,3 +40,20 @@ def test_an_empty_set_reads_and_finds_nothing() -> None:
     text = read["ids"] or idsets.empty(connection.vendor)
     assert idsets.texts(read["ids"]) == [] and idsets.hexes(text) == set()
     assert not Unit.objects.filter(idsets.InIds(F("pk"), text)).exists()
+
+
+def test_ids_held_in_python_find_those_rows_and_read_back_as_the_database_writes_them() -> None:
+    """``idsets.of``: UUIDs or their texts (with or without hyphens, any case) as the one
+    parameter ``InIds`` takes — the same rows as ``pk__in``, none for an empty list, and the
+    text ``texts``/``hexes`` read as they read the database's own."""
+    from django.db import connection
+
+    odense = organisation("461")
+    units = [make_unit(odense, f"Enhed {n}") for n in range(4)]
+    chosen = [units[0].pk, str(units[1].pk), units[2].pk.hex.upper()]
+    text = idsets.of(chosen, connection.vendor)
+    found = set(Unit.objects.filter(idsets.InIds(F("pk"), text)).values_list("pk", flat=True))
+    assert found == {u.pk for u in units[:3]}
+    assert idsets.hexes(text) == {u.pk.hex for u in units[:3]}
+    empty = idsets.of([], connection.vendor)
+    assert idsets.texts(empty) == [] and not Unit.objects.filter(idsets.InIds(F("pk"), empty))

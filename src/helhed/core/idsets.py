@@ -80,3 +80,12 @@ def hexes(value: str | None) -> set[str]:
 def hex_of(pk: Any) -> str:
     """``pk`` (a ``UUID`` or its text) as 32 hex digits."""
     return pk.hex if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk)).hex
+
+
+def of(ids: Any, vendor: str) -> str:
+    """The text ``InIds`` takes for ids held in Python (``UUID``s or their texts), as
+    ``IdArray`` writes it: one parameter whatever their number, so a query compiled once
+    (``core.prepared``) serves a list of any length."""
+    if vendor == "postgresql":
+        return "{" + ",".join(str(uuid.UUID(hex_of(pk))) for pk in ids) + "}"
+    return json.dumps([hex_of(pk) for pk in ids])

@@ -409,3 +409,15 @@ def _places(params: list[Any], stand_ins: list[Any], ops: Any) -> list[tuple[int
                 places.append((at, which, form))
                 break
     return places
+
+
+def set_prefetched(obj: Any, name: str, items: list[Any], base: Any = None) -> None:
+    """Fill ``obj.<name>.all()`` with ``items`` as ``prefetch_related`` would (no query). With
+    ``base``, the queryset the items were read as (``Prefetch(name, queryset=base)``): a further
+    ``obj.<name>.filter(…)`` keeps its related objects and annotations, as after a prefetch."""
+    manager = getattr(obj, name)
+    qs = manager._apply_rel_filters(base._chain()) if base is not None else manager.get_queryset()
+    qs._result_cache = items
+    qs._prefetch_done = True
+    cache_name = getattr(manager, "prefetch_cache_name", name)
+    obj.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = qs
