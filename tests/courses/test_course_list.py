@@ -329,6 +329,47 @@ def test_a_list_read_through_an_access_that_runs_out_meanwhile_is_still_logged_a
     ]
 
 
+def test_the_kept_list_query_reads_afresh_and_sees_an_access_run_out(
+    world: dict[str, Any],
+) -> None:
+    """The ids a list page reads (``_listed``) come from SQL kept per reader after its first use,
+    with the moment put in at each use: the next request after Jonas's access without consent
+    to Anna's course ran out no longer lists it, and every read gives what the ORM's query
+    gives."""
+    from helhed.core.selectors import request_cache
+    from helhed.courses import selectors
+    from helhed.courses.models import WithoutConsentAccess
+
+    jonas, job_unit, anna = world["jonas"], world["job_unit"], world["anna"]
+    job_unit.may_open_without_consent = True
+    job_unit.save(update_fields=["may_open_without_consent"])
+    services.open_without_consent(jonas, course_id=anna.pk, unit_id=job_unit.pk, basis_id="rsl-11c")
+    on = timezone.localdate()
+
+    def one_request() -> tuple[set[Any], dict[str, Any]]:
+        token = request_cache.set({})
+        try:
+            listed = {c.pk for c in selectors.listed_courses(jonas)}
+            by_orm = selectors._listed_aggregate(selectors.visible_courses(jonas, on))
+            return listed, by_orm
+        finally:
+            request_cache.reset(token)
+
+    selectors._LISTED_SQL.clear()
+    listed, by_orm = one_request()
+    assert anna.pk in listed
+    assert any(key[1] == jonas.pk for key in selectors._LISTED_SQL)  # kept from now on
+    assert selectors._listed_read(jonas, on) == by_orm
+    WithoutConsentAccess.objects.filter(user=jonas).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    listed, by_orm = one_request()
+    assert anna.pk not in listed
+    assert listed == {world[k].pk for k in ("bo", "family", "dorte")}
+    assert selectors._listed_read(jonas, on) == by_orm
+    assert len(selectors._LISTED_SQL) == 1  # the same kept statement, run again
+
+
 def _list_entries(user: User, before: set[Any]) -> list[tuple[Any, Any, bool, str]]:
     return sorted(
         AccessLogEntry.objects.filter(actor=user, what="forløbsliste")

@@ -44,7 +44,7 @@ from helhed.core import idsets
 from helhed.core.domain import DomainError
 from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
 from helhed.core.periods import overlaps_q, valid_on_q
-from helhed.core.prepared import Fixed, Prepared
+from helhed.core.prepared import Fixed, Prepared, set_prefetched
 from helhed.core.selectors import membership_list, request_cache
 from helhed.core.selectors import today as today  # one today(); views_print calls it from here
 from helhed.courses import logic
@@ -150,20 +150,24 @@ def visible_courses(user: User, on: date | None = None, category: str = "plan") 
     return built.all()
 
 
-def _visible_courses(user: User, on: date, category: str) -> QuerySet[Course]:
+def _visible_courses(
+    user: User, on: date, category: str, moment: datetime | None = None
+) -> QuerySet[Course]:
+    """``moment``: the time an access without consent must not have expired by (now unless
+    given: ``_listed`` compiles its query with a stand-in)."""
     # A course whose processing is restricted (GDPR art. 18) is its coordinator's only.
     unit_ids = [unit for unit, _org in _user_units(user, on)]
     unrestricted = Q(restricted_since__isnull=True) | Q(
         coordinator=user, coordinator_unit_id__in=unit_ids
     )
     if category != "plan":
-        seen = _visible_ids(user, on, "plan")
+        seen = _visible_ids(user, on, "plan", moment)
         return (
             Course.objects.filter(pk__in=seen)
-            .filter(pk__in=_visible_ids(user, on, category))
+            .filter(pk__in=_visible_ids(user, on, category, moment))
             .filter(unrestricted)
         )
-    return Course.objects.filter(pk__in=_visible_ids(user, on, "plan")).filter(unrestricted)
+    return Course.objects.filter(pk__in=_visible_ids(user, on, "plan", moment)).filter(unrestricted)
 
 
 # The rule's query costs about 3.5 ms of Python to build and compile, on every page that lists
@@ -178,9 +182,9 @@ _RULE_SQL_LOCK = threading.Lock()
 _RULE_MOMENT = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)  # stands in for now()
 
 
-def _visible_ids(user: User, on: date, category: str) -> Any:
+def _visible_ids(user: User, on: date, category: str, moment: datetime | None = None) -> Any:
     """Ids of the courses whose ``category`` the user may see on ``on``, plan or not (a
-    subquery)."""
+    subquery); ``moment`` as ``_visible_courses``'."""
     pairs = _user_units(user, on)
     key = (connection.vendor, user.pk, tuple(pairs), on, category)
     with _RULE_SQL_LOCK:
@@ -192,19 +196,19 @@ def _visible_ids(user: User, on: date, category: str) -> Any:
         try:
             sql, params = query.sql_with_params()
         except EmptyResultSet:  # no unit at all: the ORM knows how to say "nothing"
-            return _visible_ids_query(user, pairs, on, category, timezone.now())
+            return _visible_ids_query(user, pairs, on, category, moment or timezone.now())
         found = [i for i, p in enumerate(params) if p in _moment_forms(_RULE_MOMENT)]
         if len(found) != 1:  # not the shape this expects: build it each time
-            return _visible_ids_query(user, pairs, on, category, timezone.now())
+            return _visible_ids_query(user, pairs, on, category, moment or timezone.now())
         kept = (sql, tuple(params), found[0])
         with _RULE_SQL_LOCK:
             _RULE_SQL[key] = kept
             while len(_RULE_SQL) > _RULE_SQL_KEPT:
                 _RULE_SQL.popitem(last=False)
     sql, params, at = kept
-    now = timezone.now()
-    moment = now if isinstance(params[at], datetime) else _moment_forms(now)[1]
-    return RawSQL(sql, (*params[:at], moment, *params[at + 1 :]))
+    now = moment or timezone.now()
+    carried = now if isinstance(params[at], datetime) else _moment_forms(now)[1]
+    return RawSQL(sql, (*params[:at], carried, *params[at + 1 :]))
 
 
 def _moment_forms(moment: datetime) -> tuple[Any, Any]:
@@ -268,17 +272,7 @@ def _listed(user: User, on: date) -> _Listed:
     key = _listed_key(user, on)
     listed: _Listed | None = cache.get(key) if cache is not None else None
     if listed is None:
-        read = (
-            visible_courses(user, on)
-            .order_by()
-            .values("pk", "initiative_id", "coordinator_id")[: LISTED_IDS_AT_MOST + 1]
-            .aggregate(
-                n=Count("pk"),
-                ids=idsets.IdArray("pk"),
-                initiatives=idsets.IdArray("initiative_id", distinct=True),
-                coordinators=idsets.IdArray("coordinator_id", distinct=True),
-            )
-        )
+        read = _listed_read(user, on)
         if read["n"] > LISTED_IDS_AT_MOST:
             listed = _Listed(None, None, None)
         else:
@@ -291,6 +285,88 @@ def _listed(user: User, on: date) -> _Listed:
         if cache is not None:
             cache[key] = listed
     return listed
+
+
+def _listed_aggregate(courses: QuerySet[Course]) -> dict[str, Any]:
+    """What ``_listed`` reads of ``courses`` (the rule's courses), in one query: how many (up to
+    one more than are read at once) and their ids, initiatives and coordinators."""
+    return (
+        courses.order_by()
+        .values("pk", "initiative_id", "coordinator_id")[: LISTED_IDS_AT_MOST + 1]
+        .aggregate(
+            n=Count("pk"),
+            ids=idsets.IdArray("pk"),
+            initiatives=idsets.IdArray("initiative_id", distinct=True),
+            coordinators=idsets.IdArray("coordinator_id", distinct=True),
+        )
+    )
+
+
+_LISTED_COLUMNS = ("n", "ids", "initiatives", "coordinators")
+
+
+class _Captured(Exception):  # noqa: N818 - not an error: how the SQL is taken out
+    """Raised by ``_capture`` with the statement the ORM was about to run."""
+
+
+def _capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    raise _Captured(sql, params)
+
+
+# The aggregate around the rule is built and compiled by the ORM on every list page (about as
+# much Python as the rule's own query, ``_RULE_SQL``): it is kept the same way, per reader,
+# units and day, with the moment put in at each use.
+_LISTED_SQL: OrderedDict[tuple[Any, ...], tuple[str, tuple[Any, ...], int]] = OrderedDict()
+
+
+def _listed_read(user: User, on: date) -> dict[str, Any]:
+    """``_listed_aggregate(visible_courses(user, on))``, from kept SQL after its first use."""
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        return _listed_aggregate(Course.objects.none())
+    key = (connection.vendor, user.pk, tuple(_user_units(user, on)), on)
+    with _RULE_SQL_LOCK:
+        kept = _LISTED_SQL.get(key)
+        if kept is not None:
+            _LISTED_SQL.move_to_end(key)
+    if kept is None:
+        kept = _listed_sql(user, on)
+        if kept is None:  # not the shape this expects: built each time
+            return _listed_aggregate(visible_courses(user, on))
+        with _RULE_SQL_LOCK:
+            _LISTED_SQL[key] = kept
+            while len(_LISTED_SQL) > _RULE_SQL_KEPT:
+                _LISTED_SQL.popitem(last=False)
+    sql, params, at = kept
+    now = timezone.now()
+    carried = now if isinstance(params[at], datetime) else _moment_forms(now)[1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params[:at], carried, *params[at + 1 :]))
+        row = cursor.fetchone()
+    return dict(zip(_LISTED_COLUMNS, row, strict=True))
+
+
+def _listed_sql(user: User, on: date) -> tuple[str, tuple[Any, ...], int] | None:
+    """The statement ``_listed_aggregate`` runs for the reader's courses, compiled with a
+    stand-in moment (nothing is run): its SQL, parameters and the moment's place among them —
+    None when it is not one statement with one moment."""
+    courses = _visible_courses(user, on, "plan", _RULE_MOMENT)
+    captured: list[tuple[str, Any]] = []
+    with connection.execute_wrapper(_capture):
+        try:
+            _listed_aggregate(courses)
+        except _Captured as taken:
+            captured.append(taken.args)
+        except EmptyResultSet:
+            return None
+    if len(captured) != 1:
+        return None
+    sql, params = captured[0]
+    if not sql.upper().startswith("SELECT COUNT("):
+        return None
+    found = [i for i, p in enumerate(params) if p in _moment_forms(_RULE_MOMENT)]
+    if len(found) != 1:
+        return None
+    return sql, tuple(params), found[0]
 
 
 def _listed_ids_read(user: User, on: date) -> set[str]:
@@ -436,18 +512,6 @@ def _cache_related(obj: Any, name: str, related: Any) -> None:
     obj._meta.get_field(name).set_cached_value(obj, related)
 
 
-def _set_prefetched(obj: Any, name: str, items: list[Any], base: Any = None) -> None:
-    """Fill ``obj.<name>.all()`` with ``items`` as ``prefetch_related`` would (no query). With
-    ``base``, the queryset the items were read as (``Prefetch(name, queryset=base)``): a further
-    ``obj.<name>.filter(…)`` keeps its related objects and annotations, as after a prefetch."""
-    manager = getattr(obj, name)
-    qs = manager._apply_rel_filters(base._chain()) if base is not None else manager.get_queryset()
-    qs._result_cache = items
-    qs._prefetch_done = True
-    cache_name = getattr(manager, "prefetch_cache_name", name)
-    obj.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = qs
-
-
 def _partial(model: Any, **values: Any) -> Any:
     """A model instance loaded with some fields (the others are deferred: read on access)."""
     fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
@@ -510,8 +574,8 @@ def _prefetch_consent_scope(consents: list[Consent]) -> None:
             )
     for consent in consents:
         org_list, unit_list = found[consent.pk]
-        _set_prefetched(consent, "organisations", org_list)
-        _set_prefetched(consent, "units", unit_list)
+        set_prefetched(consent, "organisations", org_list)
+        set_prefetched(consent, "units", unit_list)
 
 
 def consent_facts(course: Course) -> list[logic.ConsentFacts]:
@@ -624,8 +688,8 @@ def access_for(user: User, course_id: uuid.UUID | str, on: date | None = None) -
     team_rows = _ACCESS_TEAM(course_uuid)
     for item in (*consent_rows, *team_rows):
         _cache_related(item, "course", course)
-    _set_prefetched(course, "consents", consent_rows, _read_as("consents"))
-    _set_prefetched(course, "team", team_rows, _read_as("team"))
+    set_prefetched(course, "consents", consent_rows, _read_as("consents"))
+    set_prefetched(course, "team", team_rows, _read_as("team"))
     _prefetch_consent_scope(list(course.consents.all()))
     is_coordinator = course.coordinator_id == user.pk and course.coordinator_unit_id in unit_ids
     grant_id = course.open_grant_id  # type: ignore[attr-defined]
@@ -710,12 +774,14 @@ def log_course_list(
     # The accesses without consent the reader opened from one of their units, expired ones too:
     # the list was read a moment ago, and a grant that ran out since is still what let the
     # course through (logged as plain, or not at all, it would hide a read without consent).
-    grants = {
-        g.course_id: g
-        for g in WithoutConsentAccess.objects.filter(
-            course__in=rest, user=user, unit_id__in=unit_ids
-        ).order_by("expires_at")
-    }
+    grants = (
+        {
+            g.course_id: g
+            for g in _GRANTS_LISTED(idsets.of(rest, connection.vendor), user.pk, unit_ids)
+        }
+        if rest and unit_ids
+        else {}
+    )
     if len(pairs) == 1:
         # One unit: a course the access rule let through in this request (``listed_courses``)
         # that the reader neither coordinates nor ever held an access without consent to is open
@@ -759,6 +825,16 @@ def log_course_list(
                 unit_id=grant.unit_id,
                 listing=True,
             )
+
+
+def _grants_listed(ids: str, user_id: Any, unit_ids: list[Any]) -> QuerySet[WithoutConsentAccess]:
+    return WithoutConsentAccess.objects.filter(
+        idsets.InIds(F("course_id"), ids), user_id=user_id, unit_id__in=unit_ids
+    ).order_by("expires_at")
+
+
+# Every list page logs its rows (``log_course_list``): compiled once per process.
+_GRANTS_LISTED: Prepared[WithoutConsentAccess] = Prepared(WithoutConsentAccess, _grants_listed)
 
 
 @dataclass(frozen=True)
@@ -1050,12 +1126,12 @@ def _prefetch_plan(plan: Plan, *, goals: bool) -> None:
                 subgoals[sub.goal_id].append(sub)
         for goal in goal_list:
             _cache_related(goal, "plan", plan)
-            _set_prefetched(goal, "subgoals", subgoals[goal.pk])
-    _set_prefetched(plan, "goals", goal_list, _read_as("goals") if goals else Goal.objects.none())
+            set_prefetched(goal, "subgoals", subgoals[goal.pk])
+    set_prefetched(plan, "goals", goal_list, _read_as("goals") if goals else Goal.objects.none())
     conflicts = _PLAN_CONFLICTS(plan.pk)
     for conflict in conflicts:
         _cache_related(conflict, "plan", plan)
-    _set_prefetched(plan, "conflicts", conflicts, _read_as("conflicts"))
+    set_prefetched(plan, "conflicts", conflicts, _read_as("conflicts"))
 
 
 def load_plan_items(overview: CourseOverview, parts: frozenset[str] = PLAN_PARTS) -> None:
@@ -1097,7 +1173,7 @@ def _load_measures(overview: CourseOverview, plan: Plan) -> None:
     for index, measure in enumerate(measures):
         measure.plan = plan
         linked = sorted(links[measure.pk], key=_first)
-        _set_prefetched(measure, "goals", [g for _i, g in linked])
+        set_prefetched(measure, "goals", [g for _i, g in linked])
         measure.linked_goals = [g for _i, g in linked]  # type: ignore[attr-defined]
         for _i, goal in linked:
             by_goal[goal.pk].append((index, measure))
@@ -1106,7 +1182,7 @@ def _load_measures(overview: CourseOverview, plan: Plan) -> None:
         prefetch_related_objects(measures, "goals")
     else:
         for goal in goals:
-            _set_prefetched(goal, "measures", [m for _i, m in sorted(by_goal[goal.pk], key=_first)])
+            set_prefetched(goal, "measures", [m for _i, m in sorted(by_goal[goal.pk], key=_first)])
     for goal in goals:
         goal.visible_measures = [  # type: ignore[attr-defined]
             m for m in goal.measures.all() if overview.access.sees(m)
@@ -1433,13 +1509,6 @@ PLAN_STALE_AFTER = timedelta(weeks=8)
 CONSENT_EXPIRY_WARNING = timedelta(days=30)
 
 
-def _caseload_courses(user: User, include_closed: bool) -> QuerySet[Course]:
-    qs = coordinated_courses(user)
-    if not include_closed:
-        qs = qs.exclude(status=CourseStatus.CLOSED)
-    return qs
-
-
 def caseload(
     user: User, *, include_closed: bool = False, first: int | None = None
 ) -> list[CaseloadRow]:
@@ -1447,29 +1516,33 @@ def caseload(
     expiring within 30 days (or none valid), open conflicts; by name, the ``first`` of them only
     when given. Logged (names are shown): the courses returned, no more."""
     on = today()
-    qs = (
-        _caseload_courses(user, include_closed)
-        .select_related("citizen", "initiative", "plan")
-        .prefetch_related("consents")
-        .annotate(
-            open_conflicts=Exists(
-                DemandConflict.objects.filter(plan__course=OuterRef("pk"), resolved_at__isnull=True)
-            )
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        return []
+    unit_ids = [unit for unit, _org in _user_units(user, on)]
+    if not unit_ids:
+        return []
+    courses = _CASELOAD(user.pk, unit_ids, include_closed, None if first is None else Fixed(first))
+    consents: dict[Any, list[Consent]] = {course.pk: [] for course in courses}
+    if courses:
+        # The consents of the courses read: by their ids for the first few (a list of up to
+        # ``first``: a shape per length), of the whole caseload by the same condition.
+        found = (
+            _CASELOAD_CONSENTS([course.pk for course in courses])
+            if first is not None
+            else _CASELOAD_ALL_CONSENTS(user.pk, unit_ids, include_closed)
         )
-        .order_by("citizen__last_name", "citizen__first_name", "pk")
-    )
-    if first is not None:
-        qs = qs[:first]
+        for consent in found:
+            consents[consent.course_id].append(consent)
     rows = []
     now = timezone.now()
-    for course in qs:
+    for course in courses:
         alerts: list[str] = []
         plan = getattr(course, "plan", None)
         if plan is None or (plan.version <= 1 and not plan.citizen_statement):
             alerts.append("Ingen plan endnu")
         elif now - plan.updated_at > PLAN_STALE_AFTER:
             alerts.append("Planen er ikke opdateret i 8 uger")
-        valid = [c for c in course.consents.all() if c.valid_on(on)]
+        valid = [c for c in consents[course.pk] if c.valid_on(on)]
         if not valid:
             alerts.append("Intet gyldigt samtykke")
         elif all(
@@ -1491,7 +1564,68 @@ def caseload(
 
 def caseload_count(user: User, *, include_closed: bool = False) -> int:
     """How many courses ``caseload`` would list (a number: nothing to log)."""
-    return _caseload_courses(user, include_closed).count()
+    if not user.is_authenticated or user.kind != UserKind.STAFF:
+        return 0
+    unit_ids = [unit for unit, _org in _user_units(user, today())]
+    if not unit_ids:
+        return 0
+    found = _CASELOAD_COUNT(user.pk, unit_ids, include_closed)
+    return found[0][0] if found else 0
+
+
+def _caseload_rows(
+    user_id: Any, unit_ids: list[Any], include_closed: bool, first: int | None
+) -> QuerySet[Course]:
+    qs = (
+        _caseload_query(user_id, unit_ids, include_closed)
+        .select_related("citizen", "initiative", "plan")
+        .annotate(
+            open_conflicts=Exists(
+                DemandConflict.objects.filter(plan__course=OuterRef("pk"), resolved_at__isnull=True)
+            )
+        )
+        .order_by("citizen__last_name", "citizen__first_name", "pk")
+    )
+    return qs if first is None else qs[:first]
+
+
+def _caseload_query(user_id: Any, unit_ids: list[Any], include_closed: bool) -> QuerySet[Course]:
+    """The courses the reader coordinates from one of their current units (``coordinated_courses``
+    by ids, as ``Prepared`` keeps it), the closed ones only when asked."""
+    qs = Course.objects.filter(coordinator_id=user_id, coordinator_unit_id__in=unit_ids)
+    return qs if include_closed else qs.exclude(status=CourseStatus.CLOSED)
+
+
+def _caseload_count(user_id: Any, unit_ids: list[Any], include_closed: bool) -> Any:
+    """The count as one row (none when there are no courses), as the list's count."""
+    from django.db.models import Window
+
+    return (
+        _caseload_query(user_id, unit_ids, include_closed)
+        .order_by()
+        .annotate(total=Window(Count("pk")))
+        .values_list("total")[:1]
+    )
+
+
+def _caseload_consents(course_ids: list[Any]) -> QuerySet[Consent]:
+    return Consent.objects.filter(course_id__in=course_ids)
+
+
+def _caseload_all_consents(
+    user_id: Any, unit_ids: list[Any], include_closed: bool
+) -> QuerySet[Consent]:
+    return Consent.objects.filter(
+        course_id__in=_caseload_query(user_id, unit_ids, include_closed).values("pk")
+    )
+
+
+# The coordinator's start page shows the first ten of the caseload and the number of them all:
+# compiled once per process (``core.prepared``).
+_CASELOAD: Prepared[Course] = Prepared(Course, _caseload_rows)
+_CASELOAD_COUNT: Prepared[tuple[int]] = Prepared(Course, _caseload_count)
+_CASELOAD_CONSENTS: Prepared[Consent] = Prepared(Consent, _caseload_consents)
+_CASELOAD_ALL_CONSENTS: Prepared[Consent] = Prepared(Consent, _caseload_all_consents)
 
 
 def other_courses_page(user: User, page_number: Any, per_page: int = 50) -> Any:
@@ -1594,11 +1728,19 @@ def join_requests_for_course(access: Access) -> list[JoinRequest]:
 def my_join_requests(user: User) -> list[JoinRequest]:
     """The caller's own requests with their status — nothing about the course until accepted
     (and then only a link, which the guard decides on)."""
-    return list(
-        JoinRequest.objects.filter(requested_by=user)
+    return _JOIN_REQUESTS(user.pk)
+
+
+def _join_requests(user_id: Any) -> QuerySet[JoinRequest]:
+    return (
+        JoinRequest.objects.filter(requested_by_id=user_id)
         .select_related("unit", "unit__organisation")
         .order_by("-created_at")[:20]
     )
+
+
+# The caseload shows them on every view: compiled once per process.
+_JOIN_REQUESTS: Prepared[JoinRequest] = Prepared(JoinRequest, _join_requests)
 
 
 def citizen_for_user(user: User) -> Citizen | None:
@@ -1930,22 +2072,31 @@ def course_facts(course_ids: list[Any]) -> dict[Any, CourseFacts]:
     """Who coordinates each course, its initiative and dates — for aggregates and daily jobs of
     higher apps. No access check and no log: callers check access before they show anything
     about a citizen."""
-    out: dict[Any, CourseFacts] = {}
-    for chunk_start in range(0, len(course_ids), 900):
-        chunk = course_ids[chunk_start : chunk_start + 900]
-        for row in Course.objects.filter(pk__in=chunk).values_list(
-            "pk",
-            "citizen_id",
-            "coordinator_id",
-            "initiative_id",
-            "coordinator_unit__organisation_id",
-            "status",
-            "start_date",
-            "referred_on",
-            "coordinator_unit_id",
-        ):
-            out[row[0]] = CourseFacts(*row)
-    return out
+    if not course_ids:
+        return {}
+    return {
+        row[0]: CourseFacts(*row)
+        for row in _COURSE_FACTS(idsets.of(dict.fromkeys(course_ids), connection.vendor))
+    }
+
+
+def _course_facts(ids: str) -> QuerySet[Any, tuple[Any, ...]]:
+    return Course.objects.filter(idsets.InIds(F("pk"), ids)).values_list(
+        "pk",
+        "citizen_id",
+        "coordinator_id",
+        "initiative_id",
+        "coordinator_unit__organisation_id",
+        "status",
+        "start_date",
+        "referred_on",
+        "coordinator_unit_id",
+    )
+
+
+# Asked by start-page panels and daily jobs with any number of courses: the ids as one
+# parameter (``core.idsets``), the query compiled once per process.
+_COURSE_FACTS: Prepared[tuple[Any, ...]] = Prepared(Course, _course_facts)
 
 
 @dataclass(frozen=True)
@@ -1993,12 +2144,23 @@ def measure_periods(course_ids: list[Any]) -> dict[Any, list[MeasurePeriod]]:
 def citizen_names(citizen_ids: list[Any]) -> dict[Any, str]:
     """Full names of the given citizens (no access check, no log: the caller has checked access
     to their courses and logs what it shows)."""
+    if not citizen_ids:
+        return {}
     return {
         pk: f"{first} {last}"
-        for pk, first, last in Citizen.objects.filter(pk__in=citizen_ids).values_list(
-            "pk", "first_name", "last_name"
+        for pk, first, last in _CITIZEN_NAMES(
+            idsets.of(dict.fromkeys(citizen_ids), connection.vendor)
         )
     }
+
+
+def _citizen_names(ids: str) -> QuerySet[Any, tuple[Any, str, str]]:
+    return Citizen.objects.filter(idsets.InIds(F("pk"), ids)).values_list(
+        "pk", "first_name", "last_name"
+    )
+
+
+_CITIZEN_NAMES: Prepared[tuple[Any, str, str]] = Prepared(Citizen, _citizen_names)
 
 
 # --------------------------------------------------------------------------------------------

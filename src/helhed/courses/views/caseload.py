@@ -18,6 +18,7 @@ from helhed.core.web import posted, staff_user
 from helhed.courses import forms as f
 from helhed.courses import logic, selectors
 from helhed.courses.forms_caseload import CourseListForm
+from helhed.courses.models import CourseStatus
 
 # --------------------------------------------------------------------------------------------
 # The list and the search
@@ -55,6 +56,9 @@ def _shown(rows: list[selectors.CourseListRow]) -> list[dict[str, Any]]:
     several times what the rest of the page does (docs/performance.md)."""
     marker = "00000000-0000-0000-0000-000000000000"
     prefix, suffix = reverse("courses:course_detail", args=[marker]).split(marker)
+    # The status labels translated once per page (``get_status_display`` translates every
+    # label of the field's choices on each call).
+    statuses = {value: str(label) for value, label in CourseStatus.choices}
     shown = []
     for row in rows:
         course = row.course
@@ -67,7 +71,7 @@ def _shown(rows: list[selectors.CourseListRow]) -> list[dict[str, Any]]:
                 "initiative": course.initiative.name,
                 "mine": row.mine,
                 "coordinator": "" if row.mine else course.coordinator.get_full_name(),
-                "status": course.get_status_display(),
+                "status": statuses.get(course.status, course.status),
                 "start": _day(course.start_date),
                 "referred": _day(course.referred_on),
                 "activity": _day(plan.updated_at) if plan is not None else "",
