@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import CharField, Count, Min, Q
+from django.db.models import CharField, Count, Min, Q, QuerySet
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +50,7 @@ from helhed.coordination.models import (
 )
 from helhed.core.models import Membership, Organisation, Role, Unit, User, UserKind
 from helhed.core.numbers import decimal
+from helhed.core.prepared import Prepared
 from helhed.core.selectors import membership_list, roles_of, today
 from helhed.courses import selectors as course_selectors
 from helhed.courses.sections import timeliness_for_courses, timeliness_metrics
@@ -268,8 +269,15 @@ def invitations(user: User, *, open_only: bool = False) -> list[Invitation]:
     """The waves the user is invited to (open or closed; never drafts)."""
     if not _staff(user):
         return []
+    return [
+        Invitation(p.wave, p.workgroup, p.submitted, bool(p.n_draft))  # type: ignore[attr-defined]
+        for p in _INVITATIONS(user.pk, open_only)
+    ]
+
+
+def _invitations(user_id: Any, open_only: bool) -> QuerySet[Participation]:
     qs = (
-        Participation.objects.filter(user=user)
+        Participation.objects.filter(user_id=user_id)
         .exclude(wave__status=WaveStatus.DRAFT)
         .select_related("wave", "workgroup")
         .annotate(n_draft=Count("draft"))
@@ -277,7 +285,11 @@ def invitations(user: User, *, open_only: bool = False) -> list[Invitation]:
     )
     if open_only:
         qs = qs.filter(wave__status=WaveStatus.OPEN, submitted=False)
-    return [Invitation(p.wave, p.workgroup, p.submitted, bool(p.n_draft)) for p in qs]
+    return qs
+
+
+# Every staff start page asks (the participant's panel): compiled once per process.
+_INVITATIONS: Prepared[Participation] = Prepared(Participation, _invitations)
 
 
 def overview(user: User) -> Overview:

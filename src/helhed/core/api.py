@@ -69,7 +69,7 @@ def me(request: HttpRequest) -> MeOut:
         MembershipOut(
             unit_id=m.unit_id, unit=m.unit.name, organisation=m.unit.organisation.name, role=m.role
         )
-        for m in selectors.current_memberships(user)
+        for m in selectors.membership_list(user)
     ]
     return MeOut(
         id=user.id,

@@ -139,13 +139,28 @@ def administered_overview(user: User, on: date | None = None) -> list[tuple[str,
     return rows
 
 
-def colleagues(user: User, on: date | None = None) -> QuerySet[Membership]:
-    """Current memberships of the units the user belongs to — "who is in my team"."""
+COLLEAGUES_SHOWN = 50
+
+
+def colleagues(user: User, on: date | None = None) -> list[Membership]:
+    """The other staff's current memberships of the units the user belongs to — "who is in my
+    team" — by unit, role and first name, the first ``COLLEAGUES_SHOWN`` (with user and unit).
+    Every staff start page shows them: compiled once per process (``core.prepared``)."""
     on = on or today()
     unit_ids = [m.unit_id for m in membership_list(user, on)]
+    if not unit_ids:
+        return []
+    return _COLLEAGUES(unit_ids, on, user.pk)
+
+
+def _colleagues(unit_ids: list[Any], on: date, user_id: Any) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(unit_id__in=unit_ids)
         .valid_on(on)
+        .exclude(user_id=user_id)
         .select_related("user", "unit")
-        .order_by("unit__name", "role", "user__first_name")
+        .order_by("unit__name", "role", "user__first_name")[:COLLEAGUES_SHOWN]
     )
+
+
+_COLLEAGUES: Prepared[Membership] = Prepared(Membership, _colleagues)

@@ -39,8 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "core/no_role.html", status=403)
     context: dict[str, Any] = {"role": role, "panels": panels_for(f"home:{role}", request)}
     if role != "citizen":
-        context["memberships"] = selectors.current_memberships(user)
-        context["colleagues"] = selectors.colleagues(user).exclude(user=user)[:50]
+        context["memberships"] = selectors.membership_list(user)
+        context["colleagues"] = selectors.colleagues(user)
     if role == Role.ADMINISTRATOR:
         context["administered"] = selectors.administered_overview(user)
     return render(request, f"core/home_{role}.html", context)

@@ -16,13 +16,14 @@ Everything unknown and everything forbidden raise the same ``PermissionDenied``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
 from helhed.core.domain import DomainError
 from helhed.core.models import Role, User, UserKind
-from helhed.core.selectors import membership_list
+from helhed.core.selectors import membership_list, request_cache, today
 from helhed.economics.models import Contract
 from helhed.registry.models import Initiative, InitiativeActor
 
@@ -113,8 +114,30 @@ def contract_for(user: User, contract_id: Any, *, edit: bool = False) -> Contrac
     raise NoAccessError
 
 
+def _once_per_request(name: str, user: User, read: Callable[[User], set[Any]]) -> set[Any]:
+    """``read(user)``, read once per request (a leader's start page asks in several panels);
+    outside a request every call reads."""
+    cache = request_cache.get()
+    if cache is None:
+        return read(user)
+    key = (name, user.pk, today())
+    if key not in cache:
+        cache[key] = read(user)
+    return set(cache[key])
+
+
 def visible_initiative_ids(user: User) -> set[Any]:
     """Initiatives whose economics the user may see (actor, coordinating, or contract party)."""
+    return _once_per_request("economics:initiatives", user, _visible_initiative_ids)
+
+
+def visible_contract_ids(user: User) -> set[Any]:
+    """Contracts the user may see: where one of their organisations is a party, and those of the
+    initiatives they may see."""
+    return _once_per_request("economics:contracts", user, _visible_contract_ids)
+
+
+def _visible_initiative_ids(user: User) -> set[Any]:
     from helhed.progress.selectors import counted_courses
 
     orgs = economics_organisations(user)
@@ -130,7 +153,7 @@ def visible_initiative_ids(user: User) -> set[Any]:
     return ids
 
 
-def visible_contract_ids(user: User) -> set[Any]:
+def _visible_contract_ids(user: User) -> set[Any]:
     orgs = economics_organisations(user)
     if not orgs:
         return set()

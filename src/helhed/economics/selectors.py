@@ -24,12 +24,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
+from helhed.core import idsets
 from helhed.core.models import Organisation, User, UserKind
-from helhed.core.selectors import today
+from helhed.core.prepared import Prepared, set_prefetched
+from helhed.core.selectors import membership_list, today
 from helhed.courses import selectors as course_selectors
 from helhed.economics import access, logic, texts
 from helhed.economics.access import NoAccessError
@@ -40,8 +43,10 @@ from helhed.economics.models import (
     CostEntry,
     Enrolment,
     IndicatorResult,
+    MeasurementPoint,
     ObservedOutcome,
     PayerLevel,
+    Phase,
     ResultStatus,
     Revision,
     UnitPrice,
@@ -1300,6 +1305,48 @@ def _due_points(
     return out
 
 
+def _coordinated_enrolments(user_id: Any, units: list[Any], on: date) -> QuerySet[Enrolment]:
+    """The enrolments, in contracts not yet past their cutoff, of the courses the reader
+    coordinates from one of ``units`` (as ``courses.selectors.coordinated_courses``)."""
+    return Enrolment.objects.filter(
+        course__coordinator_id=user_id,
+        course__coordinator_unit_id__in=units,
+        contract__cutoff__gte=on,
+    ).select_related("contract")
+
+
+def _with_phases_and_points(enrolments: list[Enrolment]) -> None:
+    """Each enrolment's contract with its phases and points read, as ``prefetch_related`` reads
+    them (two queries for all the contracts)."""
+    contracts: dict[Any, list[Contract]] = defaultdict(list)
+    for e in enrolments:
+        contracts[e.contract_id].append(e.contract)
+    if not contracts:
+        return
+    ids = idsets.of(contracts, connection.vendor)
+    phases: dict[Any, list[Any]] = defaultdict(list)
+    for phase in _CONTRACT_PHASES(ids):
+        phases[phase.contract_id].append(phase)
+    points: dict[Any, list[Any]] = defaultdict(list)
+    for point in _CONTRACT_POINTS(ids):
+        points[point.contract_id].append(point)
+    for contract_id, same in contracts.items():
+        for contract in same:
+            set_prefetched(contract, "phases", phases[contract_id])
+            set_prefetched(contract, "points", points[contract_id])
+
+
+# The coordinator's start page shows the due measurements: compiled once per process.
+_COORDINATED_ENROLMENTS: Prepared[Enrolment] = Prepared(Enrolment, _coordinated_enrolments)
+_CONTRACT_PHASES: Prepared[Any] = Prepared(
+    Phase, lambda ids: Phase.objects.filter(idsets.InIds(F("contract_id"), ids))
+)
+_CONTRACT_POINTS: Prepared[Any] = Prepared(
+    MeasurementPoint,
+    lambda ids: MeasurementPoint.objects.filter(idsets.InIds(F("contract_id"), ids)),
+)
+
+
 def coordinator_points(user: User, limit: int = 10) -> list[DuePoint]:
     """Planned measurements due (within two weeks) or overdue (up to four weeks) in the courses
     the user coordinates. Names are shown, so the read is logged per citizen."""
@@ -1308,14 +1355,11 @@ def coordinator_points(user: User, limit: int = 10) -> list[DuePoint]:
     # Only while a member of the coordinating unit (as the access rule): a coordinator whose
     # membership ended, who may still see the course through another unit, is not its
     # coordinator here.
-    enrolments = list(
-        Enrolment.objects.filter(
-            course_id__in=course_selectors.coordinated_courses(user).values("pk"),
-            contract__cutoff__gte=today(),
-        )
-        .select_related("contract")
-        .prefetch_related("contract__phases", "contract__points")
-    )
+    units = [m.unit_id for m in membership_list(user)]
+    if not units:
+        return []
+    enrolments = _COORDINATED_ENROLMENTS(user.pk, units, today())
+    _with_phases_and_points(enrolments)
     facts = course_selectors.course_facts([e.course_id for e in enrolments])
     mine = [e for e in enrolments if e.course_id in facts]
     # the coordinator sees every category of their own courses

@@ -30,13 +30,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
 from helhed.core.models import Membership, Role, Unit, User, UserKind
+from helhed.core.prepared import Fixed, Prepared
 from helhed.core.selectors import membership_list, roles_of, today
 from helhed.courses import logic as course_logic
 from helhed.courses import selectors as course_selectors
@@ -186,9 +187,14 @@ FamilyMember = tuple[Any, str, date]  # (citizen id, first name, birth date)
 
 def family_children(course_ids: Sequence[Any], on: date) -> dict[Any, list[FamilyMember]]:
     """The other members under 18 of the family each course's plan covers (one query)."""
-    result: dict[Any, list[FamilyMember]] = defaultdict(list)
-    rows = (
-        Course.objects.filter(pk__in=list(course_ids), household__isnull=False)
+    return _children_of(_family_rows(Course.objects.filter(pk__in=list(course_ids))), on)
+
+
+def _family_rows(courses: QuerySet[Course]) -> QuerySet[Any, tuple[Any, ...]]:
+    """Each of ``courses``' family members: (course, citizen, member id, first name, birth
+    date)."""
+    return (
+        courses.filter(household__isnull=False)
         .values_list(
             "pk",
             "citizen_id",
@@ -198,6 +204,10 @@ def family_children(course_ids: Sequence[Any], on: date) -> dict[Any, list[Famil
         )
         .order_by("pk", "household__members__birth_date")
     )
+
+
+def _children_of(rows: Iterable[tuple[Any, ...]], on: date) -> dict[Any, list[FamilyMember]]:
+    result: dict[Any, list[FamilyMember]] = defaultdict(list)
     for course_id, citizen_id, member_id, name, born in rows:
         if member_id is None or member_id == citizen_id or born is None:
             continue
@@ -868,15 +878,75 @@ def check_stay(user: User, stay_id: uuid.UUID | str) -> tuple[InstitutionalStay,
 def waiting_for_my_units(user: User, *, limit: int = 50) -> list[HandoverRow]:
     """Handovers to the user's units that wait for acknowledgement or confirmation. No
     citizen is named (the receiver may not be covered by consent), so nothing is logged."""
-    units = user_unit_ids(user)
+    units = sorted(user_unit_ids(user), key=str)
     if not units:
         return []
-    qs = (
+    return _rows(_WAITING(units, Fixed(limit)))
+
+
+def _waiting(units: list[Any], limit: int) -> QuerySet[Handover]:
+    return (
         _handover_qs()
         .filter(to_unit_id__in=units, status__in=[logic.REQUESTED, logic.ACCEPTED])
         .order_by(Coalesce("reopened_at", "requested_at"))[:limit]
     )
-    return _rows(qs)
+
+
+# Every staff start page shows them (``handovers.extensions``): compiled once per process.
+_WAITING: Prepared[Handover] = Prepared(Handover, _waiting)
+
+
+# The coordinator's start page shows the overview: its queries compiled once per process
+# (``core.prepared``), on the reader's id and current units.
+
+
+def _coordinated(user_id: Any, units: list[Any]) -> QuerySet[Course]:
+    """The open courses the reader coordinates from one of ``units``."""
+    return Course.objects.filter(coordinator_id=user_id, coordinator_unit_id__in=units).exclude(
+        status=CourseStatus.CLOSED
+    )
+
+
+def _open_handovers(user_id: Any, units: list[Any]) -> QuerySet[Handover]:
+    """The open handovers in the courses the reader coordinates from one of ``units`` (closed
+    courses too: a handover still open there is still the coordinator's)."""
+    return Handover.objects.filter(
+        course__coordinator_id=user_id,
+        course__coordinator_unit_id__in=units,
+        status__in=logic.OPEN,
+    )
+
+
+_OVERVIEW_OPEN: Prepared[tuple[Any]] = Prepared(
+    Handover, lambda user_id, units: _open_handovers(user_id, units).values_list("pk")[:100]
+)
+_OVERVIEW_HANDOVERS: Prepared[Handover] = Prepared(
+    Handover,
+    lambda user_id, units, read: (
+        _open_handovers(user_id, units)
+        .select_related(
+            "from_unit",
+            "to_unit",
+            "to_unit__organisation",
+            "measure",
+            "requested_by",
+            "course__citizen",
+        )
+        .order_by("requested_at", "pk")[:read]
+    ),
+)
+_OVERVIEW_COURSES: Prepared[Course] = Prepared(
+    Course, lambda user_id, units: _coordinated(user_id, units).select_related("citizen")
+)
+_OVERVIEW_STAYS: Prepared[InstitutionalStay] = Prepared(
+    InstitutionalStay,
+    lambda user_id, units: InstitutionalStay.objects.filter(
+        course__in=_coordinated(user_id, units).values("pk"), actual_end__isnull=True
+    ),
+)
+_OVERVIEW_FAMILY: Prepared[tuple[Any, ...]] = Prepared(
+    Course, lambda user_id, units: _family_rows(_coordinated(user_id, units))
+)
 
 
 @dataclass
@@ -900,35 +970,19 @@ def coordinator_overview(
     ``handovers_shown`` / ``transitions_shown``; only those are returned and logged."""
     on = today()
     # The coordinator counts only while a member of the coordinating unit.
-    units = user_unit_ids(user, on)
-    mine = {
-        "course__coordinator": user,
-        "course__coordinator_unit_id__in": units,
-        "status__in": logic.OPEN,
-    }
+    units = sorted(user_unit_ids(user, on), key=str)
+    if not units:
+        return CoordinatorOverview([], [], 0)
     # Counted up to 100, and read (with what a row shows) only as far as they are shown.
-    count = Handover.objects.filter(**mine).values("pk")[:100].count()
+    count = len(_OVERVIEW_OPEN(user.pk, units))
     read = 100 if handovers_shown is None else min(handovers_shown, 100)
-    handovers = []
-    if count and read:
-        handovers = list(
-            _handover_qs()
-            .select_related("course__citizen")
-            .filter(**mine)
-            .order_by("requested_at", "pk")[:read]
-        )
-    courses = list(
-        Course.objects.filter(coordinator=user, coordinator_unit_id__in=units)
-        .exclude(status=CourseStatus.CLOSED)
-        .select_related("citizen")
-    )
+    handovers = _OVERVIEW_HANDOVERS(user.pk, units, Fixed(read)) if count and read else []
+    courses = _OVERVIEW_COURSES(user.pk, units)
     lead = lead_overrides()
     stays_by_course: dict[Any, list[InstitutionalStay]] = defaultdict(list)
-    for stay in InstitutionalStay.objects.filter(
-        course__in=[c.pk for c in courses], actual_end__isnull=True
-    ):
+    for stay in _OVERVIEW_STAYS(user.pk, units):
         stays_by_course[stay.course_id].append(stay)
-    children = family_children([c.pk for c in courses], on)
+    children = _children_of(_OVERVIEW_FAMILY(user.pk, units), on)
     ahead: list[tuple[Course, logic.Transition]] = []
     end = on + timedelta(days=horizon_days)
     for course in courses:

@@ -51,6 +51,7 @@ from django.utils.translation import gettext as _
 
 from helhed.audit.models import Purpose
 from helhed.audit.services import log_access
+from helhed.core import idsets
 from helhed.core.domain import DomainError
 from helhed.core.models import Role, User, UserKind
 from helhed.core.numbers import decimal
@@ -1227,37 +1228,53 @@ class OutcomeSeries:
 
 
 def outcome_series(course_ids: Sequence[Any]) -> dict[Any, OutcomeSeries]:
-    """The series of the given courses in two queries per 900 courses. No access check and no
-    log: callers (the daily contract evaluation) check access before they show a result."""
+    """The series of the given courses in two queries (the ids as one parameter,
+    ``core.idsets``). No access check and no log: callers (the daily contract evaluation, the
+    coordinator's due measurements) check access before they show a result."""
     out: dict[Any, OutcomeSeries] = {c: OutcomeSeries() for c in course_ids}
-    ids = list(course_ids)
-    wanted = ["who5", logic.GOAL_ATTAINMENT.key]
-    for lo in range(0, len(ids), 900):
-        chunk = ids[lo : lo + 900]
-        for course_id, instrument, goal_id, on, score in (
-            Measurement.objects.filter(course_id__in=chunk, instrument__in=wanted)
-            .order_by("measured_on", "created_at")
-            .values_list("course_id", "instrument", "goal_id", "measured_on", "score")
-        ):
-            series = out[course_id]
-            series.measured.setdefault(instrument, []).append(on)
-            if score is None:
-                continue
-            if instrument == "who5":
-                series.who5.append((on, score))
-            elif goal_id is not None:
-                series.goal_ratings.append((str(goal_id), on, int(score)))
-        for course_id, kind, value, percent, on in (
-            OutcomeState.objects.filter(
-                course_id__in=chunk, kind__in=["beskaeftigelse", "skolefremmoede"]
-            )
-            .order_by("valid_from", "created_at")
-            .values_list("course_id", "kind", "value", "percent", "valid_from")
-        ):
-            series = out[course_id]
-            series.measured.setdefault(kind, []).append(on)
-            if kind == "beskaeftigelse":
-                series.employment.append((on, value))
-            elif percent is not None:
-                series.school.append((on, percent))
+    if not out:
+        return out
+    ids = idsets.of(out, connection.vendor)
+    for course_id, instrument, goal_id, on, score in _SERIES_MEASUREMENTS(ids):
+        series = out[course_id]
+        series.measured.setdefault(instrument, []).append(on)
+        if score is None:
+            continue
+        if instrument == "who5":
+            series.who5.append((on, score))
+        elif goal_id is not None:
+            series.goal_ratings.append((str(goal_id), on, int(score)))
+    for course_id, kind, value, percent, on in _SERIES_STATES(ids):
+        series = out[course_id]
+        series.measured.setdefault(kind, []).append(on)
+        if kind == "beskaeftigelse":
+            series.employment.append((on, value))
+        elif percent is not None:
+            series.school.append((on, percent))
     return out
+
+
+def _series_measurements(ids: str) -> QuerySet[Any, tuple[Any, ...]]:
+    return (
+        Measurement.objects.filter(
+            idsets.InIds(F("course_id"), ids), instrument__in=["who5", logic.GOAL_ATTAINMENT.key]
+        )
+        .order_by("measured_on", "created_at")
+        .values_list("course_id", "instrument", "goal_id", "measured_on", "score")
+    )
+
+
+def _series_states(ids: str) -> QuerySet[Any, tuple[Any, ...]]:
+    return (
+        OutcomeState.objects.filter(
+            idsets.InIds(F("course_id"), ids), kind__in=["beskaeftigelse", "skolefremmoede"]
+        )
+        .order_by("valid_from", "created_at")
+        .values_list("course_id", "kind", "value", "percent", "valid_from")
+    )
+
+
+# Read for the coordinator's start page (due measurements) and the daily evaluation: compiled
+# once per process.
+_SERIES_MEASUREMENTS: Prepared[tuple[Any, ...]] = Prepared(Measurement, _series_measurements)
+_SERIES_STATES: Prepared[tuple[Any, ...]] = Prepared(OutcomeState, _series_states)
