@@ -127,6 +127,50 @@ def test_list_shows_only_own_notifications_and_opening_marks_read(
     assert other.read_at is None
 
 
+def test_the_list_pages_by_thirty_newest_first_and_filters_the_unread(
+    two_users: tuple[User, User],
+) -> None:
+    """65 notifications (5 of them read) and a colleague's: three pages of 30, newest first; a
+    page number past the end shows the last page, one that is no number the first; the unread
+    filter counts and pages only those. The same from the API's list (at most 200)."""
+    import re
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    first, second = two_users
+    for i in range(65):
+        services.notify([first], kind=NotificationKind.TASK, title=f"Opgave {i:02d}")
+    services.notify([second], kind=NotificationKind.TASK, title="Kollegaens opgave")
+    Notification.objects.filter(recipient=first, title__in=["Opgave 00", "Opgave 01"]).update(
+        read_at=timezone.now()
+    )
+    # newest first: the creation times as the titles' order
+    for n in Notification.objects.filter(recipient=first):
+        Notification.objects.filter(pk=n.pk).update(
+            created_at=timezone.now() - timedelta(minutes=100 - int(n.title[-2:]))
+        )
+    client = logged_in(first)
+
+    def titles(**params: str) -> tuple[list[str], str]:
+        html = client.get(reverse("notifications:list"), params).content.decode()
+        shown = re.findall(r"Opgave (\d\d)", html)
+        where = re.search(r"Side (\d+) af (\d+)", html)
+        return shown, where.group(0) if where else ""
+
+    shown, where = titles()
+    assert shown == [f"{i:02d}" for i in range(64, 34, -1)] and where == "Side 1 af 3"
+    shown, where = titles(side="3")
+    assert shown == [f"{i:02d}" for i in range(4, -1, -1)] and where == "Side 3 af 3"
+    assert titles(side="9") == titles(side="3")
+    assert titles(side="x") == titles()
+    shown, where = titles(vis="ulaeste", side="3")
+    assert shown == ["04", "03", "02"] and where == "Side 3 af 3"
+    api = client.get("/api/notifications/?unread=true").json()
+    assert [item["title"] for item in api] == [f"Opgave {i:02d}" for i in range(64, 1, -1)]
+    assert len(client.get("/api/notifications/").json()) == 65
+
+
 def test_opening_never_redirects_off_site(two_users: tuple[User, User]) -> None:
     first, _second = two_users
     n = services.notify(

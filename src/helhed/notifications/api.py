@@ -26,8 +26,8 @@ class NotificationOut(Schema):
 
 @router.get("/", response=list[NotificationOut])
 def list_notifications(request: HttpRequest, unread: bool = False) -> list[NotificationOut]:
-    qs = selectors.notifications_for(request.user, unread_only=unread)[:200]  # type: ignore[arg-type]
-    return [NotificationOut.from_orm(n) for n in qs]
+    found = selectors.latest(request.user, unread_only=unread)  # type: ignore[arg-type]
+    return [NotificationOut.from_orm(n) for n in found]
 
 
 @router.post("/{notification_id}/read", response=NotificationOut)

@@ -4,18 +4,63 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, QuerySet
 
 from helhed.core.models import User
-from helhed.core.prepared import Prepared
+from helhed.core.prepared import Fixed, Prepared
 from helhed.notifications.models import Notification
 
 
-def notifications_for(user: User, *, unread_only: bool = False) -> QuerySet[Notification]:
-    qs = Notification.objects.filter(recipient=user)
+def _mine(user_id: Any, unread_only: bool) -> QuerySet[Notification]:
+    """The user's notifications (only the unread ones), newest first."""
+    qs = Notification.objects.filter(recipient_id=user_id)
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs.order_by("-created_at")
+
+
+def latest(user: User, *, unread_only: bool = False, at_most: int = 200) -> list[Notification]:
+    """The user's newest notifications (the API's list)."""
+    return _PAGE(user.pk, unread_only, Fixed(0), Fixed(at_most))
+
+
+def notification_page(
+    user: User, *, unread_only: bool = False, page_number: Any = None, per_page: int = 30
+) -> Page[Notification]:
+    """The page of the user's notifications (newest first) that ``Paginator.get_page`` gives (not
+    a whole number: the first page; past the last: the last), from kept queries."""
+    counted = _COUNT(user.pk, unread_only)
+    paginator: Paginator[Notification] = Paginator([], per_page)
+    paginator.count = counted[0][0] if counted else 0
+    try:
+        number = paginator.validate_number(page_number)
+    except PageNotAnInteger:
+        number = 1
+    except EmptyPage:
+        number = paginator.num_pages
+    rows = _PAGE(user.pk, unread_only, Fixed((number - 1) * per_page), Fixed(per_page))
+    return Page(rows, number, paginator)
+
+
+# The list page and the API's list: compiled once per process and shape (filter and page).
+_COUNT: Prepared[tuple[int]] = Prepared(
+    Notification,
+    lambda user_id, unread_only: (
+        _mine(user_id, unread_only)
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+        .order_by()
+    ),
+)
+_PAGE: Prepared[Notification] = Prepared(
+    Notification,
+    lambda user_id, unread_only, offset, limit: _mine(user_id, unread_only)[
+        offset : offset + limit
+    ],
+    kept=128,
+)
 
 
 # The header's badge asks on every page (and by itself every minute): compiled once per process.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,8 +16,8 @@ from helhed.notifications import selectors, services
 def notification_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     unread_only = request.GET.get("vis") == "ulaeste"
-    page = Paginator(selectors.notifications_for(user, unread_only=unread_only), 30).get_page(
-        request.GET.get("side")
+    page = selectors.notification_page(
+        user, unread_only=unread_only, page_number=request.GET.get("side")
     )
     return render(
         request,
