@@ -356,6 +356,12 @@ def test_the_kept_list_query_reads_afresh_and_sees_an_access_run_out(
             request_cache.reset(token)
 
     selectors._LISTED_SQL.clear()
+    with CaptureQueriesContext(connection) as first_use:
+        selectors._listed_read(jonas, on)
+    # compiled without running it: the statement is run (and recorded) once
+    aggregates = [q for q in first_use.captured_queries if "ARRAY" in q["sql"].upper()]
+    assert len(aggregates) == 1
+    selectors._LISTED_SQL.clear()
     listed, by_orm = one_request()
     assert anna.pk in listed
     assert any(key[1] == jonas.pk for key in selectors._LISTED_SQL)  # kept from now on
@@ -368,6 +374,25 @@ def test_the_kept_list_query_reads_afresh_and_sees_an_access_run_out(
     assert listed == {world[k].pk for k in ("bo", "family", "dorte")}
     assert selectors._listed_read(jonas, on) == by_orm
     assert len(selectors._LISTED_SQL) == 1  # the same kept statement, run again
+
+
+def test_a_reader_without_units_lists_nothing_and_is_not_compiled_again_each_time(
+    world: dict[str, Any],
+) -> None:
+    """A reader whose list statement cannot be kept (no current unit: the rule is the ORM's
+    "nothing") is remembered as such: an empty list, the same from the ORM, every time."""
+    from helhed.core.models import Membership
+    from helhed.courses import selectors
+
+    jonas = world["jonas"]
+    Membership.objects.filter(user=jonas).update(valid_to=timezone.localdate() - timedelta(days=1))
+    on = timezone.localdate()
+    selectors._LISTED_SQL.clear()
+    for _ in range(2):
+        read = selectors._listed_read(jonas, on)
+        assert read["n"] == 0
+        assert read == selectors._listed_aggregate(selectors.visible_courses(jonas, on))
+    assert list(selectors._LISTED_SQL.values()) == [None]
 
 
 def _list_entries(user: User, before: set[Any]) -> list[tuple[Any, Any, bool, str]]:

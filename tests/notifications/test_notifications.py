@@ -169,6 +169,16 @@ def test_the_list_pages_by_thirty_newest_first_and_filters_the_unread(
     api = client.get("/api/notifications/?unread=true").json()
     assert [item["title"] for item in api] == [f"Opgave {i:02d}" for i in range(64, 1, -1)]
     assert len(client.get("/api/notifications/").json()) == 65
+    # Pages past the kept ones (built each time) give what Django's paginator gives.
+    from django.core.paginator import Paginator
+
+    from helhed.notifications.selectors import notification_page
+
+    mine = Notification.objects.filter(recipient=first).order_by("-created_at")
+    for number in [*range(-1, 16), "x", None]:
+        ours = notification_page(first, page_number=number, per_page=5)
+        django = Paginator(mine, 5).get_page(number)
+        assert (ours.number, list(ours.object_list)) == (django.number, list(django.object_list))
 
 
 def test_opening_never_redirects_off_site(two_users: tuple[User, User]) -> None:

@@ -316,7 +316,7 @@ def _capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> A
 # The aggregate around the rule is built and compiled by the ORM on every list page (about as
 # much Python as the rule's own query, ``_RULE_SQL``): it is kept the same way, per reader,
 # units and day, with the moment put in at each use.
-_LISTED_SQL: OrderedDict[tuple[Any, ...], tuple[str, tuple[Any, ...], int]] = OrderedDict()
+_LISTED_SQL: OrderedDict[tuple[Any, ...], tuple[str, tuple[Any, ...], int] | None] = OrderedDict()
 
 
 def _listed_read(user: User, on: date) -> dict[str, Any]:
@@ -325,17 +325,18 @@ def _listed_read(user: User, on: date) -> dict[str, Any]:
         return _listed_aggregate(Course.objects.none())
     key = (connection.vendor, user.pk, tuple(_user_units(user, on)), on)
     with _RULE_SQL_LOCK:
+        known = key in _LISTED_SQL
         kept = _LISTED_SQL.get(key)
-        if kept is not None:
+        if known:
             _LISTED_SQL.move_to_end(key)
-    if kept is None:
+    if not known:
         kept = _listed_sql(user, on)
-        if kept is None:  # not the shape this expects: built each time
-            return _listed_aggregate(visible_courses(user, on))
         with _RULE_SQL_LOCK:
-            _LISTED_SQL[key] = kept
+            _LISTED_SQL[key] = kept  # None: not the shape this expects (a reader without units)
             while len(_LISTED_SQL) > _RULE_SQL_KEPT:
                 _LISTED_SQL.popitem(last=False)
+    if kept is None:  # built by the ORM each time
+        return _listed_aggregate(visible_courses(user, on))
     sql, params, at = kept
     now = timezone.now()
     carried = now if isinstance(params[at], datetime) else _moment_forms(now)[1]
@@ -356,6 +357,10 @@ def _listed_sql(user: User, on: date) -> tuple[str, tuple[Any, ...], int] | None
             _listed_aggregate(courses)
         except _Captured as taken:
             captured.append(taken.args)
+            if connection.queries_logged:
+                # The debug cursor logs a statement also when its execution raises: this one
+                # never ran (connection.queries and CaptureQueriesContext stay true).
+                connection.queries_log.pop()
         except EmptyResultSet:
             return None
     if len(captured) != 1:

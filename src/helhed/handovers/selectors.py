@@ -185,11 +185,6 @@ def stay_facts(stays: Iterable[InstitutionalStay]) -> list[logic.StayFacts]:
 FamilyMember = tuple[Any, str, date]  # (citizen id, first name, birth date)
 
 
-def family_children(course_ids: Sequence[Any], on: date) -> dict[Any, list[FamilyMember]]:
-    """The other members under 18 of the family each course's plan covers (one query)."""
-    return _children_of(_family_rows(Course.objects.filter(pk__in=list(course_ids))), on)
-
-
 def _family_rows(courses: QuerySet[Course]) -> QuerySet[Any, tuple[Any, ...]]:
     """Each of ``courses``' family members: (course, citizen, member id, first name, birth
     date)."""

@@ -39,11 +39,17 @@ def notification_page(
         number = 1
     except EmptyPage:
         number = paginator.num_pages
-    rows = _PAGE(user.pk, unread_only, Fixed((number - 1) * per_page), Fixed(per_page))
+    offset = (number - 1) * per_page
+    if number <= KEPT_PAGES:
+        rows = _PAGE(user.pk, unread_only, Fixed(offset), Fixed(per_page))
+    else:  # a page is a shape of its own: the first few are kept, the rest built each time
+        rows = list(_mine(user.pk, unread_only)[offset : offset + per_page])
     return Page(rows, number, paginator)
 
 
-# The list page and the API's list: compiled once per process and shape (filter and page).
+# The list page and the API's list: compiled once per process and shape (filter and page; the
+# first ``KEPT_PAGES`` pages only, so one reader paging far does not crowd out the others').
+KEPT_PAGES = 5
 _COUNT: Prepared[tuple[int]] = Prepared(
     Notification,
     lambda user_id, unread_only: (
@@ -59,7 +65,7 @@ _PAGE: Prepared[Notification] = Prepared(
     lambda user_id, unread_only, offset, limit: _mine(user_id, unread_only)[
         offset : offset + limit
     ],
-    kept=128,
+    kept=32,
 )
 
 
