@@ -395,6 +395,39 @@ def test_a_reader_without_units_lists_nothing_and_is_not_compiled_again_each_tim
     assert list(selectors._LISTED_SQL.values()) == [None]
 
 
+def test_the_filters_markup_kept_per_process_is_what_the_form_renders(
+    world: dict[str, Any],
+) -> None:
+    """The caseload's filter fields are rendered once per language, values and lists: the same
+    markup as the form renders, a chosen value shown as chosen, and never kept for a name search
+    (a name typed is not kept beyond its request) or for a value that is not allowed."""
+    from django.http import QueryDict
+
+    from helhed.courses import forms_caseload, selectors
+    from helhed.courses.forms_caseload import CourseListForm
+
+    jonas, karen = world["jonas"], world["karen"]
+    forms_caseload._RENDERED.clear()
+    for user, query in [(jonas, "status=aktiv"), (jonas, ""), (karen, "koordinator=mig")]:
+        for _ in range(2):  # the second time from the kept markup
+            form = CourseListForm(
+                QueryDict(query) or None, choices=selectors.course_list_choices(user)
+            )
+            form.filters()
+            fresh = {name: form[name].as_field_group() for name in forms_caseload.FILTER_FIELDS}
+            assert form.rendered_fields() == fresh
+    assert len(forms_caseload._RENDERED) == 3
+    chosen = forms_caseload._RENDERED[next(reversed(forms_caseload._RENDERED))]["koordinator"]
+    assert re.search(r'<option value="mig" selected>', chosen)
+    for query in ("navn=Bo", "status=ukendt"):
+        form = CourseListForm(QueryDict(query), choices=selectors.course_list_choices(jonas))
+        form.filters()
+        form.rendered_fields()
+    assert len(forms_caseload._RENDERED) == 3
+    # and the page itself: Karen's list shows Dorte's coordinator among the choices, not Jonas's
+    assert "Lars Larsen" not in page(karen) and "Lars Larsen" in page(jonas)
+
+
 def _list_entries(user: User, before: set[Any]) -> list[tuple[Any, Any, bool, str]]:
     return sorted(
         AccessLogEntry.objects.filter(actor=user, what="forløbsliste")

@@ -102,6 +102,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "results": results,
             "searched_cpr": searched_cpr,
             "filters": filters,
+            "filter_fields": filters.rendered_fields(),
             "filtered": any(
                 request.GET.get(k) for k in ("navn", "status", "indsats", "advarsel", "koordinator")
             ),
