@@ -205,10 +205,15 @@ def _visible_ids(user: User, on: date, category: str, moment: datetime | None = 
             _RULE_SQL[key] = kept
             while len(_RULE_SQL) > _RULE_SQL_KEPT:
                 _RULE_SQL.popitem(last=False)
-    sql, params, at = kept
-    now = moment or timezone.now()
-    carried = now if isinstance(params[at], datetime) else _moment_forms(now)[1]
-    return RawSQL(sql, (*params[:at], carried, *params[at + 1 :]))
+    return RawSQL(kept[0], _with_moment(kept, moment or timezone.now()))
+
+
+def _with_moment(kept: tuple[str, tuple[Any, ...], int], moment: datetime) -> tuple[Any, ...]:
+    """A kept statement's parameters with ``moment`` in the stand-in's place, in the form the
+    statement carries it."""
+    _sql, params, at = kept
+    carried = moment if isinstance(params[at], datetime) else _moment_forms(moment)[1]
+    return (*params[:at], carried, *params[at + 1 :])
 
 
 def _moment_forms(moment: datetime) -> tuple[Any, Any]:
@@ -337,11 +342,8 @@ def _listed_read(user: User, on: date) -> dict[str, Any]:
                 _LISTED_SQL.popitem(last=False)
     if kept is None:  # built by the ORM each time
         return _listed_aggregate(visible_courses(user, on))
-    sql, params, at = kept
-    now = timezone.now()
-    carried = now if isinstance(params[at], datetime) else _moment_forms(now)[1]
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*params[:at], carried, *params[at + 1 :]))
+        cursor.execute(kept[0], _with_moment(kept, timezone.now()))
         row = cursor.fetchone()
     return dict(zip(_LISTED_COLUMNS, row, strict=True))
 
@@ -392,7 +394,15 @@ def coordinated_courses(user: User, on: date | None = None) -> QuerySet[Course]:
     if not user.is_authenticated or user.kind != UserKind.STAFF:
         return Course.objects.none()
     unit_ids = [unit for unit, _org in _user_units(user, on)]
-    return Course.objects.filter(coordinator=user, coordinator_unit_id__in=unit_ids)
+    return coordinated_by(user.pk, unit_ids, include_closed=True)
+
+
+def coordinated_by(user_id: Any, unit_ids: list[Any], *, include_closed: bool) -> QuerySet[Course]:
+    """``coordinated_courses`` from plain values — the reader's id and current units — for a
+    query compiled once (``core.prepared``) in this app or another; the closed courses only when
+    asked."""
+    qs = Course.objects.filter(coordinator_id=user_id, coordinator_unit_id__in=unit_ids)
+    return qs if include_closed else qs.exclude(status=CourseStatus.CLOSED)
 
 
 def visible_count(user: User, at_most: int) -> int:
@@ -1582,7 +1592,7 @@ def _caseload_rows(
     user_id: Any, unit_ids: list[Any], include_closed: bool, first: int | None
 ) -> QuerySet[Course]:
     qs = (
-        _caseload_query(user_id, unit_ids, include_closed)
+        coordinated_by(user_id, unit_ids, include_closed=include_closed)
         .select_related("citizen", "initiative", "plan")
         .annotate(
             open_conflicts=Exists(
@@ -1594,19 +1604,12 @@ def _caseload_rows(
     return qs if first is None else qs[:first]
 
 
-def _caseload_query(user_id: Any, unit_ids: list[Any], include_closed: bool) -> QuerySet[Course]:
-    """The courses the reader coordinates from one of their current units (``coordinated_courses``
-    by ids, as ``Prepared`` keeps it), the closed ones only when asked."""
-    qs = Course.objects.filter(coordinator_id=user_id, coordinator_unit_id__in=unit_ids)
-    return qs if include_closed else qs.exclude(status=CourseStatus.CLOSED)
-
-
 def _caseload_count(user_id: Any, unit_ids: list[Any], include_closed: bool) -> Any:
     """The count as one row (none when there are no courses), as the list's count."""
     from django.db.models import Window
 
     return (
-        _caseload_query(user_id, unit_ids, include_closed)
+        coordinated_by(user_id, unit_ids, include_closed=include_closed)
         .order_by()
         .annotate(total=Window(Count("pk")))
         .values_list("total")[:1]
@@ -1621,7 +1624,7 @@ def _caseload_all_consents(
     user_id: Any, unit_ids: list[Any], include_closed: bool
 ) -> QuerySet[Consent]:
     return Consent.objects.filter(
-        course_id__in=_caseload_query(user_id, unit_ids, include_closed).values("pk")
+        course_id__in=coordinated_by(user_id, unit_ids, include_closed=include_closed).values("pk")
     )
 
 

@@ -1309,8 +1309,9 @@ def _coordinated_enrolments(user_id: Any, units: list[Any], on: date) -> QuerySe
     """The enrolments, in contracts not yet past their cutoff, of the courses the reader
     coordinates from one of ``units`` (as ``courses.selectors.coordinated_courses``)."""
     return Enrolment.objects.filter(
-        course__coordinator_id=user_id,
-        course__coordinator_unit_id__in=units,
+        course_id__in=course_selectors.coordinated_by(user_id, units, include_closed=True).values(
+            "pk"
+        ),
         contract__cutoff__gte=on,
     ).select_related("contract")
 

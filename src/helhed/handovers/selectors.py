@@ -895,19 +895,13 @@ _WAITING: Prepared[Handover] = Prepared(Handover, _waiting)
 # (``core.prepared``), on the reader's id and current units.
 
 
-def _coordinated(user_id: Any, units: list[Any]) -> QuerySet[Course]:
-    """The open courses the reader coordinates from one of ``units``."""
-    return Course.objects.filter(coordinator_id=user_id, coordinator_unit_id__in=units).exclude(
-        status=CourseStatus.CLOSED
-    )
-
-
 def _open_handovers(user_id: Any, units: list[Any]) -> QuerySet[Handover]:
     """The open handovers in the courses the reader coordinates from one of ``units`` (closed
     courses too: a handover still open there is still the coordinator's)."""
     return Handover.objects.filter(
-        course__coordinator_id=user_id,
-        course__coordinator_unit_id__in=units,
+        course__in=course_selectors.coordinated_by(user_id, units, include_closed=True).values(
+            "pk"
+        ),
         status__in=logic.OPEN,
     )
 
@@ -931,16 +925,25 @@ _OVERVIEW_HANDOVERS: Prepared[Handover] = Prepared(
     ),
 )
 _OVERVIEW_COURSES: Prepared[Course] = Prepared(
-    Course, lambda user_id, units: _coordinated(user_id, units).select_related("citizen")
+    Course,
+    lambda user_id, units: course_selectors.coordinated_by(
+        user_id, units, include_closed=False
+    ).select_related("citizen"),
 )
 _OVERVIEW_STAYS: Prepared[InstitutionalStay] = Prepared(
     InstitutionalStay,
     lambda user_id, units: InstitutionalStay.objects.filter(
-        course__in=_coordinated(user_id, units).values("pk"), actual_end__isnull=True
+        course__in=course_selectors.coordinated_by(user_id, units, include_closed=False).values(
+            "pk"
+        ),
+        actual_end__isnull=True,
     ),
 )
 _OVERVIEW_FAMILY: Prepared[tuple[Any, ...]] = Prepared(
-    Course, lambda user_id, units: _family_rows(_coordinated(user_id, units))
+    Course,
+    lambda user_id, units: _family_rows(
+        course_selectors.coordinated_by(user_id, units, include_closed=False)
+    ),
 )
 
 
